@@ -1,0 +1,14 @@
+/* api: the list of resources the server offers (see api.h). */
+#include "api/api.h"
+
+void api_init(void)
+{
+    system_register();
+    session_register();
+    parties_register();
+    links_register();
+    interactions_register();
+    transactions_register();
+    products_register();
+    notes_register();
+}

@@ -1,0 +1,30 @@
+/* api: registers every resource's route table with the router. Each
+ * src/api/<resource>.c exports one <resource>_register(). */
+#ifndef RAPPORT_API_H
+#define RAPPORT_API_H
+#include "api/resource.h"
+
+void api_init(void);
+void parties_register(void);
+void links_register(void);
+void interactions_register(void);
+void transactions_register(void);
+void products_register(void);
+void notes_register(void);
+void session_register(void);
+void system_register(void);
+
+extern struct resource party_resource;
+/* Rebuilds the party's search and contact-point indexes (after a write). */
+int party_reindex(db *w, int64_t id, const json_t *rec);
+/* Removes the party from the search and contact-point indexes. */
+int party_unindex(db *w, int64_t id);
+
+/* Standard CRUD routes of a resource: list, create, get, patch, delete. */
+#define RESOURCE_ROUTES(base, res, noun)                                                       \
+    {"GET", "/api/v1/" base, 0, base, "read", res_list, "List " noun, &res},                   \
+    {"POST", "/api/v1/" base, 0, base, "create", res_create, "Create " noun, &res},            \
+    {"GET", "/api/v1/" base "/{id}", 0, base, "read", res_get, "Get " noun, &res},             \
+    {"PATCH", "/api/v1/" base "/{id}", 0, base, "update", res_patch, "Update " noun, &res},    \
+    {"DELETE", "/api/v1/" base "/{id}", 0, base, "delete", res_delete, "Delete " noun, &res}
+#endif

@@ -1,0 +1,367 @@
+/* parties: every person and organisation the company deals with (D1, D2):
+ * customers and prospects, suppliers, channel partners, competitors,
+ * influencers, staff. Owns the party descriptor, the search and
+ * contact-point indexes, the timeline and the merge of duplicates. */
+#include "api/api.h"
+#include "db/writer.h"
+#include "domain/vocab.h"
+#include "lib/strbuf.h"
+#include "lib/textcheck.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct field party_fields[] = {
+    {"kind", "kind", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, party_kinds, 0, 0, NULL, "person or organization"},
+    {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "full name or organisation name"},
+    {"roles", "roles", NULL, FT_LIST, F_FILTER, 7, party_roles, E_ENUM, 0, NULL, "six-market roles (D2)"},
+    {"external_id", "external_id", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "id in another system"},
+    {"emails", "emails", NULL, FT_LIST, 0, 20, NULL, E_EMAIL, 0, NULL, "e-mail addresses"},
+    {"phones", "phones", NULL, FT_LIST, 0, 20, NULL, E_PHONE, 0, NULL, "phone numbers"},
+    {"addresses", "addresses", NULL, FT_OBJLIST, 0, 10, NULL, 0, 0, address_keys, "postal addresses"},
+    {"website", "website", NULL, FT_TEXT, 0, 500, NULL, 0, 0, NULL, "web site"},
+    {"title", "title", NULL, FT_TEXT, 0, 200, NULL, 0, 0, NULL, "job title of a person"},
+    {"industry", "industry", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "industry type (D1)"},
+    {"source", "source", NULL, FT_ENUM, F_FILTER, 0, info_sources, 0, 0, NULL, "information source (D1)"},
+    {"city", "city", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "city"},
+    {"country", "country", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "country"},
+    {"birthday", "birthday", NULL, FT_DATE, 0, 0, NULL, 0, 0, NULL, "birthday or founding date (D8 occasions)"},
+    {"needs", "needs", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "needs (D1)"},
+    {"characteristics", "characteristics", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "characteristics (D1)"},
+    {"communication", "communication", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL, "communication preferences: channels, language, do_not_contact"},
+    {"contact_plan", "contact_plan", NULL, FT_TEXT, 0, 2000, NULL, 0, 0, NULL, "communication plan (D1)"},
+    {"relationship_to_company", "relationship_to_company", NULL, FT_ENUM, F_FILTER, 0, relation_to_company, 0, 0, NULL, "D3.1"},
+    {"importance", "importance", NULL, FT_ENUM, F_FILTER, 0, importance_levels, 0, 0, NULL, "D3.2 VIP / important / ordinary"},
+    {"loyalty_class", "loyalty_class", NULL, FT_ENUM, F_FILTER, 0, loyalty_classes, 0, 0, NULL, "D3.3"},
+    {"value_class", "value_class", NULL, FT_ENUM, F_FILTER, 0, value_classes, 0, 0, NULL, "D3.4"},
+    {"customer_type", "customer_type", NULL, FT_ENUM, F_FILTER, 0, customer_types, 0, 0, NULL, "D3.5"},
+    {"relationship_level", "relationship_level", NULL, FT_ENUM, F_FILTER, 0, relationship_levels, 0, 0, NULL, "D3.6 basic … partner"},
+    {"tags", "tags", NULL, FT_LIST, F_FILTER, 50, NULL, E_TEXT, 0, NULL, "free tags"},
+    {"custom", "custom", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL, "custom fields"},
+    {"notes", "notes", NULL, FT_TEXT, 0, 20000, NULL, 0, 0, NULL, "free notes"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team / business unit"},
+};
+
+static int party_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+{
+    if (create && !json_is_integer(json_object_get(rec, "owner_id")) && rq->user.id)
+        json_object_set_new(rec, "owner_id", json_integer(rq->user.id));
+    return 0;
+}
+
+static void append_list(strbuf *sb, const json_t *list)
+{
+    size_t i; json_t *x;
+    json_array_foreach(list, i, x) sb_printf(sb, " %s", json_string_value(x));
+}
+
+static void append_text(strbuf *sb, const json_t *rec, const char *name)
+{
+    const char *s = json_string_value(json_object_get(rec, name));
+    if (s) sb_printf(sb, " %s", s);
+}
+
+int party_unindex(db *w, int64_t id)
+{
+    db_stmt *s = db_prepare(w, "DELETE FROM party_fts WHERE rowid = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    int rc = db_step(s);
+    db_done(s);
+    if (rc != DB_DONE) return -1;
+    s = db_prepare(w, "DELETE FROM contact_point WHERE party_id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static int add_contact_point(db *w, int64_t id, const char *kind, const char *normalized)
+{
+    db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO contact_point(kind, normalized, party_id) VALUES (?, ?, ?)");
+    if (!s) return -1;
+    db_bind_text(s, 1, kind);
+    db_bind_text(s, 2, normalized);
+    db_bind_int64(s, 3, id);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int party_reindex(db *w, int64_t id, const json_t *rec)
+{
+    if (party_unindex(w, id)) return -1;
+    strbuf contacts, body;
+    sb_init(&contacts, 0);
+    sb_init(&body, 0);
+    int rc = -1;
+    size_t i; json_t *x;
+    json_array_foreach(json_object_get(rec, "emails"), i, x) {
+        sb_printf(&contacts, " %s", json_string_value(x));
+        if (add_contact_point(w, id, "email", json_string_value(x))) goto done;
+    }
+    json_array_foreach(json_object_get(rec, "phones"), i, x) {
+        char norm[32];
+        if (!phone_normalize(json_string_value(x), norm, sizeof norm)) continue;
+        sb_printf(&contacts, " %s %s", json_string_value(x), norm);
+        if (add_contact_point(w, id, "phone", norm)) goto done;
+    }
+    append_text(&contacts, rec, "external_id");
+    append_text(&contacts, rec, "website");
+    static const char *const body_fields[] = {"title", "industry", "city", "country", "needs", "characteristics", "notes", NULL};
+    for (int k = 0; body_fields[k]; k++) append_text(&body, rec, body_fields[k]);
+    append_list(&body, json_object_get(rec, "tags"));
+    db_stmt *s = db_prepare(w, "INSERT INTO party_fts(rowid, name, contacts, body) VALUES (?, ?, ?, ?)");
+    if (!s) goto done;
+    db_bind_int64(s, 1, id);
+    db_bind_text(s, 2, json_string_value(json_object_get(rec, "name")));
+    db_bind_text(s, 3, sb_str(&contacts));
+    db_bind_text(s, 4, sb_str(&body));
+    rc = db_step(s) == DB_DONE ? 0 : -1;
+    db_done(s);
+done:
+    sb_free(&contacts);
+    sb_free(&body);
+    return rc;
+}
+
+static int party_before_delete(db *w, int64_t id, struct verr *e) { return party_unindex(w, id); }
+
+struct resource party_resource = {
+    .name = "parties", .table = "party", .entity = "party",
+    .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
+    .soft_delete = true, .fts_table = "party_fts",
+    .check = party_check, .after_write = party_reindex, .before_delete = party_before_delete,
+};
+
+/* ---- timeline ---- */
+
+extern struct resource interaction_resource, transaction_resource, note_resource;
+
+static bool party_exists(db *c, int64_t id)
+{
+    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
+    if (!s) return false;
+    db_bind_int64(s, 1, id);
+    bool found = db_step(s) == DB_ROW;
+    db_done(s);
+    return found;
+}
+
+/* Every interaction, transaction, note and change of the party — and of the
+ * duplicates merged into it — newest first, keyset-paginated by
+ * (at, kind, id). */
+static void party_timeline(struct req *rq, struct resp *rs)
+{
+    db *c = db_reader();
+    int64_t id = rq->path_ids[0];
+    if (!party_exists(c, id)) { resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id); return; }
+    long limit = 50;
+    const char *ls = req_query(rq, "limit");
+    if (ls) {
+        char *end;
+        limit = strtol(ls, &end, 10);
+        if (*end || limit < 1 || limit > 500) { resp_error(rs, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to 500"); return; }
+    }
+    const char *before = req_query(rq, "before");
+    char b_at[32] = "9999", dummy;
+    long long b_rank = 9, b_id = 0x7fffffffffffffffLL;
+    if (before && (strlen(before) > 60 || sscanf(before, "%20[^,],%lld,%lld%c", b_at, &b_rank, &b_id, &dummy) != 3)) {
+        resp_error(rs, 400, "invalid_parameter", "before", "before must be a cursor from a previous page");
+        return;
+    }
+    static const char sql[] =
+        "WITH ids(pid) AS (SELECT id FROM party WHERE id = ?1 OR merged_into = ?1),"
+        " ev(at, rank, id) AS ("
+        "  SELECT COALESCE(occurred_at, due_at, created_at), 1, id FROM interaction WHERE party_id IN (SELECT pid FROM ids)"
+        "  UNION ALL SELECT occurred_at, 2, id FROM txn WHERE party_id IN (SELECT pid FROM ids)"
+        "  UNION ALL SELECT created_at, 3, id FROM note WHERE party_id IN (SELECT pid FROM ids)"
+        "  UNION ALL SELECT at, 4, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
+        " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?2, ?3, ?4)"
+        " ORDER BY at DESC, rank DESC, id DESC LIMIT ?5";
+    db_stmt *s = db_prepare(c, sql);
+    if (!s) { resp_error(rs, 500, "internal", NULL, "timeline query failed"); return; }
+    db_bind_int64(s, 1, id);
+    db_bind_text(s, 2, b_at);
+    db_bind_int64(s, 3, b_rank);
+    db_bind_int64(s, 4, b_id);
+    db_bind_int64(s, 5, limit + 1);
+    struct ev { char at[32]; int rank; int64_t id; } *evs = calloc((size_t)limit + 1, sizeof *evs);
+    int n = 0;
+    while (n <= limit && db_step(s) == DB_ROW) {
+        snprintf(evs[n].at, sizeof evs[n].at, "%s", db_column_text(s, 0));
+        evs[n].rank = (int)db_column_int64(s, 1);
+        evs[n].id = db_column_int64(s, 2);
+        n++;
+    }
+    db_done(s);
+    json_t *items = json_array();
+    static const char *const types[] = {"", "interaction", "transaction", "note", "change"};
+    for (int i = 0; i < n && i < limit; i++) {
+        json_t *obj = NULL;
+        if (evs[i].rank == 1) obj = res_load(c, &interaction_resource, evs[i].id);
+        else if (evs[i].rank == 2) obj = res_load(c, &transaction_resource, evs[i].id);
+        else if (evs[i].rank == 3) obj = res_load(c, &note_resource, evs[i].id);
+        else {
+            db_stmt *a = db_prepare(c, "SELECT id, at, user_id, entity, entity_id, action, changes FROM audit WHERE id = ?");
+            db_bind_int64(a, 1, evs[i].id);
+            if (db_step(a) == DB_ROW) {
+                json_t *changes = db_column_text(a, 6) ? json_loads(db_column_text(a, 6), 0, NULL) : NULL;
+                obj = json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:o}", "id", (json_int_t)db_column_int64(a, 0),
+                                "at", db_column_text(a, 1),
+                                "user_id", db_column_type(a, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(a, 2)),
+                                "entity", db_column_text(a, 3), "entity_id", (json_int_t)db_column_int64(a, 4),
+                                "action", db_column_text(a, 5), "changes", changes ? changes : json_null());
+            }
+            db_done(a);
+        }
+        if (!obj) continue;
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "type", types[evs[i].rank], "at", evs[i].at, "item", obj));
+    }
+    json_t *next = json_null();
+    if (n > limit) {
+        char cur[80];
+        snprintf(cur, sizeof cur, "%s,%d,%lld", evs[limit - 1].at, evs[limit - 1].rank, (long long)evs[limit - 1].id);
+        next = json_string(cur);
+    }
+    free(evs);
+    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
+}
+
+/* ---- merge ---- */
+
+struct merge_ctx {
+    struct req *rq;
+    int64_t target, dup;
+    json_t *out;
+    struct verr e;
+};
+
+static json_t *merged_record(const json_t *t, const json_t *d)
+{
+    json_t *m = json_deep_copy(t);
+    for (int i = 0; i < party_resource.nfields; i++) {
+        const struct field *f = &party_resource.fields[i];
+        json_t *tv = json_object_get(t, f->name), *dv = json_object_get(d, f->name);
+        if (!dv || json_is_null(dv)) continue;
+        if (f->type == FT_LIST || f->type == FT_OBJLIST) {
+            json_t *u = json_deep_copy(tv ? tv : json_array());
+            size_t k; json_t *x;
+            json_array_foreach(dv, k, x) {
+                bool have = false;
+                size_t j; json_t *y;
+                json_array_foreach(u, j, y) if (json_equal(x, y)) have = true;
+                if (!have && json_array_size(u) < (f->max ? f->max : 50)) json_array_append(u, x);
+            }
+            json_object_set_new(m, f->name, u);
+        } else if (f->type == FT_OBJECT) {
+            json_t *u = json_deep_copy(dv);
+            json_object_update(u, tv);    /* the surviving record wins */
+            json_object_set_new(m, f->name, u);
+        } else if (!strcmp(f->name, "notes") && json_is_string(tv)) {
+            char *both = NULL;
+            if (asprintf(&both, "%s\n\n%s", json_string_value(tv), json_string_value(dv)) > 0) {
+                json_object_set_new(m, f->name, json_string(both));
+                free(both);
+            }
+        } else if (!tv || json_is_null(tv)) {
+            json_object_set(m, f->name, dv);
+        }
+    }
+    return m;
+}
+
+static int exec_move(db *w, const char *sql, int64_t target, int64_t dup)
+{
+    db_stmt *s = db_prepare(w, sql);
+    if (!s) return -1;
+    db_bind_int64(s, 1, target);
+    db_bind_int64(s, 2, dup);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static int job_merge(db *w, void *arg)
+{
+    struct merge_ctx *c = arg;
+    json_t *t = res_load(w, &party_resource, c->target), *d = res_load(w, &party_resource, c->dup);
+    json_t *m = NULL;
+    int rc = 1;
+    if (!t) { verr_set(&c->e, 404, "not_found", "id", "no party with id %lld", (long long)c->target); goto done; }
+    if (!d) { verr_set(&c->e, 422, "invalid_reference", "duplicate_id", "no party with id %lld", (long long)c->dup); goto done; }
+    m = merged_record(t, d);
+    static const char *const moves[] = {
+        "UPDATE interaction SET party_id = ?1 WHERE party_id = ?2",
+        "UPDATE txn SET party_id = ?1 WHERE party_id = ?2",
+        "UPDATE note SET party_id = ?1 WHERE party_id = ?2",
+        "DELETE FROM party_link WHERE (from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1)",
+        "UPDATE party_link SET from_id = ?1 WHERE from_id = ?2",
+        "UPDATE party_link SET to_id = ?1 WHERE to_id = ?2",
+        "UPDATE txn SET competitor_id = ?1 WHERE competitor_id = ?2",
+        "UPDATE party SET merged_into = ?1 WHERE merged_into = ?2",
+        /* The duplicate leaves the indexes and gives up its external id. */
+        "UPDATE party SET merged_into = ?1, deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+        " external_id = NULL, version = version + 1 WHERE id = ?2",
+    };
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+        if (exec_move(w, moves[i], c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    if (party_unindex(w, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    db_stmt *s = db_prepare(w, party_resource.sql_update);
+    if (!s) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    char now[21];
+    now_text(now);
+    int idx = res_bind_fields(&party_resource, s, m, 1);
+    db_bind_text(s, idx++, now);
+    db_bind_int64(s, idx++, c->target);
+    db_bind_int64(s, idx, json_integer_value(json_object_get(t, "version")));
+    int step = db_step(s);
+    db_done(s);
+    if (step != DB_DONE) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    c->out = res_load(w, &party_resource, c->target);
+    if (!c->out || party_reindex(w, c->target, c->out)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    json_t *diff = res_diff(&party_resource, t, c->out);
+    json_object_set_new(diff, "merged_from", json_pack("[nI]", (json_int_t)c->dup));
+    int a1 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->target, "merge", diff, c->target);
+    int a2 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->dup, "merged_into",
+                          json_pack("{s:[nI]}", "merged_into", (json_int_t)c->target), c->dup);
+    json_decref(diff);
+    if (a1 || a2) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    rc = 0;
+done:
+    if (rc) { json_decref(c->out); c->out = NULL; }
+    json_decref(t);
+    json_decref(d);
+    json_decref(m);
+    return rc;
+}
+
+static void party_merge(struct req *rq, struct resp *rs)
+{
+    if (!rq->json) { resp_error(rs, 400, "missing_body", NULL, "send {\"duplicate_id\": id}"); return; }
+    json_t *dup = json_object_get(rq->json, "duplicate_id");
+    const char *key; json_t *v;
+    json_object_foreach(rq->json, key, v)
+        if (strcmp(key, "duplicate_id") != 0) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a merge", key); return; }
+    if (!json_is_integer(dup) || json_integer_value(dup) <= 0) { resp_error(rs, 422, "required", "duplicate_id", "duplicate_id must be a party id"); return; }
+    if (json_integer_value(dup) == rq->path_ids[0]) { resp_error(rs, 422, "invalid_value", "duplicate_id", "a party cannot be merged into itself"); return; }
+    struct merge_ctx c = {.rq = rq, .target = rq->path_ids[0], .dup = json_integer_value(dup)};
+    int rc = db_write(job_merge, &c);
+    if (rc < 0) verr_set(&c.e, rc == WRITE_DISK_FULL ? 507 : 503, "storage_error", NULL, "the merge could not be made durable; nothing changed");
+    if (rc) { resp_verr(rs, &c.e); return; }
+    resp_json(rs, 200, c.out);
+}
+
+static const struct route party_routes[] = {
+    RESOURCE_ROUTES("parties", party_resource, "a party"),
+    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL},
+    {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL},
+};
+
+void parties_register(void)
+{
+    resource_init(&party_resource);
+    routes_register(party_routes, sizeof party_routes / sizeof party_routes[0]);
+}

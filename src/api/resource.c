@@ -1,0 +1,962 @@
+/* resource: the table-driven record engine (see resource.h). */
+#include "api/resource.h"
+#include "db/writer.h"
+#include "lib/strbuf.h"
+#include "lib/textcheck.h"
+#include "lib/timeutil.h"
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LIST_LIMIT 500
+#define DEFAULT_LIST_LIMIT 50
+#define MAX_OBJECT_BYTES 16384
+#define MAX_MONEY 1000000000000000LL   /* 10^15 minor units */
+
+void now_text(char out[21]) { time_format(time_now(), out); }
+
+void verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
+{
+    e->status = status;
+    e->code = code;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}
+
+void resp_verr(struct resp *rs, const struct verr *e)
+{
+    resp_error(rs, e->status ? e->status : 500, e->code ? e->code : "internal", e->field[0] ? e->field : NULL, "%s", e->message);
+}
+
+/* ---- SQL assembly (start-up only, from descriptor constants) ---- */
+
+static void append_columns(strbuf *sb, const struct resource *r)
+{
+    sb_puts(sb, "id");
+    for (int i = 0; i < r->nfields; i++) {
+        sb_printf(sb, ", %s", r->fields[i].column);
+        if (r->fields[i].type == FT_MONEY) sb_printf(sb, ", %s", r->fields[i].column2);
+    }
+    sb_puts(sb, ", created_at, updated_at, version");
+}
+
+void resource_init(struct resource *r)
+{
+    strbuf sb;
+    sb_init(&sb, 0);
+    append_columns(&sb, r);
+    r->sql_cols = sb_take(&sb);
+
+    sb_printf(&sb, "SELECT %s FROM %s WHERE id = ?%s", r->sql_cols, r->table,
+              r->soft_delete ? " AND deleted_at IS NULL" : "");
+    r->sql_get = sb_take(&sb);
+
+    sb_printf(&sb, "INSERT INTO %s (", r->table);
+    int n = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        sb_printf(&sb, "%s%s", n++ ? ", " : "", r->fields[i].column);
+        if (r->fields[i].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[i].column2); n++; }
+    }
+    sb_puts(&sb, ", created_at, updated_at) VALUES (");
+    for (int i = 0; i < n + 2; i++) sb_puts(&sb, i ? ", ?" : "?");
+    sb_puts(&sb, ")");
+    r->sql_insert = sb_take(&sb);
+
+    sb_printf(&sb, "UPDATE %s SET ", r->table);
+    for (int i = 0; i < r->nfields; i++) {
+        sb_printf(&sb, "%s = ?, ", r->fields[i].column);
+        if (r->fields[i].type == FT_MONEY) sb_printf(&sb, "%s = ?, ", r->fields[i].column2);
+    }
+    sb_puts(&sb, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+    r->sql_update = sb_take(&sb);
+
+    if (r->soft_delete) sb_printf(&sb, "UPDATE %s SET deleted_at = ?, version = version + 1 WHERE id = ?", r->table);
+    else sb_printf(&sb, "DELETE FROM %s WHERE id = ? AND ? IS NOT NULL", r->table);
+    r->sql_delete = sb_take(&sb);
+}
+
+/* ---- values ---- */
+
+static const struct field *field_find(const struct resource *r, const char *name)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (strcmp(r->fields[i].name, name) == 0) return &r->fields[i];
+    return NULL;
+}
+
+static bool in_values(const char *const *values, const char *s)
+{
+    for (int i = 0; values && values[i]; i++)
+        if (strcmp(values[i], s) == 0) return true;
+    return false;
+}
+
+static int check_text(const struct field *f, const char *s, const char *what, struct verr *e)
+{
+    size_t n = strlen(s);
+    if (!utf8_valid(s, n)) { verr_set(e, 422, "invalid_value", f->name, "%s must be valid UTF-8 text without control characters", what); return -1; }
+    unsigned max = f->max ? f->max : 1000;
+    if (f->type != FT_TEXT && f->type != FT_LIST && f->type != FT_OBJLIST) max = 1000;
+    if (utf8_length(s) > max) { verr_set(e, 422, "too_long", f->name, "%s has more than %u characters", what, max); return -1; }
+    return 0;
+}
+
+static int json_depth(const json_t *v)
+{
+    int d = 0;
+    if (json_is_object(v)) {
+        const char *k; json_t *x;
+        json_object_foreach((json_t *)v, k, x) { int c = json_depth(x); if (c > d) d = c; }
+        return d + 1;
+    }
+    if (json_is_array(v)) {
+        size_t i; json_t *x;
+        json_array_foreach(v, i, x) { int c = json_depth(x); if (c > d) d = c; }
+        return d + 1;
+    }
+    return 0;
+}
+
+/* Checks one value; returns a new normalised value, or NULL with e set. */
+static json_t *check_value(const struct field *f, json_t *v, struct verr *e)
+{
+    if (json_is_null(v)) return json_null();
+    switch (f->type) {
+    case FT_TEXT: case FT_ENUM: case FT_DATE: case FT_TIME: {
+        if (!json_is_string(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be a string", f->name); return NULL; }
+        const char *s = json_string_value(v);
+        if (check_text(f, s, f->name, e)) return NULL;
+        if (f->type == FT_ENUM && !in_values(f->values, s)) {
+            strbuf sb; sb_init(&sb, 0);
+            for (int i = 0; f->values[i]; i++) sb_printf(&sb, "%s%s", i ? ", " : "", f->values[i]);
+            verr_set(e, 422, "invalid_value", f->name, "%s must be one of: %s", f->name, sb_str(&sb));
+            sb_free(&sb);
+            return NULL;
+        }
+        int64_t t;
+        if (f->type == FT_DATE) {
+            if (date_parse(s, &t)) { verr_set(e, 422, "invalid_date", f->name, "%s must be a date YYYY-MM-DD between 1900 and 2200", f->name); return NULL; }
+        }
+        if (f->type == FT_TIME) {
+            if (time_parse(s, &t)) { verr_set(e, 422, "invalid_time", f->name, "%s must be an ISO 8601 time between 1900 and 2200, e.g. 2026-01-31T09:30:00Z", f->name); return NULL; }
+            char out[21];
+            time_format(t, out);
+            return json_string(out);
+        }
+        if (f->type == FT_TEXT && s[0] == '\0' && (f->flags & F_REQUIRED)) {
+            verr_set(e, 422, "required", f->name, "%s must not be empty", f->name);
+            return NULL;
+        }
+        return json_string(s);
+    }
+    case FT_INT: case FT_REF:
+        if (!json_is_integer(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be an integer", f->name); return NULL; }
+        if (f->type == FT_REF && json_integer_value(v) <= 0) { verr_set(e, 422, "invalid_reference", f->name, "%s must be a positive id", f->name); return NULL; }
+        return json_integer(json_integer_value(v));
+    case FT_BOOL:
+        if (!json_is_boolean(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be true or false", f->name); return NULL; }
+        return json_boolean(json_is_true(v));
+    case FT_MONEY: {
+        json_t *amount = json_object_get(v, "amount"), *cur = json_object_get(v, "currency");
+        if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_integer(amount) || !json_is_string(cur)) {
+            verr_set(e, 422, "invalid_type", f->name, "%s must be {\"amount\": integer minor units, \"currency\": \"CNY\"}", f->name);
+            return NULL;
+        }
+        json_int_t a = json_integer_value(amount);
+        if (a > MAX_MONEY || a < -MAX_MONEY) { verr_set(e, 422, "out_of_range", f->name, "%s.amount is out of range", f->name); return NULL; }
+        if (!currency_valid(json_string_value(cur))) { verr_set(e, 422, "invalid_currency", f->name, "%s.currency must be an ISO 4217 code such as CNY", f->name); return NULL; }
+        return json_pack("{s:I, s:s}", "amount", (json_int_t)a, "currency", json_string_value(cur));
+    }
+    case FT_LIST: {
+        if (!json_is_array(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be an array of strings", f->name); return NULL; }
+        unsigned max = f->max ? f->max : 50;
+        if (json_array_size(v) > max) { verr_set(e, 422, "too_many", f->name, "%s has more than %u items", f->name, max); return NULL; }
+        json_t *out = json_array();
+        size_t i; json_t *x;
+        json_array_foreach(v, i, x) {
+            if (!json_is_string(x)) { verr_set(e, 422, "invalid_type", f->name, "%s[%zu] must be a string", f->name, i); json_decref(out); return NULL; }
+            const char *s = json_string_value(x);
+            char norm[300];
+            if (strlen(s) > 254 || !utf8_valid(s, strlen(s)) || s[0] == '\0') {
+                verr_set(e, 422, "invalid_value", f->name, "%s[%zu] must be non-empty UTF-8 text of at most 254 bytes", f->name, i);
+                json_decref(out); return NULL;
+            }
+            if (f->elem == E_EMAIL) {
+                if (!email_valid(s)) { verr_set(e, 422, "invalid_email", f->name, "%s[%zu] is not an e-mail address", f->name, i); json_decref(out); return NULL; }
+                email_normalize(s, norm, sizeof norm);
+                s = norm;
+            } else if (f->elem == E_PHONE) {
+                if (!phone_normalize(s, norm, sizeof norm)) { verr_set(e, 422, "invalid_phone", f->name, "%s[%zu] is not a phone number", f->name, i); json_decref(out); return NULL; }
+            } else if (f->elem == E_ENUM && !in_values(f->values, s)) {
+                verr_set(e, 422, "invalid_value", f->name, "%s[%zu] is not an allowed value", f->name, i);
+                json_decref(out); return NULL;
+            }
+            bool dup = false;
+            size_t k; json_t *y;
+            json_array_foreach(out, k, y) if (strcmp(json_string_value(y), s) == 0) dup = true;
+            if (!dup) json_array_append_new(out, json_string(s));
+        }
+        return out;
+    }
+    case FT_OBJECT: {
+        if (!json_is_object(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be a JSON object", f->name); return NULL; }
+        char *text = json_dumps(v, JSON_COMPACT);
+        size_t n = text ? strlen(text) : 0;
+        free(text);
+        if (n > MAX_OBJECT_BYTES || json_depth(v) > 4) { verr_set(e, 422, "too_large", f->name, "%s is larger than %d bytes or nested deeper than 4", f->name, MAX_OBJECT_BYTES); return NULL; }
+        return json_deep_copy(v);
+    }
+    case FT_OBJLIST: {
+        unsigned max = f->max ? f->max : 20;
+        if (!json_is_array(v) || json_array_size(v) > max) { verr_set(e, 422, "invalid_type", f->name, "%s must be an array of at most %u objects", f->name, max); return NULL; }
+        size_t i; json_t *item;
+        json_array_foreach(v, i, item) {
+            if (!json_is_object(item)) { verr_set(e, 422, "invalid_type", f->name, "%s[%zu] must be an object", f->name, i); return NULL; }
+            const char *k; json_t *x;
+            json_object_foreach(item, k, x) {
+                if (!in_values(f->subkeys, k)) { verr_set(e, 422, "unknown_field", f->name, "%s[%zu].%s is not a known field", f->name, i, k); return NULL; }
+                if (json_is_string(x)) {
+                    if (check_text(f, json_string_value(x), f->name, e)) return NULL;
+                } else if (!json_is_integer(x) && !json_is_null(x) && !json_is_object(x)) {
+                    verr_set(e, 422, "invalid_type", f->name, "%s[%zu].%s has the wrong type", f->name, i, k);
+                    return NULL;
+                }
+            }
+        }
+        char *text = json_dumps(v, JSON_COMPACT);
+        size_t n = text ? strlen(text) : 0;
+        free(text);
+        if (n > MAX_OBJECT_BYTES * 4 || json_depth(v) > 4) { verr_set(e, 422, "too_large", f->name, "%s is too large", f->name); return NULL; }
+        return json_deep_copy(v);
+    }
+    }
+    return NULL;
+}
+
+json_t *res_validate(const struct resource *r, json_t *in, bool create, struct verr *e)
+{
+    json_t *out = json_object();
+    const char *key; json_t *v;
+    json_object_foreach(in, key, v) {
+        if (!create && strcmp(key, "version") == 0) continue;
+        const struct field *f = field_find(r, key);
+        if (!f) {
+            bool server = !strcmp(key, "id") || !strcmp(key, "created_at") || !strcmp(key, "updated_at") || !strcmp(key, "version");
+            verr_set(e, 422, server ? "read_only" : "unknown_field", key, server ? "%s is set by the server" : "%s is not a field of %s", key, r->name);
+            json_decref(out);
+            return NULL;
+        }
+        if (f->flags & F_SERVER) {
+            verr_set(e, 422, "read_only", key, "%s is set by the server", key);
+            json_decref(out);
+            return NULL;
+        }
+        json_t *nv = check_value(f, v, e);
+        if (!nv) { json_decref(out); return NULL; }
+        json_object_set_new(out, key, nv);
+    }
+    return out;
+}
+
+static int check_required(const struct resource *r, const json_t *rec, struct verr *e)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        if (!(f->flags & F_REQUIRED)) continue;
+        json_t *v = json_object_get(rec, f->name);
+        if (!v || json_is_null(v)) { verr_set(e, 422, "required", f->name, "%s is required", f->name); return -1; }
+    }
+    return 0;
+}
+
+int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int idx)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        json_t *v = json_object_get(rec, f->name);
+        bool null = !v || json_is_null(v);
+        switch (f->type) {
+        case FT_MONEY:
+            if (null) { db_bind_null(s, idx++); db_bind_null(s, idx++); break; }
+            db_bind_int64(s, idx++, json_integer_value(json_object_get(v, "amount")));
+            db_bind_text(s, idx++, json_string_value(json_object_get(v, "currency")));
+            break;
+        case FT_LIST: case FT_OBJECT: case FT_OBJLIST: {
+            if (null) { db_bind_text(s, idx++, f->type == FT_OBJECT ? "{}" : "[]"); break; }
+            char *text = json_dumps(v, JSON_COMPACT);
+            db_bind_text(s, idx++, text);
+            free(text);
+            break;
+        }
+        case FT_INT: case FT_REF:
+            if (null) db_bind_null(s, idx++); else db_bind_int64(s, idx++, json_integer_value(v));
+            break;
+        case FT_BOOL:
+            if (null) db_bind_null(s, idx++); else db_bind_int64(s, idx++, json_is_true(v));
+            break;
+        default:
+            db_bind_text(s, idx++, null ? NULL : json_string_value(v));
+        }
+    }
+    return idx;
+}
+
+static json_t *row_to_json(const struct resource *r, db_stmt *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(db_column_int64(s, 0)));
+    int col = 1;
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        bool null = db_column_type(s, col) == DB_NULL;
+        json_t *v;
+        switch (f->type) {
+        case FT_MONEY:
+            v = null ? json_null() : json_pack("{s:I, s:s}", "amount", (json_int_t)db_column_int64(s, col),
+                                                "currency", db_column_text(s, col + 1) ? db_column_text(s, col + 1) : "");
+            col += 2;
+            break;
+        case FT_LIST: case FT_OBJECT: case FT_OBJLIST:
+            v = null ? NULL : json_loads(db_column_text(s, col), 0, NULL);
+            if (!v) v = f->type == FT_OBJECT ? json_object() : json_array();
+            col++;
+            break;
+        case FT_INT: case FT_REF:
+            v = null ? json_null() : json_integer(db_column_int64(s, col));
+            col++;
+            break;
+        case FT_BOOL:
+            v = null ? json_null() : json_boolean(db_column_int64(s, col));
+            col++;
+            break;
+        default:
+            v = null ? json_null() : json_string(db_column_text(s, col));
+            col++;
+        }
+        json_object_set_new(o, f->name, v);
+    }
+    json_object_set_new(o, "created_at", json_string(db_column_text(s, col)));
+    json_object_set_new(o, "updated_at", json_string(db_column_text(s, col + 1)));
+    json_object_set_new(o, "version", json_integer(db_column_int64(s, col + 2)));
+    return o;
+}
+
+json_t *res_load(db *c, const struct resource *r, int64_t id)
+{
+    db_stmt *s = db_prepare(c, r->sql_get);
+    if (!s) return NULL;
+    db_bind_int64(s, 1, id);
+    json_t *o = db_step(s) == DB_ROW ? row_to_json(r, s) : NULL;
+    db_done(s);
+    return o;
+}
+
+static const char *ref_sql(enum ref_kind k)
+{
+    switch (k) {
+    case REF_PARTY: return "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL";
+    case REF_USER: return "SELECT 1 FROM app_user WHERE id = ?";
+    case REF_PRODUCT: return "SELECT 1 FROM product WHERE id = ?";
+    case REF_TEAM: return "SELECT 1 FROM team WHERE id = ?";
+    default: return NULL;
+    }
+}
+
+/* Referenced rows must exist: a clear 422 naming the field rather than a
+ * foreign-key failure that names nothing. */
+static int check_refs(db *w, const struct resource *r, const json_t *rec, const json_t *old, struct verr *e)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        if (f->type != FT_REF) continue;
+        json_t *v = json_object_get(rec, f->name);
+        if (!json_is_integer(v)) continue;
+        if (old && json_equal(v, json_object_get(old, f->name))) continue;
+        db_stmt *s = db_prepare(w, ref_sql(f->ref));
+        if (!s) { verr_set(e, 500, "internal", NULL, "reference check failed"); return -1; }
+        db_bind_int64(s, 1, json_integer_value(v));
+        int found = db_step(s) == DB_ROW;
+        db_done(s);
+        if (!found) { verr_set(e, 422, "invalid_reference", f->name, "%s %lld does not exist", f->name, (long long)json_integer_value(v)); return -1; }
+    }
+    return 0;
+}
+
+void verr_from_db(struct verr *e, db *w, const struct resource *r)
+{
+    const char *msg = db_errmsg(w);
+    int code = db_errcode(w);
+    if (code == DB_CONSTRAINT && strstr(msg, "UNIQUE")) {
+        const char *dot = strrchr(msg, '.');
+        char field[64];
+        snprintf(field, sizeof field, "%s", dot ? dot + 1 : "");
+        /* Report the JSON name of the column when it differs. */
+        for (int i = 0; r && i < r->nfields; i++)
+            if (strcmp(r->fields[i].column, field) == 0) snprintf(field, sizeof field, "%s", r->fields[i].name);
+        verr_set(e, 409, "conflict", field[0] ? field : NULL, "another record already has this %s", field[0] ? field : "value");
+    } else if (code == DB_FULL) {
+        verr_set(e, 507, "storage_full", NULL, "the database disk is full; nothing was written");
+    } else {
+        verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written");
+    }
+}
+
+json_t *res_diff(const struct resource *r, const json_t *old, const json_t *neu)
+{
+    json_t *d = json_object();
+    for (int i = 0; i < r->nfields; i++) {
+        const char *k = r->fields[i].name;
+        json_t *a = old ? json_object_get(old, k) : NULL, *b = neu ? json_object_get(neu, k) : NULL;
+        bool an = !a || json_is_null(a), bn = !b || json_is_null(b);
+        if (an && bn) continue;
+        if (!an && !bn && json_equal(a, b)) continue;
+        if (!old && bn) continue;
+        json_object_set_new(d, k, json_pack("[OO]", an ? json_null() : a, bn ? json_null() : b));
+    }
+    return d;
+}
+
+int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,
+                 const char *action, json_t *changes, int64_t party_id)
+{
+    char now[21];
+    now_text(now);
+    db_stmt *s = db_prepare(w, "INSERT INTO audit(at, user_id, address, entity, entity_id, action, changes, party_id)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s) return -1;
+    char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
+    db_bind_text(s, 1, now);
+    if (u && u->id) db_bind_int64(s, 2, u->id); else db_bind_null(s, 2);
+    db_bind_text(s, 3, addr);
+    db_bind_text(s, 4, entity);
+    db_bind_int64(s, 5, entity_id);
+    db_bind_text(s, 6, action);
+    db_bind_text(s, 7, text);
+    if (party_id) db_bind_int64(s, 8, party_id); else db_bind_null(s, 8);
+    int rc = db_step(s);
+    db_done(s);
+    free(text);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static int64_t party_of(const struct resource *r, int64_t id, const json_t *rec)
+{
+    if (!r->party_field) return strcmp(r->entity, "party") == 0 ? id : 0;
+    json_t *v = json_object_get(rec, r->party_field);
+    return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* ---- write jobs ---- */
+
+struct wctx {
+    const struct resource *r;
+    struct req *rq;
+    json_t *rec;              /* create: full record; patch: the patch */
+    int64_t id;
+    int64_t expect_version;   /* 0 = none */
+    int conflict_status;      /* 412 (If-Match) or 409 (body version) */
+    const char *idem_key;
+    unsigned char idem_hash[32];
+    int status;
+    json_t *out;
+    struct verr e;
+};
+
+static int idem_lookup(db *w, struct wctx *c)
+{
+    db_stmt *s = db_prepare(w, "SELECT request_hash, status, body FROM idempotency WHERE user_id = ? AND key = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, c->rq->user.id);
+    db_bind_text(s, 2, c->idem_key);
+    int found = 0;
+    if (db_step(s) == DB_ROW) {
+        size_t n;
+        const void *h = db_column_blob(s, 0, &n);
+        if (n != 32 || memcmp(h, c->idem_hash, 32) != 0) {
+            verr_set(&c->e, 422, "idempotency_key_reused", "Idempotency-Key", "this Idempotency-Key was used with a different request");
+            found = -1;
+        } else {
+            c->status = (int)db_column_int64(s, 1);
+            c->out = json_loads(db_column_text(s, 2), 0, NULL);
+            found = 1;
+        }
+    }
+    db_done(s);
+    return found;
+}
+
+static int idem_store(db *w, struct wctx *c)
+{
+    db_stmt *s = db_prepare(w, "INSERT INTO idempotency(user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s) return -1;
+    char *text = json_dumps(c->out, JSON_COMPACT);
+    db_bind_int64(s, 1, c->rq->user.id);
+    db_bind_text(s, 2, c->idem_key);
+    db_bind_blob(s, 3, c->idem_hash, 32);
+    db_bind_int64(s, 4, c->status);
+    db_bind_text(s, 5, text);
+    db_bind_int64(s, 6, time_now());
+    int rc = db_step(s);
+    db_done(s);
+    free(text);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static int job_create(db *w, void *arg)
+{
+    struct wctx *c = arg;
+    const struct resource *r = c->r;
+    if (c->idem_key) {
+        int found = idem_lookup(w, c);
+        if (found != 0) return found > 0 ? 0 : 1;
+    }
+    if (check_refs(w, r, c->rec, NULL, &c->e)) return 1;
+    db_stmt *s = db_prepare(w, r->sql_insert);
+    if (!s) { verr_from_db(&c->e, w, r); return 1; }
+    char now[21];
+    now_text(now);
+    int idx = res_bind_fields(r, s, c->rec, 1);
+    db_bind_text(s, idx++, now);
+    db_bind_text(s, idx, now);
+    int rc = db_step(s);
+    if (rc != DB_DONE) { verr_from_db(&c->e, w, r); db_done(s); return 1; }
+    db_done(s);
+    c->id = db_last_insert_id(w);
+    c->out = res_load(w, r, c->id);
+    if (!c->out) { verr_set(&c->e, 500, "internal", NULL, "the new record could not be read back"); return 1; }
+    if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); return 1; }
+    if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "create", res_diff(r, NULL, c->out) , party_of(r, c->id, c->out))) {
+        verr_from_db(&c->e, w, r);
+        return 1;
+    }
+    c->status = 201;
+    if (c->idem_key && idem_store(w, c)) { verr_from_db(&c->e, w, r); return 1; }
+    return 0;
+}
+
+static void finish_write(struct resp *rs, struct wctx *c, int rc)
+{
+    if (rc == WRITE_DISK_FULL) verr_set(&c->e, 507, "storage_full", NULL, "the database disk is full; nothing was written");
+    else if (rc < 0) verr_set(&c->e, 503, "storage_error", NULL, "the write could not be made durable; nothing was written");
+    if (rc != 0) {
+        json_decref(c->out);
+        resp_verr(rs, &c->e);
+        return;
+    }
+    if (c->status == 204 || !c->out) { rs->status = c->status ? c->status : 204; json_decref(c->out); return; }
+    json_t *v = json_object_get(c->out, "version");
+    if (json_is_integer(v)) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(v));
+        resp_header(rs, "ETag", etag);
+    }
+    if (c->status == 201) {
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/v1/%s/%lld", c->r->name, (long long)json_integer_value(json_object_get(c->out, "id")));
+        resp_header(rs, "Location", loc);
+    }
+    resp_json(rs, c->status, c->out);
+}
+
+static const struct resource *route_resource(struct req *rq) { return rq->route->schema; }
+
+static bool need_body(struct req *rq, struct resp *rs)
+{
+    if (rq->json) return true;
+    resp_error(rs, 400, "missing_body", NULL, "send a JSON object as the request body");
+    return false;
+}
+
+void res_create(struct req *rq, struct resp *rs)
+{
+    const struct resource *r = route_resource(rq);
+    if (!need_body(rq, rs)) return;
+    struct wctx c = {.r = r, .rq = rq};
+    c.rec = res_validate(r, rq->json, true, &c.e);
+    if (!c.rec || (r->check && r->check(c.rec, true, rq, &c.e)) || check_required(r, c.rec, &c.e)) {
+        json_decref(c.rec);
+        resp_verr(rs, &c.e);
+        return;
+    }
+    const char *key = req_header(rq, "Idempotency-Key");
+    if (key) {
+        if (strlen(key) == 0 || strlen(key) > 200) {
+            json_decref(c.rec);
+            resp_error(rs, 400, "invalid_header", "Idempotency-Key", "Idempotency-Key must have 1 to 200 characters");
+            return;
+        }
+        c.idem_key = key;
+        crypto_generichash_state st;
+        crypto_generichash_init(&st, NULL, 0, 32);
+        crypto_generichash_update(&st, (const unsigned char *)rq->path, strlen(rq->path));
+        crypto_generichash_update(&st, (const unsigned char *)rq->body, rq->body_len);
+        crypto_generichash_final(&st, c.idem_hash, 32);
+    }
+    int rc = db_write(job_create, &c);
+    json_decref(c.rec);
+    finish_write(rs, &c, rc);
+}
+
+void res_get(struct req *rq, struct resp *rs)
+{
+    const struct resource *r = route_resource(rq);
+    json_t *o = res_load(db_reader(), r, rq->path_ids[0]);
+    if (!o) { resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]); return; }
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(json_object_get(o, "version")));
+    resp_header(rs, "ETag", etag);
+    resp_json(rs, 200, o);
+}
+
+/* If-Match "3" → 412 on mismatch; a body "version": 3 → 409. */
+static int expected_version(struct req *rq, struct wctx *c, struct resp *rs, bool required)
+{
+    const char *im = req_header(rq, "If-Match");
+    if (im) {
+        const char *p = im;
+        if (strncmp(p, "W/", 2) == 0) p += 2;
+        if (*p == '"') p++;
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (v <= 0 || (*end && *end != '"')) { resp_error(rs, 400, "invalid_header", "If-Match", "If-Match must be the record's version, e.g. \"3\""); return -1; }
+        c->expect_version = v;
+        c->conflict_status = 412;
+        return 0;
+    }
+    json_t *v = rq->json ? json_object_get(rq->json, "version") : NULL;
+    if (v) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0) { resp_error(rs, 422, "invalid_type", "version", "version must be a positive integer"); return -1; }
+        c->expect_version = json_integer_value(v);
+        c->conflict_status = 409;
+        return 0;
+    }
+    if (required) {
+        resp_error(rs, 428, "precondition_required", "version", "send the version you are changing (If-Match header or \"version\" field) so no edit is lost");
+        return -1;
+    }
+    return 0;
+}
+
+static int job_patch(db *w, void *arg)
+{
+    struct wctx *c = arg;
+    const struct resource *r = c->r;
+    json_t *old = res_load(w, r, c->id);
+    if (!old) { verr_set(&c->e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)c->id); return 1; }
+    int64_t have = json_integer_value(json_object_get(old, "version"));
+    if (c->expect_version && have != c->expect_version) {
+        verr_set(&c->e, c->conflict_status, "version_conflict", "version",
+                 "the record changed since you read it (your version %lld, now %lld); reload and try again",
+                 (long long)c->expect_version, (long long)have);
+        json_decref(old);
+        return 1;
+    }
+    json_t *rec = json_deep_copy(old);
+    json_object_update(rec, c->rec);
+    int rc = 1;
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        if ((f->flags & F_CREATE_ONLY) && json_object_get(c->rec, f->name) &&
+            !json_equal(json_object_get(old, f->name), json_object_get(c->rec, f->name))) {
+            verr_set(&c->e, 422, "read_only", f->name, "%s cannot be changed after the record is created", f->name);
+            goto done;
+        }
+    }
+    if ((r->check && r->check(rec, false, c->rq, &c->e)) || check_required(r, rec, &c->e) || check_refs(w, r, rec, old, &c->e))
+        goto done;
+    db_stmt *s = db_prepare(w, r->sql_update);
+    if (!s) { verr_from_db(&c->e, w, r); goto done; }
+    char now[21];
+    now_text(now);
+    int idx = res_bind_fields(r, s, rec, 1);
+    db_bind_text(s, idx++, now);
+    db_bind_int64(s, idx++, c->id);
+    db_bind_int64(s, idx, have);
+    int step = db_step(s);
+    db_done(s);
+    if (step != DB_DONE) { verr_from_db(&c->e, w, r); goto done; }
+    c->out = res_load(w, r, c->id);
+    if (!c->out || (r->after_write && r->after_write(w, c->id, c->out))) { verr_from_db(&c->e, w, r); goto done; }
+    json_t *diff = res_diff(r, old, c->out);
+    if (json_object_size(diff) && audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
+        json_decref(diff);
+        verr_from_db(&c->e, w, r);
+        goto done;
+    }
+    json_decref(diff);
+    c->status = 200;
+    rc = 0;
+done:
+    json_decref(old);
+    json_decref(rec);
+    return rc;
+}
+
+void res_patch(struct req *rq, struct resp *rs)
+{
+    const struct resource *r = route_resource(rq);
+    if (!need_body(rq, rs)) return;
+    struct wctx c = {.r = r, .rq = rq, .id = rq->path_ids[0]};
+    if (expected_version(rq, &c, rs, true)) return;
+    c.rec = res_validate(r, rq->json, false, &c.e);
+    if (!c.rec) { resp_verr(rs, &c.e); return; }
+    int rc = db_write(job_patch, &c);
+    json_decref(c.rec);
+    finish_write(rs, &c, rc);
+}
+
+static int job_delete(db *w, void *arg)
+{
+    struct wctx *c = arg;
+    const struct resource *r = c->r;
+    json_t *old = res_load(w, r, c->id);
+    if (!old) { verr_set(&c->e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)c->id); return 1; }
+    int64_t have = json_integer_value(json_object_get(old, "version"));
+    int rc = 1;
+    if (c->expect_version && have != c->expect_version) {
+        verr_set(&c->e, c->conflict_status, "version_conflict", "version", "the record changed since you read it (now version %lld)", (long long)have);
+        goto done;
+    }
+    if (r->before_delete && r->before_delete(w, c->id, &c->e)) goto done;
+    db_stmt *s = db_prepare(w, r->sql_delete);
+    if (!s) { verr_from_db(&c->e, w, r); goto done; }
+    char now[21];
+    now_text(now);
+    if (r->soft_delete) { db_bind_text(s, 1, now); db_bind_int64(s, 2, c->id); }
+    else { db_bind_int64(s, 1, c->id); db_bind_text(s, 2, now); }
+    int step = db_step(s);
+    db_done(s);
+    if (step != DB_DONE) { verr_from_db(&c->e, w, r); goto done; }
+    if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "delete", res_diff(r, old, NULL), party_of(r, c->id, old))) {
+        verr_from_db(&c->e, w, r);
+        goto done;
+    }
+    c->status = 204;
+    rc = 0;
+done:
+    json_decref(old);
+    return rc;
+}
+
+void res_delete(struct req *rq, struct resp *rs)
+{
+    struct wctx c = {.r = route_resource(rq), .rq = rq, .id = rq->path_ids[0]};
+    if (expected_version(rq, &c, rs, false)) return;
+    int rc = db_write(job_delete, &c);
+    finish_write(rs, &c, rc);
+}
+
+/* ---- lists ---- */
+
+enum { B_INT, B_TEXT };
+struct bind { int kind; int64_t i; const char *t; char buf[64]; char *owned; };
+
+struct listq {
+    const struct resource *r;
+    strbuf where;
+    struct bind binds[40];
+    int nbinds;
+    struct verr e;
+    int failed;
+    long limit;
+    const char *sort, *after, *q;
+};
+
+static struct bind *add_bind(struct listq *l)
+{
+    if (l->nbinds >= (int)(sizeof l->binds / sizeof l->binds[0])) {
+        verr_set(&l->e, 400, "too_many_filters", NULL, "too many filters");
+        l->failed = 1;
+        return NULL;
+    }
+    struct bind *b = &l->binds[l->nbinds++];
+    memset(b, 0, sizeof *b);
+    return b;
+}
+
+static int list_arg(void *arg, const char *key, const char *value)
+{
+    struct listq *l = arg;
+    if (!strcmp(key, "limit")) {
+        char *end;
+        l->limit = strtol(value, &end, 10);
+        if (*end || l->limit < 1 || l->limit > MAX_LIST_LIMIT) {
+            verr_set(&l->e, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to %d", MAX_LIST_LIMIT);
+            return l->failed = 1;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "after")) { l->after = value; return 0; }
+    if (!strcmp(key, "sort")) { l->sort = value; return 0; }
+    if (!strcmp(key, "q") && l->r->fts_table) { l->q = value; return 0; }
+    char name[64];
+    snprintf(name, sizeof name, "%s", key);
+    const char *op = "=";
+    size_t n = strlen(name);
+    if (n > 5 && !strcmp(name + n - 5, "_from")) { name[n - 5] = '\0'; op = ">="; }
+    else if (n > 3 && !strcmp(name + n - 3, "_to")) { name[n - 3] = '\0'; op = "<="; }
+    const struct field *f = field_find(l->r, name);
+    bool builtin = !strcmp(name, "created_at") || !strcmp(name, "updated_at");
+    if ((!f || !(f->flags & F_FILTER)) && !(builtin && op[0] != '=')) {
+        verr_set(&l->e, 400, "unknown_parameter", key, "%s is not a filter of %s", key, l->r->name);
+        return l->failed = 1;
+    }
+    if (op[0] != '=' && f && f->type != FT_TIME && f->type != FT_DATE && f->type != FT_INT && f->type != FT_MONEY) {
+        verr_set(&l->e, 400, "unknown_parameter", key, "%s takes no range", name);
+        return l->failed = 1;
+    }
+    if (!utf8_valid(value, strlen(value)) || strlen(value) > 1000) {
+        verr_set(&l->e, 400, "invalid_parameter", key, "%s must be UTF-8 text of at most 1000 bytes", key);
+        return l->failed = 1;
+    }
+    struct bind *b = add_bind(l);
+    if (!b) return 1;
+    const char *column = f ? f->column : name;
+    if (f && f->type == FT_LIST) {
+        sb_printf(&l->where, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
+        b->kind = B_TEXT; b->t = value;
+    } else if (f && (f->type == FT_INT || f->type == FT_REF || f->type == FT_BOOL || f->type == FT_MONEY)) {
+        char *end;
+        long long v = strtoll(value, &end, 10);
+        if (f->type == FT_BOOL) { v = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 0 : -1; end = v < 0 ? (char *)"x" : (char *)""; }
+        if (*end || !value[0]) {
+            verr_set(&l->e, 400, "invalid_parameter", key, "%s must be %s", key, f->type == FT_BOOL ? "true or false" : "an integer");
+            return l->failed = 1;
+        }
+        sb_printf(&l->where, " AND t.%s %s ?", column, op);
+        b->kind = B_INT; b->i = v;
+    } else {
+        int64_t t;
+        bool is_time = builtin || (f && f->type == FT_TIME);
+        if (is_time && op[0] != '=') {
+            if (time_parse(value, &t)) {
+                verr_set(&l->e, 400, "invalid_parameter", key, "%s must be an ISO 8601 time", key);
+                return l->failed = 1;
+            }
+            b->kind = B_TEXT;
+            time_format(t, b->buf);
+            b->t = b->buf;
+        } else {
+            b->kind = B_TEXT; b->t = value;
+        }
+        sb_printf(&l->where, " AND t.%s %s ?", column, op);
+    }
+    return 0;
+}
+
+static json_t *cursor_decode(const char *s)
+{
+    unsigned char raw[512];
+    size_t n;
+    if (strlen(s) > 600 || sodium_base642bin(raw, sizeof raw - 1, s, strlen(s), NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    json_t *a = json_loadb((const char *)raw, n, 0, NULL);
+    if (!json_is_array(a) || json_array_size(a) != 2 || !json_is_integer(json_array_get(a, 1))) { json_decref(a); return NULL; }
+    return a;
+}
+
+static char *cursor_encode(json_t *value, json_int_t id)
+{
+    json_t *a = json_pack("[OI]", value ? value : json_null(), id);
+    char *text = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    size_t n = strlen(text);
+    char *out = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+    sodium_bin2base64(out, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING), (unsigned char *)text, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(text);
+    return out;
+}
+
+void res_list(struct req *rq, struct resp *rs)
+{
+    const struct resource *r = route_resource(rq);
+    struct listq l = {.r = r, .limit = DEFAULT_LIST_LIMIT};
+    sb_init(&l.where, 16384);
+    json_t *cursor = NULL;
+    strbuf sql;
+    sb_init(&sql, 65536);
+    req_query_each(rq, list_arg, &l);
+    if (l.failed) goto fail;
+    /* Sort key from the allow-list: id, created_at, updated_at or an F_SORT field. */
+    const char *sort = l.sort ? l.sort : "id";
+    bool desc = sort[0] == '-';
+    if (desc) sort++;
+    const char *sort_col = NULL, *sort_name = sort;
+    if (!strcmp(sort, "id")) sort_col = "id";
+    else if (!strcmp(sort, "created_at")) sort_col = "created_at";
+    else if (!strcmp(sort, "updated_at")) sort_col = "updated_at";
+    else {
+        const struct field *f = field_find(r, sort);
+        if (f && (f->flags & F_SORT)) sort_col = f->column;
+    }
+    if (!sort_col) { verr_set(&l.e, 400, "invalid_parameter", "sort", "cannot sort %s by %s", r->name, sort); goto fail; }
+    if (l.q) {
+        char match[2048];
+        if (!fts_query_build(l.q, match, sizeof match)) { verr_set(&l.e, 400, "invalid_parameter", "q", "the search has no searchable words"); goto fail; }
+        struct bind *b = add_bind(&l);
+        if (!b) goto fail;
+        b->kind = B_TEXT;
+        b->t = b->owned = strdup(match);
+        sb_printf(&l.where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+    }
+    if (l.after) {
+        cursor = cursor_decode(l.after);
+        if (!cursor) { verr_set(&l.e, 400, "invalid_parameter", "after", "after must be a cursor from a previous page"); goto fail; }
+        if (strcmp(sort_col, "id") == 0) sb_printf(&l.where, " AND t.id %s ?", desc ? "<" : ">");
+        else sb_printf(&l.where, " AND (t.%s, t.id) %s (?, ?)", sort_col, desc ? "<" : ">");
+    }
+    if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }
+    sb_printf(&sql, "SELECT %s FROM %s t WHERE 1 = 1%s%s ORDER BY t.%s%s%s LIMIT ?", r->sql_cols, r->table,
+              r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l.where), sort_col, desc ? " DESC" : "",
+              strcmp(sort_col, "id") ? (desc ? ", t.id DESC" : ", t.id") : "");
+    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
+    if (!s) { verr_set(&l.e, 500, "internal", NULL, "the list query failed"); goto fail; }
+    int idx = 1;
+    for (int i = 0; i < l.nbinds; i++) {
+        if (l.binds[i].kind == B_INT) db_bind_int64(s, idx++, l.binds[i].i);
+        else db_bind_text(s, idx++, l.binds[i].t);
+    }
+    if (cursor) {
+        json_t *v = json_array_get(cursor, 0);
+        if (strcmp(sort_col, "id") != 0) {
+            if (json_is_integer(v)) db_bind_int64(s, idx++, json_integer_value(v));
+            else if (json_is_string(v)) db_bind_text(s, idx++, json_string_value(v));
+            else db_bind_null(s, idx++);
+        }
+        db_bind_int64(s, idx++, json_integer_value(json_array_get(cursor, 1)));
+    }
+    db_bind_int64(s, idx, l.limit + 1);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) json_array_append_new(items, row_to_json(r, s));
+    db_done(s);
+    if (rc != DB_DONE) {
+        json_decref(items);
+        verr_set(&l.e, 400, "invalid_parameter", l.q ? "q" : NULL, "the query could not be run");
+        goto fail;
+    }
+    json_t *next = json_null();
+    if ((long)json_array_size(items) > l.limit) {
+        json_array_remove(items, json_array_size(items) - 1);
+        json_t *last = json_array_get(items, json_array_size(items) - 1);
+        const char *name = sort_name;
+        char *cur = cursor_encode(json_object_get(last, name), json_integer_value(json_object_get(last, "id")));
+        next = json_string(cur);
+        free(cur);
+    }
+    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
+    goto done;
+fail:
+    resp_verr(rs, &l.e);
+done:
+    for (int i = 0; i < l.nbinds; i++) free(l.binds[i].owned);
+    json_decref(cursor);
+    sb_free(&sql);
+    sb_free(&l.where);
+}

@@ -1,0 +1,111 @@
+/* resource: table-driven records. Each API resource (parties, interactions,
+ * transactions, …) is described once by a table of fields — JSON name,
+ * column, type, limits, flags — and this engine derives from it the request
+ * validation, the row ↔ JSON mapping, the SQL (assembled once at start-up
+ * from the descriptor's constant fragments, values always bound), the
+ * generic create / get / patch / delete / list handlers with optimistic
+ * concurrency, idempotency keys and the audit trail, and the OpenAPI schema.
+ * A resource file holds its descriptor and only the rules that are its own. */
+#ifndef RAPPORT_RESOURCE_H
+#define RAPPORT_RESOURCE_H
+#include "db/db.h"
+#include "http/http.h"
+#include <jansson.h>
+#include <stdbool.h>
+
+enum ftype {
+    FT_TEXT,      /* string ≤ max characters */
+    FT_ENUM,      /* one of values[] */
+    FT_INT,       /* integer */
+    FT_BOOL,
+    FT_REF,       /* id of a row in ref (see enum ref_kind) */
+    FT_DATE,      /* "YYYY-MM-DD" */
+    FT_TIME,      /* ISO 8601, stored as UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    FT_MONEY,     /* {"amount": minor units, "currency": "CNY"} in column + column2 */
+    FT_LIST,      /* array of strings (elem says which), stored as JSON */
+    FT_OBJECT,    /* free JSON object (custom fields), stored as JSON */
+    FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
+};
+enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
+enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM };
+enum {
+    F_REQUIRED = 1,     /* must be present (non-null) on create */
+    F_FILTER = 2,       /* ?name=value filter in lists */
+    F_SORT = 4,         /* ?sort=name / -name */
+    F_SERVER = 8,       /* set by the server; refused in request bodies */
+    F_CREATE_ONLY = 16, /* may not change after create */
+};
+
+struct verr {
+    int status;
+    const char *code;
+    char field[64];
+    char message[256];
+};
+
+struct field {
+    const char *name;
+    const char *column;
+    const char *column2;          /* currency column of FT_MONEY */
+    enum ftype type;
+    unsigned flags;
+    unsigned max;                 /* characters (text) or items (lists) */
+    const char *const *values;    /* FT_ENUM and E_ENUM elements */
+    enum elem_kind elem;
+    enum ref_kind ref;
+    const char *const *subkeys;   /* FT_OBJLIST keys */
+    const char *doc;              /* one line for the OpenAPI description */
+};
+
+struct resource {
+    const char *name;             /* "parties" (URL segment) */
+    const char *table;            /* "party" */
+    const char *entity;           /* "party" (audit, timeline) */
+    const struct field *fields;
+    int nfields;
+    bool soft_delete;             /* deleted_at / merged_into instead of DELETE */
+    const char *party_field;      /* field naming the owning party, or NULL (the party itself) */
+    const char *fts_table;        /* "party_fts" enables ?q= search */
+    /* Cross-field rules and defaults on the complete record (create: after
+     * defaults; patch: after merging). May add values. 0 or -1 with e set. */
+    int (*check)(json_t *rec, bool create, const struct req *rq, struct verr *e);
+    /* Runs in the write transaction after the row is written (indexes). */
+    int (*after_write)(db *w, int64_t id, const json_t *rec);
+    /* Runs in the write transaction before a delete; may refuse. */
+    int (*before_delete)(db *w, int64_t id, struct verr *e);
+    /* Generated at start-up by resource_init. */
+    char *sql_get, *sql_insert, *sql_update, *sql_delete, *sql_cols;
+};
+
+/* Builds the SQL of each resource; call once before serving. */
+void resource_init(struct resource *r);
+
+/* Generic handlers: the route's schema is the resource. */
+void res_create(struct req *rq, struct resp *rs);
+void res_get(struct req *rq, struct resp *rs);
+void res_patch(struct req *rq, struct resp *rs);
+void res_delete(struct req *rq, struct resp *rs);
+void res_list(struct req *rq, struct resp *rs);
+
+/* Loads one record as JSON (NULL when absent or deleted). */
+json_t *res_load(db *c, const struct resource *r, int64_t id);
+/* Writes e as the error answer. */
+void resp_verr(struct resp *rs, const struct verr *e);
+void verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Validates one request body against r; create or patch. On success returns
+ * a new object holding normalised values. */
+json_t *res_validate(const struct resource *r, json_t *in, bool create, struct verr *e);
+/* Binds rec's values for every non-server field in descriptor order,
+ * starting at parameter first; returns the next parameter index. */
+int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int first);
+/* Records an audit row (in the write transaction). */
+int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,
+                 const char *action, json_t *changes, int64_t party_id);
+/* Field-by-field difference {"field": [old, new]} between two records. */
+json_t *res_diff(const struct resource *r, const json_t *old, const json_t *neu);
+/* The current UTC time as ISO 8601 text. */
+void now_text(char out[21]);
+/* Maps a failed write (constraint, disk) to an error. */
+void verr_from_db(struct verr *e, db *w, const struct resource *r);
+#endif

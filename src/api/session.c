@@ -1,0 +1,180 @@
+/* session: logging in and out with a browser session, and API tokens for
+ * programs. The login answer carries the CSRF token the browser must send
+ * with every state-changing request. */
+#include "api/api.h"
+#include "db/writer.h"
+#include "http/auth.h"
+#include "lib/textcheck.h"
+#include "lib/timeutil.h"
+#include <stdio.h>
+#include <string.h>
+
+static json_t *user_json(const struct auth_user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role", u->role);
+}
+
+struct login_ctx {
+    struct req *rq;
+    struct auth_user *u;
+    bool success;
+    char cookie[SECRET_TEXT_LEN], csrf[SECRET_TEXT_LEN];
+    const char *email;
+};
+
+static int job_login(db *w, void *arg)
+{
+    struct login_ctx *c = arg;
+    if (c->success && session_create(w, c->u->id, c->cookie, c->csrf)) return 1;
+    json_t *detail = json_pack("{s:s}", "email", c->email);
+    int rc = audit_record(w, c->success ? c->u : NULL, c->rq->client_addr, "session", c->success ? c->u->id : 0,
+                          c->success ? "login" : "login_failed", detail, 0);
+    json_decref(detail);
+    return rc ? 1 : 0;
+}
+
+static void session_login(struct req *rq, struct resp *rs)
+{
+    json_t *email = rq->json ? json_object_get(rq->json, "email") : NULL;
+    json_t *password = rq->json ? json_object_get(rq->json, "password") : NULL;
+    if (!json_is_string(email) || json_string_length(email) > 254) { resp_error(rs, 422, "required", "email", "email is required"); return; }
+    if (!json_is_string(password) || json_string_length(password) > 1024) { resp_error(rs, 422, "required", "password", "password is required"); return; }
+    const char *e = json_string_value(email), *pw = json_string_value(password);
+    char norm[256];
+    email_normalize(e, norm, sizeof norm);
+    int retry;
+    if (login_throttled(norm, rq->client_addr, &retry)) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry);
+        resp_header(rs, "Retry-After", ra);
+        resp_error(rs, 429, "too_many_attempts", NULL, "too many failed logins; try again in %d seconds", retry);
+        return;
+    }
+    struct auth_user u = {0};
+    char hash[PASSWORD_HASH_LEN];
+    bool disabled = false;
+    bool found = user_lookup(db_reader(), norm, &u, hash, &disabled) == 0;
+    /* Verify against a fixed hash when the user is unknown so timing does not tell. */
+    static char dummy_hash[PASSWORD_HASH_LEN];
+    if (!dummy_hash[0]) password_hash("rapport-no-such-user", dummy_hash);
+    bool ok = password_verify(found ? hash : dummy_hash, pw) && found && !disabled;
+    login_record(norm, rq->client_addr, ok);
+    struct login_ctx c = {.rq = rq, .u = &u, .success = ok, .email = norm};
+    int rc = db_write(job_login, &c);
+    if (!ok) { resp_error(rs, 401, "invalid_credentials", NULL, "wrong e-mail or password"); return; }
+    if (rc) { resp_error(rs, 503, "storage_error", NULL, "the session could not be stored"); return; }
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", c.cookie);
+    resp_header(rs, "Set-Cookie", cookie);
+    resp_json(rs, 200, json_pack("{s:s, s:o}", "csrf_token", c.csrf, "user", user_json(&u)));
+}
+
+static void session_get(struct req *rq, struct resp *rs)
+{
+    char csrf[SECRET_TEXT_LEN] = "";
+    if (rq->user.via_cookie) auth_authenticate(rq, csrf);
+    json_t *o = json_pack("{s:o}", "user", user_json(&rq->user));
+    if (csrf[0]) json_object_set_new(o, "csrf_token", json_string(csrf));
+    resp_json(rs, 200, o);
+}
+
+struct logout_ctx { struct req *rq; const char *cookie; };
+
+static int job_logout(db *w, void *arg)
+{
+    struct logout_ctx *c = arg;
+    if (c->cookie && session_delete(w, c->cookie)) return 1;
+    return audit_record(w, &c->rq->user, c->rq->client_addr, "session", c->rq->user.id, "logout", NULL, 0) ? 1 : 0;
+}
+
+static void session_logout(struct req *rq, struct resp *rs)
+{
+    struct logout_ctx c = {rq, rq->user.via_cookie ? req_cookie(rq, SESSION_COOKIE) : NULL};
+    if (db_write(job_logout, &c)) { resp_error(rs, 503, "storage_error", NULL, "logout could not be stored"); return; }
+    resp_header(rs, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    rs->status = 204;
+}
+
+struct token_ctx { struct req *rq; const char *name; char token[SECRET_TEXT_LEN]; int64_t id; int64_t revoke; int found; };
+
+static int job_token_create(db *w, void *arg)
+{
+    struct token_ctx *c = arg;
+    if (token_create(w, c->rq->user.id, c->name, c->token, &c->id)) return 1;
+    json_t *d = json_pack("{s:s}", "name", c->name);
+    int rc = audit_record(w, &c->rq->user, c->rq->client_addr, "api_token", c->id, "create", d, 0);
+    json_decref(d);
+    return rc ? 1 : 0;
+}
+
+static void token_post(struct req *rq, struct resp *rs)
+{
+    struct token_ctx c = {.rq = rq, .name = ""};
+    if (rq->json) {
+        const char *key; json_t *v;
+        json_object_foreach(rq->json, key, v) {
+            if (strcmp(key, "name") != 0) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a token", key); return; }
+            if (!json_is_string(v) || json_string_length(v) > 200 || !utf8_valid(json_string_value(v), json_string_length(v))) {
+                resp_error(rs, 422, "invalid_type", "name", "name must be text of at most 200 bytes");
+                return;
+            }
+            c.name = json_string_value(v);
+        }
+    }
+    if (db_write(job_token_create, &c)) { resp_error(rs, 503, "storage_error", NULL, "the token could not be stored"); return; }
+    resp_json(rs, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c.id, "token", c.token, "name", c.name));
+}
+
+static void token_list(struct req *rq, struct resp *rs)
+{
+    db_stmt *s = db_prepare(db_reader(), "SELECT id, name, created_at, revoked_at FROM api_token WHERE user_id = ? ORDER BY id");
+    if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
+    db_bind_int64(s, 1, rq->user.id);
+    json_t *items = json_array();
+    while (db_step(s) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_column_int64(s, 0), "name", db_column_text(s, 1),
+                                               "created_at", db_column_text(s, 2),
+                                               "revoked_at", db_column_text(s, 3) ? json_string(db_column_text(s, 3)) : json_null()));
+    db_done(s);
+    resp_json(rs, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+static int job_token_revoke(db *w, void *arg)
+{
+    struct token_ctx *c = arg;
+    char now[21];
+    now_text(now);
+    db_stmt *s = db_prepare(w, "UPDATE api_token SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL");
+    if (!s) return 1;
+    db_bind_text(s, 1, now);
+    db_bind_int64(s, 2, c->revoke);
+    db_bind_int64(s, 3, c->rq->user.id);
+    int rc = db_step(s);
+    db_done(s);
+    if (rc != DB_DONE) return 1;
+    c->found = db_changes(w) > 0;
+    if (!c->found) return 0;
+    return audit_record(w, &c->rq->user, c->rq->client_addr, "api_token", c->revoke, "revoke", NULL, 0) ? 1 : 0;
+}
+
+static void token_delete(struct req *rq, struct resp *rs)
+{
+    struct token_ctx c = {.rq = rq, .revoke = rq->path_ids[0]};
+    if (db_write(job_token_revoke, &c)) { resp_error(rs, 503, "storage_error", NULL, "the token could not be revoked"); return; }
+    if (!c.found) { resp_error(rs, 404, "not_found", "id", "no active token with that id"); return; }
+    rs->status = 204;
+}
+
+static const struct route session_routes[] = {
+    {"POST", "/api/v1/session", R_PUBLIC, "session", "create", session_login, "Log in with e-mail and password; sets the session cookie and returns the CSRF token", NULL},
+    {"GET", "/api/v1/session", 0, "session", "read", session_get, "The logged-in user", NULL},
+    {"DELETE", "/api/v1/session", 0, "session", "delete", session_logout, "Log out", NULL},
+    {"POST", "/api/v1/tokens", 0, "tokens", "create", token_post, "Create an API token (shown once)", NULL},
+    {"GET", "/api/v1/tokens", 0, "tokens", "read", token_list, "List your API tokens", NULL},
+    {"DELETE", "/api/v1/tokens/{id}", 0, "tokens", "delete", token_delete, "Revoke an API token", NULL},
+};
+
+void session_register(void)
+{
+    routes_register(session_routes, sizeof session_routes / sizeof session_routes[0]);
+}

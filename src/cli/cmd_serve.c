@@ -1,0 +1,28 @@
+/* cmd_serve: `rapport serve` — open (creating if needed) the database, start
+ * the group-commit writer and the HTTP server. */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "db/writer.h"
+#include "http/http.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *path = cli_db_path(argc, argv);
+    const char *listen = opt_value(argc, argv, "--listen");
+    const char *threads_s = opt_value(argc, argv, "--threads");
+    const char *extra = cli_leftover(argc, argv, 1);
+    if (extra) { fprintf(stderr, "rapport serve: unexpected argument '%s'\n", extra); return 2; }
+    long threads = threads_s ? strtol(threads_s, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1 || threads > 64) threads = 2;
+    if (cli_open_db(path, true) != 0) return 1;
+    api_init();
+    char err[256];
+    if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
+    int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads);
+    writer_stop();
+    db_global_close();
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,251 @@
+/* db_sqlite: the SQLite driver behind db.h. WAL, synchronous=FULL,
+ * foreign keys on, a busy timeout, one connection per thread opened NOMUTEX,
+ * statements prepared PERSISTENT and cached per connection. */
+#include "db/db.h"
+#include "db/db_sqlite.h"
+#include "lib/log.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE_SLOTS 256
+
+struct db_stmt {
+    sqlite3_stmt *st;
+    db *conn;
+    const char *key;  /* cache key (the SQL text pointer), NULL when not cached */
+    int once;
+};
+
+struct db {
+    sqlite3 *h;
+    int writer;
+    struct db_stmt cache[STMT_CACHE_SLOTS];
+};
+
+static char g_path[4096];
+static _Thread_local db *t_reader;
+
+const char *db_path(void) { return g_path; }
+
+sqlite3 *db_sqlite_handle(db *c) { return c->h; }
+
+static int apply_pragmas(db *c, char *err, size_t errlen)
+{
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=10000",
+        "PRAGMA temp_store=MEMORY",
+        "PRAGMA cache_size=-4000",
+    };
+    for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
+        char *msg = NULL;
+        if (sqlite3_exec(c->h, pragmas[i], NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", pragmas[i], msg ? msg : "error");
+            sqlite3_free(msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+db *db_open(const char *path, bool writer, char *err, size_t errlen)
+{
+    db *c = calloc(1, sizeof *c);
+    if (!c) { snprintf(err, errlen, "out of memory"); return NULL; }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &c->h, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, c->h ? sqlite3_errmsg(c->h) : "error");
+        sqlite3_close(c->h);
+        free(c);
+        return NULL;
+    }
+    c->writer = writer;
+    sqlite3_extended_result_codes(c->h, 0);
+    if (apply_pragmas(c, err, errlen) != 0 || fts_register(c) != 0) {
+        if (!err[0]) snprintf(err, errlen, "cannot register the search tokenizer");
+        db_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+void db_close(db *c)
+{
+    if (!c) return;
+    for (int i = 0; i < STMT_CACHE_SLOTS; i++)
+        if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
+    sqlite3_close(c->h);
+    free(c);
+}
+
+int db_global_open(const char *path, bool create, char *err, size_t errlen)
+{
+    snprintf(g_path, sizeof g_path, "%s", path);
+    if (!create) {
+        FILE *f = fopen(path, "rb");
+        if (!f) { snprintf(err, errlen, "no database at %s (run `rapport init --db %s`)", path, path); return -1; }
+        fclose(f);
+    }
+    db *c = db_open(path, true, err, errlen);
+    if (!c) return -1;
+    int rc = db_migrate(c, err, errlen);
+    db_close(c);
+    return rc;
+}
+
+void db_global_close(void) { db_reader_release(); }
+
+db *db_reader(void)
+{
+    if (!t_reader) {
+        char err[256] = "";
+        t_reader = db_open(g_path, false, err, sizeof err);
+        if (!t_reader) log_error("reader: %s", err);
+    }
+    return t_reader;
+}
+
+void db_reader_release(void)
+{
+    db_close(t_reader);
+    t_reader = NULL;
+}
+
+static size_t slot_of(const char *sql)
+{
+    uintptr_t p = (uintptr_t)sql;
+    return (size_t)((p >> 3) ^ (p >> 11)) % STMT_CACHE_SLOTS;
+}
+
+db_stmt *db_prepare(db *c, const char *sql)
+{
+    if (!c) return NULL;
+    size_t i = slot_of(sql);
+    for (size_t probe = 0; probe < STMT_CACHE_SLOTS; probe++, i = (i + 1) % STMT_CACHE_SLOTS) {
+        struct db_stmt *e = &c->cache[i];
+        if (e->key == sql) return e;
+        if (!e->key) {
+            if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &e->st, NULL) != SQLITE_OK) {
+                log_error("prepare: %s in: %.200s", sqlite3_errmsg(c->h), sql);
+                e->st = NULL;
+                return NULL;
+            }
+            e->key = sql;
+            e->conn = c;
+            return e;
+        }
+    }
+    return db_prepare_once(c, sql); /* cache full: still correct, just slower */
+}
+
+db_stmt *db_prepare_once(db *c, const char *sql)
+{
+    if (!c) return NULL;
+    db_stmt *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (sqlite3_prepare_v2(c->h, sql, -1, &s->st, NULL) != SQLITE_OK) {
+        log_error("prepare: %s in: %.300s", sqlite3_errmsg(c->h), sql);
+        free(s);
+        return NULL;
+    }
+    s->conn = c;
+    s->once = 1;
+    return s;
+}
+
+void db_done(db_stmt *s)
+{
+    if (!s) return;
+    if (s->once) {
+        sqlite3_finalize(s->st);
+        free(s);
+        return;
+    }
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+}
+
+void db_bind_int64(db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->st, idx, v); }
+void db_bind_double(db_stmt *s, int idx, double v) { sqlite3_bind_double(s->st, idx, v); }
+void db_bind_text(db_stmt *s, int idx, const char *v)
+{
+    if (v) sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s->st, idx);
+}
+void db_bind_textn(db_stmt *s, int idx, const char *v, size_t n) { sqlite3_bind_text(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t n) { sqlite3_bind_blob(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
+void db_bind_null(db_stmt *s, int idx) { sqlite3_bind_null(s->st, idx); }
+int db_bind_count(db_stmt *s) { return sqlite3_bind_parameter_count(s->st); }
+
+int db_step(db_stmt *s)
+{
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW) return DB_ROW;
+    if (rc == SQLITE_DONE) return DB_DONE;
+    return rc;
+}
+
+int db_column_count(db_stmt *s) { return sqlite3_column_count(s->st); }
+int db_column_type(db_stmt *s, int col) { return sqlite3_column_type(s->st, col); }
+const char *db_column_name(db_stmt *s, int col) { return sqlite3_column_name(s->st, col); }
+int64_t db_column_int64(db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
+double db_column_double(db_stmt *s, int col) { return sqlite3_column_double(s->st, col); }
+const char *db_column_text(db_stmt *s, int col) { return (const char *)sqlite3_column_text(s->st, col); }
+const void *db_column_blob(db_stmt *s, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(s->st, col);
+    *n = (size_t)sqlite3_column_bytes(s->st, col);
+    return p;
+}
+
+int db_exec(db *c, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) log_error("exec: %s", msg ? msg : sqlite3_errmsg(c->h));
+    sqlite3_free(msg);
+    return rc;
+}
+
+int64_t db_last_insert_id(db *c) { return sqlite3_last_insert_rowid(c->h); }
+int db_changes(db *c) { return sqlite3_changes(c->h); }
+const char *db_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
+int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
+
+int db_begin_read(db *c) { return sqlite3_exec(c->h, "BEGIN", NULL, NULL, NULL); }
+int db_begin_write(db *c) { return sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL); }
+int db_commit(db *c) { return sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL); }
+int db_rollback(db *c) { return sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL); }
+
+int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
+{
+    sqlite3 *from = NULL, *to = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s", src);
+        goto done;
+    }
+    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s", dest);
+        goto done;
+    }
+    sqlite3_busy_timeout(from, 10000);
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    if (!b) { snprintf(err, errlen, "backup: %s", sqlite3_errmsg(to)); goto done; }
+    /* Copy in steps so a serving writer is blocked only briefly; the backup
+     * restarts by itself if the source changes between steps. */
+    int step;
+    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED)
+        if (step != SQLITE_OK) sqlite3_sleep(5);
+    sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE) { snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(step)); goto done; }
+    rc = 0;
+done:
+    sqlite3_close(to);
+    sqlite3_close(from);
+    return rc;
+}

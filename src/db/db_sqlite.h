@@ -1,0 +1,8 @@
+/* db_sqlite.h: what the SQLite-only parts of src/db (tokenizer, backup)
+ * need from the driver. Nothing outside src/db includes this. */
+#ifndef RAPPORT_DB_SQLITE_H
+#define RAPPORT_DB_SQLITE_H
+#include "db/db.h"
+#include <sqlite3.h>
+sqlite3 *db_sqlite_handle(db *c);
+#endif

@@ -1,0 +1,131 @@
+/* writer: group commit over the single SQLite write connection (writer.h). */
+#include "db/writer.h"
+#include "lib/log.h"
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_BATCH 512
+
+struct job {
+    write_fn fn;
+    void *ctx;
+    int rc;
+    bool done;
+    struct job *next;
+};
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t g_done = PTHREAD_COND_INITIALIZER;
+static struct job *g_head, *g_tail;
+static bool g_running, g_stopping;
+static pthread_t g_thread;
+static db *g_conn;            /* the writer connection (thread or inline) */
+
+static int map_commit_error(db *w)
+{
+    int code = db_errcode(w);
+    return code == DB_FULL ? WRITE_DISK_FULL : WRITE_COMMIT_FAILED;
+}
+
+/* Runs one batch in one transaction. Each job has a savepoint, so a failing
+ * job undoes only its own work. */
+static void run_batch(struct job *batch)
+{
+    int begin = db_begin_write(g_conn);
+    if (begin != 0) {
+        int rc = map_commit_error(g_conn);
+        log_error("writer: BEGIN failed: %s", db_errmsg(g_conn));
+        for (struct job *j = batch; j; j = j->next) j->rc = rc;
+        return;
+    }
+    for (struct job *j = batch; j; j = j->next) {
+        db_exec(g_conn, "SAVEPOINT job");
+        j->rc = j->fn(g_conn, j->ctx);
+        if (j->rc != 0) db_exec(g_conn, "ROLLBACK TO job");
+        db_exec(g_conn, "RELEASE job");
+    }
+    if (db_commit(g_conn) != 0) {
+        int rc = map_commit_error(g_conn);
+        log_error("writer: COMMIT failed: %s", db_errmsg(g_conn));
+        db_rollback(g_conn);
+        for (struct job *j = batch; j; j = j->next)
+            if (j->rc == 0) j->rc = rc;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    pthread_mutex_lock(&g_mu);
+    for (;;) {
+        while (!g_head && !g_stopping) pthread_cond_wait(&g_work, &g_mu);
+        if (!g_head && g_stopping) break;
+        struct job *batch = g_head, *last = g_head;
+        for (int n = 1; last->next && n < MAX_BATCH; n++) last = last->next;
+        g_head = last->next;
+        if (!g_head) g_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&g_mu);
+
+        run_batch(batch);
+
+        pthread_mutex_lock(&g_mu);
+        for (struct job *j = batch, *next; j; j = next) { next = j->next; j->done = true; }
+        pthread_cond_broadcast(&g_done);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return NULL;
+}
+
+static int open_conn(char *err, size_t errlen)
+{
+    if (g_conn) return 0;
+    g_conn = db_open(db_path(), true, err, errlen);
+    return g_conn ? 0 : -1;
+}
+
+int writer_start(char *err, size_t errlen)
+{
+    if (open_conn(err, errlen) != 0) return -1;
+    g_stopping = false;
+    if (pthread_create(&g_thread, NULL, writer_main, NULL) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        return -1;
+    }
+    g_running = true;
+    return 0;
+}
+
+void writer_stop(void)
+{
+    if (g_running) {
+        pthread_mutex_lock(&g_mu);
+        g_stopping = true;
+        pthread_cond_broadcast(&g_work);
+        pthread_mutex_unlock(&g_mu);
+        pthread_join(g_thread, NULL);
+        g_running = false;
+    }
+    db_close(g_conn);
+    g_conn = NULL;
+}
+
+int db_write(write_fn fn, void *ctx)
+{
+    struct job j = {fn, ctx, 0, false, NULL};
+    if (!g_running) {
+        char err[256];
+        if (open_conn(err, sizeof err) != 0) { log_error("writer: %s", err); return WRITE_COMMIT_FAILED; }
+        run_batch(&j);
+        return j.rc;
+    }
+    pthread_mutex_lock(&g_mu);
+    if (g_tail) g_tail->next = &j; else g_head = &j;
+    g_tail = &j;
+    pthread_cond_signal(&g_work);
+    while (!j.done) pthread_cond_wait(&g_done, &g_mu);
+    pthread_mutex_unlock(&g_mu);
+    return j.rc;
+}

@@ -1,0 +1,27 @@
+/* writer: the one write connection and its group commit.
+ *
+ * Every write runs as a job on the writer thread: jobs that arrive while a
+ * commit is in flight are run together in the next transaction, each inside
+ * its own savepoint, and made durable with one fsync. A job that fails rolls
+ * back only itself. db_write returns after the transaction holding the job
+ * has committed (or failed), so a caller that sees success may acknowledge. */
+#ifndef RAPPORT_WRITER_H
+#define RAPPORT_WRITER_H
+#include "db/db.h"
+
+/* A job returns 0 to keep its changes, non-zero to roll them back; the value
+ * is handed back by db_write. */
+typedef int (*write_fn)(db *w, void *ctx);
+
+enum { WRITE_COMMIT_FAILED = -1000, WRITE_DISK_FULL = -1001 };
+
+/* Starts the writer thread on the database opened by db_global_open. */
+int writer_start(char *err, size_t errlen);
+/* Drains the queue and stops the thread. */
+void writer_stop(void);
+/* Runs fn(w, ctx) in a write transaction and waits for the commit. Returns
+ * fn's result, or WRITE_COMMIT_FAILED / WRITE_DISK_FULL when the commit
+ * failed (the job's changes are then gone). Without a started writer thread
+ * (CLI commands) the job runs inline in its own transaction. */
+int db_write(write_fn fn, void *ctx);
+#endif

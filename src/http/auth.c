@@ -1,0 +1,250 @@
+/* auth: passwords, sessions, API tokens, login throttling (see auth.h). */
+#include "http/auth.h"
+#include "lib/log.h"
+#include "lib/textcheck.h"
+#include "lib/timeutil.h"
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* argon2id cost: above the OWASP ASVS minimum (19 MiB, 2 passes). */
+#define PW_OPSLIMIT 3
+#define PW_MEMLIMIT (19u << 20)
+#define SESSION_SECONDS (12 * 3600)
+
+int auth_init(void) { return sodium_init() < 0 ? -1 : 0; }
+
+int password_hash(const char *pw, char out[PASSWORD_HASH_LEN])
+{
+    return crypto_pwhash_str_alg(out, pw, strlen(pw), PW_OPSLIMIT, PW_MEMLIMIT,
+                                 crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -1;
+}
+
+bool password_verify(const char *hash, const char *pw)
+{
+    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+const char *password_problem(const char *pw)
+{
+    if (!utf8_valid(pw, strlen(pw))) return "password must be valid UTF-8 text";
+    size_t n = utf8_length(pw);
+    if (n < 8) return "password must have at least 8 characters";
+    if (n > 128) return "password must have at most 128 characters";
+    return NULL;
+}
+
+bool secret_equal(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na != nb) return false;
+    return sodium_memcmp(a, b, na) == 0;
+}
+
+static void random_secret(const char *prefix, char out[SECRET_TEXT_LEN])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    size_t np = strlen(prefix);
+    memcpy(out, prefix, np);
+    sodium_bin2base64(out + np, SECRET_TEXT_LEN - np, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void secret_digest(const char *secret, unsigned char out[32])
+{
+    crypto_generichash(out, 32, (const unsigned char *)secret, strlen(secret), NULL, 0);
+}
+
+int session_create(db *w, int64_t user_id, char cookie[SECRET_TEXT_LEN], char csrf[SECRET_TEXT_LEN])
+{
+    random_secret("", cookie);
+    random_secret("", csrf);
+    unsigned char digest[32];
+    secret_digest(cookie, digest);
+    int64_t now = time_now();
+    db_stmt *s = db_prepare(w, "INSERT INTO session(id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+    if (!s) return -1;
+    db_bind_blob(s, 1, digest, sizeof digest);
+    db_bind_int64(s, 2, user_id);
+    db_bind_text(s, 3, csrf);
+    db_bind_int64(s, 4, now);
+    db_bind_int64(s, 5, now + SESSION_SECONDS);
+    int rc = db_step(s);
+    db_done(s);
+    /* Expired sessions are swept here rather than by a timer: logins are rare. */
+    db_stmt *sweep = db_prepare(w, "DELETE FROM session WHERE expires_at < ?");
+    if (sweep) { db_bind_int64(sweep, 1, now); db_step(sweep); db_done(sweep); }
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int session_delete(db *w, const char *cookie)
+{
+    unsigned char digest[32];
+    secret_digest(cookie, digest);
+    db_stmt *s = db_prepare(w, "DELETE FROM session WHERE id_hash = ?");
+    if (!s) return -1;
+    db_bind_blob(s, 1, digest, sizeof digest);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int token_create(db *w, int64_t user_id, const char *name, char token[SECRET_TEXT_LEN], int64_t *id)
+{
+    random_secret("rpt_", token);
+    unsigned char digest[32];
+    secret_digest(token, digest);
+    char now[21];
+    time_format(time_now(), now);
+    db_stmt *s = db_prepare(w, "INSERT INTO api_token(user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)");
+    if (!s) return -1;
+    db_bind_int64(s, 1, user_id);
+    db_bind_text(s, 2, name ? name : "");
+    db_bind_blob(s, 3, digest, sizeof digest);
+    db_bind_text(s, 4, now);
+    int rc = db_step(s);
+    db_done(s);
+    *id = db_last_insert_id(w);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static void fill_user(db_stmt *s, int first, struct auth_user *u)
+{
+    u->id = db_column_int64(s, first);
+    snprintf(u->email, sizeof u->email, "%s", db_column_text(s, first + 1));
+    snprintf(u->name, sizeof u->name, "%s", db_column_text(s, first + 2));
+    snprintf(u->role, sizeof u->role, "%s", db_column_text(s, first + 3));
+    u->team_id = db_column_type(s, first + 4) == DB_NULL ? 0 : db_column_int64(s, first + 4);
+}
+
+int user_lookup(db *c, const char *email, struct auth_user *u, char hash[PASSWORD_HASH_LEN], bool *disabled)
+{
+    db_stmt *s = db_prepare(c, "SELECT id, email, name, role, team_id, password_hash, disabled FROM app_user WHERE email = ?");
+    if (!s) return -1;
+    db_bind_text(s, 1, email);
+    int rc = -1;
+    if (db_step(s) == DB_ROW) {
+        fill_user(s, 0, u);
+        snprintf(hash, PASSWORD_HASH_LEN, "%s", db_column_text(s, 5));
+        *disabled = db_column_int64(s, 6) != 0;
+        rc = 0;
+    }
+    db_done(s);
+    return rc;
+}
+
+static enum auth_result auth_bearer(struct req *rq, const char *token)
+{
+    db *c = db_reader();
+    unsigned char digest[32];
+    secret_digest(token, digest);
+    db_stmt *s = db_prepare(c,
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.id FROM api_token t"
+        " JOIN app_user u ON u.id = t.user_id"
+        " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0");
+    if (!s) return AUTH_INVALID;
+    db_bind_blob(s, 1, digest, sizeof digest);
+    enum auth_result r = AUTH_INVALID;
+    if (db_step(s) == DB_ROW) {
+        fill_user(s, 0, &rq->user);
+        rq->user.token_id = db_column_int64(s, 5);
+        rq->user.via_cookie = false;
+        r = AUTH_OK;
+    }
+    db_done(s);
+    return r;
+}
+
+static enum auth_result auth_cookie(struct req *rq, const char *cookie, char csrf[SECRET_TEXT_LEN])
+{
+    db *c = db_reader();
+    unsigned char digest[32];
+    secret_digest(cookie, digest);
+    db_stmt *s = db_prepare(c,
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, s.csrf FROM session s"
+        " JOIN app_user u ON u.id = s.user_id"
+        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+    if (!s) return AUTH_INVALID;
+    db_bind_blob(s, 1, digest, sizeof digest);
+    db_bind_int64(s, 2, time_now());
+    enum auth_result r = AUTH_INVALID;
+    if (db_step(s) == DB_ROW) {
+        fill_user(s, 0, &rq->user);
+        if (csrf) snprintf(csrf, SECRET_TEXT_LEN, "%s", db_column_text(s, 5));
+        rq->user.via_cookie = true;
+        r = AUTH_OK;
+    }
+    db_done(s);
+    return r;
+}
+
+enum auth_result auth_authenticate(struct req *rq, char csrf[SECRET_TEXT_LEN])
+{
+    const char *h = req_header(rq, "Authorization");
+    if (h) {
+        if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SECRET_TEXT_LEN) return AUTH_INVALID;
+        return auth_bearer(rq, h + 7);
+    }
+    const char *cookie = req_cookie(rq, SESSION_COOKIE);
+    if (cookie) {
+        if (strlen(cookie) >= SECRET_TEXT_LEN) return AUTH_INVALID;
+        return auth_cookie(rq, cookie, csrf);
+    }
+    return AUTH_NONE;
+}
+
+/* Throttling: a small table of recent failures keyed by account and by
+ * address. Per account+address, 5 failures in 15 minutes throttle that pair
+ * only, so an attacker elsewhere cannot lock the real user out; per address,
+ * 50 failures throttle the address. */
+#define THROTTLE_SLOTS 4096
+#define WINDOW 900
+struct throttle { char key[300]; int fails; int64_t first; };
+static struct throttle g_throttle[THROTTLE_SLOTS];
+static pthread_mutex_t g_throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct throttle *throttle_slot(const char *key, bool create)
+{
+    unsigned long h = 5381;
+    for (const char *p = key; *p; p++) h = h * 33 + (unsigned char)*p;
+    struct throttle *t = &g_throttle[h % THROTTLE_SLOTS];
+    int64_t now = time_now();
+    if (strcmp(t->key, key) != 0 || now - t->first > WINDOW) {
+        if (!create) return NULL;
+        snprintf(t->key, sizeof t->key, "%s", key);
+        t->fails = 0;
+        t->first = now;
+    }
+    return t;
+}
+
+bool login_throttled(const char *email, const char *addr, int *retry_after)
+{
+    char k1[300], k2[300];
+    snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
+    snprintf(k2, sizeof k2, "i:%s", addr);
+    pthread_mutex_lock(&g_throttle_mu);
+    struct throttle *a = throttle_slot(k1, false), *b = throttle_slot(k2, false);
+    bool out = (a && a->fails >= 5) || (b && b->fails >= 50);
+    int64_t first = a && a->fails >= 5 ? a->first : b ? b->first : time_now();
+    pthread_mutex_unlock(&g_throttle_mu);
+    *retry_after = (int)(first + WINDOW - time_now());
+    if (*retry_after < 1) *retry_after = 1;
+    return out;
+}
+
+void login_record(const char *email, const char *addr, bool success)
+{
+    char k1[300], k2[300];
+    snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
+    snprintf(k2, sizeof k2, "i:%s", addr);
+    pthread_mutex_lock(&g_throttle_mu);
+    struct throttle *a = throttle_slot(k1, true);
+    if (success) a->fails = 0;
+    else {
+        a->fails++;
+        throttle_slot(k2, true)->fails++;
+    }
+    pthread_mutex_unlock(&g_throttle_mu);
+}

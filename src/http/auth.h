@@ -1,0 +1,45 @@
+/* auth: who is calling. Passwords (argon2id), browser sessions (random
+ * 256-bit id in an HttpOnly SameSite=Strict cookie plus a CSRF token), API
+ * tokens (bearer, stored hashed), and login throttling. Nothing here ever
+ * logs or returns a secret other than the one it just created. */
+#ifndef RAPPORT_AUTH_H
+#define RAPPORT_AUTH_H
+#include "db/db.h"
+#include "http/http.h"
+#include <stdbool.h>
+
+#define SESSION_COOKIE "rapport_session"
+#define SECRET_TEXT_LEN 64     /* room for base64url of 32 bytes + prefix + NUL */
+#define PASSWORD_HASH_LEN 128
+
+int auth_init(void);
+/* argon2id hash of pw into out; 0 or -1 (out of memory). */
+int password_hash(const char *pw, char out[PASSWORD_HASH_LEN]);
+bool password_verify(const char *hash, const char *pw);
+/* NULL when acceptable, else the reason (length rules only, no composition rules). */
+const char *password_problem(const char *pw);
+
+enum auth_result { AUTH_NONE, AUTH_OK, AUTH_INVALID };
+/* Reads the bearer token or session cookie, fills rq->user. For cookie
+ * sessions the session's CSRF token is written to csrf (may be NULL). */
+enum auth_result auth_authenticate(struct req *rq, char csrf[SECRET_TEXT_LEN]);
+
+/* Creates a session for user_id (in the writer transaction w): writes the
+ * cookie value and CSRF token. */
+int session_create(db *w, int64_t user_id, char cookie[SECRET_TEXT_LEN], char csrf[SECRET_TEXT_LEN]);
+int session_delete(db *w, const char *cookie);
+/* Creates an API token: the clear token is written once to token. */
+int token_create(db *w, int64_t user_id, const char *name, char token[SECRET_TEXT_LEN], int64_t *id);
+
+/* Loads a user by e-mail for login; fills u and the stored hash. Returns 0
+ * when found and enabled. */
+int user_lookup(db *c, const char *email, struct auth_user *u, char hash[PASSWORD_HASH_LEN], bool *disabled);
+
+/* Login throttling per account and per client address. A throttled
+ * attempt gets 429 without a password check; successes clear the account. */
+bool login_throttled(const char *email, const char *addr, int *retry_after);
+void login_record(const char *email, const char *addr, bool success);
+
+/* Constant-time string equality. */
+bool secret_equal(const char *a, const char *b);
+#endif

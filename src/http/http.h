@@ -1,0 +1,109 @@
+/* http: the request and response objects every handler sees, the route
+ * table entry, and the helpers that build JSON answers and errors.
+ *
+ * A handler reads struct req (method, path parameters, query, parsed JSON
+ * body, the authenticated user) and fills struct resp. It never talks to
+ * libmicrohttpd directly, so handlers can be unit-tested without sockets. */
+#ifndef RAPPORT_HTTP_H
+#define RAPPORT_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum http_method { M_GET, M_POST, M_PUT, M_PATCH, M_DELETE, M_HEAD, M_OPTIONS, M_OTHER };
+
+#define MAX_PATH_PARAMS 4
+#define MAX_RESP_HEADERS 8
+#define MAX_BODY_BYTES (1u << 20)        /* API request body cap */
+
+struct auth_user {
+    int64_t id;
+    char email[256];
+    char name[256];
+    char role[32];
+    int64_t team_id;
+    bool via_cookie;          /* session cookie (CSRF applies) vs bearer token */
+    int64_t token_id;
+};
+
+struct route;
+
+struct req {
+    const struct route *route;  /* set by the router */
+    enum http_method method;
+    const char *method_name;
+    const char *path;
+    const char *path_params[MAX_PATH_PARAMS];
+    int64_t path_ids[MAX_PATH_PARAMS];
+    int nparams;
+    void *conn;               /* struct MHD_Connection*, opaque to handlers */
+    const char *body;
+    size_t body_len;
+    json_t *json;             /* parsed body (owned by the request), NULL if none */
+    const char *client_addr;
+    struct auth_user user;
+    bool authenticated;
+};
+
+struct resp {
+    int status;
+    json_t *json;             /* body as JSON (owned), or: */
+    char *body;               /* raw body (owned, free()d) */
+    const void *static_body;  /* raw body not owned (embedded assets) */
+    size_t body_len;
+    const char *content_type;
+    int nheaders;
+    char *header_names[MAX_RESP_HEADERS];
+    char *header_values[MAX_RESP_HEADERS];
+};
+
+typedef void (*handler_fn)(struct req *rq, struct resp *rs);
+
+/* Route flags. */
+enum {
+    R_PUBLIC = 1,             /* no authentication required */
+    R_ADMIN = 2,              /* admin role only */
+};
+
+struct route {
+    const char *method;       /* "GET", "POST", ... */
+    const char *pattern;      /* "/api/v1/parties/{id}" */
+    unsigned flags;
+    const char *resource;     /* permission subject, e.g. "parties" */
+    const char *action;       /* "read", "create", "update", "delete" */
+    handler_fn handler;
+    const char *summary;      /* one line for the OpenAPI description */
+    const void *schema;       /* const struct resource* for body/response, or NULL */
+};
+
+/* Query-string value or NULL. */
+const char *req_query(struct req *rq, const char *name);
+/* Calls cb for every query-string argument, in order; stops when cb
+ * returns non-zero and returns that value. */
+int req_query_each(struct req *rq, int (*cb)(void *ctx, const char *key, const char *value), void *ctx);
+/* Request header or NULL. */
+const char *req_header(struct req *rq, const char *name);
+/* Request cookie or NULL. */
+const char *req_cookie(struct req *rq, const char *name);
+
+/* Sets a JSON body (steals the reference). */
+void resp_json(struct resp *rs, int status, json_t *body);
+/* Sets {"error":{"code","message","field"?}}; field may be NULL. */
+void resp_error(struct resp *rs, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Adds a header (copied). */
+void resp_header(struct resp *rs, const char *name, const char *value);
+void resp_free(struct resp *rs);
+
+/* Registry of all routes (router.c). */
+void routes_register(const struct route *table, size_t n);
+size_t routes_count(void);
+const struct route *routes_get(size_t i);
+/* Finds the route and runs authentication, authorisation, CSRF and body
+ * checks, then the handler. Fills rs in every case. */
+void router_dispatch(struct req *rq, struct resp *rs);
+
+/* Starts the server; blocks until SIGINT/SIGTERM. */
+int http_serve(const char *listen_addr, int threads);
+#endif

@@ -1,0 +1,176 @@
+/* router: the route registry and the dispatcher that applies the generic
+ * checks — route match, authentication, CSRF, authorisation, content type
+ * and JSON parsing — before any handler runs (Redis-style command table). */
+#include "http/auth.h"
+#include "http/authz.h"
+#include "http/http.h"
+#include "lib/textcheck.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUTES 256
+
+static const struct route *g_routes[MAX_ROUTES];
+static size_t g_nroutes;
+
+void routes_register(const struct route *table, size_t n)
+{
+    for (size_t i = 0; i < n && g_nroutes < MAX_ROUTES; i++) g_routes[g_nroutes++] = &table[i];
+}
+
+size_t routes_count(void) { return g_nroutes; }
+const struct route *routes_get(size_t i) { return i < g_nroutes ? g_routes[i] : NULL; }
+
+/* Matches "/api/v1/parties/{id}" against a path; fills path parameters.
+ * Numeric parameters ({id}, {…_id}) must be positive integers. */
+static bool pattern_match(const char *pat, const char *path, struct req *rq, bool *bad_id)
+{
+    int np = 0;
+    while (*pat && *path) {
+        if (*pat == '{') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            if (n == 0 || np >= MAX_PATH_PARAMS) return false;
+            char buf[24];
+            int64_t id = 0;
+            bool numeric = n < sizeof buf;
+            if (numeric) {
+                memcpy(buf, path, n);
+                buf[n] = '\0';
+                char *e;
+                long long v = strtoll(buf, &e, 10);
+                numeric = *e == '\0' && v > 0 && buf[0] != '+' && buf[0] != '0';
+                id = v;
+            }
+            if (!numeric) *bad_id = true;
+            rq->path_ids[np++] = numeric ? id : 0;
+            pat = strchr(pat, '}');
+            if (!pat) return false;
+            pat++;
+            path += n;
+            continue;
+        }
+        if (*pat != *path) return false;
+        pat++;
+        path++;
+    }
+    if (*pat || *path) return false;
+    rq->nparams = np;
+    return true;
+}
+
+void resp_header(struct resp *rs, const char *name, const char *value)
+{
+    if (rs->nheaders >= MAX_RESP_HEADERS) return;
+    rs->header_names[rs->nheaders] = strdup(name);
+    rs->header_values[rs->nheaders] = strdup(value);
+    rs->nheaders++;
+}
+
+void resp_json(struct resp *rs, int status, json_t *body)
+{
+    rs->status = status;
+    json_decref(rs->json);
+    rs->json = body;
+}
+
+void resp_error(struct resp *rs, int status, const char *code, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    if (field) json_object_set_new(err, "field", json_string(field));
+    resp_json(rs, status, json_pack("{s:o}", "error", err));
+}
+
+void resp_free(struct resp *rs)
+{
+    json_decref(rs->json);
+    free(rs->body);
+    for (int i = 0; i < rs->nheaders; i++) { free(rs->header_names[i]); free(rs->header_values[i]); }
+    memset(rs, 0, sizeof *rs);
+}
+
+static bool is_state_changing(enum http_method m) { return m != M_GET && m != M_HEAD && m != M_OPTIONS; }
+
+static void parse_body(struct req *rq, struct resp *rs)
+{
+    const char *ct = req_header(rq, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        resp_error(rs, 415, "unsupported_media_type", NULL, "send the body as application/json");
+        return;
+    }
+    json_error_t jerr;
+    rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!rq->json) {
+        resp_error(rs, 400, "invalid_json", NULL, "malformed JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+        return;
+    }
+    if (!json_is_object(rq->json)) resp_error(rs, 400, "invalid_json", NULL, "the body must be a JSON object");
+}
+
+void router_dispatch(struct req *rq, struct resp *rs)
+{
+    const struct route *found = NULL;
+    char allow[128] = "";
+    bool bad_id = false;
+    for (size_t i = 0; i < g_nroutes; i++) {
+        bool bad = false;
+        if (!pattern_match(g_routes[i]->pattern, rq->path, rq, &bad)) continue;
+        if (strcmp(g_routes[i]->method, rq->method_name) == 0 ||
+            (rq->method == M_HEAD && strcmp(g_routes[i]->method, "GET") == 0)) {
+            found = g_routes[i];
+            bad_id = bad;
+            break;
+        }
+        size_t used = strlen(allow);
+        snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", g_routes[i]->method);
+    }
+    if (!found) {
+        if (allow[0]) {
+            resp_error(rs, 405, "method_not_allowed", NULL, "%s is not allowed here", rq->method_name);
+            resp_header(rs, "Allow", allow);
+        } else {
+            resp_error(rs, 404, "no_route", NULL, "no such endpoint");
+        }
+        return;
+    }
+    if (!(found->flags & R_PUBLIC)) {
+        char csrf[SECRET_TEXT_LEN] = "";
+        enum auth_result ar = auth_authenticate(rq, csrf);
+        if (ar != AUTH_OK) {
+            resp_error(rs, 401, ar == AUTH_NONE ? "unauthenticated" : "invalid_credentials", NULL,
+                       ar == AUTH_NONE ? "log in or send an API token" : "the session or token is not valid");
+            return;
+        }
+        rq->authenticated = true;
+        if (rq->user.via_cookie && is_state_changing(rq->method)) {
+            const char *sent = req_header(rq, "X-CSRF-Token");
+            if (!sent || !secret_equal(sent, csrf)) {
+                resp_error(rs, 403, "csrf_failed", NULL, "missing or wrong X-CSRF-Token header");
+                return;
+            }
+        }
+        if (!authz_allowed(&rq->user, found)) {
+            resp_error(rs, 403, "forbidden", NULL, "your role may not %s %s", found->action ? found->action : "use",
+                       found->resource ? found->resource : "this");
+            return;
+        }
+    }
+    if (bad_id) {
+        resp_error(rs, 404, "not_found", "id", "no record with that id");
+        return;
+    }
+    if (rq->body_len > 0 && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
+        parse_body(rq, rs);
+        if (rs->status) return;
+    }
+    rq->route = found;
+    found->handler(rq, rs);
+    if (!rs->status) resp_error(rs, 500, "internal", NULL, "the handler produced no answer");
+}

@@ -1,0 +1,235 @@
+/* server: libmicrohttpd glue. Accumulates each request (with a hard body
+ * cap), turns it into struct req, runs the router or serves an embedded
+ * asset, and queues the answer with the security headers.
+ *
+ * The answer is queued on a later access-handler call, never the first: a
+ * response queued on the first call makes libmicrohttpd 0.9.75 close
+ * keep-alive connections, which costs about 4x in throughput. */
+#include "db/db.h"
+#include "http/assets.h"
+#include "http/http.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+unsigned long long http_requests_total, http_responses_5xx;
+
+struct pending {
+    strbuf body;
+    bool too_large;
+};
+
+static const char CSP[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const char *req_query(struct req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_iter { int (*cb)(void *, const char *, const char *); void *ctx; int rc; };
+
+static enum MHD_Result query_iter_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct query_iter *it = cls;
+    it->rc = it->cb(it->ctx, key, value ? value : "");
+    return it->rc ? MHD_NO : MHD_YES;
+}
+
+int req_query_each(struct req *rq, int (*cb)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    struct query_iter it = {cb, ctx, 0};
+    if (rq->conn) MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_iter_cb, &it);
+    return it.rc;
+}
+
+const char *req_header(struct req *rq, const char *name)
+{
+    return rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *req_cookie(struct req *rq, const char *name)
+{
+    return rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+static enum http_method method_of(const char *m)
+{
+    static const struct { const char *name; enum http_method m; } map[] = {
+        {"GET", M_GET}, {"POST", M_POST}, {"PUT", M_PUT}, {"PATCH", M_PATCH},
+        {"DELETE", M_DELETE}, {"HEAD", M_HEAD}, {"OPTIONS", M_OPTIONS},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(m, map[i].name) == 0) return map[i].m;
+    return M_OTHER;
+}
+
+static void serve_asset(struct req *rq, struct resp *rs)
+{
+    const struct asset *a = asset_find(rq->path);
+    /* Client-side routes (/customers/12) get the application shell. */
+    if (!a && !strchr(strrchr(rq->path, '/'), '.')) a = asset_find("/index.html");
+    if (!a) { resp_error(rs, 404, "not_found", NULL, "no such file"); return; }
+    rs->status = 200;
+    rs->static_body = a->data;
+    rs->body_len = (size_t)a->size;
+    rs->content_type = a->content_type;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq, struct resp *rs)
+{
+    struct MHD_Response *r;
+    char *text = NULL;
+    bool api = strncmp(rq->path, "/api/", 5) == 0 || rs->json;
+    if (rs->json) {
+        text = json_dumps(rs->json, JSON_COMPACT);
+        size_t n = text ? strlen(text) : 0;
+        r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    } else if (rs->body) {
+        r = MHD_create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_FREE);
+        rs->body = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(rs->body_len, (void *)rs->static_body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    if (rs->content_type) MHD_add_response_header(r, "Content-Type", rs->content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "Cache-Control", api ? "no-store" : "no-cache");
+    for (int i = 0; i < rs->nheaders; i++) MHD_add_response_header(r, rs->header_names[i], rs->header_values[i]);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **state)
+{
+    struct pending *p = *state;
+    if (!p) {
+        p = calloc(1, sizeof *p);
+        if (!p) return MHD_NO;
+        sb_init(&p->body, MAX_BODY_BYTES);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > MAX_BODY_BYTES) p->too_large = true;
+        *state = p;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!p->too_large && sb_append(&p->body, upload, *upload_size) != 0) p->too_large = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    char addr[64];
+    client_address(conn, addr, sizeof addr);
+    struct req rq = {0};
+    struct resp rs = {0};
+    rq.method = method_of(method);
+    rq.method_name = method;
+    rq.path = url;
+    rq.conn = conn;
+    rq.body = sb_str(&p->body);
+    rq.body_len = p->body.len;
+    rq.client_addr = addr;
+    if (p->too_large) {
+        resp_error(&rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
+    } else if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
+        router_dispatch(&rq, &rs);
+    } else if (rq.method == M_GET || rq.method == M_HEAD) {
+        serve_asset(&rq, &rs);
+    } else {
+        resp_error(&rs, 405, "method_not_allowed", NULL, "%s is not allowed here", method);
+    }
+    __atomic_add_fetch(&http_requests_total, 1, __ATOMIC_RELAXED);
+    if (rs.status >= 500) __atomic_add_fetch(&http_responses_5xx, 1, __ATOMIC_RELAXED);
+    enum MHD_Result ret = send_response(conn, &rq, &rs);
+    json_decref(rq.json);
+    resp_free(&rs);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode code)
+{
+    struct pending *p = *state;
+    if (!p) return;
+    sb_free(&p->body);
+    free(p);
+    *state = NULL;
+}
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) { g_stop = 1; }
+
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n') line[--n] = '\0';
+    log_warn("http: %s", line);
+}
+
+int http_serve(const char *listen_addr, int threads)
+{
+    char host[256] = "127.0.0.1";
+    int port = 8080;
+    const char *colon = strrchr(listen_addr, ':');
+    if (colon) {
+        snprintf(host, sizeof host, "%.*s", (int)(colon - listen_addr), listen_addr);
+        port = atoi(colon + 1);
+    } else {
+        port = atoi(listen_addr);
+    }
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+        log_error("--listen: %s is not an IPv4 address:port", listen_addr);
+        return -1;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)2048,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_END);
+    if (!d) {
+        log_error("cannot listen on %s (port in use?)", listen_addr);
+        return -1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    printf("Rapport is serving on http://%s:%d/\n", host, port);
+    fflush(stdout);
+    while (!g_stop) pause();
+    log_info("shutting down");
+    MHD_stop_daemon(d);
+    return 0;
+}
