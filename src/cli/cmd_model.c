@@ -1,0 +1,595 @@
+/*
+ * cmd_model.c — `rapport model`, the analyst's direct access to the
+ * customer-base models of src/analytics:
+ *
+ *   rapport model fit --model bgnbd|pnbd|gg --summary FILE.csv
+ *       fits on an RFM summary (header with frequency, recency, T and for gg
+ *       monetary_value; other columns ignored, any order) and prints one
+ *       JSON object with the parameters, log_likelihood and n.
+ *   rapport model summary --transactions FILE.csv --calibration-end DATE
+ *       turns a log `customer_id,date,amount` (date YYYY-MM-DD or YYYYMMDD)
+ *       into the summary CSV customer_id,frequency,recency,T,monetary_value.
+ *
+ * Exit codes: 0 success, 1 data error (message names file, row, column),
+ * 2 usage. Output goes to stdout, messages to stderr.
+ */
+#include "cli/cli.h"
+
+#include "analytics/btyd.h"
+#include "analytics/spend.h"
+#include "analytics/summary.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MODEL_MAX_LINE 65536 /* longest CSV line accepted */
+#define MODEL_MAX_FIELDS 256
+#define MODEL_AMOUNT_SCALE 10000 /* amounts are kept to 4 decimals */
+
+static void model_usage(void)
+{
+    fprintf(stderr, "usage: rapport model fit --model bgnbd|pnbd|gg --summary FILE.csv\n"
+                    "       rapport model summary --transactions FILE.csv --calibration-end YYYY-MM-DD\n");
+}
+
+/* "--name value" or "--name=value"; NULL when absent. Sets *bad on a
+ * missing value. */
+static const char *model_opt(int argc, char **argv, const char *name, int *bad)
+{
+    size_t nl = strlen(name);
+    for (int i = 2; i < argc; i++) {
+        if (strncmp(argv[i], name, nl) != 0)
+            continue;
+        if (argv[i][nl] == '=')
+            return argv[i] + nl + 1;
+        if (argv[i][nl] == '\0') {
+            if (i + 1 < argc)
+                return argv[i + 1];
+            *bad = 1;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Every argument after the subcommand must be a known option. */
+static int model_check_args(int argc, char **argv, const char *const *known)
+{
+    for (int i = 2; i < argc; i++) {
+        int ok = 0;
+        for (const char *const *k = known; *k; k++) {
+            size_t nl = strlen(*k);
+            if (strncmp(argv[i], *k, nl) == 0 && (argv[i][nl] == '=' || argv[i][nl] == '\0')) {
+                ok = 1;
+                if (argv[i][nl] == '\0')
+                    i++;
+                break;
+            }
+        }
+        if (!ok) {
+            fprintf(stderr, "rapport model: unknown argument '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Splits a CSV line in place (double quotes honoured, "" inside quotes is a
+ * quote); trims surrounding blanks. Returns the field count or -1. */
+static int model_split(char *line, char **fields)
+{
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n >= MODEL_MAX_FIELDS)
+            return -1;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *out = p, *start = p;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (*p == '\0')
+                    return -1;
+                if (*p == '"') {
+                    if (p[1] == '"') {
+                        *out++ = '"';
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                *out++ = *p++;
+            }
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (*p != ',' && *p != '\0')
+                return -1;
+        } else {
+            while (*p != ',' && *p != '\0')
+                out++, p++;
+            while (out > start && (out[-1] == ' ' || out[-1] == '\t'))
+                out--;
+        }
+        char sep = *p;
+        *out = '\0';
+        fields[n++] = start;
+        if (sep == '\0')
+            break;
+        p++;
+    }
+    return n;
+}
+
+typedef struct {
+    FILE *f;
+    const char *path;
+    long row; /* 1-based line number of the last line read */
+    char *buf;
+} model_csv;
+
+static int model_csv_open(model_csv *c, const char *path)
+{
+    c->path = path;
+    c->row = 0;
+    c->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    c->buf = malloc(MODEL_MAX_LINE + 2);
+    if (!c->f || !c->buf) {
+        fprintf(stderr, "rapport model: cannot open %s: %s\n", path, strerror(errno));
+        if (c->f && c->f != stdin)
+            fclose(c->f);
+        free(c->buf);
+        return -1;
+    }
+    return 0;
+}
+
+static void model_csv_close(model_csv *c)
+{
+    if (c->f && c->f != stdin)
+        fclose(c->f);
+    free(c->buf);
+}
+
+/* Next non-empty line split into fields: field count, 0 at EOF, -1 error. */
+static int model_csv_next(model_csv *c, char **fields)
+{
+    for (;;) {
+        if (!fgets(c->buf, MODEL_MAX_LINE + 2, c->f))
+            return 0;
+        c->row++;
+        size_t len = strlen(c->buf);
+        if (len > MODEL_MAX_LINE && c->buf[len - 1] != '\n') {
+            fprintf(stderr, "%s:%ld: line longer than %d bytes\n", c->path, c->row, MODEL_MAX_LINE);
+            return -1;
+        }
+        if (c->row == 1 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
+            (unsigned char)c->buf[2] == 0xBF)
+            memmove(c->buf, c->buf + 3, len - 2); /* UTF-8 byte order mark */
+        if (c->buf[strspn(c->buf, " \t\r\n")] == '\0')
+            continue;
+        int n = model_split(c->buf, fields);
+        if (n < 0)
+            fprintf(stderr, "%s:%ld: malformed CSV line (quotes or too many fields)\n", c->path, c->row);
+        return n;
+    }
+}
+
+static int model_find_col(char **fields, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(fields[k], name) == 0)
+            return k;
+    for (int k = 0; k < n; k++)
+        if (strcasecmp(fields[k], name) == 0)
+            return k;
+    return -1;
+}
+
+static int model_number(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *s && *end == '\0' && errno == 0 && isfinite(*v) ? 0 : -1;
+}
+
+typedef struct {
+    size_t n, cap;
+    double *x, *tx, *T, *m;
+    long *row;
+} model_rows;
+
+static int model_rows_push(model_rows *r, double x, double tx, double T, double m, long row)
+{
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? 2 * r->cap : 4096;
+        double *nb = realloc(r->x, 4 * nc * sizeof *nb);
+        long *nr = realloc(r->row, nc * sizeof *nr);
+        if (!nb || !nr) {
+            free(nb ? nb : r->x);
+            free(nr ? nr : r->row);
+            r->x = NULL;
+            r->row = NULL;
+            return -1;
+        }
+        /* Columns live in one block: move them to their new offsets. */
+        memmove(nb + 3 * nc, nb + 3 * r->cap, r->n * sizeof *nb);
+        memmove(nb + 2 * nc, nb + 2 * r->cap, r->n * sizeof *nb);
+        memmove(nb + nc, nb + r->cap, r->n * sizeof *nb);
+        r->x = nb;
+        r->row = nr;
+        r->cap = nc;
+    }
+    r->tx = r->x + r->cap;
+    r->T = r->tx + r->cap;
+    r->m = r->T + r->cap;
+    r->x[r->n] = x;
+    r->tx[r->n] = tx;
+    r->T[r->n] = T;
+    r->m[r->n] = m;
+    r->row[r->n] = row;
+    r->n++;
+    return 0;
+}
+
+static int model_fit(int argc, char **argv)
+{
+    static const char *const known[] = {"--model", "--summary", NULL};
+    int bad = 0;
+    if (model_check_args(argc, argv, known) != 0)
+        return 2;
+    const char *model = model_opt(argc, argv, "--model", &bad);
+    const char *path = model_opt(argc, argv, "--summary", &bad);
+    if (bad || !model || !path) {
+        model_usage();
+        return 2;
+    }
+    int kind = strcmp(model, "bgnbd") == 0 ? 0 : strcmp(model, "pnbd") == 0 ? 1 : strcmp(model, "gg") == 0 ? 2 : -1;
+    if (kind < 0) {
+        fprintf(stderr, "rapport model: unknown model '%s' (bgnbd, pnbd or gg)\n", model);
+        return 2;
+    }
+    model_csv c;
+    if (model_csv_open(&c, path) != 0)
+        return 1;
+    int rc = 1;
+    model_rows r = {0};
+    char *fields[MODEL_MAX_FIELDS];
+    int nf = model_csv_next(&c, fields);
+    if (nf <= 0) {
+        if (nf == 0)
+            fprintf(stderr, "%s: empty file, expected a header\n", path);
+        goto done;
+    }
+    static const char *const cols[4] = {"frequency", "recency", "T", "monetary_value"};
+    int ci[4];
+    for (int k = 0; k < (kind == 2 ? 4 : 3); k++) {
+        ci[k] = model_find_col(fields, nf, cols[k]);
+        if (ci[k] < 0) {
+            fprintf(stderr, "%s:1: header has no column '%s'\n", path, cols[k]);
+            goto done;
+        }
+    }
+    if (kind != 2)
+        ci[3] = -1;
+    for (;;) {
+        nf = model_csv_next(&c, fields);
+        if (nf < 0)
+            goto done;
+        if (nf == 0)
+            break;
+        double v[4] = {0, 0, 0, 0};
+        for (int k = 0; k < 4; k++) {
+            if (ci[k] < 0)
+                continue;
+            if (ci[k] >= nf) {
+                fprintf(stderr, "%s:%ld: column '%s' missing (%d fields)\n", path, c.row, cols[k], nf);
+                goto done;
+            }
+            if (model_number(fields[ci[k]], &v[k]) != 0) {
+                fprintf(stderr, "%s:%ld: column '%s': '%s' is not a number\n", path, c.row, cols[k], fields[ci[k]]);
+                goto done;
+            }
+        }
+        if (model_rows_push(&r, v[0], v[1], v[2], v[3], c.row) != 0) {
+            fprintf(stderr, "rapport model: out of memory\n");
+            goto done;
+        }
+    }
+    if (r.n == 0) {
+        fprintf(stderr, "%s: no data rows\n", path);
+        goto done;
+    }
+    an_fit_info fi;
+    an_rc arc;
+    if (kind == 0) {
+        bgnbd_params p;
+        arc = bgnbd_fit(r.n, r.x, r.tx, r.T, &p, &fi);
+        if (arc == AN_OK)
+            printf("{\"model\":\"bgnbd\",\"r\":%.10g,\"alpha\":%.10g,\"a\":%.10g,\"b\":%.10g,\"log_likelihood\":%.10g,"
+                   "\"n\":%zu}\n",
+                   p.r, p.alpha, p.a, p.b, fi.log_likelihood, fi.n);
+    } else if (kind == 1) {
+        pnbd_params p;
+        arc = pnbd_fit(r.n, r.x, r.tx, r.T, &p, &fi);
+        if (arc == AN_OK)
+            printf("{\"model\":\"pnbd\",\"r\":%.10g,\"alpha\":%.10g,\"s\":%.10g,\"beta\":%.10g,\"log_likelihood\":%.10g,"
+                   "\"n\":%zu}\n",
+                   p.r, p.alpha, p.s, p.beta, fi.log_likelihood, fi.n);
+    } else {
+        gg_params p;
+        arc = gg_fit(r.n, r.x, r.m, &p, &fi);
+        if (arc == AN_OK)
+            printf("{\"model\":\"gg\",\"p\":%.10g,\"q\":%.10g,\"gamma\":%.10g,\"log_likelihood\":%.10g,\"n\":%zu}\n",
+                   p.p, p.q, p.gamma, fi.log_likelihood, fi.n);
+    }
+    if (arc == AN_EINVAL) {
+        size_t b = fi.bad_row;
+        fprintf(stderr,
+                "%s:%ld: row outside the model's domain (frequency %g, recency %g, T %g%s): need integer "
+                "frequency >= 0, 0 <= recency <= T, recency 0 when frequency is 0%s\n",
+                path, r.row[b], r.x[b], r.tx[b], r.T[b], kind == 2 ? ", monetary_value" : "",
+                kind == 2 ? ", monetary_value > 0 when frequency > 0" : "");
+    } else if (arc == AN_ENOFIT) {
+        fprintf(stderr, "%s: the %s fit did not converge (optimiser status %d)%s\n", path, model, fi.nlopt_status,
+                kind == 2 ? "; gg needs customers with frequency >= 1" : "");
+    } else if (arc == AN_ENOMEM) {
+        fprintf(stderr, "rapport model: out of memory\n");
+    }
+    rc = arc == AN_OK ? 0 : 1;
+done:
+    free(r.x);
+    free(r.row);
+    model_csv_close(&c);
+    return rc;
+}
+
+/* ---- summary ---- */
+
+/* Interns customer id strings: index in order of first appearance. */
+typedef struct {
+    char **ids;
+    size_t n, cap;
+    uint32_t *slot;
+    size_t scap;
+} model_ids;
+
+static uint64_t model_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static long model_intern(model_ids *t, const char *s)
+{
+    if (2 * (t->n + 1) > t->scap) {
+        size_t ns = t->scap ? 2 * t->scap : 1024;
+        uint32_t *sl = calloc(ns, sizeof *sl);
+        if (!sl)
+            return -1;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t pos = (size_t)model_hash(t->ids[i]) & (ns - 1);
+            while (sl[pos])
+                pos = (pos + 1) & (ns - 1);
+            sl[pos] = (uint32_t)(i + 1);
+        }
+        free(t->slot);
+        t->slot = sl;
+        t->scap = ns;
+    }
+    size_t pos = (size_t)model_hash(s) & (t->scap - 1);
+    while (t->slot[pos]) {
+        uint32_t g = t->slot[pos] - 1;
+        if (strcmp(t->ids[g], s) == 0)
+            return g;
+        pos = (pos + 1) & (t->scap - 1);
+    }
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 1024;
+        char **ni = realloc(t->ids, nc * sizeof *ni);
+        if (!ni)
+            return -1;
+        t->ids = ni;
+        t->cap = nc;
+    }
+    char *dup = strdup(s);
+    if (!dup)
+        return -1;
+    t->ids[t->n] = dup;
+    t->slot[pos] = (uint32_t)(t->n + 1);
+    return (long)t->n++;
+}
+
+/* Decimal amount to minor units (MODEL_AMOUNT_SCALE per unit). */
+static int model_amount(const char *s, int64_t *out)
+{
+    int neg = 0;
+    const char *p = s;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    int64_t whole = 0, frac = 0;
+    int nd = 0, nfrac = 0;
+    for (; *p >= '0' && *p <= '9'; p++, nd++) {
+        if (whole > (INT64_MAX / MODEL_AMOUNT_SCALE - 9) / 10)
+            return -1;
+        whole = whole * 10 + (*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
+            if (nfrac >= 4) {
+                if (*p != '0')
+                    return -1; /* more precision than we keep */
+                continue;
+            }
+            frac = frac * 10 + (*p - '0');
+        }
+    }
+    if (*p != '\0' || (nd == 0 && nfrac == 0))
+        return -1;
+    for (int k = nfrac < 4 ? nfrac : 4; k < 4; k++)
+        frac *= 10;
+    *out = (whole * MODEL_AMOUNT_SCALE + frac) * (neg ? -1 : 1);
+    return 0;
+}
+
+static int model_summary(int argc, char **argv)
+{
+    static const char *const known[] = {"--transactions", "--calibration-end", NULL};
+    int bad = 0;
+    if (model_check_args(argc, argv, known) != 0)
+        return 2;
+    const char *path = model_opt(argc, argv, "--transactions", &bad);
+    const char *end = model_opt(argc, argv, "--calibration-end", &bad);
+    if (bad || !path || !end) {
+        model_usage();
+        return 2;
+    }
+    int32_t end_day;
+    if (summary_parse_date(end, &end_day) != 0) {
+        fprintf(stderr, "rapport model: --calibration-end '%s' is not a date (YYYY-MM-DD or YYYYMMDD)\n", end);
+        return 2;
+    }
+    model_csv c;
+    if (model_csv_open(&c, path) != 0)
+        return 1;
+    int rc = 1;
+    model_ids ids = {0};
+    int64_t *cust = NULL, *amt = NULL;
+    int32_t *day = NULL;
+    size_t n = 0, cap = 0;
+    summary_rfm_t s = {0};
+    char *fields[MODEL_MAX_FIELDS];
+    int nf = model_csv_next(&c, fields);
+    if (nf <= 0) {
+        if (nf == 0)
+            fprintf(stderr, "%s: empty file\n", path);
+        goto done;
+    }
+    /* Header by name when present, else the three columns in order. */
+    int ci[3] = {0, 1, 2}, header = 0;
+    static const char *const cols[3] = {"customer_id", "date", "amount"};
+    if (model_find_col(fields, nf, "customer_id") >= 0 || model_find_col(fields, nf, "date") >= 0) {
+        header = 1;
+        for (int k = 0; k < 3; k++) {
+            ci[k] = model_find_col(fields, nf, cols[k]);
+            if (ci[k] < 0) {
+                fprintf(stderr, "%s:1: header has no column '%s'\n", path, cols[k]);
+                goto done;
+            }
+        }
+    }
+    for (;;) {
+        if (header || c.row > 1) {
+            nf = model_csv_next(&c, fields);
+            if (nf < 0)
+                goto done;
+            if (nf == 0)
+                break;
+        }
+        header = 1; /* from here on every line is read */
+        for (int k = 0; k < 3; k++) {
+            if (ci[k] >= nf) {
+                fprintf(stderr, "%s:%ld: column '%s' missing (%d fields)\n", path, c.row, cols[k], nf);
+                goto done;
+            }
+        }
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            int64_t *nc2 = realloc(cust, ncap * sizeof *nc2);
+            if (nc2)
+                cust = nc2;
+            int64_t *na = realloc(amt, ncap * sizeof *na);
+            if (na)
+                amt = na;
+            int32_t *nd = realloc(day, ncap * sizeof *nd);
+            if (nd)
+                day = nd;
+            if (!nc2 || !na || !nd) {
+                fprintf(stderr, "rapport model: out of memory\n");
+                goto done;
+            }
+            cap = ncap;
+        }
+        const char *id = fields[ci[0]];
+        if (!*id) {
+            fprintf(stderr, "%s:%ld: column 'customer_id' is empty\n", path, c.row);
+            goto done;
+        }
+        if (summary_parse_date(fields[ci[1]], &day[n]) != 0) {
+            fprintf(stderr, "%s:%ld: column 'date': '%s' is not a date (YYYY-MM-DD or YYYYMMDD)\n", path, c.row,
+                    fields[ci[1]]);
+            goto done;
+        }
+        if (model_amount(fields[ci[2]], &amt[n]) != 0) {
+            fprintf(stderr, "%s:%ld: column 'amount': '%s' is not a decimal amount (at most 4 decimals)\n", path,
+                    c.row, fields[ci[2]]);
+            goto done;
+        }
+        long g = model_intern(&ids, id);
+        if (g < 0) {
+            fprintf(stderr, "rapport model: out of memory\n");
+            goto done;
+        }
+        cust[n++] = g;
+    }
+    if (summary_rfm(n, cust, day, amt, MODEL_AMOUNT_SCALE, end_day, &s) != AN_OK) {
+        fprintf(stderr, "rapport model: out of memory\n");
+        goto done;
+    }
+    printf("customer_id,frequency,recency,T,monetary_value\n");
+    for (size_t i = 0; i < s.n; i++) {
+        const char *id = ids.ids[s.customer[i]];
+        int quote = strpbrk(id, ",\"\n\r") != NULL;
+        if (quote) {
+            putchar('"');
+            for (const char *p = id; *p; p++) {
+                if (*p == '"')
+                    putchar('"');
+                putchar(*p);
+            }
+            putchar('"');
+        } else {
+            fputs(id, stdout);
+        }
+        printf(",%.0f,%.15g,%.15g,%.15g\n", s.x[i], s.t_x[i], s.T[i], s.monetary[i]);
+    }
+    rc = fflush(stdout) == 0 ? 0 : 1;
+done:
+    summary_rfm_free(&s);
+    for (size_t i = 0; i < ids.n; i++)
+        free(ids.ids[i]);
+    free(ids.ids);
+    free(ids.slot);
+    free(cust);
+    free(amt);
+    free(day);
+    model_csv_close(&c);
+    return rc;
+}
+
+int cmd_model(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        model_usage();
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "fit") == 0)
+        return model_fit(argc, argv);
+    if (strcmp(argv[1], "summary") == 0)
+        return model_summary(argc, argv);
+    fprintf(stderr, "rapport model: unknown subcommand '%s'\n", argv[1]);
+    model_usage();
+    return 2;
+}
