@@ -13,11 +13,13 @@ ASAN_CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=undefined $(CSTD) $(WARN) $(INCS) $(PKG_CFLAGS)
 
 LIB_SRCS  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
 WEB_FILES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null | sort)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
-REL_OBJS  := $(LIB_SRCS:%.c=build/rel/%.o) build/rel/gen/web_assets.o
-ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o) build/asan/gen/web_assets.o
+GEN_SRCS  := build/gen/web_assets.c build/gen/migrations.c
+REL_OBJS  := $(LIB_SRCS:%.c=build/rel/%.o) build/rel/gen/web_assets.o build/rel/gen/migrations.o
+ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o) build/asan/gen/web_assets.o build/asan/gen/migrations.o
 
 .PHONY: all deps run check unit api browser fuzz bench clean asan
 all: build/rapport
@@ -25,26 +27,33 @@ all: build/rapport
 deps:
 	@bash scripts/install-deps.sh
 
-build/gen/web_assets.c: $(WEB_FILES) tools/embed.c | build/gen
-	@$(CC) -O1 -o build/embed tools/embed.c
+build/embed: tools/embed.c | build/gen
+	@$(CC) -O1 -o $@ $<
+
+build/gen/web_assets.c: $(WEB_FILES) build/embed
 	@./build/embed web $@ $(WEB_FILES)
+
+build/gen/migrations.c: $(MIGRATIONS) build/embed
+	@./build/embed --migrations $@ $(MIGRATIONS)
 
 build/gen:
 	@mkdir -p build/gen
 
-build/rel/gen/web_assets.o: build/gen/web_assets.c
+build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -Wno-overlength-strings -c $< -o $@
-build/asan/gen/web_assets.o: build/gen/web_assets.c
+	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC [rel] $<"
+	@$(CC) $(RELEASE_CFLAGS) -MMD -MP -c $< -o $@
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC [asan] $<"
+	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 
 build/librapport.a: $(REL_OBJS)
 	@rm -f $@; ar rcs $@ $^

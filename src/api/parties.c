@@ -327,7 +327,6 @@ static int job_merge(db *w, void *arg)
     int a1 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->target, "merge", diff, c->target);
     int a2 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->dup, "merged_into",
                           json_pack("{s:[nI]}", "merged_into", (json_int_t)c->target), c->dup);
-    json_decref(diff);
     if (a1 || a2) { verr_from_db(&c->e, w, &party_resource); goto done; }
     rc = 0;
 done:

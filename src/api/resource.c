@@ -428,7 +428,7 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
     now_text(now);
     db_stmt *s = db_prepare(w, "INSERT INTO audit(at, user_id, address, entity, entity_id, action, changes, party_id)"
                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s) return -1;
+    if (!s) { json_decref(changes); return -1; }
     char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
     db_bind_text(s, 1, now);
     if (u && u->id) db_bind_int64(s, 2, u->id); else db_bind_null(s, 2);
@@ -441,6 +441,7 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
     int rc = db_step(s);
     db_done(s);
     free(text);
+    json_decref(changes);
     return rc == DB_DONE ? 0 : -1;
 }
 
@@ -683,12 +684,11 @@ static int job_patch(db *w, void *arg)
     c->out = res_load(w, r, c->id);
     if (!c->out || (r->after_write && r->after_write(w, c->id, c->out))) { verr_from_db(&c->e, w, r); goto done; }
     json_t *diff = res_diff(r, old, c->out);
-    if (json_object_size(diff) && audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
-        json_decref(diff);
+    if (!json_object_size(diff)) json_decref(diff);
+    else if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
         verr_from_db(&c->e, w, r);
         goto done;
     }
-    json_decref(diff);
     c->status = 200;
     rc = 0;
 done:

@@ -29,7 +29,6 @@ static int job_login(db *w, void *arg)
     json_t *detail = json_pack("{s:s}", "email", c->email);
     int rc = audit_record(w, c->success ? c->u : NULL, c->rq->client_addr, "session", c->success ? c->u->id : 0,
                           c->success ? "login" : "login_failed", detail, 0);
-    json_decref(detail);
     return rc ? 1 : 0;
 }
 
@@ -103,7 +102,6 @@ static int job_token_create(db *w, void *arg)
     if (token_create(w, c->rq->user.id, c->name, c->token, &c->id)) return 1;
     json_t *d = json_pack("{s:s}", "name", c->name);
     int rc = audit_record(w, &c->rq->user, c->rq->client_addr, "api_token", c->id, "create", d, 0);
-    json_decref(d);
     return rc ? 1 : 0;
 }
 

@@ -67,7 +67,6 @@ static int job_user(db *w, void *arg)
     json_t *d = json_pack("{s:s}", "email", j->email);
     if (j->role) json_object_set_new(d, "role", json_string(j->role));
     audit_record(w, NULL, "cli", "user", j->id, j->op, d, 0);
-    json_decref(d);
     return 0;
 }
 

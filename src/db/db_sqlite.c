@@ -4,6 +4,7 @@
 #include "db/db.h"
 #include "db/db_sqlite.h"
 #include "lib/log.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,13 @@ struct db {
 
 static char g_path[4096];
 static _Thread_local db *t_reader;
+
+/* Every reader opened by a server thread, so shutdown can close them after
+ * the threads are gone (thread-local storage alone would leak them). */
+#define MAX_READERS 256
+static db *g_readers[MAX_READERS];
+static int g_nreaders;
+static pthread_mutex_t g_readers_mu = PTHREAD_MUTEX_INITIALIZER;
 
 const char *db_path(void) { return g_path; }
 
@@ -97,20 +105,35 @@ int db_global_open(const char *path, bool create, char *err, size_t errlen)
     return rc;
 }
 
-void db_global_close(void) { db_reader_release(); }
+void db_global_close(void)
+{
+    pthread_mutex_lock(&g_readers_mu);
+    for (int i = 0; i < g_nreaders; i++) db_close(g_readers[i]);
+    g_nreaders = 0;
+    pthread_mutex_unlock(&g_readers_mu);
+    t_reader = NULL;
+}
 
 db *db_reader(void)
 {
     if (!t_reader) {
         char err[256] = "";
         t_reader = db_open(g_path, false, err, sizeof err);
-        if (!t_reader) log_error("reader: %s", err);
+        if (!t_reader) { log_error("reader: %s", err); return NULL; }
+        pthread_mutex_lock(&g_readers_mu);
+        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_reader;
+        pthread_mutex_unlock(&g_readers_mu);
     }
     return t_reader;
 }
 
 void db_reader_release(void)
 {
+    if (!t_reader) return;
+    pthread_mutex_lock(&g_readers_mu);
+    for (int i = 0; i < g_nreaders; i++)
+        if (g_readers[i] == t_reader) { g_readers[i] = g_readers[--g_nreaders]; break; }
+    pthread_mutex_unlock(&g_readers_mu);
     db_close(t_reader);
     t_reader = NULL;
 }

@@ -1,0 +1,152 @@
+// harness: starts a real `rapport serve` on a free loopback port with a fresh
+// database and an admin account, and gives tests a small HTTP client. Every
+// suite (API, crash, browser) uses it. The server's stderr is kept; a
+// sanitizer report in it fails the suite that started the server.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import assert from 'node:assert/strict';
+
+export const BIN = process.env.RAPPORT_BIN || new URL('../../build/rapport-asan', import.meta.url).pathname;
+export const ADMIN_EMAIL = 'admin@test.local';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.on('error', reject);
+  });
+}
+
+/** Runs the rapport CLI synchronously; returns {status, stdout, stderr}. */
+export function cli(args, { input, env } = {}) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function addUser(db, email, role, password = 'a long enough password') {
+  const r = cli(['user', 'add', email, '--role', role, '--password-stdin', '--db', db], { input: password + '\n' });
+  assert.equal(r.status, 0, r.stderr);
+  return { email, password };
+}
+
+export class Server {
+  constructor({ dir, demo = 0 } = {}) {
+    this.dir = dir || mkdtempSync(join(tmpdir(), 'rapport-test-'));
+    this.db = join(this.dir, 'rapport.db');
+    this.demo = demo;
+    this.stderr = '';
+  }
+
+  /** Creates the database (once) and starts the server. */
+  async start() {
+    if (!existsSync(this.db)) {
+      let r = cli(['init', '--db', this.db]);
+      assert.equal(r.status, 0, r.stderr);
+      if (this.demo) {
+        r = cli(['demo', '--db', this.db, '--parties', String(this.demo), '--seed', '7']);
+        assert.equal(r.status, 0, r.stderr);
+      }
+      addUser(this.db, ADMIN_EMAIL, 'admin', ADMIN_PASSWORD);
+    }
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      try {
+        const r = await fetch(this.base + '/healthz');
+        if (r.ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error('server did not start: ' + this.stderr);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this;
+  }
+
+  /** Stops the server (SIGTERM, or SIGKILL with hard=true) and checks the sanitizers stayed quiet. */
+  async stop({ hard = false } = {}) {
+    if (!this.proc) return;
+    this.proc.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    await this.exited;
+    this.proc = null;
+    if (!hard) this.assertClean();
+  }
+
+  assertClean() {
+    const bad = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.exec(this.stderr);
+    assert.equal(bad, null, 'sanitizer report in server stderr:\n' + this.stderr.slice(-4000));
+  }
+
+  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+
+  /** Logs in with a password; returns a Client using the session cookie + CSRF token. */
+  async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+    const r = await fetch(this.base + '/api/v1/session', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }),
+    });
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    const body = JSON.parse(text);
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    return new Client(this.base, { cookie, csrf: body.csrf_token, user: body.user });
+  }
+
+  /** Logs in and creates an API token; returns a Client using it. */
+  async tokenClient(email, password) {
+    const c = await this.login(email, password);
+    const r = await c.post('/api/v1/tokens', { name: 'test' });
+    assert.equal(r.status, 201);
+    return new Client(this.base, { token: r.body.token, user: c.user });
+  }
+}
+
+export class Client {
+  constructor(base, { cookie, csrf, token, user } = {}) { Object.assign(this, { base, cookie, csrf, token, user }); }
+
+  async request(method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (this.token) h.Authorization = `Bearer ${this.token}`;
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.csrf && method !== 'GET' && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = this.csrf;
+    let payload;
+    if (body !== undefined) {
+      payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+      if (!('Content-Type' in h)) h['Content-Type'] = 'application/json';
+    }
+    const r = await fetch(this.base + path, { method, headers: h, body: payload });
+    const text = await r.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: r.status, headers: r.headers, body: json, text };
+  }
+  get(p, h) { return this.request('GET', p, undefined, h); }
+  post(p, b, h) { return this.request('POST', p, b, h); }
+  patch(p, b, h) { return this.request('PATCH', p, b, h); }
+  del(p, h) { return this.request('DELETE', p, undefined, h); }
+}
+
+/** Asserts an error answer: status, code, and (optionally) the field it names. */
+export function assertError(r, status, code, field) {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
+  assert.ok(r.body && r.body.error, 'error body missing: ' + r.text);
+  if (code) assert.equal(r.body.error.code, code, r.text);
+  if (field !== undefined) assert.equal(r.body.error.field, field, r.text);
+  assert.equal(typeof r.body.error.message, 'string');
+}
+
+/** Runs sqlite3 on the server's database (read-only checks). */
+export function sql(db, query) {
+  const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+export function fileDigest(path) {
+  return readFileSync(path).length;
+}
