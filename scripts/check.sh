@@ -5,11 +5,12 @@
 # summing them all. Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export RAPPORT_BIN=${RAPPORT_BIN:-$PWD/build/rapport-asan}
+B=${B:-build}
+export RAPPORT_BIN=${RAPPORT_BIN:-$PWD/$B/rapport-asan}
 export RAPPORT_DATA=${RAPPORT_DATA:-$(cd .. && pwd)/shared/data}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-LOG_DIR=${LOG_DIR:-build/test-logs}
+LOG_DIR=${LOG_DIR:-$B/test-logs}
 mkdir -p "$LOG_DIR"
 PASSED=0; FAILED=0
 
@@ -19,7 +20,7 @@ count() { # suite-name passed failed
 }
 
 echo "== unit tests (cmocka, ASan/UBSan)"
-for t in build/unit/test_*; do
+for t in "$B"/unit/test_*; do
   [ -x "$t" ] || continue
   name=$(basename "$t")
   log="$LOG_DIR/$name.log"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${RAPPORT_DB:-data/rapport.db}
 LISTEN=${RAPPORT_LISTEN:-127.0.0.1:8080}
-BIN=build/rapport
+BIN=${B:-build}/rapport
 if [ ! -f "$DB" ]; then
   mkdir -p "$(dirname "$DB")"
   "$BIN" init --db "$DB" >/dev/null
