@@ -753,8 +753,8 @@ void res_delete(struct req *rq, struct resp *rs)
 
 /* ---- lists ---- */
 
-enum { B_INT, B_TEXT };
-struct bind { int kind; int64_t i; const char *t; char buf[64]; char *owned; };
+enum { B_INT, B_TEXT, B_REAL };
+struct bind { int kind; int64_t i; double d; const char *t; char buf[64]; char *owned; };
 
 struct listq {
     const struct resource *r;
@@ -794,6 +794,21 @@ static int list_arg(void *arg, const char *key, const char *value)
     if (!strcmp(key, "after")) { l->after = value; return 0; }
     if (!strcmp(key, "sort")) { l->sort = value; return 0; }
     if (!strcmp(key, "q") && l->r->fts_table) { l->q = value; return 0; }
+    for (const struct list_filter *xf = l->r->extra_filters; xf && xf->name; xf++) {
+        if (strcmp(xf->name, key) != 0) continue;
+        struct bind *b = add_bind(l);
+        if (!b) return 1;
+        char *end = NULL;
+        if (xf->kind == LF_INT) { b->kind = B_INT; b->i = strtoll(value, &end, 10); }
+        else if (xf->kind == LF_REAL) { b->kind = B_REAL; b->d = strtod(value, &end); }
+        else { b->kind = B_TEXT; b->t = value; end = (char *)""; }
+        if (!value[0] || *end || strlen(value) > 1000) {
+            verr_set(&l->e, 400, "invalid_parameter", key, "%s must be %s", key, xf->kind == LF_TEXT ? "text" : "a number");
+            return l->failed = 1;
+        }
+        sb_printf(&l->where, " AND %s", xf->sql);
+        return 0;
+    }
     char name[64];
     snprintf(name, sizeof name, "%s", key);
     const char *op = "=";
@@ -920,6 +935,7 @@ void res_list(struct req *rq, struct resp *rs)
     int idx = 1;
     for (int i = 0; i < l.nbinds; i++) {
         if (l.binds[i].kind == B_INT) db_bind_int64(s, idx++, l.binds[i].i);
+        else if (l.binds[i].kind == B_REAL) db_bind_double(s, idx++, l.binds[i].d);
         else db_bind_text(s, idx++, l.binds[i].t);
     }
     if (cursor) {

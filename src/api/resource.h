@@ -57,6 +57,18 @@ struct field {
     const char *doc;              /* one line for the OpenAPI description */
 };
 
+/* A list filter that is not a column of the resource (e.g. a party's
+ * computed tier, stored in another table): `?name=value` adds `sql`, a
+ * constant fragment with exactly one `?`, bound to the value parsed as
+ * kind (LF_TEXT, LF_INT, or LF_REAL). */
+enum list_filter_kind { LF_TEXT, LF_INT, LF_REAL };
+struct list_filter {
+    const char *name;
+    const char *sql;              /* e.g. "t.id IN (SELECT party_id FROM score WHERE tier = ?)" */
+    enum list_filter_kind kind;
+    const char *doc;
+};
+
 struct resource {
     const char *name;             /* "parties" (URL segment) */
     const char *table;            /* "party" */
@@ -66,6 +78,7 @@ struct resource {
     bool soft_delete;             /* deleted_at / merged_into instead of DELETE */
     const char *party_field;      /* field naming the owning party, or NULL (the party itself) */
     const char *fts_table;        /* "party_fts" enables ?q= search */
+    const struct list_filter *extra_filters;  /* NULL-name terminated, or NULL */
     /* Cross-field rules and defaults on the complete record (create: after
      * defaults; patch: after merging). May add values. 0 or -1 with e set. */
     int (*check)(json_t *rec, bool create, const struct req *rq, struct verr *e);
