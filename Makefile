@@ -15,7 +15,9 @@ ASAN_CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 LIB_SRCS  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
-WEB_FILES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null | sort)
+WEB_FILES := $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null | sort)
+# Third-party files from web/node_modules (npm ci from web/package-lock.json), as FILE=URL.
+WEB_VENDOR := web/node_modules/chart.js/dist/chart.umd.min.js=/vendor/chart.js
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
 GEN_SRCS  := $(B)/gen/web_assets.c $(B)/gen/migrations.c
@@ -31,8 +33,10 @@ deps:
 $(B)/embed: tools/embed.c | $(B)/gen
 	@$(CC) -O1 -o $@ $<
 
-$(B)/gen/web_assets.c: $(WEB_FILES) $(B)/embed
-	@$(B)/embed web $@ $(WEB_FILES)
+$(B)/gen/web_assets.c: $(WEB_FILES) $(foreach v,$(WEB_VENDOR),$(firstword $(subst =, ,$(v)))) web/package-lock.json $(B)/embed
+	@$(B)/embed web $@ $(WEB_FILES) $(WEB_VENDOR)
+web/node_modules/%:
+	@echo "$@ is missing: run 'make deps' (npm ci in web/)" >&2; exit 1
 
 $(B)/gen/migrations.c: $(MIGRATIONS) $(B)/embed
 	@$(B)/embed --migrations $@ $(MIGRATIONS)
