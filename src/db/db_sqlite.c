@@ -47,7 +47,7 @@ static int apply_pragmas(db *c, char *err, size_t errlen)
         "PRAGMA foreign_keys=ON",
         "PRAGMA busy_timeout=10000",
         "PRAGMA temp_store=MEMORY",
-        "PRAGMA cache_size=-4000",
+        "PRAGMA cache_size=-2000",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         char *msg = NULL;

@@ -12,6 +12,7 @@
 #include "lib/strbuf.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,77 @@
 
 unsigned long long http_requests_total, http_responses_5xx;
 
+/* A request from its first byte to its answer. Writes are handed to the
+ * worker pool (below) with the connection suspended, so that an MHD thread
+ * never blocks on a commit; the answer is queued when MHD calls us again
+ * after the worker resumed the connection. */
+enum phase { RECEIVING, DISPATCHED, READY };
+
 struct pending {
     strbuf body;
     bool too_large;
+    enum phase phase;
+    struct MHD_Connection *conn;
+    struct req rq;
+    struct resp rs;
+    char addr[64];
+    struct pending *next;
 };
+
+/* The worker pool: blocking work (writes wait for their group commit,
+ * logins for argon2id) runs here, many at a time, which is what lets the
+ * writer batch many requests into one fsync. */
+#define WORKERS 32
+static pthread_t g_workers[WORKERS];
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_pool_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t g_pool_idle = PTHREAD_COND_INITIALIZER;
+static struct pending *g_queue_head, *g_queue_tail;
+static int g_busy;
+static bool g_pool_stop;
+
+static void *worker_main(void *arg)
+{
+    pthread_mutex_lock(&g_pool_mu);
+    for (;;) {
+        while (!g_queue_head && !g_pool_stop) pthread_cond_wait(&g_pool_cv, &g_pool_mu);
+        if (!g_queue_head) break;
+        struct pending *p = g_queue_head;
+        g_queue_head = p->next;
+        if (!g_queue_head) g_queue_tail = NULL;
+        g_busy++;
+        pthread_mutex_unlock(&g_pool_mu);
+        router_dispatch(&p->rq, &p->rs);
+        p->phase = READY;
+        MHD_resume_connection(p->conn);
+        pthread_mutex_lock(&g_pool_mu);
+        if (--g_busy == 0 && !g_queue_head) pthread_cond_broadcast(&g_pool_idle);
+    }
+    pthread_mutex_unlock(&g_pool_mu);
+    db_reader_release();
+    return NULL;
+}
+
+static void pool_submit(struct pending *p)
+{
+    pthread_mutex_lock(&g_pool_mu);
+    p->next = NULL;
+    if (g_queue_tail) g_queue_tail->next = p; else g_queue_head = p;
+    g_queue_tail = p;
+    pthread_cond_signal(&g_pool_cv);
+    pthread_mutex_unlock(&g_pool_mu);
+}
+
+/* Waits until every dispatched request has been answered, then stops. */
+static void pool_stop(void)
+{
+    pthread_mutex_lock(&g_pool_mu);
+    while (g_busy || g_queue_head) pthread_cond_wait(&g_pool_idle, &g_pool_mu);
+    g_pool_stop = true;
+    pthread_cond_broadcast(&g_pool_cv);
+    pthread_mutex_unlock(&g_pool_mu);
+    for (int i = 0; i < WORKERS; i++) pthread_join(g_workers[i], NULL);
+}
 
 static const char CSP[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -140,31 +208,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    char addr[64];
-    client_address(conn, addr, sizeof addr);
-    struct req rq = {0};
-    struct resp rs = {0};
-    rq.method = method_of(method);
-    rq.method_name = method;
-    rq.path = url;
-    rq.conn = conn;
-    rq.body = sb_str(&p->body);
-    rq.body_len = p->body.len;
-    rq.client_addr = addr;
-    if (p->too_large) {
-        resp_error(&rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
-    } else if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
-        router_dispatch(&rq, &rs);
-    } else if (rq.method == M_GET || rq.method == M_HEAD) {
-        serve_asset(&rq, &rs);
-    } else {
-        resp_error(&rs, 405, "method_not_allowed", NULL, "%s is not allowed here", method);
+    struct req *rq = &p->rq;
+    struct resp *rs = &p->rs;
+    if (p->phase == DISPATCHED) return MHD_YES;   /* woken early: the worker is not done */
+    if (p->phase == RECEIVING) {
+        client_address(conn, p->addr, sizeof p->addr);
+        rq->method = method_of(method);
+        rq->method_name = method;
+        rq->path = url;
+        rq->conn = conn;
+        rq->body = sb_str(&p->body);
+        rq->body_len = p->body.len;
+        rq->client_addr = p->addr;
+        bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+        if (p->too_large) {
+            resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
+        } else if (api && rq->method != M_GET && rq->method != M_HEAD) {
+            p->phase = DISPATCHED;
+            p->conn = conn;
+            MHD_suspend_connection(conn);
+            pool_submit(p);
+            return MHD_YES;
+        } else if (api) {
+            router_dispatch(rq, rs);
+        } else if (rq->method == M_GET || rq->method == M_HEAD) {
+            serve_asset(rq, rs);
+        } else {
+            resp_error(rs, 405, "method_not_allowed", NULL, "%s is not allowed here", method);
+        }
     }
     __atomic_add_fetch(&http_requests_total, 1, __ATOMIC_RELAXED);
-    if (rs.status >= 500) __atomic_add_fetch(&http_responses_5xx, 1, __ATOMIC_RELAXED);
-    enum MHD_Result ret = send_response(conn, &rq, &rs);
-    json_decref(rq.json);
-    resp_free(&rs);
+    if (rs->status >= 500) __atomic_add_fetch(&http_responses_5xx, 1, __ATOMIC_RELAXED);
+    enum MHD_Result ret = send_response(conn, rq, rs);
+    json_decref(rq->json);
+    rq->json = NULL;
+    resp_free(rs);
+    p->phase = RECEIVING;
     return ret;
 }
 
@@ -172,6 +251,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 {
     struct pending *p = *state;
     if (!p) return;
+    json_decref(p->rq.json);
+    resp_free(&p->rs);
     sb_free(&p->body);
     free(p);
     *state = NULL;
@@ -208,14 +289,14 @@ int http_serve(const char *listen_addr, int threads)
         return -1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)2048,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
@@ -223,6 +304,8 @@ int http_serve(const char *listen_addr, int threads)
         log_error("cannot listen on %s (port in use?)", listen_addr);
         return -1;
     }
+    g_pool_stop = false;
+    for (int i = 0; i < WORKERS; i++) pthread_create(&g_workers[i], NULL, worker_main, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -230,6 +313,8 @@ int http_serve(const char *listen_addr, int threads)
     fflush(stdout);
     while (!g_stop) pause();
     log_info("shutting down");
+    MHD_quiesce_daemon(d);   /* no new connections; answer the ones in flight */
+    pool_stop();
     MHD_stop_daemon(d);
     return 0;
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of issue 2, each against a peer in the same run:
+#  1. GET /api/v1/parties/{id} with a bearer token vs a bare libmicrohttpd
+#     handler answering a fixed JSON body (same threading mode), 64 connections;
+#  2. durable POST /api/v1/interactions (group commit, synchronous=FULL), 64
+#     connections, vs SQLite's own single-row insert+fsync rate;
+#  3. server RSS while serving a database of BENCH_PARTIES parties (default 1,000,000).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+BIN=$B/rapport
+DUR=${BENCH_SECONDS:-10}
+PARTIES=${BENCH_PARTIES:-1000000}
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/rapport-bench.XXXXXX)}
+cc -O2 -o "$B/bare_mhd" bench/http/bare_mhd.c $(pkg-config --cflags --libs libmicrohttpd)
+
+DB=$WORK/bench.db
+if [ ! -f "$DB" ]; then
+  echo "creating a database of $PARTIES parties (demo data, once) in $WORK ..."
+  start=$(date +%s.%N)
+  "$BIN" demo --db "$DB" --parties "$PARTIES" --seed 42 >/dev/null
+  echo "  demo generation: $(echo "$(date +%s.%N) - $start" | bc) s, $(du -h "$DB" | cut -f1)"
+  echo 'bench password 123' | "$BIN" user add bench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
+fi
+PORT=18181; BARE=18182
+"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+SRV=$!
+"$B/bare_mhd" $BARE 2 &
+BAREPID=$!
+trap 'kill $SRV $BAREPID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+CSRF_JSON=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' http://127.0.0.1:$PORT/api/v1/session)
+CSRF=$(echo "$CSRF_JSON" | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
+TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+export TOKEN MAX_ID=$PARTIES
+
+rps() { grep -E '^Requests/sec' | awk '{print $2}'; }
+p99() { grep -E '^ +99%' | awk '{print $2}'; }
+
+echo "--- 1. GET /api/v1/parties/{id}, 64 connections, ${DUR}s, wrk -t2"
+wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
+wrk -t2 -c64 -d"${DUR}s" --latency http://127.0.0.1:$BARE/ >"$WORK/bare.txt"
+G=$(rps <"$WORK/get.txt"); BR=$(rps <"$WORK/bare.txt")
+echo "  rapport GET party:   $G req/s, p99 $(p99 <"$WORK/get.txt"), non-2xx: $(grep -c 'Non-2xx' "$WORK/get.txt" || true) lines"
+echo "  bare libmicrohttpd:  $BR req/s, p99 $(p99 <"$WORK/bare.txt")"
+echo "  ratio rapport/bare:  $(echo "scale=3; $G / $BR" | bc)   (target >= 0.5, p99 < 10ms)"
+
+echo "--- 2. durable POST /api/v1/interactions, 64 connections, ${DUR}s"
+before=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
+wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127.0.0.1:$PORT >"$WORK/post.txt"
+after=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
+P=$(rps <"$WORK/post.txt")
+echo "  rapport POST:        $P req/s, p99 $(p99 <"$WORK/post.txt"), $(grep -E '^non-2xx' "$WORK/post.txt")"
+echo "  rows written:        $((after - before)) (all acknowledged writes are durable: synchronous=FULL, group commit)"
+PEER=$(python3 - "$WORK/peer.db" <<'PY'
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA journal_mode=WAL"); c.execute("PRAGMA synchronous=FULL")
+c.execute("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, party_id INT, subject TEXT)")
+n, t0 = 0, time.time()
+while time.time() - t0 < 3:
+    c.execute("BEGIN IMMEDIATE"); c.execute("INSERT INTO t(party_id, subject) VALUES (?, ?)", (n, "bench")); c.execute("COMMIT"); n += 1
+print(f"{n / (time.time() - t0):.0f}")
+PY
+)
+echo "  peer: SQLite one commit per row (WAL, synchronous=FULL): $PEER rows/s"
+echo "  ratio rapport/peer:  $(echo "scale=2; $P / $PEER" | bc)   (target: >= 5000 req/s)"
+
+echo "--- 3. memory with $PARTIES parties"
+curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/parties?limit=500&sort=name" >/dev/null
+curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/parties?q=%E5%BC%A0%E4%BC%9F&limit=100" >/dev/null
+RSS=$(awk '/VmRSS/ {print $2}' /proc/$SRV/status)
+HWM=$(awk '/VmHWM/ {print $2}' /proc/$SRV/status)
+echo "  server RSS now: $((RSS / 1024)) MB, peak: $((HWM / 1024)) MB   (target < 64 MB)"
