@@ -11,4 +11,8 @@ void api_init(void)
     transactions_register();
     products_register();
     notes_register();
+    users_register();
+    permissions_register();
+    sharing_register();
+    audit_register();
 }

@@ -13,6 +13,12 @@ void products_register(void);
 void notes_register(void);
 void session_register(void);
 void system_register(void);
+void audit_register(void);
+void users_register(void);
+void permissions_register(void);
+void sharing_register(void);
+/* The audit trail (audit.c): verify the hash chain; 0 when intact. */
+int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 
 extern struct resource party_resource;
 /* Rebuilds the party's search and contact-point indexes (after a write). */

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/vocab.h"
+#include "http/authz.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include <stdio.h>
@@ -157,7 +158,10 @@ static void party_timeline(struct req *rq, struct resp *rs)
 {
     db *c = db_reader();
     int64_t id = rq->path_ids[0];
-    if (!party_exists(c, id)) { resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id); return; }
+    if (!party_exists(c, id) || !authz_party_in_scope(c, &rq->user, id, authz_scope(&rq->user, "parties", "read"))) {
+        resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id);
+        return;
+    }
     long limit = 50;
     const char *ls = req_query(rq, "limit");
     if (ls) {
@@ -201,14 +205,15 @@ static void party_timeline(struct req *rq, struct resp *rs)
     static const char *const types[] = {"", "interaction", "transaction", "note", "change"};
     for (int i = 0; i < n && i < limit; i++) {
         json_t *obj = NULL;
-        if (evs[i].rank == 1) obj = res_load(c, &interaction_resource, evs[i].id);
-        else if (evs[i].rank == 2) obj = res_load(c, &transaction_resource, evs[i].id);
-        else if (evs[i].rank == 3) obj = res_load(c, &note_resource, evs[i].id);
+        if (evs[i].rank == 1) obj = res_redact(&interaction_resource, &rq->user, res_load(c, &interaction_resource, evs[i].id));
+        else if (evs[i].rank == 2) obj = res_redact(&transaction_resource, &rq->user, res_load(c, &transaction_resource, evs[i].id));
+        else if (evs[i].rank == 3) obj = res_redact(&note_resource, &rq->user, res_load(c, &note_resource, evs[i].id));
         else {
             db_stmt *a = db_prepare(c, "SELECT id, at, user_id, entity, entity_id, action, changes FROM audit WHERE id = ?");
             db_bind_int64(a, 1, evs[i].id);
             if (db_step(a) == DB_ROW) {
                 json_t *changes = db_column_text(a, 6) ? json_loads(db_column_text(a, 6), 0, NULL) : NULL;
+                audit_redact(&rq->user, db_column_text(a, 3), changes);
                 obj = json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:o}", "id", (json_int_t)db_column_int64(a, 0),
                                 "at", db_column_text(a, 1),
                                 "user_id", db_column_type(a, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(a, 2)),
@@ -290,8 +295,19 @@ static int job_merge(db *w, void *arg)
     json_t *t = res_load(w, &party_resource, c->target), *d = res_load(w, &party_resource, c->dup);
     json_t *m = NULL;
     int rc = 1;
-    if (!t) { verr_set(&c->e, 404, "not_found", "id", "no party with id %lld", (long long)c->target); goto done; }
-    if (!d) { verr_set(&c->e, 422, "invalid_reference", "duplicate_id", "no party with id %lld", (long long)c->dup); goto done; }
+    enum scope read = authz_scope(&c->rq->user, "parties", "read"), upd = authz_scope(&c->rq->user, "parties", "update");
+    if (!t || !authz_party_in_scope(w, &c->rq->user, c->target, read)) {
+        verr_set(&c->e, 404, "not_found", "id", "no party with id %lld", (long long)c->target);
+        goto done;
+    }
+    if (!d || !authz_party_in_scope(w, &c->rq->user, c->dup, read)) {
+        verr_set(&c->e, 422, "invalid_reference", "duplicate_id", "no party with id %lld", (long long)c->dup);
+        goto done;
+    }
+    if (!authz_party_in_scope(w, &c->rq->user, c->target, upd) || !authz_party_in_scope(w, &c->rq->user, c->dup, upd)) {
+        verr_set(&c->e, 403, "forbidden", NULL, "your role may not change both parties");
+        goto done;
+    }
     m = merged_record(t, d);
     static const char *const moves[] = {
         "UPDATE interaction SET party_id = ?1 WHERE party_id = ?2",
@@ -350,7 +366,7 @@ static void party_merge(struct req *rq, struct resp *rs)
     int rc = db_write(job_merge, &c);
     if (rc < 0) verr_set(&c.e, rc == WRITE_DISK_FULL ? 507 : 503, "storage_error", NULL, "the merge could not be made durable; nothing changed");
     if (rc) { resp_verr(rs, &c.e); return; }
-    resp_json(rs, 200, c.out);
+    resp_json(rs, 200, res_redact(&party_resource, &rq->user, c.out));
 }
 
 static const struct route party_routes[] = {

@@ -1,6 +1,7 @@
 /* resource: the table-driven record engine (see resource.h). */
 #include "api/resource.h"
 #include "db/writer.h"
+#include "http/authz.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
@@ -421,35 +422,81 @@ json_t *res_diff(const struct resource *r, const json_t *old, const json_t *neu)
     return d;
 }
 
-int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,
-                 const char *action, json_t *changes, int64_t party_id)
-{
-    char now[21];
-    now_text(now);
-    db_stmt *s = db_prepare(w, "INSERT INTO audit(at, user_id, address, entity, entity_id, action, changes, party_id)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s) { json_decref(changes); return -1; }
-    char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
-    db_bind_text(s, 1, now);
-    if (u && u->id) db_bind_int64(s, 2, u->id); else db_bind_null(s, 2);
-    db_bind_text(s, 3, addr);
-    db_bind_text(s, 4, entity);
-    db_bind_int64(s, 5, entity_id);
-    db_bind_text(s, 6, action);
-    db_bind_text(s, 7, text);
-    if (party_id) db_bind_int64(s, 8, party_id); else db_bind_null(s, 8);
-    int rc = db_step(s);
-    db_done(s);
-    free(text);
-    json_decref(changes);
-    return rc == DB_DONE ? 0 : -1;
-}
-
 static int64_t party_of(const struct resource *r, int64_t id, const json_t *rec)
 {
     if (!r->party_field) return strcmp(r->entity, "party") == 0 ? id : 0;
     json_t *v = json_object_get(rec, r->party_field);
     return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* ---- access (every decision is authz's; this only applies it) ---- */
+
+static bool party_scoped(const struct resource *r) { return r->party_field || !strcmp(r->entity, "party"); }
+
+/* A record outside the user's read scope does not exist for them (404); one
+ * they can see but not change in this way is a 403. */
+static int check_record_scope(db *c, const struct resource *r, const struct auth_user *u, int64_t id,
+                              const json_t *rec, const char *action, struct verr *e)
+{
+    if (!party_scoped(r)) return 0;
+    int64_t pid = party_of(r, id, rec);
+    if (!authz_party_in_scope(c, u, pid, authz_scope(u, r->name, "read"))) {
+        verr_set(e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)id);
+        return -1;
+    }
+    if (strcmp(action, "read") != 0 && !authz_party_in_scope(c, u, pid, authz_scope(u, r->name, action))) {
+        verr_set(e, 403, "forbidden", NULL, "your role may not %s this %s", action, r->entity);
+        return -1;
+    }
+    return 0;
+}
+
+/* The party a new or moved child record points at must be one the user may
+ * work on; one they cannot see is reported exactly like a missing one. */
+static int check_parent_scope(db *c, const struct resource *r, const struct auth_user *u, const json_t *rec,
+                              const char *action, struct verr *e)
+{
+    if (!r->party_field) return 0;
+    json_t *v = json_object_get(rec, r->party_field);
+    if (!json_is_integer(v)) return 0;
+    int64_t pid = json_integer_value(v);
+    if (!authz_party_in_scope(c, u, pid, authz_scope(u, r->name, "read"))) {
+        verr_set(e, 422, "invalid_reference", r->party_field, "%s %lld does not exist", r->party_field, (long long)pid);
+        return -1;
+    }
+    if (!authz_party_in_scope(c, u, pid, authz_scope(u, r->name, action))) {
+        verr_set(e, 403, "forbidden", r->party_field, "your role may not %s records of party %lld", action, (long long)pid);
+        return -1;
+    }
+    return 0;
+}
+
+/* Fields the caller sent must be writable for their role; giving a record
+ * to someone else needs the assign permission. */
+static int check_field_writes(const struct resource *r, const struct auth_user *u, const json_t *body, struct verr *e)
+{
+    const char *key; json_t *v;
+    json_object_foreach((json_t *)body, key, v) {
+        if (!strcmp(key, "version")) continue;
+        if (authz_field(u, r->name, key) != FA_WRITE) {
+            verr_set(e, 403, "forbidden", key, "your role may not change %s", key);
+            return -1;
+        }
+        bool other_owner = !strcmp(key, "owner_id") && !(json_is_integer(v) && json_integer_value(v) == u->id);
+        if ((other_owner || !strcmp(key, "team_id")) && authz_scope(u, r->name, "assign") == SCOPE_NONE) {
+            verr_set(e, 403, "forbidden", key, "your role may not assign %s to others", r->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+json_t *res_redact(const struct resource *r, const struct auth_user *u, json_t *rec)
+{
+    if (!rec) return NULL;
+    for (int i = 0; i < r->nfields; i++)
+        if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(rec, r->fields[i].name);
+    return rec;
 }
 
 /* ---- write jobs ---- */
@@ -516,6 +563,7 @@ static int job_create(db *w, void *arg)
         int found = idem_lookup(w, c);
         if (found != 0) return found > 0 ? 0 : 1;
     }
+    if (check_parent_scope(w, r, &c->rq->user, c->rec, "create", &c->e)) return 1;
     if (check_refs(w, r, c->rec, NULL, &c->e)) return 1;
     db_stmt *s = db_prepare(w, r->sql_insert);
     if (!s) { verr_from_db(&c->e, w, r); return 1; }
@@ -535,6 +583,7 @@ static int job_create(db *w, void *arg)
         verr_from_db(&c->e, w, r);
         return 1;
     }
+    res_redact(r, &c->rq->user, c->out);
     c->status = 201;
     if (c->idem_key && idem_store(w, c)) { verr_from_db(&c->e, w, r); return 1; }
     return 0;
@@ -578,7 +627,7 @@ void res_create(struct req *rq, struct resp *rs)
     const struct resource *r = route_resource(rq);
     if (!need_body(rq, rs)) return;
     struct wctx c = {.r = r, .rq = rq};
-    c.rec = res_validate(r, rq->json, true, &c.e);
+    c.rec = check_field_writes(r, &rq->user, rq->json, &c.e) ? NULL : res_validate(r, rq->json, true, &c.e);
     if (!c.rec || (r->check && r->check(c.rec, true, rq, &c.e)) || check_required(r, c.rec, &c.e)) {
         json_decref(c.rec);
         resp_verr(rs, &c.e);
@@ -607,7 +656,13 @@ void res_get(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
     json_t *o = res_load(db_reader(), r, rq->path_ids[0]);
-    if (!o) { resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]); return; }
+    struct verr e = {0};
+    if (!o || check_record_scope(db_reader(), r, &rq->user, rq->path_ids[0], o, "read", &e)) {
+        json_decref(o);
+        resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]);
+        return;
+    }
+    res_redact(r, &rq->user, o);
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(json_object_get(o, "version")));
     resp_header(rs, "ETag", etag);
@@ -649,6 +704,7 @@ static int job_patch(db *w, void *arg)
     const struct resource *r = c->r;
     json_t *old = res_load(w, r, c->id);
     if (!old) { verr_set(&c->e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)c->id); return 1; }
+    if (check_record_scope(w, r, &c->rq->user, c->id, old, "update", &c->e)) { json_decref(old); return 1; }
     int64_t have = json_integer_value(json_object_get(old, "version"));
     if (c->expect_version && have != c->expect_version) {
         verr_set(&c->e, c->conflict_status, "version_conflict", "version",
@@ -668,6 +724,9 @@ static int job_patch(db *w, void *arg)
             goto done;
         }
     }
+    if (r->party_field && !json_equal(json_object_get(rec, r->party_field), json_object_get(old, r->party_field)) &&
+        check_parent_scope(w, r, &c->rq->user, rec, "update", &c->e))
+        goto done;
     if ((r->check && r->check(rec, false, c->rq, &c->e)) || check_required(r, rec, &c->e) || check_refs(w, r, rec, old, &c->e))
         goto done;
     db_stmt *s = db_prepare(w, r->sql_update);
@@ -690,6 +749,7 @@ static int job_patch(db *w, void *arg)
         goto done;
     }
     c->status = 200;
+    res_redact(r, &c->rq->user, c->out);
     rc = 0;
 done:
     json_decref(old);
@@ -703,7 +763,7 @@ void res_patch(struct req *rq, struct resp *rs)
     if (!need_body(rq, rs)) return;
     struct wctx c = {.r = r, .rq = rq, .id = rq->path_ids[0]};
     if (expected_version(rq, &c, rs, true)) return;
-    c.rec = res_validate(r, rq->json, false, &c.e);
+    c.rec = check_field_writes(r, &rq->user, rq->json, &c.e) ? NULL : res_validate(r, rq->json, false, &c.e);
     if (!c.rec) { resp_verr(rs, &c.e); return; }
     int rc = db_write(job_patch, &c);
     json_decref(c.rec);
@@ -716,8 +776,9 @@ static int job_delete(db *w, void *arg)
     const struct resource *r = c->r;
     json_t *old = res_load(w, r, c->id);
     if (!old) { verr_set(&c->e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)c->id); return 1; }
-    int64_t have = json_integer_value(json_object_get(old, "version"));
     int rc = 1;
+    if (check_record_scope(w, r, &c->rq->user, c->id, old, "delete", &c->e)) goto done;
+    int64_t have = json_integer_value(json_object_get(old, "version"));
     if (c->expect_version && have != c->expect_version) {
         verr_set(&c->e, c->conflict_status, "version_conflict", "version", "the record changed since you read it (now version %lld)", (long long)have);
         goto done;
@@ -758,8 +819,9 @@ struct bind { int kind; int64_t i; double d; const char *t; char buf[64]; char *
 
 struct listq {
     const struct resource *r;
+    const struct auth_user *u;
     strbuf where;
-    struct bind binds[40];
+    struct bind binds[64];
     int nbinds;
     struct verr e;
     int failed;
@@ -819,6 +881,10 @@ static int list_arg(void *arg, const char *key, const char *value)
     bool builtin = !strcmp(name, "created_at") || !strcmp(name, "updated_at");
     if ((!f || !(f->flags & F_FILTER)) && !(builtin && op[0] != '=')) {
         verr_set(&l->e, 400, "unknown_parameter", key, "%s is not a filter of %s", key, l->r->name);
+        return l->failed = 1;
+    }
+    if (f && authz_field(l->u, l->r->name, f->name) == FA_HIDDEN) {
+        verr_set(&l->e, 400, "forbidden_field", key, "your role may not filter by %s", f->name);
         return l->failed = 1;
     }
     if (op[0] != '=' && f && f->type != FT_TIME && f->type != FT_DATE && f->type != FT_INT && f->type != FT_MONEY) {
@@ -891,7 +957,7 @@ static char *cursor_encode(json_t *value, json_int_t id)
 void res_list(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
-    struct listq l = {.r = r, .limit = DEFAULT_LIST_LIMIT};
+    struct listq l = {.r = r, .u = &rq->user, .limit = DEFAULT_LIST_LIMIT};
     sb_init(&l.where, 16384);
     json_t *cursor = NULL;
     strbuf sql;
@@ -911,6 +977,7 @@ void res_list(struct req *rq, struct resp *rs)
         if (f && (f->flags & F_SORT)) sort_col = f->column;
     }
     if (!sort_col) { verr_set(&l.e, 400, "invalid_parameter", "sort", "cannot sort %s by %s", r->name, sort); goto fail; }
+    if (authz_field(&rq->user, r->name, sort) == FA_HIDDEN) { verr_set(&l.e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); goto fail; }
     if (l.q) {
         char match[2048];
         if (!fts_query_build(l.q, match, sizeof match)) { verr_set(&l.e, 400, "invalid_parameter", "q", "the search has no searchable words"); goto fail; }
@@ -919,6 +986,21 @@ void res_list(struct req *rq, struct resp *rs)
         b->kind = B_TEXT;
         b->t = b->owned = strdup(match);
         sb_printf(&l.where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+    }
+    if (party_scoped(r)) {
+        /* Only records within the user's read scope, on every list and search. */
+        struct authz_binds ab;
+        const char *pred = authz_party_predicate(authz_scope(&rq->user, r->name, "read"),
+                                                 strcmp(r->entity, "party") ? r->party_field : NULL, &rq->user, &ab);
+        if (pred) {
+            sb_printf(&l.where, " AND %s", pred);
+            for (int i = 0; i < ab.n; i++) {
+                struct bind *b = add_bind(&l);
+                if (!b) goto fail;
+                b->kind = B_INT;
+                b->i = ab.v[i];
+            }
+        }
     }
     if (l.after) {
         cursor = cursor_decode(l.after);
@@ -950,7 +1032,7 @@ void res_list(struct req *rq, struct resp *rs)
     db_bind_int64(s, idx, l.limit + 1);
     json_t *items = json_array();
     int rc;
-    while ((rc = db_step(s)) == DB_ROW) json_array_append_new(items, row_to_json(r, s));
+    while ((rc = db_step(s)) == DB_ROW) json_array_append_new(items, res_redact(r, &rq->user, row_to_json(r, s)));
     db_done(s);
     if (rc != DB_DONE) {
         json_decref(items);

@@ -102,6 +102,13 @@ void res_list(struct req *rq, struct resp *rs);
 
 /* Loads one record as JSON (NULL when absent or deleted). */
 json_t *res_load(db *c, const struct resource *r, int64_t id);
+/* Removes the fields the user's role may not see (field security); returns rec. */
+json_t *res_redact(const struct resource *r, const struct auth_user *u, json_t *rec);
+/* Removes from an audit row's {"field": [old, new]} the fields of entity
+ * (singular audit name, e.g. "transaction") the user may not see. */
+void audit_redact(const struct auth_user *u, const char *entity, json_t *changes);
+/* The resource of an audit entity name ("party" → parties), or NULL. */
+const struct resource *audit_entity_resource(const char *entity);
 /* Writes e as the error answer. */
 void resp_verr(struct resp *rs, const struct verr *e);
 void verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)

@@ -14,6 +14,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Option parsing shared by the commands: "--name value" or "--name=value".
  * opt_value returns the value or NULL; opt_flag tells whether --name is

@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include "lib/timeutil.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The migration texts: src/db/migrations/NNN_name.sql, embedded at build
@@ -34,6 +35,13 @@ int db_migrate(db *c, char *err, size_t errlen)
     if (have > want) {
         snprintf(err, errlen, "database schema %d is newer than this rapport (%d)", have, want);
         return -1;
+    }
+    /* The file number is the version: a gap or a duplicate is a build mistake. */
+    for (int v = 1; v <= want; v++) {
+        if (atoi(migration_table[v - 1].name) != v) {
+            snprintf(err, errlen, "migration file %s should be numbered %03d", migration_table[v - 1].name, v);
+            return -1;
+        }
     }
     for (int v = have + 1; v <= want; v++) {
         if (db_begin_write(c) != 0) { snprintf(err, errlen, "migrate: %s", db_errmsg(c)); return -1; }

@@ -1,14 +1,114 @@
-/* authz: role × action decisions (see authz.h). */
+/* authz: permissions, record scopes and field security (see authz.h). */
 #include "http/authz.h"
+#include "lib/log.h"
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *const role_names[] = {"admin", "manager", "sales", "service", "marketing", "read_only", NULL};
+const char *const scope_names[] = {"none", "own", "team", "all"};
+const char *const authz_entities[] = {"parties", "links", "interactions", "transactions", "notes", "products",
+                                      "users", "teams", "permissions", "audit", NULL};
+const char *const authz_actions[] = {"read", "create", "update", "delete", "export", "assign", NULL};
 
-bool role_valid(const char *role)
+#define NROLES 6
+#define NENT 10
+#define NACT 6
+#define MAX_FIELD_RULES 256
+
+static pthread_rwlock_t g_lock = PTHREAD_RWLOCK_INITIALIZER;
+static unsigned char g_scope[NROLES][NENT][NACT];
+static struct field_rule { int role; char entity[32]; char field[64]; enum field_access access; } g_fields[MAX_FIELD_RULES];
+static int g_nfields;
+static bool g_loaded;
+
+static int index_of(const char *const *list, const char *s)
 {
-    for (int i = 0; role_names[i]; i++)
-        if (strcmp(role, role_names[i]) == 0) return true;
-    return false;
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], s) == 0) return i;
+    return -1;
+}
+
+bool role_valid(const char *role) { return index_of(role_names, role) >= 0; }
+
+int scope_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(scope_names[i], s) == 0) return i;
+    return -1;
+}
+
+int authz_load(db *c)
+{
+    unsigned char scope[NROLES][NENT][NACT];
+    memset(scope, SCOPE_NONE, sizeof scope);
+    struct field_rule fields[MAX_FIELD_RULES];
+    int nfields = 0;
+    db_stmt *s = db_prepare(c, "SELECT role, entity, action, scope FROM role_permission");
+    if (!s) return -1;
+    while (db_step(s) == DB_ROW) {
+        int r = index_of(role_names, db_column_text(s, 0)), e = index_of(authz_entities, db_column_text(s, 1));
+        int a = index_of(authz_actions, db_column_text(s, 2)), sc = scope_parse(db_column_text(s, 3));
+        if (r >= 0 && e >= 0 && a >= 0 && sc >= 0) scope[r][e][a] = (unsigned char)sc;
+    }
+    db_done(s);
+    s = db_prepare(c, "SELECT role, entity, field, access FROM field_permission");
+    if (!s) return -1;
+    while (db_step(s) == DB_ROW && nfields < MAX_FIELD_RULES) {
+        int r = index_of(role_names, db_column_text(s, 0));
+        const char *acc = db_column_text(s, 3);
+        if (r < 0) continue;
+        struct field_rule *f = &fields[nfields++];
+        f->role = r;
+        snprintf(f->entity, sizeof f->entity, "%s", db_column_text(s, 1));
+        snprintf(f->field, sizeof f->field, "%s", db_column_text(s, 2));
+        f->access = !strcmp(acc, "hidden") ? FA_HIDDEN : !strcmp(acc, "read") ? FA_READ : FA_WRITE;
+    }
+    db_done(s);
+    pthread_rwlock_wrlock(&g_lock);
+    memcpy(g_scope, scope, sizeof scope);
+    memcpy(g_fields, fields, sizeof fields[0] * (size_t)nfields);
+    g_nfields = nfields;
+    g_loaded = true;
+    pthread_rwlock_unlock(&g_lock);
+    return 0;
+}
+
+static void ensure_loaded(void)
+{
+    if (__atomic_load_n(&g_loaded, __ATOMIC_ACQUIRE)) return;
+    db *c = db_reader();
+    if (c && authz_load(c) != 0) log_error("authz: cannot load the permission tables");
+}
+
+enum scope authz_scope(const struct auth_user *u, const char *entity, const char *action)
+{
+    int r = index_of(role_names, u->role), e = entity ? index_of(authz_entities, entity) : -1;
+    int a = action ? index_of(authz_actions, action) : -1;
+    if (r < 0) return SCOPE_NONE;
+    if (r == 0) return SCOPE_ALL;                   /* admin */
+    if (e < 0 || a < 0) return SCOPE_NONE;          /* unknown subjects are denied */
+    ensure_loaded();
+    pthread_rwlock_rdlock(&g_lock);
+    enum scope s = (enum scope)g_scope[r][e][a];
+    pthread_rwlock_unlock(&g_lock);
+    return s;
+}
+
+enum field_access authz_field(const struct auth_user *u, const char *entity, const char *field)
+{
+    int r = index_of(role_names, u->role);
+    if (r <= 0) return r == 0 ? FA_WRITE : FA_HIDDEN;
+    ensure_loaded();
+    enum field_access acc = FA_WRITE;
+    pthread_rwlock_rdlock(&g_lock);
+    for (int i = 0; i < g_nfields; i++)
+        if (g_fields[i].role == r && !strcmp(g_fields[i].entity, entity) && !strcmp(g_fields[i].field, field)) {
+            acc = g_fields[i].access;
+            break;
+        }
+    pthread_rwlock_unlock(&g_lock);
+    return acc;
 }
 
 bool authz_allowed(const struct auth_user *u, const struct route *r)
@@ -16,8 +116,85 @@ bool authz_allowed(const struct auth_user *u, const struct route *r)
     if (r->flags & R_PUBLIC) return true;
     if (strcmp(u->role, "admin") == 0) return true;
     if (r->flags & R_ADMIN) return false;
-    if (!r->action || strcmp(r->action, "read") == 0) return true;
-    /* Everyone may manage their own session and tokens. */
-    if (r->resource && (strcmp(r->resource, "session") == 0 || strcmp(r->resource, "tokens") == 0)) return true;
-    return strcmp(u->role, "read_only") != 0;
+    /* Everyone manages their own session and tokens. */
+    if (!r->resource || !strcmp(r->resource, "session") || !strcmp(r->resource, "tokens")) return true;
+    return authz_scope(u, r->resource, r->action ? r->action : "read") != SCOPE_NONE;
+}
+
+/* The team scope covers the user's team, its sub-teams, and the teams the
+ * user manages with their sub-teams. */
+#define MY_TEAMS "(SELECT id FROM team WHERE id = ? OR parent_id = ? OR manager_id = ?" \
+                 " OR parent_id IN (SELECT id FROM team WHERE manager_id = ?))"
+#define SHARED(P) P ".id IN (SELECT record_id FROM record_share WHERE entity = 'party' AND (user_id = ? OR team_id = ?))"
+#define PRED_OWN(P) "(" P ".owner_id = ? OR " SHARED(P) ")"
+#define PRED_TEAM(P) "(" P ".owner_id = ? OR " P ".team_id IN " MY_TEAMS " OR " P ".owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ") OR " SHARED(P) ")"
+
+static void binds_own(const struct auth_user *u, struct authz_binds *b)
+{
+    b->n = 3;
+    b->v[0] = u->id; b->v[1] = u->id; b->v[2] = u->team_id ? u->team_id : -1;
+}
+
+static void binds_team(const struct auth_user *u, struct authz_binds *b)
+{
+    int64_t t = u->team_id ? u->team_id : -1;
+    const int64_t v[] = {u->id, t, t, u->id, u->id, t, t, u->id, u->id, u->id, t};
+    b->n = (int)(sizeof v / sizeof v[0]);
+    memcpy(b->v, v, sizeof v);
+}
+
+const char *authz_party_predicate(enum scope s, const char *col, const struct auth_user *u, struct authz_binds *b)
+{
+    b->n = 0;
+    if (s == SCOPE_ALL) return NULL;
+    if (s == SCOPE_NONE) return "0";
+    bool self = !col;
+    bool from = col && !strcmp(col, "from_id");
+    if (s == SCOPE_OWN) {
+        binds_own(u, b);
+        if (self) return PRED_OWN("t");
+        return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")"
+                    : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")";
+    }
+    binds_team(u, b);
+    if (self) return PRED_TEAM("t");
+    return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")"
+                : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")";
+}
+
+bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, enum scope s)
+{
+    static const char *const sql[] = {
+        [SCOPE_OWN] = "SELECT 1 FROM party t WHERE t.id = ? AND t.deleted_at IS NULL AND " PRED_OWN("t"),
+        [SCOPE_TEAM] = "SELECT 1 FROM party t WHERE t.id = ? AND t.deleted_at IS NULL AND " PRED_TEAM("t"),
+        [SCOPE_ALL] = "SELECT 1 FROM party t WHERE t.id = ? AND t.deleted_at IS NULL",
+    };
+    if (s == SCOPE_NONE) return false;
+    struct authz_binds b = {0};
+    if (s == SCOPE_OWN) binds_own(u, &b);
+    else if (s == SCOPE_TEAM) binds_team(u, &b);
+    db_stmt *st = db_prepare(c, sql[s]);
+    if (!st) return false;
+    db_bind_int64(st, 1, party_id);
+    for (int i = 0; i < b.n; i++) db_bind_int64(st, i + 2, b.v[i]);
+    bool ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
+}
+
+const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struct authz_binds *b)
+{
+    b->n = 0;
+    if (s == SCOPE_ALL) return NULL;
+    if (s == SCOPE_NONE) return "0";
+    if (s == SCOPE_OWN) {
+        b->n = 1;
+        b->v[0] = u->id;
+        return "t.user_id = ?";
+    }
+    int64_t t = u->team_id ? u->team_id : -1;
+    const int64_t v[] = {u->id, t, t, u->id, u->id};
+    b->n = 5;
+    memcpy(b->v, v, sizeof v);
+    return "(t.user_id = ? OR t.user_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS "))";
 }

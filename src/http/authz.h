@@ -1,13 +1,48 @@
-/* authz: the one place that decides whether a user may perform an action on
- * a resource. Every route passes through authz_allowed before its handler
- * runs; record-level visibility (own / team / all) and field security come
- * with the access-control issue and will be decided here too. */
+/* authz: the one place that decides what a user may see and do.
+ *
+ * Three questions, all answered here and nowhere else:
+ *  - may this role perform this action on this kind of record at all, and
+ *    on which records — none, its own, its team's, or all (authz_scope);
+ *  - is this particular record within that scope (authz_party_in_scope, and
+ *    the SQL predicates that list queries add: authz_party_predicate);
+ *  - may this role see / change this field (authz_field).
+ * Records that belong to a party (links, interactions, transactions, notes)
+ * take the visibility of their party. The role × entity × action table and
+ * the field table live in the database (role_permission, field_permission),
+ * editable by an admin, and are cached here. */
 #ifndef RAPPORT_AUTHZ_H
 #define RAPPORT_AUTHZ_H
+#include "db/db.h"
 #include "http/http.h"
 #include <stdbool.h>
 
-extern const char *const role_names[];   /* NULL-terminated */
+enum scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL };
+enum field_access { FA_WRITE, FA_READ, FA_HIDDEN };
+
+extern const char *const role_names[];      /* NULL-terminated */
+extern const char *const scope_names[];     /* indexed by enum scope */
+extern const char *const authz_entities[];  /* NULL-terminated */
+extern const char *const authz_actions[];   /* NULL-terminated */
 bool role_valid(const char *role);
+int scope_parse(const char *s);             /* -1 when unknown */
+
+/* (Re)loads the permission tables from the database into the cache. */
+int authz_load(db *c);
+
+/* The route-level check, made by the router before every handler. */
 bool authz_allowed(const struct auth_user *u, const struct route *r);
+enum scope authz_scope(const struct auth_user *u, const char *entity, const char *action);
+enum field_access authz_field(const struct auth_user *u, const char *entity, const char *field);
+
+/* True when party_id exists (not deleted) and lies within scope for u. */
+bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, enum scope s);
+
+/* For list queries: a constant SQL predicate over the party table alias
+ * "t" (self) or a subquery for records with a party column (col is
+ * "party_id" or "from_id"), plus the values to bind in order. Returns NULL
+ * for SCOPE_ALL (no restriction). */
+struct authz_binds { int n; int64_t v[16]; };
+const char *authz_party_predicate(enum scope s, const char *party_column, const struct auth_user *u, struct authz_binds *b);
+/* The same for audit rows (by the acting user's team). */
+const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struct authz_binds *b);
 #endif

@@ -1,0 +1,250 @@
+/* audit: the append-only trail of every change, login, permission change
+ * and export. Each row is hash-chained to the one before it (BLAKE2b over
+ * the previous hash and the row's own values) and the newest hash is kept
+ * as the chain's head, so an edited, inserted or deleted row is detected by
+ * `rapport audit verify`. Rows are written in the same transaction as the
+ * change they describe. Owns GET /api/v1/audit. */
+#include "api/api.h"
+#include "http/authz.h"
+#include "lib/strbuf.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource;
+
+const struct resource *audit_entity_resource(const char *entity)
+{
+    if (!entity) return NULL;
+    static const struct { const char *name; const struct resource *r; } map[] = {
+        {"party", &party_resource}, {"link", &link_resource}, {"interaction", &interaction_resource},
+        {"transaction", &transaction_resource}, {"product", &product_resource}, {"note", &note_resource},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i].name, entity)) return map[i].r;
+    return NULL;
+}
+
+void audit_redact(const struct auth_user *u, const char *entity, json_t *changes)
+{
+    const struct resource *r = audit_entity_resource(entity);
+    if (!r || !json_is_object(changes)) return;
+    for (int i = 0; i < r->nfields; i++)
+        if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(changes, r->fields[i].name);
+}
+
+/* The canonical text of a row that the hash covers. */
+static void row_digest(const unsigned char prev[32], int64_t id, const char *at, int64_t user_id, const char *address,
+                       const char *entity, int64_t entity_id, const char *action, const char *changes, int64_t party_id,
+                       unsigned char out[32])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, prev, 32);
+    char head[256];
+    int n = snprintf(head, sizeof head, "%lld\n%s\n%lld\n%lld\n%lld\n", (long long)id, at ? at : "", (long long)user_id,
+                     (long long)entity_id, (long long)party_id);
+    crypto_generichash_update(&st, (const unsigned char *)head, (unsigned long long)n);
+    const char *parts[] = {address, entity, action, changes};
+    for (size_t i = 0; i < 4; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        crypto_generichash_update(&st, (const unsigned char *)p, strlen(p) + 1);   /* the NUL separates */
+    }
+    crypto_generichash_final(&st, out, 32);
+}
+
+static int set_head(db *w, int64_t id, const unsigned char hash[32])
+{
+    char hex[65], value[96];
+    sodium_bin2hex(hex, sizeof hex, hash, 32);
+    snprintf(value, sizeof value, "%lld:%s", (long long)id, hex);
+    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('audit.head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!s) return -1;
+    db_bind_text(s, 1, value);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,
+                 const char *action, json_t *changes, int64_t party_id)
+{
+    char now[21];
+    now_text(now);
+    char *text = changes ? json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(changes);
+    unsigned char prev[32] = {0}, hash[32];
+    int rc = -1;
+    db_stmt *s = db_prepare(w, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
+    if (!s) goto done;
+    if (db_step(s) == DB_ROW) {
+        size_t n;
+        const void *h = db_column_blob(s, 0, &n);
+        if (h && n == 32) memcpy(prev, h, 32);
+    }
+    db_done(s);
+    int64_t user_id = u && u->id ? u->id : 0;
+    s = db_prepare(w, "INSERT INTO audit(at, user_id, address, entity, entity_id, action, changes, party_id, prev_hash)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s) goto done;
+    db_bind_text(s, 1, now);
+    if (user_id) db_bind_int64(s, 2, user_id); else db_bind_null(s, 2);
+    db_bind_text(s, 3, addr);
+    db_bind_text(s, 4, entity);
+    db_bind_int64(s, 5, entity_id);
+    db_bind_text(s, 6, action);
+    db_bind_text(s, 7, text);
+    if (party_id) db_bind_int64(s, 8, party_id); else db_bind_null(s, 8);
+    db_bind_blob(s, 9, prev, 32);
+    int step = db_step(s);
+    db_done(s);
+    if (step != DB_DONE) goto done;
+    int64_t id = db_last_insert_id(w);
+    row_digest(prev, id, now, user_id, addr, entity, entity_id, action, text, party_id, hash);
+    s = db_prepare(w, "UPDATE audit SET hash = ? WHERE id = ?");
+    if (!s) goto done;
+    db_bind_blob(s, 1, hash, 32);
+    db_bind_int64(s, 2, id);
+    step = db_step(s);
+    db_done(s);
+    if (step != DB_DONE || set_head(w, id, hash)) goto done;
+    rc = 0;
+done:
+    free(text);
+    return rc;
+}
+
+int audit_verify(db *c, int64_t *rows, char *problem, size_t cap)
+{
+    unsigned char prev[32] = {0};
+    int64_t n = 0, last_id = 0;
+    problem[0] = '\0';
+    db_stmt *s = db_prepare_once(c, "SELECT id, at, user_id, address, entity, entity_id, action, changes, party_id,"
+                                    " prev_hash, hash FROM audit ORDER BY id");
+    if (!s) { snprintf(problem, cap, "cannot read the audit table"); return -1; }
+    int rc = 0;
+    while (db_step(s) == DB_ROW) {
+        int64_t id = db_column_int64(s, 0);
+        size_t np, nh;
+        const void *ph = db_column_blob(s, 9, &np);
+        const void *hh = db_column_blob(s, 10, &nh);
+        if (np != 32 || memcmp(ph, prev, 32) != 0) {
+            snprintf(problem, cap, "row %lld does not follow row %lld: a row was deleted or inserted", (long long)id, (long long)last_id);
+            rc = -1;
+            break;
+        }
+        unsigned char want[32];
+        row_digest(prev, id, db_column_text(s, 1), db_column_int64(s, 2), db_column_text(s, 3), db_column_text(s, 4),
+                   db_column_int64(s, 5), db_column_text(s, 6), db_column_text(s, 7), db_column_int64(s, 8), want);
+        if (nh != 32 || memcmp(hh, want, 32) != 0) {
+            snprintf(problem, cap, "row %lld was changed after it was written", (long long)id);
+            rc = -1;
+            break;
+        }
+        memcpy(prev, want, 32);
+        last_id = id;
+        n++;
+    }
+    db_done(s);
+    if (rc == 0) {
+        db_stmt *h = db_prepare_once(c, "SELECT value FROM setting WHERE key = 'audit.head'");
+        char expect[96] = "";
+        if (h && db_step(h) == DB_ROW) snprintf(expect, sizeof expect, "%s", db_column_text(h, 0));
+        db_done(h);
+        char hex[65], have[96];
+        sodium_bin2hex(hex, sizeof hex, prev, 32);
+        snprintf(have, sizeof have, "%lld:%s", (long long)last_id, hex);
+        if (n > 0 && strcmp(expect, have) != 0) {
+            snprintf(problem, cap, "the newest rows after %lld were deleted (head is %.24s…)", (long long)last_id, expect);
+            rc = -1;
+        }
+    }
+    *rows = n;
+    return rc;
+}
+
+/* GET /api/v1/audit?entity=&entity_id=&user_id=&party_id=&action=&at_from=&at_to=&limit=&before= */
+static void audit_list(struct req *rq, struct resp *rs)
+{
+    static const char *const text_filters[] = {"entity", "action", NULL};
+    static const char *const int_filters[] = {"entity_id", "user_id", "party_id", NULL};
+    strbuf where;
+    sb_init(&where, 4096);
+    struct { int is_int; int64_t i; const char *t; } binds[24];
+    int nb = 0;
+    long limit = 50;
+    int64_t before = 0;
+    const char *bad = NULL;
+    for (int i = 0; text_filters[i]; i++) {
+        const char *v = req_query(rq, text_filters[i]);
+        if (!v) continue;
+        sb_printf(&where, " AND t.%s = ?", text_filters[i]);
+        binds[nb].is_int = 0; binds[nb++].t = v;
+    }
+    for (int i = 0; int_filters[i]; i++) {
+        const char *v = req_query(rq, int_filters[i]);
+        if (!v) continue;
+        char *end;
+        long long x = strtoll(v, &end, 10);
+        if (*end || !*v) { bad = int_filters[i]; break; }
+        sb_printf(&where, " AND t.%s = ?", int_filters[i]);
+        binds[nb].is_int = 1; binds[nb++].i = x;
+    }
+    const char *from = req_query(rq, "at_from"), *to = req_query(rq, "at_to"), *ls = req_query(rq, "limit"), *bs = req_query(rq, "before");
+    if (from) { sb_puts(&where, " AND t.at >= ?"); binds[nb].is_int = 0; binds[nb++].t = from; }
+    if (to) { sb_puts(&where, " AND t.at <= ?"); binds[nb].is_int = 0; binds[nb++].t = to; }
+    if (ls) { char *e; limit = strtol(ls, &e, 10); if (*e || limit < 1 || limit > 500) bad = "limit"; }
+    if (bs) { char *e; before = strtoll(bs, &e, 10); if (*e || before < 1) bad = "before"; }
+    if (bad) { sb_free(&where); resp_error(rs, 400, "invalid_parameter", bad, "%s has an invalid value", bad); return; }
+    if (before) { sb_puts(&where, " AND t.id < ?"); binds[nb].is_int = 1; binds[nb++].i = before; }
+    struct authz_binds ab;
+    const char *pred = authz_audit_predicate(authz_scope(&rq->user, "audit", "read"), &rq->user, &ab);
+    if (pred) {
+        sb_printf(&where, " AND %s", pred);
+        for (int i = 0; i < ab.n; i++) { binds[nb].is_int = 1; binds[nb++].i = ab.v[i]; }
+    }
+    strbuf sql;
+    sb_init(&sql, 8192);
+    sb_printf(&sql, "SELECT t.id, t.at, t.user_id, t.address, t.entity, t.entity_id, t.action, t.changes, t.party_id"
+                    " FROM audit t WHERE 1 = 1%s ORDER BY t.id DESC LIMIT ?", sb_str(&where));
+    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
+    sb_free(&sql);
+    sb_free(&where);
+    if (!s) { resp_error(rs, 500, "internal", NULL, "audit query failed"); return; }
+    for (int i = 0; i < nb; i++) {
+        if (binds[i].is_int) db_bind_int64(s, i + 1, binds[i].i);
+        else db_bind_text(s, i + 1, binds[i].t);
+    }
+    db_bind_int64(s, nb + 1, limit + 1);
+    json_t *items = json_array();
+    int64_t last = 0;
+    int n = 0;
+    bool more = false;
+    while (db_step(s) == DB_ROW) {
+        if (n++ == limit) { more = true; break; }
+        json_t *changes = db_column_text(s, 7) ? json_loads(db_column_text(s, 7), 0, NULL) : NULL;
+        audit_redact(&rq->user, db_column_text(s, 4), changes);
+        last = db_column_int64(s, 0);
+        json_array_append_new(items, json_pack("{s:I, s:s, s:o, s:o, s:s, s:I, s:s, s:o, s:o}",
+            "id", (json_int_t)last, "at", db_column_text(s, 1),
+            "user_id", db_column_type(s, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(s, 2)),
+            "address", db_column_text(s, 3) ? json_string(db_column_text(s, 3)) : json_null(),
+            "entity", db_column_text(s, 4), "entity_id", (json_int_t)db_column_int64(s, 5), "action", db_column_text(s, 6),
+            "changes", changes ? changes : json_null(),
+            "party_id", db_column_type(s, 8) == DB_NULL ? json_null() : json_integer(db_column_int64(s, 8))));
+    }
+    db_done(s);
+    char cur[24];
+    snprintf(cur, sizeof cur, "%lld", (long long)last);
+    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", more ? json_string(cur) : json_null()));
+}
+
+static const struct route audit_routes[] = {
+    {"GET", "/api/v1/audit", 0, "audit", "read", audit_list, "The audit trail, newest first (filters: entity, entity_id, user_id, party_id, action, at_from, at_to)", NULL},
+};
+
+void audit_register(void)
+{
+    routes_register(audit_routes, sizeof audit_routes / sizeof audit_routes[0]);
+}
