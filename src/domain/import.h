@@ -1,0 +1,79 @@
+/* import: the import engine behind `rapport import` and POST /api/v1/imports.
+ *
+ * Reads CSV (any delimiter, UTF-8 or GB18030, plain or gzip) or JSON Lines,
+ * maps columns to the fields of a resource (parties, transactions,
+ * interactions, products), converts values (dates, amounts with thousands
+ * separators and currency symbols, lists, JSON), validates each record
+ * exactly as the API does (res_validate and the resource's own check),
+ * matches duplicates (external id, e-mail, phone; sku for products), and
+ * writes in batches through db_write. Transactions may come as invoice lines:
+ * rows sharing external_id become one transaction with items; cancellations
+ * become negative transactions; a customer unknown by party_external_id is
+ * created. Every created or updated record is recorded in import_item so the
+ * whole import can be undone. Dry runs and all-or-nothing imports run in one
+ * transaction that is rolled back (dry run, or any failed row). */
+#ifndef RAPPORT_IMPORT_H
+#define RAPPORT_IMPORT_H
+#include "io/csv.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum dup_policy { DUP_UPDATE, DUP_SKIP, DUP_ERROR };
+
+struct import_opts {
+    const char *kind;             /* parties | transactions | interactions | products */
+    const char *path;
+    const char *format;           /* csv | jsonl; NULL: from the file name */
+    const char *map;              /* "field=Column,field=Column" */
+    const char *null_text;        /* a cell meaning "missing" besides the empty cell */
+    const char *date_format;      /* %Y %m %d %H %M %S %y %b; NULL: common forms */
+    const char *currency;         /* default currency; NULL: CNY */
+    const char *cancel_prefix;    /* external ids starting with it are cancellations */
+    enum csv_encoding encoding;
+    int delimiter;                /* 0: detect */
+    bool whitespace;              /* runs of blanks separate fields */
+    bool no_header;               /* columns are 1, 2, 3 … */
+    enum dup_policy on_dup;
+    bool dry_run, all_or_nothing;
+    const char *errors_path;      /* per-row report CSV, or NULL */
+    uint64_t max_file;            /* bytes; 0: no cap */
+    int64_t job_id;               /* the job row (0: the CLI creates one unless dry run) */
+    int64_t user_id;
+    int batch;                    /* rows per transaction; 0: 5000 */
+    void (*progress)(void *ctx, long rows, long estimated_total, double elapsed);
+    void *progress_ctx;
+    volatile int *cancel;         /* set non-zero to stop at the next batch */
+};
+
+struct import_result {
+    int64_t job_id;
+    long rows;                    /* data rows read */
+    long created, updated, skipped, duplicates;
+    long errors;                  /* rows refused (not counting no_customer) */
+    long no_customer;             /* rows without a customer */
+    long parties_created;         /* customers created for transactions */
+    long cancellations;           /* negative transactions */
+    long lines;                   /* invoice lines written as items */
+    bool written;                 /* anything committed */
+    bool cancelled;
+    char fatal[512];              /* a problem that stopped the import */
+    json_t *sample;               /* the first report lines [{row, column, reason}] */
+    double seconds;
+};
+
+/* Parses "update" | "skip" | "error". */
+int dup_policy_parse(const char *s, enum dup_policy *out);
+/* Runs an import. Returns 0 when it ran to the end (rows may still have been
+ * refused: see the counts), -1 when it stopped (res->fatal says why). The
+ * caller frees res->sample with json_decref. */
+int import_run(const struct import_opts *o, struct import_result *res);
+/* The result as JSON (for the job row and the API). */
+json_t *import_result_json(const struct import_result *r);
+/* Undoes import job_id: deletes what it created, restores what it updated.
+ * Returns 0, or -1 with msg set. */
+int import_undo(int64_t job_id, long *removed, long *restored, char *msg, size_t cap);
+/* Saved mappings: stores spec under name; looks one up (malloc'd, or NULL). */
+int import_mapping_save(const char *name, const char *kind, const char *spec);
+char *import_mapping_load(const char *name, const char *kind);
+#endif

@@ -1,0 +1,266 @@
+/* jobs: job rows and the runner thread (see jobs.h). */
+#include "jobs/jobs.h"
+#include "api/resource.h"
+#include "db/writer.h"
+#include "lib/log.h"
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KINDS 16
+
+struct kind_entry { const char *kind; job_fn fn; };
+static struct kind_entry g_kinds[MAX_KINDS];
+static int g_nkinds;
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t g_thread;
+static bool g_running, g_stop, g_kicked;
+static int64_t g_current;              /* the running job, 0 when idle */
+static volatile int g_cancel;          /* cancel flag of the running job */
+static long g_done, g_total;           /* its live progress */
+
+void jobs_register_kind(const char *kind, job_fn fn)
+{
+    pthread_mutex_lock(&g_mu);
+    for (int i = 0; i < g_nkinds; i++)
+        if (!strcmp(g_kinds[i].kind, kind)) { g_kinds[i].fn = fn; pthread_mutex_unlock(&g_mu); return; }
+    if (g_nkinds < MAX_KINDS) g_kinds[g_nkinds++] = (struct kind_entry){kind, fn};
+    pthread_mutex_unlock(&g_mu);
+}
+
+struct create_ctx { const char *kind; const json_t *params; int64_t user; const char *status; int64_t id; };
+
+static int create_job(db *w, void *arg)
+{
+    struct create_ctx *c = arg;
+    char now[21];
+    now_text(now);
+    db_stmt *s = db_prepare(w, "INSERT INTO job(kind, status, created_by, created_at, started_at, params) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s) return 1;
+    char *params = json_dumps(c->params ? c->params : json_object(), JSON_COMPACT);
+    db_bind_text(s, 1, c->kind);
+    db_bind_text(s, 2, c->status);
+    if (c->user) db_bind_int64(s, 3, c->user); else db_bind_null(s, 3);
+    db_bind_text(s, 4, now);
+    if (!strcmp(c->status, "running")) db_bind_text(s, 5, now); else db_bind_null(s, 5);
+    db_bind_text(s, 6, params);
+    int rc = db_step(s);
+    db_done(s);
+    free(params);
+    if (rc != DB_DONE) return 1;
+    c->id = db_last_insert_id(w);
+    return 0;
+}
+
+int64_t job_create(const char *kind, const json_t *params, int64_t user_id, const char *status)
+{
+    struct create_ctx c = {kind, params, user_id, status ? status : "queued", 0};
+    return db_write(create_job, &c) == 0 ? c.id : 0;
+}
+
+struct status_ctx { int64_t id; const char *status; json_t *result; const char *error; long done, total; };
+
+static int set_status(db *w, void *arg)
+{
+    struct status_ctx *c = arg;
+    char now[21];
+    now_text(now);
+    bool final = strcmp(c->status, "running") != 0 && strcmp(c->status, "queued") != 0;
+    db_stmt *s = db_prepare(w, "UPDATE job SET status = ?, result = COALESCE(?, result), error = ?,"
+                               " started_at = CASE WHEN ? = 'running' THEN ? ELSE started_at END,"
+                               " finished_at = CASE WHEN ? THEN ? ELSE finished_at END,"
+                               " progress_done = CASE WHEN ? >= 0 THEN ? ELSE progress_done END,"
+                               " progress_total = CASE WHEN ? >= 0 THEN ? ELSE progress_total END WHERE id = ?");
+    if (!s) return 1;
+    char *result = c->result ? json_dumps(c->result, JSON_COMPACT) : NULL;
+    db_bind_text(s, 1, c->status);
+    db_bind_text(s, 2, result);
+    db_bind_text(s, 3, c->error);
+    db_bind_text(s, 4, c->status);
+    db_bind_text(s, 5, now);
+    db_bind_int64(s, 6, final);
+    db_bind_text(s, 7, now);
+    db_bind_int64(s, 8, c->done);
+    db_bind_int64(s, 9, c->done);
+    db_bind_int64(s, 10, c->total);
+    db_bind_int64(s, 11, c->total);
+    db_bind_int64(s, 12, c->id);
+    int rc = db_step(s);
+    db_done(s);
+    free(result);
+    return rc == DB_DONE ? 0 : 1;
+}
+
+int job_set_status(int64_t id, const char *status, json_t *result, const char *error)
+{
+    long done = -1, total = -1;
+    pthread_mutex_lock(&g_mu);
+    if (g_current == id) { done = g_done; total = g_total; }
+    pthread_mutex_unlock(&g_mu);
+    json_t *rows = json_object_get(result, "rows");
+    if (json_is_integer(rows) && strcmp(status, "running") != 0) done = total = (long)json_integer_value(rows);
+    struct status_ctx c = {id, status, result, error, done, total};
+    int rc = db_write(set_status, &c);
+    json_decref(result);
+    return rc == 0 ? 0 : -1;
+}
+
+json_t *job_load(db *c, int64_t id)
+{
+    db_stmt *s = db_prepare(c, "SELECT id, kind, status, progress_done, progress_total, created_by, created_at, started_at,"
+                               " finished_at, params, result, error FROM job WHERE id = ?");
+    if (!s) return NULL;
+    db_bind_int64(s, 1, id);
+    json_t *o = NULL;
+    if (db_step(s) == DB_ROW) {
+        json_t *params = db_column_text(s, 9) ? json_loads(db_column_text(s, 9), 0, NULL) : NULL;
+        json_t *result = db_column_text(s, 10) ? json_loads(db_column_text(s, 10), 0, NULL) : NULL;
+        long done = (long)db_column_int64(s, 3), total = (long)db_column_int64(s, 4);
+        pthread_mutex_lock(&g_mu);
+        if (g_current == id) { done = g_done; total = g_total; }
+        pthread_mutex_unlock(&g_mu);
+#define TEXT_OR_NULL(i) (db_column_text(s, i) ? json_string(db_column_text(s, i)) : json_null())
+        o = json_pack("{s:I, s:s, s:s, s:{s:I, s:I}, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+                      "id", (json_int_t)db_column_int64(s, 0), "kind", db_column_text(s, 1), "status", db_column_text(s, 2),
+                      "progress", "done", (json_int_t)done, "total", (json_int_t)total,
+                      "created_by", db_column_type(s, 5) == DB_NULL ? json_null() : json_integer(db_column_int64(s, 5)),
+                      "created_at", db_column_text(s, 6), "started_at", TEXT_OR_NULL(7), "finished_at", TEXT_OR_NULL(8),
+                      "params", params ? params : json_object(), "result", result ? result : json_null(),
+                      "error", TEXT_OR_NULL(11));
+#undef TEXT_OR_NULL
+    }
+    db_done(s);
+    return o;
+}
+
+void job_progress(int64_t id, long done, long total)
+{
+    pthread_mutex_lock(&g_mu);
+    if (g_current == id) { g_done = done; g_total = total; }
+    pthread_mutex_unlock(&g_mu);
+}
+
+/* ---- the runner ---- */
+
+static job_fn kind_fn(const char *kind)
+{
+    for (int i = 0; i < g_nkinds; i++)
+        if (!strcmp(g_kinds[i].kind, kind)) return g_kinds[i].fn;
+    return NULL;
+}
+
+/* The oldest queued job: id, kind and params (malloc'd). */
+static int64_t next_queued(char *kind, size_t kcap, char **params)
+{
+    db *c = db_reader();
+    db_stmt *s = db_prepare(c, "SELECT id, kind, params FROM job WHERE status = 'queued' ORDER BY id LIMIT 1");
+    if (!s) return 0;
+    int64_t id = 0;
+    if (db_step(s) == DB_ROW) {
+        id = db_column_int64(s, 0);
+        snprintf(kind, kcap, "%s", db_column_text(s, 1));
+        *params = strdup(db_column_text(s, 2) ? db_column_text(s, 2) : "{}");
+    }
+    db_done(s);
+    return id;
+}
+
+static int mark_interrupted(db *w, void *arg)
+{
+    return db_exec(w, "UPDATE job SET status = 'failed', error = 'interrupted: the server stopped while the job ran; undo it and run it again',"
+                      " finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE status = 'running'") ? 1 : 0;
+}
+
+static void *runner(void *arg)
+{
+    db_write(mark_interrupted, NULL);
+    pthread_mutex_lock(&g_mu);
+    while (!g_stop) {
+        pthread_mutex_unlock(&g_mu);
+        char kind[64], *params_text = NULL;
+        int64_t id = next_queued(kind, sizeof kind, &params_text);
+        pthread_mutex_lock(&g_mu);
+        if (!id) {
+            if (!g_kicked && !g_stop) pthread_cond_wait(&g_cv, &g_mu);
+            g_kicked = false;
+            continue;
+        }
+        g_current = id;
+        g_cancel = 0;
+        g_done = g_total = 0;
+        pthread_mutex_unlock(&g_mu);
+        job_fn fn = kind_fn(kind);
+        json_t *params = json_loads(params_text, 0, NULL);
+        free(params_text);
+        json_t *result = NULL;
+        char error[600] = "";
+        job_set_status(id, "running", NULL, NULL);
+        int rc = fn ? fn(id, params, &g_cancel, &result, error, sizeof error) : -1;
+        if (!fn) snprintf(error, sizeof error, "no handler for jobs of kind %s", kind);
+        const char *status = rc == 0 ? (g_cancel ? "cancelled" : "done") : "failed";
+        if (g_stop && rc != 0 && g_cancel) { status = "failed"; snprintf(error, sizeof error, "interrupted: the server stopped while the job ran"); }
+        job_set_status(id, status, result, rc == 0 ? NULL : error);
+        json_decref(params);
+        pthread_mutex_lock(&g_mu);
+        g_current = 0;
+    }
+    pthread_mutex_unlock(&g_mu);
+    db_reader_release();
+    return NULL;
+}
+
+int jobs_start(void)
+{
+    g_stop = false;
+    if (pthread_create(&g_thread, NULL, runner, NULL) != 0) return -1;
+    g_running = true;
+    return 0;
+}
+
+void jobs_stop(void)
+{
+    if (!g_running) return;
+    pthread_mutex_lock(&g_mu);
+    g_stop = true;
+    g_cancel = 1;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    pthread_join(g_thread, NULL);
+    g_running = false;
+}
+
+void jobs_kick(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_kicked = true;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+static int cancel_queued(db *w, void *arg)
+{
+    int64_t id = *(int64_t *)arg;
+    db_stmt *s = db_prepare(w, "UPDATE job SET status = 'cancelled', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+                               " WHERE id = ? AND status = 'queued'");
+    if (!s) return 1;
+    db_bind_int64(s, 1, id);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE && db_changes(w) == 1 ? 0 : 2;
+}
+
+int job_cancel(int64_t id)
+{
+    pthread_mutex_lock(&g_mu);
+    if (g_current == id) {
+        g_cancel = 1;
+        pthread_mutex_unlock(&g_mu);
+        return 0;
+    }
+    pthread_mutex_unlock(&g_mu);
+    return db_write(cancel_queued, &id) == 0 ? 0 : -1;
+}
