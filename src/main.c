@@ -29,6 +29,8 @@ static const struct command {
     {"backup", cmd_backup, "backup FILE [--db PATH]                 online backup of a running database"},
     {"restore", cmd_restore, "restore FILE [--db PATH]                replace the database with a backup"},
     {"model", cmd_model, "model fit|summary ...                   fit BG/NBD, Pareto/NBD, Gamma-Gamma models"},
+    {"analyze", cmd_analyze, "analyze [--db PATH]                     recompute every party's scores (RFM, tier, CLV, stage...)"},
+    {"analytics", cmd_analytics, "analytics settings get [KEY] | set KEY VALUE   analytics thresholds and model settings"},
     {"audit", cmd_audit, "audit verify [--db PATH]                check the audit trail's hash chain"},
     {"version", cmd_version, "version                                 print the version"},
     {"help", cmd_help, "help                                    this text"},

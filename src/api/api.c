@@ -11,6 +11,7 @@ void api_init(void)
     transactions_register();
     products_register();
     notes_register();
+    analytics_register();
     users_register();
     permissions_register();
     sharing_register();

@@ -13,6 +13,10 @@ void products_register(void);
 void notes_register(void);
 void session_register(void);
 void system_register(void);
+void analytics_register(void);
+/* Write hooks that keep the analytics store current (analytics.c). */
+int analytics_txn_written(db *w, int64_t id, const json_t *rec);
+int analytics_txn_deleting(db *w, int64_t id, struct verr *e);
 void audit_register(void);
 void users_register(void);
 void permissions_register(void);

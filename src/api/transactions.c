@@ -44,6 +44,7 @@ struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
     .party_field = "party_id", .check = transaction_check,
+    .after_write = analytics_txn_written, .before_delete = analytics_txn_deleting,
 };
 
 static const struct route transaction_routes[] = { RESOURCE_ROUTES("transactions", transaction_resource, "a transaction") };

@@ -14,6 +14,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_analytics(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* Option parsing shared by the commands: "--name value" or "--name=value".

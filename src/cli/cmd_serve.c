@@ -1,5 +1,6 @@
 /* cmd_serve: `rapport serve` — open (creating if needed) the database, start
  * the group-commit writer and the HTTP server. */
+#include "analytics/service.h"
 #include "api/api.h"
 #include "cli/cli.h"
 #include "db/writer.h"
@@ -21,7 +22,9 @@ int cmd_serve(int argc, char **argv)
     api_init();
     char err[256];
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
+    if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
     int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads);
+    an_service_stop();
     writer_stop();
     db_global_close();
     return rc == 0 ? 0 : 1;

@@ -1,0 +1,658 @@
+/*
+ * scoring.c — per-party facts, the population step of a run and the labels
+ * of one party (see scoring.h; rules in docs/ANALYTICS.md).
+ */
+#include "analytics/scoring.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/parfor.h"
+
+void sc_config_default(sc_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->model = SC_MODEL_BGNBD;
+    c->amount_scale = 100;
+    c->margin = 0.30;
+    clv_config_default(&c->clv);
+    c->expected_weeks = 52;
+    tier_config_default(&c->tier);
+    lifecycle_config_default(&c->life);
+    c->window_weeks = 26;
+    loyalty_config_default(&c->loyalty);
+    c->behaviour_repeat = 2;
+    c->matrix_quantile = 0.5;
+    c->ka_quantile = 0.8;
+    /* D4's bank example: 200k / 1M / 3M / 10M (major units). */
+    static const double thr[] = {20000000, 100000000, 300000000, 1000000000};
+    c->nservice = 4;
+    memcpy(c->service, thr, sizeof thr);
+}
+
+static const char *const service_names[] = {"standard", "ordinary", "personal_wealth", "vip", "private_banking",
+                                            "tier_5", "tier_6", "tier_7", "tier_8"};
+
+const char *sc_service_tier_name(int tier)
+{
+    return tier >= 0 && tier <= SC_MAX_SERVICE ? service_names[tier] : "unknown";
+}
+
+/* ---- facts ---- */
+
+void sc_facts_crm_clear(sc_facts *f)
+{
+    f->cost_to_serve = 0;
+    f->satisfaction = f->nps = -1;
+    f->assets = -1;
+    f->prospect = -1;
+}
+
+void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f)
+{
+    int32_t w = (int32_t)lround(7 * c->window_weeks);
+    int32_t recent_from = today - w, prior_from = today - 2 * w;
+    int32_t current_from = today - (int32_t)lround(7 * c->clv.current_weeks);
+    f->first_day = f->last_day = INT32_MIN;
+    f->transactions = f->purchase_days = f->recent_days = f->prior_days = 0;
+    f->revenue = f->cost = f->repeat_amount = f->recent_revenue = f->competitor_amount = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t d = r->day[i];
+        int64_t a = r->amount[i], k = r->cost[i];
+        if (k == AN_COST_COMPETITOR) {
+            f->competitor_amount += a;
+            continue;
+        }
+        f->transactions++;
+        f->revenue += a;
+        f->cost += k == AN_COST_UNKNOWN ? (int64_t)llround((double)a * (1 - c->margin)) : k;
+        if (d > current_from)
+            f->recent_revenue += a;
+        if (a <= 0)
+            continue; /* refunds change money, not purchase days */
+        if (f->purchase_days == 0 || d != f->last_day) {
+            if (f->purchase_days == 0)
+                f->first_day = d;
+            f->purchase_days++;
+            f->last_day = d;
+            if (d > recent_from)
+                f->recent_days++;
+            else if (d > prior_from)
+                f->prior_days++;
+        }
+        if (d != f->first_day)
+            f->repeat_amount += a;
+    }
+}
+
+typedef struct {
+    const an_store *s;
+    int32_t today;
+    const sc_config *c;
+    sc_facts *out;
+} facts_job;
+
+static void facts_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+{
+    facts_job *j = ctx;
+    for (size_t p = lo; p < hi; p++) {
+        an_rows r = an_store_rows(j->s, p);
+        sc_facts_rows(&r, j->today, j->c, &j->out[p]);
+        sc_facts_crm_clear(&j->out[p]);
+    }
+}
+
+void sc_facts_store(const an_store *s, int32_t today, const sc_config *c, sc_facts *out)
+{
+    facts_job j = {s, today, c, out};
+    double acc[1];
+    parfor_sum(s->nparties, 20000, facts_chunk, &j, acc, 0);
+}
+
+/* ---- helpers ---- */
+
+static void derive(const sc_config *c, int32_t today, const sc_facts *f, sc_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->p_alive = r->expected = NAN;
+    r->attitude = r->behaviour = r->service_tier = -1;
+    r->tier = TIER_LEAD;
+    r->buyer = f->purchase_days > 0;
+    if (!r->buyer)
+        return;
+    int32_t end = today > f->last_day ? today : f->last_day;
+    r->x = f->purchase_days - 1;
+    r->t_x = (f->last_day - f->first_day) / 7.0;
+    r->T = (end - f->first_day) / 7.0;
+    r->monetary = r->x > 0 ? (double)f->repeat_amount / r->x / c->amount_scale : 0;
+}
+
+static double p_alive_of(const sc_state *st, const sc_result *r)
+{
+    if (!st->fitted)
+        return NAN;
+    return st->model == SC_MODEL_PNBD ? pnbd_p_alive(&st->pn, r->x, r->t_x, r->T)
+                                      : bgnbd_p_alive(&st->bg, r->x, r->t_x, r->T);
+}
+
+static int64_t net_profit(const sc_facts *f)
+{
+    return f->revenue - f->cost - f->cost_to_serve;
+}
+
+/* RFM "goodness": higher is better in each dimension. */
+static void rfm_values(int32_t today, const sc_facts *f, double g[3])
+{
+    int32_t rec = today - f->last_day;
+    g[0] = -(double)(rec > 0 ? rec : 0);
+    g[1] = f->purchase_days;
+    g[2] = f->purchase_days ? (double)f->revenue / f->purchase_days : 0;
+}
+
+/* k-th smallest (0-based) of a[0..n-1]; reorders a (Hoare selection). */
+static double select_kth(double *a, size_t n, size_t k)
+{
+    long lo = 0, hi = (long)n - 1, kk = (long)k;
+    while (hi > lo) {
+        double pivot = a[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            return a[kk];
+    }
+    return a[kk];
+}
+
+/* Quantile q with linear interpolation (as seg_quantile), by selection. */
+static double quantile_sel(double *a, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
+    double vlo = select_kth(a, n, lo);
+    double vhi = hi == lo ? vlo : select_kth(a, n, hi);
+    return vlo + (pos - (double)lo) * (vhi - vlo);
+}
+
+/* Largest k with k / n < share (ties at a boundary join the upper class,
+ * as in rfm_quintiles and tier_assign); -1 when none. */
+static long last_rank_below(double share, size_t n)
+{
+    long k = (long)ceil(share * (double)n) - 1;
+    while (k + 1 < (long)n && (double)(k + 1) / (double)n < share)
+        k++;
+    while (k >= 0 && !((double)k / (double)n < share))
+        k--;
+    return k;
+}
+
+/* Value at descending rank k of a[0..n-1]. */
+static double desc_rank(double *a, size_t n, long k)
+{
+    if (k < 0)
+        return INFINITY;
+    if ((size_t)k >= n)
+        k = (long)n - 1;
+    return select_kth(a, n, n - 1 - (size_t)k);
+}
+
+static uint8_t rfm_score_of(const double cut[4], double g)
+{
+    uint8_t s = 1;
+    for (int k = 0; k < 4; k++)
+        s += g > cut[k];
+    return s;
+}
+
+/* RFM scores, segment, tier and lifecycle of a party whose x, t_x, T and
+ * p_alive are set. */
+static void label_core(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *r)
+{
+    if (!r->buyer)
+        return;
+    double g[3];
+    rfm_values(st->today, f, g);
+    r->r = rfm_score_of(st->rfm_cut[0], g[0]);
+    r->f = rfm_score_of(st->rfm_cut[1], g[1]);
+    r->m = rfm_score_of(st->rfm_cut[2], g[2]);
+    r->segment = rfm_segment_of(r->r, r->f, r->m, NULL, 0);
+    r->tier = tier_of((double)net_profit(f), &st->tier, NULL, 0);
+    lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
+    in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
+    double before = r->T - c->window_weeks;
+    in.prior_weeks = before <= 0 ? 0 : before < c->window_weeks ? before : c->window_weeks;
+    if (in.recent_weeks <= 0)
+        in.recent_weeks = 1.0 / 7;
+    r->lifecycle = lifecycle_of(&in, &c->life, NULL, 0);
+}
+
+static int attitude_of(const sc_facts *f)
+{
+    if (f->satisfaction < 0 && f->nps < 0)
+        return -1;
+    return f->satisfaction >= 4 || f->nps >= 9;
+}
+
+/* Every label that needs the values (CLV, expected purchases). */
+static void label_rest(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *r)
+{
+    r->loyalty = loyalty_of(f->purchase_days, r->T, r->x, r->p_alive, &c->loyalty, NULL, 0);
+    r->attitude = attitude_of(f);
+    if (r->attitude >= 0)
+        r->behaviour = (int)loyalty_behaviour(f->satisfaction, f->nps, r->x, c->behaviour_repeat, NULL, 0);
+    if (f->assets >= 0)
+        r->service_tier = service_tier_of(f->assets, c->service, c->nservice, NULL, 0);
+    if (!r->buyer)
+        return;
+    r->quadrant = clv_quadrant(r->clv.current, r->clv.potential, st->cut_current, st->cut_potential, NULL, 0);
+    r->future = matrix_current_future(r->clv.historical, r->clv.current + r->clv.potential, st->cut_history,
+                                      st->cut_future, NULL, 0);
+    r->profit = matrix_profit_cost((double)(f->revenue - f->cost), (double)f->cost_to_serve, st->cut_profit,
+                                   st->cut_cost, NULL, 0);
+    r->strategy = strategy_of(r->tier, NULL, 0);
+    r->priority = ka_priority_of((double)f->recent_revenue, r->clv.potential, st->cut_revenue, st->cut_ka_potential,
+                                 NULL, 0);
+}
+
+/* ---- fits ---- */
+
+an_rc sc_fit(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st)
+{
+    st->model = c->model;
+    st->fitted = st->gg_fitted = 0;
+    double *x = malloc((n ? n : 1) * 4 * sizeof *x);
+    if (!x)
+        return AN_ENOMEM;
+    double *t_x = x + n, *T = t_x + n, *m = T + n;
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        sc_result r;
+        derive(c, st->today, &facts[i], &r);
+        if (!r.buyer)
+            continue;
+        x[nb] = r.x;
+        t_x[nb] = r.t_x;
+        T[nb] = r.T;
+        m[nb] = r.monetary;
+        nb++;
+    }
+    st->buyers = nb;
+    an_rc rc = AN_OK;
+    if (nb >= 10) {
+        memset(&st->fit, 0, sizeof st->fit);
+        if (c->model == SC_MODEL_PNBD)
+            rc = pnbd_fit(nb, x, t_x, T, &st->pn, &st->fit);
+        else
+            rc = bgnbd_fit(nb, x, t_x, T, &st->bg, &st->fit);
+        st->fitted = rc == AN_OK;
+        size_t repeat = 0;
+        for (size_t i = 0; i < nb; i++)
+            repeat += x[i] >= 1 && m[i] > 0;
+        if (repeat >= 10) {
+            memset(&st->gg_fit, 0, sizeof st->gg_fit);
+            an_rc g = gg_fit(nb, x, m, &st->gg, &st->gg_fit);
+            /* A mean spend needs q > 1. */
+            st->gg_fitted = g == AN_OK && st->gg.q > 1;
+        }
+    }
+    free(x);
+    return rc == AN_ENOMEM ? rc : AN_OK;
+}
+
+/* ---- batch ---- */
+
+typedef struct {
+    const sc_config *c;
+    sc_state *st;
+    const sc_facts *facts;
+    sc_result *out;
+} seg_job;
+
+static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+{
+    seg_job *j = ctx;
+    for (size_t i = lo; i < hi; i++) {
+        derive(j->c, j->st->today, &j->facts[i], &j->out[i]);
+        if (j->out[i].buyer)
+            j->out[i].p_alive = p_alive_of(j->st, &j->out[i]);
+    }
+}
+
+static void core_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+{
+    seg_job *j = ctx;
+    for (size_t i = lo; i < hi; i++)
+        label_core(j->c, j->st, &j->facts[i], &j->out[i]);
+}
+
+static void rest_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+{
+    seg_job *j = ctx;
+    for (size_t i = lo; i < hi; i++)
+        label_rest(j->c, j->st, &j->facts[i], &j->out[i]);
+}
+
+an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
+{
+    seg_job j = {c, st, facts, out};
+    double acc[1];
+    parfor_sum(n, 20000, derive_chunk, &j, acc, 0);
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++)
+        nb += out[i].buyer;
+    st->buyers = nb;
+    double *v = malloc((nb ? nb : 1) * sizeof *v);
+    if (!v)
+        return AN_ENOMEM;
+    /* RFM quintiles where ties share the lower score: score s (2..5) needs
+     * at least ceil((s - 1) n / 5) buyers strictly worse, i.e. a value above
+     * the ascending order statistic m_s - 1 (see sc_rfm_cut). */
+    for (int d = 0; d < 3; d++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!out[i].buyer)
+                continue;
+            double g[3];
+            rfm_values(st->today, &facts[i], g);
+            v[k++] = g[d];
+        }
+        for (int s = 2; s <= 5; s++) {
+            size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9);
+            st->rfm_cut[d][s - 2] = nb ? select_kth(v, nb, m ? m - 1 : 0) : INFINITY;
+        }
+    }
+    /* Pyramid by net profit. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].buyer)
+            v[k++] = (double)net_profit(&facts[i]);
+    an_rc rc = AN_OK;
+    if (c->tier.basis == TIER_BASIS_CUSTOMERS) {
+        st->tier.platinum_min = nb ? desc_rank(v, nb, last_rank_below(c->tier.platinum, nb)) : INFINITY;
+        st->tier.gold_min = nb ? desc_rank(v, nb, last_rank_below(c->tier.platinum + c->tier.gold, nb)) : INFINITY;
+        if (st->tier.gold_min > st->tier.platinum_min)
+            st->tier.gold_min = st->tier.platinum_min;
+    } else {
+        uint8_t *t = malloc(nb ? nb : 1);
+        rc = t ? tier_assign(nb, v, &c->tier, t, &st->tier) : AN_ENOMEM;
+        free(t);
+    }
+    free(v);
+    if (rc != AN_OK)
+        return rc;
+    parfor_sum(n, 20000, core_chunk, &j, acc, 0);
+    return AN_OK;
+}
+
+/* Expected cumulative repeat purchases at t for the buyers' arrays. */
+static an_rc predict(const sc_state *st, double t, size_t nb, const double *x, const double *t_x, const double *T,
+                     double *expected)
+{
+    return st->model == SC_MODEL_PNBD ? pnbd_predict(&st->pn, t, nb, x, t_x, T, NULL, expected)
+                                      : bgnbd_predict(&st->bg, t, nb, x, t_x, T, NULL, expected);
+}
+
+static double spend_of(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r)
+{
+    if (st->gg_fitted)
+        return gg_expected_spend(&st->gg, r->x, r->monetary) * c->amount_scale;
+    return f->purchase_days ? (double)f->revenue / f->purchase_days : 0;
+}
+
+static size_t clv_steps(const sc_config *c)
+{
+    size_t k = (size_t)ceil(c->clv.horizon_weeks / c->clv.step_weeks - 1e-9);
+    return k < 1 ? 1 : k > 200 ? 200 : k;
+}
+
+an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
+{
+    size_t nb = st->buyers, nsteps = clv_steps(c);
+    size_t *idx = malloc((nb ? nb : 1) * sizeof *idx);
+    double *buf = malloc((nb ? nb : 1) * (5 + nsteps) * sizeof *buf);
+    if (!idx || !buf) {
+        free(idx);
+        free(buf);
+        return AN_ENOMEM;
+    }
+    double *x = buf, *t_x = x + nb, *T = t_x + nb, *e = T + nb, *tmp = e + nb, *cum = tmp + nb;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!out[i].buyer)
+            continue;
+        idx[k] = i;
+        x[k] = out[i].x;
+        t_x[k] = out[i].t_x;
+        T[k] = out[i].T;
+        k++;
+    }
+    an_rc rc = AN_OK;
+    if (st->fitted && nb) {
+        rc = predict(st, c->expected_weeks, nb, x, t_x, T, e);
+        for (size_t s = 0; s < nsteps && rc == AN_OK; s++)
+            rc = predict(st, (double)(s + 1) * c->clv.step_weeks, nb, x, t_x, T, cum + s * nb);
+    }
+    double row[200];
+    for (size_t b = 0; b < nb && rc == AN_OK; b++) {
+        sc_result *r = &out[idx[b]];
+        const sc_facts *f = &facts[idx[b]];
+        r->spend = spend_of(c, st, f, r);
+        if (st->fitted) {
+            r->expected = e[b];
+            for (size_t s = 0; s < nsteps; s++)
+                row[s] = cum[s * nb + b];
+            r->clv = clv_from_cumulative(&c->clv, (double)net_profit(f), r->spend, row, nsteps, NULL, 0);
+        } else {
+            r->clv.historical = r->clv.total = (double)net_profit(f);
+        }
+    }
+    /* Quantile cuts over the buyers. */
+    struct {
+        double *cut, q;
+        int what;
+    } cuts[] = {
+        {&st->cut_current, c->matrix_quantile, 0},  {&st->cut_potential, c->matrix_quantile, 1},
+        {&st->cut_history, c->matrix_quantile, 2},  {&st->cut_future, c->matrix_quantile, 3},
+        {&st->cut_profit, c->matrix_quantile, 4},   {&st->cut_cost, c->matrix_quantile, 5},
+        {&st->cut_revenue, c->ka_quantile, 6},      {&st->cut_ka_potential, c->ka_quantile, 1},
+    };
+    for (size_t q = 0; q < sizeof cuts / sizeof cuts[0] && rc == AN_OK; q++) {
+        for (size_t b = 0; b < nb; b++) {
+            const sc_result *r = &out[idx[b]];
+            const sc_facts *f = &facts[idx[b]];
+            double v = 0;
+            switch (cuts[q].what) {
+            case 0: v = r->clv.current; break;
+            case 1: v = r->clv.potential; break;
+            case 2: v = r->clv.historical; break;
+            case 3: v = r->clv.current + r->clv.potential; break;
+            case 4: v = (double)(f->revenue - f->cost); break;
+            case 5: v = (double)f->cost_to_serve; break;
+            default: v = (double)f->recent_revenue; break;
+            }
+            tmp[b] = isfinite(v) ? v : 0;
+        }
+        *cuts[q].cut = nb ? quantile_sel(tmp, nb, cuts[q].q) : 0;
+    }
+    free(idx);
+    free(buf);
+    if (rc != AN_OK)
+        return rc;
+    seg_job j = {c, st, facts, out};
+    double acc[1];
+    parfor_sum(n, 20000, rest_chunk, &j, acc, 0);
+    return AN_OK;
+}
+
+/* ---- one party ---- */
+
+void sc_score_one(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *r)
+{
+    derive(c, st->today, f, r);
+    if (r->buyer) {
+        r->p_alive = p_alive_of(st, r);
+        label_core(c, st, f, r);
+        r->spend = spend_of(c, st, f, r);
+        if (st->fitted) {
+            size_t nsteps = clv_steps(c);
+            double row[200];
+            int pn = st->model == SC_MODEL_PNBD;
+            r->expected = pn ? pnbd_expected(&st->pn, c->expected_weeks, r->x, r->t_x, r->T)
+                             : bgnbd_expected(&st->bg, c->expected_weeks, r->x, r->t_x, r->T);
+            for (size_t s = 0; s < nsteps; s++) {
+                double t = (double)(s + 1) * c->clv.step_weeks;
+                row[s] = pn ? pnbd_expected(&st->pn, t, r->x, r->t_x, r->T) : bgnbd_expected(&st->bg, t, r->x, r->t_x, r->T);
+            }
+            r->clv = clv_from_cumulative(&c->clv, (double)net_profit(f), r->spend, row, nsteps, NULL, 0);
+        } else {
+            r->clv.historical = r->clv.total = (double)net_profit(f);
+        }
+    }
+    label_rest(c, st, f, r);
+}
+
+/* ---- explanations ---- */
+
+static const char *day_text(int32_t day, char out[16])
+{
+    /* civil_from_days (Hinnant) */
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    snprintf(out, 16, "%04d-%02u-%02u", (int)y % 10000, m % 100, d % 100);
+    return out;
+}
+
+void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
+                void (*emit)(void *ctx, const char *key, const char *text), void *ctx)
+{
+    char b[640], t[400];
+    double sc = c->amount_scale;
+    if (!r->buyer) {
+        snprintf(b, sizeof b, "no purchase of our own yet (%d transactions); bought %.2f from competitors",
+                 (int)f->transactions, (double)f->competitor_amount / sc);
+        emit(ctx, "summary", b);
+    } else {
+        char d1[16], d2[16];
+        double share = f->competitor_amount + f->revenue > 0
+                           ? 100.0 * (double)f->competitor_amount / (double)(f->competitor_amount + f->revenue)
+                           : 0;
+        snprintf(b, sizeof b,
+                 "%d transactions on %d purchase days from %s to %s (%d repeat); revenue %.2f, cost %.2f, profit "
+                 "%.2f, cost to serve %.2f, net profit %.2f; competitors' share %.1f%%",
+                 (int)f->transactions, (int)f->purchase_days, day_text(f->first_day, d1), day_text(f->last_day, d2),
+                 (int)r->x, (double)f->revenue / sc, (double)f->cost / sc, (double)(f->revenue - f->cost) / sc,
+                 (double)f->cost_to_serve / sc, (double)net_profit(f) / sc, share);
+        emit(ctx, "summary", b);
+        rfm_segment_of(r->r, r->f, r->m, t, sizeof t);
+        int32_t rec = st->today - f->last_day;
+        snprintf(b, sizeof b,
+                 "last purchase %d days ago: R %u; %d purchase days: F %u; mean spend %.2f: M %u (quintiles of %zu "
+                 "buyers, 5 = best fifth); %s",
+                 rec > 0 ? rec : 0, r->r, (int)f->purchase_days, r->f,
+                 (double)f->revenue / (f->purchase_days ? f->purchase_days : 1) / sc, r->m, st->buyers, t);
+        emit(ctx, "rfm", b);
+        tier_cuts cu = {st->tier.platinum_min / sc, st->tier.gold_min / sc};
+        tier_of((double)net_profit(f) / sc, &cu, t, sizeof t);
+        snprintf(b, sizeof b, "net profit (revenue - cost - cost to serve) %s; %s of %s", t,
+                 c->tier.basis == TIER_BASIS_CUSTOMERS ? "shares" : "profit shares",
+                 c->tier.basis == TIER_BASIS_CUSTOMERS ? "customers" : "total profit");
+        emit(ctx, "tier", b);
+        if (st->fitted) {
+            if (st->model == SC_MODEL_PNBD)
+                snprintf(t, sizeof t, "Pareto/NBD r %.4g, alpha %.4g, s %.4g, beta %.4g", st->pn.r, st->pn.alpha,
+                         st->pn.s, st->pn.beta);
+            else
+                snprintf(t, sizeof t, "BG/NBD r %.4g, alpha %.4g, a %.4g, b %.4g", st->bg.r, st->bg.alpha, st->bg.a,
+                         st->bg.b);
+            snprintf(b, sizeof b,
+                     "%s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected purchases "
+                     "in %.0f weeks; expected spend %.2f per purchase (%s)",
+                     t, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
+                     st->gg_fitted ? "Gamma-Gamma" : "own mean spend, no Gamma-Gamma fit");
+        } else {
+            snprintf(b, sizeof b, "no purchase model fitted yet (too few buyers): P(alive) and expectations unknown");
+        }
+        emit(ctx, "model", b);
+        snprintf(b, sizeof b,
+                 "CLV %.2f = historical %.2f (net profit) + current %.2f (next %.0f weeks) + potential %.2f (to week "
+                 "%.0f); expected purchases x spend %.2f x margin %.2f, discounted %.0f%%/year",
+                 r->clv.total / sc, r->clv.historical / sc, r->clv.current / sc, c->clv.current_weeks,
+                 r->clv.potential / sc, c->clv.horizon_weeks, r->spend / sc, c->clv.margin,
+                 100 * c->clv.annual_discount);
+        emit(ctx, "clv", b);
+        clv_quadrant(r->clv.current / sc, r->clv.potential / sc, st->cut_current / sc, st->cut_potential / sc, b,
+                     sizeof b);
+        emit(ctx, "value_quadrant", b);
+        matrix_current_future(r->clv.historical / sc, (r->clv.current + r->clv.potential) / sc, st->cut_history / sc,
+                              st->cut_future / sc, b, sizeof b);
+        emit(ctx, "future_matrix", b);
+        matrix_profit_cost((double)(f->revenue - f->cost) / sc, (double)f->cost_to_serve / sc, st->cut_profit / sc,
+                           st->cut_cost / sc, b, sizeof b);
+        emit(ctx, "profit_matrix", b);
+        lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
+        in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
+        double before = r->T - c->window_weeks;
+        in.prior_weeks = before <= 0 ? 0 : before < c->window_weeks ? before : c->window_weeks;
+        if (in.recent_weeks <= 0)
+            in.recent_weeks = 1.0 / 7;
+        lifecycle_of(&in, &c->life, t, sizeof t);
+        snprintf(b, sizeof b, "%d purchase days in the last %.0f weeks, %d in the %.0f weeks before; %s",
+                 (int)f->recent_days, c->window_weeks, (int)f->prior_days, c->window_weeks, t);
+        emit(ctx, "lifecycle", b);
+        strategy_of(r->tier, b, sizeof b);
+        emit(ctx, "strategy", b);
+        ka_priority_of((double)f->recent_revenue / sc, r->clv.potential / sc, st->cut_revenue / sc,
+                       st->cut_ka_potential / sc, t, sizeof t);
+        snprintf(b, sizeof b, "revenue of the last %.0f weeks and potential value against their %.0f%% quantiles: %s",
+                 c->clv.current_weeks, 100 * c->ka_quantile, t);
+        emit(ctx, "priority", b);
+    }
+    loyalty_of(f->purchase_days, r->T, r->x, r->p_alive, &c->loyalty, b, sizeof b);
+    emit(ctx, "loyalty", b);
+    if (r->attitude < 0) {
+        snprintf(b, sizeof b, "attitude unknown: no satisfaction or NPS answer (custom fields satisfaction / nps, or "
+                              "a recognised interaction response)");
+    } else {
+        loyalty_behaviour(f->satisfaction, f->nps, r->x, c->behaviour_repeat, b, sizeof b);
+    }
+    emit(ctx, "behaviour", b);
+    if (f->assets >= 0) {
+        double thr[SC_MAX_SERVICE];
+        for (size_t k = 0; k < c->nservice; k++)
+            thr[k] = c->service[k] / sc;
+        service_tier_of(f->assets / sc, thr, c->nservice, t, sizeof t);
+        snprintf(b, sizeof b, "%s: %s", t, sc_service_tier_name(r->service_tier));
+        emit(ctx, "service_tier", b);
+    }
+    if (f->prospect >= 0) {
+        snprintf(b, sizeof b, "prospect worksheet: %d of 7 criteria met", f->prospect);
+        emit(ctx, "prospect", b);
+    }
+}

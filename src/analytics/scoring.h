@@ -1,0 +1,142 @@
+/*
+ * scoring.h — from a party's transactions to its scores and labels.
+ *
+ * Owns the per-party facts computed in one pass over the columnar store
+ * (sc_facts), the population step of a run (model fits, RFM quintile cuts,
+ * pyramid cuts, quantile cuts of the matrices: sc_state) and the labels of
+ * one party against a state (sc_result), with explanations. It combines the
+ * models of btyd.h / spend.h and the rules of segments.h; the rules and
+ * their defaults are documented in docs/ANALYTICS.md ("Scores in the
+ * server"). Pure computation: no I/O, reentrant; the batch functions use
+ * parfor.
+ *
+ * Money is int64 minor units everywhere here (amount_scale converts to the
+ * major units the Gamma-Gamma model is fitted in). Days are days since
+ * 1970-01-01; model times are weeks (days / 7).
+ */
+#ifndef RAPPORT_ANALYTICS_SCORING_H
+#define RAPPORT_ANALYTICS_SCORING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analytics/btyd.h"
+#include "analytics/segments.h"
+#include "analytics/spend.h"
+#include "analytics/store.h"
+
+enum { SC_MODEL_BGNBD = 0, SC_MODEL_PNBD = 1 };
+#define SC_MAX_SERVICE 8
+
+typedef struct {
+    int model;                /* SC_MODEL_BGNBD or SC_MODEL_PNBD */
+    double amount_scale;      /* minor units per major unit: 100 */
+    double margin;            /* estimates a missing cost (amount * (1 - margin)) */
+    clv_config clv;           /* margin, discount, current / potential horizons */
+    double expected_weeks;    /* horizon of "expected purchases": 52 */
+    tier_config tier;
+    lifecycle_config life;
+    double window_weeks;      /* lifecycle trend: recent window and the one before: 26 */
+    loyalty_config loyalty;
+    double behaviour_repeat;  /* repeat purchases that count as "high repeat": 2 */
+    double matrix_quantile;   /* cut of the value quadrant and the matrices: 0.5 (median) */
+    double ka_quantile;       /* cut of the key-account priority: 0.8 */
+    size_t nservice;          /* asset thresholds, ascending, minor units */
+    double service[SC_MAX_SERVICE];
+} sc_config;
+
+void sc_config_default(sc_config *c);
+
+/* Facts of one party. The transaction part comes from sc_facts_rows; the
+ * CRM part (cost to serve, survey answers, assets, prospect worksheet) is
+ * filled by the caller (defaults from sc_facts_crm_clear). */
+typedef struct {
+    int32_t first_day, last_day;   /* own purchases (amount > 0); INT32_MIN when none */
+    int32_t transactions;          /* own rows, refunds included */
+    int32_t purchase_days;         /* distinct days with a purchase */
+    int32_t recent_days, prior_days; /* purchase days in the recent window / the one before */
+    int64_t revenue, cost;         /* own rows; a missing cost is estimated from the margin */
+    int64_t repeat_amount;         /* amount on purchase days after the first */
+    int64_t recent_revenue;        /* revenue in the last clv.current_weeks */
+    int64_t competitor_amount;     /* bought from competitors */
+    int64_t cost_to_serve;         /* interactions and cases */
+    double satisfaction, nps;      /* latest answers; < 0 when unknown */
+    double assets;                 /* minor units; < 0 when unknown */
+    int prospect;                  /* worksheet score 0..7; < 0 when unknown */
+} sc_facts;
+
+void sc_facts_crm_clear(sc_facts *f);
+/* Transaction facts of one party's rows (sorted by day) as of today. */
+void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f);
+/* Same for every party of the store (index order); out[s->nparties].
+ * Clears the CRM part. Runs on parfor threads. */
+void sc_facts_store(const an_store *s, int32_t today, const sc_config *c, sc_facts *out);
+
+typedef struct {
+    int32_t today;
+    int model;
+    int fitted;             /* purchase model fitted (else P(alive) etc. are unknown) */
+    int gg_fitted;
+    bgnbd_params bg;
+    pnbd_params pn;
+    gg_params gg;
+    an_fit_info fit, gg_fit;
+    size_t buyers;
+    double rfm_cut[3][4];   /* R, F, M: "goodness" a value must exceed for scores 2, 3, 4, 5 */
+    tier_cuts tier;
+    double cut_current, cut_potential;      /* value quadrant */
+    double cut_history, cut_future;         /* current x future profitability */
+    double cut_profit, cut_cost;            /* profitability x cost to serve */
+    double cut_revenue, cut_ka_potential;   /* key-account priority */
+} sc_state;
+
+typedef struct {
+    int buyer;                 /* at least one own purchase */
+    double x, t_x, T;          /* weeks */
+    double monetary;           /* mean repeat-day value, major units */
+    uint8_t r, f, m;
+    rfm_segment segment;
+    tier_t tier;
+    double p_alive, expected;  /* NAN without a fitted model */
+    double spend;              /* expected spend per purchase, minor units */
+    clv_value clv;             /* minor units */
+    value_quadrant quadrant;
+    future_cell future;
+    profit_cell profit;
+    lifecycle_stage lifecycle;
+    loyalty_class loyalty;
+    int attitude;              /* 1 high, 0 low, -1 unknown */
+    int behaviour;             /* behaviour_quadrant, -1 unknown */
+    strategy_t strategy;
+    ka_priority priority;
+    int service_tier;          /* 0..nservice, -1 without assets */
+} sc_result;
+
+/* Fits the purchase model of c->model and Gamma-Gamma over the buyers of
+ * facts[0..n-1]; st->today must be set. A fit that fails (too few buyers)
+ * leaves st->fitted / gg_fitted 0. */
+an_rc sc_fit(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st);
+
+/* The fast part of a run: RFM cuts and scores, pyramid cuts and tiers,
+ * P(alive) (closed form) and lifecycle stage for all parties; fills those
+ * fields of out[n] and the cuts of st. */
+an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out);
+
+/* The rest of a run after sc_segments: expected purchases and spend, CLV,
+ * the quantile cuts and every remaining label. */
+an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out);
+
+/* Every label of one party against a known state (a new transaction). */
+void sc_score_one(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *out);
+
+/* Explanations: calls emit(ctx, key, text) for each label of a party:
+ * summary, rfm, tier, model, clv, value_quadrant, future_matrix,
+ * profit_matrix, lifecycle, loyalty, behaviour, strategy, priority,
+ * service_tier, prospect. */
+void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
+                void (*emit)(void *ctx, const char *key, const char *text), void *ctx);
+
+/* Names of the labels (stable API strings). */
+const char *sc_service_tier_name(int tier); /* "standard", "ordinary", "personal_wealth", "vip", "private_banking" */
+
+#endif

@@ -1,0 +1,112 @@
+/* analytics: the customer-value endpoints (issue 5) over src/analytics/
+ * service.h — a party's scores with explanations, segment counts and
+ * customer equity, runs, and the settings an admin may change — and the
+ * write hooks that keep the in-memory transaction store current. */
+#include "api/api.h"
+#include "analytics/service.h"
+#include <stdio.h>
+#include <string.h>
+
+/* GET /api/v1/parties/{id}/scores */
+static void party_scores(struct req *rq, struct resp *rs)
+{
+    db *c = db_reader();
+    int64_t id = rq->path_ids[0];
+    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
+    if (!s) { resp_error(rs, 500, "internal", NULL, "the scores could not be read"); return; }
+    db_bind_int64(s, 1, id);
+    bool found = db_step(s) == DB_ROW;
+    db_done(s);
+    if (!found) { resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id); return; }
+    json_t *o = an_party_scores(c, id);
+    if (!o) {
+        /* No transaction yet: only the loyalty class is known. */
+        o = json_pack("{s:I, s:b, s:{s:s, s:s}}", "party_id", (json_int_t)id, "scored", 0, "loyalty", "label",
+                      "potential", "explanation", "no transaction recorded yet: potential customer");
+    } else {
+        json_object_set_new(o, "scored", json_true());
+    }
+    resp_json(rs, 200, o);
+}
+
+/* GET /api/v1/analytics/summary */
+static void analytics_summary(struct req *rq, struct resp *rs)
+{
+    json_t *o = an_summary(db_reader());
+    if (!o) { resp_error(rs, 500, "internal", NULL, "the summary could not be read"); return; }
+    resp_json(rs, 200, o);
+}
+
+/* POST /api/v1/analytics/runs — synchronous: the job runner has not landed
+ * yet; the answer is the finished run (200). */
+static void analytics_run(struct req *rq, struct resp *rs)
+{
+    json_t *result = NULL;
+    char err[256] = "";
+    int rc = an_run(NULL, NULL, &result, err, sizeof err);
+    if (rc == 1) { resp_error(rs, 409, "run_in_progress", NULL, "%s", err); return; }
+    if (rc) { resp_error(rs, 500, "run_failed", NULL, "the analytics run failed: %s", err); return; }
+    json_object_set_new(result, "status", json_string("done"));
+    resp_json(rs, 200, result);
+}
+
+/* GET /api/v1/analytics/settings */
+static void analytics_settings_get(struct req *rq, struct resp *rs)
+{
+    resp_json(rs, 200, json_pack("{s:o}", "settings", an_settings_get(db_reader())));
+}
+
+/* PUT /api/v1/analytics/settings {"key": value, ...} (admin) */
+static void analytics_settings_put(struct req *rq, struct resp *rs)
+{
+    if (!rq->json) { resp_error(rs, 400, "missing_body", NULL, "send {\"setting\": value, ...}"); return; }
+    char field[64], err[256];
+    int rc = an_settings_put(rq->json, field, err, sizeof err);
+    if (rc == -2) { resp_error(rs, 503, "storage_error", NULL, "%s", err); return; }
+    if (rc) {
+        bool unknown = strstr(err, "is not an analytics setting") != NULL;
+        resp_error(rs, 422, unknown ? "unknown_field" : "invalid_value", field[0] ? field : NULL, "%s", err);
+        return;
+    }
+    resp_json(rs, 200, json_pack("{s:o, s:s}", "settings", an_settings_get(db_reader()), "note",
+                                 "settings take effect at the next run (POST /api/v1/analytics/runs)"));
+}
+
+static const struct route analytics_routes[] = {
+    {"GET", "/api/v1/parties/{id}/scores", 0, "parties", "read", party_scores,
+     "Scores of a party: summary, RFM, tier, P(alive), CLV, lifecycle, loyalty, strategy, priority, with explanations", NULL},
+    {"GET", "/api/v1/analytics/summary", 0, "parties", "read", analytics_summary,
+     "Segment counts per tier, stage, RFM segment, quadrant and strategy; customer equity; model parameters", NULL},
+    {"POST", "/api/v1/analytics/runs", 0, "parties", "update", analytics_run,
+     "Recompute every party's scores (fits the models; answers when done)", NULL},
+    {"GET", "/api/v1/analytics/settings", 0, "parties", "read", analytics_settings_get,
+     "Analytics thresholds and model settings", NULL},
+    {"PUT", "/api/v1/analytics/settings", R_ADMIN, "parties", "update", analytics_settings_put,
+     "Change analytics settings (admin)", NULL},
+};
+
+void analytics_register(void)
+{
+    routes_register(analytics_routes, sizeof analytics_routes / sizeof analytics_routes[0]);
+}
+
+/* transaction_resource.after_write: queue the buyer for a refresh, which
+ * runs after this write's commit. */
+int analytics_txn_written(db *w, int64_t id, const json_t *rec)
+{
+    json_t *p = json_object_get(rec, "party_id");
+    if (json_is_integer(p)) an_touch_party(json_integer_value(p));
+    return 0;
+}
+
+/* transaction_resource.before_delete: the buyer is refreshed after the
+ * delete commits. */
+int analytics_txn_deleting(db *w, int64_t id, struct verr *e)
+{
+    db_stmt *s = db_prepare(w, "SELECT party_id FROM txn WHERE id = ?");
+    if (!s) return 0;
+    db_bind_int64(s, 1, id);
+    if (db_step(s) == DB_ROW) an_touch_party(db_column_int64(s, 0));
+    db_done(s);
+    return 0;
+}
