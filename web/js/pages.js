@@ -1,0 +1,16 @@
+// pages: the page registry. Adding a page is one entry here plus one module
+// in pages/ that exports `render(ctx)` (see docs/UI.md). Entries with `nav`
+// appear in the side bar, in this order; `roles` limits a page to some roles.
+export const PAGES = [
+  { path: '/login', public: true, bare: true, title: 'login.title', load: () => import('./pages/login.js') },
+  { path: '/', nav: 'dashboard', icon: 'dashboard', title: 'nav.dashboard', load: () => import('./pages/dashboard.js') },
+  { path: '/customers', nav: 'customers', icon: 'customers', title: 'nav.customers', load: () => import('./pages/customers.js') },
+  { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
+  { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
+  { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },
+  // Arriving with later issues (uncomment when their API lands):
+  // { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', roles: ['admin', 'manager'], load: () => import('./pages/import.js') },
+  // { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
+];
+
+export const NOT_FOUND = { title: 'notfound.title', load: () => import('./pages/notfound.js') };

@@ -1,0 +1,365 @@
+// customer: one party — profile and contacts, the D3 classifications with
+// their meaning, needs and custom fields, the network (organisation,
+// decision unit, referrals), the next planned contact, the timeline and the
+// quick actions (log a call, plan a visit, add a note, record a purchase),
+// editing with version-conflict handling and merging a duplicate.
+import { h, icon, replace } from '../dom.js';
+import { t, label, date, dateTime, relative, money, toMinor } from '../i18n.js';
+import * as api from '../api.js';
+import { navigate } from '../router.js';
+import { VOCAB, CLASSIFICATIONS, channelIcon } from '../vocab.js';
+import { field, vocabOptions, dialog, confirmDialog, toast, card, dl, badge, spinner, empty, errorState, errorText,
+  fieldLabel, toLocalInput, fromLocalInput } from '../ui.js';
+import { partyForm } from './party-form.js';
+import { partyPicker } from './party-picker.js';
+import { timeline } from './timeline.js';
+import { importanceBadge } from './customers.js';
+
+export async function render(ctx) {
+  const { main, params, signal } = ctx;
+  const id = Number(params.id);
+  const url = `/api/v1/parties/${id}`;
+  let party;
+  try {
+    party = await api.get(url, undefined, { signal });
+  } catch (err) {
+    if (err.status === 404 || err.status === 400) {
+      main.append(h('div', { class: 'page' }, h('h1', { text: t('customer.not_found') }),
+        h('a', { href: '/customers', class: 'btn', text: t('customer.back') })));
+      return;
+    }
+    throw err;
+  }
+  const canWrite = api.user() && api.user().role !== 'read_only';
+  const tl = timeline(id, { signal });
+  const nextBox = h('div', { class: 'next-contact' }, spinner());
+  const networkBox = h('div', {}, spinner());
+  const head = h('div');
+  const left = h('div', { class: 'col-left' });
+
+  main.append(h('div', { class: 'page page-customer' },
+    h('nav', { class: 'crumbs', 'aria-label': t('shell.breadcrumbs') }, h('a', { href: '/customers', text: t('nav.customers') }), h('span', { 'aria-hidden': 'true', text: ' / ' })),
+    head,
+    h('div', { class: 'customer-grid' },
+      left,
+      h('div', { class: 'col-right' },
+        card(t('customer.next_contact'), nextBox, { cls: 'card-next' }),
+        card(t('timeline.title'), tl.el, { cls: 'card-timeline' })))));
+
+  function drawHead() {
+    ctx.setTitle(party.name);
+    const quick = canWrite ? h('div', { class: 'quick-actions', role: 'group', 'aria-label': t('customer.quick_actions') },
+      h('button', { type: 'button', class: 'btn', on: { click: logCall } }, icon('call'), t('customer.log_call')),
+      h('button', { type: 'button', class: 'btn', on: { click: planVisit } }, icon('calendar'), t('customer.plan_visit')),
+      h('button', { type: 'button', class: 'btn', on: { click: addNote } }, icon('note'), t('customer.add_note')),
+      h('button', { type: 'button', class: 'btn', on: { click: recordTxn } }, icon('money'), t('customer.record_txn'))) : null;
+    replace(head, h('div', { class: 'page-head customer-head' },
+      h('div', { class: 'customer-title' },
+        h('span', { class: ['avatar', 'avatar-lg', party.kind === 'organization' && 'avatar-org'], 'aria-hidden': 'true', text: initials(party.name) }),
+        h('div', {},
+          h('h1', { text: party.name }),
+          h('div', { class: 'chips' },
+            badge(label('kind', party.kind), 'grey'),
+            (party.roles || []).map((r) => badge(label('role', r), 'blue')),
+            importanceBadge(party.importance),
+            (party.tags || []).map((x) => h('span', { class: 'tag', text: x }))))),
+      canWrite ? h('div', { class: 'head-actions' },
+        h('button', { type: 'button', class: 'btn', on: { click: edit } }, icon('edit'), t('action.edit')),
+        h('button', { type: 'button', class: 'btn btn-ghost', on: { click: merge } }, icon('merge'), t('customer.merge'))) : null),
+    quick);
+  }
+
+  function drawLeft() {
+    const phones = (party.phones || []).map((p) => h('a', { href: 'tel:' + p.replace(/[^\d+]/g, ''), text: p }));
+    const emails = (party.emails || []).map((e) => h('a', { href: 'mailto:' + e, text: e }));
+    const web = party.website && /^https?:\/\//i.test(party.website)
+      ? h('a', { href: party.website, target: '_blank', rel: 'noopener noreferrer', text: party.website }) : party.website;
+    const addresses = (party.addresses || []).map((a) => h('div', { text: [a.label ? a.label + ':' : '', a.line1, a.line2, a.city, a.region, a.postcode, a.country].filter(Boolean).join(' ') }));
+    const comm = party.communication && typeof party.communication === 'object' ? party.communication : {};
+    const commText = Object.entries(comm).map(([k, v]) => `${fieldLabel(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`);
+    const list = (xs) => (xs.length ? h('div', { class: 'stack' }, xs) : null);
+    const profile = card(t('customer.profile'), dl([
+      [t('field.phones'), list(phones)],
+      [t('field.emails'), list(emails)],
+      [t('field.title'), party.title],
+      [t('field.industry'), party.industry],
+      [t('field.city'), [party.city, party.country].filter(Boolean).join(', ')],
+      [t('field.addresses'), list(addresses)],
+      [t('field.website'), web],
+      [t('field.birthday'), date(party.birthday)],
+      [t('field.source'), label('source', party.source)],
+      [t('field.external_id'), party.external_id],
+      [t('field.owner_id'), party.owner_id ? (api.user() && api.user().id === party.owner_id ? t('common.me') : t('common.user_n', { id: party.owner_id })) : null],
+      [t('field.communication'), commText.length ? commText.join('; ') : null],
+      [t('field.created_at'), dateTime(party.created_at)],
+      [t('field.updated_at'), dateTime(party.updated_at)],
+    ]));
+    const classes = card(t('customer.classification'), h('dl', { class: 'props classes' },
+      CLASSIFICATIONS.map((c) => h('div', { class: 'prop' },
+        h('dt', { text: t('field.' + c) }),
+        h('dd', {}, party[c] ? h('span', { class: 'class-value', text: label(c, party[c]) }) : h('span', { class: 'muted', text: t('common.not_set') }),
+          party[c] && t(`explain.${c}.${party[c]}`) !== `explain.${c}.${party[c]}` ? h('div', { class: 'explain', text: t(`explain.${c}.${party[c]}`) }) : null)))));
+    const needs = dl([
+      [t('field.needs'), party.needs],
+      [t('field.characteristics'), party.characteristics],
+      [t('field.contact_plan'), party.contact_plan],
+      [t('field.notes'), party.notes],
+    ], 'props props-block');
+    const custom = Object.entries(party.custom || {});
+    replace(left, profile, classes,
+      needs.children.length ? card(t('customer.needs'), needs) : null,
+      custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null,
+      card(t('customer.network'), networkBox, { actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }));
+  }
+
+  async function loadNext() {
+    try {
+      const page = await api.get('/api/v1/interactions', { party_id: id, status: 'planned', limit: 100 }, { signal });
+      const planned = page.items.filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
+      const n = planned[0];
+      if (!n) {
+        replace(nextBox, h('p', { class: 'muted', text: t('customer.no_next') }),
+          canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: planVisit } }, icon('calendar'), t('customer.plan_visit')) : null);
+        return;
+      }
+      const overdue = new Date(n.due_at) < new Date();
+      replace(nextBox, h('div', { class: 'next-row' },
+        h('span', { class: ['next-icon', overdue && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(n.channel))),
+        h('div', { class: 'next-text' },
+          h('div', { class: 'next-title', text: n.subject || label('channel', n.channel) }),
+          h('div', { class: ['muted', overdue && 'text-red'] },
+            label('channel', n.channel), ' · ', h('time', { datetime: n.due_at, text: dateTime(n.due_at) }), ' (', relative(n.due_at), ')',
+            planned.length > 1 ? ' · ' + t('customer.more_planned', { count: planned.length - 1 }) : '')),
+        canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => markDone(n) } }, icon('check'), t('tasks.mark_done')) : null));
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(nextBox, errorState(err));
+    }
+  }
+
+  async function markDone(n) {
+    try {
+      await api.patch('/api/v1/interactions/' + n.id, { status: 'done', occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, n.version);
+      toast(t('tasks.done_ok'));
+      loadNext();
+      tl.reload();
+    } catch (err) { toast(errorText(err), 'error'); }
+  }
+
+  // ---- network ----
+  async function loadNetwork() {
+    try {
+      const [from, to] = await Promise.all([
+        api.get('/api/v1/links', { from_id: id, limit: 200 }, { signal }),
+        api.get('/api/v1/links', { to_id: id, limit: 200 }, { signal }),
+      ]);
+      const names = await api.getMany('parties', [...from.items.map((l) => l.to_id), ...to.items.map((l) => l.from_id)].slice(0, 60), { signal });
+      const groups = [
+        ['network.works_at', from.items.filter((l) => l.kind === 'works_at'), 'to_id'],
+        ['network.decision_unit', to.items.filter((l) => l.kind === 'works_at'), 'from_id'],
+        ['network.referred_by', from.items.filter((l) => l.kind === 'referred_by'), 'to_id'],
+        ['network.referred', to.items.filter((l) => l.kind === 'referred_by'), 'from_id'],
+        ['network.parent', from.items.filter((l) => l.kind === 'subsidiary_of'), 'to_id'],
+        ['network.subsidiaries', to.items.filter((l) => l.kind === 'subsidiary_of'), 'from_id'],
+        ['network.knows', [...from.items, ...to.items].filter((l) => l.kind === 'knows'), null],
+        ['network.family', [...from.items, ...to.items].filter((l) => l.kind === 'family'), null],
+      ].filter((g) => g[1].length);
+      if (!groups.length) { replace(networkBox, h('p', { class: 'muted', text: t('network.empty') })); return; }
+      replace(networkBox, groups.map(([key, links, side]) => h('div', { class: 'net-group' },
+        h('h3', { text: t(key) }),
+        h('ul', { class: 'net-list' }, links.map((l) => {
+          const other = side ? l[side] : (l.from_id === id ? l.to_id : l.from_id);
+          const p = names.get(other);
+          return h('li', { class: 'net-item' },
+            h('span', { class: ['avatar', 'avatar-sm', p && p.kind === 'organization' && 'avatar-org'], 'aria-hidden': 'true', text: initials(p ? p.name : '?') }),
+            h('div', { class: 'net-text' },
+              p ? h('a', { href: '/customers/' + other, text: p.name }) : h('span', { class: 'muted', text: t('network.unknown', { id: other }) }),
+              h('div', { class: 'muted small', text: [l.decision_role ? label('decision_role', l.decision_role) : '', l.title, l.since ? t('network.since', { date: date(l.since) }) : ''].filter(Boolean).join(' · ') })),
+            canWrite ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('network.remove', { name: p ? p.name : '#' + other }), on: { click: () => removeLink(l, p) } }, icon('close')) : null);
+        })))));
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(networkBox, errorState(err));
+    }
+  }
+
+  async function removeLink(l, p) {
+    if (!await confirmDialog(t('network.remove_title'), t('network.remove_text', { name: p ? p.name : '#' + l.id }), t('action.remove'), 'danger')) return;
+    try { await api.del('/api/v1/links/' + l.id); toast(t('network.removed')); loadNetwork(); } catch (err) { toast(errorText(err), 'error'); }
+  }
+
+  async function addLink() {
+    const picker = partyPicker({ excludeId: id });
+    const kind = field({ label: t('field.link_kind'), type: 'select', options: vocabOptions('link_kind', VOCAB.link_kind), value: party.kind === 'person' ? 'works_at' : 'subsidiary_of' });
+    const role = field({ label: t('field.decision_role'), type: 'select', options: vocabOptions('decision_role', VOCAB.decision_role, t('common.none')) });
+    const title = field({ label: t('field.title'), attrs: { maxlength: '200' } });
+    const syncRole = () => { role.wrap.hidden = kind.input.value !== 'works_at'; title.wrap.hidden = kind.input.value !== 'works_at'; };
+    kind.input.addEventListener('change', syncRole);
+    syncRole();
+    const r = await dialog({
+      title: t('network.add_title', { name: party.name }), wide: true,
+      build: (body) => body.append(h('p', { class: 'muted', text: t('network.add_help') }), kind.wrap, picker.el, h('div', { class: 'form-grid' }, role.wrap, title.wrap)),
+      buttons: [{ label: t('action.cancel') }, { label: t('network.add'), kind: 'primary', submit: true, onClick: async () => {
+        const other = picker.value();
+        if (!other) throw new Error(t('picker.choose'));
+        const body = { from_id: id, to_id: other.id, kind: kind.input.value };
+        if (kind.input.value === 'works_at') {
+          if (role.input.value) body.decision_role = role.input.value;
+          if (title.input.value.trim()) body.title = title.input.value.trim();
+        }
+        return api.post('/api/v1/links', body);
+      } }],
+    });
+    if (r) { toast(t('network.added')); loadNetwork(); tl.reload(); }
+  }
+
+  // ---- quick actions ----
+  async function interactionDialog({ titleKey, channel, planned }) {
+    const ch = field({ label: t('field.channel'), type: 'select', options: vocabOptions('channel', VOCAB.channel), value: channel, required: true });
+    const dir = field({ label: t('field.direction'), type: 'select', options: vocabOptions('direction', VOCAB.direction), value: 'outbound' });
+    const subject = field({ label: t('field.subject'), attrs: { maxlength: '300' } });
+    const whenDefault = planned ? (() => { const d = new Date(Date.now() + 86400000); d.setHours(10, 0, 0, 0); return d.toISOString(); })() : new Date().toISOString();
+    const when = field({ label: planned ? t('field.due_at') : t('field.occurred_at'), type: 'datetime-local', value: toLocalInput(whenDefault), required: true });
+    const notes = field({ label: t('field.notes'), type: 'textarea', rows: 3 });
+    const response = planned ? null : field({ label: t('field.response'), type: 'textarea', rows: 2, hint: t('form.response_hint') });
+    const created = await dialog({
+      title: t(titleKey, { name: party.name }), wide: true,
+      build: (body) => body.append(h('div', { class: 'form-grid' }, ch.wrap, dir.wrap), subject.wrap, when.wrap, notes.wrap, response ? response.wrap : null),
+      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
+        const at = fromLocalInput(when.input.value);
+        const body = { party_id: id, channel: ch.input.value, direction: dir.input.value, status: planned ? 'planned' : 'done' };
+        body[planned ? 'due_at' : 'occurred_at'] = at;
+        if (subject.input.value.trim()) body.subject = subject.input.value.trim();
+        if (notes.input.value.trim()) body.notes = notes.input.value.trim();
+        if (response && response.input.value.trim()) body.response = response.input.value.trim();
+        return api.post('/api/v1/interactions', body);
+      } }],
+    });
+    if (created) {
+      toast(planned ? t('customer.planned_ok') : t('customer.logged_ok'));
+      tl.reload();
+      loadNext();
+    }
+  }
+  const logCall = () => interactionDialog({ titleKey: 'customer.log_call_title', channel: 'call', planned: false });
+  const planVisit = () => interactionDialog({ titleKey: 'customer.plan_visit_title', channel: 'visit', planned: true });
+
+  async function addNote() {
+    const body = field({ label: t('field.body'), type: 'textarea', rows: 5, required: true, attrs: { maxlength: '20000' } });
+    const r = await dialog({
+      title: t('customer.add_note_title', { name: party.name }), wide: true,
+      build: (b) => b.append(body.wrap),
+      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true,
+        onClick: () => api.post('/api/v1/notes', { party_id: id, body: body.input.value.trim() }) }],
+    });
+    if (r) { toast(t('customer.note_ok')); tl.reload(); }
+  }
+
+  async function recordTxn() {
+    const amount = field({ label: t('field.amount'), required: true, attrs: { inputmode: 'decimal' }, hint: t('form.amount_hint') });
+    const currency = field({ label: t('field.currency'), value: 'CNY', required: true, attrs: { maxlength: '3', pattern: '[A-Za-z]{3}' } });
+    const cost = field({ label: t('field.cost'), attrs: { inputmode: 'decimal' } });
+    const when = field({ label: t('field.occurred_at'), type: 'datetime-local', value: toLocalInput(), required: true });
+    const channel = field({ label: t('field.sales_channel'), attrs: { maxlength: '50' } });
+    const desc = field({ label: t('field.description'), type: 'textarea', rows: 2 });
+    const r = await dialog({
+      title: t('customer.record_txn_title', { name: party.name }), wide: true,
+      build: (b) => b.append(h('div', { class: 'form-grid' }, amount.wrap, currency.wrap, cost.wrap, when.wrap, channel.wrap), desc.wrap),
+      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
+        const cur = currency.input.value.trim().toUpperCase();
+        const a = toMinor(amount.input.value, cur);
+        if (a === null) { amount.input.focus(); throw new Error(t('form.amount_invalid')); }
+        const body = { party_id: id, amount: { amount: a, currency: cur }, occurred_at: fromLocalInput(when.input.value) };
+        if (cost.input.value.trim()) {
+          const c = toMinor(cost.input.value, cur);
+          if (c === null) { cost.input.focus(); throw new Error(t('form.amount_invalid')); }
+          body.cost = { amount: c, currency: cur };
+        }
+        if (channel.input.value.trim()) body.channel = channel.input.value.trim();
+        if (desc.input.value.trim()) body.description = desc.input.value.trim();
+        return api.post('/api/v1/transactions', body);
+      } }],
+    });
+    if (r) { toast(t('customer.txn_ok', { amount: money(r.amount) })); tl.reload(); }
+  }
+
+  // ---- edit with optimistic concurrency ----
+  async function edit() {
+    const form = partyForm(party);
+    const r = await dialog({
+      title: t('customer.edit_title', { name: party.name }), wide: true,
+      build: (b) => b.append(form.el),
+      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: async (close) => {
+        const changes = form.changes();
+        if (!Object.keys(changes).length) return { unchanged: true };
+        try {
+          return await form.submit((body) => api.patch(url, body, party.version));
+        } catch (err) {
+          if (api.isConflict(err)) { close({ conflict: changes }); return false; }
+          throw err;
+        }
+      } }],
+    });
+    if (!r || r.unchanged) return;
+    if (r.conflict) { await resolveConflict(r.conflict); return; }
+    party = r;
+    toast(t('customer.saved'));
+    redraw();
+    tl.reload();
+  }
+
+  async function resolveConflict(mine) {
+    let latest;
+    try { latest = await api.get(url); } catch (err) { toast(errorText(err), 'error'); return; }
+    const fields = Object.keys(mine);
+    const fmt = (k, v) => (v === null || v === undefined || v === '' ? '∅' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v)
+      : CLASSIFICATIONS.includes(k) || k === 'kind' || k === 'source' ? label(k, v) : String(v));
+    const choice = await dialog({
+      title: t('conflict.title'), wide: true,
+      build: (b) => b.append(
+        h('p', { text: t('conflict.text', { name: latest.name }) }),
+        h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('conflict.field') }), h('th', { scope: 'col', text: t('conflict.theirs') }), h('th', { scope: 'col', text: t('conflict.mine') }))),
+          h('tbody', {}, fields.map((k) => h('tr', {}, h('th', { scope: 'row', text: fieldLabel(k) }), h('td', { text: fmt(k, latest[k]) }), h('td', { text: fmt(k, mine[k]) }))))))),
+      buttons: [
+        { label: t('conflict.discard'), onClick: () => 'discard' },
+        { label: t('conflict.keep_mine'), kind: 'primary', submit: true, onClick: () => api.patch(url, mine, latest.version) },
+      ],
+    });
+    if (choice && choice !== 'discard') { party = choice; toast(t('customer.saved')); }
+    else { party = latest; toast(t('conflict.reloaded'), 'info'); }
+    redraw();
+    tl.reload();
+  }
+
+  // ---- merge a duplicate into this party ----
+  async function merge() {
+    const picker = partyPicker({ excludeId: id, labelText: t('merge.search') });
+    const r = await dialog({
+      title: t('merge.title', { name: party.name }), wide: true,
+      build: (b) => b.append(h('p', { class: 'muted', text: t('merge.help', { name: party.name }) }), picker.el),
+      buttons: [{ label: t('action.cancel') }, { label: t('merge.submit'), kind: 'danger', submit: true, onClick: () => {
+        const dup = picker.value();
+        if (!dup) throw new Error(t('picker.choose'));
+        return api.post(url + '/merge', { duplicate_id: dup.id }).then((p) => ({ p, dup }));
+      } }],
+    });
+    if (!r) return;
+    party = r.p;
+    toast(t('merge.done', { dup: r.dup.name, name: party.name }));
+    redraw();
+    tl.reload();
+    loadNetwork();
+    loadNext();
+  }
+
+  function redraw() { drawHead(); drawLeft(); loadNetwork(); }
+
+  drawHead();
+  drawLeft();
+  await Promise.all([tl.reload(), loadNext(), loadNetwork()]);
+}
+
+function initials(name) {
+  const s = String(name || '?').trim();
+  if (/^[\u3400-\u9fff]/.test(s)) return s.slice(0, 1);
+  return s.split(/\s+/).slice(0, 2).map((w) => w[0] || '').join('').toUpperCase() || '?';
+}

@@ -1,0 +1,164 @@
+// dashboard: what needs doing today and how the customer base is made up.
+// The widgets are a registry; each draws itself from the data the page
+// loaded once. Counts come from one keyset scan of the party list (the API
+// has no count endpoint yet); the value analytics (pyramid, lifecycle, RFM,
+// equity) join the registry when GET /api/v1/analytics/summary exists.
+import { h, icon, replace } from '../dom.js';
+import { t, label, number, dateTime, relative, compare, date } from '../i18n.js';
+import * as api from '../api.js';
+import { VOCAB, channelIcon } from '../vocab.js';
+import { card, errorState, spinner, toast, errorText, store, badge } from '../ui.js';
+import { drawChart } from '../charts.js';
+import { navigate } from '../router.js';
+
+const SCAN_CAP = 5000;    // parties counted on the client; beyond this the counts are "at least"
+const TASKS_KEY = 'rapport.dashboard.tasks';
+
+/** Breakdown charts: field of the party, vocabulary, chart kind, URL filter. */
+const BREAKDOWNS = [
+  { id: 'roles', title: 'dash.by_role', field: 'roles', vocab: 'role', kind: 'hbar' },
+  { id: 'importance', title: 'dash.by_importance', field: 'importance', vocab: 'importance', kind: 'doughnut', colors: ['#d97706', '#1d4ed8', '#94a3b8'] },
+  { id: 'relationship_level', title: 'dash.by_relationship', field: 'relationship_level', vocab: 'relationship_level', kind: 'bar' },
+  { id: 'loyalty_class', title: 'dash.by_loyalty', field: 'loyalty_class', vocab: 'loyalty_class', kind: 'doughnut' },
+  { id: 'city', title: 'dash.by_city', field: 'city', kind: 'hbar', top: 8 },
+];
+
+/** Value analytics (issue 5). Each becomes a widget drawing from the summary once the endpoint exists. */
+const ANALYTICS = ['pyramid', 'lifecycle', 'rfm', 'equity'];
+
+export async function render(ctx) {
+  const { main, signal } = ctx;
+  const u = api.user();
+  const kpiBox = h('div', { class: 'kpis' }, spinner());
+  const tasksBox = h('div', {}, spinner());
+  const grid = h('div', { class: 'dash-grid' });
+  let scope = store.get(TASKS_KEY, 'mine');
+  const scopeSeg = h('div', { class: 'seg', role: 'group', 'aria-label': t('tasks.scope') },
+    ['mine', 'all'].map((s) => h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': String(s === scope), dataset: { s }, text: t('tasks.scope_' + s),
+      on: { click: () => {
+        scope = s; store.set(TASKS_KEY, s);
+        scopeSeg.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.s === s)));
+        loadTasks();
+      } } })));
+
+  const hour = new Date().getHours();
+  main.append(h('div', { class: 'page' },
+    h('div', { class: 'page-head' }, h('div', {},
+      h('h1', { text: t(hour < 12 ? 'dash.morning' : hour < 18 ? 'dash.afternoon' : 'dash.evening', { name: u.name || u.email }) }),
+      h('p', { class: 'muted', text: date(new Date()) }))),
+    kpiBox,
+    h('div', { class: 'dash-top' },
+      card(t('tasks.title'), tasksBox, { actions: scopeSeg, cls: 'card-tasks' }),
+      analyticsCard()),
+    grid));
+
+  const tasksP = loadTasks();
+  let scan;
+  try {
+    scan = await api.listAll('/api/v1/parties', { sort: 'id' }, { maxItems: SCAN_CAP, signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    replace(kpiBox, errorState(err, ctx.refresh));
+    await tasksP;
+    return;
+  }
+  const parties = scan.items;
+  const approx = !scan.complete;
+  const count = (pred) => parties.reduce((n, p) => n + (pred(p) ? 1 : 0), 0);
+  const fmtCount = (n) => (approx ? t('dash.at_least', { count: n }) : number(n));
+  const kpi = (key, n, href, tone) => h('a', { class: ['kpi', tone && 'kpi-' + tone], href, dataset: { kpi: key, count: String(n) } },
+    h('span', { class: 'kpi-label', text: t('dash.kpi_' + key) }), h('span', { class: 'kpi-value', text: fmtCount(n) }));
+  const tasks = await tasksP;
+  replace(kpiBox,
+    kpi('parties', parties.length, '/customers'),
+    kpi('customers', count((p) => (p.roles || []).includes('customer')), '/customers?roles=customer'),
+    kpi('prospects', count((p) => (p.roles || []).includes('prospect')), '/customers?roles=prospect'),
+    kpi('vip', count((p) => p.importance === 'vip'), '/customers?importance=vip', 'gold'),
+    tasks ? h('div', { class: ['kpi', tasks.overdue.length && 'kpi-red'], dataset: { kpi: 'overdue', count: String(tasks.overdue.length) } },
+      h('span', { class: 'kpi-label', text: t('dash.kpi_overdue') }), h('span', { class: 'kpi-value', text: number(tasks.overdue.length) })) : null,
+    tasks ? h('div', { class: 'kpi', dataset: { kpi: 'today', count: String(tasks.today.length) } },
+      h('span', { class: 'kpi-label', text: t('dash.kpi_today') }), h('span', { class: 'kpi-value', text: number(tasks.today.length) })) : null);
+  if (approx) kpiBox.append(h('p', { class: 'muted small kpi-note', text: t('dash.approx', { count: SCAN_CAP }) }));
+
+  for (const b of BREAKDOWNS) grid.append(breakdownCard(b, parties, fmtCount));
+
+  async function loadTasks() {
+    const end = new Date(); end.setHours(23, 59, 59, 0);
+    const now = new Date();
+    const q = { status: 'planned', due_at_to: end.toISOString().replace(/\.\d{3}Z$/, 'Z'), limit: 200 };
+    if (scope === 'mine') q.user_id = u.id;
+    try {
+      const page = await api.get('/api/v1/interactions', q, { signal });
+      const items = page.items.filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
+      const overdue = items.filter((x) => new Date(x.due_at) < now);
+      const today = items.filter((x) => new Date(x.due_at) >= now);
+      const names = await api.getMany('parties', items.slice(0, 40).map((x) => x.party_id), { signal });
+      drawTasks(overdue, today, names, !!page.next);
+      return { overdue, today };
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(tasksBox, errorState(err, loadTasks));
+      return null;
+    }
+  }
+
+  function drawTasks(overdue, today, names, more) {
+    if (!overdue.length && !today.length) { replace(tasksBox, h('div', { class: 'empty small' }, icon('check'), h('p', { text: t('tasks.none') }))); return; }
+    const row = (x, late) => {
+      const p = names.get(x.party_id);
+      return h('li', { class: 'task', dataset: { id: x.id } },
+        h('span', { class: ['task-icon', late && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(x.channel))),
+        h('div', { class: 'task-text' },
+          h('div', {}, p ? h('a', { href: '/customers/' + x.party_id, text: p.name }) : h('span', { text: t('network.unknown', { id: x.party_id }) }),
+            h('span', { class: 'muted', text: ' · ' + (x.subject || label('channel', x.channel)) })),
+          h('div', { class: ['small', late ? 'text-red' : 'muted'] }, h('time', { datetime: x.due_at, title: dateTime(x.due_at), text: late ? relative(x.due_at) : dateTime(x.due_at) }),
+            ' · ', label('channel', x.channel), scope === 'all' && x.user_id ? ' · ' + (x.user_id === u.id ? t('common.me') : t('common.user_n', { id: x.user_id })) : '')),
+        h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': t('tasks.mark_done_for', { name: p ? p.name : '#' + x.party_id }), on: { click: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api.patch('/api/v1/interactions/' + x.id, { status: 'done', occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, x.version);
+            toast(t('tasks.done_ok'));
+            loadTasks();
+          } catch (err) { toast(errorText(err), 'error'); e.currentTarget.disabled = false; }
+        } } }, icon('check'), h('span', { class: 'hide-sm', text: t('tasks.mark_done') })));
+    };
+    replace(tasksBox,
+      overdue.length ? h('h3', { class: 'task-group text-red' }, t('tasks.overdue'), ' ', badge(number(overdue.length), 'red')) : null,
+      overdue.length ? h('ul', { class: 'tasks', dataset: { group: 'overdue' } }, overdue.map((x) => row(x, true))) : null,
+      today.length ? h('h3', { class: 'task-group' }, t('tasks.today'), ' ', badge(number(today.length), 'blue')) : null,
+      today.length ? h('ul', { class: 'tasks', dataset: { group: 'today' } }, today.map((x) => row(x, false))) : null,
+      more ? h('p', { class: 'muted small', text: t('tasks.more') }) : null);
+  }
+}
+
+function breakdownCard(b, parties, fmtCount) {
+  const counts = new Map();
+  for (const p of parties) {
+    const v = p[b.field];
+    for (const x of Array.isArray(v) ? v : [v]) if (x) counts.set(x, (counts.get(x) || 0) + 1);
+  }
+  let entries;
+  if (b.vocab) entries = VOCAB[b.vocab].map((v) => ({ value: v, label: label(b.vocab, v), count: counts.get(v) || 0 }));
+  else entries = [...counts.entries()].map(([v, n]) => ({ value: v, label: v, count: n }))
+    .sort((x, y) => y.count - x.count || compare(x.label, y.label)).slice(0, b.top || 10);
+  const filterKey = b.field;
+  const hrefOf = (e) => '/customers?' + new URLSearchParams({ [filterKey]: e.value }).toString();
+  const canvas = h('canvas', { role: 'img', 'aria-label': t(b.title) + ': ' + entries.map((e) => `${e.label} ${e.count}`).join(', ') });
+  const legend = h('ul', { class: 'chart-legend' }, entries.map((e) => h('li', {},
+    h('a', { href: hrefOf(e), dataset: { value: e.value, count: String(e.count) } },
+      h('span', { class: 'lg-label', text: e.label }), h('span', { class: 'lg-count', text: fmtCount(e.count) })))));
+  const el = card(t(b.title), h('div', { class: 'chart-body' }, h('div', { class: ['chart-box', 'chart-' + b.kind] }, canvas), legend), { cls: 'card-chart', id: 'chart-' + b.id });
+  el.dataset.chart = b.id;
+  if (entries.every((e) => !e.count)) { canvas.parentNode.replaceWith(h('p', { class: 'muted', text: t('dash.no_data') })); return el; }
+  requestAnimationFrame(() => drawChart(canvas, b.kind, entries.map((e) => ({ label: e.label, value: e.count })), {
+    colors: b.colors, onPick: (i) => navigate(hrefOf(entries[i])),
+  }).then(() => el.setAttribute('data-drawn', 'true')).catch((err) => canvas.parentNode.replaceWith(errorState(err))));
+  return el;
+}
+
+function analyticsCard() {
+  return card(t('dash.analytics'), h('div', {},
+    h('p', { class: 'muted small', text: t('dash.analytics_pending') }),
+    h('ul', { class: 'analytics-tiles' }, ANALYTICS.map((a) => h('li', { class: 'atile', dataset: { analytics: a } },
+      h('span', { class: 'atile-name', text: t('dash.a_' + a) }), h('span', { class: 'muted small', text: t('dash.a_' + a + '_desc') }))))),
+  { cls: 'card-analytics' });
+}

@@ -1,0 +1,117 @@
+// party-form: the form that creates and edits a party — identity, contacts,
+// the D3 classifications, needs, tags and custom fields. submit() sends only
+// what changed (for an edit) and points at the field the server refused.
+import { h, icon } from '../dom.js';
+import { t } from '../i18n.js';
+import { VOCAB, CLASSIFICATIONS } from '../vocab.js';
+import { field, vocabOptions, nextId } from '../ui.js';
+
+const lines = (s) => s.split(/[\n,，;；]/).map((x) => x.trim()).filter(Boolean);
+
+/** Builds the form for party p (an existing record or defaults). */
+export function partyForm(p, { compact = false } = {}) {
+  const inputs = {};
+  const add = (name, spec) => { const f = field({ name, label: t('field.' + name), ...spec }); inputs[name] = f.input; return f.wrap; };
+  const group = (title, ...kids) => h('fieldset', { class: 'form-group' }, h('legend', { text: title }), h('div', { class: 'form-grid' }, kids));
+
+  const roleBoxes = VOCAB.role.map((r) => {
+    const f = field({ label: t('enum.role.' + r), type: 'checkbox', value: (p.roles || []).includes(r) });
+    f.input.value = r;
+    return f;
+  });
+  inputs.roles = roleBoxes.map((f) => f.input);
+  const roles = h('fieldset', { class: 'check-group' }, h('legend', { text: t('field.roles') }), roleBoxes.map((f) => f.wrap));
+
+  const identity = group(t('form.identity'),
+    add('kind', { type: 'select', value: p.kind, options: vocabOptions('kind', VOCAB.kind), required: true }),
+    add('name', { value: p.name, required: true, attrs: { maxlength: '200' } }),
+    add('title', { value: p.title }),
+    add('industry', { value: p.industry }),
+    roles);
+  const contacts = group(t('form.contacts'),
+    add('phones', { type: 'textarea', rows: 2, value: (p.phones || []).join('\n'), hint: t('form.one_per_line') }),
+    add('emails', { type: 'textarea', rows: 2, value: (p.emails || []).join('\n'), hint: t('form.one_per_line') }),
+    add('city', { value: p.city }),
+    compact ? null : add('country', { value: p.country }),
+    compact ? null : add('website', { value: p.website, type: 'url' }),
+    compact ? null : add('birthday', { value: p.birthday, type: 'date' }));
+  const classes = group(t('form.classification'),
+    ...CLASSIFICATIONS.map((c) => add(c, { type: 'select', value: p[c] || '', options: vocabOptions(c, VOCAB[c], t('common.none')) })),
+    add('source', { type: 'select', value: p.source || '', options: vocabOptions('source', VOCAB.source, t('common.none')) }));
+  const more = [];
+  if (!compact) {
+    more.push(group(t('form.needs'),
+      add('needs', { type: 'textarea', value: p.needs }),
+      add('characteristics', { type: 'textarea', value: p.characteristics }),
+      add('contact_plan', { type: 'textarea', value: p.contact_plan }),
+      add('tags', { value: (p.tags || []).join(', '), hint: t('form.comma_separated') }),
+      add('notes', { type: 'textarea', value: p.notes })));
+    // Custom fields: one row per key.
+    const rowsBox = h('div', { class: 'kv-rows' });
+    const addRow = (k = '', v = '') => {
+      const kid = nextId('ck'), vid = nextId('cv');
+      const row = h('div', { class: 'kv-row' },
+        h('label', { for: kid, class: 'sr-only', text: t('form.custom_key') }),
+        h('input', { id: kid, class: 'kv-key', value: k, placeholder: t('form.custom_key') }),
+        h('label', { for: vid, class: 'sr-only', text: t('form.custom_value') }),
+        h('input', { id: vid, class: 'kv-value', value: typeof v === 'string' ? v : JSON.stringify(v), placeholder: t('form.custom_value') }),
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('form.custom_remove'), on: { click: () => row.remove() } }, icon('close')));
+      rowsBox.append(row);
+    };
+    for (const [k, v] of Object.entries(p.custom || {})) addRow(k, v);
+    inputs.custom = rowsBox;
+    more.push(h('fieldset', { class: 'form-group' }, h('legend', { text: t('field.custom') }), rowsBox,
+      h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => addRow() } }, icon('plus'), t('form.custom_add'))));
+  }
+  const el = h('div', { class: 'party-form' }, identity, contacts, classes, more);
+
+  /** The record the form describes (full, for comparing). */
+  function values() {
+    const v = {};
+    for (const [k, inp] of Object.entries(inputs)) {
+      if (k === 'roles') v.roles = inp.filter((x) => x.checked).map((x) => x.value);
+      else if (k === 'phones' || k === 'emails') v[k] = lines(inp.value);
+      else if (k === 'tags') v.tags = inp.value.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
+      else if (k === 'custom') {
+        const c = {};
+        for (const row of inp.querySelectorAll('.kv-row')) {
+          const key = row.querySelector('.kv-key').value.trim();
+          if (!key) continue;
+          const raw = row.querySelector('.kv-value').value;
+          const orig = p.custom && p.custom[key];
+          c[key] = typeof orig === 'number' && raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+        }
+        v.custom = c;
+      } else v[k] = inp.value.trim() === '' ? null : inp.value.trim();
+    }
+    return v;
+  }
+
+  /** Only what differs from the record the form was opened with (all non-empty values for a new one). */
+  function changes() {
+    const v = values();
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      const before = p.id ? p[k] ?? (Array.isArray(x) ? [] : k === 'custom' ? {} : null) : null;
+      if (!p.id) {
+        if (x !== null && !(Array.isArray(x) && !x.length) && !(k === 'custom' && !Object.keys(x).length)) out[k] = x;
+      } else if (JSON.stringify(before) !== JSON.stringify(x)) out[k] = x;
+    }
+    return out;
+  }
+
+  /** Calls send(body); on a refused field marks and focuses it, then rethrows. */
+  async function submit(send) {
+    for (const inp of Object.values(inputs)) if (inp.removeAttribute) inp.removeAttribute('aria-invalid');
+    try {
+      return await send(changes());
+    } catch (err) {
+      const inp = err.field && inputs[err.field];
+      const target = Array.isArray(inp) ? inp[0] : inp;
+      if (target && target.focus) { target.setAttribute('aria-invalid', 'true'); target.focus(); }
+      throw err;
+    }
+  }
+
+  return { el, inputs, values, changes, submit };
+}
