@@ -179,7 +179,7 @@ static void sort_days(int32_t *day, int64_t *amount, int64_t *cost, size_t lo, s
 int an_store_finish(an_store *s)
 {
     size_t np = s->nparties;
-    memset(s->pcount, 0, np * sizeof *s->pcount);
+    if (np) memset(s->pcount, 0, np * sizeof *s->pcount);
     for (size_t i = 0; i < s->n; i++)
         s->pcount[s->party[i]]++;
     size_t off = 0;
@@ -245,9 +245,11 @@ int an_store_replace(an_store *s, int64_t party_id, size_t n, const int32_t *day
         return -1;
     }
     o->n = n;
-    memcpy(o->day, day, n * sizeof *day);
-    memcpy(o->amount, amount, n * sizeof *amount);
-    memcpy(o->cost, cost, n * sizeof *cost);
+    if (n) {
+        memcpy(o->day, day, n * sizeof *day);
+        memcpy(o->amount, amount, n * sizeof *amount);
+        memcpy(o->cost, cost, n * sizeof *cost);
+    }
     sort_days(o->day, o->amount, o->cost, 0, n);
     if (s->ovl[p]) {
         s->novl_rows -= s->ovl[p]->n;
@@ -304,6 +306,8 @@ int an_store_compact(an_store *s)
         an_rows r = an_store_rows(s, p);
         s->pstart[p] = k;
         s->pcount[p] = (uint32_t)r.n;
+        if (r.n == 0)
+            continue;
         for (size_t i = 0; i < r.n; i++)
             pa[k + i] = (uint32_t)p;
         memcpy(d + k, r.day, r.n * sizeof *d);

@@ -1,0 +1,180 @@
+// Customer value analytics (issue 5) through the API: runs on a demo
+// database, stored scores with explanations, summary counts that equal the
+// party-list filters, tier moves in the timeline, a new transaction
+// reflected within a second, admin-only settings, and constructed customers
+// whose labels are known.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, assertError, addUser, sql, cli } from './harness.mjs';
+
+const srv = new Server({ demo: 300 });
+let c;
+before(async () => {
+  await srv.start();
+  c = await srv.tokenClient();
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const daysAgo = (d) => new Date(Date.now() - d * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function run(client = c) {
+  const r = await client.post('/api/v1/analytics/runs', {});
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'done');
+  return r.body;
+}
+
+/** Number of parties a list filter returns (follows the pages). */
+async function listCount(query) {
+  let n = 0, after = null;
+  for (;;) {
+    const r = await c.get(`/api/v1/parties?${query}&limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    n += r.body.items.length;
+    if (!r.body.next) return n;
+    after = r.body.next;
+  }
+}
+
+test('a run scores every buyer, with explanations', async () => {
+  const result = await run();
+  assert.ok(result.buyers > 100, JSON.stringify(result));
+  assert.equal(result.model.model, 'bgnbd');
+  assert.equal(result.model.fitted, true);
+  const buyers = sql(srv.db, 'SELECT DISTINCT party_id FROM txn WHERE competitor_id IS NULL AND amount > 0 ORDER BY party_id LIMIT 20').split('\n').map(Number);
+  for (const id of buyers) {
+    const r = await c.get(`/api/v1/parties/${id}/scores`);
+    assert.equal(r.status, 200, r.text);
+    const s = r.body;
+    assert.equal(s.scored, true);
+    assert.ok(['platinum', 'gold', 'iron', 'lead'].includes(s.tier.label), r.text);
+    assert.ok(['exploration', 'formation', 'stability', 'decline'].includes(s.lifecycle.label), r.text);
+    assert.ok(s.rfm.r >= 1 && s.rfm.r <= 5 && s.rfm.f >= 1 && s.rfm.m <= 5);
+    assert.ok(s.model.p_alive >= 0 && s.model.p_alive <= 1);
+    assert.ok(Number.isInteger(s.clv.total));
+    assert.ok(Math.abs(s.clv.total - (s.clv.historical + s.clv.current + s.clv.potential)) <= 2);
+    for (const k of ['tier', 'rfm', 'lifecycle', 'loyalty', 'strategy', 'priority', 'value_quadrant', 'future_matrix', 'profit_matrix', 'behaviour'])
+      assert.ok(typeof s[k].explanation === 'string' && s[k].explanation.length > 10, `${k}: ${r.text}`);
+    assert.match(s.model.explanation, /BG\/NBD/);
+    assert.match(s.clv.explanation, /historical/);
+    assert.ok(typeof s.summary.explanation === 'string');
+    assert.ok(s.summary.transactions >= 1);
+  }
+  const none = sql(srv.db, 'SELECT id FROM party WHERE id NOT IN (SELECT party_id FROM txn) AND deleted_at IS NULL LIMIT 1');
+  const p = await c.get(`/api/v1/parties/${none}/scores`);
+  assert.equal(p.status, 200);
+  assert.equal(p.body.scored, false);
+  assert.equal(p.body.loyalty.label, 'potential');
+  assertError(await c.get('/api/v1/parties/99999999/scores'), 404, 'not_found');
+});
+
+test('summary counts equal the counts of the party list filters', async () => {
+  await run();
+  const r = await c.get('/api/v1/analytics/summary');
+  assert.equal(r.status, 200, r.text);
+  const s = r.body;
+  assert.ok(s.computed_at);
+  assert.ok(s.model.params.r > 0 && s.model.params.alpha > 0);
+  assert.ok(s.model.fit.log_likelihood < 0);
+  assert.ok(s.customer_equity.total > 0);
+  assert.equal(s.store.bytes_per_transaction, 24);
+  const tiers = Object.values(s.counts.tier).reduce((a, b) => a + b, 0);
+  assert.equal(tiers, s.buyers);
+  for (const [filter, key] of [['tier', 'tier'], ['lifecycle', 'lifecycle'], ['rfm_segment', 'rfm_segment'], ['strategy', 'strategy'], ['priority', 'priority']]) {
+    assert.ok(Object.keys(s.counts[key]).length >= 2, `${key}: ${JSON.stringify(s.counts[key])}`);
+    for (const [value, n] of Object.entries(s.counts[key]))
+      assert.equal(await listCount(`${filter}=${encodeURIComponent(value)}`), n, `${filter}=${value}`);
+  }
+  const clvCut = Number(sql(srv.db, 'SELECT clv FROM score WHERE clv IS NOT NULL ORDER BY clv DESC LIMIT 1 OFFSET 20'));
+  const want = Number(sql(srv.db, `SELECT COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.clv >= ${clvCut}`));
+  assert.equal(await listCount(`clv_min=${clvCut}`), want);
+  const wantMax = Number(sql(srv.db, `SELECT COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.clv <= ${clvCut}`));
+  assert.equal(await listCount(`clv_max=${clvCut}`), wantMax);
+  const alive = Number(sql(srv.db, 'SELECT COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.p_alive >= 0.8'));
+  assert.equal(await listCount('p_alive_min=0.8'), alive);
+  assertError(await c.get('/api/v1/parties?clv_min=lots'), 400, 'invalid_parameter', 'clv_min');
+});
+
+test('a new transaction updates the party\'s summary and scores within a second', async () => {
+  await run();
+  const id = Number(sql(srv.db, "SELECT party_id FROM score WHERE tier = 'iron' ORDER BY party_id LIMIT 1"));
+  const before = (await c.get(`/api/v1/parties/${id}/scores`)).body;
+  const t0 = Date.now();
+  const t = await c.post('/api/v1/transactions', { party_id: id, occurred_at: daysAgo(0), amount: { amount: 12345, currency: 'CNY' }, cost: { amount: 2345, currency: 'CNY' } });
+  assert.equal(t.status, 201, t.text);
+  let now;
+  for (;;) {
+    now = (await c.get(`/api/v1/parties/${id}/scores`)).body;
+    if (now.summary.revenue === before.summary.revenue + 12345 || Date.now() - t0 > 3000) break;
+    await sleep(25);
+  }
+  const elapsed = Date.now() - t0;
+  assert.equal(now.summary.revenue, before.summary.revenue + 12345);
+  assert.equal(now.summary.transactions, before.summary.transactions + 1);
+  assert.equal(now.summary.recency_days, 0);
+  assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+  assert.ok(now.computed_at >= before.computed_at);
+  // A deleted transaction is taken back out, too.
+  assert.equal((await c.del(`/api/v1/transactions/${t.body.id}`)).status, 204);
+  const t1 = Date.now();
+  for (;;) {
+    now = (await c.get(`/api/v1/parties/${id}/scores`)).body;
+    if (now.summary.revenue === before.summary.revenue || Date.now() - t1 > 3000) break;
+    await sleep(25);
+  }
+  assert.equal(now.summary.revenue, before.summary.revenue);
+});
+
+test('a tier move after big purchases shows in the timeline', async () => {
+  await run();
+  const id = Number(sql(srv.db, "SELECT party_id FROM score WHERE tier IN ('iron', 'lead') ORDER BY party_id DESC LIMIT 1"));
+  const old = (await c.get(`/api/v1/parties/${id}/scores`)).body.tier.label;
+  for (let i = 0; i < 3; i++) {
+    const t = await c.post('/api/v1/transactions', { party_id: id, occurred_at: daysAgo(10 * i + 1), amount: { amount: 500000000, currency: 'CNY' }, cost: { amount: 100000000, currency: 'CNY' } });
+    assert.equal(t.status, 201, t.text);
+  }
+  await run();
+  const s = (await c.get(`/api/v1/parties/${id}/scores`)).body;
+  assert.equal(s.tier.label, 'platinum');
+  assert.equal(s.strategy.label, 'submissive');
+  assert.equal(s.strategy.name_zh, '屈从型');
+  assert.ok(s.history.some((h) => h.field === 'tier' && h.old === old && h.new === 'platinum'), JSON.stringify(s.history));
+  const tl = await c.get(`/api/v1/parties/${id}/timeline?limit=100`);
+  assert.equal(tl.status, 200, tl.text);
+  const moves = tl.body.items.filter((e) => e.type === 'change' && e.item.action === 'segment_move' && e.item.changes.tier);
+  assert.ok(moves.length >= 1, tl.text);
+  assert.deepEqual(moves[0].item.changes.tier, [old, 'platinum']);
+});
+
+test('settings: anyone may read, only an admin may change, and a change takes effect', async () => {
+  const u = addUser(srv.db, 'manager.an@test.local', 'manager');
+  const m = await srv.tokenClient(u.email, u.password);
+  const g = await m.get('/api/v1/analytics/settings');
+  assert.equal(g.status, 200, g.text);
+  assert.equal(g.body.settings.tier_platinum.value, 0.05);
+  assert.equal(g.body.settings.model.value, 'bgnbd');
+  assertError(await m.request('PUT', '/api/v1/analytics/settings', { tier_platinum: 0.5 }), 403, 'forbidden');
+  assertError(await c.request('PUT', '/api/v1/analytics/settings', { tier_platinum: 2 }), 422, 'invalid_value', 'tier_platinum');
+  assertError(await c.request('PUT', '/api/v1/analytics/settings', { no_such: 1 }), 422, 'unknown_field', 'no_such');
+  assertError(await c.request('PUT', '/api/v1/analytics/settings', { model: 'magic' }), 422, 'invalid_value', 'model');
+  const before = (await c.get('/api/v1/analytics/summary')).body;
+  const p = await c.request('PUT', '/api/v1/analytics/settings', { tier_platinum: 0.5, tier_gold: 0.2 });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.body.settings.tier_platinum.value, 0.5);
+  await run();
+  const after = (await c.get('/api/v1/analytics/summary')).body;
+  assert.ok(after.counts.tier.platinum > before.counts.tier.platinum * 3, `${before.counts.tier.platinum} -> ${after.counts.tier.platinum}`);
+  // Pareto/NBD on request, through the CLI as well.
+  const set = cli(['analytics', 'settings', 'set', 'model', 'pnbd', '--db', srv.db]);
+  assert.equal(set.status, 0, set.stderr);
+  const got = cli(['analytics', 'settings', 'get', 'model', '--db', srv.db]);
+  assert.equal(got.stdout.trim(), '"pnbd"');
+  const r = await run();
+  assert.equal(r.model.model, 'pnbd');
+  assert.ok(r.model.params.s > 0 && r.model.params.beta > 0, JSON.stringify(r.model));
+  const s = (await c.get('/api/v1/analytics/summary')).body;
+  assert.ok(s.mean_p_alive > 0 && s.mean_p_alive < 1);
+  assert.equal(cli(['analytics', 'settings', 'set', 'margin', 'lots', '--db', srv.db]).status, 1);
+  assert.equal((await c.request('PUT', '/api/v1/analytics/settings', { model: 'bgnbd', tier_platinum: 0.05, tier_gold: 0.15 })).status, 200);
+});
