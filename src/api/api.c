@@ -16,4 +16,6 @@ void api_init(void)
     permissions_register();
     sharing_register();
     audit_register();
+    imports_register();
+    exports_register();
 }

@@ -18,6 +18,8 @@ void analytics_register(void);
 int analytics_txn_written(db *w, int64_t id, const json_t *rec);
 int analytics_txn_deleting(db *w, int64_t id, struct verr *e);
 void audit_register(void);
+void imports_register(void);
+void exports_register(void);
 void users_register(void);
 void permissions_register(void);
 void sharing_register(void);

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "db/writer.h"
 #include "http/http.h"
+#include "jobs/jobs.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,7 +24,9 @@ int cmd_serve(int argc, char **argv)
     char err[256];
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
     if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
+    if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
     int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads);
+    jobs_stop();
     an_service_stop();
     writer_stop();
     db_global_close();

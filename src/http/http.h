@@ -16,6 +16,7 @@ enum http_method { M_GET, M_POST, M_PUT, M_PATCH, M_DELETE, M_HEAD, M_OPTIONS, M
 #define MAX_PATH_PARAMS 4
 #define MAX_RESP_HEADERS 8
 #define MAX_BODY_BYTES (1u << 20)        /* API request body cap */
+#define MAX_UPLOAD_BYTES (256ull << 20)  /* R_UPLOAD routes: body streamed to a file */
 
 struct auth_user {
     int64_t id;
@@ -41,6 +42,8 @@ struct req {
     const char *body;
     size_t body_len;
     json_t *json;             /* parsed body (owned by the request), NULL if none */
+    const char *upload_path;  /* R_UPLOAD routes: the body as a file (removed after the answer unless renamed) */
+    uint64_t upload_len;
     const char *client_addr;
     struct auth_user user;
     bool authenticated;
@@ -51,6 +54,7 @@ struct resp {
     json_t *json;             /* body as JSON (owned), or: */
     char *body;               /* raw body (owned, free()d) */
     const void *static_body;  /* raw body not owned (embedded assets) */
+    int file_fd;              /* raw body from this open file (> 0; body_len bytes), closed after sending */
     size_t body_len;
     const char *content_type;
     int nheaders;
@@ -64,6 +68,7 @@ typedef void (*handler_fn)(struct req *rq, struct resp *rs);
 enum {
     R_PUBLIC = 1,             /* no authentication required */
     R_ADMIN = 2,              /* admin role only */
+    R_UPLOAD = 4,             /* body up to MAX_UPLOAD_BYTES, streamed to a file (req.upload_path) */
 };
 
 struct route {
@@ -100,6 +105,8 @@ void resp_free(struct resp *rs);
 void routes_register(const struct route *table, size_t n);
 size_t routes_count(void);
 const struct route *routes_get(size_t i);
+/* Flags of the route matching method and path (0 when none). */
+unsigned route_flags(const char *method, const char *path);
 /* Finds the route and runs authentication, authorisation, CSRF and body
  * checks, then the handler. Fills rs in every case. */
 void router_dispatch(struct req *rq, struct resp *rs);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_ROUTES 256
 
@@ -61,6 +62,16 @@ static bool pattern_match(const char *pat, const char *path, struct req *rq, boo
     return true;
 }
 
+unsigned route_flags(const char *method, const char *path)
+{
+    for (size_t i = 0; i < g_nroutes; i++) {
+        struct req scratch = {0};
+        bool bad = false;
+        if (strcmp(g_routes[i]->method, method) == 0 && pattern_match(g_routes[i]->pattern, path, &scratch, &bad)) return g_routes[i]->flags;
+    }
+    return 0;
+}
+
 void resp_header(struct resp *rs, const char *name, const char *value)
 {
     if (rs->nheaders >= MAX_RESP_HEADERS) return;
@@ -92,6 +103,7 @@ void resp_free(struct resp *rs)
 {
     json_decref(rs->json);
     free(rs->body);
+    if (rs->file_fd > 0) close(rs->file_fd);
     for (int i = 0; i < rs->nheaders; i++) { free(rs->header_names[i]); free(rs->header_values[i]); }
     memset(rs, 0, sizeof *rs);
 }

@@ -30,6 +30,9 @@ enum phase { RECEIVING, DISPATCHED, READY };
 struct pending {
     strbuf body;
     bool too_large;
+    FILE *upload;             /* R_UPLOAD: the body goes to upload_path */
+    char upload_path[4200];
+    uint64_t upload_len;
     enum phase phase;
     struct MHD_Connection *conn;
     struct req rq;
@@ -161,6 +164,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq
         size_t n = text ? strlen(text) : 0;
         r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    } else if (rs->file_fd > 0) {
+        r = MHD_create_response_from_fd(rs->body_len, rs->file_fd);
+        if (r) rs->file_fd = 0;
     } else if (rs->body) {
         r = MHD_create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_FREE);
         rs->body = NULL;
@@ -199,8 +205,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!p) return MHD_NO;
         sb_init(&p->body, MAX_BODY_BYTES);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > MAX_BODY_BYTES) p->too_large = true;
+        uint64_t cap = MAX_BODY_BYTES;
+        if (strncmp(url, "/api/", 5) == 0 && (route_flags(method, url) & R_UPLOAD)) {
+            /* Uploads stream to a file beside the database, not into memory. */
+            cap = MAX_UPLOAD_BYTES;
+            snprintf(p->upload_path, sizeof p->upload_path, "%s.upload-XXXXXX", db_path());
+            int fd = mkstemp(p->upload_path);
+            p->upload = fd >= 0 ? fdopen(fd, "wb") : NULL;
+            if (!p->upload) { if (fd >= 0) { close(fd); unlink(p->upload_path); } p->upload_path[0] = '\0'; }
+        }
+        if (cl && strtoull(cl, NULL, 10) > cap) p->too_large = true;
         *state = p;
+        return MHD_YES;
+    }
+    if (*upload_size && p->upload_path[0]) {
+        if (!p->too_large && (p->upload_len + *upload_size > MAX_UPLOAD_BYTES || !p->upload ||
+                              fwrite(upload, 1, *upload_size, p->upload) != *upload_size)) p->too_large = true;
+        p->upload_len += *upload_size;
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -220,9 +242,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->body = sb_str(&p->body);
         rq->body_len = p->body.len;
         rq->client_addr = p->addr;
+        if (p->upload_path[0]) {
+            if (p->upload && fclose(p->upload) != 0) p->too_large = true;
+            p->upload = NULL;
+            rq->upload_path = p->upload_path;
+            rq->upload_len = p->upload_len;
+        }
         bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
         if (p->too_large) {
-            resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
+            if (p->upload_path[0]) resp_error(rs, 413, "payload_too_large", NULL, "the upload is larger than %llu bytes", MAX_UPLOAD_BYTES);
+            else resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
         } else if (api && rq->method != M_GET && rq->method != M_HEAD) {
             p->phase = DISPATCHED;
             p->conn = conn;
@@ -254,6 +283,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
     json_decref(p->rq.json);
     resp_free(&p->rs);
     sb_free(&p->body);
+    if (p->upload) fclose(p->upload);
+    if (p->upload_path[0]) unlink(p->upload_path);   /* gone already when a handler kept it */
     free(p);
     *state = NULL;
 }
