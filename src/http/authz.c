@@ -92,6 +92,7 @@ enum scope authz_scope(const struct auth_user *u, const char *entity, const char
     pthread_rwlock_rdlock(&g_lock);
     enum scope s = (enum scope)g_scope[r][e][a];
     pthread_rwlock_unlock(&g_lock);
+    if (s != SCOPE_NONE && strcmp(action, "read") != 0 && strcmp(action, "export") != 0) s |= SCOPE_WRITE;
     return s;
 }
 
@@ -129,16 +130,17 @@ bool authz_allowed(const struct auth_user *u, const struct route *r)
 #define PRED_OWN(P) "(" P ".owner_id = ? OR " SHARED(P) ")"
 #define PRED_TEAM(P) "(" P ".owner_id = ? OR " P ".team_id IN " MY_TEAMS " OR " P ".owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ") OR " SHARED(P) ")"
 
-static void binds_own(const struct auth_user *u, struct authz_binds *b)
+/* For changes, the share clause is bound to ids that match nothing. */
+static void binds_own(const struct auth_user *u, struct authz_binds *b, bool write)
 {
     b->n = 3;
-    b->v[0] = u->id; b->v[1] = u->id; b->v[2] = u->team_id ? u->team_id : -1;
+    b->v[0] = u->id; b->v[1] = write ? -1 : u->id; b->v[2] = write || !u->team_id ? -1 : u->team_id;
 }
 
-static void binds_team(const struct auth_user *u, struct authz_binds *b)
+static void binds_team(const struct auth_user *u, struct authz_binds *b, bool write)
 {
     int64_t t = u->team_id ? u->team_id : -1;
-    const int64_t v[] = {u->id, t, t, u->id, u->id, t, t, u->id, u->id, u->id, t};
+    const int64_t v[] = {u->id, t, t, u->id, u->id, t, t, u->id, u->id, write ? -1 : u->id, write ? -1 : t};
     b->n = (int)(sizeof v / sizeof v[0]);
     memcpy(b->v, v, sizeof v);
 }
@@ -146,17 +148,19 @@ static void binds_team(const struct auth_user *u, struct authz_binds *b)
 const char *authz_party_predicate(enum scope s, const char *col, const struct auth_user *u, struct authz_binds *b)
 {
     b->n = 0;
+    bool write = s & SCOPE_WRITE;
+    s &= ~SCOPE_WRITE;
     if (s == SCOPE_ALL) return NULL;
     if (s == SCOPE_NONE) return "0";
     bool self = !col;
     bool from = col && !strcmp(col, "from_id");
     if (s == SCOPE_OWN) {
-        binds_own(u, b);
+        binds_own(u, b, write);
         if (self) return PRED_OWN("t");
         return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")"
                     : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")";
     }
-    binds_team(u, b);
+    binds_team(u, b, write);
     if (self) return PRED_TEAM("t");
     return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")"
                 : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")";
@@ -169,10 +173,12 @@ bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, en
         [SCOPE_TEAM] = "SELECT 1 FROM party t WHERE t.id = ? AND t.deleted_at IS NULL AND " PRED_TEAM("t"),
         [SCOPE_ALL] = "SELECT 1 FROM party t WHERE t.id = ? AND t.deleted_at IS NULL",
     };
+    bool write = s & SCOPE_WRITE;
+    s &= ~SCOPE_WRITE;
     if (s == SCOPE_NONE) return false;
     struct authz_binds b = {0};
-    if (s == SCOPE_OWN) binds_own(u, &b);
-    else if (s == SCOPE_TEAM) binds_team(u, &b);
+    if (s == SCOPE_OWN) binds_own(u, &b, write);
+    else if (s == SCOPE_TEAM) binds_team(u, &b, write);
     db_stmt *st = db_prepare(c, sql[s]);
     if (!st) return false;
     db_bind_int64(st, 1, party_id);
@@ -185,6 +191,7 @@ bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, en
 const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struct authz_binds *b)
 {
     b->n = 0;
+    s &= ~SCOPE_WRITE;
     if (s == SCOPE_ALL) return NULL;
     if (s == SCOPE_NONE) return "0";
     if (s == SCOPE_OWN) {

@@ -16,7 +16,10 @@
 #include "http/http.h"
 #include <stdbool.h>
 
-enum scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL };
+enum scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL,
+             /* Set by authz_scope on the scope of a changing action: explicit
+              * shares open a record for reading only, not for changes. */
+             SCOPE_WRITE = 8 };
 enum field_access { FA_WRITE, FA_READ, FA_HIDDEN };
 
 extern const char *const role_names[];      /* NULL-terminated */

@@ -1,0 +1,274 @@
+// Access control (issue 4): a generated authorisation matrix — role × whose
+// record (own, a team-mate's, another team's) × every record endpoint — with
+// expectations derived from the live permission table; field security;
+// sharing and ownership transfer; users and permissions administration;
+// injection and XSS payloads; the audit chain.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { Server, Client, assertError, addUser, cli, sql } from './harness.mjs';
+
+const srv = new Server();
+let admin;
+const users = {};      // name → {client, id, role}
+const parties = {};    // 'own' | 'mate' | 'other' → party (owned by s1 / s2 / s3)
+
+function dbDigest() {
+  const r = spawnSync('sqlite3', ['-readonly', srv.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return createHash('sha256').update(r.stdout).digest('hex');
+}
+
+before(async () => {
+  await srv.start();
+  admin = await srv.tokenClient();
+  const east = (await admin.post('/api/v1/teams', { name: 'East 华东' })).body;
+  const north = (await admin.post('/api/v1/teams', { name: 'North 华北' })).body;
+  const spec = { s1: ['sales', east], s2: ['sales', east], s3: ['sales', north], m1: ['manager', east],
+    svc: ['service', north], mk: ['marketing', north], ro: ['read_only', north] };
+  for (const [name, [role, team]] of Object.entries(spec)) {
+    const r = await admin.post('/api/v1/users', { email: `${name}@acl.test`, name, role, team_id: team.id, password: `password of ${name}` });
+    assert.equal(r.status, 201, r.text);
+    users[name] = { id: r.body.id, role, team: team.id };
+  }
+  await admin.patch(`/api/v1/teams/${east.id}`, { manager_id: users.m1.id, version: 1 });
+  for (const name of Object.keys(spec)) users[name].client = await srv.tokenClient(`${name}@acl.test`, `password of ${name}`);
+  for (const [rel, owner] of [['own', 's1'], ['mate', 's2'], ['other', 's3']]) {
+    const c = users[owner].client;
+    const p = (await c.post('/api/v1/parties', { kind: 'person', name: `Secret ${rel} 客户`, roles: ['customer'] })).body;
+    p.interaction = (await c.post('/api/v1/interactions', { party_id: p.id, channel: 'call', subject: `call ${rel}` })).body;
+    p.note = (await c.post('/api/v1/notes', { party_id: p.id, body: `note ${rel}` })).body;
+    p.transaction = (await admin.post('/api/v1/transactions', { party_id: p.id, occurred_at: '2026-01-02T03:04:05Z',
+      amount: { amount: 10000, currency: 'CNY' }, cost: { amount: 6000, currency: 'CNY' } })).body;
+    parties[rel] = p;
+  }
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+const inScope = (scope, rel) => scope === 'all' || (scope === 'team' && rel !== 'other') || (scope === 'own' && rel === 'own');
+const OWNER = { own: 's1', mate: 's2', other: 's3' };
+/** How the record of fixture `fixture` relates to user `name`: own, team or other. */
+const relation = (name, fixture) => {
+  const owner = OWNER[fixture];
+  if (owner === name) return 'own';
+  const u = users[name], o = users[owner];
+  return u.team === o.team ? 'team' : 'other';
+};
+
+test('authorisation matrix: role × whose record × endpoint, derived from the permission table', async () => {
+  const table = (await admin.get('/api/v1/permissions')).body.roles;
+  const perUser = ['s1', 'm1', 'svc', 'mk', 'ro'];
+  const endpoints = [
+    // [entity, action, request(party) → [method, path, body]]
+    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}`]],
+    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}/timeline`]],
+    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}/shares`]],
+    ['interactions', 'read', (p) => ['GET', `/api/v1/interactions/${p.interaction.id}`]],
+    ['notes', 'read', (p) => ['GET', `/api/v1/notes/${p.note.id}`]],
+    ['transactions', 'read', (p) => ['GET', `/api/v1/transactions/${p.transaction.id}`]],
+    ['parties', 'update', (p) => ['PATCH', `/api/v1/parties/${p.id}`, { notes: 'changed', version: 999 }]],
+    ['interactions', 'update', (p) => ['PATCH', `/api/v1/interactions/${p.interaction.id}`, { subject: 'x', version: 999 }]],
+    ['notes', 'update', (p) => ['PATCH', `/api/v1/notes/${p.note.id}`, { body: 'x', version: 999 }]],
+    ['parties', 'delete', (p) => ['DELETE', `/api/v1/parties/${p.id}`, undefined, { 'If-Match': '"999"' }]],
+    ['interactions', 'delete', (p) => ['DELETE', `/api/v1/interactions/${p.interaction.id}`, undefined, { 'If-Match': '"999"' }]],
+    ['interactions', 'create', (p) => ['POST', '/api/v1/interactions', { party_id: p.id, channel: 'sms', subject: 'matrix' }]],
+    ['notes', 'create', (p) => ['POST', '/api/v1/notes', { party_id: p.id, body: 'matrix' }]],
+    ['parties', 'update', (p) => ['POST', `/api/v1/parties/${p.id}/shares`, { user_id: 999999 }]],
+  ];
+  let checked = 0, denials = 0;
+  for (const name of perUser) {
+    const u = users[name];
+    const scopes = table[u.role] || {};
+    for (const fixture of ['own', 'mate', 'other']) {
+      const p = parties[fixture], rel = relation(name, fixture);
+      for (const [entity, action, make] of endpoints) {
+        const [method, path, body, headers] = make(p);
+        const readScope = scopes[entity]?.read || 'none', actScope = scopes[entity]?.[action] || 'none';
+        const before = action === 'read' ? null : dbDigest();
+        const r = await u.client.request(method, path, body, headers);
+        let expect;
+        if (actScope === 'none') expect = [403];
+        else if (!inScope(readScope, rel)) expect = action === 'create' ? [422] : [404];
+        else if (!inScope(actScope, rel)) expect = [403];
+        else expect = null; // allowed
+        const what = `${name}(${u.role}) ${method} ${path} on a record of relation ${rel}`;
+        if (expect) {
+          assert.ok(expect.includes(r.status), `${what}: expected ${expect}, got ${r.status} ${r.text}`);
+          assert.ok(!r.text.includes(p.name) && !r.text.includes(`note ${fixture}`), `${what}: the denial leaks the record`);
+          if (before) assert.equal(dbDigest(), before, `${what}: a denied request changed the database`);
+          denials++;
+        } else {
+          assert.ok(r.status < 400 || [409, 412, 422].includes(r.status), `${what}: expected success, got ${r.status} ${r.text}`);
+          if (method === 'POST' && r.status === 201 && path !== `/api/v1/parties/${p.id}/shares`) {
+            await admin.del(`${path}/${r.body.id}`); // keep the fixture as it was
+          }
+        }
+        checked++;
+      }
+      // Lists and search show exactly the records in read scope.
+      const listed = (await u.client.get(`/api/v1/parties?q=${encodeURIComponent('Secret ' + fixture)}`)).body.items.map((x) => x.id);
+      assert.equal(listed.includes(p.id), inScope(scopes.parties.read, rel), `${name} search for ${rel}`);
+      const ints = (await u.client.get(`/api/v1/interactions?party_id=${p.id}`)).body.items;
+      assert.equal(ints.length > 0, inScope(scopes.interactions.read, rel), `${name} interactions of ${rel}`);
+    }
+  }
+  assert.ok(checked >= 200, `${checked} checks`);
+  assert.ok(denials >= 40, `${denials} denials`);
+});
+
+test('field security: hidden fields are absent everywhere and refused in filters and sorts', async () => {
+  const s1 = users.s1.client;
+  const t = await s1.get(`/api/v1/transactions/${parties.own.transaction.id}`);
+  assert.equal(t.status, 200);
+  assert.ok(!('cost' in t.body), 'sales do not see cost');
+  assert.ok('cost' in (await admin.get(`/api/v1/transactions/${parties.own.transaction.id}`)).body);
+  const list = await s1.get(`/api/v1/transactions?party_id=${parties.own.id}`);
+  assert.ok(list.body.items.every((x) => !('cost' in x)));
+  const tl = await s1.get(`/api/v1/parties/${parties.own.id}/timeline`);
+  assert.ok(!tl.text.includes('6000'), 'neither the transaction nor its audit row shows the cost');
+  assertError(await s1.post('/api/v1/transactions', { party_id: parties.own.id, occurred_at: '2026-02-02T00:00:00Z',
+    amount: { amount: 1, currency: 'CNY' }, cost: { amount: 1, currency: 'CNY' } }), 403, 'forbidden', 'cost');
+  // An admin hides a filterable, sortable field from read-only users.
+  const put = await admin.request('PUT', '/api/v1/field-permissions', { role: 'read_only', entity: 'transactions', field: 'occurred_at', access: 'hidden' });
+  assert.equal(put.status, 200, put.text);
+  const ro = users.ro.client;
+  assertError(await ro.get('/api/v1/transactions?occurred_at_from=2020-01-01T00:00:00Z'), 400, 'forbidden_field', 'occurred_at_from');
+  assertError(await ro.get('/api/v1/transactions?sort=occurred_at'), 400, 'forbidden_field', 'sort');
+  assert.ok(!('occurred_at' in (await ro.get(`/api/v1/transactions/${parties.own.transaction.id}`)).body));
+  assertError(await users.s1.client.request('PUT', '/api/v1/field-permissions', { role: 'sales', entity: 'transactions', field: 'cost', access: 'write' }), 403, 'forbidden');
+  assertError(await admin.request('PUT', '/api/v1/field-permissions', { role: 'sales', entity: 'transactions', field: 'nope', access: 'hidden' }), 422, 'invalid_value', 'field');
+});
+
+test('a permission change takes effect on the next request and is audited', async () => {
+  const s1 = users.s1.client;
+  assert.equal((await s1.get(`/api/v1/parties/${parties.mate.id}`)).status, 200);
+  const r = await admin.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'parties', action: 'read', scope: 'own' });
+  assert.equal(r.status, 200, r.text);
+  assertError(await s1.get(`/api/v1/parties/${parties.mate.id}`), 404, 'not_found');
+  await admin.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'parties', action: 'read', scope: 'team' });
+  assert.equal((await s1.get(`/api/v1/parties/${parties.mate.id}`)).status, 200);
+  const audit = await admin.get('/api/v1/audit?action=permission_change&limit=10');
+  assert.ok(audit.body.items.some((a) => a.changes.scope && a.changes.scope[1] === 'own'));
+  assertError(await admin.request('PUT', '/api/v1/permissions', { role: 'admin', entity: 'parties', action: 'read', scope: 'none' }), 422, 'invalid_value', 'role');
+  assertError(await admin.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'parties', action: 'read', scope: 'most' }), 422, 'invalid_value', 'scope');
+});
+
+test('sharing opens one record to another team, and closes it again', async () => {
+  const s3 = users.s3.client, s1 = users.s1.client;
+  assertError(await s3.get(`/api/v1/parties/${parties.own.id}`), 404);
+  const sh = await s1.post(`/api/v1/parties/${parties.own.id}/shares`, { user_id: users.s3.id });
+  assert.equal(sh.status, 201, sh.text);
+  assert.equal((await s3.get(`/api/v1/parties/${parties.own.id}`)).status, 200);
+  assertError(await s3.post(`/api/v1/parties/${parties.own.id}/shares`, { user_id: users.ro.id }), 403, 'forbidden');
+  assert.equal((await s1.del(`/api/v1/parties/${parties.own.id}/shares/${sh.body.id}`)).status, 204);
+  assertError(await s3.get(`/api/v1/parties/${parties.own.id}`), 404);
+});
+
+test('ownership transfer: a leaver\'s customers and open tasks move in one step, history stays', async () => {
+  const leaver = await admin.post('/api/v1/users', { email: 'leaver@acl.test', name: 'Leaver', role: 'sales', team_id: users.s1.team, password: 'leaver password' });
+  const lc = await srv.tokenClient('leaver@acl.test', 'leaver password');
+  const mine = [];
+  for (let i = 0; i < 3; i++) mine.push((await lc.post('/api/v1/parties', { kind: 'organization', name: `Leaver Co ${i}` })).body);
+  await lc.post('/api/v1/interactions', { party_id: mine[0].id, channel: 'visit', status: 'planned', due_at: '2030-01-01T09:00:00Z' });
+  assertError(await users.s1.client.post('/api/v1/transfers', { from_user_id: leaver.body.id, to_user_id: users.s1.id }), 403, 'forbidden');
+  const t = await admin.post('/api/v1/transfers', { from_user_id: leaver.body.id, to_user_id: users.s2.id });
+  assert.equal(t.status, 200, t.text);
+  assert.deepEqual(t.body, { parties: 3, tasks: 1 });
+  for (const p of mine) {
+    const g = await users.s2.client.get(`/api/v1/parties/${p.id}`);
+    assert.equal(g.body.owner_id, users.s2.id);
+    const tl = await users.s2.client.get(`/api/v1/parties/${p.id}/timeline`);
+    assert.ok(tl.body.items.some((e) => e.type === 'change' && e.item.action === 'transfer'));
+    assert.ok(tl.body.items.some((e) => e.type === 'change' && e.item.action === 'create'), 'history kept');
+  }
+  const tasks = await users.s2.client.get(`/api/v1/interactions?status=planned&user_id=${users.s2.id}`);
+  assert.equal(tasks.body.items.length, 1);
+});
+
+test('users: only admins manage accounts; the last admin stays; disabling ends access at once', async () => {
+  assertError(await users.m1.client.post('/api/v1/users', { email: 'x@acl.test', role: 'admin', password: 'long password' }), 403, 'forbidden');
+  const list = await users.s1.client.get('/api/v1/users');
+  assert.equal(list.status, 200);
+  assert.ok(!/hash|password/i.test(list.text), 'no secrets in the user list');
+  const me = admin.user.id;
+  assertError(await admin.patch(`/api/v1/users/${me}`, { role: 'sales' }), 409, 'last_admin', 'role');
+  assertError(await admin.post('/api/v1/users', { email: 'weak@acl.test', role: 'sales', password: 'short' }), 422, 'weak_password', 'password');
+  assertError(await admin.post('/api/v1/users', { email: 's1@acl.test', role: 'sales', password: 'long enough pw' }), 409, 'conflict', 'email');
+  const victim = await srv.tokenClient('mk@acl.test', 'password of mk');
+  const session = await srv.login('mk@acl.test', 'password of mk');
+  const off = await admin.patch(`/api/v1/users/${users.mk.id}`, { disabled: true });
+  assert.equal(off.status, 200, off.text);
+  assertError(await victim.get('/api/v1/parties'), 401);
+  assertError(await session.get('/api/v1/parties'), 401);
+});
+
+test('method override headers are ignored: no state change by tampering', async () => {
+  const before = dbDigest();
+  const r = await admin.request('GET', `/api/v1/parties/${parties.other.id}`, undefined, { 'X-HTTP-Method-Override': 'DELETE' });
+  assert.equal(r.status, 200);
+  assert.equal(dbDigest(), before);
+});
+
+test('SQL injection in every filter, sort and search parameter and in text fields: clean 400 or inert', async () => {
+  const payloads = ["' OR '1'='1", "1; DROP TABLE party; --", '") OR 1=1 --', "' UNION SELECT password_hash FROM app_user --", '%27%20OR%201=1', '\\', '*', 'NEAR(a b)', '"'];
+  const spec = (await admin.get('/api/v1/openapi.json')).body;
+  const before = dbDigest();
+  for (const [name, schema] of Object.entries(spec.components.schemas)) {
+    const res = { party: 'parties', link: 'links', interaction: 'interactions', transaction: 'transactions', product: 'products', note: 'notes', team: 'teams' }[name];
+    if (!res) continue;
+    const params = [...Object.keys(schema.properties), 'q', 'sort', 'after', 'limit', 'created_at_from', 'updated_at_to'];
+    for (const param of params) for (const p of payloads) {
+      const r = await admin.get(`/api/v1/${res}?${param}=${encodeURIComponent(p)}`);
+      assert.ok([200, 400].includes(r.status), `${res}?${param}=${p}: ${r.status} ${r.text}`);
+      assert.ok(!/\$argon2/.test(r.text), 'no secret leaks');
+      if (r.status === 200) assert.equal(r.body.items.length, 0, `${res}?${param}=${p} matched records`);
+    }
+  }
+  assert.equal(dbDigest(), before, 'reads changed nothing');
+  for (const p of payloads) {
+    const c = await admin.post('/api/v1/parties', { kind: 'person', name: p, notes: p, tags: [p] });
+    assert.equal(c.status, 201);
+    assert.equal((await admin.get(`/api/v1/parties/${c.body.id}`)).body.name, p);
+  }
+  assert.equal(sql(srv.db, 'SELECT count(*) FROM party') > 0, true, 'the party table is still there');
+});
+
+test('stored XSS payloads come back as inert JSON strings', async () => {
+  const xss = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+  const c = await admin.post('/api/v1/parties', { kind: 'person', name: xss, custom: { html: xss } });
+  const g = await admin.get(`/api/v1/parties/${c.body.id}`);
+  assert.match(g.headers.get('content-type'), /application\/json/);
+  assert.equal(g.body.name, xss);
+  assert.deepEqual(g.body.custom, { html: xss });
+  assert.equal(g.headers.get('x-content-type-options'), 'nosniff');
+});
+
+test('the audit trail: visible to admins, refused to sales, and its chain detects tampering', async () => {
+  const a = await admin.get(`/api/v1/audit?entity=party&entity_id=${parties.own.id}`);
+  assert.equal(a.status, 200);
+  assert.ok(a.body.items.some((x) => x.action === 'create'));
+  assertError(await users.s1.client.get('/api/v1/audit'), 403, 'forbidden');
+  const failed = await new Client(srv.base).post('/api/v1/session', { email: 's1@acl.test', password: 'wrong password!' });
+  assert.equal(failed.status, 401);
+  const fails = await admin.get('/api/v1/audit?action=login_failed');
+  assert.ok(fails.body.items.length >= 1, 'failed logins are audited');
+  // Copies of the database, tampered three ways.
+  const { copyFileSync, mkdtempSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/audit-');
+  const bk = `${dir}/copy.db`;
+  assert.equal(cli(['backup', bk, '--db', srv.db]).status, 0);
+  let v = cli(['audit', 'verify', '--db', bk]);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /intact: \d+ rows/);
+  const tamper = (name, stmt) => {
+    const f = `${dir}/${name}.db`;
+    copyFileSync(bk, f);
+    assert.equal(spawnSync('sqlite3', [f, stmt]).status, 0);
+    const out = cli(['audit', 'verify', '--db', f]);
+    assert.equal(out.status, 1, `${name}: ${out.stdout}`);
+    assert.match(out.stdout, /BROKEN/);
+  };
+  tamper('edited', "UPDATE audit SET changes = '{}' WHERE id = 5");
+  tamper('deleted', 'DELETE FROM audit WHERE id = 6');
+  tamper('truncated', 'DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)');
+});
