@@ -4,8 +4,10 @@
  * write hooks that keep the in-memory transaction store current. */
 #include "api/api.h"
 #include "analytics/service.h"
+#include "jobs/jobs.h"
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* GET /api/v1/parties/{id}/scores */
 static void party_scores(struct req *rq, struct resp *rs)
@@ -37,17 +39,57 @@ static void analytics_summary(struct req *rq, struct resp *rs)
     resp_json(rs, 200, o);
 }
 
-/* POST /api/v1/analytics/runs — synchronous: the job runner has not landed
- * yet; the answer is the finished run (200). */
+/* A run as a job of the job runner (kind "analytics_run"); progress is the
+ * number of parties whose scores are stored. */
+static void run_progress(void *ctx, const char *stage, long done, long total)
+{
+    if (!strcmp(stage, "store")) job_progress(*(int64_t *)ctx, done, total);
+}
+
+static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_t **result, char *error, size_t cap)
+{
+    int rc = an_run(run_progress, &id, result, error, cap);
+    return rc == 0 ? 0 : -1;
+}
+
+/* POST /api/v1/analytics/runs — queues a run: 202 with the job (follow it
+ * at /api/v1/jobs/{id}); with ?wait=true answers 200 when it has finished. */
 static void analytics_run(struct req *rq, struct resp *rs)
 {
-    json_t *result = NULL;
-    char err[256] = "";
-    int rc = an_run(NULL, NULL, &result, err, sizeof err);
-    if (rc == 1) { resp_error(rs, 409, "run_in_progress", NULL, "%s", err); return; }
-    if (rc) { resp_error(rs, 500, "run_failed", NULL, "the analytics run failed: %s", err); return; }
-    json_object_set_new(result, "status", json_string("done"));
-    resp_json(rs, 200, result);
+    const char *wait = req_query(rq, "wait");
+    bool sync = wait && (!strcmp(wait, "true") || !strcmp(wait, "1"));
+    if (wait && !sync && strcmp(wait, "false") && strcmp(wait, "0")) {
+        resp_error(rs, 400, "invalid_parameter", "wait", "wait must be true or false");
+        return;
+    }
+    json_t *params = json_object();
+    int64_t id = job_create("analytics_run", params, rq->user.id, "queued");
+    json_decref(params);
+    if (!id) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
+    jobs_kick();
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)id);
+    resp_header(rs, "Location", loc);
+    json_t *job = job_load(db_reader(), id);
+    /* A run of a million customers takes well under a minute; give up
+     * waiting (not the run) after 30 minutes. */
+    for (int i = 0; sync && job && i < 30 * 60 * 50; i++) {
+        const char *st = json_string_value(json_object_get(job, "status"));
+        if (st && strcmp(st, "queued") && strcmp(st, "running")) {
+            if (strcmp(st, "done")) {
+                const char *err = json_string_value(json_object_get(job, "error"));
+                resp_error(rs, 500, "run_failed", NULL, "the analytics run %s: %s", st, err ? err : "");
+                json_decref(job);
+                return;
+            }
+            resp_json(rs, 200, job);
+            return;
+        }
+        usleep(20000);
+        json_decref(job);
+        job = job_load(db_reader(), id);
+    }
+    resp_json(rs, 202, job ? job : json_pack("{s:I}", "id", (json_int_t)id));
 }
 
 /* GET /api/v1/analytics/settings */
@@ -78,7 +120,7 @@ static const struct route analytics_routes[] = {
     {"GET", "/api/v1/analytics/summary", 0, "parties", "read", analytics_summary,
      "Segment counts per tier, stage, RFM segment, quadrant and strategy; customer equity; model parameters", NULL},
     {"POST", "/api/v1/analytics/runs", 0, "parties", "update", analytics_run,
-     "Recompute every party's scores (fits the models; answers when done)", NULL},
+     "Recompute every party's scores as a job (202; ?wait=true answers 200 when done)", NULL},
     {"GET", "/api/v1/analytics/settings", 0, "parties", "read", analytics_settings_get,
      "Analytics thresholds and model settings", NULL},
     {"PUT", "/api/v1/analytics/settings", R_ADMIN, "parties", "update", analytics_settings_put,
@@ -88,6 +130,7 @@ static const struct route analytics_routes[] = {
 void analytics_register(void)
 {
     routes_register(analytics_routes, sizeof analytics_routes / sizeof analytics_routes[0]);
+    jobs_register_kind("analytics_run", run_job);
 }
 
 /* transaction_resource.after_write: queue the buyer for a refresh, which

@@ -19,10 +19,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const daysAgo = (d) => new Date(Date.now() - d * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 async function run(client = c) {
-  const r = await client.post('/api/v1/analytics/runs', {});
+  const r = await client.post('/api/v1/analytics/runs?wait=true', {});
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.status, 'done');
-  return r.body;
+  assert.equal(r.body.kind, 'analytics_run');
+  return r.body.result;
 }
 
 /** Number of parties a list filter returns (follows the pages). */
@@ -67,6 +68,22 @@ test('a run scores every buyer, with explanations', async () => {
   assert.equal(p.body.scored, false);
   assert.equal(p.body.loyalty.label, 'potential');
   assertError(await c.get('/api/v1/parties/99999999/scores'), 404, 'not_found');
+});
+
+test('a run is a job: 202, then followed to the end', async () => {
+  const r = await c.post('/api/v1/analytics/runs', {});
+  assert.equal(r.status, 202, r.text);
+  assert.match(r.headers.get('location'), /^\/api\/v1\/jobs\/\d+$/);
+  let job;
+  for (let i = 0; i < 400; i++) {
+    job = (await c.get(r.headers.get('location'))).body;
+    if (job.status !== 'queued' && job.status !== 'running') break;
+    await sleep(50);
+  }
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.ok(job.result.buyers > 100);
+  assert.equal(job.progress.done, job.progress.total);
+  assertError(await c.post('/api/v1/analytics/runs?wait=maybe', {}), 400, 'invalid_parameter', 'wait');
 });
 
 test('summary counts equal the counts of the party list filters', async () => {

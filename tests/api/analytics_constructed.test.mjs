@@ -51,7 +51,7 @@ before(async () => {
     const id = await party(`Filler ${i}`);
     for (let k = 0; k < 1 + (i % 3); k++) await buy(id, 30 + 40 * k + i, 40000 + 1000 * i, 30000);
   }
-  const r = await c.post('/api/v1/analytics/runs', {});
+  const r = await c.post('/api/v1/analytics/runs?wait=true', {});
   assert.equal(r.status, 200, r.text);
 });
 after(async () => { await srv.stop(); srv.cleanup(); });
