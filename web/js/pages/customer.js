@@ -76,7 +76,13 @@ export async function render(ctx) {
       ? h('a', { href: party.website, target: '_blank', rel: 'noopener noreferrer', text: party.website }) : party.website;
     const addresses = (party.addresses || []).map((a) => h('div', { text: [a.label ? a.label + ':' : '', a.line1, a.line2, a.city, a.region, a.postcode, a.country].filter(Boolean).join(' ') }));
     const comm = party.communication && typeof party.communication === 'object' ? party.communication : {};
-    const commText = Object.entries(comm).map(([k, v]) => `${fieldLabel(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`);
+    const commValue = (k, v) => {
+      if (k === 'channels' && Array.isArray(v)) return v.map((c) => label('channel', c)).join(', ');
+      if (k === 'language' && typeof v === 'string') return ({ 'zh-CN': '简体中文', zh: '中文', en: 'English' })[v] || v;
+      if (typeof v === 'boolean') return v ? '✓' : '✗';
+      return Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    };
+    const commText = Object.entries(comm).map(([k, v]) => `${fieldLabel(k)}: ${commValue(k, v)}`);
     const list = (xs) => (xs.length ? h('div', { class: 'stack' }, xs) : null);
     const profile = card(t('customer.profile'), dl([
       [t('field.phones'), list(phones)],
@@ -106,10 +112,12 @@ export async function render(ctx) {
       [t('field.notes'), party.notes],
     ], 'props props-block');
     const custom = Object.entries(party.custom || {});
-    replace(left, profile, classes,
+    profile.classList.add('card-profile');
+    replace(left, profile,
+      card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
+      classes,
       needs.children.length ? card(t('customer.needs'), needs) : null,
-      custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null,
-      card(t('customer.network'), networkBox, { actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }));
+      custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
 
   async function loadNext() {
