@@ -23,6 +23,10 @@ static int utf8_decode(const unsigned char *s, int n, int *len)
     if (c < 0x80) { *len = 1; return (int)c; }
     int l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
     if (l > n) l = n;
+    /* A lead byte without its continuation bytes is one byte on its own, so
+     * a "character" never swallows a following NUL, quote or ASCII letter. */
+    for (int i = 1; i < l; i++)
+        if ((s[i] & 0xc0) != 0x80) { *len = 1; return (int)c; }
     unsigned cp = l == 4 ? c & 7 : l == 3 ? c & 15 : l == 2 ? c & 31 : c;
     for (int i = 1; i < l; i++) cp = (cp << 6) | (s[i] & 0x3f);
     *len = l;

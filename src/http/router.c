@@ -87,15 +87,35 @@ void resp_json(struct resp *rs, int status, json_t *body)
     rs->json = body;
 }
 
+/* Replaces every byte that does not start a well-formed UTF-8 sequence by
+ * '?': messages quote the client's input and are cut at a fixed size, and
+ * jansson refuses invalid UTF-8 (the error body would be lost). */
+static void utf8_scrub(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p;) {
+        int n = *p < 0x80 ? 1 : *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3 : *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+        bool ok = n > 0;
+        for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xc0) == 0x80;
+        if (ok && n > 1 && !utf8_valid((const char *)p, (size_t)n)) ok = false;
+        if (!ok) { *p++ = '?'; continue; }
+        p += n;
+    }
+}
+
 void resp_error(struct resp *rs, int status, const char *code, const char *field, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], fieldbuf[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    utf8_scrub(msg);
     json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
-    if (field) json_object_set_new(err, "field", json_string(field));
+    if (field) {
+        snprintf(fieldbuf, sizeof fieldbuf, "%s", field);
+        utf8_scrub(fieldbuf);
+        json_object_set_new(err, "field", json_string(fieldbuf));
+    }
     resp_json(rs, status, json_pack("{s:o}", "error", err));
 }
 

@@ -121,6 +121,10 @@ int time_parse(const char *s, int64_t *out)
         } else return -1;
     }
     if (*p) return -1;
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    /* The range holds for the UTC instant too: 1900-01-01T01:00+02:00 is
+     * 1899 in UTC and would not parse back from its own formatted text. */
+    if (t < days_from_civil(1900, 1, 1) * 86400 || t >= days_from_civil(2201, 1, 1) * 86400) return -1;
+    *out = t;
     return 0;
 }
