@@ -2,6 +2,7 @@
 #include "api/resource.h"
 #include "db/writer.h"
 #include "http/authz.h"
+#include "lib/jsonw.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
@@ -347,6 +348,56 @@ static json_t *row_to_json(const struct resource *r, db_stmt *s)
     return o;
 }
 
+/* The same record as row_to_json + res_redact + json_dumps(JSON_COMPACT),
+ * written straight into out: the read hot path. JSON columns are stored as
+ * compact JSON by our own writers and are copied as they are. */
+static void row_write(const struct resource *r, db_stmt *s, const struct auth_user *u, strbuf *out)
+{
+    sb_append(out, "{", 1);
+    jw_key(out, "id", 1);
+    jw_int(out, db_column_int64(s, 0));
+    int col = 1;
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        int width = f->type == FT_MONEY ? 2 : 1;
+        if (u && authz_field(u, r->name, f->name) == FA_HIDDEN) { col += width; continue; }
+        jw_key(out, f->name, 0);
+        bool null = db_column_type(s, col) == DB_NULL;
+        switch (f->type) {
+        case FT_MONEY:
+            if (null) { sb_append(out, "null", 4); break; }
+            sb_append(out, "{\"amount\":", 10);
+            jw_int(out, db_column_int64(s, col));
+            sb_append(out, ",\"currency\":", 12);
+            jw_string(out, db_column_text(s, col + 1) ? db_column_text(s, col + 1) : "");
+            sb_append(out, "}", 1);
+            break;
+        case FT_LIST: case FT_OBJECT: case FT_OBJLIST: {
+            const char *text = null ? NULL : db_column_text(s, col);
+            if (!text || !*text) text = f->type == FT_OBJECT ? "{}" : "[]";
+            sb_puts(out, text);
+            break;
+        }
+        case FT_INT: case FT_REF:
+            if (null) sb_append(out, "null", 4); else jw_int(out, db_column_int64(s, col));
+            break;
+        case FT_BOOL:
+            if (null) sb_append(out, "null", 4); else sb_puts(out, db_column_int64(s, col) ? "true" : "false");
+            break;
+        default:
+            jw_string(out, null ? NULL : db_column_text(s, col));
+        }
+        col += width;
+    }
+    jw_key(out, "created_at", 0);
+    jw_string(out, db_column_text(s, col));
+    jw_key(out, "updated_at", 0);
+    jw_string(out, db_column_text(s, col + 1));
+    jw_key(out, "version", 0);
+    jw_int(out, db_column_int64(s, col + 2));
+    sb_append(out, "}", 1);
+}
+
 json_t *res_load(db *c, const struct resource *r, int64_t id)
 {
     db_stmt *s = db_prepare(c, r->sql_get);
@@ -655,18 +706,46 @@ void res_create(struct req *rq, struct resp *rs)
 void res_get(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
-    json_t *o = res_load(db_reader(), r, rq->path_ids[0]);
-    struct verr e = {0};
-    if (!o || check_record_scope(db_reader(), r, &rq->user, rq->path_ids[0], o, "read", &e)) {
-        json_decref(o);
+    db *c = db_reader();
+    db_stmt *s = db_prepare(c, r->sql_get);
+    if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
+    db_bind_int64(s, 1, rq->path_ids[0]);
+    /* One read transaction for the record and its scope check. */
+    db_begin_read(c);
+    bool found = db_step(s) == DB_ROW;
+    int64_t pid = 0, version = 0;
+    strbuf out;
+    sb_init(&out, 0);
+    if (found) {
+        int last = db_column_count(s) - 1;
+        version = db_column_int64(s, last);
+        row_write(r, s, &rq->user, &out);
+        /* The owning party, for the scope check, without a second parse. */
+        if (!r->party_field) pid = rq->path_ids[0];
+        else {
+            int col = 1;
+            for (int i = 0; i < r->nfields; i++) {
+                if (!strcmp(r->fields[i].name, r->party_field)) { pid = db_column_int64(s, col); break; }
+                col += r->fields[i].type == FT_MONEY ? 2 : 1;
+            }
+        }
+    }
+    db_done(s);
+    bool visible = found && (!party_scoped(r) ||
+                             authz_party_in_scope(c, &rq->user, pid, authz_scope(&rq->user, r->name, "read")));
+    db_commit(c);
+    if (!visible) {
+        sb_free(&out);
         resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]);
         return;
     }
-    res_redact(r, &rq->user, o);
     char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(json_object_get(o, "version")));
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
     resp_header(rs, "ETag", etag);
-    resp_json(rs, 200, o);
+    rs->status = 200;
+    rs->body_len = out.len;
+    rs->body = sb_take(&out);
+    rs->content_type = "application/json; charset=utf-8";
 }
 
 /* If-Match "3" → 412 on mismatch; a body "version": 3 → 409. */
@@ -968,7 +1047,7 @@ void res_list(struct req *rq, struct resp *rs)
     const char *sort = l.sort ? l.sort : "id";
     bool desc = sort[0] == '-';
     if (desc) sort++;
-    const char *sort_col = NULL, *sort_name = sort;
+    const char *sort_col = NULL;
     if (!strcmp(sort, "id")) sort_col = "id";
     else if (!strcmp(sort, "created_at")) sort_col = "created_at";
     else if (!strcmp(sort, "updated_at")) sort_col = "updated_at";
@@ -1030,25 +1109,58 @@ void res_list(struct req *rq, struct resp *rs)
         db_bind_int64(s, idx++, json_integer_value(json_array_get(cursor, 1)));
     }
     db_bind_int64(s, idx, l.limit + 1);
-    json_t *items = json_array();
+    /* Rows are written as JSON text directly; the cursor comes from the
+     * last row's sort value, read before the row after it is fetched. */
+    strbuf out;
+    sb_init(&out, 0);
+    sb_puts(&out, "{\"items\":[");
     int rc;
-    while ((rc = db_step(s)) == DB_ROW) json_array_append_new(items, res_redact(r, &rq->user, row_to_json(r, s)));
+    long n = 0;
+    json_t *last_value = NULL;
+    int64_t last_id = 0;
+    bool more = false;
+    int sort_index = -1;   /* column of the sort key in the row */
+    if (strcmp(sort_col, "id") == 0) sort_index = 0;
+    else if (!strcmp(sort_col, "created_at")) sort_index = db_column_count(s) - 3;
+    else if (!strcmp(sort_col, "updated_at")) sort_index = db_column_count(s) - 2;
+    else {
+        int col = 1;
+        for (int i = 0; i < r->nfields; i++) {
+            if (!strcmp(r->fields[i].column, sort_col)) { sort_index = col; break; }
+            col += r->fields[i].type == FT_MONEY ? 2 : 1;
+        }
+    }
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (n == l.limit) { more = true; break; }
+        if (n++) sb_append(&out, ",", 1);
+        row_write(r, s, &rq->user, &out);
+        last_id = db_column_int64(s, 0);
+        json_decref(last_value);
+        last_value = db_column_type(s, sort_index) == DB_INTEGER ? json_integer(db_column_int64(s, sort_index))
+                   : db_column_type(s, sort_index) == DB_NULL ? json_null() : json_string(db_column_text(s, sort_index));
+    }
     db_done(s);
-    if (rc != DB_DONE) {
-        json_decref(items);
+    if (rc != DB_ROW && rc != DB_DONE) {
+        sb_free(&out);
+        json_decref(last_value);
         verr_set(&l.e, 400, "invalid_parameter", l.q ? "q" : NULL, "the query could not be run");
         goto fail;
     }
-    json_t *next = json_null();
-    if ((long)json_array_size(items) > l.limit) {
-        json_array_remove(items, json_array_size(items) - 1);
-        json_t *last = json_array_get(items, json_array_size(items) - 1);
-        const char *name = sort_name;
-        char *cur = cursor_encode(json_object_get(last, name), json_integer_value(json_object_get(last, "id")));
-        next = json_string(cur);
+    sb_puts(&out, "],\"next\":");
+    if (more) {
+        char *cur = cursor_encode(last_value, last_id);
+        jw_string(&out, cur);
         free(cur);
+    } else {
+        sb_puts(&out, "null");
     }
-    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
+    sb_puts(&out, "}");
+    json_decref(last_value);
+    if (out.failed) { sb_free(&out); verr_set(&l.e, 500, "internal", NULL, "out of memory"); goto fail; }
+    rs->status = 200;
+    rs->body_len = out.len;
+    rs->body = sb_take(&out);
+    rs->content_type = "application/json; charset=utf-8";
     goto done;
 fail:
     resp_verr(rs, &l.e);

@@ -1,0 +1,46 @@
+/* jsonw: JSON text writer (see jsonw.h). */
+#include "lib/jsonw.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void jw_string(strbuf *sb, const char *s)
+{
+    if (!s) { sb_append(sb, "null", 4); return; }
+    sb_append(sb, "\"", 1);
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f) continue;
+        sb_append(sb, run, (size_t)((const char *)p - run));
+        char esc[8];
+        switch (*p) {
+        case '"': sb_append(sb, "\\\"", 2); break;
+        case '\\': sb_append(sb, "\\\\", 2); break;
+        case '\n': sb_append(sb, "\\n", 2); break;
+        case '\r': sb_append(sb, "\\r", 2); break;
+        case '\t': sb_append(sb, "\\t", 2); break;
+        case '\b': sb_append(sb, "\\b", 2); break;
+        case '\f': sb_append(sb, "\\f", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sb_append(sb, esc, 6);
+        }
+        run = (const char *)p + 1;
+    }
+    sb_append(sb, run, strlen(run));
+    sb_append(sb, "\"", 1);
+}
+
+void jw_key(strbuf *sb, const char *key, int first)
+{
+    if (!first) sb_append(sb, ",", 1);
+    jw_string(sb, key);
+    sb_append(sb, ":", 1);
+}
+
+void jw_int(strbuf *sb, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
+    sb_append(sb, buf, (size_t)n);
+}

@@ -1,0 +1,13 @@
+/* jsonw: writing JSON text straight into a strbuf, for the hot read paths
+ * (a record, a page of records) where building a jansson tree first would
+ * cost more than the rest of the request. Output matches jansson's
+ * json_dumps(JSON_COMPACT): UTF-8 as is, control characters escaped. */
+#ifndef RAPPORT_JSONW_H
+#define RAPPORT_JSONW_H
+#include "lib/strbuf.h"
+#include <stdint.h>
+
+void jw_string(strbuf *sb, const char *s);      /* NULL writes null */
+void jw_key(strbuf *sb, const char *key, int first);  /* ,"key": */
+void jw_int(strbuf *sb, int64_t v);
+#endif
