@@ -154,16 +154,33 @@ static void serve_asset(struct req *rq, struct resp *rs)
     rs->content_type = a->content_type;
 }
 
+static int dump_to_strbuf(const char *buf, size_t size, void *data) { return sb_append(data, buf, size); }
+
+static const char OOM_BODY[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server ran out of memory building the answer\"}}";
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq, struct resp *rs)
 {
     struct MHD_Response *r;
-    char *text = NULL;
     bool api = strncmp(rq->path, "/api/", 5) == 0 || rs->json;
     if (rs->json) {
-        text = json_dumps(rs->json, JSON_COMPACT);
-        size_t n = text ? strlen(text) : 0;
-        r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
-        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+        /* Not json_dumps: when an allocation fails, jansson 2.14 skips a
+         * failed object key and returns broken JSON; the strbuf's sticky
+         * failure flag catches every failed write. A write already committed
+         * keeps its 2xx (with no body); anything else becomes a 503. */
+        strbuf sb;
+        sb_init(&sb, 0);
+        if (json_dump_callback(rs->json, dump_to_strbuf, &sb, JSON_COMPACT) != 0 || sb.failed) {
+            sb_free(&sb);
+            if (rs->status < 200 || rs->status >= 300) rs->status = 503;
+            size_t n = rs->status == 503 ? sizeof OOM_BODY - 1 : 0;
+            r = MHD_create_response_from_buffer(n, (void *)OOM_BODY, MHD_RESPMEM_PERSISTENT);
+        } else {
+            size_t n = sb.len;
+            char *text = sb_take(&sb);
+            r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+            if (!r) free(text);
+        }
+        if (r) MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     } else if (rs->file_fd > 0) {
         r = MHD_create_response_from_fd(rs->body_len, rs->file_fd);
         if (r) rs->file_fd = 0;

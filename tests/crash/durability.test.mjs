@@ -1,11 +1,12 @@
 // Durability: every write acknowledged with 2xx survives kill -9 of the
-// server, in many rounds killed at random moments during concurrent writes.
-// Rounds: CRASH_ROUNDS (default 10 in `make check`).
+// server, in many short rounds killed at random moments (80–350 ms into 16
+// concurrent writers), with PRAGMA integrity_check after every kill.
+// Rounds: CRASH_ROUNDS (default 100 in `make check`, about a minute).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, sql } from '../api/harness.mjs';
 
-const ROUNDS = Number(process.env.CRASH_ROUNDS || 10);
+const ROUNDS = Number(process.env.CRASH_ROUNDS || 100);
 
 test(`acknowledged writes survive kill -9 (${ROUNDS} rounds)`, { timeout: 600000 }, async () => {
   const srv = new Server();
@@ -30,15 +31,16 @@ test(`acknowledged writes survive kill -9 (${ROUNDS} rounds)`, { timeout: 600000
         }
       };
       const writers = Array.from({ length: 16 }, (_, w) => writer(w));
-      await new Promise((r) => setTimeout(r, 150 + Math.random() * 400));
+      await new Promise((r) => setTimeout(r, 80 + Math.random() * 270));
       await srv.stop({ hard: true });
       stop = true;
       await Promise.all(writers);
-      assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+      assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok', `integrity_check after kill ${round + 1}`);
     }
     const stored = new Set(sql(srv.db, `SELECT id FROM interaction WHERE party_id = ${party.id}`).split('\n').map(Number));
     const lost = [...acked].filter((id) => !stored.has(id));
-    assert.ok(acked.size > ROUNDS * 10, `only ${acked.size} writes were acknowledged`);
+    assert.ok(acked.size > ROUNDS * 3, `only ${acked.size} writes were acknowledged`);
+    console.log(`# ${ROUNDS} kill -9 rounds, ${acked.size} acknowledged writes, all present`);
     assert.deepEqual(lost, [], `${lost.length} acknowledged writes lost`);
   } finally {
     if (srv.proc) await srv.stop({ hard: true });

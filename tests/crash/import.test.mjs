@@ -1,0 +1,64 @@
+// Import under kill -9: `rapport import` is killed at random moments while
+// it writes batches; after every kill the database passes integrity_check
+// and holds only whole batches (the count of imported parties is a multiple
+// of the batch size), and running the same import again to the end gives
+// every row exactly once; a further run changes nothing (idempotent).
+// Rounds: CRASH_IMPORT_ROUNDS (default 20).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, Server, cli, sql } from '../api/harness.mjs';
+
+const ROUNDS = Number(process.env.CRASH_IMPORT_ROUNDS || 20);
+const ROWS = 3000, BATCH = 200;
+
+function runImport(db, file, killAfterMs) {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, ['import', 'parties', file, '--db', db, '--batch', String(BATCH)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    const timer = killAfterMs == null ? null : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+    p.on('exit', (code, signal) => { if (timer) clearTimeout(timer); resolve({ code, signal, out }); });
+  });
+}
+
+test(`an import killed ${ROUNDS} times keeps whole batches and re-runs idempotently`, { timeout: 600000 }, async () => {
+  const srv = new Server();
+  // Only the database is needed (no server): init it through the harness.
+  const r = cli(['init', '--db', srv.db]);
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(srv.dir, 'parties.csv');
+  const lines = ['external_id,name,emails,phones,city'];
+  for (let i = 0; i < ROWS; i++) lines.push(`IMP-${i},客户 ${i} Customer,c${i}@example.com,+86 138 ${String(i).padStart(4, '0')} 0000,${i % 2 ? '北京' : 'Shanghai'}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const count = () => Number(sql(srv.db, "SELECT count(*) FROM party WHERE external_id LIKE 'IMP-%'"));
+  try {
+    let killed = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const res = await runImport(srv.db, file, 100 + Math.random() * 900);
+      if (res.signal === 'SIGKILL') killed++;
+      else assert.equal(res.code, 0, res.out);
+      assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok', `integrity_check after round ${round + 1}`);
+      const n = count();
+      assert.equal(n % BATCH, 0, `after kill ${round + 1}: ${n} parties — a batch is half visible`);
+      assert.equal(Number(sql(srv.db, "SELECT count(DISTINCT external_id) FROM party WHERE external_id LIKE 'IMP-%'")), n, 'a row was imported twice');
+    }
+    assert.ok(killed >= ROUNDS / 2, `only ${killed} of ${ROUNDS} imports were killed mid-way`);
+    let res = await runImport(srv.db, file, null);
+    assert.equal(res.code, 0, res.out);
+    assert.equal(count(), ROWS);
+    const before = sql(srv.db, "SELECT group_concat(id || ':' || name || ':' || emails, '|') FROM (SELECT * FROM party WHERE external_id LIKE 'IMP-%' ORDER BY id)");
+    res = await runImport(srv.db, file, null);
+    assert.equal(res.code, 0, res.out);
+    assert.match(res.out, / 0 created/, res.out);
+    assert.equal(count(), ROWS);
+    const after = sql(srv.db, "SELECT group_concat(id || ':' || name || ':' || emails, '|') FROM (SELECT * FROM party WHERE external_id LIKE 'IMP-%' ORDER BY id)");
+    assert.equal(after, before, 're-running the import changed the records');
+    console.log(`# ${killed} imports killed with kill -9; ${ROWS} rows exactly once after re-running`);
+  } finally {
+    srv.cleanup();
+  }
+});
