@@ -1,0 +1,143 @@
+/* Unit tests of src/lib and the search-query builder: time parsing and
+ * formatting, text validation and phone normalisation, capped buffers, the
+ * JSON writer, and fts_query_build. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "db/db.h"
+#include "lib/jsonw.h"
+#include "lib/strbuf.h"
+#include "lib/textcheck.h"
+#include "lib/timeutil.h"
+
+static void test_time_roundtrip(void **state)
+{
+    int64_t t;
+    assert_int_equal(time_parse("2026-11-25T14:07:59Z", &t), 0);
+    char out[21];
+    time_format(t, out);
+    assert_string_equal(out, "2026-11-25T14:07:59Z");
+    assert_int_equal(time_parse("2026-11-25T22:07:59+08:00", &t), 0);
+    time_format(t, out);
+    assert_string_equal(out, "2026-11-25T14:07:59Z");
+    assert_int_equal(time_parse("2024-02-29", &t), 0);
+    time_format(t, out);
+    assert_string_equal(out, "2024-02-29T00:00:00Z");
+    assert_int_equal(time_parse("1969-12-31T23:59:59.999Z", &t), 0);
+    assert_int_equal(t, -1);
+    assert_int_equal(time_parse("2026-11-25T14:07Z", &t), 0);
+}
+
+static void test_time_rejects(void **state)
+{
+    int64_t t;
+    const char *bad[] = {"", "2023-02-29", "2026-13-01", "2026-00-10", "1899-12-31", "2201-01-01", "2026-1-1",
+                         "2026-11-25T24:00:00Z", "2026-11-25T10:00:00", "2026-11-25T10:00:00+15:00", "2026-11-25 x",
+                         "2026-11-25T10:00:00Zjunk", "２０２６-01-01", NULL};
+    for (int i = 0; bad[i]; i++) assert_int_equal(time_parse(bad[i], &t), -1);
+    assert_int_equal(date_parse("2026-11-25T00:00:00Z", &t), -1);
+    assert_int_equal(date_parse("2000-02-29", &t), 0);
+    assert_int_equal(date_parse("1900-02-29", &t), -1);
+}
+
+static void test_days_from_civil(void **state)
+{
+    assert_int_equal(days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(days_from_civil(1900, 1, 1), -25567);
+}
+
+static void test_utf8(void **state)
+{
+    assert_true(utf8_valid("张伟 abc\t\n", strlen("张伟 abc\t\n")));
+    assert_false(utf8_valid("\xff", 1));
+    assert_false(utf8_valid("\xc0\xaf", 2));            /* overlong */
+    assert_false(utf8_valid("\xed\xa0\x80", 3));        /* surrogate */
+    assert_false(utf8_valid("a\x01", 2));               /* control */
+    assert_false(utf8_valid("\xe5\xbc", 2));            /* truncated */
+    assert_int_equal(utf8_length("张伟明"), 3);
+}
+
+static void test_email(void **state)
+{
+    assert_true(email_valid("wang.wei@example.cn"));
+    assert_true(email_valid("a+b@sub.example.com"));
+    const char *bad[] = {"", "a", "a@b", "@b.cn", "a@@b.cn", "a b@c.cn", "a@b..cn", "a@.b.cn", "a@b.c", "<a>@b.cn", NULL};
+    for (int i = 0; bad[i]; i++) assert_false(email_valid(bad[i]));
+    char out[64];
+    email_normalize("Wang.Wei@Example.CN", out, sizeof out);
+    assert_string_equal(out, "wang.wei@example.cn");
+}
+
+static void test_phone(void **state)
+{
+    char out[32];
+    const char *same[] = {"13800138000", "138 0013 8000", "+86 138-0013-8000", "008613800138000", "(+86) 13800138000", NULL};
+    for (int i = 0; same[i]; i++) {
+        if (!strcmp(same[i], "(+86) 13800138000")) { assert_false(phone_normalize(same[i], out, sizeof out)); continue; }
+        assert_true(phone_normalize(same[i], out, sizeof out));
+        assert_string_equal(out, "13800138000");
+    }
+    assert_true(phone_normalize("+44 20 7946 0958", out, sizeof out));
+    assert_string_equal(out, "442079460958");
+    assert_false(phone_normalize("1234", out, sizeof out));
+    assert_false(phone_normalize("call me", out, sizeof out));
+    assert_false(phone_normalize("123456789012345678901", out, sizeof out));
+}
+
+static void test_strbuf_cap(void **state)
+{
+    strbuf sb;
+    sb_init(&sb, 10);
+    assert_int_equal(sb_puts(&sb, "12345"), 0);
+    assert_int_equal(sb_printf(&sb, "%d", 678), 0);
+    assert_string_equal(sb_str(&sb), "12345678");
+    assert_int_equal(sb_puts(&sb, "abc"), -1);
+    assert_true(sb.failed);
+    assert_int_equal(sb_puts(&sb, "z"), -1);   /* sticky */
+    sb_free(&sb);
+}
+
+static void test_jsonw(void **state)
+{
+    strbuf sb;
+    sb_init(&sb, 0);
+    sb_puts(&sb, "{");
+    jw_key(&sb, "name", 1);
+    jw_string(&sb, "张\"伟\\\n\x01");
+    jw_key(&sb, "n", 0);
+    jw_int(&sb, -42);
+    jw_key(&sb, "x", 0);
+    jw_string(&sb, NULL);
+    sb_puts(&sb, "}");
+    assert_string_equal(sb_str(&sb), "{\"name\":\"张\\\"伟\\\\\\n\\u0001\",\"n\":-42,\"x\":null}");
+    sb_free(&sb);
+}
+
+static void test_fts_query(void **state)
+{
+    char q[512];
+    assert_true(fts_query_build("张伟", q, sizeof q));
+    assert_string_equal(q, "\"张伟\"");
+    assert_true(fts_query_build("grace hop", q, sizeof q));
+    assert_string_equal(q, "\"grace\"* AND \"hop\"*");
+    assert_true(fts_query_build("+86 138-0013-8000", q, sizeof q));
+    assert_string_equal(q, "contacts : \"13800138000\"*");
+    assert_true(fts_query_build("a\"b", q, sizeof q));
+    assert_string_equal(q, "\"a\"\"b\"*");
+    assert_false(fts_query_build("  --  ", q, sizeof q));
+    assert_false(fts_query_build("\xff", q, sizeof q));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_days_from_civil),
+        cmocka_unit_test(test_utf8), cmocka_unit_test(test_email), cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_jsonw), cmocka_unit_test(test_fts_query),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
