@@ -30,6 +30,8 @@ before(async () => {
     assert.equal(r.status, 201, r.text);
   }
   await api.post('/api/v1/notes', { party_id: person, body: 'Prefers to be called after 6 pm. 晚上六点后联系。' });
+  const run = await api.post('/api/v1/analytics/runs?wait=true', {});
+  assert.equal(run.status, 200, run.text);
   browser = await launch();
 });
 

@@ -35,6 +35,7 @@ export const PALETTE = ['#1d4ed8', '#0891b2', '#059669', '#d97706', '#dc2626', '
  */
 export async function drawChart(canvas, kind, data, { onPick, colors } = {}) {
   const Chart = await loadChart();
+  if (kind === 'pyramid') return drawPyramid(Chart, canvas, data, { onPick, colors });
   const type = kind === 'hbar' ? 'bar' : kind;
   const bg = data.map((_, i) => (colors ? colors[i % colors.length] : PALETTE[i % PALETTE.length]));
   const chart = new Chart(canvas, {
@@ -54,4 +55,24 @@ export async function drawChart(canvas, kind, data, { onPick, colors } = {}) {
     },
   });
   return chart;
+}
+
+/** The customer pyramid: centred horizontal bars, top tier first, width = count. */
+function drawPyramid(Chart, canvas, data, { onPick, colors }) {
+  const max = Math.max(1, ...data.map((d) => d.value));
+  return new Chart(canvas, {
+    type: 'bar',
+    data: { labels: data.map((d) => d.label), datasets: [{
+      data: data.map((d) => [-Math.max(d.value, max * 0.02) / 2, Math.max(d.value, max * 0.02) / 2]),
+      backgroundColor: data.map((_, i) => (colors || PALETTE)[i % (colors || PALETTE).length]),
+      borderSkipped: false, borderRadius: 3, barPercentage: 0.96, categoryPercentage: 0.96,
+    }] },
+    options: {
+      indexAxis: 'y', responsive: true,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => ' ' + data[c.dataIndex].text } } },
+      scales: { x: { display: false, min: -max / 2, max: max / 2 }, y: { grid: { display: false }, border: { display: false } } },
+      onClick: (ev, els) => { if (onPick && els.length) onPick(els[0].index); },
+      onHover: (ev, els) => { ev.native.target.style.cursor = els.length && onPick ? 'pointer' : 'default'; },
+    },
+  });
 }

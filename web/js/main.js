@@ -7,6 +7,7 @@ import * as api from './api.js';
 import { PAGES } from './pages.js';
 import { start, navigate, render } from './router.js';
 import { errorState, spinner } from './ui.js';
+import { resetUsers } from './users.js';
 
 const root = document.getElementById('app');
 let pageCtl = null;   // AbortController of the page on screen
@@ -35,7 +36,7 @@ function shell(activeNav) {
         h('div', { class: 'user-role', text: u ? t('role.' + u.role) : '' }))),
     h('button', {
       type: 'button', class: 'icon-btn', 'aria-label': t('shell.logout'), title: t('shell.logout'),
-      on: { click: async () => { await api.logout().catch(() => {}); navigate('/login', { replace: true }); } },
+      on: { click: async () => { await api.logout().catch(() => {}); resetUsers(); navigate('/login', { replace: true }); } },
     }, icon('logout')));
   return h('aside', { class: 'sidebar' },
     h('a', { href: '/', class: 'brand', 'aria-label': t('shell.home') },
@@ -74,6 +75,7 @@ async function renderPage(page, params, query, { focus = true } = {}) {
     if (err.name === 'AbortError' || seq !== renderSeq) return;
     replace(main, errorState(err, () => render({ focus: false })));
   }
+  if (seq === renderSeq && !performance.getEntriesByName('rapport:first-page').length) performance.mark('rapport:first-page');
   if (focus && seq === renderSeq) {
     const h1 = main.querySelector('h1');
     if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }

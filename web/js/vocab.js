@@ -16,6 +16,16 @@ export const VOCAB = {
   channel: ['visit', 'call', 'email', 'sms', 'wechat', 'meeting', 'event', 'seminar', 'gift', 'card', 'letter', 'web', 'other'],
   direction: ['inbound', 'outbound'],
   status: ['planned', 'done', 'cancelled'],
+  // Computed by the analytics engine (issue 5, docs/ANALYTICS.md).
+  tier: ['platinum', 'gold', 'iron', 'lead'],
+  lifecycle: ['exploration', 'formation', 'stability', 'decline'],
+  rfm: ['champions', 'loyal', 'potential_loyalist', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk',
+    'cannot_lose', 'hibernating', 'lost'],
+  value_strategy: ['pursue', 'target', 'maintain', 'abandon'],
+  strategy: ['submissive', 'caring', 'adaptive', 'indifferent'],
+  behaviour: ['loyal', 'latent', 'inertia', 'disloyal', 'unknown'],
+  future_matrix: ['best', 'must_invest', 'retain', 'worst'],
+  profit_matrix: ['most_profitable', 'profitable_high_cost', 'profitable_low', 'unprofitable'],
 };
 
 /** The D3 classification fields of a party, in display order. */

@@ -13,6 +13,8 @@ import { field, vocabOptions, dialog, confirmDialog, toast, card, dl, badge, spi
 import { partyForm } from './party-form.js';
 import { partyPicker } from './party-picker.js';
 import { timeline } from './timeline.js';
+import { loadScores } from './scores.js';
+import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
 
 export async function render(ctx) {
@@ -31,9 +33,11 @@ export async function render(ctx) {
     throw err;
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
+  await ensureUsers();
   const tl = timeline(id, { signal });
   const nextBox = h('div', { class: 'next-contact' }, spinner());
   const networkBox = h('div', {}, spinner());
+  const scoresBox = h('div', { class: 'scores-box' }, spinner());
   const head = h('div');
   const left = h('div', { class: 'col-left' });
 
@@ -95,7 +99,7 @@ export async function render(ctx) {
       [t('field.birthday'), date(party.birthday)],
       [t('field.source'), label('source', party.source)],
       [t('field.external_id'), party.external_id],
-      [t('field.owner_id'), party.owner_id ? (api.user() && api.user().id === party.owner_id ? t('common.me') : t('common.user_n', { id: party.owner_id })) : null],
+      [t('field.owner_id'), userLabel(party.owner_id)],
       [t('field.communication'), commText.length ? commText.join('; ') : null],
       [t('field.created_at'), dateTime(party.created_at)],
       [t('field.updated_at'), dateTime(party.updated_at)],
@@ -116,6 +120,7 @@ export async function render(ctx) {
     replace(left, profile,
       card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
       classes,
+      card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
       needs.children.length ? card(t('customer.needs'), needs) : null,
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
@@ -363,7 +368,7 @@ export async function render(ctx) {
 
   drawHead();
   drawLeft();
-  await Promise.all([tl.reload(), loadNext(), loadNetwork()]);
+  await Promise.all([tl.reload(), loadNext(), loadNetwork(), loadScores(scoresBox, id, { signal })]);
 }
 
 function initials(name) {

@@ -3,14 +3,15 @@
 // choice, saved views (localStorage), bulk tagging and CSV export. The
 // filters live in the URL so the dashboard can link here and Back works.
 import { h, icon, replace } from '../dom.js';
-import { t, label, number, date, relative } from '../i18n.js';
+import { t, label, number, date, relative, compare } from '../i18n.js';
 import * as api from '../api.js';
 import { navigate, setQuery } from '../router.js';
 import { VOCAB } from '../vocab.js';
 import { field, vocabOptions, toast, dialog, debounce, store, errorState, badge, nextId } from '../ui.js';
 import { partyForm } from './party-form.js';
+import { ensureUsers, userLabel, userList } from '../users.js';
 
-const FILTERS = ['kind', 'roles', 'importance', 'relationship_level', 'loyalty_class', 'value_class', 'customer_type', 'relationship_to_company', 'source'];
+const FILTERS = ['kind', 'roles', 'tier', 'lifecycle', 'importance', 'relationship_level', 'loyalty_class', 'value_class', 'customer_type', 'relationship_to_company', 'source'];
 const TEXT_FILTERS = ['city', 'tags', 'industry'];
 const SORTS = ['-updated_at', 'name', '-name', '-created_at', 'id'];
 const PAGE = 50;
@@ -46,9 +47,7 @@ function chips(list, cls = 'chip') {
 }
 
 function ownerText(id) {
-  if (!id) return '';
-  const u = api.user();
-  return u && u.id === id ? t('common.me') : t('common.user_n', { id });
+  return userLabel(id);
 }
 
 function stateFromQuery(query) {
@@ -63,11 +62,13 @@ function apiQuery(s) {
   if (s.q) q.q = s.q;
   for (const f of [...FILTERS, ...TEXT_FILTERS]) if (s[f]) q[f] = s[f];
   if (s.owner === 'me' && api.user()) q.owner_id = api.user().id;
+  else if (/^\d+$/.test(s.owner)) q.owner_id = s.owner;
   return q;
 }
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
+  await ensureUsers();
   const state = stateFromQuery(query);
   let columns = store.get(COLS_KEY, DEFAULT_COLS).filter((k) => COLUMNS.some((c) => c.key === k));
   let rows = [];
@@ -99,7 +100,10 @@ export async function render(ctx) {
     filterInputs[f] = fl.input;
     filterBox.append(fl.wrap);
   }
-  const owner = field({ label: t('field.owner_id'), name: 'owner', type: 'select', value: state.owner, options: [{ value: '', label: t('common.anyone') }, { value: 'me', label: t('common.me') }] });
+  const me = api.user();
+  const owner = field({ label: t('field.owner_id'), name: 'owner', type: 'select', value: state.owner, options: [
+    { value: '', label: t('common.anyone') }, { value: 'me', label: t('common.me') },
+    ...userList().filter((x) => !me || x.id !== me.id).sort((a, b) => compare(a.name, b.name)).map((x) => ({ value: String(x.id), label: x.name || x.email }))] });
   owner.input.addEventListener('change', () => { state.owner = owner.input.value; reload(); });
   filterInputs.owner = owner.input;
   filterBox.append(owner.wrap);

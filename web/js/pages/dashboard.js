@@ -10,6 +10,8 @@ import { VOCAB, channelIcon } from '../vocab.js';
 import { card, errorState, spinner, toast, errorText, store, badge } from '../ui.js';
 import { drawChart } from '../charts.js';
 import { navigate } from '../router.js';
+import { ensureUsers, userLabel } from '../users.js';
+import { analyticsSection } from './analytics-widgets.js';
 
 const SCAN_CAP = 5000;    // parties counted on the client; beyond this the counts are "at least"
 const TASKS_KEY = 'rapport.dashboard.tasks';
@@ -19,12 +21,11 @@ const BREAKDOWNS = [
   { id: 'roles', title: 'dash.by_role', field: 'roles', vocab: 'role', kind: 'hbar' },
   { id: 'importance', title: 'dash.by_importance', field: 'importance', vocab: 'importance', kind: 'doughnut', colors: ['#d97706', '#1d4ed8', '#94a3b8'] },
   { id: 'relationship_level', title: 'dash.by_relationship', field: 'relationship_level', vocab: 'relationship_level', kind: 'bar' },
-  { id: 'loyalty_class', title: 'dash.by_loyalty', field: 'loyalty_class', vocab: 'loyalty_class', kind: 'doughnut' },
+  { id: 'source', title: 'dash.by_source', field: 'source', vocab: 'source', kind: 'hbar', top: 8 },
   { id: 'city', title: 'dash.by_city', field: 'city', kind: 'hbar', top: 8 },
+  { id: 'customer_type', title: 'dash.by_customer_type', field: 'customer_type', vocab: 'customer_type', kind: 'doughnut' },
 ];
 
-/** Value analytics (issue 5). Each becomes a widget drawing from the summary once the endpoint exists. */
-const ANALYTICS = ['pyramid', 'lifecycle', 'rfm', 'equity'];
 
 export async function render(ctx) {
   const { main, signal } = ctx;
@@ -41,6 +42,7 @@ export async function render(ctx) {
         loadTasks();
       } } })));
 
+  const analytics = analyticsSection({ signal });
   const hour = new Date().getHours();
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {},
@@ -49,10 +51,12 @@ export async function render(ctx) {
     kpiBox,
     h('div', { class: 'dash-top' },
       card(t('tasks.title'), tasksBox, { actions: scopeSeg, cls: 'card-tasks' }),
-      analyticsCard()),
+      analytics.equity),
+    analytics.grid,
     grid));
 
   const tasksP = loadTasks();
+  const analyticsP = analytics.load();
   let scan;
   try {
     scan = await api.listAll('/api/v1/parties', { sort: 'id' }, { maxItems: SCAN_CAP, signal });
@@ -81,6 +85,7 @@ export async function render(ctx) {
   if (approx) kpiBox.append(h('p', { class: 'muted small kpi-note', text: t('dash.approx', { count: SCAN_CAP }) }));
 
   for (const b of BREAKDOWNS) grid.append(breakdownCard(b, parties, fmtCount));
+  await analyticsP;
 
   async function loadTasks() {
     const end = new Date(); end.setHours(23, 59, 59, 0);
@@ -92,7 +97,7 @@ export async function render(ctx) {
       const items = page.items.filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
       const overdue = items.filter((x) => new Date(x.due_at) < now);
       const today = items.filter((x) => new Date(x.due_at) >= now);
-      const names = await api.getMany('parties', items.slice(0, 40).map((x) => x.party_id), { signal });
+      const [names] = await Promise.all([api.getMany('parties', items.slice(0, 40).map((x) => x.party_id), { signal }), ensureUsers()]);
       drawTasks(overdue, today, names, !!page.next);
       return { overdue, today };
     } catch (err) {
@@ -111,7 +116,7 @@ export async function render(ctx) {
           h('div', {}, p ? h('a', { href: '/customers/' + x.party_id, text: p.name }) : h('span', { text: t('network.unknown', { id: x.party_id }) }),
             h('span', { class: 'muted', text: ' · ' + (x.subject || label('channel', x.channel)) })),
           h('div', { class: ['small', late ? 'text-red' : 'muted'] }, h('time', { datetime: x.due_at, title: dateTime(x.due_at), text: late ? relative(x.due_at) : dateTime(x.due_at) }),
-            ' · ', label('channel', x.channel), scope === 'all' && x.user_id ? ' · ' + (x.user_id === u.id ? t('common.me') : t('common.user_n', { id: x.user_id })) : '')),
+            ' · ', label('channel', x.channel), scope === 'all' && x.user_id ? ' · ' + userLabel(x.user_id) : '')),
         h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': t('tasks.mark_done_for', { name: p ? p.name : '#' + x.party_id }), on: { click: async (e) => {
           e.currentTarget.disabled = true;
           try {
@@ -137,7 +142,10 @@ function breakdownCard(b, parties, fmtCount) {
     for (const x of Array.isArray(v) ? v : [v]) if (x) counts.set(x, (counts.get(x) || 0) + 1);
   }
   let entries;
-  if (b.vocab) entries = VOCAB[b.vocab].map((v) => ({ value: v, label: label(b.vocab, v), count: counts.get(v) || 0 }));
+  if (b.vocab) {
+    entries = VOCAB[b.vocab].map((v) => ({ value: v, label: label(b.vocab, v), count: counts.get(v) || 0 }));
+    if (b.top) entries = entries.filter((e) => e.count).sort((x, y) => y.count - x.count).slice(0, b.top);
+  }
   else entries = [...counts.entries()].map(([v, n]) => ({ value: v, label: v, count: n }))
     .sort((x, y) => y.count - x.count || compare(x.label, y.label)).slice(0, b.top || 10);
   const filterKey = b.field;
@@ -153,12 +161,4 @@ function breakdownCard(b, parties, fmtCount) {
     colors: b.colors, onPick: (i) => navigate(hrefOf(entries[i])),
   }).then(() => el.setAttribute('data-drawn', 'true')).catch((err) => canvas.parentNode.replaceWith(errorState(err))));
   return el;
-}
-
-function analyticsCard() {
-  return card(t('dash.analytics'), h('div', {},
-    h('p', { class: 'muted small', text: t('dash.analytics_pending') }),
-    h('ul', { class: 'analytics-tiles' }, ANALYTICS.map((a) => h('li', { class: 'atile', dataset: { analytics: a } },
-      h('span', { class: 'atile-name', text: t('dash.a_' + a) }), h('span', { class: 'muted small', text: t('dash.a_' + a + '_desc') }))))),
-  { cls: 'card-analytics' });
 }

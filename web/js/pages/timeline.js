@@ -6,6 +6,7 @@ import { t, label, money, dateTime, relative, number } from '../i18n.js';
 import * as api from '../api.js';
 import { channelIcon } from '../vocab.js';
 import { fieldLabel, errorState, badge } from '../ui.js';
+import { userLabel } from '../users.js';
 
 const PAGE = 25;
 
@@ -145,7 +146,4 @@ function show(k, v) {
   return s.length > 80 ? s.slice(0, 79) + '…' : s;
 }
 
-function userText(id) {
-  const u = api.user();
-  return u && u.id === id ? t('common.me') : t('common.user_n', { id });
-}
+const userText = userLabel;

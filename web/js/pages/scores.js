@@ -1,0 +1,70 @@
+// scores: a party's computed value scores (GET /api/v1/parties/{id}/scores,
+// issue 5) — pyramid tier, lifecycle stage, RFM, lifetime value, P(alive),
+// value quadrant, priority, loyalty, behaviour, strategy — each with the
+// engine's explanation of how it was reached, and the recent moves.
+import { h, replace } from '../dom.js';
+import { t, label, money, percent, number, dateTime, date } from '../i18n.js';
+import * as api from '../api.js';
+import { badge, errorState } from '../ui.js';
+
+const TIER_TONE = { platinum: 'purple', gold: 'gold', iron: 'grey', lead: 'grey' };
+
+/** Fills box with the scores of party id. */
+export async function loadScores(box, id, { signal }) {
+  let s;
+  try {
+    s = await api.get(`/api/v1/parties/${id}/scores`, undefined, { signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.status === 403 || err.status === 404) { replace(box, h('p', { class: 'muted', text: t('scores.unavailable') })); return; }
+    replace(box, errorState(err));
+    return;
+  }
+  if (!s.scored) {
+    replace(box, h('p', { class: 'muted', text: t('scores.none') }),
+      s.loyalty ? row(t('scores.loyalty'), label('loyalty_class', s.loyalty.label), s.loyalty.explanation) : null);
+    return;
+  }
+  const cur = s.currency || 'CNY';
+  const m = (a) => money({ amount: a || 0, currency: cur });
+  const part = (k) => s[k] || {};
+  const head = h('div', { class: 'chips score-chips' },
+    part('tier').label ? badge(label('tier', part('tier').label), TIER_TONE[part('tier').label]) : null,
+    part('lifecycle').label ? badge(label('lifecycle', part('lifecycle').label), 'blue') : null,
+    part('rfm').label ? badge(label('rfm', part('rfm').label), 'green') : null,
+    part('priority').label ? badge(t('scores.priority_short', { p: part('priority').label }), 'grey') : null);
+  const clv = part('clv');
+  const model = part('model');
+  const rows = [
+    row(t('scores.tier'), label('tier', part('tier').label), part('tier').explanation),
+    row(t('scores.lifecycle'), [label('lifecycle', part('lifecycle').label),
+      typeof part('lifecycle').weeks_in_stage === 'number' ? ' · ' + t('scores.weeks', { count: Math.round(part('lifecycle').weeks_in_stage) }) : ''].join(''),
+    part('lifecycle').explanation),
+    row(t('scores.rfm'), `${label('rfm', part('rfm').label)} · R${part('rfm').r ?? '–'} F${part('rfm').f ?? '–'} M${part('rfm').m ?? '–'}`, part('rfm').explanation),
+    row(t('scores.clv'), `${m(clv.total)} = ${m(clv.historical)} + ${m(clv.current)} + ${m(clv.potential)}`, clv.explanation, t('scores.clv_parts')),
+    row(t('scores.p_alive'), model.p_alive === null || model.p_alive === undefined ? '—'
+      : `${percent(model.p_alive)} · ${t('scores.expected', { n: number(Math.round((model.expected_purchases || 0) * 10) / 10), weeks: model.horizon_weeks || 52 })}`, model.explanation),
+    row(t('scores.value_quadrant'), [label('tier', part('value_quadrant').label), part('value_quadrant').strategy ? label('value_strategy', part('value_quadrant').strategy) : ''].filter(Boolean).join(' · '), part('value_quadrant').explanation),
+    row(t('scores.future_matrix'), label('future_matrix', part('future_matrix').label), part('future_matrix').explanation),
+    row(t('scores.profit_matrix'), label('profit_matrix', part('profit_matrix').label), part('profit_matrix').explanation),
+    row(t('scores.priority'), part('priority').label, part('priority').explanation),
+    row(t('scores.loyalty'), label('loyalty_class', part('loyalty').label), part('loyalty').explanation),
+    row(t('scores.behaviour'), label('behaviour', part('behaviour').label), part('behaviour').explanation),
+    row(t('scores.strategy'), label('strategy', part('strategy').label), part('strategy').explanation),
+    row(t('scores.purchases'), s.summary ? t('scores.purchases_text', { count: s.summary.transactions || 0, revenue: m(s.summary.revenue), profit: m(s.summary.net_profit) }) : '', s.summary && s.summary.explanation),
+  ].filter(Boolean);
+  const moves = (s.history || []).filter((x) => x.old !== null && x.old !== undefined).slice(0, 6);
+  replace(box, head, h('dl', { class: 'props scores' }, rows),
+    moves.length ? h('div', { class: 'score-moves' }, h('h3', { text: t('scores.moves') }), h('ul', {}, moves.map((x) => h('li', {},
+      h('time', { datetime: x.at, class: 'muted', text: date(x.at) + ' ' }),
+      t('scores.move', { what: t('scores.' + x.field) !== 'scores.' + x.field ? t('scores.' + x.field) : x.field, from: label(x.field, x.old), to: label(x.field, x.new) }))))) : null,
+    h('p', { class: 'muted small', text: t('scores.computed', { when: dateTime(s.computed_at) }) }));
+}
+
+function row(name, value, explanation, hint) {
+  if (value === undefined || value === null || value === '') return null;
+  return h('div', { class: 'prop' }, h('dt', { text: name }), h('dd', {},
+    h('span', { class: 'class-value', text: value }),
+    hint ? h('div', { class: 'explain', text: hint }) : null,
+    explanation ? h('details', { class: 'why' }, h('summary', { text: t('scores.why') }), h('p', { text: explanation })) : null));
+}
