@@ -50,6 +50,7 @@ run_node_suite() { # name dir
 
 run_node_suite api tests/api
 run_node_suite crash tests/crash
+run_node_suite load tests/load
 if [ -d tests/browser/node_modules ]; then run_node_suite browser tests/browser; fi
 
 if [ -x tests/fuzz/run.sh ]; then
@@ -58,6 +59,15 @@ if [ -x tests/fuzz/run.sh ]; then
   p=$(echo "$out" | grep -oE '^[0-9]+ passed' | grep -oE '[0-9]+'); p=${p:-0}
   f=$(echo "$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-1}
   count fuzz "$p" "$f"
+fi
+
+if [ -x scripts/lint.sh ]; then
+  echo "== lint (banned functions, run-time SQL)"
+  out=$(bash scripts/lint.sh >"$LOG_DIR/lint.log" 2>&1; tail -1 "$LOG_DIR/lint.log")
+  p=$(echo "$out" | grep -oE '^[0-9]+ passed' | grep -oE '[0-9]+'); p=${p:-0}
+  f=$(echo "$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-1}
+  [ "$f" -gt 0 ] && sed 's/^/  /' "$LOG_DIR/lint.log"
+  count lint "$p" "$f"
 fi
 
 echo

@@ -68,11 +68,11 @@ int parse_amount_micro(const char *s, int64_t *micro, char cur[4])
         else if (*p == ' ' || *p == '\t') p++;
         else if (isupper((unsigned char)p[0]) && isupper((unsigned char)p[1]) && isupper((unsigned char)p[2])) {
             memcpy(cur, p, 3); cur[3] = '\0'; p += 3;
-            if (!strcmp(cur, "RMB")) strcpy(cur, "CNY");
+            if (!strcmp(cur, "RMB")) memcpy(cur, "CNY", 4);
         }
         else if (!strncmp(p, "$", 1)) p += 1;
-        else if (!strncmp(p, "£", 2)) { if (!cur[0]) strcpy(cur, "GBP"); p += 2; }
-        else if (!strncmp(p, "€", 3)) { if (!cur[0]) strcpy(cur, "EUR"); p += 3; }
+        else if (!strncmp(p, "£", 2)) { if (!cur[0]) memcpy(cur, "GBP", 4); p += 2; }
+        else if (!strncmp(p, "€", 3)) { if (!cur[0]) memcpy(cur, "EUR", 4); p += 3; }
         else if (!strncmp(p, "¥", 2) || !strncmp(p, "￥", 3)) { p += p[0] == '\xef' ? 3 : 2; }
         else break;
     }
@@ -109,10 +109,10 @@ int parse_amount_micro(const char *s, int64_t *micro, char cur[4])
         else if (*p == '-') { neg = !neg; p++; }
         else if (isupper((unsigned char)p[0]) && isupper((unsigned char)p[1]) && isupper((unsigned char)p[2]) && !isalpha((unsigned char)p[3])) {
             memcpy(cur, p, 3); cur[3] = '\0'; p += 3;
-            if (!strcmp(cur, "RMB")) strcpy(cur, "CNY");
+            if (!strcmp(cur, "RMB")) memcpy(cur, "CNY", 4);
         }
-        else if (!strncmp(p, "元", 3)) { if (!cur[0]) strcpy(cur, "CNY"); p += 3; }
-        else if (!strncmp(p, "€", 3)) { if (!cur[0]) strcpy(cur, "EUR"); p += 3; }
+        else if (!strncmp(p, "元", 3)) { if (!cur[0]) memcpy(cur, "CNY", 4); p += 3; }
+        else if (!strncmp(p, "€", 3)) { if (!cur[0]) memcpy(cur, "EUR", 4); p += 3; }
         else break;
     }
     if (*p || paren) return -1;
