@@ -259,10 +259,13 @@ int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
     sqlite3_busy_timeout(from, 10000);
     sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
     if (!b) { snprintf(err, errlen, "backup: %s", sqlite3_errmsg(to)); goto done; }
-    /* Copy in steps so a serving writer is blocked only briefly; the backup
-     * restarts by itself if the source changes between steps. */
+    /* Copy every page in one step, inside one read transaction: in WAL mode
+     * that does not block the serving writer, and the copy is the snapshot
+     * of the moment it started. Copying in small steps restarts whenever
+     * another connection commits between steps, so under a steady stream
+     * of writes a backup of a large database never finished. */
     int step;
-    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED)
+    while ((step = sqlite3_backup_step(b, -1)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED)
         if (step != SQLITE_OK) sqlite3_sleep(5);
     sqlite3_backup_finish(b);
     if (step != SQLITE_DONE) { snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(step)); goto done; }
