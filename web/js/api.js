@@ -29,10 +29,10 @@ export function qs(params) {
 }
 
 /**
- * request('PATCH', '/api/v1/parties/3', {body, headers, signal, query})
+ * request('PATCH', '/api/v1/parties/3', {body, headers, signal, query}); raw sends a Blob/File as is.
  * Resolves to the parsed JSON (null for 204); rejects with ApiError.
  */
-export async function request(method, path, { body, headers = {}, signal, query } = {}) {
+export async function request(method, path, { body, raw, headers = {}, signal, query } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) h['X-CSRF-Token'] = csrfToken;
@@ -40,7 +40,7 @@ export async function request(method, path, { body, headers = {}, signal, query 
   try {
     r = await fetch(path + qs(query), {
       method, headers: h, credentials: 'same-origin', signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
     if (err.name === 'AbortError') throw err;

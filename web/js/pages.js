@@ -7,10 +7,9 @@ export const PAGES = [
   { path: '/customers', nav: 'customers', icon: 'customers', title: 'nav.customers', load: () => import('./pages/customers.js') },
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
+  { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', roles: ['admin', 'manager', 'sales', 'service', 'marketing'], load: () => import('./pages/import.js') },
+  { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
   { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },
-  // Arriving with later issues (uncomment when their API lands):
-  // { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', roles: ['admin', 'manager'], load: () => import('./pages/import.js') },
-  // { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
 ];
 
 export const NOT_FOUND = { title: 'notfound.title', load: () => import('./pages/notfound.js') };

@@ -1,0 +1,89 @@
+// import: the import wizard in Chromium — columns guessed from a Chinese
+// header, a dry run that finds a duplicate and a refused row, the import
+// with its report and undo; and the audit trail page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server } from '../api/harness.mjs';
+import { launch, openPage, login, assertHealthy, shot } from './browser.mjs';
+
+let server, browser, api;
+
+before(async () => {
+  server = await new Server({ demo: 50 }).start();
+  api = await server.login();
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) { await server.stop(); server.cleanup(); }
+});
+
+test('an import with a duplicate: guessed columns, dry run, import, report and undo', async () => {
+  const existing = (await api.get('/api/v1/parties?kind=person&limit=50')).body.items.find((p) => (p.phones || []).length);
+  const csv = '姓名,电话,城市,标签,类别\n'
+    + '周晓梅,+86 139 1111 2222,成都,导入测试,person\n'
+    + `${existing.name},${existing.phones[0]},${existing.city || '上海'},导入测试,person\n`
+    + ',+86 139 3333 4444,西安,导入测试,person\n';
+  const page = await openPage(browser, server, { locale: 'zh-CN' });
+  await login(page);
+  await page.locator('.nav-link', { hasText: '导入' }).click();
+  await page.locator('h1', { hasText: '导入' }).waitFor();
+  await page.getByLabel('文件', { exact: true }).setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  // The columns are matched from their Chinese names.
+  await page.locator('select[data-column="姓名"]').waitFor();
+  assert.equal(await page.locator('select[data-column="姓名"]').inputValue(), 'name');
+  assert.equal(await page.locator('select[data-column="电话"]').inputValue(), 'phones');
+  assert.equal(await page.locator('select[data-column="城市"]').inputValue(), 'city');
+  assert.equal(await page.locator('select[data-column="标签"]').inputValue(), 'tags');
+  assert.equal(await page.locator('select[data-column="类别"]').inputValue(), 'kind');
+  // Dry run: one new, one duplicate (updated), one refused; nothing written.
+  await page.getByRole('button', { name: '检查重复和错误' }).click();
+  const dry = page.locator('.import-result[data-dry=true]');
+  await dry.waitFor();
+  const stat = async (box, k) => Number(await box.locator(`[data-stat=${k}]`).getAttribute('data-count'));
+  assert.equal(await stat(dry, 'rows'), 3);
+  assert.equal(await stat(dry, 'created'), 1);
+  assert.equal(await stat(dry, 'duplicates'), 1);
+  assert.equal(await stat(dry, 'errors'), 1);
+  assert.match(await dry.innerText(), /duplicate of party/);
+  assert.equal((await api.get('/api/v1/parties?tags=' + encodeURIComponent('导入测试'))).body.items.length, 0);
+  await shot(page, 'zh-11-import-check');
+  // The import itself.
+  await page.getByRole('button', { name: '导入', exact: true }).click();
+  const done = page.locator('.import-result[data-dry=false]');
+  await done.waitFor({ timeout: 20000 });
+  assert.equal(await done.getAttribute('data-status'), 'done');
+  assert.equal(await stat(done, 'created'), 1);
+  assert.equal(await stat(done, 'updated'), 1);
+  const href = await done.getByRole('link', { name: '下载完整报告' }).getAttribute('href');
+  const report = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+  assert.match(report, /name is required/);
+  const tagged = (await api.get('/api/v1/parties?tags=' + encodeURIComponent('导入测试'))).body.items;
+  assert.deepEqual(tagged.map((p) => p.name).sort(), [existing.name, '周晓梅'].sort());
+  await shot(page, 'zh-12-import-done');
+  // Undo removes the new one and restores the updated one.
+  await done.getByRole('button', { name: '撤销此次导入' }).click();
+  await page.locator('dialog[open]').getByRole('button', { name: '撤销此次导入' }).click();
+  await page.locator('.toast', { hasText: '导入已撤销' }).waitFor();
+  assert.equal((await api.get('/api/v1/parties?tags=' + encodeURIComponent('导入测试'))).body.items.length, 0);
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
+test('the audit trail shows the changes made, newest first', async () => {
+  const c = await api.post('/api/v1/parties', { kind: 'organization', name: '审计测试有限公司', roles: ['prospect'] });
+  await api.patch('/api/v1/parties/' + c.body.id, { importance: 'vip' }, { 'If-Match': `"${c.body.version}"` });
+  const page = await openPage(browser, server);
+  await login(page);
+  await page.locator('.nav-link', { hasText: 'Audit trail' }).click();
+  await page.locator('h1', { hasText: 'Audit trail' }).waitFor();
+  await page.getByLabel('Record type').selectOption('party');
+  const row = page.locator('tbody tr', { hasText: `#${c.body.id}` }).first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /update/);
+  assert.match(await row.innerText(), /Importance: ∅ → vip/);
+  await shot(page, 'en-13-audit');
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
