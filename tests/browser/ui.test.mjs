@@ -309,7 +309,7 @@ test('filters, sort, columns and saved views of the customer list', async () => 
   await page.context().close();
 });
 
-test('bulk tagging the selected customers', async () => {
+test('bulk tagging and assigning the selected customers', async () => {
   const page = await openPage(browser, server);
   await login(page);
   await page.goto('/customers?sort=name');
@@ -324,6 +324,13 @@ test('bulk tagging the selected customers', async () => {
     const r = await api.get('/api/v1/parties/' + href.split('/').pop());
     assert.ok(r.body.tags.includes('春季活动 spring'), JSON.stringify(r.body.tags));
   }
+  // Assign the same three to another user.
+  const users = (await api.get('/api/v1/users?limit=50')).body.items;
+  const other = users.find((u) => u.id !== api.user.id);
+  await page.locator('.bulk-bar select').selectOption(String(other.id));
+  await page.locator('.bulk-bar').getByRole('button', { name: 'Assign' }).click();
+  await page.locator('.toast', { hasText: 'assigned to' }).waitFor();
+  for (const href of hrefs) assert.equal((await api.get('/api/v1/parties/' + href.split('/').pop())).body.owner_id, other.id);
   assertHealthy(page, server.base);
   await page.context().close();
 });

@@ -613,4 +613,8 @@ export default {
   'entity.user': "User",
   'entity.session': "Session",
   'entity.import': "Import",
+  'customers.bulk_assign': "Assign",
+  'customers.bulk_assign_to': "Assign to…",
+  'customers.bulk_assign_missing': "Choose who to assign them to first.",
+  'customers.bulk_assign_done': { one: "{count} customer assigned to {name}.", other: "{count} customers assigned to {name}." },
 };

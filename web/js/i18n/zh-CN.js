@@ -611,4 +611,8 @@ export default {
   'entity.user': "用户",
   'entity.session': "会话",
   'entity.import': "导入",
+  'customers.bulk_assign': "分配",
+  'customers.bulk_assign_to': "分配给…",
+  'customers.bulk_assign_missing': "请先选择负责人。",
+  'customers.bulk_assign_done': "已将 {count} 位客户分配给 {name}。",
 };

@@ -186,11 +186,16 @@ export async function render(ctx) {
   // ---- bulk bar ----
   const bulkCount = h('strong');
   const tagInput = h('input', { id: nextId('bulktag'), type: 'text', placeholder: t('customers.bulk_tag_placeholder'), maxlength: '100' });
+  const assignSel = h('select', { id: nextId('assign') }, h('option', { value: '', text: t('customers.bulk_assign_to') }),
+    userList().sort((a, b) => compare(a.name, b.name)).map((u) => h('option', { value: String(u.id), text: u.name || u.email })));
   const bulk = h('div', { class: 'bulk-bar', role: 'region', 'aria-label': t('customers.bulk'), hidden: true },
     bulkCount,
     canWrite ? h('label', { for: tagInput.id, class: 'sr-only', text: t('customers.bulk_tag') }) : null,
     canWrite ? tagInput : null,
     canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: bulkTag } }, icon('tag'), t('customers.bulk_tag')) : null,
+    canWrite && userList().length ? h('label', { for: assignSel.id, class: 'sr-only', text: t('customers.bulk_assign_to') }) : null,
+    canWrite && userList().length ? assignSel : null,
+    canWrite && userList().length ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: bulkAssign } }, icon('customers'), t('customers.bulk_assign')) : null,
     h('button', { type: 'button', class: 'btn btn-sm', on: { click: exportCsv } }, icon('download'), t('customers.export')),
     h('button', { type: 'button', class: 'btn btn-ghost btn-sm', text: t('customers.clear_selection'), on: { click: () => { selected.clear(); drawTable(); } } }));
 
@@ -281,30 +286,43 @@ export async function render(ctx) {
   async function bulkTag() {
     const tag = tagInput.value.trim();
     if (!tag) { tagInput.focus(); toast(t('customers.bulk_tag_missing'), 'error'); return; }
+    const { done, failed } = await bulkPatch((p) => ((p.tags || []).includes(tag) ? null : { tags: [...(p.tags || []), tag] }));
+    tagInput.value = '';
+    toast(failed ? t('customers.bulk_tag_partial', { done, failed }) : t('customers.bulk_tag_done', { count: done, tag }), failed ? 'error' : 'ok');
+  }
+
+  async function bulkAssign() {
+    const owner = Number(assignSel.value);
+    if (!owner) { assignSel.focus(); toast(t('customers.bulk_assign_missing'), 'error'); return; }
+    const { done, failed } = await bulkPatch((p) => (p.owner_id === owner ? null : { owner_id: owner }));
+    toast(failed ? t('customers.bulk_tag_partial', { done, failed }) : t('customers.bulk_assign_done', { count: done, name: userLabel(owner) }), failed ? 'error' : 'ok');
+  }
+
+  /** Applies change(p) → patch body (or null: nothing to do) to every selected party, three at a time. */
+  async function bulkPatch(change) {
     const targets = rows.filter((r) => selected.has(r.id));
     let done = 0, failed = 0;
     const queue = [...targets];
     const worker = async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
         try {
-          const updated = await addTag(p, tag);
+          const updated = await patchOne(p, change);
           Object.assign(p, updated);
           done++;
         } catch { failed++; }
       }
     };
     await Promise.all([worker(), worker(), worker()]);
-    tagInput.value = '';
     drawTable();
-    toast(failed ? t('customers.bulk_tag_partial', { done, failed }) : t('customers.bulk_tag_done', { count: done, tag }), failed ? 'error' : 'ok');
+    return { done, failed };
   }
 
-  async function addTag(p, tag) {
+  async function patchOne(p, change) {
     for (let attempt = 0; ; attempt++) {
-      const tags = p.tags || [];
-      if (tags.includes(tag)) return p;
+      const body = change(p);
+      if (!body) return p;
       try {
-        return await api.patch('/api/v1/parties/' + p.id, { tags: [...tags, tag] }, p.version);
+        return await api.patch('/api/v1/parties/' + p.id, body, p.version);
       } catch (err) {
         if (!api.isConflict(err) || attempt > 0) throw err;
         p = await api.get('/api/v1/parties/' + p.id);   // someone changed it: retry on the fresh version
