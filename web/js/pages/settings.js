@@ -6,7 +6,8 @@ import { t, LOCALES, getLocale, setLocale, number, money, dateTime } from '../i1
 import * as api from '../api.js';
 import { card, dl, nextId } from '../ui.js';
 
-const UPCOMING = ['users', 'teams', 'fields', 'tiers', 'import', 'audit'];
+// Administration entries: a link when the page exists (and the role may use it), else "coming soon".
+const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', null], ['teams', null], ['fields', null], ['tiers', null]];
 
 export async function render({ main }) {
   const u = api.user();
@@ -30,7 +31,8 @@ export async function render({ main }) {
       card(t('settings.account'), dl([
         [t('login.email'), u.email], [t('settings.name'), u.name], [t('settings.role'), t('role.' + u.role)],
       ])),
-      card(t('settings.admin'), h('ul', { class: 'upcoming' }, UPCOMING.map((k) => h('li', {},
-        h('span', { class: 'up-name', text: t('settings.up_' + k) }), h('span', { class: 'badge badge-grey', text: t('settings.coming') })))),
+      card(t('settings.admin'), h('ul', { class: 'upcoming' }, ADMIN.filter(([, , roles]) => !roles || roles.includes(u.role)).map(([k, href]) => h('li', {},
+        href ? h('a', { href, class: 'up-name', text: t('settings.up_' + k) }) : h('span', { class: 'up-name', text: t('settings.up_' + k) }),
+        href ? null : h('span', { class: 'badge badge-grey', text: t('settings.coming') })))),
       { cls: 'card-wide' }))));
 }
