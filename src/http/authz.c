@@ -8,11 +8,11 @@
 const char *const role_names[] = {"admin", "manager", "sales", "service", "marketing", "read_only", NULL};
 const char *const scope_names[] = {"none", "own", "team", "all"};
 const char *const authz_entities[] = {"parties", "links", "interactions", "transactions", "notes", "products",
-                                      "users", "teams", "permissions", "audit", NULL};
+                                      "users", "teams", "permissions", "audit", "imports", NULL};
 const char *const authz_actions[] = {"read", "create", "update", "delete", "export", "assign", NULL};
 
 #define NROLES 6
-#define NENT 10
+#define NENT 11
 #define NACT 6
 #define MAX_FIELD_RULES 256
 

@@ -1,5 +1,6 @@
 /* export: records → CSV / JSON Lines / XLSX (see export.h). */
 #include "io/export.h"
+#include "http/authz.h"
 #include "api/api.h"
 #include "domain/import_values.h"
 #include "lib/strbuf.h"
@@ -23,6 +24,7 @@ struct resource *export_resource(const char *kind)
 
 struct ex {
     const struct resource *r;
+    const struct auth_user *u;   /* API exports: the caller (field security); NULL from the CLI */
     out_writer *w;
     enum out_format f;
     int ncols;
@@ -60,6 +62,7 @@ static int put_row(void *ctx, json_t *rec)
     x->numeric[c++] = true;
     for (int i = 0; i < x->r->nfields; i++) {
         const struct field *f = &x->r->fields[i];
+        if (x->u && authz_field(x->u, x->r->name, f->name) == FA_HIDDEN) continue;
         json_t *v = json_object_get(rec, f->name);
         bool null = !v || json_is_null(v);
         x->numeric[c] = false;
@@ -104,7 +107,7 @@ static int put_row(void *ctx, json_t *rec)
 
 enum { EB_INT, EB_TEXT };
 struct ebind { int kind; int64_t i; char *t; };
-struct equery { const struct resource *r; strbuf where; struct ebind b[40]; int n; struct verr *e; int failed; };
+struct equery { const struct resource *r; const struct auth_user *u; strbuf where; struct ebind b[40]; int n; struct verr *e; int failed; };
 
 static const struct field *efield(const struct resource *r, const char *name)
 {
@@ -152,6 +155,10 @@ static int equery_arg(void *ctx, const char *key, const char *value)
     }
     if (op[0] != '=' && f && f->type != FT_TIME && f->type != FT_DATE && f->type != FT_INT && f->type != FT_MONEY)
         return efail(q, key, "takes no range");
+    if (f && q->u && authz_field(q->u, q->r->name, f->name) == FA_HIDDEN) {
+        verr_set(q->e, 400, "forbidden_field", key, "your role may not filter by %s", f->name);
+        return q->failed = 1;
+    }
     const char *column = f ? f->column : builtin && !strcmp(name, "created_at") ? "created_at" : "updated_at";
     if (f && f->type == FT_LIST) {
         sb_printf(&q->where, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
@@ -181,13 +188,24 @@ static int equery_arg(void *ctx, const char *key, const char *value)
 
 static int each_record(struct req *rq, const struct resource *r, int (*cb)(void *, json_t *), void *ctx, struct verr *e)
 {
-    struct equery q = {.r = r, .e = e};
+    struct equery q = {.r = r, .u = rq ? &rq->user : NULL, .e = e};
     sb_init(&q.where, 16384);
     strbuf sql;
     sb_init(&sql, 32768);
     int rc = -1;
     if (rq) req_query_each(rq, equery_arg, &q);
     if (q.failed) goto out;
+    if (rq && (r->party_field || !strcmp(r->entity, "party"))) {
+        /* Exactly the records in the caller's export scope (authz decides). */
+        struct authz_binds ab;
+        const char *pred = authz_party_predicate(authz_scope(&rq->user, r->name, "export"),
+                                                 strcmp(r->entity, "party") ? r->party_field : NULL, &rq->user, &ab);
+        if (pred) {
+            if (q.n + ab.n > 40) { verr_set(e, 400, "too_many_filters", NULL, "too many filters"); goto out; }
+            sb_printf(&q.where, " AND %s", pred);
+            for (int i = 0; i < ab.n; i++) q.b[q.n++] = (struct ebind){EB_INT, ab.v[i], NULL};
+        }
+    }
     if (q.where.failed) { verr_set(e, 400, "invalid_parameter", NULL, "the query is too long"); goto out; }
     sb_printf(&sql, "SELECT t.id FROM %s t WHERE 1 = 1%s%s ORDER BY t.id", r->table, r->soft_delete ? " AND t.deleted_at IS NULL" : "",
               sb_str(&q.where));
@@ -203,6 +221,7 @@ static int each_record(struct req *rq, const struct resource *r, int (*cb)(void 
     while (rc == 0 && (step = db_step(s)) == DB_ROW) {
         json_t *rec = res_load(c, r, db_column_int64(s, 0));
         if (!rec) continue;
+        if (rq) res_redact(r, &rq->user, rec);
         rc = cb(ctx, rec);
         json_decref(rec);
     }
@@ -219,7 +238,7 @@ int export_records(struct req *rq, const struct resource *r, enum out_format f, 
                    long *count, struct verr *e)
 {
     char err[300];
-    struct ex x = {.r = r, .f = f};
+    struct ex x = {.r = r, .u = rq ? &rq->user : NULL, .f = f};
     x.w = out_open(f, path, fp, err, sizeof err);
     if (!x.w) { verr_set(e, 500, "export_failed", NULL, "%s", err); return -1; }
     int n = 3;
@@ -231,12 +250,13 @@ int export_records(struct req *rq, const struct resource *r, enum out_format f, 
     int c = 0;
     names[c++] = "id";
     for (int i = 0; i < r->nfields; i++) {
+        if (x.u && authz_field(x.u, r->name, r->fields[i].name) == FA_HIDDEN) continue;
         names[c++] = r->fields[i].name;
         if (r->fields[i].type == FT_MONEY) names[c++] = r->fields[i].column2;
     }
     names[c++] = "created_at";
     names[c++] = "updated_at";
-    int rc = f == OUT_JSONL ? 0 : out_header(x.w, names, n);
+    int rc = f == OUT_JSONL ? 0 : out_header(x.w, names, c);
     if (rc == 0) rc = each_record(rq, r, put_row, &x, e);
     else verr_set(e, 500, "export_failed", NULL, "the export could not be written");
     if (out_close(x.w) != 0 && rc == 0) { verr_set(e, 500, "export_failed", NULL, "the export could not be written"); rc = -1; }

@@ -272,3 +272,23 @@ test('the audit trail: visible to admins, refused to sales, and its chain detect
   tamper('deleted', 'DELETE FROM audit WHERE id = 6');
   tamper('truncated', 'DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)');
 });
+
+test('exports go through the same choke point: scope, field security, audit', async () => {
+  const s1 = users.s1.client;
+  const csv = await s1.get('/api/v1/exports/parties?format=csv');
+  assert.equal(csv.status, 200, csv.text);
+  assert.ok(csv.text.includes('Secret own'), 'own party exported');
+  assert.ok(!csv.text.includes('Secret other'), 'another team\'s party is not exported');
+  const tx = await s1.get('/api/v1/exports/transactions?format=jsonl');
+  assert.equal(tx.status, 200, tx.text);
+  const lines = tx.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 1);
+  assert.ok(lines.every((t) => !('cost' in t)), 'hidden cost is not exported');
+  const txcsv = await s1.get('/api/v1/exports/transactions?format=csv');
+  assert.ok(!/(^|,)cost(,|$)/m.test(txcsv.text.split('\n')[0]), 'no cost column for sales');
+  const adm = await admin.get('/api/v1/exports/transactions?format=csv');
+  assert.match(adm.text.split('\n')[0], /(^|,)cost(,|$)/);
+  assertError(await users.ro.client.get('/api/v1/exports/parties?format=csv'), 403, 'forbidden');
+  const audit = await admin.get(`/api/v1/audit?action=export&user_id=${users.s1.id}`);
+  assert.ok(audit.body.items.length >= 2, 'exports are audited');
+});
