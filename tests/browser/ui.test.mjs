@@ -6,7 +6,7 @@
 // bulk tagging.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server } from '../api/harness.mjs';
+import { Server, addUser } from '../api/harness.mjs';
 import { launch, openPage, login, assertHealthy, shot } from './browser.mjs';
 
 let server, browser, api;
@@ -378,6 +378,25 @@ test('merging a duplicate moves its history and removes it', async () => {
   await page.locator('.tl-note', { hasText: 'Note on the duplicate' }).waitFor();
   assert.equal((await api.get('/api/v1/parties/' + b.body.id)).status, 404);
   assert.ok((await api.get('/api/v1/parties/' + a.body.id)).body.emails.includes('jianguo.wang@example.cn'));
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
+test('a read-only user sees customers but no way to change them', async () => {
+  const viewer = addUser(server.db, 'viewer@test.local', 'read_only');
+  const p = (await api.get('/api/v1/parties?roles=customer&limit=1')).body.items[0];
+  const page = await openPage(browser, server);
+  await login(page, viewer);
+  await page.goto('/customers/' + p.id);
+  await page.locator('h1', { hasText: p.name }).waitFor();
+  await page.locator('.tl-item').first().waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Edit' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Log a call' }).count(), 0);
+  assert.equal(await page.locator('.nav-link', { hasText: 'Import' }).count(), 0);
+  assert.equal(await page.locator('.nav-link', { hasText: 'Audit trail' }).count(), 0);
+  await page.goto('/customers');
+  await page.waitForSelector('table.table');
+  assert.equal(await page.getByRole('button', { name: 'New customer' }).count(), 0);
   assertHealthy(page, server.base);
   await page.context().close();
 });
