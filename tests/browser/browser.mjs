@@ -32,7 +32,7 @@ export async function openPage(browser, server, { locale = 'en-US', width = 1280
   page.requests = [];
   page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|404|409|412)/.test(m.text())) page.problems.push('console: ' + m.text());
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|404|409|412|422)/.test(m.text())) page.problems.push('console: ' + m.text());
   });
   page.on('request', (r) => page.requests.push({ url: r.url(), method: r.method(), headers: r.headers() }));
   page.on('dialog', (d) => { page.problems.push('dialog: ' + d.message()); d.dismiss(); });

@@ -1,6 +1,6 @@
 // import: the import wizard in Chromium — columns guessed from a Chinese
 // header, a dry run that finds a duplicate and a refused row, the import
-// with its report and undo; and the audit trail page.
+// with its report and undo; the audit trail and user administration.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from '../api/harness.mjs';
@@ -84,6 +84,37 @@ test('the audit trail shows the changes made, newest first', async () => {
   assert.match(await row.innerText(), /update/);
   assert.match(await row.innerText(), /Importance: ∅ → vip/);
   await shot(page, 'en-13-audit');
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
+test('an admin adds a user, who can then sign in, and disables them', async () => {
+  const page = await openPage(browser, server);
+  await login(page);
+  await page.locator('.nav-link', { hasText: 'Users' }).click();
+  await page.locator('h1', { hasText: 'Users' }).waitFor();
+  await page.getByRole('button', { name: 'New user' }).click();
+  const dlg = page.locator('dialog[open]');
+  await dlg.getByLabel('E-mail').fill('zhao.min@test.local');
+  await dlg.getByLabel('Name').fill('赵敏 Zhao Min');
+  await dlg.getByLabel('Role').selectOption('sales');
+  await dlg.getByLabel('Password').fill('short');
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  await dlg.locator('.form-error', { hasText: '8 characters' }).waitFor();
+  await dlg.getByLabel('Password').fill('a long enough password');
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  await page.locator('tbody tr', { hasText: 'zhao.min@test.local' }).waitFor();
+  const other = await openPage(browser, server);
+  await login(other, { email: 'zhao.min@test.local', password: 'a long enough password' });
+  assert.match(await other.locator('.user-name').innerText(), /赵敏/);
+  await other.context().close();
+  await page.getByRole('button', { name: 'Edit 赵敏 Zhao Min' }).click();
+  await dlg.getByLabel(/Disabled/).check();
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  await page.locator('tbody tr', { hasText: 'zhao.min@test.local' }).locator('.badge', { hasText: 'Disabled' }).waitFor();
+  const users = (await api.get('/api/v1/users?limit=100')).body.items;
+  assert.equal(users.find((u) => u.email === 'zhao.min@test.local').disabled, true);
+  await shot(page, 'en-14-users');
   assertHealthy(page, server.base);
   await page.context().close();
 });

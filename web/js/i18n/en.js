@@ -617,4 +617,23 @@ export default {
   'customers.bulk_assign_to': "Assign to…",
   'customers.bulk_assign_missing': "Choose who to assign them to first.",
   'customers.bulk_assign_done': { one: "{count} customer assigned to {name}.", other: "{count} customers assigned to {name}." },
+
+  // users
+  'nav.users': "Users",
+  'users.title': "Users",
+  'users.subtitle': "Who can sign in to Rapport, and with which role.",
+  'users.new': "New user",
+  'users.edit': "Edit {name}",
+  'users.c_name': "Name",
+  'users.c_email': "E-mail",
+  'users.c_role': "Role",
+  'users.c_team': "Team",
+  'users.c_state': "State",
+  'users.c_updated': "Updated",
+  'users.active': "Active",
+  'users.disabled': "Disabled",
+  'users.disable': "Disabled (cannot sign in; their sessions end)",
+  'users.new_password': "New password",
+  'users.password_hint': "At least 8 characters; leave empty to keep the current one.",
+  'users.saved': "{name} saved.",
 };

@@ -615,4 +615,23 @@ export default {
   'customers.bulk_assign_to': "分配给…",
   'customers.bulk_assign_missing': "请先选择负责人。",
   'customers.bulk_assign_done': "已将 {count} 位客户分配给 {name}。",
+
+  // users
+  'nav.users': "用户",
+  'users.title': "用户",
+  'users.subtitle': "谁可以登录 Rapport，以及各自的角色。",
+  'users.new': "新建用户",
+  'users.edit': "编辑 {name}",
+  'users.c_name': "姓名",
+  'users.c_email': "邮箱",
+  'users.c_role': "角色",
+  'users.c_team': "团队",
+  'users.c_state': "状态",
+  'users.c_updated': "更新时间",
+  'users.active': "正常",
+  'users.disabled': "已停用",
+  'users.disable': "停用（无法登录，现有会话将结束）",
+  'users.new_password': "新密码",
+  'users.password_hint': "至少 8 个字符；留空则保持不变。",
+  'users.saved': "{name} 已保存。",
 };
