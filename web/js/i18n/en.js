@@ -96,7 +96,7 @@ export default {
   'customers.title': 'Customers',
   'customers.subtitle': 'Every person and organisation you deal with.',
   'customers.search': 'Search',
-  'customers.search_placeholder': 'Name, phone, e-mail, city…',
+  'customers.search_placeholder': "Name, phone, e-mail, city…  (press / to search)",
   'customers.sort': 'Sort by',
   'customers.filters': 'Filters',
   'customers.clear_filters': 'Clear all',
@@ -636,4 +636,5 @@ export default {
   'users.new_password': "New password",
   'users.password_hint': "At least 8 characters; leave empty to keep the current one.",
   'users.saved': "{name} saved.",
+  'picker.placeholder': "Name, phone, e-mail…",
 };

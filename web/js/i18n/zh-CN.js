@@ -94,7 +94,7 @@ export default {
   'customers.title': '客户',
   'customers.subtitle': '与您往来的每一个人和每一家机构。',
   'customers.search': '搜索',
-  'customers.search_placeholder': '姓名、电话、邮箱、城市…',
+  'customers.search_placeholder': "姓名、电话、邮箱、城市…（按 / 键搜索）",
   'customers.sort': '排序',
   'customers.filters': '筛选',
   'customers.clear_filters': '全部清除',
@@ -634,4 +634,5 @@ export default {
   'users.new_password': "新密码",
   'users.password_hint': "至少 8 个字符；留空则保持不变。",
   'users.saved': "{name} 已保存。",
+  'picker.placeholder': "姓名、电话、邮箱…",
 };

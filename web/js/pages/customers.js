@@ -214,6 +214,14 @@ export async function render(ctx) {
     filterBox, bulk, tableBox, foot));
   drawViews(query.get('view') || '');
   drawToggle();
+  // "/" jumps to the search box from anywhere on the page.
+  const slash = (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.querySelector('dialog[open]')) return;
+    e.preventDefault();
+    search.input.focus();
+  };
+  document.addEventListener('keydown', slash);
+  signal.addEventListener('abort', () => document.removeEventListener('keydown', slash));
 
   function reload() {
     const st = {};

@@ -7,7 +7,7 @@ import { field, debounce, nextId, errorText } from '../ui.js';
 
 /** Returns {el, value()} — value() is the chosen party or null. excludeId is never offered. */
 export function partyPicker({ excludeId, labelText = t('picker.search') } = {}) {
-  const search = field({ label: labelText, type: 'search', placeholder: t('customers.search_placeholder') });
+  const search = field({ label: labelText, type: 'search', placeholder: t('picker.placeholder') });
   const list = h('div', { class: 'picker-list', role: 'radiogroup', 'aria-label': t('picker.results') });
   const status = h('p', { class: 'muted small', role: 'status' });
   let chosen = null;
