@@ -8,7 +8,7 @@ export const PAGES = [
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', roles: ['admin', 'manager', 'sales', 'service', 'marketing'], load: () => import('./pages/import.js') },
-  { path: '/users', nav: 'users', icon: 'customers', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },
+  { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },
   { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
   { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },
 ];

@@ -58,7 +58,7 @@ function stateFromQuery(query) {
 }
 
 function apiQuery(s) {
-  const q = { sort: s.q ? s.sort : s.sort, limit: PAGE };
+  const q = { sort: s.sort, limit: PAGE };
   if (s.q) q.q = s.q;
   for (const f of [...FILTERS, ...TEXT_FILTERS]) if (s[f]) q[f] = s[f];
   if (s.owner === 'me' && api.user()) q.owner_id = api.user().id;
