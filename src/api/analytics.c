@@ -4,6 +4,7 @@
  * write hooks that keep the in-memory transaction store current. */
 #include "api/api.h"
 #include "analytics/service.h"
+#include "http/authz.h"
 #include "jobs/jobs.h"
 #include <stdio.h>
 #include <string.h>
@@ -14,12 +15,11 @@ static void party_scores(struct req *rq, struct resp *rs)
 {
     db *c = db_reader();
     int64_t id = rq->path_ids[0];
-    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
-    if (!s) { resp_error(rs, 500, "internal", NULL, "the scores could not be read"); return; }
-    db_bind_int64(s, 1, id);
-    bool found = db_step(s) == DB_ROW;
-    db_done(s);
-    if (!found) { resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id); return; }
+    /* Scores are the party's data: the same visibility as the party. */
+    if (!authz_party_in_scope(c, &rq->user, id, authz_scope(&rq->user, "parties", "read"))) {
+        resp_error(rs, 404, "not_found", "id", "no party with id %lld", (long long)id);
+        return;
+    }
     json_t *o = an_party_scores(c, id);
     if (!o) {
         /* No transaction yet: only the loyalty class is known. */

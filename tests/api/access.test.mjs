@@ -292,3 +292,11 @@ test('exports go through the same choke point: scope, field security, audit', as
   const audit = await admin.get(`/api/v1/audit?action=export&user_id=${users.s1.id}`);
   assert.ok(audit.body.items.length >= 2, 'exports are audited');
 });
+
+test('analytics scores take the visibility of their party', async () => {
+  assert.equal((await users.s1.client.get(`/api/v1/parties/${parties.own.id}/scores`)).status, 200);
+  assertError(await users.s1.client.get(`/api/v1/parties/${parties.other.id}/scores`), 404, 'not_found');
+  const tier = await users.s1.client.get('/api/v1/parties?tier=platinum');
+  assert.ok([200].includes(tier.status));
+  assert.ok(tier.body.items.every((p) => p.id !== parties.other.id));
+});
