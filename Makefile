@@ -24,7 +24,7 @@ GEN_SRCS  := $(B)/gen/web_assets.c $(B)/gen/migrations.c
 REL_OBJS  := $(LIB_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/gen/web_assets.o $(B)/rel/gen/migrations.o
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/gen/web_assets.o $(B)/asan/gen/migrations.o
 
-.PHONY: all deps run check unit api browser fuzz bench clean asan
+.PHONY: all deps run check unit api browser fuzz bench clean asan valgrind coverage
 all: $(B)/rapport
 
 deps:
@@ -87,6 +87,14 @@ bench: deps $(B)/rapport
 
 fuzz: deps
 	@bash tests/fuzz/run.sh long
+
+# Unit tests under valgrind (release objects); line coverage (gcc --coverage)
+# of the unit + API suites with branch coverage of src/http/authz.c.
+valgrind: deps $(B)/librapport.a
+	@B=$(B) bash scripts/valgrind.sh
+
+coverage: deps
+	@B=$(B) bash scripts/coverage.sh
 
 clean:
 	rm -rf $(B)
