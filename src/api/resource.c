@@ -102,8 +102,9 @@ static int check_text(const struct field *f, const char *s, const char *what, st
 {
     size_t n = strlen(s);
     if (!utf8_valid(s, n)) { verr_set(e, 422, "invalid_value", f->name, "%s must be valid UTF-8 text without control characters", what); return -1; }
-    unsigned max = f->max ? f->max : 1000;
-    if (f->type != FT_TEXT && f->type != FT_LIST && f->type != FT_OBJLIST) max = 1000;
+    /* f->max is characters for FT_TEXT; for FT_OBJLIST it counts items (an
+     * address line was cut at 10 characters), so its strings get 1000. */
+    unsigned max = f->type == FT_TEXT && f->max ? f->max : 1000;
     if (utf8_length(s) > max) { verr_set(e, 422, "too_long", f->name, "%s has more than %u characters", what, max); return -1; }
     return 0;
 }
