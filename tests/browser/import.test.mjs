@@ -118,3 +118,22 @@ test('an admin adds a user, who can then sign in, and disables them', async () =
   assertHealthy(page, server.base);
   await page.context().close();
 });
+
+test('an admin changes a tier threshold and recomputes the analytics', async () => {
+  const page = await openPage(browser, server, { locale: 'zh-CN' });
+  await login(page);
+  await page.goto('/settings');
+  await page.getByRole('link', { name: '客户层级阈值' }).click();
+  await page.locator('h1', { hasText: '分析设置' }).waitFor();
+  await page.getByLabel('白金层比例').fill('0.2');
+  await page.getByRole('button', { name: '保存并重新计算' }).click();
+  await page.locator('.toast', { hasText: '分析已重新计算' }).waitFor({ timeout: 30000 });
+  const s = (await api.get('/api/v1/analytics/settings')).body.settings;
+  assert.equal(s.tier_platinum.value, 0.2);
+  const summary = (await api.get('/api/v1/analytics/summary')).body;
+  assert.ok(summary.computed_at, 'a run happened');
+  assert.ok(summary.counts.tier.platinum >= Math.floor(0.2 * summary.buyers) - 1, JSON.stringify(summary.counts.tier));
+  await shot(page, 'zh-15-analytics-settings');
+  assertHealthy(page, server.base);
+  await page.context().close();
+});

@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { card, dl, nextId } from '../ui.js';
 
 // Administration entries: a link when the page exists (and the role may use it), else "coming soon".
-const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', null], ['fields', null], ['tiers', null]];
+const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', null], ['fields', null], ['tiers', '/analytics-settings', ['admin']]];
 
 export async function render({ main }) {
   const u = api.user();
