@@ -83,7 +83,7 @@ export function analyticsSection({ signal }) {
     const counts = s.counts || {};
     grid.replaceChildren(
       chartCard('pyramid', t('dash.a_pyramid'), 'tier', VOCAB.tier, counts.tier || {}, 'pyramid', TIER_COLORS),
-      chartCard('lifecycle', t('dash.a_lifecycle'), 'lifecycle', VOCAB.lifecycle, counts.lifecycle || {}, 'bar', STAGE_COLORS),
+      chartCard('lifecycle', t('dash.a_lifecycle'), 'lifecycle', VOCAB.lifecycle, counts.lifecycle || {}, 'hbar', STAGE_COLORS),
       rfmCard(counts.rfm_segment || {}));
     grid.hidden = false;
   }

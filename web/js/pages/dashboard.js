@@ -20,7 +20,7 @@ const TASKS_KEY = 'rapport.dashboard.tasks';
 const BREAKDOWNS = [
   { id: 'roles', title: 'dash.by_role', field: 'roles', vocab: 'role', kind: 'hbar' },
   { id: 'importance', title: 'dash.by_importance', field: 'importance', vocab: 'importance', kind: 'doughnut', colors: ['#d97706', '#1d4ed8', '#94a3b8'] },
-  { id: 'relationship_level', title: 'dash.by_relationship', field: 'relationship_level', vocab: 'relationship_level', kind: 'bar' },
+  { id: 'relationship_level', title: 'dash.by_relationship', field: 'relationship_level', vocab: 'relationship_level', kind: 'hbar' },
   { id: 'source', title: 'dash.by_source', field: 'source', vocab: 'source', kind: 'hbar', top: 8 },
   { id: 'city', title: 'dash.by_city', field: 'city', kind: 'hbar', top: 8 },
   { id: 'customer_type', title: 'dash.by_customer_type', field: 'customer_type', vocab: 'customer_type', kind: 'doughnut' },
