@@ -246,6 +246,9 @@ static int apply_mapping(struct imp *m)
     /* Automatic: a column named like a target, unless that column or target is mapped. */
     for (int i = 0; i < m->nt; i++) {
         if (m->t[i].col >= 0) continue;
+        /* JSON Lines records carry their items whole: line targets only when mapped. */
+        enum xtarget x = m->t[i].x;
+        if (m->jsonl && (x == X_QUANTITY || x == X_UNIT_PRICE || x == X_PRODUCT || x == X_PRODUCT_NAME)) continue;
         int c = m->jsonl ? add_jsonl_column(m, m->t[i].name) : column_find(m, m->t[i].name);
         if (c < 0 || (!m->jsonl && strcasecmp(m->cols[c], m->t[i].name) != 0)) continue;
         bool taken = false;
@@ -1112,6 +1115,11 @@ static int batch_audit(struct imp *m, db *w)
     return 0;
 }
 
+/* A bigger page cache on the writer while an import runs: indexes (search,
+ * contact points, external ids) are updated in place instead of spilled. */
+static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-65536") ? 1 : 0; }
+static int cache_normal(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-4000") ? 1 : 0; }
+
 static int batch_job(db *w, void *ctx)
 {
     struct imp *m = ctx;
@@ -1210,6 +1218,7 @@ int import_run(const struct import_opts *o, struct import_result *res)
         if (!m.report) { fatal(&m, "cannot write the report %s", o->errors_path); goto out; }
         fputs("row,column,kind,reason\r\n", m.report);
     }
+    db_write(cache_big, NULL);
     if (o->dry_run || o->all_or_nothing) {
         int rc = db_write(whole_job, &m);
         res->written = rc == 0;
@@ -1223,6 +1232,7 @@ int import_run(const struct import_opts *o, struct import_result *res)
             if (rc) break;
         }
     }
+    db_write(cache_normal, NULL);
     if (!m.fatal) { m.eof = true; progress(&m); }
     ret = m.fatal ? -1 : 0;
 out:

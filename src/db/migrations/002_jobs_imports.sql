@@ -18,3 +18,7 @@ CREATE TABLE import_item (
 CREATE TABLE import_mapping (
   name TEXT PRIMARY KEY, kind TEXT NOT NULL, spec TEXT NOT NULL,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+-- Deleting a party (undoing an import) checks every foreign key that points
+-- at it: these two had no index, which made each delete scan a whole table.
+CREATE INDEX party_merged_into ON party(merged_into);
+CREATE INDEX txn_competitor ON txn(competitor_id);

@@ -1,0 +1,296 @@
+// Imports: the CLI and POST /api/v1/imports share one engine. Mapping,
+// encodings, duplicates (external id, e-mail, +86 phones), dry run,
+// all-or-nothing, the per-row report, undo, uploads over the 1 MiB body
+// cap, and the acceptance datasets (Online Retail, CDNOW).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, createReadStream, createWriteStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, cli, sql, assertError, BIN } from './harness.mjs';
+
+const DATA = process.env.RAPPORT_DATA || new URL('../../../shared/data', import.meta.url).pathname;
+const RELEASE = process.env.RAPPORT_RELEASE_BIN;
+const dir = mkdtempSync(join(tmpdir(), 'rapport-import-'));
+
+function freshDb(name) {
+  const db = join(dir, name + '.db');
+  const r = cli(['init', '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  return db;
+}
+
+function file(name, content) {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+function counts(db) {
+  return sql(db, "SELECT (SELECT count(*) FROM party)||','||(SELECT count(*) FROM txn)||','||(SELECT count(*) FROM contact_point)||','||(SELECT count(*) FROM import_item)");
+}
+
+function run(args, bin = BIN) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 600000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const PARTIES = '\ufeffName;E-mail;Phone;City;Since;Tags\n' +
+  '张伟;zhang.wei@example.cn;+86 138 0013 8000;北京;2020/03/01;"vip; wholesale"\n' +
+  'Li Na;LI.NA@example.cn;139-0000-0000;上海;2021-05-06;\n' +
+  '"Smith, Anna";anna@example.com;;"London";;\n';
+const MAP = 'name=Name,emails=E-mail,phones=Phone,city=City,birthday=Since,tags=Tags';
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('parties: BOM, ; delimiter, mapping, lists, dates; then duplicates by e-mail and +86 phone', () => {
+  const db = freshDb('parties');
+  let r = cli(['import', 'parties', file('p1.csv', PARTIES), '--db', db, '--map', MAP]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /3 created/);
+  assert.equal(sql(db, "SELECT name||'|'||emails||'|'||phones||'|'||city||'|'||birthday||'|'||tags FROM party WHERE name = '张伟'"),
+    '张伟|["zhang.wei@example.cn"]|["+86 138 0013 8000"]|北京|2020-03-01|["vip","wholesale"]');
+  assert.equal(sql(db, "SELECT count(*) FROM contact_point WHERE kind = 'phone' AND normalized = '13800138000'"), '1');
+  // Same people again: phone without +86 and spaces, e-mail in other case.
+  const again = 'Name,E-mail,Phone,City\n张伟 (new),,13800138000,深圳\nLi Na,li.na@EXAMPLE.cn,,\nNew Person,new@example.com,,\n';
+  r = cli(['import', 'parties', file('p2.csv', again), '--db', db, '--map', 'name=Name,emails=E-mail,phones=Phone,city=City',
+    '--on-duplicate', 'skip', '--errors', join(dir, 'dup.csv')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 created, 0 updated, 2 skipped, 2 duplicates/);
+  const report = readFileSync(join(dir, 'dup.csv'), 'utf8');
+  assert.match(report, /^row,column,kind,reason/);
+  assert.match(report, /2,Phone,duplicate,duplicate of party 1 \(same phone 13800138000\): skipped/);
+  assert.match(report, /3,E-mail,duplicate,.*same e-mail li.na@example.cn/);
+  r = cli(['import', 'parties', join(dir, 'p2.csv'), '--db', db, '--map', 'name=Name,emails=E-mail,phones=Phone,city=City', '--on-duplicate', 'update']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /0 created, 2 updated, 1 skipped, 3 duplicates/);
+  assert.equal(sql(db, 'SELECT name||\'|\'||city FROM party WHERE id = 1'), '张伟 (new)|深圳');
+  r = cli(['import', 'parties', join(dir, 'p2.csv'), '--db', db, '--map', 'name=Name,emails=E-mail,phones=Phone,city=City', '--on-duplicate', 'error']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /3 errors/);
+  assert.match(r.stderr, /row 2, column Phone: duplicate of party 1/);
+});
+
+test('undo removes what an import created and restores what it updated', () => {
+  const db = freshDb('undo');
+  let r = cli(['import', 'parties', file('u1.csv', PARTIES), '--db', db, '--map', MAP]);
+  assert.equal(r.status, 0, r.stderr);
+  const before = sql(db, 'SELECT group_concat(name||city, \';\') FROM party ORDER BY id');
+  r = cli(['import', 'parties', file('u2.csv', 'name,emails,city\nZhang,zhang.wei@example.cn,广州\nFresh,fresh@example.com,X\n'), '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  const job = /job (\d+)/.exec(r.stdout)[1];
+  assert.equal(sql(db, 'SELECT count(*) FROM party'), '4');
+  r = cli(['import', 'undo', job, '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /removed 1, restored 1/);
+  assert.equal(sql(db, 'SELECT count(*) FROM party'), '3');
+  assert.equal(sql(db, 'SELECT group_concat(name||city, \';\') FROM party ORDER BY id'), before);
+  assert.equal(sql(db, "SELECT count(*) FROM contact_point WHERE normalized = 'fresh@example.com'"), '0');
+  assert.equal(sql(db, `SELECT status FROM job WHERE id = ${job}`), 'undone');
+  r = cli(['import', 'undo', job, '--db', db]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /already undone/);
+});
+
+test('GB18030 files are detected, or chosen; a wrong choice names row and column', () => {
+  const db = freshDb('gb');
+  const utf8 = file('gb-src.csv', 'name,city\n张伟,北京\n王芳,广州\n');
+  const gb = join(dir, 'gb.csv');
+  const conv = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030', utf8, '-o', gb]);
+  assert.equal(conv.status, 0);
+  let r = cli(['import', 'parties', gb, '--db', db, '--dry-run']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /dry run.*2 created/);
+  assert.equal(counts(db), '0,0,0,0');
+  r = cli(['import', 'parties', gb, '--db', db, '--encoding', 'gb18030']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(sql(db, "SELECT group_concat(name||city) FROM party"), '张伟北京,王芳广州');
+  r = cli(['import', 'parties', gb, '--db', db, '--encoding', 'utf-8', '--all-or-nothing']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /line 2, column 1: not valid UTF-8/);
+});
+
+test('bad input in all-or-nothing mode: a clear message and nothing written', () => {
+  const db = freshDb('bad');
+  cli(['import', 'parties', file('ok.csv', 'name\nKeep Me\n'), '--db', db]);
+  const base = counts(db);
+  const TX = 'Invoice,Customer,Date,Amount\nA1,C1,2024-01-02,10.00\nA2,C2,2024-01-03,20.00\n';
+  const cases = [
+    ['broken quoting', 'Invoice,Customer,Date,Amount\nA1,C1,2024-01-02,10.00\nA2,"C2,2024-01-03,20.00\n', [], /line 3, column 2: a quoted field is never closed/],
+    ['missing mapped column', TX, ['--map', 'external_id=Invoice,party_external_id=Customer,date=Date,amount=Total'], /row 1, column Total: the file has no column 'Total'/],
+    ['unparsable date', TX.replace('2024-01-03', '03.13.2024'), [], /row 3, column Date: occurred_at: '03.13.2024' is not a date/],
+    ['file over the cap', TX, ['--max-bytes', '20'], /larger than the cap of 20 bytes/],
+    ['a row without a customer', TX.replace('A2,C2', 'A2,'), [], /row 3, column Customer: the row has no customer/],
+  ];
+  for (const [name, content, extra, message] of cases) {
+    const args = ['import', 'transactions', file('bad.csv', content), '--db', db, '--all-or-nothing', '--currency', 'EUR',
+      ...(extra.includes('--map') ? [] : ['--map', 'external_id=Invoice,party_external_id=Customer,date=Date,amount=Amount']), ...extra];
+    const r = cli(args);
+    assert.notEqual(r.status, 0, name + ': ' + r.stdout);
+    assert.match(r.stderr + r.stdout, message, name);
+    assert.equal(counts(db), base, name + ': nothing written');
+  }
+  // Best effort takes the good row and reports the bad one.
+  const r = cli(['import', 'transactions', file('bad2.csv', TX.replace('2024-01-03', 'soon')), '--db', db, '--currency', 'EUR',
+    '--map', 'external_id=Invoice,party_external_id=Customer,date=Date,amount=Amount', '--errors', join(dir, 'bad2-report.csv')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 created.*1 errors/);
+  assert.match(readFileSync(join(dir, 'bad2-report.csv'), 'utf8'), /3,Date,error,"occurred_at: 'soon' is not a date/);
+});
+
+test('transactions with lines: one invoice, items, cancellations, amounts with symbols, customers created', () => {
+  const db = freshDb('lines');
+  const csv = 'Inv\tSKU\tDesc\tQty\tWhen\tPrice\tCust\tCountry\n' +
+    '1001\tA\tMug\t2\t01/02/2024 10:00\t£1,250.50\t77\tUnited Kingdom\n' +
+    '1001\tB\t"Tea, green"\t1\t01/02/2024 10:00\t£3.10\t77\tUnited Kingdom\n' +
+    'C1002\tA\tMug\t-1\t02/02/2024 09:00\t£1,250.50\t77\tUnited Kingdom\n' +
+    '1003\tZ\tPen\t3\t03/02/2024 09:00\t0.30\tNA\tFrance\n';
+  const r = cli(['import', 'transactions', file('lines.tsv', csv), '--db', db, '--null', 'NA', '--date-format', '%d/%m/%Y %H:%M',
+    '--map', 'external_id=Inv,product=SKU,description=Desc,quantity=Qty,date=When,unit_price=Price,party_external_id=Cust,country=Country']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /2 created.*1 without a customer; 1 customers created, 1 cancellations, 3 lines/);
+  assert.equal(sql(db, "SELECT amount||currency||'|'||occurred_at FROM txn WHERE external_id = '1001'"), '250410GBP|2024-02-01T10:00:00Z');
+  assert.equal(sql(db, "SELECT amount FROM txn WHERE external_id = 'C1002'"), '-125050');
+  const items = JSON.parse(sql(db, "SELECT items FROM txn WHERE external_id = '1001'"));
+  assert.deepEqual(items[1], { sku: 'B', name: 'Tea, green', quantity: 1, unit_price: { amount: 310, currency: 'GBP' }, amount: 310 });
+  assert.equal(sql(db, "SELECT name||'|'||country||'|'||roles FROM party"), 'Customer 77|United Kingdom|["customer"]');
+});
+
+test('saved mappings by name', () => {
+  const db = freshDb('mapping');
+  let r = cli(['import', 'parties', file('m1.csv', 'Nom,Ville\nAlice,Lyon\n'), '--db', db, '--map', 'name=Nom,city=Ville', '--save-mapping', 'french']);
+  assert.equal(r.status, 0, r.stderr);
+  r = cli(['import', 'parties', file('m2.csv', 'Nom,Ville\nBruno,Nice\n'), '--db', db, '--mapping', 'french']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(sql(db, 'SELECT group_concat(name||city) FROM party'), 'AliceLyon,BrunoNice');
+});
+
+test('CDNOW_master (whitespace-separated): 23,570 customers, 69,659 purchases', { timeout: 300000 }, () => {
+  const path = join(DATA, 'cdnow', 'CDNOW_master.txt');
+  assert.ok(existsSync(path), 'dataset missing: ' + path);
+  const db = freshDb('cdnow');
+  const r = run(['import', 'transactions', path, '--db', db, '--delimiter', 'whitespace', '--currency', 'USD',
+    '--map', 'party_external_id=customer_id,date=date,quantity=number_of_cds,amount=dollar_value'], RELEASE || BIN);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /69659 rows.*69659 created.*0 errors; 23570 customers created/);
+  assert.equal(sql(db, 'SELECT count(*) FROM party'), '23570');
+  assert.equal(sql(db, 'SELECT count(*) FROM txn'), '69659');
+  assert.equal(sql(db, 'SELECT sum(amount) FROM txn'), '250031563');
+});
+
+async function sampleOnlineRetail(out, n) {
+  const rl = createInterface({ input: createReadStream(join(DATA, 'online_retail', 'online_retail_uci.csv.gz')).pipe(createGunzip()) });
+  const ws = createWriteStream(out);
+  let i = 0;
+  for await (const line of rl) { if (i++ > n) break; ws.write(line + '\n'); }
+  rl.close();
+  await new Promise((res) => ws.end(res));
+}
+
+test('Online Retail as transactions with lines: 4,372 customers, 22,190 invoices (3,654 cancellations), 135,080 rows without a customer',
+  { timeout: 600000 }, async () => {
+    const path = join(DATA, 'online_retail', 'online_retail_uci.csv.gz');
+    assert.ok(existsSync(path), 'dataset missing: ' + path);
+    const MAPPING = 'external_id=InvoiceNo,product=StockCode,description=Description,quantity=Quantity,date=InvoiceDate,unit_price=UnitPrice,party_external_id=CustomerID,country=Country';
+    // The full file with the release binary when there is one (fast), else under ASan.
+    const db = freshDb('retail');
+    const r = run(['import', 'transactions', path, '--db', db, '--null', 'NA', '--currency', 'GBP', '--map', MAPPING,
+      '--errors', join(dir, 'retail-report.csv')], RELEASE || BIN);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /541909 rows/);
+    assert.match(r.stdout, /22190 created, 0 updated, 0 skipped, 0 duplicates, 0 errors, 135080 without a customer; 4372 customers created, 3654 cancellations/);
+    assert.equal(sql(db, 'SELECT count(*) FROM party'), '4372');
+    assert.equal(sql(db, 'SELECT count(*) FROM txn'), '22190');
+    assert.equal(sql(db, 'SELECT count(*) FROM txn WHERE amount < 0'), '3654');
+    assert.equal(sql(db, "SELECT count(*) FROM txn WHERE external_id LIKE 'C%'"), '3654');
+    const report = readFileSync(join(dir, 'retail-report.csv'), 'utf8').trim().split('\n');
+    assert.equal(report.length - 1, 135080);
+    assert.ok(report.slice(1).every((l) => /^\d+,CustomerID,no_customer,/.test(l)));
+    // A sample under ASan as well (the sanitizers watch the engine).
+    if (RELEASE) {
+      const sample = join(dir, 'retail-sample.csv');
+      await sampleOnlineRetail(sample, 30000);
+      const db2 = freshDb('retail-sample');
+      const s = run(['import', 'transactions', sample, '--db', db2, '--null', 'NA', '--currency', 'GBP', '--map', MAPPING], BIN);
+      assert.equal(s.status, 0, s.stderr);
+      assert.match(s.stdout, /30000 rows/);
+      assert.doesNotMatch(s.stderr, /runtime error|AddressSanitizer/);
+    }
+  });
+
+test('API: upload (over the 1 MiB body cap), job progress, report, undo; the JSON cap still holds elsewhere', async () => {
+  const srv = await new Server().start();
+  try {
+    const c = await srv.login();
+    // 1.5 MB of parties: larger than any JSON body may be.
+    const N = 8000;
+    let body = 'name,external_id,emails,notes\n';
+    for (let i = 0; i < N; i++) body += `Person ${i},EXT-${i},p${i}@example.com,${'x'.repeat(150)}\n`;
+    body += 'Bad,EXT-bad,not-an-email,X\n';
+    assert.ok(body.length > 1.4 * 1024 * 1024);
+    let r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=skip', body, { 'Content-Type': 'text/csv' });
+    assert.equal(r.status, 202, r.text);
+    assert.match(r.headers.get('location'), /^\/api\/v1\/imports\/\d+$/);
+    assert.equal(r.body.params.file, undefined);
+    const id = r.body.id;
+    let job;
+    for (let i = 0; i < 1800; i++) {
+      job = (await c.get(`/api/v1/imports/${id}`)).body;
+      if (!['queued', 'running'].includes(job.status)) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(job.status, 'done', JSON.stringify(job));
+    assert.equal(job.result.created, N);
+    assert.equal(job.result.errors, 1);
+    assert.equal(job.progress.done, N + 1);
+    assert.equal(job.result.report[0].row, N + 2);
+    assert.equal(job.result.report[0].column, 'emails');
+    r = await c.get(`/api/v1/imports/${id}/errors`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /text\/csv/);
+    assert.match(r.text, new RegExp(`${N + 2},emails,error,emails\\[0\\] is not an e-mail address`));
+    assert.equal(sql(srv.db, 'SELECT count(*) FROM party'), String(N));
+    // The same file again: every row a duplicate by external id, skipped.
+    r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=skip&dry_run=true', body, { 'Content-Type': 'text/csv' });
+    assert.equal(r.status, 202);
+    for (let i = 0; i < 1800; i++) {
+      job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
+      if (!['queued', 'running'].includes(job.status)) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(job.result.skipped, N);
+    assert.equal(job.result.written, false);
+    r = await c.post(`/api/v1/imports/${id}/undo`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'undone');
+    assert.equal(r.body.result.undo.removed, N);
+    assert.equal(sql(srv.db, 'SELECT count(*) FROM party'), '0');
+    assertError(await c.post(`/api/v1/imports/${id}/undo`), 409, 'cannot_undo');
+    assertError(await c.post(`/api/v1/imports/${id}/cancel`), 409, 'not_running');
+    assertError(await c.request('POST', '/api/v1/imports?kind=things', 'a\n1\n', { 'Content-Type': 'text/csv' }), 400, 'invalid_parameter', 'kind');
+    assertError(await c.request('POST', '/api/v1/imports?kind=parties&encoding=latin9', 'a\n1\n', { 'Content-Type': 'text/csv' }), 400, 'invalid_parameter', 'encoding');
+    assertError(await c.request('POST', '/api/v1/imports?kind=parties', '', { 'Content-Type': 'text/csv' }), 400, 'missing_body');
+    assertError(await c.get('/api/v1/imports/999'), 404, 'not_found');
+    // A missing mapped column: the job fails with a message naming it.
+    r = await c.request('POST', '/api/v1/imports?kind=parties&map=name=Nom', 'name\nX\n', { 'Content-Type': 'text/csv' });
+    for (let i = 0; i < 100; i++) {
+      job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
+      if (!['queued', 'running'].includes(job.status)) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(job.status, 'failed');
+    assert.match(job.error, /row 1, column Nom: the file has no column 'Nom'/);
+    // Everything else keeps the 1 MiB JSON cap.
+    r = await c.post('/api/v1/parties', { kind: 'person', name: 'x'.repeat(2 * 1024 * 1024) });
+    assert.equal(r.status, 413);
+    r = await c.get('/api/v1/imports');
+    assert.equal(r.status, 200);
+    assert.ok(r.body.items.length >= 3);
+  } finally {
+    await srv.stop();
+    srv.cleanup();
+  }
+});
