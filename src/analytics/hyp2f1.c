@@ -158,6 +158,33 @@ static double h2f1_terms_needed(double a, double b, double c, double z)
     return n;
 }
 
+/* The series for a, b, c > 0 and 0 <= z < 1 with a rigorous tail bound:
+ * for every m >= n the term ratio is at most
+ * q = max(1, (a+n)/(n+1)) max(1, (b+n)/(c+n)) z, so once q < 1 the tail is
+ * below term q / (1 - q). Used when b and c are huge. */
+static int h2f1_series_large(double a, double b, double c, double z, slog *out)
+{
+    double term = 1.0, sum = 1.0, scale = 0.0;
+    for (int n = 0; n < H2F1_MAX_TERMS; n++) {
+        term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+        sum += term;
+        if (sum > H2F1_SCALE) {
+            sum /= H2F1_SCALE;
+            term /= H2F1_SCALE;
+            scale += log(H2F1_SCALE);
+        }
+        double m = n + 1.0;
+        double fa = (a + m) / (m + 1.0), fb = (b + m) / (c + m);
+        double q = (fa > 1 ? fa : 1) * (fb > 1 ? fb : 1) * z;
+        if (q < 1 && term * q / (1 - q) <= H2F1_EPS * sum) {
+            *out = slog_make(sum);
+            out->l += scale;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static slog h2f1_core(double a, double b, double c, double z);
 
 /* 1 - z connection formula, c - a - b = m not an integer. */
@@ -301,6 +328,15 @@ static slog h2f1_core(double a, double b, double c, double z)
         r.l += -a * log1p(-z);
         return r;
     }
+    /* b and c both huge next to a (BG/NBD at b ~ 1e7, a fit at its
+     * bound): the terms behave like (a)_n / n! ((b / c) z)^n and the series
+     * converges fast, although h2f1_terms_needed (which looks at b alone)
+     * expects it not to and the connection formula would bounce between z
+     * and 1 - z. */
+    if (a > 0 && b > 1e4 && c > 1e4 && a < 1e3 && (b / c) * z < 0.9 && h2f1_series_large(a, b, c, z, &r) == 0)
+        return r;
+    if (b > 0 && a > 1e4 && c > 1e4 && b < 1e3 && (a / c) * z < 0.9 && h2f1_series_large(b, a, c, z, &r) == 0)
+        return r;
     double pre = 0.0;
     if (fabs((c - a) * (c - b)) < fabs(a * b) || h2f1_is_nonpos_int(c - a) || h2f1_is_nonpos_int(c - b)) {
         /* Euler: 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a, c-b; c; z). */
@@ -321,7 +357,17 @@ static slog h2f1_core(double a, double b, double c, double z)
             return r;
         }
     }
+    /* The connection formula calls back into h2f1_core at 1 - z; give up
+     * (NaN) rather than recurse without end on parameters no branch
+     * handles. */
+    static _Thread_local int depth;
+    if (depth > 3) {
+        r.l = NAN;
+        return r;
+    }
+    depth++;
     r = h2f1_near1(a, b, c, z);
+    depth--;
     r.l += pre;
     return r;
 }

@@ -303,7 +303,15 @@ an_rc sc_fit(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st)
             rc = pnbd_fit(nb, x, t_x, T, &st->pn, &st->fit);
         else
             rc = bgnbd_fit(nb, x, t_x, T, &st->bg, &st->fit);
-        st->fitted = rc == AN_OK;
+        /* An optimiser that stops at a bound (e.g. no drop-out
+         * heterogeneity) still leaves a usable, finite estimate; its status
+         * is reported with the fit (an_fit_info.nlopt_status). */
+        int finite = c->model == SC_MODEL_PNBD
+                         ? isfinite(st->pn.r) && isfinite(st->pn.alpha) && isfinite(st->pn.s) && isfinite(st->pn.beta)
+                         : isfinite(st->bg.r) && isfinite(st->bg.alpha) && isfinite(st->bg.a) && isfinite(st->bg.b);
+        st->fitted = rc == AN_OK || (rc == AN_ENOFIT && finite && isfinite(st->fit.log_likelihood));
+        if (rc == AN_ENOFIT)
+            rc = AN_OK;
         size_t repeat = 0;
         for (size_t i = 0; i < nb; i++)
             repeat += x[i] >= 1 && m[i] > 0;
@@ -311,7 +319,9 @@ an_rc sc_fit(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st)
             memset(&st->gg_fit, 0, sizeof st->gg_fit);
             an_rc g = gg_fit(nb, x, m, &st->gg, &st->gg_fit);
             /* A mean spend needs q > 1. */
-            st->gg_fitted = g == AN_OK && st->gg.q > 1;
+            st->gg_fitted = (g == AN_OK || (g == AN_ENOFIT && isfinite(st->gg.p) && isfinite(st->gg.gamma) &&
+                                            isfinite(st->gg_fit.log_likelihood))) &&
+                            st->gg.q > 1 && isfinite(st->gg.q);
         }
     }
     free(x);

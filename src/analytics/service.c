@@ -387,8 +387,8 @@ static double jget(const json_t *o, const char *k, double def)
 
 static json_t *fit_json(const an_fit_info *f)
 {
-    return json_pack("{s:o, s:I, s:I, s:i}", "log_likelihood", jnum(f->log_likelihood), "n", (json_int_t)f->n, "groups",
-                     (json_int_t)f->groups, "evaluations", f->evaluations);
+    return json_pack("{s:o, s:I, s:I, s:i, s:i}", "log_likelihood", jnum(f->log_likelihood), "n", (json_int_t)f->n,
+                     "groups", (json_int_t)f->groups, "evaluations", f->evaluations, "nlopt_status", f->nlopt_status);
 }
 
 static json_t *state_json(const sc_state *st)

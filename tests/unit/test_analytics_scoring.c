@@ -1,0 +1,282 @@
+/*
+ * test_analytics_scoring.c — the columnar store (grouping, overlays,
+ * compaction), per-party facts (competitor rows, missing costs, refunds,
+ * trend windows), the population cuts of a run against brute force (RFM
+ * quintiles with ties, the pyramid against tier_assign), and one party
+ * scored alone against the same party in the batch.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/hyp2f1.h"
+#include "analytics/scoring.h"
+#include "analytics/store.h"
+
+static void test_store(void **state)
+{
+    (void)state;
+    an_store s;
+    an_store_init(&s);
+    /* Parties 30, 10, 20 interleaved and out of day order. */
+    int64_t pid[] = {30, 10, 30, 20, 10, 30};
+    int32_t day[] = {5, 9, 1, 4, 2, 3};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(an_store_append(&s, pid[i], day[i], 100 * (i + 1), i == 1 ? AN_COST_COMPETITOR : 10), 0);
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_int_equal(s.nparties, 3);
+    assert_int_equal(an_store_count(&s), 6);
+    int64_t p30 = an_store_party(&s, 30, 0), p10 = an_store_party(&s, 10, 0);
+    assert_true(p30 >= 0 && p10 >= 0);
+    assert_int_equal(an_store_party(&s, 99, 0), -1);
+    an_rows r = an_store_rows(&s, (size_t)p30);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.day[0], 1);
+    assert_int_equal(r.day[1], 3);
+    assert_int_equal(r.day[2], 5);
+    assert_int_equal(r.amount[0], 300);
+    r = an_store_rows(&s, (size_t)p10);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.day[0], 2);
+    assert_true(r.cost[1] == AN_COST_COMPETITOR);
+    /* Replace party 10, add a new party 40. */
+    int32_t d2[] = {8, 7};
+    int64_t a2[] = {1, 2}, c2[] = {0, AN_COST_UNKNOWN};
+    assert_int_equal(an_store_replace(&s, 10, 2, d2, a2, c2), 0);
+    assert_int_equal(an_store_replace(&s, 40, 1, d2, a2, c2), 0);
+    r = an_store_rows(&s, (size_t)p10);
+    assert_int_equal(r.day[0], 7);
+    assert_int_equal(r.amount[0], 2);
+    assert_int_equal(an_store_count(&s), 7);
+    assert_int_equal(an_store_compact(&s), 0);
+    assert_int_equal(an_store_count(&s), 7);
+    assert_int_equal(s.n, 7);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 40, 0));
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.day[0], 8);
+    r = an_store_rows(&s, (size_t)p30);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.day[2], 5);
+    assert_int_equal(an_store_row_bytes(&s) / s.cap, 24);
+    an_store_free(&s);
+    /* Many parties: the hash grows. */
+    an_store_init(&s);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(an_store_append(&s, 1000000 - 7 * i, i % 365, 1, 0), 0);
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_int_equal(s.nparties, 100000);
+    assert_int_equal(an_store_party(&s, 1000000 - 7 * 4242, 0), 4242);
+    an_store_free(&s);
+}
+
+static void test_facts(void **state)
+{
+    (void)state;
+    sc_config c;
+    sc_config_default(&c);
+    int32_t today = 20000;
+    /* Days relative to today; window 26 weeks = 182 days. */
+    int32_t day[] = {today - 300, today - 300, today - 250, today - 100, today - 100, today - 10, today - 5};
+    int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
+    int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
+    an_rows r = {7, day, amount, cost};
+    sc_facts f;
+    sc_facts_rows(&r, today, &c, &f);
+    assert_int_equal(f.transactions, 6);
+    assert_int_equal(f.purchase_days, 4);          /* -300, -250, -100, -10 */
+    assert_int_equal(f.first_day, today - 300);
+    assert_int_equal(f.last_day, today - 10);
+    assert_int_equal(f.revenue, 1000 + 500 + 2000 + 3000 - 3000 + 4000);
+    assert_int_equal(f.cost, 600 + 350 + 1000 + 1500 - 1500 + 2000); /* 500 x (1 - 0.3) */
+    assert_int_equal(f.repeat_amount, 2000 + 3000 + 4000);
+    assert_int_equal(f.competitor_amount, 9999);
+    assert_int_equal(f.recent_days, 2);            /* -100, -10 */
+    assert_int_equal(f.prior_days, 2);             /* -300, -250 */
+    assert_int_equal(f.recent_revenue, 7500);      /* all own rows lie within 52 weeks */
+}
+
+/* Brute force: ties share the lower score, 1 + floor(5 k / n) for k
+ * customers strictly worse. */
+static int brute_score(size_t n, const double *g, size_t i)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        k += g[j] < g[i];
+    return 1 + (int)(5 * k / n);
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t next_u32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+static void test_population_cuts(void **state)
+{
+    (void)state;
+    sc_config c;
+    sc_config_default(&c);
+    for (int round = 0; round < 4; round++) {
+        size_t n = round == 0 ? 7 : round == 1 ? 100 : round == 2 ? 1001 : 5000;
+        sc_facts *f = calloc(n, sizeof *f);
+        sc_result *res = calloc(n, sizeof *res);
+        double *g = malloc(3 * n * sizeof *g), *profit = malloc(n * sizeof *profit);
+        uint8_t *tier = malloc(n);
+        sc_state st;
+        memset(&st, 0, sizeof st);
+        st.today = 20000;
+        for (size_t i = 0; i < n; i++) {
+            sc_facts_crm_clear(&f[i]);
+            f[i].purchase_days = 1 + (int32_t)(next_u32() % 4); /* heavy ties */
+            f[i].first_day = 19000;
+            f[i].last_day = 20000 - (int32_t)(next_u32() % 50);
+            f[i].transactions = f[i].purchase_days;
+            f[i].revenue = (int64_t)(next_u32() % 30) * 1000 * f[i].purchase_days;
+            f[i].cost = (int64_t)(next_u32() % 20) * 1000;
+            f[i].cost_to_serve = i % 5 == 0 ? 5000 : 0;
+            g[i] = -(double)(st.today - f[i].last_day);
+            g[n + i] = f[i].purchase_days;
+            g[2 * n + i] = (double)f[i].revenue / f[i].purchase_days;
+            profit[i] = (double)(f[i].revenue - f[i].cost - f[i].cost_to_serve);
+        }
+        assert_int_equal(sc_segments(&c, n, f, &st, res), AN_OK);
+        assert_int_equal(st.buyers, n);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(res[i].r, brute_score(n, g, i));
+            assert_int_equal(res[i].f, brute_score(n, g + n, i));
+            assert_int_equal(res[i].m, brute_score(n, g + 2 * n, i));
+        }
+        /* The pyramid cuts reproduce tier_assign. */
+        assert_int_equal(tier_assign(n, profit, &c.tier, tier, NULL), AN_OK);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(res[i].tier, tier[i]);
+        /* Profit basis too. */
+        sc_config cp = c;
+        cp.tier.basis = TIER_BASIS_PROFIT;
+        cp.tier.platinum = 0.3;
+        cp.tier.gold = 0.3;
+        assert_int_equal(sc_segments(&cp, n, f, &st, res), AN_OK);
+        assert_int_equal(tier_assign(n, profit, &cp.tier, tier, NULL), AN_OK);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(res[i].tier, tier[i]);
+        free(f);
+        free(res);
+        free(g);
+        free(profit);
+        free(tier);
+    }
+}
+
+static void emit_count(void *ctx, const char *key, const char *text)
+{
+    assert_true(strlen(text) > 10);
+    (*(int *)ctx)++;
+}
+
+static void test_one_equals_batch(void **state)
+{
+    (void)state;
+    sc_config c;
+    sc_config_default(&c);
+    size_t n = 400;
+    sc_facts *f = calloc(n, sizeof *f);
+    sc_result *res = calloc(n, sizeof *res);
+    for (size_t i = 0; i < n; i++) {
+        sc_facts_crm_clear(&f[i]);
+        int days = (int)(1 + next_u32() % 12);
+        f[i].purchase_days = days;
+        f[i].transactions = days;
+        f[i].first_day = 20000 - 400 + (int32_t)(next_u32() % 100);
+        f[i].last_day = days == 1 ? f[i].first_day : f[i].first_day + (int32_t)(next_u32() % 290);
+        f[i].revenue = 10000 + (int64_t)(next_u32() % 90000);
+        f[i].cost = f[i].revenue / 2;
+        f[i].repeat_amount = days > 1 ? f[i].revenue * (days - 1) / days : 0;
+        f[i].recent_days = (int32_t)(next_u32() % (unsigned)days);
+        f[i].prior_days = days - f[i].recent_days;
+        f[i].recent_revenue = f[i].revenue / 3;
+        if (i % 7 == 0)
+            f[i].satisfaction = 5;
+        if (i % 11 == 0)
+            f[i].assets = 50000000;
+    }
+    sc_state st;
+    memset(&st, 0, sizeof st);
+    st.today = 20000;
+    assert_int_equal(sc_fit(&c, n, f, &st), AN_OK);
+    assert_true(st.fitted);
+    assert_true(st.gg_fitted);
+    assert_int_equal(sc_segments(&c, n, f, &st, res), AN_OK);
+    assert_int_equal(sc_values(&c, n, f, &st, res), AN_OK);
+    for (size_t i = 0; i < n; i++) {
+        sc_result one;
+        sc_score_one(&c, &st, &f[i], &one);
+        assert_true(isfinite(res[i].p_alive) && res[i].p_alive >= 0 && res[i].p_alive <= 1);
+        assert_true(isfinite(res[i].clv.total));
+        assert_true(fabs(one.p_alive - res[i].p_alive) < 1e-9);
+        assert_true(fabs(one.expected - res[i].expected) < 1e-6 * (1 + res[i].expected));
+        assert_true(fabs(one.clv.total - res[i].clv.total) < 1e-6 * (1 + fabs(res[i].clv.total)));
+        assert_int_equal(one.r, res[i].r);
+        assert_int_equal(one.f, res[i].f);
+        assert_int_equal(one.m, res[i].m);
+        assert_int_equal(one.tier, res[i].tier);
+        assert_int_equal(one.lifecycle, res[i].lifecycle);
+        assert_int_equal(one.quadrant, res[i].quadrant);
+        assert_int_equal(one.priority, res[i].priority);
+        assert_int_equal(one.loyalty, res[i].loyalty);
+        assert_int_equal(one.behaviour, res[i].behaviour);
+        assert_int_equal(one.service_tier, res[i].service_tier);
+        assert_int_equal(res[i].behaviour < 0, i % 7 != 0);
+        if (i % 11 == 0)
+            assert_int_equal(res[i].service_tier, 1); /* 500k >= 200k, < 1M */
+    }
+    int k = 0;
+    sc_explain(&c, &st, &f[0], &res[0], emit_count, &k);
+    assert_true(k >= 14);
+    /* Pareto/NBD as the purchase model. */
+    c.model = SC_MODEL_PNBD;
+    assert_int_equal(sc_fit(&c, n, f, &st), AN_OK);
+    assert_true(st.fitted);
+    assert_int_equal(sc_segments(&c, n, f, &st, res), AN_OK);
+    assert_int_equal(sc_values(&c, n, f, &st, res), AN_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(isfinite(res[i].p_alive) && isfinite(res[i].expected) && isfinite(res[i].clv.total));
+    free(f);
+    free(res);
+}
+
+/* 2F1 with b and c huge (BG/NBD with b at its bound): reference values
+ * from mpmath, and the identity 2F1(a, b; b; z) = (1 - z)^-a. */
+static void test_h2f1_large(void **state)
+{
+    (void)state;
+    double v = h2f1(9.5872057396918535, 10000009.000000007, 11572233.830006454, 0.51980778395823302);
+    assert_true(fabs(v / 304.114366373385 - 1) < 1e-12);
+    v = h2f1(1.5, 2e4, 2.3e4, 0.6);
+    assert_true(fabs(v / 3.02349354466338 - 1) < 1e-12);
+    v = h2f1(3.2, 1e7, 1e7, 0.7);
+    assert_true(fabs(v / pow(0.3, -3.2) - 1) < 1e-12);
+    bgnbd_params p = {0.587, 1.04, 1.57e6, 1e7};
+    double e = bgnbd_expected(&p, 52, 5, 30, 50);
+    assert_true(isfinite(e) && e > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store),
+        cmocka_unit_test(test_facts),
+        cmocka_unit_test(test_population_cuts),
+        cmocka_unit_test(test_one_equals_batch),
+        cmocka_unit_test(test_h2f1_large),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
