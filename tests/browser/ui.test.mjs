@@ -408,3 +408,23 @@ test('a read-only user sees customers but no way to change them', async () => {
   assertHealthy(page, server.base);
   await page.context().close();
 });
+
+test('when the session ends, the next action leads to the login page and back', async () => {
+  const page = await openPage(browser, server);
+  await login(page);
+  await page.goto('/products');
+  await page.waitForSelector('table.table');
+  // Log out behind the page's back (as an expiry would).
+  await page.evaluate(async () => {
+    const s = await (await fetch('/api/v1/session')).json();
+    await fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': s.csrf_token } });
+  });
+  await page.getByLabel('Status').selectOption('true');
+  await page.waitForURL(/\/login\?next=/);
+  await page.locator('input[name=email]').fill('admin@test.local');
+  await page.locator('input[name=password]').fill('correct horse battery staple');
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.waitForURL(/\/products/);
+  await page.waitForSelector('table.table');
+  await page.context().close();
+});

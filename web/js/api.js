@@ -51,7 +51,11 @@ export async function request(method, path, { body, raw, headers = {}, signal, q
   if (text) { try { json = JSON.parse(text); } catch { /* not JSON */ } }
   if (!r.ok) {
     const e = new ApiError(r.status, json);
-    if (r.status === 401 && path !== '/api/v1/session') window.dispatchEvent(new CustomEvent('rapport:unauthorized'));
+    if (r.status === 401 && path !== '/api/v1/session') {
+      csrfToken = null;      // the session ended (expired, logged out elsewhere, user disabled)
+      currentUser = null;
+      window.dispatchEvent(new CustomEvent('rapport:unauthorized'));
+    }
     throw e;
   }
   return json;
