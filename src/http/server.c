@@ -146,7 +146,8 @@ static void serve_asset(struct req *rq, struct resp *rs)
 {
     const struct asset *a = asset_find(rq->path);
     /* Client-side routes (/customers/12) get the application shell. */
-    if (!a && !strchr(strrchr(rq->path, '/'), '.')) a = asset_find("/index.html");
+    const char *base = strrchr(rq->path, '/');
+    if (!a && rq->path[0] == '/' && !strchr(base ? base : rq->path, '.')) a = asset_find("/index.html");
     if (!a) { resp_error(rs, 404, "not_found", NULL, "no such file"); return; }
     rs->status = 200;
     rs->static_body = a->data;

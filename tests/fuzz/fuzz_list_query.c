@@ -79,6 +79,11 @@ static json_t *list(const struct resource *r, const char *query, size_t n)
     struct resp rs = {0};
     res_list(&rq, &rs);
     fake_conn_free(&c);
+    /* Lists answer with JSON text written straight from the rows; it must parse. */
+    if (!rs.json && rs.body) {
+        rs.json = json_loadb(rs.body, rs.body_len, 0, NULL);
+        if (!rs.json) { fprintf(stderr, "%s ?%.*s → unparsable JSON: %s\n", r->name, (int)n, query, rs.body); abort(); }
+    }
     if (rs.status >= 500 || rs.status < 200 || !rs.json) {
         char *t = rs.json ? json_dumps(rs.json, 0) : NULL;
         fprintf(stderr, "%s ?%.*s → %d %s\n", r->name, (int)n, query, rs.status, t ? t : "");
