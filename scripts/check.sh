@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-build}
 export RAPPORT_BIN=${RAPPORT_BIN:-$PWD/$B/rapport-asan}
+# Suites may run big datasets with the release binary (and a sample under ASan).
+export RAPPORT_RELEASE_BIN=${RAPPORT_RELEASE_BIN:-$PWD/$B/rapport}
 export RAPPORT_DATA=${RAPPORT_DATA:-$(cd .. && pwd)/shared/data}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -73,6 +73,8 @@ struct imp {
     struct auth_user user;
     long batch_created;
     bool appended;
+    /* Columns of the targets every transaction row looks at. */
+    int c_ext, c_party_id, c_amount, c_currency, c_description;
 };
 
 int dup_policy_parse(const char *s, enum dup_policy *out)
@@ -256,6 +258,11 @@ static int apply_mapping(struct imp *m)
         if (!taken) m->t[i].col = c;
     }
     if (m->txn) {
+        m->c_ext = target_find(m, "external_id")->col;
+        m->c_party_id = target_find(m, "party_id")->col;
+        m->c_amount = target_find(m, "amount")->col;
+        m->c_currency = target_find(m, "currency")->col;
+        m->c_description = target_find(m, "description")->col;
         m->lines_mode = m->t[m->tx[X_QUANTITY]].col >= 0 || m->t[m->tx[X_UNIT_PRICE]].col >= 0 || m->t[m->tx[X_PRODUCT]].col >= 0;
         bool party = target_find(m, "party_id")->col >= 0 || m->t[m->tx[X_PARTY_EXT]].col >= 0;
         bool amount = target_find(m, "amount")->col >= 0 || m->t[m->tx[X_UNIT_PRICE]].col >= 0;
@@ -811,13 +818,17 @@ static void group_reset(struct group *g)
 
 static void json_str(strbuf *sb, const char *s)
 {
-    sb_puts(sb, "\"");
+    sb_append(sb, "\"", 1);
+    const char *run = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') { char esc[3] = {'\\', (char)*p, 0}; sb_puts(sb, esc); }
-        else if (*p < 0x20) sb_printf(sb, "\\u%04x", *p);
-        else sb_append(sb, (const char *)p, 1);
+        if (*p != '"' && *p != '\\' && *p >= 0x20) continue;
+        sb_append(sb, run, (size_t)((const char *)p - run));
+        if (*p < 0x20) sb_printf(sb, "\\u%04x", *p);
+        else { char esc[2] = {'\\', (char)*p}; sb_append(sb, esc, 2); }
+        run = (const char *)p + 1;
     }
-    sb_puts(sb, "\"");
+    sb_append(sb, run, strlen(run));
+    sb_append(sb, "\"", 1);
 }
 
 static int group_flush(struct imp *m, db *w)
@@ -862,7 +873,7 @@ out:
 static int txn_row(struct imp *m, db *w, long line)
 {
     json_t *jv;
-    const char *ext = cell(m, target_find(m, "external_id")->col, &jv);
+    const char *ext = cell(m, m->c_ext, &jv);
     if (jv) ext = NULL;
     struct group *g = &m->g;
     if (g->active && (!ext || !g->ext || strcmp(ext, g->ext) != 0))
@@ -871,7 +882,7 @@ static int txn_row(struct imp *m, db *w, long line)
     const char *pext = xcell(m, X_PARTY_EXT, &jv);
     char pbuf[64];
     if (jv && json_is_integer(jv)) { snprintf(pbuf, sizeof pbuf, "%lld", (long long)json_integer_value(jv)); pext = pbuf; }
-    const char *pid_s = cell(m, target_find(m, "party_id")->col, &jv);
+    const char *pid_s = cell(m, m->c_party_id, &jv);
     bool have_party = pext || pid_s;
     if (!g->active) {
         g->active = true;
@@ -930,7 +941,7 @@ static int txn_row(struct imp *m, db *w, long line)
         s = xcell(m, X_CREATED_AT, &jv);
         int64_t t;
         if (s && !jv && parse_when(s, NULL, &t) == 0) time_format(t, g->created_at);
-        s = cell(m, target_find(m, "currency")->col, &jv);
+        s = cell(m, m->c_currency, &jv);
         snprintf(g->cur, sizeof g->cur, "%s", s && !jv && strlen(s) == 3 ? s : m->cur);
         const char *c = xcell(m, X_CANCELLED, &jv);
         bool b = false;
@@ -948,7 +959,7 @@ static int txn_row(struct imp *m, db *w, long line)
         g->bad = true;
         return 0;
     }
-    const char *amount_col_s = cell(m, target_find(m, "amount")->col, &jv);
+    const char *amount_col_s = cell(m, m->c_amount, &jv);
     json_t *amount_jv = jv;
     char cur[4] = "";
     s = xcell(m, X_UNIT_PRICE, &jv);
@@ -999,16 +1010,20 @@ static int txn_row(struct imp *m, db *w, long line)
         const char *prod = xcell(m, X_PRODUCT, &jv);
         if (prod && !jv) { sb_puts(sb, "\"sku\":"); json_str(sb, prod); first = false; }
         const char *name = xcell(m, X_PRODUCT_NAME, &jv);
-        if (!name && m->t[m->tx[X_PRODUCT_NAME]].col < 0) name = cell(m, target_find(m, "description")->col, &jv);
+        if (!name && m->t[m->tx[X_PRODUCT_NAME]].col < 0) name = cell(m, m->c_description, &jv);
         if (name && !jv) {
             if (utf8_length(name) > 500) { report(m, line, col_name(m, "product_name"), "error", "the product name has more than 500 characters"); m->res->errors++; g->bad = true; return 0; }
             sb_puts(sb, first ? "\"name\":" : ",\"name\":");
             json_str(sb, name);
             first = false;
         }
-        sb_printf(sb, "%s\"quantity\":%lld", first ? "" : ",", (long long)q);
-        if (have_price) sb_printf(sb, ",\"unit_price\":{\"amount\":%lld,\"currency\":\"%s\"}", (long long)micro_to_minor(price_micro, g->cur), g->cur);
-        sb_printf(sb, ",\"amount\":%lld}", (long long)line_amount);
+        char tail[200];
+        int n = snprintf(tail, sizeof tail, "%s\"quantity\":%lld", first ? "" : ",", (long long)q);
+        if (have_price)
+            n += snprintf(tail + n, sizeof tail - (size_t)n, ",\"unit_price\":{\"amount\":%lld,\"currency\":\"%s\"}",
+                          (long long)micro_to_minor(price_micro, g->cur), g->cur);
+        n += snprintf(tail + n, sizeof tail - (size_t)n, ",\"amount\":%lld}", (long long)line_amount);
+        sb_append(sb, tail, (size_t)n);
         g->nitems++;
     }
     return 0;
