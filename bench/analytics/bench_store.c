@@ -8,7 +8,8 @@
  *     pyramid and lifecycle with P(alive) (sc_segments), best of 3 — the
  *     figure compared with DuckDB's per-customer count, sum and last date;
  *   - fit: BG/NBD + Gamma-Gamma on all customers (sc_fit), then the values
- *     (sc_values: expected purchases, spend, CLV steps, matrices);
+ *     (sc_values: expected purchases, spend, CLV steps, matrices); the
+ *     Pareto/NBD fit is timed by bench_fit;
  *   - with DB_PATH (a database made by `rapport init`): inserts the rows
  *     into its txn table, then times the server's cold load of the store.
  * With CSV_OUT it writes party,day,amount for the DuckDB peer.
@@ -54,8 +55,10 @@ typedef struct {
     int64_t *amount, *cost;
 } rows_t;
 
-/* Customers buy k = 1..2m-1 times (mean m = n_tx / n_cust), from a first
- * day in the last three years, with gaps of a customer-specific length. */
+/* Customers buy k = 1..2m-1 times (mean m = n_tx / n_cust) while they are
+ * active: from a first day in the last three years for an exponential
+ * lifetime (mean 300 days, cut at today), like the buy-till-you-die models
+ * assume; several purchases may fall on one day. */
 static void simulate(size_t n_tx, size_t n_cust, int32_t today, rows_t *r)
 {
     r->party = malloc(n_tx * sizeof *r->party);
@@ -67,17 +70,20 @@ static void simulate(size_t n_tx, size_t n_cust, int32_t today, rows_t *r)
         size_t cnt = c + 1 == n_cust ? n_tx - k : 1 + rnd() % (2 * m - 1);
         if (cnt > n_tx - k)
             cnt = n_tx - k;
-        int32_t d = today - 1095 + (int32_t)(rnd() % 1060);
-        int32_t gap = 1 + (int32_t)(rnd() % 60);
+        int32_t first = today - 1095 + (int32_t)(rnd() % 1066);
+        double life = -300.0 * log(((rnd() >> 11) + 0.5) * 0x1.0p-53);
+        int32_t end = first + (int32_t)life;
+        if (end > today)
+            end = today;
         int64_t level = 2000 + (int64_t)(rnd() % 50000);
         for (size_t j = 0; j < cnt; j++) {
             r->party[k] = (int64_t)c + 1;
-            r->day[k] = d > today ? today : d;
+            /* first purchase on the first day, the others spread over the lifetime, in order */
+            r->day[k] = j == 0 ? first : first + (int32_t)((double)(end - first) * (double)j / (double)cnt);
             r->amount[k] = level / 2 + (int64_t)(rnd() % (uint64_t)level);
             uint64_t u = rnd() % 100;
             r->cost[k] = u < 5 ? AN_COST_COMPETITOR : u < 8 ? AN_COST_UNKNOWN : r->amount[k] * 6 / 10;
             k++;
-            d += 1 + (int32_t)(rnd() % (uint64_t)(2 * gap));
         }
     }
     r->n = k;
@@ -111,8 +117,9 @@ static void fill_db(const rows_t *r, const char *path)
                            " created_at, updated_at) VALUES (?, ?, ?, 'CNY', ?, 'CNY', ?, ?, ?)", -1, &s, NULL);
     char ts[32];
     for (size_t i = 0; i < r->n; i++) {
-        date_format((int64_t)r->day[i] * 86400, ts);
-        strcat(ts, "T10:00:00Z");
+        char d[16];
+        date_format((int64_t)r->day[i] * 86400, d);
+        snprintf(ts, sizeof ts, "%sT10:00:00Z", d);
         sqlite3_bind_int64(s, 1, r->party[i]);
         sqlite3_bind_text(s, 2, ts, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 3, r->amount[i]);
@@ -207,10 +214,6 @@ int main(int argc, char **argv)
     sc_values(&c, np, facts, &st, res);
     printf("values_expected_spend_clv_matrices %.3f s (%zu CLV steps)\n", now_s() - t0,
            (size_t)ceil(c.clv.horizon_weeks / c.clv.step_weeks));
-    c.model = SC_MODEL_PNBD;
-    t0 = now_s();
-    sc_fit(&c, np, facts, &st);
-    printf("fit_pnbd_gg %.3f s (fitted %d)\n", now_s() - t0, st.fitted);
     free(facts);
     free(res);
     an_store_free(&s);

@@ -10,7 +10,7 @@ DATA="${RAPPORT_DATA:-../shared/data}"
 OUT="${TMPDIR:-/tmp}/rapport_bench_fit.$$"
 trap 'rm -f "$OUT"' EXIT  # replaced below when the store benchmark runs
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla \
-    -Isrc src/analytics/*.c bench/analytics/bench_fit.c -o "$OUT" -lnlopt -lm -lpthread
+    -Isrc $(ls src/analytics/*.c | grep -v /service.c) bench/analytics/bench_fit.c -o "$OUT" -lnlopt -lm -lpthread
 echo "# $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), N=$N"
 "$OUT" "$N" "$DATA/cdnow/cdnow_rfm_calibration.csv"
 
