@@ -2,6 +2,7 @@
 #include "io/export.h"
 #include "http/authz.h"
 #include "api/api.h"
+#include "http/authz.h"
 #include "domain/import_values.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
@@ -153,6 +154,10 @@ static int equery_arg(void *ctx, const char *key, const char *value)
         verr_set(q->e, 400, "unknown_parameter", key, "%s is not a filter of %s", key, q->r->name);
         return q->failed = 1;
     }
+    if (f && q->u && authz_field(q->u, q->r->name, f->name) == FA_HIDDEN) {
+        verr_set(q->e, 400, "forbidden_field", key, "your role may not filter by %s", f->name);
+        return q->failed = 1;
+    }
     if (op[0] != '=' && f && f->type != FT_TIME && f->type != FT_DATE && f->type != FT_INT && f->type != FT_MONEY)
         return efail(q, key, "takes no range");
     if (f && q->u && authz_field(q->u, q->r->name, f->name) == FA_HIDDEN) {
@@ -193,7 +198,25 @@ static int each_record(struct req *rq, const struct resource *r, int (*cb)(void 
     strbuf sql;
     sb_init(&sql, 32768);
     int rc = -1;
-    if (rq) req_query_each(rq, equery_arg, &q);
+    if (rq) {
+        q.u = &rq->user;
+        req_query_each(rq, equery_arg, &q);
+        if (q.failed) goto out;
+        /* The same scope as every other read path, for the export action. */
+        enum scope sc = authz_scope(q.u, r->name, "export");
+        if ((sc & ~SCOPE_WRITE) == SCOPE_NONE) {
+            verr_set(e, 403, "forbidden", NULL, "your role may not export %s", r->name);
+            goto out;
+        }
+        if (r->party_field || r == export_resource("parties")) {
+            struct authz_binds ab;
+            const char *pred = authz_party_predicate(sc, r->party_field, q.u, &ab);
+            if (pred) {
+                sb_printf(&q.where, " AND %s", pred);
+                for (int i = 0; i < ab.n && q.n < 40; i++) q.b[q.n++] = (struct ebind){EB_INT, ab.v[i], NULL};
+            }
+        }
+    }
     if (q.failed) goto out;
     if (rq && (r->party_field || !strcmp(r->entity, "party"))) {
         /* Exactly the records in the caller's export scope (authz decides). */
@@ -221,6 +244,7 @@ static int each_record(struct req *rq, const struct resource *r, int (*cb)(void 
     while (rc == 0 && (step = db_step(s)) == DB_ROW) {
         json_t *rec = res_load(c, r, db_column_int64(s, 0));
         if (!rec) continue;
+        if (q.u) res_redact(r, q.u, rec);
         if (rq) res_redact(r, &rq->user, rec);
         rc = cb(ctx, rec);
         json_decref(rec);
