@@ -10,7 +10,7 @@ if [ ! -f "$DB" ]; then
   mkdir -p "$(dirname "$DB")"
   "$BIN" init --db "$DB" >/dev/null
   "$BIN" demo --db "$DB" --parties "${RAPPORT_DEMO_PARTIES:-2000}" --seed 1
-  "$BIN" analyze --db "$DB"
+  "$BIN" analyze --db "$DB" >/dev/null && echo "customer scores computed (rapport analyze)"
   PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)
   printf '%s\n' "$PASSWORD" | "$BIN" user add admin@rapport.local --role admin --name "Administrator" --password-stdin --db "$DB" >/dev/null
   echo
