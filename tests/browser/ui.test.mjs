@@ -292,6 +292,11 @@ test('filters, sort, columns and saved views of the customer list', async () => 
   const expected = (await listAll('/api/v1/parties', { kind: 'organization', relationship_level: 'partner' })).length;
   assert.equal(await page.locator('tbody tr').count(), Math.min(50, expected));
   for (const k of await page.locator('tbody td.col-kind').allInnerTexts()) assert.equal(k, 'Organisation');
+  // The server export takes the same filters.
+  const href = await page.locator('a[data-format=csv]').getAttribute('href');
+  assert.match(href, /^\/api\/v1\/exports\/parties\?format=csv&kind=organization&relationship_level=partner$/);
+  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+  assert.equal(csv.trim().split('\n').length - 1, expected, 'exported rows');
   // Column choice is kept.
   await page.getByRole('button', { name: 'Columns' }).click();
   await page.locator('#columns-panel').getByLabel('Industry').check();

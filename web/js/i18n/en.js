@@ -675,4 +675,7 @@ export default {
   'asettings.horizon_weeks': "Potential value horizon (weeks)",
   'asettings.step_weeks': "Discounting step (weeks)",
   'asettings.expected_weeks': "Expected purchases horizon (weeks)",
+  'customers.export_all': "Export all matching:",
+  'customers.export_xlsx': "Excel",
+  'customers.export_csv': "CSV",
 };

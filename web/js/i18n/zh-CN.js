@@ -673,4 +673,7 @@ export default {
   'asettings.horizon_weeks': "潜在价值期限（周）",
   'asettings.step_weeks': "折现步长（周）",
   'asettings.expected_weeks': "预期购买期限（周）",
+  'customers.export_all': "导出全部符合条件的客户：",
+  'customers.export_xlsx': "Excel",
+  'customers.export_csv': "CSV",
 };

@@ -181,6 +181,14 @@ export async function render(ctx) {
     toast(t('customers.view_saved', { name }));
   }
 
+  // Export of everything matching the filters, made by the server (audited there).
+  const exportLinks = ['xlsx', 'csv'].map((fmt) => h('a', { class: 'btn btn-ghost btn-sm', download: `customers.${fmt}`, dataset: { format: fmt } }, icon('download'), t('customers.export_' + fmt)));
+  const drawExport = () => {
+    const q = apiQuery(state);
+    delete q.limit;
+    delete q.sort;
+    for (const a of exportLinks) a.setAttribute('href', '/api/v1/exports/parties' + api.qs({ format: a.dataset.format, ...q }));
+  };
   const newBtn = canWrite ? h('button', { type: 'button', class: 'btn btn-primary', on: { click: createParty } }, icon('plus'), t('customers.new')) : null;
 
   // ---- bulk bar ----
@@ -210,10 +218,12 @@ export async function render(ctx) {
       h('div', { class: 'head-actions' }, newBtn)),
     h('div', { class: 'toolbar' }, search.wrap, sort.wrap,
       h('div', { class: 'toolbar-buttons' }, filterToggle, h('div', { class: 'popover-anchor' }, colBtn, colPanel))),
-    h('div', { class: 'views-bar' }, h('label', { for: viewSel.id, text: t('customers.views') }), viewSel, saveViewBtn, delViewBtn),
+    h('div', { class: 'views-bar' }, h('label', { for: viewSel.id, text: t('customers.views') }), viewSel, saveViewBtn, delViewBtn,
+      h('span', { class: 'views-spacer' }), h('span', { class: 'muted', text: t('customers.export_all') }), exportLinks),
     filterBox, bulk, tableBox, foot));
   drawViews(query.get('view') || '');
   drawToggle();
+  drawExport();
   // "/" jumps to the search box from anywhere on the page.
   const slash = (e) => {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.querySelector('dialog[open]')) return;
@@ -228,6 +238,7 @@ export async function render(ctx) {
     for (const [k, v] of Object.entries(state)) if (v && !(k === 'sort' && v === '-updated_at')) st[k] = v;
     setQuery(st);
     drawToggle();
+    drawExport();
     load(false);
   }
 
