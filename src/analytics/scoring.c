@@ -361,6 +361,60 @@ static void rest_chunk(void *ctx, size_t lo, size_t hi, double *acc)
         label_rest(j->c, j->st, &j->facts[i], &j->out[i]);
 }
 
+/* The population's cut-offs: four independent selections (R, F, M and
+ * net profit), run on parfor threads. */
+typedef struct {
+    const sc_config *c;
+    sc_state *st;
+    size_t nb;
+    double *v[4];
+} cut_job;
+
+/* k-th smallest within a[lo..n-1], all of a[0..lo-1] being <= it. */
+static double select_from(double *a, size_t n, size_t lo, size_t k)
+{
+    return select_kth(a + lo, n - lo, k - lo);
+}
+
+static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+{
+    cut_job *j = ctx;
+    size_t nb = j->nb;
+    for (size_t d = lo; d < hi; d++) {
+        double *v = j->v[d];
+        if (d < 3) {
+            /* RFM quintiles where ties share the lower score: score s (2..5)
+             * needs at least ceil((s - 1) n / 5) buyers strictly worse, i.e.
+             * a value above the ascending order statistic m_s - 1. The
+             * order statistics rise with s, so each selection only looks
+             * above the previous one. */
+            size_t prev = 0;
+            for (int s = 2; s <= 5; s++) {
+                size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9), k = m ? m - 1 : 0;
+                if (!nb) {
+                    j->st->rfm_cut[d][s - 2] = INFINITY;
+                    continue;
+                }
+                j->st->rfm_cut[d][s - 2] = select_from(v, nb, prev, k);
+                prev = k;
+            }
+        } else if (j->c->tier.basis == TIER_BASIS_CUSTOMERS) {
+            /* Pyramid by net profit: descending ranks are ascending
+             * n - 1 - k, the gold rank lies below the platinum one. */
+            long kp = last_rank_below(j->c->tier.platinum, nb), kg = last_rank_below(j->c->tier.platinum + j->c->tier.gold, nb);
+            double g = nb ? desc_rank(v, nb, kg) : INFINITY;
+            double p = INFINITY;
+            if (nb && kp >= 0) {
+                size_t ap = kp >= (long)nb ? 0 : nb - 1 - (size_t)kp;
+                size_t ag = kg < 0 ? 0 : kg >= (long)nb ? 0 : nb - 1 - (size_t)kg;
+                p = kg >= 0 && ap >= ag ? select_from(v, nb, ag, ap) : select_kth(v, nb, ap);
+            }
+            j->st->tier.platinum_min = p;
+            j->st->tier.gold_min = g > p ? p : g;
+        }
+    }
+}
+
 an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
 {
     seg_job j = {c, st, facts, out};
@@ -370,40 +424,27 @@ an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state 
     for (size_t i = 0; i < n; i++)
         nb += out[i].buyer;
     st->buyers = nb;
-    double *v = malloc((nb ? nb : 1) * sizeof *v);
+    double *v = malloc((nb ? nb : 1) * 4 * sizeof *v);
     if (!v)
         return AN_ENOMEM;
-    /* RFM quintiles where ties share the lower score: score s (2..5) needs
-     * at least ceil((s - 1) n / 5) buyers strictly worse, i.e. a value above
-     * the ascending order statistic m_s - 1 (see sc_rfm_cut). */
-    for (int d = 0; d < 3; d++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!out[i].buyer)
-                continue;
-            double g[3];
-            rfm_values(st->today, &facts[i], g);
-            v[k++] = g[d];
-        }
-        for (int s = 2; s <= 5; s++) {
-            size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9);
-            st->rfm_cut[d][s - 2] = nb ? select_kth(v, nb, m ? m - 1 : 0) : INFINITY;
-        }
-    }
-    /* Pyramid by net profit. */
+    cut_job cj = {c, st, nb, {v, v + nb, v + 2 * nb, v + 3 * nb}};
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].buyer)
-            v[k++] = (double)net_profit(&facts[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (!out[i].buyer)
+            continue;
+        double g[3];
+        rfm_values(st->today, &facts[i], g);
+        cj.v[0][k] = g[0];
+        cj.v[1][k] = g[1];
+        cj.v[2][k] = g[2];
+        cj.v[3][k] = (double)net_profit(&facts[i]);
+        k++;
+    }
+    parfor_sum(4, 1, cut_chunk, &cj, acc, 0);
     an_rc rc = AN_OK;
-    if (c->tier.basis == TIER_BASIS_CUSTOMERS) {
-        st->tier.platinum_min = nb ? desc_rank(v, nb, last_rank_below(c->tier.platinum, nb)) : INFINITY;
-        st->tier.gold_min = nb ? desc_rank(v, nb, last_rank_below(c->tier.platinum + c->tier.gold, nb)) : INFINITY;
-        if (st->tier.gold_min > st->tier.platinum_min)
-            st->tier.gold_min = st->tier.platinum_min;
-    } else {
+    if (c->tier.basis != TIER_BASIS_CUSTOMERS) {
         uint8_t *t = malloc(nb ? nb : 1);
-        rc = t ? tier_assign(nb, v, &c->tier, t, &st->tier) : AN_ENOMEM;
+        rc = t ? tier_assign(nb, cj.v[3], &c->tier, t, &st->tier) : AN_ENOMEM;
         free(t);
     }
     free(v);
