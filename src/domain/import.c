@@ -1132,7 +1132,7 @@ static int batch_audit(struct imp *m, db *w)
 
 /* A bigger page cache on the writer while an import runs: indexes (search,
  * contact points, external ids) are updated in place instead of spilled. */
-static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-65536") ? 1 : 0; }
+static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-16384") ? 1 : 0; }
 static int cache_normal(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-4000") ? 1 : 0; }
 
 static int batch_job(db *w, void *ctx)
