@@ -36,7 +36,7 @@ const COLUMNS = [
   { key: 'owner_id', cell: (p) => ownerText(p.owner_id) },
   { key: 'updated_at', cell: (p) => h('time', { datetime: p.updated_at, title: date(p.updated_at), text: relative(p.updated_at) }) },
 ];
-const DEFAULT_COLS = ['kind', 'roles', 'phones', 'city', 'importance', 'relationship_level', 'tags', 'updated_at'];
+const DEFAULT_COLS = ['roles', 'phones', 'city', 'importance', 'relationship_level', 'tags', 'updated_at'];
 
 export function importanceBadge(v) {
   return v ? badge(label('importance', v), { vip: 'gold', important: 'blue', ordinary: 'grey' }[v]) : '';
