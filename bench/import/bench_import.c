@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     const char *a = argv[1], *b = argv[2];
     char err[512];
     if (auth_init() != 0 || db_global_open(a, false, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 1; }
-    struct import_opts o = {.kind = argv[4], .path = argv[3], .map = argv[5], .on_dup = DUP_UPDATE};
+    struct import_opts o = {.kind = argv[4], .path = argv[3], .map = argv[5], .on_dup = DUP_UPDATE, .batch_seconds = 2.0};
     if (argc > 6 && argv[6][0]) o.null_text = argv[6];
     if (argc > 7 && argv[7][0]) o.currency = argv[7];
     if (argc > 8 && !strcmp(argv[8], "whitespace")) o.whitespace = true;

@@ -89,6 +89,7 @@ int cmd_import(int argc, char **argv)
     if (max_bytes) o.max_file = strtoull(max_bytes, NULL, 10);
     if (batch) o.batch = atoi(batch);
     o.progress = show_progress;
+    o.batch_seconds = 2.0;   /* no other writers wait on the command line: fewer, larger commits */
     if (cli_open_db(db_path, false) != 0) return 1;
     int ret = 1;
     char *saved = NULL;

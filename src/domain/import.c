@@ -1142,7 +1142,7 @@ static int batch_job(db *w, void *ctx)
     /* Rows, and at most about half a second, per transaction: few fsyncs,
      * and the server's other writers are not held up for long. */
     long limit = m->o->batch > 0 ? m->o->batch : 50000;
-    double until = elapsed(m) + 0.5;
+    double until = elapsed(m) + (m->o->batch_seconds > 0 ? m->o->batch_seconds : 0.5);
     while (limit > 0 && !m->eof && !m->fatal) {
         long n = limit < 2000 ? limit : 2000;
         run_rows(m, w, n);

@@ -40,7 +40,8 @@ struct import_opts {
     uint64_t max_file;            /* bytes; 0: no cap */
     int64_t job_id;               /* the job row (0: the CLI creates one unless dry run) */
     int64_t user_id;
-    int batch;                    /* rows per transaction; 0: 5000 */
+    int batch;                    /* rows per transaction; 0: up to 50,000 */
+    double batch_seconds;         /* time per transaction; 0: 0.5 s (other writers wait meanwhile) */
     void (*progress)(void *ctx, long rows, long estimated_total, double elapsed);
     void *progress_ctx;
     volatile int *cancel;         /* set non-zero to stop at the next batch */
