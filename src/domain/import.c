@@ -8,6 +8,7 @@
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -964,7 +965,8 @@ static int txn_row(struct imp *m, db *w, long line)
     char cur[4] = "";
     s = xcell(m, X_UNIT_PRICE, &jv);
     if (s) {
-        if (jv ? (json_is_number(jv) ? (price_micro = (int64_t)(json_number_value(jv) * 1e6), 0) : -1) : parse_amount_micro(s, &price_micro, cur)) {
+        if (jv ? (json_is_number(jv) && fabs(json_number_value(jv)) < 9e12 ? (price_micro = (int64_t)(json_number_value(jv) * 1e6), 0) : -1)
+               : parse_amount_micro(s, &price_micro, cur)) {
             report(m, line, col_name(m, "unit_price"), "error", "unit_price: '%.80s' is not an amount; its transaction is not imported", s);
             m->res->errors++;
             g->bad = true;
@@ -978,7 +980,8 @@ static int txn_row(struct imp *m, db *w, long line)
             line_amount = json_integer_value(json_object_get(amount_jv, "amount"));
             const char *c = json_string_value(json_object_get(amount_jv, "currency"));
             if (c) snprintf(g->cur, sizeof g->cur, "%s", c);
-        } else if (amount_jv ? (json_is_number(amount_jv) ? (micro = (int64_t)(json_number_value(amount_jv) * 1e6), 0) : -1)
+        } else if (amount_jv ? (json_is_number(amount_jv) && fabs(json_number_value(amount_jv)) < 9e12
+                                    ? (micro = (int64_t)(json_number_value(amount_jv) * 1e6), 0) : -1)
                              : parse_amount_micro(amount_col_s, &micro, cur)) {
             report(m, line, col_name(m, "amount"), "error", "amount: '%.80s' is not an amount; its transaction is not imported", amount_col_s);
             m->res->errors++;
@@ -991,10 +994,22 @@ static int txn_row(struct imp *m, db *w, long line)
     } else if (have_price) {
         if (cur[0] && g->nitems == 0) snprintf(g->cur, sizeof g->cur, "%s", cur);
         /* exact: q × price in millionths, rounded once */
-        line_amount = micro_to_minor(q * price_micro, g->cur);
+        int64_t total;
+        if (__builtin_mul_overflow(q, price_micro, &total)) {
+            report(m, line, col_name(m, "quantity"), "error", "quantity × unit_price is out of range; its transaction is not imported");
+            m->res->errors++;
+            g->bad = true;
+            return 0;
+        }
+        line_amount = micro_to_minor(total, g->cur);
+    }
+    if (__builtin_add_overflow(g->amount, line_amount, &g->amount) || g->amount > 1000000000000000LL || g->amount < -1000000000000000LL) {
+        report(m, line, col_name(m, "amount"), "error", "the transaction's amount is out of range; it is not imported");
+        m->res->errors++;
+        g->bad = true;
+        return 0;
     }
     if (q < 0) g->neg = true;
-    g->amount += line_amount;
     if (m->lines_mode) {
         if (g->nitems >= MAX_ITEMS) {
             if (g->nitems == MAX_ITEMS) {

@@ -80,7 +80,7 @@ int parse_amount_micro(const char *s, int64_t *micro, char cur[4])
     int fd = 0;
     while (*p) {
         if (*p >= '0' && *p <= '9') {
-            if (whole > 900000000000000LL) return -1;
+            if (whole > 900000000000LL) return -1;   /* ×10 and ×10^6 must fit in 64 bits */
             whole = whole * 10 + (*p - '0');
             digits = true;
             p++;
