@@ -9,11 +9,12 @@
 //    through a shared control file, on the release binary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, Server, Client, sql, freePort } from '../api/harness.mjs';
+import { Server, sql } from '../api/harness.mjs';
+import { RELEASE, ReleaseServer, haveRelease } from './release.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,10 +85,9 @@ test('disk full: writes fail with 507/503 and a JSON error, nothing committed is
 
 /* ---- LD_PRELOAD fault injection on the release binary ---- */
 
-const RELEASE = BIN.replace(/-asan$/, '');
 const CTL = { fail_fsync: 0, oom_every: 4, fsync_failed: 8, oom_failed: 12, alloc_count: 16 };
 
-class FaultServer extends Server {
+class FaultServer extends ReleaseServer {
   constructor() {
     super();
     this.ctl = join(this.dir, 'fault.ctl');
@@ -95,6 +95,7 @@ class FaultServer extends Server {
     this.lib = join(this.dir, 'faultinject.so');
     const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', '-o', this.lib, new URL('./faultinject.c', import.meta.url).pathname], { encoding: 'utf8' });
     assert.equal(cc.status, 0, cc.stderr);
+    this.env = { LD_PRELOAD: this.lib, RAPPORT_FAULT_CTL: this.ctl };
   }
   set(field, value) {
     const fd = openSync(this.ctl, 'r+');
@@ -104,28 +105,6 @@ class FaultServer extends Server {
     closeSync(fd);
   }
   get(field) { return readFileSync(this.ctl).readInt32LE(CTL[field]); }
-  async start() {
-    if (!existsSync(this.db)) {
-      const env = { ...process.env };
-      for (const args of [['init', '--db', this.db], ['user', 'add', 'admin@test.local', '--role', 'admin', '--password-stdin', '--db', this.db]]) {
-        const r = spawnSync(RELEASE, args, { input: 'correct horse battery staple\n', encoding: 'utf8', env });
-        assert.equal(r.status, 0, r.stderr);
-      }
-    }
-    this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    this.proc = spawn(RELEASE, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LD_PRELOAD: this.lib, RAPPORT_FAULT_CTL: this.ctl },
-    });
-    this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    for (const deadline = Date.now() + 20000; ;) {
-      try { if ((await fetch(this.base + '/healthz')).ok) break; } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error('server did not start: ' + this.stderr);
-      await sleep(50);
-    }
-    return this;
-  }
 }
 
 /** A request that may fail at the connection: returns {status, body} or {status: 0}. */
@@ -133,7 +112,7 @@ async function attempt(c, method, path, body) {
   try { return await c.request(method, path, body); } catch (e) { return { status: 0, error: e }; }
 }
 
-test('a failed fsync is never acknowledged: writes get 503 with a JSON error, and succeed again once fsync works', { timeout: 120000, skip: !existsSync(RELEASE) && `no release binary ${RELEASE}` }, async () => {
+test('a failed fsync is never acknowledged: writes get 503 with a JSON error, and succeed again once fsync works', { timeout: 120000, skip: !haveRelease && `no release binary ${RELEASE}` }, async () => {
   const srv = new FaultServer();
   try {
     await srv.start();
@@ -168,7 +147,7 @@ test('a failed fsync is never acknowledged: writes get 503 with a JSON error, an
   }
 });
 
-test('allocation failures end the one request cleanly: no crash, no false 2xx body, the server recovers', { timeout: 240000, skip: !existsSync(RELEASE) && `no release binary ${RELEASE}` }, async () => {
+test('allocation failures end the one request cleanly: no crash, no false 2xx body, the server recovers', { timeout: 240000, skip: !haveRelease && `no release binary ${RELEASE}` }, async () => {
   const srv = new FaultServer();
   try {
     await srv.start();
