@@ -164,6 +164,24 @@ test('a tier move after big purchases shows in the timeline', async () => {
   assert.deepEqual(moves[0].item.changes.tier, [old, 'platinum']);
 });
 
+test('who may not see costs does not see margins in the scores either', async () => {
+  const u = addUser(srv.db, 'sales.an@test.local', 'sales');
+  const s = await srv.tokenClient(u.email, u.password);
+  const mine = await s.post('/api/v1/parties', { kind: 'person', name: 'Sales own customer', roles: ['customer'] });
+  assert.equal(mine.status, 201, mine.text);
+  const t = await c.post('/api/v1/transactions', { party_id: mine.body.id, occurred_at: daysAgo(3), amount: { amount: 50000, currency: 'CNY' }, cost: { amount: 10000, currency: 'CNY' } });
+  assert.equal(t.status, 201, t.text);
+  await run();
+  const admin = (await c.get(`/api/v1/parties/${mine.body.id}/scores`)).body;
+  assert.equal(admin.summary.cost, 10000);
+  const r = await s.get(`/api/v1/parties/${mine.body.id}/scores`);
+  assert.equal(r.status, 200, r.text);
+  assert.ok(!('cost' in r.body.summary) && !('profit' in r.body.summary) && !('net_profit' in r.body.summary), r.text);
+  assert.ok(!('historical' in r.body.clv));
+  assert.match(r.body.tier.explanation, /hidden/);
+  assert.equal(r.body.tier.label, admin.tier.label);
+});
+
 test('settings: anyone may read, only an admin may change, and a change takes effect', async () => {
   const u = addUser(srv.db, 'manager.an@test.local', 'manager');
   const m = await srv.tokenClient(u.email, u.password);
