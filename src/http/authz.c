@@ -77,8 +77,8 @@ int authz_load(db *c)
 static void ensure_loaded(void)
 {
     if (__atomic_load_n(&g_loaded, __ATOMIC_ACQUIRE)) return;
-    db *c = db_reader();
-    if (c && authz_load(c) != 0) log_error("authz: cannot load the permission tables");
+    /* Until the tables load, every non-admin decision is a denial. */
+    if (authz_load(db_reader()) != 0) log_error("authz: cannot load the permission tables");
 }
 
 enum scope authz_scope(const struct auth_user *u, const char *entity, const char *action)

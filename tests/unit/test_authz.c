@@ -56,7 +56,7 @@ static int setup(void **state)
         "INSERT INTO field_permission(role, entity, field, access) VALUES ('sales','parties','notes','read'),"
         " ('sales','parties','custom','write'),('nosuchrole','parties','name','hidden');");
     db_close(w);
-    return rc == 0 ? authz_load(db_reader()) : -1;
+    return rc;   /* the tables load on first use (ensure_loaded) */
 }
 
 static int teardown(void **state)
@@ -190,12 +190,44 @@ static void test_audit_predicate(void **state)
     assert_int_equal(count_where("a", authz_audit_predicate(SCOPE_TEAM, &s6, &b), &b), 0);
 }
 
+/* The defensive paths: permission tables that cannot be read, rows a
+ * hand-edited database could hold, more field rules than the cache takes. */
+static void test_broken_tables(void **state)
+{
+    char path[300], err[256];
+    snprintf(path, sizeof path, "%s/broken.db", g_dir);
+    db *c = db_open(path, true, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(authz_load(c), -1);                       /* no tables at all */
+    struct auth_user s1 = user(1, "sales", 1);
+    assert_false(authz_party_in_scope(c, &s1, 10, SCOPE_OWN));  /* no party table: denied */
+    assert_int_equal(db_exec(c, "CREATE TABLE role_permission(role, entity, action, scope)"), 0);
+    assert_int_equal(authz_load(c), -1);                       /* no field table */
+    assert_int_equal(db_exec(c, "CREATE TABLE field_permission(role, entity, field, access);"
+                                "INSERT INTO role_permission VALUES ('sales', 'parties', 'read', 'bogus'),"
+                                " ('sales', 'parties', 'update', 'all');"
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)"
+                                " INSERT INTO field_permission SELECT 'sales', 'parties', 'f' || i, 'read' FROM n;"), 0);
+    assert_int_equal(authz_load(c), 0);
+    assert_int_equal(authz_scope(&s1, "parties", "read"), SCOPE_NONE);   /* the unknown scope was ignored */
+    assert_int_equal(authz_scope(&s1, "parties", "update"), SCOPE_ALL | SCOPE_WRITE);
+    assert_int_equal(authz_field(&s1, "parties", "f256"), FA_READ);      /* the first 256 rules are kept */
+    assert_int_equal(authz_field(&s1, "parties", "f300"), FA_WRITE);
+    db_close(c);
+    assert_int_equal(authz_load(db_reader()), 0);              /* back to the real tables */
+    assert_int_equal(authz_scope(&s1, "parties", "read"), SCOPE_TEAM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names), cmocka_unit_test(test_scopes), cmocka_unit_test(test_fields),
         cmocka_unit_test(test_routes), cmocka_unit_test(test_party_scope), cmocka_unit_test(test_predicates),
-        cmocka_unit_test(test_audit_predicate),
+        cmocka_unit_test(test_audit_predicate), cmocka_unit_test(test_broken_tables),
     };
+    /* Before any database is open the tables cannot load: everything is denied. */
+    struct auth_user early = user(1, "sales", 1);
+    if (authz_scope(&early, "parties", "read") != SCOPE_NONE) return 1;
+    db_reader_release();
     return cmocka_run_group_tests(tests, setup, teardown);
 }
