@@ -758,7 +758,15 @@ static int64_t write_record(struct imp *m, db *w, const struct resource *r, json
             report(m, line, col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): skipped", r->entity, (long long)dup, how);
             m->res->skipped++;
         } else {
-            int rc = update_existing(m, w, r, dup, rec, items, line);
+            /* Only what the file says changes the record: defaults the
+             * create rules filled in (owner = the importer, status, …) must
+             * not overwrite it — D1, nothing about a customer is lost. */
+            json_t *given = json_object();
+            const char *gk; json_t *gv;
+            json_object_foreach(rec, gk, gv)
+                if (json_object_get(in, gk)) json_object_set(given, gk, gv);
+            int rc = update_existing(m, w, r, dup, given, items, line);
+            json_decref(given);
             if (rc < 0) { json_decref(rec); return -1; }
             report(m, line, col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): %s", r->entity, (long long)dup, how,
                    rc ? "updated" : "unchanged");

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, sql, assertError, BIN } from './harness.mjs';
+import { Server, cli, sql, assertError, addUser, BIN } from './harness.mjs';
 
 const DATA = process.env.RAPPORT_DATA || new URL('../../../shared/data', import.meta.url).pathname;
 const RELEASE = process.env.RAPPORT_RELEASE_BIN;
@@ -293,4 +293,28 @@ test('API: upload (over the 1 MiB body cap), job progress, report, undo; the JSO
     await srv.stop();
     srv.cleanup();
   }
+});
+
+test('updating a duplicate keeps its owner: only the file\'s values change the record', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'owner@import.test', 'sales', 'owner password 1');
+    const owner = await srv.tokenClient('owner@import.test', 'owner password 1');
+    const p = (await owner.post('/api/v1/parties', { kind: 'person', name: '周杰', emails: ['zhou@example.cn'], city: '杭州' })).body;
+    const body = 'name,emails,city\n周杰,zhou@example.cn,上海\n';
+    const r = await admin.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update', body, { 'Content-Type': 'text/csv' });
+    assert.equal(r.status, 202, r.text);
+    let job;
+    for (let i = 0; i < 600; i++) {
+      job = (await admin.get(`/api/v1/imports/${r.body.id}`)).body;
+      if (!['queued', 'running'].includes(job.status)) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(job.status, 'done', JSON.stringify(job));
+    assert.equal(job.result.updated, 1);
+    const after = (await admin.get(`/api/v1/parties/${p.id}`)).body;
+    assert.equal(after.city, '上海', 'the file\'s value is applied');
+    assert.equal(after.owner_id, owner.user.id, 'the owner is not replaced by the importer');
+  } finally { await srv.stop(); srv.cleanup(); }
 });
