@@ -38,9 +38,17 @@ test(`an import killed ${ROUNDS} times keeps whole batches and re-runs idempoten
   writeFileSync(file, lines.join('\n') + '\n');
   const count = () => Number(sql(srv.db, "SELECT count(*) FROM party WHERE external_id LIKE 'IMP-%'"));
   try {
+    // Kill moments are drawn from the time a whole import takes on this
+    // machine now (measured on a scratch copy), so they land mid-import
+    // whether the machine is idle or busy.
+    const scratch = join(srv.dir, 'scratch.db');
+    assert.equal(releaseCli(['init', '--db', scratch]).status, 0);
+    const t0 = Date.now();
+    assert.equal((await runImport(scratch, file, null)).code, 0);
+    const full = Math.max(Date.now() - t0, 20);
     let killed = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const res = await runImport(srv.db, file, 50 + Math.random() * 650);
+      const res = await runImport(srv.db, file, 2 + Math.random() * full * 0.9);
       if (res.signal === 'SIGKILL') killed++;
       else assert.equal(res.code, 0, res.out);
       assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok', `integrity_check after round ${round + 1}`);
@@ -48,7 +56,7 @@ test(`an import killed ${ROUNDS} times keeps whole batches and re-runs idempoten
       assert.equal(n % BATCH, 0, `after kill ${round + 1}: ${n} parties — a batch is half visible`);
       assert.equal(Number(sql(srv.db, "SELECT count(DISTINCT external_id) FROM party WHERE external_id LIKE 'IMP-%'")), n, 'a row was imported twice');
     }
-    assert.ok(killed >= ROUNDS / 2, `only ${killed} of ${ROUNDS} imports were killed mid-way`);
+    assert.ok(killed >= 3, `only ${killed} of ${ROUNDS} imports were killed mid-way (a whole import takes ${full} ms)`);
     let res = await runImport(srv.db, file, null);
     assert.equal(res.code, 0, res.out);
     assert.equal(count(), ROWS);
