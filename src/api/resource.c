@@ -711,8 +711,6 @@ void res_get(struct req *rq, struct resp *rs)
     db_stmt *s = db_prepare(c, r->sql_get);
     if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
     db_bind_int64(s, 1, rq->path_ids[0]);
-    /* One read transaction for the record and its scope check. */
-    db_begin_read(c);
     bool found = db_step(s) == DB_ROW;
     int64_t pid = 0, version = 0;
     strbuf out;
@@ -734,7 +732,6 @@ void res_get(struct req *rq, struct resp *rs)
     db_done(s);
     bool visible = found && (!party_scoped(r) ||
                              authz_party_in_scope(c, &rq->user, pid, authz_scope(&rq->user, r->name, "read")));
-    db_commit(c);
     if (!visible) {
         sb_free(&out);
         resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]);

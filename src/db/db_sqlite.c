@@ -92,6 +92,10 @@ void db_close(db *c)
 
 int db_global_open(const char *path, bool create, char *err, size_t errlen)
 {
+    /* Memory statistics take a process-wide mutex on every allocation,
+     * which the reader threads would otherwise fight over. (Only possible
+     * before SQLite initialises; a later call is harmlessly refused.) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     snprintf(g_path, sizeof g_path, "%s", path);
     if (!create) {
         FILE *f = fopen(path, "rb");

@@ -1,6 +1,7 @@
 /* router: the route registry and the dispatcher that applies the generic
  * checks — route match, authentication, CSRF, authorisation, content type
  * and JSON parsing — before any handler runs (Redis-style command table). */
+#include "db/db.h"
 #include "http/auth.h"
 #include "http/authz.h"
 #include "http/http.h"
@@ -146,7 +147,23 @@ static void parse_body(struct req *rq, struct resp *rs)
     if (!json_is_object(rq->json)) resp_error(rs, 400, "invalid_json", NULL, "the body must be a JSON object");
 }
 
+static void dispatch(struct req *rq, struct resp *rs);
+
 void router_dispatch(struct req *rq, struct resp *rs)
+{
+    /* A read is one read transaction from authentication to answer: one
+     * round of SQLite file locks (a process-wide mutex and fcntl calls)
+     * instead of one per statement, and one consistent snapshot. */
+    db *reader = NULL;
+    if (rq->method == M_GET || rq->method == M_HEAD) {
+        reader = db_reader();
+        if (reader && db_begin_read(reader) != 0) reader = NULL;
+    }
+    dispatch(rq, rs);
+    if (reader) db_commit(reader);
+}
+
+static void dispatch(struct req *rq, struct resp *rs)
 {
     const struct route *found = NULL;
     char allow[128] = "";
