@@ -31,7 +31,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(B)/embed: tools/embed.c | $(B)/gen
-	@$(CC) -O1 -o $@ $<
+	@$(CC) -O1 $(CSTD) $(WARN) -o $@ $< -lz
 
 $(B)/gen/web_assets.c: $(WEB_FILES) $(foreach v,$(WEB_VENDOR),$(firstword $(subst =, ,$(v)))) web/package-lock.json $(B)/embed
 	@$(B)/embed web $@ $(WEB_FILES) $(WEB_VENDOR)

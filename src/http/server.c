@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 unsigned long long http_requests_total, http_responses_5xx;
@@ -149,10 +150,18 @@ static void serve_asset(struct req *rq, struct resp *rs)
     const char *base = strrchr(rq->path, '/');
     if (!a && rq->path[0] == '/' && !strchr(base ? base : rq->path, '.')) a = asset_find("/index.html");
     if (!a) { resp_error(rs, 404, "not_found", NULL, "no such file"); return; }
-    rs->status = 200;
-    rs->static_body = a->data;
-    rs->body_len = (size_t)a->size;
-    rs->content_type = a->content_type;
+    /* gzip when the client accepts it (compressed at build time), 304 when
+     * its copy is current; see assets.c for the caching policy. */
+    struct asset_choice c;
+    asset_choose(a, req_header(rq, "Accept-Encoding"), req_header(rq, "If-None-Match"), &c);
+    rs->status = c.status;
+    rs->static_body = c.body;
+    rs->body_len = c.body_len;
+    rs->content_type = c.status == 200 ? a->content_type : NULL;
+    if (c.etag) resp_header(rs, "ETag", c.etag);
+    if (c.varies) resp_header(rs, "Vary", "Accept-Encoding");
+    if (c.gzip && c.status == 200) resp_header(rs, "Content-Encoding", "gzip");
+    resp_header(rs, "Cache-Control", c.cache_control);
 }
 
 static int dump_to_strbuf(const char *buf, size_t size, void *data) { return sb_append(data, buf, size); }
@@ -197,7 +206,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Content-Security-Policy", CSP);
-    MHD_add_response_header(r, "Cache-Control", api ? "no-store" : "no-cache");
+    bool cache_set = false;
+    for (int i = 0; i < rs->nheaders; i++) cache_set |= !strcasecmp(rs->header_names[i], "Cache-Control");
+    if (!cache_set) MHD_add_response_header(r, "Cache-Control", api ? "no-store" : "no-cache");
     for (int i = 0; i < rs->nheaders; i++) MHD_add_response_header(r, rs->header_names[i], rs->header_values[i]);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
