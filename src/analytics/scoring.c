@@ -60,7 +60,7 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
     f->revenue = f->cost = f->repeat_amount = f->recent_revenue = f->competitor_amount = 0;
     for (size_t i = 0; i < r->n; i++) {
         int32_t d = r->day[i];
-        int64_t a = r->amount[i], k = r->cost[i];
+        int64_t a = an_row_amount(r, i), k = an_row_cost(r, i);
         if (k == AN_COST_COMPETITOR) {
             f->competitor_amount += a;
             continue;

@@ -998,8 +998,9 @@ int an_service_start(bool background)
     state_load(c);
     g.started = true;
     if (background) {
-        log_info("analytics: %zu transactions of %zu parties loaded in %.3f s (%zu bytes)", an_store_count(&g.store),
-                 g.store.nparties, g.load_seconds, an_store_row_bytes(&g.store));
+        log_info("analytics: %zu transactions of %zu parties loaded in %.3f s (%zu bytes of rows, %zu of index)",
+                 an_store_count(&g.store), g.store.nparties, g.load_seconds, an_store_row_bytes(&g.store),
+                 an_store_party_bytes(&g.store));
         g.stopping = false;
         if (pthread_create(&g.thread, NULL, refresh_main, NULL) != 0)
             return -1;
@@ -1030,9 +1031,10 @@ json_t *an_store_info(void)
 {
     pthread_mutex_lock(&g.mu);
     size_t n = an_store_count(&g.store);
-    json_t *o = json_pack("{s:I, s:I, s:f, s:I, s:s}", "transactions", (json_int_t)n, "parties",
+    json_t *o = json_pack("{s:I, s:I, s:f, s:I, s:I, s:s}", "transactions", (json_int_t)n, "parties",
                           (json_int_t)g.store.nparties, "load_seconds", g.load_seconds, "bytes_per_transaction",
-                          (json_int_t)(sizeof(uint32_t) + sizeof(int32_t) + 2 * sizeof(int64_t)), "currency",
+                          (json_int_t)AN_STORE_ROW_BYTES, "memory_bytes",
+                          (json_int_t)(an_store_row_bytes(&g.store) + an_store_party_bytes(&g.store)), "currency",
                           g.store_currency);
     pthread_mutex_unlock(&g.mu);
     return o;

@@ -3,11 +3,18 @@
  */
 #include "analytics/store.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct an_late_row {
+    int64_t party, amount, cost;
+    int32_t day;
+};
+
 struct an_overlay {
     size_t n;
+    bool wide; /* some value needs 64 bits: never folded into the columns */
     int32_t *day;
     int64_t *amount, *cost;
 };
@@ -28,20 +35,48 @@ static void overlay_free(an_overlay *o)
     free(o);
 }
 
+static void free_late(an_store *s)
+{
+    free(s->late);
+    s->late = NULL;
+    s->nlate = s->latecap = 0;
+}
+
+static void free_overlays(an_store *s)
+{
+    for (size_t i = 0; i < s->noslots; i++)
+        overlay_free(s->oval[i]);
+    free(s->okey);
+    free(s->oval);
+    s->okey = NULL;
+    s->oval = NULL;
+    s->noslots = s->novl = s->novl_rows = s->nwide = 0;
+}
+
 void an_store_free(an_store *s)
 {
-    for (size_t p = 0; s->ovl && p < s->nparties; p++)
-        overlay_free(s->ovl[p]);
-    free(s->ovl);
+    free_overlays(s);
+    free_late(s);
     free(s->party);
     free(s->day);
     free(s->amount);
     free(s->cost);
     free(s->party_id);
     free(s->pstart);
-    free(s->pcount);
     free(s->slots);
     an_store_init(s);
+}
+
+static bool fits_amount(int64_t v) { return v >= AN_NARROW_MIN && v <= INT32_MAX; }
+
+static bool fits_cost(int64_t v)
+{
+    return v == AN_COST_COMPETITOR || v == AN_COST_UNKNOWN || fits_amount(v);
+}
+
+static int32_t narrow_cost(int64_t v)
+{
+    return v == AN_COST_COMPETITOR ? AN_COST32_COMPETITOR : v == AN_COST_UNKNOWN ? AN_COST32_UNKNOWN : (int32_t)v;
 }
 
 static size_t hash_id(int64_t id, size_t nslots)
@@ -49,6 +84,8 @@ static size_t hash_id(int64_t id, size_t nslots)
     uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
     return (size_t)(h >> 17) & (nslots - 1);
 }
+
+/* ---- party index ---- */
 
 static int rehash(an_store *s, size_t nslots)
 {
@@ -85,25 +122,20 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         int64_t *id = realloc(s->party_id, cap * sizeof *id);
         if (id)
             s->party_id = id;
-        size_t *st = realloc(s->pstart, cap * sizeof *st);
+        uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
         if (st)
             s->pstart = st;
-        uint32_t *ct = realloc(s->pcount, cap * sizeof *ct);
-        if (ct)
-            s->pcount = ct;
-        an_overlay **ov = realloc(s->ovl, cap * sizeof *ov);
-        if (ov)
-            s->ovl = ov;
-        if (!id || !st || !ct || !ov)
+        if (!id || !st)
             return -1;
         s->pcap = cap;
     }
-    size_t p = s->nparties++;
+    size_t p = s->nparties;
     s->party_id[p] = party_id;
-    s->pstart[p] = s->n;
-    s->pcount[p] = 0;
-    s->ovl[p] = NULL;
-    if (2 * s->nparties > s->nslots) {
+    s->pstart[p] = s->pstart[p + 1] = (uint32_t)s->n;
+    /* Grow at a load of 3/4: linear probing stays short, and the table
+     * costs 5–11 bytes a party instead of 8–16 at 1/2. */
+    if (4 * (s->nparties + 1) > 3 * s->nslots) {
+        s->nparties++;
         if (rehash(s, s->nslots ? 2 * s->nslots : 2048)) {
             s->nparties--;
             return -1;
@@ -113,14 +145,134 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         while (s->slots[h])
             h = (h + 1) & (s->nslots - 1);
         s->slots[h] = (uint32_t)(p + 1);
+        s->nparties++;
     }
     return (int64_t)p;
 }
+
+/* ---- overlays ---- */
+
+static an_overlay **overlay_slot(const an_store *s, size_t p)
+{
+    if (!s->noslots)
+        return NULL;
+    size_t h = hash_id((int64_t)p, s->noslots);
+    while (s->okey[h]) {
+        if (s->okey[h] == p + 1)
+            return &s->oval[h];
+        h = (h + 1) & (s->noslots - 1);
+    }
+    return NULL;
+}
+
+static int overlay_put(an_store *s, size_t p, an_overlay *o);
+
+static int overlay_grow(an_store *s)
+{
+    size_t n = s->noslots ? 2 * s->noslots : 64;
+    uint32_t *oldk = s->okey;
+    an_overlay **oldv = s->oval;
+    size_t oldn = s->noslots;
+    s->okey = calloc(n, sizeof *s->okey);
+    s->oval = calloc(n, sizeof *s->oval);
+    if (!s->okey || !s->oval) {
+        free(s->okey);
+        free(s->oval);
+        s->okey = oldk;
+        s->oval = oldv;
+        return -1;
+    }
+    s->noslots = n;
+    for (size_t i = 0; i < oldn; i++)
+        if (oldk[i]) {
+            size_t h = hash_id((int64_t)(oldk[i] - 1), n);
+            while (s->okey[h])
+                h = (h + 1) & (n - 1);
+            s->okey[h] = oldk[i];
+            s->oval[h] = oldv[i];
+        }
+    free(oldk);
+    free(oldv);
+    return 0;
+}
+
+/* Sets party p's overlay (replacing and freeing any earlier one). */
+static int overlay_put(an_store *s, size_t p, an_overlay *o)
+{
+    an_overlay **slot = overlay_slot(s, p);
+    if (slot) {
+        s->novl_rows -= (*slot)->n;
+        s->nwide -= (*slot)->wide;
+        overlay_free(*slot);
+        *slot = o;
+    } else {
+        if (2 * (s->novl + 1) > s->noslots && overlay_grow(s))
+            return -1;
+        size_t h = hash_id((int64_t)p, s->noslots);
+        while (s->okey[h])
+            h = (h + 1) & (s->noslots - 1);
+        s->okey[h] = (uint32_t)(p + 1);
+        s->oval[h] = o;
+        s->novl++;
+    }
+    s->novl_rows += o->n;
+    s->nwide += o->wide;
+    return 0;
+}
+
+/* Insertion sort of n rows by day: a party has few rows. */
+static void sort_days64(int32_t *day, int64_t *amount, int64_t *cost, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        int32_t d = day[i];
+        int64_t a = amount[i], c = cost[i];
+        size_t j = i;
+        while (j > 0 && day[j - 1] > d) {
+            day[j] = day[j - 1];
+            amount[j] = amount[j - 1];
+            cost[j] = cost[j - 1];
+            j--;
+        }
+        day[j] = d;
+        amount[j] = a;
+        cost[j] = c;
+    }
+}
+
+static an_overlay *overlay_new(size_t n)
+{
+    an_overlay *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    size_t cap = n ? n : 1;
+    o->day = malloc(cap * sizeof *o->day);
+    o->amount = malloc(cap * sizeof *o->amount);
+    o->cost = malloc(cap * sizeof *o->cost);
+    if (!o->day || !o->amount || !o->cost) {
+        overlay_free(o);
+        return NULL;
+    }
+    o->n = n;
+    return o;
+}
+
+/* Sorts the overlay's rows and notes whether they fit the columns. */
+static void overlay_seal(an_overlay *o)
+{
+    sort_days64(o->day, o->amount, o->cost, o->n);
+    o->wide = false;
+    for (size_t i = 0; i < o->n && !o->wide; i++)
+        o->wide = !fits_amount(o->amount[i]) || !fits_cost(o->cost[i]);
+}
+
+/* ---- bulk load ---- */
 
 static int reserve(an_store *s, size_t want)
 {
     if (want <= s->cap)
         return 0;
+    if (want > UINT32_MAX)
+        return -1;
     size_t cap = s->cap ? s->cap : 4096;
     while (cap < want)
         cap *= 2;
@@ -130,10 +282,10 @@ static int reserve(an_store *s, size_t want)
     int32_t *d = realloc(s->day, cap * sizeof *d);
     if (d)
         s->day = d;
-    int64_t *a = realloc(s->amount, cap * sizeof *a);
+    int32_t *a = realloc(s->amount, cap * sizeof *a);
     if (a)
         s->amount = a;
-    int64_t *c = realloc(s->cost, cap * sizeof *c);
+    int32_t *c = realloc(s->cost, cap * sizeof *c);
     if (c)
         s->cost = c;
     if (!pa || !d || !a || !c)
@@ -142,27 +294,58 @@ static int reserve(an_store *s, size_t want)
     return 0;
 }
 
+/* Appending after a finish needs the party column back. */
+static int party_column(an_store *s)
+{
+    if (s->party || !s->n)
+        return 0;
+    s->party = malloc(s->cap * sizeof *s->party);
+    if (!s->party)
+        return -1;
+    for (size_t p = 0; p < s->nparties; p++)
+        for (uint32_t i = s->pstart[p]; i < s->pstart[p + 1]; i++)
+            s->party[i] = (uint32_t)p;
+    return 0;
+}
+
+static int append_late(an_store *s, size_t p, int32_t day, int64_t amount, int64_t cost)
+{
+    if (s->nlate == s->latecap) {
+        size_t cap = s->latecap ? 2 * s->latecap : 64;
+        struct an_late_row *l = realloc(s->late, cap * sizeof *l);
+        if (!l)
+            return -1;
+        s->late = l;
+        s->latecap = cap;
+    }
+    s->late[s->nlate++] = (struct an_late_row){(int64_t)p, amount, cost, day};
+    return 0;
+}
+
 int an_store_append(an_store *s, int64_t party_id, int32_t day, int64_t amount, int64_t cost)
 {
     int64_t p = an_store_party(s, party_id, 1);
-    if (p < 0 || reserve(s, s->n + 1))
+    if (p < 0 || party_column(s))
+        return -1;
+    if (!fits_amount(amount) || !fits_cost(cost))
+        return append_late(s, (size_t)p, day, amount, cost);
+    if (reserve(s, s->n + 1))
         return -1;
     size_t i = s->n++;
     if (i > 0 && (s->party[i - 1] > (uint32_t)p || (s->party[i - 1] == (uint32_t)p && s->day[i - 1] > day)))
         s->sorted = 0;
     s->party[i] = (uint32_t)p;
     s->day[i] = day;
-    s->amount[i] = amount;
-    s->cost[i] = cost;
+    s->amount[i] = (int32_t)amount;
+    s->cost[i] = narrow_cost(cost);
     return 0;
 }
 
 /* Insertion sort of rows [lo, hi) by day: a party has few rows. */
-static void sort_days(int32_t *day, int64_t *amount, int64_t *cost, size_t lo, size_t hi)
+static void sort_days(int32_t *day, int32_t *amount, int32_t *cost, size_t lo, size_t hi)
 {
     for (size_t i = lo + 1; i < hi; i++) {
-        int32_t d = day[i];
-        int64_t a = amount[i], c = cost[i];
+        int32_t d = day[i], a = amount[i], c = cost[i];
         size_t j = i;
         while (j > lo && day[j - 1] > d) {
             day[j] = day[j - 1];
@@ -176,55 +359,120 @@ static void sort_days(int32_t *day, int64_t *amount, int64_t *cost, size_t lo, s
     }
 }
 
+/* Gives the columns exactly n rows of capacity (the load doubled them). */
+static void shrink_to_fit(an_store *s)
+{
+    size_t cap = s->n ? s->n : 1;
+    if (cap >= s->cap)
+        return;
+    int32_t *d = realloc(s->day, cap * sizeof *d);
+    if (d)
+        s->day = d;
+    int32_t *a = realloc(s->amount, cap * sizeof *a);
+    if (a)
+        s->amount = a;
+    int32_t *c = realloc(s->cost, cap * sizeof *c);
+    if (c)
+        s->cost = c;
+    if (d && a && c)
+        s->cap = cap;
+}
+
+static int late_cmp(const void *x, const void *y)
+{
+    const struct an_late_row *a = x, *b = y;
+    return (a->party > b->party) - (a->party < b->party);
+}
+
+/* The wide rows of the load become their parties' overlays, together with
+ * those parties' narrow rows. */
+static int finish_late(an_store *s)
+{
+    qsort(s->late, s->nlate, sizeof *s->late, late_cmp);
+    for (size_t i = 0, j; i < s->nlate; i = j) {
+        size_t p = (size_t)s->late[i].party;
+        for (j = i; j < s->nlate && (size_t)s->late[j].party == p; j++)
+            ;
+        an_rows r = an_store_rows(s, p); /* its narrow rows (no overlay yet) */
+        an_overlay *o = overlay_new(r.n + (j - i));
+        if (!o)
+            return -1;
+        size_t k = 0;
+        for (; k < r.n; k++) {
+            o->day[k] = r.day[k];
+            o->amount[k] = an_row_amount(&r, k);
+            o->cost[k] = an_row_cost(&r, k);
+        }
+        for (size_t m = i; m < j; m++, k++) {
+            o->day[k] = s->late[m].day;
+            o->amount[k] = s->late[m].amount;
+            o->cost[k] = s->late[m].cost;
+        }
+        overlay_seal(o);
+        if (overlay_put(s, p, o)) {
+            overlay_free(o);
+            return -1;
+        }
+    }
+    free_late(s);
+    return 0;
+}
+
 int an_store_finish(an_store *s)
 {
     size_t np = s->nparties;
-    if (np) memset(s->pcount, 0, np * sizeof *s->pcount);
-    for (size_t i = 0; i < s->n; i++)
-        s->pcount[s->party[i]]++;
-    size_t off = 0;
-    for (size_t p = 0; p < np; p++) {
-        s->pstart[p] = off;
-        off += s->pcount[p];
+    if (s->party) {
+        uint32_t *count = calloc(np ? np : 1, sizeof *count);
+        if (!count)
+            return -1;
+        for (size_t i = 0; i < s->n; i++)
+            count[s->party[i]]++;
+        uint32_t off = 0;
+        for (size_t p = 0; p < np; p++) {
+            s->pstart[p] = off;
+            off += count[p];
+        }
+        if (np)
+            s->pstart[np] = off;
+        free(count);
     }
     if (!s->sorted) {
         /* Stable counting sort by party into new columns. */
         size_t cap = s->n ? s->n : 1;
-        uint32_t *pa = malloc(cap * sizeof *pa);
         int32_t *d = malloc(cap * sizeof *d);
-        int64_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
-        size_t *pos = malloc((np ? np : 1) * sizeof *pos);
-        if (!pa || !d || !a || !c || !pos) {
-            free(pa);
+        int32_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
+        uint32_t *pos = malloc((np ? np : 1) * sizeof *pos);
+        if (!d || !a || !c || !pos) {
             free(d);
             free(a);
             free(c);
             free(pos);
             return -1;
         }
-        memcpy(pos, s->pstart, np * sizeof *pos);
+        if (np)
+            memcpy(pos, s->pstart, np * sizeof *pos);
         for (size_t i = 0; i < s->n; i++) {
             size_t k = pos[s->party[i]]++;
-            pa[k] = s->party[i];
             d[k] = s->day[i];
             a[k] = s->amount[i];
             c[k] = s->cost[i];
         }
         free(pos);
-        free(s->party);
         free(s->day);
         free(s->amount);
         free(s->cost);
-        s->party = pa;
         s->day = d;
         s->amount = a;
         s->cost = c;
         s->cap = cap;
         for (size_t p = 0; p < np; p++)
-            sort_days(s->day, s->amount, s->cost, s->pstart[p], s->pstart[p] + s->pcount[p]);
+            sort_days(s->day, s->amount, s->cost, s->pstart[p], s->pstart[p + 1]);
         s->sorted = 1;
     }
-    return 0;
+    free(s->party);
+    s->party = NULL;
+    shrink_to_fit(s);
+    return s->nlate ? finish_late(s) : 0;
 }
 
 int an_store_replace(an_store *s, int64_t party_id, size_t n, const int32_t *day, const int64_t *amount,
@@ -233,117 +481,142 @@ int an_store_replace(an_store *s, int64_t party_id, size_t n, const int32_t *day
     int64_t p = an_store_party(s, party_id, 1);
     if (p < 0)
         return -1;
-    an_overlay *o = calloc(1, sizeof *o);
+    an_overlay *o = overlay_new(n);
     if (!o)
         return -1;
-    size_t cap = n ? n : 1;
-    o->day = malloc(cap * sizeof *o->day);
-    o->amount = malloc(cap * sizeof *o->amount);
-    o->cost = malloc(cap * sizeof *o->cost);
-    if (!o->day || !o->amount || !o->cost) {
-        overlay_free(o);
-        return -1;
-    }
-    o->n = n;
     if (n) {
         memcpy(o->day, day, n * sizeof *day);
         memcpy(o->amount, amount, n * sizeof *amount);
         memcpy(o->cost, cost, n * sizeof *cost);
     }
-    sort_days(o->day, o->amount, o->cost, 0, n);
-    if (s->ovl[p]) {
-        s->novl_rows -= s->ovl[p]->n;
-        overlay_free(s->ovl[p]);
-    } else {
-        s->novl++;
+    overlay_seal(o);
+    if (overlay_put(s, (size_t)p, o)) {
+        overlay_free(o);
+        return -1;
     }
-    s->ovl[p] = o;
-    s->novl_rows += n;
     return 0;
 }
 
 an_rows an_store_rows(const an_store *s, size_t p)
 {
-    an_rows r = {0, NULL, NULL, NULL};
+    an_rows r = {0};
     if (p >= s->nparties)
         return r;
-    const an_overlay *o = s->ovl[p];
-    if (o) {
+    an_overlay **slot = s->novl ? overlay_slot(s, p) : NULL;
+    if (slot) {
+        const an_overlay *o = *slot;
         r.n = o->n;
         r.day = o->day;
-        r.amount = o->amount;
-        r.cost = o->cost;
+        r.amount64 = o->amount;
+        r.cost64 = o->cost;
     } else {
-        r.n = s->pcount[p];
-        r.day = s->day + s->pstart[p];
-        r.amount = s->amount + s->pstart[p];
-        r.cost = s->cost + s->pstart[p];
+        size_t lo = s->pstart[p];
+        r.n = s->pstart[p + 1] - lo;
+        r.day = s->day + lo;
+        r.amount = s->amount + lo;
+        r.cost = s->cost + lo;
     }
     return r;
 }
 
 int an_store_compact(an_store *s)
 {
-    if (s->novl == 0 && s->sorted)
+    if (!s->sorted || s->party || s->nlate) {
+        if (an_store_finish(s))
+            return -1;
+    }
+    if (s->novl == s->nwide)
         return 0;
-    if (!s->sorted && an_store_finish(s))
+    /* Rows that go to the columns: every party's but the wide overlays'. */
+    size_t total = 0;
+    for (size_t p = 0; p < s->nparties; p++) {
+        an_overlay **slot = overlay_slot(s, p);
+        total += slot ? ((*slot)->wide ? 0 : (*slot)->n) : s->pstart[p + 1] - s->pstart[p];
+    }
+    if (total > UINT32_MAX)
         return -1;
-    if (s->novl == 0)
-        return 0;
-    size_t total = an_store_count(s), cap = total ? total : 1;
-    uint32_t *pa = malloc(cap * sizeof *pa);
+    size_t cap = total ? total : 1;
     int32_t *d = malloc(cap * sizeof *d);
-    int64_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
-    if (!pa || !d || !a || !c) {
-        free(pa);
+    int32_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
+    uint32_t *okey = s->noslots ? calloc(s->noslots, sizeof *okey) : NULL;
+    an_overlay **oval = s->noslots ? calloc(s->noslots, sizeof *oval) : NULL;
+    if (!d || !a || !c || (s->noslots && (!okey || !oval))) {
         free(d);
         free(a);
         free(c);
+        free(okey);
+        free(oval);
         return -1;
     }
-    size_t k = 0;
+    /* New columns; overlays that stay move to a fresh table of the same size. */
+    size_t k = 0, kept = 0, kept_rows = 0;
     for (size_t p = 0; p < s->nparties; p++) {
-        an_rows r = an_store_rows(s, p);
-        s->pstart[p] = k;
-        s->pcount[p] = (uint32_t)r.n;
-        if (r.n == 0)
-            continue;
-        for (size_t i = 0; i < r.n; i++)
-            pa[k + i] = (uint32_t)p;
-        memcpy(d + k, r.day, r.n * sizeof *d);
-        memcpy(a + k, r.amount, r.n * sizeof *a);
-        memcpy(c + k, r.cost, r.n * sizeof *c);
-        k += r.n;
+        an_overlay **slot = overlay_slot(s, p);
+        uint32_t start = (uint32_t)k;
+        if (slot && (*slot)->wide) {
+            size_t h = hash_id((int64_t)p, s->noslots);
+            while (okey[h])
+                h = (h + 1) & (s->noslots - 1);
+            okey[h] = (uint32_t)(p + 1);
+            oval[h] = *slot;
+            *slot = NULL;
+            kept++;
+            kept_rows += oval[h]->n;
+        } else if (slot) {
+            const an_overlay *o = *slot;
+            for (size_t i = 0; i < o->n; i++, k++) {
+                d[k] = o->day[i];
+                a[k] = (int32_t)o->amount[i];
+                c[k] = narrow_cost(o->cost[i]);
+            }
+        } else {
+            size_t lo = s->pstart[p], n = s->pstart[p + 1] - lo;
+            memcpy(d + k, s->day + lo, n * sizeof *d);
+            memcpy(a + k, s->amount + lo, n * sizeof *a);
+            memcpy(c + k, s->cost + lo, n * sizeof *c);
+            k += n;
+        }
+        s->pstart[p] = start;
     }
-    for (size_t p = 0; p < s->nparties; p++) {
-        overlay_free(s->ovl[p]);
-        s->ovl[p] = NULL;
-    }
-    free(s->party);
+    if (s->nparties)
+        s->pstart[s->nparties] = (uint32_t)k;
+    size_t noslots = s->noslots;
+    free_overlays(s); /* the kept ones were taken out of the old table */
+    s->okey = okey;
+    s->oval = oval;
+    s->noslots = noslots;
+    s->novl = s->nwide = kept;
+    s->novl_rows = kept_rows;
     free(s->day);
     free(s->amount);
     free(s->cost);
-    s->party = pa;
     s->day = d;
     s->amount = a;
     s->cost = c;
     s->n = k;
     s->cap = cap;
-    s->novl = s->novl_rows = 0;
     return 0;
 }
 
 size_t an_store_count(const an_store *s)
 {
-    size_t n = s->n;
-    for (size_t p = 0; s->novl && p < s->nparties; p++)
-        if (s->ovl[p])
-            n = n - s->pcount[p] + s->ovl[p]->n;
+    size_t n = s->n + s->nlate;
+    for (size_t i = 0; i < s->noslots; i++)
+        if (s->okey[i]) {
+            size_t p = s->okey[i] - 1;
+            n = n - (s->pstart[p + 1] - s->pstart[p]) + s->oval[i]->n;
+        }
     return n;
 }
 
 size_t an_store_row_bytes(const an_store *s)
 {
-    return s->cap * (sizeof *s->party + sizeof *s->day + sizeof *s->amount + sizeof *s->cost) +
-           s->novl_rows * (sizeof(int32_t) + 2 * sizeof(int64_t));
+    return s->cap * AN_STORE_ROW_BYTES + (s->party ? s->cap * sizeof *s->party : 0) +
+           s->novl_rows * (sizeof(int32_t) + 2 * sizeof(int64_t)) + s->latecap * sizeof *s->late;
+}
+
+size_t an_store_party_bytes(const an_store *s)
+{
+    return s->pcap * (sizeof *s->party_id + sizeof *s->pstart) + s->nslots * sizeof *s->slots +
+           s->noslots * (sizeof *s->okey + sizeof *s->oval);
 }

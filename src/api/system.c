@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RAPPORT_VERSION_TEXT "0.1.0"
 
@@ -27,11 +28,17 @@ static void metrics(struct req *rq, struct resp *rs)
     db_stmt *s = db_prepare(db_reader(), "SELECT count(*) FROM party WHERE deleted_at IS NULL");
     if (s && db_step(s) == DB_ROW) parties = db_column_int64(s, 0);
     db_done(s);
+    /* Resident memory (pages × page size) from /proc/self/statm, for the memory budget. */
+    long long rss = -1, pages;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm && fscanf(statm, "%*d %lld", &pages) == 1) rss = pages * sysconf(_SC_PAGESIZE);
+    if (statm) fclose(statm);
     sb_printf(&sb, "# TYPE rapport_http_requests_total counter\nrapport_http_requests_total %llu\n"
                    "# TYPE rapport_http_responses_5xx_total counter\nrapport_http_responses_5xx_total %llu\n"
-                   "# TYPE rapport_parties gauge\nrapport_parties %lld\n",
+                   "# TYPE rapport_parties gauge\nrapport_parties %lld\n"
+                   "# TYPE rapport_process_resident_memory_bytes gauge\nrapport_process_resident_memory_bytes %lld\n",
               __atomic_load_n(&http_requests_total, __ATOMIC_RELAXED), __atomic_load_n(&http_responses_5xx, __ATOMIC_RELAXED),
-              (long long)parties);
+              (long long)parties, rss);
     rs->status = 200;
     rs->body_len = sb.len;
     rs->body = sb_take(&sb);
@@ -121,6 +128,12 @@ static void openapi(struct req *rq, struct resp *rs)
             char name[32];
             snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in", "path", "required", 1, "schema", "type", "integer"));
+        }
+        /* Lists and exports: their query language, from the same descriptor. */
+        if (res && !strcmp(r->method, "GET") && (r->handler == res_list || !strncmp(r->pattern, "/api/v1/exports/", 16))) {
+            json_t *q = res_query_parameters(res, r->handler == res_list ? RQ_LIST : RQ_EXPORT);
+            json_array_extend(params, q);
+            json_decref(q);
         }
         if (json_array_size(params)) json_object_set_new(op, "parameters", params); else json_decref(params);
         if (r->flags & R_PUBLIC) json_object_set_new(op, "security", json_array());

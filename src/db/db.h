@@ -35,6 +35,11 @@ void db_close(db *c);
 db *db_reader(void);
 /* Closes the calling thread's reader (threads that exit call this). */
 void db_reader_release(void);
+/* The calling thread's reader keeps a small page cache (256 KiB instead of
+ * 2 MiB): for the many worker threads, whose reads are a few index pages
+ * per write, so that their caches do not add up to most of the server's
+ * memory. Call before the thread's first db_reader(). */
+void db_reader_small_cache(void);
 
 /* Prepared statement from the connection's cache (keyed by the SQL text's
  * address and contents). Returns NULL on error (see db_errmsg). Call

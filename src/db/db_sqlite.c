@@ -27,6 +27,7 @@ struct db {
 
 static char g_path[4096];
 static _Thread_local db *t_reader;
+static _Thread_local bool t_small_cache;
 
 /* Every reader opened by a server thread, so shutdown can close them after
  * the threads are gone (thread-local storage alone would leak them). */
@@ -118,12 +119,16 @@ void db_global_close(void)
     t_reader = NULL;
 }
 
+void db_reader_small_cache(void) { t_small_cache = true; }
+
 db *db_reader(void)
 {
     if (!t_reader) {
         char err[256] = "";
         t_reader = db_open(g_path, false, err, sizeof err);
         if (!t_reader) { log_error("reader: %s", err); return NULL; }
+        if (t_small_cache && sqlite3_exec(t_reader->h, "PRAGMA cache_size=-256", NULL, NULL, NULL) != SQLITE_OK)
+            log_warn("reader: cannot set a small page cache: %s", sqlite3_errmsg(t_reader->h));
         pthread_mutex_lock(&g_readers_mu);
         if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_reader;
         pthread_mutex_unlock(&g_readers_mu);

@@ -56,6 +56,7 @@ static bool g_pool_stop;
 
 static void *worker_main(void *arg)
 {
+    db_reader_small_cache();
     pthread_mutex_lock(&g_pool_mu);
     for (;;) {
         while (!g_queue_head && !g_pool_stop) pthread_cond_wait(&g_pool_cv, &g_pool_mu);

@@ -69,6 +69,8 @@ test('health and metrics', async () => {
   const m = await (await fetch(srv.base + '/metrics')).text();
   assert.match(m, /^rapport_http_requests_total \d+$/m);
   assert.match(m, /^rapport_parties \d+$/m);
+  const rss = Number(/^rapport_process_resident_memory_bytes (\d+)$/m.exec(m)?.[1]);
+  assert.ok(rss > 1e6 && rss < 4e9, m);
 });
 
 test('the web UI is served from the binary, with client-side routes falling back to it', async () => {

@@ -40,11 +40,12 @@ static void test_store(void **state)
     assert_int_equal(r.day[0], 1);
     assert_int_equal(r.day[1], 3);
     assert_int_equal(r.day[2], 5);
-    assert_int_equal(r.amount[0], 300);
+    assert_int_equal(an_row_amount(&r, 0), 300);
     r = an_store_rows(&s, (size_t)p10);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.day[0], 2);
-    assert_true(r.cost[1] == AN_COST_COMPETITOR);
+    assert_true(an_row_cost(&r, 1) == AN_COST_COMPETITOR);
+    assert_true(r.cost[1] == AN_COST32_COMPETITOR); /* narrow, from the columns */
     /* Replace party 10, add a new party 40. */
     int32_t d2[] = {8, 7};
     int64_t a2[] = {1, 2}, c2[] = {0, AN_COST_UNKNOWN};
@@ -52,7 +53,8 @@ static void test_store(void **state)
     assert_int_equal(an_store_replace(&s, 40, 1, d2, a2, c2), 0);
     r = an_store_rows(&s, (size_t)p10);
     assert_int_equal(r.day[0], 7);
-    assert_int_equal(r.amount[0], 2);
+    assert_int_equal(an_row_amount(&r, 0), 2);
+    assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN);
     assert_int_equal(an_store_count(&s), 7);
     assert_int_equal(an_store_compact(&s), 0);
     assert_int_equal(an_store_count(&s), 7);
@@ -63,7 +65,13 @@ static void test_store(void **state)
     r = an_store_rows(&s, (size_t)p30);
     assert_int_equal(r.n, 3);
     assert_int_equal(r.day[2], 5);
-    assert_int_equal(an_store_row_bytes(&s) / s.cap, 24);
+    r = an_store_rows(&s, (size_t)p10);
+    assert_int_equal(r.n, 2);
+    assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN); /* day 7 */
+    assert_int_equal(an_row_cost(&r, 1), 0);
+    assert_null(r.amount64); /* folded back into the 32-bit columns */
+    assert_int_equal(an_store_row_bytes(&s) / s.cap, 12);
+    assert_null(s.party); /* no party column once grouped */
     an_store_free(&s);
     /* Many parties: the hash grows. */
     an_store_init(&s);
@@ -72,6 +80,67 @@ static void test_store(void **state)
     assert_int_equal(an_store_finish(&s), 0);
     assert_int_equal(s.nparties, 100000);
     assert_int_equal(an_store_party(&s, 1000000 - 7 * 4242, 0), 4242);
+    an_store_free(&s);
+}
+
+/* Values that need 64 bits keep their party's rows whole, through the load,
+ * replacement and compaction; the edges of the 32-bit range stay narrow. */
+static void test_store_wide(void **state)
+{
+    (void)state;
+    an_store s;
+    an_store_init(&s);
+    const int64_t big = 5000000000LL, lo = INT32_MIN + 2;
+    assert_int_equal(an_store_append(&s, 1, 10, 100, 50), 0);
+    assert_int_equal(an_store_append(&s, 2, 11, INT32_MAX, lo), 0);
+    assert_int_equal(an_store_append(&s, 1, 5, big, AN_COST_UNKNOWN), 0);
+    assert_int_equal(an_store_append(&s, 3, 7, -big, INT64_MAX), 0);
+    assert_int_equal(an_store_append(&s, 1, 20, 300, AN_COST_COMPETITOR), 0);
+    assert_int_equal(an_store_append(&s, 2, 12, INT32_MIN + 1, 0), 0); /* amount below the narrow range */
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_int_equal(an_store_count(&s), 6);
+    assert_int_equal(s.nwide, 3);
+    an_rows r = an_store_rows(&s, (size_t)an_store_party(&s, 1, 0));
+    assert_int_equal(r.n, 3);
+    assert_non_null(r.amount64);
+    assert_int_equal(r.day[0], 5);
+    assert_true(an_row_amount(&r, 0) == big);
+    assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN);
+    assert_int_equal(an_row_amount(&r, 1), 100);
+    assert_int_equal(an_row_cost(&r, 1), 50);
+    assert_true(an_row_cost(&r, 2) == AN_COST_COMPETITOR);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 2, 0));
+    assert_int_equal(r.n, 2);
+    assert_true(an_row_amount(&r, 0) == INT32_MAX);
+    assert_true(an_row_cost(&r, 0) == lo);
+    assert_true(an_row_amount(&r, 1) == INT32_MIN + 1);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 3, 0));
+    assert_true(an_row_amount(&r, 0) == -big && an_row_cost(&r, 0) == INT64_MAX);
+    /* Party 1 becomes narrow, party 4 arrives wide; compaction keeps 2, 3, 4. */
+    int32_t d[] = {30, 31};
+    int64_t a[] = {7, 8}, c[] = {1, AN_COST_COMPETITOR}, aw[] = {9, big};
+    assert_int_equal(an_store_replace(&s, 1, 2, d, a, c), 0);
+    assert_int_equal(an_store_replace(&s, 4, 2, d, aw, c), 0);
+    assert_int_equal(an_store_compact(&s), 0);
+    assert_int_equal(an_store_count(&s), 2 + 2 + 1 + 2);
+    assert_int_equal(s.nwide, 3);
+    assert_int_equal(s.novl, 3);
+    assert_int_equal(s.n, 2);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 1, 0));
+    assert_null(r.amount64);
+    assert_int_equal(an_row_amount(&r, 1), 8);
+    assert_true(an_row_cost(&r, 1) == AN_COST_COMPETITOR);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 4, 0));
+    assert_true(an_row_amount(&r, 1) == big);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 2, 0));
+    assert_true(an_row_amount(&r, 0) == INT32_MAX);
+    /* A replacement that makes party 2 narrow folds it in at the next compaction. */
+    int64_t c0[] = {0, 0};
+    assert_int_equal(an_store_replace(&s, 2, 2, d, a, c0), 0);
+    assert_int_equal(an_store_compact(&s), 0);
+    assert_int_equal(s.nwide, 2);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(an_store_count(&s), 2 + 2 + 1 + 2);
     an_store_free(&s);
 }
 
@@ -85,7 +154,7 @@ static void test_facts(void **state)
     int32_t day[] = {today - 300, today - 300, today - 250, today - 100, today - 100, today - 10, today - 5};
     int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
     int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
-    an_rows r = {7, day, amount, cost};
+    an_rows r = {.n = 7, .day = day, .amount64 = amount, .cost64 = cost};
     sc_facts f;
     sc_facts_rows(&r, today, &c, &f);
     assert_int_equal(f.transactions, 6);
@@ -273,6 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_store_wide),
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_population_cuts),
         cmocka_unit_test(test_one_equals_batch),
