@@ -70,11 +70,15 @@ static void export_transactions(struct req *rq, struct resp *rs) { export_kind(r
 static void export_interactions(struct req *rq, struct resp *rs) { export_kind(rq, rs, "interactions"); }
 static void export_products(struct req *rq, struct resp *rs) { export_kind(rq, rs, "products"); }
 
+/* The schema of each route is the exported resource: the OpenAPI description
+ * lists its filters (res_query_parameters). */
+extern struct resource transaction_resource, interaction_resource, product_resource;
+
 static const struct route export_routes[] = {
-    {"GET", "/api/v1/exports/parties", 0, "parties", "export", export_parties, "Export parties (format=csv|jsonl|xlsx, list filters)", NULL},
-    {"GET", "/api/v1/exports/transactions", 0, "transactions", "export", export_transactions, "Export transactions (format=csv|jsonl|xlsx, list filters)", NULL},
-    {"GET", "/api/v1/exports/interactions", 0, "interactions", "export", export_interactions, "Export interactions (format=csv|jsonl|xlsx, list filters)", NULL},
-    {"GET", "/api/v1/exports/products", 0, "products", "export", export_products, "Export products (format=csv|jsonl|xlsx, list filters)", NULL},
+    {"GET", "/api/v1/exports/parties", 0, "parties", "export", export_parties, "Export parties (format=csv|jsonl|xlsx, list filters)", &party_resource},
+    {"GET", "/api/v1/exports/transactions", 0, "transactions", "export", export_transactions, "Export transactions (format=csv|jsonl|xlsx, list filters)", &transaction_resource},
+    {"GET", "/api/v1/exports/interactions", 0, "interactions", "export", export_interactions, "Export interactions (format=csv|jsonl|xlsx, list filters)", &interaction_resource},
+    {"GET", "/api/v1/exports/products", 0, "products", "export", export_products, "Export products (format=csv|jsonl|xlsx, list filters)", &product_resource},
 };
 
 void exports_register(void)

@@ -38,7 +38,7 @@ static const struct field party_fields[] = {
     {"customer_type", "customer_type", NULL, FT_ENUM, F_FILTER, 0, customer_types, 0, 0, NULL, "D3.5"},
     {"relationship_level", "relationship_level", NULL, FT_ENUM, F_FILTER, 0, relationship_levels, 0, 0, NULL, "D3.6 basic … partner"},
     {"tags", "tags", NULL, FT_LIST, F_FILTER, 50, NULL, E_TEXT, 0, NULL, "free tags"},
-    {"custom", "custom", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL, "custom fields"},
+    {"custom", "custom", NULL, FT_OBJECT, F_FILTER, 0, NULL, 0, 0, NULL, "custom fields; filter with custom.<name>=value"},
     {"notes", "notes", NULL, FT_TEXT, 0, 20000, NULL, 0, 0, NULL, "free notes"},
     {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user"},
     {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team / business unit"},

@@ -7,6 +7,8 @@
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
 #include <sodium.h>
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -889,58 +891,146 @@ void res_delete(struct req *rq, struct resp *rs)
     finish_write(rs, &c, rc);
 }
 
-/* ---- lists ---- */
+/* ---- the list query language (lists and exports; see resource.h) ---- */
 
-enum { B_INT, B_TEXT, B_REAL };
-struct bind { int kind; int64_t i; double d; const char *t; char buf[64]; char *owned; };
+#define MAX_CUSTOM_KEY 64          /* characters of a custom-field name in a filter */
+#define DEFAULT_COUNT_LIMIT 10000  /* a list's count stops here unless count_limit says otherwise */
+#define MAX_COUNT_LIMIT 100000
 
-struct listq {
-    const struct resource *r;
-    const struct auth_user *u;
-    strbuf where;
-    struct bind binds[64];
-    int nbinds;
-    struct verr e;
-    int failed;
-    long limit;
-    const char *sort, *after, *q;
-};
-
-static struct bind *add_bind(struct listq *l)
+static struct res_qbind *add_bind(struct res_query *l)
 {
     if (l->nbinds >= (int)(sizeof l->binds / sizeof l->binds[0])) {
         verr_set(&l->e, 400, "too_many_filters", NULL, "too many filters");
         l->failed = 1;
         return NULL;
     }
-    struct bind *b = &l->binds[l->nbinds++];
+    struct res_qbind *b = &l->binds[l->nbinds++];
     memset(b, 0, sizeof *b);
     return b;
 }
 
+/* custom.key=value on an F_FILTER object field: the value stored under key
+ * equals value — as text, as a number when value is one, as a boolean when
+ * value is true or false. The key is checked against [A-Za-z0-9_]{1,64}
+ * before it becomes a JSON path, and the path is bound like the value. */
+static int custom_arg(struct res_query *l, const char *key, const char *dot, const char *value)
+{
+    char name[64];
+    size_t n = (size_t)(dot - key);
+    const struct field *f = NULL;
+    if (n < sizeof name) {
+        memcpy(name, key, n);
+        name[n] = '\0';
+        f = field_find(l->r, name);
+    }
+    if (!f || f->type != FT_OBJECT || !(f->flags & F_FILTER)) {
+        verr_set(&l->e, 400, "unknown_parameter", key, "%s is not a filter of %s", key, l->r->name);
+        return l->failed = 1;
+    }
+    if (authz_field(l->u, l->r->name, f->name) == FA_HIDDEN) {
+        verr_set(&l->e, 400, "forbidden_field", key, "your role may not filter by %s", f->name);
+        return l->failed = 1;
+    }
+    const char *sub = dot + 1;
+    size_t m = strlen(sub);
+    bool ok = m >= 1 && m <= MAX_CUSTOM_KEY;
+    for (size_t i = 0; ok && i < m; i++) {
+        char c = sub[i];
+        ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    if (!ok) {
+        verr_set(&l->e, 400, "invalid_parameter", key, "%s.<name>: a name is 1 to %d letters A-Z, a-z, digits or _", f->name, MAX_CUSTOM_KEY);
+        return l->failed = 1;
+    }
+    if (!utf8_valid(value, strlen(value)) || strlen(value) > 1000) {
+        verr_set(&l->e, 400, "invalid_parameter", key, "%s must be UTF-8 text of at most 1000 bytes", key);
+        return l->failed = 1;
+    }
+    if (l->nbinds + 6 > (int)(sizeof l->binds / sizeof l->binds[0])) {
+        verr_set(&l->e, 400, "too_many_filters", NULL, "too many filters");
+        return l->failed = 1;
+    }
+    /* Binds: path, text, number, path, path, boolean — in the order of the fragment. */
+    struct res_qbind *path = add_bind(l);
+    path->kind = QB_TEXT;
+    snprintf(path->buf, sizeof path->buf, "$.%s", sub);
+    path->t = path->buf;
+    struct res_qbind *text = add_bind(l);
+    text->kind = QB_TEXT;
+    text->t = value;
+    /* The number candidate: only plain decimal numbers (no spaces, hex, inf). */
+    struct res_qbind *num = add_bind(l);
+    num->kind = QB_NULL;
+    bool decimal = (value[0] == '-' || (value[0] >= '0' && value[0] <= '9')) && !strpbrk(value, "xXpP \t");
+    char *end = NULL;
+    errno = 0;
+    long long iv = decimal ? strtoll(value, &end, 10) : 0;
+    if (decimal && !*end && !errno) { num->kind = QB_INT; num->i = iv; }
+    else if (decimal) {
+        double dv = strtod(value, &end);
+        if (!*end && isfinite(dv)) { num->kind = QB_REAL; num->d = dv; }
+    }
+    for (int i = 0; i < 2; i++) {
+        struct res_qbind *p = add_bind(l);
+        p->kind = QB_TEXT;
+        p->t = path->buf;
+    }
+    struct res_qbind *boolean = add_bind(l);
+    boolean->kind = !strcmp(value, "true") || !strcmp(value, "false") ? QB_TEXT : QB_NULL;
+    boolean->t = value;
+    const char *column = f->column;
+    sb_printf(&l->where, " AND ((json_extract(t.%s, ?) IN (?, ?) AND json_type(t.%s, ?) IN ('text', 'integer', 'real'))"
+                         " OR json_type(t.%s, ?) = ?)", column, column, column);
+    return 0;
+}
+
 static int list_arg(void *arg, const char *key, const char *value)
 {
-    struct listq *l = arg;
-    if (!strcmp(key, "limit")) {
-        char *end;
-        l->limit = strtol(value, &end, 10);
-        if (*end || l->limit < 1 || l->limit > MAX_LIST_LIMIT) {
-            verr_set(&l->e, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to %d", MAX_LIST_LIMIT);
-            return l->failed = 1;
+    struct res_query *l = arg;
+    if (l->mode == RQ_EXPORT) {
+        /* An export is every matching record: no page, no sort, no count. */
+        if (!strcmp(key, "format") || !strcmp(key, "limit") || !strcmp(key, "after") || !strcmp(key, "sort") ||
+            !strcmp(key, "count") || !strcmp(key, "count_limit"))
+            return 0;
+    } else {
+        if (!strcmp(key, "limit")) {
+            char *end;
+            l->limit = strtol(value, &end, 10);
+            if (*end || l->limit < 1 || l->limit > MAX_LIST_LIMIT) {
+                verr_set(&l->e, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to %d", MAX_LIST_LIMIT);
+                return l->failed = 1;
+            }
+            return 0;
         }
-        return 0;
+        if (!strcmp(key, "after")) { l->after = value; return 0; }
+        if (!strcmp(key, "sort")) { l->sort = value; return 0; }
+        if (!strcmp(key, "count")) {
+            if (strcmp(value, "true") && strcmp(value, "false")) {
+                verr_set(&l->e, 400, "invalid_parameter", "count", "count must be true or false");
+                return l->failed = 1;
+            }
+            l->count = !strcmp(value, "true");
+            return 0;
+        }
+        if (!strcmp(key, "count_limit")) {
+            char *end;
+            l->count_limit = strtol(value, &end, 10);
+            if (*end || !value[0] || l->count_limit < 1 || l->count_limit > MAX_COUNT_LIMIT) {
+                verr_set(&l->e, 400, "invalid_parameter", "count_limit", "count_limit must be an integer from 1 to %d", MAX_COUNT_LIMIT);
+                return l->failed = 1;
+            }
+            return 0;
+        }
     }
-    if (!strcmp(key, "after")) { l->after = value; return 0; }
-    if (!strcmp(key, "sort")) { l->sort = value; return 0; }
     if (!strcmp(key, "q") && l->r->fts_table) { l->q = value; return 0; }
     for (const struct list_filter *xf = l->r->extra_filters; xf && xf->name; xf++) {
         if (strcmp(xf->name, key) != 0) continue;
-        struct bind *b = add_bind(l);
+        struct res_qbind *b = add_bind(l);
         if (!b) return 1;
         char *end = NULL;
-        if (xf->kind == LF_INT) { b->kind = B_INT; b->i = strtoll(value, &end, 10); }
-        else if (xf->kind == LF_REAL) { b->kind = B_REAL; b->d = strtod(value, &end); }
-        else { b->kind = B_TEXT; b->t = value; end = (char *)""; }
+        if (xf->kind == LF_INT) { b->kind = QB_INT; b->i = strtoll(value, &end, 10); }
+        else if (xf->kind == LF_REAL) { b->kind = QB_REAL; b->d = strtod(value, &end); }
+        else { b->kind = QB_TEXT; b->t = value; end = (char *)""; }
         if (!value[0] || *end || strlen(value) > 1000) {
             verr_set(&l->e, 400, "invalid_parameter", key, "%s must be %s", key, xf->kind == LF_TEXT ? "text" : "a number");
             return l->failed = 1;
@@ -948,6 +1038,8 @@ static int list_arg(void *arg, const char *key, const char *value)
         sb_printf(&l->where, " AND %s", xf->sql);
         return 0;
     }
+    const char *dot = strchr(key, '.');
+    if (dot) return custom_arg(l, key, dot, value);
     char name[64];
     snprintf(name, sizeof name, "%s", key);
     const char *op = "=";
@@ -964,6 +1056,11 @@ static int list_arg(void *arg, const char *key, const char *value)
         verr_set(&l->e, 400, "forbidden_field", key, "your role may not filter by %s", f->name);
         return l->failed = 1;
     }
+    if (f && f->type == FT_OBJECT) {
+        /* An object field filters by its keys only. */
+        verr_set(&l->e, 400, "unknown_parameter", key, "filter by %s.<name>=value, not by the whole %s object", f->name, f->name);
+        return l->failed = 1;
+    }
     if (op[0] != '=' && f && f->type != FT_TIME && f->type != FT_DATE && f->type != FT_INT && f->type != FT_MONEY) {
         verr_set(&l->e, 400, "unknown_parameter", key, "%s takes no range", name);
         return l->failed = 1;
@@ -972,12 +1069,12 @@ static int list_arg(void *arg, const char *key, const char *value)
         verr_set(&l->e, 400, "invalid_parameter", key, "%s must be UTF-8 text of at most 1000 bytes", key);
         return l->failed = 1;
     }
-    struct bind *b = add_bind(l);
+    struct res_qbind *b = add_bind(l);
     if (!b) return 1;
     const char *column = f ? f->column : name;
     if (f && f->type == FT_LIST) {
         sb_printf(&l->where, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
-        b->kind = B_TEXT; b->t = value;
+        b->kind = QB_TEXT; b->t = value;
     } else if (f && (f->type == FT_INT || f->type == FT_REF || f->type == FT_BOOL || f->type == FT_MONEY)) {
         char *end;
         long long v = strtoll(value, &end, 10);
@@ -987,7 +1084,7 @@ static int list_arg(void *arg, const char *key, const char *value)
             return l->failed = 1;
         }
         sb_printf(&l->where, " AND t.%s %s ?", column, op);
-        b->kind = B_INT; b->i = v;
+        b->kind = QB_INT; b->i = v;
     } else {
         int64_t t;
         bool is_time = builtin || (f && f->type == FT_TIME);
@@ -996,15 +1093,88 @@ static int list_arg(void *arg, const char *key, const char *value)
                 verr_set(&l->e, 400, "invalid_parameter", key, "%s must be an ISO 8601 time", key);
                 return l->failed = 1;
             }
-            b->kind = B_TEXT;
+            b->kind = QB_TEXT;
             time_format(t, b->buf);
             b->t = b->buf;
         } else {
-            b->kind = B_TEXT; b->t = value;
+            b->kind = QB_TEXT; b->t = value;
         }
         sb_printf(&l->where, " AND t.%s %s ?", column, op);
     }
     return 0;
+}
+
+int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
+{
+    memset(l, 0, sizeof *l);
+    l->r = r;
+    l->u = &rq->user;
+    l->mode = mode;
+    l->limit = DEFAULT_LIST_LIMIT;
+    l->count_limit = DEFAULT_COUNT_LIMIT;
+    sb_init(&l->where, 16384);
+    req_query_each(rq, list_arg, l);
+    if (l->failed) return -1;
+    if (mode == RQ_LIST) {
+        /* Sort key from the allow-list: id, created_at, updated_at or an F_SORT field. */
+        const char *sort = l->sort ? l->sort : "id";
+        l->desc = sort[0] == '-';
+        if (l->desc) sort++;
+        if (!strcmp(sort, "id")) l->sort_col = "id";
+        else if (!strcmp(sort, "created_at")) l->sort_col = "created_at";
+        else if (!strcmp(sort, "updated_at")) l->sort_col = "updated_at";
+        else {
+            const struct field *f = field_find(r, sort);
+            if (f && (f->flags & F_SORT)) l->sort_col = f->column;
+        }
+        if (!l->sort_col) { verr_set(&l->e, 400, "invalid_parameter", "sort", "cannot sort %s by %s", r->name, sort); return -1; }
+        if (authz_field(l->u, r->name, sort) == FA_HIDDEN) { verr_set(&l->e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); return -1; }
+    }
+    if (l->q) {
+        char match[2048];
+        if (!fts_query_build(l->q, match, sizeof match)) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
+        struct res_qbind *b = add_bind(l);
+        if (!b) return -1;
+        b->kind = QB_TEXT;
+        b->t = b->owned = strdup(match);
+        sb_printf(&l->where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+    }
+    if (party_scoped(r)) {
+        /* Only records within the user's scope for the action, on every list, search and export. */
+        struct authz_binds ab;
+        const char *pred = authz_party_predicate(authz_scope(l->u, r->name, action),
+                                                 strcmp(r->entity, "party") ? r->party_field : NULL, l->u, &ab);
+        if (pred) {
+            sb_printf(&l->where, " AND %s", pred);
+            for (int i = 0; i < ab.n; i++) {
+                struct res_qbind *b = add_bind(l);
+                if (!b) return -1;
+                b->kind = QB_INT;
+                b->i = ab.v[i];
+            }
+        }
+    }
+    if (l->where.failed) { verr_set(&l->e, 400, "invalid_parameter", NULL, "the query is too long"); return -1; }
+    return 0;
+}
+
+int res_query_bind(const struct res_query *l, db_stmt *s, int idx)
+{
+    for (int i = 0; i < l->nbinds; i++) {
+        const struct res_qbind *b = &l->binds[i];
+        if (b->kind == QB_INT) db_bind_int64(s, idx++, b->i);
+        else if (b->kind == QB_REAL) db_bind_double(s, idx++, b->d);
+        else if (b->kind == QB_NULL) db_bind_null(s, idx++);
+        else db_bind_text(s, idx++, b->t);
+    }
+    return idx;
+}
+
+void res_query_free(struct res_query *l)
+{
+    for (int i = 0; i < l->nbinds; i++) free(l->binds[i].owned);
+    l->nbinds = 0;
+    sb_free(&l->where);
 }
 
 static json_t *cursor_decode(const char *s)
@@ -1034,50 +1204,33 @@ static char *cursor_encode(json_t *value, json_int_t id)
 void res_list(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
-    struct listq l = {.r = r, .u = &rq->user, .limit = DEFAULT_LIST_LIMIT};
-    sb_init(&l.where, 16384);
+    struct res_query l;
     json_t *cursor = NULL;
     strbuf sql;
     sb_init(&sql, 65536);
-    req_query_each(rq, list_arg, &l);
-    if (l.failed) goto fail;
-    /* Sort key from the allow-list: id, created_at, updated_at or an F_SORT field. */
-    const char *sort = l.sort ? l.sort : "id";
-    bool desc = sort[0] == '-';
-    if (desc) sort++;
-    const char *sort_col = NULL;
-    if (!strcmp(sort, "id")) sort_col = "id";
-    else if (!strcmp(sort, "created_at")) sort_col = "created_at";
-    else if (!strcmp(sort, "updated_at")) sort_col = "updated_at";
-    else {
-        const struct field *f = field_find(r, sort);
-        if (f && (f->flags & F_SORT)) sort_col = f->column;
-    }
-    if (!sort_col) { verr_set(&l.e, 400, "invalid_parameter", "sort", "cannot sort %s by %s", r->name, sort); goto fail; }
-    if (authz_field(&rq->user, r->name, sort) == FA_HIDDEN) { verr_set(&l.e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); goto fail; }
-    if (l.q) {
-        char match[2048];
-        if (!fts_query_build(l.q, match, sizeof match)) { verr_set(&l.e, 400, "invalid_parameter", "q", "the search has no searchable words"); goto fail; }
-        struct bind *b = add_bind(&l);
-        if (!b) goto fail;
-        b->kind = B_TEXT;
-        b->t = b->owned = strdup(match);
-        sb_printf(&l.where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
-    }
-    if (party_scoped(r)) {
-        /* Only records within the user's read scope, on every list and search. */
-        struct authz_binds ab;
-        const char *pred = authz_party_predicate(authz_scope(&rq->user, r->name, "read"),
-                                                 strcmp(r->entity, "party") ? r->party_field : NULL, &rq->user, &ab);
-        if (pred) {
-            sb_printf(&l.where, " AND %s", pred);
-            for (int i = 0; i < ab.n; i++) {
-                struct bind *b = add_bind(&l);
-                if (!b) goto fail;
-                b->kind = B_INT;
-                b->i = ab.v[i];
-            }
-        }
+    if (res_query_build(&l, rq, r, RQ_LIST, "read")) goto fail;
+    const char *sort_col = l.sort_col;
+    bool desc = l.desc;
+    /* The total is counted before the cursor narrows the query: every match
+     * of the filters, up to count_limit (so a broad filter on a million
+     * parties reads at most that many rows; a narrow one costs about what
+     * finding its first page costs). */
+    long long total = -1;
+    bool capped = false;
+    if (l.count) {
+        if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }
+        sb_printf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s t WHERE 1 = 1%s%s LIMIT ?)", r->table,
+                  r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l.where));
+        db_stmt *cs = db_prepare_once(db_reader(), sb_str(&sql));
+        if (!cs) { verr_set(&l.e, 500, "internal", NULL, "the count query failed"); goto fail; }
+        int idx = res_query_bind(&l, cs, 1);
+        db_bind_int64(cs, idx, (int64_t)l.count_limit + 1);
+        int crc = db_step(cs);
+        if (crc == DB_ROW) total = db_column_int64(cs, 0);
+        db_done(cs);
+        if (crc != DB_ROW) { verr_set(&l.e, 400, "invalid_parameter", l.q ? "q" : NULL, "the query could not be run"); goto fail; }
+        if (total > l.count_limit) { total = l.count_limit; capped = true; }
+        sb_reset(&sql);
     }
     if (l.after) {
         cursor = cursor_decode(l.after);
@@ -1091,12 +1244,7 @@ void res_list(struct req *rq, struct resp *rs)
               strcmp(sort_col, "id") ? (desc ? ", t.id DESC" : ", t.id") : "");
     db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
     if (!s) { verr_set(&l.e, 500, "internal", NULL, "the list query failed"); goto fail; }
-    int idx = 1;
-    for (int i = 0; i < l.nbinds; i++) {
-        if (l.binds[i].kind == B_INT) db_bind_int64(s, idx++, l.binds[i].i);
-        else if (l.binds[i].kind == B_REAL) db_bind_double(s, idx++, l.binds[i].d);
-        else db_bind_text(s, idx++, l.binds[i].t);
-    }
+    int idx = res_query_bind(&l, s, 1);
     if (cursor) {
         json_t *v = json_array_get(cursor, 0);
         if (strcmp(sort_col, "id") != 0) {
@@ -1152,6 +1300,11 @@ void res_list(struct req *rq, struct resp *rs)
     } else {
         sb_puts(&out, "null");
     }
+    if (total >= 0) {
+        sb_puts(&out, ",\"count\":");
+        jw_int(&out, total);
+        sb_puts(&out, capped ? ",\"count_capped\":true" : ",\"count_capped\":false");
+    }
     sb_puts(&out, "}");
     json_decref(last_value);
     if (out.failed) { sb_free(&out); verr_set(&l.e, 500, "internal", NULL, "out of memory"); goto fail; }
@@ -1163,8 +1316,95 @@ void res_list(struct req *rq, struct resp *rs)
 fail:
     resp_verr(rs, &l.e);
 done:
-    for (int i = 0; i < l.nbinds; i++) free(l.binds[i].owned);
+    res_query_free(&l);
     json_decref(cursor);
     sb_free(&sql);
-    sb_free(&l.where);
+}
+
+/* ---- the list query language in the OpenAPI description ---- */
+
+static json_t *query_param(const char *name, json_t *schema, const char *doc)
+{
+    json_t *p = json_pack("{s:s, s:s, s:b, s:o}", "name", name, "in", "query", "required", 0, "schema", schema);
+    if (doc) json_object_set_new(p, "description", json_string(doc));
+    return p;
+}
+
+static json_t *filter_schema(const struct field *f)
+{
+    switch (f->type) {
+    case FT_INT: case FT_REF: case FT_MONEY: return json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
+    case FT_BOOL: return json_pack("{s:s}", "type", "boolean");
+    case FT_TIME: return json_pack("{s:s, s:s}", "type", "string", "format", "date-time");
+    case FT_DATE: return json_pack("{s:s, s:s}", "type", "string", "format", "date");
+    default: {
+        const char *const *values = f->type == FT_ENUM || (f->type == FT_LIST && f->elem == E_ENUM) ? f->values : NULL;
+        json_t *s = json_pack("{s:s}", "type", "string");
+        if (values) {
+            json_t *e = json_array();
+            for (int i = 0; values[i]; i++) json_array_append_new(e, json_string(values[i]));
+            json_object_set_new(s, "enum", e);
+        }
+        return s;
+    }
+    }
+}
+
+json_t *res_query_parameters(const struct resource *r, int mode)
+{
+    json_t *a = json_array();
+    char name[96], doc[300];
+    if (mode == RQ_LIST) {
+        json_array_append_new(a, query_param("limit", json_pack("{s:s, s:i, s:i, s:i}", "type", "integer", "minimum", 1, "maximum", MAX_LIST_LIMIT,
+                                                                "default", DEFAULT_LIST_LIMIT), "page size"));
+        json_array_append_new(a, query_param("after", json_pack("{s:s}", "type", "string"), "the cursor \"next\" of the previous page"));
+        json_t *sorts = json_array();
+        for (int d = 0; d < 2; d++) {
+            static const char *const builtin[] = {"id", "created_at", "updated_at"};
+            for (int i = 0; i < 3; i++) {
+                snprintf(name, sizeof name, "%s%s", d ? "-" : "", builtin[i]);
+                json_array_append_new(sorts, json_string(name));
+            }
+            for (int i = 0; i < r->nfields; i++) {
+                if (!(r->fields[i].flags & F_SORT)) continue;
+                snprintf(name, sizeof name, "%s%s", d ? "-" : "", r->fields[i].name);
+                json_array_append_new(sorts, json_string(name));
+            }
+        }
+        json_array_append_new(a, query_param("sort", json_pack("{s:s, s:o}", "type", "string", "enum", sorts), "sort key; -name sorts descending"));
+        json_array_append_new(a, query_param("count", json_pack("{s:s}", "type", "boolean"),
+                                             "true adds \"count\" (matches of the filters within your scope, up to count_limit) and \"count_capped\""));
+        json_array_append_new(a, query_param("count_limit", json_pack("{s:s, s:i, s:i, s:i}", "type", "integer", "minimum", 1,
+                                                                      "maximum", MAX_COUNT_LIMIT, "default", DEFAULT_COUNT_LIMIT),
+                                             "the count stops here and reports count_capped"));
+    }
+    if (r->fts_table) json_array_append_new(a, query_param("q", json_pack("{s:s}", "type", "string"), "full-text search"));
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        if (!(f->flags & F_FILTER)) continue;
+        if (f->type == FT_OBJECT) {
+            snprintf(name, sizeof name, "%s.{name}", f->name);
+            snprintf(doc, sizeof doc, "%s.<name>=value: the value stored under <name> (1 to %d of A-Z a-z 0-9 _) equals value, "
+                                      "as text, as a number or as true / false", f->name, MAX_CUSTOM_KEY);
+            json_t *p = query_param(name, json_pack("{s:s}", "type", "string"), doc);
+            snprintf(doc, sizeof doc, "^%s\\.[A-Za-z0-9_]{1,%d}$", f->name, MAX_CUSTOM_KEY);
+            json_object_set_new(p, "x-name-pattern", json_string(doc));
+            json_array_append_new(a, p);
+            continue;
+        }
+        json_array_append_new(a, query_param(f->name, filter_schema(f), f->type == FT_LIST ? "matches one element" : "equals"));
+        if (f->type == FT_TIME || f->type == FT_DATE || f->type == FT_INT || f->type == FT_MONEY) {
+            snprintf(name, sizeof name, "%s_from", f->name);
+            json_array_append_new(a, query_param(name, filter_schema(f), "at least"));
+            snprintf(name, sizeof name, "%s_to", f->name);
+            json_array_append_new(a, query_param(name, filter_schema(f), "at most"));
+        }
+    }
+    static const char *const stamps[] = {"created_at_from", "created_at_to", "updated_at_from", "updated_at_to"};
+    for (int i = 0; i < 4; i++)
+        json_array_append_new(a, query_param(stamps[i], json_pack("{s:s, s:s}", "type", "string", "format", "date-time"), NULL));
+    for (const struct list_filter *xf = r->extra_filters; xf && xf->name; xf++)
+        json_array_append_new(a, query_param(xf->name, xf->kind == LF_TEXT ? json_pack("{s:s}", "type", "string")
+                                                      : json_pack("{s:s}", "type", xf->kind == LF_INT ? "integer" : "number"), xf->doc));
+    return a;
 }

@@ -10,6 +10,7 @@
 #define RAPPORT_RESOURCE_H
 #include "db/db.h"
 #include "http/http.h"
+#include "lib/strbuf.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -99,6 +100,45 @@ void res_get(struct req *rq, struct resp *rs);
 void res_patch(struct req *rq, struct resp *rs);
 void res_delete(struct req *rq, struct resp *rs);
 void res_list(struct req *rq, struct resp *rs);
+
+/* ---- the list query language (one builder for lists and exports) ----
+ * A list request's parameters compiled to SQL: a WHERE fragment over the
+ * alias `t` made only of constant descriptor text, and the values it binds.
+ * Filters: F_FILTER fields (equality; list fields match an element; time,
+ * date, integer and money fields also take name_from / name_to),
+ * created_at_from / updated_at_to …, the resource's extra_filters, custom
+ * fields (`custom.key=value` on an F_FILTER object field), `q` (search),
+ * and the caller's access-control predicate for the action. Hidden fields
+ * (field security) are refused as filters and sort keys. */
+enum { RQ_LIST, RQ_EXPORT };
+enum { QB_INT, QB_TEXT, QB_REAL, QB_NULL };
+struct res_qbind { int kind; int64_t i; double d; const char *t; char buf[64]; char *owned; };
+struct res_query {
+    const struct resource *r;
+    const struct auth_user *u;
+    int mode;                     /* RQ_LIST: limit / after / sort / count; RQ_EXPORT: ignores them and format */
+    strbuf where;                 /* " AND …" fragments */
+    struct res_qbind binds[64];
+    int nbinds;
+    struct verr e;
+    int failed;
+    /* RQ_LIST only: the page and the total asked for. */
+    long limit, count_limit;
+    bool count;
+    const char *sort, *after, *q;
+    const char *sort_col;         /* validated column of the sort key */
+    bool desc;
+};
+/* Compiles rq's query parameters for r in mode, with the access predicate of
+ * action ("read" for lists, "export" for exports). Returns 0, or -1 with
+ * l->e set (a 4xx naming the parameter). Call res_query_free either way. */
+int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action);
+/* Binds l's values from parameter first on; returns the next index. */
+int res_query_bind(const struct res_query *l, db_stmt *s, int first);
+void res_query_free(struct res_query *l);
+/* The query parameters of r's list (mode RQ_LIST) or export (RQ_EXPORT)
+ * as OpenAPI parameter objects (a new array). */
+json_t *res_query_parameters(const struct resource *r, int mode);
 
 /* Loads one record as JSON (NULL when absent or deleted). */
 json_t *res_load(db *c, const struct resource *r, int64_t id);
