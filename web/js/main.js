@@ -4,7 +4,7 @@
 import { h, icon, replace } from './dom.js';
 import { t, LOCALES, getLocale, setLocale } from './i18n.js';
 import * as api from './api.js';
-import { PAGES } from './pages.js';
+import { PAGES, FORBIDDEN } from './pages.js';
 import { start, navigate, render } from './router.js';
 import { errorState, spinner } from './ui.js';
 import { resetUsers } from './users.js';
@@ -54,6 +54,8 @@ async function renderPage(page, params, query, { focus = true } = {}) {
     history.replaceState(null, '', '/login' + (next !== '/' ? '?next=' + encodeURIComponent(next) : ''));
     return render({ focus });
   }
+  // A page limited to some roles (pages.js) is not rendered for others, even from a typed URL.
+  if (page.roles && !page.roles.includes(api.user().role)) page = { ...FORBIDDEN, active: page.active || page.nav };
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const skip = h('a', { class: 'skip-link', href: '#main', text: t('shell.skip'), on: { click: (e) => { e.preventDefault(); main.focus(); } } });
   if (page.bare) replace(root, skip, main);

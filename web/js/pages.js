@@ -9,9 +9,13 @@ export const PAGES = [
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', roles: ['admin', 'manager', 'sales', 'service', 'marketing'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },
+  { path: '/teams', title: 'teams.title', active: 'settings', roles: ['admin'], load: () => import('./pages/teams.js') },
+  { path: '/permissions', title: 'perm.title', active: 'settings', roles: ['admin'], load: () => import('./pages/permissions.js') },
+  { path: '/field-security', title: 'fsec.title', active: 'settings', roles: ['admin'], load: () => import('./pages/field-security.js') },
   { path: '/analytics-settings', title: 'asettings.title', active: 'settings', roles: ['admin'], load: () => import('./pages/analytics-settings.js') },
   { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
   { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },
 ];
 
 export const NOT_FOUND = { title: 'notfound.title', load: () => import('./pages/notfound.js') };
+export const FORBIDDEN = { title: 'forbidden.title', load: () => import('./pages/forbidden.js') };

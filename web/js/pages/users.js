@@ -1,6 +1,7 @@
 // users: user administration (admins) — the list with role, team and state,
 // adding a user with a first password, changing name, role, team, password
-// or disabling (which ends their sessions). API: /api/v1/users.
+// or disabling (which ends their sessions). API: /api/v1/users, and
+// /api/v1/teams for the team names (teams are managed on the Teams page).
 import { h, icon, replace } from '../dom.js';
 import { t, dateTime, compare } from '../i18n.js';
 import * as api from '../api.js';
@@ -18,9 +19,13 @@ export async function render(ctx) {
       h('div', { class: 'head-actions' }, h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => edit(null) } }, icon('plus'), t('users.new')))),
     box));
 
+  let teams = [];
+  const teamName = (id) => { const x = teams.find((y) => y.id === id); return x ? x.name : '#' + id; };
+
   async function load() {
     try {
-      const { items } = await api.listAll('/api/v1/users', {}, { signal });
+      const [{ items }, tl] = await Promise.all([api.listAll('/api/v1/users', {}, { signal }), api.listAll('/api/v1/teams', {}, { signal })]);
+      teams = tl.items.sort((a, b) => compare(a.name, b.name));
       items.sort((a, b) => Number(a.disabled) - Number(b.disabled) || compare(a.name || a.email, b.name || b.email));
       replace(box, h('table', { class: 'table' },
         h('caption', { class: 'sr-only', text: t('users.title') }),
@@ -30,7 +35,7 @@ export async function render(ctx) {
           h('td', { class: 'name-text', text: u.name || '' }),
           h('td', { text: u.email }),
           h('td', {}, badge(t('role.' + u.role), u.role === 'admin' ? 'purple' : 'grey')),
-          h('td', { text: u.team_id ? '#' + u.team_id : '' }),
+          h('td', { text: u.team_id ? teamName(u.team_id) : '' }),
           h('td', {}, u.disabled ? badge(t('users.disabled'), 'red') : badge(t('users.active'), 'green')),
           h('td', { class: 'muted', text: dateTime(u.updated_at) }),
           h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'btn btn-ghost btn-sm', 'aria-label': t('users.edit', { name: u.name || u.email }), on: { click: () => edit(u) } }, icon('edit'))))))));
@@ -44,7 +49,8 @@ export async function render(ctx) {
       email: u ? null : field({ label: t('login.email'), type: 'email', required: true, autocomplete: 'off' }),
       name: field({ label: t('settings.name'), value: u ? u.name : '', required: true }),
       role: field({ label: t('settings.role'), type: 'select', value: u ? u.role : 'sales', options: ROLES.map((r) => ({ value: r, label: t('role.' + r) })) }),
-      team: field({ label: t('users.c_team'), type: 'number', value: u && u.team_id ? String(u.team_id) : '', attrs: { min: '1' } }),
+      team: field({ label: t('users.c_team'), type: 'select', value: u && u.team_id ? String(u.team_id) : '',
+        options: [{ value: '', label: t('common.none') }, ...teams.map((x) => ({ value: String(x.id), label: x.name }))] }),
       password: field({ label: u ? t('users.new_password') : t('login.password'), type: 'password', required: !u, autocomplete: 'new-password', hint: t('users.password_hint') }),
       disabled: u ? field({ label: t('users.disable'), type: 'checkbox', value: u.disabled }) : null,
     };

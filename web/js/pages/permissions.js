@@ -1,0 +1,106 @@
+// permissions: roles and permissions for admins — for one role at a time,
+// the entity × action table of record scopes (none / own / team / all).
+// Changed cells are marked; "Save" sends them one by one (the API sets one
+// cell per request) and stops at the first refusal, naming the cell; the
+// cells saved before it stay saved. Administrators always have every
+// permission (the server refuses to change them), so admin is not listed.
+// API: GET /api/v1/permissions, PUT /api/v1/permissions {role, entity, action, scope}.
+import { h, icon, replace } from '../dom.js';
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { setQuery } from '../router.js';
+import { field, toast, errorState, errorText, nextId } from '../ui.js';
+
+export const EDITABLE_ROLES = ['manager', 'sales', 'service', 'marketing', 'read_only'];
+const ENTITIES = ['parties', 'links', 'interactions', 'transactions', 'notes', 'products', 'imports', 'users', 'teams', 'permissions', 'audit'];
+const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'assign'];
+const SCOPES = ['none', 'own', 'team', 'all'];
+
+export async function render(ctx) {
+  const { main, query, signal } = ctx;
+  let table;
+  try {
+    table = (await api.get('/api/v1/permissions', undefined, { signal })).roles;
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    main.append(errorState(err));
+    return;
+  }
+  let role = EDITABLE_ROLES.includes(query.get('role')) ? query.get('role') : 'sales';
+  const changed = new Map();               // "role entity action" → scope
+  const keyOf = (r, e, a) => `${r} ${e} ${a}`;
+  const saved = (r, e, a) => (table[r] && table[r][e] && table[r][e][a]) || 'none';
+
+  const roleField = field({ label: t('settings.role'), name: 'role', type: 'select', value: role,
+    options: EDITABLE_ROLES.map((r) => ({ value: r, label: t('role.' + r) })) });
+  roleField.input.addEventListener('change', () => { role = roleField.input.value; setQuery({ role }); draw(); });
+  const errBox = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  const box = h('div', { class: 'table-wrap' });
+  const count = h('span', { class: 'muted small', role: 'status' });
+  const saveBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t('action.save'), disabled: true, on: { click: save } });
+  const discardBtn = h('button', { type: 'button', class: 'btn', text: t('perm.discard'), disabled: true, on: { click: () => { changed.clear(); errBox.hidden = true; draw(); } } });
+  main.append(h('div', { class: 'page' },
+    h('div', { class: 'page-head' },
+      h('div', {}, h('h1', { text: t('perm.title') }), h('p', { class: 'muted', text: t('perm.subtitle') })),
+      h('div', { class: 'head-actions' }, count, discardBtn, saveBtn)),
+    h('div', { class: 'toolbar' }, roleField.wrap, h('p', { class: 'muted small perm-admin-note', text: t('perm.admin_note') })),
+    h('dl', { class: 'perm-legend' }, SCOPES.map((s) => h('div', {}, h('dt', {}, h('span', { class: ['scope', 'scope-' + s], text: t('perm.s_' + s) })), h('dd', { text: t('perm.s_' + s + '_help') })))),
+    errBox, box));
+
+  function draw() {
+    replace(box, h('table', { class: 'table perm-table', dataset: { role } },
+      h('caption', { class: 'sr-only', text: t('perm.caption', { role: t('role.' + role) }) }),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('perm.entity') }), ACTIONS.map((a) => h('th', { scope: 'col', text: t('perm.a_' + a) })))),
+      h('tbody', {}, ENTITIES.map((e) => h('tr', {},
+        h('th', { scope: 'row', text: t('perm.e_' + e) }),
+        ACTIONS.map((a) => {
+          const k = keyOf(role, e, a);
+          const value = changed.has(k) ? changed.get(k) : saved(role, e, a);
+          const id = nextId('perm');
+          const sel = h('select', { id, class: ['scope-select', 'scope-' + value], dataset: { entity: e, action: a } },
+            SCOPES.map((s) => h('option', { value: s, selected: s === value, text: t('perm.s_' + s) })));
+          sel.addEventListener('change', () => {
+            if (sel.value === saved(role, e, a)) changed.delete(k); else changed.set(k, sel.value);
+            sel.className = 'scope-select scope-' + sel.value;
+            sel.closest('td').classList.toggle('cell-changed', changed.has(k));
+            sel.removeAttribute('aria-invalid');
+            status();
+          });
+          return h('td', { class: changed.has(k) ? 'cell-changed' : '' },
+            h('label', { for: id, class: 'sr-only', text: `${t('perm.e_' + e)} · ${t('perm.a_' + a)}` }), sel);
+        }))))));
+    status();
+  }
+
+  function status() {
+    count.textContent = changed.size ? t('perm.unsaved', { count: changed.size }) : '';
+    saveBtn.disabled = discardBtn.disabled = !changed.size;
+  }
+
+  async function save() {
+    saveBtn.disabled = true;
+    errBox.hidden = true;
+    let n = 0;
+    for (const [k, scope] of [...changed]) {
+      const [r, entity, action] = k.split(' ');
+      try {
+        table = (await api.request('PUT', '/api/v1/permissions', { body: { role: r, entity, action, scope } })).roles;
+        changed.delete(k);
+        n++;
+      } catch (err) {
+        replace(errBox, icon('alert'), h('span', { text: t('perm.save_failed', { cell: `${t('role.' + r)} · ${t('perm.e_' + entity)} · ${t('perm.a_' + action)}`, error: errorText(err) }) }));
+        errBox.hidden = false;
+        if (r !== role) { role = r; roleField.input.value = r; setQuery({ role }); }
+        draw();
+        const sel = box.querySelector(`select[data-entity="${entity}"][data-action="${action}"]`);
+        if (sel) { sel.setAttribute('aria-invalid', 'true'); sel.focus(); }
+        if (n) toast(t('perm.saved', { count: n }));
+        return;
+      }
+    }
+    draw();
+    toast(t('perm.saved', { count: n }));
+  }
+
+  draw();
+}
