@@ -1,7 +1,10 @@
 // customers: the party list — search (names in Chinese or English, phones,
 // e-mails), filters on the D2/D3 fields, sort, keyset "load more", column
 // choice, saved views (localStorage), bulk tagging and CSV export. The
-// filters live in the URL so the dashboard can link here and Back works.
+// filters live in the URL so the dashboard can link here and Back works; a
+// custom-field filter is kept there in the API's own form, custom.<name>=value.
+// The first page asks for the number of matches (count=true), shown above
+// the table ("1,234 customers", or "10,000+" when the server capped it).
 import { h, icon, replace } from '../dom.js';
 import { t, label, number, date, relative, compare } from '../i18n.js';
 import * as api from '../api.js';
@@ -15,6 +18,7 @@ const FILTERS = ['kind', 'roles', 'tier', 'lifecycle', 'importance', 'relationsh
 const TEXT_FILTERS = ['city', 'tags', 'industry'];
 const SORTS = ['-updated_at', 'name', '-name', '-created_at', 'id'];
 const PAGE = 50;
+const CUSTOM_KEY = /^[A-Za-z0-9_]{1,64}$/;   // the names the API accepts after custom.
 const VIEWS_KEY = 'rapport.customers.views';
 const COLS_KEY = 'rapport.customers.columns';
 
@@ -54,7 +58,23 @@ function stateFromQuery(query) {
   const s = { q: query.get('q') || '', sort: query.get('sort') || '-updated_at', owner: query.get('owner') || '' };
   for (const f of [...FILTERS, ...TEXT_FILTERS]) s[f] = query.get(f) || '';
   if (!SORTS.includes(s.sort)) s.sort = '-updated_at';
+  s.custom_key = '';
+  s.custom_value = '';
+  for (const [k, v] of query.entries()) if (k.startsWith('custom.')) { s.custom_key = k.slice(7); s.custom_value = v; break; }
   return s;
+}
+
+/** The custom-field filter applies when its name is one the API takes and a value is given. */
+function customActive(s) {
+  return CUSTOM_KEY.test(s.custom_key) && s.custom_value !== '';
+}
+
+/** The page's URL parameters for state s (also what a saved view keeps). */
+function urlState(s) {
+  const st = {};
+  for (const [k, v] of Object.entries(s)) if (v && !(k === 'sort' && v === '-updated_at') && k !== 'custom_key' && k !== 'custom_value') st[k] = v;
+  if (s.custom_key && s.custom_value !== '') st['custom.' + s.custom_key] = s.custom_value;
+  return st;
 }
 
 function apiQuery(s) {
@@ -63,6 +83,7 @@ function apiQuery(s) {
   for (const f of [...FILTERS, ...TEXT_FILTERS]) if (s[f]) q[f] = s[f];
   if (s.owner === 'me' && api.user()) q.owner_id = api.user().id;
   else if (/^\d+$/.test(s.owner)) q.owner_id = s.owner;
+  if (customActive(s)) q['custom.' + s.custom_key] = s.custom_value;
   return q;
 }
 
@@ -107,14 +128,42 @@ export async function render(ctx) {
   owner.input.addEventListener('change', () => { state.owner = owner.input.value; reload(); });
   filterInputs.owner = owner.input;
   filterBox.append(owner.wrap);
+  // Custom field: a name (checked as the API checks it) and the value it must hold.
+  const customKey = field({ label: t('customers.custom_key'), name: 'custom_key', value: state.custom_key, placeholder: t('customers.custom_key_placeholder'),
+    hint: t('customers.custom_key_hint'), attrs: { maxlength: '64', spellcheck: 'false' } });
+  const customValue = field({ label: t('customers.custom_value'), name: 'custom_value', value: state.custom_value, placeholder: t('common.any') });
+  const keyHint = customKey.wrap.querySelector('.hint');
+  const checkKey = () => {
+    const bad = customKey.input.value.trim() !== '' && !CUSTOM_KEY.test(customKey.input.value.trim());
+    customKey.input.setAttribute('aria-invalid', String(bad));
+    keyHint.textContent = bad ? t('customers.custom_key_invalid') : t('customers.custom_key_hint');
+    if (bad) keyHint.setAttribute('role', 'alert'); else keyHint.removeAttribute('role');
+    return !bad;
+  };
+  const customChanged = () => {
+    const before = customActive(state) ? state.custom_key + '=' + state.custom_value : '';
+    state.custom_key = customKey.input.value.trim();
+    state.custom_value = customValue.input.value.trim();
+    const ok = checkKey();
+    const now = customActive(state) ? state.custom_key + '=' + state.custom_value : '';
+    if (ok && now !== before) reload();
+    else { setQuery(urlState(state)); drawToggle(); }
+  };
+  customKey.input.addEventListener('change', customChanged);
+  customValue.input.addEventListener('change', customChanged);
+  filterInputs.custom_key = customKey.input;
+  filterInputs.custom_value = customValue.input;
+  filterBox.append(customKey.wrap, customValue.wrap);
+  checkKey();
   const clearBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', text: t('customers.clear_filters'), on: { click: () => {
-    for (const k of [...FILTERS, ...TEXT_FILTERS, 'owner']) { state[k] = ''; filterInputs[k].value = ''; }
+    for (const k of [...FILTERS, ...TEXT_FILTERS, 'owner', 'custom_key', 'custom_value']) { state[k] = ''; filterInputs[k].value = ''; }
     state.q = ''; search.input.value = '';
+    checkKey();
     reload();
   } } });
   filterBox.append(h('div', { class: 'field field-btn' }, clearBtn));
 
-  const activeCount = () => [...FILTERS, ...TEXT_FILTERS, 'owner'].filter((k) => state[k]).length;
+  const activeCount = () => [...FILTERS, ...TEXT_FILTERS, 'owner'].filter((k) => state[k]).length + (customActive(state) || state.custom_key ? 1 : 0);
   const filterToggle = h('button', { type: 'button', class: 'btn', 'aria-expanded': activeCount() ? 'true' : 'false', 'aria-controls': 'filter-panel' });
   filterBox.id = 'filter-panel';
   filterBox.hidden = !activeCount();
@@ -173,9 +222,7 @@ export async function render(ctx) {
     });
     if (!name) return;
     const views = store.get(VIEWS_KEY, []).filter((v) => v.name !== name);
-    const st = {};
-    for (const [k, v] of Object.entries(state)) if (v) st[k] = v;
-    views.push({ name, state: st, columns });
+    views.push({ name, state: urlState(state), columns });
     store.set(VIEWS_KEY, views);
     drawViews(name);
     toast(t('customers.view_saved', { name }));
@@ -208,6 +255,8 @@ export async function render(ctx) {
     h('button', { type: 'button', class: 'btn btn-ghost btn-sm', text: t('customers.clear_selection'), on: { click: () => { selected.clear(); drawTable(); } } }));
 
   const tableBox = h('div', { class: 'table-wrap' });
+  // The number of matches of the current filters within the user's scope.
+  const matchCount = h('p', { class: 'match-count muted', 'aria-live': 'polite' });
   const status = h('p', { class: 'list-status muted', role: 'status', 'aria-live': 'polite' });
   const moreBtn = h('button', { type: 'button', class: 'btn', text: t('customers.load_more'), on: { click: () => load(true) } });
   const foot = h('div', { class: 'list-foot' }, status, moreBtn);
@@ -220,7 +269,7 @@ export async function render(ctx) {
       h('div', { class: 'toolbar-buttons' }, filterToggle, h('div', { class: 'popover-anchor' }, colBtn, colPanel))),
     h('div', { class: 'views-bar' }, h('label', { for: viewSel.id, text: t('customers.views') }), viewSel, saveViewBtn, delViewBtn,
       h('span', { class: 'views-spacer' }), h('span', { class: 'muted', text: t('customers.export_all') }), exportLinks),
-    filterBox, bulk, tableBox, foot));
+    filterBox, bulk, matchCount, tableBox, foot));
   drawViews(query.get('view') || '');
   drawToggle();
   drawExport();
@@ -234,9 +283,7 @@ export async function render(ctx) {
   signal.addEventListener('abort', () => document.removeEventListener('keydown', slash));
 
   function reload() {
-    const st = {};
-    for (const [k, v] of Object.entries(state)) if (v && !(k === 'sort' && v === '-updated_at')) st[k] = v;
-    setQuery(st);
+    setQuery(urlState(state));
     drawToggle();
     drawExport();
     load(false);
@@ -251,14 +298,17 @@ export async function render(ctx) {
     status.textContent = t('common.loading');
     tableBox.setAttribute('aria-busy', 'true');
     try {
-      const page = await api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined }, { signal: ctl.signal });
+      // The first page also brings the total; later pages keep it.
+      const page = await api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined, count: more ? undefined : 'true' },
+        { signal: ctl.signal });
       rows = more ? rows.concat(page.items) : page.items;
       next = page.next;
+      if (!more) drawCount(page.count, page.count_capped);
       if (!more) selected.clear();
       drawTable();
     } catch (err) {
       if (err.name === 'AbortError') return;
-      if (!more) { rows = []; next = null; }
+      if (!more) { rows = []; next = null; drawCount(null); }
       replace(tableBox, errorState(err, () => load(more)));
       status.textContent = '';
     } finally {
@@ -295,6 +345,12 @@ export async function render(ctx) {
     status.textContent = next ? t('customers.shown_more', { count: rows.length }) : t('customers.shown_all', { count: rows.length });
     moreBtn.hidden = !next;
     drawBulk();
+  }
+
+  function drawCount(count, capped) {
+    matchCount.dataset.count = count ?? '';
+    matchCount.dataset.capped = capped ? 'true' : 'false';
+    matchCount.textContent = typeof count === 'number' ? t(capped ? 'customers.count_capped' : 'customers.count', { count }) : '';
   }
 
   function drawBulk() {
