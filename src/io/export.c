@@ -111,13 +111,14 @@ static int put_row(void *ctx, json_t *rec)
  * CLI), every record. */
 static int each_record(struct req *rq, const struct resource *r, int (*cb)(void *, json_t *), void *ctx, struct verr *e)
 {
-    struct res_query q = {0};
+    struct res_query q;
     strbuf sql;
     sb_init(&sql, 32768);
-    sb_init(&q.where, 0);
     int rc = -1;
-    if (rq) {
-        sb_free(&q.where);
+    if (!rq) {
+        memset(&q, 0, sizeof q);
+        sb_init(&q.where, 0);
+    } else {
         if (res_query_build(&q, rq, r, RQ_EXPORT, "export")) { *e = q.e; goto out; }
         enum scope sc = authz_scope(&rq->user, r->name, "export");
         if ((sc & ~SCOPE_WRITE) == SCOPE_NONE) {
