@@ -83,6 +83,20 @@ for (const [lang, locale] of [['en', 'en-US'], ['zh', 'zh-CN']]) {
     await page.goto('/settings');
     await page.waitForSelector('.settings-grid');
     await shot(page, `${lang}-10-settings`);
+    // The administration pages (admins).
+    await page.goto('/teams');
+    await page.waitForSelector('table.teams-table tbody tr');
+    await shot(page, `${lang}-19-teams`);
+    await page.locator('tbody tr').nth(1).locator('.row-actions button').first().click();
+    await page.locator('dialog[open]').waitFor();
+    await shot(page, `${lang}-20-team-dialog`);
+    await page.keyboard.press('Escape');
+    await page.goto('/permissions?role=sales');
+    await page.waitForSelector('table.perm-table select');
+    await shot(page, `${lang}-21-permissions`);
+    await page.goto('/field-security?role=sales&entity=transactions');
+    await page.waitForSelector('table.fsec-table select');
+    await shot(page, `${lang}-22-field-security`);
     assertHealthy(page, server.base);
     await page.context().close();
   });
@@ -101,6 +115,15 @@ test('screenshots at a phone width', async () => {
   await page.waitForSelector('.tl-item');
   await settle(page);
   await shot(page, 'phone-zh-customer');
+  // The administration pages fit the phone too (their tables scroll inside their frame).
+  for (const [path, sel, name] of [['/teams', 'table.teams-table tbody tr', 'teams'], ['/field-security?role=sales', 'table.fsec-table select', 'field-security'],
+    ['/permissions?role=sales', 'table.perm-table select', 'permissions']]) {
+    await page.goto(path);
+    await page.waitForSelector(sel);
+    await shot(page, 'phone-zh-' + name);
+    const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(wider <= 0, `${path} is ${wider}px wider than the phone`);
+  }
   // Nothing is wider than the screen except inside scrolling tables.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);

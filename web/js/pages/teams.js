@@ -74,14 +74,15 @@ export async function render(ctx) {
     if (!teams.length) { replace(box, empty(t('teams.none'))); return; }
     replace(box, h('table', { class: 'table teams-table' },
       h('caption', { class: 'sr-only', text: t('teams.title') }),
-      h('thead', {}, h('tr', {}, ['name', 'parent', 'manager', 'members'].map((k) => h('th', { scope: 'col', text: t('teams.c_' + k) })),
+      // On a phone the parent column is left out: the indented tree shows it.
+      h('thead', {}, h('tr', {}, ['name', 'parent', 'manager', 'members'].map((k) => h('th', { scope: 'col', class: k === 'parent' ? 'hide-sm' : null, text: t('teams.c_' + k) })),
         h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('teams.c_actions') })))),
       h('tbody', {}, tree().map(({ team, depth }) => {
         const m = members(team);
         return h('tr', { dataset: { team: String(team.id) } },
           h('th', { scope: 'row', class: 'team-name', style: { paddingInlineStart: `${12 + depth * 20}px` } },
             depth ? h('span', { class: 'tree-mark', 'aria-hidden': 'true', text: '└ ' }) : null, team.name),
-          h('td', { class: 'nowrap', text: team.parent_id ? teamName(team.parent_id) : '' }),
+          h('td', { class: 'nowrap hide-sm', text: team.parent_id ? teamName(team.parent_id) : '' }),
           h('td', { class: 'nowrap', text: team.manager_id ? userName(team.manager_id) : '' }),
           h('td', {}, m.length ? h('div', { class: 'team-members' }, m.map((u) => badge(u.name || u.email, u.disabled ? 'red' : 'grey'))) : h('span', { class: 'muted', text: t('teams.no_members') })),
           h('td', { class: 'row-actions nowrap' },
