@@ -34,6 +34,8 @@ CSRF=$(echo "$CSRF_JSON" | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
 TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
 export TOKEN MAX_ID=$PARTIES
 
+rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$SRV/status) / 1024 )); }
+echo "  server RSS after start (analytics store loaded): $(rss_mb) MB"
 rps() { grep -E '^Requests/sec' | awk '{print $2}'; }
 p99() { grep -E '^ +99%' | awk '{print $2}'; }
 
@@ -44,6 +46,7 @@ G=$(rps <"$WORK/get.txt"); BR=$(rps <"$WORK/bare.txt")
 echo "  rapport GET party:   $G req/s, p99 $(p99 <"$WORK/get.txt"), non-2xx: $(grep -c 'Non-2xx' "$WORK/get.txt" || true) lines"
 echo "  bare libmicrohttpd:  $BR req/s, p99 $(p99 <"$WORK/bare.txt")"
 echo "  ratio rapport/bare:  $(echo "scale=3; $G / $BR" | bc)   (target >= 0.5, p99 < 10ms)"
+echo "  server RSS after the GET run: $(rss_mb) MB"
 
 echo "--- 2. durable POST /api/v1/interactions, 64 connections, ${DUR}s"
 before=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
@@ -51,6 +54,7 @@ wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127
 after=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
 P=$(rps <"$WORK/post.txt")
 echo "  rapport POST:        $P req/s, p99 $(p99 <"$WORK/post.txt"), $(grep -E '^non-2xx' "$WORK/post.txt")"
+echo "  server RSS after the POST run: $(rss_mb) MB"
 echo "  rows written:        $((after - before)) (all acknowledged writes are durable: synchronous=FULL, group commit)"
 PEER=$(python3 - "$WORK/peer.db" <<'PY'
 import sqlite3, sys, time

@@ -59,7 +59,7 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
     f->transactions = f->purchase_days = f->recent_days = f->prior_days = 0;
     f->revenue = f->cost = f->repeat_amount = f->recent_revenue = f->competitor_amount = 0;
     for (size_t i = 0; i < r->n; i++) {
-        int32_t d = r->day[i];
+        int32_t d = an_row_day(r, i);
         int64_t a = an_row_amount(r, i), k = an_row_cost(r, i);
         if (k == AN_COST_COMPETITOR) {
             f->competitor_amount += a;

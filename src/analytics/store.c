@@ -67,6 +67,8 @@ void an_store_free(an_store *s)
     an_store_init(s);
 }
 
+static bool fits_day(int32_t d) { return d >= AN_DAY0 && d <= AN_DAY0 + UINT16_MAX; }
+
 static bool fits_amount(int64_t v) { return v >= AN_NARROW_MIN && v <= INT32_MAX; }
 
 static bool fits_cost(int64_t v)
@@ -262,7 +264,7 @@ static void overlay_seal(an_overlay *o)
     sort_days64(o->day, o->amount, o->cost, o->n);
     o->wide = false;
     for (size_t i = 0; i < o->n && !o->wide; i++)
-        o->wide = !fits_amount(o->amount[i]) || !fits_cost(o->cost[i]);
+        o->wide = !fits_day(o->day[i]) || !fits_amount(o->amount[i]) || !fits_cost(o->cost[i]);
 }
 
 /* ---- bulk load ---- */
@@ -276,10 +278,10 @@ static int reserve(an_store *s, size_t want)
     size_t cap = s->cap ? s->cap : 4096;
     while (cap < want)
         cap *= 2;
-    uint32_t *pa = realloc(s->party, cap * sizeof *pa);
+    uint32_t *pa = s->party ? realloc(s->party, cap * sizeof *pa) : NULL;
     if (pa)
         s->party = pa;
-    int32_t *d = realloc(s->day, cap * sizeof *d);
+    uint16_t *d = realloc(s->day, cap * sizeof *d);
     if (d)
         s->day = d;
     int32_t *a = realloc(s->amount, cap * sizeof *a);
@@ -288,18 +290,19 @@ static int reserve(an_store *s, size_t want)
     int32_t *c = realloc(s->cost, cap * sizeof *c);
     if (c)
         s->cost = c;
-    if (!pa || !d || !a || !c)
+    if ((s->party && !pa) || !d || !a || !c)
         return -1;
     s->cap = cap;
     return 0;
 }
 
-/* Appending after a finish needs the party column back. */
+/* Rows that arrive grouped by party and by day (as a table written party by
+ * party does) need no party column: each new row extends the last party's
+ * range. The first row out of that order brings the column in, made from the
+ * ranges, and the rows are sorted at an_store_finish. */
 static int party_column(an_store *s)
 {
-    if (s->party || !s->n)
-        return 0;
-    s->party = malloc(s->cap * sizeof *s->party);
+    s->party = malloc((s->cap ? s->cap : 1) * sizeof *s->party);
     if (!s->party)
         return -1;
     for (size_t p = 0; p < s->nparties; p++)
@@ -325,27 +328,39 @@ static int append_late(an_store *s, size_t p, int32_t day, int64_t amount, int64
 int an_store_append(an_store *s, int64_t party_id, int32_t day, int64_t amount, int64_t cost)
 {
     int64_t p = an_store_party(s, party_id, 1);
-    if (p < 0 || party_column(s))
+    if (p < 0)
         return -1;
-    if (!fits_amount(amount) || !fits_cost(cost))
+    if (!fits_day(day) || !fits_amount(amount) || !fits_cost(cost))
         return append_late(s, (size_t)p, day, amount, cost);
     if (reserve(s, s->n + 1))
         return -1;
-    size_t i = s->n++;
-    if (i > 0 && (s->party[i - 1] > (uint32_t)p || (s->party[i - 1] == (uint32_t)p && s->day[i - 1] > day)))
-        s->sorted = 0;
-    s->party[i] = (uint32_t)p;
-    s->day[i] = day;
+    size_t i = s->n;
+    uint16_t d16 = (uint16_t)(day - AN_DAY0);
+    if (!s->party && (size_t)p + 1 == s->nparties && (i == s->pstart[p] || s->day[i - 1] <= d16)) {
+        s->pstart[p + 1] = (uint32_t)(i + 1); /* still grouped */
+    } else {
+        if (!s->party) {
+            if (party_column(s))
+                return -1;
+            s->sorted = 0;
+        } else if (i > 0 && (s->party[i - 1] > (uint32_t)p || (s->party[i - 1] == (uint32_t)p && s->day[i - 1] > d16))) {
+            s->sorted = 0;
+        }
+        s->party[i] = (uint32_t)p;
+    }
+    s->n++;
+    s->day[i] = d16;
     s->amount[i] = (int32_t)amount;
     s->cost[i] = narrow_cost(cost);
     return 0;
 }
 
 /* Insertion sort of rows [lo, hi) by day: a party has few rows. */
-static void sort_days(int32_t *day, int32_t *amount, int32_t *cost, size_t lo, size_t hi)
+static void sort_days(uint16_t *day, int32_t *amount, int32_t *cost, size_t lo, size_t hi)
 {
     for (size_t i = lo + 1; i < hi; i++) {
-        int32_t d = day[i], a = amount[i], c = cost[i];
+        uint16_t d = day[i];
+        int32_t a = amount[i], c = cost[i];
         size_t j = i;
         while (j > lo && day[j - 1] > d) {
             day[j] = day[j - 1];
@@ -365,7 +380,7 @@ static void shrink_to_fit(an_store *s)
     size_t cap = s->n ? s->n : 1;
     if (cap >= s->cap)
         return;
-    int32_t *d = realloc(s->day, cap * sizeof *d);
+    uint16_t *d = realloc(s->day, cap * sizeof *d);
     if (d)
         s->day = d;
     int32_t *a = realloc(s->amount, cap * sizeof *a);
@@ -384,6 +399,22 @@ static int late_cmp(const void *x, const void *y)
     return (a->party > b->party) - (a->party < b->party);
 }
 
+/* Gives the party arrays exactly nparties of capacity (they grew by doubling). */
+static void shrink_parties(an_store *s)
+{
+    size_t cap = s->nparties ? s->nparties : 1;
+    if (cap >= s->pcap)
+        return;
+    int64_t *id = realloc(s->party_id, cap * sizeof *id);
+    if (id)
+        s->party_id = id;
+    uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
+    if (st)
+        s->pstart = st;
+    if (id && st)
+        s->pcap = cap;
+}
+
 /* The wide rows of the load become their parties' overlays, together with
  * those parties' narrow rows. */
 static int finish_late(an_store *s)
@@ -399,7 +430,7 @@ static int finish_late(an_store *s)
             return -1;
         size_t k = 0;
         for (; k < r.n; k++) {
-            o->day[k] = r.day[k];
+            o->day[k] = an_row_day(&r, k);
             o->amount[k] = an_row_amount(&r, k);
             o->cost[k] = an_row_cost(&r, k);
         }
@@ -439,7 +470,7 @@ int an_store_finish(an_store *s)
     if (!s->sorted) {
         /* Stable counting sort by party into new columns. */
         size_t cap = s->n ? s->n : 1;
-        int32_t *d = malloc(cap * sizeof *d);
+        uint16_t *d = malloc(cap * sizeof *d);
         int32_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
         uint32_t *pos = malloc((np ? np : 1) * sizeof *pos);
         if (!d || !a || !c || !pos) {
@@ -472,6 +503,7 @@ int an_store_finish(an_store *s)
     free(s->party);
     s->party = NULL;
     shrink_to_fit(s);
+    shrink_parties(s);
     return s->nlate ? finish_late(s) : 0;
 }
 
@@ -512,7 +544,7 @@ an_rows an_store_rows(const an_store *s, size_t p)
     } else {
         size_t lo = s->pstart[p];
         r.n = s->pstart[p + 1] - lo;
-        r.day = s->day + lo;
+        r.day16 = s->day + lo;
         r.amount = s->amount + lo;
         r.cost = s->cost + lo;
     }
@@ -536,7 +568,7 @@ int an_store_compact(an_store *s)
     if (total > UINT32_MAX)
         return -1;
     size_t cap = total ? total : 1;
-    int32_t *d = malloc(cap * sizeof *d);
+    uint16_t *d = malloc(cap * sizeof *d);
     int32_t *a = malloc(cap * sizeof *a), *c = malloc(cap * sizeof *c);
     uint32_t *okey = s->noslots ? calloc(s->noslots, sizeof *okey) : NULL;
     an_overlay **oval = s->noslots ? calloc(s->noslots, sizeof *oval) : NULL;
@@ -565,7 +597,7 @@ int an_store_compact(an_store *s)
         } else if (slot) {
             const an_overlay *o = *slot;
             for (size_t i = 0; i < o->n; i++, k++) {
-                d[k] = o->day[i];
+                d[k] = (uint16_t)(o->day[i] - AN_DAY0);
                 a[k] = (int32_t)o->amount[i];
                 c[k] = narrow_cost(o->cost[i]);
             }

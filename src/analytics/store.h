@@ -1,8 +1,8 @@
 /*
  * store.h — the in-memory columnar copy of the transaction log.
  *
- * Owns three parallel columns, 12 bytes per transaction: day (int32, days
- * since 1970-01-01), amount and cost (int32 minor units). Rows are kept
+ * Owns three parallel columns, 10 bytes per transaction: day (uint16, days
+ * since 1900-01-01, so up to 2079), amount and cost (int32 minor units). Rows are kept
  * grouped by party and by day within a party, so every per-party pass is
  * one sequential sweep, and a party's rows are found from its start offset
  * alone (no party column: rows [pstart[p], pstart[p + 1]) are party p's).
@@ -12,8 +12,9 @@
  * without a recorded cost.
  *
  * 32-bit money is enough for nearly every row (±21 million in a currency
- * with cents); a party with any amount or cost outside it keeps all its rows
- * in 64-bit form in an overlay (below) instead, so no value is ever cut.
+ * with cents); a party with any amount or cost outside it, or a day outside
+ * 1900–2079, keeps all its rows in full form (int32 days since 1970, int64
+ * money) in an overlay (below) instead, so no value is ever cut.
  *
  * Changes after the bulk load (a party's transactions written through the
  * API) replace that party's rows as a whole: the new rows live in a
@@ -33,15 +34,24 @@
  * an overlay); read them with an_row_amount / an_row_cost. */
 typedef struct {
     size_t n;
-    const int32_t *day;
+    const uint16_t *day16;            /* narrow rows: days since AN_DAY0 */
     const int32_t *amount, *cost;     /* narrow rows, or NULL */
+    const int32_t *day;               /* wide rows: days since 1970-01-01 */
     const int64_t *amount64, *cost64; /* wide rows, or NULL */
 } an_rows;
+
+/* Day 0 of the narrow day column: 1900-01-01, in days since 1970-01-01. */
+#define AN_DAY0 (-25567)
 
 /* Narrow encodings of the two cost sentinels; narrow values lie above them. */
 #define AN_COST32_COMPETITOR INT32_MIN
 #define AN_COST32_UNKNOWN (INT32_MIN + 1)
 #define AN_NARROW_MIN (INT32_MIN + 2)
+
+static inline int32_t an_row_day(const an_rows *r, size_t i)
+{
+    return r->day ? r->day[i] : AN_DAY0 + (int32_t)r->day16[i];
+}
 
 static inline int64_t an_row_amount(const an_rows *r, size_t i)
 {
@@ -62,7 +72,7 @@ struct an_late_row;
 typedef struct {
     /* main columns, grouped by party and by day within a party */
     size_t n, cap;
-    int32_t *day;
+    uint16_t *day;
     int32_t *amount, *cost;
     uint32_t *party;   /* only while bulk loading (before an_store_finish) */
     /* parties */
@@ -113,6 +123,6 @@ size_t an_store_row_bytes(const an_store *s);
 size_t an_store_party_bytes(const an_store *s);
 
 /* Bytes of one row in the main columns. */
-#define AN_STORE_ROW_BYTES (3 * sizeof(int32_t))
+#define AN_STORE_ROW_BYTES (sizeof(uint16_t) + 2 * sizeof(int32_t))
 
 #endif

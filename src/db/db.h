@@ -35,7 +35,7 @@ void db_close(db *c);
 db *db_reader(void);
 /* Closes the calling thread's reader (threads that exit call this). */
 void db_reader_release(void);
-/* The calling thread's reader keeps a small page cache (256 KiB instead of
+/* The calling thread's reader keeps a small page cache (64 KiB instead of
  * 2 MiB): for the many worker threads, whose reads are a few index pages
  * per write, so that their caches do not add up to most of the server's
  * memory. Call before the thread's first db_reader(). */

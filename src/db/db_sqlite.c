@@ -127,7 +127,7 @@ db *db_reader(void)
         char err[256] = "";
         t_reader = db_open(g_path, false, err, sizeof err);
         if (!t_reader) { log_error("reader: %s", err); return NULL; }
-        if (t_small_cache && sqlite3_exec(t_reader->h, "PRAGMA cache_size=-256", NULL, NULL, NULL) != SQLITE_OK)
+        if (t_small_cache && sqlite3_exec(t_reader->h, "PRAGMA cache_size=-64", NULL, NULL, NULL) != SQLITE_OK)
             log_warn("reader: cannot set a small page cache: %s", sqlite3_errmsg(t_reader->h));
         pthread_mutex_lock(&g_readers_mu);
         if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_reader;

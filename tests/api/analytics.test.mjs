@@ -95,9 +95,9 @@ test('summary counts equal the counts of the party list filters', async () => {
   assert.ok(s.model.params.r > 0 && s.model.params.alpha > 0);
   assert.ok(s.model.fit.log_likelihood < 0);
   assert.ok(s.customer_equity.total > 0);
-  assert.equal(s.store.bytes_per_transaction, 12);
-  // Rows (12 bytes each) plus an index of at least a database id per party.
-  assert.ok(s.store.memory_bytes >= s.store.transactions * 12 + s.store.parties * 8, JSON.stringify(s.store));
+  assert.equal(s.store.bytes_per_transaction, 10);
+  // Rows (10 bytes each) plus an index of at least a database id per party.
+  assert.ok(s.store.memory_bytes >= s.store.transactions * 10 + s.store.parties * 8, JSON.stringify(s.store));
   assert.ok(s.store.memory_bytes < s.store.transactions * 40 + s.store.parties * 64 + (1 << 20), JSON.stringify(s.store));
   const tiers = Object.values(s.counts.tier).reduce((a, b) => a + b, 0);
   assert.equal(tiers, s.buyers);

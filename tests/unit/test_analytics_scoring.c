@@ -29,6 +29,7 @@ static void test_store(void **state)
     int32_t day[] = {5, 9, 1, 4, 2, 3};
     for (int i = 0; i < 6; i++)
         assert_int_equal(an_store_append(&s, pid[i], day[i], 100 * (i + 1), i == 1 ? AN_COST_COMPETITOR : 10), 0);
+    assert_non_null(s.party); /* out of order: sorted at the finish */
     assert_int_equal(an_store_finish(&s), 0);
     assert_int_equal(s.nparties, 3);
     assert_int_equal(an_store_count(&s), 6);
@@ -37,13 +38,13 @@ static void test_store(void **state)
     assert_int_equal(an_store_party(&s, 99, 0), -1);
     an_rows r = an_store_rows(&s, (size_t)p30);
     assert_int_equal(r.n, 3);
-    assert_int_equal(r.day[0], 1);
-    assert_int_equal(r.day[1], 3);
-    assert_int_equal(r.day[2], 5);
+    assert_int_equal(an_row_day(&r, 0), 1);
+    assert_int_equal(an_row_day(&r, 1), 3);
+    assert_int_equal(an_row_day(&r, 2), 5);
     assert_int_equal(an_row_amount(&r, 0), 300);
     r = an_store_rows(&s, (size_t)p10);
     assert_int_equal(r.n, 2);
-    assert_int_equal(r.day[0], 2);
+    assert_int_equal(an_row_day(&r, 0), 2);
     assert_true(an_row_cost(&r, 1) == AN_COST_COMPETITOR);
     assert_true(r.cost[1] == AN_COST32_COMPETITOR); /* narrow, from the columns */
     /* Replace party 10, add a new party 40. */
@@ -52,7 +53,7 @@ static void test_store(void **state)
     assert_int_equal(an_store_replace(&s, 10, 2, d2, a2, c2), 0);
     assert_int_equal(an_store_replace(&s, 40, 1, d2, a2, c2), 0);
     r = an_store_rows(&s, (size_t)p10);
-    assert_int_equal(r.day[0], 7);
+    assert_int_equal(an_row_day(&r, 0), 7);
     assert_int_equal(an_row_amount(&r, 0), 2);
     assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN);
     assert_int_equal(an_store_count(&s), 7);
@@ -61,22 +62,23 @@ static void test_store(void **state)
     assert_int_equal(s.n, 7);
     r = an_store_rows(&s, (size_t)an_store_party(&s, 40, 0));
     assert_int_equal(r.n, 1);
-    assert_int_equal(r.day[0], 8);
+    assert_int_equal(an_row_day(&r, 0), 8);
     r = an_store_rows(&s, (size_t)p30);
     assert_int_equal(r.n, 3);
-    assert_int_equal(r.day[2], 5);
+    assert_int_equal(an_row_day(&r, 2), 5);
     r = an_store_rows(&s, (size_t)p10);
     assert_int_equal(r.n, 2);
     assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN); /* day 7 */
     assert_int_equal(an_row_cost(&r, 1), 0);
     assert_null(r.amount64); /* folded back into the 32-bit columns */
-    assert_int_equal(an_store_row_bytes(&s) / s.cap, 12);
+    assert_int_equal(an_store_row_bytes(&s) / s.cap, 10);
     assert_null(s.party); /* no party column once grouped */
     an_store_free(&s);
     /* Many parties: the hash grows. */
     an_store_init(&s);
     for (int i = 0; i < 100000; i++)
         assert_int_equal(an_store_append(&s, 1000000 - 7 * i, i % 365, 1, 0), 0);
+    assert_null(s.party); /* arrived grouped: no party column, nothing to sort */
     assert_int_equal(an_store_finish(&s), 0);
     assert_int_equal(s.nparties, 100000);
     assert_int_equal(an_store_party(&s, 1000000 - 7 * 4242, 0), 4242);
@@ -85,6 +87,49 @@ static void test_store(void **state)
 
 /* Values that need 64 bits keep their party's rows whole, through the load,
  * replacement and compaction; the edges of the 32-bit range stay narrow. */
+/* Grouped rows, then a row of an earlier party: the party column is made
+ * from the ranges and the finish sorts every row into place. */
+static void test_store_regroup(void **state)
+{
+    (void)state;
+    an_store s;
+    an_store_init(&s);
+    int64_t pid[] = {5, 5, 5, 6, 6, 7, 5, 7, 6};
+    int32_t day[] = {1, 2, 2, 1, 9, 4, 0, 3, 5};
+    for (int i = 0; i < 9; i++) {
+        assert_int_equal(an_store_append(&s, pid[i], day[i], i + 1, 0), 0);
+        if (i == 5)
+            assert_null(s.party);
+    }
+    assert_non_null(s.party);
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_null(s.party);
+    an_rows r = an_store_rows(&s, (size_t)an_store_party(&s, 5, 0));
+    assert_int_equal(r.n, 4);
+    assert_int_equal(an_row_day(&r, 0), 0);
+    assert_int_equal(an_row_amount(&r, 0), 7);
+    assert_int_equal(an_row_day(&r, 3), 2);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 6, 0));
+    assert_int_equal(r.n, 3);
+    assert_int_equal(an_row_day(&r, 1), 5);
+    assert_int_equal(an_row_amount(&r, 2), 5);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 7, 0));
+    assert_int_equal(r.n, 2);
+    assert_int_equal(an_row_day(&r, 0), 3);
+    assert_int_equal(an_row_day(&r, 1), 4);
+    /* Appending after the finish keeps the grouping rule. */
+    assert_int_equal(an_store_append(&s, 8, 1, 100, 0), 0);
+    assert_null(s.party);
+    assert_int_equal(an_store_append(&s, 5, 3, 200, 0), 0);
+    assert_non_null(s.party);
+    assert_int_equal(an_store_finish(&s), 0);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 5, 0));
+    assert_int_equal(r.n, 5);
+    assert_int_equal(an_row_amount(&r, 4), 200);
+    assert_int_equal(an_store_count(&s), 11);
+    an_store_free(&s);
+}
+
 static void test_store_wide(void **state)
 {
     (void)state;
@@ -103,7 +148,7 @@ static void test_store_wide(void **state)
     an_rows r = an_store_rows(&s, (size_t)an_store_party(&s, 1, 0));
     assert_int_equal(r.n, 3);
     assert_non_null(r.amount64);
-    assert_int_equal(r.day[0], 5);
+    assert_int_equal(an_row_day(&r, 0), 5);
     assert_true(an_row_amount(&r, 0) == big);
     assert_true(an_row_cost(&r, 0) == AN_COST_UNKNOWN);
     assert_int_equal(an_row_amount(&r, 1), 100);
@@ -141,6 +186,25 @@ static void test_store_wide(void **state)
     assert_int_equal(s.nwide, 2);
     assert_int_equal(s.n, 4);
     assert_int_equal(an_store_count(&s), 2 + 2 + 1 + 2);
+    an_store_free(&s);
+    /* Days: 1900-01-01 to 2079-06-06 fit the 16-bit column; 1899 and later are wide. */
+    an_store_init(&s);
+    assert_int_equal(an_store_append(&s, 7, AN_DAY0, 1, 1), 0);
+    assert_int_equal(an_store_append(&s, 7, AN_DAY0 + UINT16_MAX, 2, 2), 0);
+    assert_int_equal(an_store_append(&s, 8, AN_DAY0 + UINT16_MAX + 1, 3, 3), 0);
+    assert_int_equal(an_store_append(&s, 9, AN_DAY0 - 1, 4, 4), 0);
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.nwide, 2);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 7, 0));
+    assert_non_null(r.day16);
+    assert_int_equal(an_row_day(&r, 0), AN_DAY0);
+    assert_int_equal(an_row_day(&r, 1), AN_DAY0 + UINT16_MAX);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 8, 0));
+    assert_int_equal(an_row_day(&r, 0), AN_DAY0 + UINT16_MAX + 1);
+    r = an_store_rows(&s, (size_t)an_store_party(&s, 9, 0));
+    assert_int_equal(an_row_day(&r, 0), AN_DAY0 - 1);
+    assert_int_equal(an_row_amount(&r, 0), 4);
     an_store_free(&s);
 }
 
@@ -343,6 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_store_wide),
+        cmocka_unit_test(test_store_regroup),
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_population_cuts),
         cmocka_unit_test(test_one_equals_batch),
