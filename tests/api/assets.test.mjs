@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Server } from './harness.mjs';
 
 const srv = new Server();
@@ -128,4 +130,21 @@ test('gzip answers and 304s keep the connection alive', async () => {
   });
   assert.deepEqual([...out.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1])), [200, 304, 200, 200]);
   assert.doesNotMatch(out, /Connection: close/i);
+});
+
+test('all the JavaScript the server sends, chart.js included, is under 300 KB compressed', async () => {
+  const web = new URL('../../web/', import.meta.url).pathname;
+  const walk = (dir) => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+  const paths = [...walk(join(web, 'js')).filter((f) => f.endsWith('.js')).map((f) => '/' + f.slice(web.length)), '/vendor/chart.js'];
+  let gz = 0, plain = 0;
+  for (const p of paths) {
+    const r = await get(p, { 'Accept-Encoding': 'gzip' });
+    assert.equal(r.status, 200, p);
+    assert.equal(r.headers['content-encoding'], 'gzip', p);
+    gz += r.body.length;
+    plain += gunzipSync(r.body).length;
+  }
+  console.log(`# JavaScript served: ${paths.length} files, ${(plain / 1024).toFixed(1)} KB, ${(gz / 1024).toFixed(1)} KB gzip`);
+  assert.ok(gz < 300 * 1024, `${gz} bytes`);
+  assert.ok(gz < plain / 2, 'compression at least halves it');
 });
