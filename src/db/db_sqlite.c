@@ -248,10 +248,31 @@ int db_changes(db *c) { return sqlite3_changes(c->h); }
 const char *db_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
 int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
 
-int db_begin_read(db *c) { return sqlite3_exec(c->h, "BEGIN", NULL, NULL, NULL); }
-int db_begin_write(db *c) { return sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL); }
-int db_commit(db *c) { return sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL); }
-int db_rollback(db *c) { return sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL); }
+/* Transaction control through the statement cache: sqlite3_exec would
+ * parse and compile the statement again on every request. Returns 0 or an
+ * SQLite error code, as sqlite3_exec does. */
+static int run_cached(db *c, const char *sql)
+{
+    db_stmt *s = db_prepare(c, sql);
+    if (!s) return SQLITE_ERROR;
+    int rc = sqlite3_step(s->st);
+    db_done(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
+}
+
+static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT",
+                  SQL_ROLLBACK[] = "ROLLBACK";
+
+int db_begin_read(db *c)
+{
+    /* A read whose COMMIT failed (out of memory) left its transaction open:
+     * end it here, or this connection would read that old snapshot forever. */
+    if (!sqlite3_get_autocommit(c->h)) run_cached(c, SQL_ROLLBACK);
+    return run_cached(c, SQL_BEGIN);
+}
+int db_begin_write(db *c) { return run_cached(c, SQL_BEGIN_IMMEDIATE); }
+int db_commit(db *c) { return run_cached(c, SQL_COMMIT); }
+int db_rollback(db *c) { return run_cached(c, SQL_ROLLBACK); }
 
 int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
 {

@@ -76,8 +76,14 @@ unsigned route_flags(const char *method, const char *path)
 void resp_header(struct resp *rs, const char *name, const char *value)
 {
     if (rs->nheaders >= MAX_RESP_HEADERS) return;
-    rs->header_names[rs->nheaders] = strdup(name);
-    rs->header_values[rs->nheaders] = strdup(value);
+    char *n = strdup(name), *v = strdup(value);
+    if (!n || !v) { /* out of memory: the header is dropped, never stored as NULL */
+        free(n);
+        free(v);
+        return;
+    }
+    rs->header_names[rs->nheaders] = n;
+    rs->header_values[rs->nheaders] = v;
     rs->nheaders++;
 }
 

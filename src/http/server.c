@@ -236,7 +236,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sb_init(&p->body, MAX_BODY_BYTES);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         uint64_t cap = MAX_BODY_BYTES;
-        if (strncmp(url, "/api/", 5) == 0 && (route_flags(method, url) & R_UPLOAD)) {
+        bool has_body = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+        if (has_body && strncmp(url, "/api/", 5) == 0 && (route_flags(method, url) & R_UPLOAD)) {
             /* Uploads stream to a file beside the database, not into memory. */
             cap = MAX_UPLOAD_BYTES;
             snprintf(p->upload_path, sizeof p->upload_path, "%s.upload-XXXXXX", db_path());
