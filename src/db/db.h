@@ -35,11 +35,17 @@ void db_close(db *c);
 db *db_reader(void);
 /* Closes the calling thread's reader (threads that exit call this). */
 void db_reader_release(void);
-/* The calling thread's reader keeps a small page cache (64 KiB instead of
- * 2 MiB): for the many worker threads, whose reads are a few index pages
- * per write, so that their caches do not add up to most of the server's
- * memory. Call before the thread's first db_reader(). */
-void db_reader_small_cache(void);
+/* The calling thread takes its reader from a small shared pool (8
+ * connections with 512 KiB page caches) instead of opening its own: for the
+ * many worker threads, whose reads are a few pages per write, so that 32
+ * connections do not add up to a good part of the server's memory. The
+ * reader goes back to the pool with db_reader_yield: with finished, always
+ * (a transaction left open is rolled back); without, only when no
+ * transaction or statement is open on it (db_write yields this way before
+ * it waits for its commit). A `db *` from db_reader() must therefore not be
+ * kept across db_write on such a thread; call db_reader() again. */
+void db_reader_shared(void);
+void db_reader_yield(bool finished);
 
 /* Prepared statement from the connection's cache (keyed by the SQL text's
  * address and contents). Returns NULL on error (see db_errmsg). Call

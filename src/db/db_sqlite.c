@@ -27,7 +27,7 @@ struct db {
 
 static char g_path[4096];
 static _Thread_local db *t_reader;
-static _Thread_local bool t_small_cache;
+static _Thread_local bool t_shared;
 
 /* Every reader opened by a server thread, so shutdown can close them after
  * the threads are gone (thread-local storage alone would leak them). */
@@ -35,6 +35,16 @@ static _Thread_local bool t_small_cache;
 static db *g_readers[MAX_READERS];
 static int g_nreaders;
 static pthread_mutex_t g_readers_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The worker threads share a few readers (db_reader_shared): a write request
+ * reads a few index pages before it waits for its commit, and 32 connections
+ * with their own caches and schemas would be a good part of the server's
+ * memory. */
+#define SHARED_READERS 8
+static db *g_shared_free[SHARED_READERS];
+static int g_nshared_free, g_nshared_open;
+static pthread_mutex_t g_shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_shared_cv = PTHREAD_COND_INITIALIZER;
 
 const char *db_path(void) { return g_path; }
 
@@ -116,33 +126,89 @@ void db_global_close(void)
     for (int i = 0; i < g_nreaders; i++) db_close(g_readers[i]);
     g_nreaders = 0;
     pthread_mutex_unlock(&g_readers_mu);
+    pthread_mutex_lock(&g_shared_mu);
+    g_nshared_free = g_nshared_open = 0;
+    pthread_mutex_unlock(&g_shared_mu);
     t_reader = NULL;
 }
 
-void db_reader_small_cache(void) { t_small_cache = true; }
+void db_reader_shared(void) { t_shared = true; }
+
+static db *open_reader(bool shared)
+{
+    char err[256] = "";
+    db *c = db_open(g_path, false, err, sizeof err);
+    if (!c) { log_error("reader: %s", err); return NULL; }
+    if (shared && sqlite3_exec(c->h, "PRAGMA cache_size=-512", NULL, NULL, NULL) != SQLITE_OK)
+        log_warn("reader: cannot set the shared readers' page cache: %s", sqlite3_errmsg(c->h));
+    pthread_mutex_lock(&g_readers_mu);
+    if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = c;
+    pthread_mutex_unlock(&g_readers_mu);
+    return c;
+}
+
+static void forget_reader(db *c)
+{
+    pthread_mutex_lock(&g_readers_mu);
+    for (int i = 0; i < g_nreaders; i++)
+        if (g_readers[i] == c) { g_readers[i] = g_readers[--g_nreaders]; break; }
+    pthread_mutex_unlock(&g_readers_mu);
+}
+
+static db *shared_acquire(void)
+{
+    pthread_mutex_lock(&g_shared_mu);
+    while (!g_nshared_free && g_nshared_open >= SHARED_READERS) pthread_cond_wait(&g_shared_cv, &g_shared_mu);
+    if (g_nshared_free) {
+        db *c = g_shared_free[--g_nshared_free];
+        pthread_mutex_unlock(&g_shared_mu);
+        return c;
+    }
+    g_nshared_open++;
+    pthread_mutex_unlock(&g_shared_mu);
+    db *c = open_reader(true);
+    if (!c) {
+        pthread_mutex_lock(&g_shared_mu);
+        g_nshared_open--;
+        pthread_cond_signal(&g_shared_cv);
+        pthread_mutex_unlock(&g_shared_mu);
+    }
+    return c;
+}
+
+static bool statements_busy(db *c)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->h, NULL); st; st = sqlite3_next_stmt(c->h, st))
+        if (sqlite3_stmt_busy(st)) return true;
+    return false;
+}
+
+static int run_cached(db *c, const char *sql);
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+void db_reader_yield(bool finished)
+{
+    if (!t_shared || !t_reader) return;
+    if (!finished && (!sqlite3_get_autocommit(t_reader->h) || statements_busy(t_reader))) return;
+    if (!sqlite3_get_autocommit(t_reader->h)) run_cached(t_reader, SQL_ROLLBACK);
+    pthread_mutex_lock(&g_shared_mu);
+    g_shared_free[g_nshared_free++] = t_reader;
+    pthread_cond_signal(&g_shared_cv);
+    pthread_mutex_unlock(&g_shared_mu);
+    t_reader = NULL;
+}
 
 db *db_reader(void)
 {
-    if (!t_reader) {
-        char err[256] = "";
-        t_reader = db_open(g_path, false, err, sizeof err);
-        if (!t_reader) { log_error("reader: %s", err); return NULL; }
-        if (t_small_cache && sqlite3_exec(t_reader->h, "PRAGMA cache_size=-64", NULL, NULL, NULL) != SQLITE_OK)
-            log_warn("reader: cannot set a small page cache: %s", sqlite3_errmsg(t_reader->h));
-        pthread_mutex_lock(&g_readers_mu);
-        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_reader;
-        pthread_mutex_unlock(&g_readers_mu);
-    }
+    if (!t_reader) t_reader = t_shared ? shared_acquire() : open_reader(false);
     return t_reader;
 }
 
 void db_reader_release(void)
 {
     if (!t_reader) return;
-    pthread_mutex_lock(&g_readers_mu);
-    for (int i = 0; i < g_nreaders; i++)
-        if (g_readers[i] == t_reader) { g_readers[i] = g_readers[--g_nreaders]; break; }
-    pthread_mutex_unlock(&g_readers_mu);
+    if (t_shared) { db_reader_yield(true); return; }
+    forget_reader(t_reader);
     db_close(t_reader);
     t_reader = NULL;
 }
@@ -260,8 +326,7 @@ static int run_cached(db *c, const char *sql)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
 }
 
-static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT",
-                  SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT";
 
 int db_begin_read(db *c)
 {

@@ -121,6 +121,7 @@ int db_write(write_fn fn, void *ctx)
         run_batch(&j);
         return j.rc;
     }
+    db_reader_yield(false); /* a shared reader is not held through the commit wait */
     pthread_mutex_lock(&g_mu);
     if (g_tail) g_tail->next = &j; else g_head = &j;
     g_tail = &j;

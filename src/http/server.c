@@ -32,7 +32,7 @@ struct pending {
     strbuf body;
     bool too_large;
     FILE *upload;             /* R_UPLOAD: the body goes to upload_path */
-    char upload_path[4200];
+    char *upload_path;        /* allocated for uploads only: a request record stays small */
     uint64_t upload_len;
     enum phase phase;
     struct MHD_Connection *conn;
@@ -56,7 +56,7 @@ static bool g_pool_stop;
 
 static void *worker_main(void *arg)
 {
-    db_reader_small_cache();
+    db_reader_shared();
     pthread_mutex_lock(&g_pool_mu);
     for (;;) {
         while (!g_queue_head && !g_pool_stop) pthread_cond_wait(&g_pool_cv, &g_pool_mu);
@@ -67,6 +67,7 @@ static void *worker_main(void *arg)
         g_busy++;
         pthread_mutex_unlock(&g_pool_mu);
         router_dispatch(&p->rq, &p->rs);
+        db_reader_yield(true);
         p->phase = READY;
         MHD_resume_connection(p->conn);
         pthread_mutex_lock(&g_pool_mu);
@@ -240,16 +241,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (has_body && strncmp(url, "/api/", 5) == 0 && (route_flags(method, url) & R_UPLOAD)) {
             /* Uploads stream to a file beside the database, not into memory. */
             cap = MAX_UPLOAD_BYTES;
-            snprintf(p->upload_path, sizeof p->upload_path, "%s.upload-XXXXXX", db_path());
-            int fd = mkstemp(p->upload_path);
+            size_t n = strlen(db_path()) + sizeof ".upload-XXXXXX";
+            p->upload_path = malloc(n);
+            int fd = -1;
+            if (p->upload_path) {
+                snprintf(p->upload_path, n, "%s.upload-XXXXXX", db_path());
+                fd = mkstemp(p->upload_path);
+            }
             p->upload = fd >= 0 ? fdopen(fd, "wb") : NULL;
-            if (!p->upload) { if (fd >= 0) { close(fd); unlink(p->upload_path); } p->upload_path[0] = '\0'; }
+            if (!p->upload) {
+                if (fd >= 0) { close(fd); unlink(p->upload_path); }
+                free(p->upload_path);
+                p->upload_path = NULL;
+            }
         }
         if (cl && strtoull(cl, NULL, 10) > cap) p->too_large = true;
         *state = p;
         return MHD_YES;
     }
-    if (*upload_size && p->upload_path[0]) {
+    if (*upload_size && p->upload_path) {
         if (!p->too_large && (p->upload_len + *upload_size > MAX_UPLOAD_BYTES || !p->upload ||
                               fwrite(upload, 1, *upload_size, p->upload) != *upload_size)) p->too_large = true;
         p->upload_len += *upload_size;
@@ -273,7 +283,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->body = sb_str(&p->body);
         rq->body_len = p->body.len;
         rq->client_addr = p->addr;
-        if (p->upload_path[0]) {
+        if (p->upload_path) {
             if (p->upload && fclose(p->upload) != 0) p->too_large = true;
             p->upload = NULL;
             rq->upload_path = p->upload_path;
@@ -281,7 +291,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
         if (p->too_large) {
-            if (p->upload_path[0]) resp_error(rs, 413, "payload_too_large", NULL, "the upload is larger than %llu bytes", MAX_UPLOAD_BYTES);
+            if (p->upload_path) resp_error(rs, 413, "payload_too_large", NULL, "the upload is larger than %llu bytes", MAX_UPLOAD_BYTES);
             else resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
         } else if (api && rq->method != M_GET && rq->method != M_HEAD) {
             p->phase = DISPATCHED;
@@ -315,7 +325,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
     resp_free(&p->rs);
     sb_free(&p->body);
     if (p->upload) fclose(p->upload);
-    if (p->upload_path[0]) unlink(p->upload_path);   /* gone already when a handler kept it */
+    if (p->upload_path) unlink(p->upload_path);   /* gone already when a handler kept it */
+    free(p->upload_path);
     free(p);
     *state = NULL;
 }
