@@ -161,6 +161,8 @@ test('roles and permissions: a changed cell is stored, the sales role loses acce
   assert.equal(await page.locator('td.cell-changed').count(), 2);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('.toast', { hasText: '2 changes saved' }).waitFor();
+  const puts = page.requests.filter((r) => r.method === 'PUT' && r.url.endsWith('/api/v1/permissions'));
+  assert.equal(puts.length, 1, 'both changes in one request');
   assert.equal(await page.locator('td.cell-changed').count(), 0);
   const roles = (await api.get('/api/v1/permissions')).body.roles;
   assert.equal(roles.sales.parties.read, 'none');
@@ -173,15 +175,16 @@ test('roles and permissions: a changed cell is stored, the sales role loses acce
   assert.equal(made.status, 201, made.text);
   await shot(page, 'en-18-permissions');
 
-  // A save the server refuses is named, the cell is marked, and it stays unsaved.
+  // A save the server refuses is named, the cell is marked, and it stays unsaved (all the
+  // changes go in one request, which the server applies all or nothing).
   await page.route('**/api/v1/permissions', (route) => (route.request().method() === 'PUT'
-    ? route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_value', field: 'scope', message: 'scope must be none, own, team or all' } }) })
+    ? route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_value', field: 'changes[0].scope', message: 'scope must be none, own, team or all' } }) })
     : route.continue()));
   await page.getByLabel('Customers and parties · Read').selectOption('team');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const err = page.locator('.form-error[role=alert]');
   await err.waitFor();
-  assert.match(await err.innerText(), /Not saved: Sales · Customers and parties · Read/);
+  assert.match(await err.innerText(), /Not saved: Sales · Customers and parties · Read — has an invalid value\. None of the changes were saved/);
   assert.equal(await page.getByLabel('Customers and parties · Read').getAttribute('aria-invalid'), 'true');
   await page.locator('text=1 unsaved change').waitFor();
   assert.equal((await api.get('/api/v1/permissions')).body.roles.sales.parties.read, 'none');

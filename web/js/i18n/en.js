@@ -684,7 +684,6 @@ export default {
   'customers.export_all': "Export all matching:",
   'customers.export_xlsx': "Excel",
   'customers.export_csv': "CSV",
-};
   // teams (business units)
   'teams.title': "Teams",
   'teams.subtitle': "Business units and their hierarchy. A manager sees the records of their team and of the teams directly below it.",
@@ -747,7 +746,8 @@ export default {
   'perm.e_permissions': "Permissions",
   'perm.e_audit': "Audit trail",
   'perm.unsaved': { one: "{count} unsaved change", other: "{count} unsaved changes" },
-  'perm.save_failed': "Not saved: {cell} — {error}. The changes before it were saved.",
+  'perm.save_failed': "Not saved: {cell} — {error}. None of the changes were saved; correct this one and save again.",
+  'perm.save_failed_all': "The changes were not saved: {error}",
   'perm.saved': { one: "{count} change saved; it applies from the next request.", other: "{count} changes saved; they apply from the next request." },
   // field security
   'fsec.title': "Field security",
@@ -765,3 +765,4 @@ export default {
   'forbidden.title': "Not available to your role",
   'forbidden.text': "This page is for administrators. Ask an administrator if you need it.",
   'settings.up_permissions': "Roles and permissions",
+};

@@ -682,7 +682,6 @@ export default {
   'customers.export_all': "导出全部符合条件的客户：",
   'customers.export_xlsx': "Excel",
   'customers.export_csv': "CSV",
-};
   // teams (business units)
   'teams.title': "团队",
   'teams.subtitle': "业务部门及其层级。经理可以看到本团队及其直属下级团队的记录。",
@@ -745,7 +744,8 @@ export default {
   'perm.e_permissions': "权限",
   'perm.e_audit': "审计记录",
   'perm.unsaved': { other: "{count} 项更改未保存" },
-  'perm.save_failed': "未保存：{cell}——{error}。此前的更改已保存。",
+  'perm.save_failed': "未保存：{cell}——{error}。所有更改均未保存；请修正此项后再保存。",
+  'perm.save_failed_all': "更改未保存：{error}",
   'perm.saved': { other: "已保存 {count} 项更改，从下一次请求起生效。" },
   // field security
   'fsec.title': "字段安全",
@@ -763,3 +763,4 @@ export default {
   'forbidden.title': "您的角色无法使用此页面",
   'forbidden.text': "此页面仅供管理员使用。如有需要，请联系管理员。",
   'settings.up_permissions': "角色与权限",
+};

@@ -3,10 +3,10 @@
 // changeable) or write (the default). Admins only; administrators always
 // see and change everything. The fields listed are those of the record
 // types in the server's OpenAPI description. Saving works like the
-// permission table: changed rows are sent one by one, the first refusal is
-// named and the rows saved before it stay saved.
+// permission table: all changed rows in one request, all or nothing, a
+// refused row named and focused.
 // API: GET /api/v1/permissions (fields), PUT /api/v1/field-permissions
-// {role, entity, field, access}, GET /api/v1/openapi.json (field names).
+// {changes: [{role, entity, field, access}]}, GET /api/v1/openapi.json (field names).
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
@@ -91,31 +91,37 @@ export async function render(ctx) {
     saveBtn.disabled = discardBtn.disabled = !changed.size;
   }
 
+  // One request for all the changes: the server applies them in one
+  // transaction, all or nothing, and names a refused one as changes[i].
   async function save() {
     saveBtn.disabled = true;
     errBox.hidden = true;
-    let n = 0;
-    for (const [k, access] of [...changed]) {
-      const [r, e, f] = k.split(' ');
-      try {
-        rules = (await api.request('PUT', '/api/v1/field-permissions', { body: { role: r, entity: e, field: f, access } })).fields;
-        changed.delete(k);
-        n++;
-      } catch (err) {
-        replace(errBox, icon('alert'), h('span', { text: t('perm.save_failed', { cell: `${t('role.' + r)} · ${t('perm.e_' + e)} · ${fieldLabel(f)}`, error: errorText(err) }) }));
-        errBox.hidden = false;
-        role = roleField.input.value = r;
-        entity = entityField.input.value = e;
-        setQuery({ role, entity });
-        draw();
-        const sel = box.querySelector(`select[data-field="${f}"]`);
-        if (sel) { sel.setAttribute('aria-invalid', 'true'); sel.focus(); }
-        if (n) toast(t('perm.saved', { count: n }));
-        return;
-      }
+    const list = [...changed].map(([k, v]) => {
+      const [r, e, x] = k.split(' ');
+      return { role: r, entity: e, field: x, access: v };
+    });
+    try {
+      rules = (await api.request('PUT', '/api/v1/field-permissions', { body: { changes: list } })).fields;
+    } catch (err) {
+      const m = /^changes\[(\d+)\]/.exec(err.field || '');
+      const bad = m ? list[Number(m[1])] : null;
+      // The reason without the internal field path ("changes[3].scope").
+      const why = errorText(err.field ? new api.ApiError(err.status, { error: { code: err.code, message: err.message } }) : err);
+      replace(errBox, icon('alert'), h('span', { text: bad ? t('perm.save_failed', { cell: `${t('role.' + bad.role)} · ${t('perm.e_' + bad.entity)} · ${fieldLabel(bad.field)}`, error: why }) : t('perm.save_failed_all', { error: why }) }));
+      errBox.hidden = false;
+      status();
+      if (!bad) return;
+      role = roleField.input.value = bad.role;
+      entity = entityField.input.value = bad.entity;
+      setQuery({ role, entity });
+      draw();
+      const sel = box.querySelector(`select[data-field="${bad.field}"]`);
+      if (sel) { sel.setAttribute('aria-invalid', 'true'); sel.focus(); }
+      return;
     }
+    changed.clear();
     draw();
-    toast(t('perm.saved', { count: n }));
+    toast(t('perm.saved', { count: list.length }));
   }
 
   draw();

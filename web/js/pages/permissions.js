@@ -1,10 +1,10 @@
 // permissions: roles and permissions for admins — for one role at a time,
 // the entity × action table of record scopes (none / own / team / all).
-// Changed cells are marked; "Save" sends them one by one (the API sets one
-// cell per request) and stops at the first refusal, naming the cell; the
-// cells saved before it stay saved. Administrators always have every
-// permission (the server refuses to change them), so admin is not listed.
-// API: GET /api/v1/permissions, PUT /api/v1/permissions {role, entity, action, scope}.
+// Changed cells are marked; "Save" sends them all in one request, which the
+// server applies all or nothing; a refused cell is named and focused.
+// Administrators always have every permission (the server refuses to change
+// them), so admin is not listed.
+// API: GET /api/v1/permissions, PUT /api/v1/permissions {changes: [{role, entity, action, scope}]}.
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
@@ -77,29 +77,35 @@ export async function render(ctx) {
     saveBtn.disabled = discardBtn.disabled = !changed.size;
   }
 
+  // One request for all the changes: the server applies them in one
+  // transaction, all or nothing, and names a refused one as changes[i].
   async function save() {
     saveBtn.disabled = true;
     errBox.hidden = true;
-    let n = 0;
-    for (const [k, scope] of [...changed]) {
-      const [r, entity, action] = k.split(' ');
-      try {
-        table = (await api.request('PUT', '/api/v1/permissions', { body: { role: r, entity, action, scope } })).roles;
-        changed.delete(k);
-        n++;
-      } catch (err) {
-        replace(errBox, icon('alert'), h('span', { text: t('perm.save_failed', { cell: `${t('role.' + r)} · ${t('perm.e_' + entity)} · ${t('perm.a_' + action)}`, error: errorText(err) }) }));
-        errBox.hidden = false;
-        if (r !== role) { role = r; roleField.input.value = r; setQuery({ role }); }
-        draw();
-        const sel = box.querySelector(`select[data-entity="${entity}"][data-action="${action}"]`);
-        if (sel) { sel.setAttribute('aria-invalid', 'true'); sel.focus(); }
-        if (n) toast(t('perm.saved', { count: n }));
-        return;
-      }
+    const list = [...changed].map(([k, v]) => {
+      const [r, e, x] = k.split(' ');
+      return { role: r, entity: e, action: x, scope: v };
+    });
+    try {
+      table = (await api.request('PUT', '/api/v1/permissions', { body: { changes: list } })).roles;
+    } catch (err) {
+      const m = /^changes\[(\d+)\]/.exec(err.field || '');
+      const bad = m ? list[Number(m[1])] : null;
+      // The reason without the internal field path ("changes[3].scope").
+      const why = errorText(err.field ? new api.ApiError(err.status, { error: { code: err.code, message: err.message } }) : err);
+      replace(errBox, icon('alert'), h('span', { text: bad ? t('perm.save_failed', { cell: `${t('role.' + bad.role)} · ${t('perm.e_' + bad.entity)} · ${t('perm.a_' + bad.action)}`, error: why }) : t('perm.save_failed_all', { error: why }) }));
+      errBox.hidden = false;
+      status();
+      if (!bad) return;
+      if (bad.role !== role) { role = roleField.input.value = bad.role; setQuery({ role }); }
+      draw();
+      const sel = box.querySelector(`select[data-entity="${bad.entity}"][data-action="${bad.action}"]`);
+      if (sel) { sel.setAttribute('aria-invalid', 'true'); sel.focus(); }
+      return;
     }
+    changed.clear();
     draw();
-    toast(t('perm.saved', { count: n }));
+    toast(t('perm.saved', { count: list.length }));
   }
 
   draw();
