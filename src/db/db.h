@@ -79,6 +79,13 @@ int64_t db_last_insert_id(db *c);
 int db_changes(db *c);
 const char *db_errmsg(db *c);
 int db_errcode(db *c);
+/* A number that changes whenever another connection commits a change to the
+ * database (SQLite's data_version); inside a read transaction, the version of
+ * its snapshot. -1 on error. */
+int64_t db_data_version(db *c);
+/* A number unique to this connection in the process (never reused, unlike
+ * the connection's address), to key what was read through it. */
+uint64_t db_serial(const db *c);
 
 int db_begin_read(db *c);
 int db_begin_write(db *c);   /* BEGIN IMMEDIATE */

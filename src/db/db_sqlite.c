@@ -22,6 +22,7 @@ struct db_stmt {
 struct db {
     sqlite3 *h;
     int writer;
+    uint64_t serial;
     struct db_stmt cache[STMT_CACHE_SLOTS];
 };
 
@@ -83,6 +84,8 @@ db *db_open(const char *path, bool writer, char *err, size_t errlen)
         return NULL;
     }
     c->writer = writer;
+    static uint64_t next_serial;
+    c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     sqlite3_extended_result_codes(c->h, 0);
     if (apply_pragmas(c, err, errlen) != 0 || fts_register(c) != 0) {
         if (!err[0]) snprintf(err, errlen, "cannot register the search tokenizer");
@@ -313,6 +316,16 @@ int64_t db_last_insert_id(db *c) { return sqlite3_last_insert_rowid(c->h); }
 int db_changes(db *c) { return sqlite3_changes(c->h); }
 const char *db_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
 int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
+
+uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
+
+int64_t db_data_version(db *c)
+{
+    db_stmt *s = db_prepare(c, "PRAGMA data_version");
+    int64_t v = s && db_step(s) == DB_ROW ? db_column_int64(s, 0) : -1;
+    db_done(s);
+    return v;
+}
 
 /* Transaction control through the statement cache: sqlite3_exec would
  * parse and compile the statement again on every request. Returns 0 or an

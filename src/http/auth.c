@@ -134,11 +134,35 @@ int user_lookup(db *c, const char *email, struct auth_user *u, char hash[PASSWOR
     return rc;
 }
 
+/* The last tokens a thread authenticated, with the database version they
+ * were read at: while nothing has been committed since (data_version is
+ * unchanged on the same connection), the token, its user and their role are
+ * exactly as read, so a read-only load skips the lookup. Any commit — a
+ * revocation, a disabled user, but also any other write — makes every memo
+ * stale, so a revoked token never outlives the commit that revoked it. */
+#define TOKEN_MEMOS 4
+struct token_memo {
+    unsigned char digest[32];
+    uint64_t conn; /* db_serial of the connection read */
+    int64_t version;
+    struct auth_user user;
+};
+static _Thread_local struct token_memo t_memo[TOKEN_MEMOS];
+static _Thread_local unsigned t_memo_next;
+
 static enum auth_result auth_bearer(struct req *rq, const char *token)
 {
     db *c = db_reader();
     unsigned char digest[32];
     secret_digest(token, digest);
+    int64_t version = c ? db_data_version(c) : -1;
+    for (int i = 0; version >= 0 && i < TOKEN_MEMOS; i++) {
+        struct token_memo *m = &t_memo[i];
+        if (m->conn == db_serial(c) && m->version == version && sodium_memcmp(m->digest, digest, sizeof digest) == 0) {
+            rq->user = m->user;
+            return AUTH_OK;
+        }
+    }
     db_stmt *s = db_prepare(c,
         "SELECT u.id, u.email, u.name, u.role, u.team_id, t.id FROM api_token t"
         " JOIN app_user u ON u.id = t.user_id"
@@ -153,6 +177,13 @@ static enum auth_result auth_bearer(struct req *rq, const char *token)
         r = AUTH_OK;
     }
     db_done(s);
+    if (r == AUTH_OK && version >= 0) {
+        struct token_memo *m = &t_memo[t_memo_next++ % TOKEN_MEMOS];
+        memcpy(m->digest, digest, sizeof digest);
+        m->conn = db_serial(c);
+        m->version = version;
+        m->user = rq->user;
+    }
     return r;
 }
 

@@ -70,7 +70,8 @@ test('API tokens work as Bearer, are listed without secrets, and stop working on
   assert.equal(created.status, 201);
   assert.match(created.body.token, /^rpt_/);
   const t = new Client(srv.base, { token: created.body.token });
-  assert.equal((await t.get('/api/v1/parties')).status, 200);
+  // Several reads, so every server thread has looked the token up (and may remember it).
+  for (let i = 0; i < 6; i++) assert.equal((await t.get('/api/v1/parties')).status, 200);
   const list = await c.get('/api/v1/tokens');
   assert.ok(list.body.items.some((x) => x.id === created.body.id && x.name === 'script'));
   assert.ok(!list.text.includes(created.body.token));
@@ -110,11 +111,28 @@ test('a disabled user is logged out everywhere and cannot log in', async () => {
   const c = await srv.login('leaver@test.local', 'leaver password 1');
   assert.equal((await c.get('/api/v1/parties')).status, 200);
   const tokenClient = await srv.tokenClient('leaver@test.local', 'leaver password 1');
+  for (let i = 0; i < 6; i++) assert.equal((await tokenClient.get('/api/v1/parties?limit=1')).status, 200);
+  // Disabled by another process: the server learns it from the database alone.
   const r = cli(['user', 'disable', 'leaver@test.local', '--db', srv.db]);
   assert.equal(r.status, 0, r.stderr);
   assertError(await c.get('/api/v1/parties'), 401);
   assertError(await tokenClient.get('/api/v1/parties'), 401);
   assertError(await new Client(srv.base).post('/api/v1/session', { email: 'leaver@test.local', password: 'leaver password 1' }), 401);
+});
+
+test('a role change applies to the very next request made with a token already in use', async () => {
+  addUser(srv.db, 'mover@test.local', 'sales', 'mover password 1');
+  const t = await srv.tokenClient('mover@test.local', 'mover password 1');
+  for (let i = 0; i < 6; i++) assert.equal((await t.get('/api/v1/parties?limit=1')).status, 200);
+  const created = await t.post('/api/v1/parties', { kind: 'person', name: 'Before the move' });
+  assert.equal(created.status, 201, created.text);
+  const admin = await srv.login();
+  const users = await admin.get('/api/v1/users');
+  const mover = users.body.items.find((u) => u.email === 'mover@test.local');
+  const changed = await admin.patch(`/api/v1/users/${mover.id}`, { role: 'read_only' });
+  assert.equal(changed.status, 200, changed.text);
+  assertError(await t.post('/api/v1/parties', { kind: 'person', name: 'After the move' }), 403);
+  assert.equal((await t.get('/api/v1/parties?limit=1')).status, 200);
 });
 
 test('the CLI refuses short passwords and unknown roles', () => {
