@@ -129,12 +129,46 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
 /* Every label of one party against a known state (a new transaction). */
 void sc_score_one(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *out);
 
-/* Explanations: calls emit(ctx, key, text) for each label of a party:
+/* A parameter of a structured explanation: what a translated message needs
+ * to say the same as the English text. Money is minor units of the
+ * analytics currency (the caller adds the currency); a label is a value of
+ * a vocabulary the UI translates (vocab "tier", value "gold"). */
+typedef enum {
+    SC_ARG_INT,   /* i */
+    SC_ARG_REAL,  /* d, NAN when unknown */
+    SC_ARG_MONEY, /* i, minor units */
+    SC_ARG_DATE,  /* i, days since 1970-01-01 */
+    SC_ARG_LABEL, /* vocab, s */
+    SC_ARG_TEXT   /* s, language-neutral (model parameters, priority class) */
+} sc_arg_kind;
+
+typedef struct {
+    const char *name;
+    sc_arg_kind kind;
+    int64_t i;
+    double d;
+    const char *vocab, *s;
+} sc_arg;
+
+#define SC_MAX_ARGS 16
+
+/* One explanation: key (summary, rfm, ...), message id ("rfm.quintiles",
+ * the catalogue key the UI looks up as "expl.<message>"), its arguments and
+ * the English text. Every pointer is valid only during the emit call. */
+typedef struct {
+    const char *key, *message, *text;
+    size_t nargs;
+    sc_arg args[SC_MAX_ARGS];
+} sc_explanation;
+
+/* Explanations: calls emit(ctx, e) for each label of a party, keys
  * summary, rfm, tier, model, clv, value_quadrant, future_matrix,
- * profit_matrix, lifecycle, loyalty, behaviour, strategy, priority,
- * service_tier, prospect. */
+ * profit_matrix, lifecycle, strategy, priority (buyers only), loyalty,
+ * behaviour, service_tier (with assets), prospect (with a worksheet).
+ * Message ids and their arguments are listed in docs/ANALYTICS.md
+ * ("Explanations"). */
 void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
-                void (*emit)(void *ctx, const char *key, const char *text), void *ctx);
+                void (*emit)(void *ctx, const sc_explanation *e), void *ctx);
 
 /* Names of the labels (stable API strings). */
 const char *sc_service_tier_name(int tier); /* "standard", "ordinary", "personal_wealth", "vip", "private_banking" */

@@ -618,9 +618,37 @@ static int crm_one(db *c, int64_t id, sc_facts *f)
 
 /* ---- storing one party's scores ---- */
 
-static void explain_emit(void *ctx, const char *key, const char *text)
+/* The explanation column holds {key: English text, ..., "messages": {key:
+ * {"message": id, "params": {...}}}}. Rows of versions before the
+ * structured form have the texts only; an_party_scores answers null for
+ * their messages and the UI shows the text. Money params are {"amount":
+ * minor units} here; the answer adds the currency. */
+static json_t *explain_param(const sc_arg *a)
 {
-    json_object_set_new((json_t *)ctx, key, json_string(text));
+    char d[11];
+    switch (a->kind) {
+    case SC_ARG_INT: return json_integer(a->i);
+    case SC_ARG_REAL: return isfinite(a->d) ? json_real(a->d) : json_null();
+    case SC_ARG_MONEY: return json_pack("{s:I}", "amount", (json_int_t)a->i);
+    case SC_ARG_DATE: return json_pack("{s:s}", "date", day_text((int32_t)a->i, d));
+    case SC_ARG_LABEL: return json_pack("{s:s, s:s}", "vocab", a->vocab, "value", a->s ? a->s : "unknown");
+    case SC_ARG_TEXT: return json_string(a->s ? a->s : "");
+    }
+    return json_null();
+}
+
+static void explain_emit(void *ctx, const sc_explanation *e)
+{
+    json_t *ex = ctx, *msgs = json_object_get(ex, "messages");
+    json_object_set_new(ex, e->key, json_string(e->text));
+    if (!msgs) {
+        msgs = json_object();
+        json_object_set_new(ex, "messages", msgs);
+    }
+    json_t *params = json_object();
+    for (size_t i = 0; i < e->nargs; i++)
+        json_object_set_new(params, e->args[i].name, explain_param(&e->args[i]));
+    json_object_set_new(msgs, e->key, json_pack("{s:s, s:o}", "message", e->message, "params", params));
 }
 
 static void bind_real(db_stmt *s, int i, double v)
@@ -1271,10 +1299,42 @@ static json_t *col_json(db_stmt *s, int i)
     }
 }
 
-static json_t *label(db_stmt *s, int col, json_t *ex, const char *key)
+/* The structured explanation of key for the answer: {key, message,
+ * params} with the currency added to every amount, or null for a row
+ * stored before messages existed (the text stands alone then). */
+static json_t *explain_message(json_t *ex, const char *key, const char *currency)
+{
+    json_t *m = json_object_get(json_object_get(ex, "messages"), key);
+    const char *id = json_string_value(json_object_get(m, "message"));
+    if (!id)
+        return json_null();
+    json_t *params = json_deep_copy(json_object_get(m, "params"));
+    if (!json_is_object(params)) {
+        json_decref(params);
+        params = json_object();
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(params, name, v) {
+        if (json_is_object(v) && json_object_get(v, "amount"))
+            json_object_set_new(v, "currency", json_string(currency));
+    }
+    return json_pack("{s:s, s:s, s:o}", "key", key, "message", id, "params", params);
+}
+
+/* Sets explanation (the English text) and explanation_message of o. */
+static void explain_set(json_t *o, json_t *ex, const char *key, const char *currency)
 {
     json_t *e = json_object_get(ex, key);
-    return json_pack("{s:o, s:O}", "label", col_json(s, col), "explanation", e ? e : json_null());
+    json_object_set_new(o, "explanation", json_is_string(e) ? json_incref(e) : json_null());
+    json_object_set_new(o, "explanation_message", explain_message(ex, key, currency));
+}
+
+static json_t *label(db_stmt *s, int col, json_t *ex, const char *key, const char *currency)
+{
+    json_t *o = json_pack("{s:o}", "label", col_json(s, col));
+    explain_set(o, ex, key, currency);
+    return o;
 }
 
 json_t *an_party_scores(db *c, int64_t id)
@@ -1312,49 +1372,50 @@ json_t *an_party_scores(db *c, int64_t id)
     json_t *sum = json_object();
     for (int i = 0; i < 14; i++)
         json_object_set_new(sum, sum_keys[i], col_json(s, 2 + i));
-    json_object_set(sum, "explanation", json_object_get(ex, "summary") ? json_object_get(ex, "summary") : json_null());
+    explain_set(sum, ex, "summary", currency);
     json_object_set_new(o, "summary", sum);
-    json_t *rfm = label(s, 19, ex, "rfm");
+    json_t *rfm = label(s, 19, ex, "rfm", currency);
     json_object_set_new(rfm, "r", col_json(s, 16));
     json_object_set_new(rfm, "f", col_json(s, 17));
     json_object_set_new(rfm, "m", col_json(s, 18));
     json_object_set_new(o, "rfm", rfm);
-    json_object_set_new(o, "tier", label(s, 20, ex, "tier"));
-    json_t *model = json_pack("{s:o, s:o, s:o, s:f, s:O}", "p_alive", col_json(s, 21), "expected_purchases",
-                              col_json(s, 22), "expected_spend", col_json(s, 23), "horizon_weeks", cfg.expected_weeks,
-                              "explanation", json_object_get(ex, "model") ? json_object_get(ex, "model") : json_null());
+    json_object_set_new(o, "tier", label(s, 20, ex, "tier", currency));
+    json_t *model = json_pack("{s:o, s:o, s:o, s:f}", "p_alive", col_json(s, 21), "expected_purchases",
+                              col_json(s, 22), "expected_spend", col_json(s, 23), "horizon_weeks", cfg.expected_weeks);
+    explain_set(model, ex, "model", currency);
     json_object_set_new(o, "model", model);
-    json_t *clv = json_pack("{s:o, s:o, s:o, s:o, s:O}", "historical", col_json(s, 24), "current", col_json(s, 25),
-                            "potential", col_json(s, 26), "total", col_json(s, 27), "explanation",
-                            json_object_get(ex, "clv") ? json_object_get(ex, "clv") : json_null());
+    json_t *clv = json_pack("{s:o, s:o, s:o, s:o}", "historical", col_json(s, 24), "current", col_json(s, 25),
+                            "potential", col_json(s, 26), "total", col_json(s, 27));
+    explain_set(clv, ex, "clv", currency);
     json_object_set_new(o, "clv", clv);
-    json_t *vq = label(s, 28, ex, "value_quadrant");
+    json_t *vq = label(s, 28, ex, "value_quadrant", currency);
     json_object_set_new(vq, "strategy", col_json(s, 29));
     json_object_set_new(o, "value_quadrant", vq);
-    json_object_set_new(o, "future_matrix", label(s, 30, ex, "future_matrix"));
-    json_object_set_new(o, "profit_matrix", label(s, 31, ex, "profit_matrix"));
-    json_t *life = label(s, 32, ex, "lifecycle");
+    json_object_set_new(o, "future_matrix", label(s, 30, ex, "future_matrix", currency));
+    json_object_set_new(o, "profit_matrix", label(s, 31, ex, "profit_matrix", currency));
+    json_t *life = label(s, 32, ex, "lifecycle", currency);
     json_object_set_new(life, "since", col_json(s, 33));
     int64_t since_t;
     if (db_column_text(s, 33) && time_parse(db_column_text(s, 33), &since_t) == 0)
         json_object_set_new(life, "weeks_in_stage", json_real(floor((double)(time_now() - since_t) / 86400.0) / 7.0));
     json_object_set_new(o, "lifecycle", life);
-    json_object_set_new(o, "loyalty", label(s, 34, ex, "loyalty"));
-    json_t *beh = label(s, 36, ex, "behaviour");
+    json_object_set_new(o, "loyalty", label(s, 34, ex, "loyalty", currency));
+    json_t *beh = label(s, 36, ex, "behaviour", currency);
     json_object_set_new(beh, "attitude", col_json(s, 35));
     json_object_set_new(o, "behaviour", beh);
-    json_t *strat = label(s, 37, ex, "strategy");
+    json_t *strat = label(s, 37, ex, "strategy", currency);
     const char *code = db_column_text(s, 37);
     static const char *const codes[] = {"submissive", "caring", "adaptive", "indifferent"};
     for (int k = 0; code && k < 4; k++)
         if (!strcmp(code, codes[k]))
             json_object_set_new(strat, "name_zh", json_string(strategy_name_zh((strategy_t)k)));
     json_object_set_new(o, "strategy", strat);
-    json_object_set_new(o, "priority", label(s, 38, ex, "priority"));
-    json_object_set_new(o, "prospect_score", json_pack("{s:o, s:O}", "score", col_json(s, 39), "explanation",
-                                                       json_object_get(ex, "prospect") ? json_object_get(ex, "prospect") : json_null()));
-    json_t *svc = json_pack("{s:o, s:O}", "level", col_json(s, 40), "explanation",
-                            json_object_get(ex, "service_tier") ? json_object_get(ex, "service_tier") : json_null());
+    json_object_set_new(o, "priority", label(s, 38, ex, "priority", currency));
+    json_t *prospect = json_pack("{s:o}", "score", col_json(s, 39));
+    explain_set(prospect, ex, "prospect", currency);
+    json_object_set_new(o, "prospect_score", prospect);
+    json_t *svc = json_pack("{s:o}", "level", col_json(s, 40));
+    explain_set(svc, ex, "service_tier", currency);
     if (db_column_type(s, 40) == DB_INTEGER)
         json_object_set_new(svc, "label", json_string(sc_service_tier_name((int)db_column_int64(s, 40))));
     json_object_set_new(o, "service_tier", svc);

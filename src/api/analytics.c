@@ -10,22 +10,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The explanation of l (text and message) replaced by the "hidden" one. */
+static void explain_hidden(json_t *l, const char *key)
+{
+    if (!json_is_object(l)) return;
+    json_object_set_new(l, "explanation", json_string("hidden: needs access to transaction costs"));
+    json_object_set_new(l, "explanation_message",
+                        json_pack("{s:s, s:s, s:{}}", "key", key, "message", "hidden.costs", "params"));
+}
+
 /* Users who may not see transaction costs (field security) see neither
  * the costs nor what reveals the margin: profit, net profit, historical
- * value, and the explanations that quote them. */
+ * value, and the explanations that quote them — texts and structured
+ * messages alike (no parameter of those messages is left). */
 static void redact_costs(json_t *o)
 {
-    static const char *const hidden = "hidden: needs access to transaction costs";
     json_t *sum = json_object_get(o, "summary");
     static const char *const keys[] = {"cost", "profit", "net_profit"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) json_object_del(sum, keys[i]);
-    json_object_set_new(sum, "explanation", json_string(hidden));
+    explain_hidden(sum, "summary");
     json_object_del(json_object_get(o, "clv"), "historical");
     static const char *const quoted[] = {"tier", "clv", "future_matrix", "profit_matrix"};
-    for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++) {
-        json_t *l = json_object_get(o, quoted[i]);
-        if (json_is_object(l)) json_object_set_new(l, "explanation", json_string(hidden));
-    }
+    for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
+        explain_hidden(json_object_get(o, quoted[i]), quoted[i]);
 }
 
 /* GET /api/v1/parties/{id}/scores */
@@ -42,8 +49,9 @@ static void party_scores(struct req *rq, struct resp *rs)
     if (o && authz_field(&rq->user, "transactions", "cost") == FA_HIDDEN) redact_costs(o);
     if (!o) {
         /* No transaction yet: only the loyalty class is known. */
-        o = json_pack("{s:I, s:b, s:{s:s, s:s}}", "party_id", (json_int_t)id, "scored", 0, "loyalty", "label",
-                      "potential", "explanation", "no transaction recorded yet: potential customer");
+        o = json_pack("{s:I, s:b, s:{s:s, s:s, s:{s:s, s:s, s:{}}}}", "party_id", (json_int_t)id, "scored", 0,
+                      "loyalty", "label", "potential", "explanation", "no transaction recorded yet: potential customer",
+                      "explanation_message", "key", "loyalty", "message", "loyalty.no_transaction", "params");
     } else {
         json_object_set_new(o, "scored", json_true());
     }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,10 +310,216 @@ static void test_population_cuts(void **state)
     }
 }
 
-static void emit_count(void *ctx, const char *key, const char *text)
+static void emit_count(void *ctx, const sc_explanation *e)
 {
-    assert_true(strlen(text) > 10);
+    assert_true(strlen(e->text) > 10);
+    assert_non_null(strchr(e->message, '.'));
     (*(int *)ctx)++;
+}
+
+/* A copy of every structured explanation sc_explain emits. */
+typedef struct {
+    char key[32], message[48], text[640];
+    size_t nargs;
+    sc_arg args[SC_MAX_ARGS];
+    char s[SC_MAX_ARGS][160]; /* copies of the text / label arguments */
+} captured;
+
+typedef struct {
+    size_t n;
+    captured e[20];
+} capture;
+
+static void emit_capture(void *ctx, const sc_explanation *e)
+{
+    capture *cp = ctx;
+    assert_true(cp->n < 20);
+    captured *c = &cp->e[cp->n++];
+    snprintf(c->key, sizeof c->key, "%s", e->key);
+    snprintf(c->message, sizeof c->message, "%s", e->message);
+    snprintf(c->text, sizeof c->text, "%s", e->text);
+    c->nargs = e->nargs;
+    for (size_t i = 0; i < e->nargs; i++) {
+        c->args[i] = e->args[i];
+        snprintf(c->s[i], sizeof c->s[i], "%s", e->args[i].s ? e->args[i].s : "");
+        c->args[i].s = c->s[i];
+    }
+}
+
+static const captured *find_key(const capture *cp, const char *key)
+{
+    for (size_t i = 0; i < cp->n; i++)
+        if (!strcmp(cp->e[i].key, key))
+            return &cp->e[i];
+    return NULL;
+}
+
+static const sc_arg *find_arg(const captured *c, const char *name, sc_arg_kind kind)
+{
+    assert_non_null(c);
+    for (size_t i = 0; i < c->nargs; i++)
+        if (!strcmp(c->args[i].name, name)) {
+            assert_int_equal(c->args[i].kind, kind);
+            return &c->args[i];
+        }
+    fail_msg("%s has no argument %s", c->key, name);
+    return NULL;
+}
+
+static int64_t arg_int(const captured *c, const char *name, sc_arg_kind kind)
+{
+    return find_arg(c, name, kind)->i;
+}
+
+static void assert_arg_label(const captured *c, const char *name, const char *vocab, const char *value)
+{
+    const sc_arg *a = find_arg(c, name, SC_ARG_LABEL);
+    assert_string_equal(a->vocab, vocab);
+    assert_string_equal(a->s, value);
+}
+
+/* The structured explanations of a constructed party (the rows of
+ * test_facts, a cost to serve, a satisfaction answer, assets and a
+ * prospect worksheet) against a hand-made state: every message id and the
+ * numbers, amounts, dates and labels the translated text needs. */
+static void test_explain_structured(void **state)
+{
+    (void)state;
+    sc_config c;
+    sc_config_default(&c);
+    int32_t today = 20000;
+    int32_t day[] = {today - 300, today - 300, today - 250, today - 100, today - 100, today - 10, today - 5};
+    int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
+    int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
+    an_rows rows = {.n = 7, .day = day, .amount64 = amount, .cost64 = cost};
+    sc_facts f;
+    sc_facts_rows(&rows, today, &c, &f);
+    sc_facts_crm_clear(&f);
+    f.cost_to_serve = 700;
+    f.satisfaction = 5;
+    f.assets = 150000000;  /* 1.5M: personal_wealth (>= 1M, < 3M) */
+    f.prospect = 5;
+    sc_state st;
+    memset(&st, 0, sizeof st);
+    st.today = today;
+    st.buyers = 3;
+    st.tier.platinum_min = 100000;
+    st.tier.gold_min = 2000;
+    st.cut_current = st.cut_potential = st.cut_history = st.cut_future = 1000;
+    st.cut_profit = 5000;
+    st.cut_cost = 500;
+    st.cut_revenue = st.cut_ka_potential = 100;
+    sc_result r;
+    sc_score_one(&c, &st, &f, &r);
+    capture cp = {0};
+    sc_explain(&c, &st, &f, &r, emit_capture, &cp);
+    /* Every key once, with its English text. */
+    static const char *const keys[] = {"summary", "rfm", "tier", "model", "clv", "value_quadrant", "future_matrix",
+                                       "profit_matrix", "lifecycle", "strategy", "priority", "loyalty", "behaviour",
+                                       "service_tier", "prospect"};
+    assert_int_equal(cp.n, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < cp.n; i++) {
+        assert_string_equal(cp.e[i].key, keys[i]);
+        assert_true(strlen(cp.e[i].text) > 10);
+    }
+
+    const captured *e = find_key(&cp, "summary");
+    assert_string_equal(e->message, "summary.purchases");
+    assert_int_equal(arg_int(e, "transactions", SC_ARG_INT), 6);
+    assert_int_equal(arg_int(e, "purchase_days", SC_ARG_INT), 4);
+    assert_int_equal(arg_int(e, "first_purchase", SC_ARG_DATE), today - 300);
+    assert_int_equal(arg_int(e, "last_purchase", SC_ARG_DATE), today - 10);
+    assert_int_equal(arg_int(e, "repeat", SC_ARG_INT), 3);
+    assert_int_equal(arg_int(e, "revenue", SC_ARG_MONEY), 7500);
+    assert_int_equal(arg_int(e, "cost", SC_ARG_MONEY), 3950);
+    assert_int_equal(arg_int(e, "profit", SC_ARG_MONEY), 3550);
+    assert_int_equal(arg_int(e, "cost_to_serve", SC_ARG_MONEY), 700);
+    assert_int_equal(arg_int(e, "net_profit", SC_ARG_MONEY), 2850);
+    assert_true(fabs(find_arg(e, "competitor_share_pct", SC_ARG_REAL)->d - 57.1) < 1e-9); /* 9999 / 17499 */
+
+    e = find_key(&cp, "rfm");
+    assert_string_equal(e->message, "rfm.quintiles");
+    assert_int_equal(arg_int(e, "recency_days", SC_ARG_INT), 10);
+    assert_int_equal(arg_int(e, "r", SC_ARG_INT), r.r);
+    assert_int_equal(arg_int(e, "purchase_days", SC_ARG_INT), 4);
+    assert_int_equal(arg_int(e, "f", SC_ARG_INT), r.f);
+    assert_int_equal(arg_int(e, "mean_spend", SC_ARG_MONEY), 1875);
+    assert_int_equal(arg_int(e, "m", SC_ARG_INT), r.m);
+    assert_int_equal(arg_int(e, "buyers", SC_ARG_INT), 3);
+    assert_arg_label(e, "segment", "rfm", rfm_segment_name(r.segment));
+
+    e = find_key(&cp, "tier");
+    assert_string_equal(e->message, "tier.customers");
+    assert_int_equal(r.tier, TIER_GOLD);
+    assert_int_equal(arg_int(e, "net_profit", SC_ARG_MONEY), 2850);
+    assert_int_equal(arg_int(e, "platinum_min", SC_ARG_MONEY), 100000);
+    assert_int_equal(arg_int(e, "gold_min", SC_ARG_MONEY), 2000);
+    assert_arg_label(e, "tier", "tier", "gold");
+
+    assert_string_equal(find_key(&cp, "model")->message, "model.unfitted");
+    e = find_key(&cp, "clv");
+    assert_string_equal(e->message, "clv.parts");
+    assert_int_equal(arg_int(e, "historical", SC_ARG_MONEY), 2850);
+    assert_int_equal(arg_int(e, "total", SC_ARG_MONEY), (int64_t)llround(r.clv.total));
+
+    e = find_key(&cp, "profit_matrix");
+    assert_int_equal(arg_int(e, "profit", SC_ARG_MONEY), 3550);
+    assert_int_equal(arg_int(e, "cost_cut", SC_ARG_MONEY), 500);
+    assert_arg_label(e, "cell", "profit_matrix", matrix_profit_cost_name(r.profit));
+
+    /* 2 purchase days in the last 26 weeks, 2 in the 16.9 before: the rate
+     * fell by a third, above the drop of one half: stability. */
+    e = find_key(&cp, "lifecycle");
+    assert_string_equal(e->message, "lifecycle.trend");
+    assert_int_equal(r.lifecycle, LIFECYCLE_STABILITY);
+    assert_int_equal(arg_int(e, "recent_days", SC_ARG_INT), 2);
+    assert_int_equal(arg_int(e, "prior_days", SC_ARG_INT), 2);
+    double rr = 2.0 / 26, rp = 2.0 / (300.0 / 7 - 26);
+    assert_true(fabs(find_arg(e, "trend", SC_ARG_REAL)->d - round(100 * (rr - rp) / rp) / 100) < 1e-9);
+    assert_arg_label(e, "stage", "lifecycle", "stability");
+
+    e = find_key(&cp, "strategy");
+    assert_arg_label(e, "tier", "tier", "gold");
+    assert_arg_label(e, "strategy", "strategy", "caring");
+
+    /* No fitted model: P(alive) unknown, so not loyal but old. */
+    e = find_key(&cp, "loyalty");
+    assert_string_equal(e->message, "loyalty.class");
+    assert_true(isnan(find_arg(e, "p_alive", SC_ARG_REAL)->d));
+    assert_arg_label(e, "loyalty", "loyalty_class", "old");
+
+    e = find_key(&cp, "behaviour");
+    assert_string_equal(e->message, "behaviour.high_attitude");
+    assert_true(find_arg(e, "satisfaction", SC_ARG_REAL)->d == 5);
+    assert_true(isnan(find_arg(e, "nps", SC_ARG_REAL)->d));
+    assert_arg_label(e, "behaviour", "behaviour", loyalty_behaviour_name((behaviour_quadrant)r.behaviour));
+
+    e = find_key(&cp, "service_tier");
+    assert_string_equal(e->message, "service_tier.above");
+    assert_int_equal(arg_int(e, "assets", SC_ARG_MONEY), 150000000);
+    assert_int_equal(arg_int(e, "threshold", SC_ARG_MONEY), 100000000);
+    assert_int_equal(arg_int(e, "level", SC_ARG_INT), 2);
+    assert_arg_label(e, "service_tier", "service_tier", "personal_wealth");
+
+    assert_int_equal(arg_int(find_key(&cp, "prospect"), "score", SC_ARG_INT), 5);
+
+    /* A party that bought only from competitors: no labels of buyers. */
+    int64_t comp_cost[] = {AN_COST_COMPETITOR};
+    an_rows crow = {.n = 1, .day = day, .amount64 = amount, .cost64 = comp_cost};
+    sc_facts_rows(&crow, today, &c, &f);
+    sc_facts_crm_clear(&f);
+    sc_score_one(&c, &st, &f, &r);
+    memset(&cp, 0, sizeof cp);
+    sc_explain(&c, &st, &f, &r, emit_capture, &cp);
+    assert_int_equal(cp.n, 3); /* summary, loyalty, behaviour */
+    e = find_key(&cp, "summary");
+    assert_string_equal(e->message, "summary.no_purchase");
+    assert_int_equal(arg_int(e, "competitor_amount", SC_ARG_MONEY), 1000);
+    assert_null(find_key(&cp, "rfm"));
+    e = find_key(&cp, "loyalty");
+    assert_string_equal(e->message, "loyalty.no_purchase");
+    assert_arg_label(e, "loyalty", "loyalty_class", "potential");
+    assert_string_equal(find_key(&cp, "behaviour")->message, "behaviour.unknown");
 }
 
 static void test_one_equals_batch(void **state)
@@ -374,6 +581,14 @@ static void test_one_equals_batch(void **state)
     int k = 0;
     sc_explain(&c, &st, &f[0], &res[0], emit_count, &k);
     assert_true(k >= 14);
+    /* With a fitted model: its name, P(alive) and the Gamma-Gamma spend. */
+    capture cp = {0};
+    sc_explain(&c, &st, &f[0], &res[0], emit_capture, &cp);
+    const captured *e = find_key(&cp, "model");
+    assert_string_equal(e->message, "model.gamma_gamma");
+    assert_string_equal(find_arg(e, "model", SC_ARG_TEXT)->s, "BG/NBD");
+    assert_true(fabs(find_arg(e, "p_alive", SC_ARG_REAL)->d - round(1000 * res[0].p_alive) / 1000) < 1e-12);
+    assert_int_equal(arg_int(e, "spend", SC_ARG_MONEY), (int64_t)llround(res[0].spend));
     /* Pareto/NBD as the purchase model. */
     c.model = SC_MODEL_PNBD;
     assert_int_equal(sc_fit(&c, n, f, &st), AN_OK);
@@ -411,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_population_cuts),
         cmocka_unit_test(test_one_equals_batch),
+        cmocka_unit_test(test_explain_structured),
         cmocka_unit_test(test_h2f1_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
