@@ -14,7 +14,7 @@
 
 static const struct field party_fields[] = {
     {"kind", "kind", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, party_kinds, 0, 0, NULL, "person or organization"},
-    {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "full name or organisation name"},
+    {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "full name or organisation name (sorted in pinyin order)"},
     {"roles", "roles", NULL, FT_LIST, F_FILTER, 7, party_roles, E_ENUM, 0, NULL, "six-market roles (D2)"},
     {"external_id", "external_id", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "id in another system"},
     {"emails", "emails", NULL, FT_LIST, 0, 20, NULL, E_EMAIL, 0, NULL, "e-mail addresses"},
@@ -143,11 +143,15 @@ static const struct list_filter party_score_filters[] = {
     {NULL, NULL, LF_TEXT, NULL},
 };
 
+/* Names sort by their ICU "zh" key (pinyin order; migration 005). */
+static const struct sort_key party_sort_keys[] = {{"name", "name_key"}, {NULL, NULL}};
+
 struct resource party_resource = {
     .name = "parties", .table = "party", .entity = "party",
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
     .soft_delete = true, .fts_table = "party_fts", .extra_filters = party_score_filters,
     .check = party_check, .after_write = party_reindex, .before_delete = party_before_delete,
+    .sort_keys = party_sort_keys,
 };
 
 /* ---- timeline ---- */

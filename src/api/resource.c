@@ -1125,7 +1125,11 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
         else if (!strcmp(sort, "updated_at")) l->sort_col = "updated_at";
         else {
             const struct field *f = field_find(r, sort);
-            if (f && (f->flags & F_SORT)) l->sort_col = f->column;
+            if (f && (f->flags & F_SORT)) {
+                l->sort_col = f->column;
+                for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
+                    if (!strcmp(k->field, f->name)) l->sort_key = k->column;
+            }
         }
         if (!l->sort_col) { verr_set(&l->e, 400, "invalid_parameter", "sort", "cannot sort %s by %s", r->name, sort); return -1; }
         if (authz_field(l->u, r->name, sort) == FA_HIDDEN) { verr_set(&l->e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); return -1; }
@@ -1179,9 +1183,11 @@ void res_query_free(struct res_query *l)
 
 static json_t *cursor_decode(const char *s)
 {
-    unsigned char raw[512];
+    /* Room for the longest sort value: a 200-character name is up to 800
+     * bytes of UTF-8, 1,100 characters of cursor (escaped, base64). */
+    unsigned char raw[2048];
     size_t n;
-    if (strlen(s) > 600 || sodium_base642bin(raw, sizeof raw - 1, s, strlen(s), NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    if (strlen(s) > 2800 || sodium_base642bin(raw, sizeof raw - 1, s, strlen(s), NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
         return NULL;
     json_t *a = json_loadb((const char *)raw, n, 0, NULL);
     if (!json_is_array(a) || json_array_size(a) != 2 || !json_is_integer(json_array_get(a, 1))) { json_decref(a); return NULL; }
@@ -1210,6 +1216,11 @@ void res_list(struct req *rq, struct resp *rs)
     sb_init(&sql, 65536);
     if (res_query_build(&l, rq, r, RQ_LIST, "read")) goto fail;
     const char *sort_col = l.sort_col;
+    /* Rows are ordered by the field's collation key when it has one (equal
+     * names have equal keys, hence still id as the tie-breaker); the
+     * cursor still carries the field's value, whose key is made again in
+     * SQL (collation_key is deterministic), so it stays short and opaque. */
+    const char *order_col = l.sort_key ? l.sort_key : sort_col;
     bool desc = l.desc;
     /* The total is counted before the cursor narrows the query: every match
      * of the filters, up to count_limit (so a broad filter on a million
@@ -1236,11 +1247,12 @@ void res_list(struct req *rq, struct resp *rs)
         cursor = cursor_decode(l.after);
         if (!cursor) { verr_set(&l.e, 400, "invalid_parameter", "after", "after must be a cursor from a previous page"); goto fail; }
         if (strcmp(sort_col, "id") == 0) sb_printf(&l.where, " AND t.id %s ?", desc ? "<" : ">");
+        else if (l.sort_key) sb_printf(&l.where, " AND (t.%s, t.id) %s (collation_key(?), ?)", order_col, desc ? "<" : ">");
         else sb_printf(&l.where, " AND (t.%s, t.id) %s (?, ?)", sort_col, desc ? "<" : ">");
     }
     if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }
     sb_printf(&sql, "SELECT %s FROM %s t WHERE 1 = 1%s%s ORDER BY t.%s%s%s LIMIT ?", r->sql_cols, r->table,
-              r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l.where), sort_col, desc ? " DESC" : "",
+              r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l.where), order_col, desc ? " DESC" : "",
               strcmp(sort_col, "id") ? (desc ? ", t.id DESC" : ", t.id") : "");
     db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
     if (!s) { verr_set(&l.e, 500, "internal", NULL, "the list query failed"); goto fail; }

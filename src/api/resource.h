@@ -58,6 +58,14 @@ struct field {
     const char *doc;              /* one line for the OpenAPI description */
 };
 
+/* An F_SORT text field that lists order by a collation key instead of the
+ * text's bytes: column holds collation_key(<the field's column>) (the
+ * pinyin-aware key of src/db/collate.c), kept right by triggers. */
+struct sort_key {
+    const char *field;            /* "name" */
+    const char *column;           /* "name_key" */
+};
+
 /* A list filter that is not a column of the resource (e.g. a party's
  * computed tier, stored in another table): `?name=value` adds `sql`, a
  * constant fragment with exactly one `?`, bound to the value parsed as
@@ -80,6 +88,7 @@ struct resource {
     const char *party_field;      /* field naming the owning party, or NULL (the party itself) */
     const char *fts_table;        /* "party_fts" enables ?q= search */
     const struct list_filter *extra_filters;  /* NULL-name terminated, or NULL */
+    const struct sort_key *sort_keys;         /* NULL-field terminated, or NULL */
     /* Cross-field rules and defaults on the complete record (create: after
      * defaults; patch: after merging). May add values. 0 or -1 with e set. */
     int (*check)(json_t *rec, bool create, const struct req *rq, struct verr *e);
@@ -127,6 +136,7 @@ struct res_query {
     bool count;
     const char *sort, *after, *q;
     const char *sort_col;         /* validated column of the sort key */
+    const char *sort_key;         /* the column rows are ordered by when not sort_col (resource.sort_keys) */
     bool desc;
 };
 /* Compiles rq's query parameters for r in mode, with the access predicate of

@@ -1,6 +1,7 @@
 /* db_sqlite: the SQLite driver behind db.h. WAL, synchronous=FULL,
  * foreign keys on, a busy timeout, one connection per thread opened NOMUTEX,
  * statements prepared PERSISTENT and cached per connection. */
+#include "db/collate.h"
 #include "db/db.h"
 #include "db/db_sqlite.h"
 #include "lib/log.h"
@@ -87,8 +88,8 @@ db *db_open(const char *path, bool writer, char *err, size_t errlen)
     static uint64_t next_serial;
     c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     sqlite3_extended_result_codes(c->h, 0);
-    if (apply_pragmas(c, err, errlen) != 0 || fts_register(c) != 0) {
-        if (!err[0]) snprintf(err, errlen, "cannot register the search tokenizer");
+    if (apply_pragmas(c, err, errlen) != 0 || fts_register(c) != 0 || collate_register(c) != 0) {
+        if (!err[0]) snprintf(err, errlen, "cannot register the search tokenizer or the name collation");
         db_close(c);
         return NULL;
     }
