@@ -454,6 +454,10 @@ void verr_from_db(struct verr *e, db *w, const struct resource *r)
         for (int i = 0; r && i < r->nfields; i++)
             if (strcmp(r->fields[i].column, field) == 0) snprintf(field, sizeof field, "%s", r->fields[i].name);
         verr_set(e, 409, "conflict", field[0] ? field : NULL, "another record already has this %s", field[0] ? field : "value");
+    } else if (code == DB_CONSTRAINT && strstr(msg, "FOREIGN KEY")) {
+        /* References are checked before a write, so this is a delete of a
+         * record that others still refer to (a team with members, …). */
+        verr_set(e, 409, "in_use", NULL, "other records still refer to this %s; nothing was changed", r ? r->entity : "record");
     } else if (code == DB_FULL) {
         verr_set(e, 507, "storage_full", NULL, "the database disk is full; nothing was written");
     } else {

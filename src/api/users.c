@@ -20,10 +20,32 @@ static const struct field team_fields[] = {
     {"manager_id", "manager_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "the manager, who sees this team's records"},
 };
 
+/* True when team `id` is `from` or above it: putting `id` under `from` would
+ * close a loop. Walks up from `from`, at most as many steps as there could
+ * be teams in a sane tree. */
+static bool team_above(int64_t id, int64_t from)
+{
+    db_stmt *s = db_prepare(db_reader(), "SELECT parent_id FROM team WHERE id = ?");
+    if (!s) return false;
+    bool above = false;
+    for (int step = 0; step < 10000 && from > 0 && !above; step++) {
+        above = from == id;
+        db_bind_int64(s, 1, from);
+        from = db_step(s) == DB_ROW && db_column_type(s, 0) != DB_NULL ? db_column_int64(s, 0) : 0;
+        db_done(s);
+    }
+    return above;
+}
+
 static int team_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
 {
     json_t *id = json_object_get(rec, "id"), *parent = json_object_get(rec, "parent_id");
     if (id && json_equal(id, parent)) { verr_set(e, 422, "invalid_value", "parent_id", "a team cannot be its own parent"); return -1; }
+    if (json_is_integer(id) && json_is_integer(parent) && team_above(json_integer_value(id), json_integer_value(parent))) {
+        verr_set(e, 422, "invalid_value", "parent_id", "team %lld is below this team: a team cannot be put under its own sub-team",
+                 (long long)json_integer_value(parent));
+        return -1;
+    }
     return 0;
 }
 

@@ -122,10 +122,13 @@ bool authz_allowed(const struct auth_user *u, const struct route *r)
     return authz_scope(u, r->resource, r->action ? r->action : "read") != SCOPE_NONE;
 }
 
-/* The team scope covers the user's team, its sub-teams, and the teams the
- * user manages with their sub-teams. */
-#define MY_TEAMS "(SELECT id FROM team WHERE id = ? OR parent_id = ? OR manager_id = ?" \
-                 " OR parent_id IN (SELECT id FROM team WHERE manager_id = ?))"
+/* The team scope covers the user's team and the teams the user manages,
+ * with every team below them at any depth (a business unit's manager sees
+ * the whole unit, D10). UNION stops at a team already reached, so even a
+ * loop written into the table by hand ends. */
+#define MY_TEAMS "(WITH RECURSIVE mine(id) AS (SELECT id FROM team WHERE id = ? OR parent_id = ? OR manager_id = ?" \
+                 " OR parent_id IN (SELECT id FROM team WHERE manager_id = ?)" \
+                 " UNION SELECT below.id FROM team below JOIN mine ON below.parent_id = mine.id) SELECT id FROM mine)"
 #define SHARED(P) P ".id IN (SELECT record_id FROM record_share WHERE entity = 'party' AND (user_id = ? OR team_id = ?))"
 #define PRED_OWN(P) "(" P ".owner_id = ? OR " SHARED(P) ")"
 #define PRED_TEAM(P) "(" P ".owner_id = ? OR " P ".team_id IN " MY_TEAMS " OR " P ".owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ") OR " SHARED(P) ")"

@@ -25,10 +25,10 @@ static struct auth_user user(int64_t id, const char *role, int64_t team)
     return u;
 }
 
-/* Teams 1 (managed by user 3) ⊃ 2; team 3 apart. Users: 1 sales/t1, 2 sales/t1, 3 manager/t1,
- * 4 sales/t2, 5 sales/t3 (no shares), 6 sales with no team. Parties: 10 owned by 1, 11 by 2,
- * 12 by 4 (sub-team), 13 by 5, 14 owned by 5 but assigned to team 1, 15 shared with user 6,
- * 16 shared with team 3, 17 deleted. */
+/* Teams 1 (managed by user 3) ⊃ 2 ⊃ 4; team 3 apart. Users: 1 sales/t1, 2 sales/t1, 3 manager/t1,
+ * 4 sales/t2, 5 sales/t3 (no shares), 6 sales with no team, 7 sales/t4. Parties: 10 owned by 1,
+ * 11 by 2, 12 by 4 (sub-team), 13 by 5, 14 owned by 5 but assigned to team 1, 15 shared with
+ * user 6, 16 shared with team 3, 17 deleted, 18 owned by 7 (the sub-team's sub-team). */
 static int setup(void **state)
 {
     if (!mkdtemp(g_dir)) return -1;
@@ -40,15 +40,16 @@ static int setup(void **state)
     int rc = db_exec(w,
         "INSERT INTO app_user(id, email, name, role, password_hash, created_at, updated_at) VALUES"
         " (1,'a@x.cn','','sales','x','t','t'),(2,'b@x.cn','','sales','x','t','t'),(3,'c@x.cn','','manager','x','t','t'),"
-        " (4,'d@x.cn','','sales','x','t','t'),(5,'e@x.cn','','sales','x','t','t'),(6,'f@x.cn','','sales','x','t','t');"
+        " (4,'d@x.cn','','sales','x','t','t'),(5,'e@x.cn','','sales','x','t','t'),(6,'f@x.cn','','sales','x','t','t'),"
+        " (7,'g@x.cn','','sales','x','t','t');"
         "INSERT INTO team(id, name, parent_id, manager_id, created_at, updated_at) VALUES"
-        " (1,'t1',NULL,3,'t','t'),(2,'t2',1,NULL,'t','t'),(3,'t3',NULL,NULL,'t','t');"
+        " (1,'t1',NULL,3,'t','t'),(2,'t2',1,NULL,'t','t'),(3,'t3',NULL,NULL,'t','t'),(4,'t4',2,NULL,'t','t');"
         "UPDATE app_user SET team_id = 1 WHERE id IN (1,2,3); UPDATE app_user SET team_id = 2 WHERE id = 4;"
-        "UPDATE app_user SET team_id = 3 WHERE id = 5;"
+        "UPDATE app_user SET team_id = 3 WHERE id = 5; UPDATE app_user SET team_id = 4 WHERE id = 7;"
         "INSERT INTO party(id, kind, name, owner_id, team_id, deleted_at, created_at, updated_at) VALUES"
         " (10,'person','p10',1,NULL,NULL,'t','t'),(11,'person','p11',2,NULL,NULL,'t','t'),(12,'person','p12',4,NULL,NULL,'t','t'),"
         " (13,'person','p13',5,NULL,NULL,'t','t'),(14,'person','p14',5,1,NULL,'t','t'),(15,'person','p15',5,NULL,NULL,'t','t'),"
-        " (16,'person','p16',1,NULL,NULL,'t','t'),(17,'person','p17',1,NULL,'gone','t','t');"
+        " (16,'person','p16',1,NULL,NULL,'t','t'),(17,'person','p17',1,NULL,'gone','t','t'),(18,'person','p18',7,NULL,NULL,'t','t');"
         "INSERT INTO record_share(entity, record_id, user_id, team_id, created_at) VALUES ('party',15,6,NULL,'t'),('party',16,NULL,3,'t');"
         "INSERT INTO role_permission(role, entity, action, scope) VALUES ('nosuchrole','parties','read','all'),"
         " ('sales','nosuchentity','read','all'),('sales','parties','nosuchaction','all')"
@@ -135,6 +136,12 @@ static void test_party_scope(void **state)
     assert_true(in(&s1, 14, SCOPE_TEAM));                    /* assigned to my team */
     assert_true(in(&mgr, 12, SCOPE_TEAM));                   /* managed team's sub-team */
     assert_false(in(&s4, 10, SCOPE_TEAM));                   /* the sub-team does not see its parent */
+    struct auth_user s7 = user(7, "sales", 4);
+    assert_true(in(&s1, 18, SCOPE_TEAM));                    /* the sub-team's sub-team, at any depth */
+    assert_true(in(&mgr, 18, SCOPE_TEAM));
+    assert_true(in(&s4, 18, SCOPE_TEAM));
+    assert_false(in(&s5, 18, SCOPE_TEAM));
+    assert_false(in(&s7, 12, SCOPE_TEAM));                   /* nor the one above it */
     assert_true(in(&s6, 15, SCOPE_OWN));                     /* shared with me: read */
     assert_false(in(&s6, 15, SCOPE_OWN | SCOPE_WRITE));      /* … not write */
     assert_true(in(&s5, 16, SCOPE_TEAM));                    /* shared with my team */
@@ -163,7 +170,7 @@ static void test_predicates(void **state)
     assert_string_equal(authz_party_predicate(SCOPE_NONE, "party_id", &s1, &b), "0");
     /* Parties 10, 16, 17 are s1's own (17 deleted: the list adds deleted_at itself). */
     assert_int_equal(count_where("party", authz_party_predicate(SCOPE_OWN, NULL, &s1, &b), &b), 3);
-    assert_int_equal(count_where("party", authz_party_predicate(SCOPE_TEAM, NULL, &s1, &b), &b), 6);
+    assert_int_equal(count_where("party", authz_party_predicate(SCOPE_TEAM, NULL, &s1, &b), &b), 7);
     assert_int_equal(count_where("party", authz_party_predicate(SCOPE_OWN, NULL, &s6, &b), &b), 1);
     assert_int_equal(count_where("party", authz_party_predicate(SCOPE_OWN | SCOPE_WRITE, NULL, &s6, &b), &b), 0);
     assert_int_equal(count_where("party", authz_party_predicate(SCOPE_TEAM | SCOPE_WRITE, NULL, &s6, &b), &b), 0);
