@@ -4,14 +4,25 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "http/auth.h"
+#include "http/authz.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
 #include <stdio.h>
 #include <string.h>
 
+/* The user with the scope of every entity × action of their role, so a
+ * client shows only what the user may do (the server still decides). */
 static json_t *user_json(const struct auth_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role", u->role);
+    json_t *perms = json_object();
+    for (int e = 0; authz_entities[e]; e++) {
+        json_t *acts = json_object();
+        for (int a = 0; authz_actions[a]; a++)
+            json_object_set_new(acts, authz_actions[a], json_string(scope_names[authz_scope(u, authz_entities[e], authz_actions[a])]));
+        json_object_set_new(perms, authz_entities[e], acts);
+    }
+    return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role", u->role,
+                     "permissions", perms);
 }
 
 struct login_ctx {

@@ -94,6 +94,14 @@ test('GET /session returns the user and the CSRF token of a cookie session', asy
   const r = await c.get('/api/v1/session');
   assert.equal(r.body.user.email, ADMIN_EMAIL);
   assert.equal(r.body.csrf_token, c.csrf);
+  // The role's scopes, for the client to show only what the user may do.
+  assert.equal(r.body.user.permissions.parties.read, 'all');
+  assert.equal(r.body.user.permissions.imports.create, 'all');
+  addUser(srv.db, 'scopes@test.local', 'sales', 'scopes password 1');
+  const s = await (await srv.login('scopes@test.local', 'scopes password 1')).get('/api/v1/session');
+  assert.equal(s.body.user.permissions.parties.read, 'team');
+  assert.equal(s.body.user.permissions.parties.update, 'own');
+  assert.equal(s.body.user.permissions.imports.create, 'none');
 });
 
 test('repeated failures are throttled per account and address with 429 and Retry-After', async () => {

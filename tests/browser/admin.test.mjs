@@ -214,3 +214,32 @@ test('a non-admin sees no administration pages, not even from a typed address', 
   assertHealthy(page, server.base);
   await page.context().close();
 });
+
+test('the Import page follows the permission table, not the role name', async () => {
+  const grant = (scope) => api.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'imports', action: 'create', scope });
+  const salesNav = async () => {
+    const page = await openPage(browser, server);
+    await login(page, SALES);
+    await page.locator('nav.nav').waitFor();
+    return page;
+  };
+  // Default table: only admins import, so a sales user sees no Import entry and no wizard.
+  let page = await salesNav();
+  assert.equal(await page.locator('nav.nav').getByRole('link', { name: 'Import', exact: true }).count(), 0);
+  await page.goto('/import');
+  await page.locator('h1', { hasText: 'Not available to your role' }).waitFor();
+  await page.context().close();
+  // Granted by an admin: the entry and the wizard appear at the next sign-in.
+  const r = await grant('own');
+  assert.equal(r.status, 200, r.text);
+  try {
+    page = await salesNav();
+    await page.locator('nav.nav').getByRole('link', { name: 'Import', exact: true }).click();
+    await page.locator('h1', { hasText: 'Import' }).waitFor();
+    assert.equal(await page.locator('h1', { hasText: 'Not available to your role' }).count(), 0);
+    assertHealthy(page, server.base);
+    await page.context().close();
+  } finally {
+    assert.equal((await grant('none')).status, 200);
+  }
+});

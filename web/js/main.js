@@ -20,10 +20,22 @@ function langSwitch() {
   return h('div', { class: 'lang' }, h('label', { for: id, class: 'sr-only', text: t('shell.language') }), icon('globe'), sel);
 }
 
+// Whether the user may see a page: its roles (pages.js `roles`) and the scope
+// of its entity × action in the user's permissions (`can`, from GET /session;
+// an admin can change them, so the page follows the table, not the role name).
+function allowed(page, u) {
+  if (page.roles && !(u && page.roles.includes(u.role))) return false;
+  if (page.can) {
+    const scope = u && u.permissions && u.permissions[page.can[0]] && u.permissions[page.can[0]][page.can[1]];
+    return !!scope && scope !== 'none';
+  }
+  return true;
+}
+
 function shell(activeNav) {
   const u = api.user();
   const nav = h('nav', { class: 'nav', 'aria-label': t('shell.main_nav') },
-    h('ul', {}, PAGES.filter((p) => p.nav && (!p.roles || (u && p.roles.includes(u.role)))).map((p) =>
+    h('ul', {}, PAGES.filter((p) => p.nav && allowed(p, u)).map((p) =>
       h('li', {}, h('a', {
         href: p.path, class: ['nav-link', activeNav === p.nav && 'active'],
         'aria-current': activeNav === p.nav ? 'page' : null,
@@ -54,8 +66,8 @@ async function renderPage(page, params, query, { focus = true } = {}) {
     history.replaceState(null, '', '/login' + (next !== '/' ? '?next=' + encodeURIComponent(next) : ''));
     return render({ focus });
   }
-  // A page limited to some roles (pages.js) is not rendered for others, even from a typed URL.
-  if (page.roles && !page.roles.includes(api.user().role)) page = { ...FORBIDDEN, active: page.active || page.nav };
+  // A page limited to some roles or permissions (pages.js) is not rendered for others, even from a typed URL.
+  if (!allowed(page, api.user())) page = { ...FORBIDDEN, active: page.active || page.nav };
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const skip = h('a', { class: 'skip-link', href: '#main', text: t('shell.skip'), on: { click: (e) => { e.preventDefault(); main.focus(); } } });
   if (page.bare) replace(root, skip, main);
