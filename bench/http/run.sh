@@ -28,7 +28,8 @@ SRV=$!
 "$B/bare_mhd" $BARE 2 &
 BAREPID=$!
 trap 'kill $SRV $BAREPID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+# Start-up loads the analytics store (and runs any new migration): up to a minute on 1 M parties.
+for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 CSRF_JSON=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' http://127.0.0.1:$PORT/api/v1/session)
 CSRF=$(echo "$CSRF_JSON" | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
 TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')

@@ -1085,7 +1085,7 @@ static int job_write_chunk(db *w, void *arg)
 {
     struct write_chunk *k = arg;
     for (size_t p = k->lo; p < k->hi; p++) {
-        int64_t id = g.store.party_id[p];
+        int64_t id = an_store_party_id(&g.store, p);
         int rc = k->dead[p] || k->facts[p].transactions + (k->facts[p].competitor_amount != 0) == 0
                      ? score_delete(w, id)
                      : score_store(w, k->run_id, k->now, k->c, k->st, id, &k->facts[p], &k->res[p]);

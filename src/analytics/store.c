@@ -62,6 +62,7 @@ void an_store_free(an_store *s)
     free(s->amount);
     free(s->cost);
     free(s->party_id);
+    free(s->big);
     free(s->pstart);
     free(s->slots);
     an_store_init(s);
@@ -89,13 +90,48 @@ static size_t hash_id(int64_t id, size_t nslots)
 
 /* ---- party index ---- */
 
+int64_t an_store_party_id(const an_store *s, size_t p)
+{
+    uint32_t v = s->party_id[p];
+    if (v != AN_BIG_ID)
+        return v;
+    size_t lo = 0, hi = s->nbig; /* big is in index order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->big[mid].p < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->nbig && s->big[lo].p == p ? s->big[lo].id : -1;
+}
+
+static int set_party_id(an_store *s, size_t p, int64_t id)
+{
+    if (id >= 0 && id < AN_BIG_ID) {
+        s->party_id[p] = (uint32_t)id;
+        return 0;
+    }
+    if (s->nbig == s->bigcap) {
+        size_t cap = s->bigcap ? 2 * s->bigcap : 16;
+        struct an_big_id *b = realloc(s->big, cap * sizeof *b);
+        if (!b)
+            return -1;
+        s->big = b;
+        s->bigcap = cap;
+    }
+    s->big[s->nbig++] = (struct an_big_id){(uint32_t)p, id};
+    s->party_id[p] = AN_BIG_ID;
+    return 0;
+}
+
 static int rehash(an_store *s, size_t nslots)
 {
     uint32_t *sl = calloc(nslots, sizeof *sl);
     if (!sl)
         return -1;
     for (size_t p = 0; p < s->nparties; p++) {
-        size_t h = hash_id(s->party_id[p], nslots);
+        size_t h = hash_id(an_store_party_id(s, p), nslots);
         while (sl[h])
             h = (h + 1) & (nslots - 1);
         sl[h] = (uint32_t)(p + 1);
@@ -112,7 +148,7 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         size_t h = hash_id(party_id, s->nslots);
         while (s->slots[h]) {
             uint32_t p = s->slots[h] - 1;
-            if (s->party_id[p] == party_id)
+            if (an_store_party_id(s, p) == party_id)
                 return p;
             h = (h + 1) & (s->nslots - 1);
         }
@@ -121,7 +157,7 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         return -1;
     if (s->nparties == s->pcap) {
         size_t cap = s->pcap ? 2 * s->pcap : 1024;
-        int64_t *id = realloc(s->party_id, cap * sizeof *id);
+        uint32_t *id = realloc(s->party_id, cap * sizeof *id);
         if (id)
             s->party_id = id;
         uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
@@ -132,7 +168,8 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         s->pcap = cap;
     }
     size_t p = s->nparties;
-    s->party_id[p] = party_id;
+    if (set_party_id(s, p, party_id))
+        return -1;
     s->pstart[p] = s->pstart[p + 1] = (uint32_t)s->n;
     /* Grow at a load of 3/4: linear probing stays short, and the table
      * costs 5–11 bytes a party instead of 8–16 at 1/2. */
@@ -140,6 +177,8 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
         s->nparties++;
         if (rehash(s, s->nslots ? 2 * s->nslots : 2048)) {
             s->nparties--;
+            if (s->party_id[p] == AN_BIG_ID)
+                s->nbig--; /* the index will be given again */
             return -1;
         }
     } else {
@@ -405,7 +444,7 @@ static void shrink_parties(an_store *s)
     size_t cap = s->nparties ? s->nparties : 1;
     if (cap >= s->pcap)
         return;
-    int64_t *id = realloc(s->party_id, cap * sizeof *id);
+    uint32_t *id = realloc(s->party_id, cap * sizeof *id);
     if (id)
         s->party_id = id;
     uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
@@ -649,6 +688,6 @@ size_t an_store_row_bytes(const an_store *s)
 
 size_t an_store_party_bytes(const an_store *s)
 {
-    return s->pcap * (sizeof *s->party_id + sizeof *s->pstart) + s->nslots * sizeof *s->slots +
+    return s->pcap * (sizeof *s->party_id + sizeof *s->pstart) + s->bigcap * sizeof *s->big + s->nslots * sizeof *s->slots +
            s->noslots * (sizeof *s->okey + sizeof *s->oval);
 }

@@ -68,6 +68,8 @@ static inline int64_t an_row_cost(const an_rows *r, size_t i)
 
 typedef struct an_overlay an_overlay;
 struct an_late_row;
+struct an_big_id { uint32_t p; int64_t id; };
+#define AN_BIG_ID UINT32_MAX
 
 typedef struct {
     /* main columns, grouped by party and by day within a party */
@@ -77,7 +79,9 @@ typedef struct {
     uint32_t *party;   /* only while bulk loading (before an_store_finish) */
     /* parties */
     size_t nparties, pcap;
-    int64_t *party_id; /* [nparties] index -> database id */
+    uint32_t *party_id; /* [nparties] index -> database id, or AN_BIG_ID: look in big */
+    struct an_big_id *big; /* ids outside 0..2^32-2, in index order */
+    size_t nbig, bigcap;
     uint32_t *pstart;  /* [nparties + 1] first main row of each party */
     /* id -> index hash (open addressing, slot holds index + 1) */
     uint32_t *slots;
@@ -99,6 +103,11 @@ void an_store_free(an_store *s);
 /* Index of party id; with create, a new index is assigned when the party
  * is unknown. Returns -1 when unknown (or out of memory). */
 int64_t an_store_party(an_store *s, int64_t party_id, int create);
+
+/* The database id of party index p (p < nparties). Ids fit 32 bits in any
+ * real database (they are SQLite row ids); a larger or negative one is kept
+ * aside, so every id works, at 4 bytes a party. */
+int64_t an_store_party_id(const an_store *s, size_t p);
 
 /* Bulk load: append rows in any order, then an_store_finish groups them by
  * party and day (counting sort, O(n)). Returns 0 or -1 (out of memory). */

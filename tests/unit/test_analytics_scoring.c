@@ -88,6 +88,44 @@ static void test_store(void **state)
 
 /* Values that need 64 bits keep their party's rows whole, through the load,
  * replacement and compaction; the edges of the 32-bit range stay narrow. */
+/* Party ids take 4 bytes; ids outside 0..2^32-2 (none in a real database)
+ * still work, through the rehashes of a growing index. */
+static void test_store_big_ids(void **state)
+{
+    (void)state;
+    an_store s;
+    an_store_init(&s);
+    const int64_t odd[] = {5000000000LL, -3, 0, (int64_t)UINT32_MAX - 1, UINT32_MAX, INT64_MAX};
+    for (int i = 0; i < 5000; i++) {
+        int64_t id = i % 1000 == 7 ? odd[(i / 1000) % 6] + (i / 6000) : 10 * i + 1;
+        assert_int_equal(an_store_append(&s, id, i % 50, i, 0), 0);
+    }
+    assert_int_equal(an_store_finish(&s), 0);
+    assert_int_equal(s.nparties, 5000);
+    assert_int_equal(s.nbig, 3); /* 5e9, -3 and 2^32-1; 2^32-2 still fits */
+    for (int k = 0; k < 5; k++) {
+        int64_t p = an_store_party(&s, odd[k], 0);
+        assert_true(p >= 0);
+        assert_true(an_store_party_id(&s, (size_t)p) == odd[k]);
+        an_rows r = an_store_rows(&s, (size_t)p);
+        assert_int_equal(r.n, 1);
+        assert_int_equal(an_row_amount(&r, 0), 1000 * k + 7);
+    }
+    assert_int_equal(an_store_party(&s, INT64_MAX, 0), -1);
+    assert_int_equal(an_store_party_id(&s, (size_t)an_store_party(&s, 10 * 4242 + 1, 0)), 10 * 4242 + 1);
+    /* A new big id after the load, replaced and compacted. */
+    int32_t d[] = {3};
+    int64_t a[] = {9}, c[] = {0};
+    assert_int_equal(an_store_replace(&s, -77, 1, d, a, c), 0);
+    assert_int_equal(an_store_compact(&s), 0);
+    int64_t p = an_store_party(&s, -77, 0);
+    assert_true(p >= 0 && an_store_party_id(&s, (size_t)p) == -77);
+    an_rows r = an_store_rows(&s, (size_t)p);
+    assert_int_equal(an_row_amount(&r, 0), 9);
+    assert_int_equal(s.nbig, 4);
+    an_store_free(&s);
+}
+
 /* Grouped rows, then a row of an earlier party: the party column is made
  * from the ranges and the finish sorts every row into place. */
 static void test_store_regroup(void **state)
@@ -623,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_store_wide),
         cmocka_unit_test(test_store_regroup),
+        cmocka_unit_test(test_store_big_ids),
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_population_cuts),
         cmocka_unit_test(test_one_equals_batch),
