@@ -261,24 +261,27 @@ static int overlay_put(an_store *s, size_t p, an_overlay *o)
     return 0;
 }
 
-/* Insertion sort of n rows by day: a party has few rows. */
-static void sort_days64(int32_t *day, int64_t *amount, int64_t *cost, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        int32_t d = day[i];
-        int64_t a = amount[i], c = cost[i];
-        size_t j = i;
-        while (j > 0 && day[j - 1] > d) {
-            day[j] = day[j - 1];
-            amount[j] = amount[j - 1];
-            cost[j] = cost[j - 1];
-            j--;
-        }
-        day[j] = d;
-        amount[j] = a;
-        cost[j] = c;
+/* Insertion sort of rows [lo, hi) by day, stable (a party has few rows),
+ * for the narrow columns and for an overlay's full rows. */
+#define DEFINE_SORT_BY_DAY(name, day_t, money_t)                                                                       \
+    static void name(day_t *day, money_t *amount, money_t *cost, size_t lo, size_t hi)                                \
+    {                                                                                                                  \
+        for (size_t i = lo + 1; i < hi; i++) {                                                                         \
+            day_t d = day[i];                                                                                          \
+            money_t a = amount[i], c = cost[i];                                                                        \
+            size_t j = i;                                                                                              \
+            for (; j > lo && day[j - 1] > d; j--) {                                                                    \
+                day[j] = day[j - 1];                                                                                   \
+                amount[j] = amount[j - 1];                                                                             \
+                cost[j] = cost[j - 1];                                                                                 \
+            }                                                                                                          \
+            day[j] = d;                                                                                                \
+            amount[j] = a;                                                                                             \
+            cost[j] = c;                                                                                               \
+        }                                                                                                              \
     }
-}
+DEFINE_SORT_BY_DAY(sort_days, uint16_t, int32_t)
+DEFINE_SORT_BY_DAY(sort_days64, int32_t, int64_t)
 
 static an_overlay *overlay_new(size_t n)
 {
@@ -300,7 +303,7 @@ static an_overlay *overlay_new(size_t n)
 /* Sorts the overlay's rows and notes whether they fit the columns. */
 static void overlay_seal(an_overlay *o)
 {
-    sort_days64(o->day, o->amount, o->cost, o->n);
+    sort_days64(o->day, o->amount, o->cost, 0, o->n);
     o->wide = false;
     for (size_t i = 0; i < o->n && !o->wide; i++)
         o->wide = !fits_day(o->day[i]) || !fits_amount(o->amount[i]) || !fits_cost(o->cost[i]);
@@ -392,25 +395,6 @@ int an_store_append(an_store *s, int64_t party_id, int32_t day, int64_t amount, 
     s->amount[i] = (int32_t)amount;
     s->cost[i] = narrow_cost(cost);
     return 0;
-}
-
-/* Insertion sort of rows [lo, hi) by day: a party has few rows. */
-static void sort_days(uint16_t *day, int32_t *amount, int32_t *cost, size_t lo, size_t hi)
-{
-    for (size_t i = lo + 1; i < hi; i++) {
-        uint16_t d = day[i];
-        int32_t a = amount[i], c = cost[i];
-        size_t j = i;
-        while (j > lo && day[j - 1] > d) {
-            day[j] = day[j - 1];
-            amount[j] = amount[j - 1];
-            cost[j] = cost[j - 1];
-            j--;
-        }
-        day[j] = d;
-        amount[j] = a;
-        cost[j] = c;
-    }
 }
 
 /* Gives the columns exactly n rows of capacity (the load doubled them). */
