@@ -142,6 +142,21 @@ static int rehash(an_store *s, size_t nslots)
     return 0;
 }
 
+/* Gives the party arrays cap parties of room (pstart one more). */
+static int resize_parties(an_store *s, size_t cap)
+{
+    uint32_t *id = realloc(s->party_id, cap * sizeof *id);
+    if (id)
+        s->party_id = id;
+    uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
+    if (st)
+        s->pstart = st;
+    if (!id || !st)
+        return -1;
+    s->pcap = cap;
+    return 0;
+}
+
 int64_t an_store_party(an_store *s, int64_t party_id, int create)
 {
     if (s->nslots) {
@@ -156,16 +171,8 @@ int64_t an_store_party(an_store *s, int64_t party_id, int create)
     if (!create || s->nparties >= UINT32_MAX - 1)
         return -1;
     if (s->nparties == s->pcap) {
-        size_t cap = s->pcap ? 2 * s->pcap : 1024;
-        uint32_t *id = realloc(s->party_id, cap * sizeof *id);
-        if (id)
-            s->party_id = id;
-        uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
-        if (st)
-            s->pstart = st;
-        if (!id || !st)
+        if (resize_parties(s, s->pcap ? 2 * s->pcap : 1024))
             return -1;
-        s->pcap = cap;
     }
     size_t p = s->nparties;
     if (set_party_id(s, p, party_id))
@@ -311,15 +318,10 @@ static void overlay_seal(an_overlay *o)
 
 /* ---- bulk load ---- */
 
-static int reserve(an_store *s, size_t want)
+/* Gives the columns (and the party column while it exists) cap rows of
+ * room; on failure the store is as it was, but for arrays already resized. */
+static int resize_columns(an_store *s, size_t cap)
 {
-    if (want <= s->cap)
-        return 0;
-    if (want > UINT32_MAX)
-        return -1;
-    size_t cap = s->cap ? s->cap : 4096;
-    while (cap < want)
-        cap *= 2;
     uint32_t *pa = s->party ? realloc(s->party, cap * sizeof *pa) : NULL;
     if (pa)
         s->party = pa;
@@ -336,6 +338,18 @@ static int reserve(an_store *s, size_t want)
         return -1;
     s->cap = cap;
     return 0;
+}
+
+static int reserve(an_store *s, size_t want)
+{
+    if (want <= s->cap)
+        return 0;
+    if (want > UINT32_MAX)
+        return -1;
+    size_t cap = s->cap ? s->cap : 4096;
+    while (cap < want)
+        cap *= 2;
+    return resize_columns(s, cap);
 }
 
 /* Rows that arrive grouped by party and by day (as a table written party by
@@ -401,19 +415,8 @@ int an_store_append(an_store *s, int64_t party_id, int32_t day, int64_t amount, 
 static void shrink_to_fit(an_store *s)
 {
     size_t cap = s->n ? s->n : 1;
-    if (cap >= s->cap)
-        return;
-    uint16_t *d = realloc(s->day, cap * sizeof *d);
-    if (d)
-        s->day = d;
-    int32_t *a = realloc(s->amount, cap * sizeof *a);
-    if (a)
-        s->amount = a;
-    int32_t *c = realloc(s->cost, cap * sizeof *c);
-    if (c)
-        s->cost = c;
-    if (d && a && c)
-        s->cap = cap;
+    if (cap < s->cap)
+        resize_columns(s, cap); /* a failed shrink leaves room unused, nothing else */
 }
 
 static int late_cmp(const void *x, const void *y)
@@ -426,16 +429,8 @@ static int late_cmp(const void *x, const void *y)
 static void shrink_parties(an_store *s)
 {
     size_t cap = s->nparties ? s->nparties : 1;
-    if (cap >= s->pcap)
-        return;
-    uint32_t *id = realloc(s->party_id, cap * sizeof *id);
-    if (id)
-        s->party_id = id;
-    uint32_t *st = realloc(s->pstart, (cap + 1) * sizeof *st);
-    if (st)
-        s->pstart = st;
-    if (id && st)
-        s->pcap = cap;
+    if (cap < s->pcap)
+        resize_parties(s, cap);
 }
 
 /* The wide rows of the load become their parties' overlays, together with
