@@ -49,6 +49,18 @@ static void append_columns(strbuf *sb, const struct resource *r)
     sb_puts(sb, ", created_at, updated_at, version");
 }
 
+/* The 1-based parameter number of the named field in sql_insert and
+ * sql_update (both bind the fields first, in order; money takes two). */
+static int field_param(const struct resource *r, const char *name)
+{
+    int p = 1;
+    for (int i = 0; i < r->nfields; i++) {
+        if (!strcmp(r->fields[i].name, name)) return p;
+        p += r->fields[i].type == FT_MONEY ? 2 : 1;
+    }
+    return 0;
+}
+
 void resource_init(struct resource *r)
 {
     strbuf sb;
@@ -66,8 +78,14 @@ void resource_init(struct resource *r)
         sb_printf(&sb, "%s%s", n++ ? ", " : "", r->fields[i].column);
         if (r->fields[i].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[i].column2); n++; }
     }
-    sb_puts(&sb, ", created_at, updated_at) VALUES (");
+    /* Sort keys are computed in the statement from the field's own
+     * parameter (?N repeats it; the triggers of the key column would
+     * otherwise update the row just written). */
+    sb_puts(&sb, ", created_at, updated_at");
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
+    sb_puts(&sb, ") VALUES (");
     for (int i = 0; i < n + 2; i++) sb_puts(&sb, i ? ", ?" : "?");
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", collation_key(?%d)", field_param(r, k->field));
     sb_puts(&sb, ")");
     r->sql_insert = sb_take(&sb);
 
@@ -76,6 +94,8 @@ void resource_init(struct resource *r)
         sb_printf(&sb, "%s = ?, ", r->fields[i].column);
         if (r->fields[i].type == FT_MONEY) sb_printf(&sb, "%s = ?, ", r->fields[i].column2);
     }
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
+        sb_printf(&sb, "%s = collation_key(?%d), ", k->column, field_param(r, k->field));
     sb_puts(&sb, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
     r->sql_update = sb_take(&sb);
 

@@ -12,9 +12,16 @@
  * registered on every connection (db_open); triggers of migration 005 keep
  * party.name_key equal to collation_key(name) on every write path. Each
  * connection owns its own collator (connections are used by one thread at a
- * time), freed with the function when the connection closes. */
+ * time), freed with the function when the connection closes.
+ *
+ * A key is only comparable with keys of the same collator version: another
+ * ICU (a distribution upgrade) may order some characters differently. The
+ * version the stored keys were made with is kept in the setting
+ * `collation.name_key`; opening the database with a different one remakes
+ * every key (collate_check). */
 #include "db/collate.h"
 #include "db/db_sqlite.h"
+#include "lib/log.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +105,56 @@ static void collation_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **arg
     if (out != stack) sqlite3_free(out);
 }
 
+void collator_version(collator *c, char *out, size_t cap)
+{
+    UVersionInfo v;
+    char s[U_MAX_VERSION_STRING_LENGTH];
+    ucol_getVersion(c->u, v);
+    u_versionToString(v, s);
+    snprintf(out, cap, "icu-zh-%s", s);
+}
+
 static void collator_destroy(void *p) { collator_close(p); }
+
+int collate_check(db *conn, char *err, size_t errlen)
+{
+    /* Before migration 005 there are no keys to check. */
+    db_stmt *s = db_prepare_once(conn, "SELECT 1 FROM pragma_table_info('party') WHERE name = 'name_key'");
+    bool has_keys = s && db_step(s) == DB_ROW;
+    db_done(s);
+    if (!has_keys) return 0;
+    collator *c = collator_open();
+    if (!c) { snprintf(err, errlen, "ICU cannot open the zh collator"); return -1; }
+    char want[64], have[64] = "";
+    collator_version(c, want, sizeof want);
+    collator_close(c);
+    s = db_prepare_once(conn, "SELECT value FROM setting WHERE key = 'collation.name_key'");
+    if (s && db_step(s) == DB_ROW && db_column_text(s, 0)) snprintf(have, sizeof have, "%s", db_column_text(s, 0));
+    db_done(s);
+    if (!strcmp(have, want)) return 0;
+    /* No version recorded: the keys were made by migration 005 with this
+     * collator (nothing else writes them), so recording it is enough. */
+    if (db_begin_write(conn) != 0) goto fail;
+    if (have[0]) {
+        log_info("name sort keys: collator %s, keys made with %s: remaking them", want, have);
+        if (db_exec(conn, "UPDATE party SET name_key = collation_key(name)") != 0) goto fail_tx;
+    }
+    s = db_prepare_once(conn, "INSERT INTO setting(key, value) VALUES ('collation.name_key', ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!s) goto fail_tx;
+    db_bind_text(s, 1, want);
+    int rc = db_step(s);
+    db_done(s);
+    if (rc != DB_DONE || db_commit(conn) != 0) goto fail_tx;
+    return 0;
+fail_tx:
+    snprintf(err, errlen, "name sort keys: %s", db_errmsg(conn));
+    db_rollback(conn);
+    return -1;
+fail:
+    snprintf(err, errlen, "name sort keys: %s", db_errmsg(conn));
+    return -1;
+}
 
 int collate_register(db *conn)
 {

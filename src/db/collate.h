@@ -22,6 +22,16 @@ void collator_close(collator *c);
  * again with a buffer of result + 1 bytes); 0 on error (or empty text). */
 size_t collator_key(collator *c, const char *z, int n, uint8_t *out, size_t cap);
 
+/* The collator's version, "icu-zh-<ICU collation version>", into out. Keys
+ * of different versions must not be mixed. */
+void collator_version(collator *c, char *out, size_t cap);
+
 /* Registers collation_key(text) on the connection (NULL → NULL). */
 int collate_register(db *c);
+
+/* On the writer connection after the migrations: when the stored name keys
+ * were made by another collator version (setting collation.name_key), makes
+ * them all again in one transaction and records the version; when none is
+ * recorded, records it. Returns 0, or -1 with err set. */
+int collate_check(db *c, char *err, size_t errlen);
 #endif

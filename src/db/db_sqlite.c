@@ -120,6 +120,7 @@ int db_global_open(const char *path, bool create, char *err, size_t errlen)
     db *c = db_open(path, true, err, errlen);
     if (!c) return -1;
     int rc = db_migrate(c, err, errlen);
+    if (rc == 0) rc = collate_check(c, err, errlen);
     db_close(c);
     return rc;
 }

@@ -13,6 +13,7 @@
 // Alice Bob Zoe bob 安娜 张伟 … 阿明.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Server, assertError } from './harness.mjs';
 
 const srv = new Server();
@@ -135,4 +136,29 @@ test('a cursor holding the longest name (200 CJK characters) pages on', async ()
                 'long二', 'long三', 'long一', 'Alice1', 'Alice2', 'bob', 'Bob', 'Zoe'];
   assert.deepEqual((await pages('sort=name&limit=1')).labels, want);
   assert.deepEqual((await pages('sort=-name&limit=1')).labels, [...want].reverse());
+});
+
+test('the record engine writes the key itself (create, PATCH, import), without the triggers', async () => {
+  // The triggers only fill in for statements that leave the key out; with
+  // them gone, every path of the server must still write it.
+  const r0 = spawnSync('sqlite3', [srv.db, 'DROP TRIGGER party_name_key_insert; DROP TRIGGER party_name_key_update;'], { encoding: 'utf8' });
+  assert.equal(r0.status, 0, r0.stderr);
+  let r = await c.post('/api/v1/parties', { kind: 'person', name: 'Abe' });          // Abe < Alice
+  assert.equal(r.status, 201, r.text);
+  ids.Abe = r.body.id;
+  r = await c.patch(`/api/v1/parties/${ids['张伟']}`, { name: '包拯' }, { 'If-Match': '"1"' });   // bāo: after 安 ān
+  assert.equal(r.status, 200, r.text);
+  r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update',
+    'name,external_id\n曹操,BX-1\n', { 'Content-Type': 'text/csv' });             // 白雪 → 曹操 (cáo): after 包 bāo
+  assert.equal(r.status, 202, r.text);
+  let job;
+  for (let i = 0; i < 600; i++) {
+    job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
+    if (!['queued', 'running'].includes(job.status)) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  const want = ['阿明', '赵强', '安娜', '张伟', '白雪', '王芳1', '王芳2', '王芳3', '张伟明',
+                'long二', 'long三', 'long一', 'Abe', 'Alice1', 'Alice2', 'bob', 'Bob', 'Zoe'];
+  assert.deepEqual((await pages('sort=name&limit=4')).labels, want);
 });

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Name sort (pinyin keys, migration 005) on a large database:
+#  1. the migration's backfill on a copy of a schema-4 database
+#     (BENCH_SRC, default /tmp/bench1m/bench.db; never modified: copied);
+#  2. GET /api/v1/parties?sort=name&limit=50 latency, first page and after a
+#     cursor at a random position, against the peer sort=id in the same run;
+#  3. what the key costs an insert (bench_insert.c: CPU time against the
+#     schema before migration 005, in the same process).
+# BENCH_DIR keeps the migrated copy between runs (step 1 is skipped then).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+BIN=$B/rapport
+SRC=${BENCH_SRC:-/tmp/bench1m/bench.db}
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/rapport-bench-sort.XXXXXX)}
+DB=$WORK/bench.db
+SRV=""
+# The copy is large: kept only when BENCH_DIR names where.
+cleanup() { [ -z "$SRV" ] || kill "$SRV" 2>/dev/null || true; [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+if [ ! -f "$DB" ]; then
+  if [ -f "$SRC" ]; then
+    cp "$SRC" "$DB"
+  else
+    echo "no database at $SRC: making ${BENCH_PARTIES:-200000} demo parties with this build (no migration to time)"
+    "$BIN" demo --db "$DB" --parties "${BENCH_PARTIES:-200000}" --seed 42 >/dev/null
+  fi
+  echo "--- 1. migration of $(sqlite3 "$DB" 'SELECT count(*) FROM party') parties, schema $(sqlite3 "$DB" 'SELECT max(version) FROM schema_version')"
+  start=$(date +%s.%N)
+  "$BIN" migrate --db "$DB" >/dev/null
+  echo "  rapport migrate: $(echo "$(date +%s.%N) - $start" | bc) s, $(du -h "$DB" | cut -f1) after"
+fi
+echo 'bench password 123' | "$BIN" user add sortbench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null 2>&1 || true
+PORT=${BENCH_PORT:-18191}
+"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+SRV=$!
+for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"sortbench@rapport.local","password":"bench password 123"}' \
+       http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
+TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"sortbench"}' \
+       http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+MAX_ID=$(sqlite3 "$DB" 'SELECT max(id) FROM party')
+echo "--- 2. GET /api/v1/parties?limit=50, one keep-alive connection, sequential"
+node bench/sort/latency.mjs "http://127.0.0.1:$PORT" "$TOKEN" "$MAX_ID" "${BENCH_REQUESTS:-300}"
+kill "$SRV" 2>/dev/null || true; SRV=""
+echo "--- 3. party inserts, batches of 1,000 (bench/sort/bench_insert.c)"
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
+    bench/sort/bench_insert.c "$B/librapport.a" -o "$WORK/bench_insert" \
+    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lxlsxwriter -lz -lm -lpthread
+"$WORK/bench_insert" "${BENCH_INSERTS:-100000}" "$WORK"
