@@ -52,7 +52,7 @@ function shell(activeNav) {
     }, icon('logout')));
   return h('aside', { class: 'sidebar' },
     h('a', { href: '/', class: 'brand', 'aria-label': t('shell.home') },
-      h('span', { class: 'brand-mark', 'aria-hidden': 'true', text: 'R' }), h('span', { class: 'brand-name', text: 'Rapport' })),
+      h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Rapport' })),
     nav, h('div', { class: 'sidebar-foot' }, langSwitch(), userBox));
 }
 

@@ -48,7 +48,7 @@ export async function render({ main, query }) {
   main.classList.add('login-main');
   main.append(h('div', { class: 'login-wrap' },
     h('div', { class: 'login-card' },
-      h('div', { class: 'login-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true', text: 'R' }), h('span', { text: 'Rapport' })),
+      h('div', { class: 'login-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { text: 'Rapport' })),
       h('h1', { text: t('login.title') }),
       h('p', { class: 'muted', text: t('login.subtitle') }),
       form),
