@@ -105,6 +105,10 @@ const STATES = [
     await page.locator('select[data-column]').first().waitFor();
   }],
   ['new-user dialog', '/users', openDialog('main .head-actions button'), 'dialog[open]'],
+  ['merge dialog', () => '/customers/' + person, openDialog('.head-actions button.btn-ghost'), 'dialog[open]'],
+  ['new-product dialog', '/products', openDialog('main .head-actions button'), 'dialog[open]'],
+  ['everyone\'s tasks', '/', async (page) => { await page.locator('.seg-btn[data-s=all]').click(); }],
+  ['page not found', '/no-such-page', async () => {}],
   ['team dialog', '/teams', openDialog('table.teams-table tbody tr .row-actions button'), 'dialog[open]'],
 ];
 
@@ -165,7 +169,7 @@ test('the document language follows the language chosen in the app', async () =>
 
 // axe does not see focus: Tab through pages and check that every stop is visible on screen
 // and drawn with a focus indicator (an outline or a ring), in the order of the document.
-test('every keyboard stop shows where the focus is', async () => {
+test('every keyboard stop shows where the focus is; a dialog keeps it and gives it back', async () => {
   const page = await openPage(browser, server, { locale: 'zh-CN' });
   await login(page);
   const missing = [];
@@ -197,6 +201,20 @@ test('every keyboard stop shows where the focus is', async () => {
     assert.ok(stops >= 5, `${path}: only ${stops} keyboard stops`);
   }
   assert.deepEqual(missing, [], 'keyboard stops without a visible focus:\n' + missing.join('\n'));
+  // A dialog opened from the keyboard takes the focus, keeps it inside and gives it back on Escape.
+  await page.goto('/customers/' + person);
+  await page.locator('.tl-item').first().waitFor();
+  const opener = page.locator('.quick-actions button').first();
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('dialog[open]').waitFor();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => !!document.activeElement.closest('dialog[open]')), 'focus left the open dialog');
+  }
+  await page.keyboard.press('Escape');
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  assert.ok(await opener.evaluate((el) => el === document.activeElement), 'focus went back to the button that opened the dialog');
   assertHealthy(page, server.base);
   await page.context().close();
 });
