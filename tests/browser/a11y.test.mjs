@@ -134,6 +134,11 @@ for (const [lang, locale] of [['en', 'en-US'], ['zh-CN', 'zh-CN']]) {
         await page.locator(ready).first().waitFor();
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `lang on ${name}`);
         found.push(...await audit(page, at(name)));
+        // Reflow (WCAG 1.4.10): on a phone the page scrolls only vertically; wide tables scroll in their frame.
+        if (width < 760) {
+          const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(wider <= 0, `${at(name)} is ${wider}px wider than the phone`);
+        }
       }
       // Panels and dialogs: each opened, audited, closed.
       for (const [name, path, open, include] of STATES) {
