@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
 export const BIN = process.env.RAPPORT_BIN || new URL('../../build/rapport-asan', import.meta.url).pathname;
@@ -145,6 +146,24 @@ export function sql(db, query) {
   const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
+}
+
+/** A party's stored score explanation as JSON: the column holds it deflated
+ * (4-byte little-endian length, then zlib), or as text in rows of older versions. */
+export function storedExplanation(db, partyId) {
+  const hex = sql(db, `SELECT CASE typeof(explanation) WHEN 'blob' THEN hex(explanation) ELSE '' END FROM score WHERE party_id = ${Number(partyId)}`);
+  if (!hex) return JSON.parse(sql(db, `SELECT explanation FROM score WHERE party_id = ${Number(partyId)}`));
+  const z = Buffer.from(hex, 'hex');
+  const text = inflateSync(z.subarray(4));
+  assert.equal(text.length, z.readUInt32LE(0), 'stored length');
+  return JSON.parse(text.toString('utf8'));
+}
+
+/** Writes a party's score explanation as plain JSON text, as an older version stored it. */
+export function storeExplanationText(db, partyId, explanation) {
+  const literal = JSON.stringify(explanation).replaceAll("'", "''");
+  const r = spawnSync('sqlite3', [db, `UPDATE score SET explanation = '${literal}' WHERE party_id = ${Number(partyId)}`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 }
 
 export function fileDigest(path) {

@@ -7,8 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { Server } from '../api/harness.mjs';
+import { Server, storedExplanation, storeExplanationText } from '../api/harness.mjs';
 import { launch, openPage, login, assertHealthy } from './browser.mjs';
 import en from '../../web/js/i18n/en.js';
 import zh from '../../web/js/i18n/zh-CN.js';
@@ -104,10 +103,10 @@ test('in English the same explanations read in English', async () => {
 });
 
 test('an unknown message id or a row without messages shows the English text', async () => {
-  const r = spawnSync('sqlite3', [server.db,
-    `UPDATE score SET explanation = json_remove(json_set(explanation, '$.messages.rfm.message', 'rfm.from_a_later_version'), '$.messages.tier') WHERE party_id = ${Number(id)}`],
-  { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  const stored = storedExplanation(server.db, id);
+  stored.messages.rfm.message = 'rfm.from_a_later_version';
+  delete stored.messages.tier;
+  storeExplanationText(server.db, id, stored);
   const s = (await api.get(`/api/v1/parties/${id}/scores`)).body;
   assert.equal(s.tier.explanation_message, null);
   const page = await customerPage('zh-CN');
