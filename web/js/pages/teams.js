@@ -15,10 +15,12 @@ export async function render(ctx) {
   const { main, signal } = ctx;
   let teams = [], users = [];
   const box = h('div', { class: 'table-wrap' });
+  // Enabled once the teams are loaded: a dialog opened before would offer no parent team.
+  const newBtn = h('button', { type: 'button', class: 'btn btn-primary', disabled: true, on: { click: () => edit(null) } }, icon('plus'), t('teams.new'));
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', { text: t('teams.title') }), h('p', { class: 'muted', text: t('teams.subtitle') })),
-      h('div', { class: 'head-actions' }, h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => edit(null) } }, icon('plus'), t('teams.new')))),
+      h('div', { class: 'head-actions' }, newBtn)),
     box));
 
   const byId = () => new Map(teams.map((x) => [x.id, x]));
@@ -64,6 +66,7 @@ export async function render(ctx) {
       const [tl, ul] = await Promise.all([api.listAll('/api/v1/teams', {}, { signal }), api.listAll('/api/v1/users', {}, { signal })]);
       teams = tl.items;
       users = ul.items;
+      newBtn.disabled = false;
       draw();
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
