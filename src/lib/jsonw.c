@@ -40,7 +40,13 @@ void jw_key(strbuf *sb, const char *key, int first)
 
 void jw_int(strbuf *sb, int64_t v)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
-    sb_append(sb, buf, (size_t)n);
+    /* Digits from the end (no printf: a record has dozens of numbers). */
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    sb_append(sb, p, (size_t)(buf + sizeof buf - p));
 }

@@ -17,7 +17,7 @@ static int sb_grow(strbuf *sb, size_t need)
     if (sb->failed) return -1;
     if (need > sb->max) { sb->failed = 1; return -1; }
     if (need + 1 <= sb->cap) return 0;
-    size_t cap = sb->cap ? sb->cap : 256;
+    size_t cap = sb->cap ? sb->cap : 1024; /* a record's JSON fits without regrowing */
     while (cap < need + 1) cap *= 2;
     char *p = realloc(sb->data, cap);
     if (!p) { sb->failed = 1; return -1; }

@@ -115,6 +115,17 @@ static void test_jsonw(void **state)
     sb_puts(&sb, "}");
     assert_string_equal(sb_str(&sb), "{\"name\":\"张\\\"伟\\\\\\n\\u0001\",\"n\":-42,\"x\":null}");
     sb_free(&sb);
+    /* Integers at the edges of int64. */
+    sb_init(&sb, 0);
+    jw_int(&sb, INT64_MIN);
+    sb_puts(&sb, " ");
+    jw_int(&sb, INT64_MAX);
+    sb_puts(&sb, " ");
+    jw_int(&sb, 0);
+    sb_puts(&sb, " ");
+    jw_int(&sb, 7);
+    assert_string_equal(sb_str(&sb), "-9223372036854775808 9223372036854775807 0 7");
+    sb_free(&sb);
 }
 
 static void test_fts_query(void **state)
