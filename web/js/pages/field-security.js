@@ -11,7 +11,8 @@ import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { setQuery } from '../router.js';
-import { field, toast, errorState, errorText, fieldLabel, nextId } from '../ui.js';
+import { field, toast, errorState, fieldLabel, nextId } from '../ui.js';
+import { choiceSelect, changeList, refusal } from './change-set.js';
 import { EDITABLE_ROLES } from './permissions.js';
 
 // Record types with field security: permission entity → OpenAPI schema name.
@@ -70,15 +71,8 @@ export async function render(ctx) {
         const k = keyOf(role, entity, f);
         const value = changed.has(k) ? changed.get(k) : saved(role, entity, f);
         const id = nextId('fsec');
-        const sel = h('select', { id, class: ['scope-select', 'access-' + value], dataset: { field: f } },
-          ACCESS.map((a) => h('option', { value: a, selected: a === value, text: t('fsec.' + a) })));
-        sel.addEventListener('change', () => {
-          if (sel.value === saved(role, entity, f)) changed.delete(k); else changed.set(k, sel.value);
-          sel.className = 'scope-select access-' + sel.value;
-          sel.closest('tr').classList.toggle('cell-changed', changed.has(k));
-          sel.removeAttribute('aria-invalid');
-          status();
-        });
+        const sel = choiceSelect({ id, changes: changed, key: k, saved: saved(role, entity, f), value, options: ACCESS,
+          optionText: (x) => t('fsec.' + x), prefix: 'access-', cell: 'tr', data: { field: f }, onChange: status });
         return h('tr', { class: changed.has(k) ? 'cell-changed' : '' },
           h('th', { scope: 'row' }, h('label', { for: id, text: fieldLabel(f) }), ' ', h('span', { class: 'mono muted small', text: f })),
           h('td', {}, sel));
@@ -96,17 +90,11 @@ export async function render(ctx) {
   async function save() {
     saveBtn.disabled = true;
     errBox.hidden = true;
-    const list = [...changed].map(([k, v]) => {
-      const [r, e, x] = k.split(' ');
-      return { role: r, entity: e, field: x, access: v };
-    });
+    const list = changeList(changed, 'field', 'access');
     try {
       rules = (await api.request('PUT', '/api/v1/field-permissions', { body: { changes: list } })).fields;
     } catch (err) {
-      const m = /^changes\[(\d+)\]/.exec(err.field || '');
-      const bad = m ? list[Number(m[1])] : null;
-      // The reason without the internal field path ("changes[3].scope").
-      const why = errorText(err.field ? new api.ApiError(err.status, { error: { code: err.code, message: err.message } }) : err);
+      const { bad, why } = refusal(err, list);
       replace(errBox, icon('alert'), h('span', { text: bad ? t('perm.save_failed', { cell: `${t('role.' + bad.role)} · ${t('perm.e_' + bad.entity)} · ${fieldLabel(bad.field)}`, error: why }) : t('perm.save_failed_all', { error: why }) }));
       errBox.hidden = false;
       status();

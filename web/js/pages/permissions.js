@@ -9,7 +9,8 @@ import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { setQuery } from '../router.js';
-import { field, toast, errorState, errorText, nextId } from '../ui.js';
+import { field, toast, errorState, nextId } from '../ui.js';
+import { choiceSelect, changeList, refusal } from './change-set.js';
 
 export const EDITABLE_ROLES = ['manager', 'sales', 'service', 'marketing', 'read_only'];
 const ENTITIES = ['parties', 'links', 'interactions', 'transactions', 'notes', 'products', 'imports', 'users', 'teams', 'permissions', 'audit'];
@@ -57,15 +58,8 @@ export async function render(ctx) {
           const k = keyOf(role, e, a);
           const value = changed.has(k) ? changed.get(k) : saved(role, e, a);
           const id = nextId('perm');
-          const sel = h('select', { id, class: ['scope-select', 'scope-' + value], dataset: { entity: e, action: a } },
-            SCOPES.map((s) => h('option', { value: s, selected: s === value, text: t('perm.s_' + s) })));
-          sel.addEventListener('change', () => {
-            if (sel.value === saved(role, e, a)) changed.delete(k); else changed.set(k, sel.value);
-            sel.className = 'scope-select scope-' + sel.value;
-            sel.closest('td').classList.toggle('cell-changed', changed.has(k));
-            sel.removeAttribute('aria-invalid');
-            status();
-          });
+          const sel = choiceSelect({ id, changes: changed, key: k, saved: saved(role, e, a), value, options: SCOPES,
+            optionText: (x) => t('perm.s_' + x), prefix: 'scope-', cell: 'td', data: { entity: e, action: a }, onChange: status });
           return h('td', { class: changed.has(k) ? 'cell-changed' : '' },
             h('label', { for: id, class: 'sr-only', text: `${t('perm.e_' + e)} · ${t('perm.a_' + a)}` }), sel);
         }))))));
@@ -82,17 +76,11 @@ export async function render(ctx) {
   async function save() {
     saveBtn.disabled = true;
     errBox.hidden = true;
-    const list = [...changed].map(([k, v]) => {
-      const [r, e, x] = k.split(' ');
-      return { role: r, entity: e, action: x, scope: v };
-    });
+    const list = changeList(changed, 'action', 'scope');
     try {
       table = (await api.request('PUT', '/api/v1/permissions', { body: { changes: list } })).roles;
     } catch (err) {
-      const m = /^changes\[(\d+)\]/.exec(err.field || '');
-      const bad = m ? list[Number(m[1])] : null;
-      // The reason without the internal field path ("changes[3].scope").
-      const why = errorText(err.field ? new api.ApiError(err.status, { error: { code: err.code, message: err.message } }) : err);
+      const { bad, why } = refusal(err, list);
       replace(errBox, icon('alert'), h('span', { text: bad ? t('perm.save_failed', { cell: `${t('role.' + bad.role)} · ${t('perm.e_' + bad.entity)} · ${t('perm.a_' + bad.action)}`, error: why }) : t('perm.save_failed_all', { error: why }) }));
       errBox.hidden = false;
       status();
