@@ -188,14 +188,27 @@ static bool statements_busy(db *c)
     return false;
 }
 
-static int run_cached(db *c, const char *sql);
-static const char SQL_ROLLBACK[] = "ROLLBACK";
+/* Transaction control through the statement cache: sqlite3_exec would
+ * parse and compile the statement again on every request. Returns 0 or an
+ * SQLite error code, as sqlite3_exec does. */
+static int run_cached(db *c, const char *sql)
+{
+    db_stmt *s = db_prepare(c, sql);
+    if (!s) return SQLITE_ERROR;
+    int rc = sqlite3_step(s->st);
+    db_done(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
+}
+
+static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT",
+                  SQL_ROLLBACK[] = "ROLLBACK";
 
 void db_reader_yield(bool finished)
 {
     if (!t_shared || !t_reader) return;
-    if (!finished && (!sqlite3_get_autocommit(t_reader->h) || statements_busy(t_reader))) return;
-    if (!sqlite3_get_autocommit(t_reader->h)) run_cached(t_reader, SQL_ROLLBACK);
+    bool open_txn = !sqlite3_get_autocommit(t_reader->h);
+    if (!finished && (open_txn || statements_busy(t_reader))) return;
+    if (open_txn) run_cached(t_reader, SQL_ROLLBACK);
     pthread_mutex_lock(&g_shared_mu);
     g_shared_free[g_nshared_free++] = t_reader;
     pthread_cond_signal(&g_shared_cv);
@@ -328,20 +341,6 @@ int64_t db_data_version(db *c)
     db_done(s);
     return v;
 }
-
-/* Transaction control through the statement cache: sqlite3_exec would
- * parse and compile the statement again on every request. Returns 0 or an
- * SQLite error code, as sqlite3_exec does. */
-static int run_cached(db *c, const char *sql)
-{
-    db_stmt *s = db_prepare(c, sql);
-    if (!s) return SQLITE_ERROR;
-    int rc = sqlite3_step(s->st);
-    db_done(s);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
-}
-
-static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT";
 
 int db_begin_read(db *c)
 {
