@@ -83,6 +83,8 @@ int db_errcode(db *c);
  * database (SQLite's data_version); inside a read transaction, the version of
  * its snapshot. -1 on error. */
 int64_t db_data_version(db *c);
+/* Whether a transaction is open on the connection (a GET's read). */
+bool db_in_transaction(db *c);
 /* A number unique to this connection in the process (never reused, unlike
  * the connection's address), to key what was read through it. */
 uint64_t db_serial(const db *c);

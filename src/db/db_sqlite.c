@@ -334,6 +334,8 @@ int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
 
 uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
 
+bool db_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }
+
 int64_t db_data_version(db *c)
 {
     db_stmt *s = db_prepare(c, "PRAGMA data_version");

@@ -159,7 +159,10 @@ static enum auth_result auth_bearer(struct req *rq, const char *token)
     db *c = db_reader();
     unsigned char digest[32];
     secret_digest(token, digest);
-    int64_t version = c ? db_data_version(c) : -1;
+    /* Only reads use the memo: they run in one read transaction, whose
+     * snapshot the version names; a write request would pay for the version
+     * query and, with commits all around it, seldom find a memo. */
+    int64_t version = db_in_transaction(c) ? db_data_version(c) : -1;
     for (int i = 0; version >= 0 && i < TOKEN_MEMOS; i++) {
         struct token_memo *m = &t_memo[i];
         if (m->conn == db_serial(c) && m->version == version && sodium_memcmp(m->digest, digest, sizeof digest) == 0) {
