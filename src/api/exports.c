@@ -22,7 +22,7 @@ static int job_export_audit(db *w, void *arg)
     const char *q = strchr(a->rq->path, '?');
     json_t *d = json_pack("{s:s, s:I}", "kind", a->kind, "records", (json_int_t)a->n);
     if (q) json_object_set_new(d, "query", json_string(q + 1));
-    return audit_record(w, &a->rq->user, a->rq->client_addr, "export", 0, "export", d, 0) ? 1 : 0;
+    return audit_record(w, &a->rq->user, req_client_addr(a->rq), "export", 0, "export", d, 0) ? 1 : 0;
 }
 
 static void export_kind(struct req *rq, struct resp *rs, const char *kind)

@@ -357,8 +357,8 @@ static int job_merge(db *w, void *arg)
     if (!c->out || party_reindex(w, c->target, c->out)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     json_t *diff = res_diff(&party_resource, t, c->out);
     json_object_set_new(diff, "merged_from", json_pack("[nI]", (json_int_t)c->dup));
-    int a1 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->target, "merge", diff, c->target);
-    int a2 = audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->dup, "merged_into",
+    int a1 = audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->target, "merge", diff, c->target);
+    int a2 = audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->dup, "merged_into",
                           json_pack("{s:[nI]}", "merged_into", (json_int_t)c->target), c->dup);
     if (a1 || a2) { verr_from_db(&c->e, w, &party_resource); goto done; }
     rc = 0;

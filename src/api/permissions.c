@@ -83,7 +83,7 @@ static int perm_apply(db *w, struct perm_ctx *c, const struct perm_change *ch)
     if (rc != DB_DONE) { verr_from_db(&c->e, w, NULL); return 1; }
     json_t *d = json_pack("{s:s, s:s, s:s, s:[ss]}", "role", ch->role, "entity", ch->entity, c->field ? "field" : "action",
                           ch->key, c->field ? "access" : "scope", old ? old : (c->field ? "write" : "none"), ch->value);
-    return audit_record(w, &c->rq->user, c->rq->client_addr, c->field ? "field_permission" : "permission", 0, "permission_change", d, 0) ? 1 : 0;
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), c->field ? "field_permission" : "permission", 0, "permission_change", d, 0) ? 1 : 0;
 }
 
 /* Every change of the request in one transaction (the writer rolls the job

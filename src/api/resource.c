@@ -72,6 +72,14 @@ void resource_init(struct resource *r)
               r->soft_delete ? " AND deleted_at IS NULL" : "");
     r->sql_get = sb_take(&sb);
 
+    r->json_keys = calloc((size_t)r->nfields, sizeof *r->json_keys);
+    r->json_key_lens = calloc((size_t)r->nfields, sizeof *r->json_key_lens);
+    for (int i = 0; r->json_keys && r->json_key_lens && i < r->nfields; i++) {
+        jw_key(&sb, r->fields[i].name, 0);
+        r->json_key_lens[i] = sb.len;
+        r->json_keys[i] = sb_take(&sb);
+    }
+
     sb_printf(&sb, "INSERT INTO %s (", r->table);
     int n = 0;
     for (int i = 0; i < r->nfields; i++) {
@@ -374,49 +382,59 @@ static json_t *row_to_json(const struct resource *r, db_stmt *s)
 /* The same record as row_to_json + res_redact + json_dumps(JSON_COMPACT),
  * written straight into out: the read hot path. JSON columns are stored as
  * compact JSON by our own writers and are copied as they are. */
+static void column_json_text(strbuf *out, db_stmt *s, int col)
+{
+    size_t n;
+    const char *t = db_column_bytes(s, col, &n);
+    jw_string_n(out, t, n);
+}
+
 static void row_write(const struct resource *r, db_stmt *s, const struct auth_user *u, strbuf *out)
 {
-    sb_append(out, "{", 1);
-    jw_key(out, "id", 1);
+    sb_append(out, "{\"id\":", 6);
     jw_int(out, db_column_int64(s, 0));
     int col = 1;
+    bool restricted = u && authz_fields_restricted(u, r->name);
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
         int width = f->type == FT_MONEY ? 2 : 1;
-        if (u && authz_field(u, r->name, f->name) == FA_HIDDEN) { col += width; continue; }
-        jw_key(out, f->name, 0);
-        bool null = db_column_type(s, col) == DB_NULL;
+        if (restricted && authz_field(u, r->name, f->name) == FA_HIDDEN) { col += width; continue; }
+        sb_append(out, r->json_keys[i], r->json_key_lens[i]);
         switch (f->type) {
         case FT_MONEY:
-            if (null) { sb_append(out, "null", 4); break; }
+            if (db_column_type(s, col) == DB_NULL) { sb_append(out, "null", 4); break; }
             sb_append(out, "{\"amount\":", 10);
             jw_int(out, db_column_int64(s, col));
             sb_append(out, ",\"currency\":", 12);
-            jw_string(out, db_column_text(s, col + 1) ? db_column_text(s, col + 1) : "");
+            if (db_column_type(s, col + 1) == DB_NULL) sb_append(out, "\"\"", 2);
+            else column_json_text(out, s, col + 1);
             sb_append(out, "}", 1);
             break;
         case FT_LIST: case FT_OBJECT: case FT_OBJLIST: {
-            const char *text = null ? NULL : db_column_text(s, col);
-            if (!text || !*text) text = f->type == FT_OBJECT ? "{}" : "[]";
-            sb_puts(out, text);
+            size_t n;
+            const char *text = db_column_bytes(s, col, &n);
+            if (n) sb_append(out, text, n);
+            else sb_append(out, f->type == FT_OBJECT ? "{}" : "[]", 2);
             break;
         }
         case FT_INT: case FT_REF:
-            if (null) sb_append(out, "null", 4); else jw_int(out, db_column_int64(s, col));
+            if (db_column_type(s, col) == DB_NULL) sb_append(out, "null", 4); else jw_int(out, db_column_int64(s, col));
             break;
         case FT_BOOL:
-            if (null) sb_append(out, "null", 4); else sb_puts(out, db_column_int64(s, col) ? "true" : "false");
+            if (db_column_type(s, col) == DB_NULL) sb_append(out, "null", 4);
+            else if (db_column_int64(s, col)) sb_append(out, "true", 4);
+            else sb_append(out, "false", 5);
             break;
         default:
-            jw_string(out, null ? NULL : db_column_text(s, col));
+            column_json_text(out, s, col);   /* NULL → null */
         }
         col += width;
     }
-    jw_key(out, "created_at", 0);
-    jw_string(out, db_column_text(s, col));
-    jw_key(out, "updated_at", 0);
-    jw_string(out, db_column_text(s, col + 1));
-    jw_key(out, "version", 0);
+    sb_append(out, ",\"created_at\":", 14);
+    column_json_text(out, s, col);
+    sb_append(out, ",\"updated_at\":", 14);
+    column_json_text(out, s, col + 1);
+    sb_append(out, ",\"version\":", 11);
     jw_int(out, db_column_int64(s, col + 2));
     sb_append(out, "}", 1);
 }
@@ -657,7 +675,7 @@ static int job_create(db *w, void *arg)
     c->out = res_load(w, r, c->id);
     if (!c->out) { verr_set(&c->e, 500, "internal", NULL, "the new record could not be read back"); return 1; }
     if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); return 1; }
-    if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "create", res_diff(r, NULL, c->out) , party_of(r, c->id, c->out))) {
+    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "create", res_diff(r, NULL, c->out) , party_of(r, c->id, c->out))) {
         verr_from_db(&c->e, w, r);
         return 1;
     }
@@ -850,7 +868,7 @@ static int job_patch(db *w, void *arg)
     if (!c->out || (r->after_write && r->after_write(w, c->id, c->out))) { verr_from_db(&c->e, w, r); goto done; }
     json_t *diff = res_diff(r, old, c->out);
     if (!json_object_size(diff)) json_decref(diff);
-    else if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
+    else if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
         verr_from_db(&c->e, w, r);
         goto done;
     }
@@ -899,7 +917,7 @@ static int job_delete(db *w, void *arg)
     int step = db_step(s);
     db_done(s);
     if (step != DB_DONE) { verr_from_db(&c->e, w, r); goto done; }
-    if (audit_record(w, &c->rq->user, c->rq->client_addr, r->entity, c->id, "delete", res_diff(r, old, NULL), party_of(r, c->id, old))) {
+    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "delete", res_diff(r, old, NULL), party_of(r, c->id, old))) {
         verr_from_db(&c->e, w, r);
         goto done;
     }

@@ -98,6 +98,8 @@ struct resource {
     int (*before_delete)(db *w, int64_t id, struct verr *e);
     /* Generated at start-up by resource_init. */
     char *sql_get, *sql_insert, *sql_update, *sql_delete, *sql_cols;
+    char **json_keys;             /* ,"<field name>": for each field, written as is by a GET */
+    size_t *json_key_lens;
 };
 
 /* Builds the SQL of each resource; call once before serving. */

@@ -38,7 +38,7 @@ static int job_login(db *w, void *arg)
     struct login_ctx *c = arg;
     if (c->success && session_create(w, c->u->id, c->cookie, c->csrf)) return 1;
     json_t *detail = json_pack("{s:s}", "email", c->email);
-    int rc = audit_record(w, c->success ? c->u : NULL, c->rq->client_addr, "session", c->success ? c->u->id : 0,
+    int rc = audit_record(w, c->success ? c->u : NULL, req_client_addr(c->rq), "session", c->success ? c->u->id : 0,
                           c->success ? "login" : "login_failed", detail, 0);
     return rc ? 1 : 0;
 }
@@ -53,7 +53,7 @@ static void session_login(struct req *rq, struct resp *rs)
     char norm[256];
     email_normalize(e, norm, sizeof norm);
     int retry;
-    if (login_throttled(norm, rq->client_addr, &retry)) {
+    if (login_throttled(norm, req_client_addr(rq), &retry)) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", retry);
         resp_header(rs, "Retry-After", ra);
@@ -68,7 +68,7 @@ static void session_login(struct req *rq, struct resp *rs)
     static char dummy_hash[PASSWORD_HASH_LEN];
     if (!dummy_hash[0]) password_hash("rapport-no-such-user", dummy_hash);
     bool ok = password_verify(found ? hash : dummy_hash, pw) && found && !disabled;
-    login_record(norm, rq->client_addr, ok);
+    login_record(norm, req_client_addr(rq), ok);
     struct login_ctx c = {.rq = rq, .u = &u, .success = ok, .email = norm};
     int rc = db_write(job_login, &c);
     if (!ok) { resp_error(rs, 401, "invalid_credentials", NULL, "wrong e-mail or password"); return; }
@@ -94,7 +94,7 @@ static int job_logout(db *w, void *arg)
 {
     struct logout_ctx *c = arg;
     if (c->cookie && session_delete(w, c->cookie)) return 1;
-    return audit_record(w, &c->rq->user, c->rq->client_addr, "session", c->rq->user.id, "logout", NULL, 0) ? 1 : 0;
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "session", c->rq->user.id, "logout", NULL, 0) ? 1 : 0;
 }
 
 static void session_logout(struct req *rq, struct resp *rs)
@@ -112,7 +112,7 @@ static int job_token_create(db *w, void *arg)
     struct token_ctx *c = arg;
     if (token_create(w, c->rq->user.id, c->name, c->token, &c->id)) return 1;
     json_t *d = json_pack("{s:s}", "name", c->name);
-    int rc = audit_record(w, &c->rq->user, c->rq->client_addr, "api_token", c->id, "create", d, 0);
+    int rc = audit_record(w, &c->rq->user, req_client_addr(c->rq), "api_token", c->id, "create", d, 0);
     return rc ? 1 : 0;
 }
 
@@ -163,7 +163,7 @@ static int job_token_revoke(db *w, void *arg)
     if (rc != DB_DONE) return 1;
     c->found = db_changes(w) > 0;
     if (!c->found) return 0;
-    return audit_record(w, &c->rq->user, c->rq->client_addr, "api_token", c->revoke, "revoke", NULL, 0) ? 1 : 0;
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "api_token", c->revoke, "revoke", NULL, 0) ? 1 : 0;
 }
 
 static void token_delete(struct req *rq, struct resp *rs)

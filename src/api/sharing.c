@@ -65,7 +65,7 @@ static int transfer_one(db *w, struct transfer_ctx *c, int64_t pid, enum scope a
     json_t *d = json_pack("{s:[oI]}", "owner_id", old_owner, (json_int_t)c->to_user);
     if (c->to_team) json_object_set_new(d, "team_id", json_pack("[oI]", old_team, (json_int_t)c->to_team));
     else json_decref(old_team);
-    if (audit_record(w, &c->rq->user, c->rq->client_addr, "party", pid, "transfer", d, pid)) { verr_from_db(&c->e, w, NULL); return -1; }
+    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", pid, "transfer", d, pid)) { verr_from_db(&c->e, w, NULL); return -1; }
     c->parties++;
     return 0;
 }
@@ -182,7 +182,7 @@ static int job_share_add(db *w, void *arg)
     c->out = json_pack("{s:I, s:I, s:o, s:o, s:s}", "id", (json_int_t)c->share, "party_id", (json_int_t)c->party,
                        "user_id", c->user ? json_integer(c->user) : json_null(), "team_id", c->team ? json_integer(c->team) : json_null(),
                        "created_at", now);
-    return audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->party, "share", json_deep_copy(c->out), c->party) ? 1 : 0;
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->party, "share", json_deep_copy(c->out), c->party) ? 1 : 0;
 }
 
 static int job_share_delete(db *w, void *arg)
@@ -196,7 +196,7 @@ static int job_share_delete(db *w, void *arg)
     db_done(s);
     if (rc != DB_DONE) { verr_from_db(&c->e, w, NULL); return 1; }
     if (db_changes(w) == 0) { verr_set(&c->e, 404, "not_found", "share_id", "no such share"); return 1; }
-    return audit_record(w, &c->rq->user, c->rq->client_addr, "party", c->party, "unshare",
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->party, "unshare",
                         json_pack("{s:I}", "share_id", (json_int_t)c->share), c->party) ? 1 : 0;
 }
 

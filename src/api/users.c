@@ -148,7 +148,7 @@ static int job_user_create(db *w, void *arg)
     }
     c->id = db_last_insert_id(w);
     c->out = user_load(w, c->id);
-    return audit_record(w, &c->rq->user, c->rq->client_addr, "user", c->id, "create",
+    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "user", c->id, "create",
                         json_pack("{s:[ns], s:[ns]}", "email", c->email, "role", c->role), 0) ? 1 : 0;
 }
 
@@ -198,7 +198,7 @@ static int job_user_update(db *w, void *arg)
     }
     if (c->set_password) json_object_set_new(diff, "password", json_pack("[ss]", "***", "***"));
     const char *action = json_object_get(diff, "role") ? "permission_change" : "update";
-    if (audit_record(w, &c->rq->user, c->rq->client_addr, "user", c->id, action, diff, 0)) goto done;
+    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), "user", c->id, action, diff, 0)) goto done;
     rc = 0;
 done:
     json_decref(old);

@@ -71,6 +71,10 @@ const char *db_column_name(db_stmt *s, int col);
 int64_t db_column_int64(db_stmt *s, int col);
 double db_column_double(db_stmt *s, int col);
 const char *db_column_text(db_stmt *s, int col); /* NULL for SQL NULL */
+/* The value's UTF-8 bytes, NOT NUL-terminated, and their number; NULL for
+ * SQL NULL. Unlike db_column_text, a stored text is not copied to add the
+ * terminator: a record read this way costs no allocation per column. */
+const char *db_column_bytes(db_stmt *s, int col, size_t *len);
 const void *db_column_blob(db_stmt *s, int col, size_t *n);
 
 /* Runs SQL without results (DDL, PRAGMA). Returns 0 or an error code. */
@@ -85,6 +89,8 @@ int db_errcode(db *c);
 int64_t db_data_version(db *c);
 /* Whether a transaction is open on the connection (a GET's read). */
 bool db_in_transaction(db *c);
+/* Whether that transaction has written (holds the write lock). */
+bool db_in_write_transaction(db *c);
 /* A number unique to this connection in the process (never reused, unlike
  * the connection's address), to key what was read through it. */
 uint64_t db_serial(const db *c);

@@ -311,6 +311,20 @@ const char *db_column_name(db_stmt *s, int col) { return sqlite3_column_name(s->
 int64_t db_column_int64(db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
 double db_column_double(db_stmt *s, int col) { return sqlite3_column_double(s->st, col); }
 const char *db_column_text(db_stmt *s, int col) { return (const char *)sqlite3_column_text(s->st, col); }
+const char *db_column_bytes(db_stmt *s, int col, size_t *len)
+{
+    /* One column call, then the value's own accessors: each column call
+     * costs a bounds check and the error-state dance. */
+    sqlite3_value *v = sqlite3_column_value(s->st, col);
+    int type = sqlite3_value_type(v);
+    const char *t;
+    if (type == SQLITE_NULL) t = NULL;
+    else if (type == SQLITE_TEXT || type == SQLITE_BLOB) t = sqlite3_value_blob(v);
+    else t = (const char *)sqlite3_column_text(s->st, col);   /* a number, converted */
+    *len = t ? (size_t)(type == SQLITE_TEXT || type == SQLITE_BLOB ? sqlite3_value_bytes(v) : sqlite3_column_bytes(s->st, col)) : 0;
+    if (!t && type != SQLITE_NULL) t = "";   /* a zero-length text or blob */
+    return t;
+}
 const void *db_column_blob(db_stmt *s, int col, size_t *n)
 {
     const void *p = sqlite3_column_blob(s->st, col);
@@ -335,6 +349,7 @@ int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
 uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
 
 bool db_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }
+bool db_in_write_transaction(db *c) { return c && sqlite3_txn_state(c->h, NULL) == SQLITE_TXN_WRITE; }
 
 int64_t db_data_version(db *c)
 {

@@ -1,5 +1,6 @@
 /* auth: passwords, sessions, API tokens, login throttling (see auth.h). */
 #include "http/auth.h"
+#include "db/snapshot.h"
 #include "lib/log.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
@@ -160,9 +161,12 @@ static enum auth_result auth_bearer(struct req *rq, const char *token)
     unsigned char digest[32];
     secret_digest(token, digest);
     /* Only reads use the memo: they run in one read transaction, whose
-     * snapshot the version names; a write request would pay for the version
-     * query and, with commits all around it, seldom find a memo. */
-    int64_t version = db_in_transaction(c) ? db_data_version(c) : -1;
+     * snapshot the version names (a kept snapshot's epoch, or else SQLite's
+     * data_version; the top bit keeps the two apart); a write request would
+     * pay for the version query and, with commits all around it, seldom
+     * find a memo. */
+    uint64_t epoch = snap_epoch(c);
+    int64_t version = epoch ? (int64_t)(epoch | (UINT64_C(1) << 62)) : db_in_transaction(c) ? db_data_version(c) : -1;
     for (int i = 0; version >= 0 && i < TOKEN_MEMOS; i++) {
         struct token_memo *m = &t_memo[i];
         if (m->conn == db_serial(c) && m->version == version && sodium_memcmp(m->digest, digest, sizeof digest) == 0) {

@@ -112,6 +112,19 @@ enum field_access authz_field(const struct auth_user *u, const char *entity, con
     return acc;
 }
 
+bool authz_fields_restricted(const struct auth_user *u, const char *entity)
+{
+    int r = index_of(role_names, u->role);
+    if (r <= 0) return r < 0;
+    ensure_loaded();
+    bool any = false;
+    pthread_rwlock_rdlock(&g_lock);
+    for (int i = 0; i < g_nfields && !any; i++)
+        any = g_fields[i].role == r && g_fields[i].access != FA_WRITE && !strcmp(g_fields[i].entity, entity);
+    pthread_rwlock_unlock(&g_lock);
+    return any;
+}
+
 bool authz_allowed(const struct auth_user *u, const struct route *r)
 {
     if (r->flags & R_PUBLIC) return true;

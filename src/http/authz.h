@@ -36,6 +36,9 @@ int authz_load(db *c);
 bool authz_allowed(const struct auth_user *u, const struct route *r);
 enum scope authz_scope(const struct auth_user *u, const char *entity, const char *action);
 enum field_access authz_field(const struct auth_user *u, const char *entity, const char *field);
+/* Whether any field of the entity is hidden or read-only for the user's
+ * role: when not, a record can be written without asking field by field. */
+bool authz_fields_restricted(const struct auth_user *u, const char *entity);
 
 /* True when party_id exists (not deleted) and lies within scope for u. */
 bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, enum scope s);

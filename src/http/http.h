@@ -44,7 +44,8 @@ struct req {
     json_t *json;             /* parsed body (owned by the request), NULL if none */
     const char *upload_path;  /* R_UPLOAD routes: the body as a file (removed after the answer unless renamed) */
     uint64_t upload_len;
-    const char *client_addr;
+    const char *client_addr;  /* use req_client_addr(): filled on first use (a GET seldom needs it) */
+    char client_addr_buf[64];
     struct auth_user user;
     bool authenticated;
 };
@@ -89,6 +90,8 @@ const char *req_query(struct req *rq, const char *name);
 int req_query_each(struct req *rq, int (*cb)(void *ctx, const char *key, const char *value), void *ctx);
 /* Request header or NULL. */
 const char *req_header(struct req *rq, const char *name);
+/* The client's IP address as text ("" when unknown), worked out on first use. */
+const char *req_client_addr(struct req *rq);
 /* Request cookie or NULL. */
 const char *req_cookie(struct req *rq, const char *name);
 

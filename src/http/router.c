@@ -2,6 +2,7 @@
  * checks — route match, authentication, CSRF, authorisation, content type
  * and JSON parsing — before any handler runs (Redis-style command table). */
 #include "db/db.h"
+#include "db/snapshot.h"
 #include "http/auth.h"
 #include "http/authz.h"
 #include "http/http.h"
@@ -158,15 +159,16 @@ static void dispatch(struct req *rq, struct resp *rs);
 void router_dispatch(struct req *rq, struct resp *rs)
 {
     /* A read is one read transaction from authentication to answer: one
-     * round of SQLite file locks (a process-wide mutex and fcntl calls)
-     * instead of one per statement, and one consistent snapshot. */
+     * consistent snapshot, and one round of SQLite file locks instead of
+     * one per statement; the snapshot is kept for the thread's next read
+     * while nothing is committed (db/snapshot.h). */
     db *reader = NULL;
     if (rq->method == M_GET || rq->method == M_HEAD) {
         reader = db_reader();
-        if (reader && db_begin_read(reader) != 0) reader = NULL;
+        if (reader && snap_begin(reader) != 0) reader = NULL;
     }
     dispatch(rq, rs);
-    if (reader) db_commit(reader);
+    if (reader) snap_end(reader);
 }
 
 static void dispatch(struct req *rq, struct resp *rs)

@@ -6,6 +6,7 @@
  * response queued on the first call makes libmicrohttpd 0.9.75 close
  * keep-alive connections, which costs about 4x in throughput. */
 #include "db/db.h"
+#include "db/snapshot.h"
 #include "http/assets.h"
 #include "http/http.h"
 #include "lib/log.h"
@@ -38,7 +39,6 @@ struct pending {
     struct MHD_Connection *conn;
     struct req rq;
     struct resp rs;
-    char addr[64];
     struct pending *next;
 };
 
@@ -217,14 +217,19 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq
     return ret;
 }
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
+const char *req_client_addr(struct req *rq)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (rq->client_addr) return rq->client_addr;
+    char *out = rq->client_addr_buf;
+    socklen_t cap = sizeof rq->client_addr_buf;
     out[0] = '\0';
-    if (!ci || !ci->client_addr) return;
+    rq->client_addr = out;
+    const union MHD_ConnectionInfo *ci = rq->conn ? MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (!ci || !ci->client_addr) return out;
     const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
-    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, cap);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, cap);
+    return out;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -275,14 +280,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct resp *rs = &p->rs;
     if (p->phase == DISPATCHED) return MHD_YES;   /* woken early: the worker is not done */
     if (p->phase == RECEIVING) {
-        client_address(conn, p->addr, sizeof p->addr);
         rq->method = method_of(method);
         rq->method_name = method;
         rq->path = url;
         rq->conn = conn;
         rq->body = sb_str(&p->body);
         rq->body_len = p->body.len;
-        rq->client_addr = p->addr;
         if (p->upload_path) {
             if (p->upload && fclose(p->upload) != 0) p->too_large = true;
             p->upload = NULL;
@@ -294,6 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (p->upload_path) resp_error(rs, 413, "payload_too_large", NULL, "the upload is larger than %llu bytes", MAX_UPLOAD_BYTES);
             else resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
         } else if (api && rq->method != M_GET && rq->method != M_HEAD) {
+            req_client_addr(rq);   /* here, not on a worker: the connection is MHD's */
             p->phase = DISPATCHED;
             p->conn = conn;
             MHD_suspend_connection(conn);
@@ -377,6 +381,7 @@ int http_serve(const char *listen_addr, int threads)
         log_error("cannot listen on %s (port in use?)", listen_addr);
         return -1;
     }
+    snap_service_start();
     g_pool_stop = false;
     for (int i = 0; i < WORKERS; i++) pthread_create(&g_workers[i], NULL, worker_main, NULL);
     signal(SIGINT, on_signal);
@@ -389,5 +394,6 @@ int http_serve(const char *listen_addr, int threads)
     MHD_quiesce_daemon(d);   /* no new connections; answer the ones in flight */
     pool_stop();
     MHD_stop_daemon(d);
+    snap_service_stop();   /* after the request threads: it ends their snapshots */
     return 0;
 }

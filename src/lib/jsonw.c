@@ -4,14 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
-void jw_string(strbuf *sb, const char *s)
+/* 1 for the bytes a JSON string must escape (as jansson does, plus DEL). */
+static const unsigned char NEEDS_ESCAPE[256] = {
+    [0x00] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x10] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
+void jw_string_n(strbuf *sb, const char *s, size_t n)
 {
     if (!s) { sb_append(sb, "null", 4); return; }
+    sb_reserve(sb, n + 2);   /* one allocation check for the common case: nothing to escape */
     sb_append(sb, "\"", 1);
-    const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f) continue;
-        sb_append(sb, run, (size_t)((const char *)p - run));
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+    for (; p < end; p++) {
+        if (!NEEDS_ESCAPE[*p]) continue;
+        sb_append(sb, (const char *)run, (size_t)(p - run));
         char esc[8];
         switch (*p) {
         case '"': sb_append(sb, "\\\"", 2); break;
@@ -25,11 +33,13 @@ void jw_string(strbuf *sb, const char *s)
             snprintf(esc, sizeof esc, "\\u%04x", *p);
             sb_append(sb, esc, 6);
         }
-        run = (const char *)p + 1;
+        run = p + 1;
     }
-    sb_append(sb, run, strlen(run));
+    sb_append(sb, (const char *)run, (size_t)(end - run));
     sb_append(sb, "\"", 1);
 }
+
+void jw_string(strbuf *sb, const char *s) { jw_string_n(sb, s, s ? strlen(s) : 0); }
 
 void jw_key(strbuf *sb, const char *key, int first)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 void jw_string(strbuf *sb, const char *s);      /* NULL writes null */
+void jw_string_n(strbuf *sb, const char *s, size_t n);  /* s holds n bytes (no NUL needed) */
 void jw_key(strbuf *sb, const char *key, int first);  /* ,"key": */
 void jw_int(strbuf *sb, int64_t v);
 #endif

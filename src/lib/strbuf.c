@@ -1,5 +1,6 @@
 /* strbuf: growable, capped byte buffer (see strbuf.h). */
 #include "lib/strbuf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static int sb_grow(strbuf *sb, size_t need)
     if (need + 1 <= sb->cap) return 0;
     size_t cap = sb->cap ? sb->cap : 1024; /* a record's JSON fits without regrowing */
     while (cap < need + 1) cap *= 2;
+    if (cap > sb->max + 1) cap = sb->max + 1;   /* sb_append's fast path relies on it */
     char *p = realloc(sb->data, cap);
     if (!p) { sb->failed = 1; return -1; }
     sb->data = p;
@@ -26,13 +28,10 @@ static int sb_grow(strbuf *sb, size_t need)
     return 0;
 }
 
-int sb_append(strbuf *sb, const char *data, size_t n)
+int sb_reserve(strbuf *sb, size_t n)
 {
-    if (sb_grow(sb, sb->len + n) != 0) return -1;
-    memcpy(sb->data + sb->len, data, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-    return 0;
+    if (n > SIZE_MAX - sb->len - 1) { sb->failed = 1; return -1; }
+    return sb_grow(sb, sb->len + n);
 }
 
 int sb_puts(strbuf *sb, const char *s) { return sb_append(sb, s, strlen(s)); }

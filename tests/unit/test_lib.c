@@ -128,6 +128,41 @@ static void test_jsonw(void **state)
     sb_free(&sb);
 }
 
+/* The inline append's fast path trusts that the allocation never exceeds
+ * the cap: fill a capped buffer byte by byte past a growth step. */
+static void test_strbuf_fast_path_cap(void **state)
+{
+    strbuf sb;
+    sb_init(&sb, 1500);
+    int ok = 0;
+    for (int i = 0; i < 2000; i++) ok += sb_append(&sb, "x", 1) == 0;
+    assert_int_equal(ok, 1500);
+    assert_int_equal(sb.len, 1500);
+    assert_true(sb.cap <= 1501);
+    assert_true(sb.failed);
+    sb_reset(&sb);
+    assert_int_equal(sb_append(&sb, "ab", 2), 0);   /* usable again after a reset */
+    assert_string_equal(sb_str(&sb), "ab");
+    sb_free(&sb);
+}
+
+/* Counted strings: escapes in runs, a NUL inside the bytes, a run that ends
+ * right after an escape, and the empty string. */
+static void test_jsonw_counted(void **state)
+{
+    strbuf sb;
+    sb_init(&sb, 0);
+    jw_string_n(&sb, "a\0b\x7f\"", 5);
+    sb_puts(&sb, " ");
+    jw_string_n(&sb, "", 0);
+    sb_puts(&sb, " ");
+    jw_string_n(&sb, "tab\there and more", 8);
+    sb_puts(&sb, " ");
+    jw_string_n(&sb, NULL, 3);
+    assert_string_equal(sb_str(&sb), "\"a\\u0000b\\u007f\\\"\" \"\" \"tab\\there\" null");
+    sb_free(&sb);
+}
+
 static void test_fts_query(void **state)
 {
     char q[512];
@@ -148,7 +183,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_days_from_civil),
         cmocka_unit_test(test_utf8), cmocka_unit_test(test_email), cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_jsonw), cmocka_unit_test(test_fts_query),
+        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_jsonw),
+        cmocka_unit_test(test_strbuf_fast_path_cap), cmocka_unit_test(test_jsonw_counted), cmocka_unit_test(test_fts_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
