@@ -784,8 +784,14 @@ void res_get(struct req *rq, struct resp *rs)
         resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]);
         return;
     }
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+    /* "version", without printf: every GET writes one */
+    char digits[JW_INT_CHARS], etag[JW_INT_CHARS + 2];
+    const char *v = jw_int_text(version, digits);
+    size_t n = strlen(v);
+    etag[0] = '"';
+    memcpy(etag + 1, v, n);
+    etag[n + 1] = '"';
+    etag[n + 2] = '\0';
     resp_header(rs, "ETag", etag);
     rs->status = 200;
     rs->body_len = out.len;

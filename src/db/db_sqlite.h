@@ -5,4 +5,9 @@
 #include "db/db.h"
 #include <sqlite3.h>
 sqlite3 *db_sqlite_handle(db *c);
+/* Gives SQLite the per-thread small-block allocator of sqlite_alloc.c; call
+ * before SQLite initialises (later it is refused and SQLite keeps malloc). */
+void sqlite_alloc_install(void);
+/* Blocks it holds from malloc, the threads' spares included (tests). */
+long sqlite_alloc_blocks(void);
 #endif

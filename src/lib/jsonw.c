@@ -48,15 +48,23 @@ void jw_key(strbuf *sb, const char *key, int first)
     sb_append(sb, ":", 1);
 }
 
-void jw_int(strbuf *sb, int64_t v)
+char *jw_int_text(int64_t v, char buf[JW_INT_CHARS])
 {
     /* Digits from the end (no printf: a record has dozens of numbers). */
-    char buf[24], *p = buf + sizeof buf;
+    char *p = buf + JW_INT_CHARS;
+    *--p = '\0';
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     do {
         *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u);
     if (v < 0) *--p = '-';
-    sb_append(sb, p, (size_t)(buf + sizeof buf - p));
+    return p;
+}
+
+void jw_int(strbuf *sb, int64_t v)
+{
+    char buf[JW_INT_CHARS];
+    const char *p = jw_int_text(v, buf);
+    sb_append(sb, p, (size_t)(buf + JW_INT_CHARS - 1 - p));
 }

@@ -11,4 +11,7 @@ void jw_string(strbuf *sb, const char *s);      /* NULL writes null */
 void jw_string_n(strbuf *sb, const char *s, size_t n);  /* s holds n bytes (no NUL needed) */
 void jw_key(strbuf *sb, const char *key, int first);  /* ,"key": */
 void jw_int(strbuf *sb, int64_t v);
+/* v in decimal, NUL-terminated, somewhere inside buf (the return value). */
+#define JW_INT_CHARS 24
+char *jw_int_text(int64_t v, char buf[JW_INT_CHARS]);
 #endif
