@@ -1,22 +1,17 @@
 /* snapshot: kept read snapshots (see snapshot.h). */
 #include "db/snapshot.h"
+#include "db/db_sqlite.h"
 #include "lib/log.h"
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 /* The first copy of the WAL-index header: 48 bytes at the start of the -shm
  * file (iVersion, unused, iChange, isInit, bigEndCksum, szPage, mxFrame,
  * nPage, aFrameCksum, aSalt, aCksum). A commit rewrites it with a new
  * iChange and mxFrame; a WAL reset with new salts. */
 #define HDR_WORDS 6
-#define MAP_BYTES 4096
 #define MAX_KEPT 128
 
 struct kept {
@@ -155,27 +150,38 @@ static void *sweeper_main(void *arg)
     return NULL;
 }
 
+/* The header is read through SQLite's own mapping of the WAL index (the VFS
+ * xShmMap of a connection kept open for the purpose), never through a file
+ * descriptor of ours: closing any descriptor of the -shm file would drop the
+ * process's POSIX locks on it, SQLite's included, and another process would
+ * then take the WAL index for unused and truncate it. */
+static db *g_hdr_conn;
+
 int snap_service_start(void)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s-shm", db_path());
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < MAP_BYTES) {
-        /* No WAL index yet (or none readable): reads keep a transaction each. */
-        log_warn("snapshot: cannot read %s; every read begins its own transaction", path);
-        if (fd >= 0) close(fd);
+    char err[256] = "";
+    db *c = db_open(db_path(), false, err, sizeof err);
+    sqlite3 *h = c ? db_sqlite_handle(c) : NULL;
+    sqlite3_file *f = NULL;
+    volatile void *region = NULL;
+    /* A read opens the connection's WAL index; region 0 holds the header. */
+    if (h && sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f && f->pMethods &&
+        f->pMethods->iVersion >= 2 && f->pMethods->xShmMap)
+        f->pMethods->xShmMap(f, 0, 32768, 0, &region);
+    if (!region) {
+        log_warn("snapshot: no WAL index to watch (%s); every read begins its own transaction", err[0] ? err : "not in WAL mode");
+        db_close(c);
         return -1;
     }
-    void *p = mmap(NULL, MAP_BYTES, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) { log_warn("snapshot: cannot map %s", path); return -1; }
+    g_hdr_conn = c;
     g_stop = false;
     g_gen++;
-    g_hdr = p;
+    g_hdr = (const volatile uint64_t *)region;
     if (pthread_create(&g_sweeper, NULL, sweeper_main, NULL) != 0) {
         g_hdr = NULL;
-        munmap(p, MAP_BYTES);
+        db_close(g_hdr_conn);
+        g_hdr_conn = NULL;
         return -1;
     }
     return 0;
@@ -200,6 +206,7 @@ void snap_service_stop(void)
     }
     g_nkept = 0;
     pthread_mutex_unlock(&g_list_mu);
-    munmap((void *)g_hdr, MAP_BYTES);
     g_hdr = NULL;
+    db_close(g_hdr_conn);
+    g_hdr_conn = NULL;
 }

@@ -72,3 +72,49 @@ test('an idle server keeps no snapshot: a truncating checkpoint is not blocked',
   const r = await c.get(`/api/v1/parties/${p.body.id}`);
   assert.equal(r.body.name, 'Idle Probe');
 });
+
+test('other processes open and close the database while the server writes and reads', async () => {
+  // The server watches SQLite's WAL index; it must never disturb SQLite's own
+  // locks on it (a process that closes a descriptor of the -shm file drops
+  // them all, and the next sqlite3 then truncates the index under the
+  // server: a SIGBUS, or worse). Writes, reads and outside readers at once.
+  const start = Number(sqlite('SELECT count(*) FROM interaction'));
+  const p = await c.post('/api/v1/parties', { kind: 'person', name: 'Busy Probe' });
+  let posted = 0;
+  const writer = (async () => {
+    for (let i = 0; i < 150; i++) {
+      const r = await c.post('/api/v1/interactions', { party_id: p.body.id, channel: 'call', direction: 'outbound', subject: `call ${i}` });
+      assert.equal(r.status, 201, r.text);
+      posted++;
+    }
+  })();
+  const reader = (async () => {
+    for (let i = 0; i < 150; i++) assert.equal((await c.get(`/api/v1/parties/${p.body.id}`)).status, 200);
+  })();
+  for (let i = 0; i < 20; i++) {
+    const n = Number(sqlite('SELECT count(*) FROM interaction'));
+    assert.ok(n >= start && n <= start + 150, String(n));
+    await sleep(10);
+  }
+  await Promise.all([writer, reader]);
+  assert.equal(Number(sqlite('SELECT count(*) FROM interaction')), start + posted);
+  const r = await c.get(`/api/v1/parties/${p.body.id}/timeline`);
+  assert.equal(r.status, 200);
+  assert.equal(srv.proc.exitCode, null, 'the server is still running');
+});
+
+test('the server holds SQLite\'s lock on the WAL index all along (checked in /proc/locks)', async () => {
+  // SQLite marks a WAL index in use with a shared lock on byte 128 of the
+  // -shm file (its "DMS" lock); a process that finds it unlocked rebuilds
+  // the index from scratch. Closing any descriptor of that file would drop
+  // the lock silently, so look for it among the kernel's locks.
+  const { statSync, readFileSync } = await import('node:fs');
+  await c.get('/api/v1/parties?limit=1');
+  const ino = statSync(srv.db + '-shm').ino;
+  const held = readFileSync('/proc/locks', 'utf8').split('\n').some((line) => {
+    const f = line.trim().split(/\s+/);   // id: POSIX ADVISORY READ pid maj:min:ino start end
+    return f[1] === 'POSIX' && Number(f[4]) === srv.proc.pid && Number(f[5].split(':')[2]) === ino &&
+      Number(f[6]) <= 128 && (f[7] === 'EOF' || Number(f[7]) >= 128);
+  });
+  assert.ok(held, 'no lock of the server on byte 128 of the WAL index');
+});
