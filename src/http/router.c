@@ -18,9 +18,28 @@
 static const struct route *g_routes[MAX_ROUTES];
 static size_t g_nroutes;
 
+/* The routes are tried in order, but only those whose first segment after
+ * /api/v1/ (or first segment, elsewhere) is the request's: a hash of it per
+ * route, ANY_SEGMENT when the pattern starts with a parameter there. */
+#define ANY_SEGMENT 0u
+static uint32_t g_route_segment[MAX_ROUTES];
+
+static uint32_t segment_hash(const char *path)
+{
+    if (!strncmp(path, "/api/v1/", 8)) path += 8;
+    else if (*path == '/') path++;
+    if (*path == '{') return ANY_SEGMENT;
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (; *path && *path != '/'; path++) h = (h ^ (unsigned char)*path) * 16777619u;
+    return h ? h : 1;
+}
+
 void routes_register(const struct route *table, size_t n)
 {
-    for (size_t i = 0; i < n && g_nroutes < MAX_ROUTES; i++) g_routes[g_nroutes++] = &table[i];
+    for (size_t i = 0; i < n && g_nroutes < MAX_ROUTES; i++) {
+        g_route_segment[g_nroutes] = segment_hash(table[i].pattern);
+        g_routes[g_nroutes++] = &table[i];
+    }
 }
 
 size_t routes_count(void) { return g_nroutes; }
@@ -176,8 +195,10 @@ static void dispatch(struct req *rq, struct resp *rs)
     const struct route *found = NULL;
     char allow[128] = "";
     bool bad_id = false;
+    uint32_t segment = segment_hash(rq->path);
     for (size_t i = 0; i < g_nroutes; i++) {
         bool bad = false;
+        if (g_route_segment[i] != segment && g_route_segment[i] != ANY_SEGMENT) continue;
         if (!pattern_match(g_routes[i]->pattern, rq->path, rq, &bad)) continue;
         if (strcmp(g_routes[i]->method, rq->method_name) == 0 ||
             (rq->method == M_HEAD && strcmp(g_routes[i]->method, "GET") == 0)) {

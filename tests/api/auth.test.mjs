@@ -166,3 +166,13 @@ test('security headers are on every answer', async () => {
     assert.match(r.headers.get('content-security-policy'), /frame-ancestors 'none'/);
   }
 });
+
+test('JSON answers get the strictest policy; pages the application\'s', async () => {
+  const api = await fetch(srv.base + '/api/v1/parties');   // a 401, JSON
+  assert.equal(api.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+  assert.equal(api.headers.get('x-frame-options'), 'DENY');
+  const page = await fetch(srv.base + '/');
+  assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+  assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+});
