@@ -35,3 +35,5 @@ const char *req_header(struct req *rq, const char *name)
 
 const char *req_cookie(struct req *rq, const char *name) { return NULL; }
 
+
+const char *req_client_addr(struct req *rq) { return rq->client_addr ? rq->client_addr : "127.0.0.1"; }
