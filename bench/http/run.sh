@@ -2,7 +2,7 @@
 # HTTP benchmarks of issue 2, each against a peer in the same run:
 #  1. GET /api/v1/parties/{id} with a bearer token vs a bare libmicrohttpd
 #     handler answering a fixed JSON body (same threading mode), 64 connections,
-#     alternating rounds (BENCH_GET_ROUNDS, default 3), median ratio; the peer
+#     alternating rounds (BENCH_GET_ROUNDS, default 5), median ratio; the peer
 #     gets the same requests (and, for reference, wrk's plain GET /);
 #  2. durable POST /api/v1/interactions (group commit, synchronous=FULL), 64
 #     connections, vs SQLite's own single-row insert+fsync rate;
@@ -48,7 +48,7 @@ p99() { grep -E '^ +99%' | awk '{print $2}'; }
 # The peer is measured twice a round: fed the very requests rapport gets (the
 # same script: random /api/v1/parties/{id} paths with the token; the ratio
 # the target is judged on) and with wrk's plain fixed request (GET /).
-ROUNDS=${BENCH_GET_ROUNDS:-3}
+ROUNDS=${BENCH_GET_ROUNDS:-5}
 echo "--- 1. GET /api/v1/parties/{id}, 64 connections, ${ROUNDS} rounds of ${DUR}s alternating with the peer, wrk -t2"
 ratios=(); plain_ratios=()
 for r in $(seq "$ROUNDS"); do
