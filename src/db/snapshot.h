@@ -25,7 +25,8 @@ int snap_service_start(void);
 /* Ends every kept snapshot and stops the sweeper. */
 void snap_service_stop(void);
 
-/* Around one read request on the calling thread's own reader c: begin
+/* Around one read request on the calling thread's own reader c (which must
+ * stay open until snap_service_stop: the sweeper may end its snapshot): begin
  * reuses the kept snapshot when nothing has been committed since it began,
  * or starts a new one; end keeps it (or commits a transaction that wrote). */
 int snap_begin(db *c);

@@ -405,6 +405,7 @@ int http_serve(const char *listen_addr, int threads)
         log_error("--listen: %s is not an IPv4 address:port", listen_addr);
         return -1;
     }
+    snap_service_start();   /* before the request threads run: they read its state */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
@@ -418,10 +419,10 @@ int http_serve(const char *listen_addr, int threads)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
     if (!d) {
+        snap_service_stop();
         log_error("cannot listen on %s (port in use?)", listen_addr);
         return -1;
     }
-    snap_service_start();
     g_pool_stop = false;
     for (int i = 0; i < WORKERS; i++) pthread_create(&g_workers[i], NULL, worker_main, NULL);
     signal(SIGINT, on_signal);
