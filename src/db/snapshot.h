@@ -7,9 +7,12 @@
  * commit, by any connection of any process, changes the WAL-index header
  * (SQLite's documented wal-index format: the header's change counter and
  * last frame), and a request that finds the header changed since its
- * snapshot began starts a new one. A sweeper thread ends snapshots that
- * have been idle for SNAP_IDLE_MS, so that an idle server holds no old
- * snapshot (which would keep checkpoints from resetting the WAL).
+ * snapshot began starts a new one. Snapshots are kept only while nothing
+ * has been committed for SNAP_QUIET_MS, and a checkpoint's progress also
+ * starts a new one: a reader holding a WAL read mark keeps the writer from
+ * starting the WAL over, so snapshots kept through a stream of writes would
+ * make the WAL grow without end. A sweeper thread ends snapshots that have
+ * been idle for SNAP_IDLE_MS, so an idle server holds none.
  *
  * Without the mapped header (snap_service_start failed or was not called)
  * every read begins and commits its own transaction, as before. */
@@ -18,6 +21,7 @@
 #include "db/db.h"
 
 #define SNAP_IDLE_MS 50
+#define SNAP_QUIET_MS 100
 
 /* Maps the WAL-index header of db_path() and starts the sweeper. 0, or -1
  * (reads then use a transaction each). */
