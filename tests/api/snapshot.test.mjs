@@ -23,8 +23,16 @@ function sqlite(query) {
 
 /** GETs the party on many connections at once, so that every request thread
  * of the server answers some of them (and keeps a snapshot). */
-async function readEverywhere(id, n = 24) {
-  return Promise.all(Array.from({ length: n }, () => c.get(`/api/v1/parties/${id}`)));
+async function readEverywhere(id, n = 24, client = c) {
+  return Promise.all(Array.from({ length: n }, () => client.get(`/api/v1/parties/${id}`)));
+}
+
+/** Reads until every thread keeps its snapshot: threads keep one only when
+ * they have seen no commit for SNAP_QUIET_MS (100 ms). */
+async function readAndKeep(id, client = c) {
+  await readEverywhere(id, 24, client);
+  await sleep(250);
+  return readEverywhere(id, 24, client);
 }
 
 test('a commit by another process is seen by the next read on every thread', async () => {
@@ -32,7 +40,7 @@ test('a commit by another process is seen by the next read on every thread', asy
   assert.equal(p.status, 201, p.text);
   const id = p.body.id;
   for (let round = 0; round < 5; round++) {
-    const before = await readEverywhere(id);
+    const before = await readAndKeep(id);
     const city = round === 0 ? 'Shanghai' : `City ${round - 1}`;
     for (const r of before) assert.equal(r.body.city, city);
     sqlite(`UPDATE party SET city = 'City ${round}' WHERE id = ${id}`);
@@ -46,7 +54,7 @@ test('a commit by this server is seen by the next read on every thread', async (
   const p = await c.post('/api/v1/parties', { kind: 'person', name: 'Patch Probe' });
   const id = p.body.id;
   for (let round = 0; round < 5; round++) {
-    const [seen] = await readEverywhere(id);
+    const [seen] = await readAndKeep(id);
     const r = await c.patch(`/api/v1/parties/${id}`, { notes: `note ${round}` }, { 'If-Match': `"${seen.body.version}"` });
     assert.equal(r.status, 200, r.text);
     const reads = await readEverywhere(id);
@@ -57,14 +65,14 @@ test('a commit by this server is seen by the next read on every thread', async (
 test('a token revoked from another process stops working on the next request', async () => {
   const t = await srv.tokenClient();
   const p = await t.post('/api/v1/parties', { kind: 'person', name: 'Token Probe' });
-  for (const r of await Promise.all(Array.from({ length: 16 }, () => t.get(`/api/v1/parties/${p.body.id}`)))) assert.equal(r.status, 200);
+  for (const r of await readAndKeep(p.body.id, t)) assert.equal(r.status, 200);
   sqlite(`UPDATE api_token SET revoked_at = '2026-01-01T00:00:00Z' WHERE revoked_at IS NULL AND id = (SELECT max(id) FROM api_token)`);
   for (const r of await Promise.all(Array.from({ length: 16 }, () => t.get(`/api/v1/parties/${p.body.id}`)))) assert.equal(r.status, 401);
 });
 
 test('an idle server keeps no snapshot: a truncating checkpoint is not blocked', async () => {
   const p = await c.post('/api/v1/parties', { kind: 'person', name: 'Idle Probe' });   // frames in the WAL
-  await readEverywhere(p.body.id);
+  await readAndKeep(p.body.id);
   await sleep(400);   // several sweeps (SNAP_IDLE_MS = 50)
   // busy|log frames|checkpointed frames: busy 0 and an emptied WAL.
   assert.equal(sqlite('PRAGMA wal_checkpoint(TRUNCATE)'), '0|0|0');
