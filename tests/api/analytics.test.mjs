@@ -5,7 +5,7 @@
 // whose labels are known.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, assertError, addUser, sql, cli } from './harness.mjs';
+import { Server, assertError, addUser, sql, cli, waitJob } from './harness.mjs';
 
 const srv = new Server({ demo: 300 });
 let c;
@@ -74,12 +74,7 @@ test('a run is a job: 202, then followed to the end', async () => {
   const r = await c.post('/api/v1/analytics/runs', {});
   assert.equal(r.status, 202, r.text);
   assert.match(r.headers.get('location'), /^\/api\/v1\/jobs\/\d+$/);
-  let job;
-  for (let i = 0; i < 400; i++) {
-    job = (await c.get(r.headers.get('location'))).body;
-    if (job.status !== 'queued' && job.status !== 'running') break;
-    await sleep(50);
-  }
+  const job = await waitJob(c, r.headers.get('location'), { tries: 400, every: 50 });
   assert.equal(job.status, 'done', JSON.stringify(job));
   assert.ok(job.result.buyers > 100);
   assert.equal(job.progress.done, job.progress.total);

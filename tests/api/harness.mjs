@@ -132,6 +132,18 @@ export class Client {
   del(p, h) { return this.request('DELETE', p, undefined, h); }
 }
 
+/** Polls a job (`/api/v1/imports/{id}`, `/api/v1/jobs/{id}`) until it is neither
+ * queued nor running, at most `tries` times `every` ms apart; returns its last state. */
+export async function waitJob(client, path, { tries = 600, every = 100 } = {}) {
+  let job;
+  for (let i = 0; i < tries; i++) {
+    job = (await client.get(path)).body;
+    if (!['queued', 'running'].includes(job.status)) break;
+    await new Promise((res) => setTimeout(res, every));
+  }
+  return job;
+}
+
 /** Asserts an error answer: status, code, and (optionally) the field it names. */
 export function assertError(r, status, code, field) {
   assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, sql, assertError, addUser, BIN } from './harness.mjs';
+import { Server, cli, sql, assertError, addUser, BIN, waitJob } from './harness.mjs';
 
 const DATA = process.env.RAPPORT_DATA || new URL('../../../shared/data', import.meta.url).pathname;
 const RELEASE = process.env.RAPPORT_RELEASE_BIN;
@@ -236,12 +236,7 @@ test('API: upload (over the 1 MiB body cap), job progress, report, undo; the JSO
     assert.match(r.headers.get('location'), /^\/api\/v1\/imports\/\d+$/);
     assert.equal(r.body.params.file, undefined);
     const id = r.body.id;
-    let job;
-    for (let i = 0; i < 1800; i++) {
-      job = (await c.get(`/api/v1/imports/${id}`)).body;
-      if (!['queued', 'running'].includes(job.status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    let job = await waitJob(c, `/api/v1/imports/${id}`, { tries: 1800, every: 100 });
     assert.equal(job.status, 'done', JSON.stringify(job));
     assert.equal(job.result.created, N);
     assert.equal(job.result.errors, 1);
@@ -256,11 +251,7 @@ test('API: upload (over the 1 MiB body cap), job progress, report, undo; the JSO
     // The same file again: every row a duplicate by external id, skipped.
     r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=skip&dry_run=true', body, { 'Content-Type': 'text/csv' });
     assert.equal(r.status, 202);
-    for (let i = 0; i < 1800; i++) {
-      job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
-      if (!['queued', 'running'].includes(job.status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    job = await waitJob(c, `/api/v1/imports/${r.body.id}`, { tries: 1800, every: 100 });
     assert.equal(job.result.skipped, N);
     assert.equal(job.result.written, false);
     r = await c.post(`/api/v1/imports/${id}/undo`);
@@ -276,11 +267,7 @@ test('API: upload (over the 1 MiB body cap), job progress, report, undo; the JSO
     assertError(await c.get('/api/v1/imports/999'), 404, 'not_found');
     // A missing mapped column: the job fails with a message naming it.
     r = await c.request('POST', '/api/v1/imports?kind=parties&map=name=Nom', 'name\nX\n', { 'Content-Type': 'text/csv' });
-    for (let i = 0; i < 100; i++) {
-      job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
-      if (!['queued', 'running'].includes(job.status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    job = await waitJob(c, `/api/v1/imports/${r.body.id}`, { tries: 100, every: 100 });
     assert.equal(job.status, 'failed');
     assert.match(job.error, /row 1, column Nom: the file has no column 'Nom'/);
     // Everything else keeps the 1 MiB JSON cap.
@@ -305,12 +292,7 @@ test('updating a duplicate keeps its owner: only the file\'s values change the r
     const body = 'name,emails,city\n周杰,zhou@example.cn,上海\n';
     const r = await admin.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update', body, { 'Content-Type': 'text/csv' });
     assert.equal(r.status, 202, r.text);
-    let job;
-    for (let i = 0; i < 600; i++) {
-      job = (await admin.get(`/api/v1/imports/${r.body.id}`)).body;
-      if (!['queued', 'running'].includes(job.status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    const job = await waitJob(admin, `/api/v1/imports/${r.body.id}`, { tries: 600, every: 100 });
     assert.equal(job.status, 'done', JSON.stringify(job));
     assert.equal(job.result.updated, 1);
     const after = (await admin.get(`/api/v1/parties/${p.id}`)).body;

@@ -14,7 +14,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Server, assertError } from './harness.mjs';
+import { Server, assertError, waitJob } from './harness.mjs';
 
 const srv = new Server();
 let c;
@@ -100,12 +100,7 @@ test('PATCHing a name moves the party; an import that renames moves it too', asy
   r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update',
     'name,external_id\nZoe,ZOE-1\n白雪,BX-1\n', { 'Content-Type': 'text/csv' });
   assert.equal(r.status, 202, r.text);
-  let job;
-  for (let i = 0; i < 600; i++) {
-    job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
-    if (!['queued', 'running'].includes(job.status)) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  const job = await waitJob(c, `/api/v1/imports/${r.body.id}`, { tries: 600, every: 50 });
   assert.equal(job.status, 'done', JSON.stringify(job));
   const list = await c.get('/api/v1/parties?external_id=BX-1');
   ids['白雪'] = list.body.items[0].id;
@@ -151,12 +146,7 @@ test('the record engine writes the key itself (create, PATCH, import), without t
   r = await c.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update',
     'name,external_id\n曹操,BX-1\n', { 'Content-Type': 'text/csv' });             // 白雪 → 曹操 (cáo): after 包 bāo
   assert.equal(r.status, 202, r.text);
-  let job;
-  for (let i = 0; i < 600; i++) {
-    job = (await c.get(`/api/v1/imports/${r.body.id}`)).body;
-    if (!['queued', 'running'].includes(job.status)) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  const job = await waitJob(c, `/api/v1/imports/${r.body.id}`, { tries: 600, every: 50 });
   assert.equal(job.status, 'done', JSON.stringify(job));
   const want = ['阿明', '赵强', '安娜', '张伟', '白雪', '王芳1', '王芳2', '王芳3', '张伟明',
                 'long二', 'long三', 'long一', 'Abe', 'Alice1', 'Alice2', 'bob', 'Bob', 'Zoe'];
