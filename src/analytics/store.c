@@ -106,20 +106,30 @@ int64_t an_store_party_id(const an_store *s, size_t p)
     return lo < s->nbig && s->big[lo].p == p ? s->big[lo].id : -1;
 }
 
+/* An array of n elements with room for *cap, made to hold one more: the same
+ * array, or a reallocation to twice the room (first when empty). NULL when
+ * the memory runs out; the array is then unchanged. */
+static void *room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t want = *cap ? 2 * *cap : first;
+    void *grown = realloc(items, want * elem);
+    if (grown)
+        *cap = want;
+    return grown;
+}
+
 static int set_party_id(an_store *s, size_t p, int64_t id)
 {
     if (id >= 0 && id < AN_BIG_ID) {
         s->party_id[p] = (uint32_t)id;
         return 0;
     }
-    if (s->nbig == s->bigcap) {
-        size_t cap = s->bigcap ? 2 * s->bigcap : 16;
-        struct an_big_id *b = realloc(s->big, cap * sizeof *b);
-        if (!b)
-            return -1;
-        s->big = b;
-        s->bigcap = cap;
-    }
+    struct an_big_id *b = room_for_one(s->big, s->nbig, &s->bigcap, sizeof *b, 16);
+    if (!b)
+        return -1;
+    s->big = b;
     s->big[s->nbig++] = (struct an_big_id){(uint32_t)p, id};
     s->party_id[p] = AN_BIG_ID;
     return 0;
@@ -369,14 +379,10 @@ static int party_column(an_store *s)
 
 static int append_late(an_store *s, size_t p, int32_t day, int64_t amount, int64_t cost)
 {
-    if (s->nlate == s->latecap) {
-        size_t cap = s->latecap ? 2 * s->latecap : 64;
-        struct an_late_row *l = realloc(s->late, cap * sizeof *l);
-        if (!l)
-            return -1;
-        s->late = l;
-        s->latecap = cap;
-    }
+    struct an_late_row *l = room_for_one(s->late, s->nlate, &s->latecap, sizeof *l, 64);
+    if (!l)
+        return -1;
+    s->late = l;
     s->late[s->nlate++] = (struct an_late_row){(int64_t)p, amount, cost, day};
     return 0;
 }
