@@ -247,17 +247,26 @@ static void test_store_wide(void **state)
     an_store_free(&s);
 }
 
+/* One party's transactions, shared by test_facts and test_explain_structured:
+ * days relative to FIXTURE_TODAY (the window of 26 weeks is 182 days), a
+ * return (-3000), an unknown cost and a purchase from a competitor. */
+#define FIXTURE_TODAY 20000
+static an_rows fixture_rows(void)
+{
+    static int32_t day[] = {FIXTURE_TODAY - 300, FIXTURE_TODAY - 300, FIXTURE_TODAY - 250, FIXTURE_TODAY - 100,
+                            FIXTURE_TODAY - 100, FIXTURE_TODAY - 10, FIXTURE_TODAY - 5};
+    static int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
+    static int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
+    return (an_rows){.n = 7, .day = day, .amount64 = amount, .cost64 = cost};
+}
+
 static void test_facts(void **state)
 {
     (void)state;
     sc_config c;
     sc_config_default(&c);
-    int32_t today = 20000;
-    /* Days relative to today; window 26 weeks = 182 days. */
-    int32_t day[] = {today - 300, today - 300, today - 250, today - 100, today - 100, today - 10, today - 5};
-    int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
-    int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
-    an_rows r = {.n = 7, .day = day, .amount64 = amount, .cost64 = cost};
+    int32_t today = FIXTURE_TODAY;
+    an_rows r = fixture_rows();
     sc_facts f;
     sc_facts_rows(&r, today, &c, &f);
     assert_int_equal(f.transactions, 6);
@@ -425,11 +434,8 @@ static void test_explain_structured(void **state)
     (void)state;
     sc_config c;
     sc_config_default(&c);
-    int32_t today = 20000;
-    int32_t day[] = {today - 300, today - 300, today - 250, today - 100, today - 100, today - 10, today - 5};
-    int64_t amount[] = {1000, 500, 2000, 3000, -3000, 4000, 9999};
-    int64_t cost[] = {600, AN_COST_UNKNOWN, 1000, 1500, -1500, 2000, AN_COST_COMPETITOR};
-    an_rows rows = {.n = 7, .day = day, .amount64 = amount, .cost64 = cost};
+    int32_t today = FIXTURE_TODAY;
+    an_rows rows = fixture_rows();
     sc_facts f;
     sc_facts_rows(&rows, today, &c, &f);
     sc_facts_crm_clear(&f);
@@ -543,7 +549,7 @@ static void test_explain_structured(void **state)
 
     /* A party that bought only from competitors: no labels of buyers. */
     int64_t comp_cost[] = {AN_COST_COMPETITOR};
-    an_rows crow = {.n = 1, .day = day, .amount64 = amount, .cost64 = comp_cost};
+    an_rows crow = {.n = 1, .day = rows.day, .amount64 = rows.amount64, .cost64 = comp_cost};
     sc_facts_rows(&crow, today, &c, &f);
     sc_facts_crm_clear(&f);
     sc_score_one(&c, &st, &f, &r);
