@@ -6,6 +6,7 @@
  * change they describe. Owns GET /api/v1/audit. */
 #include "api/api.h"
 #include "http/authz.h"
+#include "lib/jsonw.h"
 #include "lib/strbuf.h"
 #include <sodium.h>
 #include <stdio.h>
@@ -72,41 +73,50 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
 {
     char now[21];
     now_text(now);
-    char *text = changes ? json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    /* The changes in the order the caller built them (a record's: its
+     * fields' order); the hash covers the stored text, whatever its order. */
+    char *text = NULL;
+    if (changes) {
+        strbuf sb;
+        sb_init(&sb, 0);
+        jw_json(&sb, changes);
+        text = sb.failed ? NULL : sb_take(&sb);
+        sb_free(&sb);
+        if (!text) { json_decref(changes); return -1; }
+    }
     json_decref(changes);
     unsigned char prev[32] = {0}, hash[32];
     int rc = -1;
-    db_stmt *s = db_prepare(w, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
+    /* The row's id is known before it is written (the last plus one, as
+     * SQLite would choose), so its hash goes in with it: one write of the
+     * row, not an insert and then an update. */
+    int64_t id = 1;
+    db_stmt *s = db_prepare(w, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     if (!s) goto done;
     if (db_step(s) == DB_ROW) {
+        id = db_column_int64(s, 0) + 1;
         size_t n;
-        const void *h = db_column_blob(s, 0, &n);
+        const void *h = db_column_blob(s, 1, &n);
         if (h && n == 32) memcpy(prev, h, 32);
     }
     db_done(s);
     int64_t user_id = u && u->id ? u->id : 0;
-    s = db_prepare(w, "INSERT INTO audit(at, user_id, address, entity, entity_id, action, changes, party_id, prev_hash)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s) goto done;
-    db_bind_text(s, 1, now);
-    if (user_id) db_bind_int64(s, 2, user_id); else db_bind_null(s, 2);
-    db_bind_text(s, 3, addr);
-    db_bind_text(s, 4, entity);
-    db_bind_int64(s, 5, entity_id);
-    db_bind_text(s, 6, action);
-    db_bind_text(s, 7, text);
-    if (party_id) db_bind_int64(s, 8, party_id); else db_bind_null(s, 8);
-    db_bind_blob(s, 9, prev, 32);
-    int step = db_step(s);
-    db_done(s);
-    if (step != DB_DONE) goto done;
-    int64_t id = db_last_insert_id(w);
     row_digest(prev, id, now, user_id, addr, entity, entity_id, action, text, party_id, hash);
-    s = db_prepare(w, "UPDATE audit SET hash = ? WHERE id = ?");
+    s = db_prepare(w, "INSERT INTO audit(id, at, user_id, address, entity, entity_id, action, changes, party_id, prev_hash, hash)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s) goto done;
-    db_bind_blob(s, 1, hash, 32);
-    db_bind_int64(s, 2, id);
-    step = db_step(s);
+    db_bind_int64(s, 1, id);
+    db_bind_text(s, 2, now);
+    if (user_id) db_bind_int64(s, 3, user_id); else db_bind_null(s, 3);
+    db_bind_text(s, 4, addr);
+    db_bind_text(s, 5, entity);
+    db_bind_int64(s, 6, entity_id);
+    db_bind_text(s, 7, action);
+    db_bind_text(s, 8, text);
+    if (party_id) db_bind_int64(s, 9, party_id); else db_bind_null(s, 9);
+    db_bind_blob(s, 10, prev, 32);
+    db_bind_blob(s, 11, hash, 32);
+    int step = db_step(s);
     db_done(s);
     if (step != DB_DONE || set_head(w, id, hash)) goto done;
     rc = 0;

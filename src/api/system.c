@@ -33,12 +33,17 @@ static void metrics(struct req *rq, struct resp *rs)
     FILE *statm = fopen("/proc/self/statm", "r");
     if (statm && fscanf(statm, "%*d %lld", &pages) == 1) rss = pages * sysconf(_SC_PAGESIZE);
     if (statm) fclose(statm);
+    unsigned long ckpt_background, ckpt_in_commit;
+    db_checkpoint_counts(&ckpt_background, &ckpt_in_commit);
     sb_printf(&sb, "# TYPE rapport_http_requests_total counter\nrapport_http_requests_total %llu\n"
                    "# TYPE rapport_http_responses_5xx_total counter\nrapport_http_responses_5xx_total %llu\n"
                    "# TYPE rapport_parties gauge\nrapport_parties %lld\n"
-                   "# TYPE rapport_process_resident_memory_bytes gauge\nrapport_process_resident_memory_bytes %lld\n",
+                   "# TYPE rapport_process_resident_memory_bytes gauge\nrapport_process_resident_memory_bytes %lld\n"
+                   "# TYPE rapport_wal_checkpoints_total counter\n"
+                   "rapport_wal_checkpoints_total{thread=\"checkpointer\"} %lu\n"
+                   "rapport_wal_checkpoints_total{thread=\"writer\"} %lu\n",
               __atomic_load_n(&http_requests_total, __ATOMIC_RELAXED), __atomic_load_n(&http_responses_5xx, __ATOMIC_RELAXED),
-              (long long)parties, rss);
+              (long long)parties, rss, ckpt_background, ckpt_in_commit);
     rs->status = 200;
     rs->body_len = sb.len;
     rs->body = sb_take(&sb);

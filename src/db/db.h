@@ -99,6 +99,19 @@ int db_begin_read(db *c);
 int db_begin_write(db *c);   /* BEGIN IMMEDIATE */
 int db_commit(db *c);
 int db_rollback(db *c);
+/* One level of savepoint inside a write transaction: a job of a group
+ * commit undoes only its own work. */
+int db_savepoint(db *c);
+int db_savepoint_release(db *c);
+int db_savepoint_rollback(db *c);
+
+/* Copies the write connection's WAL into the database on a background
+ * thread instead of inside its commits (SQLite; see checkpoint.c), until
+ * db_checkpoints_stop. The counts are the checkpoints run since the start,
+ * by that thread and by the writer when the thread fell far behind. */
+int db_checkpoints_start(db *writer, char *err, size_t errlen);
+void db_checkpoints_stop(void);
+void db_checkpoint_counts(unsigned long *background, unsigned long *in_commit);
 
 /* Runs the numbered migrations not yet applied. */
 int db_migrate(db *c, char *err, size_t errlen);

@@ -371,6 +371,11 @@ int db_begin_write(db *c) { return run_cached(c, SQL_BEGIN_IMMEDIATE); }
 int db_commit(db *c) { return run_cached(c, SQL_COMMIT); }
 int db_rollback(db *c) { return run_cached(c, SQL_ROLLBACK); }
 
+static const char SQL_SAVEPOINT[] = "SAVEPOINT job", SQL_RELEASE[] = "RELEASE job", SQL_ROLLBACK_TO[] = "ROLLBACK TO job";
+int db_savepoint(db *c) { return run_cached(c, SQL_SAVEPOINT); }
+int db_savepoint_release(db *c) { return run_cached(c, SQL_RELEASE); }
+int db_savepoint_rollback(db *c) { return run_cached(c, SQL_ROLLBACK_TO); }
+
 int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
 {
     sqlite3 *from = NULL, *to = NULL;

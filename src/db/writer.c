@@ -13,12 +13,12 @@ struct job {
     void *ctx;
     int rc;
     bool done;
+    pthread_cond_t done_cv;   /* its own: a broadcast woke every waiting worker for each batch */
     struct job *next;
 };
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_work = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t g_done = PTHREAD_COND_INITIALIZER;
 static struct job *g_head, *g_tail;
 static bool g_running, g_stopping;
 static pthread_t g_thread;
@@ -42,10 +42,10 @@ static void run_batch(struct job *batch)
         return;
     }
     for (struct job *j = batch; j; j = j->next) {
-        db_exec(g_conn, "SAVEPOINT job");
+        db_savepoint(g_conn);
         j->rc = j->fn(g_conn, j->ctx);
-        if (j->rc != 0) db_exec(g_conn, "ROLLBACK TO job");
-        db_exec(g_conn, "RELEASE job");
+        if (j->rc != 0) db_savepoint_rollback(g_conn);
+        db_savepoint_release(g_conn);
     }
     if (db_commit(g_conn) != 0) {
         int rc = map_commit_error(g_conn);
@@ -72,8 +72,11 @@ static void *writer_main(void *arg)
         run_batch(batch);
 
         pthread_mutex_lock(&g_mu);
-        for (struct job *j = batch, *next; j; j = next) { next = j->next; j->done = true; }
-        pthread_cond_broadcast(&g_done);
+        for (struct job *j = batch, *next; j; j = next) {
+            next = j->next;   /* j is the waiter's: gone once it sees done */
+            j->done = true;
+            pthread_cond_signal(&j->done_cv);
+        }
     }
     pthread_mutex_unlock(&g_mu);
     return NULL;
@@ -89,6 +92,7 @@ static int open_conn(char *err, size_t errlen)
 int writer_start(char *err, size_t errlen)
 {
     if (open_conn(err, errlen) != 0) return -1;
+    if (db_checkpoints_start(g_conn, err, errlen) != 0) return -1;
     g_stopping = false;
     if (pthread_create(&g_thread, NULL, writer_main, NULL) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");
@@ -108,13 +112,14 @@ void writer_stop(void)
         pthread_join(g_thread, NULL);
         g_running = false;
     }
+    db_checkpoints_stop();
     db_close(g_conn);
     g_conn = NULL;
 }
 
 int db_write(write_fn fn, void *ctx)
 {
-    struct job j = {fn, ctx, 0, false, NULL};
+    struct job j = {.fn = fn, .ctx = ctx};
     if (!g_running) {
         char err[256];
         if (open_conn(err, sizeof err) != 0) { log_error("writer: %s", err); return WRITE_COMMIT_FAILED; }
@@ -122,11 +127,13 @@ int db_write(write_fn fn, void *ctx)
         return j.rc;
     }
     db_reader_yield(false); /* a shared reader is not held through the commit wait */
+    pthread_cond_init(&j.done_cv, NULL);
     pthread_mutex_lock(&g_mu);
     if (g_tail) g_tail->next = &j; else g_head = &j;
     g_tail = &j;
     pthread_cond_signal(&g_work);
-    while (!j.done) pthread_cond_wait(&g_done, &g_mu);
+    while (!j.done) pthread_cond_wait(&j.done_cv, &g_mu);
     pthread_mutex_unlock(&g_mu);
+    pthread_cond_destroy(&j.done_cv);
     return j.rc;
 }

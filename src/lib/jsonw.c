@@ -1,6 +1,8 @@
 /* jsonw: JSON text writer (see jsonw.h). */
 #include "lib/jsonw.h"
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,4 +69,49 @@ void jw_int(strbuf *sb, int64_t v)
     char buf[JW_INT_CHARS];
     const char *p = jw_int_text(v, buf);
     sb_append(sb, p, (size_t)(buf + JW_INT_CHARS - 1 - p));
+}
+
+void jw_json(strbuf *sb, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *item;
+        int first = 1;
+        sb_append(sb, "{", 1);
+        json_object_foreach((json_t *)v, key, item) {
+            if (!first) sb_append(sb, ",", 1);
+            first = 0;
+            jw_string_n(sb, key, strlen(key));
+            sb_append(sb, ":", 1);
+            jw_json(sb, item);
+        }
+        sb_append(sb, "}", 1);
+        break;
+    }
+    case JSON_ARRAY: {
+        sb_append(sb, "[", 1);
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n; i++) {
+            if (i) sb_append(sb, ",", 1);
+            jw_json(sb, json_array_get(v, i));
+        }
+        sb_append(sb, "]", 1);
+        break;
+    }
+    case JSON_STRING: jw_string_n(sb, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: jw_int(sb, (int64_t)json_integer_value(v)); break;
+    case JSON_REAL: {
+        /* jansson's own shortest exact form (%.17g, a ".0" kept, the
+         * exponent trimmed): reals are few; their text must not change. */
+        char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!t) { sb->failed = 1; break; }
+        sb_append(sb, t, strlen(t));
+        free(t);
+        break;
+    }
+    case JSON_TRUE: sb_append(sb, "true", 4); break;
+    case JSON_FALSE: sb_append(sb, "false", 5); break;
+    default: sb_append(sb, "null", 4);
+    }
 }

@@ -14,4 +14,10 @@ void jw_int(strbuf *sb, int64_t v);
 /* v in decimal, NUL-terminated, somewhere inside buf (the return value). */
 #define JW_INT_CHARS 24
 char *jw_int_text(int64_t v, char buf[JW_INT_CHARS]);
+/* A jansson value as compact JSON text, keys in the object's own order: the
+ * same text as json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) (reals are written
+ * by jansson itself; DEL is escaped, as by jw_string), at a fraction of the cost, and failing only through
+ * the strbuf's sticky failure flag. */
+typedef struct json_t json_t;
+void jw_json(strbuf *sb, const json_t *v);
 #endif

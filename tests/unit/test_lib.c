@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include "db/db.h"
 #include "lib/jsonw.h"
@@ -163,6 +165,50 @@ static void test_jsonw_counted(void **state)
     sb_free(&sb);
 }
 
+/* jw_json writes what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes:
+ * responses and audit rows changed writer, not text. */
+static void test_jw_json_matches_jansson(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{}", "[]", "null", "true", "false", "0", "-9223372036854775808", "9223372036854775807",
+        "0.5", "1e300", "-2.5e-7", "100.0", "3.141592653589793", "\"\"",
+        "{\"name\":\"\u5f20\u4f1f\",\"tags\":[\"a\",\"b\"],\"n\":{\"amount\":1999,\"currency\":\"CNY\"},\"x\":null}",
+        "[\"quote \\\" backslash \\\\ slash / tab \\t nl \\n cr \\r bs \\b ff \\f ctl \\u0001\"]",
+        "{\"z\":1,\"a\":2,\"m\":[[],[{}],[[1,2.25,\"\\u00e9\"]]]}",
+        "[1,[2,[3,[4,[5,[6,[7,[8,[9,[10]]]]]]]]]]",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_error_t err;
+        json_t *v = json_loads(docs[i], JSON_DECODE_ANY, &err);
+        assert_non_null(v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        strbuf sb;
+        sb_init(&sb, 0);
+        jw_json(&sb, v);
+        assert_false(sb.failed);
+        assert_string_equal(sb_str(&sb), want);
+        sb_free(&sb);
+        free(want);
+        json_decref(v);
+    }
+    /* Object keys keep the order they were set in (not sorted). */
+    json_t *o = json_object();
+    json_object_set_new(o, "zeta", json_integer(1));
+    json_object_set_new(o, "alpha", json_string("x"));
+    strbuf sb;
+    sb_init(&sb, 0);
+    jw_json(&sb, o);
+    assert_string_equal(sb_str(&sb), "{\"zeta\":1,\"alpha\":\"x\"}");
+    sb_free(&sb);
+    /* A capped buffer fails, flagged, instead of writing half a document. */
+    sb_init(&sb, 8);
+    jw_json(&sb, o);
+    assert_true(sb.failed);
+    sb_free(&sb);
+    json_decref(o);
+}
+
 static void test_fts_query(void **state)
 {
     char q[512];
@@ -185,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_utf8), cmocka_unit_test(test_email), cmocka_unit_test(test_phone),
         cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_strbuf_fast_path_cap), cmocka_unit_test(test_jsonw_counted), cmocka_unit_test(test_fts_query),
+        cmocka_unit_test(test_jw_json_matches_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
