@@ -122,6 +122,9 @@ int party_reindex(db *w, int64_t id, const json_t *rec)
     db_bind_text(s, 4, sb_str(&body));
     rc = db_step(s) == DB_DONE ? 0 : -1;
     db_done(s);
+    /* The stored GET document is derived from the row like the indexes;
+     * every write of a party comes through here after writing the row. */
+    if (rc == 0) rc = res_store_doc(w, &party_resource, id);
 done:
     sb_free(&contacts);
     sb_free(&body);
@@ -151,7 +154,7 @@ struct resource party_resource = {
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
     .soft_delete = true, .fts_table = "party_fts", .extra_filters = party_score_filters,
     .check = party_check, .after_write = party_reindex, .before_delete = party_before_delete,
-    .sort_keys = party_sort_keys,
+    .sort_keys = party_sort_keys, .has_doc = true,
 };
 
 /* ---- timeline ---- */

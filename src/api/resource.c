@@ -71,6 +71,12 @@ void resource_init(struct resource *r)
     sb_printf(&sb, "SELECT %s FROM %s WHERE id = ?%s", r->sql_cols, r->table,
               r->soft_delete ? " AND deleted_at IS NULL" : "");
     r->sql_get = sb_take(&sb);
+    if (r->has_doc) {
+        sb_printf(&sb, "SELECT doc, version FROM %s WHERE id = ?%s", r->table, r->soft_delete ? " AND deleted_at IS NULL" : "");
+        r->sql_get_doc = sb_take(&sb);
+        sb_printf(&sb, "UPDATE %s SET doc = ? WHERE id = ?", r->table);
+        r->sql_store_doc = sb_take(&sb);
+    }
 
     r->json_keys = calloc((size_t)r->nfields, sizeof *r->json_keys);
     r->json_key_lens = calloc((size_t)r->nfields, sizeof *r->json_key_lens);
@@ -439,6 +445,29 @@ static void row_write(const struct resource *r, db_stmt *s, const struct auth_us
     sb_append(out, "}", 1);
 }
 
+int res_store_doc(db *w, const struct resource *r, int64_t id)
+{
+    if (!r->has_doc) return 0;
+    db_stmt *s = db_prepare(w, r->sql_get);
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    strbuf doc;
+    sb_init(&doc, 0);
+    int rc = db_step(s);
+    if (rc == DB_ROW) row_write(r, s, NULL, &doc);   /* every field: a restricted reader never gets it */
+    db_done(s);
+    if (rc != DB_ROW) { sb_free(&doc); return rc == DB_DONE ? 0 : -1; }   /* deleted: nothing to keep */
+    if (doc.failed) { sb_free(&doc); return -1; }
+    s = db_prepare(w, r->sql_store_doc);
+    if (!s) { sb_free(&doc); return -1; }
+    db_bind_textn(s, 1, sb_str(&doc), doc.len);
+    db_bind_int64(s, 2, id);
+    rc = db_step(s);
+    db_done(s);
+    sb_free(&doc);
+    return rc == DB_DONE ? 0 : -1;
+}
+
 json_t *res_load(db *c, const struct resource *r, int64_t id)
 {
     db_stmt *s = db_prepare(c, r->sql_get);
@@ -748,18 +777,46 @@ void res_create(struct req *rq, struct resp *rs)
     finish_write(rs, &c, rc);
 }
 
+/* The stored document of the record, when the table keeps one and the user
+ * may see every field: one column instead of forty, sent as it is. Returns
+ * 1 (found; out holds it), 0 (no such row) or -1 (no document: write the
+ * record from its columns). */
+static int get_stored_doc(db *c, const struct resource *r, struct req *rq, strbuf *out, int64_t *version)
+{
+    if (!r->has_doc || r->party_field || authz_fields_restricted(&rq->user, r->name)) return -1;
+    db_stmt *s = db_prepare(c, r->sql_get_doc);
+    if (!s) return -1;
+    db_bind_int64(s, 1, rq->path_ids[0]);
+    int found = db_step(s) == DB_ROW ? -1 : 0;
+    size_t n = 0;
+    const char *doc = found ? db_column_bytes(s, 0, &n) : NULL;
+    if (doc && n) {
+        sb_append(out, doc, n);
+        *version = db_column_int64(s, 1);
+        found = 1;
+    }
+    db_done(s);
+    return found;
+}
+
 void res_get(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
     db *c = db_reader();
-    db_stmt *s = db_prepare(c, r->sql_get);
-    if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
-    db_bind_int64(s, 1, rq->path_ids[0]);
-    bool found = db_step(s) == DB_ROW;
     int64_t pid = 0, version = 0;
     strbuf out;
     sb_init(&out, 0);
-    if (found) {
+    int stored = get_stored_doc(c, r, rq, &out, &version);
+    bool found = stored == 1;
+    if (found) pid = rq->path_ids[0];   /* has_doc: the party itself */
+    db_stmt *s = NULL;
+    if (stored < 0) {
+        s = db_prepare(c, r->sql_get);
+        if (!s) { sb_free(&out); resp_error(rs, 500, "internal", NULL, "query failed"); return; }
+        db_bind_int64(s, 1, rq->path_ids[0]);
+        found = db_step(s) == DB_ROW;
+    }
+    if (s && found) {
         int last = db_column_count(s) - 1;
         version = db_column_int64(s, last);
         row_write(r, s, &rq->user, &out);
@@ -773,7 +830,7 @@ void res_get(struct req *rq, struct resp *rs)
             }
         }
     }
-    db_done(s);
+    if (s) db_done(s);
     enum scope scope = party_scoped(r) ? authz_scope(&rq->user, r->name, "read") : SCOPE_ALL;
     /* A party read by a user who sees all parties: the row just read (the
      * query leaves deleted ones out) is the whole scope check. */

@@ -96,14 +96,24 @@ struct resource {
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
     int (*before_delete)(db *w, int64_t id, struct verr *e);
+    /* The table keeps each record's JSON in a column `doc` (migration 007):
+     * a GET by a user who may see every field sends it as it is. */
+    bool has_doc;
     /* Generated at start-up by resource_init. */
     char *sql_get, *sql_insert, *sql_update, *sql_delete, *sql_cols;
+    char *sql_get_doc, *sql_store_doc;
     char **json_keys;             /* ,"<field name>": for each field, written as is by a GET */
     size_t *json_key_lens;
 };
 
 /* Builds the SQL of each resource; call once before serving. */
 void resource_init(struct resource *r);
+
+/* Writes the stored JSON document of record id (has_doc resources) from
+ * its row as it now is, inside the caller's write transaction: every write
+ * of the row calls it after writing (the trigger of migration 007 clears a
+ * document that a write left behind). 0 or -1. */
+int res_store_doc(db *w, const struct resource *r, int64_t id);
 
 /* Generic handlers: the route's schema is the resource. */
 void res_create(struct req *rq, struct resp *rs);

@@ -60,8 +60,10 @@ static int transfer_one(db *w, struct transfer_ctx *c, int64_t pid, enum scope a
     db_bind_int64(t, 4, c->from_user);
     int rc2 = db_step(t);
     db_done(t);
+    int tasks = db_changes(w);
+    if (rc == DB_DONE && res_store_doc(w, &party_resource, pid)) rc = DB_ERROR;
     if (rc != DB_DONE || rc2 != DB_DONE) { json_decref(old_owner); json_decref(old_team); verr_from_db(&c->e, w, NULL); return -1; }
-    c->tasks += db_changes(w);
+    c->tasks += tasks;
     json_t *d = json_pack("{s:[oI]}", "owner_id", old_owner, (json_int_t)c->to_user);
     if (c->to_team) json_object_set_new(d, "team_id", json_pack("[oI]", old_team, (json_int_t)c->to_team));
     else json_decref(old_team);

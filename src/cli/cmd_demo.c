@@ -1,4 +1,5 @@
 /* cmd_demo: `rapport demo` — fill the database with the demo dataset. */
+#include "api/party_docs.h"
 #include "cli/cli.h"
 #include "domain/demo.h"
 #include <stdio.h>
@@ -26,6 +27,7 @@ int cmd_demo(int argc, char **argv)
     unsigned long long seed = ss ? strtoull(ss, &end, 10) : 1;
     if (ss && *end) { fprintf(stderr, "rapport demo: --seed must be a number\n"); return 2; }
     if (cli_open_db(path, true) != 0) return 1;
+    if (party_docs_check_format() != 0) { fprintf(stderr, "rapport demo: cannot check the stored party documents\n"); return 1; }
     clock_gettime(CLOCK_MONOTONIC, &g_start);
     struct demo_stats st;
     if (demo_generate(n, seed, show, &st) != 0) { fprintf(stderr, "rapport demo: generation failed\n"); return 1; }

@@ -1,6 +1,7 @@
 /* cmd_import: `rapport import KIND FILE [options]` and `rapport import undo
  * JOB`. The engine is src/domain/import.c; this file parses options, shows
  * a progress bar on a terminal and prints the summary. */
+#include "api/party_docs.h"
 #include "cli/cli.h"
 #include "db/db.h"
 #include "db/writer.h"
@@ -36,6 +37,7 @@ static int cmd_undo(int argc, char **argv)
     long long id = id_s ? strtoll(id_s, &end, 10) : 0;
     if (!id_s || *end || id <= 0 || extra) { fputs(usage, stderr); return 2; }
     if (cli_open_db(cli_db_path(argc, argv), false) != 0) return 1;
+    if (party_docs_check_format() != 0) { fprintf(stderr, "rapport import: cannot check the stored party documents\n"); return 1; }
     char msg[600];
     long removed = 0, restored = 0;
     int rc = import_undo(id, &removed, &restored, msg, sizeof msg);
@@ -91,6 +93,7 @@ int cmd_import(int argc, char **argv)
     o.progress = show_progress;
     o.batch_seconds = 2.0;   /* no other writers wait on the command line: fewer, larger commits */
     if (cli_open_db(db_path, false) != 0) return 1;
+    if (party_docs_check_format() != 0) { fprintf(stderr, "rapport import: cannot check the stored party documents\n"); return 1; }
     int ret = 1;
     char *saved = NULL;
     if (mapping) {

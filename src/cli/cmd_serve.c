@@ -2,6 +2,7 @@
  * the group-commit writer and the HTTP server. */
 #include "analytics/service.h"
 #include "api/api.h"
+#include "api/party_docs.h"
 #include "cli/cli.h"
 #include "db/writer.h"
 #include "http/http.h"
@@ -22,10 +23,13 @@ int cmd_serve(int argc, char **argv)
     if (cli_open_db(path, true) != 0) return 1;
     api_init();
     char err[256];
+    if (party_docs_check_format() != 0) { fprintf(stderr, "rapport: cannot check the stored party documents\n"); return 1; }
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
     if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
     if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
+    if (party_docs_start() != 0) fprintf(stderr, "rapport: cannot start filling in party documents; parties are read from their columns\n");
     int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads);
+    party_docs_stop();
     jobs_stop();
     an_service_stop();
     writer_stop();

@@ -1,0 +1,133 @@
+/* party_docs: fills in the stored GET documents of parties that have none
+ * (migration 007), on a background thread of the server, a batch of
+ * parties per write transaction.
+ *
+ * Every write of a party stores its document in the same transaction
+ * (party_reindex), and the trigger of migration 007 clears a document that
+ * another path left stale; what is left without one is a database written
+ * before this version, rows changed by another process or a migration, and
+ * all of them after the record's fields change. For that last case the
+ * documents carry a format: a digest of the party fields' names and types
+ * with PARTY_DOC_VERSION (raise it when row_write writes a field another
+ * way), kept in setting 'party.doc_format'; on a mismatch every document is
+ * cleared first. Until its document is back, a party is read from its
+ * columns, as before: nothing waits for this pass. */
+#include "api/api.h"
+#include "api/party_docs.h"
+#include "db/writer.h"
+#include "lib/log.h"
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PARTY_DOC_VERSION 1
+#define BATCH 500
+
+static pthread_t g_thread;
+static bool g_running;
+static volatile bool g_stop;
+static long g_filled;
+
+void party_doc_format(char out[PARTY_DOC_FORMAT_CHARS])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 16);
+    for (int i = 0; i < party_resource.nfields; i++) {
+        const struct field *f = &party_resource.fields[i];
+        crypto_generichash_update(&st, (const unsigned char *)f->name, strlen(f->name) + 1);
+        unsigned char type = (unsigned char)f->type;
+        crypto_generichash_update(&st, &type, 1);
+    }
+    unsigned char digest[16];
+    crypto_generichash_final(&st, digest, sizeof digest);
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    snprintf(out, PARTY_DOC_FORMAT_CHARS, "%d:%s", PARTY_DOC_VERSION, hex);
+}
+
+static int check_format(db *w, void *arg)
+{
+    (void)arg;
+    char want[PARTY_DOC_FORMAT_CHARS];
+    party_doc_format(want);
+    db_stmt *s = db_prepare(w, "SELECT value FROM setting WHERE key = 'party.doc_format'");
+    if (!s) return -1;
+    bool had = db_step(s) == DB_ROW && db_column_text(s, 0);
+    bool same = had && strcmp(db_column_text(s, 0), want) == 0;
+    db_done(s);
+    if (same) return 0;
+    if (had) log_info("party documents: the party fields changed (format %s), clearing the stored documents", want);
+    if (db_exec(w, "UPDATE party SET doc = NULL WHERE doc IS NOT NULL") != 0) return -1;
+    s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('party.doc_format', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!s) return -1;
+    db_bind_text(s, 1, want);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+struct batch { int64_t ids[BATCH]; int n; };
+
+static int fill_batch(db *w, void *arg)
+{
+    struct batch *b = arg;
+    for (int i = 0; i < b->n; i++)
+        if (res_store_doc(w, &party_resource, b->ids[i])) return -1;
+    return 0;
+}
+
+static int next_batch(int64_t after, struct batch *b)
+{
+    db *c = db_reader();
+    if (!c || db_begin_read(c) != 0) return -1;
+    db_stmt *s = db_prepare(c, "SELECT id FROM party WHERE doc IS NULL AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?");
+    if (!s) { db_rollback(c); return -1; }
+    db_bind_int64(s, 1, after);
+    db_bind_int64(s, 2, BATCH);
+    b->n = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) b->ids[b->n++] = db_column_int64(s, 0);
+    db_done(s);
+    db_rollback(c);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static void *fill_main(void *arg)
+{
+    (void)arg;
+    static struct batch b;
+    int64_t after = 0;
+    while (!g_stop) {
+        if (next_batch(after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
+        if (b.n == 0) break;
+        if (db_write(fill_batch, &b) != 0) { log_warn("party documents: a batch failed; its parties are read from their columns"); break; }
+        __atomic_add_fetch(&g_filled, b.n, __ATOMIC_RELAXED);
+        after = b.ids[b.n - 1];
+    }
+    long n = __atomic_load_n(&g_filled, __ATOMIC_RELAXED);
+    if (n) log_info("party documents: %ld filled in", n);
+    db_reader_release();
+    return NULL;
+}
+
+int party_docs_check_format(void) { return db_write(check_format, NULL) == 0 ? 0 : -1; }
+
+int party_docs_start(void)
+{
+    g_stop = false;
+    g_filled = 0;
+    if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) return -1;
+    g_running = true;
+    return 0;
+}
+
+void party_docs_stop(void)
+{
+    if (!g_running) return;
+    g_stop = true;
+    pthread_join(g_thread, NULL);
+    g_running = false;
+}
+
+long party_docs_filled(void) { return __atomic_load_n(&g_filled, __ATOMIC_RELAXED); }
