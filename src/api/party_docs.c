@@ -1,12 +1,12 @@
 /* party_docs: fills in the stored GET documents of parties that have none
- * (migration 007), on a background thread of the server, a batch of
- * parties per write transaction.
+ * (table party_doc, migration 007), on a background thread of the server, a
+ * batch of parties per write transaction.
  *
  * Every write of a party stores its document in the same transaction
- * (party_reindex), and the trigger of migration 007 clears a document that
- * another path left stale; what is left without one is a database written
- * before this version, rows changed by another process or a migration, and
- * all of them after the record's fields change. For that last case the
+ * (party_reindex), and the triggers of migration 007 remove the document of
+ * a row changed any other way; what is left without one is a database
+ * written before this version, rows changed by another process or a
+ * migration, and all of them after the record's fields change. For that last case the
  * documents carry a format: a digest of the party fields' names and types
  * with PARTY_DOC_VERSION (raise it when row_write writes a field another
  * way), kept in setting 'party.doc_format'; on a mismatch every document is
@@ -25,7 +25,7 @@
 #define BATCH 500
 
 static pthread_t g_thread;
-static bool g_running;
+static bool g_running, g_filling;
 static volatile bool g_stop;
 static long g_filled;
 
@@ -58,7 +58,7 @@ static int check_format(db *w, void *arg)
     db_done(s);
     if (same) return 0;
     if (had) log_info("party documents: the party fields changed (format %s), clearing the stored documents", want);
-    if (db_exec(w, "UPDATE party SET doc = NULL WHERE doc IS NOT NULL") != 0) return -1;
+    if (db_exec(w, "DELETE FROM party_doc") != 0) return -1;
     s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('party.doc_format', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!s) return -1;
     db_bind_text(s, 1, want);
@@ -81,7 +81,8 @@ static int next_batch(int64_t after, struct batch *b)
 {
     db *c = db_reader();
     if (!c || db_begin_read(c) != 0) return -1;
-    db_stmt *s = db_prepare(c, "SELECT id FROM party WHERE doc IS NULL AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?");
+    db_stmt *s = db_prepare(c, "SELECT id FROM party p WHERE id > ? AND deleted_at IS NULL"
+                               " AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id) ORDER BY id LIMIT ?");
     if (!s) { db_rollback(c); return -1; }
     db_bind_int64(s, 1, after);
     db_bind_int64(s, 2, BATCH);
@@ -108,6 +109,7 @@ static void *fill_main(void *arg)
     long n = __atomic_load_n(&g_filled, __ATOMIC_RELAXED);
     if (n) log_info("party documents: %ld filled in", n);
     db_reader_release();
+    __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -117,7 +119,8 @@ int party_docs_start(void)
 {
     g_stop = false;
     g_filled = 0;
-    if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) return -1;
+    g_filling = true;
+    if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) { g_filling = false; return -1; }
     g_running = true;
     return 0;
 }
@@ -131,3 +134,4 @@ void party_docs_stop(void)
 }
 
 long party_docs_filled(void) { return __atomic_load_n(&g_filled, __ATOMIC_RELAXED); }
+bool party_docs_filling(void) { return __atomic_load_n(&g_filling, __ATOMIC_ACQUIRE); }

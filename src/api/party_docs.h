@@ -2,6 +2,7 @@
  * format check and the background pass that fills in missing ones. */
 #ifndef RAPPORT_PARTY_DOCS_H
 #define RAPPORT_PARTY_DOCS_H
+#include <stdbool.h>
 
 #define PARTY_DOC_FORMAT_CHARS 48
 /* "<version>:<digest of the party fields>", as kept in setting 'party.doc_format'. */
@@ -13,6 +14,7 @@ int party_docs_check_format(void);
 /* Starts / stops the background pass that fills in missing documents. */
 int party_docs_start(void);
 void party_docs_stop(void);
-/* Documents filled in by the pass since the start. */
+/* Documents filled in by the pass since the start; whether it still runs. */
 long party_docs_filled(void);
+bool party_docs_filling(void);
 #endif

@@ -72,9 +72,11 @@ void resource_init(struct resource *r)
               r->soft_delete ? " AND deleted_at IS NULL" : "");
     r->sql_get = sb_take(&sb);
     if (r->has_doc) {
-        sb_printf(&sb, "SELECT doc, version FROM %s WHERE id = ?%s", r->table, r->soft_delete ? " AND deleted_at IS NULL" : "");
+        /* A deleted row has no document (the trigger removed it with the
+         * row's last change), so the document table alone answers. */
+        sb_printf(&sb, "SELECT doc, version FROM %s_doc WHERE %s_id = ?", r->table, r->table);
         r->sql_get_doc = sb_take(&sb);
-        sb_printf(&sb, "UPDATE %s SET doc = ? WHERE id = ?", r->table);
+        sb_printf(&sb, "INSERT OR REPLACE INTO %s_doc(%s_id, version, doc) VALUES (?, ?, ?)", r->table, r->table);
         r->sql_store_doc = sb_take(&sb);
     }
 
@@ -454,14 +456,19 @@ int res_store_doc(db *w, const struct resource *r, int64_t id)
     strbuf doc;
     sb_init(&doc, 0);
     int rc = db_step(s);
-    if (rc == DB_ROW) row_write(r, s, NULL, &doc);   /* every field: a restricted reader never gets it */
+    int64_t version = 0;
+    if (rc == DB_ROW) {
+        row_write(r, s, NULL, &doc);   /* every field: a restricted reader never gets it */
+        version = db_column_int64(s, db_column_count(s) - 1);
+    }
     db_done(s);
     if (rc != DB_ROW) { sb_free(&doc); return rc == DB_DONE ? 0 : -1; }   /* deleted: nothing to keep */
     if (doc.failed) { sb_free(&doc); return -1; }
     s = db_prepare(w, r->sql_store_doc);
     if (!s) { sb_free(&doc); return -1; }
-    db_bind_textn(s, 1, sb_str(&doc), doc.len);
-    db_bind_int64(s, 2, id);
+    db_bind_int64(s, 1, id);
+    db_bind_int64(s, 2, version);
+    db_bind_textn(s, 3, sb_str(&doc), doc.len);
     rc = db_step(s);
     db_done(s);
     sb_free(&doc);
@@ -777,19 +784,19 @@ void res_create(struct req *rq, struct resp *rs)
     finish_write(rs, &c, rc);
 }
 
-/* The stored document of the record, when the table keeps one and the user
- * may see every field: one column instead of forty, sent as it is. Returns
- * 1 (found; out holds it), 0 (no such row) or -1 (no document: write the
- * record from its columns). */
+/* The stored document of the record, when the resource keeps them and the
+ * user may see every field: one column instead of forty, sent as it is.
+ * Returns 1 (found; out holds it) or -1 (no document: the record is written
+ * from its columns, or is not there). */
 static int get_stored_doc(db *c, const struct resource *r, struct req *rq, strbuf *out, int64_t *version)
 {
     if (!r->has_doc || r->party_field || authz_fields_restricted(&rq->user, r->name)) return -1;
     db_stmt *s = db_prepare(c, r->sql_get_doc);
     if (!s) return -1;
     db_bind_int64(s, 1, rq->path_ids[0]);
-    int found = db_step(s) == DB_ROW ? -1 : 0;
+    int found = -1;
     size_t n = 0;
-    const char *doc = found ? db_column_bytes(s, 0, &n) : NULL;
+    const char *doc = db_step(s) == DB_ROW ? db_column_bytes(s, 0, &n) : NULL;
     if (doc && n) {
         sb_append(out, doc, n);
         *version = db_column_int64(s, 1);

@@ -96,8 +96,8 @@ struct resource {
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
     int (*before_delete)(db *w, int64_t id, struct verr *e);
-    /* The table keeps each record's JSON in a column `doc` (migration 007):
-     * a GET by a user who may see every field sends it as it is. */
+    /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
+     * user who may see every field sends it as it is. */
     bool has_doc;
     /* Generated at start-up by resource_init. */
     char *sql_get, *sql_insert, *sql_update, *sql_delete, *sql_cols;

@@ -2,6 +2,7 @@
  * from the route table and the resource descriptors so it cannot drift
  * from what the server really answers. */
 #include "api/api.h"
+#include "api/party_docs.h"
 #include "lib/strbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +29,7 @@ static void metrics(struct req *rq, struct resp *rs)
     db_stmt *s = db_prepare(db_reader(), "SELECT count(*) FROM party WHERE deleted_at IS NULL");
     if (s && db_step(s) == DB_ROW) parties = db_column_int64(s, 0);
     db_done(s);
-    int64_t docs_missing = 0;   /* counted on the partial index of migration 007 */
-    s = db_prepare(db_reader(), "SELECT count(*) FROM party WHERE doc IS NULL AND deleted_at IS NULL");
-    if (s && db_step(s) == DB_ROW) docs_missing = db_column_int64(s, 0);
-    db_done(s);
+
     /* Resident memory (pages × page size) from /proc/self/statm, for the memory budget. */
     long long rss = -1, pages;
     FILE *statm = fopen("/proc/self/statm", "r");
@@ -43,12 +41,13 @@ static void metrics(struct req *rq, struct resp *rs)
                    "# TYPE rapport_http_responses_5xx_total counter\nrapport_http_responses_5xx_total %llu\n"
                    "# TYPE rapport_parties gauge\nrapport_parties %lld\n"
                    "# TYPE rapport_process_resident_memory_bytes gauge\nrapport_process_resident_memory_bytes %lld\n"
-                   "# TYPE rapport_party_docs_missing gauge\nrapport_party_docs_missing %lld\n"
+                   "# TYPE rapport_party_docs_filling gauge\nrapport_party_docs_filling %d\n"
+                   "# TYPE rapport_party_docs_filled_total counter\nrapport_party_docs_filled_total %ld\n"
                    "# TYPE rapport_wal_checkpoints_total counter\n"
                    "rapport_wal_checkpoints_total{thread=\"checkpointer\"} %lu\n"
                    "rapport_wal_checkpoints_total{thread=\"writer\"} %lu\n",
               __atomic_load_n(&http_requests_total, __ATOMIC_RELAXED), __atomic_load_n(&http_responses_5xx, __ATOMIC_RELAXED),
-              (long long)parties, rss, (long long)docs_missing, ckpt_background, ckpt_in_commit);
+              (long long)parties, rss, party_docs_filling() ? 1 : 0, party_docs_filled(), ckpt_background, ckpt_in_commit);
     rs->status = 200;
     rs->body_len = sb.len;
     rs->body = sb_take(&sb);

@@ -1,5 +1,5 @@
 // Stored party documents (migration 007, src/api/party_docs.c): a party's
-// JSON is kept beside its row and sent as it is by GET /api/v1/parties/{id}.
+// JSON is kept in party_doc and sent as it is by GET /api/v1/parties/{id}.
 // These tests hold it to the row: byte for byte what the columns give, fresh
 // after every kind of write, cleared by a write from outside, never shown to
 // a user who may not see every field, and filled in (or cleared when the
@@ -19,11 +19,11 @@ function sqlite(query) {
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
-const storedDoc = (id) => sqlite(`SELECT doc FROM party WHERE id = ${id}`);
+const storedDoc = (id) => sqlite(`SELECT doc FROM party_doc WHERE party_id = ${id}`);
 
 /** The record as the columns give it: the stored document cleared first. */
 async function fromColumns(id) {
-  sqlite(`UPDATE party SET doc = NULL WHERE id = ${id}`);
+  sqlite(`DELETE FROM party_doc WHERE party_id = ${id}`);
   assert.equal(storedDoc(id), '');
   return c.get(`/api/v1/parties/${id}`);
 }
@@ -91,7 +91,7 @@ test('a write from another process clears the document, and the next read shows 
   const p = (await c.post('/api/v1/parties', { kind: 'person', name: 'Outside Writer', city: 'Nanjing' })).body;
   assert.notEqual(storedDoc(p.id), '');
   sqlite(`UPDATE party SET city = 'Wuxi', version = version + 1 WHERE id = ${p.id}`);
-  assert.equal(storedDoc(p.id), '', 'the trigger cleared the stale document');
+  assert.equal(storedDoc(p.id), '', 'the trigger removed the stale document');
   const r = await c.get(`/api/v1/parties/${p.id}`);
   assert.equal(r.body.city, 'Wuxi');
   assert.equal(r.body.version, p.version + 1);
@@ -119,18 +119,21 @@ test('at start, missing documents are filled in, and stored ones of another fiel
   await srv.stop();
   // Documents missing, and one stored under another format that no longer
   // matches the row (as if the party fields had changed since).
-  sqlite(`UPDATE party SET doc = NULL WHERE id IN (${ids.slice(1).join(',')})`);
-  sqlite(`UPDATE party SET doc = '{"stale":true}' WHERE id = ${ids[0]}`);
+  sqlite(`DELETE FROM party_doc WHERE party_id IN (${ids.slice(1).join(',')})`);
+  sqlite(`UPDATE party_doc SET doc = '{"stale":true}' WHERE party_id = ${ids[0]}`);
   sqlite("UPDATE setting SET value = '0:old' WHERE key = 'party.doc_format'");
   await srv.start();
   c.base = srv.base;
   const deadline = Date.now() + 15000;
-  let missing;
+  let filling;
   do {
-    missing = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_missing (\d+)/) || [])[1]);
-    if (missing) await new Promise((r) => setTimeout(r, 100));
-  } while (missing && Date.now() < deadline);
-  assert.equal(missing, 0, 'documents still missing');
+    filling = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filling (\d+)/) || [])[1]);
+    if (filling) await new Promise((r) => setTimeout(r, 100));
+  } while (filling && Date.now() < deadline);
+  assert.equal(filling, 0, 'still filling in documents');
+  const filled = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filled_total (\d+)/) || [])[1]);
+  assert.ok(filled >= ids.length, `only ${filled} documents filled in`);
+  assert.equal(sqlite("SELECT count(*) FROM party p WHERE deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"), '0');
   assert.notEqual(sqlite("SELECT value FROM setting WHERE key = 'party.doc_format'"), '0:old');
   assert.equal((await c.get(`/api/v1/parties/${ids[0]}`)).text, want);
   assert.equal(storedDoc(ids[0]), want);
