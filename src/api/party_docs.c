@@ -16,6 +16,7 @@
 #include "api/party_docs.h"
 #include "db/writer.h"
 #include "lib/log.h"
+#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -77,10 +78,9 @@ static int fill_batch(db *w, void *arg)
     return 0;
 }
 
-static int next_batch(int64_t after, struct batch *b)
+static int next_batch(db *c, int64_t after, struct batch *b)
 {
-    db *c = db_reader();
-    if (!c || db_begin_read(c) != 0) return -1;
+    if (db_begin_read(c) != 0) return -1;
     db_stmt *s = db_prepare(c, "SELECT id FROM party p WHERE id > ? AND deleted_at IS NULL"
                                " AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id) ORDER BY id LIMIT ?");
     if (!s) { db_rollback(c); return -1; }
@@ -99,8 +99,19 @@ static void *fill_main(void *arg)
     (void)arg;
     static struct batch b;
     int64_t after = 0;
+    /* A connection of its own with a small page cache, closed at the end:
+     * the pass reads the party table once, in order, and a reader's 2 MB
+     * cache would stay in the server's memory after it. */
+    char err[256] = "";
+    db *c = db_open(db_path(), false, err, sizeof err);
+    if (!c || db_exec(c, "PRAGMA cache_size=-256") != 0) {
+        log_warn("party documents: %s", err[0] ? err : "cannot open a connection");
+        db_close(c);
+        __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
+        return NULL;
+    }
     while (!g_stop) {
-        if (next_batch(after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
+        if (next_batch(c, after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
         if (b.n == 0) break;
         if (db_write(fill_batch, &b) != 0) { log_warn("party documents: a batch failed; its parties are read from their columns"); break; }
         __atomic_add_fetch(&g_filled, b.n, __ATOMIC_RELAXED);
@@ -108,7 +119,8 @@ static void *fill_main(void *arg)
     }
     long n = __atomic_load_n(&g_filled, __ATOMIC_RELAXED);
     if (n) log_info("party documents: %ld filled in", n);
-    db_reader_release();
+    db_close(c);
+    malloc_trim(0);   /* what the pass freed goes back to the system, not to this thread's arena */
     __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
     return NULL;
 }

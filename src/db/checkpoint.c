@@ -33,7 +33,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static bool g_pending, g_stopping, g_running;
 static pthread_t g_thread;
-static db *g_conn;
+static sqlite3 *g_conn;        /* a bare connection: a checkpoint needs no schema, no page cache */
 static db *g_writer;
 static unsigned long g_runs, g_inline_runs;
 static int g_signalled_at;       /* WAL pages at the last signal (writer thread only) */
@@ -68,7 +68,7 @@ static int on_commit(void *arg, sqlite3 *h, const char *schema, int frames)
 static void *checkpointer_main(void *arg)
 {
     (void)arg;
-    sqlite3 *h = db_sqlite_handle(g_conn);
+    sqlite3 *h = g_conn;
     pthread_mutex_lock(&g_mu);
     for (;;) {
         while (!g_pending && !g_stopping) pthread_cond_wait(&g_cv, &g_mu);
@@ -91,12 +91,21 @@ static void *checkpointer_main(void *arg)
 int db_checkpoints_start(db *writer, char *err, size_t errlen)
 {
     if (g_running) return 0;
-    g_conn = db_open(db_path(), false, err, errlen);
-    if (!g_conn) return -1;
+    /* A bare connection: a checkpoint needs neither the schema nor a page
+     * cache (db_open's pragmas load the schema: 1 MB of the budget).
+     * PRAGMA schema_version opens the WAL in a read transaction without
+     * parsing the schema. */
+    if (sqlite3_open_v2(db_path(), &g_conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(g_conn, "PRAGMA synchronous=FULL; PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "checkpoint connection: %s", g_conn ? sqlite3_errmsg(g_conn) : "out of memory");
+        sqlite3_close(g_conn);
+        g_conn = NULL;
+        return -1;
+    }
     g_stopping = g_pending = false;
     if (pthread_create(&g_thread, NULL, checkpointer_main, NULL) != 0) {
         snprintf(err, errlen, "cannot start the checkpoint thread");
-        db_close(g_conn);
+        sqlite3_close(g_conn);
         g_conn = NULL;
         return -1;
     }
@@ -117,7 +126,7 @@ void db_checkpoints_stop(void)
     pthread_cond_signal(&g_cv);
     pthread_mutex_unlock(&g_mu);
     pthread_join(g_thread, NULL);
-    db_close(g_conn);
+    sqlite3_close(g_conn);
     g_conn = NULL;
     g_writer = NULL;
     g_running = false;
