@@ -3,6 +3,7 @@
  * influencers, staff. Owns the party descriptor, the search and
  * contact-point indexes, the timeline and the merge of duplicates. */
 #include "api/api.h"
+#include "api/party_docs.h"
 #include "db/writer.h"
 #include "domain/vocab.h"
 #include "http/authz.h"
@@ -124,7 +125,7 @@ int party_reindex(db *w, int64_t id, const json_t *rec)
     db_done(s);
     /* The stored GET document is derived from the row like the indexes;
      * every write of a party comes through here after writing the row. */
-    if (rc == 0) rc = res_store_doc(w, &party_resource, id);
+    if (rc == 0 && !party_docs_deferred()) rc = res_store_doc(w, &party_resource, id);
 done:
     sb_free(&contacts);
     sb_free(&body);

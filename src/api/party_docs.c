@@ -26,9 +26,12 @@
 #define BATCH 500
 
 static pthread_t g_thread;
-static bool g_running, g_filling;
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;   /* starting, kicking, stopping */
+static bool g_service;           /* the server runs passes (party_docs_start .. stop) */
+static bool g_running, g_filling, g_again;
 static volatile bool g_stop;
 static long g_filled;
+static int g_deferred;           /* imports running: they leave documents to a pass */
 
 void party_doc_format(char out[PARTY_DOC_FORMAT_CHARS])
 {
@@ -112,7 +115,16 @@ static void *fill_main(void *arg)
     }
     while (!g_stop) {
         if (next_batch(c, after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
-        if (b.n == 0) break;
+        if (b.n == 0) {
+            /* A kick during the pass: parties behind it may have lost theirs. */
+            pthread_mutex_lock(&g_mu);
+            bool again = g_again;
+            g_again = false;
+            pthread_mutex_unlock(&g_mu);
+            if (!again) break;
+            after = 0;
+            continue;
+        }
         if (db_write(fill_batch, &b) != 0) { log_warn("party documents: a batch failed; its parties are read from their columns"); break; }
         __atomic_add_fetch(&g_filled, b.n, __ATOMIC_RELAXED);
         after = b.ids[b.n - 1];
@@ -127,23 +139,49 @@ static void *fill_main(void *arg)
 
 int party_docs_check_format(void) { return db_write(check_format, NULL) == 0 ? 0 : -1; }
 
-int party_docs_start(void)
+/* With g_mu held. */
+static int start_pass(void)
 {
+    if (g_running && !party_docs_filling()) { pthread_join(g_thread, NULL); g_running = false; }
+    if (g_running) { g_again = true; return 0; }
     g_stop = false;
-    g_filled = 0;
     g_filling = true;
     if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) { g_filling = false; return -1; }
     g_running = true;
     return 0;
 }
 
+int party_docs_start(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_service = true;
+    g_filled = 0;
+    int rc = start_pass();
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+
+void party_docs_kick(void)
+{
+    pthread_mutex_lock(&g_mu);
+    if (g_service && start_pass() != 0) log_warn("party documents: cannot start a pass; parties are read from their columns");
+    pthread_mutex_unlock(&g_mu);
+}
+
 void party_docs_stop(void)
 {
-    if (!g_running) return;
-    g_stop = true;
-    pthread_join(g_thread, NULL);
-    g_running = false;
+    pthread_mutex_lock(&g_mu);
+    g_service = false;
+    if (g_running) {
+        g_stop = true;
+        pthread_join(g_thread, NULL);
+        g_running = false;
+    }
+    pthread_mutex_unlock(&g_mu);
 }
+
+void party_docs_defer(bool on) { __atomic_add_fetch(&g_deferred, on ? 1 : -1, __ATOMIC_ACQ_REL); }
+bool party_docs_deferred(void) { return __atomic_load_n(&g_deferred, __ATOMIC_ACQUIRE) > 0; }
 
 long party_docs_filled(void) { return __atomic_load_n(&g_filled, __ATOMIC_RELAXED); }
 bool party_docs_filling(void) { return __atomic_load_n(&g_filling, __ATOMIC_ACQUIRE); }

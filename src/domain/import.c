@@ -1,6 +1,7 @@
 /* import: the import engine (see import.h). */
 #include "domain/import.h"
 #include "api/api.h"
+#include "api/party_docs.h"
 #include "db/writer.h"
 #include "domain/import_values.h"
 #include "io/out.h"
@@ -1202,7 +1203,19 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
+static int import_run_deferred(const struct import_opts *o, struct import_result *res);
+
 int import_run(const struct import_opts *o, struct import_result *res)
+{
+    party_docs_defer(true);
+    int rc = import_run_deferred(o, res);
+    party_docs_defer(false);
+    party_docs_kick();
+    return rc;
+}
+
+/* The import itself, the parties' stored documents left to a pass. */
+static int import_run_deferred(const struct import_opts *o, struct import_result *res)
 {
     memset(res, 0, sizeof *res);
     res->sample = json_array();

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Server, addUser } from './harness.mjs';
+import { Server, addUser, waitJob } from './harness.mjs';
 
 const srv = new Server();
 let c;
@@ -110,6 +110,30 @@ test('a user who may not see every field is never sent the stored document', asy
   assert.ok(!r.text.includes('secret note'));
   assert.equal((await c.get(`/api/v1/parties/${p.id}`)).body.notes, 'secret note');
   await c.request('PUT', '/api/v1/field-permissions', { role: 'read_only', entity: 'parties', field: 'notes', access: 'read' });
+});
+
+test('an import leaves the documents to a pass that runs when it is done', async () => {
+  const before = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filled_total (\d+)/) || [])[1]);
+  let body = 'name,external_id,city\n';
+  for (let i = 0; i < 300; i++) body += `Imported ${i},DOC-IMP-${i},Qingdao\n`;
+  const r = await c.request('POST', '/api/v1/imports?kind=parties', body, { 'Content-Type': 'text/csv' });
+  assert.equal(r.status, 202, r.text);
+  const job = await waitJob(c, `/api/v1/imports/${r.body.id}`, { tries: 600, every: 100 });
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.equal(job.result.created, 300);
+  const deadline = Date.now() + 15000;
+  let left;
+  do {
+    left = Number(sqlite("SELECT count(*) FROM party p WHERE external_id LIKE 'DOC-IMP-%' AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"));
+    if (left) await new Promise((res) => setTimeout(res, 100));
+  } while (left && Date.now() < deadline);
+  assert.equal(left, 0, 'imported parties without a document');
+  const after = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filled_total (\d+)/) || [])[1]);
+  assert.ok(after - before >= 300, `the pass filled ${after - before}, not the import`);
+  const id = Number(sqlite("SELECT id FROM party WHERE external_id = 'DOC-IMP-7'"));
+  const stored = await c.get(`/api/v1/parties/${id}`);
+  assert.equal(stored.body.name, 'Imported 7');
+  assert.equal(stored.text, (await fromColumns(id)).text);
 });
 
 test('at start, missing documents are filled in, and stored ones of another field format are cleared first', async () => {
