@@ -29,7 +29,7 @@ static pthread_t g_thread;
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;   /* starting, kicking, stopping */
 static bool g_service;           /* the server runs passes (party_docs_start .. stop) */
 static bool g_running, g_filling, g_again;
-static volatile bool g_stop;
+static bool g_stop;
 static long g_filled;
 static int g_deferred;           /* imports running: they leave documents to a pass */
 
@@ -113,13 +113,17 @@ static void *fill_main(void *arg)
         __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
         return NULL;
     }
-    while (!g_stop) {
+    while (!__atomic_load_n(&g_stop, __ATOMIC_ACQUIRE)) {
         if (next_batch(c, after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
         if (b.n == 0) {
-            /* A kick during the pass: parties behind it may have lost theirs. */
+            /* A kick during the pass: parties behind it may have lost theirs.
+             * The pass ends under the lock, so a kick either finds it
+             * running (and it goes round again) or finds it ended (and
+             * starts another). */
             pthread_mutex_lock(&g_mu);
             bool again = g_again;
             g_again = false;
+            if (!again) __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
             pthread_mutex_unlock(&g_mu);
             if (!again) break;
             after = 0;
@@ -129,11 +133,13 @@ static void *fill_main(void *arg)
         __atomic_add_fetch(&g_filled, b.n, __ATOMIC_RELAXED);
         after = b.ids[b.n - 1];
     }
+    pthread_mutex_lock(&g_mu);   /* stopped, or a failure */
+    __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&g_mu);
     long n = __atomic_load_n(&g_filled, __ATOMIC_RELAXED);
     if (n) log_info("party documents: %ld filled in", n);
     db_close(c);
     malloc_trim(0);   /* what the pass freed goes back to the system, not to this thread's arena */
-    __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -144,9 +150,9 @@ static int start_pass(void)
 {
     if (g_running && !party_docs_filling()) { pthread_join(g_thread, NULL); g_running = false; }
     if (g_running) { g_again = true; return 0; }
-    g_stop = false;
-    g_filling = true;
-    if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) { g_filling = false; return -1; }
+    __atomic_store_n(&g_stop, false, __ATOMIC_RELEASE);
+    __atomic_store_n(&g_filling, true, __ATOMIC_RELEASE);
+    if (pthread_create(&g_thread, NULL, fill_main, NULL) != 0) { __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE); return -1; }
     g_running = true;
     return 0;
 }
@@ -170,14 +176,14 @@ void party_docs_kick(void)
 
 void party_docs_stop(void)
 {
+    /* Joined outside the lock: the pass takes it when it runs out of work. */
     pthread_mutex_lock(&g_mu);
     g_service = false;
-    if (g_running) {
-        g_stop = true;
-        pthread_join(g_thread, NULL);
-        g_running = false;
-    }
+    bool running = g_running;
+    g_running = false;
+    __atomic_store_n(&g_stop, true, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&g_mu);
+    if (running) pthread_join(g_thread, NULL);
 }
 
 void party_docs_defer(bool on) { __atomic_add_fetch(&g_deferred, on ? 1 : -1, __ATOMIC_ACQ_REL); }
