@@ -786,21 +786,20 @@ void res_create(struct req *rq, struct resp *rs)
 
 /* The stored document of the record, when the resource keeps them and the
  * user may see every field: one column instead of forty, sent as it is.
- * Returns 1 (found; out holds it) or -1 (no document: the record is written
- * from its columns, or is not there). */
-static int get_stored_doc(db *c, const struct resource *r, struct req *rq, strbuf *out, int64_t *version)
+ * False when there is none: the record is then written from its columns
+ * (or is not there). */
+static bool get_stored_doc(db *c, const struct resource *r, struct req *rq, strbuf *out, int64_t *version)
 {
-    if (!r->has_doc || r->party_field || authz_fields_restricted(&rq->user, r->name)) return -1;
+    if (!r->has_doc || r->party_field || authz_fields_restricted(&rq->user, r->name)) return false;
     db_stmt *s = db_prepare(c, r->sql_get_doc);
-    if (!s) return -1;
+    if (!s) return false;
     db_bind_int64(s, 1, rq->path_ids[0]);
-    int found = -1;
     size_t n = 0;
     const char *doc = db_step(s) == DB_ROW ? db_column_bytes(s, 0, &n) : NULL;
-    if (doc && n) {
+    bool found = doc && n;
+    if (found) {
         sb_append(out, doc, n);
         *version = db_column_int64(s, 1);
-        found = 1;
     }
     db_done(s);
     return found;
@@ -813,11 +812,10 @@ void res_get(struct req *rq, struct resp *rs)
     int64_t pid = 0, version = 0;
     strbuf out;
     sb_init(&out, 0);
-    int stored = get_stored_doc(c, r, rq, &out, &version);
-    bool found = stored == 1;
+    bool found = get_stored_doc(c, r, rq, &out, &version);
     if (found) pid = rq->path_ids[0];   /* has_doc: the party itself */
     db_stmt *s = NULL;
-    if (stored < 0) {
+    if (!found) {
         s = db_prepare(c, r->sql_get);
         if (!s) { sb_free(&out); resp_error(rs, 500, "internal", NULL, "query failed"); return; }
         db_bind_int64(s, 1, rq->path_ids[0]);
