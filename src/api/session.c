@@ -31,12 +31,25 @@ struct login_ctx {
     bool success;
     char cookie[SECRET_TEXT_LEN], csrf[SECRET_TEXT_LEN];
     const char *email;
+    const char *old_hash, *new_hash;   /* a hash of older settings and its replacement, or NULL */
 };
 
 static int job_login(db *w, void *arg)
 {
     struct login_ctx *c = arg;
     if (c->success && session_create(w, c->u->id, c->cookie, c->csrf)) return 1;
+    if (c->success && c->new_hash) {
+        /* Only if the hash is still the one verified: a password changed
+         * meanwhile stays changed. */
+        db_stmt *s = db_prepare(w, "UPDATE app_user SET password_hash = ? WHERE id = ? AND password_hash = ?");
+        if (!s) return 1;
+        db_bind_text(s, 1, c->new_hash);
+        db_bind_int64(s, 2, c->u->id);
+        db_bind_text(s, 3, c->old_hash);
+        int rc = db_step(s);
+        db_done(s);
+        if (rc != DB_DONE) return 1;
+    }
     json_t *detail = json_pack("{s:s}", "email", c->email);
     int rc = audit_record(w, c->success ? c->u : NULL, req_client_addr(c->rq), "session", c->success ? c->u->id : 0,
                           c->success ? "login" : "login_failed", detail, 0);
@@ -70,6 +83,10 @@ static void session_login(struct req *rq, struct resp *rs)
     bool ok = password_verify(found ? hash : dummy_hash, pw) && found && !disabled;
     login_record(norm, req_client_addr(rq), ok);
     struct login_ctx c = {.rq = rq, .u = &u, .success = ok, .email = norm};
+    /* A hash made with older settings (more memory: 12 MiB before 9) is
+     * replaced at the first login that proves the password. */
+    char new_hash[PASSWORD_HASH_LEN];
+    if (ok && password_needs_rehash(hash) && password_hash(pw, new_hash) == 0) { c.old_hash = hash; c.new_hash = new_hash; }
     int rc = db_write(job_login, &c);
     if (!ok) { resp_error(rs, 401, "invalid_credentials", NULL, "wrong e-mail or password"); return; }
     if (rc) { resp_error(rs, 503, "storage_error", NULL, "the session could not be stored"); return; }

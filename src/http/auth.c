@@ -26,6 +26,11 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_LEN])
                                  crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -1;
 }
 
+bool password_needs_rehash(const char *hash)
+{
+    return crypto_pwhash_str_needs_rehash(hash, PW_OPSLIMIT, PW_MEMLIMIT) != 0;
+}
+
 bool password_verify(const char *hash, const char *pw)
 {
     return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;

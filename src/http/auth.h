@@ -16,6 +16,9 @@ int auth_init(void);
 /* argon2id hash of pw into out; 0 or -1 (out of memory). */
 int password_hash(const char *pw, char out[PASSWORD_HASH_LEN]);
 bool password_verify(const char *hash, const char *pw);
+/* Whether a stored hash was made with other settings than password_hash's
+ * (a login then stores a new one). */
+bool password_needs_rehash(const char *hash);
 /* NULL when acceptable, else the reason (length rules only, no composition rules). */
 const char *password_problem(const char *pw);
 

@@ -2,7 +2,8 @@
 // disabled users. Every /api/v1 route but login needs a credential.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client, assertError, addUser, cli, ADMIN_EMAIL, ADMIN_PASSWORD } from './harness.mjs';
+import { Server, Client, assertError, addUser, cli, sql, ADMIN_EMAIL, ADMIN_PASSWORD } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
 
 const srv = new Server();
 before(() => srv.start());
@@ -175,4 +176,22 @@ test('JSON answers get the strictest policy; pages the application\'s', async ()
   assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
   assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
+});
+
+test('a password hash made with older settings is replaced at the next login, and still works', async () => {
+  // argon2id with 12 MiB and 3 passes (the settings before 9 MiB and 4),
+  // made with libsodium for this password.
+  const OLD = '$argon2id$v=19$m=12288,t=3,p=1$i5WM+nNgS7T5pO5QKVRoXg$rJglorevv5yx0y70Aj6K8YyxV/w1d/5FoPs4Sb9v5i0';
+  const pw = 'password with old parameters';
+  addUser(srv.db, 'rehash@test.local', 'sales', 'a long enough password');
+  const set = spawnSync('sqlite3', [srv.db, `UPDATE app_user SET password_hash = '${OLD}' WHERE email = 'rehash@test.local'`], { encoding: 'utf8' });
+  assert.equal(set.status, 0, set.stderr);
+  const first = await srv.login('rehash@test.local', pw);
+  assert.ok(first.csrf, 'login with the old hash');
+  const stored = sql(srv.db, "SELECT password_hash FROM app_user WHERE email = 'rehash@test.local'");
+  assert.notEqual(stored, OLD);
+  assert.match(stored, /^\$argon2id\$v=19\$m=9216,t=4,p=1\$/);
+  const again = await srv.login('rehash@test.local', pw);
+  assert.ok(again.csrf, 'login with the new hash');
+  assertError(await new Client(srv.base).request('POST', '/api/v1/session', { email: 'rehash@test.local', password: 'wrong' }), 401, 'invalid_credentials');
 });
