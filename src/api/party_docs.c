@@ -113,31 +113,36 @@ static void *fill_main(void *arg)
         __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
         return NULL;
     }
+    long filled = 0;
+    bool ended = false;   /* the pass ran out of work and said so under the lock */
     while (!__atomic_load_n(&g_stop, __ATOMIC_ACQUIRE)) {
         if (next_batch(c, after, &b) != 0) { log_warn("party documents: cannot read the parties to fill"); break; }
         if (b.n == 0) {
             /* A kick during the pass: parties behind it may have lost theirs.
              * The pass ends under the lock, so a kick either finds it
              * running (and it goes round again) or finds it ended (and
-             * starts another). */
+             * starts another, joining this thread with the lock held: from
+             * here on the thread must not take the lock again). */
             pthread_mutex_lock(&g_mu);
             bool again = g_again;
             g_again = false;
             if (!again) __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
             pthread_mutex_unlock(&g_mu);
-            if (!again) break;
+            if (!again) { ended = true; break; }
             after = 0;
             continue;
         }
         if (db_write(fill_batch, &b) != 0) { log_warn("party documents: a batch failed; its parties are read from their columns"); break; }
         __atomic_add_fetch(&g_filled, b.n, __ATOMIC_RELAXED);
+        filled += b.n;
         after = b.ids[b.n - 1];
     }
-    pthread_mutex_lock(&g_mu);   /* stopped, or a failure */
-    __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&g_mu);
-    long n = __atomic_load_n(&g_filled, __ATOMIC_RELAXED);
-    if (n) log_info("party documents: %ld filled in", n);
+    if (!ended) {   /* stopped, or a failure: a kick meanwhile found the pass running */
+        pthread_mutex_lock(&g_mu);
+        __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&g_mu);
+    }
+    if (filled) log_info("party documents: %ld filled in", filled);
     db_close(c);
     malloc_trim(0);   /* what the pass freed goes back to the system, not to this thread's arena */
     return NULL;
