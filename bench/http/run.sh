@@ -2,7 +2,8 @@
 # HTTP benchmarks of issue 2, each against a peer in the same run:
 #  1. GET /api/v1/parties/{id} with a bearer token vs a bare libmicrohttpd
 #     handler answering a fixed JSON body (same threading mode), 64 connections,
-#     alternating rounds (BENCH_GET_ROUNDS, default 5), median ratio; the peer
+#     alternating rounds (BENCH_GET_ROUNDS, default 8, of BENCH_GET_SECONDS,
+#     default 5, the order flipped every round), median ratio; the peer
 #     gets the same requests (and, for reference, wrk's plain GET /);
 #  2. durable POST /api/v1/interactions (group commit, synchronous=FULL), 64
 #     connections, vs SQLite's own single-row insert+fsync rate;
@@ -43,26 +44,51 @@ rps() { grep -E '^Requests/sec' | awk '{print $2}'; }
 p99() { grep -E '^ +99%' | awk '{print $2}'; }
 
 # The bare peer's rate swings widely from one run to the next on this
-# machine (65-200 k req/s within an hour), so GET and peer alternate for
-# BENCH_GET_ROUNDS rounds and the ratio reported is the median of the rounds'.
-# The peer is measured twice a round: fed the very requests rapport gets (the
-# same script: random /api/v1/parties/{id} paths with the token; the ratio
-# the target is judged on) and with wrk's plain fixed request (GET /).
-ROUNDS=${BENCH_GET_ROUNDS:-5}
-echo "--- 1. GET /api/v1/parties/{id}, 64 connections, ${ROUNDS} rounds of ${DUR}s alternating with the peer, wrk -t2"
+# machine (65-240 k req/s within an hour), so GET and peer alternate for
+# BENCH_GET_ROUNDS rounds of BENCH_GET_SECONDS each and the ratio reported is
+# the median of the rounds'. The order flips every round (rapport first in odd
+# rounds, the peer first in even ones) so that a drift of the machine's speed
+# favours neither. The peer is measured twice a round: fed the very requests
+# rapport gets (the same script: random /api/v1/parties/{id} paths with the
+# token; the ratio the target is judged on) and with wrk's plain fixed request
+# (GET /), for reference. Each side's CPU time per request (utime + stime of
+# the server process over its runs) is printed too: it moves less than req/s.
+ROUNDS=${BENCH_GET_ROUNDS:-8}
+GDUR=${BENCH_GET_SECONDS:-5}
+echo "--- 1. GET /api/v1/parties/{id}, 64 connections, ${ROUNDS} rounds of ${GDUR}s alternating with the peer, wrk -t2"
 ratios=(); plain_ratios=()
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+done_reqs() { awk '/requests in/ {print $1}'; }
+TCK=$(getconf CLK_TCK)
+rap_ticks=0; rap_reqs=0; bare_ticks=0; bare_reqs=0
+run_rapport() {
+  local t0; t0=$(cpu_ticks $SRV)
+  wrk -t2 -c64 -d"${GDUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
+  rap_ticks=$((rap_ticks + $(cpu_ticks $SRV) - t0)); rap_reqs=$((rap_reqs + $(done_reqs <"$WORK/get.txt")))
+}
+run_peer() {
+  local t0; t0=$(cpu_ticks $BAREPID)
+  wrk -t2 -c64 -d"${GDUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$BARE >"$WORK/bare.txt"
+  bare_ticks=$((bare_ticks + $(cpu_ticks $BAREPID) - t0)); bare_reqs=$((bare_reqs + $(done_reqs <"$WORK/bare.txt")))
+}
+# Both warm up first (caches, connections' first requests), unmeasured.
+wrk -t2 -c64 -d2s -s bench/http/get_party.lua http://127.0.0.1:$PORT >/dev/null
+wrk -t2 -c64 -d2s -s bench/http/get_party.lua http://127.0.0.1:$BARE >/dev/null
 for r in $(seq "$ROUNDS"); do
-  wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
-  wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$BARE >"$WORK/bare.txt"
-  wrk -t2 -c64 -d"${DUR}s" --latency http://127.0.0.1:$BARE/ >"$WORK/bare_plain.txt"
+  if [ $((r % 2)) = 1 ]; then run_rapport; run_peer; else run_peer; run_rapport; fi
+  wrk -t2 -c64 -d"${GDUR}s" --latency http://127.0.0.1:$BARE/ >"$WORK/bare_plain.txt"
   G=$(rps <"$WORK/get.txt"); BR=$(rps <"$WORK/bare.txt"); BP=$(rps <"$WORK/bare_plain.txt")
   ratio=$(echo "scale=3; $G / $BR" | bc); plain=$(echo "scale=3; $G / $BP" | bc)
   ratios+=("$ratio"); plain_ratios+=("$plain")
   echo "  round $r: rapport $G req/s (p99 $(p99 <"$WORK/get.txt"), non-2xx lines: $(grep -c 'Non-2xx' "$WORK/get.txt" || true)), bare on the same requests $BR req/s (p99 $(p99 <"$WORK/bare.txt")), ratio $ratio; bare on GET / $BP req/s, ratio $plain"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "  median ratio rapport/bare (same requests): $(median "${ratios[@]}")   (target >= 0.5, p99 < 10ms)"
+# Median of an even count is the mean of the middle two.
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2] + a[NR/2+1]) / 2}'; }
+quartiles() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+3)/4)] "-" a[int((3*NR+3)/4)]}'; }
+echo "  median ratio rapport/bare (same requests): $(median "${ratios[@]}")   (target >= 0.5, p99 < 10ms; middle half of the rounds $(quartiles "${ratios[@]}"))"
 echo "  median ratio rapport/bare (GET /):         $(median "${plain_ratios[@]}")"
+RAP_US=$(echo "scale=2; $rap_ticks * 1000000 / $TCK / $rap_reqs" | bc); BARE_US=$(echo "scale=2; $bare_ticks * 1000000 / $TCK / $bare_reqs" | bc)
+echo "  server CPU per request (user + system, all rounds): rapport $RAP_US us, bare $BARE_US us, ratio $(echo "scale=2; $RAP_US / $BARE_US" | bc)"
 echo "  server RSS after the GET run: $(rss_mb) MB"
 
 echo "--- 2. durable POST /api/v1/interactions, 64 connections, ${DUR}s"

@@ -112,6 +112,7 @@ int db_global_open(const char *path, bool create, char *err, size_t errlen)
      * before SQLite initialises; a later call is harmlessly refused.) */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite_alloc_install();
+    sqlite_pcache_install();
     snprintf(g_path, sizeof g_path, "%s", path);
     if (!create) {
         FILE *f = fopen(path, "rb");

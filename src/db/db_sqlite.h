@@ -10,4 +10,9 @@ sqlite3 *db_sqlite_handle(db *c);
 void sqlite_alloc_install(void);
 /* Blocks it holds from malloc, the threads' spares included (tests). */
 long sqlite_alloc_blocks(void);
+/* Gives SQLite the segmented-LRU page cache of sqlite_pcache.c; like the
+ * allocator, only before SQLite initialises. */
+void sqlite_pcache_install(void);
+/* Its methods, for the tests to drive directly. */
+const sqlite3_pcache_methods2 *sqlite_pcache_methods(void);
 #endif

@@ -85,6 +85,7 @@ static void *worker_main(void *arg)
 #define PENDING_SPARE 16
 static _Thread_local struct pending *t_spare[PENDING_SPARE];
 static _Thread_local int t_nspare;
+static _Thread_local bool t_spare_key_set;
 static pthread_key_t g_spare_key;
 static pthread_once_t g_spare_once = PTHREAD_ONCE_INIT;
 
@@ -106,10 +107,11 @@ static struct pending *pending_new(void)
 static void pending_free(struct pending *p)
 {
     if (t_nspare == PENDING_SPARE) { free(p); return; }
-    if (t_nspare == 0) {
+    if (!t_spare_key_set) {
         /* the key's destructor frees the spares when the thread ends */
         pthread_once(&g_spare_once, spare_key_create);
         pthread_setspecific(g_spare_key, t_spare);
+        t_spare_key_set = true;
     }
     t_spare[t_nspare++] = p;
 }
