@@ -1,8 +1,10 @@
 /* Unit tests of SQLite's segmented-LRU page cache (src/db/sqlite_pcache.c):
  * the methods driven directly against a model of what SQLite may rely on
  * (a page found is the page stored, with its contents; a new page has zeroed
- * extra bytes; pinned pages stay; rekey, truncate, cache size), the scan
- * resistance it is there for, and SQLite itself running on it: an integrity
+ * extra bytes; pinned pages stay; rekey, truncate, cache size; a fetch that
+ * may fail fails only when it should), with SQLite holding a few pages at a
+ * time and, in some phases, most of them; the scan resistance it is there
+ * for, pages read often staying protected while others are promoted, and SQLite itself running on it: an integrity
  * check after writes, rollbacks and spills, and the page reads of point
  * lookups in a table whose interior pages fill most of the cache. */
 #include <setjmp.h>
@@ -89,6 +91,17 @@ static int pinned_count(const struct model *m)
     return n;
 }
 
+/* A key SQLite holds, found from a random start (0: none). */
+static unsigned some_pinned(const struct model *m)
+{
+    unsigned start = 1 + rnd(KEYS);
+    for (unsigned i = 0; i < KEYS; i++) {
+        unsigned k = 1 + (start - 1 + i) % KEYS;
+        if (m->pinned[k]) return k;
+    }
+    return 0;
+}
+
 static void test_against_model(void **state)
 {
     const sqlite3_pcache_methods2 *pc = sqlite_pcache_methods();
@@ -97,9 +110,18 @@ static void test_against_model(void **state)
     struct model *m = calloc(1, sizeof *m);
     m->max = 50;
     pc->xCachesize(c, m->max);
-    for (int step = 0; step < 100000; step++) {
+    for (int step = 0; step < 150000; step++) {
         unsigned key = 1 + rnd(KEYS);
         unsigned op = rnd(100);
+        /* SQLite holds a few pages at a time; phases that hold many test
+         * the limits (spills, createFlag 2). */
+        int most_held = (step / 10000) % 3 == 0 ? KEYS : (step / 10000) % 3 == 1 ? 4 : 12;
+        if (op < 45 && !m->pinned[key] && pinned_count(m) >= most_held) op = 50;
+        if (op >= 45 && op < 93) {   /* unpin or move a page held */
+            unsigned held = some_pinned(m);
+            if (!held) continue;
+            key = held;
+        }
         if (op < 45) {
             int create = (int)rnd(3);
             sqlite3_pcache_page *p = pc->xFetch(c, key, create);
@@ -108,6 +130,11 @@ static void test_against_model(void **state)
                 check_fetched(m, key, p);
             } else if (!p) {
                 assert_true(create < 2);   /* createFlag 2 only fails when memory does */
+                /* ... and createFlag 1 only with nine tenths pinned, or a full cache all pinned */
+                int pinned = pinned_count(m);
+                if (create == 1)
+                    assert_true(pinned >= m->max - m->max / 10 ||
+                                (pc->xPagecount(c) >= m->max && pc->xPagecount(c) == pinned));
                 m->id[key] = 0;
             } else {
                 /* With nine tenths pinned, a fetch that may fail makes SQLite
@@ -121,7 +148,6 @@ static void test_against_model(void **state)
                 m->pinned[key] = 1;
             }
         } else if (op < 85) {
-            if (!m->pinned[key]) continue;
             int discard = rnd(8) == 0;
             pc->xUnpin(c, m->handle[key], discard);
             m->pinned[key] = 0;
@@ -189,6 +215,43 @@ static void test_scan_resistance(void **state)
     }
     fprintf(stderr, "hot misses in the last 5,000 reads: %d\n", hot_misses);
     assert_true(hot_misses <= 50);
+    pc->xDestroy(c);
+}
+
+static sqlite3_pcache_page *touch(const sqlite3_pcache_methods2 *pc, sqlite3_pcache *c, unsigned key, int *new_page)
+{
+    sqlite3_pcache_page *p = pc->xFetch(c, key, 1);
+    assert_non_null(p);
+    *new_page = extra_is_zero(p);
+    if (*new_page) memset(p->pExtra, 1, SZ_EXTRA);
+    pc->xUnpin(c, p, 0);
+    return p;
+}
+
+/* The protected segment full, pages keep being promoted (each pushing the
+ * oldest back on probation, where a stream of pages read once evicts it):
+ * the ten pages found in every round stay, however old their promotion. */
+static void test_hot_pages_stay_protected(void **state)
+{
+    const sqlite3_pcache_methods2 *pc = sqlite_pcache_methods();
+    sqlite3_pcache *c = pc->xCreate(SZ_PAGE, SZ_EXTRA, 1);
+    pc->xCachesize(c, 100);   /* 84 protected */
+    int fresh;
+    for (unsigned k = 1; k <= 84; k++) { touch(pc, c, k, &fresh); touch(pc, c, k, &fresh); }
+    unsigned next = 1000;
+    int hot_misses = 0;
+    for (int round = 0; round < 300; round++) {
+        for (unsigned k = 1; k <= 10; k++) {
+            touch(pc, c, k, &fresh);
+            hot_misses += fresh;
+        }
+        unsigned promoted = next++;
+        touch(pc, c, promoted, &fresh);
+        touch(pc, c, promoted, &fresh);
+        assert_false(fresh);
+        for (int i = 0; i < 30; i++) touch(pc, c, next++, &fresh);
+    }
+    assert_int_equal(hot_misses, 0);
     pc->xDestroy(c);
 }
 
@@ -280,6 +343,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_model),
         cmocka_unit_test(test_scan_resistance),
+        cmocka_unit_test(test_hot_pages_stay_protected),
         cmocka_unit_test(test_sqlite_on_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
