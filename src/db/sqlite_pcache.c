@@ -4,7 +4,7 @@
  * brings in a leaf page that is seldom read again, and under LRU those
  * leaves push out the table's interior pages, which every read walks
  * through. With 1,000,000 parties the party_doc table has 505 interior
- * pages, a request thread's 2 MB cache holds 468 pages, and a GET read
+ * pages, a request thread's 2 MB cache holds 483 pages, and a GET read
  * 1.58 pages from the file where about one would do (each read is a
  * pread() and a 4 KB copy). Here a page comes in on probation and moves to
  * the protected segment when it is found in the cache again; eviction takes
