@@ -143,10 +143,11 @@ static void hash_grow(struct cache *c)
     c->nbucket = n;
 }
 
-/* Takes an unpinned page out of the cache (its memory stays the caller's). */
+/* Takes a page out of the cache, pinned or not (its memory stays the caller's). */
 static void take_out(struct cache *c, struct page *p)
 {
-    segment_remove(c, p);
+    if (p->where == PINNED) c->npinned--;
+    else segment_remove(c, p);
     hash_remove(c, p);
     c->npage--;
 }
@@ -242,13 +243,12 @@ static void pc_unpin(sqlite3_pcache *pc, sqlite3_pcache_page *handle, int discar
 {
     struct cache *c = (struct cache *)pc;
     struct page *p = (struct page *)handle;
-    c->npinned--;
     if (discard) {
-        hash_remove(c, p);
-        c->npage--;
+        take_out(c, p);
         sqlite3_free(p);
         return;
     }
+    c->npinned--;
     if (!p->reused) {
         segment_push_newest(c, p, PROBATION);
     } else {
