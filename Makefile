@@ -6,8 +6,16 @@ PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen
+# pkg-config can answer only once the -dev packages are installed, and make reads
+# these lines before any target runs: so every user-facing target (all, run,
+# check, bench …) first runs `deps`, then builds in a second make that reads
+# the flags afresh. A direct build of a file without the packages stops with
+# one line saying what to run.
+PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lz -lm -lpthread
+NEED_PKGS   = $(if $(PKG_OK),,$(error the build's Debian packages are missing: run 'make deps' (or just 'make'), which installs them))
+SUBMAKE    := $(MAKE) --no-print-directory
 
 RELEASE_CFLAGS := -O2 -g $(CSTD) $(WARN) $(INCS) $(PKG_CFLAGS)
 ASAN_CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -25,7 +33,8 @@ REL_OBJS  := $(LIB_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/gen/web_assets.o $(B)/rel/gen
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/gen/web_assets.o $(B)/asan/gen/migrations.o
 
 .PHONY: all deps run check unit api browser fuzz bench clean asan valgrind coverage
-all: $(B)/rapport
+all: deps
+	@$(SUBMAKE) $(B)/rapport
 
 deps:
 	@bash scripts/install-deps.sh
@@ -36,7 +45,7 @@ $(B)/embed: tools/embed.c | $(B)/gen
 $(B)/gen/web_assets.c: $(WEB_FILES) $(foreach v,$(WEB_VENDOR),$(firstword $(subst =, ,$(v)))) web/package-lock.json $(B)/embed
 	@$(B)/embed web $@ $(WEB_FILES) $(WEB_VENDOR)
 web/node_modules/%:
-	@echo "$@ is missing: run 'make deps' (npm ci in web/)" >&2; exit 1
+	@echo "$@ is missing: run 'make deps' (or just 'make'), which installs it" >&2; exit 1
 
 $(B)/gen/migrations.c: $(MIGRATIONS) $(B)/embed
 	@$(B)/embed --migrations $@ $(MIGRATIONS)
@@ -52,10 +61,12 @@ $(B)/asan/gen/%.o: $(B)/gen/%.c
 	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(B)/rel/%.o: %.c
+	$(NEED_PKGS)
 	@mkdir -p $(dir $@)
 	@echo "  CC [rel] $<"
 	@$(CC) $(RELEASE_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/asan/%.o: %.c
+	$(NEED_PKGS)
 	@mkdir -p $(dir $@)
 	@echo "  CC [asan] $<"
 	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
@@ -74,15 +85,19 @@ $(B)/unit/%: tests/unit/%.c $(B)/librapport-asan.a
 	@mkdir -p $(B)/unit
 	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(B)/librapport-asan.a $(PKG_LIBS) -lcmocka
 
-asan: $(B)/rapport-asan
+asan: deps
+	@$(SUBMAKE) $(B)/rapport-asan
 
-run: deps $(B)/rapport
+run: deps
+	@$(SUBMAKE) $(B)/rapport
 	@B=$(B) bash scripts/run.sh
 
-check: deps $(B)/rapport $(B)/rapport-asan $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+check: deps
+	@$(SUBMAKE) $(B)/rapport $(B)/rapport-asan $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 	@B=$(B) bash scripts/check.sh
 
-bench: deps $(B)/rapport
+bench: deps
+	@$(SUBMAKE) $(B)/rapport
 	@B=$(B) bash bench/run.sh
 
 fuzz: deps
@@ -90,7 +105,8 @@ fuzz: deps
 
 # Unit tests under valgrind (release objects); line coverage (gcc --coverage)
 # of the unit + API suites with branch coverage of src/http/authz.c.
-valgrind: deps $(B)/librapport.a
+valgrind: deps
+	@$(SUBMAKE) $(B)/librapport.a
 	@B=$(B) bash scripts/valgrind.sh
 
 coverage: deps
