@@ -18,4 +18,5 @@ void api_init(void)
     audit_register();
     imports_register();
     exports_register();
+    schedules_register();
 }

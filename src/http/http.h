@@ -35,8 +35,9 @@ struct req {
     enum http_method method;
     const char *method_name;
     const char *path;
-    const char *path_params[MAX_PATH_PARAMS];
+    const char *path_params[MAX_PATH_PARAMS];  /* text parameters ({name}); NULL for numeric ones */
     int64_t path_ids[MAX_PATH_PARAMS];
+    char text_param[128];     /* storage of the one text path parameter */
     int nparams;
     void *conn;               /* struct MHD_Connection*, opaque to handlers */
     const char *body;

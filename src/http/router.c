@@ -46,15 +46,31 @@ size_t routes_count(void) { return g_nroutes; }
 const struct route *routes_get(size_t i) { return i < g_nroutes ? g_routes[i] : NULL; }
 
 /* Matches "/api/v1/parties/{id}" against a path; fills path parameters.
- * Numeric parameters ({id}, {…_id}) must be positive integers. */
+ * Numeric parameters ({id}, {…_id}) must be positive integers; any other
+ * ({name}) is text, copied into the request (at most one, 127 bytes). */
 static bool pattern_match(const char *pat, const char *path, struct req *rq, bool *bad_id)
 {
     int np = 0;
+    bool have_text = false;
     while (*pat && *path) {
         if (*pat == '{') {
-            const char *end = strchr(path, '/');
+            const char *end = strchr(path, '/'), *close = strchr(pat, '}');
+            if (!close) return false;
             size_t n = end ? (size_t)(end - path) : strlen(path);
             if (n == 0 || np >= MAX_PATH_PARAMS) return false;
+            size_t pn = (size_t)(close - pat - 1);
+            bool wants_id = (pn == 2 && !strncmp(pat + 1, "id", 2)) || (pn > 3 && !strncmp(close - 3, "_id", 3));
+            if (!wants_id) {
+                if (have_text || n >= sizeof rq->text_param) return false;
+                memcpy(rq->text_param, path, n);
+                rq->text_param[n] = '\0';
+                rq->path_params[np] = rq->text_param;
+                rq->path_ids[np++] = 0;
+                have_text = true;
+                pat = close + 1;
+                path += n;
+                continue;
+            }
             char buf[24];
             int64_t id = 0;
             bool numeric = n < sizeof buf;
@@ -67,10 +83,9 @@ static bool pattern_match(const char *pat, const char *path, struct req *rq, boo
                 id = v;
             }
             if (!numeric) *bad_id = true;
+            rq->path_params[np] = NULL;
             rq->path_ids[np++] = numeric ? id : 0;
-            pat = strchr(pat, '}');
-            if (!pat) return false;
-            pat++;
+            pat = close + 1;
             path += n;
             continue;
         }

@@ -1,15 +1,25 @@
-/* jobs: long work (imports, undo, later analytics runs and exports) as rows
- * of the job table with a status (queued, running, done, failed, cancelled,
+/* jobs: long work (imports, undo, analytics runs, scheduled work) as rows of
+ * the job table with a status (queued, running, done, failed, cancelled,
  * undone), progress, params and result JSON. Rows survive a restart: jobs
- * still queued run when the server comes back; a job that was running when
- * the process died is marked failed ("interrupted") and can be undone.
+ * still queued run when a server comes back.
  *
- * In the server one runner thread takes queued jobs in order and runs the
- * handler registered for their kind. */
+ * Several processes may share one database (servers, a CLI import). A job is
+ * claimed with a lease: claiming sets status running, lease_owner (this
+ * process, jobs_instance()) and lease_until in one write transaction, so one
+ * process runs it; a heartbeat thread renews the leases of the jobs this
+ * process runs every third of a lease. A running job whose lease expired was
+ * left by a process that died: it is marked failed ("interrupted") and can be
+ * undone. Nothing else is failed at start, so a server starting beside a
+ * running one leaves that one's jobs alone.
+ *
+ * In a server one runner thread claims queued jobs in order (looking again
+ * every second, for jobs another process queued) and runs the handler
+ * registered for their kind. */
 #ifndef RAPPORT_JOBS_H
 #define RAPPORT_JOBS_H
 #include "db/db.h"
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A handler runs the job; cancel becomes non-zero when it is asked to stop.
@@ -32,4 +42,13 @@ void jobs_stop(void);
 void jobs_kick(void);
 /* Asks a queued or running job to stop; returns 0, or -1 when it is finished. */
 int job_cancel(int64_t id);
+/* This process's name in job.lease_owner ("host:pid:random"; static storage). */
+const char *jobs_instance(void);
+/* A lease's length: RAPPORT_JOB_LEASE_SECONDS, else 30. */
+int jobs_lease_seconds(void);
+/* Marks failed the running jobs whose lease has expired; returns how many,
+ * or -1 on a storage error. Cheap when there are none (one read). */
+int jobs_fail_abandoned(void);
+/* Is a handler registered for this kind? */
+bool jobs_kind_known(const char *kind);
 #endif

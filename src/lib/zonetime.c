@@ -1,0 +1,70 @@
+/* zonetime: local wall-clock times in a named zone through ICU's calendar
+ * (see zonetime.h). */
+#include "lib/zonetime.h"
+#include <string.h>
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
+static UCalendar *open_zone(const char *zone)
+{
+    if (!zone || !*zone || strlen(zone) > 64) return NULL;
+    UChar id[80];
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8(id, 80, NULL, zone, -1, &st);
+    if (U_FAILURE(st)) return NULL;
+    /* ICU opens an unknown name as "Etc/Unknown" (GMT) without an error:
+     * ask for the canonical id, which fails for names it does not know. */
+    UChar canon[80];
+    UBool system = 0;
+    ucal_getCanonicalTimeZoneID(id, -1, canon, 80, &system, &st);
+    if (U_FAILURE(st) || !system) return NULL;
+    UCalendar *cal = ucal_open(id, -1, "en_US@calendar=gregorian", UCAL_GREGORIAN, &st);
+    if (U_FAILURE(st)) { if (cal) ucal_close(cal); return NULL; }
+    return cal;
+}
+
+bool zone_known(const char *zone)
+{
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return false;
+    ucal_close(cal);
+    return true;
+}
+
+int zone_parse_hhmm(const char *s, int *hour, int *minute)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':') return -1;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9')) return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h > 23 || m > 59) return -1;
+    *hour = h;
+    *minute = m;
+    return 0;
+}
+
+int zone_next_daily(const char *zone, int64_t after, int hour, int minute, int64_t *out)
+{
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return -1;
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return -1;
+    UErrorCode st = U_ZERO_ERROR;
+    ucal_setMillis(cal, (UDate)after * 1000.0, &st);
+    /* Today's hour:minute there; if that has passed, the same on the next
+     * local day (adding a calendar day, not 86,400 s, keeps DST days right). */
+    for (int day = 0; day < 3 && U_SUCCESS(st); day++) {
+        if (day > 0) ucal_add(cal, UCAL_DATE, 1, &st);
+        ucal_set(cal, UCAL_HOUR_OF_DAY, hour);
+        ucal_set(cal, UCAL_MINUTE, minute);
+        ucal_set(cal, UCAL_SECOND, 0);
+        ucal_set(cal, UCAL_MILLISECOND, 0);
+        UDate t = ucal_getMillis(cal, &st);
+        if (U_SUCCESS(st) && t > (UDate)after * 1000.0) {
+            *out = (int64_t)(t / 1000.0);
+            ucal_close(cal);
+            return 0;
+        }
+    }
+    ucal_close(cal);
+    return -1;
+}
