@@ -174,6 +174,18 @@ int audit_verify(db *c, int64_t *rows, char *problem, size_t cap)
     return rc;
 }
 
+/* Which read scope decides whether an audit row's record is visible: rows
+ * of a record attached to a party (party_id set) take that resource's scope
+ * over the party, like the record itself; every other row with a party
+ * (the party's own, shares, transfers, segment moves) the parties scope;
+ * rows about a user account the users scope. Entity names are constants. */
+#define PARTY_CHILD_ENTITIES "('link', 'interaction', 'transaction', 'note')"
+static const struct record_scope { const char *entity, *resource; bool party; } record_scopes[] = {
+    {"link", "links", true}, {"interaction", "interactions", true}, {"transaction", "transactions", true},
+    {"note", "notes", true}, {NULL, "parties", true}, {"user", "users", false},
+};
+#define N_RECORD_SCOPES ((int)(sizeof record_scopes / sizeof record_scopes[0]))
+
 /* GET /api/v1/audit?entity=&entity_id=&user_id=&party_id=&action=&at_from=&at_to=&limit=&before= */
 static void audit_list(struct req *rq, struct resp *rs)
 {
@@ -181,7 +193,8 @@ static void audit_list(struct req *rq, struct resp *rs)
     static const char *const int_filters[] = {"entity_id", "user_id", "party_id", NULL};
     strbuf where;
     sb_init(&where, 4096);
-    struct { int is_int; int64_t i; const char *t; } binds[24];
+    /* Filters, the audit scope and a record scope per entity (up to 11 each). */
+    struct { int is_int; int64_t i; const char *t; } binds[96];
     int nb = 0;
     long limit = 50;
     int64_t before = 0;
@@ -213,6 +226,18 @@ static void audit_list(struct req *rq, struct resp *rs)
     if (pred) {
         sb_printf(&where, " AND %s", pred);
         for (int i = 0; i < ab.n; i++) { binds[nb].is_int = 1; binds[nb++].i = ab.v[i]; }
+    }
+    /* A row is shown only when its record is: the audit scope says whose
+     * actions the caller may review, and this, what they may see at all. */
+    for (int i = 0; i < N_RECORD_SCOPES; i++) {
+        const struct record_scope *rec = &record_scopes[i];
+        enum scope sc = authz_scope(&rq->user, rec->resource, "read");
+        pred = rec->party ? authz_party_predicate(sc, "party_id", &rq->user, &ab) : authz_user_predicate(sc, "t.entity_id", &rq->user, &ab);
+        if (!pred) continue;
+        if (!rec->party) sb_printf(&where, " AND (t.entity <> '%s' OR %s)", rec->entity, pred);
+        else if (rec->entity) sb_printf(&where, " AND (t.entity <> '%s' OR t.party_id IS NULL OR %s)", rec->entity, pred);
+        else sb_printf(&where, " AND (t.entity IN %s OR t.party_id IS NULL OR %s)", PARTY_CHILD_ENTITIES, pred);
+        for (int k = 0; k < ab.n; k++) { binds[nb].is_int = 1; binds[nb++].i = ab.v[k]; }
     }
     strbuf sql;
     sb_init(&sql, 8192);

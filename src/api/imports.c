@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/import.h"
+#include "http/authz.h"
 #include "jobs/jobs.h"
 #include "lib/textcheck.h"
 #include <errno.h>
@@ -180,9 +181,18 @@ static void import_get(struct req *rq, struct resp *rs)
     if (job) resp_json(rs, 200, job);
 }
 
+/* A job is visible within the jobs.read scope of whoever started it (own by
+ * default); one started by no user (the CLI) only to scope all. Outside it,
+ * a job does not exist for the caller. */
 static void job_get(struct req *rq, struct resp *rs)
 {
     json_t *job = job_load(db_reader(), rq->path_ids[0]);
+    enum scope scope = authz_scope(&rq->user, "jobs", "read") & ~SCOPE_WRITE;
+    json_t *by = json_object_get(job, "created_by");
+    if (job && scope != SCOPE_ALL && !(json_is_integer(by) && authz_user_in_scope(db_reader(), &rq->user, json_integer_value(by), scope))) {
+        json_decref(job);
+        job = NULL;
+    }
     if (!job) { resp_error(rs, 404, "not_found", "id", "no job with id %lld", (long long)rq->path_ids[0]); return; }
     json_object_del(json_object_get(job, "params"), "file");
     resp_json(rs, 200, job);

@@ -33,7 +33,7 @@ static int link_check(json_t *rec, bool create, const struct req *rq, struct ver
 struct resource link_resource = {
     .name = "links", .table = "party_link", .entity = "link",
     .fields = link_fields, .nfields = sizeof link_fields / sizeof link_fields[0],
-    .party_field = "from_id", .check = link_check,
+    .party_field = "from_id", .peer_field = "to_id", .check = link_check,
 };
 
 static const struct route link_routes[] = { RESOURCE_ROUTES("links", link_resource, "a link between parties") };

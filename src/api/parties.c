@@ -58,12 +58,6 @@ static void append_list(strbuf *sb, const json_t *list)
     json_array_foreach(list, i, x) sb_printf(sb, " %s", json_string_value(x));
 }
 
-static void append_text(strbuf *sb, const json_t *rec, const char *name)
-{
-    const char *s = json_string_value(json_object_get(rec, name));
-    if (s) sb_printf(sb, " %s", s);
-}
-
 int party_unindex(db *w, int64_t id)
 {
     db_stmt *s = db_prepare(w, "DELETE FROM party_fts WHERE rowid = ?");
@@ -92,43 +86,54 @@ static int add_contact_point(db *w, int64_t id, const char *kind, const char *no
     return rc == DB_DONE ? 0 : -1;
 }
 
+/* The party fields the search index holds, one FTS column each, named as
+ * the field (migration 008), so that a search can be limited to the fields
+ * the user may read. */
+static const char *const party_search_fields[] = {
+    "name", "emails", "phones", "external_id", "website", "title", "industry", "city", "country",
+    "needs", "characteristics", "notes", "tags", NULL,
+};
+#define SEARCH_INSERT "INSERT INTO party_fts(rowid, name, emails, phones, external_id, website, title, industry, city," \
+                      " country, needs, characteristics, notes, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
 int party_reindex(db *w, int64_t id, const json_t *rec)
 {
     if (party_unindex(w, id)) return -1;
-    strbuf contacts, body;
-    sb_init(&contacts, 0);
-    sb_init(&body, 0);
+    strbuf emails, phones, tags;
+    sb_init(&emails, 0);
+    sb_init(&phones, 0);
+    sb_init(&tags, 0);
     int rc = -1;
     size_t i; json_t *x;
     json_array_foreach(json_object_get(rec, "emails"), i, x) {
-        sb_printf(&contacts, " %s", json_string_value(x));
+        sb_printf(&emails, " %s", json_string_value(x));
         if (add_contact_point(w, id, "email", json_string_value(x))) goto done;
     }
     json_array_foreach(json_object_get(rec, "phones"), i, x) {
         char norm[32];
         if (!phone_normalize(json_string_value(x), norm, sizeof norm)) continue;
-        sb_printf(&contacts, " %s %s", json_string_value(x), norm);
+        /* As written and as canonical digits, so any spelling finds it. */
+        sb_printf(&phones, " %s %s", json_string_value(x), norm);
         if (add_contact_point(w, id, "phone", norm)) goto done;
     }
-    append_text(&contacts, rec, "external_id");
-    append_text(&contacts, rec, "website");
-    static const char *const body_fields[] = {"title", "industry", "city", "country", "needs", "characteristics", "notes", NULL};
-    for (int k = 0; body_fields[k]; k++) append_text(&body, rec, body_fields[k]);
-    append_list(&body, json_object_get(rec, "tags"));
-    db_stmt *s = db_prepare(w, "INSERT INTO party_fts(rowid, name, contacts, body) VALUES (?, ?, ?, ?)");
+    append_list(&tags, json_object_get(rec, "tags"));
+    db_stmt *s = db_prepare(w, SEARCH_INSERT);
     if (!s) goto done;
     db_bind_int64(s, 1, id);
-    db_bind_text(s, 2, json_string_value(json_object_get(rec, "name")));
-    db_bind_text(s, 3, sb_str(&contacts));
-    db_bind_text(s, 4, sb_str(&body));
+    for (int k = 0; party_search_fields[k]; k++) {
+        const char *f = party_search_fields[k];
+        strbuf *list = !strcmp(f, "emails") ? &emails : !strcmp(f, "phones") ? &phones : !strcmp(f, "tags") ? &tags : NULL;
+        db_bind_text(s, k + 2, list ? sb_str(list) : json_string_value(json_object_get(rec, f)));
+    }
     rc = db_step(s) == DB_DONE ? 0 : -1;
     db_done(s);
     /* The stored GET document is derived from the row like the indexes;
      * every write of a party comes through here after writing the row. */
     if (rc == 0 && !party_docs_deferred()) rc = res_store_doc(w, &party_resource, id);
 done:
-    sb_free(&contacts);
-    sb_free(&body);
+    sb_free(&emails);
+    sb_free(&phones);
+    sb_free(&tags);
     return rc;
 }
 
@@ -153,7 +158,8 @@ static const struct sort_key party_sort_keys[] = {{"name", "name_key"}, {NULL, N
 struct resource party_resource = {
     .name = "parties", .table = "party", .entity = "party",
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
-    .soft_delete = true, .fts_table = "party_fts", .extra_filters = party_score_filters,
+    .soft_delete = true, .fts_table = "party_fts", .fts_columns = party_search_fields,
+    .extra_filters = party_score_filters,
     .check = party_check, .after_write = party_reindex, .before_delete = party_before_delete,
     .sort_keys = party_sort_keys, .has_doc = true,
 };

@@ -147,6 +147,29 @@ static int check_text(const struct field *f, const char *s, const char *what, st
     return 0;
 }
 
+/* True when s (valid UTF-8) has no visible character: empty, or only
+ * spaces of any kind (ASCII, no-break, ideographic U+3000, the U+2000 block,
+ * zero-width). A required name or body like that names nothing. */
+static bool text_blank(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p == ' ' || (*p >= '\t' && *p <= '\r')) { p++; continue; }
+        unsigned cp = 0;
+        int len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+        cp = len == 1 ? *p : *p & (0xff >> (len + 1));
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        bool space = cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200d) || cp == 0x2028 || cp == 0x2029 ||
+                     cp == 0x202f || cp == 0x205f || cp == 0x2060 || cp == 0x3000 || cp == 0xfeff;
+        if (!space) return false;
+        p += len;
+    }
+    return true;
+}
+
 static int json_depth(const json_t *v)
 {
     int d = 0;
@@ -189,8 +212,8 @@ static json_t *check_value(const struct field *f, json_t *v, struct verr *e)
             time_format(t, out);
             return json_string(out);
         }
-        if (f->type == FT_TEXT && s[0] == '\0' && (f->flags & F_REQUIRED)) {
-            verr_set(e, 422, "required", f->name, "%s must not be empty", f->name);
+        if (f->type == FT_TEXT && (f->flags & F_REQUIRED) && text_blank(s)) {
+            verr_set(e, 422, "required", f->name, "%s must not be empty or only spaces", f->name);
             return NULL;
         }
         return json_string(s);
@@ -497,8 +520,11 @@ static const char *ref_sql(enum ref_kind k)
 }
 
 /* Referenced rows must exist: a clear 422 naming the field rather than a
- * foreign-key failure that names nothing. */
-static int check_refs(db *w, const struct resource *r, const json_t *rec, const json_t *old, struct verr *e)
+ * foreign-key failure that names nothing. A party or user outside the
+ * caller's read scope is referenced exactly like a missing one (same 422,
+ * same text), so ids cannot be probed or linked to from outside. */
+static int check_refs(db *w, const struct resource *r, const struct auth_user *u, const json_t *rec, const json_t *old,
+                      struct verr *e)
 {
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
@@ -506,11 +532,18 @@ static int check_refs(db *w, const struct resource *r, const json_t *rec, const 
         json_t *v = json_object_get(rec, f->name);
         if (!json_is_integer(v)) continue;
         if (old && json_equal(v, json_object_get(old, f->name))) continue;
-        db_stmt *s = db_prepare(w, ref_sql(f->ref));
-        if (!s) { verr_set(e, 500, "internal", NULL, "reference check failed"); return -1; }
-        db_bind_int64(s, 1, json_integer_value(v));
-        int found = db_step(s) == DB_ROW;
-        db_done(s);
+        int found;
+        if (f->ref == REF_PARTY) {
+            found = authz_party_in_scope(w, u, json_integer_value(v), authz_scope(u, "parties", "read"));
+        } else if (f->ref == REF_USER) {
+            found = authz_user_in_scope(w, u, json_integer_value(v), authz_scope(u, "users", "read"));
+        } else {
+            db_stmt *s = db_prepare(w, ref_sql(f->ref));
+            if (!s) { verr_set(e, 500, "internal", NULL, "reference check failed"); return -1; }
+            db_bind_int64(s, 1, json_integer_value(v));
+            found = db_step(s) == DB_ROW;
+            db_done(s);
+        }
         if (!found) { verr_set(e, 422, "invalid_reference", f->name, "%s %lld does not exist", f->name, (long long)json_integer_value(v)); return -1; }
     }
     return 0;
@@ -573,6 +606,11 @@ static int check_record_scope(db *c, const struct resource *r, const struct auth
     if (!party_scoped(r)) return 0;
     int64_t pid = party_of(r, id, rec);
     if (!authz_party_in_scope(c, u, pid, authz_scope(u, r->name, "read"))) {
+        verr_set(e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)id);
+        return -1;
+    }
+    json_t *peer = r->peer_field ? json_object_get(rec, r->peer_field) : NULL;
+    if (json_is_integer(peer) && !authz_party_in_scope(c, u, json_integer_value(peer), authz_scope(u, "parties", "read"))) {
         verr_set(e, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)id);
         return -1;
     }
@@ -696,7 +734,7 @@ static int job_create(db *w, void *arg)
         if (found != 0) return found > 0 ? 0 : 1;
     }
     if (check_parent_scope(w, r, &c->rq->user, c->rec, "create", &c->e)) return 1;
-    if (check_refs(w, r, c->rec, NULL, &c->e)) return 1;
+    if (check_refs(w, r, &c->rq->user, c->rec, NULL, &c->e)) return 1;
     db_stmt *s = db_prepare(w, r->sql_insert);
     if (!s) { verr_from_db(&c->e, w, r); return 1; }
     char now[21];
@@ -805,11 +843,22 @@ static bool get_stored_doc(db *c, const struct resource *r, struct req *rq, strb
     return found;
 }
 
+/* The integer value of field name in a row of r->sql_get / sql_cols. */
+static int64_t row_int(const struct resource *r, db_stmt *s, const char *name)
+{
+    int col = 1;
+    for (int i = 0; i < r->nfields; i++) {
+        if (!strcmp(r->fields[i].name, name)) return db_column_int64(s, col);
+        col += r->fields[i].type == FT_MONEY ? 2 : 1;
+    }
+    return 0;
+}
+
 void res_get(struct req *rq, struct resp *rs)
 {
     const struct resource *r = route_resource(rq);
     db *c = db_reader();
-    int64_t pid = 0, version = 0;
+    int64_t pid = 0, peer = 0, version = 0;
     strbuf out;
     sb_init(&out, 0);
     bool found = get_stored_doc(c, r, rq, &out, &version);
@@ -826,14 +875,8 @@ void res_get(struct req *rq, struct resp *rs)
         version = db_column_int64(s, last);
         row_write(r, s, &rq->user, &out);
         /* The owning party, for the scope check, without a second parse. */
-        if (!r->party_field) pid = rq->path_ids[0];
-        else {
-            int col = 1;
-            for (int i = 0; i < r->nfields; i++) {
-                if (!strcmp(r->fields[i].name, r->party_field)) { pid = db_column_int64(s, col); break; }
-                col += r->fields[i].type == FT_MONEY ? 2 : 1;
-            }
-        }
+        pid = r->party_field ? row_int(r, s, r->party_field) : rq->path_ids[0];
+        if (r->peer_field) peer = row_int(r, s, r->peer_field);
     }
     if (s) db_done(s);
     enum scope scope = party_scoped(r) ? authz_scope(&rq->user, r->name, "read") : SCOPE_ALL;
@@ -841,6 +884,7 @@ void res_get(struct req *rq, struct resp *rs)
      * query leaves deleted ones out) is the whole scope check. */
     bool own_row_enough = scope == SCOPE_ALL && !r->party_field && r->soft_delete;
     bool visible = found && (!party_scoped(r) || own_row_enough || authz_party_in_scope(c, &rq->user, pid, scope));
+    if (visible && peer) visible = authz_party_in_scope(c, &rq->user, peer, authz_scope(&rq->user, "parties", "read"));
     if (!visible) {
         sb_free(&out);
         resp_error(rs, 404, "not_found", "id", "no %s with id %lld", r->entity, (long long)rq->path_ids[0]);
@@ -919,7 +963,7 @@ static int job_patch(db *w, void *arg)
     if (r->party_field && !json_equal(json_object_get(rec, r->party_field), json_object_get(old, r->party_field)) &&
         check_parent_scope(w, r, &c->rq->user, rec, "update", &c->e))
         goto done;
-    if ((r->check && r->check(rec, false, c->rq, &c->e)) || check_required(r, rec, &c->e) || check_refs(w, r, rec, old, &c->e))
+    if ((r->check && r->check(rec, false, c->rq, &c->e)) || check_required(r, rec, &c->e) || check_refs(w, r, &c->rq->user, rec, old, &c->e))
         goto done;
     db_stmt *s = db_prepare(w, r->sql_update);
     if (!s) { verr_from_db(&c->e, w, r); goto done; }
@@ -1217,6 +1261,24 @@ static int list_arg(void *arg, const char *key, const char *value)
     return 0;
 }
 
+/* Field security reaches search: a hidden field's text must not be found
+ * (a prefix search would read it out a letter at a time). Writes the FTS5
+ * column filter "{name title …}" of the search columns u may read into m
+ * and returns how many there are, or -1 (m untouched) when u may read them
+ * all, so an unrestricted search stays a plain MATCH on the whole row. */
+static int search_columns(const struct resource *r, const struct auth_user *u, strbuf *m)
+{
+    if (!r->fts_columns || !authz_fields_restricted(u, r->name)) return -1;
+    int n = 0, hidden = 0;
+    for (int i = 0; r->fts_columns[i]; i++) {
+        if (authz_field(u, r->name, r->fts_columns[i]) == FA_HIDDEN) { hidden++; continue; }
+        sb_printf(m, "%s%s", n++ ? " " : "{", r->fts_columns[i]);
+    }
+    if (!hidden) { sb_reset(m); return -1; }
+    if (n) sb_puts(m, "}");
+    return n;
+}
+
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
 {
     memset(l, 0, sizeof *l);
@@ -1250,17 +1312,41 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
     if (l->q) {
         char match[2048];
         if (!fts_query_build(l->q, match, sizeof match)) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
-        struct res_qbind *b = add_bind(l);
-        if (!b) return -1;
-        b->kind = QB_TEXT;
-        b->t = b->owned = strdup(match);
-        sb_printf(&l->where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+        strbuf m;
+        sb_init(&m, 0);
+        int readable = search_columns(r, l->u, &m);
+        if (readable < 0) sb_puts(&m, match);                  /* every field readable: the whole row */
+        else if (readable > 0) sb_printf(&m, " : (%s)", match); /* {name title …} : (…) */
+        if (m.failed) { sb_free(&m); verr_set(&l->e, 500, "internal", "q", "out of memory"); return -1; }
+        if (readable == 0) {
+            /* Nothing the search looks at is readable: it matches nothing. */
+            sb_free(&m);
+            sb_puts(&l->where, " AND 0");
+        } else {
+            struct res_qbind *b = add_bind(l);
+            if (!b) { sb_free(&m); return -1; }
+            b->kind = QB_TEXT;
+            b->t = b->owned = sb_take(&m);
+            sb_printf(&l->where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+        }
     }
     if (party_scoped(r)) {
         /* Only records within the user's scope for the action, on every list, search and export. */
         struct authz_binds ab;
         const char *pred = authz_party_predicate(authz_scope(l->u, r->name, action),
                                                  strcmp(r->entity, "party") ? r->party_field : NULL, l->u, &ab);
+        if (pred) {
+            sb_printf(&l->where, " AND %s", pred);
+            for (int i = 0; i < ab.n; i++) {
+                struct res_qbind *b = add_bind(l);
+                if (!b) return -1;
+                b->kind = QB_INT;
+                b->i = ab.v[i];
+            }
+        }
+        /* A link to a party the user cannot see does not exist for them
+         * either (else ?to_id= would tell which ids exist). */
+        pred = r->peer_field ? authz_party_predicate(authz_scope(l->u, "parties", "read"), r->peer_field, l->u, &ab) : NULL;
         if (pred) {
             sb_printf(&l->where, " AND %s", pred);
             for (int i = 0; i < ab.n; i++) {

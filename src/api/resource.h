@@ -86,7 +86,14 @@ struct resource {
     int nfields;
     bool soft_delete;             /* deleted_at / merged_into instead of DELETE */
     const char *party_field;      /* field naming the owning party, or NULL (the party itself) */
+    /* A second party the record joins (a link's to_id): the record exists
+     * for a user only when both parties are within their read scope. */
+    const char *peer_field;
     const char *fts_table;        /* "party_fts" enables ?q= search */
+    /* The fields the search index holds, one FTS column each named as the
+     * field (NULL-terminated): a user from whom one is hidden searches the
+     * others only. */
+    const char *const *fts_columns;
     const struct list_filter *extra_filters;  /* NULL-name terminated, or NULL */
     const struct sort_key *sort_keys;         /* NULL-field terminated, or NULL */
     /* Cross-field rules and defaults on the complete record (create: after

@@ -76,10 +76,17 @@ static json_t *user_load(db *c, int64_t id)
     return o;
 }
 
+/* Accounts are records with a scope like any other (authz_user_predicate):
+ * own = the caller's account, team = the accounts of their teams. */
 static void users_list(struct req *rq, struct resp *rs)
 {
-    db_stmt *s = db_prepare(db_reader(), "SELECT " USER_COLS " FROM app_user ORDER BY id");
+    struct authz_binds ab;
+    const char *pred = authz_user_predicate(authz_scope(&rq->user, "users", "read"), "t.id", &rq->user, &ab);
+    char sql[2048];
+    snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM app_user t WHERE %s ORDER BY id", pred ? pred : "1");
+    db_stmt *s = db_prepare(db_reader(), sql);
     if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
+    for (int i = 0; i < ab.n; i++) db_bind_int64(s, i + 1, ab.v[i]);
     json_t *items = json_array();
     while (db_step(s) == DB_ROW) json_array_append_new(items, user_row(s));
     db_done(s);
@@ -88,7 +95,9 @@ static void users_list(struct req *rq, struct resp *rs)
 
 static void users_get(struct req *rq, struct resp *rs)
 {
-    json_t *o = user_load(db_reader(), rq->path_ids[0]);
+    json_t *o = NULL;
+    if (authz_user_in_scope(db_reader(), &rq->user, rq->path_ids[0], authz_scope(&rq->user, "users", "read")))
+        o = user_load(db_reader(), rq->path_ids[0]);
     if (!o) { resp_error(rs, 404, "not_found", "id", "no user with id %lld", (long long)rq->path_ids[0]); return; }
     resp_json(rs, 200, o);
 }
@@ -152,11 +161,41 @@ static int job_user_create(db *w, void *arg)
                         json_pack("{s:[ns], s:[ns]}", "email", c->email, "role", c->role), 0) ? 1 : 0;
 }
 
+/* What a non-admin granted users.update may do to an account: only within
+ * their update scope (an account outside their read scope does not exist
+ * for them), never give a role (a manager made themself admin this way),
+ * never touch an admin's account (its password is the admin's power), and
+ * move an account to another team only with users.assign. 0, or -1 with e. */
+static int user_change_allowed(db *w, struct user_ctx *c, const json_t *old, struct verr *e)
+{
+    const struct auth_user *u = &c->rq->user;
+    if (!authz_user_in_scope(w, u, c->id, authz_scope(u, "users", "read"))) {
+        verr_set(e, 404, "not_found", "id", "no user with id %lld", (long long)c->id);
+        return -1;
+    }
+    if (!strcmp(u->role, "admin")) return 0;
+    if (!authz_user_in_scope(w, u, c->id, authz_scope(u, "users", "update"))) {
+        verr_set(e, 403, "forbidden", NULL, "your role may not change this user");
+        return -1;
+    }
+    if (c->role) { verr_set(e, 403, "forbidden", "role", "only an admin may give a role"); return -1; }
+    if (!strcmp(json_string_value(json_object_get(old, "role")), "admin")) {
+        verr_set(e, 403, "forbidden", NULL, "only an admin may change an admin's account");
+        return -1;
+    }
+    if (c->team_id && !json_equal(c->team_id, json_object_get(old, "team_id")) && authz_scope(u, "users", "assign") == SCOPE_NONE) {
+        verr_set(e, 403, "forbidden", "team_id", "your role may not move users to another team");
+        return -1;
+    }
+    return 0;
+}
+
 static int job_user_update(db *w, void *arg)
 {
     struct user_ctx *c = arg;
     json_t *old = user_load(w, c->id);
     if (!old) { verr_set(&c->e, 404, "not_found", "id", "no user with id %lld", (long long)c->id); return 1; }
+    if (user_change_allowed(w, c, old, &c->e)) { json_decref(old); return 1; }
     int rc = 1;
     bool was_admin = !strcmp(json_string_value(json_object_get(old, "role")), "admin");
     bool demoted = c->role && strcmp(c->role, "admin") != 0;
@@ -248,6 +287,9 @@ static void users_create(struct req *rq, struct resp *rs)
 {
     struct user_ctx c = {.rq = rq};
     if (user_body(rq, &c, true, rs)) return;
+    /* A new account needs a role, and only an admin gives roles: users.create
+     * granted to another role must not mint admins. */
+    if (strcmp(rq->user.role, "admin") != 0) { resp_error(rs, 403, "forbidden", "role", "only an admin may give a role"); return; }
     char email[256];
     email_normalize(c.email, email, sizeof email);
     c.email = email;

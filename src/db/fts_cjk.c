@@ -113,6 +113,18 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *ztex
 
 static fts5_tokenizer g_tokenizer = {tok_create, tok_delete, tok_tokenize};
 
+/* phone_key(text): the canonical digits of a phone number (phone_normalize),
+ * or NULL when the text is not one. The search index holds every phone in
+ * this form beside its spelling; SQL that rebuilds the index (migration
+ * 008) needs the same form the C writer uses. */
+static void phone_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char norm[32];
+    if (s && phone_normalize(s, norm, sizeof norm)) sqlite3_result_text(ctx, norm, -1, SQLITE_TRANSIENT);
+    else sqlite3_result_null(ctx);
+}
+
 int fts_register(db *c)
 {
     sqlite3 *h = db_sqlite_handle(c);
@@ -124,7 +136,9 @@ int fts_register(db *c)
     sqlite3_finalize(st);
     if (!api) return -1;
     static int dummy;
-    return api->xCreateTokenizer(api, "rapport", &dummy, &g_tokenizer, NULL) == SQLITE_OK ? 0 : -1;
+    if (api->xCreateTokenizer(api, "rapport", &dummy, &g_tokenizer, NULL) != SQLITE_OK) return -1;
+    return sqlite3_create_function_v2(h, "phone_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                      phone_key_fn, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 static int has_searchable(const char *s)
@@ -142,10 +156,12 @@ bool fts_query_build(const char *q, char *out, size_t cap)
     size_t o = 0;
     out[0] = '\0';
     if (!q || !utf8_valid(q, strlen(q))) return false;
-    /* A phone number typed any way (+86, spaces, dashes) is one canonical term. */
+    /* A phone number typed any way (+86, spaces, dashes) is one canonical
+     * term, looked for among the contact columns only (the index has one
+     * column per party field, migration 008). */
     char digits[32];
     if (phone_normalize(q, digits, sizeof digits)) {
-        int n = snprintf(out, cap, "contacts : \"%s\"*", digits);
+        int n = snprintf(out, cap, "{emails phones external_id website} : \"%s\"*", digits);
         return n > 0 && (size_t)n < cap;
     }
     const char *p = q;

@@ -8,11 +8,11 @@
 const char *const role_names[] = {"admin", "manager", "sales", "service", "marketing", "read_only", NULL};
 const char *const scope_names[] = {"none", "own", "team", "all"};
 const char *const authz_entities[] = {"parties", "links", "interactions", "transactions", "notes", "products",
-                                      "users", "teams", "permissions", "audit", "imports", NULL};
+                                      "users", "teams", "permissions", "audit", "imports", "jobs", NULL};
 const char *const authz_actions[] = {"read", "create", "update", "delete", "export", "assign", NULL};
 
 #define NROLES 6
-#define NENT 11
+#define NENT 12
 #define NACT 6
 #define MAX_FIELD_RULES 256
 
@@ -169,16 +169,18 @@ const char *authz_party_predicate(enum scope s, const char *col, const struct au
     if (s == SCOPE_ALL) return NULL;
     if (s == SCOPE_NONE) return "0";
     bool self = !col;
-    bool from = col && !strcmp(col, "from_id");
+    bool from = col && !strcmp(col, "from_id"), to = col && !strcmp(col, "to_id");
     if (s == SCOPE_OWN) {
         binds_own(u, b, write);
         if (self) return PRED_OWN("t");
         return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")"
+             : to   ? "t.to_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")"
                     : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_OWN("p") ")";
     }
     binds_team(u, b, write);
     if (self) return PRED_TEAM("t");
     return from ? "t.from_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")"
+         : to   ? "t.to_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")"
                 : "t.party_id IN (SELECT p.id FROM party p WHERE " PRED_TEAM("p") ")";
 }
 
@@ -220,4 +222,55 @@ const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struc
     b->n = 5;
     memcpy(b->v, v, sizeof v);
     return "(t.user_id = ? OR t.user_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS "))";
+}
+
+/* User records (accounts, and what belongs to an account such as its jobs):
+ * own = the user themself; team = also every user of the teams the team
+ * scope covers for parties (MY_TEAMS). One constant text per column. */
+#define PRED_USER_OWN(C) "(" C " = ?)"
+#define PRED_USER_TEAM(C) "(" C " = ? OR " C " IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS "))"
+
+const char *authz_user_predicate(enum scope s, const char *col, const struct auth_user *u, struct authz_binds *b)
+{
+    static const struct { const char *col, *own, *team; } preds[] = {
+        {"t.id", PRED_USER_OWN("t.id"), PRED_USER_TEAM("t.id")},
+        {"t.created_by", PRED_USER_OWN("t.created_by"), PRED_USER_TEAM("t.created_by")},
+        {"t.entity_id", PRED_USER_OWN("t.entity_id"), PRED_USER_TEAM("t.entity_id")},
+    };
+    b->n = 0;
+    s &= ~SCOPE_WRITE;
+    if (s == SCOPE_ALL) return NULL;
+    size_t i = 0;
+    while (i < sizeof preds / sizeof preds[0] && strcmp(preds[i].col, col)) i++;
+    if (s == SCOPE_NONE || i == sizeof preds / sizeof preds[0]) return "0";
+    if (s == SCOPE_OWN) {
+        b->n = 1;
+        b->v[0] = u->id;
+        return preds[i].own;
+    }
+    int64_t t = u->team_id ? u->team_id : -1;
+    const int64_t v[] = {u->id, t, t, u->id, u->id};
+    b->n = 5;
+    memcpy(b->v, v, sizeof v);
+    return preds[i].team;
+}
+
+bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum scope s)
+{
+    static const char *const sql[] = {
+        [SCOPE_OWN] = "SELECT 1 FROM app_user t WHERE t.id = ? AND " PRED_USER_OWN("t.id"),
+        [SCOPE_TEAM] = "SELECT 1 FROM app_user t WHERE t.id = ? AND " PRED_USER_TEAM("t.id"),
+        [SCOPE_ALL] = "SELECT 1 FROM app_user t WHERE t.id = ?",
+    };
+    s &= ~SCOPE_WRITE;
+    if (s == SCOPE_NONE || user_id <= 0) return false;
+    struct authz_binds b;
+    authz_user_predicate(s, "t.id", u, &b);
+    db_stmt *st = db_prepare(c, sql[s]);
+    if (!st) return false;
+    db_bind_int64(st, 1, user_id);
+    for (int i = 0; i < b.n; i++) db_bind_int64(st, i + 2, b.v[i]);
+    bool ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
 }

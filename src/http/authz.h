@@ -45,10 +45,17 @@ bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, en
 
 /* For list queries: a constant SQL predicate over the party table alias
  * "t" (self) or a subquery for records with a party column (col is
- * "party_id" or "from_id"), plus the values to bind in order. Returns NULL
- * for SCOPE_ALL (no restriction). */
+ * "party_id", "from_id" or "to_id"), plus the values to bind in order.
+ * Returns NULL for SCOPE_ALL (no restriction). */
 struct authz_binds { int n; int64_t v[16]; };
 const char *authz_party_predicate(enum scope s, const char *party_column, const struct auth_user *u, struct authz_binds *b);
+/* User records (accounts, and jobs by who started them): own = the user
+ * themself, team = also the users of the teams the team scope covers. The
+ * predicate is over col, one of "t.id", "t.created_by", "t.entity_id";
+ * NULL for SCOPE_ALL. */
+const char *authz_user_predicate(enum scope s, const char *col, const struct auth_user *u, struct authz_binds *b);
+/* True when user user_id exists and lies within scope s for u. */
+bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum scope s);
 /* The same for audit rows (by the acting user's team). */
 const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struct authz_binds *b);
 #endif

@@ -55,34 +55,84 @@ const relation = (name, fixture) => {
   return u.team === o.team ? 'team' : 'other';
 };
 
+const version = async (path) => {
+  const r = await admin.get(path);
+  assert.equal(r.status, 200, `${path}: ${r.text}`);
+  return r.body.version;
+};
+
+/* Each endpoint: [entity, action, make(party, user name)] → {req: [method, path, body, headers], effect(r)}.
+ * Every request is one that would succeed — the record's current version, a
+ * real body — so a denial is the authorisation's alone, and an allowed one is
+ * a real write whose effect `effect` checks (and then undoes where the
+ * fixture needs it). Deletes and creates work on records made for the check. */
+const endpoints = [
+  ['parties', 'read', (p) => ({ req: ['GET', `/api/v1/parties/${p.id}`], effect: (r) => assert.equal(r.body.id, p.id) })],
+  ['parties', 'read', (p) => ({ req: ['GET', `/api/v1/parties/${p.id}/timeline`], effect: (r) => assert.ok(r.body.items.length > 0) })],
+  ['parties', 'read', (p) => ({ req: ['GET', `/api/v1/parties/${p.id}/shares`] })],
+  ['interactions', 'read', (p) => ({ req: ['GET', `/api/v1/interactions/${p.interaction.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
+  ['notes', 'read', (p) => ({ req: ['GET', `/api/v1/notes/${p.note.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
+  ['transactions', 'read', (p) => ({ req: ['GET', `/api/v1/transactions/${p.transaction.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
+  ['parties', 'update', async (p, who) => {
+    const path = `/api/v1/parties/${p.id}`, v = await version(path), notes = `changed by ${who} at ${v}`;
+    return { req: ['PATCH', path, { notes, version: v }], effect: async () => {
+      const now = (await admin.get(path)).body;
+      assert.equal(now.notes, notes);
+      assert.equal(now.version, v + 1);
+    } };
+  }],
+  ['interactions', 'update', async (p, who) => {
+    const path = `/api/v1/interactions/${p.interaction.id}`, v = await version(path), subject = `call ${p.rel} by ${who} ${v}`;
+    return { req: ['PATCH', path, { subject, version: v }], effect: async () => assert.equal((await admin.get(path)).body.subject, subject) };
+  }],
+  ['notes', 'update', async (p, who) => {
+    const path = `/api/v1/notes/${p.note.id}`, v = await version(path), body = `note ${p.rel} edited by ${who} ${v}`;
+    return { req: ['PATCH', path, { body, version: v }], effect: async () => assert.equal((await admin.get(path)).body.body, body) };
+  }],
+  ['parties', 'delete', async (p) => {
+    const doomed = (await admin.post('/api/v1/parties', { kind: 'person', name: `Doomed ${p.rel}`, owner_id: p.owner_id })).body;
+    const path = `/api/v1/parties/${doomed.id}`;
+    return { req: ['DELETE', path, undefined, { 'If-Match': `"${doomed.version}"` }], effect: async () => assert.equal((await admin.get(path)).status, 404),
+      cleanup: () => admin.del(path) };
+  }],
+  ['interactions', 'delete', async (p) => {
+    const doomed = (await admin.post('/api/v1/interactions', { party_id: p.id, channel: 'sms', subject: 'doomed' })).body;
+    const path = `/api/v1/interactions/${doomed.id}`;
+    return { req: ['DELETE', path, undefined, { 'If-Match': `"${doomed.version}"` }], effect: async () => assert.equal((await admin.get(path)).status, 404),
+      cleanup: () => admin.del(path) };
+  }],
+  ['interactions', 'create', (p) => ({ req: ['POST', '/api/v1/interactions', { party_id: p.id, channel: 'sms', subject: 'matrix' }],
+    effect: async (r) => {
+      const made = await admin.get(`/api/v1/interactions/${r.body.id}`);
+      assert.equal(made.body.party_id, p.id);
+      assert.equal(made.body.subject, 'matrix');
+      assert.equal((await admin.del(`/api/v1/interactions/${r.body.id}`)).status, 204);
+    } })],
+  ['notes', 'create', (p) => ({ req: ['POST', '/api/v1/notes', { party_id: p.id, body: 'matrix' }],
+    effect: async (r) => {
+      assert.equal((await admin.get(`/api/v1/notes/${r.body.id}`)).body.body, 'matrix');
+      assert.equal((await admin.del(`/api/v1/notes/${r.body.id}`)).status, 204);
+    } })],
+  ['parties', 'update', (p) => ({ req: ['POST', `/api/v1/parties/${p.id}/shares`, { user_id: users.ro.id }],
+    effect: async (r) => {
+      const shares = (await admin.get(`/api/v1/parties/${p.id}/shares`)).body.items;
+      assert.ok(shares.some((x) => x.id === r.body.id && x.user_id === users.ro.id), JSON.stringify(shares));
+      assert.equal((await admin.del(`/api/v1/parties/${p.id}/shares/${r.body.id}`)).status, 204);
+    } })],
+];
+const SUCCESS = { GET: 200, PATCH: 200, POST: 201, DELETE: 204 };
+
 test('authorisation matrix: role × whose record × endpoint, derived from the permission table', async () => {
   const table = (await admin.get('/api/v1/permissions')).body.roles;
   const perUser = ['s1', 'm1', 'svc', 'mk', 'ro'];
-  const endpoints = [
-    // [entity, action, request(party) → [method, path, body]]
-    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}`]],
-    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}/timeline`]],
-    ['parties', 'read', (p) => ['GET', `/api/v1/parties/${p.id}/shares`]],
-    ['interactions', 'read', (p) => ['GET', `/api/v1/interactions/${p.interaction.id}`]],
-    ['notes', 'read', (p) => ['GET', `/api/v1/notes/${p.note.id}`]],
-    ['transactions', 'read', (p) => ['GET', `/api/v1/transactions/${p.transaction.id}`]],
-    ['parties', 'update', (p) => ['PATCH', `/api/v1/parties/${p.id}`, { notes: 'changed', version: 999 }]],
-    ['interactions', 'update', (p) => ['PATCH', `/api/v1/interactions/${p.interaction.id}`, { subject: 'x', version: 999 }]],
-    ['notes', 'update', (p) => ['PATCH', `/api/v1/notes/${p.note.id}`, { body: 'x', version: 999 }]],
-    ['parties', 'delete', (p) => ['DELETE', `/api/v1/parties/${p.id}`, undefined, { 'If-Match': '"999"' }]],
-    ['interactions', 'delete', (p) => ['DELETE', `/api/v1/interactions/${p.interaction.id}`, undefined, { 'If-Match': '"999"' }]],
-    ['interactions', 'create', (p) => ['POST', '/api/v1/interactions', { party_id: p.id, channel: 'sms', subject: 'matrix' }]],
-    ['notes', 'create', (p) => ['POST', '/api/v1/notes', { party_id: p.id, body: 'matrix' }]],
-    ['parties', 'update', (p) => ['POST', `/api/v1/parties/${p.id}/shares`, { user_id: 999999 }]],
-  ];
-  let checked = 0, denials = 0;
+  let checked = 0, denials = 0, writes = 0;
   for (const name of perUser) {
     const u = users[name];
     const scopes = table[u.role] || {};
     for (const fixture of ['own', 'mate', 'other']) {
-      const p = parties[fixture], rel = relation(name, fixture);
+      const p = { ...parties[fixture], rel: fixture }, rel = relation(name, fixture);
       for (const [entity, action, make] of endpoints) {
-        const [method, path, body, headers] = make(p);
+        const { req: [method, path, body, headers], effect, cleanup } = await make(p, name);
         const readScope = scopes[entity]?.read || 'none', actScope = scopes[entity]?.[action] || 'none';
         const before = action === 'read' ? null : dbDigest();
         const r = await u.client.request(method, path, body, headers);
@@ -96,11 +146,14 @@ test('authorisation matrix: role × whose record × endpoint, derived from the p
           assert.ok(expect.includes(r.status), `${what}: expected ${expect}, got ${r.status} ${r.text}`);
           assert.ok(!r.text.includes(p.name) && !r.text.includes(`note ${fixture}`), `${what}: the denial leaks the record`);
           if (before) assert.equal(dbDigest(), before, `${what}: a denied request changed the database`);
+          if (cleanup) await cleanup();
           denials++;
         } else {
-          assert.ok(r.status < 400 || [409, 412, 422].includes(r.status), `${what}: expected success, got ${r.status} ${r.text}`);
-          if (method === 'POST' && r.status === 201 && path !== `/api/v1/parties/${p.id}/shares`) {
-            await admin.del(`${path}/${r.body.id}`); // keep the fixture as it was
+          assert.equal(r.status, SUCCESS[method], `${what}: expected success, got ${r.status} ${r.text}`);
+          if (effect) await effect(r);
+          if (before) {
+            assert.notEqual(dbDigest(), before, `${what}: an allowed write changed nothing`);
+            writes++;
           }
         }
         checked++;
@@ -114,6 +167,7 @@ test('authorisation matrix: role × whose record × endpoint, derived from the p
   }
   assert.ok(checked >= 200, `${checked} checks`);
   assert.ok(denials >= 40, `${denials} denials`);
+  assert.ok(writes >= 40, `${writes} allowed writes`);
 });
 
 test('field security: hidden fields are absent everywhere and refused in filters and sorts', async () => {
@@ -294,9 +348,25 @@ test('exports go through the same choke point: scope, field security, audit', as
 });
 
 test('analytics scores take the visibility of their party', async () => {
-  assert.equal((await users.s1.client.get(`/api/v1/parties/${parties.own.id}/scores`)).status, 200);
+  // Scores exist only after a run: without one every score filter is empty
+  // and "no other team's party in the list" would hold trivially.
+  const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
+  assert.equal(run.status, 200, run.text);
+  const own = await users.s1.client.get(`/api/v1/parties/${parties.own.id}/scores`);
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.body.scored, true, own.text);
   assertError(await users.s1.client.get(`/api/v1/parties/${parties.other.id}/scores`), 404, 'not_found');
-  const tier = await users.s1.client.get('/api/v1/parties?tier=platinum');
-  assert.ok([200].includes(tier.status));
-  assert.ok(tier.body.items.every((p) => p.id !== parties.other.id));
+  // The three fixtures bought the same, so they share a tier: the admin's
+  // list of it holds another team's party, the salesman's does not.
+  const tier = own.body.tier.label;
+  assert.equal((await admin.get(`/api/v1/parties/${parties.other.id}/scores`)).body.tier.label, tier);
+  const all = (await admin.get(`/api/v1/parties?tier=${tier}&limit=500`)).body.items.map((p) => p.id);
+  assert.ok(all.includes(parties.own.id) && all.includes(parties.other.id), `admin's ${tier} list: ${all}`);
+  const listed = await users.s1.client.get(`/api/v1/parties?tier=${tier}&limit=500`);
+  assert.equal(listed.status, 200, listed.text);
+  const ids = listed.body.items.map((p) => p.id);
+  assert.ok(ids.includes(parties.own.id), `s1's ${tier} list lacks their own party: ${ids}`);
+  assert.ok(!ids.includes(parties.other.id), `s1's ${tier} list shows another team's party`);
+  const counted = await users.s1.client.get(`/api/v1/parties?tier=${tier}&count=true`);
+  assert.equal(counted.body.count, ids.length, 'the count is within scope too');
 });

@@ -18,9 +18,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     g_db = db_open(":memory:", true, err, sizeof err);
     if (!g_db) { fprintf(stderr, "%s\n", err); abort(); }
     sqlite3 *h = db_sqlite_handle(g_db);
-    if (sqlite3_exec(h, "CREATE VIRTUAL TABLE f USING fts5(name, contacts, body, tokenize='rapport');"
-                        "INSERT INTO f VALUES ('张伟明 Zhang Weiming', '13812345678 zhang@example.com', 'VIP 北京');"
-                        "INSERT INTO f VALUES ('O''Brien & Co', '+86 138 1234 5678', 'ACME \"quoted\"');",
+    /* The columns of party_fts (migration 008): the phone query names them. */
+    if (sqlite3_exec(h, "CREATE VIRTUAL TABLE f USING fts5(name, emails, phones, external_id, website, title, industry,"
+                        " city, country, needs, characteristics, notes, tags, tokenize='rapport');"
+                        "INSERT INTO f(name, emails, phones, tags) VALUES ('张伟明 Zhang Weiming', 'zhang@example.com', '13812345678', 'VIP 北京');"
+                        "INSERT INTO f(name, phones, notes) VALUES ('O''Brien & Co', '+86 138 1234 5678 13812345678', 'ACME \"quoted\"');",
                      NULL, NULL, NULL) != SQLITE_OK) abort();
     if (sqlite3_prepare_v2(h, "SELECT rowid FROM f WHERE f MATCH ?", -1, &g_match, NULL) != SQLITE_OK) abort();
     return 0;

@@ -217,7 +217,7 @@ static void test_fts_query(void **state)
     assert_true(fts_query_build("grace hop", q, sizeof q));
     assert_string_equal(q, "\"grace\"* AND \"hop\"*");
     assert_true(fts_query_build("+86 138-0013-8000", q, sizeof q));
-    assert_string_equal(q, "contacts : \"13800138000\"*");
+    assert_string_equal(q, "{emails phones external_id website} : \"13800138000\"*");
     assert_true(fts_query_build("a\"b", q, sizeof q));
     assert_string_equal(q, "\"a\"\"b\"*");
     assert_false(fts_query_build("  --  ", q, sizeof q));
