@@ -1,4 +1,4 @@
--- 8: jobs are claimed with a lease (the process that runs one renews it; a
+-- 10: jobs are claimed with a lease (the process that runs one renews it; a
 -- job whose lease expired was left by a process that died), and timed work
 -- lives in schedule rows that any server process may fire, exactly once per
 -- occurrence (see src/jobs/scheduler.c).
