@@ -12,6 +12,7 @@ export const PAGES = [
   { path: '/teams', title: 'teams.title', active: 'settings', roles: ['admin'], load: () => import('./pages/teams.js') },
   { path: '/permissions', title: 'perm.title', active: 'settings', roles: ['admin'], load: () => import('./pages/permissions.js') },
   { path: '/field-security', title: 'fsec.title', active: 'settings', roles: ['admin'], load: () => import('./pages/field-security.js') },
+  { path: '/schedules', title: 'sched.title', active: 'settings', roles: ['admin'], load: () => import('./pages/schedules.js') },
   { path: '/analytics-settings', title: 'asettings.title', active: 'settings', roles: ['admin'], load: () => import('./pages/analytics-settings.js') },
   { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
   { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },

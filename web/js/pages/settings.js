@@ -1,13 +1,14 @@
 // settings: personal preferences (language), the account, and links to the
 // administration pages the user's role may open (users, teams, roles and
-// permissions, field security, import, audit trail, tier thresholds).
+// permissions, field security, import, audit trail, tier thresholds,
+// scheduled work).
 import { h } from '../dom.js';
 import { t, LOCALES, getLocale, setLocale, number, money, dateTime } from '../i18n.js';
 import * as api from '../api.js';
 import { card, dl, nextId } from '../ui.js';
 
 // Administration entries: a link when the page exists (and the role may use it), else "coming soon".
-const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']]];
+const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']], ['schedules', '/schedules', ['admin']]];
 
 export async function render({ main }) {
   const u = api.user();
