@@ -323,7 +323,7 @@ static void *uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
         int decoded = -1;
         if (ch == '%' && hex_value(c[1]) >= 0 && hex_value(c[2]) >= 0) decoded = hex_value(c[1]) * 16 + hex_value(c[2]);
         if (ch == '?' && !in_query) { in_query = true; nargs = 1; continue; }
-        if (in_query && (ch == '&' || ch == ';')) nargs++;
+        if (in_query && ch == '&') nargs++;   /* libmicrohttpd splits on '&' only */
         if (decoded == 0 || (!in_query && (ch < 0x20 || ch == 0x7f || (decoded >= 0 && (decoded < 0x20 || decoded == 0x7f))))) p->bad_path = true;
     }
     if (len > MAX_URI_BYTES || nargs > MAX_QUERY_ARGS) {
