@@ -160,7 +160,7 @@ static void openapi(struct req *rq, struct resp *rs)
 
 static const struct route system_routes[] = {
     {"GET", "/healthz", R_PUBLIC, NULL, "read", health, "Health check", NULL},
-    {"GET", "/metrics", R_PUBLIC, NULL, "read", metrics, "Prometheus metrics", NULL},
+    {"GET", "/metrics", R_ADMIN | R_METRICS, NULL, "read", metrics, "Prometheus metrics (an admin, or anyone on --metrics-listen)", NULL},
     {"GET", "/api/v1/openapi.json", R_PUBLIC, NULL, "read", openapi, "This OpenAPI description", NULL},
 };
 

@@ -222,12 +222,7 @@ static int job_user_update(db *w, void *arg)
     int step = db_step(s);
     db_done(s);
     if (step != DB_DONE) { verr_from_db(&c->e, w, NULL); goto done; }
-    if (c->disabled == 1 || c->set_password) {
-        s = db_prepare(w, "DELETE FROM session WHERE user_id = ?");
-        db_bind_int64(s, 1, c->id);
-        db_step(s);
-        db_done(s);
-    }
+    if ((c->disabled == 1 || c->set_password) && credentials_end(w, c->id) != 0) { verr_from_db(&c->e, w, NULL); goto done; }
     c->out = user_load(w, c->id);
     json_t *diff = json_object();
     static const char *const keys[] = {"name", "role", "team_id", "disabled"};

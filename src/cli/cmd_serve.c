@@ -17,6 +17,7 @@ int cmd_serve(int argc, char **argv)
     const char *path = cli_db_path(argc, argv);
     const char *listen = opt_value(argc, argv, "--listen");
     const char *threads_s = opt_value(argc, argv, "--threads");
+    const char *metrics_listen = opt_value(argc, argv, "--metrics-listen");
     const char *extra = cli_leftover(argc, argv, 1);
     if (extra) { fprintf(stderr, "rapport serve: unexpected argument '%s'\n", extra); return 2; }
     long threads = threads_s ? strtol(threads_s, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
@@ -30,7 +31,7 @@ int cmd_serve(int argc, char **argv)
     if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
     if (scheduler_start() != 0) { fprintf(stderr, "rapport: cannot start the scheduler\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
     if (party_docs_start() != 0) fprintf(stderr, "rapport: cannot start filling in party documents; parties are read from their columns\n");
-    int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads);
+    int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads, metrics_listen);
     party_docs_stop();
     scheduler_stop();
     jobs_stop();

@@ -54,15 +54,10 @@ static int job_user(db *w, void *arg)
     db_bind_text(s, 1, j->email);
     if (db_step(s) == DB_ROW) j->id = db_column_int64(s, 0);
     db_done(s);
-    /* Disabling ends every session and token of the user at once. */
-    if (strcmp(j->op, "add") != 0) {
-        static const char *const ends[] = {"DELETE FROM session WHERE user_id = ?"};
-        for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-            s = db_prepare(w, ends[i]);
-            db_bind_int64(s, 1, j->id);
-            db_step(s);
-            db_done(s);
-        }
+    /* A new password or disabling ends every session and token of the user at once. */
+    if (strcmp(j->op, "add") != 0 && credentials_end(w, j->id) != 0) {
+        snprintf(j->err, sizeof j->err, "%s", db_errmsg(w));
+        return 1;
     }
     json_t *d = json_pack("{s:s}", "email", j->email);
     if (j->role) json_object_set_new(d, "role", json_string(j->role));

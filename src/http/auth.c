@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* argon2id cost: one of OWASP's equivalent settings (9 MiB, 4 passes; as
@@ -18,7 +19,14 @@
 #define PW_MEMLIMIT (9u << 20)
 #define SESSION_SECONDS (12 * 3600)
 
-int auth_init(void) { return sodium_init() < 0 ? -1 : 0; }
+static unsigned long g_throttle_seed;   /* random: nobody can aim many keys at one throttle bucket */
+
+int auth_init(void)
+{
+    if (sodium_init() < 0) return -1;
+    g_throttle_seed = randombytes_random();
+    return 0;
+}
 
 int password_hash(const char *pw, char out[PASSWORD_HASH_LEN])
 {
@@ -116,6 +124,27 @@ int token_create(db *w, int64_t user_id, const char *name, char token[SECRET_TEX
     int rc = db_step(s);
     db_done(s);
     *id = db_last_insert_id(w);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int credentials_end(db *w, int64_t user_id)
+{
+    char now[21];
+    time_format(time_now(), now);
+    db_stmt *s = db_prepare(w, "DELETE FROM session WHERE user_id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, user_id);
+    int rc = db_step(s);
+    db_done(s);
+    if (rc != DB_DONE) return -1;
+    /* Revoked, not left to the user's disabled flag: re-enabling the user
+     * must not bring old tokens back. */
+    s = db_prepare(w, "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+    if (!s) return -1;
+    db_bind_text(s, 1, now);
+    db_bind_int64(s, 2, user_id);
+    rc = db_step(s);
+    db_done(s);
     return rc == DB_DONE ? 0 : -1;
 }
 
@@ -244,28 +273,82 @@ enum auth_result auth_authenticate(struct req *rq, char csrf[SECRET_TEXT_LEN])
     return AUTH_NONE;
 }
 
-/* Throttling: a small table of recent failures keyed by account and by
- * address. Per account+address, 5 failures in 15 minutes throttle that pair
- * only, so an attacker elsewhere cannot lock the real user out; per address,
- * 50 failures throttle the address. */
-#define THROTTLE_SLOTS 4096
+/* Throttling: recent failures keyed by account and by address. Per
+ * account+address, 5 failures in 15 minutes throttle that pair only, so an
+ * attacker elsewhere cannot lock the real user out; per address, 50
+ * failures throttle the address.
+ *
+ * Each key has its own entry, found by comparing the whole key: a key can
+ * never land on, reset or evict another's counter (a table of hash slots,
+ * overwritten by whichever key came last, let one failed login with a
+ * colliding e-mail reset a victim's count). An entry leaves only when its
+ * window has passed. The table holds at most THROTTLE_MAX entries (under
+ * 6 MB with the longest keys, about 1 MB with usual ones); when it is full of live entries it fails closed: a key it
+ * cannot record is throttled, so filling the table (which takes about
+ * 300 addresses, each throttled after 50 failures) never resets a count. */
+#define THROTTLE_MAX 16384
+#define THROTTLE_BUCKETS 4096
 #define WINDOW 900
-struct throttle { char key[300]; int fails; int64_t first; };
-static struct throttle g_throttle[THROTTLE_SLOTS];
+struct throttle {
+    struct throttle *next;
+    int fails;
+    int64_t first;
+    char key[];
+};
+static struct throttle *g_throttle[THROTTLE_BUCKETS];
+static size_t g_throttle_count;
 static pthread_mutex_t g_throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static struct throttle *throttle_slot(const char *key, bool create)
+static struct throttle **throttle_bucket(const char *key)
 {
-    unsigned long h = 5381;
+    unsigned long h = 5381 ^ g_throttle_seed;
     for (const char *p = key; *p; p++) h = h * 33 + (unsigned char)*p;
-    struct throttle *t = &g_throttle[h % THROTTLE_SLOTS];
-    int64_t now = time_now();
-    if (strcmp(t->key, key) != 0 || now - t->first > WINDOW) {
-        if (!create) return NULL;
-        snprintf(t->key, sizeof t->key, "%s", key);
-        t->fails = 0;
-        t->first = now;
+    return &g_throttle[h % THROTTLE_BUCKETS];
+}
+
+/* Removes the entries of one bucket whose window has passed. */
+static void throttle_expire(struct throttle **b, int64_t now)
+{
+    while (*b) {
+        if (now - (*b)->first > WINDOW) {
+            struct throttle *gone = *b;
+            *b = gone->next;
+            free(gone);
+            g_throttle_count--;
+        } else {
+            b = &(*b)->next;
+        }
     }
+}
+
+/* The live entry of key; with create, a new one when there is none (NULL
+ * when the table is full of live entries or memory is short). Called with
+ * g_throttle_mu held. */
+static struct throttle *throttle_entry(const char *key, bool create, bool *full)
+{
+    int64_t now = time_now();
+    struct throttle **b = throttle_bucket(key);
+    throttle_expire(b, now);
+    for (struct throttle *t = *b; t; t = t->next)
+        if (strcmp(t->key, key) == 0) return t;
+    if (!create) {
+        if (full) *full = g_throttle_count >= THROTTLE_MAX;
+        return NULL;
+    }
+    if (g_throttle_count >= THROTTLE_MAX)
+        for (size_t i = 0; i < THROTTLE_BUCKETS; i++) throttle_expire(&g_throttle[i], now);
+    size_t n = strlen(key) + 1;
+    struct throttle *t = g_throttle_count < THROTTLE_MAX ? malloc(sizeof *t + n) : NULL;
+    if (!t) {
+        if (full) *full = true;
+        return NULL;
+    }
+    memcpy(t->key, key, n);
+    t->fails = 0;
+    t->first = now;
+    t->next = *b;
+    *b = t;
+    g_throttle_count++;
     return t;
 }
 
@@ -275,9 +358,11 @@ bool login_throttled(const char *email, const char *addr, int *retry_after)
     snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
     snprintf(k2, sizeof k2, "i:%s", addr);
     pthread_mutex_lock(&g_throttle_mu);
-    struct throttle *a = throttle_slot(k1, false), *b = throttle_slot(k2, false);
-    bool out = (a && a->fails >= 5) || (b && b->fails >= 50);
-    int64_t first = a && a->fails >= 5 ? a->first : b ? b->first : time_now();
+    bool full = false;
+    struct throttle *a = throttle_entry(k1, false, &full), *b = throttle_entry(k2, false, NULL);
+    /* A full table cannot record this pair's failures: fail closed. */
+    bool out = (a && a->fails >= 5) || (b && b->fails >= 50) || (!a && full);
+    int64_t first = a && a->fails >= 5 ? a->first : b && b->fails >= 50 ? b->first : time_now() - WINDOW + 60;
     pthread_mutex_unlock(&g_throttle_mu);
     *retry_after = (int)(first + WINDOW - time_now());
     if (*retry_after < 1) *retry_after = 1;
@@ -290,11 +375,13 @@ void login_record(const char *email, const char *addr, bool success)
     snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
     snprintf(k2, sizeof k2, "i:%s", addr);
     pthread_mutex_lock(&g_throttle_mu);
-    struct throttle *a = throttle_slot(k1, true);
-    if (success) a->fails = 0;
-    else {
-        a->fails++;
-        throttle_slot(k2, true)->fails++;
+    struct throttle *a = throttle_entry(k1, !success, NULL);
+    if (success) {
+        if (a) a->fails = 0;
+    } else {
+        if (a) a->fails++;
+        struct throttle *b = throttle_entry(k2, true, NULL);
+        if (b) b->fails++;
     }
     pthread_mutex_unlock(&g_throttle_mu);
 }

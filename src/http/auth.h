@@ -34,6 +34,12 @@ int session_delete(db *w, const char *cookie);
 /* Creates an API token: the clear token is written once to token. */
 int token_create(db *w, int64_t user_id, const char *name, char token[SECRET_TEXT_LEN], int64_t *id);
 
+/* Ends every credential of user_id (in the writer transaction w): deletes
+ * their sessions and revokes their API tokens, for good. A password change
+ * and disabling a user call it. 0 or -1. Memoised tokens (auth.c) go stale
+ * with the commit. */
+int credentials_end(db *w, int64_t user_id);
+
 /* Loads a user by e-mail for login; fills u and the stored hash. Returns 0
  * when found and enabled. */
 int user_lookup(db *c, const char *email, struct auth_user *u, char hash[PASSWORD_HASH_LEN], bool *disabled);

@@ -49,6 +49,7 @@ struct req {
     char client_addr_buf[64];
     struct auth_user user;
     bool authenticated;
+    bool metrics_listener;    /* arrived on the loopback-only metrics listener */
 };
 
 struct resp {
@@ -71,6 +72,8 @@ enum {
     R_PUBLIC = 1,             /* no authentication required */
     R_ADMIN = 2,              /* admin role only */
     R_UPLOAD = 4,             /* body up to MAX_UPLOAD_BYTES, streamed to a file (req.upload_path) */
+    R_METRICS = 8,            /* admin only, or anyone on the loopback-only metrics listener */
+    R_FOUND = 1u << 31,       /* router_precheck: a route matched (never in a table) */
 };
 
 struct route {
@@ -111,10 +114,17 @@ size_t routes_count(void);
 const struct route *routes_get(size_t i);
 /* Flags of the route matching method and path (0 when none). */
 unsigned route_flags(const char *method, const char *path);
+/* The checks that need only the request head (route, authentication, CSRF,
+ * authorisation), run before a body is read: 0 with rs filled when the
+ * request is refused, else the route's flags | R_FOUND. rq->user is left
+ * empty: router_dispatch checks again with the body in. */
+unsigned router_precheck(struct req *rq, struct resp *rs);
 /* Finds the route and runs authentication, authorisation, CSRF and body
  * checks, then the handler. Fills rs in every case. */
 void router_dispatch(struct req *rq, struct resp *rs);
 
-/* Starts the server; blocks until SIGINT/SIGTERM. */
-int http_serve(const char *listen_addr, int threads);
+/* Starts the server; blocks until SIGINT/SIGTERM. metrics_listen (may be
+ * NULL) is a loopback address:port where GET /metrics is answered without
+ * credentials (everywhere else it needs an admin). */
+int http_serve(const char *listen_addr, int threads, const char *metrics_listen);
 #endif

@@ -205,11 +205,14 @@ void router_dispatch(struct req *rq, struct resp *rs)
     if (reader) snap_end(reader);
 }
 
-static void dispatch(struct req *rq, struct resp *rs)
+/* The checks that need only the request head: route match, authentication,
+ * CSRF and authorisation. Returns the route, or NULL with rs filled. *bad_id
+ * tells a numeric path parameter was not a positive integer (a 404 the
+ * caller gives after these checks, so it tells nothing to a stranger). */
+static const struct route *route_check(struct req *rq, struct resp *rs, bool *bad_id)
 {
     const struct route *found = NULL;
     char allow[128] = "";
-    bool bad_id = false;
     uint32_t segment = segment_hash(rq->path);
     for (size_t i = 0; i < g_nroutes; i++) {
         bool bad = false;
@@ -218,7 +221,7 @@ static void dispatch(struct req *rq, struct resp *rs)
         if (strcmp(g_routes[i]->method, rq->method_name) == 0 ||
             (rq->method == M_HEAD && strcmp(g_routes[i]->method, "GET") == 0)) {
             found = g_routes[i];
-            bad_id = bad;
+            *bad_id = bad;
             break;
         }
         size_t used = strlen(allow);
@@ -231,30 +234,56 @@ static void dispatch(struct req *rq, struct resp *rs)
         } else {
             resp_error(rs, 404, "no_route", NULL, "no such endpoint");
         }
-        return;
+        return NULL;
     }
+    /* The metrics listener (http_serve's metrics_listen) answers its one
+     * route without credentials: it is reachable from this host only. */
+    if ((found->flags & R_METRICS) && rq->metrics_listener) return found;
     if (!(found->flags & R_PUBLIC)) {
         char csrf[SECRET_TEXT_LEN] = "";
         enum auth_result ar = auth_authenticate(rq, csrf);
         if (ar != AUTH_OK) {
             resp_error(rs, 401, ar == AUTH_NONE ? "unauthenticated" : "invalid_credentials", NULL,
                        ar == AUTH_NONE ? "log in or send an API token" : "the session or token is not valid");
-            return;
+            return NULL;
         }
         rq->authenticated = true;
         if (rq->user.via_cookie && is_state_changing(rq->method)) {
             const char *sent = req_header(rq, "X-CSRF-Token");
             if (!sent || !secret_equal(sent, csrf)) {
                 resp_error(rs, 403, "csrf_failed", NULL, "missing or wrong X-CSRF-Token header");
-                return;
+                return NULL;
             }
         }
         if (!authz_allowed(&rq->user, found)) {
             resp_error(rs, 403, "forbidden", NULL, "your role may not %s %s", found->action ? found->action : "use",
                        found->resource ? found->resource : "this");
-            return;
+            return NULL;
         }
     }
+    return found;
+}
+
+unsigned router_precheck(struct req *rq, struct resp *rs)
+{
+    db *reader = db_reader();
+    if (reader && snap_begin(reader) != 0) reader = NULL;
+    bool bad_id = false;
+    const struct route *found = route_check(rq, rs, &bad_id);
+    if (reader) snap_end(reader);
+    /* router_dispatch checks everything again once the body is in: a
+     * credential revoked during a long upload still ends it. */
+    memset(&rq->user, 0, sizeof rq->user);
+    rq->authenticated = false;
+    rq->nparams = 0;
+    return found ? found->flags | R_FOUND : 0;
+}
+
+static void dispatch(struct req *rq, struct resp *rs)
+{
+    bool bad_id = false;
+    const struct route *found = route_check(rq, rs, &bad_id);
+    if (!found) return;
     if (bad_id) {
         resp_error(rs, 404, "not_found", "id", "no record with that id");
         return;

@@ -7,6 +7,7 @@
  * keep-alive connections, which costs about 4x in throughput. */
 #include "db/db.h"
 #include "db/snapshot.h"
+#include "http/addrbudget.h"
 #include "http/assets.h"
 #include "http/http.h"
 #include "lib/jsonw.h"
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 unsigned long long http_requests_total, http_responses_5xx;
@@ -32,6 +34,15 @@ enum phase { RECEIVING, DISPATCHED, READY };
 
 struct pending {
     strbuf body;
+    bool started;             /* the access handler has seen the head */
+    bool bad_path;            /* %00 or a control character in the path */
+    bool uri_refused;         /* answered 414 from uri_check: close, answer nothing */
+    bool refused;             /* refused on the head (rs is filled): the body is thrown away */
+    bool answered;            /* answered on the head */
+    bool anonymous;           /* a public route: the body counts against the address's budget */
+    bool metrics_listener;
+    size_t anon_bytes;        /* reserved in addrbudget for this request */
+    char anon_addr[64];
     bool too_large;
     FILE *upload;             /* R_UPLOAD: the body goes to upload_path */
     char *upload_path;        /* allocated for uploads only: a request record stays small */
@@ -275,37 +286,171 @@ const char *req_client_addr(struct req *rq)
     return out;
 }
 
+/* Limits of the request line, checked on the raw URI before libmicrohttpd
+ * parses it: 0.9.75 keeps the head and a record of every query argument and
+ * header in the connection's memory pool (HEAD_POOL_BYTES), and when the
+ * pool runs out while it parses the query (about 250 arguments in 16 KiB) it
+ * logs a 431 but leaves the connection without an answer until the 30 s
+ * time-out. Within these limits the query always fits the pool; a head too
+ * large for it otherwise gets libmicrohttpd's own prompt 431. */
+#define MAX_URI_BYTES 8192
+#define MAX_QUERY_ARGS 100
+#define HEAD_POOL_BYTES (32 * 1024)
+
+static const char URI_TOO_LONG_BODY[] =
+    "{\"error\":{\"code\":\"uri_too_long\",\"message\":\"the URI is longer than 8192 bytes or has more than 100 query arguments\"}}";
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* libmicrohttpd's URI-log callback: the raw request target, before it is
+ * unescaped (a %00 would end the path early: "/parties/502%00/shares/1"
+ * became "/parties/502") or its arguments parsed. Creates the request's
+ * record, flags a NUL or control character in the path (400 from the access
+ * handler), and answers an over-long URI here, on the socket, since the
+ * connection may never reach the access handler (see MAX_QUERY_ARGS). */
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct pending *p = pending_new();
+    if (!p) return NULL;
+    p->metrics_listener = cls != NULL;
+    size_t nargs = 0, len = 0;
+    bool in_query = false;
+    for (const char *c = uri; *c; c++, len++) {
+        unsigned char ch = (unsigned char)*c;
+        int decoded = -1;
+        if (ch == '%' && hex_value(c[1]) >= 0 && hex_value(c[2]) >= 0) decoded = hex_value(c[1]) * 16 + hex_value(c[2]);
+        if (ch == '?' && !in_query) { in_query = true; nargs = 1; continue; }
+        if (in_query && ch == '&') nargs++;   /* libmicrohttpd splits on '&' only */
+        if (decoded == 0 || (!in_query && (ch < 0x20 || ch == 0x7f || (decoded >= 0 && (decoded < 0x20 || decoded == 0x7f))))) p->bad_path = true;
+    }
+    if (len > MAX_URI_BYTES || nargs > MAX_QUERY_ARGS) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci) {
+            /* Nothing has been written on this request yet, and the answer
+             * fits any socket buffer. The half-close makes the client end
+             * the connection, which libmicrohttpd then sees. */
+            char answer[512];
+            int n = snprintf(answer, sizeof answer,
+                             "HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json; charset=utf-8\r\n"
+                             "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n"
+                             "Content-Length: %zu\r\n\r\n%s", sizeof URI_TOO_LONG_BODY - 1, URI_TOO_LONG_BODY);
+            if (send(ci->connect_fd, answer, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) { /* the client is gone */ }
+            shutdown(ci->connect_fd, SHUT_WR);
+        }
+        log_warn("http: refused a request line of %zu bytes with %zu query arguments (414)", len, nargs);
+        p->uri_refused = true;
+    }
+    return p;
+}
+
+/* Queues rs at once, on the call that brought the head. libmicrohttpd then
+ * reads none of the body and closes the connection after the answer. */
+static enum MHD_Result answer_now(struct pending *p, struct MHD_Connection *conn)
+{
+    p->answered = true;
+    __atomic_add_fetch(&http_requests_total, 1, __ATOMIC_RELAXED);
+    enum MHD_Result ret = send_response(conn, &p->rq, &p->rs);
+    resp_free(&p->rs);
+    return ret;
+}
+
+/* The head is in, the body (if any) not yet: refuses on the head what can
+ * be refused there, so a stranger's body is never stored. A body comes to
+ * a route only once its credentials and role are known good; the public
+ * login route gets at most ANON_BODY_BYTES a request and ANON_ADDR_BYTES an
+ * address. A refused request with a small body has it read and thrown away,
+ * so the answer keeps the connection (a client that sent the body at once
+ * would otherwise see a reset instead of the answer); any other is answered
+ * at once. */
+static enum MHD_Result on_head(struct pending *p, struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct req *rq = &p->rq;
+    struct resp *rs = &p->rs;
+    p->started = true;
+    sb_init(&p->body, MAX_BODY_BYTES);
+    rq->method = method_of(method);
+    rq->method_name = method;
+    rq->path = url;
+    rq->conn = conn;
+    rq->metrics_listener = p->metrics_listener;
+    if (p->bad_path) {
+        resp_error(rs, 400, "invalid_path", NULL, "the path holds an encoded NUL or a control character");
+        return answer_now(p, conn);
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    uint64_t declared = cl ? strtoull(cl, NULL, 10) : 0;
+    if (rq->method == M_GET || rq->method == M_HEAD || (declared == 0 && !te)) return MHD_YES;
+    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+    unsigned flags = 0;
+    if (p->metrics_listener) resp_error(rs, 404, "no_route", NULL, "this listener serves GET /metrics only");
+    else if (api) flags = router_precheck(rq, rs);
+    else resp_error(rs, 405, "method_not_allowed", NULL, "%s is not allowed here", method);
+    uint64_t cap = MAX_BODY_BYTES;
+    if (!rs->status && (flags & R_PUBLIC)) {
+        p->anonymous = true;
+        cap = ANON_BODY_BYTES;
+        snprintf(p->anon_addr, sizeof p->anon_addr, "%s", req_client_addr(rq));
+        if (declared > cap) {
+            resp_error(rs, 413, "payload_too_large", NULL, "a request without credentials may send at most %u bytes", ANON_BODY_BYTES);
+            return answer_now(p, conn);
+        }
+        if (!addrbudget_take(p->anon_addr, (size_t)declared)) {
+            resp_error(rs, 429, "too_many_pending", NULL, "too many unfinished requests from your address");
+            resp_header(rs, "Retry-After", "1");
+            return answer_now(p, conn);
+        }
+        p->anon_bytes = (size_t)declared;
+    }
+    if (rs->status) {
+        if (te || declared > ANON_BODY_BYTES) return answer_now(p, conn);
+        p->refused = true;   /* drained by on_request, answered when it is in */
+        return MHD_YES;
+    }
+    if (flags & R_UPLOAD) {
+        /* Uploads stream to a file beside the database, not into memory. */
+        cap = MAX_UPLOAD_BYTES;
+        size_t n = strlen(db_path()) + sizeof ".upload-XXXXXX";
+        p->upload_path = malloc(n);
+        int fd = -1;
+        if (p->upload_path) {
+            snprintf(p->upload_path, n, "%s.upload-XXXXXX", db_path());
+            fd = mkstemp(p->upload_path);
+        }
+        p->upload = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        if (!p->upload) {
+            if (fd >= 0) { close(fd); unlink(p->upload_path); }
+            free(p->upload_path);
+            p->upload_path = NULL;
+        }
+    }
+    if (declared > cap) p->too_large = true;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **state)
 {
     struct pending *p = *state;
-    if (!p) {
-        p = pending_new();
-        if (!p) return MHD_NO;
-        sb_init(&p->body, MAX_BODY_BYTES);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        uint64_t cap = MAX_BODY_BYTES;
-        bool has_body = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-        if (has_body && strncmp(url, "/api/", 5) == 0 && (route_flags(method, url) & R_UPLOAD)) {
-            /* Uploads stream to a file beside the database, not into memory. */
-            cap = MAX_UPLOAD_BYTES;
-            size_t n = strlen(db_path()) + sizeof ".upload-XXXXXX";
-            p->upload_path = malloc(n);
-            int fd = -1;
-            if (p->upload_path) {
-                snprintf(p->upload_path, n, "%s.upload-XXXXXX", db_path());
-                fd = mkstemp(p->upload_path);
-            }
-            p->upload = fd >= 0 ? fdopen(fd, "wb") : NULL;
-            if (!p->upload) {
-                if (fd >= 0) { close(fd); unlink(p->upload_path); }
-                free(p->upload_path);
-                p->upload_path = NULL;
-            }
-        }
-        if (cl && strtoull(cl, NULL, 10) > cap) p->too_large = true;
+    if (!p) {   /* uri_check could not allocate */
+        if (!(p = pending_new())) return MHD_NO;
         *state = p;
+    }
+    if (p->uri_refused) return MHD_NO;   /* answered by uri_check */
+    if (!p->started) return on_head(p, conn, url, method);
+    if (p->answered) { *upload_size = 0; return MHD_YES; }
+    if (*upload_size && p->refused) {
+        *upload_size = 0;
         return MHD_YES;
+    }
+    if (*upload_size && p->anonymous) {
+        /* Chunked bodies have no Content-Length to reserve on the head. */
+        size_t more = p->body.len + *upload_size > p->anon_bytes ? p->body.len + *upload_size - p->anon_bytes : 0;
+        if (p->body.len + *upload_size > ANON_BODY_BYTES || (more && !addrbudget_take(p->anon_addr, more))) return MHD_NO;
+        p->anon_bytes += more;
     }
     if (*upload_size && p->upload_path) {
         if (!p->too_large && (p->upload_len + *upload_size > MAX_UPLOAD_BYTES || !p->upload ||
@@ -336,7 +481,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->upload_len = p->upload_len;
         }
         bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
-        if (p->too_large) {
+        if (p->refused) {
+            /* rs was filled on the head */
+        } else if (p->metrics_listener) {
+            if (strcmp(url, "/metrics") == 0 && (rq->method == M_GET || rq->method == M_HEAD)) router_dispatch(rq, rs);
+            else resp_error(rs, 404, "no_route", NULL, "this listener serves GET /metrics only");
+        } else if (p->too_large) {
             if (p->upload_path) resp_error(rs, 413, "payload_too_large", NULL, "the upload is larger than %llu bytes", MAX_UPLOAD_BYTES);
             else resp_error(rs, 413, "payload_too_large", NULL, "the request body is larger than %u bytes", MAX_BODY_BYTES);
         } else if (api && rq->method != M_GET && rq->method != M_HEAD) {
@@ -361,6 +511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rq->json = NULL;
     resp_free(rs);
     p->phase = RECEIVING;
+    p->refused = false;
     return ret;
 }
 
@@ -373,6 +524,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
     sb_free(&p->body);
     if (p->upload) fclose(p->upload);
     if (p->upload_path) unlink(p->upload_path);   /* gone already when a handler kept it */
+    if (p->anon_bytes) addrbudget_give(p->anon_addr, p->anon_bytes);
     free(p->upload_path);
     pending_free(p);
     *state = NULL;
@@ -390,10 +542,11 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", line);
 }
 
-int http_serve(const char *listen_addr, int threads)
+/* Parses "host:port" (or "port", host 127.0.0.1) into sa; 0 or -1. */
+static int parse_listen(const char *listen_addr, struct sockaddr_in *sa)
 {
     char host[256] = "127.0.0.1";
-    int port = 8080;
+    int port;
     const char *colon = strrchr(listen_addr, ':');
     if (colon) {
         snprintf(host, sizeof host, "%.*s", (int)(colon - listen_addr), listen_addr);
@@ -401,23 +554,63 @@ int http_serve(const char *listen_addr, int threads)
     } else {
         port = atoi(listen_addr);
     }
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || port < 0 || port > 65535) {
+        log_error("%s is not an IPv4 address:port", listen_addr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The metrics listener: one thread, a few connections, loopback only, so
+ * a Prometheus scraper on this host needs no credentials while /metrics on
+ * the main listener needs an admin. */
+static struct MHD_Daemon *metrics_start(const char *metrics_listen)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(metrics_listen, &sa) != 0) return NULL;
+    if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
+        log_error("--metrics-listen: %s is not a loopback address (127.x.x.x)", metrics_listen);
+        return NULL;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, ntohs(sa.sin_port), NULL, NULL,
+        on_request, (void *)1,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_check, (void *)1,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEAD_POOL_BYTES,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_END);
+    if (!d) log_error("cannot listen on %s for metrics (port in use?)", metrics_listen);
+    return d;
+}
+
+int http_serve(const char *listen_addr, int threads, const char *metrics_listen)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(listen_addr, &sa) != 0) {
         log_error("--listen: %s is not an IPv4 address:port", listen_addr);
         return -1;
     }
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+    int port = ntohs(sa.sin_port);
     snap_service_start();   /* before the request threads run: they read its state */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)2048,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEAD_POOL_BYTES,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
@@ -426,15 +619,23 @@ int http_serve(const char *listen_addr, int threads)
         log_error("cannot listen on %s (port in use?)", listen_addr);
         return -1;
     }
+    struct MHD_Daemon *md = NULL;
+    if (metrics_listen && !(md = metrics_start(metrics_listen))) {
+        MHD_stop_daemon(d);
+        snap_service_stop();
+        return -1;
+    }
     g_pool_stop = false;
     for (int i = 0; i < WORKERS; i++) pthread_create(&g_workers[i], NULL, worker_main, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
     printf("Rapport is serving on http://%s:%d/\n", host, port);
+    if (md) printf("Metrics (no credentials) on http://%s/metrics\n", metrics_listen);
     fflush(stdout);
     while (!g_stop) pause();
     log_info("shutting down");
+    if (md) MHD_stop_daemon(md);
     MHD_quiesce_daemon(d);   /* no new connections; answer the ones in flight */
     pool_stop();
     MHD_stop_daemon(d);

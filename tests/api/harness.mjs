@@ -35,11 +35,12 @@ export function addUser(db, email, role, password = 'a long enough password') {
 }
 
 export class Server {
-  constructor({ dir, demo = 0, env = {} } = {}) {
+  constructor({ dir, demo = 0, env = {}, args = [] } = {}) {
     this.dir = dir || mkdtempSync(join(tmpdir(), 'rapport-test-'));
     this.env = env;
     this.db = join(this.dir, 'rapport.db');
     this.demo = demo;
+    this.args = args;   // more `rapport serve` options
     this.stderr = '';
   }
 
@@ -56,7 +57,7 @@ export class Server {
     }
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
-    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`],
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));

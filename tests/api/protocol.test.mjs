@@ -66,7 +66,7 @@ test('the OpenAPI description lists exactly the routes the server answers', asyn
 test('health and metrics', async () => {
   const h = await fetch(srv.base + '/healthz');
   assert.equal((await h.json()).status, 'ok');
-  const m = await (await fetch(srv.base + '/metrics')).text();
+  const m = (await c.get('/metrics')).text;   // c is the admin's token
   assert.match(m, /^rapport_http_requests_total \d+$/m);
   assert.match(m, /^rapport_parties \d+$/m);
   const rss = Number(/^rapport_process_resident_memory_bytes (\d+)$/m.exec(m)?.[1]);

@@ -14,7 +14,7 @@ const skip = !haveRelease && `no release binary ${RELEASE}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Rounds of: start, `writers` clients POSTing interactions (fields from
- * `body`), `killWhen(srv, firstAck)` resolved, kill -9, integrity check.
+ * `body`), `killWhen(srv, firstAck, token)` resolved, kill -9, integrity check.
  * Then every acknowledged interaction must be stored. Returns their number. */
 async function killRounds({ rounds, writers, body, killWhen }) {
   const srv = new ReleaseServer();
@@ -40,7 +40,7 @@ async function killRounds({ rounds, writers, body, killWhen }) {
         }
       };
       const running = Array.from({ length: writers }, (_, w) => writer(w));
-      await killWhen(srv, firstAck);
+      await killWhen(srv, firstAck, token);
       await srv.stop({ hard: true });
       stop = true;
       await Promise.all(running);
@@ -76,17 +76,18 @@ test(`acknowledged writes survive kill -9 (${ROUNDS} rounds)`, { timeout: 900000
 // thread has run twice, in a few rounds.
 test('acknowledged writes survive kill -9 during background checkpoints', { timeout: 300000, skip }, async () => {
   const notes = 'c'.repeat(3500);
-  const threadRuns = async (srv) => {
-    const r = await fetch(`${srv.base}/metrics`);
+  const threadRuns = async (srv, token) => {
+    // /metrics needs an admin: the token killRounds made.
+    const r = await fetch(`${srv.base}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
     return Number(((await r.text()).match(/rapport_wal_checkpoints_total\{thread="checkpointer"\} (\d+)/) || [])[1] || 0);
   };
   const acked = await killRounds({
     rounds: 4, writers: 8,
     body: (round, w, i) => ({ channel: 'call', subject: `k${round} w${w} #${i}`, notes }),
-    killWhen: async (srv) => {
+    killWhen: async (srv, firstAck, token) => {
       const deadline = Date.now() + 60000;
-      while (await threadRuns(srv) < 2 && Date.now() < deadline) await sleep(20);
-      assert.ok(await threadRuns(srv) >= 2, 'the checkpoint thread never ran');
+      while (await threadRuns(srv, token) < 2 && Date.now() < deadline) await sleep(20);
+      assert.ok(await threadRuns(srv, token) >= 2, 'the checkpoint thread never ran');
       await sleep(Math.random() * 100);
     },
   });

@@ -30,6 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)1,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)400,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
