@@ -6,6 +6,7 @@
 #include "analytics/service.h"
 #include "http/authz.h"
 #include "jobs/jobs.h"
+#include "records/events.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,10 +155,25 @@ static const struct route analytics_routes[] = {
      "Change analytics settings (admin)", NULL},
 };
 
+/* The store follows the event feed, so it hears of transactions written by
+ * any process on the database (another server, an import on the command
+ * line) and of merges, which move a party's transactions to another. */
+static void follow_transaction(const struct rec_event *ev, void *ctx)
+{
+    if (ev->party_id) an_touch_party(ev->party_id);
+}
+
+static void follow_party(const struct rec_event *ev, void *ctx)
+{
+    if (!strcmp(ev->action, "merge") || !strcmp(ev->action, "merged_into")) an_touch_party(ev->record_id);
+}
+
 void analytics_register(void)
 {
     routes_register(analytics_routes, sizeof analytics_routes / sizeof analytics_routes[0]);
     jobs_register_kind("analytics_run", run_job);
+    events_follow("analytics store", "transaction", follow_transaction, NULL);
+    events_follow("analytics store", "party", follow_party, NULL);
 }
 
 /* transaction_resource.after_write: queue the buyer for a refresh, which

@@ -19,4 +19,5 @@ void api_init(void)
     imports_register();
     exports_register();
     schedules_register();
+    feed_register();
 }

@@ -8,6 +8,7 @@
 #include "http/authz.h"
 #include "lib/jsonw.h"
 #include "lib/strbuf.h"
+#include "records/events.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,16 @@ void audit_redact(const struct auth_user *u, const char *entity, json_t *changes
     if (!r || !json_is_object(changes)) return;
     for (int i = 0; i < r->nfields; i++)
         if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(changes, r->fields[i].name);
+}
+
+/* Audit rows that are changes of a record (and so events of the feed):
+ * everything but sign-ins, exports, tokens and permission changes. */
+static bool is_record_change(const char *entity, const char *action)
+{
+    static const char *const not_records[] = {"session", "api_token", "export", "permission", "field_permission", "import", NULL};
+    for (int i = 0; not_records[i]; i++)
+        if (!strcmp(entity, not_records[i])) return false;
+    return strcmp(action, "login") && strcmp(action, "login_failed") && strcmp(action, "logout");
 }
 
 /* The canonical text of a row that the hash covers. */
@@ -84,6 +95,16 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
         sb_free(&sb);
         if (!text) { json_decref(changes); return -1; }
     }
+    /* A change of a record is also an event of the feed, in the same
+     * transaction; logins, exports and permission changes are not. */
+    json_t *changed = NULL;
+    bool record_change = is_record_change(entity, action);
+    if (record_change && json_is_object(changes)) {
+        changed = json_array();
+        const char *key;
+        json_t *v;
+        json_object_foreach(changes, key, v) json_array_append_new(changed, json_string(key));
+    }
     json_decref(changes);
     unsigned char prev[32] = {0}, hash[32];
     int rc = -1;
@@ -119,8 +140,17 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
     int step = db_step(s);
     db_done(s);
     if (step != DB_DONE || set_head(w, id, hash)) goto done;
+    if (record_change) {
+        char actor[80];
+        struct actor a = user_id ? ACTOR_USER(user_id) : ACTOR_SYSTEM(addr);
+        actor_text(&a, actor, sizeof actor);
+        struct rec_event ev = {.at = now, .type = entity, .record_id = entity_id, .action = action,
+                               .fields = changed, .actor = actor, .party_id = party_id};
+        if (events_append(w, &ev) != 0) goto done;
+    }
     rc = 0;
 done:
+    json_decref(changed);
     free(text);
     return rc;
 }

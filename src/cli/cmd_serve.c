@@ -8,6 +8,7 @@
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
+#include "records/events.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -29,11 +30,13 @@ int cmd_serve(int argc, char **argv)
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
     if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
     if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
-    if (scheduler_start() != 0) { fprintf(stderr, "rapport: cannot start the scheduler\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
+    if (events_start() != 0) { fprintf(stderr, "rapport: cannot start following the event feed\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
+    if (scheduler_start() != 0) { fprintf(stderr, "rapport: cannot start the scheduler\n"); events_stop(); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
     if (party_docs_start() != 0) fprintf(stderr, "rapport: cannot start filling in party documents; parties are read from their columns\n");
     int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads, metrics_listen);
     party_docs_stop();
     scheduler_stop();
+    events_stop();
     jobs_stop();
     an_service_stop();
     writer_stop();

@@ -17,6 +17,7 @@ struct job {
     struct job *next;
 };
 
+static void (*g_on_commit)(void);   /* writer_on_commit */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_work = PTHREAD_COND_INITIALIZER;
 static struct job *g_head, *g_tail;
@@ -70,6 +71,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&g_mu);
 
         run_batch(batch);
+        void (*hook)(void) = __atomic_load_n(&g_on_commit, __ATOMIC_ACQUIRE);
+        if (hook) hook();
 
         pthread_mutex_lock(&g_mu);
         for (struct job *j = batch, *next; j; j = next) {
@@ -80,6 +83,11 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&g_mu);
     return NULL;
+}
+
+void writer_on_commit(void (*fn)(void))
+{
+    __atomic_store_n(&g_on_commit, fn, __ATOMIC_RELEASE);
 }
 
 static int open_conn(char *err, size_t errlen)

@@ -19,6 +19,9 @@ enum { WRITE_COMMIT_FAILED = -1000, WRITE_DISK_FULL = -1001 };
 int writer_start(char *err, size_t errlen);
 /* Drains the queue and stops the thread. */
 void writer_stop(void);
+/* fn runs on the writer thread after every batch it has committed (the
+ * event feed wakes its followers this way); one hook, set before serving. */
+void writer_on_commit(void (*fn)(void));
 /* Runs fn(w, ctx) in a write transaction and waits for the commit. Returns
  * fn's result, or WRITE_COMMIT_FAILED / WRITE_DISK_FULL when the commit
  * failed (the job's changes are then gone). Without a started writer thread
