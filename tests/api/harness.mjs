@@ -35,10 +35,12 @@ export function addUser(db, email, role, password = 'a long enough password') {
 }
 
 export class Server {
-  constructor({ dir, demo = 0 } = {}) {
+  /** args: more `rapport serve` options (e.g. lowered caps). */
+  constructor({ dir, demo = 0, args = [] } = {}) {
     this.dir = dir || mkdtempSync(join(tmpdir(), 'rapport-test-'));
     this.db = join(this.dir, 'rapport.db');
     this.demo = demo;
+    this.args = args;
     this.stderr = '';
   }
 
@@ -55,7 +57,7 @@ export class Server {
     }
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
-    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20000;

@@ -152,6 +152,14 @@ static void test_errors(void **state)
     assert_null(csv_open(write_file("a,b\n1,2\n3,4\n", 12), &o, err, sizeof err));
     assert_non_null(strstr(err, "larger than"));
     unlink(g_path);
+    /* The decompressed size is capped too (a plain file is its own data). */
+    o = (struct csv_opts){.max_data = 10};
+    r = csv_open(write_file("a,b\n1,2\n3,4\n", 12), &o, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(csv_next(r), -1);
+    assert_non_null(strstr(csv_error(r), "larger than the cap of 10 bytes once decompressed"));
+    csv_close(r);
+    unlink(g_path);
     o = (struct csv_opts){0};
     r = open_text("a\n\x01x\n", o);
     assert_int_equal(csv_next(r), 1);
