@@ -389,8 +389,9 @@ test('a large dry run or all-or-nothing import holds up neither writes nor login
         // Before, every POST and login waited for the whole import (the writer
         // held one transaction for the file). Now at most a batch (≤ 0.5 s).
         assert.ok(post.length >= 5, `only ${post.length} POSTs answered during an import of ${took} ms`);
-        assert.ok(worst < 2500 && worst < took / 3, `a POST waited ${worst} ms during an import of ${took} ms`);
-        assert.ok(worstLogin < 4000 && worstLogin < took / 2, `a login waited ${worstLogin} ms during an import of ${took} ms`);
+        // Bounds relative to the import's own time, as a loaded machine slows both.
+        assert.ok(worst < 5000 && worst < took / 4, `a POST waited ${worst} ms during an import of ${took} ms`);
+        assert.ok(worstLogin < 5000 && worstLogin < took / 4, `a login waited ${worstLogin} ms during an import of ${took} ms`);
         if (mode === 'all_or_nothing') {
           assert.ok(walPeak > 8 << 20, `the WAL reached only ${walPeak} bytes: the check below would prove nothing`);
           // The WAL file is given back once the writer is quiet (the party
