@@ -71,7 +71,7 @@ static int run_import_job(int64_t id, const json_t *p, volatile int *cancel, jso
     json_decref(res.sample);
     unlink(o.path);   /* the upload is not needed any more */
     if (rc) { snprintf(error, cap, "%s", res.fatal); return -1; }
-    if (o.all_or_nothing && !o.dry_run && !res.written) {
+    if (o.all_or_nothing && !o.dry_run && !res.written && !res.cancelled) {
         snprintf(error, cap, "%ld rows were refused (%ld without a customer); nothing was written (all-or-nothing)", res.errors,
                  res.no_customer);
         return -1;

@@ -18,7 +18,7 @@ static const char usage[] =
     "         [--date-format FMT] [--currency CODE] [--encoding auto|utf-8|gb18030]\n"
     "         [--delimiter C|tab|whitespace] [--no-header] [--format csv|jsonl]\n"
     "         [--on-duplicate update|skip|error] [--cancel-prefix TEXT] [--errors REPORT.csv]\n"
-    "         [--dry-run] [--all-or-nothing] [--max-bytes N]\n"
+    "         [--dry-run] [--all-or-nothing] [--max-bytes N] [--max-decompressed-bytes N] [--max-rows N]\n"
     "       rapport import undo JOB [--db PATH]\n";
 
 static void show_progress(void *ctx, long rows, long total, double secs)
@@ -70,6 +70,8 @@ int cmd_import(int argc, char **argv)
     const char *dup = opt_value(argc, argv, "--on-duplicate");
     const char *max_bytes = opt_value(argc, argv, "--max-bytes");
     const char *batch = opt_value(argc, argv, "--batch");
+    const char *max_data = opt_value(argc, argv, "--max-decompressed-bytes");
+    const char *max_rows = opt_value(argc, argv, "--max-rows");
     const char *db_path = cli_db_path(argc, argv);
     o.dry_run = opt_flag(argc, argv, "--dry-run");
     o.all_or_nothing = opt_flag(argc, argv, "--all-or-nothing");
@@ -90,6 +92,15 @@ int cmd_import(int argc, char **argv)
     if (dup && dup_policy_parse(dup, &o.on_dup)) { fprintf(stderr, "rapport import: --on-duplicate must be update, skip or error\n"); return 2; }
     if (max_bytes) o.max_file = strtoull(max_bytes, NULL, 10);
     if (batch) o.batch = atoi(batch);
+    uint64_t cap;
+    if (max_data) {
+        if (import_parse_cap(max_data, true, &cap)) { fprintf(stderr, "rapport import: --max-decompressed-bytes must be a number of bytes from 1 (k, M, G allowed)\n"); return 2; }
+        o.max_data = cap;
+    }
+    if (max_rows) {
+        if (import_parse_cap(max_rows, false, &cap)) { fprintf(stderr, "rapport import: --max-rows must be a whole number from 1\n"); return 2; }
+        o.max_rows = (long)cap;
+    }
     o.progress = show_progress;
     o.batch_seconds = 2.0;   /* no other writers wait on the command line: fewer, larger commits */
     if (cli_open_db(db_path, false) != 0) return 1;

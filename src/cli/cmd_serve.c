@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "cli/cli.h"
+#include "domain/import.h"
 #include "db/writer.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -19,10 +20,21 @@ int cmd_serve(int argc, char **argv)
     const char *listen = opt_value(argc, argv, "--listen");
     const char *threads_s = opt_value(argc, argv, "--threads");
     const char *metrics_listen = opt_value(argc, argv, "--metrics-listen");
+    const char *imp_rows = opt_value(argc, argv, "--import-max-rows");
+    const char *imp_data = opt_value(argc, argv, "--import-max-decompressed-bytes");
     const char *extra = cli_leftover(argc, argv, 1);
     if (extra) { fprintf(stderr, "rapport serve: unexpected argument '%s'\n", extra); return 2; }
     long threads = threads_s ? strtol(threads_s, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1 || threads > 64) threads = 2;
+    /* Caps of every import job (a small gzip can hold gigabytes, or tens of
+     * millions of rows). */
+    uint64_t rows = 0, data = 0;
+    if (imp_rows && import_parse_cap(imp_rows, false, &rows)) { fprintf(stderr, "rapport serve: --import-max-rows must be a whole number from 1\n"); return 2; }
+    if (imp_data && import_parse_cap(imp_data, true, &data)) {
+        fprintf(stderr, "rapport serve: --import-max-decompressed-bytes must be a number of bytes from 1 (k, M, G allowed)\n");
+        return 2;
+    }
+    import_set_default_caps((long)rows, data);
     if (cli_open_db(path, true) != 0) return 1;
     api_init();
     char err[256];

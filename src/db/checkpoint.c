@@ -16,19 +16,34 @@
  * from CKPT_FINISH_PAGES, once the thread has left at most CKPT_FINISH_LEFT
  * pages, the writer runs the checkpoint itself, as SQLite's automatic one
  * would, copying only what the thread has not yet copied. Under
- * the mixed load test the WAL file reached 10-15 MB (8-12 MB before). */
+ * the mixed load test the WAL file reached 10-15 MB (8-12 MB before).
+ *
+ * Starting over reuses the file from its start but does not shrink it: a
+ * large import (or a rolled-back dry run that spilled pages) left a WAL file
+ * of gigabytes until the server stopped. Two rules give the space back: the
+ * writer connection's journal_size_limit cuts the file down when the WAL
+ * starts over, and once no commit has come for a tick (CKPT_IDLE_MS) while
+ * the file is larger than CKPT_TRUNCATE_BYTES, the thread runs a TRUNCATE
+ * checkpoint (it fails harmlessly, to be tried again at the next quiet tick,
+ * while a reader still uses the WAL or the writer is in a transaction). */
 #include "db/db.h"
 #include "db/db_sqlite.h"
 #include "lib/log.h"
 #include <pthread.h>
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define CKPT_STEP_PAGES 500      /* the thread copies about this many new pages a run */
 #define CKPT_FINISH_PAGES 2000   /* from here the writer finishes the copy... */
 #define CKPT_FINISH_LEFT 256     /* ...once the thread has left it no more than this */
 #define CKPT_FORCE_PAGES 16000   /* or regardless, to bound the WAL (64 MB) */
+#define CKPT_IDLE_MS 250         /* a tick without a commit: the writer is quiet */
+#define CKPT_TRUNCATE_BYTES (4 << 20)   /* a quiet WAL file larger than this is truncated */
+#define CKPT_SIZE_LIMIT "67108864"      /* journal_size_limit: the size the WAL keeps when it starts over */
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
@@ -40,6 +55,8 @@ static unsigned long g_runs, g_inline_runs;
 static int g_signalled_at;       /* WAL pages at the last signal (writer thread only) */
 static int g_copied;             /* WAL pages copied by the thread's last run */
 static bool g_busy;              /* the thread is copying */
+static unsigned long g_commits;  /* commits seen by the hook (the thread tells a quiet tick by it) */
+static unsigned long g_truncates;
 
 static void signal_thread(void)
 {
@@ -51,6 +68,7 @@ static void signal_thread(void)
 static int on_commit(void *arg, sqlite3 *h, const char *schema, int frames)
 {
     (void)arg;
+    __atomic_add_fetch(&g_commits, 1, __ATOMIC_RELAXED);
     if (frames < g_signalled_at) g_signalled_at = 0;   /* the WAL started over */
     int copied = __atomic_load_n(&g_copied, __ATOMIC_ACQUIRE);
     if (copied > frames) copied = 0;                    /* a count from before the WAL started over */
@@ -66,14 +84,50 @@ static int on_commit(void *arg, sqlite3 *h, const char *schema, int frames)
     return SQLITE_OK;
 }
 
+/* On a quiet tick: gives a large WAL file's space back (see the top). */
+static void truncate_if_large(sqlite3 *h)
+{
+    char wal[4200];
+    struct stat st;
+    snprintf(wal, sizeof wal, "%s-wal", db_path());
+    if (stat(wal, &st) != 0 || st.st_size <= CKPT_TRUNCATE_BYTES) return;
+    /* The copy first without the write lock; TRUNCATE then holds it only for
+     * what was committed since, the fsync and the truncation. */
+    sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK)
+        __atomic_add_fetch(&g_truncates, 1, __ATOMIC_RELAXED);
+}
+
+static void tick_deadline(struct timespec *ts)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_nsec += CKPT_IDLE_MS * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) { ts->tv_sec++; ts->tv_nsec -= 1000000000L; }
+}
+
 static void *checkpointer_main(void *arg)
 {
     (void)arg;
     sqlite3 *h = g_conn;
+    unsigned long seen = __atomic_load_n(&g_commits, __ATOMIC_RELAXED);
     pthread_mutex_lock(&g_mu);
     for (;;) {
-        while (!g_pending && !g_stopping) pthread_cond_wait(&g_cv, &g_mu);
+        struct timespec ts;
+        tick_deadline(&ts);
+        int wait = 0;
+        while (!g_pending && !g_stopping && wait != ETIMEDOUT) wait = pthread_cond_timedwait(&g_cv, &g_mu, &ts);
         if (g_stopping) break;
+        if (!g_pending) {
+            unsigned long now = __atomic_load_n(&g_commits, __ATOMIC_RELAXED);
+            bool quiet = now == seen;
+            seen = now;
+            if (quiet) {
+                pthread_mutex_unlock(&g_mu);
+                truncate_if_large(h);
+                pthread_mutex_lock(&g_mu);
+            }
+            continue;
+        }
         g_pending = false;
         __atomic_store_n(&g_busy, true, __ATOMIC_RELEASE);
         pthread_mutex_unlock(&g_mu);
@@ -113,6 +167,8 @@ int db_checkpoints_start(db *writer, char *err, size_t errlen)
     g_running = true;
     g_writer = writer;
     g_signalled_at = g_copied = 0;
+    /* When the WAL starts over, its file is cut down to this size. */
+    sqlite3_exec(db_sqlite_handle(writer), "PRAGMA journal_size_limit=" CKPT_SIZE_LIMIT, NULL, NULL, NULL);
     /* sqlite3_wal_hook replaces the automatic checkpoint's own hook. */
     sqlite3_wal_hook(db_sqlite_handle(writer), on_commit, NULL);
     return 0;

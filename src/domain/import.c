@@ -9,6 +9,8 @@
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -50,8 +52,17 @@ struct group {
     char cur[4];
 };
 
+/* What a pass over the file does with its batches. */
+enum pass {
+    PASS_COMMIT,   /* best effort: each batch committed, refused rows skipped */
+    PASS_CHECK,    /* dry run, and the first pass of all-or-nothing: each batch rolled back */
+    PASS_APPLY,    /* all-or-nothing after a clean check: committed, undone as a whole on any refusal */
+};
+
 struct imp {
     const struct import_opts *o;
+    enum pass pass;
+    long max_rows;
     struct import_result *res;
     const struct resource *r;
     bool txn, inter;
@@ -1131,6 +1142,12 @@ static void run_rows(struct imp *m, db *w, long limit)
             if (m->txn) group_flush(m, w);
             break;
         }
+        if (m->res->rows >= m->max_rows) {
+            /* Refused as the row past the cap is reached, not counted first:
+             * the file's size is unknown until it has been read. */
+            fatal(m, "line %ld: the file has more than %ld rows, the cap of one import", line, m->max_rows);
+            break;
+        }
         m->res->rows++;
         rc = m->txn ? txn_row(m, w, line) : simple_row(m, w, line);
         if (rc < 0) break;
@@ -1159,6 +1176,9 @@ static int batch_audit(struct imp *m, db *w)
 static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-16384") ? 1 : 0; }
 static int cache_normal(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-4000") ? 1 : 0; }
 
+/* What batch_job returns beyond 0 (committed) and 1 (failed, rolled back). */
+enum { BATCH_CHECKED = 2 };   /* a checking pass: rolled back by design */
+
 static int batch_job(db *w, void *ctx)
 {
     struct imp *m = ctx;
@@ -1167,24 +1187,21 @@ static int batch_job(db *w, void *ctx)
      * and the server's other writers are not held up for long. */
     long limit = m->o->batch > 0 ? m->o->batch : 50000;
     double until = elapsed(m) + (m->o->batch_seconds > 0 ? m->o->batch_seconds : 0.5);
+    /* The clock is read every 500 rows: under load 2,000 rows took over a
+     * second, and the other writers waited that long past the half second. */
     while (limit > 0 && !m->eof && !m->fatal) {
-        long n = limit < 2000 ? limit : 2000;
+        long n = limit < 500 ? limit : 500;
         run_rows(m, w, n);
         limit -= n;
         if (m->o->batch <= 0 && elapsed(m) > until) break;
     }
     batch_audit(m, w);
-    return m->db_failed ? 1 : 0;
-}
-
-static int whole_job(db *w, void *ctx)
-{
-    struct imp *m = ctx;
-    m->batch_created = 0;
-    run_rows(m, w, -1);
-    batch_audit(m, w);
-    if (m->db_failed || m->o->dry_run || m->res->cancelled) return 1;
-    if (m->o->all_or_nothing && (m->fatal || m->res->errors || m->res->no_customer)) return 1;
+    if (m->db_failed) return 1;
+    if (m->pass == PASS_CHECK) return BATCH_CHECKED;
+    /* All-or-nothing: a row refused now although the check passed (another
+     * writer got in between, or a duplicate within the file across batches
+     * the check could not see): this batch goes, the undo takes the rest. */
+    if (m->pass == PASS_APPLY && (m->fatal || m->res->errors || m->res->no_customer)) return 1;
     return 0;
 }
 
@@ -1203,25 +1220,71 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
-static int import_run_deferred(const struct import_opts *o, struct import_result *res);
+static long g_default_rows = IMPORT_DEFAULT_MAX_ROWS;
+static uint64_t g_default_data = IMPORT_DEFAULT_MAX_DATA;
+
+void import_set_default_caps(long max_rows, uint64_t max_data)
+{
+    if (max_rows > 0) g_default_rows = max_rows;
+    if (max_data > 0) g_default_data = max_data;
+}
+
+int import_parse_cap(const char *s, bool bytes, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = 0;
+    if (bytes && *end && !end[1]) shift = *end == 'k' || *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+    else if (*end) shift = -1;
+    /* At most 2^50: beyond any file, and far from overflowing a shift. */
+    if (errno || shift < 0 || v == 0 || v > (1ULL << 50) >> shift) return -1;
+    if (!bytes && v > LONG_MAX) return -1;
+    *out = v << shift;
+    return 0;
+}
+
+static int import_pass(const struct import_opts *o, enum pass pass, struct import_result *res);
+static void compensate(struct imp *m);
 
 int import_run(const struct import_opts *o, struct import_result *res)
 {
     party_docs_defer(true);
-    int rc = import_run_deferred(o, res);
+    int rc;
+    if (o->dry_run) rc = import_pass(o, PASS_CHECK, res);
+    else if (!o->all_or_nothing) rc = import_pass(o, PASS_COMMIT, res);
+    else {
+        /* A dry run first: a refused row (the usual reason an all-or-nothing
+         * import fails) then costs no write at all, and the writing pass is
+         * an ordinary batched import (see import.h). */
+        rc = import_pass(o, PASS_CHECK, res);
+        if (rc == 0 && !res->errors && !res->no_customer && !res->cancelled) {
+            double checked = res->seconds;
+            json_decref(res->sample);
+            rc = import_pass(o, PASS_APPLY, res);
+            res->seconds += checked;
+        }
+    }
     party_docs_defer(false);
     party_docs_kick();
     return rc;
 }
 
-/* The import itself, the parties' stored documents left to a pass. */
-static int import_run_deferred(const struct import_opts *o, struct import_result *res)
+/* One pass over the file, the parties' stored documents left to a pass. */
+static int import_pass(const struct import_opts *o, enum pass pass, struct import_result *res)
 {
     memset(res, 0, sizeof *res);
     res->sample = json_array();
     res->job_id = o->job_id;
-    struct imp m = {.o = o, .res = res};
+    struct imp m = {.o = o, .res = res, .pass = pass};
+    m.max_rows = o->max_rows > 0 ? o->max_rows : g_default_rows;
     clock_gettime(CLOCK_MONOTONIC, &m.t0);
+    if (pass == PASS_APPLY && !o->job_id) {
+        /* The undo that makes it all-or-nothing walks the job's import_item rows. */
+        snprintf(res->fatal, sizeof res->fatal, "an all-or-nothing import needs a job");
+        return -1;
+    }
     m.r = resource_of(o->kind);
     if (!m.r) { snprintf(res->fatal, sizeof res->fatal, "cannot import '%s': use parties, transactions, interactions or products", o->kind); return -1; }
     if (!m.r->sql_insert) resource_init((struct resource *)m.r);
@@ -1243,7 +1306,8 @@ static int import_run_deferred(const struct import_opts *o, struct import_result
     }
     struct csv_opts co = {.mode = m.jsonl ? CSV_LINES : o->whitespace ? CSV_WHITESPACE : CSV_DELIMITED,
                           .delimiter = o->delimiter, .encoding = m.jsonl ? CSV_ENC_UTF8 : o->encoding,
-                          .max_record = m.jsonl ? 4u << 20 : 1u << 20, .max_file = o->max_file};
+                          .max_record = m.jsonl ? 4u << 20 : 1u << 20, .max_file = o->max_file,
+                          .max_data = o->max_data ? o->max_data : g_default_data};
     char err[400];
     m.csv = csv_open(o->path, &co, err, sizeof err);
     if (!m.csv) { snprintf(res->fatal, sizeof res->fatal, "%s", err); return -1; }
@@ -1270,20 +1334,18 @@ static int import_run_deferred(const struct import_opts *o, struct import_result
         fputs("row,column,kind,reason\r\n", m.report);
     }
     db_write(cache_big, NULL);
-    if (o->dry_run || o->all_or_nothing) {
-        int rc = db_write(whole_job, &m);
-        res->written = rc == 0;
-        if (rc < 0 && !m.fatal) fatal(&m, "the import could not be committed; nothing was written");
-    } else {
-        while (!m.eof && !m.fatal) {
-            if (o->cancel && *o->cancel) { res->cancelled = true; break; }
-            int rc = db_write(batch_job, &m);
-            if (rc == 0 && res->rows) res->written = true;
-            if (rc < 0 && !m.fatal) fatal(&m, "row %ld: a batch could not be committed; the rows after the last commit were not written", res->rows);
-            if (rc) break;
-        }
+    /* One batch a writer job, whatever the pass: the other writers' jobs
+     * queued meanwhile run between two batches. */
+    while (!m.eof && !m.fatal) {
+        if (o->cancel && *o->cancel) { res->cancelled = true; break; }
+        int rc = db_write(batch_job, &m);
+        if (rc == BATCH_CHECKED) continue;
+        if (rc == 0 && res->rows) res->written = true;
+        if (rc < 0 && !m.fatal) fatal(&m, "row %ld: a batch could not be committed; the rows after the last commit were not written", res->rows);
+        if (rc) break;
     }
     db_write(cache_normal, NULL);
+    if (pass == PASS_APPLY && (m.fatal || res->cancelled || res->errors || res->no_customer)) compensate(&m);
     if (!m.fatal) { m.eof = true; progress(&m); }
     ret = m.fatal ? -1 : 0;
 out:
@@ -1429,6 +1491,23 @@ static int undo_batch(db *w, void *arg)
     free(items);
     c->more = n == 5000;
     return rc;
+}
+
+/* All-or-nothing: undoes what the writing pass committed before it met a
+ * refused row (or a failure, or a cancel). */
+static void compensate(struct imp *m)
+{
+    struct undo_ctx c = {.job = m->res->job_id};
+    do {
+        if (db_write(undo_batch, &c) != 0) {
+            char was[sizeof m->res->fatal];
+            snprintf(was, sizeof was, "%s", m->fatal ? m->res->fatal : "a row was refused");
+            fatal(m, "%.200s; undoing the rows already written failed (%.120s): run rapport import undo %lld", was,
+                  c.msg[0] ? c.msg : "the undo could not be committed", (long long)m->res->job_id);
+            return;
+        }
+    } while (c.more);
+    m->res->written = false;
 }
 
 int import_undo(int64_t job_id, long *removed, long *restored, char *msg, size_t cap)

@@ -10,8 +10,15 @@
  * rows sharing external_id become one transaction with items; cancellations
  * become negative transactions; a customer unknown by party_external_id is
  * created. Every created or updated record is recorded in import_item so the
- * whole import can be undone. Dry runs and all-or-nothing imports run in one
- * transaction that is rolled back (dry run, or any failed row). */
+ * whole import can be undone.
+ *
+ * No import holds the writer for longer than one batch (up to 50,000 rows or
+ * about half a second), so other writes and logins go on meanwhile. A dry
+ * run runs batch after batch, each rolled back. An all-or-nothing import is
+ * a dry run first (nothing written when a row is refused) and then a best
+ * effort import that stops at the first refused row and undoes what it had
+ * committed (see docs/ARCHITECTURE.md). Every import is capped in rows and
+ * in decompressed bytes (import_set_default_caps). */
 #ifndef RAPPORT_IMPORT_H
 #define RAPPORT_IMPORT_H
 #include "io/csv.h"
@@ -37,7 +44,9 @@ struct import_opts {
     enum dup_policy on_dup;
     bool dry_run, all_or_nothing;
     const char *errors_path;      /* per-row report CSV, or NULL */
-    uint64_t max_file;            /* bytes; 0: no cap */
+    uint64_t max_file;            /* bytes of the file as stored; 0: no cap */
+    uint64_t max_data;            /* bytes once decompressed; 0: the default cap */
+    long max_rows;                /* data rows; 0: the default cap */
     int64_t job_id;               /* the job row (0: the CLI creates one unless dry run) */
     int64_t user_id;
     int batch;                    /* rows per transaction; 0: up to 50,000 */
@@ -62,6 +71,16 @@ struct import_result {
     json_t *sample;               /* the first report lines [{row, column, reason}] */
     double seconds;
 };
+
+/* The caps an import gets when its options leave them 0: 10 million rows
+ * and 2 GiB of decompressed data unless changed (rapport serve
+ * --import-max-rows / --import-max-decompressed-bytes). */
+#define IMPORT_DEFAULT_MAX_ROWS 10000000L
+#define IMPORT_DEFAULT_MAX_DATA (2ULL << 30)
+void import_set_default_caps(long max_rows, uint64_t max_data);
+/* Parses a cap (a whole number from 1, with an optional k/M/G suffix of
+ * powers of 1024 for bytes). Returns 0, or -1 when it is not one. */
+int import_parse_cap(const char *s, bool bytes, uint64_t *out);
 
 /* Parses "update" | "skip" | "error". */
 int dup_policy_parse(const char *s, enum dup_policy *out);

@@ -94,6 +94,11 @@ static int read_raw(csv_reader *r)
     r->raw_len += (size_t)n;
     if (r->o.max_file && (uint64_t)gzoffset(r->gz) > r->o.max_file)
         return fail(r, "line %ld: the file is larger than the cap of %llu bytes", r->line, (unsigned long long)r->o.max_file);
+    /* gztell is the decompressed offset: a 500 KB gzip can hold gigabytes,
+     * and it is the decompressed text that costs parsing and writing. */
+    if (r->o.max_data && (uint64_t)gztell(r->gz) > r->o.max_data)
+        return fail(r, "line %ld: the file's data is larger than the cap of %llu bytes once decompressed", r->line,
+                    (unsigned long long)r->o.max_data);
     return n;
 }
 

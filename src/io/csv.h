@@ -5,8 +5,9 @@
  *   CDNOW_master.txt); "auto" picks , ; tab or | from the first line.
  * - UTF-8 with or without BOM, or GB18030/GBK (converted with iconv);
  *   "auto" decides from the BOM and the first 64 KiB.
- * - Hard caps on the record length, field length, field count and file size,
- *   so no input can grow memory: the reader holds one record at a time.
+ * - Hard caps on the record length, field length, field count, file size
+ *   and decompressed size, so no input can grow memory (the reader holds one
+ *   record at a time) or run for ever (a small gzip of a huge text).
  * - Errors name the line and column: "line 12, column 3: unterminated
  *   quoted field". */
 #ifndef RAPPORT_IO_CSV_H
@@ -26,6 +27,7 @@ struct csv_opts {
     size_t max_field;         /* bytes of one field; default 256 KiB */
     int max_fields;           /* default 1000 */
     uint64_t max_file;        /* bytes of the file as stored; 0 = no cap */
+    uint64_t max_data;        /* bytes once decompressed (a gzip bomb's real size); 0 = no cap */
 };
 
 typedef struct csv_reader csv_reader;

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, createReadStream, createWriteStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,9 @@ test('bad input in all-or-nothing mode: a clear message and nothing written', ()
     ['unparsable date', TX.replace('2024-01-03', '03.13.2024'), [], /row 3, column Date: occurred_at: '03.13.2024' is not a date/],
     ['file over the cap', TX, ['--max-bytes', '20'], /larger than the cap of 20 bytes/],
     ['a row without a customer', TX.replace('A2,C2', 'A2,'), [], /row 3, column Customer: the row has no customer/],
+    ['more rows than the cap', TX, ['--max-rows', '1'], /line 3: the file has more than 1 rows, the cap of one import/],
+    ['a gzip bomb', gzipSync(TX + `A3,C3,2024-01-04,"${' '.repeat(200000)}"\n`), ['--max-decompressed-bytes', '64k'],
+      /line \d+: the file's data is larger than the cap of 65536 bytes once decompressed/],
   ];
   for (const [name, content, extra, message] of cases) {
     const args = ['import', 'transactions', file('bad.csv', content), '--db', db, '--all-or-nothing', '--currency', 'EUR',
@@ -133,12 +136,43 @@ test('bad input in all-or-nothing mode: a clear message and nothing written', ()
     assert.match(r.stderr + r.stdout, message, name);
     assert.equal(counts(db), base, name + ': nothing written');
   }
+  for (const [flag, value] of [['--max-rows', '0'], ['--max-rows', '1x'], ['--max-decompressed-bytes', '-5'], ['--max-decompressed-bytes', '3T']]) {
+    const r = cli(['import', 'transactions', file('bad.csv', TX), '--db', db, flag, value]);
+    assert.equal(r.status, 2, `${flag} ${value}: ${r.stdout}`);
+    assert.match(r.stderr, new RegExp(flag), r.stderr);
+    assert.equal(counts(db), base);
+  }
+  // Best effort stops cleanly at the row cap: the rows before it stay, the job can be undone.
+  // (A transaction still open at the cap, A2 here, is left out with the rows after it.)
+  const capped = cli(['import', 'transactions', file('capped.csv', TX + 'A3,C3,2024-01-04,30.00\n'), '--db', db, '--currency', 'EUR', '--max-rows', '2',
+    '--map', 'external_id=Invoice,party_external_id=Customer,date=Date,amount=Amount']);
+  assert.equal(capped.status, 1, capped.stdout);
+  assert.match(capped.stderr, /line 4: the file has more than 2 rows/);
+  assert.equal(sql(db, "SELECT count(*) FROM txn WHERE external_id = 'A1'"), '1');
+  assert.equal(cli(['import', 'undo', /job (\d+)/.exec(capped.stdout)[1], '--db', db]).status, 0);
+  assert.equal(sql(db, "SELECT count(*) FROM txn"), base.split(',')[1]);
   // Best effort takes the good row and reports the bad one.
   const r = cli(['import', 'transactions', file('bad2.csv', TX.replace('2024-01-03', 'soon')), '--db', db, '--currency', 'EUR',
     '--map', 'external_id=Invoice,party_external_id=Customer,date=Date,amount=Amount', '--errors', join(dir, 'bad2-report.csv')]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /1 created.*1 errors/);
   assert.match(readFileSync(join(dir, 'bad2-report.csv'), 'utf8'), /3,Date,error,"occurred_at: 'soon' is not a date/);
+});
+
+test('all-or-nothing: a row refused only while writing (a duplicate batches apart) undoes the batches already committed', () => {
+  const db = freshDb('compensate');
+  cli(['import', 'parties', file('keep.csv', 'name,external_id\nKeep,K1\n'), '--db', db]);
+  const base = counts(db);
+  // The dry run rolls back each batch of 5 rows, so it cannot see that the
+  // last row repeats the first; the writing pass does, after two commits.
+  let csv = 'name,external_id\n';
+  for (let i = 1; i <= 12; i++) csv += `N${i},X${i}\n`;
+  csv += 'Again,X1\n';
+  const r = cli(['import', 'parties', file('late-dup.csv', csv), '--db', db, '--all-or-nothing', '--on-duplicate', 'error', '--batch', '5']);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /nothing written/);
+  assert.match(r.stderr, /row 14, column external_id: duplicate of party \d+ \(same external_id X1\)/);
+  assert.equal(counts(db), base, 'the committed batches were undone');
 });
 
 test('transactions with lines: one invoice, items, cancellations, amounts with symbols, customers created', () => {
@@ -299,4 +333,126 @@ test('updating a duplicate keeps its owner: only the file\'s values change the r
     assert.equal(after.city, '上海', 'the file\'s value is applied');
     assert.equal(after.owner_id, owner.user.id, 'the owner is not replaced by the importer');
   } finally { await srv.stop(); srv.cleanup(); }
+});
+
+/** A CSV of n parties, Person 0 … (external id, e-mail, a line of notes). */
+function partiesCsv(n, prefix) {
+  const rows = ['name,external_id,emails,notes'];
+  for (let i = 0; i < n; i++) rows.push(`${prefix} ${i},${prefix}-${i},${prefix.toLowerCase()}${i}@example.com,notes of ${prefix} ${i}`);
+  return rows.join('\n') + '\n';
+}
+
+async function upload(c, query, body) {
+  const r = await c.request('POST', `/api/v1/imports?kind=parties&${query}`, body, { 'Content-Type': 'text/csv' });
+  assert.equal(r.status, 202, r.text);
+  return r.body.id;
+}
+
+test('a large dry run or all-or-nothing import holds up neither writes nor logins; the WAL file is small again afterwards',
+  { timeout: 600000 }, async () => {
+    const srv = await new Server().start();
+    const wal = () => { try { return statSync(srv.db + '-wal').size; } catch { return 0; } };
+    try {
+      const admin = await srv.login();
+      const writer = await srv.tokenClient();
+      // Big enough to run for several seconds under ASan on a busy machine.
+      const N = 60000;
+      const body = partiesCsv(N, 'Bulk');
+      let written = 0;
+      for (const mode of ['dry_run', 'all_or_nothing']) {
+        const id = await upload(admin, `${mode}=true`, body);
+        const t0 = Date.now();
+        const post = [], login = [];
+        let walPeak = 0, job;
+        for (let i = 0; ; i++) {
+          job = (await admin.get(`/api/v1/imports/${id}`)).body;
+          if (!['queued', 'running'].includes(job.status)) break;
+          walPeak = Math.max(walPeak, wal());
+          let t = Date.now();
+          const r = await writer.post('/api/v1/parties', { kind: 'person', name: `During ${mode} ${i}` });
+          post.push(Date.now() - t);
+          assert.equal(r.status, 201, r.text);
+          written++;
+          if (i % 3 === 0) {
+            t = Date.now();
+            await srv.login();
+            login.push(Date.now() - t);
+          }
+        }
+        const took = Date.now() - t0;
+        assert.equal(job.status, 'done', JSON.stringify(job));
+        assert.equal(job.result.created, N);
+        assert.equal(job.result.written, mode === 'all_or_nothing');
+        const worst = Math.max(...post), worstLogin = Math.max(...login);
+        console.log(`# ${mode}: ${N} rows in ${took} ms; ${post.length} POSTs meanwhile, slowest ${worst} ms; ` +
+          `${login.length} logins, slowest ${worstLogin} ms; WAL peak ${(walPeak / 1048576).toFixed(1)} MB`);
+        // Before, every POST and login waited for the whole import (the writer
+        // held one transaction for the file). Now at most a batch (≤ 0.5 s).
+        assert.ok(post.length >= 5, `only ${post.length} POSTs answered during an import of ${took} ms`);
+        // Bounds relative to the import's own time, as a loaded machine slows both.
+        assert.ok(worst < 5000 && worst < took / 4, `a POST waited ${worst} ms during an import of ${took} ms`);
+        assert.ok(worstLogin < 5000 && worstLogin < took / 4, `a login waited ${worstLogin} ms during an import of ${took} ms`);
+        if (mode === 'all_or_nothing') {
+          assert.ok(walPeak > 4 << 20, `the WAL reached only ${walPeak} bytes: the check below would prove nothing`);
+          // The WAL file is given back once the writer is quiet (the party
+          // documents' pass runs after the import, so allow for it).
+          const deadline = Date.now() + 60000;
+          while (wal() > 4 << 20 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+          assert.ok(wal() <= 4 << 20, `the WAL file is still ${wal()} bytes after the import`);
+        }
+      }
+      assert.equal(sql(srv.db, "SELECT count(*) FROM party WHERE external_id LIKE 'Bulk-%'"), String(N));
+      assert.equal(sql(srv.db, "SELECT count(*) FROM party WHERE name LIKE 'During %'"), String(written));
+    } finally {
+      await srv.stop();
+      srv.cleanup();
+    }
+  });
+
+test('caps (lowered with serve options): a gzip bomb and a file of too many rows fail with a clear error; all-or-nothing and dry runs write nothing',
+  { timeout: 300000 }, async () => {
+    const srv = await new Server({ args: ['--import-max-rows', '1000', '--import-max-decompressed-bytes', '256k'] }).start();
+    try {
+      const c = await srv.login();
+      const state = () => sql(srv.db, "SELECT (SELECT count(*) FROM party)||','||(SELECT count(*) FROM import_item)||','||(SELECT count(*) FROM contact_point)");
+      const before = state();
+      // 2 KB of gzip, 600 KB of CSV, under the row cap.
+      const bomb = gzipSync('name,notes\n' + `Bomb,${'x'.repeat(1000)}\n`.repeat(600));
+      assert.ok(bomb.length < 8192);
+      const many = partiesCsv(1500, 'Many');
+      const cases = [
+        ['all_or_nothing=true', bomb, /line \d+: the file's data is larger than the cap of 262144 bytes once decompressed/],
+        ['dry_run=true', bomb, /larger than the cap of 262144 bytes once decompressed/],
+        ['all_or_nothing=true', many, /line 1002: the file has more than 1000 rows, the cap of one import/],
+        ['dry_run=true', many, /line 1002: the file has more than 1000 rows/],
+      ];
+      for (const [query, body, message] of cases) {
+        const id = await upload(c, query, body);
+        const job = await waitJob(c, `/api/v1/imports/${id}`, { tries: 1200, every: 100 });
+        assert.equal(job.status, 'failed', `${query}: ${JSON.stringify(job)}`);
+        assert.match(job.error, message, query);
+        assert.equal(job.result.written, false, query);
+        assert.equal(state(), before, `${query}: nothing written`);
+      }
+      // Best effort stops cleanly at the cap: the rows before it are in, as one job that can be undone.
+      const id = await upload(c, 'on_duplicate=skip', many);
+      const job = await waitJob(c, `/api/v1/imports/${id}`, { tries: 1200, every: 100 });
+      assert.equal(job.status, 'failed', JSON.stringify(job));
+      assert.match(job.error, /more than 1000 rows/);
+      assert.equal(sql(srv.db, "SELECT count(*) FROM party WHERE external_id LIKE 'Many-%'"), '1000');
+      const r = await c.post(`/api/v1/imports/${id}/undo`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(state(), before);
+    } finally {
+      await srv.stop();
+      srv.cleanup();
+    }
+  });
+
+test('rapport serve refuses a cap that is not a number', () => {
+  for (const [flag, value] of [['--import-max-rows', '0'], ['--import-max-decompressed-bytes', 'lots']]) {
+    const r = cli(['serve', '--db', join(dir, 'never.db'), '--listen', '127.0.0.1:1', flag, value]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${flag} must be`));
+  }
 });

@@ -16,9 +16,9 @@ import { RELEASE, haveRelease, releaseCli } from './release.mjs';
 const ROUNDS = Number(process.env.CRASH_IMPORT_ROUNDS || 20);
 const ROWS = 6000, BATCH = 200;
 
-function runImport(db, file, killAfterMs) {
+function runImport(db, file, killAfterMs, extra = []) {
   return new Promise((resolve) => {
-    const p = spawn(RELEASE, ['import', 'parties', file, '--db', db, '--batch', String(BATCH)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(RELEASE, ['import', 'parties', file, '--db', db, '--batch', String(BATCH), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
@@ -68,6 +68,41 @@ test(`an import killed ${ROUNDS} times keeps whole batches and re-runs idempoten
     const after = sql(srv.db, "SELECT group_concat(id || ':' || name || ':' || emails, '|') FROM (SELECT * FROM party WHERE external_id LIKE 'IMP-%' ORDER BY id)");
     assert.equal(after, before, 're-running the import changed the records');
     console.log(`# ${killed} imports killed with kill -9; ${ROWS} rows exactly once after re-running`);
+  } finally {
+    srv.cleanup();
+  }
+});
+
+// An all-or-nothing import is a dry run, then batches (undone together when
+// a row is refused late). Killed anywhere, it leaves whole batches only —
+// none while it checks — and running it again completes it exactly once.
+test('an all-or-nothing import killed mid-way keeps whole batches and completes on a re-run', { timeout: 600000, skip: !haveRelease && `no release binary ${RELEASE}` }, async () => {
+  const srv = new Server();
+  assert.equal(releaseCli(['init', '--db', srv.db]).status, 0);
+  const file = join(srv.dir, 'parties.csv');
+  const lines = ['external_id,name,emails'];
+  for (let i = 0; i < ROWS; i++) lines.push(`AON-${i},Customer ${i},a${i}@example.com`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const count = () => Number(sql(srv.db, "SELECT count(*) FROM party WHERE external_id LIKE 'AON-%'"));
+  try {
+    const scratch = join(srv.dir, 'scratch.db');
+    assert.equal(releaseCli(['init', '--db', scratch]).status, 0);
+    const t0 = Date.now();
+    assert.equal((await runImport(scratch, file, null, ['--all-or-nothing'])).code, 0);
+    const full = Math.max(Date.now() - t0, 20);
+    let killed = 0;
+    for (let round = 0; round < 8; round++) {
+      const res = await runImport(srv.db, file, 2 + Math.random() * full * 0.9, ['--all-or-nothing']);
+      if (res.signal === 'SIGKILL') killed++;
+      else assert.equal(res.code, 0, res.out);
+      assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+      assert.equal(count() % BATCH, 0, `after round ${round + 1}: ${count()} parties — a batch is half visible`);
+    }
+    assert.ok(killed >= 2, `only ${killed} of 8 imports were killed mid-way`);
+    const res = await runImport(srv.db, file, null, ['--all-or-nothing']);
+    assert.equal(res.code, 0, res.out);
+    assert.equal(count(), ROWS);
+    assert.equal(Number(sql(srv.db, "SELECT count(DISTINCT external_id) FROM party WHERE external_id LIKE 'AON-%'")), ROWS);
   } finally {
     srv.cleanup();
   }

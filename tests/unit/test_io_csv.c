@@ -152,6 +152,27 @@ static void test_errors(void **state)
     assert_null(csv_open(write_file("a,b\n1,2\n3,4\n", 12), &o, err, sizeof err));
     assert_non_null(strstr(err, "larger than"));
     unlink(g_path);
+    /* The decompressed size is capped too (a plain file is its own data):
+     * within the first 64 KiB, which csv_open reads, ... */
+    o = (struct csv_opts){.max_data = 10};
+    assert_null(csv_open(write_file("a,b\n1,2\n3,4\n", 12), &o, err, sizeof err));
+    assert_non_null(strstr(err, "line 1: the file's data is larger than the cap of 10 bytes once decompressed"));
+    unlink(g_path);
+    /* ... and later, at the record where the cap is passed. */
+    size_t n = 200000;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i += 10) memcpy(big + i, "abcdefghi\n", 10);
+    big[n] = '\0';
+    o = (struct csv_opts){.max_data = 100000};
+    r = open_text(big, o);
+    int rc, records = 0;
+    while ((rc = csv_next(r)) == 1) records++;
+    assert_int_equal(rc, -1);
+    assert_true(records > 6000 && records < 10000);
+    assert_non_null(strstr(csv_error(r), "larger than the cap of 100000 bytes once decompressed"));
+    done(r);
+    free(big);
     o = (struct csv_opts){0};
     r = open_text("a\n\x01x\n", o);
     assert_int_equal(csv_next(r), 1);
