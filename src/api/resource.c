@@ -710,6 +710,7 @@ static int job_create(db *w, void *arg)
     c->id = db_last_insert_id(w);
     c->out = res_load(w, r, c->id);
     if (!c->out) { verr_set(&c->e, 500, "internal", NULL, "the new record could not be read back"); return 1; }
+    if (r->check_written && r->check_written(w, c->id, c->out, &c->e)) return 1;
     if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); return 1; }
     if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "create", res_diff(r, NULL, c->out) , party_of(r, c->id, c->out))) {
         verr_from_db(&c->e, w, r);
@@ -933,7 +934,9 @@ static int job_patch(db *w, void *arg)
     db_done(s);
     if (step != DB_DONE) { verr_from_db(&c->e, w, r); goto done; }
     c->out = res_load(w, r, c->id);
-    if (!c->out || (r->after_write && r->after_write(w, c->id, c->out))) { verr_from_db(&c->e, w, r); goto done; }
+    if (!c->out) { verr_from_db(&c->e, w, r); goto done; }
+    if (r->check_written && r->check_written(w, c->id, c->out, &c->e)) goto done;
+    if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); goto done; }
     json_t *diff = res_diff(r, old, c->out);
     if (!json_object_size(diff)) json_decref(diff);
     else if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
