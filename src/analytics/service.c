@@ -1509,7 +1509,8 @@ static const char *const count_cols[] = {"tier", "lifecycle", "rfm_segment", "va
 
 /* Prepares "<head> FROM score s JOIN party t ON t.id = s.party_id WHERE
  * t.deleted_at IS NULL[ AND <pred>]<tail>" and binds the scope's values.
- * head, tail and pred are constant texts (pred from authz). */
+ * head, tail and pred are constant texts (pred from authz), so no value is
+ * ever part of the SQL. Finish it with db_done. */
 static db_stmt *prepare_scoped(db *c, const char *head, const char *tail, const an_scope *sc)
 {
     char sql[4096];
@@ -1517,7 +1518,9 @@ static db_stmt *prepare_scoped(db *c, const char *head, const char *tail, const 
                      head, sc && sc->pred ? " AND " : "", sc && sc->pred ? sc->pred : "", tail);
     if (n < 0 || (size_t)n >= sizeof sql)
         return NULL;
-    db_stmt *s = db_prepare(c, sql);
+    /* assembled text: not for db_prepare's cache, which is keyed by the
+     * text's address */
+    db_stmt *s = db_prepare_once(c, sql);
     for (int i = 0; s && sc && sc->pred && i < sc->nbinds; i++)
         db_bind_int64(s, i + 1, sc->binds[i]);
     return s;

@@ -14,7 +14,7 @@
 /* The inputs of analytics figures (analytics/lineage.h) the user may not
  * see: the record fields field security hides from the role, and the
  * parties outside the user's read scope. */
-static unsigned hidden_inputs(const struct auth_user *u)
+unsigned analytics_hidden_inputs(const struct auth_user *u)
 {
     unsigned h = 0;
     for (const struct an_input_field *f = an_input_fields; f->entity; f++)
@@ -43,7 +43,7 @@ static void party_scores(struct req *rq, struct resp *rs)
         json_object_set_new(o, "scored", json_true());
         /* Every figure computed from a field the user may not see goes
          * with it, as declared in analytics/lineage.c. */
-        an_redact("scores", o, hidden_inputs(&rq->user));
+        an_redact("scores", o, analytics_hidden_inputs(&rq->user));
     }
     resp_json(rs, 200, o);
 }
@@ -58,7 +58,7 @@ static void analytics_summary(struct req *rq, struct resp *rs)
     scope.nbinds = b.n;
     json_t *o = an_summary(db_reader(), &scope);
     if (!o) { resp_error(rs, 500, "internal", NULL, "the summary could not be read"); return; }
-    an_redact("summary", o, hidden_inputs(&rq->user));
+    an_redact("summary", o, analytics_hidden_inputs(&rq->user));
     json_object_set_new(o, "scope", json_string(scope_names[sc & ~SCOPE_WRITE]));
     resp_json(rs, 200, o);
 }
@@ -86,11 +86,16 @@ static void analytics_run(struct req *rq, struct resp *rs)
         resp_error(rs, 400, "invalid_parameter", "wait", "wait must be true or false");
         return;
     }
+    /* One run at a time is all there is to have: a run recomputes every
+     * party, so a second one queued behind it would only repeat the work
+     * (and any user with parties.update could queue them without end). A
+     * request while a run is queued or running gets that run. */
     json_t *params = json_object();
-    int64_t id = job_create("analytics_run", params, rq->user.id, "queued");
+    bool existing = false;
+    int64_t id = job_create_coalesced("analytics_run", params, rq->user.id, &existing);
     json_decref(params);
     if (!id) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
-    jobs_kick();
+    if (!existing) jobs_kick();
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)id);
     resp_header(rs, "Location", loc);

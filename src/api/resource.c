@@ -1,5 +1,7 @@
 /* resource: the table-driven record engine (see resource.h). */
 #include "api/resource.h"
+#include "analytics/lineage.h"
+#include "api/api.h"
 #include "db/writer.h"
 #include "http/authz.h"
 #include "lib/jsonw.h"
@@ -1141,6 +1143,10 @@ static int list_arg(void *arg, const char *key, const char *value)
     if (!strcmp(key, "q") && l->r->fts_table) { l->q = value; return 0; }
     for (const struct list_filter *xf = l->r->extra_filters; xf && xf->name; xf++) {
         if (strcmp(xf->name, key) != 0) continue;
+        if (xf->figure && (an_lineage("scores", xf->figure) & analytics_hidden_inputs(l->u))) {
+            verr_set(&l->e, 400, "forbidden_field", key, "your role may not filter by %s", key);
+            return l->failed = 1;
+        }
         struct res_qbind *b = add_bind(l);
         if (!b) return 1;
         char *end = NULL;

@@ -76,6 +76,10 @@ struct list_filter {
     const char *sql;              /* e.g. "t.id IN (SELECT party_id FROM score WHERE tier = ?)" */
     enum list_filter_kind kind;
     const char *doc;
+    /* The analytics figure the filter tests ("tier", "clv.total"), or NULL:
+     * a user from whom that figure is hidden (analytics/lineage.h) may not
+     * filter by it either (400 forbidden_field). */
+    const char *figure;
 };
 
 struct resource {
