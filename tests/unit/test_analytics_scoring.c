@@ -319,6 +319,7 @@ static void test_facts_money_overflow(void **state)
      * revenue with a negative cost. */
     f.revenue = INT64_MAX - 5;
     f.cost = -100;
+    f.rows_saturated = false;
     bool sat = false;
     assert_true(sc_profit(&f, &sat) == INT64_MAX);
     assert_true(sat);
