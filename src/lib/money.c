@@ -102,3 +102,8 @@ int64_t money_from_double(double v, bool *saturated)
     if (r < -9223372036854775808.0) { if (saturated) *saturated = true; return INT64_MIN; }
     return (int64_t)r;
 }
+
+double money_sum_double(const money_sum *s)
+{
+    return (double)s->lo + (double)s->wraps * 18446744073709551616.0; /* 2^64 */
+}

@@ -56,6 +56,9 @@ bool money_sum_get(const money_sum *s, int64_t *out);
 /* The total saturated as money_sum_get; sets *saturated (may be NULL) to
  * true when it did not fit, leaves it alone otherwise. */
 int64_t money_sum_value(const money_sum *s, bool *saturated);
+/* The total as a double (for means and model inputs): rounded beyond 2^53
+ * like any double, but never wrapped. */
+double money_sum_double(const money_sum *s);
 /* Whether the total fits in [-limit, limit] (limit >= 0). */
 bool money_sum_within(const money_sum *s, int64_t limit);
 #endif

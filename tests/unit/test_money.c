@@ -112,6 +112,10 @@ static void test_sum_exact_through_wraps(void **state)
     if (fits) assert_true((__int128)v == ref);
     else assert_true(v == (ref > 0 ? INT64_MAX : INT64_MIN));
     assert_true((__int128)w.lo + (__int128)w.wraps * ((__int128)1 << 64) == ref);
+    assert_true(money_sum_double(&w) == (double)ref);
+    money_sum big = MONEY_SUM_INIT;
+    for (int i = 0; i < 9312; i++) money_sum_add(&big, MONEY_ROW_MAX);
+    assert_true(money_sum_double(&big) == 9.312e18); /* not the wrapped -9.13e18 */
 }
 
 static void test_from_double(void **state)
