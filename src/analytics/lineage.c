@@ -153,6 +153,7 @@ static const struct figure figures[] = {
     {"summary", "store.load_seconds", 0},
     {"summary", "store.bytes_per_transaction", 0},
     {"summary", "store.memory_bytes", BASE},
+    {"summary", "store.currency", 0},
 };
 #define NFIGURES (sizeof figures / sizeof figures[0])
 
