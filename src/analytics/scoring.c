@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analytics/parfor.h"
+#include "lib/money.h"
 
 void sc_config_default(sc_config *c)
 {
@@ -46,9 +47,38 @@ const char *sc_service_tier_name(int tier)
 void sc_facts_crm_clear(sc_facts *f)
 {
     f->cost_to_serve = 0;
+    f->cts_saturated = false;
     f->satisfaction = f->nps = -1;
     f->assets = -1;
     f->prospect = -1;
+}
+
+int64_t sc_profit(const sc_facts *f, bool *saturated)
+{
+    return money_sub_sat(f->revenue, f->cost, saturated);
+}
+
+int64_t sc_net_profit(const sc_facts *f, bool *saturated)
+{
+    return money_sub_sat(sc_profit(f, saturated), f->cost_to_serve, saturated);
+}
+
+bool sc_facts_saturated(const sc_facts *f)
+{
+    bool sat = f->rows_saturated || f->cts_saturated;
+    (void)sc_net_profit(f, &sat);
+    return sat;
+}
+
+/* The cost estimated for a row without one: amount × (1 − margin), which
+ * lies between 0 and the amount (margin is 0..1); rounded in double, whose
+ * rounding could step just past the int64 range at its ends, so the result
+ * is held within [min(0, a), max(0, a)]. */
+static int64_t estimated_cost(int64_t a, double margin)
+{
+    double v = round((double)a * (1 - margin));
+    if (a >= 0) return v <= 0 ? 0 : v >= (double)a ? a : (int64_t)v;
+    return v >= 0 ? 0 : v <= (double)a ? a : (int64_t)v;
 }
 
 void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f)
@@ -58,19 +88,23 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
     int32_t current_from = today - (int32_t)lround(7 * c->clv.current_weeks);
     f->first_day = f->last_day = INT32_MIN;
     f->transactions = f->purchase_days = f->recent_days = f->prior_days = 0;
-    f->revenue = f->cost = f->repeat_amount = f->recent_revenue = f->competitor_amount = 0;
+    /* Checked sums (lib/money.h): a party's rows may add up beyond int64
+     * (imports are not limited like API writes); such a total is held at
+     * the bound and flagged, never wrapped into a wrong number. */
+    money_sum revenue = MONEY_SUM_INIT, cost = MONEY_SUM_INIT, repeat = MONEY_SUM_INIT, recent = MONEY_SUM_INIT,
+              competitor = MONEY_SUM_INIT;
     for (size_t i = 0; i < r->n; i++) {
         int32_t d = an_row_day(r, i);
         int64_t a = an_row_amount(r, i), k = an_row_cost(r, i);
         if (k == AN_COST_COMPETITOR) {
-            f->competitor_amount += a;
+            money_sum_add(&competitor, a);
             continue;
         }
         f->transactions++;
-        f->revenue += a;
-        f->cost += k == AN_COST_UNKNOWN ? (int64_t)llround((double)a * (1 - c->margin)) : k;
+        money_sum_add(&revenue, a);
+        money_sum_add(&cost, k == AN_COST_UNKNOWN ? estimated_cost(a, c->margin) : k);
         if (d > current_from)
-            f->recent_revenue += a;
+            money_sum_add(&recent, a);
         if (a <= 0)
             continue; /* refunds change money, not purchase days */
         if (f->purchase_days == 0 || d != f->last_day) {
@@ -84,8 +118,15 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
                 f->prior_days++;
         }
         if (d != f->first_day)
-            f->repeat_amount += a;
+            money_sum_add(&repeat, a);
     }
+    bool sat = false;
+    f->revenue = money_sum_value(&revenue, &sat);
+    f->cost = money_sum_value(&cost, &sat);
+    f->repeat_amount = money_sum_value(&repeat, &sat);
+    f->recent_revenue = money_sum_value(&recent, &sat);
+    f->competitor_amount = money_sum_value(&competitor, &sat);
+    f->rows_saturated = sat;
 }
 
 typedef struct {
@@ -140,7 +181,7 @@ static double p_alive_of(const sc_state *st, const sc_result *r)
 
 static int64_t net_profit(const sc_facts *f)
 {
-    return f->revenue - f->cost - f->cost_to_serve;
+    return sc_net_profit(f, NULL);
 }
 
 /* RFM "goodness": higher is better in each dimension. */
@@ -267,7 +308,7 @@ static void label_rest(const sc_config *c, const sc_state *st, const sc_facts *f
     r->quadrant = clv_quadrant(r->clv.current, r->clv.potential, st->cut_current, st->cut_potential, NULL, 0);
     r->future = matrix_current_future(r->clv.historical, r->clv.current + r->clv.potential, st->cut_history,
                                       st->cut_future, NULL, 0);
-    r->profit = matrix_profit_cost((double)(f->revenue - f->cost), (double)f->cost_to_serve, st->cut_profit,
+    r->profit = matrix_profit_cost((double)sc_profit(f, NULL), (double)f->cost_to_serve, st->cut_profit,
                                    st->cut_cost, NULL, 0);
     r->strategy = strategy_of(r->tier, NULL, 0);
     r->priority = ka_priority_of((double)f->recent_revenue, r->clv.potential, st->cut_revenue, st->cut_ka_potential,
@@ -537,7 +578,7 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
             case 1: v = r->clv.potential; break;
             case 2: v = r->clv.historical; break;
             case 3: v = r->clv.current + r->clv.potential; break;
-            case 4: v = (double)(f->revenue - f->cost); break;
+            case 4: v = (double)sc_profit(f, NULL); break;
             case 5: v = (double)f->cost_to_serve; break;
             default: v = (double)f->recent_revenue; break;
             }
@@ -635,7 +676,7 @@ static void ex_real(sc_explanation *e, const char *name, double v, int digits)
 /* Money from a double of minor units (model values, cut-offs). */
 static void ex_money(sc_explanation *e, const char *name, double minor)
 {
-    ex_arg(e, name, SC_ARG_MONEY)->i = isfinite(minor) ? (int64_t)llround(minor) : 0;
+    ex_arg(e, name, SC_ARG_MONEY)->i = isfinite(minor) ? money_from_double(minor, NULL) : 0;
 }
 
 static void ex_label(sc_explanation *e, const char *name, const char *vocab, const char *value)
@@ -666,14 +707,15 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
         ex_emit(&e, b, emit, ctx);
     } else {
         char d1[16], d2[16];
-        double share = f->competitor_amount + f->revenue > 0
-                           ? 100.0 * (double)f->competitor_amount / (double)(f->competitor_amount + f->revenue)
+        /* in double: the two int64 totals may add up beyond int64 */
+        double share = (double)f->competitor_amount + (double)f->revenue > 0
+                           ? 100.0 * (double)f->competitor_amount / ((double)f->competitor_amount + (double)f->revenue)
                            : 0;
         snprintf(b, sizeof b,
                  "%d transactions on %d purchase days from %s to %s (%d repeat); revenue %.2f, cost %.2f, profit "
                  "%.2f, cost to serve %.2f, net profit %.2f; competitors' share %.1f%%",
                  (int)f->transactions, (int)f->purchase_days, day_text(f->first_day, d1), day_text(f->last_day, d2),
-                 (int)r->x, (double)f->revenue / sc, (double)f->cost / sc, (double)(f->revenue - f->cost) / sc,
+                 (int)r->x, (double)f->revenue / sc, (double)f->cost / sc, (double)sc_profit(f, NULL) / sc,
                  (double)f->cost_to_serve / sc, (double)net_profit(f) / sc, share);
         ex_begin(&e, "summary", "summary.purchases");
         ex_int(&e, "transactions", f->transactions);
@@ -683,7 +725,7 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
         ex_int(&e, "repeat", (int64_t)r->x);
         ex_money(&e, "revenue", (double)f->revenue);
         ex_money(&e, "cost", (double)f->cost);
-        ex_money(&e, "profit", (double)(f->revenue - f->cost));
+        ex_money(&e, "profit", (double)sc_profit(f, NULL));
         ex_money(&e, "cost_to_serve", (double)f->cost_to_serve);
         ex_money(&e, "net_profit", (double)net_profit(f));
         ex_real(&e, "competitor_share_pct", share, 1);
@@ -787,10 +829,10 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
         ex_label(&e, "cell", "future_matrix", matrix_current_future_name(fc));
         ex_emit(&e, b, emit, ctx);
 
-        profit_cell pc = matrix_profit_cost((double)(f->revenue - f->cost) / sc, (double)f->cost_to_serve / sc,
+        profit_cell pc = matrix_profit_cost((double)sc_profit(f, NULL) / sc, (double)f->cost_to_serve / sc,
                                             st->cut_profit / sc, st->cut_cost / sc, b, sizeof b);
         ex_begin(&e, "profit_matrix", "profit_matrix.cuts");
-        ex_money(&e, "profit", (double)(f->revenue - f->cost));
+        ex_money(&e, "profit", (double)sc_profit(f, NULL));
         ex_money(&e, "profit_cut", st->cut_profit);
         ex_money(&e, "cost_to_serve", (double)f->cost_to_serve);
         ex_money(&e, "cost_cut", st->cut_cost);

@@ -17,6 +17,7 @@
 #ifndef RAPPORT_ANALYTICS_SCORING_H
 #define RAPPORT_ANALYTICS_SCORING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,12 +61,24 @@ typedef struct {
     int64_t recent_revenue;        /* revenue in the last clv.current_weeks */
     int64_t competitor_amount;     /* bought from competitors */
     int64_t cost_to_serve;         /* interactions and cases */
+    /* A money total above did not fit in int64 and is held at INT64_MAX or
+     * INT64_MIN (lib/money.h): the figure is a bound, not the value.
+     * rows_saturated is set by sc_facts_rows, cts_saturated by whoever
+     * fills cost_to_serve (cleared by sc_facts_crm_clear). */
+    bool rows_saturated, cts_saturated;
     double satisfaction, nps;      /* latest answers; < 0 when unknown */
     double assets;                 /* minor units; < 0 when unknown */
     int prospect;                  /* worksheet score 0..7; < 0 when unknown */
 } sc_facts;
 
 void sc_facts_crm_clear(sc_facts *f);
+/* profit = revenue - cost and net profit = profit - cost to serve, with
+ * checked arithmetic: saturated at the int64 bounds, *saturated (may be
+ * NULL) set to true when they had to be. */
+int64_t sc_profit(const sc_facts *f, bool *saturated);
+int64_t sc_net_profit(const sc_facts *f, bool *saturated);
+/* Whether any money figure of f, given or derived, is saturated. */
+bool sc_facts_saturated(const sc_facts *f);
 /* Transaction facts of one party's rows (sorted by day) as of today. */
 void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f);
 /* Same for every party of the store (index order); out[s->nparties].

@@ -19,6 +19,7 @@
 #include "api/resource.h"
 #include "db/writer.h"
 #include "lib/log.h"
+#include "lib/money.h"
 #include "lib/timeutil.h"
 
 #define AN_WRITE_CHUNK 2000
@@ -538,13 +539,28 @@ static int crm_all(db *c, sc_facts *facts, unsigned char *dead)
             response_signal(db_column_text(s, 1), &facts[p].satisfaction, &facts[p].nps);
     }
     db_done(s);
-    s = db_prepare(c, "SELECT party_id, SUM(cost_amount) FROM interaction WHERE cost_amount IS NOT NULL GROUP BY party_id");
+    /* Summed here with checked sums, not SUM(): SQLite's SUM fails the
+     * whole query with "integer overflow" where a total does not fit. */
+    s = db_prepare(c, "SELECT party_id, cost_amount FROM interaction WHERE cost_amount IS NOT NULL ORDER BY party_id");
     if (!s)
         return -1;
-    while (db_step(s) == DB_ROW) {
-        int64_t p = an_store_party(&g.store, db_column_int64(s, 0), 0);
-        if (p >= 0)
-            facts[p].cost_to_serve = db_column_int64(s, 1);
+    int64_t cur = -1;
+    money_sum cts = MONEY_SUM_INIT;
+    for (int more = db_step(s) == DB_ROW;; more = db_step(s) == DB_ROW) {
+        int64_t party = more ? db_column_int64(s, 0) : -1;
+        if (cur >= 0 && (!more || party != cur)) {
+            int64_t p = an_store_party(&g.store, cur, 0);
+            if (p >= 0) {
+                bool sat = false;
+                facts[p].cost_to_serve = money_sum_value(&cts, &sat);
+                facts[p].cts_saturated = sat;
+            }
+            cts = (money_sum)MONEY_SUM_INIT;
+        }
+        if (!more)
+            break;
+        cur = party;
+        money_sum_add(&cts, db_column_int64(s, 1));
     }
     db_done(s);
     s = db_prepare(c, "SELECT id, " SQL_CUSTOM_COLS " FROM party WHERE custom <> '{}' AND deleted_at IS NULL");
@@ -604,13 +620,18 @@ static int crm_one(db *c, int64_t id, sc_facts *f)
         f->satisfaction = sat;
     if (f->nps < 0)
         f->nps = nps;
-    s = db_prepare(c, "SELECT COALESCE(SUM(cost_amount), 0) FROM interaction WHERE party_id = ?");
+    /* checked sum, as in crm_all */
+    s = db_prepare(c, "SELECT cost_amount FROM interaction WHERE party_id = ? AND cost_amount IS NOT NULL");
     if (!s)
         return -1;
     db_bind_int64(s, 1, id);
-    if (db_step(s) == DB_ROW)
-        f->cost_to_serve = db_column_int64(s, 0);
+    money_sum cts = MONEY_SUM_INIT;
+    while (db_step(s) == DB_ROW)
+        money_sum_add(&cts, db_column_int64(s, 0));
     db_done(s);
+    bool held = false;
+    f->cost_to_serve = money_sum_value(&cts, &held);
+    f->cts_saturated = held;
     return 0;
 }
 
@@ -703,7 +724,7 @@ static void bind_real(db_stmt *s, int i, double v)
 static void bind_money(db_stmt *s, int i, double v)
 {
     if (isfinite(v))
-        db_bind_int64(s, i, (int64_t)llround(v));
+        db_bind_int64(s, i, money_from_double(v, NULL));
     else
         db_bind_null(s, i);
 }
@@ -793,6 +814,10 @@ static int score_store(db *w, int64_t run_id, const char *now, const sc_config *
 
     json_t *ex = json_object();
     sc_explain(c, st, f, r, explain_emit, ex);
+    /* A money total that did not fit in int64 is stored at the bound; the
+     * answer says so (summary.saturated) rather than pass it as the value. */
+    if (sc_facts_saturated(f))
+        json_object_set_new(ex, "saturated", json_true());
     char *ex_text = json_dumps(ex, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(ex);
 
@@ -810,7 +835,7 @@ static int score_store(db *w, int64_t run_id, const char *now, const sc_config *
         return -1;
     }
     char d1[11], d2[11];
-    int64_t profit = f->revenue - f->cost, net = profit - f->cost_to_serve;
+    int64_t profit = sc_profit(f, NULL), net = sc_net_profit(f, NULL);
     db_bind_int64(s, 1, id);
     db_bind_text(s, 2, now);
     if (run_id) db_bind_int64(s, 3, run_id); else db_bind_null(s, 3);
@@ -833,8 +858,9 @@ static int score_store(db *w, int64_t run_id, const char *now, const sc_config *
     db_bind_int64(s, 14, net);
     if (f->purchase_days) db_bind_int64(s, 15, f->revenue / f->purchase_days); else db_bind_null(s, 15);
     db_bind_int64(s, 16, f->competitor_amount);
-    int64_t all = f->competitor_amount + (f->revenue > 0 ? f->revenue : 0);
-    if (all > 0) db_bind_double(s, 17, (double)f->competitor_amount / (double)all); else db_bind_null(s, 17);
+    /* in double: the two int64 totals may add up beyond int64 */
+    double all = (double)f->competitor_amount + (f->revenue > 0 ? (double)f->revenue : 0);
+    if (all > 0) db_bind_double(s, 17, (double)f->competitor_amount / all); else db_bind_null(s, 17);
     if (r->buyer) {
         db_bind_int64(s, 18, r->r);
         db_bind_int64(s, 19, r->f);
@@ -1412,6 +1438,8 @@ json_t *an_party_scores(db *c, int64_t id)
     for (int i = 0; i < 14; i++)
         json_object_set_new(sum, sum_keys[i], col_json(s, 2 + i));
     explain_set(sum, ex, "summary", currency);
+    /* true when a money figure is held at the int64 bound (score_store) */
+    json_object_set_new(sum, "saturated", json_boolean(json_is_true(json_object_get(ex, "saturated"))));
     json_object_set_new(o, "summary", sum);
     json_t *rfm = label(s, 19, ex, "rfm", currency);
     json_object_set_new(rfm, "r", col_json(s, 16));
@@ -1473,31 +1501,40 @@ json_t *an_party_scores(db *c, int64_t id)
     return o;
 }
 
-/* Counts per label among live parties; the same population as the party
- * list filters (t.deleted_at IS NULL). */
-static const struct {
-    const char *name;
-    const char *sql;
-} count_sql[] = {
-    {"tier", "SELECT s.tier, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.tier IS NOT NULL GROUP BY 1"},
-    {"lifecycle", "SELECT s.lifecycle, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.lifecycle IS NOT NULL GROUP BY 1"},
-    {"rfm_segment", "SELECT s.rfm_segment, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.rfm_segment IS NOT NULL GROUP BY 1"},
-    {"value_quadrant", "SELECT s.value_quadrant, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.value_quadrant IS NOT NULL GROUP BY 1"},
-    {"strategy", "SELECT s.strategy, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.strategy IS NOT NULL GROUP BY 1"},
-    {"priority", "SELECT s.priority, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.priority IS NOT NULL GROUP BY 1"},
-    {"loyalty", "SELECT s.loyalty, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.loyalty IS NOT NULL GROUP BY 1"},
-    {"behaviour", "SELECT s.behaviour, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.behaviour IS NOT NULL GROUP BY 1"},
-    {"future_matrix", "SELECT s.future_matrix, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.future_matrix IS NOT NULL GROUP BY 1"},
-    {"profit_matrix", "SELECT s.profit_matrix, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.profit_matrix IS NOT NULL GROUP BY 1"},
-    {"service_tier", "SELECT s.service_tier, COUNT(*) FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL AND s.service_tier IS NOT NULL GROUP BY 1"},
-};
+/* Counts per label among live parties within the caller's scope; the same
+ * population as the party list filters (t.deleted_at IS NULL and the read
+ * predicate), so counts.tier.gold is what GET /parties?tier=gold counts. */
+static const char *const count_cols[] = {"tier", "lifecycle", "rfm_segment", "value_quadrant", "strategy", "priority",
+                                         "loyalty", "behaviour", "future_matrix", "profit_matrix", "service_tier"};
 
-json_t *an_summary(db *c)
+/* Prepares "<head> FROM score s JOIN party t ON t.id = s.party_id WHERE
+ * t.deleted_at IS NULL[ AND <pred>]<tail>" and binds the scope's values.
+ * head, tail and pred are constant texts (pred from authz), so no value is
+ * ever part of the SQL. Finish it with db_done. */
+static db_stmt *prepare_scoped(db *c, const char *head, const char *tail, const an_scope *sc)
+{
+    char sql[4096];
+    int n = snprintf(sql, sizeof sql, "%s FROM score s JOIN party t ON t.id = s.party_id WHERE t.deleted_at IS NULL%s%s%s",
+                     head, sc && sc->pred ? " AND " : "", sc && sc->pred ? sc->pred : "", tail);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        return NULL;
+    /* assembled text: not for db_prepare's cache, which is keyed by the
+     * text's address */
+    db_stmt *s = db_prepare_once(c, sql);
+    for (int i = 0; s && sc && sc->pred && i < sc->nbinds; i++)
+        db_bind_int64(s, i + 1, sc->binds[i]);
+    return s;
+}
+
+json_t *an_summary(db *c, const an_scope *scope)
 {
     json_t *o = json_object();
     json_t *counts = json_object();
-    for (size_t k = 0; k < sizeof count_sql / sizeof count_sql[0]; k++) {
-        db_stmt *s = db_prepare(c, count_sql[k].sql);
+    for (size_t k = 0; k < sizeof count_cols / sizeof count_cols[0]; k++) {
+        char head[96], tail[96];
+        snprintf(head, sizeof head, "SELECT s.%s, COUNT(*)", count_cols[k]);
+        snprintf(tail, sizeof tail, " AND s.%s IS NOT NULL GROUP BY 1", count_cols[k]);
+        db_stmt *s = prepare_scoped(c, head, tail, scope);
         if (!s) {
             json_decref(o);
             json_decref(counts);
@@ -1513,25 +1550,57 @@ json_t *an_summary(db *c)
             json_object_set_new(m, key, json_integer(db_column_int64(s, 1)));
         }
         db_done(s);
-        json_object_set_new(counts, count_sql[k].name, m);
+        json_object_set_new(counts, count_cols[k], m);
     }
     json_object_set_new(o, "counts", counts);
-    db_stmt *s = db_prepare(c, "SELECT COUNT(*), COUNT(s.tier), COALESCE(SUM(s.clv), 0), COALESCE(SUM(s.clv_historical), 0),"
-                               " COALESCE(SUM(s.clv_current), 0), COALESCE(SUM(s.clv_potential), 0),"
-                               " COALESCE(SUM(s.revenue), 0), COALESCE(SUM(s.net_profit), 0), AVG(s.p_alive), MAX(s.computed_at)"
-                               " FROM score s JOIN party p ON p.id = s.party_id WHERE p.deleted_at IS NULL");
-    if (s && db_step(s) == DB_ROW) {
-        json_object_set_new(o, "parties", col_json(s, 0));
-        json_object_set_new(o, "buyers", col_json(s, 1));
-        json_object_set_new(o, "customer_equity", json_pack("{s:o, s:o, s:o, s:o}", "total", col_json(s, 2), "historical",
-                                                            col_json(s, 3), "current", col_json(s, 4), "potential",
-                                                            col_json(s, 5)));
-        json_object_set_new(o, "revenue", col_json(s, 6));
-        json_object_set_new(o, "net_profit", col_json(s, 7));
-        json_object_set_new(o, "mean_p_alive", col_json(s, 8));
-        json_object_set_new(o, "last_score_update", col_json(s, 9));
+    /* The totals are summed here with checked sums (lib/money.h), not with
+     * SQL SUM(), which fails the query with "integer overflow" once the
+     * company's total passes int64: a total that does not fit is held at
+     * the bound and named in "saturated". */
+    enum { T_CLV, T_HIST, T_CUR, T_POT, T_REV, T_NET, T_N };
+    static const char *const total_names[T_N] = {"customer_equity.total", "customer_equity.historical",
+                                                 "customer_equity.current", "customer_equity.potential", "revenue",
+                                                 "net_profit"};
+    money_sum tot[T_N] = {MONEY_SUM_INIT, MONEY_SUM_INIT, MONEY_SUM_INIT, MONEY_SUM_INIT, MONEY_SUM_INIT, MONEY_SUM_INIT};
+    long parties = 0, buyers = 0, nalive = 0;
+    double alive = 0;
+    char last[32] = "";
+    db_stmt *s = prepare_scoped(c, "SELECT s.clv, s.clv_historical, s.clv_current, s.clv_potential, s.revenue, s.net_profit,"
+                                   " s.tier IS NOT NULL, s.p_alive, s.computed_at", "", scope);
+    if (!s) {
+        json_decref(o);
+        return NULL;
+    }
+    while (db_step(s) == DB_ROW) {
+        parties++;
+        buyers += db_column_int64(s, 6) != 0;
+        for (int k = 0; k < T_N; k++)
+            if (db_column_type(s, k) == DB_INTEGER)
+                money_sum_add(&tot[k], db_column_int64(s, k));
+        if (db_column_type(s, 7) != DB_NULL) {
+            alive += db_column_double(s, 7);
+            nalive++;
+        }
+        const char *at = db_column_text(s, 8);
+        if (at && strcmp(at, last) > 0)
+            snprintf(last, sizeof last, "%s", at);
     }
     db_done(s);
+    json_t *saturated = json_array();
+    int64_t v[T_N];
+    for (int k = 0; k < T_N; k++)
+        if (!money_sum_get(&tot[k], &v[k]))
+            json_array_append_new(saturated, json_string(total_names[k]));
+    json_object_set_new(o, "parties", json_integer(parties));
+    json_object_set_new(o, "buyers", json_integer(buyers));
+    json_object_set_new(o, "customer_equity", json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)v[T_CLV], "historical",
+                                                        (json_int_t)v[T_HIST], "current", (json_int_t)v[T_CUR],
+                                                        "potential", (json_int_t)v[T_POT]));
+    json_object_set_new(o, "revenue", json_integer(v[T_REV]));
+    json_object_set_new(o, "net_profit", json_integer(v[T_NET]));
+    json_object_set_new(o, "saturated", saturated);
+    json_object_set_new(o, "mean_p_alive", nalive ? json_real(alive / (double)nalive) : json_null());
+    json_object_set_new(o, "last_score_update", last[0] ? json_string(last) : json_null());
     pthread_mutex_lock(&g.mu);
     json_object_set_new(o, "currency", json_string(g.currency));
     pthread_mutex_unlock(&g.mu);

@@ -56,6 +56,17 @@ int an_settings_put(const json_t *changes, char *field, char *err, size_t errlen
 
 /* Answers of the API (NULL when absent). */
 json_t *an_party_scores(db *c, int64_t party_id);
-json_t *an_summary(db *c);
+/* The parties a summary covers: a constant SQL predicate over the party
+ * table as alias "t" and the values it binds in order (the caller's read
+ * scope, from authz_party_predicate); pred NULL for every party. */
+typedef struct {
+    const char *pred;
+    int nbinds;
+    const int64_t *binds;
+} an_scope;
+/* Segment counts and totals over the live parties of scope (may be NULL);
+ * money totals that do not fit in int64 are held at the bound and listed
+ * in "saturated". */
+json_t *an_summary(db *c, const an_scope *scope);
 
 #endif

@@ -2,6 +2,7 @@
  * summary.c — RFM and per-party summaries (see summary.h).
  */
 #include "analytics/summary.h"
+#include "lib/money.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,8 @@ an_rc summary_rfm(size_t n, const int64_t *customer, const int32_t *day, const i
     for (size_t i = 0; i < m;) {
         int64_t id = rows[i].customer;
         int32_t first = rows[i].day, last = first;
-        int64_t repeat_sum = 0, x = 0;
+        money_sum repeat_sum = MONEY_SUM_INIT; /* checked: a mean of huge rows must not wrap */
+        int64_t x = 0;
         size_t j = i;
         /* First purchase day: all its rows are one transaction, not repeat. */
         while (j < m && rows[j].customer == id && rows[j].day == first)
@@ -79,7 +81,7 @@ an_rc summary_rfm(size_t n, const int64_t *customer, const int32_t *day, const i
         while (j < m && rows[j].customer == id) {
             int32_t d = rows[j].day;
             while (j < m && rows[j].customer == id && rows[j].day == d)
-                repeat_sum += rows[j++].amount;
+                money_sum_add(&repeat_sum, rows[j++].amount);
             x++;
             last = d;
         }
@@ -87,7 +89,7 @@ an_rc summary_rfm(size_t n, const int64_t *customer, const int32_t *day, const i
         out->x[c] = (double)x;
         out->t_x[c] = (double)(last - first) / 7.0;
         out->T[c] = (double)(cal_end_day - first) / 7.0;
-        out->monetary[c] = x ? (double)repeat_sum / (double)x / amount_scale : 0.0;
+        out->monetary[c] = x ? money_sum_double(&repeat_sum) / (double)x / amount_scale : 0.0;
         out->first_day[c] = first;
         out->last_day[c] = last;
         c++;
@@ -105,8 +107,21 @@ an_rc summary_parties(size_t n, const uint32_t *party, const int32_t *day, const
         out[k].first_day = out[k].last_day = INT32_MIN;
         out[k].transactions = out[k].purchase_days = 0;
         out[k].revenue = out[k].cost = out[k].profit = 0;
+        out[k].saturated = false;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* Checked sums (lib/money.h): the rows of a party are contiguous, so
+     * one running total per column is stored when its party ends. */
+    money_sum revenue = MONEY_SUM_INIT, costs = MONEY_SUM_INIT;
+    for (size_t i = 0; i <= n; i++) {
+        if (i > 0 && (i == n || party[i] != party[i - 1])) {
+            summary_party_t *e = &out[party[i - 1]];
+            e->revenue = money_sum_value(&revenue, &e->saturated);
+            e->cost = money_sum_value(&costs, &e->saturated);
+            revenue = (money_sum)MONEY_SUM_INIT;
+            costs = (money_sum)MONEY_SUM_INIT;
+        }
+        if (i == n)
+            break;
         uint32_t p = party[i];
         if (p >= n_parties || (i > 0 && p < party[i - 1])) {
             if (bad_row)
@@ -127,12 +142,12 @@ an_rc summary_parties(size_t n, const uint32_t *party, const int32_t *day, const
                 s->last_day = d;
         }
         s->transactions++;
-        s->revenue += amount[i];
+        money_sum_add(&revenue, amount[i]);
         if (cost)
-            s->cost += cost[i];
+            money_sum_add(&costs, cost[i]);
     }
     for (size_t k = 0; k < n_parties; k++)
-        out[k].profit = out[k].revenue - out[k].cost;
+        out[k].profit = money_sub_sat(out[k].revenue, out[k].cost, &out[k].saturated);
     return AN_OK;
 }
 

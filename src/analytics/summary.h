@@ -16,6 +16,7 @@
 #define RAPPORT_ANALYTICS_SUMMARY_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "analytics/an_result.h"
@@ -41,6 +42,7 @@ typedef struct {
     int64_t transactions;        /* rows */
     int64_t purchase_days;       /* distinct days (rows sorted by day within a party) */
     int64_t revenue, cost, profit; /* minor units; profit = revenue - cost */
+    bool saturated;              /* a total did not fit in int64: held at the bound (lib/money.h) */
 } summary_party_t;
 
 /* Per-party summary in one pass. party[i] in [0, n_parties), rows sorted by

@@ -3,6 +3,7 @@
  * customer equity, runs, and the settings an admin may change — and the
  * write hooks that keep the in-memory transaction store current. */
 #include "api/api.h"
+#include "analytics/lineage.h"
 #include "analytics/service.h"
 #include "http/authz.h"
 #include "jobs/jobs.h"
@@ -11,29 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The explanation of l (text and message) replaced by the "hidden" one. */
-static void explain_hidden(json_t *l, const char *key)
+/* The inputs of analytics figures (analytics/lineage.h) the user may not
+ * see: the record fields field security hides from the role, and the
+ * parties outside the user's read scope. */
+unsigned analytics_hidden_inputs(const struct auth_user *u)
 {
-    if (!json_is_object(l)) return;
-    json_object_set_new(l, "explanation", json_string("hidden: needs access to transaction costs"));
-    json_object_set_new(l, "explanation_message",
-                        json_pack("{s:s, s:s, s:{}}", "key", key, "message", "hidden.costs", "params"));
-}
-
-/* Users who may not see transaction costs (field security) see neither
- * the costs nor what reveals the margin: profit, net profit, historical
- * value, and the explanations that quote them — texts and structured
- * messages alike (no parameter of those messages is left). */
-static void redact_costs(json_t *o)
-{
-    json_t *sum = json_object_get(o, "summary");
-    static const char *const keys[] = {"cost", "profit", "net_profit"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) json_object_del(sum, keys[i]);
-    explain_hidden(sum, "summary");
-    json_object_del(json_object_get(o, "clv"), "historical");
-    static const char *const quoted[] = {"tier", "clv", "future_matrix", "profit_matrix"};
-    for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
-        explain_hidden(json_object_get(o, quoted[i]), quoted[i]);
+    unsigned h = 0;
+    for (const struct an_input_field *f = an_input_fields; f->entity; f++)
+        if (authz_field(u, f->entity, f->field) == FA_HIDDEN) h |= f->bit;
+    if ((authz_scope(u, "parties", "read") & ~SCOPE_WRITE) != SCOPE_ALL) h |= AN_IN_BASE;
+    return h;
 }
 
 /* GET /api/v1/parties/{id}/scores */
@@ -47,7 +35,6 @@ static void party_scores(struct req *rq, struct resp *rs)
         return;
     }
     json_t *o = an_party_scores(c, id);
-    if (o && authz_field(&rq->user, "transactions", "cost") == FA_HIDDEN) redact_costs(o);
     if (!o) {
         /* No transaction yet: only the loyalty class is known. */
         o = json_pack("{s:I, s:b, s:{s:s, s:s, s:{s:s, s:s, s:{}}}}", "party_id", (json_int_t)id, "scored", 0,
@@ -55,15 +42,25 @@ static void party_scores(struct req *rq, struct resp *rs)
                       "explanation_message", "key", "loyalty", "message", "loyalty.no_transaction", "params");
     } else {
         json_object_set_new(o, "scored", json_true());
+        /* Every figure computed from a field the user may not see goes
+         * with it, as declared in analytics/lineage.c. */
+        an_redact("scores", o, analytics_hidden_inputs(&rq->user));
     }
     resp_json(rs, 200, o);
 }
 
-/* GET /api/v1/analytics/summary */
+/* GET /api/v1/analytics/summary — over the parties the user may read,
+ * without the figures computed from fields the user may not see. */
 static void analytics_summary(struct req *rq, struct resp *rs)
 {
-    json_t *o = an_summary(db_reader());
+    enum scope sc = authz_scope(&rq->user, "parties", "read");
+    struct authz_binds b = {0};
+    an_scope scope = {authz_party_predicate(sc, NULL, &rq->user, &b), 0, b.v};
+    scope.nbinds = b.n;
+    json_t *o = an_summary(db_reader(), &scope);
     if (!o) { resp_error(rs, 500, "internal", NULL, "the summary could not be read"); return; }
+    an_redact("summary", o, analytics_hidden_inputs(&rq->user));
+    json_object_set_new(o, "scope", json_string(scope_names[sc & ~SCOPE_WRITE]));
     resp_json(rs, 200, o);
 }
 
@@ -90,11 +87,16 @@ static void analytics_run(struct req *rq, struct resp *rs)
         resp_error(rs, 400, "invalid_parameter", "wait", "wait must be true or false");
         return;
     }
+    /* One run at a time is all there is to have: a run recomputes every
+     * party, so a second one queued behind it would only repeat the work
+     * (and any user with parties.update could queue them without end). A
+     * request while a run is queued or running gets that run. */
     json_t *params = json_object();
-    int64_t id = job_create("analytics_run", params, rq->user.id, "queued");
+    bool existing = false;
+    int64_t id = job_create_coalesced("analytics_run", params, rq->user.id, &existing);
     json_decref(params);
     if (!id) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
-    jobs_kick();
+    if (!existing) jobs_kick();
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)id);
     resp_header(rs, "Location", loc);

@@ -14,6 +14,9 @@ void notes_register(void);
 void session_register(void);
 void system_register(void);
 void analytics_register(void);
+/* The inputs of analytics figures (analytics/lineage.h, AN_IN_*) hidden
+ * from u: fields field security hides, and parties outside u's read scope. */
+unsigned analytics_hidden_inputs(const struct auth_user *u);
 /* Write hooks that keep the analytics store current (analytics.c). */
 int analytics_txn_written(db *w, int64_t id, const json_t *rec);
 int analytics_txn_deleting(db *w, int64_t id, struct verr *e);

@@ -141,15 +141,15 @@ static int party_before_delete(db *w, int64_t id, struct verr *e) { return party
 
 /* Filters on the computed scores (analytics, table score); money in minor units. */
 static const struct list_filter party_score_filters[] = {
-    {"tier", "t.id IN (SELECT party_id FROM score WHERE tier = ?)", LF_TEXT, "pyramid tier: platinum, gold, iron, lead"},
-    {"lifecycle", "t.id IN (SELECT party_id FROM score WHERE lifecycle = ?)", LF_TEXT, "exploration, formation, stability, decline"},
-    {"rfm_segment", "t.id IN (SELECT party_id FROM score WHERE rfm_segment = ?)", LF_TEXT, "named RFM segment, e.g. champions"},
-    {"strategy", "t.id IN (SELECT party_id FROM score WHERE strategy = ?)", LF_TEXT, "submissive, caring, adaptive, indifferent"},
-    {"priority", "t.id IN (SELECT party_id FROM score WHERE priority = ?)", LF_TEXT, "key-account priority A+, A, B, C"},
-    {"clv_min", "t.id IN (SELECT party_id FROM score WHERE clv >= ?)", LF_INT, "lifetime value at least (minor units)"},
-    {"clv_max", "t.id IN (SELECT party_id FROM score WHERE clv <= ?)", LF_INT, "lifetime value at most (minor units)"},
-    {"p_alive_min", "t.id IN (SELECT party_id FROM score WHERE p_alive >= ?)", LF_REAL, "P(alive) at least"},
-    {NULL, NULL, LF_TEXT, NULL},
+    {"tier", "t.id IN (SELECT party_id FROM score WHERE tier = ?)", LF_TEXT, "pyramid tier: platinum, gold, iron, lead", "tier"},
+    {"lifecycle", "t.id IN (SELECT party_id FROM score WHERE lifecycle = ?)", LF_TEXT, "exploration, formation, stability, decline", "lifecycle"},
+    {"rfm_segment", "t.id IN (SELECT party_id FROM score WHERE rfm_segment = ?)", LF_TEXT, "named RFM segment, e.g. champions", "rfm"},
+    {"strategy", "t.id IN (SELECT party_id FROM score WHERE strategy = ?)", LF_TEXT, "submissive, caring, adaptive, indifferent", "strategy"},
+    {"priority", "t.id IN (SELECT party_id FROM score WHERE priority = ?)", LF_TEXT, "key-account priority A+, A, B, C", "priority"},
+    {"clv_min", "t.id IN (SELECT party_id FROM score WHERE clv >= ?)", LF_INT, "lifetime value at least (minor units)", "clv.total"},
+    {"clv_max", "t.id IN (SELECT party_id FROM score WHERE clv <= ?)", LF_INT, "lifetime value at most (minor units)", "clv.total"},
+    {"p_alive_min", "t.id IN (SELECT party_id FROM score WHERE p_alive >= ?)", LF_REAL, "P(alive) at least", "model.p_alive"},
+    {NULL, NULL, LF_TEXT, NULL, NULL},
 };
 
 /* Names sort by their ICU "zh" key (pinyin order; migration 005). */

@@ -1,5 +1,7 @@
 /* resource: the table-driven record engine (see resource.h). */
 #include "api/resource.h"
+#include "analytics/lineage.h"
+#include "api/api.h"
 #include "db/writer.h"
 #include "http/authz.h"
 #include "lib/jsonw.h"
@@ -748,6 +750,7 @@ static int job_create(db *w, void *arg)
     c->id = db_last_insert_id(w);
     c->out = res_load(w, r, c->id);
     if (!c->out) { verr_set(&c->e, 500, "internal", NULL, "the new record could not be read back"); return 1; }
+    if (r->check_written && r->check_written(w, c->id, c->out, &c->e)) return 1;
     if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); return 1; }
     if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "create", res_diff(r, NULL, c->out) , party_of(r, c->id, c->out))) {
         verr_from_db(&c->e, w, r);
@@ -977,7 +980,9 @@ static int job_patch(db *w, void *arg)
     db_done(s);
     if (step != DB_DONE) { verr_from_db(&c->e, w, r); goto done; }
     c->out = res_load(w, r, c->id);
-    if (!c->out || (r->after_write && r->after_write(w, c->id, c->out))) { verr_from_db(&c->e, w, r); goto done; }
+    if (!c->out) { verr_from_db(&c->e, w, r); goto done; }
+    if (r->check_written && r->check_written(w, c->id, c->out, &c->e)) goto done;
+    if (r->after_write && r->after_write(w, c->id, c->out)) { verr_from_db(&c->e, w, r); goto done; }
     json_t *diff = res_diff(r, old, c->out);
     if (!json_object_size(diff)) json_decref(diff);
     else if (audit_record(w, &c->rq->user, req_client_addr(c->rq), r->entity, c->id, "update", diff, party_of(r, c->id, c->out))) {
@@ -1182,6 +1187,10 @@ static int list_arg(void *arg, const char *key, const char *value)
     if (!strcmp(key, "q") && l->r->fts_table) { l->q = value; return 0; }
     for (const struct list_filter *xf = l->r->extra_filters; xf && xf->name; xf++) {
         if (strcmp(xf->name, key) != 0) continue;
+        if (xf->figure && (an_lineage("scores", xf->figure) & analytics_hidden_inputs(l->u))) {
+            verr_set(&l->e, 400, "forbidden_field", key, "your role may not filter by %s", key);
+            return l->failed = 1;
+        }
         struct res_qbind *b = add_bind(l);
         if (!b) return 1;
         char *end = NULL;

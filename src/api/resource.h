@@ -76,6 +76,10 @@ struct list_filter {
     const char *sql;              /* e.g. "t.id IN (SELECT party_id FROM score WHERE tier = ?)" */
     enum list_filter_kind kind;
     const char *doc;
+    /* The analytics figure the filter tests ("tier", "clv.total"), or NULL:
+     * a user from whom that figure is hidden (analytics/lineage.h) may not
+     * filter by it either (400 forbidden_field). */
+    const char *figure;
 };
 
 struct resource {
@@ -99,6 +103,10 @@ struct resource {
     /* Cross-field rules and defaults on the complete record (create: after
      * defaults; patch: after merging). May add values. 0 or -1 with e set. */
     int (*check)(json_t *rec, bool create, const struct req *rq, struct verr *e);
+    /* Runs in the write transaction after the row is written and before
+     * after_write; may refuse the write with e set (0 or -1): rules that
+     * need the stored rows, such as a party's money totals. */
+    int (*check_written)(db *w, int64_t id, const json_t *rec, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */

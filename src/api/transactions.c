@@ -3,6 +3,7 @@
  * purchases a party made from a competitor (D1 与竞争对手间的交易状况). */
 #include "api/api.h"
 #include "domain/vocab.h"
+#include "lib/money.h"
 #include <string.h>
 
 static const struct field transaction_fields[] = {
@@ -40,10 +41,57 @@ static int transaction_check(json_t *rec, bool create, const struct req *rq, str
     return 0;
 }
 
+/* How much money one party's transactions in one currency may hold, counted
+ * by size: the sum of |amount| + |cost| over the rows. Every total computed
+ * from them — revenue, cost (a missing one estimated as amount × (1 −
+ * margin), at most |amount|), profit = revenue − cost, recent revenue,
+ * competitors' share — is then at most twice this, which fits in int64, so
+ * a party's figures are always exact. Refunds count by their size: a total
+ * that only nets to a small number can still have partial totals near the
+ * limit. About 4,611 transactions of the largest amount (10^15). */
+#define TXN_PARTY_GROSS_MAX (INT64_MAX / 2)
+
+/* transaction_resource.check_written: the row is written (in the write's
+ * savepoint); refuses it, so the savepoint rolls it back, when it takes
+ * its party's money over TXN_PARTY_GROSS_MAX in its currency. The field
+ * named is the one whose total went over: amount, or cost when the
+ * amounts alone fit. Counted in C with checked sums (SQLite's SUM() fails
+ * on an overflow instead of answering). */
+static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct verr *e)
+{
+    (void)id;
+    json_int_t party = json_integer_value(json_object_get(rec, "party_id"));
+    const char *currency = json_string_value(json_object_get(json_object_get(rec, "amount"), "currency"));
+    if (!currency) return 0;
+    db_stmt *s = db_prepare(w, "SELECT amount, cost FROM txn WHERE party_id = ? AND currency = ?");
+    if (!s) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
+    db_bind_int64(s, 1, party);
+    db_bind_text(s, 2, currency);
+    money_sum amounts = MONEY_SUM_INIT, both = MONEY_SUM_INIT;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        /* Rows come from this API (|v| <= 10^15) or from imports; negate
+         * INT64_MIN as two halves through money_sum_sub. */
+        int64_t a = db_column_int64(s, 0), k = db_column_type(s, 1) == DB_NULL ? 0 : db_column_int64(s, 1);
+        if (a < 0) money_sum_sub(&amounts, a); else money_sum_add(&amounts, a);
+        if (k < 0) money_sum_sub(&both, k); else money_sum_add(&both, k);
+    }
+    db_done(s);
+    if (rc != DB_DONE) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
+    money_sum_merge(&both, &amounts);
+    if (money_sum_within(&both, TXN_PARTY_GROSS_MAX)) return 0;
+    bool by_amount = !money_sum_within(&amounts, TXN_PARTY_GROSS_MAX);
+    verr_set(e, 422, "total_out_of_range", by_amount ? "amount" : "cost",
+             "this %s takes the party's %s amounts and costs over %lld minor units in all (by size), beyond "
+             "which its totals would overflow; nothing was changed",
+             by_amount ? "amount" : "cost", currency, (long long)TXN_PARTY_GROSS_MAX);
+    return -1;
+}
+
 struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
-    .party_field = "party_id", .check = transaction_check,
+    .party_field = "party_id", .check = transaction_check, .check_written = transaction_check_totals,
     .after_write = analytics_txn_written, .before_delete = analytics_txn_deleting,
 };
 

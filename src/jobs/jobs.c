@@ -180,6 +180,33 @@ int64_t job_create(const char *kind, const json_t *params, int64_t user_id, cons
     return c.id;
 }
 
+struct coalesce_ctx { struct create_ctx create; bool existing; };
+
+static int create_job_coalesced(db *w, void *arg)
+{
+    struct coalesce_ctx *c = arg;
+    db_stmt *s = db_prepare(w, "SELECT id FROM job WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id LIMIT 1");
+    if (!s) return 1;
+    db_bind_text(s, 1, c->create.kind);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        c->create.id = db_column_int64(s, 0);
+        c->existing = true;
+    }
+    db_done(s);
+    if (rc == DB_ROW) return 0;
+    if (rc != DB_DONE) return 1;
+    return create_job(w, &c->create);
+}
+
+int64_t job_create_coalesced(const char *kind, const json_t *params, int64_t user_id, bool *existing)
+{
+    struct coalesce_ctx c = {{kind, params, user_id, "queued", 0}, false};
+    if (db_write(create_job_coalesced, &c) != 0) return 0;
+    *existing = c.existing;
+    return c.create.id;
+}
+
 struct status_ctx { int64_t id; const char *status; json_t *result; const char *error; long done, total; };
 
 static int set_status(db *w, void *arg)

@@ -29,6 +29,11 @@ typedef int (*job_fn)(int64_t id, const json_t *params, volatile int *cancel, js
 void jobs_register_kind(const char *kind, job_fn fn);
 /* Inserts a job row; returns its id or 0. params is borrowed. */
 int64_t job_create(const char *kind, const json_t *params, int64_t user_id, const char *status);
+/* Like job_create (status queued), but when a job of the same kind is
+ * already queued or running returns that one's id instead, with *existing
+ * set: the look-up and the insert are one write, so two requests at once
+ * still make one job. Returns 0 on a storage error. */
+int64_t job_create_coalesced(const char *kind, const json_t *params, int64_t user_id, bool *existing);
 /* Sets status running / done / failed / cancelled / undone; result is stolen. */
 int job_set_status(int64_t id, const char *status, json_t *result, const char *error);
 /* The job as API JSON (NULL when absent). */

@@ -143,10 +143,12 @@ test('a user who may not see costs gets no cost or profit parameter', async () =
   // ... the sales user does not, anywhere, and reads "hidden" where the text does.
   const s = await scores(sales, ids.sales);
   assert.deepEqual(costParams(s), []);
-  for (const k of ['summary', 'tier', 'clv', 'future_matrix', 'profit_matrix']) {
+  for (const k of ['summary', 'clv']) {
     assert.match(s[k].explanation, /hidden/);
     assert.deepEqual(s[k].explanation_message, { key: k, message: 'hidden.costs', params: {} });
   }
+  // Labels ranked by net profit go whole, with their explanations (issue 14).
+  for (const k of ['tier', 'future_matrix', 'profit_matrix', 'strategy']) assert.ok(!(k in s), k);
   assert.ok(!JSON.stringify(s).includes('"amount":10000,'), 'no cost amount anywhere');
   // What the role may see keeps its message.
   assert.equal(s.rfm.explanation_message.message, 'rfm.quintiles');

@@ -282,6 +282,56 @@ static void test_facts(void **state)
     assert_int_equal(f.recent_revenue, 7500);      /* all own rows lie within 52 weeks */
 }
 
+/* Issue 14: 9,312 rows of 10^15 wrapped a party's revenue to a negative
+ * number. The totals are checked sums now: held at the bound and flagged
+ * when they do not fit, exact when only partial sums leave int64. */
+static void test_facts_money_overflow(void **state)
+{
+    (void)state;
+    enum { N = 9312, M = 2 * 9300 + 1 };
+    static int32_t day[M];
+    static int64_t amount[M], cost[M];
+    for (int i = 0; i < M; i++) {
+        day[i] = FIXTURE_TODAY - 600 + i / 40;
+        amount[i] = 1000000000000000LL;
+        cost[i] = AN_COST_UNKNOWN;
+    }
+    sc_config c;
+    sc_config_default(&c);
+    sc_facts f;
+    an_rows r = {.n = N, .day = day, .amount64 = amount, .cost64 = cost};
+    sc_facts_rows(&r, FIXTURE_TODAY, &c, &f);
+    sc_facts_crm_clear(&f);
+    assert_true(f.revenue == INT64_MAX);
+    assert_true(f.rows_saturated);
+    assert_true(sc_facts_saturated(&f));
+    assert_true(f.cost == (int64_t)N * 700000000000000LL); /* 70% estimated, fits */
+    /* Partial sums beyond int64, a revenue that fits: exact. (The repeat
+     * amount, the positive rows after the first day, is still beyond.) */
+    for (int i = 9300; i < 2 * 9300; i++) amount[i] = -1000000000000000LL;
+    amount[M - 1] = 7;
+    r.n = M;
+    sc_facts_rows(&r, FIXTURE_TODAY, &c, &f);
+    sc_facts_crm_clear(&f);
+    assert_true(f.revenue == 7);
+    assert_true(f.repeat_amount == INT64_MAX && f.rows_saturated);
+    /* A derived figure that does not fit is held too: profit of a maximal
+     * revenue with a negative cost. */
+    f.revenue = INT64_MAX - 5;
+    f.cost = -100;
+    f.rows_saturated = false;
+    bool sat = false;
+    assert_true(sc_profit(&f, &sat) == INT64_MAX);
+    assert_true(sat);
+    assert_true(sc_facts_saturated(&f));
+    f.cost = 0;
+    f.cost_to_serve = INT64_MIN + 1;
+    assert_true(sc_net_profit(&f, NULL) == INT64_MAX);
+    assert_true(sc_facts_saturated(&f));
+    f.cost_to_serve = 1;
+    assert_false(sc_facts_saturated(&f));
+}
+
 /* Brute force: ties share the lower score, 1 + floor(5 k / n) for k
  * customers strictly worse. */
 static int brute_score(size_t n, const double *g, size_t i)
@@ -669,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_store_regroup),
         cmocka_unit_test(test_store_big_ids),
         cmocka_unit_test(test_facts),
+        cmocka_unit_test(test_facts_money_overflow),
         cmocka_unit_test(test_population_cuts),
         cmocka_unit_test(test_one_equals_batch),
         cmocka_unit_test(test_explain_structured),

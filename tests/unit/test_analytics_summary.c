@@ -71,6 +71,16 @@ static void test_parties(void **state)
     uint32_t unsorted[] = {1, 0};
     assert_int_equal(summary_parties(2, unsorted, day, amt, NULL, 3, out, &bad), AN_EINVAL);
     assert_int_equal(bad, 1);
+    /* Issue 14: totals beyond int64 are held at the bound and flagged, not
+     * wrapped; a party whose total fits stays exact beside it. */
+    uint32_t big_party[] = {0, 0, 0, 1, 1};
+    int32_t big_day[] = {1, 2, 3, 1, 2};
+    int64_t big[] = {INT64_MAX, INT64_MAX, -INT64_MAX, INT64_MAX, 5}, big_cost[] = {0, 0, 0, -1, 0};
+    assert_int_equal(summary_parties(5, big_party, big_day, big, big_cost, 2, out, &bad), AN_OK);
+    assert_true(out[0].revenue == INT64_MAX && !out[0].saturated); /* partial sums beyond, total exact */
+    assert_true(out[1].revenue == INT64_MAX && out[1].saturated);
+    assert_true(out[1].profit == INT64_MAX);
+    assert_false(out[0].profit == INT64_MIN);
 }
 
 static void test_cdnow_matches_published_summary(void **state)

@@ -574,6 +574,7 @@ export default {
   'expl.service_tier.below': "Assets {assets} below the first threshold {threshold}: level 0, {service_tier}",
   'expl.prospect.worksheet': "Prospect worksheet: {score} of 7 criteria met",
   'expl.hidden.costs': "Hidden: needs access to transaction costs",
+  'expl.hidden.fields': "Hidden: needs access to the fields it quotes",
   'scores.service_tier': "Service level",
   'scores.prospect': "Prospect worksheet",
   'dash.by_source': "Information sources",

@@ -572,6 +572,7 @@ export default {
   'expl.service_tier.below': "资产 {assets} 低于第一道门槛 {threshold}：第 0 级，{service_tier}",
   'expl.prospect.worksheet': "潜在客户评估表：满足 7 项标准中的 {score} 项",
   'expl.hidden.costs': "已隐藏：需要查看交易成本的权限",
+  'expl.hidden.fields': "已隐藏：需要查看其引用字段的权限",
   'scores.service_tier': "服务等级",
   'scores.prospect': "潜在客户评估",
   'dash.by_source': "信息来源",

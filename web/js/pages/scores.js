@@ -29,7 +29,8 @@ export async function loadScores(box, id, { signal }) {
     return;
   }
   const cur = s.currency || 'CNY';
-  const m = (a) => money({ amount: a || 0, currency: cur });
+  // A figure the user may not see is absent from the answer (field security): a dash, not 0.
+  const m = (a) => (a === undefined ? '—' : money({ amount: a || 0, currency: cur }));
   const part = (k) => s[k] || {};
   const head = h('div', { class: 'chips score-chips' },
     part('tier').label ? badge(label('tier', part('tier').label), TIER_TONE[part('tier').label]) : null,
