@@ -9,6 +9,10 @@
  *   rapport model summary --transactions FILE.csv --calibration-end DATE
  *       turns a log `customer_id,date,amount` (date YYYY-MM-DD or YYYYMMDD)
  *       into the summary CSV customer_id,frequency,recency,T,monetary_value.
+ *   rapport model validate --transactions FILE.csv --calibration-end DATE
+ *                          --holdout-end DATE [--model bgnbd|pnbd]
+ *       fits on the calibration period and prints predicted against actual
+ *       repeat purchases of the holdout (validate.h).
  *
  * Exit codes: 0 success, 1 data error (message names file, row, column),
  * 2 usage. Output goes to stdout, messages to stderr.
@@ -18,6 +22,7 @@
 #include "analytics/btyd.h"
 #include "analytics/spend.h"
 #include "analytics/summary.h"
+#include "analytics/validate.h"
 
 #include <errno.h>
 #include <math.h>
@@ -34,7 +39,9 @@
 static void model_usage(void)
 {
     fprintf(stderr, "usage: rapport model fit --model bgnbd|pnbd|gg --summary FILE.csv\n"
-                    "       rapport model summary --transactions FILE.csv --calibration-end YYYY-MM-DD\n");
+                    "       rapport model summary --transactions FILE.csv --calibration-end YYYY-MM-DD\n"
+                    "       rapport model validate --transactions FILE.csv --calibration-end YYYY-MM-DD\n"
+                    "                              --holdout-end YYYY-MM-DD [--model bgnbd|pnbd]\n");
 }
 
 /* "--name value" or "--name=value"; NULL when absent. Sets *bad on a
@@ -209,6 +216,21 @@ typedef struct {
     long *row;
 } model_rows;
 
+/* Prints ,"at_boundary":["a","b"] for the parameters of names[] that ran to
+ * infinity (an_fit_info.at_boundary), nothing when none did. */
+static void model_print_boundary(unsigned bits, const char *const *names, int np)
+{
+    if (!bits)
+        return;
+    printf(",\"at_boundary\":[");
+    for (int k = 0, first = 1; k < np; k++)
+        if (bits & 1u << k) {
+            printf("%s\"%s\"", first ? "" : ",", names[k]);
+            first = 0;
+        }
+    putchar(']');
+}
+
 static int model_rows_push(model_rows *r, double x, double tx, double T, double m, long row)
 {
     if (r->n == r->cap) {
@@ -315,23 +337,35 @@ static int model_fit(int argc, char **argv)
     if (kind == 0) {
         bgnbd_params p;
         arc = bgnbd_fit(r.n, r.x, r.tx, r.T, &p, &fi);
-        if (arc == AN_OK)
+        if (arc == AN_OK) {
+            static const char *const nm[] = {"r", "alpha", "a", "b"};
             printf("{\"model\":\"bgnbd\",\"r\":%.10g,\"alpha\":%.10g,\"a\":%.10g,\"b\":%.10g,\"log_likelihood\":%.10g,"
-                   "\"n\":%zu}\n",
+                   "\"n\":%zu",
                    p.r, p.alpha, p.a, p.b, fi.log_likelihood, fi.n);
+            model_print_boundary(fi.at_boundary, nm, 4);
+            printf("}\n");
+        }
     } else if (kind == 1) {
         pnbd_params p;
         arc = pnbd_fit(r.n, r.x, r.tx, r.T, &p, &fi);
-        if (arc == AN_OK)
+        if (arc == AN_OK) {
+            static const char *const nm[] = {"r", "alpha", "s", "beta"};
             printf("{\"model\":\"pnbd\",\"r\":%.10g,\"alpha\":%.10g,\"s\":%.10g,\"beta\":%.10g,\"log_likelihood\":%.10g,"
-                   "\"n\":%zu}\n",
+                   "\"n\":%zu",
                    p.r, p.alpha, p.s, p.beta, fi.log_likelihood, fi.n);
+            model_print_boundary(fi.at_boundary, nm, 4);
+            printf("}\n");
+        }
     } else {
         gg_params p;
         arc = gg_fit(r.n, r.x, r.m, &p, &fi);
-        if (arc == AN_OK)
-            printf("{\"model\":\"gg\",\"p\":%.10g,\"q\":%.10g,\"gamma\":%.10g,\"log_likelihood\":%.10g,\"n\":%zu}\n",
+        if (arc == AN_OK) {
+            static const char *const nm[] = {"p", "q", "gamma"};
+            printf("{\"model\":\"gg\",\"p\":%.10g,\"q\":%.10g,\"gamma\":%.10g,\"log_likelihood\":%.10g,\"n\":%zu",
                    p.p, p.q, p.gamma, fi.log_likelihood, fi.n);
+            model_print_boundary(fi.at_boundary, nm, 3);
+            printf("}\n");
+        }
     }
     if (arc == AN_EINVAL) {
         size_t b = fi.bad_row;
@@ -341,7 +375,8 @@ static int model_fit(int argc, char **argv)
                 path, r.row[b], r.x[b], r.tx[b], r.T[b], kind == 2 ? ", monetary_value" : "",
                 kind == 2 ? ", monetary_value > 0 when frequency > 0" : "");
     } else if (arc == AN_ENOFIT) {
-        fprintf(stderr, "%s: the %s fit did not converge (optimiser status %d)%s\n", path, model, fi.nlopt_status,
+        fprintf(stderr, "%s: the %s fit failed: %s (optimiser status %d)%s\n", path, model,
+                fi.message ? fi.message : "no usable rows", fi.nlopt_status,
                 kind == 2 ? "; gg needs customers with frequency >= 1" : "");
     } else if (arc == AN_ENOMEM) {
         fprintf(stderr, "rapport model: out of memory\n");
@@ -444,32 +479,33 @@ static int model_amount(const char *s, int64_t *out)
     return 0;
 }
 
-static int model_summary(int argc, char **argv)
+typedef struct {
+    model_ids ids;
+    int64_t *cust, *amt;
+    int32_t *day;
+    size_t n, cap;
+} model_log;
+
+static void model_log_free(model_log *L)
 {
-    static const char *const known[] = {"--transactions", "--calibration-end", NULL};
-    int bad = 0;
-    if (model_check_args(argc, argv, known) != 0)
-        return 2;
-    const char *path = model_opt(argc, argv, "--transactions", &bad);
-    const char *end = model_opt(argc, argv, "--calibration-end", &bad);
-    if (bad || !path || !end) {
-        model_usage();
-        return 2;
-    }
-    int32_t end_day;
-    if (summary_parse_date(end, &end_day) != 0) {
-        fprintf(stderr, "rapport model: --calibration-end '%s' is not a date (YYYY-MM-DD or YYYYMMDD)\n", end);
-        return 2;
-    }
+    for (size_t i = 0; i < L->ids.n; i++)
+        free(L->ids.ids[i]);
+    free(L->ids.ids);
+    free(L->ids.slot);
+    free(L->cust);
+    free(L->amt);
+    free(L->day);
+}
+
+/* Reads a transaction log `customer_id,date,amount` (header in any order,
+ * or three columns without one) into *L. 0, or -1 after a message. */
+static int model_read_log(const char *path, model_log *L)
+{
     model_csv c;
+    memset(L, 0, sizeof *L);
     if (model_csv_open(&c, path) != 0)
-        return 1;
-    int rc = 1;
-    model_ids ids = {0};
-    int64_t *cust = NULL, *amt = NULL;
-    int32_t *day = NULL;
-    size_t n = 0, cap = 0;
-    summary_rfm_t s = {0};
+        return -1;
+    int rc = -1;
     char *fields[MODEL_MAX_FIELDS];
     int nf = model_csv_next(&c, fields);
     if (nf <= 0) {
@@ -505,52 +541,80 @@ static int model_summary(int argc, char **argv)
                 goto done;
             }
         }
-        if (n == cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            int64_t *nc2 = realloc(cust, ncap * sizeof *nc2);
+        if (L->n == L->cap) {
+            size_t ncap = L->cap ? 2 * L->cap : 65536;
+            int64_t *nc2 = realloc(L->cust, ncap * sizeof *nc2);
             if (nc2)
-                cust = nc2;
-            int64_t *na = realloc(amt, ncap * sizeof *na);
+                L->cust = nc2;
+            int64_t *na = realloc(L->amt, ncap * sizeof *na);
             if (na)
-                amt = na;
-            int32_t *nd = realloc(day, ncap * sizeof *nd);
+                L->amt = na;
+            int32_t *nd = realloc(L->day, ncap * sizeof *nd);
             if (nd)
-                day = nd;
+                L->day = nd;
             if (!nc2 || !na || !nd) {
                 fprintf(stderr, "rapport model: out of memory\n");
                 goto done;
             }
-            cap = ncap;
+            L->cap = ncap;
         }
         const char *id = fields[ci[0]];
         if (!*id) {
             fprintf(stderr, "%s:%ld: column 'customer_id' is empty\n", path, c.row);
             goto done;
         }
-        if (summary_parse_date(fields[ci[1]], &day[n]) != 0) {
+        if (summary_parse_date(fields[ci[1]], &L->day[L->n]) != 0) {
             fprintf(stderr, "%s:%ld: column 'date': '%s' is not a date (YYYY-MM-DD or YYYYMMDD)\n", path, c.row,
                     fields[ci[1]]);
             goto done;
         }
-        if (model_amount(fields[ci[2]], &amt[n]) != 0) {
+        if (model_amount(fields[ci[2]], &L->amt[L->n]) != 0) {
             fprintf(stderr, "%s:%ld: column 'amount': '%s' is not a decimal amount (at most 4 decimals)\n", path,
                     c.row, fields[ci[2]]);
             goto done;
         }
-        long g = model_intern(&ids, id);
+        long g = model_intern(&L->ids, id);
         if (g < 0) {
             fprintf(stderr, "rapport model: out of memory\n");
             goto done;
         }
-        cust[n++] = g;
+        L->cust[L->n++] = g;
     }
-    if (summary_rfm(n, cust, day, amt, MODEL_AMOUNT_SCALE, end_day, &s) != AN_OK) {
+    rc = 0;
+done:
+    model_csv_close(&c);
+    return rc;
+}
+
+static int model_summary(int argc, char **argv)
+{
+    static const char *const known[] = {"--transactions", "--calibration-end", NULL};
+    int bad = 0;
+    if (model_check_args(argc, argv, known) != 0)
+        return 2;
+    const char *path = model_opt(argc, argv, "--transactions", &bad);
+    const char *end = model_opt(argc, argv, "--calibration-end", &bad);
+    if (bad || !path || !end) {
+        model_usage();
+        return 2;
+    }
+    int32_t end_day;
+    if (summary_parse_date(end, &end_day) != 0) {
+        fprintf(stderr, "rapport model: --calibration-end '%s' is not a date (YYYY-MM-DD or YYYYMMDD)\n", end);
+        return 2;
+    }
+    int rc = 1;
+    model_log L;
+    summary_rfm_t s = {0};
+    if (model_read_log(path, &L) != 0)
+        goto done;
+    if (summary_rfm(L.n, L.cust, L.day, L.amt, MODEL_AMOUNT_SCALE, end_day, &s) != AN_OK) {
         fprintf(stderr, "rapport model: out of memory\n");
         goto done;
     }
     printf("customer_id,frequency,recency,T,monetary_value\n");
     for (size_t i = 0; i < s.n; i++) {
-        const char *id = ids.ids[s.customer[i]];
+        const char *id = L.ids.ids[s.customer[i]];
         int quote = strpbrk(id, ",\"\n\r") != NULL;
         if (quote) {
             putchar('"');
@@ -568,15 +632,86 @@ static int model_summary(int argc, char **argv)
     rc = fflush(stdout) == 0 ? 0 : 1;
 done:
     summary_rfm_free(&s);
-    for (size_t i = 0; i < ids.n; i++)
-        free(ids.ids[i]);
-    free(ids.ids);
-    free(ids.slot);
-    free(cust);
-    free(amt);
-    free(day);
-    model_csv_close(&c);
+    model_log_free(&L);
     return rc;
+}
+
+/* ---- validate ---- */
+
+static int model_validate(int argc, char **argv)
+{
+    static const char *const known[] = {"--transactions", "--calibration-end", "--holdout-end", "--model", NULL};
+    int bad = 0;
+    if (model_check_args(argc, argv, known) != 0)
+        return 2;
+    const char *path = model_opt(argc, argv, "--transactions", &bad);
+    const char *cal = model_opt(argc, argv, "--calibration-end", &bad);
+    const char *hold = model_opt(argc, argv, "--holdout-end", &bad);
+    const char *model = model_opt(argc, argv, "--model", &bad);
+    if (bad || !path || !cal || !hold) {
+        model_usage();
+        return 2;
+    }
+    if (!model)
+        model = "bgnbd";
+    if (strcmp(model, "bgnbd") != 0 && strcmp(model, "pnbd") != 0) {
+        fprintf(stderr, "rapport model: validate --model is bgnbd or pnbd, not '%s'\n", model);
+        return 2;
+    }
+    int32_t cal_day, hold_day;
+    if (summary_parse_date(cal, &cal_day) != 0 || summary_parse_date(hold, &hold_day) != 0) {
+        fprintf(stderr, "rapport model: --calibration-end and --holdout-end are dates (YYYY-MM-DD or YYYYMMDD)\n");
+        return 2;
+    }
+    if (hold_day <= cal_day) {
+        fprintf(stderr, "rapport model: --holdout-end must come after --calibration-end\n");
+        return 2;
+    }
+    model_log L;
+    if (model_read_log(path, &L) != 0) {
+        model_log_free(&L);
+        return 1;
+    }
+    val_result r;
+    val_model vm = strcmp(model, "pnbd") == 0 ? VAL_PNBD : VAL_BGNBD;
+    an_rc arc = val_run(L.n, L.cust, L.day, L.amt, MODEL_AMOUNT_SCALE, cal_day, hold_day, vm, &r);
+    model_log_free(&L);
+    if (arc == AN_EINVAL) {
+        fprintf(stderr, "%s: no customer made a purchase by %s\n", path, cal);
+        return 1;
+    }
+    if (arc == AN_ENOFIT) {
+        fprintf(stderr, "%s: the %s fit on the calibration period failed: %s\n", path, model,
+                r.fit.message ? r.fit.message : "no usable rows");
+        return 1;
+    }
+    if (arc != AN_OK) {
+        fprintf(stderr, "rapport model: out of memory\n");
+        return 1;
+    }
+    if (vm == VAL_PNBD)
+        printf("model pnbd: r %.6g, alpha %.6g, s %.6g, beta %.6g; log-likelihood %.4f", r.pn.r, r.pn.alpha, r.pn.s,
+               r.pn.beta, r.fit.log_likelihood);
+    else
+        printf("model bgnbd: r %.6g, alpha %.6g, a %.6g, b %.6g; log-likelihood %.4f", r.bg.r, r.bg.alpha, r.bg.a,
+               r.bg.b, r.fit.log_likelihood);
+    printf("%s\n", r.fit.at_boundary ? " (drop-out parameters at the boundary: no heterogeneity)" : "");
+    printf("customers %zu; calibration to %s (week %zu), holdout %.2f weeks to %s\n\n", r.customers, cal,
+           r.calibration_weeks, r.holdout_weeks, hold);
+    printf("holdout repeat purchases per customer by calibration frequency\n");
+    printf("frequency  customers     actual  predicted\n");
+    for (int b = 0; b < VAL_FREQ_BINS; b++)
+        printf("%7d%s %10zu %10.4f %10.4f\n", b, b == VAL_FREQ_BINS - 1 ? "+" : " ", r.freq_n[b], r.freq_actual[b],
+               r.freq_predicted[b]);
+    printf("\ncumulative repeat purchases\n");
+    printf(" week     actual  predicted\n");
+    for (size_t w = 0; w < r.weeks; w++)
+        printf("%5zu %10.0f %10.1f%s\n", w + 1, r.cum_actual[w], r.cum_predicted[w],
+               w + 1 == r.calibration_weeks ? "  <- calibration end" : "");
+    printf("\nholdout: actual %.0f, predicted %.1f repeat purchases; total error %+.2f%%; MAE %.4f per customer\n",
+           r.holdout_actual, r.holdout_predicted, r.error_pct, r.mae);
+    val_free(&r);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int cmd_model(int argc, char **argv)
@@ -589,6 +724,8 @@ int cmd_model(int argc, char **argv)
         return model_fit(argc, argv);
     if (strcmp(argv[1], "summary") == 0)
         return model_summary(argc, argv);
+    if (strcmp(argv[1], "validate") == 0)
+        return model_validate(argc, argv);
     fprintf(stderr, "rapport model: unknown subcommand '%s'\n", argv[1]);
     model_usage();
     return 2;
