@@ -387,11 +387,36 @@ static double jget(const json_t *o, const char *k, double def)
     return json_is_null(v) ? INFINITY : def;
 }
 
-static json_t *fit_json(const an_fit_info *f)
+/* names[k] is parameter k of the model (an_fit_info.at_boundary bits). */
+static json_t *fit_json(const an_fit_info *f, const char *const *names, int np)
 {
-    return json_pack("{s:o, s:I, s:I, s:i, s:i}", "log_likelihood", jnum(f->log_likelihood), "n", (json_int_t)f->n,
-                     "groups", (json_int_t)f->groups, "evaluations", f->evaluations, "nlopt_status", f->nlopt_status);
+    json_t *o = json_pack("{s:o, s:I, s:I, s:i, s:i}", "log_likelihood", jnum(f->log_likelihood), "n",
+                          (json_int_t)f->n, "groups", (json_int_t)f->groups, "evaluations", f->evaluations,
+                          "nlopt_status", f->nlopt_status);
+    /* Parameters that ran to infinity (issue 16): the fit is the finite
+     * point within 0.01 of the likelihood's supremum. */
+    json_t *b = json_array();
+    for (int k = 0; k < np; k++)
+        if (f->at_boundary & 1u << k)
+            json_array_append_new(b, json_string(names[k]));
+    json_object_set_new(o, "at_boundary", b);
+    return o;
 }
+
+static unsigned fit_boundary_from_json(const json_t *f, const char *const *names, int np)
+{
+    unsigned bits = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(f, "at_boundary"), i, v)
+        for (int k = 0; k < np; k++)
+            if (json_is_string(v) && strcmp(json_string_value(v), names[k]) == 0)
+                bits |= 1u << k;
+    return bits;
+}
+
+static const char *const bg_names[] = {"r", "alpha", "a", "b"}, *const pn_names[] = {"r", "alpha", "s", "beta"},
+                         *const gg_names[] = {"p", "q", "gamma"};
 
 static json_t *state_json(const sc_state *st)
 {
@@ -408,13 +433,13 @@ static json_t *state_json(const sc_state *st)
         else
             json_object_set_new(o, "params", json_pack("{s:o, s:o, s:o, s:o}", "r", jnum(st->bg.r), "alpha",
                                                        jnum(st->bg.alpha), "a", jnum(st->bg.a), "b", jnum(st->bg.b)));
-        json_object_set_new(o, "fit", fit_json(&st->fit));
+        json_object_set_new(o, "fit", fit_json(&st->fit, st->model == SC_MODEL_PNBD ? pn_names : bg_names, 4));
     }
     json_object_set_new(o, "gg_fitted", json_boolean(st->gg_fitted));
     if (st->gg_fitted) {
         json_object_set_new(o, "gg", json_pack("{s:o, s:o, s:o}", "p", jnum(st->gg.p), "q", jnum(st->gg.q), "gamma",
                                                jnum(st->gg.gamma)));
-        json_object_set_new(o, "gg_fit", fit_json(&st->gg_fit));
+        json_object_set_new(o, "gg_fit", fit_json(&st->gg_fit, gg_names, 3));
     }
     json_object_set_new(o, "buyers", json_integer((json_int_t)st->buyers));
     json_t *rfm = json_array();
@@ -447,6 +472,8 @@ static void state_from_json(const json_t *o, sc_state *st)
     json_t *f = json_object_get(o, "fit");
     st->fit.log_likelihood = jget(f, "log_likelihood", 0);
     st->fit.n = (size_t)jget(f, "n", 0);
+    st->fit.at_boundary = fit_boundary_from_json(f, st->model == SC_MODEL_PNBD ? pn_names : bg_names, 4);
+    st->gg_fit.at_boundary = fit_boundary_from_json(json_object_get(o, "gg_fit"), gg_names, 3);
     st->gg_fitted = json_is_true(json_object_get(o, "gg_fitted"));
     json_t *gg = json_object_get(o, "gg");
     st->gg = (gg_params){jget(gg, "p", 1), jget(gg, "q", 2), jget(gg, "gamma", 1)};
