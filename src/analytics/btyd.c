@@ -360,6 +360,8 @@ static int bg_ridge(const btyd_prep *d, double *lbx1, bgnbd_params *p, an_fit_in
     if (!(res.ll >= fi->log_likelihood - BTYD_RIDGE_TOL))
         return -1; /* an interior point is better: not a boundary */
     mu = 1.0 / (1.0 + exp(-th[2]));
+    if (res.K * mu < BTYD_RIDGE || res.K * (1.0 - mu) < BTYD_RIDGE)
+        return -1; /* the ratio ran to 0 or 1 instead: not this boundary */
     *p = (bgnbd_params){exp(th[0]), exp(th[1]), res.K * mu, res.K * (1.0 - mu)};
     fi->log_likelihood = res.ll;
     fi->nlopt_status = res.nlopt_status;
@@ -791,6 +793,8 @@ static int pn_ridge(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
         return -1;
     if (!(res.ll >= fi->log_likelihood - BTYD_RIDGE_TOL))
         return -1;
+    if (res.K * exp(-th[2]) < BTYD_RIDGE)
+        return -1; /* the drop-out rate ran away instead: not this boundary */
     *p = (pnbd_params){exp(th[0]), exp(th[1]), res.K, res.K * exp(-th[2])};
     fi->log_likelihood = pn_eval(F, p);
     fi->nlopt_status = res.nlopt_status;

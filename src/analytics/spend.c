@@ -149,6 +149,8 @@ static int gg_ridge(gg_fitctx *F, gg_params *out, an_fit_info *fi)
         return -1;
     if (!(res.ll >= fi->log_likelihood - GG_RIDGE_TOL))
         return -1; /* an interior point is better: not a boundary */
+    if (res.K * exp(-th[1]) < GG_RIDGE)
+        return -1; /* the spend rate ran away instead: not this boundary */
     *out = (gg_params){exp(th[0]), res.K, res.K * exp(-th[1])};
     fi->log_likelihood = res.ll;
     fi->nlopt_status = res.nlopt_status;
