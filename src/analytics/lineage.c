@@ -120,6 +120,9 @@ static const struct figure figures[] = {
     {"summary", "run.result.buyers", BASE},
     {"summary", "run.result.transactions", BASE},
     {"summary", "run.result.seconds", 0},
+    /* Holdout validation: counts of purchase days (amounts only say which
+     * rows are purchases), over the whole base. */
+    {"summary", "run.result.validation", A | BASE},
     {"summary", "model.as_of", 0},
     {"summary", "model.today", 0},
     {"summary", "model.model", 0},
