@@ -103,6 +103,8 @@ static json_t *field_schema(const struct field *f, bool nullable)
     default: p = json_pack("{s:s}", "type", "object");
     }
     if (nullable) json_object_set_new(p, "nullable", json_true());
+    /* OpenAPI 3.0.3: an enum lists null itself when null is allowed. */
+    if (nullable && f->type == FT_ENUM) json_array_append_new(json_object_get(p, "enum"), json_null());
     if (f->doc) json_object_set_new(p, "description", json_string(f->doc));
     return p;
 }
