@@ -275,7 +275,7 @@ static const char *const job_schemas[] = {
     "{'type':'object','required':['id','kind','status','progress','created_by','created_at','started_at','finished_at','params',"
     "'result','error'],'additionalProperties':false,'properties':{'id':{'type':'integer','format':'int64'},"
     "'kind':{'type':'string','description':'import, analytics_run, …'},"
-    "'status':{'type':'string','enum':['queued','running','done','failed','cancelled']},"
+    "'status':{'type':'string','enum':['queued','running','done','failed','cancelled','undone']},"
     "'progress':{'type':'object','required':['done','total'],'additionalProperties':false,'properties':{"
     "'done':{'type':'integer'},'total':{'type':'integer'}}},"
     "'created_by':{'type':'integer','format':'int64','nullable':true},'created_at':{'type':'string','format':'date-time'},"

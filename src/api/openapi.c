@@ -315,7 +315,9 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
     const char *tag = d && d->tag ? d->tag : res ? res->name : r->resource ? r->resource : "system";
     if (!json_object_get(tags, tag)) json_object_set_new(tags, tag, json_true());
     json_t *op = json_pack("{s:s, s:s, s:[s]}", "summary", r->summary ? r->summary : name, "operationId", name, "tags", tag);
-    if (r->flags & R_ADMIN) json_object_set_new(op, "description", json_pack("s", "Admin only."));
+    char desc[600];
+    snprintf(desc, sizeof desc, "%s.%s", r->summary ? r->summary : name, r->flags & R_ADMIN ? " Admin only." : "");
+    json_object_set_new(op, "description", json_string(desc));
 
     /* Parameters: the path's, the list language's, the doc's, headers. */
     json_t *params = json_array();
@@ -413,6 +415,8 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
         if (!pub) { add_error(responses, "401"); add_error(responses, "403"); }
         if (strchr(r->pattern, '{')) add_error(responses, "404");
         if (body || (changes && strcmp(r->method, "DELETE"))) { add_error(responses, "413"); add_error(responses, "415"); add_error(responses, "422"); }
+        /* 409: a unique field (external_id, sku) another record has, or a stale body version. */
+        if (r->handler == res_create) add_error(responses, "409");
         if (r->handler == res_patch) { add_error(responses, "409"); add_error(responses, "412"); add_error(responses, "428"); }
         if (r->handler == res_delete) { add_error(responses, "409"); add_error(responses, "412"); }
         add_error(responses, "500");
@@ -430,6 +434,35 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
     json_object_set_new(op, "responses", responses);
     if (pub) json_object_set_new(op, "security", json_array());
     return op;
+}
+
+/* One line on each tag, for the generated documentation. */
+static const char *tag_text(const char *tag)
+{
+    static const char *const texts[][2] = {
+        {"system", "health, metrics and this description"},
+        {"parties", "people and organisations: records, timeline, merge, shares, transfers"},
+        {"links", "relations between parties"},
+        {"interactions", "visits, calls, messages and planned tasks"},
+        {"transactions", "purchases and refunds in minor units"},
+        {"products", "the product catalogue"},
+        {"notes", "notes on a party"},
+        {"session", "login and logout with the session cookie"},
+        {"tokens", "API tokens for programs"},
+        {"analytics", "scores, segments, customer equity and runs"},
+        {"users", "staff accounts"},
+        {"teams", "teams and business units"},
+        {"permissions", "the role permission table and field security"},
+        {"audit", "the audit trail"},
+        {"imports", "file imports, their reports and undo"},
+        {"jobs", "background jobs"},
+        {"exports", "CSV, JSON Lines and Excel exports with the list filters"},
+        {"schedules", "timed jobs"},
+        {"settings", "company-wide settings"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (!strcmp(texts[i][0], tag)) return texts[i][1];
+    return tag;
 }
 
 json_t *openapi_describe(const char **bad)
@@ -461,7 +494,7 @@ json_t *openapi_describe(const char **bad)
     json_t *tag_list = json_array();
     const char *tn;
     json_t *tv;
-    json_object_foreach(tags, tn, tv) json_array_append_new(tag_list, json_pack("{s:s}", "name", tn));
+    json_object_foreach(tags, tn, tv) json_array_append_new(tag_list, json_pack("{s:s, s:s}", "name", tn, "description", tag_text(tn)));
     json_decref(tags);
     json_t *headers = json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}",
                                 "Location", "description", "where the new record (or the job) is", "schema", "type", "string",
@@ -478,10 +511,10 @@ json_t *openapi_describe(const char **bad)
         "CsrfToken", "name", "X-CSRF-Token", "in", "header", "required", 0, "description",
         "the csrf_token of the login answer: required with the session cookie, not with a bearer token", "schema", "type", "string");
     json_t *doc = json_pack(
-        "{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}}, s:[{s:s}], s:o, s:o, s:{s:o, s:o, s:o, s:o, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
+        "{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s}}, s:[{s:s}], s:o, s:o, s:{s:o, s:o, s:o, s:o, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
         "openapi", "3.0.3", "info", "title", "Rapport CRM API", "version", RAPPORT_VERSION_TEXT, "description",
         "Customer database, segmentation and relationship marketing. Errors are {\"error\": {\"code\", \"message\", \"field\"}}.",
-        "license", "name", "MIT", "url", "https://opensource.org/licenses/MIT",
+        "license", "name", "MIT", "url", "https://opensource.org/licenses/MIT", "contact", "name", "Rapport maintainers",
         "servers", "url", "/", "tags", tag_list, "paths", paths, "components", "schemas", schemas, "responses", error_responses(),
         "parameters", parameters, "headers", headers, "securitySchemes", "bearer", "type", "http", "scheme", "bearer",
         "cookie", "type", "apiKey", "in", "cookie", "name", "rapport_session", "security", "bearer", "cookie");

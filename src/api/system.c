@@ -70,7 +70,8 @@ static const struct route_doc health_doc = {
 static const struct route_doc metrics_doc = {.id = "getMetrics", .response_type = "text/plain"};
 static const struct route_doc openapi_doc = {
     .id = "getOpenApi", .errors = "500",
-    .response = "{'type':'object','description':'this OpenAPI 3.0 document','required':['openapi','info','paths']}",
+    .response = "{'type':'object','description':'this OpenAPI 3.0 document','required':['openapi','info','paths'],'properties':{"
+                "'openapi':{'type':'string'},'info':{'type':'object'},'paths':{'type':'object'},'components':{'type':'object'}}}",
 };
 
 static const struct route system_routes[] = {
