@@ -76,7 +76,7 @@ extern struct resource transaction_resource, interaction_resource, product_resou
 
 /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
 #define EXPORT_DOC(opid)                                                                                                 \
-    {.id = opid, .tag = "exports", .headers = "",                                                                        \
+    {.id = opid, .tag = "exports", .headers = "Content-Disposition X-Record-Count",                                                                        \
      .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",  \
      .params = "[{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl','xlsx'],'default':'csv'}}]"}
 static const struct route_doc export_parties_doc = EXPORT_DOC("exportParties");

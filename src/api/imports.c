@@ -314,7 +314,7 @@ static const struct route_doc import_list_doc = {
     .response_name = "JobList",
 };
 static const struct route_doc import_get_doc = {.id = "getImport", .tag = "imports", .response = "{'$ref':'#/components/schemas/Job'}"};
-static const struct route_doc import_errors_doc = {.id = "getImportReport", .tag = "imports", .response_type = "text/csv"};
+static const struct route_doc import_errors_doc = {.id = "getImportReport", .tag = "imports", .response_type = "text/csv", .headers = "Content-Disposition"};
 static const struct route_doc import_undo_doc = {.id = "undoImport", .tag = "imports", .errors = "409",
                                                  .response = "{'$ref':'#/components/schemas/Job'}"};
 static const struct route_doc import_cancel_doc = {.id = "cancelImport", .tag = "imports", .errors = "409",

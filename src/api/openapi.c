@@ -235,8 +235,10 @@ static json_t *success(const char *text, const char *type, json_t *schema, const
     }
     if (headers && *headers) {
         json_t *h = json_object();
-        static const char *const known[][2] = {{"Location", "Location"}, {"ETag", "ETag"}, {"Retry-After", "RetryAfter"}};
-        for (size_t i = 0; i < 3; i++)
+        static const char *const known[][2] = {{"Location", "Location"}, {"ETag", "ETag"}, {"Retry-After", "RetryAfter"},
+                                               {"Set-Cookie", "SetCookie"}, {"Content-Disposition", "ContentDisposition"},
+                                               {"X-Record-Count", "RecordCount"}};
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             if (strstr(headers, known[i][0])) {
                 char hr[96];
                 snprintf(hr, sizeof hr, "#/components/headers/%s", known[i][1]);
@@ -496,10 +498,13 @@ json_t *openapi_describe(const char **bad)
     json_t *tv;
     json_object_foreach(tags, tn, tv) json_array_append_new(tag_list, json_pack("{s:s, s:s}", "name", tn, "description", tag_text(tn)));
     json_decref(tags);
-    json_t *headers = json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}",
+    json_t *headers = json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}",
                                 "Location", "description", "where the new record (or the job) is", "schema", "type", "string",
                                 "ETag", "description", "the record's version, quoted (\"3\"): send it back in If-Match", "schema", "type", "string",
-                                "RetryAfter", "description", "seconds to wait", "schema", "type", "integer");
+                                "RetryAfter", "description", "seconds to wait", "schema", "type", "integer",
+                                "SetCookie", "description", "rapport_session=…; HttpOnly; SameSite=Strict", "schema", "type", "string",
+                                "ContentDisposition", "description", "attachment; filename=…", "schema", "type", "string",
+                                "RecordCount", "description", "the number of records exported", "schema", "type", "integer");
     json_t *parameters = json_pack(
         "{s:{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}, s:{s:s, s:s, s:b, s:s, s:{s:s, s:s}}, s:{s:s, s:s, s:b, s:s, s:{s:s}}}",
         "IdempotencyKey", "name", "Idempotency-Key", "in", "header", "required", 0, "description",

@@ -198,7 +198,7 @@ static void token_delete(struct req *rq, struct resp *rs)
     "'permissions':{'type':'object','description':'entity → action → scope of the role',"                                    \
     "'additionalProperties':{'type':'object','additionalProperties':{'type':'string','enum':['none','own','team','all']}}}}}"
 static const struct route_doc login_doc = {
-    .id = "login", .tag = "session", .errors = "401 429",
+    .id = "login", .tag = "session", .errors = "401 429", .headers = "Set-Cookie",
     .request = "{'type':'object','required':['email','password'],'additionalProperties':false,'properties':{"
                "'email':{'type':'string','maxLength':254},'password':{'type':'string','format':'password','maxLength':1024}}}",
     .request_name = "Login",
