@@ -3,7 +3,7 @@
 // suite (API, crash, browser) uses it. The server's stderr is kept; a
 // sanitizer report in it fails the suite that started the server.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -160,6 +160,8 @@ export async function validateResponse(base, method, url, status, contentType, t
   const declared = o.op.responses[String(status)] || o.op.responses.default;
   assert.ok(declared, `${method} ${path} answered ${status}, which ${o.op.operationId} does not declare (${Object.keys(o.op.responses).join(' ')}): ${text.slice(0, 300)}`);
   const key = `${method} ${o.template} ${status}`;
+  // RAPPORT_OPENAPI_SEEN=<file>: lists each operation and status checked (which answers the suite covers).
+  if (process.env.RAPPORT_OPENAPI_SEEN && !validators.has(key)) appendFileSync(process.env.RAPPORT_OPENAPI_SEEN, key + '\n');
   if (!validators.has(key)) {
     const code = o.op.responses[String(status)] ? String(status) : 'default';
     let resp = o.op.responses[code];

@@ -162,3 +162,24 @@ test('the answer check fails on an undeclared status, a wrong type, an unknown k
   // A route the description does not know is the router's business, not checked.
   await validateResponse(srv.base, 'GET', '/api/v1/nothing-here', 404, json, '{}');
 });
+
+test('answers the rest of the suite does not reach through a Client are checked too', async () => {
+  // Each request below is validated by the harness against the description.
+  const anon = new (c.constructor)(srv.base);
+  const login = await anon.post('/api/v1/session', { email: 'admin@test.local', password: 'correct horse battery staple' });
+  assert.equal(login.status, 200);
+  const a = (await c.post('/api/v1/parties', { kind: 'person', name: 'A' })).body;
+  const b = (await c.post('/api/v1/parties', { kind: 'organization', name: 'B' })).body;
+  const link = await c.post('/api/v1/links', { from_id: a.id, to_id: b.id, kind: 'works_at' });
+  assert.equal(link.status, 201);
+  assert.equal((await c.get(`/api/v1/links/${link.body.id}`)).status, 200);
+  assert.equal((await c.patch(`/api/v1/links/${link.body.id}`, { title: 'CTO', version: 1 })).status, 200);
+  assert.equal((await c.patch(`/api/v1/links/${link.body.id}`, { title: null }, { 'If-Match': '"2"' })).status, 200);
+  assert.equal((await c.del(`/api/v1/links/${link.body.id}`)).status, 204);
+  const t = await c.post('/api/v1/transactions', { party_id: a.id, occurred_at: '2026-01-02', amount: { amount: 100, currency: 'CNY' } });
+  assert.equal(t.status, 201);
+  assert.equal((await c.patch(`/api/v1/transactions/${t.body.id}`, { cost: null, description: 'x', version: 1 })).status, 200);
+  const p = await c.post('/api/v1/products', { name: 'P', price: { amount: 5, currency: 'CNY' } });
+  assert.equal((await c.get(`/api/v1/products/${p.body.id}`)).status, 200);
+  assert.equal((await c.del(`/api/v1/products/${p.body.id}`)).status, 204);
+});
