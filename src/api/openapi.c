@@ -301,32 +301,18 @@ static void operation_id(char *out, size_t cap, const struct route *r)
     out[k] = '\0';
 }
 
-/* One operation; NULL with *bad set to the route when a doc does not parse. */
-static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
+/* The parameters of route r: its path's, its list language's (lists and
+ * exports), its doc's, then the headers its kind takes. NULL when the doc's
+ * text does not parse. */
+static json_t *op_parameters(const struct route *r)
 {
     const struct resource *res = r->schema;
-    const struct route_doc *d = r->doc;
-    char name[96], ent[64];
-    bool api = !strncmp(r->pattern, "/api/v1/", 8);
-    bool pub = r->flags & R_PUBLIC;
-    bool changes = strcmp(r->method, "GET") != 0;
-    if (res) resource_schemas(schemas, res);
-    if (res) camel(ent, sizeof ent, res->entity);
-
-    operation_id(name, sizeof name, r);
-    const char *tag = d && d->tag ? d->tag : res ? res->name : r->resource ? r->resource : "system";
-    if (!json_object_get(tags, tag)) json_object_set_new(tags, tag, json_true());
-    json_t *op = json_pack("{s:s, s:s, s:[s]}", "summary", r->summary ? r->summary : name, "operationId", name, "tags", tag);
-    char desc[600];
-    snprintf(desc, sizeof desc, "%s.%s", r->summary ? r->summary : name, r->flags & R_ADMIN ? " Admin only." : "");
-    json_object_set_new(op, "description", json_string(desc));
-
-    /* Parameters: the path's, the list language's, the doc's, headers. */
     json_t *params = json_array();
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');
         char pn[32];
         snprintf(pn, sizeof pn, "%.*s", (int)(end - p - 1), p + 1);
+        /* {name} is the one text parameter of the router; the others are ids. */
         bool text = !strcmp(pn, "name");
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:o}", "name", pn, "in", "path", "required", 1, "schema",
                                                 text ? json_pack("{s:s, s:i}", "type", "string", "maxLength", 100)
@@ -337,82 +323,56 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
         json_array_extend(params, q);
         json_decref(q);
     }
-    if (d && d->params) {
-        json_t *q = doc_json(d->params);
-        if (!json_is_array(q)) { json_decref(q); json_decref(params); json_decref(op); return NULL; }
+    if (r->doc && r->doc->params) {
+        json_t *q = doc_json(r->doc->params);
+        if (!json_is_array(q)) { json_decref(q); json_decref(params); return NULL; }
         json_array_extend(params, q);
         json_decref(q);
     }
     if (r->handler == res_create) json_array_append_new(params, param_ref("IdempotencyKey"));
     if (r->handler == res_patch || r->handler == res_delete) json_array_append_new(params, param_ref("IfMatch"));
-    if (changes && !pub) json_array_append_new(params, param_ref("CsrfToken"));
-    if (json_array_size(params)) json_object_set_new(op, "parameters", params); else json_decref(params);
+    if (strcmp(r->method, "GET") && !(r->flags & R_PUBLIC)) json_array_append_new(params, param_ref("CsrfToken"));
+    return params;
+}
 
-    /* Named schemas the doc brings (referred to from several routes). */
-    for (const char *const *n = d && d->schemas ? d->schemas : NULL; n && n[0] && n[1]; n += 2) {
-        json_t *s = NULL;
-        if (doc_schema(schemas, n[1], n[0], &s)) { json_decref(op); return NULL; }
-        json_decref(s);
-    }
-    /* The body. */
+/* Sets op's requestBody: the record's Create / Patch schema, or the doc's.
+ * 0 (also when the route takes no body), -1 when the doc's text does not parse. */
+static int op_body(json_t *op, const struct route *r, json_t *schemas)
+{
+    const struct resource *res = r->schema;
     json_t *body = NULL;
     const char *btype = "application/json";
     if (res && (r->handler == res_create || r->handler == res_patch)) {
-        snprintf(name, sizeof name, "%s%s", ent, r->handler == res_create ? "Create" : "Patch");
+        char name[96];
+        camel(name, sizeof name, res->entity);
+        strncat(name, r->handler == res_create ? "Create" : "Patch", sizeof name - strlen(name) - 1);
         body = ref(name);
-    } else if (d && d->request) {
-        if (doc_schema(schemas, d->request, d->request_name, &body)) { json_decref(op); return NULL; }
-        if (d->request_type) btype = d->request_type;
+    } else if (r->doc && r->doc->request) {
+        if (doc_schema(schemas, r->doc->request, r->doc->request_name, &body)) return -1;
+        if (r->doc->request_type) btype = r->doc->request_type;
     }
-    if (body) {
-        /* btype may list several media types (an import takes CSV or JSON Lines). */
-        json_t *content = json_object();
-        for (const char *t = btype; *t;) {
-            size_t n = strcspn(t, " ");
-            char mt[128];
-            snprintf(mt, sizeof mt, "%.*s", (int)n, t);
-            json_object_set_new(content, mt, json_pack("{s:O}", "schema", body));
-            t += n;
-            t += strspn(t, " ");
-        }
-        json_decref(body);
-        json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}", "required", 1, "content", content));
+    if (!body) return 0;
+    /* btype may list several media types (an import takes CSV or JSON Lines). */
+    json_t *content = json_object();
+    for (const char *t = btype; *t;) {
+        size_t n = strcspn(t, " ");
+        char mt[128];
+        snprintf(mt, sizeof mt, "%.*s", (int)n, t);
+        json_object_set_new(content, mt, json_pack("{s:O}", "schema", body));
+        t += n;
+        t += strspn(t, " ");
     }
+    json_decref(body);
+    json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}", "required", 1, "content", content));
+    return 0;
+}
 
-    /* Answers. */
-    json_t *responses = json_object();
-    if (res && is_record_handler(r->handler)) {
-        if (r->handler == res_list) {
-            snprintf(name, sizeof name, "%sList", ent);
-            json_object_set_new(responses, "200", success("a page of records", NULL, ref(name), NULL));
-        } else if (r->handler == res_delete) {
-            json_object_set_new(responses, "204", success("deleted", NULL, NULL, NULL));
-        } else {
-            json_t *s = ref(ent);
-            if (r->handler == res_create) json_object_set_new(responses, "201", success("created", NULL, s, "Location ETag"));
-            else json_object_set_new(responses, "200", success("the record", NULL, s, "ETag"));
-        }
-        /* A retried create with its Idempotency-Key gets the stored answer. */
-    } else {
-        int st = d && d->status ? d->status : 200;
-        int st2 = d ? d->status2 : 0;
-        for (int k = 0; k < 2; k++) {
-            int code = k ? st2 : st;
-            if (!code) continue;
-            json_t *s = NULL;
-            if (d && d->response && doc_schema(schemas, d->response, d->response_name, &s)) {
-                json_decref(responses);
-                json_decref(op);
-                return NULL;
-            }
-            char c[8];
-            snprintf(c, sizeof c, "%d", code);
-            json_object_set_new(responses, c, success(code == 202 ? "accepted: follow the job" : code == 204 ? "done" : "success",
-                                                      d ? d->response_type : NULL, s, d ? d->headers : NULL));
-        }
-    }
-    /* Errors every route of its kind may answer, then the doc's own. */
-    if (api) {
+/* The error answers: those every route of its kind may give (by path,
+ * method, flags and handler), then the doc's own. */
+static void op_errors(json_t *responses, const struct route *r, bool body)
+{
+    bool pub = r->flags & R_PUBLIC, changes = strcmp(r->method, "GET") != 0;
+    if (!strncmp(r->pattern, "/api/v1/", 8)) {
         add_error(responses, "400");
         if (!pub) { add_error(responses, "401"); add_error(responses, "403"); }
         if (strchr(r->pattern, '{')) add_error(responses, "404");
@@ -425,7 +385,7 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
         add_error(responses, "503");
         if (changes) add_error(responses, "507");
     }
-    for (const char *e = d && d->errors ? d->errors : ""; *e;) {
+    for (const char *e = r->doc && r->doc->errors ? r->doc->errors : ""; *e;) {
         char c[8];
         size_t n = strspn(e, "0123456789");
         if (n == 3) { snprintf(c, sizeof c, "%.3s", e); add_error(responses, c); }
@@ -433,9 +393,79 @@ static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
         e += strspn(e, " ,");
         if (!n && *e && !isdigit((unsigned char)*e)) e++;
     }
+}
+
+/* The success answers: a record route's from its handler, another's from its
+ * doc (status, status2; 200 without one). NULL when a doc text does not parse. */
+static json_t *op_responses(const struct route *r, json_t *schemas)
+{
+    const struct resource *res = r->schema;
+    const struct route_doc *d = r->doc;
+    json_t *responses = json_object();
+    if (res && is_record_handler(r->handler)) {
+        char ent[64], name[96];
+        camel(ent, sizeof ent, res->entity);
+        if (r->handler == res_list) {
+            snprintf(name, sizeof name, "%sList", ent);
+            json_object_set_new(responses, "200", success("a page of records", NULL, ref(name), NULL));
+        } else if (r->handler == res_delete) {
+            json_object_set_new(responses, "204", success("deleted", NULL, NULL, NULL));
+        } else if (r->handler == res_create) {
+            /* A retry with the same Idempotency-Key gets this same answer. */
+            json_object_set_new(responses, "201", success("created", NULL, ref(ent), "Location ETag"));
+        } else {
+            json_object_set_new(responses, "200", success("the record", NULL, ref(ent), "ETag"));
+        }
+        return responses;
+    }
+    int codes[2] = {d && d->status ? d->status : 200, d ? d->status2 : 0};
+    for (int k = 0; k < 2; k++) {
+        if (!codes[k]) continue;
+        json_t *s = NULL;
+        if (d && d->response && doc_schema(schemas, d->response, d->response_name, &s)) { json_decref(responses); return NULL; }
+        char c[8];
+        snprintf(c, sizeof c, "%d", codes[k]);
+        json_object_set_new(responses, c, success(codes[k] == 202 ? "accepted: follow the job" : codes[k] == 204 ? "done" : "success",
+                                                  d ? d->response_type : NULL, s, d ? d->headers : NULL));
+    }
+    return responses;
+}
+
+/* The operation object of route r, adding the schemas it uses to schemas and
+ * its tag to tags. NULL when one of its route_doc texts does not parse. */
+static json_t *operation(const struct route *r, json_t *schemas, json_t *tags)
+{
+    const struct resource *res = r->schema;
+    const struct route_doc *d = r->doc;
+    char name[96];
+    if (res) resource_schemas(schemas, res);
+    operation_id(name, sizeof name, r);
+    const char *tag = d && d->tag ? d->tag : res ? res->name : r->resource ? r->resource : "system";
+    if (!json_object_get(tags, tag)) json_object_set_new(tags, tag, json_true());
+    json_t *op = json_pack("{s:s, s:s, s:[s]}", "summary", r->summary ? r->summary : name, "operationId", name, "tags", tag);
+    char desc[600];
+    snprintf(desc, sizeof desc, "%s.%s", r->summary ? r->summary : name, r->flags & R_ADMIN ? " Admin only." : "");
+    json_object_set_new(op, "description", json_string(desc));
+
+    json_t *params = op_parameters(r);
+    if (!params) goto bad;
+    if (json_array_size(params)) json_object_set_new(op, "parameters", params); else json_decref(params);
+    /* Named schemas the doc brings (referred to from several routes). */
+    for (const char *const *n = d && d->schemas ? d->schemas : NULL; n && n[0] && n[1]; n += 2) {
+        json_t *s = NULL;
+        if (doc_schema(schemas, n[1], n[0], &s)) goto bad;
+        json_decref(s);
+    }
+    if (op_body(op, r, schemas)) goto bad;
+    json_t *responses = op_responses(r, schemas);
+    if (!responses) goto bad;
+    op_errors(responses, r, json_object_get(op, "requestBody") != NULL);
     json_object_set_new(op, "responses", responses);
-    if (pub) json_object_set_new(op, "security", json_array());
+    if (r->flags & R_PUBLIC) json_object_set_new(op, "security", json_array());
     return op;
+bad:
+    json_decref(op);
+    return NULL;
 }
 
 /* One line on each tag, for the generated documentation. */
