@@ -343,9 +343,9 @@ static int op_body(json_t *op, const struct route *r, json_t *schemas)
     json_t *body = NULL;
     const char *btype = "application/json";
     if (res && (r->handler == res_create || r->handler == res_patch)) {
-        char name[96];
-        camel(name, sizeof name, res->entity);
-        strncat(name, r->handler == res_create ? "Create" : "Patch", sizeof name - strlen(name) - 1);
+        char ent[64], name[96];
+        camel(ent, sizeof ent, res->entity);
+        snprintf(name, sizeof name, "%s%s", ent, r->handler == res_create ? "Create" : "Patch");
         body = ref(name);
     } else if (r->doc && r->doc->request) {
         if (doc_schema(schemas, r->doc->request, r->doc->request_name, &body)) return -1;
