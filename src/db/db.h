@@ -123,6 +123,14 @@ int db_integrity_check(db *c, char *out, size_t cap);
 /* The user tables of the database in name order (the operator's dump):
  * calls fn for each; stops and returns fn's value when it is not 0. */
 int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg);
+/* Copies everything committed into the database file and empties the
+ * write-ahead log, waiting for readers (SQLite: a TRUNCATE checkpoint).
+ * Sets whether a reader still held it back (busy), the log's pages and the
+ * pages copied; returns 0 or an error code. */
+int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
+/* Every row of table (a name db_tables gave), in a stable order (not
+ * cached: db_done finalizes it). NULL on error. */
+db_stmt *db_prepare_table_scan(db *c, const char *table);
 /* A number that changes whenever another connection commits a change to the
  * database (SQLite's data_version); inside a read transaction, the version of
  * its snapshot. -1 on error. */

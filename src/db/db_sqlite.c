@@ -451,6 +451,29 @@ int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg)
     return out;
 }
 
+int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied)
+{
+    *log_pages = *copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, log_pages, copied);
+    *busy = rc == SQLITE_BUSY;
+    return rc == SQLITE_BUSY ? 0 : rc;
+}
+
+db_stmt *db_prepare_table_scan(db *c, const char *table)
+{
+    /* The name comes from the catalog (db_tables), but it is checked to be
+     * a plain identifier before it becomes SQL text. Rows come in rowid
+     * order, which a scan of the same data always gives. */
+    if (!table || !table[0] || strlen(table) > 64) return NULL;
+    for (const char *p = table; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) return NULL;
+    char sql[128] = "SELECT * FROM \"";
+    size_t n = strlen(sql), k = strlen(table);
+    memcpy(sql + n, table, k);
+    memcpy(sql + n + k, "\"", 2);
+    return db_prepare_once(c, sql);
+}
+
 uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
 
 bool db_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }
