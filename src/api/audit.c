@@ -5,6 +5,7 @@
  * `rapport audit verify`. Rows are written in the same transaction as the
  * change they describe. Owns GET /api/v1/audit. */
 #include "api/api.h"
+#include "analytics/lineage.h"
 #include "http/authz.h"
 #include "lib/jsonw.h"
 #include "lib/strbuf.h"
@@ -34,6 +35,23 @@ void audit_redact(const struct auth_user *u, const char *entity, json_t *changes
     if (!r || !json_is_object(changes)) return;
     for (int i = 0; i < r->nfields; i++)
         if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(changes, r->fields[i].name);
+    if (r != &party_resource) return;
+    /* A party's other keys are its analytics labels (segment moves): a
+     * label computed from a hidden field (the tier, ranked by net profit)
+     * is hidden with it, as in GET /parties/{id}/scores. */
+    unsigned hidden = analytics_hidden_inputs(u);
+    if (!hidden) return;
+    const char *key;
+    void *tmp;
+    json_t *v;
+    json_object_foreach_safe(changes, tmp, key, v) {
+        bool is_field = false;
+        for (int i = 0; i < r->nfields && !is_field; i++) is_field = !strcmp(r->fields[i].name, key);
+        if (is_field) continue;
+        char path[96];
+        snprintf(path, sizeof path, "history.%s", key);
+        if (an_lineage("scores", path) & hidden) json_object_del(changes, key);
+    }
 }
 
 /* Audit rows that are changes of a record (and so events of the feed):

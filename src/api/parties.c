@@ -233,6 +233,13 @@ static void party_timeline(struct req *rq, struct resp *rs)
             if (db_step(a) == DB_ROW) {
                 json_t *changes = db_column_text(a, 6) ? json_loads(db_column_text(a, 6), 0, NULL) : NULL;
                 audit_redact(&rq->user, db_column_text(a, 3), changes);
+                /* A segment move whose every label is hidden from the user
+                 * is left out whole: that it happened tells too much. */
+                if (!strcmp(db_column_text(a, 5), "segment_move") && json_is_object(changes) && json_object_size(changes) == 0) {
+                    db_done(a);
+                    json_decref(changes);
+                    continue;
+                }
                 obj = json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:o}", "id", (json_int_t)db_column_int64(a, 0),
                                 "at", db_column_text(a, 1),
                                 "user_id", db_column_type(a, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(a, 2)),
