@@ -64,7 +64,7 @@ if [ -x tests/fuzz/run.sh ]; then
 fi
 
 if [ -x scripts/lint.sh ]; then
-  echo "== lint (banned functions, run-time SQL, portable SQL, -Werror)"
+  echo "== lint (banned functions, run-time SQL, portable SQL, migrations, -Werror)"
   out=$(bash scripts/lint.sh >"$LOG_DIR/lint.log" 2>&1; tail -1 "$LOG_DIR/lint.log")
   p=$(echo "$out" | grep -oE '^[0-9]+ passed' | grep -oE '[0-9]+'); p=${p:-0}
   f=$(echo "$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-1}

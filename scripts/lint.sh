@@ -32,7 +32,11 @@
 #     literals that read as SQL (an upper-case SQL keyword).
 #     PORTABLE_SQL_EXCEPTIONS lists files still allowed a rule, counted in
 #     the check's line; it is empty: keep it so;
-#  4. the build keeps -Werror.
+#  4. migrations: src/db/migrations/DIALECT/NNN_name.sql, numbered 001, 002 …
+#     without a gap in every dialect's directory, and every dialect has the
+#     same numbers (migration N is the same change on every engine; the
+#     names may differ);
+#  5. the build keeps -Werror.
 # Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -206,6 +210,21 @@ report('banned functions', banned_hits)
 report('run-time SQL', sql_hits)
 mk = open('Makefile').read()
 report(f'portable SQL ({sum(len(v) for v in PORTABLE_SQL_EXCEPTIONS.values())} exc)', portable_hits)
+mig_hits, mig_sets = [], {}
+for d in sorted(glob.glob('src/db/migrations/*/')):
+    dialect = os.path.basename(d.rstrip('/'))
+    nums = []
+    for f in sorted(os.listdir(d)):
+        m = re.match(r'^(\d{3})_[a-z0-9_]+\.sql$', f)
+        if not m: mig_hits.append(f'{d}{f}: not NNN_name.sql'); continue
+        nums.append(int(m.group(1)))
+    if nums != list(range(1, len(nums) + 1)): mig_hits.append(f'{d}: numbers {nums} are not 1..{len(nums)} without gaps')
+    mig_sets[dialect] = nums
+if not mig_sets: mig_hits.append('src/db/migrations/: no DIALECT/ directory')
+if len({tuple(v) for v in mig_sets.values()}) > 1:
+    mig_hits.append('dialects differ in their migration numbers: ' + ', '.join(f'{k}: {len(v)}' for k, v in mig_sets.items()))
+for f in glob.glob('src/db/migrations/*.sql'): mig_hits.append(f'{f}: outside a DIALECT/ directory (not embedded)')
+report(f'migrations ({", ".join(sorted(mig_sets))})', mig_hits)
 report('-Werror', [] if re.search(r'^WARN\s*:=.*-Werror', mk, re.M) else ['Makefile: WARN lost -Werror'])
 print(f'{passed} passed, {failed} failed')
 sys.exit(1 if failed else 0)
