@@ -240,7 +240,9 @@ static void audit_list(struct req *rq, struct resp *rs)
     static const char *const text_filters[] = {"entity", "action", NULL};
     static const char *const int_filters[] = {"entity_id", "user_id", "party_id", NULL};
     strbuf where;
-    sb_init(&where, 4096);
+    /* Eleven record scopes of a manager, each a recursive team query, come
+     * to about 6 KB: room for several times that. */
+    sb_init(&where, 65536);
     /* Filters, the audit scope and a record scope per entity (up to 11 each). */
     struct { int is_int; int64_t i; const char *t; } binds[96];
     int nb = 0;
@@ -250,7 +252,8 @@ static void audit_list(struct req *rq, struct resp *rs)
     for (int i = 0; text_filters[i]; i++) {
         const char *v = req_query(rq, text_filters[i]);
         if (!v) continue;
-        sb_printf(&where, " AND t.%s = ?", text_filters[i]);
+        const char *column = text_filters[i];
+        sb_printf(&where, " AND t.%s = ?", column);
         binds[nb].is_int = 0; binds[nb++].t = v;
     }
     for (int i = 0; int_filters[i]; i++) {
@@ -259,7 +262,8 @@ static void audit_list(struct req *rq, struct resp *rs)
         char *end;
         long long x = strtoll(v, &end, 10);
         if (*end || !*v) { bad = int_filters[i]; break; }
-        sb_printf(&where, " AND t.%s = ?", int_filters[i]);
+        const char *column = int_filters[i];
+        sb_printf(&where, " AND t.%s = ?", column);
         binds[nb].is_int = 1; binds[nb++].i = x;
     }
     const char *from = req_query(rq, "at_from"), *to = req_query(rq, "at_to"), *ls = req_query(rq, "limit"), *bs = req_query(rq, "before");
@@ -282,16 +286,23 @@ static void audit_list(struct req *rq, struct resp *rs)
         enum scope sc = authz_scope(&rq->user, rec->resource, "read");
         pred = rec->party ? authz_party_predicate(sc, "party_id", &rq->user, &ab) : authz_user_predicate(sc, "t.entity_id", &rq->user, &ab);
         if (!pred) continue;
-        if (!rec->party) sb_printf(&where, " AND (t.entity <> '%s' OR %s)", rec->entity, pred);
-        else if (rec->entity) sb_printf(&where, " AND (t.entity <> '%s' OR t.party_id IS NULL OR %s)", rec->entity, pred);
-        else sb_printf(&where, " AND (t.entity IN %s OR t.party_id IS NULL OR %s)", PARTY_CHILD_ENTITIES, pred);
+        if (rec->entity) {
+            sb_printf(&where, " AND (t.entity <> ? OR %s%s)", rec->party ? "t.party_id IS NULL OR " : "", pred);
+            binds[nb].is_int = 0; binds[nb++].t = rec->entity;
+        } else {
+            sb_puts(&where, " AND (t.entity IN " PARTY_CHILD_ENTITIES " OR t.party_id IS NULL OR ");
+            sb_puts(&where, pred);
+            sb_puts(&where, ")");
+        }
         for (int k = 0; k < ab.n; k++) { binds[nb].is_int = 1; binds[nb++].i = ab.v[k]; }
     }
     strbuf sql;
-    sb_init(&sql, 8192);
+    sb_init(&sql, 0);
     sb_printf(&sql, "SELECT t.id, t.at, t.user_id, t.address, t.entity, t.entity_id, t.action, t.changes, t.party_id"
                     " FROM audit t WHERE 1 = 1%s ORDER BY t.id DESC LIMIT ?", sb_str(&where));
-    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
+    /* A scope clause that did not fit must fail the query, never leave it
+     * out (the rows would no longer be limited to the caller's scope). */
+    db_stmt *s = where.failed || sql.failed ? NULL : db_prepare_once(db_reader(), sb_str(&sql));
     sb_free(&sql);
     sb_free(&where);
     if (!s) { resp_error(rs, 500, "internal", NULL, "audit query failed"); return; }
