@@ -18,7 +18,7 @@ static const struct field transaction_fields[] = {
     {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "set when bought from this competitor"},
 };
 
-static int transaction_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int transaction_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     json_t *cost = json_object_get(rec, "cost");
     if (json_is_object(cost) &&
@@ -91,14 +91,7 @@ static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct
 struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
-    .party_field = "party_id", .check = transaction_check, .check_written = transaction_check_totals,
-    .after_write = analytics_txn_written, .before_delete = analytics_txn_deleting,
+    .party_field = "party_id", .rule = transaction_rule, .check_written = transaction_check_totals,
 };
 
-static const struct route transaction_routes[] = { RESOURCE_ROUTES("transactions", transaction_resource, "a transaction") };
 
-void transactions_register(void)
-{
-    resource_init(&transaction_resource);
-    routes_register(transaction_routes, sizeof transaction_routes / sizeof transaction_routes[0]);
-}
