@@ -1513,14 +1513,17 @@ static const char *const count_cols[] = {"tier", "lifecycle", "rfm_segment", "va
  * ever part of the SQL. Finish it with db_done. */
 static db_stmt *prepare_scoped(db *c, const char *head, const char *tail, const an_scope *sc)
 {
-    char sql[4096];
-    int n = snprintf(sql, sizeof sql, "%s FROM score s JOIN party t ON t.id = s.party_id WHERE t.deleted_at IS NULL%s%s%s",
-                     head, sc && sc->pred ? " AND " : "", sc && sc->pred ? sc->pred : "", tail);
-    if (n < 0 || (size_t)n >= sizeof sql)
-        return NULL;
+    strbuf sql;
+    sb_init(&sql, 8192);
+    sb_puts(&sql, head);
+    sb_puts(&sql, " FROM score s JOIN party t ON t.id = s.party_id WHERE t.deleted_at IS NULL");
+    if (sc && sc->pred) { sb_puts(&sql, " AND "); sb_puts(&sql, sc->pred); }
+    sb_puts(&sql, tail);
+    if (sql.failed) { sb_free(&sql); return NULL; }
     /* assembled text: not for db_prepare's cache, which is keyed by the
      * text's address */
-    db_stmt *s = db_prepare_once(c, sql);
+    db_stmt *s = db_prepare_once(c, sb_str(&sql));
+    sb_free(&sql);
     for (int i = 0; s && sc && sc->pred && i < sc->nbinds; i++)
         db_bind_int64(s, i + 1, sc->binds[i]);
     return s;
@@ -1532,8 +1535,9 @@ json_t *an_summary(db *c, const an_scope *scope)
     json_t *counts = json_object();
     for (size_t k = 0; k < sizeof count_cols / sizeof count_cols[0]; k++) {
         char head[96], tail[96];
-        snprintf(head, sizeof head, "SELECT s.%s, COUNT(*)", count_cols[k]);
-        snprintf(tail, sizeof tail, " AND s.%s IS NOT NULL GROUP BY 1", count_cols[k]);
+        const char *column = count_cols[k];
+        snprintf(head, sizeof head, "SELECT s.%s, COUNT(*)", column);
+        snprintf(tail, sizeof tail, " AND s.%s IS NOT NULL GROUP BY 1", column);
         db_stmt *s = prepare_scoped(c, head, tail, scope);
         if (!s) {
             json_decref(o);

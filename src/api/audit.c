@@ -6,6 +6,7 @@
  * change they describe; the event of a record's change is written beside
  * it by the write path (records/write.c), not here. Owns GET /api/v1/audit. */
 #include "api/api.h"
+#include "analytics/lineage.h"
 #include "http/authz.h"
 #include "lib/jsonw.h"
 #include "lib/strbuf.h"
@@ -28,6 +29,23 @@ void audit_redact(const struct auth_user *u, const char *entity, json_t *changes
     if (!r || !json_is_object(changes)) return;
     for (int i = 0; i < r->nfields; i++)
         if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(changes, r->fields[i].name);
+    if (r != &party_resource) return;
+    /* A party's other keys are its analytics labels (segment moves): a
+     * label computed from a hidden field (the tier, ranked by net profit)
+     * is hidden with it, as in GET /parties/{id}/scores. */
+    unsigned hidden = analytics_hidden_inputs(u);
+    if (!hidden) return;
+    const char *key;
+    void *tmp;
+    json_t *v;
+    json_object_foreach_safe(changes, tmp, key, v) {
+        bool is_field = false;
+        for (int i = 0; i < r->nfields && !is_field; i++) is_field = !strcmp(r->fields[i].name, key);
+        if (is_field) continue;
+        char path[96];
+        snprintf(path, sizeof path, "history.%s", key);
+        if (an_lineage("scores", path) & hidden) json_object_del(changes, key);
+    }
 }
 
 /* The canonical text of a row that the hash covers. */
@@ -176,13 +194,24 @@ int audit_verify(db *c, int64_t *rows, char *problem, size_t cap)
  * segment moves) the parties scope; a type that owns itself its own
  * scope over the row's record; rows about a user account the users scope.
  * Entity names and tables are the registry's constants. */
-static void record_scope_clauses(const struct auth_user *u, strbuf *where, void (*bind)(void *, int64_t), void *ctx)
+struct audit_bind { int is_int; int64_t i; const char *t; };
+struct audit_binds { struct audit_bind v[160]; int n; };
+
+static void bind_int(struct audit_binds *b, int64_t v)
+{
+    if (b->n < (int)(sizeof b->v / sizeof b->v[0])) { b->v[b->n].is_int = 1; b->v[b->n++].i = v; }
+}
+
+static void bind_text(struct audit_binds *b, const char *v)
+{
+    if (b->n < (int)(sizeof b->v / sizeof b->v[0])) { b->v[b->n].is_int = 0; b->v[b->n++].t = v; }
+}
+
+/* Entity names are bound, like every value; the predicates are authz's
+ * constant text (with their values), the tables the registry's. */
+static void record_scope_clauses(const struct auth_user *u, strbuf *where, struct audit_binds *b)
 {
     struct authz_binds ab;
-    strbuf children;
-    sb_init(&children, 0);
-    for (const struct rtype *const *t = registry_types(); *t; t++)
-        if ((*t)->own == OWN_PARENT) sb_printf(&children, "%s'%s'", children.len ? ", " : "", (*t)->type);
     for (const struct rtype *const *tp = registry_types(); *tp; tp++) {
         const struct rtype *t = *tp;
         if (t->own == OWN_NONE) continue;
@@ -191,26 +220,30 @@ static void record_scope_clauses(const struct auth_user *u, strbuf *where, void 
         bool by_party = t->own == OWN_PARENT || !strcmp(t->type, "party");
         const char *pred = by_party ? authz_party_predicate(sc, "party_id", u, &ab) : authz_type_predicate(t, sc, u, &ab);
         if (!pred) continue;
-        if (t->own == OWN_PARENT) sb_printf(where, " AND (t.entity <> '%s' OR t.party_id IS NULL OR %s)", t->type, pred);
-        else if (!strcmp(t->type, "party")) sb_printf(where, " AND (t.entity IN (%s) OR t.party_id IS NULL OR %s)", sb_str(&children), pred);
-        else sb_printf(where, " AND (t.entity <> '%s' OR t.entity_id IN (SELECT t.id FROM %s t WHERE %s))", t->type, t->res->table, pred);
-        for (int k = 0; k < ab.n; k++) bind(ctx, ab.v[k]);
+        if (t->own == OWN_PARENT) {
+            sb_printf(where, " AND (t.entity <> ? OR t.party_id IS NULL OR %s)", pred);
+            bind_text(b, t->type);
+        } else if (!strcmp(t->type, "party")) {
+            /* The party's scope covers its own rows and the rows with a
+             * party of every other entity but its children's (their own
+             * clauses above). */
+            sb_puts(where, " AND (t.entity IN (");
+            int n = 0;
+            for (const struct rtype *const *c = registry_types(); *c; c++)
+                if ((*c)->own == OWN_PARENT) { sb_puts(where, n++ ? ", ?" : "?"); bind_text(b, (*c)->type); }
+            sb_printf(where, ") OR t.party_id IS NULL OR %s)", pred);
+        } else {
+            sb_printf(where, " AND (t.entity <> ? OR t.entity_id IN (SELECT t.id FROM %s t WHERE %s))", t->res->table, pred);
+            bind_text(b, t->type);
+        }
+        for (int k = 0; k < ab.n; k++) bind_int(b, ab.v[k]);
     }
-    sb_free(&children);
     const char *pred = authz_user_predicate(authz_scope(u, "users", "read"), "t.entity_id", u, &ab);
     if (pred) {
-        sb_printf(where, " AND (t.entity <> 'user' OR %s)", pred);
-        for (int k = 0; k < ab.n; k++) bind(ctx, ab.v[k]);
+        sb_printf(where, " AND (t.entity <> ? OR %s)", pred);
+        bind_text(b, "user");
+        for (int k = 0; k < ab.n; k++) bind_int(b, ab.v[k]);
     }
-}
-
-struct audit_bind { int is_int; int64_t i; const char *t; };
-struct audit_binds { struct audit_bind v[160]; int n; };
-
-static void bind_int(void *ctx, int64_t v)
-{
-    struct audit_binds *b = ctx;
-    if (b->n < (int)(sizeof b->v / sizeof b->v[0])) { b->v[b->n].is_int = 1; b->v[b->n++].i = v; }
 }
 
 /* GET /api/v1/audit?entity=&entity_id=&user_id=&party_id=&action=&at_from=&at_to=&limit=&before= */
@@ -219,7 +252,9 @@ static void audit_list(struct req *rq, struct resp *rs)
     static const char *const text_filters[] = {"entity", "action", NULL};
     static const char *const int_filters[] = {"entity_id", "user_id", "party_id", NULL};
     strbuf where;
-    sb_init(&where, 32768);   /* a record scope per type, about 1 KiB each */
+    /* Eleven record scopes of a manager, each a recursive team query, come
+     * to about 6 KB: room for several times that. */
+    sb_init(&where, 65536);
     /* Filters, the audit scope and a record scope per entity (up to 11 each). */
     struct audit_binds all = {.n = 0};
     struct audit_bind *binds = all.v;
@@ -230,7 +265,8 @@ static void audit_list(struct req *rq, struct resp *rs)
     for (int i = 0; text_filters[i]; i++) {
         const char *v = req_query(rq, text_filters[i]);
         if (!v) continue;
-        sb_printf(&where, " AND t.%s = ?", text_filters[i]);
+        const char *column = text_filters[i];
+        sb_printf(&where, " AND t.%s = ?", column);
         binds[nb].is_int = 0; binds[nb++].t = v;
     }
     for (int i = 0; int_filters[i]; i++) {
@@ -239,7 +275,8 @@ static void audit_list(struct req *rq, struct resp *rs)
         char *end;
         long long x = strtoll(v, &end, 10);
         if (*end || !*v) { bad = int_filters[i]; break; }
-        sb_printf(&where, " AND t.%s = ?", int_filters[i]);
+        const char *column = int_filters[i];
+        sb_printf(&where, " AND t.%s = ?", column);
         binds[nb].is_int = 1; binds[nb++].i = x;
     }
     const char *from = req_query(rq, "at_from"), *to = req_query(rq, "at_to"), *ls = req_query(rq, "limit"), *bs = req_query(rq, "before");
@@ -258,7 +295,7 @@ static void audit_list(struct req *rq, struct resp *rs)
     /* A row is shown only when its record is: the audit scope says whose
      * actions the caller may review, and this, what they may see at all. */
     all.n = nb;
-    record_scope_clauses(&rq->user, &where, bind_int, &all);
+    record_scope_clauses(&rq->user, &where, &all);
     nb = all.n;
     /* A clause cut off by a full buffer would leave its values to bind to
      * the wrong places (and a record scope unchecked): refuse instead. */
@@ -271,7 +308,9 @@ static void audit_list(struct req *rq, struct resp *rs)
     sb_init(&sql, 65536);
     sb_printf(&sql, "SELECT t.id, t.at, t.user_id, t.address, t.entity, t.entity_id, t.action, t.changes, t.party_id"
                     " FROM audit t WHERE 1 = 1%s ORDER BY t.id DESC LIMIT ?", sb_str(&where));
-    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
+    /* A scope clause that did not fit must fail the query, never leave it
+     * out (the rows would no longer be limited to the caller's scope). */
+    db_stmt *s = where.failed || sql.failed ? NULL : db_prepare_once(db_reader(), sb_str(&sql));
     sb_free(&sql);
     sb_free(&where);
     if (!s) { resp_error(rs, 500, "internal", NULL, "audit query failed"); return; }

@@ -190,12 +190,18 @@ static void timeline_build(void)
     for (const struct rtype *const *t = registry_types(); *t; t++) {
         if (!((*t)->flags & RT_TIMELINE) || (*t)->own != OWN_PARENT || g_ntimeline == 16) continue;
         g_timeline[g_ntimeline++] = *t;
-        sb_printf(&sb, "SELECT %s, %d, id FROM %s WHERE %s IN (SELECT pid FROM ids) UNION ALL ", (*t)->timeline_at, g_ntimeline,
-                  (*t)->res->table, (*t)->parent_field);
+        /* The registry's constants: the time expression, the rank, the
+         * table and the parent column. */
+        const struct rtype *rt = *t;
+        const char *order_col = rt->timeline_at, *column = rt->parent_field;
+        int rank = g_ntimeline;
+        sb_printf(&sb, "SELECT %s, %d, id FROM %s WHERE %s IN (SELECT pid FROM ids) UNION ALL ", order_col, rank,
+                  rt->res->table, column);
     }
+    int rank = g_ntimeline + 1;
     sb_printf(&sb, "SELECT at, %d, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
                    " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?2, ?3, ?4)"
-                   " ORDER BY at DESC, rank DESC, id DESC LIMIT ?5", g_ntimeline + 1);
+                   " ORDER BY at DESC, rank DESC, id DESC LIMIT ?5", rank);
     g_timeline_sql = sb_take(&sb);
 }
 
@@ -255,6 +261,13 @@ static void party_timeline(struct req *rq, struct resp *rs)
             if (db_step(a) == DB_ROW) {
                 json_t *changes = db_column_text(a, 6) ? json_loads(db_column_text(a, 6), 0, NULL) : NULL;
                 audit_redact(&rq->user, db_column_text(a, 3), changes);
+                /* A segment move whose every label is hidden from the user
+                 * is left out whole: that it happened tells too much. */
+                if (!strcmp(db_column_text(a, 5), "segment_move") && json_is_object(changes) && json_object_size(changes) == 0) {
+                    db_done(a);
+                    json_decref(changes);
+                    continue;
+                }
                 obj = json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:o}", "id", (json_int_t)db_column_int64(a, 0),
                                 "at", db_column_text(a, 1),
                                 "user_id", db_column_type(a, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(a, 2)),

@@ -298,6 +298,8 @@ bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum
  * The party's predicates above are constant text; another type's are the
  * same clauses over its own table, with its own shares (record_share rows
  * of its type), built once from the registry's constant names. */
+/* A share of a type that owns itself names its table in record_share.entity
+ * (a party's: 'party'). */
 #define SHARED_T(P) P ".id IN (SELECT record_id FROM record_share WHERE entity = '%s' AND (user_id = ? OR team_id = ?))"
 #define PRED_OWN_T(P) "(" P ".owner_id = ? OR " SHARED_T(P) ")"
 #define PRED_TEAM_T(P) "(" P ".owner_id = ? OR " P ".team_id IN " MY_TEAMS " OR " P ".owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ") OR " SHARED_T(P) ")"
@@ -305,10 +307,13 @@ bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum
 void authz_type_predicates(struct rtype *t)
 {
     assert(t->own == OWN_SELF);
-    if (asprintf(&t->pred_own, PRED_OWN_T("t"), t->type) < 0 || asprintf(&t->pred_team, PRED_TEAM_T("t"), t->type) < 0 ||
-        asprintf(&t->sql_in[SCOPE_OWN], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, t->pred_own) < 0 ||
-        asprintf(&t->sql_in[SCOPE_TEAM], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, t->pred_team) < 0 ||
-        asprintf(&t->sql_in[SCOPE_ALL], "SELECT 1 FROM %s t WHERE t.id = ?", t->res->table) < 0) {
+    bool ok = asprintf(&t->pred_own, PRED_OWN_T("t"), t->res->table) >= 0 && asprintf(&t->pred_team, PRED_TEAM_T("t"), t->res->table) >= 0;
+    const char *pred = ok ? t->pred_own : NULL;
+    ok = ok && asprintf(&t->sql_in[SCOPE_OWN], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, pred) >= 0;
+    pred = ok ? t->pred_team : NULL;
+    ok = ok && asprintf(&t->sql_in[SCOPE_TEAM], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, pred) >= 0;
+    ok = ok && asprintf(&t->sql_in[SCOPE_ALL], "SELECT 1 FROM %s t WHERE t.id = ?", t->res->table) >= 0;
+    if (!ok) {
         log_error("authz: out of memory building the predicates of %s", t->type);
         abort();
     }

@@ -157,3 +157,32 @@ test('runs coalesce: requests while a run is queued or running get that run', as
   assert.equal(again.status, 200, again.text);
   assert.notEqual(again.body.id, [...ids][0]);
 });
+
+test('the timeline shows no tier move to a user from whom costs are hidden', async () => {
+  // A purchase sold far below its cost moves one of the sales user's
+  // customers (platinum: the three are the base's most profitable) down.
+  const id = mine[0];
+  const before = (await c.get(`/api/v1/parties/${id}/scores`)).body.tier.label;
+  const t = await c.post('/api/v1/transactions', { party_id: id, occurred_at: daysAgo(0),
+    amount: { amount: 1000, currency: 'CNY' }, cost: { amount: 900000000, currency: 'CNY' } });
+  assert.equal(t.status, 201, t.text);
+  const moves = async (client) => (await client.get(`/api/v1/parties/${id}/timeline?limit=200`)).body.items
+    .filter((x) => x.type === 'change' && x.item.action === 'segment_move');
+  let adminMoves = [];
+  for (let i = 0; i < 60 && !adminMoves.some((m) => m.item.changes.tier); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    adminMoves = await moves(c);
+  }
+  const tierMove = adminMoves.find((m) => m.item.changes.tier);
+  assert.ok(tierMove, `no tier move from ${before}: ${JSON.stringify(adminMoves)}`);
+  const salesMoves = await moves(sales);
+  assert.ok(salesMoves.every((m) => !('tier' in m.item.changes)), JSON.stringify(salesMoves));
+  assert.ok(salesMoves.every((m) => Object.keys(m.item.changes).length > 0), 'an emptied move is left out whole');
+  // Granted cost read access, the same user sees the move.
+  assert.equal((await c.request('PUT', '/api/v1/field-permissions', { role: 'sales', entity: 'transactions', field: 'cost', access: 'read' })).status, 200);
+  try {
+    assert.ok((await moves(sales)).some((m) => m.item.changes.tier));
+  } finally {
+    assert.equal((await c.request('PUT', '/api/v1/field-permissions', { role: 'sales', entity: 'transactions', field: 'cost', access: 'hidden' })).status, 200);
+  }
+});
