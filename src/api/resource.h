@@ -110,10 +110,11 @@ struct resource {
      * verdict (status, code, field) in e. Run by the write path for every
      * writer (records/write.c); unit-tested without a server. */
     int (*rule)(const struct actor *a, const json_t *old, json_t *rec, struct verr *e);
-    /* Runs in the write transaction after the row is written and before
-     * after_write; may refuse the write with e set (0 or -1): rules that
-     * need the stored rows, such as a party's money totals. */
-    int (*check_written)(db *w, int64_t id, const json_t *rec, struct verr *e);
+    /* Runs in the write transaction before the row is written, with the
+     * complete new record and its id (0 on a create); may refuse with e
+     * set (0 or -1): rules that need the stored rows, such as a party's
+     * money totals. Before, so that a refusal leaves nothing to undo. */
+    int (*check_stored)(db *w, int64_t id, const json_t *rec, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
