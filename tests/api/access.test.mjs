@@ -44,11 +44,12 @@ before(async () => {
     p.campaign = (await admin.post('/api/v1/campaigns', { name: `Secret ${rel} campaign`, owner_id: users[owner].id })).body;
     parties[rel] = p;
   }
-  // Sales read their team's campaigns and change their own, so the matrix
-  // meets every scope on a record with its own owner (managers: team,
-  // marketing: own, service and read_only: all / none).
-  for (const [action, scope] of [['read', 'team'], ['update', 'own']]) {
-    const r = await admin.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'campaigns', action, scope });
+  // Sales read their team's campaigns and change their own, service reads
+  // only its own, so the matrix meets every scope on a record with its own
+  // owner, in lists and on single records (managers: team, marketing: own,
+  // read_only: all / none).
+  for (const [role, action, scope] of [['sales', 'read', 'team'], ['sales', 'update', 'own'], ['service', 'read', 'own']]) {
+    const r = await admin.request('PUT', '/api/v1/permissions', { role, entity: 'campaigns', action, scope });
     assert.equal(r.status, 200, r.text);
   }
 });
