@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make check`: runs every suite — unit (cmocka), API (node:test against the
-# real server), browser (playwright-core + Debian chromium), fuzz (short fixed
-# runs), crash — under ASan/UBSan, and ends with one line "N passed, N failed"
+# real server, every answer validated against the served OpenAPI description),
+# OpenAPI lint (redocly + spectral on that description), browser
+# (playwright-core + Debian chromium), fuzz (short fixed runs), crash — under ASan/UBSan, and ends with one line "N passed, N failed"
 # summing them all. Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ run_node_suite() { # name dir
 }
 
 run_node_suite api tests/api
+run_node_suite openapi tests/openapi
 run_node_suite crash tests/crash
 run_node_suite load tests/load
 if [ -d tests/browser/node_modules ]; then run_node_suite browser tests/browser; fi
@@ -64,14 +66,17 @@ if [ -x tests/fuzz/run.sh ]; then
 fi
 
 if [ -x scripts/lint.sh ]; then
-  echo "== lint (banned functions, run-time SQL)"
+  echo "== lint (banned functions, run-time SQL, portable SQL, migrations, -Werror)"
   # The checker first proves it still sees violations: the fixture breaks
   # every rule (tests/lint/fixture), so each of its checks must fail there.
   fixture=$(LINT_ROOT=tests/lint/fixture bash scripts/lint.sh 2>&1)
-  if echo "$fixture" | tail -1 | grep -qE '^0 passed, 3 failed$' \
+  if echo "$fixture" | tail -1 | grep -qE '^0 passed, 5 failed$' \
      && echo "$fixture" | grep -q 'src/lib/copy.c:[0-9]*: strcpy()' \
      && echo "$fixture" | grep -q 'src/lib/copy.c:[0-9]*: SQL text built with snprintf' \
-     && echo "$fixture" | grep -q 'src/api/audit.c:9: sb_printf formats "v"'; then
+     && echo "$fixture" | grep -q 'src/api/audit.c:9: sb_printf formats "v"' \
+     && echo "$fixture" | grep -q 'src/api/search.c:4: MATCH: SQLite-only SQL' \
+     && echo "$fixture" | grep -q 'src/api/search.c:6: INSERT OR: SQLite-only SQL' \
+     && echo "$fixture" | grep -q 'src/db/migrations/sqlite/: numbers \[1, 3\]'; then
     count "lint self-test" 1 0
   else
     echo "  --- the lint no longer flags tests/lint/fixture:"; echo "$fixture" | sed 's/^/    /'

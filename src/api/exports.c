@@ -73,6 +73,7 @@ static void export_route(struct req *rq, struct resp *rs) { export_kind(rq, rs, 
  * the exported resource, so the OpenAPI description lists its filters
  * (res_query_parameters). */
 static struct route export_routes[16];
+static struct route_doc export_docs[16];
 static size_t n_export_routes;
 
 void exports_register(void)
@@ -82,8 +83,16 @@ void exports_register(void)
         char path[128], summary[160];
         snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
-        export_routes[n_export_routes++] = (struct route){"GET", strdup(path), 0, (*t)->res->name, "export", export_route,
-                                                          strdup(summary), (*t)->res};
+        /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
+        char id[64];
+        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        export_docs[n_export_routes] = (struct route_doc){
+            .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
+            .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            .params = "[{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl','xlsx'],'default':'csv'}}]"};
+        export_routes[n_export_routes] = (struct route){"GET", strdup(path), 0, (*t)->res->name, "export", export_route,
+                                                        strdup(summary), (*t)->res, &export_docs[n_export_routes]};
+        n_export_routes++;
     }
     routes_register(export_routes, n_export_routes);
 }

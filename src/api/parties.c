@@ -54,25 +54,28 @@ static void append_list(strbuf *sb, const json_t *list)
     json_array_foreach(list, i, x) sb_printf(sb, " %s", json_string_value(x));
 }
 
+/* The party fields the search index holds, one index column each, named as
+ * the field (migration 008), so that a search can be limited to the fields
+ * the user may read. */
+static const char *const party_search_fields[] = {
+    "name", "emails", "phones", "external_id", "website", "title", "industry", "city", "country",
+    "needs", "characteristics", "notes", "tags", NULL,
+};
+
 int party_unindex(db *w, int64_t id)
 {
-    db_stmt *s = db_prepare(w, "DELETE FROM party_fts WHERE rowid = ?");
+    if (db_search_remove(w, "party_fts", party_search_fields, id)) return -1;
+    db_stmt *s = db_prepare(w, "DELETE FROM contact_point WHERE party_id = ?");
     if (!s) return -1;
     db_bind_int64(s, 1, id);
     int rc = db_step(s);
-    db_done(s);
-    if (rc != DB_DONE) return -1;
-    s = db_prepare(w, "DELETE FROM contact_point WHERE party_id = ?");
-    if (!s) return -1;
-    db_bind_int64(s, 1, id);
-    rc = db_step(s);
     db_done(s);
     return rc == DB_DONE ? 0 : -1;
 }
 
 static int add_contact_point(db *w, int64_t id, const char *kind, const char *normalized)
 {
-    db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO contact_point(kind, normalized, party_id) VALUES (?, ?, ?)");
+    db_stmt *s = db_prepare(w, "INSERT INTO contact_point(kind, normalized, party_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     if (!s) return -1;
     db_bind_text(s, 1, kind);
     db_bind_text(s, 2, normalized);
@@ -82,15 +85,6 @@ static int add_contact_point(db *w, int64_t id, const char *kind, const char *no
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* The party fields the search index holds, one FTS column each, named as
- * the field (migration 008), so that a search can be limited to the fields
- * the user may read. */
-static const char *const party_search_fields[] = {
-    "name", "emails", "phones", "external_id", "website", "title", "industry", "city", "country",
-    "needs", "characteristics", "notes", "tags", NULL,
-};
-#define SEARCH_INSERT "INSERT INTO party_fts(rowid, name, emails, phones, external_id, website, title, industry, city," \
-                      " country, needs, characteristics, notes, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 int party_reindex(db *w, int64_t id, const json_t *rec)
 {
@@ -113,16 +107,13 @@ int party_reindex(db *w, int64_t id, const json_t *rec)
         if (add_contact_point(w, id, "phone", norm)) goto done;
     }
     append_list(&tags, json_object_get(rec, "tags"));
-    db_stmt *s = db_prepare(w, SEARCH_INSERT);
-    if (!s) goto done;
-    db_bind_int64(s, 1, id);
+    const char *values[sizeof party_search_fields / sizeof party_search_fields[0]];
     for (int k = 0; party_search_fields[k]; k++) {
         const char *f = party_search_fields[k];
         strbuf *list = !strcmp(f, "emails") ? &emails : !strcmp(f, "phones") ? &phones : !strcmp(f, "tags") ? &tags : NULL;
-        db_bind_text(s, k + 2, list ? sb_str(list) : json_string_value(json_object_get(rec, f)));
+        values[k] = list ? sb_str(list) : json_string_value(json_object_get(rec, f));
     }
-    rc = db_step(s) == DB_DONE ? 0 : -1;
-    db_done(s);
+    rc = db_search_add(w, "party_fts", party_search_fields, id, values);
     /* The stored GET document is derived from the row like the indexes;
      * every write of a party comes through here after writing the row. */
     if (rc == 0 && !party_docs_deferred()) rc = res_store_doc(w, &party_resource, id);
@@ -186,7 +177,7 @@ static void timeline_build(void)
 {
     strbuf sb;
     sb_init(&sb, 0);
-    sb_puts(&sb, "WITH ids(pid) AS (SELECT id FROM party WHERE id = ?1 OR merged_into = ?1), ev(at, rank, id) AS (");
+    sb_puts(&sb, "WITH ids(pid) AS (SELECT id FROM party WHERE id = ? OR merged_into = ?), ev(at, rank, id) AS (");
     for (const struct rtype *const *t = registry_types(); *t; t++) {
         if (!((*t)->flags & RT_TIMELINE) || (*t)->own != OWN_PARENT || g_ntimeline == 16) continue;
         g_timeline[g_ntimeline++] = *t;
@@ -200,8 +191,8 @@ static void timeline_build(void)
     }
     int rank = g_ntimeline + 1;
     sb_printf(&sb, "SELECT at, %d, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
-                   " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?2, ?3, ?4)"
-                   " ORDER BY at DESC, rank DESC, id DESC LIMIT ?5", rank);
+                   " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?, ?, ?)"
+                   " ORDER BY at DESC, rank DESC, id DESC LIMIT ?", rank);
     g_timeline_sql = sb_take(&sb);
 }
 
@@ -237,10 +228,11 @@ static void party_timeline(struct req *rq, struct resp *rs)
     db_stmt *s = db_prepare(c, sql);
     if (!s) { resp_error(rs, 500, "internal", NULL, "timeline query failed"); return; }
     db_bind_int64(s, 1, id);
-    db_bind_text(s, 2, b_at);
-    db_bind_int64(s, 3, b_rank);
-    db_bind_int64(s, 4, b_id);
-    db_bind_int64(s, 5, limit + 1);
+    db_bind_int64(s, 2, id);
+    db_bind_text(s, 3, b_at);
+    db_bind_int64(s, 4, b_rank);
+    db_bind_int64(s, 5, b_id);
+    db_bind_int64(s, 6, limit + 1);
     struct ev { char at[32]; int rank; int64_t id; } *evs = calloc((size_t)limit + 1, sizeof *evs);
     int n = 0;
     while (n <= limit && db_step(s) == DB_ROW) {
@@ -332,12 +324,18 @@ static json_t *merged_record(const json_t *t, const json_t *d)
     return m;
 }
 
-static int exec_move(db *w, const char *sql, int64_t target, int64_t dup)
+/* Runs one of the merge's statements; binds says what each ? is:
+ * 't' the survivor, 'd' the duplicate, 'n' the time now. */
+static int exec_move(db *w, const char *sql, const char *binds, int64_t target, int64_t dup)
 {
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
-    db_bind_int64(s, 1, target);
-    db_bind_int64(s, 2, dup);
+    char now[21];
+    now_text(now);
+    for (int i = 0; binds[i]; i++) {
+        if (binds[i] == 'n') db_bind_text(s, i + 1, now);
+        else db_bind_int64(s, i + 1, binds[i] == 't' ? target : dup);
+    }
     int rc = db_step(s);
     db_done(s);
     return rc == DB_DONE ? 0 : -1;
@@ -367,16 +365,15 @@ static int job_merge(db *w, void *arg)
     /* What hangs on the duplicate moves to the survivor: each type that
      * moves on a merge says how (registry). */
     for (const struct rtype *const *rt = registry_types(); *rt; rt++)
-        for (const char *const *sql = (*rt)->merge_sql; ((*rt)->flags & RT_MERGE) && sql && *sql; sql++)
-            if (exec_move(w, *sql, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
-    static const char *const moves[] = {
-        "UPDATE party SET merged_into = ?1 WHERE merged_into = ?2",
+        for (const struct merge_move *mv = (*rt)->merge; ((*rt)->flags & RT_MERGE) && mv && mv->sql; mv++)
+            if (exec_move(w, mv->sql, mv->binds, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    static const struct { const char *sql, *binds; } moves[] = {
+        {"UPDATE party SET merged_into = ? WHERE merged_into = ?", "td"},
         /* The duplicate leaves the indexes and gives up its external id. */
-        "UPDATE party SET merged_into = ?1, deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-        " external_id = NULL, version = version + 1 WHERE id = ?2",
+        {"UPDATE party SET merged_into = ?, deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?", "tnd"},
     };
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
-        if (exec_move(w, moves[i], c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+        if (exec_move(w, moves[i].sql, moves[i].binds, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     if (party_unindex(w, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     /* The survivor changes through the write path: the filled fields are
      * its audit row and event, which also name the duplicate. */
@@ -418,9 +415,31 @@ static void party_merge(struct req *rq, struct resp *rs)
     resp_json(rs, 200, res_redact(&party_resource, &rq->user, c.out));
 }
 
+/* OpenAPI shapes of the party routes beyond the record engine's
+ * (src/api/openapi.c). */
+static const struct route_doc timeline_doc = {
+    .id = "getPartyTimeline", .tag = "parties",
+    .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+              "{'name':'before','in':'query','schema':{'type':'string','maxLength':60},'description':'the next of the previous page'}]",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
+                "'type':{'type':'string','enum':['interaction','transaction','note','change']},'at':{'type':'string','format':'date-time'},"
+                "'item':{'description':'the record, or for a change the audit row','anyOf':[{'$ref':'#/components/schemas/Interaction'},"
+                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/AuditRow'}]}}}},"
+                "'next':{'type':'string','nullable':true}}}",
+    .response_name = "Timeline",
+};
+static const struct route_doc merge_doc = {
+    .id = "mergeParty", .tag = "parties", .errors = "409",
+    .request = "{'type':'object','required':['duplicate_id'],'additionalProperties':false,'properties':{"
+               "'duplicate_id':{'type':'integer','format':'int64','minimum':1,'description':'the party merged into this one'}}}",
+    .request_name = "Merge",
+    .response = "{'$ref':'#/components/schemas/Party'}",
+};
+
 static const struct route party_routes[] = {
-    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL},
-    {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL},
+    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL, &timeline_doc},
+    {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL, &merge_doc},
 };
 
 void parties_register(void)

@@ -109,9 +109,7 @@ static int custom_arg(struct res_query *l, const char *key, const char *dot, con
     struct res_qbind *boolean = add_bind(l);
     boolean->kind = !strcmp(value, "true") || !strcmp(value, "false") ? QB_TEXT : QB_NULL;
     boolean->t = value;
-    const char *column = f->column;
-    sb_printf(&l->where, " AND ((json_extract(t.%s, ?) IN (?, ?) AND json_type(t.%s, ?) IN ('text', 'integer', 'real'))"
-                         " OR json_type(t.%s, ?) = ?)", column, column, column);
+    db_sql_json_scalar_eq(&l->where, f->column);
     return 0;
 }
 
@@ -175,6 +173,17 @@ static int list_arg(void *arg, const char *key, const char *value)
     }
     const char *dot = strchr(key, '.');
     if (dot) return custom_arg(l, key, dot, value);
+    /* custom[key]=value, OpenAPI's deepObject spelling (what client generators
+     * send for the description's `custom` parameter), is custom.key=value. */
+    const char *br = strchr(key, '[');
+    size_t klen = strlen(key);
+    if (br && klen < 160 && key[klen - 1] == ']') {
+        char dotted[160];
+        memcpy(dotted, key, klen - 1);
+        dotted[klen - 1] = '\0';
+        dotted[br - key] = '.';
+        return custom_arg(l, dotted, dotted + (br - key), value);
+    }
     char name[64];
     snprintf(name, sizeof name, "%s", key);
     const char *op = "=";
@@ -208,7 +217,7 @@ static int list_arg(void *arg, const char *key, const char *value)
     if (!b) return 1;
     const char *column = f ? f->column : name;
     if (f && f->type == FT_LIST) {
-        sb_printf(&l->where, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
+        db_sql_json_list_has(&l->where, column);
         b->kind = QB_TEXT; b->t = value;
     } else if (f && (f->type == FT_INT || f->type == FT_REF || f->type == FT_BOOL || f->type == FT_MONEY)) {
         char *end;
@@ -240,21 +249,20 @@ static int list_arg(void *arg, const char *key, const char *value)
 }
 
 /* Field security reaches search: a hidden field's text must not be found
- * (a prefix search would read it out a letter at a time). Writes the FTS5
- * column filter "{name title …}" of the search columns u may read into m
- * and returns how many there are, or -1 (m untouched) when u may read them
- * all, so an unrestricted search stays a plain MATCH on the whole row. */
-static int search_columns(const struct resource *r, const struct auth_user *u, strbuf *m)
+ * (a prefix search would read it out a letter at a time). Fills cols with
+ * the search columns u may read (NULL-terminated, at most cap - 1) and
+ * returns how many there are, or -1 when u may read them all, so an
+ * unrestricted search stays a plain search of the whole row. */
+static int search_columns(const struct resource *r, const struct auth_user *u, const char **cols, int cap)
 {
     if (!r->fts_columns || !authz_fields_restricted(u, r->name)) return -1;
     int n = 0, hidden = 0;
     for (int i = 0; r->fts_columns[i]; i++) {
         if (authz_field(u, r->name, r->fts_columns[i]) == FA_HIDDEN) { hidden++; continue; }
-        sb_printf(m, "%s%s", n++ ? " " : "{", r->fts_columns[i]);
+        if (n < cap - 1) cols[n++] = r->fts_columns[i];
     }
-    if (!hidden) { sb_reset(m); return -1; }
-    if (n) sb_puts(m, "}");
-    return n;
+    cols[n] = NULL;
+    return hidden ? n : -1;
 }
 
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
@@ -288,24 +296,17 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
         if (authz_field(l->u, r->name, sort) == FA_HIDDEN) { verr_set(&l->e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); return -1; }
     }
     if (l->q) {
-        char match[2048];
-        if (!fts_query_build(l->q, match, sizeof match)) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
-        strbuf m;
-        sb_init(&m, 0);
-        int readable = search_columns(r, l->u, &m);
-        if (readable < 0) sb_puts(&m, match);                  /* every field readable: the whole row */
-        else if (readable > 0) sb_printf(&m, " : (%s)", match); /* {name title …} : (…) */
-        if (m.failed) { sb_free(&m); verr_set(&l->e, 500, "internal", "q", "out of memory"); return -1; }
-        if (readable == 0) {
-            /* Nothing the search looks at is readable: it matches nothing. */
-            sb_free(&m);
-            sb_puts(&l->where, " AND 0");
-        } else {
+        const char *cols[64];
+        int readable = search_columns(r, l->u, cols, (int)(sizeof cols / sizeof cols[0]));
+        char *match = NULL;
+        int src = db_search_condition(&l->where, r->fts_table, readable < 0 ? NULL : cols, l->q, &match);
+        if (src > 0) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
+        if (src < 0) { free(match); verr_set(&l->e, 500, "internal", "q", "out of memory"); return -1; }
+        if (match) {
             struct res_qbind *b = add_bind(l);
-            if (!b) { sb_free(&m); return -1; }
+            if (!b) { free(match); return -1; }
             b->kind = QB_TEXT;
-            b->t = b->owned = sb_take(&m);
-            sb_printf(&l->where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+            b->t = b->owned = match;
         }
     }
     const struct rtype *type = registry_of(r);
@@ -425,7 +426,11 @@ void res_list(struct req *rq, struct resp *rs)
         cursor = cursor_decode(l.after);
         if (!cursor) { verr_set(&l.e, 400, "invalid_parameter", "after", "after must be a cursor from a previous page"); goto fail; }
         if (strcmp(sort_col, "id") == 0) sb_printf(&l.where, " AND t.id %s ?", desc ? "<" : ">");
-        else if (l.sort_key) sb_printf(&l.where, " AND (t.%s, t.id) %s (collation_key(?), ?)", order_col, desc ? "<" : ">");
+        else if (l.sort_key) {
+            sb_printf(&l.where, " AND (t.%s, t.id) %s (", order_col, desc ? "<" : ">");
+            db_sql_sort_key_param(&l.where);
+            sb_puts(&l.where, ", ?)");
+        }
         else sb_printf(&l.where, " AND (t.%s, t.id) %s (?, ?)", sort_col, desc ? "<" : ">");
     }
     if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }
@@ -573,11 +578,15 @@ json_t *res_query_parameters(const struct resource *r, int mode)
         const struct field *f = &r->fields[i];
         if (!(f->flags & F_FILTER)) continue;
         if (f->type == FT_OBJECT) {
-            snprintf(name, sizeof name, "%s.{name}", f->name);
-            snprintf(doc, sizeof doc, "%s.<name>=value: the value stored under <name> (1 to %d of A-Z a-z 0-9 _) equals value, "
-                                      "as text, as a number or as true / false", f->name, MAX_CUSTOM_KEY);
-            json_t *p = query_param(name, json_pack("{s:s}", "type", "string"), doc);
-            snprintf(doc, sizeof doc, "^%s\\.[A-Za-z0-9_]{1,%d}$", f->name, MAX_CUSTOM_KEY);
+            /* One parameter per stored key: OpenAPI 3.0 says that as a
+             * deepObject (custom[region]=East), which the list also takes;
+             * the dotted spelling (custom.region=East) is the same filter. */
+            snprintf(doc, sizeof doc, "%s[<name>]=value (or %s.<name>=value): the value stored under <name> (1 to %d of A-Z a-z 0-9 _) "
+                                      "equals value, as text, as a number or as true / false", f->name, f->name, MAX_CUSTOM_KEY);
+            json_t *p = query_param(f->name, json_pack("{s:s, s:{s:s}}", "type", "object", "additionalProperties", "type", "string"), doc);
+            json_object_set_new(p, "style", json_string("deepObject"));
+            json_object_set_new(p, "explode", json_true());
+            snprintf(doc, sizeof doc, "^%s(\\.[A-Za-z0-9_]{1,%d}|\\[[A-Za-z0-9_]{1,%d}\\])$", f->name, MAX_CUSTOM_KEY, MAX_CUSTOM_KEY);
             json_object_set_new(p, "x-name-pattern", json_string(doc));
             json_array_append_new(a, p);
             continue;

@@ -58,18 +58,6 @@ static void append_columns(strbuf *sb, const struct resource *r)
     sb_puts(sb, ", created_at, updated_at, version");
 }
 
-/* The 1-based parameter number of the named field in sql_insert and
- * sql_update (both bind the fields first, in order; money takes two). */
-static int field_param(const struct resource *r, const char *name)
-{
-    int p = 1;
-    for (int i = 0; i < r->nfields; i++) {
-        if (!strcmp(r->fields[i].name, name)) return p;
-        p += r->fields[i].type == FT_MONEY ? 2 : 1;
-    }
-    return 0;
-}
-
 void resource_init(struct resource *r)
 {
     if (r->sql_cols) return;   /* once: the registry and a resource's file may both ask */
@@ -88,7 +76,9 @@ void resource_init(struct resource *r)
          * row's last change), so the document table alone answers. */
         sb_printf(&sb, "SELECT doc, version FROM %s_doc WHERE %s_id = ?", r->table, r->table);
         r->sql_get_doc = sb_take(&sb);
-        sb_printf(&sb, "INSERT OR REPLACE INTO %s_doc(%s_id, version, doc) VALUES (?, ?, ?)", r->table, r->table);
+        sb_printf(&sb, "INSERT INTO %s_doc(%s_id, version, doc) VALUES (?, ?, ?)"
+                       " ON CONFLICT(%s_id) DO UPDATE SET version = excluded.version, doc = excluded.doc",
+                  r->table, r->table, r->table);
         r->sql_store_doc = sb_take(&sb);
     }
 
@@ -100,35 +90,41 @@ void resource_init(struct resource *r)
         r->json_keys[i] = sb_take(&sb);
     }
 
-    /* Two INSERTs: the database's id, or the writer's (imports). */
-    for (int with_id = 0; with_id < 2; with_id++) {
-        sb_printf(&sb, "INSERT INTO %s (%s", r->table, with_id ? "id, " : "");
-        int n = 0;
-        for (int i = 0; i < r->nfields; i++) {
-            sb_printf(&sb, "%s%s", n++ ? ", " : "", r->fields[i].column);
-            if (r->fields[i].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[i].column2); n++; }
-        }
-        /* Sort keys are computed in the statement from the field's own
-         * parameter (?N repeats it; the triggers of the key column would
-         * otherwise update the row just written). */
-        sb_puts(&sb, ", created_at, updated_at");
-        for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
-        sb_puts(&sb, ") VALUES (");
-        for (int i = 0; i < n + 2 + with_id; i++) sb_puts(&sb, i ? ", ?" : "?");
-        for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
-            sb_printf(&sb, ", collation_key(?%d)", field_param(r, k->field) + with_id);
-        sb_puts(&sb, ")");
-        if (with_id) r->sql_insert_id = sb_take(&sb);
-        else r->sql_insert = sb_take(&sb);
+    sb_printf(&sb, "INSERT INTO %s (", r->table);
+    int n = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        sb_printf(&sb, "%s%s", n++ ? ", " : "", r->fields[i].column);
+        if (r->fields[i].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[i].column2); n++; }
     }
+    /* Sort keys are computed in the statement from the field's text, bound
+     * again after the fields (res_bind_fields; the triggers of the key
+     * column would otherwise update the row just written). */
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
+    sb_puts(&sb, ", created_at, updated_at) VALUES (");
+    for (int i = 0; i < n; i++) sb_puts(&sb, i ? ", ?" : "?");
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) { sb_puts(&sb, ", "); db_sql_sort_key_param(&sb); }
+    sb_puts(&sb, ", ?, ?)");
+    r->sql_insert = sb_take(&sb);
+    /* The same with the writer's id first (imports keep a file's ids). */
+    const char *values = strstr(r->sql_insert, ") VALUES (");
+    size_t head_len = (size_t)(strchr(r->sql_insert, '(') - r->sql_insert) + 1;
+    sb_append(&sb, r->sql_insert, head_len);
+    sb_puts(&sb, "id, ");
+    sb_append(&sb, r->sql_insert + head_len, (size_t)(values - r->sql_insert) - head_len);
+    sb_puts(&sb, ") VALUES (?, ");
+    sb_puts(&sb, values + strlen(") VALUES ("));
+    r->sql_insert_id = sb_take(&sb);
 
     sb_printf(&sb, "UPDATE %s SET ", r->table);
     for (int i = 0; i < r->nfields; i++) {
         sb_printf(&sb, "%s = ?, ", r->fields[i].column);
         if (r->fields[i].type == FT_MONEY) sb_printf(&sb, "%s = ?, ", r->fields[i].column2);
     }
-    for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
-        sb_printf(&sb, "%s = collation_key(?%d), ", k->column, field_param(r, k->field));
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) {
+        sb_printf(&sb, "%s = ", k->column);
+        db_sql_sort_key_param(&sb);
+        sb_puts(&sb, ", ");
+    }
     sb_puts(&sb, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
     r->sql_update = sb_take(&sb);
 
@@ -375,6 +371,9 @@ int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int
             db_bind_text(s, idx++, null ? NULL : json_string_value(v));
         }
     }
+    /* The sort keys' parameters follow the fields (resource_init). */
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
+        db_bind_text(s, idx++, json_string_value(json_object_get(rec, k->field)));
     return idx;
 }
 
@@ -518,21 +517,20 @@ json_t *res_load(db *c, const struct resource *r, int64_t id)
 
 void verr_from_db(struct verr *e, db *w, const struct resource *r)
 {
-    const char *msg = db_errmsg(w);
-    int code = db_errcode(w);
-    if (code == DB_CONSTRAINT && strstr(msg, "UNIQUE")) {
-        const char *dot = strrchr(msg, '.');
+    struct db_error de;
+    enum db_errclass kind = db_error(w, &de);
+    if (kind == DB_ERR_UNIQUE) {
         char field[64];
-        snprintf(field, sizeof field, "%s", dot ? dot + 1 : "");
+        snprintf(field, sizeof field, "%s", de.column);
         /* Report the JSON name of the column when it differs. */
         for (int i = 0; r && i < r->nfields; i++)
             if (strcmp(r->fields[i].column, field) == 0) snprintf(field, sizeof field, "%s", r->fields[i].name);
         verr_set(e, 409, "conflict", field[0] ? field : NULL, "another record already has this %s", field[0] ? field : "value");
-    } else if (code == DB_CONSTRAINT && strstr(msg, "FOREIGN KEY")) {
+    } else if (kind == DB_ERR_FOREIGN_KEY) {
         /* References are checked before a write, so this is a delete of a
          * record that others still refer to (a team with members, …). */
         verr_set(e, 409, "in_use", NULL, "other records still refer to this %s; nothing was changed", r ? r->entity : "record");
-    } else if (code == DB_FULL) {
+    } else if (kind == DB_ERR_FULL) {
         verr_set(e, 507, "storage_full", NULL, "the database disk is full; nothing was written");
     } else {
         verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written");

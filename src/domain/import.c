@@ -1119,8 +1119,8 @@ static int batch_audit(struct imp *m, db *w)
 
 /* A bigger page cache on the writer while an import runs: indexes (search,
  * contact points, external ids) are updated in place instead of spilled. */
-static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-16384") ? 1 : 0; }
-static int cache_normal(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-4000") ? 1 : 0; }
+static int cache_big(db *w, void *ctx) { return db_cache_size(w, 16384) ? 1 : 0; }
+static int cache_normal(db *w, void *ctx) { return db_cache_size(w, 4000) ? 1 : 0; }
 
 /* What batch_job returns beyond 0 (committed) and 1 (failed, rolled back). */
 enum { BATCH_CHECKED = 2 };   /* a checking pass: rolled back by design */
@@ -1354,8 +1354,15 @@ static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, c
                 /* Referenced by records made after the import: keep it, deleted. */
                 db_exec(w, "ROLLBACK TO undo_party");
                 db_exec(w, "RELEASE undo_party");
-                if (exec_id(w, "UPDATE party SET deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), external_id = NULL,"
-                               " version = version + 1 WHERE id = ?", id)) return -1;
+                char now[21];
+                now_text(now);
+                db_stmt *s = db_prepare(w, "UPDATE party SET deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?");
+                if (!s) return -1;
+                db_bind_text(s, 1, now);
+                db_bind_int64(s, 2, id);
+                int urc = db_step(s);
+                db_done(s);
+                if (urc != DB_DONE) return -1;
                 c->kept++;
             } else {
                 db_exec(w, "RELEASE undo_party");

@@ -55,22 +55,22 @@ static const struct perm_default perms_campaign[] = {
     {NULL, NULL, NULL},
 };
 
-/* ---- what a merge moves (?1 the survivor, ?2 the duplicate) ---- */
+/* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
-static const char *const merge_links[] = {
+static const struct merge_move merge_links[] = {
     /* A link between the two would become a link of the survivor to itself. */
-    "DELETE FROM party_link WHERE (from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1)",
-    "UPDATE party_link SET from_id = ?1 WHERE from_id = ?2",
-    "UPDATE party_link SET to_id = ?1 WHERE to_id = ?2",
-    NULL,
+    {"DELETE FROM party_link WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)", "tddt"},
+    {"UPDATE party_link SET from_id = ? WHERE from_id = ?", "td"},
+    {"UPDATE party_link SET to_id = ? WHERE to_id = ?", "td"},
+    {NULL, NULL},
 };
-static const char *const merge_interactions[] = {"UPDATE interaction SET party_id = ?1 WHERE party_id = ?2", NULL};
-static const char *const merge_transactions[] = {
-    "UPDATE txn SET party_id = ?1 WHERE party_id = ?2",
-    "UPDATE txn SET competitor_id = ?1 WHERE competitor_id = ?2",
-    NULL,
+static const struct merge_move merge_interactions[] = {{"UPDATE interaction SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_transactions[] = {
+    {"UPDATE txn SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
+    {NULL, NULL},
 };
-static const char *const merge_notes[] = {"UPDATE note SET party_id = ?1 WHERE party_id = ?2", NULL};
+static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
 
@@ -78,16 +78,16 @@ static struct rtype g_types[] = {
     {.type = "party", .res = &party_resource, .noun = "a party", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_customer},
     {.type = "link", .res = &link_resource, .noun = "a link between parties", .own = OWN_PARENT, .parent = "party",
-     .parent_field = "from_id", .flags = RT_ROUTES | RT_AUDIT | RT_MERGE, .merge_sql = merge_links, .perms = perms_customer},
+     .parent_field = "from_id", .flags = RT_ROUTES | RT_AUDIT | RT_MERGE, .merge = merge_links, .perms = perms_customer},
     {.type = "interaction", .res = &interaction_resource, .noun = "an interaction", .own = OWN_PARENT, .parent = "party",
      .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT,
-     .timeline_at = "COALESCE(occurred_at, due_at, created_at)", .merge_sql = merge_interactions, .perms = perms_customer},
+     .timeline_at = "COALESCE(occurred_at, due_at, created_at)", .merge = merge_interactions, .perms = perms_customer},
     {.type = "transaction", .res = &transaction_resource, .noun = "a transaction", .own = OWN_PARENT, .parent = "party",
      .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT,
-     .timeline_at = "occurred_at", .merge_sql = merge_transactions, .perms = perms_customer},
+     .timeline_at = "occurred_at", .merge = merge_transactions, .perms = perms_customer},
     {.type = "note", .res = &note_resource, .noun = "a note", .own = OWN_PARENT, .parent = "party",
      .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE,
-     .timeline_at = "created_at", .merge_sql = merge_notes, .perms = perms_customer},
+     .timeline_at = "created_at", .merge = merge_notes, .perms = perms_customer},
     {.type = "product", .res = &product_resource, .noun = "a product", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_catalogue},
     {.type = "team", .res = &team_resource, .noun = "a team", .own = OWN_NONE,
@@ -106,6 +106,13 @@ static const char *g_entities[NTYPES + NOTHER + 1];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void type_timeline(struct req *rq, struct resp *rs);
+
+/* The answer of a type's own timeline: its changes, as audit rows. */
+#define RECORD_TIMELINE_SCHEMA                                                                                               \
+    "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"                              \
+    "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,"        \
+    "'properties':{'type':{'type':'string','enum':['change']},'at':{'type':'string','format':'date-time'},"                 \
+    "'item':{'$ref':'#/components/schemas/AuditRow'}}}},'next':{'type':'string','nullable':true}}}"
 
 static void init_once(void)
 {
@@ -132,8 +139,10 @@ static void init_once(void)
                 snprintf(path, sizeof path, "/api/v1/%s%s", t->res->name, crud[k].suffix);
                 snprintf(summary, sizeof summary, "%s %s%s", crud[k].verb, k == 0 ? "" : t->noun,
                          k == 0 ? t->res->name : "");
+                /* The record engine's routes: their OpenAPI shapes come from
+                 * the handler and the resource (src/api/openapi.c). */
                 t->routes[n++] = (struct route){crud[k].method, strdup(path), 0, t->res->name, crud[k].action, crud[k].h,
-                                                strdup(summary), t->res};
+                                                strdup(summary), t->res, NULL};
             }
         }
         /* A type that owns itself has a timeline of its own changes; a
@@ -142,7 +151,16 @@ static void init_once(void)
             char path[128], summary[160];
             snprintf(path, sizeof path, "/api/v1/%s/{id}/timeline", t->res->name);
             snprintf(summary, sizeof summary, "Timeline of %s: its changes, newest first", t->noun);
-            t->routes[n++] = (struct route){"GET", strdup(path), 0, t->res->name, "read", type_timeline, strdup(summary), NULL};
+            char id[96];
+            snprintf(id, sizeof id, "get%c%sTimeline", t->type[0] - 'a' + 'A', t->type + 1);
+            t->timeline_doc = (struct route_doc){
+                .id = strdup(id), .tag = t->res->name,
+                .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+                          "{'name':'before','in':'query','schema':{'type':'string','maxLength':24},'description':'the next of the previous page'}]",
+                .response = RECORD_TIMELINE_SCHEMA, .response_name = "RecordTimeline",
+            };
+            t->routes[n++] = (struct route){"GET", strdup(path), 0, t->res->name, "read", type_timeline, strdup(summary), NULL,
+                                            &t->timeline_doc};
         }
         t->nroutes = n;
     }
@@ -199,7 +217,8 @@ int registry_seed(db *w)
                 const char *scope = r == 0 ? "all" : "none";
                 for (const struct perm_default *p = g_types[i].perms; p && p->role; p++)
                     if (!strcmp(p->role, roles[r]) && !strcmp(p->action, authz_actions[a])) scope = p->scope;
-                db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO role_permission(role, entity, action, scope) VALUES (?, ?, ?, ?)");
+                db_stmt *s = db_prepare(w, "INSERT INTO role_permission(role, entity, action, scope) VALUES (?, ?, ?, ?)"
+                               " ON CONFLICT(role, entity, action) DO NOTHING");
                 if (!s) return -1;
                 db_bind_text(s, 1, roles[r]);
                 db_bind_text(s, 2, g_types[i].res->name);
@@ -295,9 +314,27 @@ static void type_timeline(struct req *rq, struct resp *rs)
     resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", more ? json_string(cur) : json_null()));
 }
 
+static const struct route_doc record_types_doc = {
+    .id = "listRecordTypes", .tag = "system",
+    .response = "{'type':'object','required':['types','entities','actions'],'additionalProperties':false,'properties':{"
+                "'types':{'type':'array','items':{'type':'object','required':['type','name','table','ownership','parent','flags','fields','workflow'],"
+                "'properties':{'type':{'type':'string'},'name':{'type':'string'},'table':{'type':'string'},"
+                "'ownership':{'type':'string','enum':['none','own','parent']},"
+                "'parent':{'type':'object','nullable':true,'properties':{'type':{'type':'string'},'field':{'type':'string'}}},"
+                "'flags':{'type':'object','additionalProperties':{'type':'boolean'}},"
+                "'fields':{'type':'array','items':{'type':'string'}},"
+                "'workflow':{'type':'object','nullable':true,'properties':{'field':{'type':'string'},'initial':{'type':'string'},"
+                "'initials':{'type':'array','items':{'type':'string'}},'transitions':{'type':'array','items':{'type':'object',"
+                "'properties':{'from':{'type':'string'},'to':{'type':'string'},'roles':{'type':'array','nullable':true,'items':{'type':'string'}},"
+                "'stamps':{'type':'array','items':{'type':'string'}}}}}}}}}},"
+                "'entities':{'type':'array','items':{'type':'string'}},'actions':{'type':'array','items':{'type':'string'}}}}",
+    .response_name = "RecordTypes",
+};
+
 static const struct route registry_routes[] = {
     {"GET", "/api/v1/record-types", 0, NULL, NULL, record_types,
-     "The record types: fields, ownership, parent, flags, workflow, and the permission entities and actions", NULL},
+     "The record types: fields, ownership, parent, flags, workflow, and the permission entities and actions", NULL,
+     &record_types_doc},
 };
 
 void registry_register_routes(void)

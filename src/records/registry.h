@@ -50,12 +50,16 @@ struct rtype {
     const char *parent_field;      /* OWN_PARENT: the field naming the parent */
     unsigned flags;
     const char *timeline_at;       /* RT_TIMELINE of a party child: SQL expression of its time */
-    const char *const *merge_sql;  /* RT_MERGE: statements moving rows from party ?2 to ?1 */
+    /* RT_MERGE: statements moving its rows from the duplicate party to the
+     * survivor; binds says what each ? is: t the survivor, d the duplicate
+     * (NULL-sql terminated). */
+    const struct merge_move { const char *sql, *binds; } *merge;
     const struct perm_default *perms;  /* NULL-role terminated */
     const struct workflow *workflow;   /* its state field's workflow, or NULL */
     /* Set by registry_init. */
     struct route routes[6];
     int nroutes;
+    struct route_doc timeline_doc;     /* OpenAPI shape of its own timeline route */
     /* OWN_SELF types other than the party: the access predicates over
      * alias t, built once from the type's table and name (authz.c). */
     char *pred_own, *pred_team, *sql_in[4];

@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { Server, Client, assertError, addUser, cli, sql } from './harness.mjs';
+import { Server, Client, assertError, addUser, cli, dbDump, sql, sqlExec } from './harness.mjs';
 
 const srv = new Server();
 let admin;
@@ -15,8 +14,7 @@ const users = {};      // name → {client, id, role}
 const parties = {};    // 'own' | 'mate' | 'other' → party (owned by s1 / s2 / s3)
 
 function dbDigest() {
-  const r = spawnSync('sqlite3', ['-readonly', srv.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return createHash('sha256').update(r.stdout).digest('hex');
+  return createHash('sha256').update(dbDump(srv.db)).digest('hex');
 }
 
 before(async () => {
@@ -292,7 +290,7 @@ test('SQL injection in every filter, sort and search parameter and in text field
   const spec = (await admin.get('/api/v1/openapi.json')).body;
   const before = dbDigest();
   for (const [name, schema] of Object.entries(spec.components.schemas)) {
-    const res = { party: 'parties', link: 'links', interaction: 'interactions', transaction: 'transactions', product: 'products', note: 'notes', team: 'teams' }[name];
+    const res = { Party: 'parties', Link: 'links', Interaction: 'interactions', Transaction: 'transactions', Product: 'products', Note: 'notes', Team: 'teams' }[name];
     if (!res) continue;
     const params = [...Object.keys(schema.properties), 'q', 'sort', 'after', 'limit', 'created_at_from', 'updated_at_to'];
     for (const param of params) for (const p of payloads) {
@@ -341,7 +339,7 @@ test('the audit trail: visible to admins, refused to sales, and its chain detect
   const tamper = (name, stmt) => {
     const f = `${dir}/${name}.db`;
     copyFileSync(bk, f);
-    assert.equal(spawnSync('sqlite3', [f, stmt]).status, 0);
+    sqlExec(f, stmt);
     const out = cli(['audit', 'verify', '--db', f]);
     assert.equal(out.status, 1, `${name}: ${out.stdout}`);
     assert.match(out.stdout, /BROKEN/);

@@ -26,7 +26,7 @@ export async function render(ctx) {
   }
   const wf = type.workflow;
   const states = [...new Set(wf.transitions.flatMap((m) => [m.from, m.to]))];
-  const channels = (await api.get('/api/v1/openapi.json', undefined, { signal })).components.schemas.campaign.properties.channel.enum || [];
+  const channels = (await api.get('/api/v1/openapi.json', undefined, { signal })).components.schemas.Campaign.properties.channel.enum || [];
   const perms = (api.user() && api.user().permissions && api.user().permissions.campaigns) || {};
   const canCreate = perms.create && perms.create !== 'none';
   const canUpdate = perms.update && perms.update !== 'none';
