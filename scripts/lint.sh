@@ -9,7 +9,8 @@
 #     MATCH) and a % conversion may appear only in the SQL builders listed in
 #     SQL_BUILDERS below, and each value it formats in must be an identifier
 #     from a static descriptor (…table, …fts_table, …sql_cols, …column,
-#     …column2), a local named column / sort_col / order_col / pred / op / fts_table (set only from those
+#     …column2), a local named column / sort_col / order_col / pred / op / fts_table / rank (set only
+#     from those; rank: a record type's place in the registry,
 #     or from authz's constant predicates), a where-buffer (sb_str(&…where))
 #     or a choice between string literals (cond ? " DESC" : ""). Everything
 #     the client sends is bound with db_bind_*;
@@ -47,8 +48,8 @@ cd "$(dirname "$0")/.."
 python3 - "$@" <<'PY'
 import re, sys, glob, os
 
-SQL_BUILDERS = {'src/api/resource.c', 'src/io/export.c', 'src/domain/import.c', 'src/api/audit.c', 'src/analytics/service.c',
-                'src/db/sql_sqlite.c'}
+SQL_BUILDERS = {'src/api/resource.c', 'src/api/res_query.c', 'src/io/export.c', 'src/domain/import.c', 'src/api/audit.c',
+                'src/analytics/service.c', 'src/db/sql_sqlite.c', 'src/api/parties.c', 'src/http/authz.c'}
 BANNED = ['sprintf', 'vsprintf', 'strcpy', 'strcat', 'gets', 'strncpy', 'strncat', 'stpcpy', 'strtok',
           'tmpnam', 'mktemp', 'alloca']
 SQL_RE = re.compile(r'\b(AND|OR|SELECT|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|WHERE|ORDER\s+BY|JOIN|MATCH)\b')
@@ -56,7 +57,7 @@ FMT_POS = {'sb_printf': 1, 'snprintf': 2, 'vsnprintf': 2, 'asprintf': 1, 'dprint
 ALLOWED_ARG = [
     re.compile(r'^[\w\->.\[\]\s]*(->|\.)(table|fts_table|sql_cols|column|column2)$'),
     re.compile(r'^xf->sql$'),   # a list_filter's constant fragment (struct list_filter.sql)
-    re.compile(r'^(column|sort_col|order_col|pred|op|fts_table)$'),
+    re.compile(r'^(column|sort_col|order_col|pred|op|fts_table|rank)$'),
     re.compile(r'^sb_str\(&[\w.\->]*where\)$'),
 ]
 

@@ -3,6 +3,7 @@
  * customer equity, runs, and the settings an admin may change — and the
  * write hooks that keep the in-memory transaction store current. */
 #include "api/api.h"
+#include "lib/log.h"
 #include "analytics/lineage.h"
 #include "analytics/service.h"
 #include "http/authz.h"
@@ -73,6 +74,9 @@ static void run_progress(void *ctx, const char *stage, long done, long total)
 
 static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_t **result, char *error, size_t cap)
 {
+    /* The store hears of transactions through the feed: a run starts once
+     * it has followed every change committed before it was asked for. */
+    if (events_sync(10000) != 0) log_warn("analytics: the run starts before the store followed every committed change");
     int rc = an_run(run_progress, &id, result, error, cap);
     return rc == 0 ? 0 : -1;
 }
@@ -257,25 +261,4 @@ void analytics_register(void)
     jobs_register_kind("analytics_run", run_job);
     events_follow("analytics store", "transaction", follow_transaction, NULL);
     events_follow("analytics store", "party", follow_party, NULL);
-}
-
-/* transaction_resource.after_write: queue the buyer for a refresh, which
- * runs after this write's commit. */
-int analytics_txn_written(db *w, int64_t id, const json_t *rec)
-{
-    json_t *p = json_object_get(rec, "party_id");
-    if (json_is_integer(p)) an_touch_party(json_integer_value(p));
-    return 0;
-}
-
-/* transaction_resource.before_delete: the buyer is refreshed after the
- * delete commits. */
-int analytics_txn_deleting(db *w, int64_t id, struct verr *e)
-{
-    db_stmt *s = db_prepare(w, "SELECT party_id FROM txn WHERE id = ?");
-    if (!s) return 0;
-    db_bind_int64(s, 1, id);
-    if (db_step(s) == DB_ROW) an_touch_party(db_column_int64(s, 0));
-    db_done(s);
-    return 0;
 }

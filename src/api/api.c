@@ -1,16 +1,15 @@
-/* api: the list of resources the server offers (see api.h). */
+/* api: the list of resources the server offers (see api.h). The record
+ * types' CRUD routes come from the registry (records/registry.c). */
 #include "api/api.h"
+#include "domain/campaign.h"
+#include "records/registry.h"
 
 void api_init(void)
 {
     system_register();
     session_register();
+    registry_register_routes();
     parties_register();
-    links_register();
-    interactions_register();
-    transactions_register();
-    products_register();
-    notes_register();
     analytics_register();
     users_register();
     permissions_register();
@@ -20,4 +19,5 @@ void api_init(void)
     exports_register();
     schedules_register();
     feed_register();
+    campaign_jobs_register();
 }

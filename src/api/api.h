@@ -6,20 +6,12 @@
 
 void api_init(void);
 void parties_register(void);
-void links_register(void);
-void interactions_register(void);
-void transactions_register(void);
-void products_register(void);
-void notes_register(void);
 void session_register(void);
 void system_register(void);
 void analytics_register(void);
 /* The inputs of analytics figures (analytics/lineage.h, AN_IN_*) hidden
  * from u: fields field security hides, and parties outside u's read scope. */
 unsigned analytics_hidden_inputs(const struct auth_user *u);
-/* Write hooks that keep the analytics store current (analytics.c). */
-int analytics_txn_written(db *w, int64_t id, const json_t *rec);
-int analytics_txn_deleting(db *w, int64_t id, struct verr *e);
 void audit_register(void);
 void imports_register(void);
 void exports_register(void);
@@ -32,16 +24,11 @@ void feed_register(void);
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 
 extern struct resource party_resource;
+/* The other descriptors (their files in src/api/; listed by records/registry.c). */
+extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource, team_resource;
 /* Rebuilds the party's search and contact-point indexes (after a write). */
 int party_reindex(db *w, int64_t id, const json_t *rec);
 /* Removes the party from the search and contact-point indexes. */
 int party_unindex(db *w, int64_t id);
 
-/* Standard CRUD routes of a resource: list, create, get, patch, delete. */
-#define RESOURCE_ROUTES(base, res, noun)                                                       \
-    {"GET", "/api/v1/" base, 0, base, "read", res_list, "List " noun, &res, NULL},                   \
-    {"POST", "/api/v1/" base, 0, base, "create", res_create, "Create " noun, &res, NULL},            \
-    {"GET", "/api/v1/" base "/{id}", 0, base, "read", res_get, "Get " noun, &res, NULL},             \
-    {"PATCH", "/api/v1/" base "/{id}", 0, base, "update", res_patch, "Update " noun, &res, NULL},    \
-    {"DELETE", "/api/v1/" base "/{id}", 0, base, "delete", res_delete, "Delete " noun, &res, NULL}
 #endif

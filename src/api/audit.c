@@ -3,30 +3,24 @@
  * the previous hash and the row's own values) and the newest hash is kept
  * as the chain's head, so an edited, inserted or deleted row is detected by
  * `rapport audit verify`. Rows are written in the same transaction as the
- * change they describe. Owns GET /api/v1/audit. */
+ * change they describe; the event of a record's change is written beside
+ * it by the write path (records/write.c), not here. Owns GET /api/v1/audit. */
 #include "api/api.h"
 #include "analytics/lineage.h"
 #include "http/authz.h"
 #include "lib/jsonw.h"
 #include "lib/strbuf.h"
-#include "records/events.h"
+#include "records/registry.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource;
-
+/* The descriptor of an audited record type, from the registry. */
 const struct resource *audit_entity_resource(const char *entity)
 {
-    if (!entity) return NULL;
-    static const struct { const char *name; const struct resource *r; } map[] = {
-        {"party", &party_resource}, {"link", &link_resource}, {"interaction", &interaction_resource},
-        {"transaction", &transaction_resource}, {"product", &product_resource}, {"note", &note_resource},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(map[i].name, entity)) return map[i].r;
-    return NULL;
+    const struct rtype *t = registry_by_type(entity);
+    return t && (t->flags & RT_AUDIT) ? t->res : NULL;
 }
 
 void audit_redact(const struct auth_user *u, const char *entity, json_t *changes)
@@ -52,16 +46,6 @@ void audit_redact(const struct auth_user *u, const char *entity, json_t *changes
         snprintf(path, sizeof path, "history.%s", key);
         if (an_lineage("scores", path) & hidden) json_object_del(changes, key);
     }
-}
-
-/* Audit rows that are changes of a record (and so events of the feed):
- * everything but sign-ins, exports, tokens and permission changes. */
-static bool is_record_change(const char *entity, const char *action)
-{
-    static const char *const not_records[] = {"session", "api_token", "export", "permission", "field_permission", "import", NULL};
-    for (int i = 0; not_records[i]; i++)
-        if (!strcmp(entity, not_records[i])) return false;
-    return strcmp(action, "login") && strcmp(action, "login_failed") && strcmp(action, "logout");
 }
 
 /* The canonical text of a row that the hash covers. */
@@ -113,16 +97,6 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
         sb_free(&sb);
         if (!text) { json_decref(changes); return -1; }
     }
-    /* A change of a record is also an event of the feed, in the same
-     * transaction; logins, exports and permission changes are not. */
-    json_t *changed = NULL;
-    bool record_change = is_record_change(entity, action);
-    if (record_change && json_is_object(changes)) {
-        changed = json_array();
-        const char *key;
-        json_t *v;
-        json_object_foreach(changes, key, v) json_array_append_new(changed, json_string(key));
-    }
     json_decref(changes);
     unsigned char prev[32] = {0}, hash[32];
     int rc = -1;
@@ -158,17 +132,8 @@ int audit_record(db *w, const struct auth_user *u, const char *addr, const char 
     int step = db_step(s);
     db_done(s);
     if (step != DB_DONE || set_head(w, id, hash)) goto done;
-    if (record_change) {
-        char actor[80];
-        struct actor a = user_id ? ACTOR_USER(user_id) : ACTOR_SYSTEM(addr);
-        actor_text(&a, actor, sizeof actor);
-        struct rec_event ev = {.at = now, .type = entity, .record_id = entity_id, .action = action,
-                               .fields = changed, .actor = actor, .party_id = party_id};
-        if (events_append(w, &ev) != 0) goto done;
-    }
     rc = 0;
 done:
-    json_decref(changed);
     free(text);
     return rc;
 }
@@ -222,17 +187,64 @@ int audit_verify(db *c, int64_t *rows, char *problem, size_t cap)
     return rc;
 }
 
-/* Which read scope decides whether an audit row's record is visible: rows
- * of a record attached to a party (party_id set) take that resource's scope
- * over the party, like the record itself; every other row with a party
- * (the party's own, shares, transfers, segment moves) the parties scope;
- * rows about a user account the users scope. Entity names are constants. */
-#define PARTY_CHILD_ENTITIES "('link', 'interaction', 'transaction', 'note')"
-static const struct record_scope { const char *entity, *resource; bool party; } record_scopes[] = {
-    {"link", "links", true}, {"interaction", "interactions", true}, {"transaction", "transactions", true},
-    {"note", "notes", true}, {NULL, "parties", true}, {"user", "users", false},
-};
-#define N_RECORD_SCOPES ((int)(sizeof record_scopes / sizeof record_scopes[0]))
+/* Which read scope decides whether an audit row's record is visible, for
+ * each record type of the registry: rows of a record attached to a party
+ * (party_id set) take that type's scope over the party, like the record
+ * itself; every other row with a party (the party's own, shares, transfers,
+ * segment moves) the parties scope; a type that owns itself its own
+ * scope over the row's record; rows about a user account the users scope.
+ * Entity names and tables are the registry's constants. */
+struct audit_bind { int is_int; int64_t i; const char *t; };
+struct audit_binds { struct audit_bind v[160]; int n; };
+
+static void bind_int(struct audit_binds *b, int64_t v)
+{
+    if (b->n < (int)(sizeof b->v / sizeof b->v[0])) { b->v[b->n].is_int = 1; b->v[b->n++].i = v; }
+}
+
+static void bind_text(struct audit_binds *b, const char *v)
+{
+    if (b->n < (int)(sizeof b->v / sizeof b->v[0])) { b->v[b->n].is_int = 0; b->v[b->n++].t = v; }
+}
+
+/* Entity names are bound, like every value; the predicates are authz's
+ * constant text (with their values), the tables the registry's. */
+static void record_scope_clauses(const struct auth_user *u, strbuf *where, struct audit_binds *b)
+{
+    struct authz_binds ab;
+    for (const struct rtype *const *tp = registry_types(); *tp; tp++) {
+        const struct rtype *t = *tp;
+        if (t->own == OWN_NONE) continue;
+        enum scope sc = authz_scope(u, t->res->name, "read");
+        /* Rows of the party and of its children carry its id in party_id. */
+        bool by_party = t->own == OWN_PARENT || !strcmp(t->type, "party");
+        const char *pred = by_party ? authz_party_predicate(sc, "party_id", u, &ab) : authz_type_predicate(t, sc, u, &ab);
+        if (!pred) continue;
+        if (t->own == OWN_PARENT) {
+            sb_printf(where, " AND (t.entity <> ? OR t.party_id IS NULL OR %s)", pred);
+            bind_text(b, t->type);
+        } else if (!strcmp(t->type, "party")) {
+            /* The party's scope covers its own rows and the rows with a
+             * party of every other entity but its children's (their own
+             * clauses above). */
+            sb_puts(where, " AND (t.entity IN (");
+            int n = 0;
+            for (const struct rtype *const *c = registry_types(); *c; c++)
+                if ((*c)->own == OWN_PARENT) { sb_puts(where, n++ ? ", ?" : "?"); bind_text(b, (*c)->type); }
+            sb_printf(where, ") OR t.party_id IS NULL OR %s)", pred);
+        } else {
+            sb_printf(where, " AND (t.entity <> ? OR t.entity_id IN (SELECT t.id FROM %s t WHERE %s))", t->res->table, pred);
+            bind_text(b, t->type);
+        }
+        for (int k = 0; k < ab.n; k++) bind_int(b, ab.v[k]);
+    }
+    const char *pred = authz_user_predicate(authz_scope(u, "users", "read"), "t.entity_id", u, &ab);
+    if (pred) {
+        sb_printf(where, " AND (t.entity <> ? OR %s)", pred);
+        bind_text(b, "user");
+        for (int k = 0; k < ab.n; k++) bind_int(b, ab.v[k]);
+    }
+}
 
 /* GET /api/v1/audit?entity=&entity_id=&user_id=&party_id=&action=&at_from=&at_to=&limit=&before= */
 static void audit_list(struct req *rq, struct resp *rs)
@@ -244,7 +256,8 @@ static void audit_list(struct req *rq, struct resp *rs)
      * to about 6 KB: room for several times that. */
     sb_init(&where, 65536);
     /* Filters, the audit scope and a record scope per entity (up to 11 each). */
-    struct { int is_int; int64_t i; const char *t; } binds[96];
+    struct audit_binds all = {.n = 0};
+    struct audit_bind *binds = all.v;
     int nb = 0;
     long limit = 50;
     int64_t before = 0;
@@ -281,23 +294,18 @@ static void audit_list(struct req *rq, struct resp *rs)
     }
     /* A row is shown only when its record is: the audit scope says whose
      * actions the caller may review, and this, what they may see at all. */
-    for (int i = 0; i < N_RECORD_SCOPES; i++) {
-        const struct record_scope *rec = &record_scopes[i];
-        enum scope sc = authz_scope(&rq->user, rec->resource, "read");
-        pred = rec->party ? authz_party_predicate(sc, "party_id", &rq->user, &ab) : authz_user_predicate(sc, "t.entity_id", &rq->user, &ab);
-        if (!pred) continue;
-        if (rec->entity) {
-            sb_printf(&where, " AND (t.entity <> ? OR %s%s)", rec->party ? "t.party_id IS NULL OR " : "", pred);
-            binds[nb].is_int = 0; binds[nb++].t = rec->entity;
-        } else {
-            sb_puts(&where, " AND (t.entity IN " PARTY_CHILD_ENTITIES " OR t.party_id IS NULL OR ");
-            sb_puts(&where, pred);
-            sb_puts(&where, ")");
-        }
-        for (int k = 0; k < ab.n; k++) { binds[nb].is_int = 1; binds[nb++].i = ab.v[k]; }
+    all.n = nb;
+    record_scope_clauses(&rq->user, &where, &all);
+    nb = all.n;
+    /* A clause cut off by a full buffer would leave its values to bind to
+     * the wrong places (and a record scope unchecked): refuse instead. */
+    if (where.failed || all.n >= (int)(sizeof all.v / sizeof all.v[0])) {
+        sb_free(&where);
+        resp_error(rs, 500, "internal", NULL, "audit query too large");
+        return;
     }
     strbuf sql;
-    sb_init(&sql, 0);
+    sb_init(&sql, 65536);
     sb_printf(&sql, "SELECT t.id, t.at, t.user_id, t.address, t.entity, t.entity_id, t.action, t.changes, t.party_id"
                     " FROM audit t WHERE 1 = 1%s ORDER BY t.id DESC LIMIT ?", sb_str(&where));
     /* A scope clause that did not fit must fail the query, never leave it

@@ -1,4 +1,4 @@
-/* exports: GET /api/v1/exports/{parties|transactions|interactions|products}
+/* exports: GET /api/v1/exports/<every type the registry exports>
  * ?format=csv|jsonl|xlsx&<the list endpoint's filters> — the matching
  * records as a file download. The file is written to a temporary file
  * beside the database (unlinked at once) and sent from there, so a large
@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "io/export.h"
+#include "records/registry.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,33 +66,33 @@ static void export_kind(struct req *rq, struct resp *rs, const char *kind)
     resp_header(rs, "X-Record-Count", count);
 }
 
-static void export_parties(struct req *rq, struct resp *rs) { export_kind(rq, rs, "parties"); }
-static void export_transactions(struct req *rq, struct resp *rs) { export_kind(rq, rs, "transactions"); }
-static void export_interactions(struct req *rq, struct resp *rs) { export_kind(rq, rs, "interactions"); }
-static void export_products(struct req *rq, struct resp *rs) { export_kind(rq, rs, "products"); }
+/* GET /api/v1/exports/<name>: the route's resource is the kind. */
+static void export_route(struct req *rq, struct resp *rs) { export_kind(rq, rs, rq->route->resource); }
 
-/* The schema of each route is the exported resource: the OpenAPI description
- * lists its filters (res_query_parameters). */
-extern struct resource transaction_resource, interaction_resource, product_resource;
-
-/* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
-#define EXPORT_DOC(opid)                                                                                                 \
-    {.id = opid, .tag = "exports", .headers = "Content-Disposition X-Record-Count",                                                                        \
-     .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",  \
-     .params = "[{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl','xlsx'],'default':'csv'}}]"}
-static const struct route_doc export_parties_doc = EXPORT_DOC("exportParties");
-static const struct route_doc export_transactions_doc = EXPORT_DOC("exportTransactions");
-static const struct route_doc export_interactions_doc = EXPORT_DOC("exportInteractions");
-static const struct route_doc export_products_doc = EXPORT_DOC("exportProducts");
-
-static const struct route export_routes[] = {
-    {"GET", "/api/v1/exports/parties", 0, "parties", "export", export_parties, "Export parties (format=csv|jsonl|xlsx, list filters)", &party_resource, &export_parties_doc},
-    {"GET", "/api/v1/exports/transactions", 0, "transactions", "export", export_transactions, "Export transactions (format=csv|jsonl|xlsx, list filters)", &transaction_resource, &export_transactions_doc},
-    {"GET", "/api/v1/exports/interactions", 0, "interactions", "export", export_interactions, "Export interactions (format=csv|jsonl|xlsx, list filters)", &interaction_resource, &export_interactions_doc},
-    {"GET", "/api/v1/exports/products", 0, "products", "export", export_products, "Export products (format=csv|jsonl|xlsx, list filters)", &product_resource, &export_products_doc},
-};
+/* One route per type the registry marks RT_EXPORT; the schema of each is
+ * the exported resource, so the OpenAPI description lists its filters
+ * (res_query_parameters). */
+static struct route export_routes[16];
+static struct route_doc export_docs[16];
+static size_t n_export_routes;
 
 void exports_register(void)
 {
-    routes_register(export_routes, sizeof export_routes / sizeof export_routes[0]);
+    for (const struct rtype *const *t = registry_types(); *t && n_export_routes < 16; t++) {
+        if (!((*t)->flags & RT_EXPORT)) continue;
+        char path[128], summary[160];
+        snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
+        snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
+        /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
+        char id[64];
+        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        export_docs[n_export_routes] = (struct route_doc){
+            .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
+            .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            .params = "[{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl','xlsx'],'default':'csv'}}]"};
+        export_routes[n_export_routes] = (struct route){"GET", strdup(path), 0, (*t)->res->name, "export", export_route,
+                                                        strdup(summary), (*t)->res, &export_docs[n_export_routes]};
+        n_export_routes++;
+    }
+    routes_register(export_routes, n_export_routes);
 }

@@ -4,6 +4,7 @@
  * report as CSV; …/undo removes what it created and restores what it
  * updated; …/cancel stops it. GET /api/v1/jobs/{id} shows any job. The
  * engine is src/domain/import.c, run by the job runner (src/jobs). */
+#include "records/registry.h"
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/import.h"
@@ -84,7 +85,8 @@ static bool is_import(json_t *job) { return job && !strcmp(json_string_value(jso
 static void import_create(struct req *rq, struct resp *rs)
 {
     const char *kind = req_query(rq, "kind");
-    if (!kind || (strcmp(kind, "parties") && strcmp(kind, "transactions") && strcmp(kind, "interactions") && strcmp(kind, "products"))) {
+    const struct rtype *type = kind ? registry_by_name(kind) : NULL;
+    if (!type || !(type->flags & RT_IMPORT)) {
         resp_error(rs, 400, "invalid_parameter", "kind", "kind must be parties, transactions, interactions or products");
         return;
     }

@@ -22,13 +22,13 @@ static const struct field interaction_fields[] = {
     {"cost", "cost_amount", "cost_currency", FT_MONEY, 0, 0, NULL, 0, 0, NULL, "cost to serve"},
 };
 
-static int interaction_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int interaction_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     json_t *status = json_object_get(rec, "status");
     if (!status || json_is_null(status)) json_object_set_new(rec, "status", json_string("done"));
     const char *st = json_string_value(json_object_get(rec, "status"));
-    if (create && !json_is_integer(json_object_get(rec, "user_id")) && rq->user.id)
-        json_object_set_new(rec, "user_id", json_integer(rq->user.id));
+    if (!old && !json_is_integer(json_object_get(rec, "user_id")) && a->user_id)
+        json_object_set_new(rec, "user_id", json_integer(a->user_id));
     if (!strcmp(st, "planned") && !json_is_string(json_object_get(rec, "due_at"))) {
         verr_set(e, 422, "required", "due_at", "a planned interaction needs due_at");
         return -1;
@@ -44,13 +44,7 @@ static int interaction_check(json_t *rec, bool create, const struct req *rq, str
 struct resource interaction_resource = {
     .name = "interactions", .table = "interaction", .entity = "interaction",
     .fields = interaction_fields, .nfields = sizeof interaction_fields / sizeof interaction_fields[0],
-    .party_field = "party_id", .check = interaction_check,
+    .party_field = "party_id", .rule = interaction_rule,
 };
 
-static const struct route interaction_routes[] = { RESOURCE_ROUTES("interactions", interaction_resource, "an interaction") };
 
-void interactions_register(void)
-{
-    resource_init(&interaction_resource);
-    routes_register(interaction_routes, sizeof interaction_routes / sizeof interaction_routes[0]);
-}

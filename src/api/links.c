@@ -15,7 +15,7 @@ static const struct field link_fields[] = {
     {"since", "since", NULL, FT_DATE, 0, 0, NULL, 0, 0, NULL, "since when"},
 };
 
-static int link_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int link_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     if (json_equal(json_object_get(rec, "from_id"), json_object_get(rec, "to_id"))) {
         verr_set(e, 422, "invalid_value", "to_id", "a party cannot be linked to itself");
@@ -33,13 +33,7 @@ static int link_check(json_t *rec, bool create, const struct req *rq, struct ver
 struct resource link_resource = {
     .name = "links", .table = "party_link", .entity = "link",
     .fields = link_fields, .nfields = sizeof link_fields / sizeof link_fields[0],
-    .party_field = "from_id", .peer_field = "to_id", .check = link_check,
+    .party_field = "from_id", .peer_field = "to_id", .rule = link_rule,
 };
 
-static const struct route link_routes[] = { RESOURCE_ROUTES("links", link_resource, "a link between parties") };
 
-void links_register(void)
-{
-    resource_init(&link_resource);
-    routes_register(link_routes, sizeof link_routes / sizeof link_routes[0]);
-}

@@ -8,22 +8,16 @@ static const struct field note_fields[] = {
     {"user_id", "user_id", NULL, FT_REF, F_FILTER | F_SERVER, 0, NULL, 0, REF_USER, NULL, "author"},
 };
 
-static int note_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int note_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
-    if (create && rq->user.id) json_object_set_new(rec, "user_id", json_integer(rq->user.id));
+    if (!old && a->user_id) json_object_set_new(rec, "user_id", json_integer(a->user_id));
     return 0;
 }
 
 struct resource note_resource = {
     .name = "notes", .table = "note", .entity = "note",
     .fields = note_fields, .nfields = sizeof note_fields / sizeof note_fields[0],
-    .party_field = "party_id", .check = note_check,
+    .party_field = "party_id", .rule = note_rule,
 };
 
-static const struct route note_routes[] = { RESOURCE_ROUTES("notes", note_resource, "a note") };
 
-void notes_register(void)
-{
-    resource_init(&note_resource);
-    routes_register(note_routes, sizeof note_routes / sizeof note_routes[0]);
-}

@@ -9,6 +9,9 @@
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
+#include "records/registry.h"
+#include "records/write.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +47,6 @@ static const struct field party_fields[] = {
     {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user"},
     {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team / business unit"},
 };
-
-static int party_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
-{
-    if (create && !json_is_integer(json_object_get(rec, "owner_id")) && rq->user.id)
-        json_object_set_new(rec, "owner_id", json_integer(rq->user.id));
-    return 0;
-}
 
 static void append_list(strbuf *sb, const json_t *list)
 {
@@ -151,13 +147,12 @@ struct resource party_resource = {
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
     .soft_delete = true, .fts_table = "party_fts", .fts_columns = party_search_fields,
     .extra_filters = party_score_filters,
-    .check = party_check, .after_write = party_reindex, .before_delete = party_before_delete,
+    .after_write = party_reindex, .before_delete = party_before_delete,
     .sort_keys = party_sort_keys, .has_doc = true,
 };
 
 /* ---- timeline ---- */
 
-extern struct resource interaction_resource, transaction_resource, note_resource;
 
 static bool party_exists(db *c, int64_t id)
 {
@@ -168,6 +163,40 @@ static bool party_exists(db *c, int64_t id)
     db_done(s);
     return found;
 }
+
+/* The timeline's query, from the registry: every type that shows in its
+ * party's timeline (RT_TIMELINE, owned through a party) in declaration
+ * order — its rank in the cursor is its place there — then the party's
+ * changes (audit rows), ranked last. Built once from constant fragments. */
+static const struct rtype *g_timeline[16];
+static int g_ntimeline;
+static char *g_timeline_sql;
+static pthread_once_t g_timeline_once = PTHREAD_ONCE_INIT;
+
+static void timeline_build(void)
+{
+    strbuf sb;
+    sb_init(&sb, 0);
+    sb_puts(&sb, "WITH ids(pid) AS (SELECT id FROM party WHERE id = ? OR merged_into = ?), ev(at, rank, id) AS (");
+    for (const struct rtype *const *t = registry_types(); *t; t++) {
+        if (!((*t)->flags & RT_TIMELINE) || (*t)->own != OWN_PARENT || g_ntimeline == 16) continue;
+        g_timeline[g_ntimeline++] = *t;
+        /* The registry's constants: the time expression, the rank, the
+         * table and the parent column. */
+        const struct rtype *rt = *t;
+        const char *order_col = rt->timeline_at, *column = rt->parent_field;
+        int rank = g_ntimeline;
+        sb_printf(&sb, "SELECT %s, %d, id FROM %s WHERE %s IN (SELECT pid FROM ids) UNION ALL ", order_col, rank,
+                  rt->res->table, column);
+    }
+    int rank = g_ntimeline + 1;
+    sb_printf(&sb, "SELECT at, %d, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
+                   " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?, ?, ?)"
+                   " ORDER BY at DESC, rank DESC, id DESC LIMIT ?", rank);
+    g_timeline_sql = sb_take(&sb);
+}
+
+static void timeline_init(void) { pthread_once(&g_timeline_once, timeline_build); }
 
 /* Every interaction, transaction, note and change of the party — and of the
  * duplicates merged into it — newest first, keyset-paginated by
@@ -189,20 +218,13 @@ static void party_timeline(struct req *rq, struct resp *rs)
     }
     const char *before = req_query(rq, "before");
     char b_at[32] = "9999", dummy;
-    long long b_rank = 9, b_id = 0x7fffffffffffffffLL;
+    long long b_rank = 99, b_id = 0x7fffffffffffffffLL;
     if (before && (strlen(before) > 60 || sscanf(before, "%20[^,],%lld,%lld%c", b_at, &b_rank, &b_id, &dummy) != 3)) {
         resp_error(rs, 400, "invalid_parameter", "before", "before must be a cursor from a previous page");
         return;
     }
-    static const char sql[] =
-        "WITH ids(pid) AS (SELECT id FROM party WHERE id = ? OR merged_into = ?),"
-        " ev(at, rank, id) AS ("
-        "  SELECT COALESCE(occurred_at, due_at, created_at), 1, id FROM interaction WHERE party_id IN (SELECT pid FROM ids)"
-        "  UNION ALL SELECT occurred_at, 2, id FROM txn WHERE party_id IN (SELECT pid FROM ids)"
-        "  UNION ALL SELECT created_at, 3, id FROM note WHERE party_id IN (SELECT pid FROM ids)"
-        "  UNION ALL SELECT at, 4, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
-        " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?, ?, ?)"
-        " ORDER BY at DESC, rank DESC, id DESC LIMIT ?";
+    timeline_init();
+    const char *sql = g_timeline_sql;
     db_stmt *s = db_prepare(c, sql);
     if (!s) { resp_error(rs, 500, "internal", NULL, "timeline query failed"); return; }
     db_bind_int64(s, 1, id);
@@ -221,12 +243,10 @@ static void party_timeline(struct req *rq, struct resp *rs)
     }
     db_done(s);
     json_t *items = json_array();
-    static const char *const types[] = {"", "interaction", "transaction", "note", "change"};
     for (int i = 0; i < n && i < limit; i++) {
         json_t *obj = NULL;
-        if (evs[i].rank == 1) obj = res_redact(&interaction_resource, &rq->user, res_load(c, &interaction_resource, evs[i].id));
-        else if (evs[i].rank == 2) obj = res_redact(&transaction_resource, &rq->user, res_load(c, &transaction_resource, evs[i].id));
-        else if (evs[i].rank == 3) obj = res_redact(&note_resource, &rq->user, res_load(c, &note_resource, evs[i].id));
+        const struct rtype *t = evs[i].rank >= 1 && evs[i].rank <= g_ntimeline ? g_timeline[evs[i].rank - 1] : NULL;
+        if (t) obj = res_redact(t->res, &rq->user, res_load(c, t->res, evs[i].id));
         else {
             db_stmt *a = db_prepare(c, "SELECT id, at, user_id, entity, entity_id, action, changes FROM audit WHERE id = ?");
             db_bind_int64(a, 1, evs[i].id);
@@ -249,7 +269,7 @@ static void party_timeline(struct req *rq, struct resp *rs)
             db_done(a);
         }
         if (!obj) continue;
-        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "type", types[evs[i].rank], "at", evs[i].at, "item", obj));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "type", t ? t->type : "change", "at", evs[i].at, "item", obj));
     }
     json_t *next = json_null();
     if (n > limit) {
@@ -341,14 +361,13 @@ static int job_merge(db *w, void *arg)
         goto done;
     }
     m = merged_record(t, d);
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    /* What hangs on the duplicate moves to the survivor: each type that
+     * moves on a merge says how (registry). */
+    for (const struct rtype *const *rt = registry_types(); *rt; rt++)
+        for (const struct merge_move *mv = (*rt)->merge; ((*rt)->flags & RT_MERGE) && mv && mv->sql; mv++)
+            if (exec_move(w, mv->sql, mv->binds, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     static const struct { const char *sql, *binds; } moves[] = {
-        {"UPDATE interaction SET party_id = ? WHERE party_id = ?", "td"},
-        {"UPDATE txn SET party_id = ? WHERE party_id = ?", "td"},
-        {"UPDATE note SET party_id = ? WHERE party_id = ?", "td"},
-        {"DELETE FROM party_link WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)", "tddt"},
-        {"UPDATE party_link SET from_id = ? WHERE from_id = ?", "td"},
-        {"UPDATE party_link SET to_id = ? WHERE to_id = ?", "td"},
-        {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
         {"UPDATE party SET merged_into = ? WHERE merged_into = ?", "td"},
         /* The duplicate leaves the indexes and gives up its external id. */
         {"UPDATE party SET merged_into = ?, deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?", "tnd"},
@@ -356,25 +375,21 @@ static int job_merge(db *w, void *arg)
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
         if (exec_move(w, moves[i].sql, moves[i].binds, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     if (party_unindex(w, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
-    db_stmt *s = db_prepare(w, party_resource.sql_update);
-    if (!s) { verr_from_db(&c->e, w, &party_resource); goto done; }
-    char now[21];
-    now_text(now);
-    int idx = res_bind_fields(&party_resource, s, m, 1);
-    db_bind_text(s, idx++, now);
-    db_bind_int64(s, idx++, c->target);
-    db_bind_int64(s, idx, json_integer_value(json_object_get(t, "version")));
-    int step = db_step(s);
-    db_done(s);
-    if (step != DB_DONE) { verr_from_db(&c->e, w, &party_resource); goto done; }
-    c->out = res_load(w, &party_resource, c->target);
-    if (!c->out || party_reindex(w, c->target, c->out)) { verr_from_db(&c->e, w, &party_resource); goto done; }
-    json_t *diff = res_diff(&party_resource, t, c->out);
-    json_object_set_new(diff, "merged_from", json_pack("[nI]", (json_int_t)c->dup));
-    int a1 = audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->target, "merge", diff, c->target);
-    int a2 = audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->dup, "merged_into",
-                          json_pack("{s:[nI]}", "merged_into", (json_int_t)c->target), c->dup);
-    if (a1 || a2) { verr_from_db(&c->e, w, &party_resource); goto done; }
+    /* The survivor changes through the write path: the filled fields are
+     * its audit row and event, which also name the duplicate. */
+    json_t *from = json_pack("{s:[nI]}", "merged_from", (json_int_t)c->dup);
+    struct write_opts o = {.expect_version = json_integer_value(json_object_get(t, "version")), .action = "merge", .log_extra = from};
+    json_t *patch = json_deep_copy(m);
+    static const char *const server[] = {"id", "version", "created_at", "updated_at"};
+    for (size_t i = 0; i < 4; i++) json_object_del(patch, server[i]);
+    int urc = record_update(w, &wr, &party_resource, c->target, patch, &o, &c->out, &c->e);
+    json_decref(patch);
+    json_decref(from);
+    if (urc) goto done;
+    if (record_log(w, &wr, "party", c->dup, "merged_into", json_pack("{s:[nI]}", "merged_into", (json_int_t)c->target), c->dup)) {
+        verr_from_db(&c->e, w, &party_resource);
+        goto done;
+    }
     rc = 0;
 done:
     if (rc) { json_decref(c->out); c->out = NULL; }
@@ -423,7 +438,6 @@ static const struct route_doc merge_doc = {
 };
 
 static const struct route party_routes[] = {
-    RESOURCE_ROUTES("parties", party_resource, "a party"),
     {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL, &timeline_doc},
     {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL, &merge_doc},
 };

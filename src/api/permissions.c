@@ -2,6 +2,7 @@
  * table (with record scopes none / own / team / all) and of field security.
  * A PUT sets one cell or a batch of cells (all or nothing, one transaction);
  * every change is audited and takes effect on the next request. */
+#include "records/registry.h"
 #include "api/api.h"
 #include "db/writer.h"
 #include "http/authz.h"
@@ -121,14 +122,11 @@ static int perm_parse(json_t *obj, bool field, const char *prefix, struct perm_c
                                   resp_error(rs, 422, "invalid_value", where, __VA_ARGS__); return -1; } while (0)
     if (!role_valid(ch->role)) PERM_FAIL("role", "unknown role");
     if (!strcmp(ch->role, "admin")) PERM_FAIL("role", "the admin role always has every permission");
-    if (!in_list(authz_entities, ch->entity)) PERM_FAIL("entity", "unknown entity");
+    if (!in_list(authz_entity_list(), ch->entity)) PERM_FAIL("entity", "unknown entity");
     if (field) {
-        const struct resource *r = NULL;
-        static const char *const singular[] = {"party", "link", "interaction", "transaction", "note", "product"};
-        for (size_t i = 0; i < 6; i++) {
-            const struct resource *x = audit_entity_resource(singular[i]);
-            if (x && !strcmp(x->name, ch->entity)) r = x;
-        }
+        /* Every record type of the registry has field security. */
+        const struct rtype *t = registry_by_name(ch->entity);
+        const struct resource *r = t ? t->res : NULL;
         bool known = false;
         for (int i = 0; r && i < r->nfields; i++) known |= !strcmp(r->fields[i].name, ch->key);
         if (!known) PERM_FAIL("field", "%s has no field %s", ch->entity, ch->key);

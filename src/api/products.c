@@ -11,7 +11,7 @@ static const struct field product_fields[] = {
     {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "offered for sale"},
 };
 
-static int product_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int product_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     if (!json_is_boolean(json_object_get(rec, "active"))) json_object_set_new(rec, "active", json_true());
     return 0;
@@ -20,13 +20,7 @@ static int product_check(json_t *rec, bool create, const struct req *rq, struct 
 struct resource product_resource = {
     .name = "products", .table = "product", .entity = "product",
     .fields = product_fields, .nfields = sizeof product_fields / sizeof product_fields[0],
-    .check = product_check,
+    .rule = product_rule,
 };
 
-static const struct route product_routes[] = { RESOURCE_ROUTES("products", product_resource, "a product") };
 
-void products_register(void)
-{
-    resource_init(&product_resource);
-    routes_register(product_routes, sizeof product_routes / sizeof product_routes[0]);
-}

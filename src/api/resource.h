@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "lib/strbuf.h"
+#include "records/events.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -27,6 +28,7 @@ enum ftype {
     FT_OBJECT,    /* free JSON object (custom fields), stored as JSON */
     FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
 };
+struct rtype;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
 enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM };
 enum {
@@ -42,6 +44,8 @@ struct verr {
     const char *code;
     char field[64];
     char message[256];
+    /* A refused workflow move (409 invalid_transition): the states, or "". */
+    char from[32], to[32];
 };
 
 struct field {
@@ -100,13 +104,17 @@ struct resource {
     const char *const *fts_columns;
     const struct list_filter *extra_filters;  /* NULL-name terminated, or NULL */
     const struct sort_key *sort_keys;         /* NULL-field terminated, or NULL */
-    /* Cross-field rules and defaults on the complete record (create: after
-     * defaults; patch: after merging). May add values. 0 or -1 with e set. */
-    int (*check)(json_t *rec, bool create, const struct req *rq, struct verr *e);
-    /* Runs in the write transaction after the row is written and before
-     * after_write; may refuse the write with e set (0 or -1): rules that
-     * need the stored rows, such as a party's money totals. */
-    int (*check_written)(db *w, int64_t id, const json_t *rec, struct verr *e);
+    /* The type's rule: a plain function of (actor, old, new) on the complete
+     * record (old is NULL on create; new is the merged record on a change)
+     * that may fill defaults into new and returns 0, or -1 with the
+     * verdict (status, code, field) in e. Run by the write path for every
+     * writer (records/write.c); unit-tested without a server. */
+    int (*rule)(const struct actor *a, const json_t *old, json_t *rec, struct verr *e);
+    /* Runs in the write transaction before the row is written, with the
+     * complete new record and its id (0 on a create); may refuse with e
+     * set (0 or -1): rules that need the stored rows, such as a party's
+     * money totals. Before, so that a refusal leaves nothing to undo. */
+    int (*check_stored)(db *w, int64_t id, const json_t *rec, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
@@ -114,8 +122,10 @@ struct resource {
     /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
      * user who may see every field sends it as it is. */
     bool has_doc;
+    /* Its record type (records/registry.h), set by registry_init. */
+    const struct rtype *type;
     /* Generated at start-up by resource_init. */
-    char *sql_get, *sql_insert, *sql_update, *sql_delete, *sql_cols;
+    char *sql_get, *sql_exists, *sql_insert, *sql_insert_id, *sql_update, *sql_delete, *sql_cols;
     char *sql_get_doc, *sql_store_doc;
     char **json_keys;             /* ,"<field name>": for each field, written as is by a GET */
     size_t *json_key_lens;
@@ -177,6 +187,11 @@ void res_query_free(struct res_query *l);
  * as OpenAPI parameter objects (a new array). */
 json_t *res_query_parameters(const struct resource *r, int mode);
 
+/* The field of r named name, or NULL. */
+const struct field *res_field_find(const struct resource *r, const char *name);
+/* Writes the row of r->sql_get / sql_cols at s as JSON into out, leaving
+ * out the fields hidden from u (u NULL: every field). */
+void res_row_write(const struct resource *r, db_stmt *s, const struct auth_user *u, strbuf *out);
 /* Loads one record as JSON (NULL when absent or deleted). */
 json_t *res_load(db *c, const struct resource *r, int64_t id);
 /* Removes the fields the user's role may not see (field security); returns rec. */

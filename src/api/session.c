@@ -15,11 +15,11 @@
 static json_t *user_json(const struct auth_user *u)
 {
     json_t *perms = json_object();
-    for (int e = 0; authz_entities[e]; e++) {
+    for (int e = 0; authz_entity_list()[e]; e++) {
         json_t *acts = json_object();
         for (int a = 0; authz_actions[a]; a++)
-            json_object_set_new(acts, authz_actions[a], json_string(scope_names[authz_scope(u, authz_entities[e], authz_actions[a]) & ~SCOPE_WRITE]));
-        json_object_set_new(perms, authz_entities[e], acts);
+            json_object_set_new(acts, authz_actions[a], json_string(scope_names[authz_scope(u, authz_entity_list()[e], authz_actions[a]) & ~SCOPE_WRITE]));
+        json_object_set_new(perms, authz_entity_list()[e], acts);
     }
     return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role", u->role,
                      "permissions", perms);

@@ -5,9 +5,12 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "http/authz.h"
+#include "records/write.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+extern struct resource interaction_resource;
 
 struct transfer_ctx {
     struct req *rq;
@@ -26,48 +29,40 @@ static bool exists(db *w, const char *sql, int64_t id)
     return found;
 }
 
+/* One party and its open tasks change hands through the write path (as
+ * "transfer" changes: audit rows and events). The caller's assign scope is
+ * the check here, so the write itself is not limited by the update scope. */
 static int transfer_one(db *w, struct transfer_ctx *c, int64_t pid, enum scope assign)
 {
     if (!authz_party_in_scope(w, &c->rq->user, pid, assign)) {
         verr_set(&c->e, 404, "not_found", "party_ids", "no party with id %lld that you may assign", (long long)pid);
         return -1;
     }
-    db_stmt *s = db_prepare(w, "SELECT owner_id, team_id FROM party WHERE id = ?");
-    db_bind_int64(s, 1, pid);
-    json_t *old_owner = json_null(), *old_team = json_null();
-    if (db_step(s) == DB_ROW) {
-        if (db_column_type(s, 0) != DB_NULL) old_owner = json_integer(db_column_int64(s, 0));
-        if (db_column_type(s, 1) != DB_NULL) old_team = json_integer(db_column_int64(s, 1));
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    wr.user = NULL;
+    struct write_opts o = {.action = "transfer"};
+    json_t *patch = json_pack("{s:I}", "owner_id", (json_int_t)c->to_user);
+    if (c->to_team) json_object_set_new(patch, "team_id", json_integer(c->to_team));
+    int rc = record_update(w, &wr, &party_resource, pid, patch, &o, NULL, &c->e);
+    json_decref(patch);
+    if (rc) return -1;
+    /* Open tasks on the customer follow the customer: each changed task
+     * leaves the set, so the first one left is the next one. */
+    patch = json_pack("{s:I}", "user_id", (json_int_t)c->to_user);
+    int n = 0;
+    for (;;) {
+        db_stmt *s = db_prepare(w, "SELECT id FROM interaction WHERE party_id = ? AND status = 'planned' AND user_id = ? ORDER BY id LIMIT 1");
+        if (!s) { json_decref(patch); verr_from_db(&c->e, w, NULL); return -1; }
+        db_bind_int64(s, 1, pid);
+        db_bind_int64(s, 2, c->from_user);
+        int64_t task = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+        db_done(s);
+        if (!task || c->from_user == c->to_user) break;
+        if (record_update(w, &wr, &interaction_resource, task, patch, &o, NULL, &c->e)) { json_decref(patch); return -1; }
+        n++;
     }
-    db_done(s);
-    char now[21];
-    now_text(now);
-    s = db_prepare(w, "UPDATE party SET owner_id = ?, team_id = CASE WHEN ? THEN ? ELSE team_id END,"
-                      " updated_at = ?, version = version + 1 WHERE id = ?");
-    db_bind_int64(s, 1, c->to_user);
-    db_bind_int64(s, 2, c->to_team != 0);
-    if (c->to_team) db_bind_int64(s, 3, c->to_team); else db_bind_null(s, 3);
-    db_bind_text(s, 4, now);
-    db_bind_int64(s, 5, pid);
-    int rc = db_step(s);
-    db_done(s);
-    /* Open tasks on the customer follow the customer. */
-    db_stmt *t = db_prepare(w, "UPDATE interaction SET user_id = ?, updated_at = ?, version = version + 1"
-                               " WHERE party_id = ? AND status = 'planned' AND user_id = ?");
-    db_bind_int64(t, 1, c->to_user);
-    db_bind_text(t, 2, now);
-    db_bind_int64(t, 3, pid);
-    db_bind_int64(t, 4, c->from_user);
-    int rc2 = db_step(t);
-    db_done(t);
-    int tasks = db_changes(w);
-    if (rc == DB_DONE && res_store_doc(w, &party_resource, pid)) rc = DB_ERROR;
-    if (rc != DB_DONE || rc2 != DB_DONE) { json_decref(old_owner); json_decref(old_team); verr_from_db(&c->e, w, NULL); return -1; }
-    c->tasks += tasks;
-    json_t *d = json_pack("{s:[oI]}", "owner_id", old_owner, (json_int_t)c->to_user);
-    if (c->to_team) json_object_set_new(d, "team_id", json_pack("[oI]", old_team, (json_int_t)c->to_team));
-    else json_decref(old_team);
-    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", pid, "transfer", d, pid)) { verr_from_db(&c->e, w, NULL); return -1; }
+    json_decref(patch);
+    c->tasks += n;
     c->parties++;
     return 0;
 }
@@ -184,7 +179,8 @@ static int job_share_add(db *w, void *arg)
     c->out = json_pack("{s:I, s:I, s:o, s:o, s:s}", "id", (json_int_t)c->share, "party_id", (json_int_t)c->party,
                        "user_id", c->user ? json_integer(c->user) : json_null(), "team_id", c->team ? json_integer(c->team) : json_null(),
                        "created_at", now);
-    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->party, "share", json_deep_copy(c->out), c->party) ? 1 : 0;
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    return record_log(w, &wr, "party", c->party, "share", json_deep_copy(c->out), c->party) ? 1 : 0;
 }
 
 static int job_share_delete(db *w, void *arg)
@@ -198,7 +194,8 @@ static int job_share_delete(db *w, void *arg)
     db_done(s);
     if (rc != DB_DONE) { verr_from_db(&c->e, w, NULL); return 1; }
     if (db_changes(w) == 0) { verr_set(&c->e, 404, "not_found", "share_id", "no such share"); return 1; }
-    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "party", c->party, "unshare",
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    return record_log(w, &wr, "party", c->party, "unshare",
                         json_pack("{s:I}", "share_id", (json_int_t)c->share), c->party) ? 1 : 0;
 }
 

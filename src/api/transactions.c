@@ -18,7 +18,7 @@ static const struct field transaction_fields[] = {
     {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "set when bought from this competitor"},
 };
 
-static int transaction_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int transaction_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     json_t *cost = json_object_get(rec, "cost");
     if (json_is_object(cost) &&
@@ -51,23 +51,31 @@ static int transaction_check(json_t *rec, bool create, const struct req *rq, str
  * limit. About 4,611 transactions of the largest amount (10^15). */
 #define TXN_PARTY_GROSS_MAX (INT64_MAX / 2)
 
-/* transaction_resource.check_written: the row is written (in the write's
- * savepoint); refuses it, so the savepoint rolls it back, when it takes
- * its party's money over TXN_PARTY_GROSS_MAX in its currency. The field
- * named is the one whose total went over: amount, or cost when the
- * amounts alone fit. Counted in C with checked sums (SQLite's SUM() fails
- * on an overflow instead of answering). */
+/* transaction_resource.check_stored: before the row is written, refuses
+ * it when it would take its party's money over TXN_PARTY_GROSS_MAX in its
+ * currency: the party's other rows (all of them on a create, all but this
+ * one on a change) plus this one. The field named is the one whose total
+ * goes over: amount, or cost when the amounts alone fit. Counted in C with
+ * checked sums (SQLite's SUM() fails on an overflow instead of answering).
+ * Checked before the write, so a refusal leaves nothing to undo — a writer
+ * of many records (an import) goes on with the next. */
 static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct verr *e)
 {
-    (void)id;
     json_int_t party = json_integer_value(json_object_get(rec, "party_id"));
     const char *currency = json_string_value(json_object_get(json_object_get(rec, "amount"), "currency"));
     if (!currency) return 0;
-    db_stmt *s = db_prepare(w, "SELECT amount, cost FROM txn WHERE party_id = ? AND currency = ?");
+    db_stmt *s = db_prepare(w, "SELECT amount, cost FROM txn WHERE party_id = ? AND currency = ? AND id <> ?");
     if (!s) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
     db_bind_int64(s, 1, party);
     db_bind_text(s, 2, currency);
+    db_bind_int64(s, 3, id);
     money_sum amounts = MONEY_SUM_INIT, both = MONEY_SUM_INIT;
+    /* This row (the rule made its cost's currency the amount's). */
+    int64_t na = json_integer_value(json_object_get(json_object_get(rec, "amount"), "amount"));
+    json_t *cost = json_object_get(rec, "cost");
+    int64_t nk = json_is_object(cost) ? json_integer_value(json_object_get(cost, "amount")) : 0;
+    if (na < 0) money_sum_sub(&amounts, na); else money_sum_add(&amounts, na);
+    if (nk < 0) money_sum_sub(&both, nk); else money_sum_add(&both, nk);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         /* Rows come from this API (|v| <= 10^15) or from imports; negate
@@ -91,14 +99,7 @@ static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct
 struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
-    .party_field = "party_id", .check = transaction_check, .check_written = transaction_check_totals,
-    .after_write = analytics_txn_written, .before_delete = analytics_txn_deleting,
+    .party_field = "party_id", .rule = transaction_rule, .check_stored = transaction_check_totals,
 };
 
-static const struct route transaction_routes[] = { RESOURCE_ROUTES("transactions", transaction_resource, "a transaction") };
 
-void transactions_register(void)
-{
-    resource_init(&transaction_resource);
-    routes_register(transaction_routes, sizeof transaction_routes / sizeof transaction_routes[0]);
-}

@@ -9,6 +9,7 @@
 #include "http/auth.h"
 #include "http/authz.h"
 #include "lib/textcheck.h"
+#include "records/write.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +38,7 @@ static bool team_above(int64_t id, int64_t from)
     return above;
 }
 
-static int team_check(json_t *rec, bool create, const struct req *rq, struct verr *e)
+static int team_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
     json_t *id = json_object_get(rec, "id"), *parent = json_object_get(rec, "parent_id");
     if (id && json_equal(id, parent)) { verr_set(e, 422, "invalid_value", "parent_id", "a team cannot be its own parent"); return -1; }
@@ -51,7 +52,7 @@ static int team_check(json_t *rec, bool create, const struct req *rq, struct ver
 
 struct resource team_resource = {
     .name = "teams", .table = "team", .entity = "team",
-    .fields = team_fields, .nfields = sizeof team_fields / sizeof team_fields[0], .check = team_check,
+    .fields = team_fields, .nfields = sizeof team_fields / sizeof team_fields[0], .rule = team_rule,
 };
 
 /* ---- users ---- */
@@ -157,7 +158,8 @@ static int job_user_create(db *w, void *arg)
     }
     c->id = db_last_insert_id(w);
     c->out = user_load(w, c->id);
-    return audit_record(w, &c->rq->user, req_client_addr(c->rq), "user", c->id, "create",
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    return record_log(w, &wr, "user", c->id, "create",
                         json_pack("{s:[ns], s:[ns]}", "email", c->email, "role", c->role), 0) ? 1 : 0;
 }
 
@@ -232,7 +234,8 @@ static int job_user_update(db *w, void *arg)
     }
     if (c->set_password) json_object_set_new(diff, "password", json_pack("[ss]", "***", "***"));
     const char *action = json_object_get(diff, "role") ? "permission_change" : "update";
-    if (audit_record(w, &c->rq->user, req_client_addr(c->rq), "user", c->id, action, diff, 0)) goto done;
+    struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
+    if (record_log(w, &wr, "user", c->id, action, diff, 0)) goto done;
     rc = 0;
 done:
     json_decref(old);
@@ -339,11 +342,10 @@ static const struct route user_routes[] = {
     {"POST", "/api/v1/users", 0, "users", "create", users_create, "Create a user {email, name, role, team_id, password}", NULL, &users_create_doc},
     {"GET", "/api/v1/users/{id}", 0, "users", "read", users_get, "Get a user", NULL, &users_get_doc},
     {"PATCH", "/api/v1/users/{id}", 0, "users", "update", users_update, "Change a user's name, role, team, password or disable them (ends their sessions)", NULL, &users_update_doc},
-    RESOURCE_ROUTES("teams", team_resource, "a team"),
 };
+
 
 void users_register(void)
 {
-    resource_init(&team_resource);
     routes_register(user_routes, sizeof user_routes / sizeof user_routes[0]);
 }

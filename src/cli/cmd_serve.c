@@ -9,10 +9,15 @@
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
+#include "db/writer.h"
+#include "http/authz.h"
+#include "records/registry.h"
 #include "records/events.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+static int seed_job(db *w, void *arg) { return registry_seed(w) ? 1 : 0; }
 
 int cmd_serve(int argc, char **argv)
 {
@@ -40,6 +45,12 @@ int cmd_serve(int argc, char **argv)
     char err[256];
     if (party_docs_check_format() != 0) { fprintf(stderr, "rapport: cannot check the stored party documents\n"); return 1; }
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
+    /* A record type new since the last start gets its permission rows. */
+    if (db_write(seed_job, NULL) != 0 || authz_load(db_reader()) != 0) {
+        fprintf(stderr, "rapport: cannot write the permission rows of the record types\n");
+        writer_stop();
+        return 1;
+    }
     if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
     if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
     if (events_start() != 0) { fprintf(stderr, "rapport: cannot start following the event feed\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }

@@ -1,6 +1,7 @@
 /* cmd_user: operator management of user accounts — add, passwd, disable,
  * list. Passwords come from standard input (--password-stdin), never from
  * the command line where other users could read them. */
+#include "records/write.h"
 #include "api/resource.h"
 #include "cli/cli.h"
 #include "db/writer.h"
@@ -61,7 +62,8 @@ static int job_user(db *w, void *arg)
     }
     json_t *d = json_pack("{s:s}", "email", j->email);
     if (j->role) json_object_set_new(d, "role", json_string(j->role));
-    audit_record(w, NULL, "cli", "user", j->id, j->op, d, 0);
+    struct writer wr = writer_system("cli");
+    record_log(w, &wr, "user", j->id, j->op, d, 0);
     return 0;
 }
 

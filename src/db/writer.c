@@ -128,9 +128,20 @@ int db_write(write_fn fn, void *ctx)
 {
     struct job j = {.fn = fn, .ctx = ctx};
     if (!g_running) {
+        /* No writer thread (the CLI): the caller runs its batch itself, on
+         * the one write connection — one thread at a time. An import's
+         * batches and the job-lease heartbeat used to meet here, and two
+         * threads in one SQLite transaction corrupted the database. */
+        static pthread_mutex_t direct = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&direct);
         char err[256];
-        if (open_conn(err, sizeof err) != 0) { log_error("writer: %s", err); return WRITE_COMMIT_FAILED; }
+        if (open_conn(err, sizeof err) != 0) {
+            pthread_mutex_unlock(&direct);
+            log_error("writer: %s", err);
+            return WRITE_COMMIT_FAILED;
+        }
         run_batch(&j);
+        pthread_mutex_unlock(&direct);
         return j.rc;
     }
     db_reader_yield(false); /* a shared reader is not held through the commit wait */

@@ -4,7 +4,10 @@
 #include "db/writer.h"
 #include "domain/vocab.h"
 #include "http/auth.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
+#include "records/registry.h"
+#include "records/write.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,19 +103,29 @@ static int exec_ok(db_stmt *s)
     return rc == DB_DONE ? 0 : -1;
 }
 
+/* Every demo record is written through the write path as the system
+ * actor "demo", with the generator's own creation time: the rules, hooks
+ * (search index) and events apply as to any other writer. The demo is not
+ * audited row by row (a generated history would flood every timeline). */
+static int64_t demo_create(db *w, const struct resource *r, const json_t *rec, const char *created)
+{
+    struct writer wr = writer_system("demo");
+    struct write_opts o = {.created_at = created, .batch_audited = true};
+    struct verr e = {0};
+    int64_t id = 0;
+    if (record_create(w, &wr, r, rec, &o, &id, NULL, &e)) {
+        log_error("demo: a generated %s was refused: %s (%s)", r->entity, e.message, e.field);
+        return -1;
+    }
+    return id;
+}
+
 static int64_t insert_party(db *w, struct gen *g, json_t *rec)
 {
     char created[21];
     time_format(g->start + (int64_t)(unif() * (double)(g->now - g->start)), created);
-    db_stmt *s = db_prepare(w, party_resource.sql_insert);
-    if (!s) return -1;
-    int idx = res_bind_fields(&party_resource, s, rec, 1);
-    db_bind_text(s, idx++, created);
-    db_bind_text(s, idx, created);
-    if (exec_ok(s)) return -1;
-    int64_t id = db_last_insert_id(w);
-    if (party_reindex(w, id, rec)) return -1;
-    g->st.parties++;
+    int64_t id = demo_create(w, &party_resource, rec, created);
+    if (id > 0) g->st.parties++;
     return id;
 }
 
@@ -189,16 +202,12 @@ static int add_link(db *w, struct gen *g, int64_t from, int64_t to, const char *
 {
     char now[21];
     time_format(g->now, now);
-    db_stmt *s = db_prepare(w, "INSERT INTO party_link(from_id, to_id, kind, decision_role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!s) return -1;
-    db_bind_int64(s, 1, from);
-    db_bind_int64(s, 2, to);
-    db_bind_text(s, 3, kind);
-    db_bind_text(s, 4, role);
-    db_bind_text(s, 5, now);
-    db_bind_text(s, 6, now);
+    json_t *rec = json_pack("{s:I, s:I, s:s}", "from_id", (json_int_t)from, "to_id", (json_int_t)to, "kind", kind);
+    if (role) json_object_set_new(rec, "decision_role", json_string(role));
+    int64_t id = demo_create(w, &link_resource, rec, now);
+    json_decref(rec);
     g->st.links++;
-    return exec_ok(s);
+    return id > 0 ? 0 : -1;
 }
 
 static int add_interactions(db *w, struct gen *g, int64_t party, int n)
@@ -208,25 +217,16 @@ static int add_interactions(db *w, struct gen *g, int64_t party, int n)
         int64_t t = planned ? g->now + (int64_t)(pick(30 * 86400)) - 3 * 86400 : g->now - (int64_t)(unif() * YEARS * 365 * 86400.0);
         char ts[21];
         time_format(t, ts);
-        db_stmt *s = db_prepare(w, "INSERT INTO interaction(party_id, channel, direction, subject, notes, response, status, due_at,"
-                                   " occurred_at, user_id, cost_amount, cost_currency, created_at, updated_at)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'CNY', ?, ?)");
-        if (!s) return -1;
         const char *resp = responses[pick(7)];
-        db_bind_int64(s, 1, party);
-        db_bind_text(s, 2, interaction_channels[pick(12)]);
-        db_bind_text(s, 3, unif() < 0.7 ? "outbound" : "inbound");
-        db_bind_text(s, 4, PICK(subjects));
-        db_bind_text(s, 5, "客户对新方案表示关注 The customer showed interest in the new plan.");
-        db_bind_text(s, 6, planned ? NULL : resp);
-        db_bind_text(s, 7, planned ? "planned" : "done");
-        db_bind_text(s, 8, planned ? ts : NULL);
-        db_bind_text(s, 9, planned ? NULL : ts);
-        db_bind_int64(s, 10, g->user_ids[pick(g->nusers)]);
-        db_bind_int64(s, 11, 500 + pick(20000));
-        db_bind_text(s, 12, ts);
-        db_bind_text(s, 13, ts);
-        if (exec_ok(s)) return -1;
+        json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:I, s:s}}", "party_id", (json_int_t)party,
+            "channel", interaction_channels[pick(12)], "direction", unif() < 0.7 ? "outbound" : "inbound", "subject", PICK(subjects),
+            "notes", "客户对新方案表示关注 The customer showed interest in the new plan.", "status", planned ? "planned" : "done",
+            "user_id", (json_int_t)g->user_ids[pick(g->nusers)], "cost", "amount", (json_int_t)(500 + pick(20000)), "currency", "CNY");
+        json_object_set_new(rec, planned ? "due_at" : "occurred_at", json_string(ts));
+        if (!planned) json_object_set_new(rec, "response", json_string(resp));
+        int64_t id = demo_create(w, &interaction_resource, rec, ts);
+        json_decref(rec);
+        if (id < 0) return -1;
         g->st.interactions++;
     }
     return 0;
@@ -250,22 +250,15 @@ static int add_purchases(db *w, struct gen *g, int64_t party, bool org)
         char ts[21];
         time_format(t, ts);
         bool competitor = g->ncompetitors && unif() < 0.05;
-        char items[512];
-        snprintf(items, sizeof items, "[{\"product_id\":%lld,\"sku\":\"%s\",\"quantity\":%ld,\"amount\":%ld}]",
-                 (long long)g->product_ids[p], products[p].sku, qty, amount);
-        db_stmt *s = db_prepare(w, "INSERT INTO txn(party_id, occurred_at, amount, currency, cost, cost_currency, items, channel,"
-                                   " competitor_id, created_at, updated_at) VALUES (?, ?, ?, 'CNY', ?, 'CNY', ?, ?, ?, ?, ?)");
-        if (!s) return -1;
-        db_bind_int64(s, 1, party);
-        db_bind_text(s, 2, ts);
-        db_bind_int64(s, 3, amount);
-        if (competitor) db_bind_null(s, 4); else db_bind_int64(s, 4, cost);
-        db_bind_text(s, 5, items);
-        db_bind_text(s, 6, unif() < 0.5 ? "online" : unif() < 0.5 ? "store" : "sales_rep");
-        if (competitor) db_bind_int64(s, 7, g->competitors[pick(g->ncompetitors)]); else db_bind_null(s, 7);
-        db_bind_text(s, 8, ts);
-        db_bind_text(s, 9, ts);
-        if (exec_ok(s)) return -1;
+        json_t *rec = json_pack("{s:I, s:s, s:{s:I, s:s}, s:[{s:I, s:s, s:I, s:I}], s:s}", "party_id", (json_int_t)party,
+            "occurred_at", ts, "amount", "amount", (json_int_t)amount, "currency", "CNY",
+            "items", "product_id", (json_int_t)g->product_ids[p], "sku", products[p].sku, "quantity", (json_int_t)qty, "amount", (json_int_t)amount,
+            "channel", unif() < 0.5 ? "online" : unif() < 0.5 ? "store" : "sales_rep");
+        if (competitor) json_object_set_new(rec, "competitor_id", json_integer(g->competitors[pick(g->ncompetitors)]));
+        else json_object_set_new(rec, "cost", json_pack("{s:I, s:s}", "amount", (json_int_t)cost, "currency", "CNY"));
+        int64_t id = demo_create(w, &transaction_resource, rec, ts);
+        json_decref(rec);
+        if (id < 0) return -1;
         g->st.transactions++;
         n++;
         if (unif() < p_leave) break;
@@ -316,15 +309,18 @@ static int job_setup(db *w, void *arg)
     db_done(s);
     g->st.users = g->nusers;
     for (size_t i = 0; i < sizeof products / sizeof products[0]; i++) {
-        s = db_prepare(w, "INSERT INTO product(sku, name, category, price_amount, price_currency, active, created_at, updated_at)"
-                          " VALUES (?, ?, ?, ?, 'CNY', 1, ?, ?) ON CONFLICT DO NOTHING");
+        s = db_prepare(w, "SELECT id FROM product WHERE sku = ?");
         db_bind_text(s, 1, products[i].sku);
-        db_bind_text(s, 2, products[i].name);
-        db_bind_text(s, 3, i < 4 ? "软件 Software" : i < 8 ? "礼品 Gifts" : "服务与设备 Services & devices");
-        db_bind_int64(s, 4, products[i].price);
-        db_bind_text(s, 5, now);
-        db_bind_text(s, 6, now);
-        if (exec_ok(s)) return 1;
+        bool have = db_step(s) == DB_ROW;
+        db_done(s);
+        if (!have) {
+            json_t *rec = json_pack("{s:s, s:s, s:s, s:{s:I, s:s}, s:b}", "sku", products[i].sku, "name", products[i].name,
+                                    "category", i < 4 ? "软件 Software" : i < 8 ? "礼品 Gifts" : "服务与设备 Services & devices",
+                                    "price", "amount", (json_int_t)products[i].price, "currency", "CNY", "active", 1);
+            int64_t pid = demo_create(w, &product_resource, rec, now);
+            json_decref(rec);
+            if (pid < 0) return 1;
+        }
         s = db_prepare(w, "SELECT id FROM product WHERE sku = ?");
         db_bind_text(s, 1, products[i].sku);
         if (db_step(s) == DB_ROW) g->product_ids[i] = db_column_int64(s, 0);
@@ -374,7 +370,7 @@ int demo_generate(long parties, uint64_t seed, void (*progress)(long done, long 
     g_rng = seed * 0x9E3779B97F4A7C15ULL + 1;
     g.now = time_now();
     g.start = g.now - (int64_t)YEARS * 365 * 86400;
-    resource_init(&party_resource);
+    registry_init();
     if (db_write(job_setup, &g)) return -1;
     while (g.done < g.total) {
         if (db_write(job_batch, &g)) return -1;

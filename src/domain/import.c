@@ -9,6 +9,8 @@
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
+#include "records/registry.h"
+#include "records/write.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -440,42 +442,6 @@ static json_t *row_record(struct imp *m, long line, const char *const *skip)
 
 /* ---- writing ---- */
 
-struct insert_sql { const struct resource *r; char *sql; int items_idx; };
-static struct insert_sql g_ins[4];
-static pthread_mutex_t g_ins_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static const struct insert_sql *insert_sql(const struct resource *r)
-{
-    pthread_mutex_lock(&g_ins_mu);
-    struct insert_sql *slot = NULL;
-    for (int i = 0; i < 4; i++) {
-        if (g_ins[i].r == r) { slot = &g_ins[i]; break; }
-        if (!g_ins[i].r) {
-            strbuf sb;
-            sb_init(&sb, 0);
-            sb_printf(&sb, "INSERT INTO %s (id", r->table);
-            int n = 1, items = 0;
-            for (int k = 0; k < r->nfields; k++) {
-                if (!strcmp(r->fields[k].name, "items")) items = n + 1;
-                sb_printf(&sb, ", %s", r->fields[k].column);
-                n++;
-                if (r->fields[k].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[k].column2); n++; }
-            }
-            /* res_bind_fields binds each sort key's text after the fields. */
-            for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
-            sb_puts(&sb, ", created_at, updated_at) VALUES (?");
-            for (int k = 1; k < n; k++) sb_puts(&sb, ", ?");
-            for (const struct sort_key *k = r->sort_keys; k && k->field; k++) { sb_puts(&sb, ", "); db_sql_sort_key_param(&sb); }
-            sb_puts(&sb, ", ?, ?)");
-            g_ins[i] = (struct insert_sql){r, sb_take(&sb), items};
-            slot = &g_ins[i];
-            break;
-        }
-    }
-    pthread_mutex_unlock(&g_ins_mu);
-    return slot;
-}
-
 static int record_item(struct imp *m, db *w, const char *entity, int64_t id, const char *action, const json_t *before)
 {
     if (!m->res->job_id) return 0;
@@ -507,42 +473,58 @@ static void db_fail(struct imp *m, db *w, long line)
     m->db_failed = true;
 }
 
-/* Inserts rec (validated). Returns the id, 0 when refused (reported), -1 on
- * a database failure. */
+/* The writer of an import: the user who started it (owner defaults,
+ * workflow guards), not limited by record scopes (an import is checked by
+ * its own permission), audited as "import". */
+static struct writer import_writer(const struct imp *m)
+{
+    struct writer wr = writer_user(&m->user, "import");
+    wr.user = NULL;
+    return wr;
+}
+
+/* The write path's verdict on a row: a refusal (4xx) is reported against
+ * the row and the import goes on; a storage failure stops it. Returns 0
+ * refused, -1 failed. */
+static int refused_or_failed(struct imp *m, db *w, const struct verr *e, long line)
+{
+    if (e->status >= 500) { db_fail(m, w, line); return -1; }
+    report(m, line, col_name(m, e->field), "error", "%s", e->message);
+    m->res->errors++;
+    return 0;
+}
+
+/* Inserts rec (validated) through the write path. Returns the id, 0 when
+ * refused (reported), -1 on a database failure. */
 static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
                           const char *created_at, const char *items, long line)
 {
-    const struct insert_sql *ins = insert_sql(r);
-    char now[21];
-    now_text(now);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        db_stmt *s = db_prepare(w, ins->sql);
+    /* An id the file asks for that is taken gets a new one. */
+    if (want_id > 0) {
+        db_stmt *s = db_prepare(w, r->sql_exists);
         if (!s) { db_fail(m, w, line); return -1; }
-        if (want_id > 0 && attempt == 0) db_bind_int64(s, 1, want_id); else db_bind_null(s, 1);
-        int idx = res_bind_fields(r, s, rec, 2);
-        db_bind_text(s, idx++, created_at && created_at[0] ? created_at : now);
-        db_bind_text(s, idx, now);
-        if (items && ins->items_idx) db_bind_text(s, ins->items_idx, items);
-        int rc = db_step(s);
+        db_bind_int64(s, 1, want_id);
+        if (db_step(s) == DB_ROW) want_id = 0;
         db_done(s);
-        if (rc == DB_DONE) break;
-        struct db_error de;
-        if (rc == DB_CONSTRAINT && want_id > 0 && attempt == 0 && db_error(w, &de) == DB_ERR_UNIQUE && !strcmp(de.column, "id"))
-            continue;   /* id taken: a new one */
-        if (rc == DB_CONSTRAINT) {
-            struct verr e = {0};
-            verr_from_db(&e, w, r);
-            report(m, line, col_name(m, e.field), "error", "%s", e.message);
-            m->res->errors++;
-            return 0;
-        }
-        db_fail(m, w, line);
-        return -1;
     }
-    int64_t id = db_last_insert_id(w);
-    if (r->after_write && r->after_write(w, id, rec)) { db_fail(m, w, line); return -1; }
+    json_t *full = NULL;
+    if (items) {
+        /* Lines gathered from several rows of the file. */
+        full = json_deep_copy(rec);
+        json_t *it = json_loads(items, 0, NULL);
+        json_object_set_new(full, "items", it ? it : json_array());
+        rec = full;
+    }
     /* Created records are audited once per batch (batch_audit): import_item
-     * names each of them, with the job that says who and when. */
+     * names each of them, with the job that says who and when; each still
+     * has its event. */
+    struct writer wr = import_writer(m);
+    struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true};
+    struct verr e = {0};
+    int64_t id = 0;
+    int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
+    json_decref(full);
+    if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
     if (record_item(m, w, r->entity, id, "created", NULL)) {
         db_fail(m, w, line);
@@ -579,41 +561,15 @@ static int update_existing(struct imp *m, db *w, const struct resource *r, int64
         json_object_set_new(merged, "items", it ? it : json_array());
     }
     int out = 0;
-    struct req rq = {0};
-    rq.user = m->user;
-    struct verr e = {0};
     json_t *diff = res_diff(r, old, merged);
     if (json_object_size(diff) == 0) goto done;
-    if (r->check && r->check(merged, false, &rq, &e)) {
-        report(m, line, col_name(m, e.field), "error", "%s", e.message);
-        m->res->errors++;
-        goto done;
-    }
-    db_stmt *s = db_prepare(w, r->sql_update);
-    if (!s) { db_fail(m, w, line); out = -1; goto done; }
-    char now[21];
-    now_text(now);
-    int idx = res_bind_fields(r, s, merged, 1);
-    db_bind_text(s, idx++, now);
-    db_bind_int64(s, idx++, id);
-    db_bind_int64(s, idx, json_integer_value(json_object_get(old, "version")));
-    int rc = db_step(s);
-    db_done(s);
-    if (rc == DB_CONSTRAINT) {
-        verr_from_db(&e, w, r);
-        report(m, line, col_name(m, e.field), "error", "%s", e.message);
-        m->res->errors++;
-        goto done;
-    }
-    if (rc != DB_DONE || (r->after_write && r->after_write(w, id, merged)) ||
-        audit_record(w, &m->user, "import", r->entity, id, "update", diff, party_of_rec(r, id, merged)) ||
-        record_item(m, w, r->entity, id, "updated", old)) {
-        diff = NULL;
-        db_fail(m, w, line);
-        out = -1;
-        goto done;
-    }
-    diff = NULL;
+    static const char *const server[] = {"id", "version", "created_at", "updated_at"};
+    for (size_t i = 0; i < 4; i++) json_object_del(merged, server[i]);
+    struct writer wr = import_writer(m);
+    struct write_opts o = {.expect_version = json_integer_value(json_object_get(old, "version"))};
+    struct verr e = {0};
+    if (record_update(w, &wr, r, id, merged, &o, NULL, &e)) { out = refused_or_failed(m, w, &e, line); goto done; }
+    if (record_item(m, w, r->entity, id, "updated", old)) { db_fail(m, w, line); out = -1; goto done; }
     out = 1;
 done:
     json_decref(diff);
@@ -732,28 +688,15 @@ static int64_t write_record(struct imp *m, db *w, const struct resource *r, json
                             const char *items, long line)
 {
     struct verr e = {0};
-    struct req rq = {0};
-    rq.user = m->user;
+    struct writer wr = import_writer(m);
+    /* The rule runs here too (the write path runs it again), so a refused
+     * row is reported before it is matched against the database. */
     json_t *rec = res_validate(r, in, true, &e);
-    if (!rec || (r->check && r->check(rec, true, &rq, &e))) goto refused;
+    if (!rec || (r->rule && r->rule(&wr.actor, NULL, rec, &e))) goto refused;
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
         json_t *v = json_object_get(rec, f->name);
         if ((f->flags & F_REQUIRED) && (!v || json_is_null(v))) { verr_set(&e, 422, "required", f->name, "%s is required", f->name); goto refused; }
-    }
-    for (int i = 0; i < r->nfields; i++) {
-        const struct field *f = &r->fields[i];
-        json_t *v = json_object_get(rec, f->name);
-        if (f->type != FT_REF || !json_is_integer(v)) continue;
-        static const char *const sqls[] = {NULL, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL", "SELECT 1 FROM app_user WHERE id = ?",
-                                           "SELECT 1 FROM product WHERE id = ?", "SELECT 1 FROM team WHERE id = ?"};
-        if (f->ref <= REF_NONE || f->ref > REF_TEAM) continue;
-        db_stmt *s = db_prepare(w, sqls[f->ref]);
-        if (!s) { db_fail(m, w, line); json_decref(rec); return -1; }
-        db_bind_int64(s, 1, json_integer_value(v));
-        bool found = db_step(s) == DB_ROW;
-        db_done(s);
-        if (!found) { verr_set(&e, 422, "invalid_reference", f->name, "%s %lld does not exist", f->name, (long long)json_integer_value(v)); goto refused; }
     }
     char how[200];
     const char *dfield;
@@ -814,11 +757,9 @@ static int64_t party_for(struct imp *m, db *w, const char *ext, const char *name
     json_t *rec = json_pack("{s:s, s:s, s:s, s:[s]}", "kind", "person", "name", name ? name : defname, "external_id", ext, "roles", "customer");
     if (country) json_object_set_new(rec, "country", json_string(country));
     struct verr e = {0};
-    struct req rq = {0};
-    rq.user = m->user;
     json_t *v = res_validate(&party_resource, rec, true, &e);
     json_decref(rec);
-    if (!v || party_resource.check(v, true, &rq, &e)) {
+    if (!v) {
         report(m, line, col_name(m, "party_external_id"), "error", "the customer cannot be created: %s", e.message);
         m->res->errors++;
         json_decref(v);
@@ -1210,13 +1151,11 @@ static int batch_job(db *w, void *ctx)
     return 0;
 }
 
+/* An import kind is a record type the registry marks RT_IMPORT. */
 static const struct resource *resource_of(const char *kind)
 {
-    if (!strcmp(kind, "parties")) return &party_resource;
-    if (!strcmp(kind, "transactions")) return &transaction_resource;
-    if (!strcmp(kind, "interactions")) return &interaction_resource;
-    if (!strcmp(kind, "products")) return &product_resource;
-    return NULL;
+    const struct rtype *t = registry_by_name(kind);
+    return t && (t->flags & RT_IMPORT) ? t->res : NULL;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -1292,8 +1231,7 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
     }
     m.r = resource_of(o->kind);
     if (!m.r) { snprintf(res->fatal, sizeof res->fatal, "cannot import '%s': use parties, transactions, interactions or products", o->kind); return -1; }
-    if (!m.r->sql_insert) resource_init((struct resource *)m.r);
-    if (!party_resource.sql_insert) resource_init(&party_resource);
+    registry_init();
     m.txn = m.r == &transaction_resource;
     m.inter = m.r == &interaction_resource;
     m.user.id = o->user_id;
@@ -1389,11 +1327,8 @@ struct undo_ctx {
 
 static const struct resource *resource_of_entity(const char *entity)
 {
-    if (!strcmp(entity, "party")) return &party_resource;
-    if (!strcmp(entity, "transaction")) return &transaction_resource;
-    if (!strcmp(entity, "interaction")) return &interaction_resource;
-    if (!strcmp(entity, "product")) return &product_resource;
-    return NULL;
+    const struct rtype *t = registry_by_type(entity);
+    return t && (t->flags & RT_IMPORT) ? t->res : NULL;
 }
 
 static int exec_id(db *w, const char *sql, int64_t id)
@@ -1442,7 +1377,8 @@ static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, c
             if (exec_id(w, sql, id)) return -1;
         }
         c->removed++;
-        return audit_record(w, NULL, "import-undo", r->entity, id, "delete", NULL, r == &party_resource ? id : 0);
+        struct writer wr = writer_system("import-undo");
+        return record_log(w, &wr, r->entity, id, "delete", NULL, r == &party_resource ? id : 0);
     }
     json_t *old = before ? json_loads(before, 0, NULL) : NULL;
     json_t *now_rec = res_load(w, r, id);
@@ -1460,8 +1396,8 @@ static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, c
     int out = -1;
     if (rc == DB_DONE && (!r->after_write || r->after_write(w, id, old) == 0)) {
         c->restored++;
-        out = audit_record(w, NULL, "import-undo", r->entity, id, "update", res_diff(r, now_rec, old),
-                           party_of_rec(r, id, old));
+        struct writer wr = writer_system("import-undo");
+        out = record_log(w, &wr, r->entity, id, "update", res_diff(r, now_rec, old), party_of_rec(r, id, old));
     }
     json_decref(old);
     json_decref(now_rec);
@@ -1524,10 +1460,7 @@ static void compensate(struct imp *m)
 
 int import_undo(int64_t job_id, long *removed, long *restored, char *msg, size_t cap)
 {
-    if (!party_resource.sql_insert) resource_init(&party_resource);
-    if (!transaction_resource.sql_insert) resource_init(&transaction_resource);
-    if (!interaction_resource.sql_insert) resource_init(&interaction_resource);
-    if (!product_resource.sql_insert) resource_init(&product_resource);
+    registry_init();
     json_t *job = job_load(db_reader(), job_id);
     if (!job || strcmp(json_string_value(json_object_get(job, "kind")), "import") != 0) {
         snprintf(msg, cap, "no import job %lld", (long long)job_id);

@@ -1,23 +1,41 @@
 /* authz: permissions, record scopes and field security (see authz.h). */
 #include "http/authz.h"
 #include "lib/log.h"
+#include "records/registry.h"
+#include <assert.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 const char *const role_names[] = {"admin", "manager", "sales", "service", "marketing", "read_only", NULL};
 const char *const scope_names[] = {"none", "own", "team", "all"};
-const char *const authz_entities[] = {"parties", "links", "interactions", "transactions", "notes", "products",
-                                      "users", "teams", "permissions", "audit", "imports", "jobs", NULL};
 const char *const authz_actions[] = {"read", "create", "update", "delete", "export", "assign", NULL};
 
+/* The entities are the registry's (every record type, then the entities
+ * that are not records); the table has room for MAX_ENT of them and the
+ * registry's count is checked against it, so a type added there can never
+ * write past a row of g_scope. */
 #define NROLES 6
-#define NENT 12
+#define MAX_ENT 48
 #define NACT 6
+
+const char *const *authz_entity_list(void)
+{
+    const char *const *e = registry_entities();
+    static int checked;
+    if (!__atomic_load_n(&checked, __ATOMIC_ACQUIRE)) {
+        int n = 0;
+        while (e[n]) n++;
+        if (n > MAX_ENT) { log_error("authz: %d permission entities, room for %d", n, MAX_ENT); abort(); }
+        __atomic_store_n(&checked, 1, __ATOMIC_RELEASE);
+    }
+    return e;
+}
 #define MAX_FIELD_RULES 256
 
 static pthread_rwlock_t g_lock = PTHREAD_RWLOCK_INITIALIZER;
-static unsigned char g_scope[NROLES][NENT][NACT];
+static unsigned char g_scope[NROLES][MAX_ENT][NACT];
 static struct field_rule { int role; char entity[32]; char field[64]; enum field_access access; } g_fields[MAX_FIELD_RULES];
 static int g_nfields;
 static bool g_loaded;
@@ -40,7 +58,8 @@ int scope_parse(const char *s)
 
 int authz_load(db *c)
 {
-    unsigned char scope[NROLES][NENT][NACT];
+    unsigned char scope[NROLES][MAX_ENT][NACT];
+    const char *const *authz_entities = authz_entity_list();
     memset(scope, SCOPE_NONE, sizeof scope);
     struct field_rule fields[MAX_FIELD_RULES];
     int nfields = 0;
@@ -83,7 +102,7 @@ static void ensure_loaded(void)
 
 enum scope authz_scope(const struct auth_user *u, const char *entity, const char *action)
 {
-    int r = index_of(role_names, u->role), e = entity ? index_of(authz_entities, entity) : -1;
+    int r = index_of(role_names, u->role), e = entity ? index_of(authz_entity_list(), entity) : -1;
     int a = action ? index_of(authz_actions, action) : -1;
     if (r < 0) return SCOPE_NONE;
     if (r == 0) return SCOPE_ALL;                   /* admin */
@@ -269,6 +288,66 @@ bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum
     db_stmt *st = db_prepare(c, sql[s]);
     if (!st) return false;
     db_bind_int64(st, 1, user_id);
+    for (int i = 0; i < b.n; i++) db_bind_int64(st, i + 2, b.v[i]);
+    bool ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
+}
+
+/* ---- record types that own themselves (records/registry.h) ----
+ * The party's predicates above are constant text; another type's are the
+ * same clauses over its own table, with its own shares (record_share rows
+ * of its type), built once from the registry's constant names. */
+/* A share of a type that owns itself names its table in record_share.entity
+ * (a party's: 'party'). */
+#define SHARED_T(P) P ".id IN (SELECT record_id FROM record_share WHERE entity = '%s' AND (user_id = ? OR team_id = ?))"
+#define PRED_OWN_T(P) "(" P ".owner_id = ? OR " SHARED_T(P) ")"
+#define PRED_TEAM_T(P) "(" P ".owner_id = ? OR " P ".team_id IN " MY_TEAMS " OR " P ".owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ") OR " SHARED_T(P) ")"
+
+void authz_type_predicates(struct rtype *t)
+{
+    assert(t->own == OWN_SELF);
+    bool ok = asprintf(&t->pred_own, PRED_OWN_T("t"), t->res->table) >= 0 && asprintf(&t->pred_team, PRED_TEAM_T("t"), t->res->table) >= 0;
+    const char *pred = ok ? t->pred_own : NULL;
+    ok = ok && asprintf(&t->sql_in[SCOPE_OWN], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, pred) >= 0;
+    pred = ok ? t->pred_team : NULL;
+    ok = ok && asprintf(&t->sql_in[SCOPE_TEAM], "SELECT 1 FROM %s t WHERE t.id = ? AND %s", t->res->table, pred) >= 0;
+    ok = ok && asprintf(&t->sql_in[SCOPE_ALL], "SELECT 1 FROM %s t WHERE t.id = ?", t->res->table) >= 0;
+    if (!ok) {
+        log_error("authz: out of memory building the predicates of %s", t->type);
+        abort();
+    }
+}
+
+const char *authz_type_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b)
+{
+    b->n = 0;
+    if (t->own == OWN_NONE) return NULL;
+    if (!strcmp(t->type, "party")) return authz_party_predicate(s, NULL, u, b);
+    /* Children of a party (the only parent so far: registry_init checks). */
+    if (t->own == OWN_PARENT) return authz_party_predicate(s, t->parent_field, u, b);
+    bool write = s & SCOPE_WRITE;
+    s &= ~SCOPE_WRITE;
+    if (s == SCOPE_ALL) return NULL;
+    if (s == SCOPE_NONE) return "0";
+    if (s == SCOPE_OWN) { binds_own(u, b, write); return t->pred_own; }
+    binds_team(u, b, write);
+    return t->pred_team;
+}
+
+bool authz_record_in_scope(db *c, const struct auth_user *u, const struct rtype *t, int64_t id, enum scope s)
+{
+    if (!strcmp(t->type, "party")) return authz_party_in_scope(c, u, id, s);
+    assert(t->own == OWN_SELF);
+    bool write = s & SCOPE_WRITE;
+    s &= ~SCOPE_WRITE;
+    if (s == SCOPE_NONE) return false;
+    struct authz_binds b = {0};
+    if (s == SCOPE_OWN) binds_own(u, &b, write);
+    else if (s == SCOPE_TEAM) binds_team(u, &b, write);
+    db_stmt *st = db_prepare(c, t->sql_in[s]);
+    if (!st) return false;
+    db_bind_int64(st, 1, id);
     for (int i = 0; i < b.n; i++) db_bind_int64(st, i + 2, b.v[i]);
     bool ok = db_step(st) == DB_ROW;
     db_done(st);

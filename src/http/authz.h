@@ -24,7 +24,8 @@ enum field_access { FA_WRITE, FA_READ, FA_HIDDEN };
 
 extern const char *const role_names[];      /* NULL-terminated */
 extern const char *const scope_names[];     /* indexed by enum scope */
-extern const char *const authz_entities[];  /* NULL-terminated */
+/* Every permission entity, from the record registry (NULL-terminated). */
+const char *const *authz_entity_list(void);
 extern const char *const authz_actions[];   /* NULL-terminated */
 bool role_valid(const char *role);
 int scope_parse(const char *s);             /* -1 when unknown */
@@ -56,6 +57,15 @@ const char *authz_party_predicate(enum scope s, const char *party_column, const 
 const char *authz_user_predicate(enum scope s, const char *col, const struct auth_user *u, struct authz_binds *b);
 /* True when user user_id exists and lies within scope s for u. */
 bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum scope s);
+/* Records of a type (records/registry.h), whatever its ownership: the
+ * list predicate over alias t (NULL: no restriction), and whether record id
+ * of a type that owns itself lies within scope s. A child's scope is its
+ * parent's: see authz_party_in_scope on its party. */
+struct rtype;
+const char *authz_type_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b);
+bool authz_record_in_scope(db *c, const struct auth_user *u, const struct rtype *t, int64_t id, enum scope s);
+/* Builds the predicates of a type that owns itself (registry_init). */
+void authz_type_predicates(struct rtype *t);
 /* The same for audit rows (by the acting user's team). */
 const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struct authz_binds *b);
 #endif

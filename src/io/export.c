@@ -1,4 +1,5 @@
 /* export: records → CSV / JSON Lines / XLSX (see export.h). */
+#include "records/registry.h"
 #include "io/export.h"
 #include "api/api.h"
 #include "http/authz.h"
@@ -13,13 +14,9 @@ extern struct resource interaction_resource, transaction_resource, product_resou
 
 struct resource *export_resource(const char *kind)
 {
-    struct resource *r = NULL;
-    if (!strcmp(kind, "parties")) r = &party_resource;
-    else if (!strcmp(kind, "transactions")) r = &transaction_resource;
-    else if (!strcmp(kind, "interactions")) r = &interaction_resource;
-    else if (!strcmp(kind, "products")) r = &product_resource;
-    if (r && !r->sql_cols) resource_init(r);
-    return r;
+    /* An export kind is a record type the registry marks RT_EXPORT. */
+    const struct rtype *t = registry_by_name(kind);
+    return t && (t->flags & RT_EXPORT) ? t->res : NULL;
 }
 
 struct ex {

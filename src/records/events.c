@@ -23,6 +23,7 @@ static int g_nfollow;
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t g_caught_cv = PTHREAD_COND_INITIALIZER;   /* the follower caught up once more */
 static pthread_t g_thread;
 static bool g_running, g_stop, g_kicked;
 static int64_t g_after;                 /* the last event the followers saw */
@@ -130,6 +131,7 @@ static void *follower_thread(void *arg)
         while (c && (n = events_deliver(c, &g_after, 500)) == 500) {}
         db_reader_release();
         pthread_mutex_lock(&g_mu);
+        pthread_cond_broadcast(&g_caught_cv);
         if (g_stop || g_kicked) continue;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -172,6 +174,27 @@ void events_stop(void)
     pthread_mutex_unlock(&g_mu);
     pthread_join(g_thread, NULL);
     g_running = false;
+}
+
+int events_sync(int timeout_ms)
+{
+    if (!g_running) return 0;
+    db *c = db_reader();
+    int64_t target = c ? events_last_id(c) : 0;
+    db_reader_release();
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&g_mu);
+    g_kicked = true;
+    pthread_cond_broadcast(&g_cv);
+    while (__atomic_load_n(&g_after, __ATOMIC_ACQUIRE) < target && !g_stop)
+        if (pthread_cond_timedwait(&g_caught_cv, &g_mu, &until) == ETIMEDOUT) break;
+    bool caught = __atomic_load_n(&g_after, __ATOMIC_ACQUIRE) >= target;
+    pthread_mutex_unlock(&g_mu);
+    return caught ? 0 : -1;
 }
 
 void events_kick(void)

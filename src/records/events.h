@@ -23,9 +23,10 @@
 struct actor {
     int64_t user_id;
     const char *system;
+    const char *role;      /* the user's role, for workflow guards; NULL for a system job */
 };
-#define ACTOR_USER(id) ((struct actor){(id), NULL})
-#define ACTOR_SYSTEM(name) ((struct actor){0, (name)})
+#define ACTOR_USER(id) ((struct actor){(id), NULL, NULL})
+#define ACTOR_SYSTEM(name) ((struct actor){0, (name), NULL})
 /* "user:12" or "system:scheduler" into out. */
 void actor_text(const struct actor *a, char *out, size_t cap);
 
@@ -62,6 +63,11 @@ int events_start(void);
 void events_stop(void);
 /* A local write committed events: follow now rather than at the next poll. */
 void events_kick(void);
+/* Waits until the followers have seen every event committed before the
+ * call (at most timeout_ms): work that reads what the followers keep (an
+ * analytics run reads the store) starts from every committed change. 0, or
+ * -1 on a timeout. No follower thread: 0 at once. */
+int events_sync(int timeout_ms);
 /* The id of the newest event (0 when none), through c. */
 int64_t events_last_id(db *c);
 /* Runs the followers over the events after *after (up to limit), moving

@@ -38,7 +38,17 @@ before(async () => {
     p.note = (await c.post('/api/v1/notes', { party_id: p.id, body: `note ${rel}` })).body;
     p.transaction = (await admin.post('/api/v1/transactions', { party_id: p.id, occurred_at: '2026-01-02T03:04:05Z',
       amount: { amount: 10000, currency: 'CNY' }, cost: { amount: 6000, currency: 'CNY' } })).body;
+    // A record that owns itself (no party): a campaign of the same owner.
+    p.campaign = (await admin.post('/api/v1/campaigns', { name: `Secret ${rel} campaign`, owner_id: users[owner].id })).body;
     parties[rel] = p;
+  }
+  // Sales read their team's campaigns and change their own, service reads
+  // only its own, so the matrix meets every scope on a record with its own
+  // owner, in lists and on single records (managers: team, marketing: own,
+  // read_only: all / none).
+  for (const [role, action, scope] of [['sales', 'read', 'team'], ['sales', 'update', 'own'], ['service', 'read', 'own']]) {
+    const r = await admin.request('PUT', '/api/v1/permissions', { role, entity: 'campaigns', action, scope });
+    assert.equal(r.status, 200, r.text);
   }
 });
 after(async () => { await srv.stop(); srv.cleanup(); });
@@ -71,6 +81,18 @@ const endpoints = [
   ['interactions', 'read', (p) => ({ req: ['GET', `/api/v1/interactions/${p.interaction.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
   ['notes', 'read', (p) => ({ req: ['GET', `/api/v1/notes/${p.note.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
   ['transactions', 'read', (p) => ({ req: ['GET', `/api/v1/transactions/${p.transaction.id}`], effect: (r) => assert.equal(r.body.party_id, p.id) })],
+  ['campaigns', 'read', (p) => ({ req: ['GET', `/api/v1/campaigns/${p.campaign.id}`], effect: (r) => assert.equal(r.body.id, p.campaign.id) })],
+  ['campaigns', 'read', (p) => ({ req: ['GET', `/api/v1/campaigns/${p.campaign.id}/timeline`], effect: (r) => assert.ok(r.body.items.length > 0) })],
+  ['campaigns', 'update', async (p, who) => {
+    const path = `/api/v1/campaigns/${p.campaign.id}`, v = await version(path), objective = `objective by ${who} at ${v}`;
+    return { req: ['PATCH', path, { objective, version: v }], effect: async () => assert.equal((await admin.get(path)).body.objective, objective) };
+  }],
+  ['campaigns', 'delete', async (p) => {
+    const doomed = (await admin.post('/api/v1/campaigns', { name: `Doomed ${p.rel}`, owner_id: p.owner_id })).body;
+    const path = `/api/v1/campaigns/${doomed.id}`;
+    return { req: ['DELETE', path, undefined, { 'If-Match': `"${doomed.version}"` }], effect: async () => assert.equal((await admin.get(path)).status, 404),
+      cleanup: () => admin.del(path) };
+  }],
   ['parties', 'update', async (p, who) => {
     const path = `/api/v1/parties/${p.id}`, v = await version(path), notes = `changed by ${who} at ${v}`;
     return { req: ['PATCH', path, { notes, version: v }], effect: async () => {
@@ -161,6 +183,8 @@ test('authorisation matrix: role × whose record × endpoint, derived from the p
       assert.equal(listed.includes(p.id), inScope(scopes.parties.read, rel), `${name} search for ${rel}`);
       const ints = (await u.client.get(`/api/v1/interactions?party_id=${p.id}`)).body.items;
       assert.equal(ints.length > 0, inScope(scopes.interactions.read, rel), `${name} interactions of ${rel}`);
+      const camps = (await u.client.get('/api/v1/campaigns?limit=500')).body.items?.map((x) => x.id) || [];
+      assert.equal(camps.includes(p.campaign.id), inScope(scopes.campaigns?.read || 'none', rel), `${name} campaigns list for ${rel}`);
     }
   }
   assert.ok(checked >= 200, `${checked} checks`);

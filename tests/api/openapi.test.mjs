@@ -26,17 +26,26 @@ const deref = (o) => {
   return o;
 };
 
-test('the description names exactly the routes of the route tables in src/api/', () => {
+test('the description names exactly the routes of the route tables in src/api/ and the record registry', async () => {
   // Read from the source, not from the server: a route the generator skipped
   // would be missing from both the description and the server's own list.
-  const dir = new URL('../../src/api/', import.meta.url);
+  // The record types' routes are derived from the registry
+  // (src/records/registry.c), read here from GET /api/v1/record-types, which
+  // does not come from the route table.
   const fromSource = new Set();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.c'))) {
-    const text = readFileSync(new URL(f, dir), 'utf8');
-    for (const m of text.matchAll(/\{"(GET|POST|PUT|PATCH|DELETE)", "([^"]+)"/g)) fromSource.add(`${m[1]} ${m[2]}`);
-    for (const m of text.matchAll(/RESOURCE_ROUTES\("([a-z_]+)"/g))
+  for (const sub of ['../../src/api/', '../../src/records/']) {
+    const dir = new URL(sub, import.meta.url);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.c'))) {
+      const text = readFileSync(new URL(f, dir), 'utf8');
+      for (const m of text.matchAll(/\{"(GET|POST|PUT|PATCH|DELETE)", "(\/(?!\{)[^"]+)"/g)) fromSource.add(`${m[1]} ${m[2]}`);
+    }
+  }
+  for (const t of (await c.get('/api/v1/record-types')).body.types) {
+    if (t.flags.routes)
       for (const [method, suffix] of [['GET', ''], ['POST', ''], ['GET', '/{id}'], ['PATCH', '/{id}'], ['DELETE', '/{id}']])
-        fromSource.add(`${method} /api/v1/${m[1]}${suffix}`);
+        fromSource.add(`${method} /api/v1/${t.name}${suffix}`);
+    if (t.flags.timeline && t.ownership === 'own' && t.type !== 'party') fromSource.add(`GET /api/v1/${t.name}/{id}/timeline`);
+    if (t.flags.export) fromSource.add(`GET /api/v1/exports/${t.name}`);
   }
   const described = new Set(ops.map((o) => `${o.method} ${o.path}`));
   assert.ok(fromSource.size > 70, `found ${fromSource.size} routes in the source`);

@@ -2,11 +2,12 @@
 // and change — hidden (absent from every answer), read (shown, not
 // changeable) or write (the default). Admins only; administrators always
 // see and change everything. The fields listed are those of the record
-// types in the server's OpenAPI description. Saving works like the
+// types in the server's registry (GET /api/v1/record-types), each with its
+// fields, so a new type shows without a change here. Saving works like the
 // permission table: all changed rows in one request, all or nothing, a
 // refused row named and focused.
 // API: GET /api/v1/permissions (fields), PUT /api/v1/field-permissions
-// {changes: [{role, entity, field, access}]}, GET /api/v1/openapi.json (field names).
+// {changes: [{role, entity, field, access}]}, GET /api/v1/record-types (types and fields).
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
@@ -15,18 +16,17 @@ import { field, toast, errorState, fieldLabel, nextId } from '../ui.js';
 import { choiceSelect, changeList, refusal } from './change-set.js';
 import { EDITABLE_ROLES } from './permissions.js';
 
-// Record types with field security: permission entity → OpenAPI schema name.
-const ENTITIES = { parties: 'Party', interactions: 'Interaction', transactions: 'Transaction', notes: 'Note', links: 'Link', products: 'Product' };
 const ACCESS = ['hidden', 'read', 'write'];
 const SYSTEM = new Set(['id', 'created_at', 'updated_at', 'version']);
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
-  let rules, schemas;
+  let rules, ENTITIES;
   try {
-    const [p, doc] = await Promise.all([api.get('/api/v1/permissions', undefined, { signal }), api.get('/api/v1/openapi.json', undefined, { signal })]);
+    const [p, reg] = await Promise.all([api.get('/api/v1/permissions', undefined, { signal }), api.get('/api/v1/record-types', undefined, { signal })]);
     rules = p.fields;
-    schemas = doc.components.schemas;
+    // Record types with field security: permission entity → its fields.
+    ENTITIES = Object.fromEntries(reg.types.map((x) => [x.name, x.fields]));
   } catch (err) {
     if (err.name === 'AbortError') return;
     main.append(errorState(err));
@@ -37,7 +37,7 @@ export async function render(ctx) {
   const changed = new Map();                // "role entity field" → access
   const keyOf = (r, e, f) => `${r} ${e} ${f}`;
   const saved = (r, e, f) => (rules.find((x) => x.role === r && x.entity === e && x.field === f) || { access: 'write' }).access;
-  const fieldsOf = (e) => Object.keys((schemas[ENTITIES[e]] || {}).properties || {}).filter((f) => !SYSTEM.has(f));
+  const fieldsOf = (e) => (ENTITIES[e] || []).filter((f) => !SYSTEM.has(f));
 
   const roleField = field({ label: t('settings.role'), name: 'role', type: 'select', value: role,
     options: EDITABLE_ROLES.map((r) => ({ value: r, label: t('role.' + r) })) });

@@ -4,7 +4,10 @@
 // server applies all or nothing; a refused cell is named and focused.
 // Administrators always have every permission (the server refuses to change
 // them), so admin is not listed.
-// API: GET /api/v1/permissions, PUT /api/v1/permissions {changes: [{role, entity, action, scope}]}.
+// The entities and actions are the server's (GET /api/v1/record-types: every
+// record type of its registry, then the entities that are not records), so
+// a new record type shows here without a change to this page.
+// API: GET /api/v1/permissions, GET /api/v1/record-types, PUT /api/v1/permissions {changes: [{role, entity, action, scope}]}.
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
@@ -13,15 +16,16 @@ import { field, toast, errorState, nextId } from '../ui.js';
 import { choiceSelect, changeList, refusal } from './change-set.js';
 
 export const EDITABLE_ROLES = ['manager', 'sales', 'service', 'marketing', 'read_only'];
-const ENTITIES = ['parties', 'links', 'interactions', 'transactions', 'notes', 'products', 'imports', 'users', 'teams', 'permissions', 'audit'];
-const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'assign'];
 const SCOPES = ['none', 'own', 'team', 'all'];
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
-  let table;
+  let table, ENTITIES, ACTIONS;
   try {
-    table = (await api.get('/api/v1/permissions', undefined, { signal })).roles;
+    const [p, reg] = await Promise.all([api.get('/api/v1/permissions', undefined, { signal }), api.get('/api/v1/record-types', undefined, { signal })]);
+    table = p.roles;
+    ENTITIES = reg.entities;
+    ACTIONS = reg.actions;
   } catch (err) {
     if (err.name === 'AbortError') return;
     main.append(errorState(err));

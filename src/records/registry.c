@@ -1,0 +1,345 @@
+/* registry: the record types and what is derived from them (see registry.h). */
+#include "records/registry.h"
+#include "api/api.h"
+#include "domain/campaign.h"
+#include "http/authz.h"
+#include "lib/strbuf.h"
+#include "records/workflow.h"
+#include <assert.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource,
+    team_resource;
+
+/* ---- default permissions (the rows migration 003 wrote for the types it
+ * knew; a type added later gets its rows from here at the first start) ---- */
+
+/* Parties and what hangs on a party. */
+static const struct perm_default perms_customer[] = {
+    {"manager", "read", "team"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
+    {"sales", "delete", "own"}, {"sales", "export", "own"},
+    {"service", "read", "all"}, {"service", "create", "all"}, {"service", "update", "team"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "export", "all"},
+    {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+static const struct perm_default perms_catalogue[] = {
+    {"manager", "read", "all"}, {"manager", "export", "all"}, {"manager", "create", "all"},
+    {"manager", "update", "all"}, {"manager", "delete", "all"},
+    {"sales", "read", "all"}, {"sales", "export", "all"}, {"service", "read", "all"}, {"service", "export", "all"},
+    {"marketing", "read", "all"}, {"marketing", "export", "all"}, {"read_only", "read", "all"}, {"read_only", "export", "all"},
+    {NULL, NULL, NULL},
+};
+
+static const struct perm_default perms_directory[] = {
+    {"manager", "read", "all"}, {"sales", "read", "all"}, {"service", "read", "all"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Campaigns are marketing's work: everyone reads them, marketing and
+ * managers run them; only managers (and admins) may hand them to others. */
+static const struct perm_default perms_campaign[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "all"}, {"manager", "assign", "team"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "delete", "own"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* ---- what a merge moves (t the survivor, d the duplicate) ---- */
+
+static const struct merge_move merge_links[] = {
+    /* A link between the two would become a link of the survivor to itself. */
+    {"DELETE FROM party_link WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)", "tddt"},
+    {"UPDATE party_link SET from_id = ? WHERE from_id = ?", "td"},
+    {"UPDATE party_link SET to_id = ? WHERE to_id = ?", "td"},
+    {NULL, NULL},
+};
+static const struct merge_move merge_interactions[] = {{"UPDATE interaction SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_transactions[] = {
+    {"UPDATE txn SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
+    {NULL, NULL},
+};
+static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+
+/* ---- the types ---- */
+
+static struct rtype g_types[] = {
+    {.type = "party", .res = &party_resource, .noun = "a party", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_customer},
+    {.type = "link", .res = &link_resource, .noun = "a link between parties", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "from_id", .flags = RT_ROUTES | RT_AUDIT | RT_MERGE, .merge = merge_links, .perms = perms_customer},
+    {.type = "interaction", .res = &interaction_resource, .noun = "an interaction", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT,
+     .timeline_at = "COALESCE(occurred_at, due_at, created_at)", .merge = merge_interactions, .perms = perms_customer},
+    {.type = "transaction", .res = &transaction_resource, .noun = "a transaction", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT,
+     .timeline_at = "occurred_at", .merge = merge_transactions, .perms = perms_customer},
+    {.type = "note", .res = &note_resource, .noun = "a note", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE,
+     .timeline_at = "created_at", .merge = merge_notes, .perms = perms_customer},
+    {.type = "product", .res = &product_resource, .noun = "a product", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_catalogue},
+    {.type = "team", .res = &team_resource, .noun = "a team", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_directory},
+    {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
+};
+#define NTYPES (sizeof g_types / sizeof g_types[0])
+
+/* Permission entities that are not record types. */
+static const char *const other_entities[] = {"users", "permissions", "audit", "imports", "jobs"};
+#define NOTHER (sizeof other_entities / sizeof other_entities[0])
+
+static const struct rtype *g_list[NTYPES + 1];
+static const char *g_entities[NTYPES + NOTHER + 1];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void type_timeline(struct req *rq, struct resp *rs);
+
+/* The answer of a type's own timeline: its changes, as audit rows. */
+#define RECORD_TIMELINE_SCHEMA                                                                                               \
+    "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"                              \
+    "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,"        \
+    "'properties':{'type':{'type':'string','enum':['change']},'at':{'type':'string','format':'date-time'},"                 \
+    "'item':{'$ref':'#/components/schemas/AuditRow'}}}},'next':{'type':'string','nullable':true}}}"
+
+static void init_once(void)
+{
+    size_t ne = 0;
+    for (size_t i = 0; i < NTYPES; i++) {
+        struct rtype *t = &g_types[i];
+        g_list[i] = t;
+        g_entities[ne++] = t->res->name;
+        t->res->type = t;
+        if (!t->res->sql_insert) resource_init(t->res);
+        /* A child takes its parent's ownership through the field the
+         * descriptor names as its party. */
+        assert(t->own != OWN_PARENT || (t->parent_field && t->res->party_field && !strcmp(t->parent_field, t->res->party_field)));
+        if (t->own == OWN_SELF && strcmp(t->type, "party")) authz_type_predicates(t);
+        int n = 0;
+        if (t->flags & RT_ROUTES) {
+            static const struct { const char *method, *suffix, *action, *verb; void (*h)(struct req *, struct resp *); } crud[] = {
+                {"GET", "", "read", "List", res_list}, {"POST", "", "create", "Create", res_create},
+                {"GET", "/{id}", "read", "Get", res_get}, {"PATCH", "/{id}", "update", "Update", res_patch},
+                {"DELETE", "/{id}", "delete", "Delete", res_delete},
+            };
+            for (size_t k = 0; k < sizeof crud / sizeof crud[0]; k++) {
+                char path[128], summary[160];
+                snprintf(path, sizeof path, "/api/v1/%s%s", t->res->name, crud[k].suffix);
+                snprintf(summary, sizeof summary, "%s %s%s", crud[k].verb, k == 0 ? "" : t->noun,
+                         k == 0 ? t->res->name : "");
+                /* The record engine's routes: their OpenAPI shapes come from
+                 * the handler and the resource (src/api/openapi.c). */
+                t->routes[n++] = (struct route){crud[k].method, strdup(path), 0, t->res->name, crud[k].action, crud[k].h,
+                                                strdup(summary), t->res, NULL};
+            }
+        }
+        /* A type that owns itself has a timeline of its own changes; a
+         * party child's shows in its party's (parties.c). */
+        if ((t->flags & RT_TIMELINE) && t->own == OWN_SELF) {
+            char path[128], summary[160];
+            snprintf(path, sizeof path, "/api/v1/%s/{id}/timeline", t->res->name);
+            snprintf(summary, sizeof summary, "Timeline of %s: its changes, newest first", t->noun);
+            char id[96];
+            snprintf(id, sizeof id, "get%c%sTimeline", t->type[0] - 'a' + 'A', t->type + 1);
+            t->timeline_doc = (struct route_doc){
+                .id = strdup(id), .tag = t->res->name,
+                .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+                          "{'name':'before','in':'query','schema':{'type':'string','maxLength':24},'description':'the next of the previous page'}]",
+                .response = RECORD_TIMELINE_SCHEMA, .response_name = "RecordTimeline",
+            };
+            t->routes[n++] = (struct route){"GET", strdup(path), 0, t->res->name, "read", type_timeline, strdup(summary), NULL,
+                                            &t->timeline_doc};
+        }
+        t->nroutes = n;
+    }
+    for (size_t i = 0; i < NOTHER; i++) g_entities[ne++] = other_entities[i];
+    g_entities[ne] = NULL;
+}
+
+void registry_init(void) { pthread_once(&g_once, init_once); }
+
+const struct rtype *const *registry_types(void)
+{
+    registry_init();
+    return g_list;
+}
+
+const char *const *registry_entities(void)
+{
+    registry_init();
+    return g_entities;
+}
+
+const struct rtype *registry_by_type(const char *type)
+{
+    registry_init();
+    for (size_t i = 0; type && i < NTYPES; i++)
+        if (!strcmp(g_types[i].type, type)) return &g_types[i];
+    return NULL;
+}
+
+const struct rtype *registry_by_name(const char *name)
+{
+    registry_init();
+    for (size_t i = 0; name && i < NTYPES; i++)
+        if (!strcmp(g_types[i].res->name, name)) return &g_types[i];
+    return NULL;
+}
+
+const struct rtype *registry_of(const struct resource *r)
+{
+    registry_init();
+    return r ? r->type : NULL;
+}
+
+int registry_seed(db *w)
+{
+    static const char *const roles[] = {"admin", "manager", "sales", "service", "marketing", "read_only"};
+    int rc = 0;
+    registry_init();
+    /* Every role × action gets a row (none when not declared), as the
+     * migrations wrote them, so the permission table lists the type whole. */
+    for (size_t i = 0; i < NTYPES && rc == 0; i++)
+        for (size_t r = 0; r < sizeof roles / sizeof roles[0] && rc == 0; r++)
+            for (int a = 0; authz_actions[a] && rc == 0; a++) {
+                const char *scope = r == 0 ? "all" : "none";
+                for (const struct perm_default *p = g_types[i].perms; p && p->role; p++)
+                    if (!strcmp(p->role, roles[r]) && !strcmp(p->action, authz_actions[a])) scope = p->scope;
+                db_stmt *s = db_prepare(w, "INSERT INTO role_permission(role, entity, action, scope) VALUES (?, ?, ?, ?)"
+                               " ON CONFLICT(role, entity, action) DO NOTHING");
+                if (!s) return -1;
+                db_bind_text(s, 1, roles[r]);
+                db_bind_text(s, 2, g_types[i].res->name);
+                db_bind_text(s, 3, authz_actions[a]);
+                db_bind_text(s, 4, scope);
+                if (db_step(s) != DB_DONE) rc = -1;
+                db_done(s);
+            }
+    return rc;
+}
+
+json_t *registry_json(void)
+{
+    static const char *const own_names[] = {"none", "own", "parent"};
+    static const struct { unsigned flag; const char *name; } flags[] = {
+        {RT_ROUTES, "routes"}, {RT_TIMELINE, "timeline"}, {RT_MERGE, "merge"}, {RT_IMPORT, "import"},
+        {RT_EXPORT, "export"}, {RT_AUDIT, "audit"},
+    };
+    registry_init();
+    json_t *types = json_array();
+    for (size_t i = 0; i < NTYPES; i++) {
+        const struct rtype *t = &g_types[i];
+        json_t *fl = json_object(), *fields = json_array();
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) json_object_set_new(fl, flags[k].name, json_boolean(t->flags & flags[k].flag));
+        for (int k = 0; k < t->res->nfields; k++) json_array_append_new(fields, json_string(t->res->fields[k].name));
+        json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "type", t->type, "name", t->res->name,
+            "table", t->res->table, "ownership", json_string(own_names[t->own]),
+            "parent", t->parent ? json_pack("{s:s, s:s}", "type", t->parent, "field", t->parent_field) : json_null(),
+            "flags", fl, "fields", fields, "workflow", t->workflow ? workflow_json(t->workflow) : json_null()));
+    }
+    json_t *ents = json_array(), *acts = json_array();
+    for (int i = 0; g_entities[i]; i++) json_array_append_new(ents, json_string(g_entities[i]));
+    for (int i = 0; authz_actions[i]; i++) json_array_append_new(acts, json_string(authz_actions[i]));
+    return json_pack("{s:o, s:o, s:o}", "types", types, "entities", ents, "actions", acts);
+}
+
+/* GET /api/v1/record-types: what the UI draws its permission and
+ * field-security pages from. */
+static void record_types(struct req *rq, struct resp *rs)
+{
+    (void)rq;
+    resp_json(rs, 200, registry_json());
+}
+
+/* GET /api/v1/<name>/{id}/timeline of a type that owns itself: the
+ * record's changes (audit rows), newest first, hidden fields left out. */
+static void type_timeline(struct req *rq, struct resp *rs)
+{
+    const struct rtype *t = registry_by_name(rq->route->resource);
+    db *c = db_reader();
+    int64_t id = rq->path_ids[0];
+    if (!t || !authz_record_in_scope(c, &rq->user, t, id, authz_scope(&rq->user, t->res->name, "read"))) {
+        resp_error(rs, 404, "not_found", "id", "no %s with id %lld", t ? t->type : "record", (long long)id);
+        return;
+    }
+    long limit = 50;
+    int64_t before = INT64_MAX;
+    const char *ls = req_query(rq, "limit"), *bs = req_query(rq, "before");
+    char *end;
+    if (ls && ((limit = strtol(ls, &end, 10)) < 1 || limit > 500 || *end)) {
+        resp_error(rs, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to 500");
+        return;
+    }
+    if (bs && ((before = strtoll(bs, &end, 10)) < 1 || *end)) {
+        resp_error(rs, 400, "invalid_parameter", "before", "before must be a cursor from a previous page");
+        return;
+    }
+    db_stmt *s = db_prepare(c, "SELECT id, at, user_id, action, changes FROM audit WHERE entity = ? AND entity_id = ? AND id < ?"
+                               " ORDER BY id DESC LIMIT ?");
+    if (!s) { resp_error(rs, 500, "internal", NULL, "timeline query failed"); return; }
+    db_bind_text(s, 1, t->type);
+    db_bind_int64(s, 2, id);
+    db_bind_int64(s, 3, before);
+    db_bind_int64(s, 4, limit + 1);
+    json_t *items = json_array();
+    int64_t last = 0;
+    long n = 0;
+    bool more = false;
+    while (db_step(s) == DB_ROW) {
+        if (n++ == limit) { more = true; break; }
+        last = db_column_int64(s, 0);
+        json_t *changes = db_column_text(s, 4) ? json_loads(db_column_text(s, 4), 0, NULL) : NULL;
+        audit_redact(&rq->user, t->type, changes);
+        json_t *item = json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:o}", "id", (json_int_t)last, "at", db_column_text(s, 1),
+                                 "user_id", db_column_type(s, 2) == DB_NULL ? json_null() : json_integer(db_column_int64(s, 2)),
+                                 "entity", t->type, "entity_id", (json_int_t)id, "action", db_column_text(s, 3),
+                                 "changes", changes ? changes : json_null());
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "type", "change", "at", db_column_text(s, 1), "item", item));
+    }
+    db_done(s);
+    char cur[24];
+    snprintf(cur, sizeof cur, "%lld", (long long)last);
+    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", more ? json_string(cur) : json_null()));
+}
+
+static const struct route_doc record_types_doc = {
+    .id = "listRecordTypes", .tag = "system",
+    .response = "{'type':'object','required':['types','entities','actions'],'additionalProperties':false,'properties':{"
+                "'types':{'type':'array','items':{'type':'object','required':['type','name','table','ownership','parent','flags','fields','workflow'],"
+                "'properties':{'type':{'type':'string'},'name':{'type':'string'},'table':{'type':'string'},"
+                "'ownership':{'type':'string','enum':['none','own','parent']},"
+                "'parent':{'type':'object','nullable':true,'properties':{'type':{'type':'string'},'field':{'type':'string'}}},"
+                "'flags':{'type':'object','additionalProperties':{'type':'boolean'}},"
+                "'fields':{'type':'array','items':{'type':'string'}},"
+                "'workflow':{'type':'object','nullable':true,'properties':{'field':{'type':'string'},'initial':{'type':'string'},"
+                "'initials':{'type':'array','items':{'type':'string'}},'transitions':{'type':'array','items':{'type':'object',"
+                "'properties':{'from':{'type':'string'},'to':{'type':'string'},'roles':{'type':'array','nullable':true,'items':{'type':'string'}},"
+                "'stamps':{'type':'array','items':{'type':'string'}}}}}}}}}},"
+                "'entities':{'type':'array','items':{'type':'string'}},'actions':{'type':'array','items':{'type':'string'}}}}",
+    .response_name = "RecordTypes",
+};
+
+static const struct route registry_routes[] = {
+    {"GET", "/api/v1/record-types", 0, NULL, NULL, record_types,
+     "The record types: fields, ownership, parent, flags, workflow, and the permission entities and actions", NULL,
+     &record_types_doc},
+};
+
+void registry_register_routes(void)
+{
+    registry_init();
+    routes_register(registry_routes, 1);
+    for (size_t i = 0; i < NTYPES; i++) routes_register(g_types[i].routes, (size_t)g_types[i].nroutes);
+}

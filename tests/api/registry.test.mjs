@@ -1,0 +1,119 @@
+// The record registry (src/records/registry.c): every record type is
+// declared once, and this walks GET /api/v1/record-types and checks each
+// type appears in every place derived from it — its routes and OpenAPI
+// entry, the permission entities with a seed row for every role × action,
+// the audit trail with its redaction, the timeline, import and export.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, addUser, sql } from './harness.mjs';
+
+const ROLES = ['admin', 'manager', 'sales', 'service', 'marketing', 'read_only'];
+
+// A valid new record of each type, given the ids made before it.
+function sample(type, ids) {
+  const day = '2026-11-01T10:00:00Z';
+  switch (type) {
+    case 'party': return { kind: 'person', name: '登记 Registry' };
+    case 'link': return { from_id: ids.party, to_id: ids.party2, kind: 'knows' };
+    case 'interaction': return { party_id: ids.party, channel: 'call', occurred_at: day, subject: 'hello' };
+    case 'transaction': return { party_id: ids.party, occurred_at: day, amount: { amount: 1000, currency: 'CNY' } };
+    case 'note': return { party_id: ids.party, body: 'a note' };
+    case 'product': return { name: 'Widget', sku: 'REG-1' };
+    case 'team': return { name: 'Registry team' };
+    case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
+    default: return null;
+  }
+}
+// A field of each type that field security can hide and a change can touch.
+const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
+  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'] };
+
+test('every registered type appears in every derived place', async () => {
+  const srv = await new Server().start();
+  try {
+    addUser(srv.db, 'ro@test.local', 'read_only');
+    const admin = await srv.login();
+    const reg = await admin.get('/api/v1/record-types');
+    assert.equal(reg.status, 200, reg.text);
+    const types = reg.body.types;
+    assert.ok(types.length >= 8, reg.text);
+    const openapi = (await admin.get('/api/v1/openapi.json')).body;
+    const perms = (await admin.get('/api/v1/permissions')).body;
+    const session = (await admin.get('/api/v1/session')).body;
+    const rows = new Set(sql(srv.db, "SELECT role || ' ' || entity || ' ' || action FROM role_permission").split('\n'));
+    const ids = {};
+    for (const t of types) {
+      const name = t.name;
+      // The permission entities are the registry's, and each has a row for every role × action.
+      assert.ok(reg.body.entities.includes(name), name);
+      assert.ok(session.user.permissions[name], `${name} in the session's permissions`);
+      for (const role of ROLES) {
+        for (const action of reg.body.actions) {
+          assert.ok(rows.has(`${role} ${name} ${action}`), `seed row ${role} ${name} ${action}`);
+        }
+        assert.ok(perms.roles[role][name], `${role} ${name} in GET /permissions`);
+      }
+      if (!t.flags.routes) continue;
+      // Routes and their OpenAPI entries, with the type's schema.
+      assert.ok(openapi.paths[`/api/v1/${name}`]?.get && openapi.paths[`/api/v1/${name}`]?.post, `${name} list/create in OpenAPI`);
+      const one = openapi.paths[`/api/v1/${name}/{id}`];
+      assert.ok(one?.get && one?.patch && one?.delete, `${name} get/patch/delete in OpenAPI`);
+      const schema = openapi.components.schemas[t.type[0].toUpperCase() + t.type.slice(1)];
+      assert.ok(schema, `${t.type} schema`);
+      for (const f of t.fields) assert.ok(f in schema.properties, `${t.type}.${f} in the schema`);
+      const body = sample(t.type, ids);
+      assert.ok(body, `a sample ${t.type} (add one to this test)`);
+      const c = await admin.post(`/api/v1/${name}`, body);
+      assert.equal(c.status, 201, `${name}: ${c.text}`);
+      ids[t.type] = c.body.id;
+      if (t.type === 'party') ids.party2 = (await admin.post('/api/v1/parties', { kind: 'organization', name: 'Other Co' })).body.id;
+      assert.equal((await admin.get(`/api/v1/${name}/${c.body.id}`)).status, 200);
+      assert.equal((await admin.get(`/api/v1/${name}`)).status, 200);
+      // Audit: a change is an audit row and an event; a hidden field is
+      // redacted from the audit rows a restricted role reads.
+      const [field, value] = TOUCH[t.type];
+      const u = await admin.patch(`/api/v1/${name}/${c.body.id}`, { [field]: value, version: c.body.version });
+      assert.equal(u.status, 200, `${name}: ${u.text}`);
+      if (t.flags.audit) {
+        const audit = (await admin.get(`/api/v1/audit?entity=${t.type}&entity_id=${c.body.id}`)).body.items;
+        assert.deepEqual(audit.map((a) => a.action), ['update', 'create'], `${name} audit`);
+        assert.ok(field in audit[0].changes, `${name} audit changes`);
+        const ev = (await admin.get(`/api/v1/events?type=${t.type}&limit=1000`)).body.items.filter((e) => e.record_id === c.body.id);
+        assert.deepEqual(ev.map((e) => e.action), ['create', 'update'], `${name} events`);
+        const hide = await admin.request('PUT', '/api/v1/field-permissions', { role: 'read_only', entity: name, field, access: 'hidden' });
+        assert.equal(hide.status, 200, hide.text);
+        const ro = await srv.login('ro@test.local', 'a long enough password');
+        const own = t.ownership === 'own' && t.type !== 'party' ? await ro.get(`/api/v1/${name}/${c.body.id}/timeline`) : null;
+        if (own) {
+          assert.equal(own.status, 200, own.text);
+          assert.ok(own.body.items.length >= 2 && own.body.items.every((i) => !(field in (i.item.changes || {}))), `${name} timeline redacted`);
+        }
+        const full = await admin.get(`/api/v1/${name}/${c.body.id}`);
+        assert.ok(!(field in (await ro.get(`/api/v1/${name}/${c.body.id}`)).body) || full.status !== 200, `${name} record redacted`);
+      }
+      // Timeline: a party child shows in its party's, a type that owns itself has its own.
+      if (t.flags.timeline && t.ownership === 'parent') {
+        const tl = (await admin.get(`/api/v1/parties/${ids.party}/timeline?limit=500`)).body.items;
+        assert.ok(tl.some((i) => i.type === t.type && i.item.id === c.body.id), `${name} in the party timeline`);
+      }
+      if (t.flags.timeline && t.ownership === 'own' && t.type !== 'party') {
+        const tl = await admin.get(`/api/v1/${name}/${c.body.id}/timeline`);
+        assert.equal(tl.status, 200, tl.text);
+        assert.deepEqual(tl.body.items.map((i) => i.item.action), ['update', 'create']);
+        assert.ok(openapi.paths[`/api/v1/${name}/{id}/timeline`]?.get, `${name} timeline in OpenAPI`);
+      }
+      // Export and import kinds.
+      const ex = await admin.get(`/api/v1/exports/${name}?format=jsonl`);
+      if (t.flags.export) {
+        assert.equal(ex.status, 200, `${name}: ${ex.text}`);
+        assert.ok(ex.text.includes(`"id":${c.body.id}`), `${name} export holds the record`);
+        assert.ok(openapi.paths[`/api/v1/exports/${name}`]?.get, `${name} export in OpenAPI`);
+      } else {
+        assert.equal(ex.status, 404, `${name} is not exported`);
+      }
+      const im = await admin.request('POST', `/api/v1/imports?kind=${name}`, '', { 'Content-Type': 'text/csv' });
+      if (t.flags.import) assert.notEqual(im.body?.error?.field, 'kind', `${name} is an import kind: ${im.text}`);
+      else assert.equal(im.body?.error?.field, 'kind', `${name} is not an import kind: ${im.text}`);
+    }
+  } finally { await srv.stop(); srv.cleanup(); }
+});
