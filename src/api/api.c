@@ -20,4 +20,5 @@ void api_init(void)
     exports_register();
     schedules_register();
     feed_register();
+    aggregates_register();
 }

@@ -2,7 +2,7 @@
 // the registered pages, language switch, user menu) and hands each location
 // to its page module. Redraws everything when the language changes.
 import { h, icon, replace } from './dom.js';
-import { t, LOCALES, getLocale, setLocale } from './i18n.js';
+import { t, LOCALES, getLocale, setLocale, setTimeZone } from './i18n.js';
 import * as api from './api.js';
 import { PAGES, FORBIDDEN } from './pages.js';
 import { start, navigate, render } from './router.js';
@@ -73,9 +73,11 @@ async function renderPage(page, params, query, { focus = true } = {}) {
   if (page.bare) replace(root, skip, main);
   else replace(root, skip, h('div', { class: 'layout' }, shell(page.nav || page.active), main));
   main.append(spinner());
+  const zoneReady = page.public ? null : ensureTimeZone();
   document.title = `${t(page.title)} · Rapport`;
   let mod;
   try { mod = await page.load(); } catch (err) { replace(main, errorState(err)); return; }
+  await zoneReady;
   if (seq !== renderSeq) return;
   main.replaceChildren();
   const ctx = {
@@ -95,6 +97,18 @@ async function renderPage(page, params, query, { focus = true } = {}) {
     if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     window.scrollTo(0, 0);
   }
+}
+
+// The company's time zone, loaded once per session (every date shown is in it).
+let zoneP = null;
+let zoneUser = null;
+function ensureTimeZone() {
+  const u = api.user();
+  if (!zoneP || zoneUser !== (u && u.id)) {
+    zoneUser = u && u.id;
+    zoneP = api.get('/api/v1/settings/time-zone').then((r) => setTimeZone(r.time_zone), () => { /* not readable: the browser's */ });
+  }
+  return zoneP;
 }
 
 async function boot() {

@@ -2,7 +2,7 @@
 // modal dialogs on <dialog> (focus kept inside, Escape closes), toasts in a
 // live region, badges, empty and error states. All text goes in as text.
 import { h, icon, replace } from './dom.js';
-import { t, label } from './i18n.js';
+import { t, label, wallParts, fromWall, isoUtc } from './i18n.js';
 import { ApiError } from './api.js';
 
 let uid = 0;
@@ -237,18 +237,18 @@ export function dl(pairs, cls = 'props') {
   return el;
 }
 
-/** Converts an ISO time to the value of a datetime-local input (local time). */
+/** Converts an ISO time to the value of a datetime-local input (the company's wall-clock time). */
 export function toLocalInput(iso) {
-  const d = iso ? new Date(iso) : new Date();
+  const p = wallParts(iso ? new Date(iso) : new Date());
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
 }
 
-/** A datetime-local value (local time) as ISO 8601 UTC without milliseconds. */
+/** A datetime-local value (the company's wall-clock time) as ISO 8601 UTC without milliseconds. */
 export function fromLocalInput(v) {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v || '');
+  if (!m) return null;
+  return isoUtc(fromWall(+m[1], +m[2], +m[3], +m[4], +m[5]));
 }
 
 /** Debounces fn by ms. */

@@ -35,7 +35,8 @@ export async function render(ctx) {
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
   await ensureUsers();
-  const tl = timeline(id, { signal, actions: (type, item, of) => activityActions(type, item, of) });
+  const people = new Map();
+  const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
   const nextBox = h('div', { class: 'next-contact' }, spinner());
   const networkBox = h('div', {}, spinner());
   const scoresBox = h('div', { class: 'scores-box' }, spinner());
@@ -126,27 +127,44 @@ export async function render(ctx) {
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
 
+  // An organisation's page rolls up the activity of the people who work there
+  // (works_at links): their timeline entries, tasks and purchases, marked as theirs.
+  async function loadPeople() {
+    people.clear();
+    if (party.kind !== 'organization') return;
+    try {
+      const links = await api.listAll('/api/v1/links', { to_id: id, kind: 'works_at' }, { maxItems: 200, signal });
+      const ps = await api.getMany('parties', links.items.map((l) => l.from_id).slice(0, 30), { signal });
+      for (const [pid, p] of ps) people.set(pid, p);
+    } catch (err) { if (err.name === 'AbortError') throw err; }
+  }
+
   async function loadNext() {
     try {
-      const page = await api.get('/api/v1/interactions', { party_id: id, status: 'planned', limit: 100 }, { signal });
-      const planned = page.items.filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
-      const n = planned[0];
-      if (!n) {
+      const pages = await Promise.all([id, ...people.keys()].map((pid) => api.get('/api/v1/interactions', { party_id: pid, status: 'planned', limit: 100 }, { signal })));
+      const planned = pages.flatMap((pg) => pg.items).filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
+      if (!planned.length) {
         replace(nextBox, h('p', { class: 'muted', text: t('customer.no_next') }),
           canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: planVisit } }, icon('calendar'), t('customer.plan_visit')) : null);
         return;
       }
-      const overdue = new Date(n.due_at) < new Date();
-      replace(nextBox, h('div', { class: 'next-row' },
-        h('span', { class: ['next-icon', overdue && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(n.channel))),
-        h('div', { class: 'next-text' },
-          h('div', { class: 'next-title', text: n.subject || label('channel', n.channel) }),
-          h('div', { class: ['muted', overdue && 'text-red'] },
-            label('channel', n.channel), ' · ', h('time', { datetime: n.due_at, text: dateTime(n.due_at) }), ' (', relative(n.due_at), ')',
-            planned.length > 1 ? ' · ' + t('customer.more_planned', { count: planned.length - 1 }) : '')),
-        canWrite ? h('div', { class: 'next-actions' },
-          h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => markDone(n) } }, icon('check'), t('tasks.mark_done')),
-          h('button', { type: 'button', class: 'btn btn-sm btn-ghost', on: { click: async () => { if (await interactionDialog({ party, item: n })) changed(); } } }, icon('edit'), t('activity.change_task'))) : null));
+      const row = (n, first) => {
+        const overdue = new Date(n.due_at) < new Date();
+        const whose = n.party_id !== id ? people.get(n.party_id) : null;
+        return h('div', { class: 'next-row', dataset: { id: n.id } },
+          h('span', { class: ['next-icon', overdue && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(n.channel))),
+          h('div', { class: 'next-text' },
+            h('div', { class: 'next-title' }, n.subject || label('channel', n.channel), whose ? [' ', badge(t('company.theirs', { name: whose.name }), 'theirs')] : null),
+            h('div', { class: ['muted', overdue && 'text-red'] },
+              label('channel', n.channel), ' · ', h('time', { datetime: n.due_at, text: dateTime(n.due_at) }), ' (', relative(n.due_at), ')',
+              first && planned.length > 1 && !people.size ? ' · ' + t('customer.more_planned', { count: planned.length - 1 }) : '')),
+          canWrite ? h('div', { class: 'next-actions' },
+            h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => markDone(n) } }, icon('check'), t('tasks.mark_done')),
+            h('button', { type: 'button', class: 'btn btn-sm btn-ghost', on: { click: async () => { if (await interactionDialog({ party: whose || party, item: n })) changed(); } } }, icon('edit'), t('activity.change_task'))) : null);
+      };
+      // A person's card shows the next contact; a company's every planned contact of it and its people (up to 10).
+      replace(nextBox, (people.size ? planned.slice(0, 10) : planned.slice(0, 1)).map((n, i) => row(n, i === 0)),
+        people.size && planned.length > 10 ? h('p', { class: 'muted small', text: t('customer.more_planned', { count: planned.length - 10 }) }) : null);
     } catch (err) {
       if (err.name !== 'AbortError') replace(nextBox, errorState(err));
     }
@@ -318,7 +336,8 @@ export async function render(ctx) {
 
   drawHead();
   drawLeft();
-  await Promise.all([tl.reload(), loadNext(), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+  const peopleP = loadPeople();
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
 }
 
 function initials(name) {
