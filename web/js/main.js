@@ -7,7 +7,7 @@ import * as api from './api.js';
 import { PAGES, FORBIDDEN } from './pages.js';
 import { start, navigate, render } from './router.js';
 import { errorState, spinner } from './ui.js';
-import { resetUsers } from './users.js';
+import { resetUsers, ensureUsers } from './users.js';
 
 const root = document.getElementById('app');
 let pageCtl = null;   // AbortController of the page on screen
@@ -123,6 +123,9 @@ async function boot() {
     replace(root, errorState(err, () => location.reload()));
     return;
   }
+  // Signed in: the company's time zone and the user names (most pages show them) are asked for
+  // now, while the page's modules load.
+  if (api.user()) { ensureTimeZone(); ensureUsers(); }
   await start(renderPage);
 }
 

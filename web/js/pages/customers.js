@@ -111,10 +111,14 @@ function apiQuery(s) {
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
-  await ensureUsers();
   const state = stateFromQuery(query);
+  const usersP = ensureUsers();
   const costs = await costVisible();
   if (!costs) for (const f of COST_FILTERS) state[f] = '';
+  // The first page is asked for at once, while the user names arrive (the rows show sooner).
+  let firstPage = api.get('/api/v1/parties', { ...apiQuery(state), count: 'true' }, { signal });
+  firstPage.catch(() => { /* load() reports it */ });
+  await usersP;
   let columns = store.get(COLS_KEY, DEFAULT_COLS).filter((k) => COLUMNS.some((c) => c.key === k));
   let rows = [];
   let next = null;
@@ -339,8 +343,11 @@ export async function render(ctx) {
     tableBox.setAttribute('aria-busy', 'true');
     try {
       // The first page also brings the total; later pages keep it.
-      const page = await api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined, count: more ? undefined : 'true' },
-        { signal: ctl.signal });
+      const early = !more && firstPage;
+      firstPage = null;
+      const page = await (early || api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined, count: more ? undefined : 'true' },
+        { signal: ctl.signal }));
+      if (ctl.signal.aborted) return;
       rows = more ? rows.concat(page.items) : page.items;
       next = page.next;
       if (!more) drawCount(page.count, page.count_capped);

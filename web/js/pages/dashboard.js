@@ -11,7 +11,7 @@ import { t, label, number, dateTime, relative, compare, date, dayEnd, isoUtc, wa
 import * as api from '../api.js';
 import { VOCAB, channelIcon } from '../vocab.js';
 import { card, errorState, spinner, toast, errorText, store, badge } from '../ui.js';
-import { drawChart } from '../charts.js';
+import { drawChart, loadChart } from '../charts.js';
 import { navigate } from '../router.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { analyticsSection } from './analytics-widgets.js';
@@ -32,6 +32,8 @@ const BREAKDOWNS = [
 export async function render(ctx) {
   const { main, signal } = ctx;
   const u = api.user();
+  loadChart().catch(() => { /* each chart reports its own failure */ });   // fetched while the data is
+  ensureUsers();
   const kpiBox = h('div', { class: 'kpis' }, spinner());
   const tasksBox = h('div', {}, spinner());
   const grid = h('div', { class: 'dash-grid' });
