@@ -10,8 +10,9 @@ import { t, label, number, date, relative, compare, toMinor } from '../i18n.js';
 import * as api from '../api.js';
 import { navigate, setQuery } from '../router.js';
 import { VOCAB } from '../vocab.js';
-import { field, vocabOptions, toast, dialog, debounce, store, errorState, badge, nextId } from '../ui.js';
+import { field, vocabOptions, toast, dialog, debounce, store, errorState, errorText, badge, nextId } from '../ui.js';
 import { partyForm } from './party-form.js';
+import { findDuplicates, duplicateDialog } from './dupes.js';
 import { ensureUsers, userLabel, userList } from '../users.js';
 
 const FILTERS = ['kind', 'roles', 'tier', 'lifecycle', 'rfm_segment', 'strategy', 'priority', 'importance', 'relationship_level', 'loyalty_class', 'value_class', 'customer_type', 'relationship_to_company', 'source'];
@@ -474,15 +475,40 @@ export async function render(ctx) {
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  async function createParty() {
-    const form = partyForm({ kind: 'person', roles: ['customer'] }, { compact: true });
-    const created = await dialog({
+  /** New party: the duplicates (name, e-mail or phone) are shown first (dupes.js). */
+  async function createParty(initial = { kind: 'person', roles: ['customer'] }, { skipDupes = false } = {}) {
+    const form = partyForm(initial, { compact: true });
+    const r = await dialog({
       title: t('customers.new'), wide: true,
       build: (body) => body.append(form.el),
-      buttons: [{ label: t('action.cancel') }, { label: t('action.create'), kind: 'primary', submit: true,
-        onClick: () => form.submit((body) => api.post('/api/v1/parties', body)) }],
+      buttons: [{ label: t('action.cancel') }, { label: t('action.create'), kind: 'primary', submit: true, onClick: async (close) => {
+        if (!form.validate()) throw new Error(t('form.fix_fields'));
+        const body = form.changes();
+        if (!skipDupes) {
+          const dups = await findDuplicates(body, { signal });
+          if (dups.length) { close({ dups, body }); return false; }
+        }
+        return { created: await form.submit((b) => api.post('/api/v1/parties', b)) };
+      } }],
     });
-    if (created) { toast(t('customers.created', { name: created.name })); navigate('/customers/' + created.id); }
+    if (!r) return;
+    if (r.created) { toast(t('customers.created', { name: r.created.name })); navigate('/customers/' + r.created.id); return; }
+    const choice = await duplicateDialog(r.body.name, r.dups);
+    if (!choice) return;
+    if (choice.action === 'back') { createParty(r.body); return; }
+    if (choice.action === 'open') { navigate('/customers/' + choice.party.id); return; }
+    // Create anyway, or merge: the new details go into the existing party (created, then merged into it at once).
+    let created;
+    try { created = await api.post('/api/v1/parties', r.body); } catch (err) { toast(errorText(err), 'error'); createParty(r.body, { skipDupes: true }); return; }
+    if (choice.action === 'create') { toast(t('customers.created', { name: created.name })); navigate('/customers/' + created.id); return; }
+    try {
+      await api.post(`/api/v1/parties/${choice.party.id}/merge`, { duplicate_id: created.id });
+      toast(t('dupes.merged', { name: choice.party.name }));
+      navigate('/customers/' + choice.party.id);
+    } catch (err) {
+      toast(errorText(err), 'error');
+      navigate('/customers/' + created.id);
+    }
   }
 
   await load(false);
