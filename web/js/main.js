@@ -50,7 +50,18 @@ function shell(activeNav) {
       type: 'button', class: 'icon-btn', 'aria-label': t('shell.logout'), title: t('shell.logout'),
       on: { click: async () => { await api.logout().catch(() => {}); resetUsers(); navigate('/login', { replace: true }); } },
     }, icon('logout')));
-  return h('aside', { class: 'sidebar' },
+  // On a phone the side bar is a top bar: the navigation folds behind a button naming the current page.
+  nav.id = 'main-nav';
+  const current = PAGES.find((p) => p.nav && p.nav === activeNav);
+  const toggle = h('button', { type: 'button', class: 'btn nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'main-nav' },
+    icon('menu'), h('span', { class: 'nav-toggle-text', text: current ? t(current.title) : t('shell.menu') }));
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.closest('.sidebar').classList.toggle('nav-open', open);
+  });
+  for (const el of [toggle, nav]) el.addEventListener('keydown', (e) => { if (e.key === 'Escape' && toggle.getAttribute('aria-expanded') === 'true') { toggle.click(); toggle.focus(); } });
+  return h('aside', { class: 'sidebar' }, toggle,
     h('a', { href: '/', class: 'brand', 'aria-label': t('shell.home') },
       h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Rapport' })),
     nav, h('div', { class: 'sidebar-foot' }, langSwitch(), userBox));

@@ -844,6 +844,7 @@ export default {
   'sched.every_min': "Every (minutes)",
   'settings.up_schedules': "Scheduled work",
   // issue 15
+  'shell.menu': "Menu",
   'dupes.title': "{name} may already be recorded",
   'dupes.help': {"one": "This customer looks like one already in the database. Open it, or merge the new details into it, instead of keeping two records.", "other": "This customer looks like {count} already in the database. Open one, or merge the new details into it, instead of keeping two records."},
   'dupes.same': "Same {what}",

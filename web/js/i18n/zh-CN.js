@@ -842,6 +842,7 @@ export default {
   'sched.every_min': "间隔（分钟）",
   'settings.up_schedules': "定时任务",
   // issue 15
+  'shell.menu': "菜单",
   'dupes.title': "{name} 可能已有记录",
   'dupes.help': {"other": "数据库中已有 {count} 位相似的客户。请打开已有记录，或把新信息合并进去，避免重复记录。"},
   'dupes.same': "{what}相同",

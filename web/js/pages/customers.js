@@ -385,7 +385,9 @@ export async function render(ctx) {
           h('td', { class: 'col-check' }, cb),
           h('td', { class: 'col-name' },
             h('a', { href: '/customers/' + p.id, class: 'name-link', text: p.name }),
-            p.title || p.industry ? h('div', { class: 'sub muted', text: [p.title, p.kind === 'organization' ? p.industry : null].filter(Boolean).join(' · ') }) : null),
+            p.title || p.industry ? h('div', { class: 'sub muted', text: [p.title, p.kind === 'organization' ? p.industry : null].filter(Boolean).join(' · ') }) : null,
+            // On a phone the phone column is off-screen: the first number goes under the name (a link to call).
+            (p.phones || [])[0] && columns.includes('phones') ? h('a', { class: 'sub m-only m-phone', href: 'tel:' + p.phones[0].replace(/[^\d+]/g, ''), text: p.phones[0] }) : null),
           cols.map((c) => h('td', { class: 'col-' + c.key }, c.cell(p))));
       })));
     if (!rows.length) replace(tableBox, h('div', { class: 'empty' }, h('p', { text: state.q || activeCount() ? t('customers.none_match') : t('customers.none') })));
