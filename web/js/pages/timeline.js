@@ -7,6 +7,7 @@ import * as api from '../api.js';
 import { channelIcon } from '../vocab.js';
 import { fieldLabel, errorState, badge } from '../ui.js';
 import { userLabel } from '../users.js';
+import { showValue } from '../values.js';
 
 const PAGE = 25;
 
@@ -154,19 +155,6 @@ function changeTitle(it) {
   return s === key ? `${what} · ${it.action}` : s;
 }
 
-const VOCAB_FIELDS = { kind: 'kind', importance: 'importance', relationship_level: 'relationship_level', loyalty_class: 'loyalty_class',
-  value_class: 'value_class', customer_type: 'customer_type', relationship_to_company: 'relationship_to_company', source: 'source',
-  channel: 'channel', status: 'status', direction: 'direction' };
-
-function show(k, v) {
-  if (v === null || v === undefined || v === '') return '∅';
-  if (VOCAB_FIELDS[k] && typeof v === 'string') return label(VOCAB_FIELDS[k], v);
-  if (k === 'roles' && Array.isArray(v)) return v.map((r) => label('role', r)).join(', ');
-  if (v && typeof v === 'object' && typeof v.amount === 'number') return money(v);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  const s = String(v);
-  return s.length > 80 ? s.slice(0, 79) + '…' : s;
-}
+const show = (k, v) => showValue(k, v);
 
 const userText = userLabel;
