@@ -13,7 +13,7 @@ const VOCABS = {
   customer_type: ['customer_type'], relationship_to_company: ['relationship_to_company'], channel: ['channel', 'sales_channel'],
   channels: ['channel'], status: ['status'], direction: ['direction'], decision_role: ['decision_role'], tier: ['tier'],
   lifecycle: ['lifecycle'], rfm_segment: ['rfm'], rfm: ['rfm'], strategy: ['strategy'], priority: ['priority'],
-  behaviour: ['behaviour'], future_matrix: ['future_matrix'], profit_matrix: ['profit_matrix'], value_quadrant: ['value_strategy'],
+  behaviour: ['behaviour'], future_matrix: ['future_matrix'], profit_matrix: ['profit_matrix'], value_quadrant: ['value_quadrant', 'value_strategy'],
   loyalty: ['loyalty_class'],
 };
 
