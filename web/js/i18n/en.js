@@ -844,6 +844,9 @@ export default {
   'sched.every_min': "Every (minutes)",
   'settings.up_schedules': "Scheduled work",
   // issue 15
+  'customer.prospect_bought': "This prospect has made a purchase. A prospect is someone who has not bought from us yet; a buyer is a customer.",
+  'customer.make_customer': "Make a customer",
+  'customer.now_customer': "{name} is now a customer.",
   'enum.value_quadrant.platinum': "High current, high potential value",
   'enum.value_quadrant.gold': "High current, low potential value",
   'enum.value_quadrant.iron': "Low current, high potential value",

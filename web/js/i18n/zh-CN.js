@@ -842,6 +842,9 @@ export default {
   'sched.every_min': "间隔（分钟）",
   'settings.up_schedules': "定时任务",
   // issue 15
+  'customer.prospect_bought': "这位潜在客户已经有购买记录。潜在客户指尚未购买的人；有购买的应为客户。",
+  'customer.make_customer': "转为客户",
+  'customer.now_customer': "{name} 已转为客户。",
   'enum.value_quadrant.platinum': "现值高、潜值高",
   'enum.value_quadrant.gold': "现值高、潜值低",
   'enum.value_quadrant.iron': "现值低、潜值高",

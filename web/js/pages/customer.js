@@ -332,10 +332,35 @@ export async function render(ctx) {
     loadNext();
   }
 
-  function redraw() { drawHead(); drawLeft(); loadNetwork(); }
+  // A prospect is someone who has not bought yet (D1): one with a purchase is offered the move to customer,
+  // so the role and the scores never disagree silently (issue 15 item 14).
+  const prospectBox = h('div', { class: 'prospect-note', hidden: true });
+  head.after(prospectBox);
+  async function checkProspect() {
+    const roles = party.roles || [];
+    if (!roles.includes('prospect') || roles.includes('customer')) { prospectBox.hidden = true; return; }
+    try {
+      const bought = await api.get('/api/v1/transactions', { party_id: id, limit: 1 }, { signal });
+      if (!bought.items.length) { prospectBox.hidden = true; return; }
+      replace(prospectBox, h('div', { class: 'notice', role: 'status' }, icon('alert'),
+        h('span', { text: t('customer.prospect_bought') }),
+        canWrite ? h('button', { type: 'button', class: 'btn btn-sm btn-primary', on: { click: async () => {
+          try {
+            party = await api.patch(url, { roles: [...roles.filter((r) => r !== 'prospect'), 'customer'] }, party.version);
+            toast(t('customer.now_customer', { name: party.name }));
+            redraw();
+            tl.reload();
+          } catch (err) { toast(errorText(err), 'error'); }
+        } } }, t('customer.make_customer')) : null));
+      prospectBox.hidden = false;
+    } catch (err) { if (err.name !== 'AbortError') prospectBox.hidden = true; }
+  }
+
+  function redraw() { drawHead(); drawLeft(); loadNetwork(); checkProspect(); }
 
   drawHead();
   drawLeft();
+  checkProspect();
   const peopleP = loadPeople();
   await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
 }
