@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make check`: runs every suite — unit (cmocka), API (node:test against the
-# real server), browser (playwright-core + Debian chromium), fuzz (short fixed
-# runs), crash — under ASan/UBSan, and ends with one line "N passed, N failed"
+# real server, every answer validated against the served OpenAPI description),
+# OpenAPI lint (redocly + spectral on that description), browser
+# (playwright-core + Debian chromium), fuzz (short fixed runs), crash — under ASan/UBSan, and ends with one line "N passed, N failed"
 # summing them all. Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ run_node_suite() { # name dir
 }
 
 run_node_suite api tests/api
+run_node_suite openapi tests/openapi
 run_node_suite crash tests/crash
 run_node_suite load tests/load
 if [ -d tests/browser/node_modules ]; then run_node_suite browser tests/browser; fi

@@ -38,3 +38,12 @@ if [ -f tests/browser/package-lock.json ]; then
     touch tests/browser/node_modules
   fi
 fi
+
+# OpenAPI checks: two linters (redocly, spectral) run on the served description,
+# and ajv, which tests/api/harness.mjs uses to validate every answer of the API suite.
+if [ -f tests/openapi/package-lock.json ]; then
+  if [ ! -d tests/openapi/node_modules ] || [ tests/openapi/package-lock.json -nt tests/openapi/node_modules ]; then
+    (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error)
+    touch tests/openapi/node_modules
+  fi
+fi

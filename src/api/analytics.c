@@ -144,17 +144,63 @@ static void analytics_settings_put(struct req *rq, struct resp *rs)
                                  "settings take effect at the next run (POST /api/v1/analytics/runs)"));
 }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). The parts of a score
+ * (summary, rfm, tier, …) are objects with a label, an explanation text and
+ * a structured explanation_message, plus the part's own numbers; their keys
+ * follow src/analytics/service.c and are left open here. */
+#define SCORE_PART "{'type':'object','properties':{'label':{'description':'the class of the part (text; a number for service_tier), null before a run'},'explanation':{'type':'string','nullable':true}," \
+                   "'explanation_message':{'type':'object','nullable':true}}}"
+static const struct route_doc scores_doc = {
+    .id = "getPartyScores", .tag = "analytics",
+    .response = "{'type':'object','required':['party_id','scored'],'properties':{'party_id':{'type':'integer','format':'int64'},"
+                "'scored':{'type':'boolean','description':'false until the party has a transaction and a run scored it'},"
+                "'computed_at':{'type':'string','nullable':true},'run_id':{'type':'integer','nullable':true},'currency':{'type':'string'},"
+                "'summary':" SCORE_PART ",'rfm':" SCORE_PART ",'tier':" SCORE_PART ",'model':" SCORE_PART ",'clv':" SCORE_PART ","
+                "'value_quadrant':" SCORE_PART ",'future_matrix':" SCORE_PART ",'profit_matrix':" SCORE_PART ",'lifecycle':" SCORE_PART ","
+                "'loyalty':" SCORE_PART ",'behaviour':" SCORE_PART ",'strategy':" SCORE_PART ",'priority':" SCORE_PART ","
+                "'prospect_score':" SCORE_PART ",'service_tier':" SCORE_PART "}}",
+    .response_name = "PartyScores",
+};
+static const struct route_doc summary_doc = {
+    .id = "getAnalyticsSummary", .tag = "analytics",
+    .response = "{'type':'object','properties':{'counts':{'type':'object','description':'segment → label → parties',"
+                "'additionalProperties':{'type':'object','additionalProperties':{'type':'integer'}}},"
+                "'parties':{'type':'integer','nullable':true},'buyers':{'type':'integer','nullable':true},"
+                "'customer_equity':{'type':'object','nullable':true},'revenue':{'type':'integer','nullable':true},"
+                "'net_profit':{'type':'integer','nullable':true},'mean_p_alive':{'type':'number','nullable':true},"
+                "'last_score_update':{'type':'string','nullable':true}}}",
+    .response_name = "AnalyticsSummary",
+};
+static const struct route_doc run_doc = {
+    .id = "startAnalyticsRun", .tag = "analytics", .status = 202, .status2 = 200, .headers = "Location",
+    .params = "[{'name':'wait','in':'query','schema':{'type':'boolean'},'description':'answer 200 with the finished job instead of 202'}]",
+    .response = "{'$ref':'#/components/schemas/Job'}",
+};
+#define SETTINGS_SCHEMA "{'type':'object','description':'setting → {value, default, doc}','additionalProperties':{'type':'object'," \
+                        "'required':['value','default','doc'],'properties':{'value':{},'default':{},'doc':{'type':'string'}}}}"
+static const struct route_doc settings_get_doc = {
+    .id = "getAnalyticsSettings", .tag = "analytics",
+    .response = "{'type':'object','required':['settings'],'additionalProperties':false,'properties':{'settings':" SETTINGS_SCHEMA "}}",
+};
+static const struct route_doc settings_put_doc = {
+    .id = "setAnalyticsSettings", .tag = "analytics",
+    .request = "{'type':'object','description':'setting → new value (see GET)','additionalProperties':{}}",
+    .request_name = "AnalyticsSettingsChange",
+    .response = "{'type':'object','required':['settings','note'],'additionalProperties':false,'properties':{'settings':" SETTINGS_SCHEMA ","
+                "'note':{'type':'string'}}}",
+};
+
 static const struct route analytics_routes[] = {
     {"GET", "/api/v1/parties/{id}/scores", 0, "parties", "read", party_scores,
-     "Scores of a party: summary, RFM, tier, P(alive), CLV, lifecycle, loyalty, strategy, priority, with explanations", NULL},
+     "Scores of a party: summary, RFM, tier, P(alive), CLV, lifecycle, loyalty, strategy, priority, with explanations", NULL, &scores_doc},
     {"GET", "/api/v1/analytics/summary", 0, "parties", "read", analytics_summary,
-     "Segment counts per tier, stage, RFM segment, quadrant and strategy; customer equity; model parameters", NULL},
+     "Segment counts per tier, stage, RFM segment, quadrant and strategy; customer equity; model parameters", NULL, &summary_doc},
     {"POST", "/api/v1/analytics/runs", 0, "parties", "update", analytics_run,
-     "Recompute every party's scores as a job (202; ?wait=true answers 200 when done)", NULL},
+     "Recompute every party's scores as a job (202; ?wait=true answers 200 when done)", NULL, &run_doc},
     {"GET", "/api/v1/analytics/settings", 0, "parties", "read", analytics_settings_get,
-     "Analytics thresholds and model settings", NULL},
+     "Analytics thresholds and model settings", NULL, &settings_get_doc},
     {"PUT", "/api/v1/analytics/settings", R_ADMIN, "parties", "update", analytics_settings_put,
-     "Change analytics settings (admin)", NULL},
+     "Change analytics settings (admin)", NULL, &settings_put_doc},
 };
 
 /* The store follows the event feed, so it hears of transactions written by

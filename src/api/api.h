@@ -40,9 +40,9 @@ int party_unindex(db *w, int64_t id);
 
 /* Standard CRUD routes of a resource: list, create, get, patch, delete. */
 #define RESOURCE_ROUTES(base, res, noun)                                                       \
-    {"GET", "/api/v1/" base, 0, base, "read", res_list, "List " noun, &res},                   \
-    {"POST", "/api/v1/" base, 0, base, "create", res_create, "Create " noun, &res},            \
-    {"GET", "/api/v1/" base "/{id}", 0, base, "read", res_get, "Get " noun, &res},             \
-    {"PATCH", "/api/v1/" base "/{id}", 0, base, "update", res_patch, "Update " noun, &res},    \
-    {"DELETE", "/api/v1/" base "/{id}", 0, base, "delete", res_delete, "Delete " noun, &res}
+    {"GET", "/api/v1/" base, 0, base, "read", res_list, "List " noun, &res, NULL},                   \
+    {"POST", "/api/v1/" base, 0, base, "create", res_create, "Create " noun, &res, NULL},            \
+    {"GET", "/api/v1/" base "/{id}", 0, base, "read", res_get, "Get " noun, &res, NULL},             \
+    {"PATCH", "/api/v1/" base "/{id}", 0, base, "update", res_patch, "Update " noun, &res, NULL},    \
+    {"DELETE", "/api/v1/" base "/{id}", 0, base, "delete", res_delete, "Delete " noun, &res, NULL}
 #endif

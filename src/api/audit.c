@@ -334,8 +334,37 @@ static void audit_list(struct req *rq, struct resp *rs)
     resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", more ? json_string(cur) : json_null()));
 }
 
+/* OpenAPI shape of the route (src/api/openapi.c). An audit row is also a
+ * timeline's "change" item (src/api/parties.c). */
+static const char *const audit_schemas[] = {
+    "AuditRow",
+    "{'type':'object','required':['id','at','user_id','entity','entity_id','action','changes'],'properties':{"
+    "'id':{'type':'integer','format':'int64'},'at':{'type':'string','format':'date-time'},"
+    "'user_id':{'type':'integer','format':'int64','nullable':true},'address':{'type':'string','nullable':true},"
+    "'entity':{'type':'string'},'entity_id':{'type':'integer','format':'int64'},'action':{'type':'string'},"
+    "'changes':{'type':'object','nullable':true,'description':'field → [old, new], or what the action recorded'},"
+    "'party_id':{'type':'integer','format':'int64','nullable':true}}}",
+    NULL,
+};
+static const struct route_doc audit_doc = {
+    .id = "listAudit", .tag = "audit",
+    .params = "[{'name':'entity','in':'query','schema':{'type':'string'},'description':'party, link, interaction, …'},"
+              "{'name':'action','in':'query','schema':{'type':'string'}},"
+              "{'name':'entity_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'user_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'party_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'at_from','in':'query','schema':{'type':'string','format':'date-time'}},"
+              "{'name':'at_to','in':'query','schema':{'type':'string','format':'date-time'}},"
+              "{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+              "{'name':'before','in':'query','schema':{'type':'string'},'description':'the next of the previous page'}]",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'$ref':'#/components/schemas/AuditRow'}},'next':{'type':'string','nullable':true}}}",
+    .response_name = "AuditList",
+    .schemas = audit_schemas,
+};
+
 static const struct route audit_routes[] = {
-    {"GET", "/api/v1/audit", 0, "audit", "read", audit_list, "The audit trail, newest first (filters: entity, entity_id, user_id, party_id, action, at_from, at_to)", NULL},
+    {"GET", "/api/v1/audit", 0, "audit", "read", audit_list, "The audit trail, newest first (filters: entity, entity_id, user_id, party_id, action, at_from, at_to)", NULL, &audit_doc},
 };
 
 void audit_register(void)

@@ -74,11 +74,21 @@ static void export_products(struct req *rq, struct resp *rs) { export_kind(rq, r
  * lists its filters (res_query_parameters). */
 extern struct resource transaction_resource, interaction_resource, product_resource;
 
+/* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
+#define EXPORT_DOC(opid)                                                                                                 \
+    {.id = opid, .tag = "exports", .headers = "Content-Disposition X-Record-Count",                                                                        \
+     .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",  \
+     .params = "[{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl','xlsx'],'default':'csv'}}]"}
+static const struct route_doc export_parties_doc = EXPORT_DOC("exportParties");
+static const struct route_doc export_transactions_doc = EXPORT_DOC("exportTransactions");
+static const struct route_doc export_interactions_doc = EXPORT_DOC("exportInteractions");
+static const struct route_doc export_products_doc = EXPORT_DOC("exportProducts");
+
 static const struct route export_routes[] = {
-    {"GET", "/api/v1/exports/parties", 0, "parties", "export", export_parties, "Export parties (format=csv|jsonl|xlsx, list filters)", &party_resource},
-    {"GET", "/api/v1/exports/transactions", 0, "transactions", "export", export_transactions, "Export transactions (format=csv|jsonl|xlsx, list filters)", &transaction_resource},
-    {"GET", "/api/v1/exports/interactions", 0, "interactions", "export", export_interactions, "Export interactions (format=csv|jsonl|xlsx, list filters)", &interaction_resource},
-    {"GET", "/api/v1/exports/products", 0, "products", "export", export_products, "Export products (format=csv|jsonl|xlsx, list filters)", &product_resource},
+    {"GET", "/api/v1/exports/parties", 0, "parties", "export", export_parties, "Export parties (format=csv|jsonl|xlsx, list filters)", &party_resource, &export_parties_doc},
+    {"GET", "/api/v1/exports/transactions", 0, "transactions", "export", export_transactions, "Export transactions (format=csv|jsonl|xlsx, list filters)", &transaction_resource, &export_transactions_doc},
+    {"GET", "/api/v1/exports/interactions", 0, "interactions", "export", export_interactions, "Export interactions (format=csv|jsonl|xlsx, list filters)", &interaction_resource, &export_interactions_doc},
+    {"GET", "/api/v1/exports/products", 0, "products", "export", export_products, "Export products (format=csv|jsonl|xlsx, list filters)", &product_resource, &export_products_doc},
 };
 
 void exports_register(void)

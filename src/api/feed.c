@@ -47,9 +47,25 @@ static void events_list(struct req *rq, struct resp *rs)
     resp_json(rs, 200, json_pack("{s:o, s:I}", "items", items, "next", (json_int_t)next));
 }
 
+static const struct route_doc events_list_doc = {
+    .id = "listEvents", .tag = "events",
+    .params = "[{'name':'after','in':'query','schema':{'type':'integer','minimum':0},'description':'the last event id seen (0: from the start)'},"
+              "{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':1000}},"
+              "{'name':'type','in':'query','schema':{'type':'string'},'description':'one record type, e.g. party'}]",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'type':'object','additionalProperties':false,"
+                "'required':['id','at','type','record_id','action','fields','actor','party_id'],'properties':{"
+                "'id':{'type':'integer'},'at':{'type':'string','format':'date-time'},'type':{'type':'string'},"
+                "'record_id':{'type':'integer','nullable':true},'action':{'type':'string'},"
+                "'fields':{'type':'array','items':{'type':'string'},'nullable':true},"
+                "'actor':{'type':'string','description':'user:ID or system:NAME'},'party_id':{'type':'integer','nullable':true}}}},"
+                "'next':{'type':'integer','description':'pass as after to go on'}}}",
+    .response_name = "EventList",
+};
+
 static const struct route feed_routes[] = {
     {"GET", "/api/v1/events", R_ADMIN, "users", "read", events_list,
-     "The event feed: every committed record change after an id, oldest first (admin)", NULL},
+     "The event feed: every committed record change after an id, oldest first (admin)", NULL, &events_list_doc},
 };
 
 void feed_register(void)

@@ -268,15 +268,68 @@ static void import_cancel(struct req *rq, struct resp *rs)
     if (job) resp_json(rs, 200, job);
 }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). A job is what every
+ * background work answers (imports, analytics runs, scheduled jobs). */
+static const char *const job_schemas[] = {
+    "Job",
+    "{'type':'object','required':['id','kind','status','progress','created_by','created_at','started_at','finished_at','params',"
+    "'result','error'],'additionalProperties':false,'properties':{'id':{'type':'integer','format':'int64'},"
+    "'kind':{'type':'string','description':'import, analytics_run, …'},"
+    "'status':{'type':'string','enum':['queued','running','done','failed','cancelled','undone']},"
+    "'progress':{'type':'object','required':['done','total'],'additionalProperties':false,'properties':{"
+    "'done':{'type':'integer'},'total':{'type':'integer'}}},"
+    "'created_by':{'type':'integer','format':'int64','nullable':true},'created_at':{'type':'string','format':'date-time'},"
+    "'started_at':{'type':'string','format':'date-time','nullable':true},'finished_at':{'type':'string','format':'date-time','nullable':true},"
+    "'params':{'type':'object','description':'what the job was asked (an import: kind and its query options)'},"
+    "'result':{'type':'object','nullable':true,'description':'what it did (an import: counts and the first report lines)'},"
+    "'error':{'type':'string','nullable':true}}}",
+    NULL,
+};
+static const struct route_doc import_create_doc = {
+    .id = "createImport", .tag = "imports", .status = 202, .headers = "Location", .errors = "422",
+    .request = "{'type':'string','format':'binary','description':'the file: CSV or JSON Lines, at most 256 MiB'}",
+    .request_type = "text/csv application/x-ndjson application/octet-stream",
+    .params = "[{'name':'kind','in':'query','required':true,'schema':{'type':'string','enum':['parties','transactions','interactions','products']}},"
+              "{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl']}},"
+              "{'name':'map','in':'query','schema':{'type':'string'},'description':'column=field,… (or the columns named like fields)'},"
+              "{'name':'mapping','in':'query','schema':{'type':'string'},'description':'a saved mapping'},"
+              "{'name':'save_mapping','in':'query','schema':{'type':'string'},'description':'save map under this name'},"
+              "{'name':'null','in':'query','schema':{'type':'string'},'description':'the text that means no value'},"
+              "{'name':'date_format','in':'query','schema':{'type':'string'}},"
+              "{'name':'currency','in':'query','schema':{'type':'string'}},"
+              "{'name':'encoding','in':'query','schema':{'type':'string','enum':['auto','utf-8','gb18030']}},"
+              "{'name':'delimiter','in':'query','schema':{'type':'string'},'description':'one character, tab or whitespace'},"
+              "{'name':'on_duplicate','in':'query','schema':{'type':'string','enum':['update','skip','error']}},"
+              "{'name':'cancel_prefix','in':'query','schema':{'type':'string'}},"
+              "{'name':'dry_run','in':'query','schema':{'type':'boolean'}},"
+              "{'name':'all_or_nothing','in':'query','schema':{'type':'boolean'}},"
+              "{'name':'no_header','in':'query','schema':{'type':'boolean'}}]",
+    .response = "{'$ref':'#/components/schemas/Job'}",
+    .schemas = job_schemas,
+};
+static const struct route_doc import_list_doc = {
+    .id = "listImports", .tag = "imports",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','maxItems':100,'items':{'$ref':'#/components/schemas/Job'}},'next':{'type':'string','nullable':true}}}",
+    .response_name = "JobList",
+};
+static const struct route_doc import_get_doc = {.id = "getImport", .tag = "imports", .response = "{'$ref':'#/components/schemas/Job'}"};
+static const struct route_doc import_errors_doc = {.id = "getImportReport", .tag = "imports", .response_type = "text/csv", .headers = "Content-Disposition"};
+static const struct route_doc import_undo_doc = {.id = "undoImport", .tag = "imports", .errors = "409",
+                                                 .response = "{'$ref':'#/components/schemas/Job'}"};
+static const struct route_doc import_cancel_doc = {.id = "cancelImport", .tag = "imports", .errors = "409",
+                                                   .response = "{'$ref':'#/components/schemas/Job'}"};
+static const struct route_doc job_get_doc = {.id = "getJob", .tag = "jobs", .response = "{'$ref':'#/components/schemas/Job'}"};
+
 static const struct route import_routes[] = {
     {"POST", "/api/v1/imports", R_UPLOAD, "imports", "create", import_create,
-     "Upload a file to import (CSV or JSON Lines as the body; kind, map, null, date_format, encoding, delimiter, on_duplicate, dry_run, all_or_nothing in the query); answers 202 with the job", NULL},
-    {"GET", "/api/v1/imports", 0, "imports", "read", import_list, "The latest imports", NULL},
-    {"GET", "/api/v1/imports/{id}", 0, "imports", "read", import_get, "An import: status, progress, counts and the first report lines", NULL},
-    {"GET", "/api/v1/imports/{id}/errors", 0, "imports", "read", import_errors, "The import's per-row report as CSV (row, column, kind, reason)", NULL},
-    {"POST", "/api/v1/imports/{id}/undo", 0, "imports", "delete", import_undo_route, "Undo an import: remove what it created, restore what it updated", NULL},
-    {"POST", "/api/v1/imports/{id}/cancel", 0, "imports", "update", import_cancel, "Stop a queued or running import", NULL},
-    {"GET", "/api/v1/jobs/{id}", 0, "jobs", "read", job_get, "A background job: status, progress, result", NULL},
+     "Upload a file to import (CSV or JSON Lines as the body; kind, map, null, date_format, encoding, delimiter, on_duplicate, dry_run, all_or_nothing in the query); answers 202 with the job", NULL, &import_create_doc},
+    {"GET", "/api/v1/imports", 0, "imports", "read", import_list, "The latest imports", NULL, &import_list_doc},
+    {"GET", "/api/v1/imports/{id}", 0, "imports", "read", import_get, "An import: status, progress, counts and the first report lines", NULL, &import_get_doc},
+    {"GET", "/api/v1/imports/{id}/errors", 0, "imports", "read", import_errors, "The import's per-row report as CSV (row, column, kind, reason)", NULL, &import_errors_doc},
+    {"POST", "/api/v1/imports/{id}/undo", 0, "imports", "delete", import_undo_route, "Undo an import: remove what it created, restore what it updated", NULL, &import_undo_doc},
+    {"POST", "/api/v1/imports/{id}/cancel", 0, "imports", "update", import_cancel, "Stop a queued or running import", NULL, &import_cancel_doc},
+    {"GET", "/api/v1/jobs/{id}", 0, "jobs", "read", job_get, "A background job: status, progress, result", NULL, &job_get_doc},
 };
 
 void imports_register(void)

@@ -403,10 +403,32 @@ static void party_merge(struct req *rq, struct resp *rs)
     resp_json(rs, 200, res_redact(&party_resource, &rq->user, c.out));
 }
 
+/* OpenAPI shapes of the party routes beyond the record engine's
+ * (src/api/openapi.c). */
+static const struct route_doc timeline_doc = {
+    .id = "getPartyTimeline", .tag = "parties",
+    .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+              "{'name':'before','in':'query','schema':{'type':'string','maxLength':60},'description':'the next of the previous page'}]",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
+                "'type':{'type':'string','enum':['interaction','transaction','note','change']},'at':{'type':'string','format':'date-time'},"
+                "'item':{'description':'the record, or for a change the audit row','anyOf':[{'$ref':'#/components/schemas/Interaction'},"
+                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/AuditRow'}]}}}},"
+                "'next':{'type':'string','nullable':true}}}",
+    .response_name = "Timeline",
+};
+static const struct route_doc merge_doc = {
+    .id = "mergeParty", .tag = "parties", .errors = "409",
+    .request = "{'type':'object','required':['duplicate_id'],'additionalProperties':false,'properties':{"
+               "'duplicate_id':{'type':'integer','format':'int64','minimum':1,'description':'the party merged into this one'}}}",
+    .request_name = "Merge",
+    .response = "{'$ref':'#/components/schemas/Party'}",
+};
+
 static const struct route party_routes[] = {
     RESOURCE_ROUTES("parties", party_resource, "a party"),
-    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL},
-    {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL},
+    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL, &timeline_doc},
+    {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL, &merge_doc},
 };
 
 void parties_register(void)

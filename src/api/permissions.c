@@ -175,12 +175,46 @@ done:
 static void permissions_put(struct req *rq, struct resp *rs) { permission_put(rq, rs, false); }
 static void field_permissions_put(struct req *rq, struct resp *rs) { permission_put(rq, rs, true); }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). */
+#define PERM_ROLE "{'type':'string','enum':['manager','sales','service','marketing','read_only']}"
+#define PERM_ENTITY "{'type':'string','enum':['parties','links','interactions','transactions','notes','products','users','teams'," \
+                    "'permissions','audit','imports','jobs']}"
+#define PERM_CELL(key, key_schema, value, value_schema)                                                                       \
+    "{'type':'object','required':['role','entity','" key "','" value "'],'additionalProperties':false,'properties':{"     \
+    "'role':" PERM_ROLE ",'entity':" PERM_ENTITY ",'" key "':" key_schema ",'" value "':" value_schema "}}"
+#define PERM_BODY(cell) \
+    "{'oneOf':[" cell ",{'type':'object','required':['changes'],'additionalProperties':false,'properties':{" \
+    "'changes':{'type':'array','minItems':1,'maxItems':1000,'items':" cell "}}}]}"
+static const struct route_doc permissions_get_doc = {
+    .id = "getPermissions", .tag = "permissions",
+    .response = "{'type':'object','required':['roles','fields'],'additionalProperties':false,'properties':{"
+                "'roles':{'type':'object','description':'role → entity → action → scope','additionalProperties':{'type':'object',"
+                "'additionalProperties':{'type':'object','additionalProperties':{'type':'string','enum':['none','own','team','all']}}}},"
+                "'fields':{'type':'array','description':'field security: fields not listed are writable','items':{'type':'object',"
+                "'required':['role','entity','field','access'],'additionalProperties':false,'properties':{'role':{'type':'string'},"
+                "'entity':{'type':'string'},'field':{'type':'string'},'access':{'type':'string','enum':['hidden','read','write']}}}}}}",
+    .response_name = "Permissions",
+};
+static const struct route_doc permissions_put_doc = {
+    .id = "setPermissions", .tag = "permissions",
+    .request = PERM_BODY(PERM_CELL("action", "{'type':'string','enum':['read','create','update','delete','export','assign']}",
+                                   "scope", "{'type':'string','enum':['none','own','team','all']}")),
+    .request_name = "PermissionChanges",
+    .response = "{'$ref':'#/components/schemas/Permissions'}",
+};
+static const struct route_doc field_permissions_put_doc = {
+    .id = "setFieldPermissions", .tag = "permissions",
+    .request = PERM_BODY(PERM_CELL("field", "{'type':'string','maxLength':64}", "access", "{'type':'string','enum':['hidden','read','write']}")),
+    .request_name = "FieldPermissionChanges",
+    .response = "{'$ref':'#/components/schemas/Permissions'}",
+};
+
 static const struct route permission_routes[] = {
-    {"GET", "/api/v1/permissions", 0, "permissions", "read", permissions_get, "The permission table and field security", NULL},
+    {"GET", "/api/v1/permissions", 0, "permissions", "read", permissions_get, "The permission table and field security", NULL, &permissions_get_doc},
     {"PUT", "/api/v1/permissions", R_ADMIN, "permissions", "update", permissions_put,
-     "Set {role, entity, action, scope}, or {changes: [...]} in one transaction", NULL},
+     "Set {role, entity, action, scope}, or {changes: [...]} in one transaction", NULL, &permissions_put_doc},
     {"PUT", "/api/v1/field-permissions", R_ADMIN, "permissions", "update", field_permissions_put,
-     "Set {role, entity, field, access}, or {changes: [...]} in one transaction", NULL},
+     "Set {role, entity, field, access}, or {changes: [...]} in one transaction", NULL, &field_permissions_put_doc},
 };
 
 void permissions_register(void)

@@ -1206,6 +1206,17 @@ static int list_arg(void *arg, const char *key, const char *value)
     }
     const char *dot = strchr(key, '.');
     if (dot) return custom_arg(l, key, dot, value);
+    /* custom[key]=value, OpenAPI's deepObject spelling (what client generators
+     * send for the description's `custom` parameter), is custom.key=value. */
+    const char *br = strchr(key, '[');
+    size_t klen = strlen(key);
+    if (br && klen < 160 && key[klen - 1] == ']') {
+        char dotted[160];
+        memcpy(dotted, key, klen - 1);
+        dotted[klen - 1] = '\0';
+        dotted[br - key] = '.';
+        return custom_arg(l, dotted, dotted + (br - key), value);
+    }
     char name[64];
     snprintf(name, sizeof name, "%s", key);
     const char *op = "=";
@@ -1652,11 +1663,15 @@ json_t *res_query_parameters(const struct resource *r, int mode)
         const struct field *f = &r->fields[i];
         if (!(f->flags & F_FILTER)) continue;
         if (f->type == FT_OBJECT) {
-            snprintf(name, sizeof name, "%s.{name}", f->name);
-            snprintf(doc, sizeof doc, "%s.<name>=value: the value stored under <name> (1 to %d of A-Z a-z 0-9 _) equals value, "
-                                      "as text, as a number or as true / false", f->name, MAX_CUSTOM_KEY);
-            json_t *p = query_param(name, json_pack("{s:s}", "type", "string"), doc);
-            snprintf(doc, sizeof doc, "^%s\\.[A-Za-z0-9_]{1,%d}$", f->name, MAX_CUSTOM_KEY);
+            /* One parameter per stored key: OpenAPI 3.0 says that as a
+             * deepObject (custom[region]=East), which the list also takes;
+             * the dotted spelling (custom.region=East) is the same filter. */
+            snprintf(doc, sizeof doc, "%s[<name>]=value (or %s.<name>=value): the value stored under <name> (1 to %d of A-Z a-z 0-9 _) "
+                                      "equals value, as text, as a number or as true / false", f->name, f->name, MAX_CUSTOM_KEY);
+            json_t *p = query_param(f->name, json_pack("{s:s, s:{s:s}}", "type", "object", "additionalProperties", "type", "string"), doc);
+            json_object_set_new(p, "style", json_string("deepObject"));
+            json_object_set_new(p, "explode", json_true());
+            snprintf(doc, sizeof doc, "^%s(\\.[A-Za-z0-9_]{1,%d}|\\[[A-Za-z0-9_]{1,%d}\\])$", f->name, MAX_CUSTOM_KEY, MAX_CUSTOM_KEY);
             json_object_set_new(p, "x-name-pattern", json_string(doc));
             json_array_append_new(a, p);
             continue;

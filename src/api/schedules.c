@@ -244,13 +244,48 @@ static void time_zone_put(struct req *rq, struct resp *rs)
     resp_json(rs, 200, json_pack("{s:s}", "time_zone", json_string_value(z)));
 }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). */
+static const struct route_doc schedules_list_doc = {
+    .id = "listSchedules", .tag = "schedules",
+    .response = "{'type':'object','required':['items'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'$ref':'#/components/schemas/Schedule'}}}}",
+    .response_name = "ScheduleList",
+};
+static const struct route_doc schedules_put_doc = {
+    .id = "putSchedule", .tag = "schedules", .status = 200, .status2 = 201,
+    .request = "{'type':'object','required':['kind'],'description':'exactly one of every_seconds and at_time',"
+               "'additionalProperties':false,'properties':{'kind':{'type':'string','description':'a kind of job, e.g. analytics_run'},"
+               "'every_seconds':{'type':'integer','minimum':1,'maximum':31622400},"
+               "'at_time':{'type':'string','pattern':'^[0-2][0-9]:[0-5][0-9]$','description':'daily, wall-clock HH:MM in the company time zone'},"
+               "'params':{'type':'object'},'enabled':{'type':'boolean'}}}",
+    .request_name = "SchedulePut",
+    .response = "{'type':'object','required':['name','kind','params','every_seconds','at_time','time_zone','enabled','next_run_at',"
+                "'last_run_at','last_job_id','version','updated_at'],'additionalProperties':false,'properties':{"
+                "'name':{'type':'string'},'kind':{'type':'string'},'params':{'type':'object'},"
+                "'every_seconds':{'type':'integer','nullable':true},'at_time':{'type':'string','nullable':true},"
+                "'time_zone':{'type':'string'},'enabled':{'type':'boolean'},"
+                "'next_run_at':{'type':'string','format':'date-time','nullable':true},"
+                "'last_run_at':{'type':'string','format':'date-time','nullable':true},"
+                "'last_job_id':{'type':'integer','format':'int64','nullable':true},'version':{'type':'integer'},"
+                "'updated_at':{'type':'string','format':'date-time'}}}",
+    .response_name = "Schedule",
+};
+static const struct route_doc schedules_delete_doc = {.id = "deleteSchedule", .tag = "schedules", .status = 204};
+#define TIME_ZONE_SCHEMA \
+    "{'type':'object','required':['time_zone'],'additionalProperties':false,'properties':{" \
+    "'time_zone':{'type':'string','description':'IANA name, e.g. Asia/Shanghai'}}}"
+static const struct route_doc time_zone_get_doc = {.id = "getTimeZone", .tag = "settings", .response = TIME_ZONE_SCHEMA,
+                                                   .response_name = "TimeZone"};
+static const struct route_doc time_zone_put_doc = {.id = "setTimeZone", .tag = "settings", .request = TIME_ZONE_SCHEMA,
+                                                   .response = "{'$ref':'#/components/schemas/TimeZone'}"};
+
 static const struct route schedule_routes[] = {
-    {"GET", "/api/v1/schedules", R_ADMIN, "users", "read", schedules_list, "Timed work: every schedule with its next and last run (admin)", NULL},
+    {"GET", "/api/v1/schedules", R_ADMIN, "users", "read", schedules_list, "Timed work: every schedule with its next and last run (admin)", NULL, &schedules_list_doc},
     {"PUT", "/api/v1/schedules/{name}", R_ADMIN, "users", "update", schedules_put,
-     "Create or replace a schedule: a job kind every N seconds or daily at HH:MM company time (admin)", NULL},
-    {"DELETE", "/api/v1/schedules/{name}", R_ADMIN, "users", "update", schedules_delete, "Delete a schedule (admin)", NULL},
-    {"GET", "/api/v1/settings/time-zone", 0, "parties", "read", time_zone_get, "The company's time zone", NULL},
-    {"PUT", "/api/v1/settings/time-zone", R_ADMIN, "users", "update", time_zone_put, "Set the company's time zone (admin)", NULL},
+     "Create or replace a schedule: a job kind every N seconds or daily at HH:MM company time (admin)", NULL, &schedules_put_doc},
+    {"DELETE", "/api/v1/schedules/{name}", R_ADMIN, "users", "update", schedules_delete, "Delete a schedule (admin)", NULL, &schedules_delete_doc},
+    {"GET", "/api/v1/settings/time-zone", 0, "parties", "read", time_zone_get, "The company's time zone", NULL, &time_zone_get_doc},
+    {"PUT", "/api/v1/settings/time-zone", R_ADMIN, "users", "update", time_zone_put, "Set the company's time zone (admin)", NULL, &time_zone_put_doc},
 };
 
 void schedules_register(void)

@@ -191,13 +191,56 @@ static void token_delete(struct req *rq, struct resp *rs)
     rs->status = 204;
 }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). */
+#define SESSION_USER                                                                                                         \
+    "{'type':'object','required':['id','email','name','role','permissions'],'additionalProperties':false,'properties':{"     \
+    "'id':{'type':'integer','format':'int64'},'email':{'type':'string'},'name':{'type':'string'},'role':{'type':'string'},"   \
+    "'permissions':{'type':'object','description':'entity → action → scope of the role',"                                    \
+    "'additionalProperties':{'type':'object','additionalProperties':{'type':'string','enum':['none','own','team','all']}}}}}"
+static const struct route_doc login_doc = {
+    .id = "login", .tag = "session", .errors = "401 429", .headers = "Set-Cookie",
+    .request = "{'type':'object','required':['email','password'],'additionalProperties':false,'properties':{"
+               "'email':{'type':'string','maxLength':254},'password':{'type':'string','format':'password','maxLength':1024}}}",
+    .request_name = "Login",
+    .response = "{'type':'object','required':['csrf_token','user'],'additionalProperties':false,'properties':{"
+                "'csrf_token':{'type':'string','description':'send it as X-CSRF-Token with every change made with the cookie'},"
+                "'user':" SESSION_USER "}}",
+    .response_name = "Session",
+};
+static const struct route_doc session_doc = {
+    .id = "getSession", .tag = "session",
+    .response = "{'type':'object','required':['user'],'additionalProperties':false,'properties':{"
+                "'csrf_token':{'type':'string','description':'when logged in with the cookie'},"
+                "'user':" SESSION_USER "}}",
+};
+static const struct route_doc logout_doc = {.id = "logout", .tag = "session", .status = 204};
+static const struct route_doc token_post_doc = {
+    .id = "createToken", .tag = "tokens", .status = 201,
+    .request = "{'type':'object','additionalProperties':false,'properties':{'name':{'type':'string','maxLength':200}}}",
+    .request_name = "TokenCreate",
+    .response = "{'type':'object','required':['id','token','name'],'additionalProperties':false,'properties':{"
+                "'id':{'type':'integer','format':'int64'},'token':{'type':'string','description':'rpt_…, shown only this once'},"
+                "'name':{'type':'string'}}}",
+    .response_name = "NewToken",
+};
+static const struct route_doc token_list_doc = {
+    .id = "listTokens", .tag = "tokens",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'type':'object','required':['id','name','created_at','revoked_at'],"
+                "'additionalProperties':false,'properties':{'id':{'type':'integer','format':'int64'},'name':{'type':'string'},"
+                "'created_at':{'type':'string','format':'date-time'},'revoked_at':{'type':'string','format':'date-time','nullable':true}}}},"
+                "'next':{'type':'string','nullable':true}}}",
+    .response_name = "TokenList",
+};
+static const struct route_doc token_delete_doc = {.id = "revokeToken", .tag = "tokens", .status = 204};
+
 static const struct route session_routes[] = {
-    {"POST", "/api/v1/session", R_PUBLIC, "session", "create", session_login, "Log in with e-mail and password; sets the session cookie and returns the CSRF token", NULL},
-    {"GET", "/api/v1/session", 0, "session", "read", session_get, "The logged-in user", NULL},
-    {"DELETE", "/api/v1/session", 0, "session", "delete", session_logout, "Log out", NULL},
-    {"POST", "/api/v1/tokens", 0, "tokens", "create", token_post, "Create an API token (shown once)", NULL},
-    {"GET", "/api/v1/tokens", 0, "tokens", "read", token_list, "List your API tokens", NULL},
-    {"DELETE", "/api/v1/tokens/{id}", 0, "tokens", "delete", token_delete, "Revoke an API token", NULL},
+    {"POST", "/api/v1/session", R_PUBLIC, "session", "create", session_login, "Log in with e-mail and password; sets the session cookie and returns the CSRF token", NULL, &login_doc},
+    {"GET", "/api/v1/session", 0, "session", "read", session_get, "The logged-in user", NULL, &session_doc},
+    {"DELETE", "/api/v1/session", 0, "session", "delete", session_logout, "Log out", NULL, &logout_doc},
+    {"POST", "/api/v1/tokens", 0, "tokens", "create", token_post, "Create an API token (shown once)", NULL, &token_post_doc},
+    {"GET", "/api/v1/tokens", 0, "tokens", "read", token_list, "List your API tokens", NULL, &token_list_doc},
+    {"DELETE", "/api/v1/tokens/{id}", 0, "tokens", "delete", token_delete, "Revoke an API token", NULL, &token_delete_doc},
 };
 
 void session_register(void)

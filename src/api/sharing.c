@@ -243,11 +243,43 @@ static void shares_delete(struct req *rq, struct resp *rs)
     rs->status = 204;
 }
 
+/* OpenAPI shapes of these routes (src/api/openapi.c). */
+static const struct route_doc transfer_doc = {
+    .id = "transferParties", .tag = "parties",
+    .request = "{'type':'object','required':['from_user_id','to_user_id'],'additionalProperties':false,'properties':{"
+               "'from_user_id':{'type':'integer','format':'int64','minimum':1},'to_user_id':{'type':'integer','format':'int64','minimum':1},"
+               "'to_team_id':{'type':'integer','format':'int64','minimum':1,'nullable':true},"
+               "'party_ids':{'type':'array','maxItems':10000,'items':{'type':'integer','format':'int64','minimum':1},"
+               "'description':'only these parties (default: all of from_user_id)'}}}",
+    .request_name = "Transfer",
+    .response = "{'type':'object','required':['parties','tasks'],'additionalProperties':false,'properties':{"
+                "'parties':{'type':'integer','description':'parties handed over'},'tasks':{'type':'integer','description':'open tasks handed over'}}}",
+    .response_name = "TransferResult",
+};
+static const struct route_doc shares_list_doc = {
+    .id = "listPartyShares", .tag = "parties",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'$ref':'#/components/schemas/Share'}},'next':{'type':'string','nullable':true}}}",
+    .response_name = "ShareList",
+};
+static const struct route_doc shares_add_doc = {
+    .id = "createPartyShare", .tag = "parties", .status = 201, .errors = "409",
+    .request = "{'type':'object','description':'exactly one of user_id and team_id','additionalProperties':false,'properties':{"
+               "'user_id':{'type':'integer','format':'int64','minimum':1},'team_id':{'type':'integer','format':'int64','minimum':1}}}",
+    .request_name = "ShareCreate",
+    .response = "{'type':'object','required':['id','user_id','team_id','created_at'],'additionalProperties':false,'properties':{"
+                "'id':{'type':'integer','format':'int64'},'party_id':{'type':'integer','format':'int64'},"
+                "'user_id':{'type':'integer','format':'int64','nullable':true},'team_id':{'type':'integer','format':'int64','nullable':true},"
+                "'created_at':{'type':'string','format':'date-time'}}}",
+    .response_name = "Share",
+};
+static const struct route_doc shares_delete_doc = {.id = "deletePartyShare", .tag = "parties", .status = 204};
+
 static const struct route sharing_routes[] = {
-    {"POST", "/api/v1/transfers", 0, "parties", "assign", transfer_post, "Hand a user's parties (all, or party_ids) and their open tasks to another user or team", NULL},
-    {"GET", "/api/v1/parties/{id}/shares", 0, "parties", "read", shares_list, "Who a party is shared with", NULL},
-    {"POST", "/api/v1/parties/{id}/shares", 0, "parties", "update", shares_add, "Share a party with a user or team", NULL},
-    {"DELETE", "/api/v1/parties/{id}/shares/{share_id}", 0, "parties", "update", shares_delete, "Stop sharing", NULL},
+    {"POST", "/api/v1/transfers", 0, "parties", "assign", transfer_post, "Hand a user's parties (all, or party_ids) and their open tasks to another user or team", NULL, &transfer_doc},
+    {"GET", "/api/v1/parties/{id}/shares", 0, "parties", "read", shares_list, "Who a party is shared with", NULL, &shares_list_doc},
+    {"POST", "/api/v1/parties/{id}/shares", 0, "parties", "update", shares_add, "Share a party with a user or team", NULL, &shares_add_doc},
+    {"DELETE", "/api/v1/parties/{id}/shares/{share_id}", 0, "parties", "update", shares_delete, "Stop sharing", NULL, &shares_delete_doc},
 };
 
 void sharing_register(void)

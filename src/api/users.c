@@ -302,11 +302,43 @@ static void users_update(struct req *rq, struct resp *rs)
     resp_json(rs, 200, c.out);
 }
 
+/* OpenAPI shapes of the account routes (src/api/openapi.c); teams are
+ * described from their resource. */
+#define USER_ROLE "{'type':'string','enum':['admin','manager','sales','service','marketing','read_only']}"
+static const struct route_doc users_list_doc = {
+    .id = "listUsers", .tag = "users",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'$ref':'#/components/schemas/User'}},'next':{'type':'string','nullable':true}}}",
+    .response_name = "UserList",
+};
+static const struct route_doc users_create_doc = {
+    .id = "createUser", .tag = "users", .status = 201, .errors = "409",
+    .request = "{'type':'object','required':['email','role','password'],'additionalProperties':false,'properties':{"
+               "'email':{'type':'string','format':'email'},'name':{'type':'string','maxLength':200},'role':" USER_ROLE ","
+               "'team_id':{'type':'integer','format':'int64','nullable':true},'password':{'type':'string','format':'password'}}}",
+    .request_name = "UserCreate",
+    .response = "{'type':'object','required':['id','email','name','role','team_id','disabled','created_at','updated_at','version'],"
+                "'additionalProperties':false,'properties':{'id':{'type':'integer','format':'int64'},'email':{'type':'string'},"
+                "'name':{'type':'string'},'role':" USER_ROLE ",'team_id':{'type':'integer','format':'int64','nullable':true},"
+                "'disabled':{'type':'boolean'},'created_at':{'type':'string','format':'date-time'},"
+                "'updated_at':{'type':'string','format':'date-time'},'version':{'type':'integer','format':'int64'}}}",
+    .response_name = "User",
+};
+static const struct route_doc users_get_doc = {.id = "getUser", .tag = "users", .response = "{'$ref':'#/components/schemas/User'}"};
+static const struct route_doc users_update_doc = {
+    .id = "updateUser", .tag = "users", .errors = "409",
+    .request = "{'type':'object','additionalProperties':false,'properties':{'name':{'type':'string','maxLength':200},'role':" USER_ROLE ","
+               "'team_id':{'type':'integer','format':'int64','nullable':true},'disabled':{'type':'boolean'},"
+               "'password':{'type':'string','format':'password'}}}",
+    .request_name = "UserPatch",
+    .response = "{'$ref':'#/components/schemas/User'}",
+};
+
 static const struct route user_routes[] = {
-    {"GET", "/api/v1/users", 0, "users", "read", users_list, "List users (no secrets)", NULL},
-    {"POST", "/api/v1/users", 0, "users", "create", users_create, "Create a user {email, name, role, team_id, password}", NULL},
-    {"GET", "/api/v1/users/{id}", 0, "users", "read", users_get, "Get a user", NULL},
-    {"PATCH", "/api/v1/users/{id}", 0, "users", "update", users_update, "Change a user's name, role, team, password or disable them (ends their sessions)", NULL},
+    {"GET", "/api/v1/users", 0, "users", "read", users_list, "List users (no secrets)", NULL, &users_list_doc},
+    {"POST", "/api/v1/users", 0, "users", "create", users_create, "Create a user {email, name, role, team_id, password}", NULL, &users_create_doc},
+    {"GET", "/api/v1/users/{id}", 0, "users", "read", users_get, "Get a user", NULL, &users_get_doc},
+    {"PATCH", "/api/v1/users/{id}", 0, "users", "update", users_update, "Change a user's name, role, team, password or disable them (ends their sessions)", NULL, &users_update_doc},
     RESOURCE_ROUTES("teams", team_resource, "a team"),
 };
 

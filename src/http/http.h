@@ -76,6 +76,34 @@ enum {
     R_FOUND = 1u << 31,       /* router_precheck: a route matched (never in a table) */
 };
 
+/* What the OpenAPI description (src/api/openapi.c) says about a route
+ * beyond its resource descriptor: the shapes of its body and answers, for
+ * the handlers that are not the record engine's. Kept beside each handler in
+ * its src/api/<resource>.c, so a change of a handler's answer is one screen
+ * away from the description of it. Schemas are OpenAPI 3.0 schema objects as
+ * JSON text written with ' for " (they stay readable inside C strings; so no
+ * ' inside them); they may "$ref" any '#/components/schemas/<Name>' that the
+ * description holds: the record schemas (Party, PartyCreate, PartyPatch,
+ * PartyList, … from each resource's entity), Error, Money, and every schema a
+ * route_doc names. tests/api/harness.mjs validates every answer of the API
+ * suite against them. */
+struct route_doc {
+    const char *id;            /* operationId; NULL: derived from the handler or the path */
+    const char *tag;           /* NULL: the route's resource, else "system" */
+    const char *request;       /* request body schema; NULL: the route takes no body */
+    const char *request_name;  /* component name the request schema is stored as, or NULL (inline) */
+    const char *request_type;  /* NULL: application/json */
+    int status;                /* success status; 0: 200 */
+    int status2;               /* another success status with the same body, or 0 */
+    const char *response;      /* success body schema; NULL: no body (or response_type's text) */
+    const char *response_name; /* component name the response schema is stored as, or NULL */
+    const char *response_type; /* NULL: application/json */
+    const char *params;        /* JSON array (' for ") of further parameter objects, or NULL */
+    const char *errors;        /* error statuses beyond the generic ones, e.g. "409 429" */
+    const char *headers;       /* success headers: any of "Location", "ETag", "Retry-After" */
+    const char *const *schemas; /* further named component schemas: name, schema, name, schema, …, NULL */
+};
+
 struct route {
     const char *method;       /* "GET", "POST", ... */
     const char *pattern;      /* "/api/v1/parties/{id}" */
@@ -85,6 +113,7 @@ struct route {
     handler_fn handler;
     const char *summary;      /* one line for the OpenAPI description */
     const void *schema;       /* const struct resource* for body/response, or NULL */
+    const struct route_doc *doc; /* OpenAPI shapes beyond the resource's, or NULL */
 };
 
 /* Query-string value or NULL. */

@@ -268,7 +268,7 @@ test('SQL injection in every filter, sort and search parameter and in text field
   const spec = (await admin.get('/api/v1/openapi.json')).body;
   const before = dbDigest();
   for (const [name, schema] of Object.entries(spec.components.schemas)) {
-    const res = { party: 'parties', link: 'links', interaction: 'interactions', transaction: 'transactions', product: 'products', note: 'notes', team: 'teams' }[name];
+    const res = { Party: 'parties', Link: 'links', Interaction: 'interactions', Transaction: 'transactions', Product: 'products', Note: 'notes', Team: 'teams' }[name];
     if (!res) continue;
     const params = [...Object.keys(schema.properties), 'q', 'sort', 'after', 'limit', 'created_at_from', 'updated_at_to'];
     for (const param of params) for (const p of payloads) {

@@ -3,12 +3,13 @@
 // suite (API, crash, browser) uses it. The server's stderr is kept; a
 // sanitizer report in it fails the suite that started the server.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 
 export const BIN = process.env.RAPPORT_BIN || new URL('../../build/rapport-asan', import.meta.url).pathname;
 export const ADMIN_EMAIL = 'admin@test.local';
@@ -110,6 +111,79 @@ export class Server {
   }
 }
 
+// ---- every answer checked against the OpenAPI description ----
+// Client.request validates each answer it receives against the operation the
+// server's own description (GET /api/v1/openapi.json) declares for that method
+// and path: an undeclared status, or a JSON body that does not match the
+// declared schema, fails the test that made the request. ajv and ajv-formats
+// come from tests/openapi/node_modules (scripts/install-deps.sh installs them).
+// The description is read once per test process, from the first server a
+// client talks to (every server of a run is the same binary).
+const requireOpenapi = createRequire(new URL('../openapi/package.json', import.meta.url));
+let specPromise = null;
+const validators = new Map();   // "METHOD template status" → ajv validate function (or null: no JSON schema)
+let ajv = null;
+let operations = null;          // [{method, template, re, params, op}]
+
+async function loadSpec(base) {
+  const r = await fetch(base + '/api/v1/openapi.json');
+  assert.equal(r.status, 200, 'the OpenAPI description must be served');
+  const spec = await r.json();
+  const Ajv = requireOpenapi('ajv').default;
+  const addFormats = requireOpenapi('ajv-formats').default;
+  // strict: false because the description (OpenAPI 3.0) is not a JSON Schema
+  // document: its keywords (paths, info, …) are ignored, and OpenAPI's own
+  // schema keywords (nullable, readOnly, …) are the ones ajv knows.
+  ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
+  ajv.addSchema(spec, 'openapi.json');
+  operations = [];
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const re = new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    const nparams = (template.match(/\{/g) || []).length;
+    for (const [method, op] of Object.entries(item)) operations.push({ method: method.toUpperCase(), template, re, nparams, op });
+  }
+  // A literal segment wins over a parameter (…/parties/{id} vs …/parties/merge).
+  operations.sort((a, b) => a.nparams - b.nparams);
+  return spec;
+}
+
+const pointer = (s) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/** Checks one answer against the description; throws an AssertionError naming what is wrong. */
+export async function validateResponse(base, method, url, status, contentType, text) {
+  if (!specPromise) specPromise = loadSpec(base);
+  await specPromise;
+  const path = new URL(url, base).pathname;
+  const o = operations.find((x) => x.method === method && x.re.test(path));
+  if (!o) return;   // no such route: the router's 404 / 405, not an operation's answer
+  const declared = o.op.responses[String(status)] || o.op.responses.default;
+  assert.ok(declared, `${method} ${path} answered ${status}, which ${o.op.operationId} does not declare (${Object.keys(o.op.responses).join(' ')}): ${text.slice(0, 300)}`);
+  const key = `${method} ${o.template} ${status}`;
+  // RAPPORT_OPENAPI_SEEN=<file>: lists each operation and status checked (which answers the suite covers).
+  if (process.env.RAPPORT_OPENAPI_SEEN && !validators.has(key)) appendFileSync(process.env.RAPPORT_OPENAPI_SEEN, key + '\n');
+  if (!validators.has(key)) {
+    const code = o.op.responses[String(status)] ? String(status) : 'default';
+    let resp = o.op.responses[code];
+    let ref = `openapi.json#/paths/${pointer(o.template)}/${method.toLowerCase()}/responses/${code}`;
+    if (resp.$ref) { ref = 'openapi.json' + resp.$ref; resp = null; }
+    const content = resp ? resp.content : null;
+    const hasJson = resp === null || (content && content['application/json']);
+    validators.set(key, hasJson ? ajv.compile({ $ref: `${ref}/content/application~1json/schema` }) : null);
+  }
+  const validate = validators.get(key);
+  if (!validate || !/application\/json/.test(contentType || '')) {
+    assert.ok(!validate || !text, `${method} ${path} ${status}: declared JSON, answered ${contentType}`);
+    return;
+  }
+  const body = JSON.parse(text);
+  if (!validate(body)) {
+    const errs = validate.errors.slice(0, 8).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && e.params.additionalProperty ? ` (${e.params.additionalProperty})` : ''}${e.params && e.params.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`);
+    assert.fail(`${method} ${path} ${status} does not match the schema ${o.op.operationId} declares:\n  ${errs.join('\n  ')}\n  body: ${text.slice(0, 600)}`);
+  }
+}
+
 export class Client {
   constructor(base, { cookie, csrf, token, user } = {}) { Object.assign(this, { base, cookie, csrf, token, user }); }
 
@@ -125,6 +199,7 @@ export class Client {
     }
     const r = await fetch(this.base + path, { method, headers: h, body: payload });
     const text = await r.text();
+    if (process.env.RAPPORT_VALIDATE !== '0') await validateResponse(this.base, method, path, r.status, r.headers.get('content-type'), text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
     return { status: r.status, headers: r.headers, body: json, text };

@@ -142,7 +142,12 @@ test('custom-field filters: exact match on a text, number or boolean value', asy
   for (const [q, want] of cases) {
     assert.deepEqual(await listIds(c, q), want, q);
     assert.deepEqual(await exportIds(c, q), want, `export ${q}`);
+    // The OpenAPI deepObject spelling a client generator sends: custom[region]=East.
+    const deep = q.replace(/custom\.(\w+)=/g, (_, k) => `custom%5B${k}%5D=`);
+    assert.deepEqual(await listIds(c, deep), want, deep);
+    assert.deepEqual(await exportIds(c, deep), want, `export ${deep}`);
   }
+  assertError(await c.get('/api/v1/parties?custom%5Bre%20gion%5D=East'), 400, 'invalid_parameter', 'custom.re gion');
   // Key names: letters, digits and _ only, 1–64 of them; the error names the parameter.
   const long = 'k'.repeat(64);
   assert.deepEqual(await listIds(c, `custom.${long}=x`), []);
@@ -235,15 +240,19 @@ test('the OpenAPI description lists the list and export query parameters', async
   const spec = (await c.get('/api/v1/openapi.json')).body;
   const names = (op) => (op.parameters || []).map((p) => p.name);
   const list = names(spec.paths['/api/v1/parties'].get);
-  for (const p of ['limit', 'after', 'sort', 'count', 'count_limit', 'q', 'kind', 'tags', 'tier', 'lifecycle', 'clv_min', 'custom.{name}', 'created_at_from', 'updated_at_to'])
+  for (const p of ['limit', 'after', 'sort', 'count', 'count_limit', 'q', 'kind', 'tags', 'tier', 'lifecycle', 'clv_min', 'custom', 'created_at_from', 'updated_at_to'])
     assert.ok(list.includes(p), `list: ${p} in ${list}`);
   const exp = names(spec.paths['/api/v1/exports/parties'].get);
-  for (const p of ['q', 'tier', 'lifecycle', 'clv_min', 'custom.{name}']) assert.ok(exp.includes(p), `export: ${p}`);
+  for (const p of ['q', 'tier', 'lifecycle', 'clv_min', 'custom']) assert.ok(exp.includes(p), `export: ${p}`);
   for (const p of ['limit', 'after', 'sort', 'count']) assert.ok(!exp.includes(p), `export: no ${p}`);
-  assert.ok(!names(spec.paths['/api/v1/transactions'].get).includes('custom.{name}'));
+  assert.ok(!names(spec.paths['/api/v1/transactions'].get).includes('custom'));
+  // custom is an object parameter a generator sends as custom[name]=value (deepObject).
+  const custom = spec.paths['/api/v1/parties'].get.parameters.find((p) => p.name === 'custom');
+  assert.equal(custom.style, 'deepObject');
+  assert.equal(custom.schema.type, 'object');
   // Every parameter the description names is one the list accepts.
   for (const p of spec.paths['/api/v1/parties'].get.parameters) {
-    if (p.name === 'custom.{name}' || p.name === 'after' || p.name === 'sort') continue;
+    if (p.name === 'custom' || p.name === 'after' || p.name === 'sort') continue;
     const v = { limit: '5', count: 'true', count_limit: '5', q: 'x' }[p.name] ?? (p.schema.enum ? p.schema.enum[0] :
       p.schema.type === 'integer' ? '1' : p.schema.type === 'number' ? '0.5' : p.schema.type === 'boolean' ? 'true' :
       p.schema.format === 'date-time' ? '2025-01-01T00:00:00Z' : p.schema.format === 'date' ? '2025-01-01' : 'x');

@@ -59,7 +59,7 @@ test('the OpenAPI description lists exactly the routes the server answers', asyn
     assert.notEqual(res.body?.error?.code, 'no_route', `${method} ${path} is described but not served`);
     assert.notEqual(res.status, 405, `${method} ${path}`);
   }
-  const party = r.body.components.schemas.party;
+  const party = r.body.components.schemas.PartyCreate;
   assert.ok(party.properties.name && party.required.includes('kind'));
 });
 

@@ -16,7 +16,7 @@ import { choiceSelect, changeList, refusal } from './change-set.js';
 import { EDITABLE_ROLES } from './permissions.js';
 
 // Record types with field security: permission entity → OpenAPI schema name.
-const ENTITIES = { parties: 'party', interactions: 'interaction', transactions: 'transaction', notes: 'note', links: 'link', products: 'product' };
+const ENTITIES = { parties: 'Party', interactions: 'Interaction', transactions: 'Transaction', notes: 'Note', links: 'Link', products: 'Product' };
 const ACCESS = ['hidden', 'read', 'write'];
 const SYSTEM = new Set(['id', 'created_at', 'updated_at', 'version']);
 
