@@ -37,9 +37,21 @@ fail:
     resp_verr(rs, &e);
 }
 
+#define COUNTS_SCHEMA "{'type':'object','additionalProperties':{'type':'integer','minimum':0}}"
+static const struct route_doc aggregates_parties_doc = {
+    .id = "getPartyAggregates", .tag = "parties", .response_name = "PartyAggregates",
+    .response = "{'type':'object','required':['total','by'],'additionalProperties':false,'properties':{"
+                "'total':{'type':'integer','minimum':0,'description':'parties within your read scope'},"
+                "'by':{'type':'object','description':'counts per value of each field you may read (city: the 10 largest)',"
+                "'additionalProperties':false,'properties':{"
+                "'kind':" COUNTS_SCHEMA ",'roles':" COUNTS_SCHEMA ",'importance':" COUNTS_SCHEMA ","
+                "'relationship_level':" COUNTS_SCHEMA ",'source':" COUNTS_SCHEMA ",'customer_type':" COUNTS_SCHEMA ","
+                "'city':" COUNTS_SCHEMA "}}}}"};
+
 static const struct route aggregate_routes[] = {
     {"GET", "/api/v1/aggregates/parties", 0, "parties", "read", aggregates_parties,
-     "Counts of the parties you may read: total and by kind, role, importance, relationship level, source, customer type, city (top 10)", NULL},
+     "Counts of the parties you may read: total and by kind, role, importance, relationship level, source, customer type, city (top 10)",
+     NULL, &aggregates_parties_doc},
 };
 
 void aggregates_register(void)
