@@ -844,6 +844,8 @@ export default {
   'sched.every_min': "Every (minutes)",
   'settings.up_schedules': "Scheduled work",
   // issue 15
+  'import.sheet_title': "{name} is a spreadsheet file, which the import does not read yet.",
+  'import.sheet_help': "Open it in Excel or WPS and save it as CSV: File → Save As → “CSV UTF-8 (comma delimited)” (WPS: “CSV”), then choose the .csv file here. Each sheet is saved separately.",
   'customer.prospect_bought': "This prospect has made a purchase. A prospect is someone who has not bought from us yet; a buyer is a customer.",
   'customer.make_customer': "Make a customer",
   'customer.now_customer': "{name} is now a customer.",

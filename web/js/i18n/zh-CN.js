@@ -842,6 +842,8 @@ export default {
   'sched.every_min': "间隔（分钟）",
   'settings.up_schedules': "定时任务",
   // issue 15
+  'import.sheet_title': "{name} 是电子表格文件，导入暂不支持直接读取。",
+  'import.sheet_help': "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → CSV UTF-8（逗号分隔）”（WPS 选“CSV”），再在这里选择保存的 .csv 文件。每个工作表需分别保存。",
   'customer.prospect_bought': "这位潜在客户已经有购买记录。潜在客户指尚未购买的人；有购买的应为客户。",
   'customer.make_customer': "转为客户",
   'customer.now_customer': "{name} 已转为客户。",

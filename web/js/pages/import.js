@@ -71,6 +71,17 @@ export async function render(ctx) {
     columns = []; samples = [];
     replace(checkBox); replace(runBox);
     if (!fileObj) { drawMapping(); return; }
+    // A spreadsheet (Excel .xlsx/.xls, WPS .et, .ods: a zip or an OLE file) is not read yet: say how to save it
+    // as CSV instead of showing its bytes as columns (issue 15 item 9).
+    const head = new Uint8Array(await fileObj.slice(0, 8).arrayBuffer());
+    const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+    const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0;
+    if (/\.(xlsx|xlsm|xls|et|ods)$/i.test(fileObj.name) || zip || ole) {
+      replace(mapBox, h('div', { class: 'notice', role: 'alert' }, icon('alert'),
+        h('div', {}, h('strong', { text: t('import.sheet_title', { name: fileObj.name }) }), h('p', { text: t('import.sheet_help') }))));
+      checkBtn.disabled = runBtn.disabled = true;
+      return;
+    }
     if (/\.gz$/i.test(fileObj.name) || /\.jsonl$/i.test(fileObj.name)) {
       replace(mapBox, h('p', { class: 'muted', text: t('import.map_auto') }));
       checkBtn.disabled = runBtn.disabled = false;
