@@ -42,7 +42,7 @@ test('a new customer matching an existing one shows it first; merging keeps one 
   const row = dlg.locator(`.dupe[data-id="${lin.id}"]`);
   await row.waitFor();
   assert.match(await row.innerText(), /姓名、电子邮件、电话相同/);
-  await row.getByRole('button', { name: '把新信息合并到 林艳' }).click();
+  await row.getByRole('button', { name: '合并到此记录：林艳' }).click();
   await page.waitForURL(new RegExp(`/customers/${lin.id}$`));
   const found = (await api.get('/api/v1/parties?q=' + encodeURIComponent('林艳') + '&count=true')).body;
   assert.equal(found.count, 1, JSON.stringify(found.items.map((p) => p.name)));

@@ -939,7 +939,7 @@ export default {
   'dupes.open': "Open",
   'dupes.open_named': "Open {name}",
   'dupes.merge': "Merge into it",
-  'dupes.merge_named': "Merge the new details into {name}",
+  'dupes.merge_named': "Merge into it: {name}",
   'dupes.back': "Back to the form",
   'dupes.create_anyway': "Create anyway",
   'dupes.merged': "The new details were merged into {name}.",

@@ -937,7 +937,7 @@ export default {
   'dupes.open': "打开",
   'dupes.open_named': "打开 {name}",
   'dupes.merge': "合并到此记录",
-  'dupes.merge_named': "把新信息合并到 {name}",
+  'dupes.merge_named': "合并到此记录：{name}",
   'dupes.back': "返回表单",
   'dupes.create_anyway': "仍然新建",
   'dupes.merged': "新信息已合并到 {name}。",
