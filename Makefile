@@ -22,7 +22,8 @@ ASAN_CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=undefined $(CSTD) $(WARN) $(INCS) $(PKG_CFLAGS)
 
 LIB_SRCS  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
-MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
+# src/db/migrations/DIALECT/NNN_name.sql: one directory per SQL dialect (sqlite today).
+MIGRATIONS := $(sort $(wildcard src/db/migrations/*/*.sql))
 WEB_FILES := $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null | sort)
 # Third-party files from web/node_modules (npm ci from web/package-lock.json), as FILE=URL.
 WEB_VENDOR := web/node_modules/chart.js/dist/chart.umd.min.js=/vendor/chart.js

@@ -66,14 +66,17 @@ if [ -x tests/fuzz/run.sh ]; then
 fi
 
 if [ -x scripts/lint.sh ]; then
-  echo "== lint (banned functions, run-time SQL)"
+  echo "== lint (banned functions, run-time SQL, portable SQL, migrations, -Werror)"
   # The checker first proves it still sees violations: the fixture breaks
   # every rule (tests/lint/fixture), so each of its checks must fail there.
   fixture=$(LINT_ROOT=tests/lint/fixture bash scripts/lint.sh 2>&1)
-  if echo "$fixture" | tail -1 | grep -qE '^0 passed, 3 failed$' \
+  if echo "$fixture" | tail -1 | grep -qE '^0 passed, 5 failed$' \
      && echo "$fixture" | grep -q 'src/lib/copy.c:[0-9]*: strcpy()' \
      && echo "$fixture" | grep -q 'src/lib/copy.c:[0-9]*: SQL text built with snprintf' \
-     && echo "$fixture" | grep -q 'src/api/audit.c:9: sb_printf formats "v"'; then
+     && echo "$fixture" | grep -q 'src/api/audit.c:9: sb_printf formats "v"' \
+     && echo "$fixture" | grep -q 'src/api/search.c:4: MATCH: SQLite-only SQL' \
+     && echo "$fixture" | grep -q 'src/api/search.c:6: INSERT OR: SQLite-only SQL' \
+     && echo "$fixture" | grep -q 'src/db/migrations/sqlite/: numbers \[1, 3\]'; then
     count "lint self-test" 1 0
   else
     echo "  --- the lint no longer flags tests/lint/fixture:"; echo "$fixture" | sed 's/^/    /'

@@ -31,6 +31,8 @@ static const struct command {
     {"model", cmd_model, "model fit|summary ...                   fit BG/NBD, Pareto/NBD, Gamma-Gamma models"},
     {"analyze", cmd_analyze, "analyze [--db PATH]                     recompute every party's scores (RFM, tier, CLV, stage...)"},
     {"analytics", cmd_analytics, "analytics settings get [KEY] | set KEY VALUE   analytics thresholds and model settings"},
+    {"db", cmd_db, "db query SQL [PARAM...] [--json] | exec SQL [PARAM...] | check | dump | checkpoint [--db PATH]\n"
+                   "                                        the operator's console: read-only queries, changes, integrity check, dump, WAL checkpoint"},
     {"audit", cmd_audit, "audit verify [--db PATH]                check the audit trail's hash chain"},
     {"version", cmd_version, "version                                 print the version"},
     {"help", cmd_help, "help                                    this text"},

@@ -92,9 +92,9 @@ echo "  server CPU per request (user + system, all rounds): rapport $RAP_US us, 
 echo "  server RSS after the GET run: $(rss_mb) MB"
 
 echo "--- 2. durable POST /api/v1/interactions, 64 connections, ${DUR}s"
-before=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
+before=$("$BIN" db query --db "$DB" 'SELECT count(*) FROM interaction')
 wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127.0.0.1:$PORT >"$WORK/post.txt"
-after=$(sqlite3 "$DB" 'SELECT count(*) FROM interaction')
+after=$("$BIN" db query --db "$DB" 'SELECT count(*) FROM interaction')
 P=$(rps <"$WORK/post.txt")
 echo "  rapport POST:        $P req/s, p99 $(p99 <"$WORK/post.txt"), $(grep -E '^non-2xx' "$WORK/post.txt")"
 echo "  server RSS after the POST run: $(rss_mb) MB"

@@ -35,7 +35,7 @@ echo "  requests/s:       $(grep -E '^Requests/sec' "$WORK/wrk.txt" | awk '{prin
 echo "  latency:          p50 $(echo "scale=1; $p50/1000" | bc) ms, p99 $(echo "scale=1; $p99/1000" | bc) ms, max $(echo "scale=0; $max/1000" | bc) ms"
 echo "  answers:          2xx $c2, 4xx $c4, 5xx $c5, socket errors $sockerr, time-outs $timeouts"
 grep '^ids' "$WORK/result.txt" | cut -d' ' -f2 | tr ',' '\n' | grep . | sort -n >"$WORK/acked"
-sqlite3 "$DB" "SELECT id FROM interaction WHERE subject LIKE 'load t%' ORDER BY id" | sort -n >"$WORK/stored"
+"$BIN" db query --db "$DB" "SELECT id FROM interaction WHERE subject LIKE 'load t%' ORDER BY id" | sort -n >"$WORK/stored"
 lost=$(comm -23 "$WORK/acked" "$WORK/stored" | wc -l)
-echo "  writes:           $ids acknowledged, $lost lost after kill -9 (target 0); integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
+echo "  writes:           $ids acknowledged, $lost lost after kill -9 (target 0); integrity_check: $("$BIN" db check --db "$DB")"
 [ "$c5" -eq 0 ] && [ "$lost" -eq 0 ]

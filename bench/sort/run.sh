@@ -26,7 +26,7 @@ if [ ! -f "$DB" ]; then
     echo "no database at $SRC: making ${BENCH_PARTIES:-200000} demo parties with this build (no migration to time)"
     "$BIN" demo --db "$DB" --parties "${BENCH_PARTIES:-200000}" --seed 42 >/dev/null
   fi
-  echo "--- 1. migration of $(sqlite3 "$DB" 'SELECT count(*) FROM party') parties, schema $(sqlite3 "$DB" 'SELECT max(version) FROM schema_version')"
+  echo "--- 1. migration of $("$BIN" db query --db "$DB" 'SELECT count(*) FROM party') parties, schema $("$BIN" db query --db "$DB" 'SELECT max(version) FROM schema_version')"
   start=$(date +%s.%N)
   "$BIN" migrate --db "$DB" >/dev/null
   echo "  rapport migrate: $(echo "$(date +%s.%N) - $start" | bc) s, $(du -h "$DB" | cut -f1) after"
@@ -40,7 +40,7 @@ CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"
        http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
 TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"sortbench"}' \
        http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
-MAX_ID=$(sqlite3 "$DB" 'SELECT max(id) FROM party')
+MAX_ID=$("$BIN" db query --db "$DB" 'SELECT max(id) FROM party')
 echo "--- 2. GET /api/v1/parties?limit=50, one keep-alive connection, sequential"
 node bench/sort/latency.mjs "http://127.0.0.1:$PORT" "$TOKEN" "$MAX_ID" "${BENCH_REQUESTS:-300}"
 kill "$SRV" 2>/dev/null || true; SRV=""

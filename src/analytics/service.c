@@ -209,7 +209,7 @@ static int job_settings(db *w, void *arg)
 {
     struct put_ctx *p = arg;
     for (int i = 0; i < p->n; i++) {
-        db_stmt *s = db_prepare(w, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)");
+        db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         if (!s)
             return 1;
         char key[80];
@@ -506,24 +506,28 @@ static void response_signal(const char *s, double *sat, double *nps)
         *nps = 10;
 }
 
+/* The facts a party's custom fields may carry (satisfaction, nps, assets,
+ * prospect_score), read from the stored JSON object here rather than with
+ * the database's JSON functions, whose spelling differs between engines. A
+ * number counts; anything else (text, true) is no fact. */
 static void custom_facts(db_stmt *s, int col, sc_facts *f)
 {
-    /* col: satisfaction, nps, assets, prospect_score */
-    if (db_column_type(s, col) == DB_INTEGER || db_column_type(s, col) == DB_FLOAT)
-        f->satisfaction = db_column_double(s, col);
-    if (db_column_type(s, col + 1) == DB_INTEGER || db_column_type(s, col + 1) == DB_FLOAT)
-        f->nps = db_column_double(s, col + 1);
-    if (db_column_type(s, col + 2) == DB_INTEGER || db_column_type(s, col + 2) == DB_FLOAT)
-        f->assets = db_column_double(s, col + 2);
-    if (db_column_type(s, col + 3) == DB_INTEGER) {
-        int64_t p = db_column_int64(s, col + 3);
+    size_t n;
+    const char *text = db_column_bytes(s, col, &n);
+    json_t *o = text && n > 2 ? json_loadb(text, n, 0, NULL) : NULL;
+    if (!json_is_object(o)) { json_decref(o); return; }
+    json_t *v;
+    if (json_is_number(v = json_object_get(o, "satisfaction"))) f->satisfaction = json_number_value(v);
+    if (json_is_number(v = json_object_get(o, "nps"))) f->nps = json_number_value(v);
+    if (json_is_number(v = json_object_get(o, "assets"))) f->assets = json_number_value(v);
+    if (json_is_integer(v = json_object_get(o, "prospect_score"))) {
+        json_int_t p = json_integer_value(v);
         f->prospect = p < 0 ? -1 : p > 7 ? 7 : (int)p;
     }
+    json_decref(o);
 }
 
-#define SQL_CUSTOM_COLS                                                                                                \
-    "json_extract(custom, '$.satisfaction'), json_extract(custom, '$.nps'), json_extract(custom, '$.assets'),"        \
-    " json_extract(custom, '$.prospect_score')"
+#define SQL_CUSTOM_COLS "custom"
 
 /* For all parties of the store; deleted parties get dead[p] = 1. */
 static int crm_all(db *c, sc_facts *facts, unsigned char *dead)
@@ -822,14 +826,31 @@ static int score_store(db *w, int64_t run_id, const char *now, const sc_config *
     json_decref(ex);
 
     s = db_prepare(w,
-                   "INSERT OR REPLACE INTO score(party_id, computed_at, run_id, first_purchase, last_purchase, transactions,"
+                   "INSERT INTO score(party_id, computed_at, run_id, first_purchase, last_purchase, transactions,"
                    " repeat_purchases, recency_days, tenure_days, revenue, cost, profit, cost_to_serve, net_profit,"
                    " mean_spend, competitor_amount, competitor_share, r, f, m, rfm_segment, tier, p_alive,"
                    " expected_purchases, expected_spend, clv_historical, clv_current, clv_potential, clv, value_quadrant,"
                    " value_strategy, future_matrix, profit_matrix, lifecycle, lifecycle_since, loyalty, attitude,"
                    " behaviour, strategy, priority, prospect_score, service_tier, explanation)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(party_id) DO UPDATE SET"
+                   " computed_at = excluded.computed_at, run_id = excluded.run_id,"
+                   " first_purchase = excluded.first_purchase, last_purchase = excluded.last_purchase,"
+                   " transactions = excluded.transactions, repeat_purchases = excluded.repeat_purchases,"
+                   " recency_days = excluded.recency_days, tenure_days = excluded.tenure_days, revenue = excluded.revenue,"
+                   " cost = excluded.cost, profit = excluded.profit, cost_to_serve = excluded.cost_to_serve,"
+                   " net_profit = excluded.net_profit, mean_spend = excluded.mean_spend,"
+                   " competitor_amount = excluded.competitor_amount, competitor_share = excluded.competitor_share,"
+                   " r = excluded.r, f = excluded.f, m = excluded.m, rfm_segment = excluded.rfm_segment,"
+                   " tier = excluded.tier, p_alive = excluded.p_alive, expected_purchases = excluded.expected_purchases,"
+                   " expected_spend = excluded.expected_spend, clv_historical = excluded.clv_historical,"
+                   " clv_current = excluded.clv_current, clv_potential = excluded.clv_potential, clv = excluded.clv,"
+                   " value_quadrant = excluded.value_quadrant, value_strategy = excluded.value_strategy,"
+                   " future_matrix = excluded.future_matrix, profit_matrix = excluded.profit_matrix,"
+                   " lifecycle = excluded.lifecycle, lifecycle_since = excluded.lifecycle_since,"
+                   " loyalty = excluded.loyalty, attitude = excluded.attitude, behaviour = excluded.behaviour,"
+                   " strategy = excluded.strategy, priority = excluded.priority, prospect_score = excluded.prospect_score,"
+                   " service_tier = excluded.service_tier, explanation = excluded.explanation");
     if (!s) {
         free(ex_text);
         return -1;

@@ -58,25 +58,28 @@ static void append_list(strbuf *sb, const json_t *list)
     json_array_foreach(list, i, x) sb_printf(sb, " %s", json_string_value(x));
 }
 
+/* The party fields the search index holds, one index column each, named as
+ * the field (migration 008), so that a search can be limited to the fields
+ * the user may read. */
+static const char *const party_search_fields[] = {
+    "name", "emails", "phones", "external_id", "website", "title", "industry", "city", "country",
+    "needs", "characteristics", "notes", "tags", NULL,
+};
+
 int party_unindex(db *w, int64_t id)
 {
-    db_stmt *s = db_prepare(w, "DELETE FROM party_fts WHERE rowid = ?");
+    if (db_search_remove(w, "party_fts", party_search_fields, id)) return -1;
+    db_stmt *s = db_prepare(w, "DELETE FROM contact_point WHERE party_id = ?");
     if (!s) return -1;
     db_bind_int64(s, 1, id);
     int rc = db_step(s);
-    db_done(s);
-    if (rc != DB_DONE) return -1;
-    s = db_prepare(w, "DELETE FROM contact_point WHERE party_id = ?");
-    if (!s) return -1;
-    db_bind_int64(s, 1, id);
-    rc = db_step(s);
     db_done(s);
     return rc == DB_DONE ? 0 : -1;
 }
 
 static int add_contact_point(db *w, int64_t id, const char *kind, const char *normalized)
 {
-    db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO contact_point(kind, normalized, party_id) VALUES (?, ?, ?)");
+    db_stmt *s = db_prepare(w, "INSERT INTO contact_point(kind, normalized, party_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     if (!s) return -1;
     db_bind_text(s, 1, kind);
     db_bind_text(s, 2, normalized);
@@ -86,15 +89,6 @@ static int add_contact_point(db *w, int64_t id, const char *kind, const char *no
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* The party fields the search index holds, one FTS column each, named as
- * the field (migration 008), so that a search can be limited to the fields
- * the user may read. */
-static const char *const party_search_fields[] = {
-    "name", "emails", "phones", "external_id", "website", "title", "industry", "city", "country",
-    "needs", "characteristics", "notes", "tags", NULL,
-};
-#define SEARCH_INSERT "INSERT INTO party_fts(rowid, name, emails, phones, external_id, website, title, industry, city," \
-                      " country, needs, characteristics, notes, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 int party_reindex(db *w, int64_t id, const json_t *rec)
 {
@@ -117,16 +111,13 @@ int party_reindex(db *w, int64_t id, const json_t *rec)
         if (add_contact_point(w, id, "phone", norm)) goto done;
     }
     append_list(&tags, json_object_get(rec, "tags"));
-    db_stmt *s = db_prepare(w, SEARCH_INSERT);
-    if (!s) goto done;
-    db_bind_int64(s, 1, id);
+    const char *values[sizeof party_search_fields / sizeof party_search_fields[0]];
     for (int k = 0; party_search_fields[k]; k++) {
         const char *f = party_search_fields[k];
         strbuf *list = !strcmp(f, "emails") ? &emails : !strcmp(f, "phones") ? &phones : !strcmp(f, "tags") ? &tags : NULL;
-        db_bind_text(s, k + 2, list ? sb_str(list) : json_string_value(json_object_get(rec, f)));
+        values[k] = list ? sb_str(list) : json_string_value(json_object_get(rec, f));
     }
-    rc = db_step(s) == DB_DONE ? 0 : -1;
-    db_done(s);
+    rc = db_search_add(w, "party_fts", party_search_fields, id, values);
     /* The stored GET document is derived from the row like the indexes;
      * every write of a party comes through here after writing the row. */
     if (rc == 0 && !party_docs_deferred()) rc = res_store_doc(w, &party_resource, id);
@@ -204,21 +195,22 @@ static void party_timeline(struct req *rq, struct resp *rs)
         return;
     }
     static const char sql[] =
-        "WITH ids(pid) AS (SELECT id FROM party WHERE id = ?1 OR merged_into = ?1),"
+        "WITH ids(pid) AS (SELECT id FROM party WHERE id = ? OR merged_into = ?),"
         " ev(at, rank, id) AS ("
         "  SELECT COALESCE(occurred_at, due_at, created_at), 1, id FROM interaction WHERE party_id IN (SELECT pid FROM ids)"
         "  UNION ALL SELECT occurred_at, 2, id FROM txn WHERE party_id IN (SELECT pid FROM ids)"
         "  UNION ALL SELECT created_at, 3, id FROM note WHERE party_id IN (SELECT pid FROM ids)"
         "  UNION ALL SELECT at, 4, id FROM audit WHERE party_id IN (SELECT pid FROM ids))"
-        " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?2, ?3, ?4)"
-        " ORDER BY at DESC, rank DESC, id DESC LIMIT ?5";
+        " SELECT at, rank, id FROM ev WHERE (at, rank, id) < (?, ?, ?)"
+        " ORDER BY at DESC, rank DESC, id DESC LIMIT ?";
     db_stmt *s = db_prepare(c, sql);
     if (!s) { resp_error(rs, 500, "internal", NULL, "timeline query failed"); return; }
     db_bind_int64(s, 1, id);
-    db_bind_text(s, 2, b_at);
-    db_bind_int64(s, 3, b_rank);
-    db_bind_int64(s, 4, b_id);
-    db_bind_int64(s, 5, limit + 1);
+    db_bind_int64(s, 2, id);
+    db_bind_text(s, 3, b_at);
+    db_bind_int64(s, 4, b_rank);
+    db_bind_int64(s, 5, b_id);
+    db_bind_int64(s, 6, limit + 1);
     struct ev { char at[32]; int rank; int64_t id; } *evs = calloc((size_t)limit + 1, sizeof *evs);
     int n = 0;
     while (n <= limit && db_step(s) == DB_ROW) {
@@ -312,12 +304,18 @@ static json_t *merged_record(const json_t *t, const json_t *d)
     return m;
 }
 
-static int exec_move(db *w, const char *sql, int64_t target, int64_t dup)
+/* Runs one of the merge's statements; binds says what each ? is:
+ * 't' the survivor, 'd' the duplicate, 'n' the time now. */
+static int exec_move(db *w, const char *sql, const char *binds, int64_t target, int64_t dup)
 {
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
-    db_bind_int64(s, 1, target);
-    db_bind_int64(s, 2, dup);
+    char now[21];
+    now_text(now);
+    for (int i = 0; binds[i]; i++) {
+        if (binds[i] == 'n') db_bind_text(s, i + 1, now);
+        else db_bind_int64(s, i + 1, binds[i] == 't' ? target : dup);
+    }
     int rc = db_step(s);
     db_done(s);
     return rc == DB_DONE ? 0 : -1;
@@ -343,21 +341,20 @@ static int job_merge(db *w, void *arg)
         goto done;
     }
     m = merged_record(t, d);
-    static const char *const moves[] = {
-        "UPDATE interaction SET party_id = ?1 WHERE party_id = ?2",
-        "UPDATE txn SET party_id = ?1 WHERE party_id = ?2",
-        "UPDATE note SET party_id = ?1 WHERE party_id = ?2",
-        "DELETE FROM party_link WHERE (from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1)",
-        "UPDATE party_link SET from_id = ?1 WHERE from_id = ?2",
-        "UPDATE party_link SET to_id = ?1 WHERE to_id = ?2",
-        "UPDATE txn SET competitor_id = ?1 WHERE competitor_id = ?2",
-        "UPDATE party SET merged_into = ?1 WHERE merged_into = ?2",
+    static const struct { const char *sql, *binds; } moves[] = {
+        {"UPDATE interaction SET party_id = ? WHERE party_id = ?", "td"},
+        {"UPDATE txn SET party_id = ? WHERE party_id = ?", "td"},
+        {"UPDATE note SET party_id = ? WHERE party_id = ?", "td"},
+        {"DELETE FROM party_link WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)", "tddt"},
+        {"UPDATE party_link SET from_id = ? WHERE from_id = ?", "td"},
+        {"UPDATE party_link SET to_id = ? WHERE to_id = ?", "td"},
+        {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
+        {"UPDATE party SET merged_into = ? WHERE merged_into = ?", "td"},
         /* The duplicate leaves the indexes and gives up its external id. */
-        "UPDATE party SET merged_into = ?1, deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-        " external_id = NULL, version = version + 1 WHERE id = ?2",
+        {"UPDATE party SET merged_into = ?, deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?", "tnd"},
     };
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
-        if (exec_move(w, moves[i], c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
+        if (exec_move(w, moves[i].sql, moves[i].binds, c->target, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     if (party_unindex(w, c->dup)) { verr_from_db(&c->e, w, &party_resource); goto done; }
     db_stmt *s = db_prepare(w, party_resource.sql_update);
     if (!s) { verr_from_db(&c->e, w, &party_resource); goto done; }

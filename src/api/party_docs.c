@@ -107,7 +107,7 @@ static void *fill_main(void *arg)
      * cache would stay in the server's memory after it. */
     char err[256] = "";
     db *c = db_open(db_path(), false, err, sizeof err);
-    if (!c || db_exec(c, "PRAGMA cache_size=-256") != 0) {
+    if (!c || db_cache_size(c, 256) != 0) {
         log_warn("party documents: %s", err[0] ? err : "cannot open a connection");
         db_close(c);
         __atomic_store_n(&g_filling, false, __ATOMIC_RELEASE);

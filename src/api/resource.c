@@ -51,18 +51,6 @@ static void append_columns(strbuf *sb, const struct resource *r)
     sb_puts(sb, ", created_at, updated_at, version");
 }
 
-/* The 1-based parameter number of the named field in sql_insert and
- * sql_update (both bind the fields first, in order; money takes two). */
-static int field_param(const struct resource *r, const char *name)
-{
-    int p = 1;
-    for (int i = 0; i < r->nfields; i++) {
-        if (!strcmp(r->fields[i].name, name)) return p;
-        p += r->fields[i].type == FT_MONEY ? 2 : 1;
-    }
-    return 0;
-}
-
 void resource_init(struct resource *r)
 {
     strbuf sb;
@@ -78,7 +66,9 @@ void resource_init(struct resource *r)
          * row's last change), so the document table alone answers. */
         sb_printf(&sb, "SELECT doc, version FROM %s_doc WHERE %s_id = ?", r->table, r->table);
         r->sql_get_doc = sb_take(&sb);
-        sb_printf(&sb, "INSERT OR REPLACE INTO %s_doc(%s_id, version, doc) VALUES (?, ?, ?)", r->table, r->table);
+        sb_printf(&sb, "INSERT INTO %s_doc(%s_id, version, doc) VALUES (?, ?, ?)"
+                       " ON CONFLICT(%s_id) DO UPDATE SET version = excluded.version, doc = excluded.doc",
+                  r->table, r->table, r->table);
         r->sql_store_doc = sb_take(&sb);
     }
 
@@ -96,15 +86,14 @@ void resource_init(struct resource *r)
         sb_printf(&sb, "%s%s", n++ ? ", " : "", r->fields[i].column);
         if (r->fields[i].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[i].column2); n++; }
     }
-    /* Sort keys are computed in the statement from the field's own
-     * parameter (?N repeats it; the triggers of the key column would
-     * otherwise update the row just written). */
-    sb_puts(&sb, ", created_at, updated_at");
+    /* Sort keys are computed in the statement from the field's text, bound
+     * again after the fields (res_bind_fields; the triggers of the key
+     * column would otherwise update the row just written). */
     for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
-    sb_puts(&sb, ") VALUES (");
-    for (int i = 0; i < n + 2; i++) sb_puts(&sb, i ? ", ?" : "?");
-    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", collation_key(?%d)", field_param(r, k->field));
-    sb_puts(&sb, ")");
+    sb_puts(&sb, ", created_at, updated_at) VALUES (");
+    for (int i = 0; i < n; i++) sb_puts(&sb, i ? ", ?" : "?");
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) { sb_puts(&sb, ", "); db_sql_sort_key_param(&sb); }
+    sb_puts(&sb, ", ?, ?)");
     r->sql_insert = sb_take(&sb);
 
     sb_printf(&sb, "UPDATE %s SET ", r->table);
@@ -112,8 +101,11 @@ void resource_init(struct resource *r)
         sb_printf(&sb, "%s = ?, ", r->fields[i].column);
         if (r->fields[i].type == FT_MONEY) sb_printf(&sb, "%s = ?, ", r->fields[i].column2);
     }
-    for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
-        sb_printf(&sb, "%s = collation_key(?%d), ", k->column, field_param(r, k->field));
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++) {
+        sb_printf(&sb, "%s = ", k->column);
+        db_sql_sort_key_param(&sb);
+        sb_puts(&sb, ", ");
+    }
     sb_puts(&sb, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
     r->sql_update = sb_take(&sb);
 
@@ -369,6 +361,9 @@ int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int
             db_bind_text(s, idx++, null ? NULL : json_string_value(v));
         }
     }
+    /* The sort keys' parameters follow the fields (resource_init). */
+    for (const struct sort_key *k = r->sort_keys; k && k->field; k++)
+        db_bind_text(s, idx++, json_string_value(json_object_get(rec, k->field)));
     return idx;
 }
 
@@ -553,21 +548,20 @@ static int check_refs(db *w, const struct resource *r, const struct auth_user *u
 
 void verr_from_db(struct verr *e, db *w, const struct resource *r)
 {
-    const char *msg = db_errmsg(w);
-    int code = db_errcode(w);
-    if (code == DB_CONSTRAINT && strstr(msg, "UNIQUE")) {
-        const char *dot = strrchr(msg, '.');
+    struct db_error de;
+    enum db_errclass kind = db_error(w, &de);
+    if (kind == DB_ERR_UNIQUE) {
         char field[64];
-        snprintf(field, sizeof field, "%s", dot ? dot + 1 : "");
+        snprintf(field, sizeof field, "%s", de.column);
         /* Report the JSON name of the column when it differs. */
         for (int i = 0; r && i < r->nfields; i++)
             if (strcmp(r->fields[i].column, field) == 0) snprintf(field, sizeof field, "%s", r->fields[i].name);
         verr_set(e, 409, "conflict", field[0] ? field : NULL, "another record already has this %s", field[0] ? field : "value");
-    } else if (code == DB_CONSTRAINT && strstr(msg, "FOREIGN KEY")) {
+    } else if (kind == DB_ERR_FOREIGN_KEY) {
         /* References are checked before a write, so this is a delete of a
          * record that others still refer to (a team with members, …). */
         verr_set(e, 409, "in_use", NULL, "other records still refer to this %s; nothing was changed", r ? r->entity : "record");
-    } else if (code == DB_FULL) {
+    } else if (kind == DB_ERR_FULL) {
         verr_set(e, 507, "storage_full", NULL, "the database disk is full; nothing was written");
     } else {
         verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written");
@@ -1140,9 +1134,7 @@ static int custom_arg(struct res_query *l, const char *key, const char *dot, con
     struct res_qbind *boolean = add_bind(l);
     boolean->kind = !strcmp(value, "true") || !strcmp(value, "false") ? QB_TEXT : QB_NULL;
     boolean->t = value;
-    const char *column = f->column;
-    sb_printf(&l->where, " AND ((json_extract(t.%s, ?) IN (?, ?) AND json_type(t.%s, ?) IN ('text', 'integer', 'real'))"
-                         " OR json_type(t.%s, ?) = ?)", column, column, column);
+    db_sql_json_scalar_eq(&l->where, f->column);
     return 0;
 }
 
@@ -1250,7 +1242,7 @@ static int list_arg(void *arg, const char *key, const char *value)
     if (!b) return 1;
     const char *column = f ? f->column : name;
     if (f && f->type == FT_LIST) {
-        sb_printf(&l->where, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
+        db_sql_json_list_has(&l->where, column);
         b->kind = QB_TEXT; b->t = value;
     } else if (f && (f->type == FT_INT || f->type == FT_REF || f->type == FT_BOOL || f->type == FT_MONEY)) {
         char *end;
@@ -1282,21 +1274,20 @@ static int list_arg(void *arg, const char *key, const char *value)
 }
 
 /* Field security reaches search: a hidden field's text must not be found
- * (a prefix search would read it out a letter at a time). Writes the FTS5
- * column filter "{name title …}" of the search columns u may read into m
- * and returns how many there are, or -1 (m untouched) when u may read them
- * all, so an unrestricted search stays a plain MATCH on the whole row. */
-static int search_columns(const struct resource *r, const struct auth_user *u, strbuf *m)
+ * (a prefix search would read it out a letter at a time). Fills cols with
+ * the search columns u may read (NULL-terminated, at most cap - 1) and
+ * returns how many there are, or -1 when u may read them all, so an
+ * unrestricted search stays a plain search of the whole row. */
+static int search_columns(const struct resource *r, const struct auth_user *u, const char **cols, int cap)
 {
     if (!r->fts_columns || !authz_fields_restricted(u, r->name)) return -1;
     int n = 0, hidden = 0;
     for (int i = 0; r->fts_columns[i]; i++) {
         if (authz_field(u, r->name, r->fts_columns[i]) == FA_HIDDEN) { hidden++; continue; }
-        sb_printf(m, "%s%s", n++ ? " " : "{", r->fts_columns[i]);
+        if (n < cap - 1) cols[n++] = r->fts_columns[i];
     }
-    if (!hidden) { sb_reset(m); return -1; }
-    if (n) sb_puts(m, "}");
-    return n;
+    cols[n] = NULL;
+    return hidden ? n : -1;
 }
 
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
@@ -1330,24 +1321,17 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
         if (authz_field(l->u, r->name, sort) == FA_HIDDEN) { verr_set(&l->e, 400, "forbidden_field", "sort", "your role may not sort by %s", sort); return -1; }
     }
     if (l->q) {
-        char match[2048];
-        if (!fts_query_build(l->q, match, sizeof match)) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
-        strbuf m;
-        sb_init(&m, 0);
-        int readable = search_columns(r, l->u, &m);
-        if (readable < 0) sb_puts(&m, match);                  /* every field readable: the whole row */
-        else if (readable > 0) sb_printf(&m, " : (%s)", match); /* {name title …} : (…) */
-        if (m.failed) { sb_free(&m); verr_set(&l->e, 500, "internal", "q", "out of memory"); return -1; }
-        if (readable == 0) {
-            /* Nothing the search looks at is readable: it matches nothing. */
-            sb_free(&m);
-            sb_puts(&l->where, " AND 0");
-        } else {
+        const char *cols[64];
+        int readable = search_columns(r, l->u, cols, (int)(sizeof cols / sizeof cols[0]));
+        char *match = NULL;
+        int src = db_search_condition(&l->where, r->fts_table, readable < 0 ? NULL : cols, l->q, &match);
+        if (src > 0) { verr_set(&l->e, 400, "invalid_parameter", "q", "the search has no searchable words"); return -1; }
+        if (src < 0) { free(match); verr_set(&l->e, 500, "internal", "q", "out of memory"); return -1; }
+        if (match) {
             struct res_qbind *b = add_bind(l);
-            if (!b) { sb_free(&m); return -1; }
+            if (!b) { free(match); return -1; }
             b->kind = QB_TEXT;
-            b->t = b->owned = sb_take(&m);
-            sb_printf(&l->where, " AND t.id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", r->fts_table, r->fts_table);
+            b->t = b->owned = match;
         }
     }
     if (party_scoped(r)) {
@@ -1515,7 +1499,11 @@ void res_list(struct req *rq, struct resp *rs)
         cursor = cursor_decode(l.after);
         if (!cursor) { verr_set(&l.e, 400, "invalid_parameter", "after", "after must be a cursor from a previous page"); goto fail; }
         if (strcmp(sort_col, "id") == 0) sb_printf(&l.where, " AND t.id %s ?", desc ? "<" : ">");
-        else if (l.sort_key) sb_printf(&l.where, " AND (t.%s, t.id) %s (collation_key(?), ?)", order_col, desc ? "<" : ">");
+        else if (l.sort_key) {
+            sb_printf(&l.where, " AND (t.%s, t.id) %s (", order_col, desc ? "<" : ">");
+            db_sql_sort_key_param(&l.where);
+            sb_puts(&l.where, ", ?)");
+        }
         else sb_printf(&l.where, " AND (t.%s, t.id) %s (?, ?)", sort_col, desc ? "<" : ">");
     }
     if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }

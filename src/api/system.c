@@ -67,7 +67,7 @@ static const struct route_doc health_doc = {
                 "'status':{'type':'string','enum':['ok']},'schema_version':{'type':'integer','description':'the last migration applied'},"
                 "'version':{'type':'string'}}}",
 };
-static const struct route_doc metrics_doc = {.id = "getMetrics", .response_type = "text/plain"};
+static const struct route_doc metrics_doc = {.id = "getMetrics", .response_type = "text/plain", .errors = "401 403"};
 static const struct route_doc openapi_doc = {
     .id = "getOpenApi", .errors = "500",
     .response = "{'type':'object','description':'this OpenAPI 3.0 document','required':['openapi','info','paths'],'properties':{"

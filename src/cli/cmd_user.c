@@ -45,7 +45,7 @@ static int job_user(db *w, void *arg)
     int rc = db_step(s);
     db_done(s);
     if (rc != DB_DONE) {
-        snprintf(j->err, sizeof j->err, "%s", strstr(db_errmsg(w), "UNIQUE") ? "a user with this e-mail exists" : db_errmsg(w));
+        snprintf(j->err, sizeof j->err, "%s", db_error(w, NULL) == DB_ERR_UNIQUE ? "a user with this e-mail exists" : db_errmsg(w));
         return 1;
     }
     j->found = db_changes(w) > 0;

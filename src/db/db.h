@@ -81,8 +81,56 @@ const void *db_column_blob(db_stmt *s, int col, size_t *n);
 int db_exec(db *c, const char *sql);
 int64_t db_last_insert_id(db *c);
 int db_changes(db *c);
+/* The last error's text: for logs and operators, never to be parsed. */
 const char *db_errmsg(db *c);
 int db_errcode(db *c);
+
+/* What the connection's last failure was, classified from the engine's own
+ * codes (SQLite's extended result codes; PostgreSQL's SQLSTATE), so callers
+ * decide on a kind, never on a message text that differs between engines. */
+enum db_errclass {
+    DB_ERR_NONE = 0,     /* the last call did not fail */
+    DB_ERR_UNIQUE,       /* a unique or primary-key constraint (column set) */
+    DB_ERR_FOREIGN_KEY,  /* a reference to a missing row, or a delete of a referenced one */
+    DB_ERR_NOT_NULL,     /* a NOT NULL constraint (column set) */
+    DB_ERR_CHECK,        /* a CHECK constraint or a trigger's refusal */
+    DB_ERR_BUSY,         /* busy or locked: another connection holds what is needed */
+    DB_ERR_FULL,         /* the disk (or the database's size limit) is full */
+    DB_ERR_OTHER,
+};
+struct db_error {
+    enum db_errclass kind;
+    /* The table and column the constraint is on, when the engine says
+     * (UNIQUE, NOT NULL); "" otherwise. For a constraint on several
+     * columns, the last of them. */
+    char table[64], column[64];
+};
+/* Fills e (may be NULL) and returns its kind. */
+enum db_errclass db_error(db *c, struct db_error *e);
+
+/* The dialect of the driver's SQL: "sqlite". Names the directory of its
+ * migrations (src/db/migrations/DIALECT/). */
+const char *db_dialect(void);
+/* Sets the connection's page cache to about kib KiB (a bulk writer takes a
+ * bigger one, a one-pass reader a small one). Returns 0 or an error code. */
+int db_cache_size(db *c, int kib);
+/* Opens a connection that cannot change the database (the operator's
+ * console, rapport db query). Caller owns it; db_close it. */
+db *db_open_readonly(const char *path, char *err, size_t errlen);
+/* An integrity check of the whole database: 0 and "ok" in out when sound,
+ * else 1 and the first problems found. -1 when it could not run. */
+int db_integrity_check(db *c, char *out, size_t cap);
+/* The user tables of the database in name order (the operator's dump):
+ * calls fn for each; stops and returns fn's value when it is not 0. */
+int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg);
+/* Copies everything committed into the database file and empties the
+ * write-ahead log, waiting for readers (SQLite: a TRUNCATE checkpoint).
+ * Sets whether a reader still held it back (busy), the log's pages and the
+ * pages copied; returns 0 or an error code. */
+int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
+/* Every row of table (a name db_tables gave), in a stable order (not
+ * cached: db_done finalizes it). NULL on error. */
+db_stmt *db_prepare_table_scan(db *c, const char *table);
 /* A number that changes whenever another connection commits a change to the
  * database (SQLite's data_version); inside a read transaction, the version of
  * its snapshot. -1 on error. */
@@ -119,6 +167,38 @@ int db_schema_version(db *c);
 
 /* Online backup of the open database to dest (a new file). */
 int db_backup_to(const char *src, const char *dest, char *err, size_t errlen);
+
+/* ---- SQL fragments whose spelling differs between dialects ----
+ * Each appends to a statement being assembled (once at start-up where it
+ * can be), so the dialect costs nothing per request. */
+struct strbuf;
+/* The sort key of the bound text parameter (?) as the key column of a
+ * name stores it (SQLite: collation_key(?), ICU's zh order). */
+void db_sql_sort_key_param(struct strbuf *sb);
+/* " AND EXISTS (the JSON array in column t.COLUMN holds the bound text)";
+ * binds: the text. */
+void db_sql_json_list_has(struct strbuf *sb, const char *column);
+/* " AND (the JSON object in t.COLUMN has at the bound path a scalar equal to
+ * the value)"; binds, in order: path ("$.key"), the value as text, the value
+ * as a number (or NULL), path, path, "true"/"false" (or NULL). */
+void db_sql_json_scalar_eq(struct strbuf *sb, const char *column);
+
+/* ---- full-text search (SQLite: an FTS5 table, one column per field) ---- */
+/* The index fts_table (e.g. "party_fts") has the columns given (NULL
+ * terminated; the same list on every call). Removes record id from it;
+ * 0 or -1. */
+int db_search_remove(db *w, const char *fts_table, const char *const *columns, int64_t id);
+/* Adds record id to the index: values[i] is the text of columns[i]. 0 or -1. */
+int db_search_add(db *w, const char *fts_table, const char *const *columns, int64_t id,
+                  const char *const *values);
+/* Appends to where " AND t.id IN (the records of fts_table matching q in
+ * the given columns)" and sets *bind to the text to bind for it (caller
+ * frees). columns NULL: every column of the index; columns with no entry:
+ * appends a condition that matches nothing and sets *bind NULL (no bind).
+ * Returns 0, 1 when q has nothing searchable (nothing appended), -1 out of
+ * memory. */
+int db_search_condition(struct strbuf *where, const char *fts_table, const char *const *columns,
+                        const char *q, char **bind);
 
 /* Registers the CJK-aware FTS5 tokenizer "rapport" on the connection. */
 int fts_register(db *c);

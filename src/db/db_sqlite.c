@@ -348,6 +348,132 @@ int db_changes(db *c) { return sqlite3_changes(c->h); }
 const char *db_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
 int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
 
+const char *db_dialect(void) { return "sqlite"; }
+
+/* "UNIQUE constraint failed: party.external_id" (or "t.a, t.b"): SQLite
+ * names the columns only in the message, so the driver, which knows its
+ * engine's wording, reads the last table.column out of it; nothing above
+ * the driver looks at the text. */
+static void constraint_target(const char *msg, struct db_error *e)
+{
+    const char *colon = strstr(msg, "failed: ");
+    if (!colon) return;
+    const char *last = colon + 8, *comma;
+    while ((comma = strstr(last, ", ")) != NULL) last = comma + 2;
+    const char *dot = strchr(last, '.');
+    if (!dot) return;
+    size_t nt = (size_t)(dot - last), nc = strcspn(dot + 1, " ,");
+    if (nt >= sizeof e->table || nc >= sizeof e->column) return;
+    memcpy(e->table, last, nt);
+    e->table[nt] = '\0';
+    memcpy(e->column, dot + 1, nc);
+    e->column[nc] = '\0';
+}
+
+enum db_errclass db_error(db *c, struct db_error *out)
+{
+    struct db_error e = {DB_ERR_OTHER, "", ""};
+    int code = c ? sqlite3_extended_errcode(c->h) : SQLITE_MISUSE;
+    switch (code) {
+    case SQLITE_OK: case SQLITE_ROW: case SQLITE_DONE: e.kind = DB_ERR_NONE; break;
+    case SQLITE_CONSTRAINT_UNIQUE: case SQLITE_CONSTRAINT_PRIMARYKEY: case SQLITE_CONSTRAINT_ROWID:
+        e.kind = DB_ERR_UNIQUE;
+        constraint_target(sqlite3_errmsg(c->h), &e);
+        break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY: e.kind = DB_ERR_FOREIGN_KEY; break;
+    case SQLITE_CONSTRAINT_NOTNULL:
+        e.kind = DB_ERR_NOT_NULL;
+        constraint_target(sqlite3_errmsg(c->h), &e);
+        break;
+    case SQLITE_CONSTRAINT_CHECK: case SQLITE_CONSTRAINT_TRIGGER: e.kind = DB_ERR_CHECK; break;
+    case SQLITE_FULL: e.kind = DB_ERR_FULL; break;
+    default:
+        if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) e.kind = DB_ERR_BUSY;
+        else if ((code & 0xff) == SQLITE_FULL) e.kind = DB_ERR_FULL;
+        break;
+    }
+    if (out) *out = e;
+    return e.kind;
+}
+
+int db_cache_size(db *c, int kib)
+{
+    /* A negative cache_size is in KiB; PRAGMA takes no bound parameter, and
+     * the number is ours, not a client's. */
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", kib > 0 ? kib : 1);
+    return db_exec(c, sql);
+}
+
+db *db_open_readonly(const char *path, char *err, size_t errlen)
+{
+    db *c = db_open(path, false, err, errlen);
+    /* query_only refuses every change, DDL included, on this connection,
+     * while the connection still reads the WAL like any reader. */
+    if (c && db_exec(c, "PRAGMA query_only=1") != 0) {
+        snprintf(err, errlen, "cannot make the connection read-only");
+        db_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+int db_integrity_check(db *c, char *out, size_t cap)
+{
+    db_stmt *s = db_prepare_once(c, "PRAGMA integrity_check(20)");
+    if (!s) return -1;
+    size_t n = 0;
+    int rc, rows = 0;
+    bool ok = false;
+    if (cap) out[0] = '\0';
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *line = db_column_text(s, 0);
+        if (!line) continue;
+        if (rows++ == 0 && strcmp(line, "ok") == 0) ok = true;
+        int w = snprintf(out + n, cap > n ? cap - n : 0, "%s%s", n ? "\n" : "", line);
+        if (w > 0) n = n + (size_t)w < cap ? n + (size_t)w : cap;
+    }
+    db_done(s);
+    if (rc != DB_DONE) return -1;
+    return ok && rows == 1 ? 0 : 1;
+}
+
+int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg)
+{
+    /* The FTS5 index's shadow tables (party_fts_data …) are its storage,
+     * not data: the index itself is listed and read through its table. */
+    db_stmt *s = db_prepare_once(c, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                                    " AND NOT (name LIKE '%\\_fts\\_%' ESCAPE '\\') ORDER BY name");
+    if (!s) return -1;
+    int rc, out = 0;
+    while (!out && (rc = db_step(s)) == DB_ROW) out = fn(arg, db_column_text(s, 0));
+    db_done(s);
+    return out;
+}
+
+int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied)
+{
+    *log_pages = *copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, log_pages, copied);
+    *busy = rc == SQLITE_BUSY;
+    return rc == SQLITE_BUSY ? 0 : rc;
+}
+
+db_stmt *db_prepare_table_scan(db *c, const char *table)
+{
+    /* The name comes from the catalog (db_tables), but it is checked to be
+     * a plain identifier before it becomes SQL text. Rows come in rowid
+     * order, which a scan of the same data always gives. */
+    if (!table || !table[0] || strlen(table) > 64) return NULL;
+    for (const char *p = table; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) return NULL;
+    char sql[128] = "SELECT * FROM \"";
+    size_t n = strlen(sql), k = strlen(table);
+    memcpy(sql + n, table, k);
+    memcpy(sql + n + k, "\"", 2);
+    return db_prepare_once(c, sql);
+}
+
 uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
 
 bool db_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }

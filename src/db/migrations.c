@@ -3,16 +3,21 @@
  * add the next number. Times are ISO 8601 UTC text (they sort as text), money
  * is integer minor units beside a currency code. */
 #include "db/db.h"
+#include "db/migrations.h"
 #include "lib/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The migration texts: src/db/migrations/NNN_name.sql, embedded at build
- * time by tools/embed.c into build/gen/migrations.c, in file-name order. */
-struct migration { const char *name; const char *sql; };
-extern const struct migration migration_table[];
-extern const int migration_count;
+/* The migration texts: src/db/migrations/DIALECT/NNN_name.sql, embedded
+ * at build time by tools/embed.c into build/gen/migrations.c, one set per
+ * dialect in file-name order; the driver's dialect picks the set. */
+static const struct migration_set *migrations_of(const char *dialect)
+{
+    for (const struct migration_set *s = migration_sets; s->dialect; s++)
+        if (strcmp(s->dialect, dialect) == 0) return s;
+    return NULL;
+}
 
 int db_schema_version(db *c)
 {
@@ -30,8 +35,14 @@ int db_migrate(db *c, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create schema_version: %s", db_errmsg(c));
         return -1;
     }
+    const struct migration_set *set = migrations_of(db_dialect());
+    if (!set) {
+        snprintf(err, errlen, "this rapport has no migrations for %s databases", db_dialect());
+        return -1;
+    }
+    const struct migration *migration_table = set->migrations;
     int have = db_schema_version(c);
-    int want = migration_count;
+    int want = set->count;
     if (have > want) {
         snprintf(err, errlen, "database schema %d is newer than this rapport (%d)", have, want);
         return -1;

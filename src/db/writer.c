@@ -27,8 +27,7 @@ static db *g_conn;            /* the writer connection (thread or inline) */
 
 static int map_commit_error(db *w)
 {
-    int code = db_errcode(w);
-    return code == DB_FULL ? WRITE_DISK_FULL : WRITE_COMMIT_FAILED;
+    return db_error(w, NULL) == DB_ERR_FULL ? WRITE_DISK_FULL : WRITE_COMMIT_FAILED;
 }
 
 /* Runs one batch in one transaction. Each job has a savepoint, so a failing

@@ -283,7 +283,7 @@ static int job_setup(db *w, void *arg)
     time_format(g->now, now);
     static const char *const teams[] = {"华东销售部 East China Sales", "华北销售部 North China Sales", "大客户部 Key Accounts", "客户服务部 Customer Service"};
     for (size_t i = 0; i < sizeof teams / sizeof teams[0]; i++) {
-        db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO team(name, created_at, updated_at) VALUES (?, ?, ?)");
+        db_stmt *s = db_prepare(w, "INSERT INTO team(name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
         db_bind_text(s, 1, teams[i]);
         db_bind_text(s, 2, now);
         db_bind_text(s, 3, now);
@@ -300,8 +300,8 @@ static int job_setup(db *w, void *arg)
     snprintf(pw, sizeof pw, "%016llx%016llx", (unsigned long long)rnd(), (unsigned long long)rnd());
     if (password_hash(pw, hash)) return 1;
     for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++) {
-        db_stmt *s = db_prepare(w, "INSERT OR IGNORE INTO app_user(email, name, role, team_id, password_hash, created_at, updated_at)"
-                                   " VALUES (?, ?, ?, (SELECT id FROM team WHERE name = ?), ?, ?, ?)");
+        db_stmt *s = db_prepare(w, "INSERT INTO app_user(email, name, role, team_id, password_hash, created_at, updated_at)"
+                                   " VALUES (?, ?, ?, (SELECT id FROM team WHERE name = ?), ?, ?, ?) ON CONFLICT DO NOTHING");
         db_bind_text(s, 1, staff[i].email);
         db_bind_text(s, 2, staff[i].name);
         db_bind_text(s, 3, staff[i].role);

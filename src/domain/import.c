@@ -461,9 +461,12 @@ static const struct insert_sql *insert_sql(const struct resource *r)
                 n++;
                 if (r->fields[k].type == FT_MONEY) { sb_printf(&sb, ", %s", r->fields[k].column2); n++; }
             }
+            /* res_bind_fields binds each sort key's text after the fields. */
+            for (const struct sort_key *k = r->sort_keys; k && k->field; k++) sb_printf(&sb, ", %s", k->column);
             sb_puts(&sb, ", created_at, updated_at) VALUES (?");
-            for (int k = 1; k < n + 2; k++) sb_puts(&sb, ", ?");
-            sb_puts(&sb, ")");
+            for (int k = 1; k < n; k++) sb_puts(&sb, ", ?");
+            for (const struct sort_key *k = r->sort_keys; k && k->field; k++) { sb_puts(&sb, ", "); db_sql_sort_key_param(&sb); }
+            sb_puts(&sb, ", ?, ?)");
             g_ins[i] = (struct insert_sql){r, sb_take(&sb), items};
             slot = &g_ins[i];
             break;
@@ -523,7 +526,9 @@ static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const 
         int rc = db_step(s);
         db_done(s);
         if (rc == DB_DONE) break;
-        if (rc == DB_CONSTRAINT && want_id > 0 && attempt == 0 && strstr(db_errmsg(w), ".id")) continue;   /* id taken: a new one */
+        struct db_error de;
+        if (rc == DB_CONSTRAINT && want_id > 0 && attempt == 0 && db_error(w, &de) == DB_ERR_UNIQUE && !strcmp(de.column, "id"))
+            continue;   /* id taken: a new one */
         if (rc == DB_CONSTRAINT) {
             struct verr e = {0};
             verr_from_db(&e, w, r);
@@ -1173,8 +1178,8 @@ static int batch_audit(struct imp *m, db *w)
 
 /* A bigger page cache on the writer while an import runs: indexes (search,
  * contact points, external ids) are updated in place instead of spilled. */
-static int cache_big(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-16384") ? 1 : 0; }
-static int cache_normal(db *w, void *ctx) { return db_exec(w, "PRAGMA cache_size=-4000") ? 1 : 0; }
+static int cache_big(db *w, void *ctx) { return db_cache_size(w, 16384) ? 1 : 0; }
+static int cache_normal(db *w, void *ctx) { return db_cache_size(w, 4000) ? 1 : 0; }
 
 /* What batch_job returns beyond 0 (committed) and 1 (failed, rolled back). */
 enum { BATCH_CHECKED = 2 };   /* a checking pass: rolled back by design */
@@ -1414,8 +1419,15 @@ static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, c
                 /* Referenced by records made after the import: keep it, deleted. */
                 db_exec(w, "ROLLBACK TO undo_party");
                 db_exec(w, "RELEASE undo_party");
-                if (exec_id(w, "UPDATE party SET deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), external_id = NULL,"
-                               " version = version + 1 WHERE id = ?", id)) return -1;
+                char now[21];
+                now_text(now);
+                db_stmt *s = db_prepare(w, "UPDATE party SET deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?");
+                if (!s) return -1;
+                db_bind_text(s, 1, now);
+                db_bind_int64(s, 2, id);
+                int urc = db_step(s);
+                db_done(s);
+                if (urc != DB_DONE) return -1;
                 c->kept++;
             } else {
                 db_exec(w, "RELEASE undo_party");

@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { Server, Client, assertError, addUser, cli, sql } from './harness.mjs';
+import { Server, Client, assertError, addUser, cli, dbDump, sql, sqlExec } from './harness.mjs';
 
 const srv = new Server();
 let admin;
@@ -15,8 +14,7 @@ const users = {};      // name → {client, id, role}
 const parties = {};    // 'own' | 'mate' | 'other' → party (owned by s1 / s2 / s3)
 
 function dbDigest() {
-  const r = spawnSync('sqlite3', ['-readonly', srv.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return createHash('sha256').update(r.stdout).digest('hex');
+  return createHash('sha256').update(dbDump(srv.db)).digest('hex');
 }
 
 before(async () => {
@@ -317,7 +315,7 @@ test('the audit trail: visible to admins, refused to sales, and its chain detect
   const tamper = (name, stmt) => {
     const f = `${dir}/${name}.db`;
     copyFileSync(bk, f);
-    assert.equal(spawnSync('sqlite3', [f, stmt]).status, 0);
+    sqlExec(f, stmt);
     const out = cli(['audit', 'verify', '--db', f]);
     assert.equal(out.status, 1, `${name}: ${out.stdout}`);
     assert.match(out.stdout, /BROKEN/);

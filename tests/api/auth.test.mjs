@@ -2,8 +2,7 @@
 // disabled users. Every /api/v1 route but login needs a credential.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client, assertError, addUser, cli, sql, ADMIN_EMAIL, ADMIN_PASSWORD } from './harness.mjs';
-import { spawnSync } from 'node:child_process';
+import { Server, Client, assertError, addUser, cli, sql, sqlExec, ADMIN_EMAIL, ADMIN_PASSWORD } from './harness.mjs';
 
 const srv = new Server();
 before(() => srv.start());
@@ -184,8 +183,7 @@ test('a password hash made with older settings is replaced at the next login, an
   const OLD = '$argon2id$v=19$m=12288,t=3,p=1$i5WM+nNgS7T5pO5QKVRoXg$rJglorevv5yx0y70Aj6K8YyxV/w1d/5FoPs4Sb9v5i0';
   const pw = 'password with old parameters';
   addUser(srv.db, 'rehash@test.local', 'sales', 'a long enough password');
-  const set = spawnSync('sqlite3', [srv.db, `UPDATE app_user SET password_hash = '${OLD}' WHERE email = 'rehash@test.local'`], { encoding: 'utf8' });
-  assert.equal(set.status, 0, set.stderr);
+  sqlExec(srv.db, 'UPDATE app_user SET password_hash = ? WHERE email = ?', OLD, 'rehash@test.local');
   const first = await srv.login('rehash@test.local', pw);
   assert.ok(first.csrf, 'login with the old hash');
   const stored = sql(srv.db, "SELECT password_hash FROM app_user WHERE email = 'rehash@test.local'");

@@ -231,19 +231,54 @@ export function assertError(r, status, code, field) {
   assert.equal(typeof r.body.error.message, 'string');
 }
 
-/** Runs sqlite3 on the server's database (read-only checks). */
-export function sql(db, query) {
-  const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
+// Stored state is read and changed through the binary's own console
+// (`rapport db`, src/cli/cmd_db_console.c), which goes through the storage
+// driver: the suites never open the database with an engine's own tool, so
+// they can run against any engine the driver supports. Keep the SQL here and
+// in the tests portable (no PRAGMA, group_concat, typeof …); values go in as
+// bound parameters.
+function dbCommand(args) {
+  const r = spawnSync(BIN, ['db', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120000 });
+  assert.equal(r.status, 0, `rapport db ${args[0]}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A read-only query (`rapport db query`): rows one a line, columns
+ * tab-separated, NULL as nothing; params are bound to its ? in order. */
+export function sql(db, query, ...params) {
+  return dbCommand(['query', '--db', db, query, ...params.map(String)]).trim();
+}
+
+/** The rows of a read-only query as arrays of exact values (--json): numbers,
+ * strings, null; a binary value is a string "\\x" + hex. */
+export function sqlRows(db, query, ...params) {
+  return dbCommand(['query', '--json', '--db', db, query, ...params.map(String)])
+    .split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/** Changes the database (`rapport db exec`), for tests that edit or corrupt
+ * stored state on purpose. Without params the statement may be a script. */
+export function sqlExec(db, statement, ...params) {
+  dbCommand(['exec', '--db', db, statement, ...params.map(String)]);
+}
+
+/** The database's integrity check (`rapport db check`): "ok" when sound. */
+export function dbCheck(db) {
+  const r = spawnSync(BIN, ['db', 'check', '--db', db], { encoding: 'utf8', timeout: 600000 });
+  return (r.stdout + r.stderr).trim();
+}
+
+/** Every table's rows (`rapport db dump`), to compare before and after. */
+export function dbDump(db) {
+  return dbCommand(['dump', '--db', db]);
 }
 
 /** A party's stored score explanation as JSON: the column holds it deflated
  * (4-byte little-endian length, then zlib), or as text in rows of older versions. */
 export function storedExplanation(db, partyId) {
-  const hex = sql(db, `SELECT CASE typeof(explanation) WHEN 'blob' THEN hex(explanation) ELSE '' END FROM score WHERE party_id = ${Number(partyId)}`);
-  if (!hex) return JSON.parse(sql(db, `SELECT explanation FROM score WHERE party_id = ${Number(partyId)}`));
-  const z = Buffer.from(hex, 'hex');
+  const [[value]] = sqlRows(db, 'SELECT explanation FROM score WHERE party_id = ?', Number(partyId));
+  if (!value.startsWith('\\x')) return JSON.parse(value);
+  const z = Buffer.from(value.slice(2), 'hex');
   const text = inflateSync(z.subarray(4));
   assert.equal(text.length, z.readUInt32LE(0), 'stored length');
   return JSON.parse(text.toString('utf8'));
@@ -251,9 +286,7 @@ export function storedExplanation(db, partyId) {
 
 /** Writes a party's score explanation as plain JSON text, as an older version stored it. */
 export function storeExplanationText(db, partyId, explanation) {
-  const literal = JSON.stringify(explanation).replaceAll("'", "''");
-  const r = spawnSync('sqlite3', [db, `UPDATE score SET explanation = '${literal}' WHERE party_id = ${Number(partyId)}`], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  sqlExec(db, 'UPDATE score SET explanation = ? WHERE party_id = ?', JSON.stringify(explanation), Number(partyId));
 }
 
 export function fileDigest(path) {

@@ -78,7 +78,7 @@ test('undo removes what an import created and restores what it updated', () => {
   const db = freshDb('undo');
   let r = cli(['import', 'parties', file('u1.csv', PARTIES), '--db', db, '--map', MAP]);
   assert.equal(r.status, 0, r.stderr);
-  const before = sql(db, 'SELECT group_concat(name||city, \';\') FROM party ORDER BY id');
+  const before = sql(db, 'SELECT name, city FROM party ORDER BY id');
   r = cli(['import', 'parties', file('u2.csv', 'name,emails,city\nZhang,zhang.wei@example.cn,广州\nFresh,fresh@example.com,X\n'), '--db', db]);
   assert.equal(r.status, 0, r.stderr);
   const job = /job (\d+)/.exec(r.stdout)[1];
@@ -87,7 +87,7 @@ test('undo removes what an import created and restores what it updated', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /removed 1, restored 1/);
   assert.equal(sql(db, 'SELECT count(*) FROM party'), '3');
-  assert.equal(sql(db, 'SELECT group_concat(name||city, \';\') FROM party ORDER BY id'), before);
+  assert.equal(sql(db, 'SELECT name, city FROM party ORDER BY id'), before);
   assert.equal(sql(db, "SELECT count(*) FROM contact_point WHERE normalized = 'fresh@example.com'"), '0');
   assert.equal(sql(db, `SELECT status FROM job WHERE id = ${job}`), 'undone');
   r = cli(['import', 'undo', job, '--db', db]);
@@ -107,7 +107,7 @@ test('GB18030 files are detected, or chosen; a wrong choice names row and column
   assert.equal(counts(db), '0,0,0,0');
   r = cli(['import', 'parties', gb, '--db', db, '--encoding', 'gb18030']);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(sql(db, "SELECT group_concat(name||city) FROM party"), '张伟北京,王芳广州');
+  assert.equal(sql(db, 'SELECT name||city FROM party ORDER BY id').split('\n').join(','), '张伟北京,王芳广州');
   r = cli(['import', 'parties', gb, '--db', db, '--encoding', 'utf-8', '--all-or-nothing']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /line 2, column 1: not valid UTF-8/);
@@ -199,7 +199,7 @@ test('saved mappings by name', () => {
   assert.equal(r.status, 0, r.stderr);
   r = cli(['import', 'parties', file('m2.csv', 'Nom,Ville\nBruno,Nice\n'), '--db', db, '--mapping', 'french']);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(sql(db, 'SELECT group_concat(name||city) FROM party'), 'AliceLyon,BrunoNice');
+  assert.equal(sql(db, 'SELECT name||city FROM party ORDER BY id').split('\n').join(','), 'AliceLyon,BrunoNice');
 });
 
 test('CDNOW_master (whitespace-separated): 23,570 customers, 69,659 purchases', { timeout: 300000 }, () => {

@@ -8,8 +8,7 @@
 // answer's text: JSON.parse would round them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { Server, assertError, addUser, sql } from './harness.mjs';
+import { Server, assertError, addUser, sql, sqlExec } from './harness.mjs';
 
 const srv = new Server();
 let c, sales, P, Q, R;
@@ -18,18 +17,20 @@ const LIMIT = 4611686018427387903n; // INT64_MAX / 2: a party's |amount| + |cost
 const INT64_MAX = 9223372036854775807n;
 const day = (d) => new Date(Date.now() - d * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
 const txn = (party_id, amount, extra = {}) => ({ party_id, occurred_at: day(3), amount: { amount: Number(amount), currency: 'CNY' }, ...extra });
-const snapshot = (id) => sql(srv.db, `SELECT COUNT(*), SUM(id), group_concat(amount || ':' || version, ',') FROM (SELECT * FROM txn WHERE party_id = ${Number(id)} ORDER BY id DESC LIMIT 5)`)
-  + sql(srv.db, `SELECT COUNT(*) FROM txn WHERE party_id = ${Number(id)}`);
+const snapshot = (id) => sql(srv.db, 'SELECT COUNT(*), SUM(id) FROM txn WHERE party_id = ?', Number(id))
+  + '|' + sql(srv.db, 'SELECT amount, version FROM txn WHERE party_id = ? ORDER BY id DESC LIMIT 5', Number(id));
 
 /** Inserts n rows of amount for a party straight into the database, as an
- * import or another program could (the server is stopped). */
+ * import or another program could (the server is stopped). The purchase days
+ * (10 to 409 days ago) are made here, so the SQL stays portable. */
 function insertRows(party, n, amount) {
-  const q = `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
+  const days = Array.from({ length: 400 }, (_, j) => `(${j}, '${day(10 + j).slice(0, 10)}T00:00:00Z')`).join(', ');
+  const q = `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n}),
+    d(j, at) AS (VALUES ${days})
     INSERT INTO txn(party_id, occurred_at, amount, currency, created_at, updated_at)
-    SELECT ${Number(party)}, strftime('%Y-%m-%dT00:00:00Z', 'now', '-' || (10 + i % 400) || ' days'), ${amount}, 'CNY',
-           '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM k`;
-  const r = spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+    SELECT ${Number(party)}, d.at, ${amount}, 'CNY', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
+    FROM k JOIN d ON d.j = k.i % 400`;
+  sqlExec(srv.db, q);
 }
 
 async function scoresText(id, want) {

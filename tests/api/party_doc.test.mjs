@@ -6,24 +6,19 @@
 // fields change) at start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { Server, addUser, waitJob } from './harness.mjs';
+import { Server, addUser, sql, sqlExec, sqlRows, waitJob } from './harness.mjs';
 
 const srv = new Server();
 let c;
 before(async () => { await srv.start(); c = await srv.tokenClient(); });
 after(async () => { await srv.stop(); srv.cleanup(); });
 
-function sqlite(query) {
-  const r = spawnSync('sqlite3', [srv.db, query], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
-const storedDoc = (id) => sqlite(`SELECT doc FROM party_doc WHERE party_id = ${id}`);
+// The stored document's exact text ('' when there is none).
+const storedDoc = (id) => (sqlRows(srv.db, 'SELECT doc FROM party_doc WHERE party_id = ?', id)[0] || [''])[0];
 
 /** The record as the columns give it: the stored document cleared first. */
 async function fromColumns(id) {
-  sqlite(`DELETE FROM party_doc WHERE party_id = ${id}`);
+  sqlExec(srv.db, `DELETE FROM party_doc WHERE party_id = ${id}`);
   assert.equal(storedDoc(id), '');
   return c.get(`/api/v1/parties/${id}`);
 }
@@ -90,7 +85,7 @@ test('every write of a party leaves a fresh document', async () => {
 test('a write from another process clears the document, and the next read shows the change', async () => {
   const p = (await c.post('/api/v1/parties', { kind: 'person', name: 'Outside Writer', city: 'Nanjing' })).body;
   assert.notEqual(storedDoc(p.id), '');
-  sqlite(`UPDATE party SET city = 'Wuxi', version = version + 1 WHERE id = ${p.id}`);
+  sqlExec(srv.db, `UPDATE party SET city = 'Wuxi', version = version + 1 WHERE id = ${p.id}`);
   assert.equal(storedDoc(p.id), '', 'the trigger removed the stale document');
   const r = await c.get(`/api/v1/parties/${p.id}`);
   assert.equal(r.body.city, 'Wuxi');
@@ -124,13 +119,13 @@ test('an import leaves the documents to a pass that runs when it is done', async
   const deadline = Date.now() + 15000;
   let left;
   do {
-    left = Number(sqlite("SELECT count(*) FROM party p WHERE external_id LIKE 'DOC-IMP-%' AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"));
+    left = Number(sql(srv.db, "SELECT count(*) FROM party p WHERE external_id LIKE 'DOC-IMP-%' AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"));
     if (left) await new Promise((res) => setTimeout(res, 100));
   } while (left && Date.now() < deadline);
   assert.equal(left, 0, 'imported parties without a document');
   const after = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filled_total (\d+)/) || [])[1]);
   assert.ok(after - before >= 300, `the pass filled ${after - before}, not the import`);
-  const id = Number(sqlite("SELECT id FROM party WHERE external_id = 'DOC-IMP-7'"));
+  const id = Number(sql(srv.db, "SELECT id FROM party WHERE external_id = 'DOC-IMP-7'"));
   const stored = await c.get(`/api/v1/parties/${id}`);
   assert.equal(stored.body.name, 'Imported 7');
   assert.equal(stored.text, (await fromColumns(id)).text);
@@ -143,9 +138,9 @@ test('at start, missing documents are filled in, and stored ones of another fiel
   await srv.stop();
   // Documents missing, and one stored under another format that no longer
   // matches the row (as if the party fields had changed since).
-  sqlite(`DELETE FROM party_doc WHERE party_id IN (${ids.slice(1).join(',')})`);
-  sqlite(`UPDATE party_doc SET doc = '{"stale":true}' WHERE party_id = ${ids[0]}`);
-  sqlite("UPDATE setting SET value = '0:old' WHERE key = 'party.doc_format'");
+  sqlExec(srv.db, `DELETE FROM party_doc WHERE party_id IN (${ids.slice(1).join(',')})`);
+  sqlExec(srv.db, `UPDATE party_doc SET doc = '{"stale":true}' WHERE party_id = ${ids[0]}`);
+  sqlExec(srv.db, "UPDATE setting SET value = '0:old' WHERE key = 'party.doc_format'");
   await srv.start();
   c.base = srv.base;
   const deadline = Date.now() + 15000;
@@ -157,8 +152,8 @@ test('at start, missing documents are filled in, and stored ones of another fiel
   assert.equal(filling, 0, 'still filling in documents');
   const filled = Number(((await c.get('/metrics')).text.match(/rapport_party_docs_filled_total (\d+)/) || [])[1]);
   assert.ok(filled >= ids.length, `only ${filled} documents filled in`);
-  assert.equal(sqlite("SELECT count(*) FROM party p WHERE deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"), '0');
-  assert.notEqual(sqlite("SELECT value FROM setting WHERE key = 'party.doc_format'"), '0:old');
+  assert.equal(sql(srv.db, "SELECT count(*) FROM party p WHERE deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM party_doc d WHERE d.party_id = p.id)"), '0');
+  assert.notEqual(sql(srv.db, "SELECT value FROM setting WHERE key = 'party.doc_format'"), '0:old');
   assert.equal((await c.get(`/api/v1/parties/${ids[0]}`)).text, want);
   assert.equal(storedDoc(ids[0]), want);
   for (const id of ids.slice(1)) assert.equal(JSON.parse(storedDoc(id)).id, id);

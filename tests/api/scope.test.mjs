@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { Server, assertError } from './harness.mjs';
+import { Server, assertError, dbDump } from './harness.mjs';
 
 const srv = new Server();
 let admin;
@@ -16,8 +15,7 @@ let own, mate, other; // parties of s1 (East), s2 (East), s3 (North)
 let otherNote;        // a note written on `other` by an East service user
 
 function dbDigest() {
-  const r = spawnSync('sqlite3', ['-readonly', srv.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return createHash('sha256').update(r.stdout).digest('hex');
+  return createHash('sha256').update(dbDump(srv.db)).digest('hex');
 }
 
 /** Runs request() and asserts that it changed nothing in the database. */

@@ -5,21 +5,21 @@
 // go of its snapshots, so a checkpoint can reset the WAL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { Server } from './harness.mjs';
+import { Server, cli, sql, sqlExec } from './harness.mjs';
 
 const srv = new Server();
 let c;
 before(async () => { await srv.start(); c = await srv.tokenClient(); });
 after(async () => { await srv.stop(); srv.cleanup(); });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function sqlite(query) {
-  const r = spawnSync('sqlite3', [srv.db, query], { encoding: 'utf8' });
+function dbCommandCheckpoint() {
+  const r = cli(['db', 'checkpoint', '--db', srv.db]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 
 /** GETs the party on many connections at once, so that every request thread
  * of the server answers some of them (and keeps a snapshot). */
@@ -43,7 +43,7 @@ test('a commit by another process is seen by the next read on every thread', asy
     const before = await readAndKeep(id);
     const city = round === 0 ? 'Shanghai' : `City ${round - 1}`;
     for (const r of before) assert.equal(r.body.city, city);
-    sqlite(`UPDATE party SET city = 'City ${round}' WHERE id = ${id}`);
+    sqlExec(srv.db, `UPDATE party SET city = 'City ${round}' WHERE id = ${id}`);
     const afterRead = await readEverywhere(id);
     for (const r of afterRead) assert.equal(r.status, 200);
     assert.deepEqual([...new Set(afterRead.map((r) => r.body.city))], [`City ${round}`]);
@@ -66,7 +66,7 @@ test('a token revoked from another process stops working on the next request', a
   const t = await srv.tokenClient();
   const p = await t.post('/api/v1/parties', { kind: 'person', name: 'Token Probe' });
   for (const r of await readAndKeep(p.body.id, t)) assert.equal(r.status, 200);
-  sqlite(`UPDATE api_token SET revoked_at = '2026-01-01T00:00:00Z' WHERE revoked_at IS NULL AND id = (SELECT max(id) FROM api_token)`);
+  sqlExec(srv.db, `UPDATE api_token SET revoked_at = '2026-01-01T00:00:00Z' WHERE revoked_at IS NULL AND id = (SELECT max(id) FROM api_token)`);
   for (const r of await Promise.all(Array.from({ length: 16 }, () => t.get(`/api/v1/parties/${p.body.id}`)))) assert.equal(r.status, 401);
 });
 
@@ -74,8 +74,8 @@ test('an idle server keeps no snapshot: a truncating checkpoint is not blocked',
   const p = await c.post('/api/v1/parties', { kind: 'person', name: 'Idle Probe' });   // frames in the WAL
   await readAndKeep(p.body.id);
   await sleep(400);   // several sweeps (SNAP_IDLE_MS = 50)
-  // busy|log frames|checkpointed frames: busy 0 and an emptied WAL.
-  assert.equal(sqlite('PRAGMA wal_checkpoint(TRUNCATE)'), '0|0|0');
+  // busy, log pages, copied pages (`rapport db checkpoint`): busy 0 and an emptied WAL.
+  assert.equal(dbCommandCheckpoint(), '0\t0\t0');
   // and the server reads on as before
   const r = await c.get(`/api/v1/parties/${p.body.id}`);
   assert.equal(r.body.name, 'Idle Probe');
@@ -84,9 +84,9 @@ test('an idle server keeps no snapshot: a truncating checkpoint is not blocked',
 test('other processes open and close the database while the server writes and reads', async () => {
   // The server watches SQLite's WAL index; it must never disturb SQLite's own
   // locks on it (a process that closes a descriptor of the -shm file drops
-  // them all, and the next sqlite3 then truncates the index under the
+  // them all, and the next process to open the database then truncates the index under the
   // server: a SIGBUS, or worse). Writes, reads and outside readers at once.
-  const start = Number(sqlite('SELECT count(*) FROM interaction'));
+  const start = Number(sql(srv.db, 'SELECT count(*) FROM interaction'));
   const p = await c.post('/api/v1/parties', { kind: 'person', name: 'Busy Probe' });
   let posted = 0;
   const writer = (async () => {
@@ -100,12 +100,12 @@ test('other processes open and close the database while the server writes and re
     for (let i = 0; i < 150; i++) assert.equal((await c.get(`/api/v1/parties/${p.body.id}`)).status, 200);
   })();
   for (let i = 0; i < 20; i++) {
-    const n = Number(sqlite('SELECT count(*) FROM interaction'));
+    const n = Number(sql(srv.db, 'SELECT count(*) FROM interaction'));
     assert.ok(n >= start && n <= start + 150, String(n));
     await sleep(10);
   }
   await Promise.all([writer, reader]);
-  assert.equal(Number(sqlite('SELECT count(*) FROM interaction')), start + posted);
+  assert.equal(Number(sql(srv.db, 'SELECT count(*) FROM interaction')), start + posted);
   const r = await c.get(`/api/v1/parties/${p.body.id}/timeline`);
   assert.equal(r.status, 200);
   assert.equal(srv.proc.exitCode, null, 'the server is still running');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, Server, cli, sql } from '../api/harness.mjs';
+import { BIN, Server, cli, dbCheck, sql } from '../api/harness.mjs';
 
 function run(args) {
   return new Promise((resolve) => {
@@ -52,7 +52,7 @@ test('backup while serving writes, restore into a new file: every write acknowle
     restored = join(srv.dir, 'restored.db');
     const r = cli(['restore', file, '--db', restored]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(sql(restored, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(dbCheck(restored), 'ok');
     const have = new Set(sql(restored, "SELECT id FROM interaction WHERE subject LIKE 'backup w%'").split('\n').filter(Boolean).map(Number));
     const missing = before.filter((id) => !have.has(id));
     assert.deepEqual(missing, [], `${missing.length} writes acknowledged before the backup started are missing from it`);

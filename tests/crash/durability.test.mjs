@@ -1,12 +1,12 @@
 // Durability: every write acknowledged with 2xx survives kill -9 of the
 // server, in many short rounds: concurrent writers, the server killed at a
-// random moment, then PRAGMA integrity_check, restart, next round. Runs the
+// random moment, then an integrity check (rapport db check), restart, next round. Runs the
 // release binary (tests/crash/release.mjs): a hundred starts of the ASan
 // build take minutes on a busy machine. Rounds: CRASH_ROUNDS (default 100 in
 // `make check`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from '../api/harness.mjs';
+import { dbCheck, sql } from '../api/harness.mjs';
 import { ReleaseServer, haveRelease, RELEASE } from './release.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS || 100);
@@ -44,7 +44,7 @@ async function killRounds({ rounds, writers, body, killWhen }) {
       await srv.stop({ hard: true });
       stop = true;
       await Promise.all(running);
-      assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok', `integrity_check after kill ${round + 1}`);
+      assert.equal(dbCheck(srv.db), 'ok', `integrity_check after kill ${round + 1}`);
     }
     const stored = new Set(sql(srv.db, `SELECT id FROM interaction WHERE party_id = ${party.id}`).split('\n').map(Number));
     const lost = [...acked].filter((id) => !stored.has(id));

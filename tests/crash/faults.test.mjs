@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, sql } from '../api/harness.mjs';
+import { Server, dbCheck, sql } from '../api/harness.mjs';
 import { RELEASE, ReleaseServer, haveRelease } from './release.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +71,7 @@ test('disk full: writes fail with 507/503 and a JSON error, nothing committed is
     const h = await c.get('/healthz');
     assert.equal(h.status, 200);
     await srv.stop();
-    assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(dbCheck(srv.db), 'ok');
     const stored = new Set(sql(srv.db, 'SELECT id FROM party').split('\n').map(Number));
     const lost = acked.filter((id) => !stored.has(id));
     assert.deepEqual(lost, [], `${lost.length} acknowledged writes lost`);
@@ -137,7 +137,7 @@ test('a failed fsync is never acknowledged: writes get 503 with a JSON error, an
     assert.equal(r.status, 201, r.text);
     acked.push(r.body.id);
     await srv.stop();
-    assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(dbCheck(srv.db), 'ok');
     const stored = new Set(sql(srv.db, 'SELECT id FROM party').split('\n').map(Number));
     assert.deepEqual(acked.filter((id) => !stored.has(id)), []);
     assert.equal(sql(srv.db, `SELECT name FROM party WHERE id = ${acked[0]}`), 'Sync 0');
@@ -187,7 +187,7 @@ test('allocation failures end the one request cleanly: no crash, no false 2xx bo
       assert.ok(r.status < 500, `${method} ${path} after the faults: ${r.status} ${r.text}`);
     }
     await srv.stop();
-    assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(dbCheck(srv.db), 'ok');
     for (const a of acked.slice(1)) {
       const table = a.path.includes('interactions') ? 'interaction' : 'party';
       assert.equal(sql(srv.db, `SELECT count(*) FROM ${table} WHERE id = ${a.id}`), '1', `acknowledged ${a.path} ${a.id} lost`);

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
-import { Server, sql } from '../api/harness.mjs';
+import { Server, dbCheck, sql } from '../api/harness.mjs';
 
 const SECONDS = Number(process.env.LOAD_SECONDS || 15);
 const PARTIES = 300;
@@ -54,7 +54,7 @@ test(`wrk mix of reads, searches and writes at 64 connections for ${SECONDS}s: n
   // Every acknowledged write survives an immediate kill -9.
   await srv.stop({ hard: true });
   try {
-    assert.equal(sql(srv.db, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(dbCheck(srv.db), 'ok');
     const stored = new Set(sql(srv.db, "SELECT id FROM interaction WHERE subject LIKE 'load t%'").split('\n').map(Number));
     const lost = ids.filter((id) => !stored.has(id));
     assert.deepEqual(lost, [], `${lost.length} acknowledged writes lost`);
