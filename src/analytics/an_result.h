@@ -21,6 +21,13 @@ typedef struct {
     int evaluations;       /* likelihood passes (each over all groups) */
     int nlopt_status;      /* nlopt_result of the optimiser (> 0 success) */
     size_t bad_row;        /* with AN_EINVAL: first offending row */
+    /* Bit k set: parameter k (in the order of the model's params struct)
+     * runs to +infinity at the supremum of the likelihood. The returned
+     * point is then finite, with its log-likelihood within 0.01 of the
+     * supremum (issue 16): e.g. BG/NBD a, b -> inf with a/(a+b) fixed is
+     * "every customer drops out with the same probability". */
+    unsigned at_boundary;
+    const char *message; /* with AN_ENOFIT: why, in one sentence (static) */
 } an_fit_info;
 
 #endif

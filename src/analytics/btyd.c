@@ -7,12 +7,17 @@
  *  2. terms that depend on x only (lgamma, digamma) are computed once per
  *     distinct x per pass;
  *  3. each pass over the groups is split over threads (parfor.h);
- *  4. the optimiser works on log parameters inside bounds, with the
- *     analytic gradient for BG/NBD. Pareto/NBD's gradient needs
- *     derivatives of 2F1 in its parameters; central differences over the
- *     (cheap, compressed) pass are used instead.
+ *  4. the optimiser works on log parameters inside bounds, with analytic
+ *     gradients. Pareto/NBD's needs derivatives of 2F1 in its parameters:
+ *     where the 2F1 series converges quickly (z small — alpha and beta of
+ *     similar size, the usual case) the series is differentiated term by
+ *     term (pnbd_logF_series); the few other pairs use central
+ *     differences of the general 2F1, pair by pair. On summaries that do
+ *     not group (continuous times) this took Pareto/NBD from 32 s to a few
+ *     seconds for a million customers (issue 16).
  */
 #include "analytics/btyd.h"
+#include "analytics/boundary.h"
 #include "analytics/dedup.h"
 #include "analytics/hyp2f1.h"
 #include "analytics/parfor.h"
@@ -32,7 +37,12 @@
 /* Pareto/NBD stops earlier: its gradient comes from central differences
  * (about 1e-9 accurate), and 1e-7 in the parameters is far inside the
  * published precision. */
-#define BTYD_PNBD_XTOL 1e-7 /* groups per thread before threading pays */
+#define BTYD_PNBD_XTOL 1e-7
+/* A pair of parameters both above this, or a failed run, sends a fit to
+ * the ridge towards infinity (boundary.h); the ridge stops within this
+ * much log-likelihood of the supremum (issue 16 asks for 0.01). */
+#define BTYD_RIDGE 1e3
+#define BTYD_RIDGE_TOL 1e-3
 
 an_rc btyd_validate(size_t n, const double *x, const double *t_x, const double *T, size_t *bad_row)
 {
@@ -129,8 +139,9 @@ static an_rc btyd_prep_build(btyd_prep *d, size_t n, const double *x, const doub
 double bgnbd_loglik_one(const bgnbd_params *p, double x, double t_x, double T)
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
-    double c = sf_lgamma(r + x, NULL) - sf_lgamma(r, NULL) + r * log(al) + sf_lgamma(a + b, NULL) +
-               sf_lgamma(b + x, NULL) - sf_lgamma(b, NULL) - sf_lgamma(a + b + x, NULL);
+    /* lnB(a, b+x) - lnB(a, b) as two log-gamma differences: exact also
+     * for a, b near infinity (the boundary of issue 16). */
+    double c = sf_lgamma_diff(r, x) + r * log(al) + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x);
     double a3 = -(r + x) * log(al + T);
     if (x > 0) {
         double a4 = log(a) - log(b + x - 1) - (r + x) * log(al + t_x);
@@ -197,6 +208,7 @@ typedef struct {
     btyd_prep *d;
     double *lbx1;
     int evals;
+    double best_f, best_th[4]; /* best point seen: a failed run still has it */
 } bg_fitctx;
 
 /* Full log-likelihood and gradient in natural parameters. */
@@ -204,7 +216,6 @@ static double bg_eval(const btyd_prep *d, double *lbx1, const bgnbd_params *p, d
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
     double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
-    double lg_r = sf_lgamma(r, NULL), lg_ab = sf_lgamma(a + b, NULL), lg_b = sf_lgamma(b, NULL);
     double ps_r = 0, ps_ab = 0, ps_b = 0;
     if (grad) {
         ps_r = sf_digamma(r);
@@ -213,7 +224,7 @@ static double bg_eval(const btyd_prep *d, double *lbx1, const bgnbd_params *p, d
     }
     for (size_t j = 0; j < d->nx; j++) {
         double x = d->ux[j], W = d->uw[j];
-        ll += W * (sf_lgamma(r + x, NULL) - lg_r + lg_ab + sf_lgamma(b + x, NULL) - lg_b - sf_lgamma(a + b + x, NULL));
+        ll += W * (sf_lgamma_diff(r, x) + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x));
         lbx1[j] = x > 0 ? log(b + x - 1) : 0.0;
         if (grad) {
             double ps_abx = sf_digamma(a + b + x);
@@ -247,6 +258,10 @@ static double bg_objective(unsigned nth, const double *th, double *grad, void *d
     double ll = bg_eval(F->d, F->lbx1, &p, grad ? g : NULL);
     F->evals++;
     double scale = -1.0 / F->d->n;
+    if (isfinite(ll) && scale * ll < F->best_f) {
+        F->best_f = scale * ll;
+        memcpy(F->best_th, th, sizeof F->best_th);
+    }
     if (grad) {
         grad[0] = scale * g[0] * p.r;
         grad[1] = scale * g[1] * p.alpha;
@@ -297,6 +312,67 @@ static double btyd_mean_rate_scale(const btyd_prep *d)
     return al > 1e-3 ? al : 1.0;
 }
 
+/* No customer with x > 0: the likelihood rises as the purchase rate falls
+ * to 0 (r -> 0 or alpha -> inf) and nothing is left to estimate — a real
+ * failure, unlike the drop-out boundary below. */
+static int btyd_no_repeat(const btyd_prep *d)
+{
+    for (size_t j = 0; j < d->nx; j++)
+        if (d->ux[j] > 0 && d->uw[j] > 0)
+            return 0;
+    return 1;
+}
+
+/* Ridge coordinates of BG/NBD at the drop-out boundary: th = (ln r,
+ * ln alpha, logit mu) with a = K mu, b = K (1 - mu); mu = a/(a+b) is the
+ * common drop-out probability. */
+typedef struct {
+    const btyd_prep *d;
+    double *lbx1;
+} bg_ridgectx;
+
+static double bg_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    bg_ridgectx *R = ctx;
+    double mu = 1.0 / (1.0 + exp(-th[2]));
+    bgnbd_params p = {exp(th[0]), exp(th[1]), K * mu, K * (1.0 - mu)};
+    double g[4];
+    double ll = bg_eval(R->d, R->lbx1, &p, grad ? g : NULL);
+    if (grad) {
+        double dm = K * mu * (1.0 - mu); /* da/du = -db/du */
+        grad[0] = g[0] * p.r;
+        grad[1] = g[1] * p.alpha;
+        grad[2] = (g[2] - g[3]) * dm;
+    }
+    return ll;
+}
+
+/* Fits along the ridge from *p; replaces *p and fi's figures when the
+ * ridge reaches a log-likelihood at least as high. 0 when it did. */
+static int bg_ridge(const btyd_prep *d, double *lbx1, bgnbd_params *p, an_fit_info *fi, int *evals)
+{
+    bg_ridgectx R = {d, lbx1};
+    double mu = p->a / (p->a + p->b);
+    double th[3] = {log(p->r), log(p->alpha), log(mu) - log1p(-mu)};
+    double lb[3] = {log(BTYD_PMIN), log(BTYD_PMIN), -40}, ub[3] = {log(BTYD_PMAX), log(BTYD_PMAX), 40};
+    bnd_result res;
+    /* From the scale the optimiser reached: the ridge only goes outwards. */
+    double K0 = p->a + p->b > 1e3 ? p->a + p->b : 1e3;
+    if (bnd_ridge_fit(bg_ridge_ll, &R, 3, lb, ub, d->n, K0, 1e15, BTYD_RIDGE_TOL, th, &res) != 0)
+        return -1;
+    *evals += res.evaluations;
+    if (!(res.ll >= fi->log_likelihood - BTYD_RIDGE_TOL))
+        return -1; /* an interior point is better: not a boundary */
+    mu = 1.0 / (1.0 + exp(-th[2]));
+    if (res.K * mu < BTYD_RIDGE || res.K * (1.0 - mu) < BTYD_RIDGE)
+        return -1; /* the ratio ran to 0 or 1 instead: not this boundary */
+    *p = (bgnbd_params){exp(th[0]), exp(th[1]), res.K * mu, res.K * (1.0 - mu)};
+    fi->log_likelihood = res.ll;
+    fi->nlopt_status = res.nlopt_status;
+    fi->at_boundary = 1u << 2 | 1u << 3;
+    return 0;
+}
+
 an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, bgnbd_params *out,
                 an_fit_info *info)
 {
@@ -318,22 +394,36 @@ an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, b
         rc = AN_ENOMEM;
         goto done;
     }
-    bg_fitctx F = {&d, lbx1, 0};
+    if (btyd_no_repeat(&d)) {
+        fi.message = "no customer has a repeat purchase, so the purchase rate cannot be estimated";
+        rc = AN_ENOFIT;
+        goto done;
+    }
+    bg_fitctx F = {&d, lbx1, 0, HUGE_VAL, {0}};
     double th[4] = {0.0, log(btyd_mean_rate_scale(&d)), 0.0, 0.0}, fmin = 0;
     fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin);
     if (fi.nlopt_status > 0) /* restart once: L-BFGS may stop on a stale curvature model */
         fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin);
-    fi.evaluations = F.evals;
+    int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
+    if (failed && F.best_f < HUGE_VAL)
+        memcpy(th, F.best_th, sizeof th);
     out->r = exp(th[0]);
     out->alpha = exp(th[1]);
     out->a = exp(th[2]);
     out->b = exp(th[3]);
     fi.log_likelihood = bg_eval(&d, lbx1, out, NULL);
+    /* a, b both large (or a failed run): try the ridge towards a, b -> inf. */
+    if ((failed || (out->a > BTYD_RIDGE && out->b > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
+        bg_ridge(&d, lbx1, out, &fi, &F.evals) == 0)
+        failed = 0;
+    fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = d.ng;
     /* ROUNDOFF_LIMITED at a finite optimum is convergence to machine precision. */
-    if ((fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED) || !isfinite(fi.log_likelihood))
+    if (failed || !isfinite(fi.log_likelihood)) {
         rc = AN_ENOFIT;
+        fi.message = "the optimiser stopped before reaching a maximum of the likelihood";
+    }
 done:
     free(lbx1);
     btyd_prep_free(&d);
@@ -517,23 +607,26 @@ an_rc bgnbd_predict(const bgnbd_params *p, double t, size_t n, const double *x, 
  * A0 = F(t_x) - F(T) where, with m = max(alpha, beta),
  *   alpha >= beta: F(y) = 2F1(r+s+x, s+1;   r+s+x+1; (alpha-beta)/(alpha+y)) / (alpha+y)^(r+s+x)
  *   alpha <  beta: F(y) = 2F1(r+s+x, r+x;   r+s+x+1; (beta-alpha)/(beta+y))  / (beta+y)^(r+s+x)
- * Returns log F(y).
+ * Returns log F(y) + s ln beta: the factor beta^s of L is taken inside so
+ * that s ln beta - s ln(beta + y) becomes -s log1p(y/beta), which keeps
+ * its digits when s, beta -> infinity (the drop-out boundary, issue 16).
  */
 static double pnbd_logF(double r, double al, double s, double be, double x, double y)
 {
     double c = r + s + x;
     if (al >= be)
-        return h2f1_log(c, s + 1, c + 1, (al - be) / (al + y), NULL) - c * log(al + y);
-    return h2f1_log(c, r + x, c + 1, (be - al) / (be + y), NULL) - c * log(be + y);
+        return h2f1_log(c, s + 1, c + 1, (al - be) / (al + y), NULL) - (r + x) * log(al + y) -
+               s * (log(al + y) - log(be));
+    return h2f1_log(c, r + x, c + 1, (be - al) / (be + y), NULL) - (r + x) * log(be + y) - s * log1p(y / be);
 }
 
-/* The x-free constant, the alive term and the died-in-(t_x,T] term, in logs. */
+/* The alive term and the died-in-(t_x,T] term, in logs, both times beta^s. */
 static void pnbd_terms(const pnbd_params *p, double x, double t_x, double T, double lF_tx, double lF_T,
                        double *l_alive, double *l_dead)
 {
-    *l_alive = -(p->r + x) * log(p->alpha + T) - p->s * log(p->beta + T);
+    *l_alive = -(p->r + x) * log(p->alpha + T) - p->s * log1p(T / p->beta);
     double lA0 = sf_logsubexp(lF_tx, lF_T);
-    *l_dead = log(p->s) - log(p->r + p->s + x) + lA0;
+    *l_dead = -log1p((p->r + x) / p->s) + lA0; /* log(s/(r+s+x)) */
 }
 
 double pnbd_loglik_one(const pnbd_params *p, double x, double t_x, double T)
@@ -542,8 +635,7 @@ double pnbd_loglik_one(const pnbd_params *p, double x, double t_x, double T)
     double lF_tx = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, t_x);
     double lF_T = t_x == T ? lF_tx : pnbd_logF(p->r, p->alpha, p->s, p->beta, x, T);
     pnbd_terms(p, x, t_x, T, lF_tx, lF_T, &la, &ld);
-    return sf_lgamma(p->r + x, NULL) - sf_lgamma(p->r, NULL) + p->r * log(p->alpha) + p->s * log(p->beta) +
-           sf_logaddexp(la, ld);
+    return sf_lgamma(p->r + x, NULL) - sf_lgamma(p->r, NULL) + p->r * log(p->alpha) + sf_logaddexp(la, ld);
 }
 
 double pnbd_loglik(const pnbd_params *p, size_t n, const double *x, const double *t_x, const double *T)
@@ -601,45 +693,189 @@ typedef struct {
     double *px, *py; /* pair keys */
     uint32_t *pi_tx, *pi_T; /* group -> pair */
     double *lF;      /* per pair, current pass */
+    double *dlF;     /* per pair with want_grad: d lF / d(r, alpha, s, beta) */
     double *lgx;     /* per distinct x: lgamma(r+x) */
+    double *dgx;     /* per distinct x: digamma(r+x) */
     pnbd_params cur;
+    int want_grad;
     int evals;
+    double best_f, best_th[4]; /* best point seen: a failed run still has it */
 } pn_fitctx;
+
+/*
+ * log F(y) (with beta^s inside, as pnbd_logF) and its gradient in (r,
+ * alpha, s, beta) from a power series, when that converges quickly
+ * (issue 16: "a cheaper 2F1 where the series converges fast, analytic
+ * gradients"). Euler's transformation turns pnbd_logF's 2F1(A, B; A+1; z)
+ * (A = r+s+x) into
+ *   (1-z)^(1-B) 2F1(1, b'; c'; z),  b' = A+1-B,  c' = A+1,
+ * whose terms t_n = prod_{k<n} (b'+k)/(c'+k) z^n fall at least as fast as
+ * z^n from the start (b' < c'), so no term rises and no overflow is
+ * possible. It is differentiated term by term:
+ *   d t_n/db' = t_n sum_{k<n} 1/(b'+k),  d t_n/dc' = -t_n sum_{k<n} 1/(c'+k),
+ *   d t_n/dz = n t_n / z.
+ * Returns 0, or -1 when z is too close to 1 for a short series (the caller
+ * then uses h2f1_log and differences).
+ */
+static int pnbd_logF_series(double r, double al, double s, double be, double x, double y, double *lF, double *g)
+{
+    double A = r + s + x, B, z, dz_da, dz_db, P, dP[4];
+    int b_is_s; /* b' = s+1 (alpha < beta) or r+x (alpha >= beta) */
+    if (al >= be) {
+        double m = al + y, lm = log(m);
+        B = s + 1;
+        b_is_s = 0;
+        z = (al - be) / m;
+        dz_da = (be + y) / (m * m);
+        dz_db = -1.0 / m;
+        P = -(r + x) * lm - s * (lm - log(be));
+        dP[0] = -lm;
+        dP[1] = -(r + s + x) / m;
+        dP[2] = -lm + log(be);
+        dP[3] = s / be;
+    } else {
+        double m = be + y, lm = log(m), l1 = log1p(y / be);
+        B = r + x;
+        b_is_s = 1;
+        z = (be - al) / m;
+        dz_da = -1.0 / m;
+        dz_db = (al + y) / (m * m);
+        P = -(r + x) * lm - s * l1;
+        dP[0] = -lm;
+        dP[1] = 0;
+        dP[2] = -l1;
+        dP[3] = -(r + x) / m + s * y / (be * m);
+    }
+    if (!(z < 0.9))
+        return -1; /* > 400 terms: the general 2F1's connection formula is better */
+    double bp = A + 1 - B, cp = A + 1;
+    double t = 1, S = 1, Sb = 0, Sc = 0, Sz = 0, hb = 0, hc = 0;
+    for (int n = 0; n < 1000; n++) {
+        double ib = 1.0 / (bp + n), ic = 1.0 / (cp + n);
+        hb += ib;
+        hc += ic;
+        t *= (bp + n) * ic * z;
+        S += t;
+        Sb += t * hb;
+        Sc += t * hc;
+        Sz += t * (n + 1);
+        if (t < 1e-17 * S)
+            goto converged;
+    }
+    return -1;
+converged:;
+    double iS = 1.0 / S, dbp = Sb * iS, dcp = -Sc * iS, l1z = log1p(-z);
+    /* d log S / dz; at z = 0 the first term's coefficient b'/c'. */
+    double dz = z > 0 ? Sz * iS / z : bp / cp;
+    dz += (B - 1) / (1 - z); /* from (1-z)^(1-B) */
+    *lF = log(S) + (1 - B) * l1z + P;
+    /* A, c' move with r and s; b' = A+1-B with r (B = r+x) or s (B = s+1);
+     * (1-B) log(1-z) moves with the parameter B contains. */
+    g[0] = dcp + dbp * (b_is_s ? 0 : 1) - (b_is_s ? l1z : 0) + dP[0];
+    g[1] = dz * dz_da + dP[1];
+    g[2] = dcp + dbp * (b_is_s ? 1 : 0) - (b_is_s ? 0 : l1z) + dP[2];
+    g[3] = dz * dz_db + dP[3];
+    return 0;
+}
 
 static void pn_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
 {
     pn_fitctx *F = ctx;
     const pnbd_params *p = &F->cur;
-    for (size_t k = lo; k < hi; k++)
-        F->lF[k] = pnbd_logF(p->r, p->alpha, p->s, p->beta, F->px[k], F->py[k]);
+    for (size_t k = lo; k < hi; k++) {
+        double x = F->px[k], y = F->py[k];
+        double gl[4], *g = F->want_grad ? F->dlF + 4 * k : gl;
+        if (pnbd_logF_series(p->r, p->alpha, p->s, p->beta, x, y, &F->lF[k], g) == 0)
+            continue;
+        if (!F->want_grad) {
+            F->lF[k] = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, y);
+            continue;
+        }
+        /* Slow pairs (z near 1): the general 2F1 and central differences
+         * in log parameters for this pair only. */
+        F->lF[k] = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, y);
+        double v[4] = {p->r, p->alpha, p->s, p->beta};
+        for (int j = 0; j < 4; j++) {
+            const double h = 1e-6;
+            double vp[4] = {v[0], v[1], v[2], v[3]}, vm[4] = {v[0], v[1], v[2], v[3]};
+            vp[j] *= exp(h);
+            vm[j] *= exp(-h);
+            g[j] = (pnbd_logF(vp[0], vp[1], vp[2], vp[3], x, y) - pnbd_logF(vm[0], vm[1], vm[2], vm[3], x, y)) /
+                   (2 * h * v[j]);
+        }
+    }
     acc[0] += 0;
 }
 
+/* acc: 0 LL (group part), 1..4 d/d(r, alpha, s, beta) */
 static void pn_group_fn(void *ctx, size_t lo, size_t hi, double *acc)
 {
     pn_fitctx *F = ctx;
     const btyd_prep *d = F->d;
     const pnbd_params *p = &F->cur;
-    double ll = 0;
+    double ll = 0, gr = 0, ga = 0, gs = 0, gb = 0;
+    double r = p->r, al = p->alpha, s = p->s, be = p->beta;
     for (size_t k = lo; k < hi; k++) {
-        double la, ld;
-        pnbd_terms(p, d->x[k], d->tx[k], d->T[k], F->lF[F->pi_tx[k]], F->lF[F->pi_T[k]], &la, &ld);
-        ll += d->w[k] * (F->lgx[d->ix[k]] + sf_logaddexp(la, ld));
+        double la, ld, x = d->x[k], T = d->T[k], w = d->w[k];
+        uint32_t i1 = F->pi_tx[k], i2 = F->pi_T[k];
+        pnbd_terms(p, x, d->tx[k], T, F->lF[i1], F->lF[i2], &la, &ld);
+        double lt = sf_logaddexp(la, ld);
+        ll += w * (F->lgx[d->ix[k]] + lt);
+        if (!F->want_grad)
+            continue;
+        /* u: share of the alive term; the dead term's log is
+         * -log1p((r+x)/s) + log(F1 - F2). */
+        double u = exp(la - lt), v = 1.0 - u;
+        double lat = log(al + T), l1T = log1p(T / be);
+        double dla[4] = {-lat, -(r + x) / (al + T), -l1T, s * T / (be * (be + T))};
+        double dld[4] = {-1.0 / (r + s + x), 0, (r + x) / (s * (r + s + x)), 0};
+        if (v > 0) {
+            const double *g1 = F->dlF + 4 * (size_t)i1, *g2 = F->dlF + 4 * (size_t)i2;
+            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2), with F2/F1 = e. */
+            double e = exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
+            for (int j = 0; j < 4; j++)
+                dld[j] += (g1[j] - e * g2[j]) / de;
+        }
+        double dg = F->dgx[d->ix[k]];
+        gr += w * (dg + u * dla[0] + (v > 0 ? v * dld[0] : 0));
+        ga += w * (u * dla[1] + (v > 0 ? v * dld[1] : 0));
+        gs += w * (u * dla[2] + (v > 0 ? v * dld[2] : 0));
+        gb += w * (u * dla[3] + (v > 0 ? v * dld[3] : 0));
     }
     acc[0] += ll;
+    acc[1] += gr;
+    acc[2] += ga;
+    acc[3] += gs;
+    acc[4] += gb;
+}
+
+/* LL, and with grad (natural parameters) its analytic gradient. */
+static double pn_eval_grad(pn_fitctx *F, const pnbd_params *p, double *grad)
+{
+    const btyd_prep *d = F->d;
+    double acc[5];
+    F->cur = *p;
+    F->want_grad = grad != NULL && F->dlF != NULL;
+    F->evals++;
+    parfor_sum(F->npair, 2048, pn_pair_fn, F, acc, 1);
+    for (size_t j = 0; j < d->nx; j++) {
+        F->lgx[j] = sf_lgamma(p->r + d->ux[j], NULL);
+        if (F->want_grad)
+            F->dgx[j] = sf_digamma(p->r + d->ux[j]);
+    }
+    parfor_sum(d->ng, BTYD_PAR_MIN, pn_group_fn, F, acc, 5);
+    if (F->want_grad) {
+        grad[0] = acc[1] + d->n * (-sf_digamma(p->r) + log(p->alpha));
+        grad[1] = acc[2] + d->n * p->r / p->alpha;
+        grad[2] = acc[3];
+        grad[3] = acc[4];
+    }
+    return acc[0] + d->n * (-sf_lgamma(p->r, NULL) + p->r * log(p->alpha));
 }
 
 static double pn_eval(pn_fitctx *F, const pnbd_params *p)
 {
-    const btyd_prep *d = F->d;
-    double acc[1];
-    F->cur = *p;
-    F->evals++;
-    parfor_sum(F->npair, 2048, pn_pair_fn, F, acc, 1);
-    for (size_t j = 0; j < d->nx; j++)
-        F->lgx[j] = sf_lgamma(p->r + d->ux[j], NULL);
-    parfor_sum(d->ng, BTYD_PAR_MIN, pn_group_fn, F, acc, 1);
-    return acc[0] + d->n * (-sf_lgamma(p->r, NULL) + p->r * log(p->alpha) + p->s * log(p->beta));
+    return pn_eval_grad(F, p, NULL);
 }
 
 static double pn_objective(unsigned nth, const double *th, double *grad, void *data)
@@ -647,22 +883,57 @@ static double pn_objective(unsigned nth, const double *th, double *grad, void *d
     pn_fitctx *F = data;
     double scale = -1.0 / F->d->n;
     pnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
-    double f = scale * pn_eval(F, &p);
+    double g[4];
+    double f = scale * pn_eval_grad(F, &p, grad ? g : NULL);
+    if (isfinite(f) && f < F->best_f) {
+        F->best_f = f;
+        memcpy(F->best_th, th, sizeof F->best_th);
+    }
     if (grad) {
-        /* Central differences in log parameters. */
-        const double h = 1e-6;
-        for (int k = 0; k < 4; k++) {
-            double tp[4], tm[4];
-            memcpy(tp, th, sizeof tp);
-            memcpy(tm, th, sizeof tm);
-            tp[k] += h;
-            tm[k] -= h;
-            pnbd_params pp = {exp(tp[0]), exp(tp[1]), exp(tp[2]), exp(tp[3])};
-            pnbd_params pm = {exp(tm[0]), exp(tm[1]), exp(tm[2]), exp(tm[3])};
-            grad[k] = scale * (pn_eval(F, &pp) - pn_eval(F, &pm)) / (2 * h);
-        }
+        grad[0] = scale * g[0] * p.r;
+        grad[1] = scale * g[1] * p.alpha;
+        grad[2] = scale * g[2] * p.s;
+        grad[3] = scale * g[3] * p.beta;
     }
     return isfinite(f) ? f : HUGE_VAL;
+}
+
+/* Ridge coordinates of Pareto/NBD at the drop-out boundary: th = (ln r,
+ * ln alpha, ln mu) with s = K, beta = K/mu; mu is the common drop-out rate. */
+static double pn_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    pn_fitctx *F = ctx;
+    pnbd_params p = {exp(th[0]), exp(th[1]), K, K * exp(-th[2])};
+    double g[4];
+    double ll = pn_eval_grad(F, &p, grad ? g : NULL);
+    if (grad) {
+        grad[0] = g[0] * p.r;
+        grad[1] = g[1] * p.alpha;
+        grad[2] = -g[3] * p.beta; /* beta = K e^-th2 */
+    }
+    return ll;
+}
+
+static int pn_ridge(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
+{
+    double th[3] = {log(p->r), log(p->alpha), log(p->s) - log(p->beta)};
+    double lb[3] = {log(BTYD_PMIN), log(BTYD_PMIN), log(BTYD_PMIN) - log(BTYD_PMAX)};
+    double ub[3] = {log(BTYD_PMAX), log(BTYD_PMAX), log(BTYD_PMAX) - log(BTYD_PMIN)};
+    double K0 = p->s > 1e3 ? p->s : 1e3;
+    bnd_result res;
+    /* Pareto/NBD's 2F1 loses digits beyond s = 1e8 (1e-8 a customer at
+     * 1e9): stop there, about 1e-9 a customer from the limit. */
+    if (bnd_ridge_fit(pn_ridge_ll, F, 3, lb, ub, F->d->n, K0, 1e8, BTYD_RIDGE_TOL, th, &res) != 0)
+        return -1;
+    if (!(res.ll >= fi->log_likelihood - BTYD_RIDGE_TOL))
+        return -1;
+    if (res.K * exp(-th[2]) < BTYD_RIDGE)
+        return -1; /* the drop-out rate ran away instead: not this boundary */
+    *p = (pnbd_params){exp(th[0]), exp(th[1]), res.K, res.K * exp(-th[2])};
+    fi->log_likelihood = pn_eval(F, p);
+    fi->nlopt_status = res.nlopt_status;
+    fi->at_boundary = 1u << 2 | 1u << 3;
+    return 0;
 }
 
 an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pnbd_params *out,
@@ -704,13 +975,15 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     }
     F.npair = gp.n_groups;
     F.px = malloc(3 * (F.npair ? F.npair : 1) * sizeof(double));
-    F.lgx = malloc((d.nx ? d.nx : 1) * sizeof(double));
-    if (!F.px || !F.lgx) {
+    F.dlF = malloc(4 * (F.npair ? F.npair : 1) * sizeof(double));
+    F.lgx = malloc(2 * (d.nx ? d.nx : 1) * sizeof(double));
+    if (!F.px || !F.dlF || !F.lgx) {
         rc = AN_ENOMEM;
         goto done;
     }
     F.py = F.px + F.npair;
     F.lF = F.py + F.npair;
+    F.dgx = F.lgx + (d.nx ? d.nx : 1);
     for (size_t k = 0; k < F.npair; k++) {
         F.px[k] = gp.keys[2 * k];
         F.py[k] = gp.keys[2 * k + 1];
@@ -726,22 +999,38 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     for (size_t k = 0; k < ng; k++)
         sT += d.w[k] * d.T[k];
     double th[4] = {0.0, log(al0), 0.0, log(sT / d.n > 1e-3 ? sT / d.n : 1.0)}, fmin = 0;
+    if (btyd_no_repeat(&d)) {
+        fi.message = "no customer has a repeat purchase, so the purchase rate cannot be estimated";
+        rc = AN_ENOFIT;
+        goto done;
+    }
+    F.best_f = HUGE_VAL;
     fi.nlopt_status = btyd_minimise(pn_objective, &F, th, 4, 1, BTYD_PNBD_XTOL, &fmin);
+    int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
+    if (failed && F.best_f < HUGE_VAL)
+        memcpy(th, F.best_th, sizeof th);
     out->r = exp(th[0]);
     out->alpha = exp(th[1]);
     out->s = exp(th[2]);
     out->beta = exp(th[3]);
     fi.log_likelihood = pn_eval(&F, out);
+    /* s, beta both large (or a failed run): the ridge towards s, beta -> inf. */
+    if ((failed || (out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
+        pn_ridge(&F, out, &fi) == 0)
+        failed = 0;
     fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = ng;
     /* ROUNDOFF_LIMITED at a finite optimum is convergence to machine precision. */
-    if ((fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED) || !isfinite(fi.log_likelihood))
+    if (failed || !isfinite(fi.log_likelihood)) {
         rc = AN_ENOFIT;
+        fi.message = "the optimiser stopped before reaching a maximum of the likelihood";
+    }
 done:
     free(pairkeys);
     free(F.pi_tx);
     free(F.px);
+    free(F.dlF);
     free(F.lgx);
     dedup_free(&gp);
     btyd_prep_free(&d);

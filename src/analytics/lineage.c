@@ -120,6 +120,9 @@ static const struct figure figures[] = {
     {"summary", "run.result.buyers", BASE},
     {"summary", "run.result.transactions", BASE},
     {"summary", "run.result.seconds", 0},
+    /* Holdout validation: counts of purchase days (amounts only say which
+     * rows are purchases), over the whole base. */
+    {"summary", "run.result.validation", A | BASE},
     {"summary", "model.as_of", 0},
     {"summary", "model.today", 0},
     {"summary", "model.model", 0},
@@ -130,6 +133,7 @@ static const struct figure figures[] = {
     {"summary", "model.fit.groups", BASE},
     {"summary", "model.fit.evaluations", 0},
     {"summary", "model.fit.nlopt_status", 0},
+    {"summary", "model.fit.at_boundary", BASE},
     {"summary", "model.gg_fitted", 0},
     {"summary", "model.gg", A},
     {"summary", "model.gg_fit.log_likelihood", A | BASE},
@@ -137,6 +141,7 @@ static const struct figure figures[] = {
     {"summary", "model.gg_fit.groups", BASE},
     {"summary", "model.gg_fit.evaluations", 0},
     {"summary", "model.gg_fit.nlopt_status", 0},
+    {"summary", "model.gg_fit.at_boundary", A | BASE},
     {"summary", "model.buyers", BASE},
     {"summary", "model.rfm_cuts", A},
     {"summary", "model.tier_cuts", NET},

@@ -695,7 +695,7 @@ static void ex_emit(sc_explanation *e, const char *text, void (*emit)(void *, co
 void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
                 void (*emit)(void *ctx, const sc_explanation *e), void *ctx)
 {
-    char b[640], t[400], mp[160];
+    char b[640], t[400], mp[240];
     double sc = c->amount_scale;
     sc_explanation e;
     if (!r->buyer) {
@@ -768,12 +768,23 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
             else
                 snprintf(mp, sizeof mp, "r %.4g, alpha %.4g, a %.4g, b %.4g", st->bg.r, st->bg.alpha, st->bg.a,
                          st->bg.b);
+            /* A fit at the boundary (issue 16) says so where its numbers are
+             * quoted: a, b (s, beta) "at infinity" is a finding about the
+             * customers, not a failure. */
+            if (st->fit.at_boundary) {
+                size_t l = strlen(mp);
+                snprintf(mp + l, sizeof mp - l, "; %s at the boundary: every customer has the same drop-out %s",
+                         st->model == SC_MODEL_PNBD ? "s, beta" : "a, b",
+                         st->model == SC_MODEL_PNBD ? "rate" : "probability");
+            }
             const char *name = st->model == SC_MODEL_PNBD ? "Pareto/NBD" : "BG/NBD";
             snprintf(b, sizeof b,
                      "%s %s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected "
                      "purchases in %.0f weeks; expected spend %.2f per purchase (%s)",
                      name, mp, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
-                     st->gg_fitted ? "Gamma-Gamma" : "own mean spend, no Gamma-Gamma fit");
+                     st->gg_fitted ? (st->gg_fit.at_boundary ? "Gamma-Gamma with q, gamma at the boundary: the same spend rate for every customer"
+                                                             : "Gamma-Gamma")
+                                   : "own mean spend, no Gamma-Gamma fit");
             ex_begin(&e, "model", st->gg_fitted ? "model.gamma_gamma" : "model.own_spend");
             ex_text(&e, "model", name);
             ex_text(&e, "params", mp);

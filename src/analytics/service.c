@@ -4,6 +4,7 @@
  * JSON answers of the analytics API.
  */
 #include "analytics/service.h"
+#include "analytics/validate.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -62,6 +63,8 @@ static const struct an_setting {
     {"ka_quantile", S_NUM, "0.8", 0, 1, NULL, "cut of key-account priority"},
     {"service_tiers", S_LIST, "20000000,100000000,300000000,1000000000", 0, 0, NULL,
      "asset thresholds (minor units, ascending) of the service tiers"},
+    {"holdout_weeks", S_NUM, "0", 0, 260, NULL,
+     "validation: each run also fits the model without the last N weeks and compares its forecast with them (0 = off)"},
 };
 #define N_SETTINGS (sizeof an_settings / sizeof an_settings[0])
 #define SETTING_LEN 200
@@ -387,10 +390,120 @@ static double jget(const json_t *o, const char *k, double def)
     return json_is_null(v) ? INFINITY : def;
 }
 
-static json_t *fit_json(const an_fit_info *f)
+/* names[k] is parameter k of the model (an_fit_info.at_boundary bits). */
+static json_t *fit_json(const an_fit_info *f, const char *const *names, int np)
 {
-    return json_pack("{s:o, s:I, s:I, s:i, s:i}", "log_likelihood", jnum(f->log_likelihood), "n", (json_int_t)f->n,
-                     "groups", (json_int_t)f->groups, "evaluations", f->evaluations, "nlopt_status", f->nlopt_status);
+    json_t *o = json_pack("{s:o, s:I, s:I, s:i, s:i}", "log_likelihood", jnum(f->log_likelihood), "n",
+                          (json_int_t)f->n, "groups", (json_int_t)f->groups, "evaluations", f->evaluations,
+                          "nlopt_status", f->nlopt_status);
+    /* Parameters that ran to infinity (issue 16): the fit is the finite
+     * point within 0.01 of the likelihood's supremum. */
+    json_t *b = json_array();
+    for (int k = 0; k < np; k++)
+        if (f->at_boundary & 1u << k)
+            json_array_append_new(b, json_string(names[k]));
+    json_object_set_new(o, "at_boundary", b);
+    return o;
+}
+
+static unsigned fit_boundary_from_json(const json_t *f, const char *const *names, int np)
+{
+    unsigned bits = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(f, "at_boundary"), i, v)
+        for (int k = 0; k < np; k++)
+            if (json_is_string(v) && strcmp(json_string_value(v), names[k]) == 0)
+                bits |= 1u << k;
+    return bits;
+}
+
+static const char *const bg_names[] = {"r", "alpha", "a", "b"}, *const pn_names[] = {"r", "alpha", "s", "beta"},
+                         *const gg_names[] = {"p", "q", "gamma"};
+
+/* The holdout validation of a run (issue 16 part 3, validate.h): the
+ * model is fitted on the store's purchases up to today - 7 holdout_weeks
+ * and its forecast compared with the purchases since. Rows are the party's
+ * own purchases (positive amounts; competitors' excluded), as the purchase
+ * days of sc_facts. Returns the JSON of the answer (an "error" member when
+ * it could not be computed). Called with g.mu held (reads the store). */
+static json_t *validation_json(const an_store *store, const unsigned char *dead, double amount_scale,
+                               int model, int holdout_weeks, int32_t today)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < store->nparties; p++)
+        if (!dead[p])
+            n += an_store_rows(store, p).n;
+    int64_t *cust = malloc((n ? n : 1) * sizeof *cust), *amt = malloc((n ? n : 1) * sizeof *amt);
+    int32_t *day = malloc((n ? n : 1) * sizeof *day);
+    json_t *o = json_pack("{s:i, s:s}", "holdout_weeks", holdout_weeks, "model",
+                          model == SC_MODEL_PNBD ? "pnbd" : "bgnbd");
+    if (!cust || !amt || !day) {
+        json_object_set_new(o, "error", json_string("out of memory"));
+        goto done;
+    }
+    size_t k = 0;
+    for (size_t p = 0; p < store->nparties; p++) {
+        if (dead[p])
+            continue;
+        an_rows r = an_store_rows(store, p);
+        for (size_t i = 0; i < r.n; i++) {
+            int64_t a = an_row_amount(&r, i);
+            if (an_row_cost(&r, i) == AN_COST_COMPETITOR || a <= 0 || an_row_day(&r, i) > today)
+                continue;
+            cust[k] = (int64_t)p;
+            day[k] = an_row_day(&r, i);
+            amt[k] = a;
+            k++;
+        }
+    }
+    int32_t cal_end = today - 7 * holdout_weeks;
+    char d1[11], d2[11];
+    json_object_set_new(o, "calibration_end", json_string(day_text(cal_end, d1)));
+    json_object_set_new(o, "holdout_end", json_string(day_text(today, d2)));
+    val_result v;
+    an_rc rc = val_run(k, cust, day, amt, amount_scale, cal_end, today, model == SC_MODEL_PNBD ? VAL_PNBD : VAL_BGNBD,
+                       &v);
+    if (rc != AN_OK) {
+        json_object_set_new(o, "error", json_string(rc == AN_EINVAL    ? "no purchase before the holdout period"
+                                                    : rc == AN_ENOFIT ? (v.fit.message ? v.fit.message : "the model could not be fitted")
+                                                                      : "out of memory"));
+        goto done;
+    }
+    if (model == SC_MODEL_PNBD)
+        json_object_set_new(o, "params", json_pack("{s:o, s:o, s:o, s:o}", "r", jnum(v.pn.r), "alpha", jnum(v.pn.alpha),
+                                                   "s", jnum(v.pn.s), "beta", jnum(v.pn.beta)));
+    else
+        json_object_set_new(o, "params", json_pack("{s:o, s:o, s:o, s:o}", "r", jnum(v.bg.r), "alpha", jnum(v.bg.alpha),
+                                                   "a", jnum(v.bg.a), "b", jnum(v.bg.b)));
+    json_object_set_new(o, "fit", fit_json(&v.fit, model == SC_MODEL_PNBD ? pn_names : bg_names, 4));
+    json_object_set_new(o, "customers", json_integer((json_int_t)v.customers));
+    json_object_set_new(o, "first_day", json_string(day_text(v.start_day, d1)));
+    json_object_set_new(o, "calibration_weeks", json_integer((json_int_t)v.calibration_weeks));
+    json_t *bf = json_array();
+    for (int b = 0; b < VAL_FREQ_BINS; b++) {
+        char lab[8];
+        snprintf(lab, sizeof lab, b == VAL_FREQ_BINS - 1 ? "%d+" : "%d", b);
+        json_array_append_new(bf, json_pack("{s:s, s:I, s:o, s:o}", "frequency", lab, "customers",
+                                            (json_int_t)v.freq_n[b], "actual", jnum(v.freq_actual[b]), "predicted",
+                                            jnum(v.freq_predicted[b])));
+    }
+    json_object_set_new(o, "by_frequency", bf);
+    json_t *cum = json_array();
+    for (size_t w = 0; w < v.weeks; w++)
+        json_array_append_new(cum, json_pack("{s:I, s:o, s:o}", "week", (json_int_t)(w + 1), "actual",
+                                             jnum(v.cum_actual[w]), "predicted", jnum(v.cum_predicted[w])));
+    json_object_set_new(o, "cumulative", cum);
+    json_object_set_new(o, "holdout_actual", jnum(v.holdout_actual));
+    json_object_set_new(o, "holdout_predicted", jnum(v.holdout_predicted));
+    json_object_set_new(o, "mae", jnum(v.mae));
+    json_object_set_new(o, "error_pct", jnum(v.error_pct));
+    val_free(&v);
+done:
+    free(cust);
+    free(amt);
+    free(day);
+    return o;
 }
 
 static json_t *state_json(const sc_state *st)
@@ -408,13 +521,13 @@ static json_t *state_json(const sc_state *st)
         else
             json_object_set_new(o, "params", json_pack("{s:o, s:o, s:o, s:o}", "r", jnum(st->bg.r), "alpha",
                                                        jnum(st->bg.alpha), "a", jnum(st->bg.a), "b", jnum(st->bg.b)));
-        json_object_set_new(o, "fit", fit_json(&st->fit));
+        json_object_set_new(o, "fit", fit_json(&st->fit, st->model == SC_MODEL_PNBD ? pn_names : bg_names, 4));
     }
     json_object_set_new(o, "gg_fitted", json_boolean(st->gg_fitted));
     if (st->gg_fitted) {
         json_object_set_new(o, "gg", json_pack("{s:o, s:o, s:o}", "p", jnum(st->gg.p), "q", jnum(st->gg.q), "gamma",
                                                jnum(st->gg.gamma)));
-        json_object_set_new(o, "gg_fit", fit_json(&st->gg_fit));
+        json_object_set_new(o, "gg_fit", fit_json(&st->gg_fit, gg_names, 3));
     }
     json_object_set_new(o, "buyers", json_integer((json_int_t)st->buyers));
     json_t *rfm = json_array();
@@ -447,6 +560,8 @@ static void state_from_json(const json_t *o, sc_state *st)
     json_t *f = json_object_get(o, "fit");
     st->fit.log_likelihood = jget(f, "log_likelihood", 0);
     st->fit.n = (size_t)jget(f, "n", 0);
+    st->fit.at_boundary = fit_boundary_from_json(f, st->model == SC_MODEL_PNBD ? pn_names : bg_names, 4);
+    st->gg_fit.at_boundary = fit_boundary_from_json(json_object_get(o, "gg_fit"), gg_names, 3);
     st->gg_fitted = json_is_true(json_object_get(o, "gg_fitted"));
     json_t *gg = json_object_get(o, "gg");
     st->gg = (gg_params){jget(gg, "p", 1), jget(gg, "q", 2), jget(gg, "gamma", 1)};
@@ -1319,6 +1434,15 @@ int an_run(an_progress_fn progress, void *pctx, json_t **result, char *err, size
         goto done;
     }
     double t5 = now_seconds();
+    json_t *validation = NULL;
+    int holdout = (int)num(vals, "holdout_weeks");
+    if (holdout > 0) {
+        if (progress) progress(pctx, "validation", 0, 1);
+        pthread_mutex_lock(&g.mu);
+        validation = validation_json(&g.store, dead, cfg.amount_scale, cfg.model, holdout, st.today);
+        pthread_mutex_unlock(&g.mu);
+    }
+    double t5v = now_seconds();
     for (size_t lo = 0; lo < n; lo += AN_WRITE_CHUNK) {
         struct write_chunk k = {row.id, now, &cfg, &st, facts, res, dead, lo, lo + AN_WRITE_CHUNK < n ? lo + AN_WRITE_CHUNK : n};
         if (db_write(job_write_chunk, &k)) {
@@ -1340,8 +1464,12 @@ int an_run(an_progress_fn progress, void *pctx, json_t **result, char *err, size
     row.result = json_pack("{s:I, s:s, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f}}", "run_id",
                            (json_int_t)row.id, "started_at", now, "parties", (json_int_t)scored, "buyers",
                            (json_int_t)st.buyers, "transactions", (json_int_t)ntx, "seconds", "load", t_load,
-                           "summaries", t2 - t1, "crm", t3 - t2, "fit", t4 - t3, "scores", t5 - t4, "store", t6 - t5,
+                           "summaries", t2 - t1, "crm", t3 - t2, "fit", t4 - t3, "scores", t5 - t4, "store", t6 - t5v,
                            "total", now_seconds() - t0);
+    json_object_set_new(json_object_get(row.result, "seconds"), "validation", json_real(t5v - t5));
+    /* null when holdout_weeks is 0: the answer always has the member. */
+    json_object_set_new(row.result, "validation", validation ? validation : json_null());
+    validation = NULL;
     row.status = "done";
     if (db_write(job_run_end, &row)) {
         snprintf(err, errlen, "cannot record the run");

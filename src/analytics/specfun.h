@@ -11,6 +11,11 @@
 /* log|Gamma(x)|; *sign (may be NULL) receives the sign of Gamma(x). */
 double sf_lgamma(double x, int *sign);
 
+/* log Gamma(b + x) - log Gamma(b) for b > 0, x >= 0, accurate also when b
+ * is huge (1e12) and the two log-gammas agree in all their digits: the
+ * boundary fits evaluate likelihoods at a, b -> infinity this way. */
+double sf_lgamma_diff(double b, double x);
+
 /* Digamma psi(x) = d/dx log Gamma(x). Poles (x = 0, -1, ...) give NaN. */
 double sf_digamma(double x);
 

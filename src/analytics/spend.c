@@ -5,9 +5,13 @@
  *         - (px+q) ln(g + m x)
  * The fit precomputes ln m and ln x once, evaluates the gamma-function
  * terms once per distinct x, and leaves one log per customer per pass;
- * the gradient is analytic.
+ * the gradient is analytic. q ln g - (px+q) ln(g+mx) is written
+ * -px ln g - (px+q) log1p(mx/g), and lnG(px+q) - lnG(q) as one difference,
+ * so the likelihood keeps its digits as q, gamma -> infinity (every customer
+ * with the same spend rate; issue 16).
  */
 #include "analytics/spend.h"
+#include "analytics/boundary.h"
 #include "analytics/dedup.h"
 #include "analytics/parfor.h"
 #include "analytics/specfun.h"
@@ -20,12 +24,16 @@
 
 #define GG_PMIN 1e-6
 #define GG_PMAX 1e8
+/* q and gamma both above this, or a failed run, send the fit to the ridge
+ * (boundary.h), which stops within GG_RIDGE_TOL of the supremum. */
+#define GG_RIDGE 1e3
+#define GG_RIDGE_TOL 1e-3
 
 double gg_loglik_one(const gg_params *g, double x, double m)
 {
     double px = g->p * x;
-    return sf_lgamma(px + g->q, NULL) - sf_lgamma(px, NULL) - sf_lgamma(g->q, NULL) + g->q * log(g->gamma) +
-           (px - 1) * log(m) + px * log(x) - (px + g->q) * log(g->gamma + m * x);
+    return sf_lgamma_diff(g->q, px) - sf_lgamma(px, NULL) + (px - 1) * log(m) + px * log(x) - px * log(g->gamma) -
+           (px + g->q) * log1p(m * x / g->gamma);
 }
 
 double gg_loglik(const gg_params *g, size_t n, const double *x, const double *m)
@@ -43,23 +51,24 @@ typedef struct {
     uint32_t *ix;    /* -> distinct x */
     size_t nx;
     double *ux, *uw; /* distinct x, count */
-    double s_xlm, s_xlx, s_lm; /* sum x ln m, sum x ln x, sum ln m */
+    double s_xlm, s_xlx, s_lm, s_x; /* sum x ln m, sum x ln x, sum ln m, sum x */
     double cur_p, cur_q, cur_g;
     int evals;
+    double best_f, best_th[3]; /* best point seen: a failed run still has it */
 } gg_fitctx;
 
-/* acc: 0 sum (px+q) ln(g+mx), 1 sum x ln(g+mx), 2 sum ln(g+mx), 3 sum (px+q)/(g+mx) */
+/* With l = log1p(mx/g): acc 0 sum (px+q) l, 1 sum x l, 2 sum l, 3 sum (px+q) mx/(g+mx) */
 static void gg_pass_fn(void *ctx, size_t lo, size_t hi, double *acc)
 {
     const gg_fitctx *F = ctx;
     double p = F->cur_p, q = F->cur_q, g = F->cur_g;
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (size_t i = lo; i < hi; i++) {
-        double x = F->x[i], u = g + F->m[i] * x, lu = log(u), k = p * x + q;
+        double x = F->x[i], mx = F->m[i] * x, lu = log1p(mx / g), k = p * x + q;
         s0 += k * lu;
         s1 += x * lu;
         s2 += lu;
-        s3 += k / u;
+        s3 += k * mx / (g + mx);
     }
     acc[0] += s0;
     acc[1] += s1;
@@ -70,18 +79,18 @@ static void gg_pass_fn(void *ctx, size_t lo, size_t hi, double *acc)
 static double gg_eval(gg_fitctx *F, double p, double q, double g, double *grad)
 {
     double ll = 0, gp = 0, gq = 0;
-    double lgq = sf_lgamma(q, NULL), psq = grad ? sf_digamma(q) : 0;
+    double psq = grad ? sf_digamma(q) : 0;
     for (size_t j = 0; j < F->nx; j++) {
         double x = F->ux[j], W = F->uw[j], px = p * x;
-        ll += W * (sf_lgamma(px + q, NULL) - sf_lgamma(px, NULL) - lgq + p * x * log(x));
+        ll += W * (sf_lgamma_diff(q, px) - sf_lgamma(px, NULL) + p * x * log(x));
         if (grad) {
             double d1 = sf_digamma(px + q), d0 = sf_digamma(px);
             gp += W * x * (d1 - d0 + log(x));
             gq += W * (d1 - psq);
         }
     }
-    double nn = (double)F->n;
-    ll += nn * q * log(g) + p * F->s_xlm - F->s_lm;
+    double lg = log(g);
+    ll += p * (F->s_xlm - F->s_x * lg) - F->s_lm;
     F->cur_p = p;
     F->cur_q = q;
     F->cur_g = g;
@@ -89,9 +98,9 @@ static double gg_eval(gg_fitctx *F, double p, double q, double g, double *grad)
     parfor_sum(F->n, 16384, gg_pass_fn, F, acc, 4);
     ll -= acc[0];
     if (grad) {
-        grad[0] = gp + F->s_xlm - acc[1];
-        grad[1] = gq + nn * log(g) - acc[2];
-        grad[2] = nn * q / g - acc[3];
+        grad[0] = gp + F->s_xlm - F->s_x * lg - acc[1];
+        grad[1] = gq - acc[2];
+        grad[2] = (acc[3] - p * F->s_x) / g;
     }
     F->evals++;
     return ll;
@@ -103,12 +112,50 @@ static double gg_objective(unsigned nth, const double *th, double *grad, void *d
     double p = exp(th[0]), q = exp(th[1]), g = exp(th[2]), gr[3];
     double ll = gg_eval(F, p, q, g, grad ? gr : NULL);
     double scale = -1.0 / (double)F->n;
+    if (isfinite(ll) && scale * ll < F->best_f) {
+        F->best_f = scale * ll;
+        memcpy(F->best_th, th, sizeof F->best_th);
+    }
     if (grad) {
         grad[0] = scale * gr[0] * p;
         grad[1] = scale * gr[1] * q;
         grad[2] = scale * gr[2] * g;
     }
     return isfinite(ll) ? scale * ll : HUGE_VAL;
+}
+
+/* Ridge coordinates at the boundary q, gamma -> inf: th = (ln p, ln nu)
+ * with q = K, gamma = K/nu; every customer's transactions then have the
+ * same rate nu (spend ~ Gamma(p, nu)). */
+static double gg_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    gg_fitctx *F = ctx;
+    double p = exp(th[0]), g = K * exp(-th[1]), gr[3];
+    double ll = gg_eval(F, p, K, g, grad ? gr : NULL);
+    if (grad) {
+        grad[0] = gr[0] * p;
+        grad[1] = -gr[2] * g;
+    }
+    return ll;
+}
+
+static int gg_ridge(gg_fitctx *F, gg_params *out, an_fit_info *fi)
+{
+    double th[2] = {log(out->p), log(out->q) - log(out->gamma)};
+    double lb[2] = {log(GG_PMIN), log(GG_PMIN) - log(GG_PMAX)}, ub[2] = {log(GG_PMAX), log(GG_PMAX) - log(GG_PMIN)};
+    double K0 = out->q > 1e3 ? out->q : 1e3;
+    bnd_result res;
+    if (bnd_ridge_fit(gg_ridge_ll, F, 2, lb, ub, (double)F->n, K0, 1e15, GG_RIDGE_TOL, th, &res) != 0)
+        return -1;
+    if (!(res.ll >= fi->log_likelihood - GG_RIDGE_TOL))
+        return -1; /* an interior point is better: not a boundary */
+    if (res.K * exp(-th[1]) < GG_RIDGE)
+        return -1; /* the spend rate ran away instead: not this boundary */
+    *out = (gg_params){exp(th[0]), res.K, res.K * exp(-th[1])};
+    fi->log_likelihood = res.ll;
+    fi->nlopt_status = res.nlopt_status;
+    fi->at_boundary = 1u << 1 | 1u << 2;
+    return 0;
 }
 
 an_rc gg_fit(size_t n, const double *x, const double *m, gg_params *out, an_fit_info *info)
@@ -132,6 +179,7 @@ an_rc gg_fit(size_t n, const double *x, const double *m, gg_params *out, an_fit_
         nr += x[i] >= 1;
     }
     if (nr == 0) {
+        fi.message = "no customer has a repeat purchase with a spend, so there is nothing to fit";
         rc = AN_ENOFIT;
         goto done;
     }
@@ -152,6 +200,7 @@ an_rc gg_fit(size_t n, const double *x, const double *m, gg_params *out, an_fit_
         double lm = log(m[i]);
         F.s_xlm += x[i] * lm;
         F.s_lm += lm;
+        F.s_x += x[i];
         sm += m[i];
         k++;
     }
@@ -195,20 +244,30 @@ an_rc gg_fit(size_t n, const double *x, const double *m, gg_params *out, an_fit_
     nlopt_set_xtol_rel(opt, 1e-10);
     nlopt_set_ftol_rel(opt, 1e-15);
     nlopt_set_maxeval(opt, 2000);
+    F.best_f = HUGE_VAL;
     fi.nlopt_status = nlopt_optimize(opt, th, &fmin);
     if (fi.nlopt_status > 0) /* restart once: L-BFGS may stop on a stale curvature model */
         fi.nlopt_status = nlopt_optimize(opt, th, &fmin);
     nlopt_destroy(opt);
+    int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
+    if (failed && F.best_f < HUGE_VAL)
+        memcpy(th, F.best_th, sizeof th);
     out->p = exp(th[0]);
     out->q = exp(th[1]);
     out->gamma = exp(th[2]);
     fi.log_likelihood = gg_eval(&F, out->p, out->q, out->gamma, NULL);
+    /* q, gamma both large (or a failed run): the ridge towards q, gamma -> inf. */
+    if ((failed || (out->q > GG_RIDGE && out->gamma > GG_RIDGE)) && isfinite(fi.log_likelihood) &&
+        gg_ridge(&F, out, &fi) == 0)
+        failed = 0;
     fi.evaluations = F.evals;
     fi.n = nr;
     fi.groups = nr;
     /* ROUNDOFF_LIMITED at a finite optimum is convergence to machine precision. */
-    if ((fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED) || !isfinite(fi.log_likelihood))
+    if (failed || !isfinite(fi.log_likelihood)) {
         rc = AN_ENOFIT;
+        fi.message = "the optimiser stopped before reaching a maximum of the likelihood";
+    }
 done:
     free(F.x);
     free(F.ix);

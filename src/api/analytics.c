@@ -206,9 +206,44 @@ static const struct route analytics_routes[] = {
 /* The store follows the event feed, so it hears of transactions written by
  * any process on the database (another server, an import on the command
  * line) and of merges, which move a party's transactions to another. */
+static int fields_has(const json_t *fields, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(fields, i, v)
+        if (json_is_string(v) && !strcmp(json_string_value(v), name)) return 1;
+    return 0;
+}
+
+/* A PATCH that moves a transaction to another party (issue 16 part 4): the
+ * event names only the new party, and the old one still holds the row in
+ * the store. The audit rows of the transaction ({"party_id": [old, new]},
+ * written in the same commit as the event) name every party it belonged
+ * to; all of them are refreshed, so several quick moves lose none. */
+static void touch_previous_parties(int64_t txn_id)
+{
+    db *c = db_reader();
+    db_stmt *s = db_prepare(c, "SELECT changes FROM audit WHERE entity = 'transaction' AND entity_id = ?"
+                               " AND changes LIKE '%\"party_id\"%' ORDER BY id DESC LIMIT 50");
+    if (!s) return;
+    db_bind_int64(s, 1, txn_id);
+    while (db_step(s) == DB_ROW) {
+        const char *text = db_column_text(s, 0);
+        json_t *ch = text ? json_loads(text, 0, NULL) : NULL;
+        json_t *pair = json_object_get(ch, "party_id");
+        for (size_t k = 0; k < 2; k++) {
+            json_t *v = json_array_get(pair, k);
+            if (json_is_integer(v) && json_integer_value(v) > 0) an_touch_party(json_integer_value(v));
+        }
+        json_decref(ch);
+    }
+    db_done(s);
+}
+
 static void follow_transaction(const struct rec_event *ev, void *ctx)
 {
     if (ev->party_id) an_touch_party(ev->party_id);
+    if (!strcmp(ev->action, "update") && fields_has(ev->fields, "party_id")) touch_previous_parties(ev->record_id);
 }
 
 static void follow_party(const struct rec_event *ev, void *ctx)

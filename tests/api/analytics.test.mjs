@@ -215,3 +215,26 @@ test('settings: anyone may read, only an admin may change, and a change takes ef
   assert.equal(cli(['analytics', 'settings', 'set', 'margin', 'lots', '--db', srv.db]).status, 1);
   assert.equal((await c.request('PUT', '/api/v1/analytics/settings', { model: 'bgnbd', tier_platinum: 0.05, tier_gold: 0.15 })).status, 200);
 });
+
+test('a PATCH moving a transaction to another party refreshes both parties within a second (issue 16 part 4)', async () => {
+  await run();
+  const [a, b] = sql(srv.db, "SELECT party_id FROM score WHERE transactions >= 3 ORDER BY party_id LIMIT 2").split('\n').map(Number);
+  const txn = Number(sql(srv.db, `SELECT id FROM txn WHERE party_id = ${a} AND competitor_id IS NULL AND currency = 'CNY' AND amount > 0 ORDER BY id LIMIT 1`));
+  const amount = Number(sql(srv.db, `SELECT amount FROM txn WHERE id = ${txn}`));
+  const sa = (await c.get(`/api/v1/parties/${a}/scores`)).body, sb = (await c.get(`/api/v1/parties/${b}/scores`)).body;
+  const cur = (await c.get(`/api/v1/transactions/${txn}`)).body;
+  const p = await c.request('PATCH', `/api/v1/transactions/${txn}`, { party_id: b, version: cur.version });
+  assert.equal(p.status, 200, p.text);
+  const t0 = Date.now();
+  let na, nb;
+  for (;;) {
+    na = (await c.get(`/api/v1/parties/${a}/scores`)).body;
+    nb = (await c.get(`/api/v1/parties/${b}/scores`)).body;
+    if ((na.summary.transactions === sa.summary.transactions - 1 && nb.summary.transactions === sb.summary.transactions + 1) || Date.now() - t0 > 3000) break;
+    await sleep(25);
+  }
+  assert.equal(nb.summary.transactions, sb.summary.transactions + 1, 'the new party gains the row');
+  assert.equal(na.summary.transactions, sa.summary.transactions - 1, 'the old party loses the row');
+  assert.equal(na.summary.revenue, sa.summary.revenue - amount);
+  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+});

@@ -253,6 +253,67 @@ static void test_batch_matches_single(void **state)
     }
 }
 
+static uint64_t rng_state;
+static double unif01(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Pareto/NBD on customers with continuous purchase times (nothing groups),
+ * heterogeneous drop-out: the fit with the analytic gradient (series
+ * differentiated term by term, issue 16) must stop at a maximum — moving
+ * any parameter by 0.1% lowers the log-likelihood — and predict finite
+ * values for everyone. A wrong gradient stops L-BFGS elsewhere. */
+static void test_pnbd_continuous_optimum(void **state)
+{
+    (void)state;
+    enum { NC = 6000 };
+    static double x[NC], tx[NC], T[NC], pa[NC], ex[NC];
+    rng_state = 0x853c49e6748fea9bULL;
+#define U01() unif01()
+    for (int i = 0; i < NC; i++) {
+        /* purchase rate ~ Gamma(0.55, 1/10.6), drop-out rate ~ Gamma(0.6, 1/11.7):
+         * sums of exponentials for integer-free shapes are not needed, a
+         * gamma(k<1) is u^(1/k) times an exponential: Gamma(k+1) u^(1/k). */
+        double e1 = -log(U01()) - log(U01()), lam = e1 * pow(U01(), 1 / 0.55) / 10.6;
+        double e2 = -log(U01()) - log(U01()), mu = e2 * pow(U01(), 1 / 0.6) / 11.7;
+        double age = 26 + 13 * U01(), death = -log(U01()) / mu, t = 0, last = 0;
+        int k = 0;
+        for (;;) {
+            t += -log(U01()) / lam;
+            if (t > age || t > death)
+                break;
+            k++;
+            last = t;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+#undef U01
+    pnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(pnbd_fit(NC, x, tx, T, &p, &fi), AN_OK);
+    assert_true(fi.nlopt_status > 0 || fi.nlopt_status == -4);
+    assert_int_equal(fi.at_boundary, 0);
+    assert_true(fi.groups > NC / 2); /* it really does not group */
+    double ll = pnbd_loglik(&p, NC, x, tx, T);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    for (int k = 0; k < 4; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            pnbd_params q = p;
+            double *v = k == 0 ? &q.r : k == 1 ? &q.alpha : k == 2 ? &q.s : &q.beta;
+            *v *= 1 + sg * 1e-3;
+            assert_true(pnbd_loglik(&q, NC, x, tx, T) < ll);
+        }
+    assert_int_equal(pnbd_predict(&p, 39, NC, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < NC; i++)
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]));
+}
+
 static void test_invalid_rows(void **state)
 {
     (void)state;
@@ -272,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_bgnbd_cdnow),        cmocka_unit_test(test_pnbd_cdnow),
         cmocka_unit_test(test_cohort_week78),      cmocka_unit_test(test_edge_customers),
         cmocka_unit_test(test_fit_with_edge_rows), cmocka_unit_test(test_batch_matches_single),
-        cmocka_unit_test(test_invalid_rows),
+        cmocka_unit_test(test_invalid_rows),       cmocka_unit_test(test_pnbd_continuous_optimum),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }

@@ -76,3 +76,28 @@ function drawPyramid(Chart, canvas, data, { onPick, colors }) {
     },
   });
 }
+
+/**
+ * Two series on shared labels (issue 16, model validation): kind 'bar'
+ * (grouped bars) or 'line'. series: [{label, values, color, dash}].
+ * markAt (optional): the index of a vertical marker label, e.g. the end of
+ * the calibration period.
+ */
+export async function drawSeries(canvas, kind, labels, series, { xTitle, yTitle } = {}) {
+  const Chart = await loadChart();
+  return new Chart(canvas, {
+    type: kind,
+    data: { labels, datasets: series.map((s) => ({
+      label: s.label, data: s.values, backgroundColor: s.color, borderColor: s.color,
+      borderWidth: kind === 'line' ? 2 : 0, borderDash: s.dash || [], pointRadius: 0, borderRadius: 3, maxBarThickness: 28,
+    })) },
+    options: {
+      responsive: true,
+      plugins: { legend: { display: true, position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } }, tooltip: { enabled: true, mode: 'index', intersect: false } },
+      scales: {
+        x: { grid: { display: false }, title: { display: !!xTitle, text: xTitle }, ticks: { autoSkip: true, maxTicksLimit: 14 } },
+        y: { beginAtZero: true, title: { display: !!yTitle, text: yTitle } },
+      },
+    },
+  });
+}

@@ -12,7 +12,7 @@ const GROUPS = [
   ['tiers', ['tier_basis', 'tier_platinum', 'tier_gold', 'matrix_quantile', 'ka_quantile', 'service_tiers']],
   ['lifecycle', ['window_weeks', 'exploration_weeks', 'decline_p_alive', 'growth', 'drop']],
   ['loyalty', ['new_weeks', 'loyal_repeat', 'loyal_p_alive', 'behaviour_repeat']],
-  ['value', ['model', 'currency', 'amount_scale', 'margin', 'annual_discount', 'current_weeks', 'horizon_weeks', 'step_weeks', 'expected_weeks']],
+  ['value', ['model', 'currency', 'amount_scale', 'margin', 'annual_discount', 'current_weeks', 'horizon_weeks', 'step_weeks', 'expected_weeks', 'holdout_weeks']],
 ];
 
 export async function render({ main, signal }) {

@@ -1,13 +1,16 @@
 // analytics-widgets: the customer-value part of the dashboard, drawn from
 // GET /api/v1/analytics/summary (issue 5): customer equity, the customer
 // pyramid, lifecycle stages and RFM segments. Pyramid tiers and lifecycle
-// stages link to the customers in them (?tier= / ?lifecycle=).
+// stages link to the customers in them (?tier= / ?lifecycle=). When the last
+// run held out weeks (setting holdout_weeks, issue 16) two more cards show
+// how well the purchase model predicted them: repeat purchases by
+// calibration frequency, and cumulative repeat purchases week by week.
 import { h, icon, replace } from '../dom.js';
 import { t, label, number, money, percent, dateTime, relative } from '../i18n.js';
 import * as api from '../api.js';
 import { VOCAB } from '../vocab.js';
 import { card, spinner, errorState, toast, errorText } from '../ui.js';
-import { drawChart } from '../charts.js';
+import { drawChart, drawSeries } from '../charts.js';
 import { navigate } from '../router.js';
 
 const TIER_COLORS = ['#6d28d9', '#d97706', '#64748b', '#94a3b8'];
@@ -84,7 +87,8 @@ export function analyticsSection({ signal }) {
     grid.replaceChildren(
       chartCard('pyramid', t('dash.a_pyramid'), 'tier', VOCAB.tier, counts.tier || {}, 'pyramid', TIER_COLORS),
       chartCard('lifecycle', t('dash.a_lifecycle'), 'lifecycle', VOCAB.lifecycle, counts.lifecycle || {}, 'hbar', STAGE_COLORS),
-      rfmCard(counts.rfm_segment || {}));
+      rfmCard(counts.rfm_segment || {}),
+      ...validationCards(s.run && s.run.result && s.run.result.validation));
     grid.hidden = false;
   }
   return { equity, grid, load };
@@ -108,6 +112,74 @@ function chartCard(id, title, vocab, values, counts, kind, colors) {
     colors, onPick: (i) => navigate(hrefOf(entries[i])),
   }).then(() => el.setAttribute('data-drawn', 'true')).catch((err) => canvas.parentNode.replaceWith(errorState(err))));
   return el;
+}
+
+const ACTUAL = '#0f172a', PREDICTED = '#1d4ed8';
+const fixed = (v, d) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+
+/**
+ * The model-validation cards of a run with a holdout (run.result.validation):
+ * none without one; one card with the reason when it could not be computed.
+ * Every chart has a table with the same numbers for screen readers and
+ * keyboard users.
+ */
+function validationCards(v) {
+  if (!v) return [];
+  const model = v.model === 'pnbd' ? 'Pareto/NBD' : 'BG/NBD'; /* proper names, the same in every language */
+  if (v.error) {
+    const el = card(t('dash.val_title'), h('p', { class: 'muted', text: t('dash.val_error', { weeks: v.holdout_weeks, error: v.error }) }), { cls: 'card-chart', id: 'chart-validation' });
+    el.dataset.chart = 'validation';
+    el.setAttribute('data-drawn', 'true');
+    return [el];
+  }
+  const summary = h('p', { class: 'muted small val-summary', text: t('dash.val_summary', {
+    model, weeks: v.holdout_weeks, from: v.calibration_end, to: v.holdout_end,
+    actual: number(Math.round(v.holdout_actual)), predicted: fixed(v.holdout_predicted, 1),
+    error: fixed(v.error_pct, 1), mae: fixed(v.mae, 3),
+  }) });
+  if (v.fit && v.fit.at_boundary && v.fit.at_boundary.length)
+    summary.append(' ', t('dash.val_boundary', { params: v.fit.at_boundary.join(', ') }));
+
+  const freqLabels = v.by_frequency.map((f) => f.frequency);
+  const fCanvas = h('canvas', { role: 'img', 'aria-label': t('dash.val_by_freq') });
+  const fTable = h('table', { class: 'val-table' },
+    h('thead', {}, h('tr', {}, h('th', { text: t('dash.val_frequency') }), h('th', { text: t('dash.val_customers') }),
+      h('th', { text: t('dash.val_actual') }), h('th', { text: t('dash.val_predicted', { model }) }))),
+    h('tbody', {}, v.by_frequency.map((f) => h('tr', { dataset: { frequency: f.frequency } },
+      h('td', { text: f.frequency }), h('td', { text: number(f.customers) }), h('td', { text: fixed(f.actual, 2) }), h('td', { text: fixed(f.predicted, 2) })))));
+  const freq = card(t('dash.val_by_freq'), h('div', {},
+    h('div', { class: 'chart-box chart-bar' }, fCanvas), summary, h('details', {}, h('summary', { text: t('dash.val_table') }), fTable)),
+  { cls: 'card-chart', id: 'chart-validation-frequency' });
+  freq.dataset.chart = 'validation-frequency';
+
+  const cum = v.cumulative || [];
+  const cCanvas = h('canvas', { role: 'img', 'aria-label': t('dash.val_cumulative') });
+  const last = cum[cum.length - 1] || { week: 0, actual: 0, predicted: 0 };
+  const calib = cum[Math.max(0, (v.calibration_weeks || 1) - 1)] || last;
+  const cTable = h('table', { class: 'val-table' },
+    h('thead', {}, h('tr', {}, h('th', { text: t('dash.val_week') }), h('th', { text: t('dash.val_actual') }), h('th', { text: t('dash.val_predicted', { model }) }))),
+    h('tbody', {}, [calib, last].map((r) => h('tr', { dataset: { week: String(r.week) } },
+      h('td', { text: r === calib ? t('dash.val_week_cal', { week: r.week }) : t('dash.val_week_end', { week: r.week }) }),
+      h('td', { text: number(Math.round(r.actual)) }), h('td', { text: fixed(r.predicted, 1) })))));
+  const cumCard = card(t('dash.val_cumulative'), h('div', {},
+    h('div', { class: 'chart-box chart-line' }, cCanvas),
+    h('p', { class: 'muted small', text: t('dash.val_cum_help', { week: v.calibration_weeks }) }), cTable),
+  { cls: 'card-chart', id: 'chart-validation-cumulative' });
+  cumCard.dataset.chart = 'validation-cumulative';
+
+  requestAnimationFrame(() => {
+    drawSeries(fCanvas, 'bar', freqLabels, [
+      { label: t('dash.val_actual'), values: v.by_frequency.map((f) => f.actual), color: ACTUAL },
+      { label: t('dash.val_predicted', { model }), values: v.by_frequency.map((f) => f.predicted), color: PREDICTED },
+    ], { xTitle: t('dash.val_frequency'), yTitle: t('dash.val_per_customer') })
+      .then(() => freq.setAttribute('data-drawn', 'true')).catch((err) => fCanvas.parentNode.replaceWith(errorState(err)));
+    drawSeries(cCanvas, 'line', cum.map((r) => String(r.week)), [
+      { label: t('dash.val_actual'), values: cum.map((r) => r.actual), color: ACTUAL },
+      { label: t('dash.val_predicted', { model }), values: cum.map((r) => r.predicted), color: PREDICTED, dash: [6, 4] },
+    ], { xTitle: t('dash.val_week'), yTitle: t('dash.val_repeat') })
+      .then(() => cumCard.setAttribute('data-drawn', 'true')).catch((err) => cCanvas.parentNode.replaceWith(errorState(err)));
+  });
+  return [freq, cumCard];
 }
 
 /** RFM segments as a grid of tiles, greener for better customers. */

@@ -1,0 +1,247 @@
+/*
+ * test_analytics_boundary.c — fits whose likelihood supremum is at
+ * infinity (issue 16 part 1). A generator makes customers with no
+ * heterogeneity in one process — equal drop-out probability (BG/NBD),
+ * equal drop-out rate (Pareto/NBD), equal spend rate (Gamma-Gamma) — so
+ * the supremum lies at a, b / s, beta / q, gamma -> inf. Each fit must
+ * succeed, flag the pair in at_boundary, sit within 0.01 of the supremum
+ * (checked by walking further out along the ridge and by moving the other
+ * coordinates) and give finite predictions for every customer. Customers
+ * without a repeat purchase are a genuine failure with a message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/btyd.h"
+#include "analytics/spend.h"
+
+#define N 4000
+
+static uint64_t rng = 88172645463325252ULL;
+static double unif(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return ((double)(rng >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+static double rgamma(double k, double scale)
+{
+    if (k < 1)
+        return rgamma(1 + k, scale) * pow(unif(), 1 / k);
+    double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double z, v;
+        do {
+            z = sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif());
+            v = 1 + c * z;
+        } while (v <= 0);
+        v = v * v * v;
+        if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v))
+            return d * v * scale;
+    }
+}
+
+static double x[N], tx[N], T[N], m[N];
+
+/* kind 0: BG/NBD with drop-out probability 0.3 after every purchase;
+ * kind 1: Pareto/NBD with drop-out rate 0.05 a week for everyone. Purchase
+ * rates are Gamma(0.5, 1/5) as in CDNOW-like data; spend per transaction
+ * Gamma(6, rate 0.1) for everyone. */
+static void generate(int kind, uint64_t seed)
+{
+    rng = seed;
+    for (int i = 0; i < N; i++) {
+        double age = 20 + 20 * unif(), lam = rgamma(0.5, 1 / 5.0), t = 0, last = 0;
+        double death = kind == 1 ? -log(unif()) / 0.05 : INFINITY;
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / lam;
+            if (t > age || t > death)
+                break;
+            k++;
+            last = t;
+            if (kind == 0 && unif() < 0.3)
+                break;
+        }
+        double sum = 0;
+        for (int j = 0; j < k; j++)
+            sum += rgamma(6, 1 / 0.1);
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+        m[i] = k ? sum / k : 0;
+    }
+}
+
+static void test_bgnbd_equal_dropout(void **state)
+{
+    (void)state;
+    generate(0, 12345);
+    bgnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(bgnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 2 | 1u << 3); /* a and b */
+    assert_true(isfinite(p.a) && isfinite(p.b) && p.a > 1e5);
+    assert_true(fabs(p.a / (p.a + p.b) - 0.3) < 0.05); /* the common drop-out probability */
+    double ll = bgnbd_loglik(&p, N, x, tx, T);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    /* Further out on the ridge, and moved in r, alpha or the ratio: never
+     * more than 0.01 higher. */
+    for (double f = 10; f <= 1e4; f *= 10) {
+        bgnbd_params q = {p.r, p.alpha, p.a * f, p.b * f};
+        assert_true(bgnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+    }
+    for (int k = 0; k < 3; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            bgnbd_params q = p;
+            double e = 1 + sg * 1e-3;
+            if (k == 0)
+                q.r *= e;
+            else if (k == 1)
+                q.alpha *= e;
+            else
+                q.a *= e, q.b = (p.a + p.b) - q.a;
+            assert_true(bgnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+        }
+    static double pa[N], ex[N];
+    assert_int_equal(bgnbd_predict(&p, 39, N, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < N; i++)
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
+    assert_true(isfinite(bgnbd_expected_new(&p, 78)) && bgnbd_expected_new(&p, 78) > 0);
+}
+
+static void test_pnbd_equal_dropout_rate(void **state)
+{
+    (void)state;
+    generate(1, 777);
+    pnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(pnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 2 | 1u << 3); /* s and beta */
+    assert_true(isfinite(p.s) && isfinite(p.beta) && p.s > 1e4);
+    assert_true(fabs(p.s / p.beta - 0.05) < 0.02); /* the common drop-out rate */
+    double ll = pnbd_loglik(&p, N, x, tx, T);
+    for (double f = 10; f <= 1e3; f *= 10) {
+        pnbd_params q = {p.r, p.alpha, p.s * f, p.beta * f};
+        assert_true(pnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+    }
+    for (int k = 0; k < 3; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            pnbd_params q = p;
+            double e = 1 + sg * 1e-3;
+            if (k == 0)
+                q.r *= e;
+            else if (k == 1)
+                q.alpha *= e;
+            else
+                q.beta *= e;
+            assert_true(pnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+        }
+    static double pa[N], ex[N];
+    assert_int_equal(pnbd_predict(&p, 39, N, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < N; i++)
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
+}
+
+static void test_gg_equal_spend(void **state)
+{
+    (void)state;
+    /* With no heterogeneity, about half of all samples still have a finite
+     * maximum (sampling noise adds dispersion); this seed's sample has its
+     * supremum at infinity, as the population's. */
+    generate(0, 2);
+    gg_params g;
+    an_fit_info fi;
+    assert_int_equal(gg_fit(N, x, m, &g, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 1 | 1u << 2); /* q and gamma */
+    assert_true(isfinite(g.q) && g.q > 1e4 && fabs(g.q / g.gamma - 0.1) < 0.01);
+    double ll = gg_loglik(&g, N, x, m);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    for (double f = 10; f <= 1e4; f *= 10) {
+        gg_params q = {g.p, g.q * f, g.gamma * f};
+        assert_true(gg_loglik(&q, N, x, m) <= ll + 0.01);
+    }
+    for (int k = 0; k < 2; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            gg_params q = g;
+            if (k == 0)
+                q.p *= 1 + sg * 1e-3;
+            else
+                q.gamma *= 1 + sg * 1e-3;
+            assert_true(gg_loglik(&q, N, x, m) <= ll + 0.01);
+        }
+    for (int i = 0; i < N; i++)
+        assert_true(isfinite(gg_expected_spend(&g, x[i], m[i])));
+    assert_true(fabs(gg_expected_spend(&g, 0, 0) - 60) < 3); /* p/nu = 6/0.1 */
+}
+
+/* With heterogeneous drop-out (CDNOW-like) nothing is at a boundary. */
+static void test_no_boundary_when_heterogeneous(void **state)
+{
+    (void)state;
+    rng = 99;
+    for (int i = 0; i < N; i++) {
+        double age = 20 + 20 * unif(), lam = rgamma(0.5, 1 / 5.0), pd = rgamma(0.8, 1) / 1, t = 0, last = 0;
+        pd = pd / (pd + rgamma(2.4, 1));
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / lam;
+            if (t > age)
+                break;
+            k++;
+            last = t;
+            if (unif() < pd)
+                break;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+    bgnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(bgnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 0);
+    assert_true(p.a < 100 && p.b < 100);
+}
+
+/* No repeat purchase at all: the purchase rate cannot be estimated. */
+static void test_no_repeat_fails(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 100; i++) {
+        x[i] = 0;
+        tx[i] = 0;
+        T[i] = 10 + i % 30;
+        m[i] = 0;
+    }
+    bgnbd_params p;
+    pnbd_params q;
+    gg_params g;
+    an_fit_info fi;
+    assert_int_equal(bgnbd_fit(100, x, tx, T, &p, &fi), AN_ENOFIT);
+    assert_non_null(fi.message);
+    assert_non_null(strstr(fi.message, "repeat purchase"));
+    assert_int_equal(pnbd_fit(100, x, tx, T, &q, &fi), AN_ENOFIT);
+    assert_non_null(strstr(fi.message, "repeat purchase"));
+    assert_int_equal(gg_fit(100, x, m, &g, &fi), AN_ENOFIT);
+    assert_non_null(strstr(fi.message, "repeat purchase"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bgnbd_equal_dropout), cmocka_unit_test(test_pnbd_equal_dropout_rate),
+        cmocka_unit_test(test_gg_equal_spend),      cmocka_unit_test(test_no_boundary_when_heterogeneous),
+        cmocka_unit_test(test_no_repeat_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
