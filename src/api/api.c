@@ -20,4 +20,5 @@ void api_init(void)
     schedules_register();
     feed_register();
     campaign_jobs_register();
+    aggregates_register();
 }

@@ -20,6 +20,7 @@ void permissions_register(void);
 void sharing_register(void);
 void schedules_register(void);
 void feed_register(void);
+void aggregates_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -183,6 +183,10 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
 /* Binds l's values from parameter first on; returns the next index. */
 int res_query_bind(const struct res_query *l, db_stmt *s, int first);
 void res_query_free(struct res_query *l);
+/* Counts r's records within the caller's read scope grouped by field name
+ * (each element of a list field), largest first, at most top groups (0:
+ * all); name NULL: the total as {"total": n}. Adds to out; 0 or -1 with e. */
+int res_group_counts(struct req *rq, const struct resource *r, const char *name, int top, json_t *out, struct verr *e);
 /* The query parameters of r's list (mode RQ_LIST) or export (RQ_EXPORT)
  * as OpenAPI parameter objects (a new array). */
 json_t *res_query_parameters(const struct resource *r, int mode);

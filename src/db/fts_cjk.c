@@ -7,7 +7,9 @@
  * phrase of two or more CJK characters is tokenised as consecutive bigrams
  * (张伟 → 张伟; 张伟明 → 张伟, 伟明), so 张伟 finds 张伟 and 张伟明 but 张伟明
  * does not find 张伟. Other text: ASCII letters and digits fold to lower case
- * and form words; other non-ASCII letters are kept as word bytes. */
+ * and form words; other non-ASCII letters are kept as word bytes; a long
+ * run of digits is also indexed by its suffixes (any 4 contiguous digits of
+ * a phone number find it, emit_digit_suffixes). */
 #include "db/db.h"
 #include "lib/textcheck.h"
 #include <ctype.h>
@@ -79,6 +81,25 @@ static int emit_cjk_run(const unsigned char *text, int start, int end, int query
     return rc;
 }
 
+/* A word of at least DIGIT_RUN_WORD digits (a phone number in its canonical
+ * form, which the index holds beside its spelling; a long id) is indexed
+ * with each of its suffixes of DIGIT_RUN_MIN or more digits colocated with
+ * it, so a prefix query finds any contiguous run of DIGIT_RUN_MIN digits:
+ * 16477949102 also holds 6477949102 … 9102, and "77949102"* or "7794 9102"
+ * (one canonical term, see fts_query_build) find it. Shorter digit words
+ * (years, postcodes, the spelling's groups) are left as they are. */
+#define DIGIT_RUN_WORD 7
+#define DIGIT_RUN_MIN 4
+
+static int emit_digit_suffixes(const char *word, int nw, int start, int end, void *ctx, token_cb cb, int rc)
+{
+    for (int k = 0; k < nw; k++)
+        if (!isdigit((unsigned char)word[k])) return rc;
+    for (int k = 1; k + DIGIT_RUN_MIN <= nw && rc == SQLITE_OK; k++)
+        rc = cb(ctx, FTS5_TOKEN_COLOCATED, word + k, nw - k, start, end);
+    return rc;
+}
+
 static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *ztext, int ntext, token_cb cb)
 {
     const unsigned char *text = (const unsigned char *)ztext;
@@ -107,6 +128,7 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *ztex
             i += l2;
         }
         rc = cb(ctx, 0, word, nw, start, i);
+        if (!query && nw >= DIGIT_RUN_WORD) rc = emit_digit_suffixes(word, nw, start, i, ctx, cb, rc);
     }
     return rc;
 }

@@ -82,6 +82,8 @@ const PAGES = [
   ['field security', '/field-security?role=sales&entity=transactions', 'table.fsec-table select'],
   ['analytics settings', '/analytics-settings', 'main form, main input'],
   ['audit', '/audit', 'table tbody tr'],
+  ['tasks', '/tasks?scope=all', '.match-count[data-count]'],
+  ['calendar', '/tasks?mode=calendar&view=month&scope=all', '.cal-month'],
 ];
 
 const CSV = 'name,phone,city\n王芳,13800138000,上海\nLi Lei,13900139000,Beijing\n';
@@ -107,6 +109,17 @@ const STATES = [
   ['new-user dialog', '/users', openDialog('main .head-actions button'), 'dialog[open]'],
   ['merge dialog', () => '/customers/' + person, openDialog('.head-actions button.btn-ghost'), 'dialog[open]'],
   ['new-product dialog', '/products', openDialog('main .head-actions button'), 'dialog[open]'],
+  ['record-a-purchase dialog with a line', () => '/customers/' + person, async (page) => {
+    await page.locator('.quick-actions button').nth(3).click();
+    await page.locator('dialog[open] .lines button').click();
+  }, 'dialog[open]'],
+  ['duplicate warning', '/customers', async (page) => {
+    const p = await page.evaluate(async () => (await (await fetch('/api/v1/parties?limit=1&kind=person')).json()).items[0].name);
+    await page.locator('button.btn-primary').first().click();
+    await page.locator('dialog[open] input[name=name]').fill(p);
+    await page.locator('dialog[open] .dialog-foot button.btn-primary').click();
+    await page.locator('dialog[open] .dupe').first().waitFor();
+  }, 'dialog[open]'],
   ['everyone\'s tasks', '/', async (page) => { await page.locator('.seg-btn[data-s=all]').click(); }],
   ['page not found', '/no-such-page', async () => {}],
   ['team dialog', '/teams', openDialog('table.teams-table tbody tr .row-actions button'), 'dialog[open]'],

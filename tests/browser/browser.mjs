@@ -25,8 +25,8 @@ export async function launch() {
  * Records console errors, page errors, CSP violations and every request that
  * leaves the server's origin (there must be none).
  */
-export async function openPage(browser, server, { locale = 'en-US', width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ locale, viewport: { width, height }, baseURL: server.base });
+export async function openPage(browser, server, { locale = 'en-US', width = 1280, height = 800, timezoneId } = {}) {
+  const context = await browser.newContext({ locale, viewport: { width, height }, baseURL: server.base, ...(timezoneId ? { timezoneId } : {}) });
   const page = await context.newPage();
   page.problems = [];
   page.requests = [];

@@ -46,7 +46,8 @@ test('an import with a duplicate: guessed columns, dry run, import, report and u
   assert.equal(await stat(dry, 'created'), 1);
   assert.equal(await stat(dry, 'duplicates'), 1);
   assert.equal(await stat(dry, 'errors'), 1);
-  assert.match(await dry.innerText(), /duplicate of party/);
+  assert.match(await dry.innerText(), /与客户记录 #\d+ 重复（电话相同/);
+  assert.match(await dry.innerText(), /名称: 为必填项/);
   assert.equal((await api.get('/api/v1/parties?tags=' + encodeURIComponent('导入测试'))).body.items.length, 0);
   await shot(page, 'zh-11-import-check');
   // The import itself.
@@ -81,8 +82,8 @@ test('the audit trail shows the changes made, newest first', async () => {
   await page.getByLabel('Record type').selectOption('party');
   const row = page.locator('tbody tr', { hasText: `#${c.body.id}` }).first();
   await row.waitFor();
-  assert.match(await row.innerText(), /update/);
-  assert.match(await row.innerText(), /Importance: ∅ → vip/);
+  assert.match(await row.innerText(), /Changed/);
+  assert.match(await row.innerText(), /Importance: ∅ → VIP/);
   await shot(page, 'en-13-audit');
   assertHealthy(page, server.base);
   await page.context().close();

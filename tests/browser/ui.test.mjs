@@ -228,7 +228,8 @@ test('the dashboard counts agree with the API and its charts are drawn', async (
   }
   // The planned tasks of everyone due by the end of today, split into overdue and today.
   await page.getByRole('button', { name: 'Everyone' }).click();
-  const end = await page.evaluate(() => { const d = new Date(); d.setHours(23, 59, 59, 0); return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); });
+  // "Today" ends at midnight in the company's time zone (GET /settings/time-zone), not the browser's.
+  const end = await page.evaluate(async () => (await import('/js/i18n.js')).isoUtc((await import('/js/i18n.js')).dayEnd(new Date())));
   const due = (await api.get(`/api/v1/interactions?status=planned&due_at_to=${end}&limit=500`)).body.items;
   await page.waitForFunction((n) => document.querySelectorAll('.card-tasks li.task').length === n || (n === 0 && document.querySelector('.card-tasks .empty')), due.length);
   assert.equal(await page.locator('.card-tasks li.task').count(), due.length);

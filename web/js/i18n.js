@@ -112,25 +112,102 @@ export function toMinor(text, currency = 'CNY') {
   return Math.round(Number(s) * 10 ** currencyDigits(currency));
 }
 
+// ---- the company's time zone (GET /api/v1/settings/time-zone) ----
+// Every time a person reads, "today" and "overdue" are in this zone, not the
+// browser's: a purchase at 2026-11-30T22:10Z is on 12-01 in Shanghai on every
+// screen. A date alone (a birthday, YYYY-MM-DD) is a calendar day, shown as is.
+let timeZone;
+
+/** Sets the company's zone (an IANA name); an unknown name is ignored. */
+export function setTimeZone(tz) {
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); } catch { return; }
+  timeZone = tz;
+  cache = {};
+}
+
+export function getTimeZone() { return timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone; }
+
+const partsFmt = () => memo('parts', () => new Intl.DateTimeFormat('en-US', { timeZone: getTimeZone(), hourCycle: 'h23',
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }));
+
+/** The wall-clock fields of instant d in the company's zone. */
+export function wallParts(d) {
+  const o = {};
+  for (const p of partsFmt().formatToParts(d)) if (p.type !== 'literal') o[p.type] = Number(p.value);
+  if (o.hour === 24) o.hour = 0;
+  return o;
+}
+
+function offsetAt(ms) {
+  const p = wallParts(new Date(ms));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant of a wall-clock time in the company's zone. */
+export function fromWall(y, mo, d, hh = 0, mi = 0, ss = 0) {
+  const guess = Date.UTC(y, mo - 1, d, hh, mi, ss);
+  let t = guess - offsetAt(guess);
+  const again = guess - offsetAt(t);
+  if (again !== t) t = again;
+  return new Date(t);
+}
+
+const pad2 = (n) => String(n).padStart(2, '0');
+/** The company-zone day of an instant, as YYYY-MM-DD. */
+export function dayKey(v = new Date()) {
+  const p = wallParts(v instanceof Date ? v : new Date(v));
+  return `${p.year}-${pad2(p.month)}-${pad2(p.day)}`;
+}
+/** YYYY-MM-DD plus n days. */
+export function addDays(key, n) {
+  const [y, m, d] = key.split('-').map(Number);
+  const x = new Date(Date.UTC(y, m - 1, d + n));
+  return `${x.getUTCFullYear()}-${pad2(x.getUTCMonth() + 1)}-${pad2(x.getUTCDate())}`;
+}
+/** Midnight (company zone) that starts the day of v, or of the key YYYY-MM-DD. */
+export function dayStart(v = new Date()) {
+  const key = typeof v === 'string' && v.length === 10 ? v : dayKey(v);
+  const [y, m, d] = key.split('-').map(Number);
+  return fromWall(y, m, d);
+}
+/** The last second of the day of v in the company zone. */
+export function dayEnd(v = new Date()) {
+  const key = typeof v === 'string' && v.length === 10 ? v : dayKey(v);
+  return new Date(dayStart(addDays(key, 1)).getTime() - 1000);
+}
+/** ISO 8601 UTC without milliseconds, as the API writes times. */
+export function isoUtc(d) { return new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+
 function toDate(v) {
   if (!v) return null;
-  const d = v instanceof Date ? v : new Date(v.length === 10 ? v + 'T00:00:00' : v);
+  const d = v instanceof Date ? v : new Date(v.length === 10 ? v + 'T00:00:00Z' : v);
   return Number.isNaN(d.getTime()) ? null : d;
 }
+const isDay = (v) => typeof v === 'string' && v.length === 10;
 
 export function date(v) {
   const d = toDate(v);
-  return d ? memo('date', () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' })).format(d) : '';
+  if (!d) return '';
+  if (isDay(v)) return memo('dateU', () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' })).format(d);
+  return memo('date', () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: getTimeZone() })).format(d);
 }
 
 export function dateTime(v) {
   const d = toDate(v);
-  return d ? memo('dt', () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })).format(d) : '';
+  if (!d) return '';
+  if (isDay(v)) return date(v);
+  return memo('dt', () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: getTimeZone() })).format(d);
 }
 
 export function time(v) {
   const d = toDate(v);
-  return d ? memo('time', () => new Intl.DateTimeFormat(locale, { timeStyle: 'short' })).format(d) : '';
+  return d ? memo('time', () => new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: getTimeZone() })).format(d) : '';
+}
+
+/** A formatter in the company's zone with other options (calendar headings …). */
+export function dateFmt(opts) {
+  const key = 'f:' + JSON.stringify(opts);
+  return memo(key, () => new Intl.DateTimeFormat(locale, { timeZone: getTimeZone(), ...opts }));
 }
 
 /** "3 days ago", "in 2 hours" */

@@ -2,12 +2,12 @@
 // the registered pages, language switch, user menu) and hands each location
 // to its page module. Redraws everything when the language changes.
 import { h, icon, replace } from './dom.js';
-import { t, LOCALES, getLocale, setLocale } from './i18n.js';
+import { t, LOCALES, getLocale, setLocale, setTimeZone } from './i18n.js';
 import * as api from './api.js';
 import { PAGES, FORBIDDEN } from './pages.js';
 import { start, navigate, render } from './router.js';
 import { errorState, spinner } from './ui.js';
-import { resetUsers } from './users.js';
+import { resetUsers, ensureUsers } from './users.js';
 
 const root = document.getElementById('app');
 let pageCtl = null;   // AbortController of the page on screen
@@ -50,7 +50,18 @@ function shell(activeNav) {
       type: 'button', class: 'icon-btn', 'aria-label': t('shell.logout'), title: t('shell.logout'),
       on: { click: async () => { await api.logout().catch(() => {}); resetUsers(); navigate('/login', { replace: true }); } },
     }, icon('logout')));
-  return h('aside', { class: 'sidebar' },
+  // On a phone the side bar is a top bar: the navigation folds behind a button naming the current page.
+  nav.id = 'main-nav';
+  const current = PAGES.find((p) => p.nav && p.nav === activeNav);
+  const toggle = h('button', { type: 'button', class: 'btn nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'main-nav' },
+    icon('menu'), h('span', { class: 'nav-toggle-text', text: current ? t(current.title) : t('shell.menu') }));
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.closest('.sidebar').classList.toggle('nav-open', open);
+  });
+  for (const el of [toggle, nav]) el.addEventListener('keydown', (e) => { if (e.key === 'Escape' && toggle.getAttribute('aria-expanded') === 'true') { toggle.click(); toggle.focus(); } });
+  return h('aside', { class: 'sidebar' }, toggle,
     h('a', { href: '/', class: 'brand', 'aria-label': t('shell.home') },
       h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Rapport' })),
     nav, h('div', { class: 'sidebar-foot' }, langSwitch(), userBox));
@@ -73,9 +84,11 @@ async function renderPage(page, params, query, { focus = true } = {}) {
   if (page.bare) replace(root, skip, main);
   else replace(root, skip, h('div', { class: 'layout' }, shell(page.nav || page.active), main));
   main.append(spinner());
+  const zoneReady = page.public ? null : ensureTimeZone();
   document.title = `${t(page.title)} · Rapport`;
   let mod;
   try { mod = await page.load(); } catch (err) { replace(main, errorState(err)); return; }
+  await zoneReady;
   if (seq !== renderSeq) return;
   main.replaceChildren();
   const ctx = {
@@ -97,6 +110,18 @@ async function renderPage(page, params, query, { focus = true } = {}) {
   }
 }
 
+// The company's time zone, loaded once per session (every date shown is in it).
+let zoneP = null;
+let zoneUser = null;
+function ensureTimeZone() {
+  const u = api.user();
+  if (!zoneP || zoneUser !== (u && u.id)) {
+    zoneUser = u && u.id;
+    zoneP = api.get('/api/v1/settings/time-zone').then((r) => setTimeZone(r.time_zone), () => { /* not readable: the browser's */ });
+  }
+  return zoneP;
+}
+
 async function boot() {
   document.body.append(h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' }));
   window.addEventListener('rapport:locale', () => render({ focus: false }));
@@ -109,6 +134,9 @@ async function boot() {
     replace(root, errorState(err, () => location.reload()));
     return;
   }
+  // Signed in: the company's time zone and the user names (most pages show them) are asked for
+  // now, while the page's modules load.
+  if (api.user()) { ensureTimeZone(); ensureUsers(); }
   await start(renderPage);
 }
 

@@ -6,6 +6,7 @@ export const PAGES = [
   { path: '/', nav: 'dashboard', icon: 'dashboard', title: 'nav.dashboard', load: () => import('./pages/dashboard.js') },
   { path: '/customers', nav: 'customers', icon: 'customers', title: 'nav.customers', load: () => import('./pages/customers.js') },
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
+  { path: '/tasks', nav: 'tasks', icon: 'calendar', title: 'nav.tasks', load: () => import('./pages/tasks.js') },
   { path: '/campaigns', nav: 'campaigns', icon: 'calendar', title: 'nav.campaigns', can: ['campaigns', 'read'], load: () => import('./pages/campaigns.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },

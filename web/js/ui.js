@@ -2,7 +2,7 @@
 // modal dialogs on <dialog> (focus kept inside, Escape closes), toasts in a
 // live region, badges, empty and error states. All text goes in as text.
 import { h, icon, replace } from './dom.js';
-import { t, label } from './i18n.js';
+import { t, label, wallParts, fromWall, isoUtc } from './i18n.js';
 import { ApiError } from './api.js';
 
 let uid = 0;
@@ -26,17 +26,68 @@ export function errorText(err) {
     if (err.status === 404) return t('error.not_found');
     if (err.status === 429) return t('error.too_many');
     if (err.status >= 500) return t('error.server');
-    const key = 'error.code.' + err.code;
-    const base = t(key) !== key ? t(key) : err.message;
+    const base = codeText(err.code);
     return err.field ? `${fieldLabel(err.field)}: ${base}` : base;
   }
   return err && err.message ? err.message : String(err);
 }
 
+/** The catalogue's wording of a server error code (never the server's English text). */
+export function codeText(code) {
+  const key = 'error.code.' + code;
+  return t(key) !== key ? t(key) : t('error.refused');
+}
+
+/** The label of a field as the server names it: phones[0] → Phones (1), items[2].quantity → … */
 export function fieldLabel(name) {
+  const m = /^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?$/.exec(String(name));
+  if (m && (m[2] !== undefined || m[3])) {
+    const base = fieldLabel(m[1]);
+    const n = m[2] !== undefined ? t('form.nth', { n: Number(m[2]) + 1 }) : '';
+    return [base + n, m[3] ? fieldLabel(m[3]) : ''].filter(Boolean).join(' · ');
+  }
   const key = 'field.' + name;
   const s = t(key);
   return s === key ? name : s;
+}
+
+/**
+ * Shows each error beside its field: errs is an ApiError, {field, code} or
+ * {field, message} (client checks), or a list of them; fields maps field
+ * names to field() results. The first field with an error gets the focus.
+ * Returns true when at least one error was placed beside a field.
+ */
+export function showFieldErrors(errs, fields) {
+  let first = null;
+  for (const e of Array.isArray(errs) ? errs : [errs]) {
+    if (!e || !e.field) continue;
+    const base = String(e.field).replace(/[[.].*$/, '');
+    const f = fields[base];
+    if (!f || !f.wrap) continue;
+    const text = e.message && !(e instanceof ApiError) ? e.message
+      : (String(e.field) !== base ? fieldLabel(e.field) + ': ' : '') + codeText(e.code);
+    f.wrap.querySelectorAll('.field-error').forEach((x) => x.remove());
+    const id = nextId('ferr');
+    f.wrap.append(h('div', { class: 'field-error', id, role: 'alert', text }));
+    f.input.setAttribute('aria-invalid', 'true');
+    f.input.setAttribute('aria-describedby', [f.input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    if (!first) first = f.input;
+  }
+  if (first) first.focus();
+  return !!first;
+}
+
+/** Removes the errors shown by showFieldErrors inside el. */
+export function clearFieldErrors(el) {
+  el.querySelectorAll('.field-error').forEach((x) => {
+    const input = x.parentNode.querySelector('[aria-invalid]');
+    if (input) {
+      input.removeAttribute('aria-invalid');
+      const rest = (input.getAttribute('aria-describedby') || '').split(' ').filter((i) => i && i !== x.id).join(' ');
+      if (rest) input.setAttribute('aria-describedby', rest); else input.removeAttribute('aria-describedby');
+    }
+    x.remove();
+  });
 }
 
 /**
@@ -112,6 +163,7 @@ export function dialog({ title, build, buttons = [], wide = false, form = true }
         if (!b.onClick) { close(undefined); return; }
         btn.disabled = true;
         setError(null);
+        clearFieldErrors(body);
         try {
           const r = await b.onClick(close, setError);
           if (r !== false && dlg.open) close(r);
@@ -185,18 +237,18 @@ export function dl(pairs, cls = 'props') {
   return el;
 }
 
-/** Converts an ISO time to the value of a datetime-local input (local time). */
+/** Converts an ISO time to the value of a datetime-local input (the company's wall-clock time). */
 export function toLocalInput(iso) {
-  const d = iso ? new Date(iso) : new Date();
+  const p = wallParts(iso ? new Date(iso) : new Date());
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
 }
 
-/** A datetime-local value (local time) as ISO 8601 UTC without milliseconds. */
+/** A datetime-local value (the company's wall-clock time) as ISO 8601 UTC without milliseconds. */
 export function fromLocalInput(v) {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v || '');
+  if (!m) return null;
+  return isoUtc(fromWall(+m[1], +m[2], +m[3], +m[4], +m[5]));
 }
 
 /** Debounces fn by ms. */

@@ -22,6 +22,7 @@ export const VOCAB = {
   rfm: ['champions', 'loyal', 'potential_loyalist', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk',
     'cannot_lose', 'hibernating', 'lost'],
   value_strategy: ['pursue', 'target', 'maintain', 'abandon'],
+  priority: ['A+', 'A', 'B', 'C'],
   strategy: ['submissive', 'caring', 'adaptive', 'indifferent'],
   behaviour: ['loyal', 'latent', 'inertia', 'disloyal', 'unknown'],
   future_matrix: ['best', 'must_invest', 'retain', 'worst'],

@@ -3,7 +3,7 @@
 // form; saving can start a new run so the dashboard shows the effect.
 // API: GET/PUT /api/v1/analytics/settings, POST /api/v1/analytics/runs.
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, has } from '../i18n.js';
 import * as api from '../api.js';
 import { field, card, toast, errorState, errorText } from '../ui.js';
 
@@ -35,7 +35,7 @@ export async function render({ main, signal }) {
         const numeric = typeof s.default === 'number';
         const name = t('asettings.' + k) !== 'asettings.' + k ? t('asettings.' + k) : k;
         const f = field({ label: name, name: k, type: numeric ? 'number' : 'text', value: String(s.value),
-          hint: `${s.doc} · ${t('asettings.default', { value: String(s.default) })}`, attrs: numeric ? { step: 'any' } : {} });
+          hint: `${has('asettings.doc.' + k) ? t('asettings.doc.' + k) : s.doc} · ${t('asettings.default', { value: String(s.default) })}`, attrs: numeric ? { step: 'any' } : {} });
         inputs[k] = { input: f.input, numeric, value: s.value };
         return f.wrap;
       })))),

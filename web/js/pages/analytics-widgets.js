@@ -189,9 +189,10 @@ function rfmCard(counts) {
     h('ul', { class: 'rfm-grid' }, VOCAB.rfm.map((seg) => h('li', {
       class: ['rfm-tile', 'tone-' + RFM_TONE[seg]], dataset: { value: seg, count: String(counts[seg] || 0) },
       title: t('explain.rfm.' + seg),
-    }, h('span', { class: 'rfm-name', text: label('rfm', seg) }),
+    }, h('a', { class: 'rfm-link', href: '/customers?rfm_segment=' + seg },
+      h('span', { class: 'rfm-name', text: label('rfm', seg) }),
       h('span', { class: 'rfm-count', text: number(counts[seg] || 0) }),
-      h('span', { class: 'rfm-pct', text: percent((counts[seg] || 0) / total) })))),
+      h('span', { class: 'rfm-pct', text: percent((counts[seg] || 0) / total) }))))),
     h('p', { class: 'muted small rfm-note', text: t('dash.rfm_help') })), { cls: 'card-chart', id: 'chart-rfm' });
   el.dataset.chart = 'rfm';
   el.setAttribute('data-drawn', 'true');

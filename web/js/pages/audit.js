@@ -2,7 +2,8 @@
 // when, newest first, filtered by entity, action and user, paged with the
 // server's `before` cursor.
 import { h, replace } from '../dom.js';
-import { t, dateTime } from '../i18n.js';
+import { t, dateTime, has } from '../i18n.js';
+import { showValue } from '../values.js';
 import * as api from '../api.js';
 import { setQuery } from '../router.js';
 import { field, errorState, badge, fieldLabel } from '../ui.js';
@@ -17,7 +18,10 @@ export async function render(ctx) {
   let rows = [], next = null;
   const entity = field({ label: t('audit.entity'), type: 'select', value: state.entity,
     options: [{ value: '', label: t('common.any') }, ...ENTITIES.map((e) => ({ value: e, label: t('entity.' + e) }))] });
-  const action = field({ label: t('audit.action'), value: state.action, placeholder: 'create, update, login…' });
+  const ACTIONS = ['create', 'update', 'delete', 'merge', 'transfer', 'share', 'login', 'login_failed', 'logout', 'permission_change', 'export', 'segment_move', 'undo'];
+  const action = field({ label: t('audit.action'), type: 'select', value: state.action,
+    options: [{ value: '', label: t('common.any') }, ...ACTIONS.map((a) => ({ value: a, label: actionText(a) })),
+      ...(state.action && !ACTIONS.includes(state.action) ? [{ value: state.action, label: actionText(state.action) }] : [])] });
   const user = field({ label: t('field.user_id'), type: 'select', value: state.user_id,
     options: [{ value: '', label: t('common.anyone') }, ...userList().map((u) => ({ value: String(u.id), label: u.name || u.email }))] });
   for (const [k, f] of [['entity', entity], ['action', action], ['user_id', user]]) {
@@ -47,7 +51,7 @@ export async function render(ctx) {
       h('tbody', {}, rows.map((a) => h('tr', {},
         h('td', { class: 'nowrap' }, h('time', { datetime: a.at, text: dateTime(a.at) })),
         h('td', { text: a.user_id ? userLabel(a.user_id) : '—' }),
-        h('td', {}, badge(a.action, /delete|fail|undo|revoke/.test(a.action) ? 'red' : a.action === 'create' ? 'green' : 'grey')),
+        h('td', {}, badge(actionText(a.action), /delete|fail|undo|revoke/.test(a.action) ? 'red' : a.action === 'create' ? 'green' : 'grey')),
         h('td', {}, a.party_id ? h('a', { href: '/customers/' + a.party_id, text: `${t('entity.' + a.entity)} #${a.entity_id}` }) : `${t('entity.' + a.entity)} #${a.entity_id}`),
         h('td', { class: 'audit-changes', text: changesText(a.changes) }),
         h('td', { class: 'muted', text: a.address || '' }))))));
@@ -60,8 +64,12 @@ function changesText(c) {
   if (!c || typeof c !== 'object') return '';
   const empty = (x) => x === null || x === undefined || x === '' || (Array.isArray(x) && !x.length) || (typeof x === 'object' && !Array.isArray(x) && x && !Object.keys(x).length);
   return Object.entries(c).filter(([, v]) => !(Array.isArray(v) && v.length === 2 && empty(v[0]) && empty(v[1]))).slice(0, 6).map(([k, v]) => {
-    const s = (x) => (x === null || x === undefined ? '∅' : typeof x === 'object' ? JSON.stringify(x) : String(x));
-    const text = Array.isArray(v) && v.length === 2 ? `${s(v[0])} → ${s(v[1])}` : s(v);
-    return `${fieldLabel(k)}: ${text.length > 60 ? text.slice(0, 59) + '…' : text}`;
+    const text = Array.isArray(v) && v.length === 2 ? `${showValue(k, v[0], 60)} → ${showValue(k, v[1], 60)}` : showValue(k, v, 60);
+    return `${fieldLabel(k)}: ${text}`;
   }).join('; ');
+}
+
+/** The label of an audit action (the code itself when the catalogue has none). */
+function actionText(a) {
+  return has('audit.act.' + a) ? t('audit.act.' + a) : a;
 }

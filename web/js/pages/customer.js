@@ -11,6 +11,7 @@ import { VOCAB, CLASSIFICATIONS, channelIcon } from '../vocab.js';
 import { field, vocabOptions, dialog, confirmDialog, toast, card, dl, badge, spinner, empty, errorState, errorText,
   fieldLabel, toLocalInput, fromLocalInput } from '../ui.js';
 import { partyForm } from './party-form.js';
+import { interactionDialog, noteDialog, transactionDialog, editActivity, deleteActivity } from './activity.js';
 import { partyPicker } from './party-picker.js';
 import { timeline } from './timeline.js';
 import { loadScores } from './scores.js';
@@ -34,7 +35,8 @@ export async function render(ctx) {
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
   await ensureUsers();
-  const tl = timeline(id, { signal });
+  const people = new Map();
+  const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
   const nextBox = h('div', { class: 'next-contact' }, spinner());
   const networkBox = h('div', {}, spinner());
   const scoresBox = h('div', { class: 'scores-box' }, spinner());
@@ -42,7 +44,7 @@ export async function render(ctx) {
   const left = h('div', { class: 'col-left' });
 
   main.append(h('div', { class: 'page page-customer' },
-    h('nav', { class: 'crumbs', 'aria-label': t('shell.breadcrumbs') }, h('a', { href: '/customers', text: t('nav.customers') }), h('span', { 'aria-hidden': 'true', text: ' / ' })),
+    h('nav', { class: 'crumbs', 'aria-label': t('shell.breadcrumbs') }, h('a', { href: '/customers', text: t('nav.customers') }), h('span', { 'aria-hidden': 'true', text: ' / ' }), h('span', { 'aria-current': 'page', text: party.name })),
     head,
     h('div', { class: 'customer-grid' },
       left,
@@ -125,25 +127,44 @@ export async function render(ctx) {
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
 
+  // An organisation's page rolls up the activity of the people who work there
+  // (works_at links): their timeline entries, tasks and purchases, marked as theirs.
+  async function loadPeople() {
+    people.clear();
+    if (party.kind !== 'organization') return;
+    try {
+      const links = await api.listAll('/api/v1/links', { to_id: id, kind: 'works_at' }, { maxItems: 200, signal });
+      const ps = await api.getMany('parties', links.items.map((l) => l.from_id).slice(0, 30), { signal });
+      for (const [pid, p] of ps) people.set(pid, p);
+    } catch (err) { if (err.name === 'AbortError') throw err; }
+  }
+
   async function loadNext() {
     try {
-      const page = await api.get('/api/v1/interactions', { party_id: id, status: 'planned', limit: 100 }, { signal });
-      const planned = page.items.filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
-      const n = planned[0];
-      if (!n) {
+      const pages = await Promise.all([id, ...people.keys()].map((pid) => api.get('/api/v1/interactions', { party_id: pid, status: 'planned', limit: 100 }, { signal })));
+      const planned = pages.flatMap((pg) => pg.items).filter((x) => x.due_at).sort((a, b) => a.due_at.localeCompare(b.due_at));
+      if (!planned.length) {
         replace(nextBox, h('p', { class: 'muted', text: t('customer.no_next') }),
           canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: planVisit } }, icon('calendar'), t('customer.plan_visit')) : null);
         return;
       }
-      const overdue = new Date(n.due_at) < new Date();
-      replace(nextBox, h('div', { class: 'next-row' },
-        h('span', { class: ['next-icon', overdue && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(n.channel))),
-        h('div', { class: 'next-text' },
-          h('div', { class: 'next-title', text: n.subject || label('channel', n.channel) }),
-          h('div', { class: ['muted', overdue && 'text-red'] },
-            label('channel', n.channel), ' · ', h('time', { datetime: n.due_at, text: dateTime(n.due_at) }), ' (', relative(n.due_at), ')',
-            planned.length > 1 ? ' · ' + t('customer.more_planned', { count: planned.length - 1 }) : '')),
-        canWrite ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => markDone(n) } }, icon('check'), t('tasks.mark_done')) : null));
+      const row = (n, first) => {
+        const overdue = new Date(n.due_at) < new Date();
+        const whose = n.party_id !== id ? people.get(n.party_id) : null;
+        return h('div', { class: 'next-row', dataset: { id: n.id } },
+          h('span', { class: ['next-icon', overdue && 'overdue'], 'aria-hidden': 'true' }, icon(channelIcon(n.channel))),
+          h('div', { class: 'next-text' },
+            h('div', { class: 'next-title' }, n.subject || label('channel', n.channel), whose ? [' ', badge(t('company.theirs', { name: whose.name }), 'theirs')] : null),
+            h('div', { class: ['muted', overdue && 'text-red'] },
+              label('channel', n.channel), ' · ', h('time', { datetime: n.due_at, text: dateTime(n.due_at) }), ' (', relative(n.due_at), ')',
+              first && planned.length > 1 && !people.size ? ' · ' + t('customer.more_planned', { count: planned.length - 1 }) : '')),
+          canWrite ? h('div', { class: 'next-actions' },
+            h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => markDone(n) } }, icon('check'), t('tasks.mark_done')),
+            h('button', { type: 'button', class: 'btn btn-sm btn-ghost', on: { click: async () => { if (await interactionDialog({ party: whose || party, item: n })) changed(); } } }, icon('edit'), t('activity.change_task'))) : null);
+      };
+      // A person's card shows the next contact; a company's every planned contact of it and its people (up to 10).
+      replace(nextBox, (people.size ? planned.slice(0, 10) : planned.slice(0, 1)).map((n, i) => row(n, i === 0)),
+        people.size && planned.length > 10 ? h('p', { class: 'muted small', text: t('customer.more_planned', { count: planned.length - 10 }) }) : null);
     } catch (err) {
       if (err.name !== 'AbortError') replace(nextBox, errorState(err));
     }
@@ -224,74 +245,21 @@ export async function render(ctx) {
     if (r) { toast(t('network.added')); loadNetwork(); tl.reload(); }
   }
 
-  // ---- quick actions ----
-  async function interactionDialog({ titleKey, channel, planned }) {
-    const ch = field({ label: t('field.channel'), type: 'select', options: vocabOptions('channel', VOCAB.channel), value: channel, required: true });
-    const dir = field({ label: t('field.direction'), type: 'select', options: vocabOptions('direction', VOCAB.direction), value: 'outbound' });
-    const subject = field({ label: t('field.subject'), attrs: { maxlength: '300' } });
-    const whenDefault = planned ? (() => { const d = new Date(Date.now() + 86400000); d.setHours(10, 0, 0, 0); return d.toISOString(); })() : new Date().toISOString();
-    const when = field({ label: planned ? t('field.due_at') : t('field.occurred_at'), type: 'datetime-local', value: toLocalInput(whenDefault), required: true });
-    const notes = field({ label: t('field.notes'), type: 'textarea', rows: 3 });
-    const response = planned ? null : field({ label: t('field.response'), type: 'textarea', rows: 2, hint: t('form.response_hint') });
-    const created = await dialog({
-      title: t(titleKey, { name: party.name }), wide: true,
-      build: (body) => body.append(h('div', { class: 'form-grid' }, ch.wrap, dir.wrap), subject.wrap, when.wrap, notes.wrap, response ? response.wrap : null),
-      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
-        const at = fromLocalInput(when.input.value);
-        const body = { party_id: id, channel: ch.input.value, direction: dir.input.value, status: planned ? 'planned' : 'done' };
-        body[planned ? 'due_at' : 'occurred_at'] = at;
-        if (subject.input.value.trim()) body.subject = subject.input.value.trim();
-        if (notes.input.value.trim()) body.notes = notes.input.value.trim();
-        if (response && response.input.value.trim()) body.response = response.input.value.trim();
-        return api.post('/api/v1/interactions', body);
-      } }],
-    });
-    if (created) {
-      toast(planned ? t('customer.planned_ok') : t('customer.logged_ok'));
-      tl.reload();
-      loadNext();
-    }
-  }
-  const logCall = () => interactionDialog({ titleKey: 'customer.log_call_title', channel: 'call', planned: false });
-  const planVisit = () => interactionDialog({ titleKey: 'customer.plan_visit_title', channel: 'visit', planned: true });
-
-  async function addNote() {
-    const body = field({ label: t('field.body'), type: 'textarea', rows: 5, required: true, attrs: { maxlength: '20000' } });
-    const r = await dialog({
-      title: t('customer.add_note_title', { name: party.name }), wide: true,
-      build: (b) => b.append(body.wrap),
-      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true,
-        onClick: () => api.post('/api/v1/notes', { party_id: id, body: body.input.value.trim() }) }],
-    });
-    if (r) { toast(t('customer.note_ok')); tl.reload(); }
-  }
-
-  async function recordTxn() {
-    const amount = field({ label: t('field.amount'), required: true, attrs: { inputmode: 'decimal' }, hint: t('form.amount_hint') });
-    const currency = field({ label: t('field.currency'), value: 'CNY', required: true, attrs: { maxlength: '3', pattern: '[A-Za-z]{3}' } });
-    const cost = field({ label: t('field.cost'), attrs: { inputmode: 'decimal' } });
-    const when = field({ label: t('field.occurred_at'), type: 'datetime-local', value: toLocalInput(), required: true });
-    const channel = field({ label: t('field.sales_channel'), attrs: { maxlength: '50' } });
-    const desc = field({ label: t('field.description'), type: 'textarea', rows: 2 });
-    const r = await dialog({
-      title: t('customer.record_txn_title', { name: party.name }), wide: true,
-      build: (b) => b.append(h('div', { class: 'form-grid' }, amount.wrap, currency.wrap, cost.wrap, when.wrap, channel.wrap), desc.wrap),
-      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
-        const cur = currency.input.value.trim().toUpperCase();
-        const a = toMinor(amount.input.value, cur);
-        if (a === null) { amount.input.focus(); throw new Error(t('form.amount_invalid')); }
-        const body = { party_id: id, amount: { amount: a, currency: cur }, occurred_at: fromLocalInput(when.input.value) };
-        if (cost.input.value.trim()) {
-          const c = toMinor(cost.input.value, cur);
-          if (c === null) { cost.input.focus(); throw new Error(t('form.amount_invalid')); }
-          body.cost = { amount: c, currency: cur };
-        }
-        if (channel.input.value.trim()) body.channel = channel.input.value.trim();
-        if (desc.input.value.trim()) body.description = desc.input.value.trim();
-        return api.post('/api/v1/transactions', body);
-      } }],
-    });
-    if (r) { toast(t('customer.txn_ok', { amount: money(r.amount) })); tl.reload(); }
+  // ---- quick actions and corrections (activity.js) ----
+  const changed = () => { tl.reload(); loadNext(); };
+  const logCall = async () => { if (await interactionDialog({ party, channel: 'call' })) changed(); };
+  const planVisit = async () => { if (await interactionDialog({ party, channel: 'visit', planned: true })) changed(); };
+  const addNote = async () => { if (await noteDialog({ party })) tl.reload(); };
+  const recordTxn = async () => { if (await transactionDialog({ party })) tl.reload(); };
+  function activityActions(type, item, of) {
+    if (!canWrite) return null;
+    const what = t('activity.kind_' + type);
+    return [
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('activity.edit', { what }), title: t('activity.edit', { what }),
+        on: { click: async () => { if (await editActivity(type, item, of || party)) changed(); } } }, icon('edit')),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('activity.delete', { what }), title: t('activity.delete', { what }),
+        on: { click: async () => { if (await deleteActivity(type, item)) changed(); } } }, icon('close')),
+    ];
   }
 
   // ---- edit with optimistic concurrency ----
@@ -364,11 +332,37 @@ export async function render(ctx) {
     loadNext();
   }
 
-  function redraw() { drawHead(); drawLeft(); loadNetwork(); }
+  // A prospect is someone who has not bought yet (D1): one with a purchase is offered the move to customer,
+  // so the role and the scores never disagree silently (issue 15 item 14).
+  const prospectBox = h('div', { class: 'prospect-note', hidden: true });
+  head.after(prospectBox);
+  async function checkProspect() {
+    const roles = party.roles || [];
+    if (!roles.includes('prospect') || roles.includes('customer')) { prospectBox.hidden = true; return; }
+    try {
+      const bought = await api.get('/api/v1/transactions', { party_id: id, limit: 1 }, { signal });
+      if (!bought.items.length) { prospectBox.hidden = true; return; }
+      replace(prospectBox, h('div', { class: 'notice', role: 'status' }, icon('alert'),
+        h('span', { text: t('customer.prospect_bought') }),
+        canWrite ? h('button', { type: 'button', class: 'btn btn-sm btn-primary', on: { click: async () => {
+          try {
+            party = await api.patch(url, { roles: [...roles.filter((r) => r !== 'prospect'), 'customer'] }, party.version);
+            toast(t('customer.now_customer', { name: party.name }));
+            redraw();
+            tl.reload();
+          } catch (err) { toast(errorText(err), 'error'); }
+        } } }, t('customer.make_customer')) : null));
+      prospectBox.hidden = false;
+    } catch (err) { if (err.name !== 'AbortError') prospectBox.hidden = true; }
+  }
+
+  function redraw() { drawHead(); drawLeft(); loadNetwork(); checkProspect(); }
 
   drawHead();
   drawLeft();
-  await Promise.all([tl.reload(), loadNext(), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+  checkProspect();
+  const peopleP = loadPeople();
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
 }
 
 function initials(name) {

@@ -6,16 +6,39 @@
 // The first page asks for the number of matches (count=true), shown above
 // the table ("1,234 customers", or "10,000+" when the server capped it).
 import { h, icon, replace } from '../dom.js';
-import { t, label, number, date, relative, compare } from '../i18n.js';
+import { t, label, number, date, relative, compare, toMinor } from '../i18n.js';
 import * as api from '../api.js';
 import { navigate, setQuery } from '../router.js';
 import { VOCAB } from '../vocab.js';
-import { field, vocabOptions, toast, dialog, debounce, store, errorState, badge, nextId } from '../ui.js';
+import { field, vocabOptions, toast, dialog, debounce, store, errorState, errorText, badge, nextId } from '../ui.js';
 import { partyForm } from './party-form.js';
+import { findDuplicates, duplicateDialog } from './dupes.js';
 import { ensureUsers, userLabel, userList } from '../users.js';
 
-const FILTERS = ['kind', 'roles', 'tier', 'lifecycle', 'importance', 'relationship_level', 'loyalty_class', 'value_class', 'customer_type', 'relationship_to_company', 'source'];
+const FILTERS = ['kind', 'roles', 'tier', 'lifecycle', 'rfm_segment', 'strategy', 'priority', 'importance', 'relationship_level', 'loyalty_class', 'value_class', 'customer_type', 'relationship_to_company', 'source'];
 const TEXT_FILTERS = ['city', 'tags', 'industry'];
+// Score ranges: the URL holds the API's values (minor units, 0–1); the inputs show yuan and percent.
+const RANGE_FILTERS = [
+  { key: 'clv_min', label: 'customers.clv_min', toApi: (v) => toMinor(v), fromApi: (v) => String(Number(v) / 100) },
+  { key: 'clv_max', label: 'customers.clv_max', toApi: (v) => toMinor(v), fromApi: (v) => String(Number(v) / 100) },
+  { key: 'p_alive_min', label: 'customers.p_alive_min', toApi: (v) => (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 100 ? String(Number(v) / 100) : null),
+    fromApi: (v) => String(Math.round(Number(v) * 1000) / 10) },
+];
+// Filters on figures computed from costs: refused (400 forbidden_field) to roles that may not see costs.
+const COST_FILTERS = ['tier', 'strategy', 'clv_min', 'clv_max'];
+let costProbe = null;
+/** Whether the user may filter on cost-derived figures (asked once per user). */
+export function costVisible() {
+  const u = api.user();
+  if (!u) return Promise.resolve(false);
+  if (u.role === 'admin') return Promise.resolve(true);
+  if (!costProbe || costProbe.user !== u.id) {
+    // The analytics summary leaves out the figures of hidden fields: no net_profit when costs are hidden.
+    costProbe = { user: u.id, p: api.get('/api/v1/analytics/summary').then((s) => 'net_profit' in s, () => false) };
+  }
+  return costProbe.p;
+}
+const ALL_FILTERS = () => [...FILTERS, ...TEXT_FILTERS, ...RANGE_FILTERS.map((r) => r.key)];
 const SORTS = ['-updated_at', 'name', '-name', '-created_at', 'id'];
 const PAGE = 50;
 const CUSTOM_KEY = /^[A-Za-z0-9_]{1,64}$/;   // the names the API accepts after custom.
@@ -56,7 +79,7 @@ function ownerText(id) {
 
 function stateFromQuery(query) {
   const s = { q: query.get('q') || '', sort: query.get('sort') || '-updated_at', owner: query.get('owner') || '' };
-  for (const f of [...FILTERS, ...TEXT_FILTERS]) s[f] = query.get(f) || '';
+  for (const f of ALL_FILTERS()) s[f] = query.get(f) || '';
   if (!SORTS.includes(s.sort)) s.sort = '-updated_at';
   s.custom_key = '';
   s.custom_value = '';
@@ -80,7 +103,7 @@ function urlState(s) {
 function apiQuery(s) {
   const q = { sort: s.sort, limit: PAGE };
   if (s.q) q.q = s.q;
-  for (const f of [...FILTERS, ...TEXT_FILTERS]) if (s[f]) q[f] = s[f];
+  for (const f of ALL_FILTERS()) if (s[f]) q[f] = s[f];
   if (s.owner === 'me' && api.user()) q.owner_id = api.user().id;
   else if (/^\d+$/.test(s.owner)) q.owner_id = s.owner;
   if (customActive(s)) q['custom.' + s.custom_key] = s.custom_value;
@@ -89,8 +112,14 @@ function apiQuery(s) {
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
-  await ensureUsers();
   const state = stateFromQuery(query);
+  const usersP = ensureUsers();
+  const costs = await costVisible();
+  if (!costs) for (const f of COST_FILTERS) state[f] = '';
+  // The first page is asked for at once, while the user names arrive (the rows show sooner).
+  let firstPage = api.get('/api/v1/parties', { ...apiQuery(state), count: 'true' }, { signal });
+  firstPage.catch(() => { /* load() reports it */ });
+  await usersP;
   let columns = store.get(COLS_KEY, DEFAULT_COLS).filter((k) => COLUMNS.some((c) => c.key === k));
   let rows = [];
   let next = null;
@@ -107,8 +136,9 @@ export async function render(ctx) {
 
   const filterBox = h('div', { class: 'filters', role: 'group', 'aria-label': t('customers.filters') });
   const filterInputs = {};
-  const vocabOf = { roles: 'role' };
+  const vocabOf = { roles: 'role', rfm_segment: 'rfm' };
   for (const f of FILTERS) {
+    if (!costs && COST_FILTERS.includes(f)) continue;
     const vocab = vocabOf[f] || f;
     const fl = field({ label: t('field.' + f), name: f, type: 'select', value: state[f], options: vocabOptions(vocab, VOCAB[vocab], t('common.any')) });
     fl.input.addEventListener('change', () => { state[f] = fl.input.value; reload(); });
@@ -119,6 +149,21 @@ export async function render(ctx) {
     const fl = field({ label: t('field.' + f), name: f, value: state[f], placeholder: t('common.any') });
     fl.input.addEventListener('change', () => { state[f] = fl.input.value.trim(); reload(); });
     filterInputs[f] = fl.input;
+    filterBox.append(fl.wrap);
+  }
+  for (const r of RANGE_FILTERS) {
+    if (!costs && COST_FILTERS.includes(r.key)) continue;
+    const fl = field({ label: t(r.label), name: r.key, value: state[r.key] ? r.fromApi(state[r.key]) : '', placeholder: t('common.any'), attrs: { inputmode: 'decimal' } });
+    fl.input.addEventListener('change', () => {
+      const v = fl.input.value.trim();
+      const api_ = v === '' ? '' : r.toApi(v);
+      const bad = api_ === null;
+      fl.input.setAttribute('aria-invalid', String(bad));
+      if (bad) return;
+      state[r.key] = String(api_);
+      reload();
+    });
+    filterInputs[r.key] = fl.input;
     filterBox.append(fl.wrap);
   }
   const me = api.user();
@@ -156,14 +201,14 @@ export async function render(ctx) {
   filterBox.append(customKey.wrap, customValue.wrap);
   checkKey();
   const clearBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', text: t('customers.clear_filters'), on: { click: () => {
-    for (const k of [...FILTERS, ...TEXT_FILTERS, 'owner', 'custom_key', 'custom_value']) { state[k] = ''; filterInputs[k].value = ''; }
+    for (const k of [...ALL_FILTERS(), 'owner', 'custom_key', 'custom_value']) { state[k] = ''; if (filterInputs[k]) filterInputs[k].value = ''; }
     state.q = ''; search.input.value = '';
     checkKey();
     reload();
   } } });
   filterBox.append(h('div', { class: 'field field-btn' }, clearBtn));
 
-  const activeCount = () => [...FILTERS, ...TEXT_FILTERS, 'owner'].filter((k) => state[k]).length + (customActive(state) || state.custom_key ? 1 : 0);
+  const activeCount = () => [...ALL_FILTERS(), 'owner'].filter((k) => state[k]).length + (customActive(state) || state.custom_key ? 1 : 0);
   const filterToggle = h('button', { type: 'button', class: 'btn', 'aria-expanded': activeCount() ? 'true' : 'false', 'aria-controls': 'filter-panel' });
   filterBox.id = 'filter-panel';
   filterBox.hidden = !activeCount();
@@ -299,8 +344,11 @@ export async function render(ctx) {
     tableBox.setAttribute('aria-busy', 'true');
     try {
       // The first page also brings the total; later pages keep it.
-      const page = await api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined, count: more ? undefined : 'true' },
-        { signal: ctl.signal });
+      const early = !more && firstPage;
+      firstPage = null;
+      const page = await (early || api.get('/api/v1/parties', { ...apiQuery(state), after: more ? next : undefined, count: more ? undefined : 'true' },
+        { signal: ctl.signal }));
+      if (ctl.signal.aborted) return;
       rows = more ? rows.concat(page.items) : page.items;
       next = page.next;
       if (!more) drawCount(page.count, page.count_capped);
@@ -337,7 +385,9 @@ export async function render(ctx) {
           h('td', { class: 'col-check' }, cb),
           h('td', { class: 'col-name' },
             h('a', { href: '/customers/' + p.id, class: 'name-link', text: p.name }),
-            p.title || p.industry ? h('div', { class: 'sub muted', text: [p.title, p.kind === 'organization' ? p.industry : null].filter(Boolean).join(' · ') }) : null),
+            p.title || p.industry ? h('div', { class: 'sub muted', text: [p.title, p.kind === 'organization' ? p.industry : null].filter(Boolean).join(' · ') }) : null,
+            // On a phone the phone column is off-screen: the first number goes under the name (a link to call).
+            (p.phones || [])[0] && columns.includes('phones') ? h('a', { class: 'sub m-only m-phone', href: 'tel:' + p.phones[0].replace(/[^\d+]/g, ''), text: p.phones[0] }) : null),
           cols.map((c) => h('td', { class: 'col-' + c.key }, c.cell(p))));
       })));
     if (!rows.length) replace(tableBox, h('div', { class: 'empty' }, h('p', { text: state.q || activeCount() ? t('customers.none_match') : t('customers.none') })));
@@ -427,15 +477,40 @@ export async function render(ctx) {
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  async function createParty() {
-    const form = partyForm({ kind: 'person', roles: ['customer'] }, { compact: true });
-    const created = await dialog({
+  /** New party: the duplicates (name, e-mail or phone) are shown first (dupes.js). */
+  async function createParty(initial = { kind: 'person', roles: ['customer'] }, { skipDupes = false } = {}) {
+    const form = partyForm(initial, { compact: true });
+    const r = await dialog({
       title: t('customers.new'), wide: true,
       build: (body) => body.append(form.el),
-      buttons: [{ label: t('action.cancel') }, { label: t('action.create'), kind: 'primary', submit: true,
-        onClick: () => form.submit((body) => api.post('/api/v1/parties', body)) }],
+      buttons: [{ label: t('action.cancel') }, { label: t('action.create'), kind: 'primary', submit: true, onClick: async (close) => {
+        if (!form.validate()) throw new Error(t('form.fix_fields'));
+        const body = form.changes();
+        if (!skipDupes) {
+          const dups = await findDuplicates(body, { signal });
+          if (dups.length) { close({ dups, body }); return false; }
+        }
+        return { created: await form.submit((b) => api.post('/api/v1/parties', b)) };
+      } }],
     });
-    if (created) { toast(t('customers.created', { name: created.name })); navigate('/customers/' + created.id); }
+    if (!r) return;
+    if (r.created) { toast(t('customers.created', { name: r.created.name })); navigate('/customers/' + r.created.id); return; }
+    const choice = await duplicateDialog(r.body.name, r.dups);
+    if (!choice) return;
+    if (choice.action === 'back') { createParty(r.body); return; }
+    if (choice.action === 'open') { navigate('/customers/' + choice.party.id); return; }
+    // Create anyway, or merge: the new details go into the existing party (created, then merged into it at once).
+    let created;
+    try { created = await api.post('/api/v1/parties', r.body); } catch (err) { toast(errorText(err), 'error'); createParty(r.body, { skipDupes: true }); return; }
+    if (choice.action === 'create') { toast(t('customers.created', { name: created.name })); navigate('/customers/' + created.id); return; }
+    try {
+      await api.post(`/api/v1/parties/${choice.party.id}/merge`, { duplicate_id: created.id });
+      toast(t('dupes.merged', { name: choice.party.name }));
+      navigate('/customers/' + choice.party.id);
+    } catch (err) {
+      toast(errorText(err), 'error');
+      navigate('/customers/' + created.id);
+    }
   }
 
   await load(false);

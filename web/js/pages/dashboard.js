@@ -1,19 +1,21 @@
 // dashboard: what needs doing today and how the customer base is made up.
 // The widgets are a registry; each draws itself from the data the page
-// loaded once. Counts come from one keyset scan of the party list (the API
-// has no count endpoint yet); the value analytics (pyramid, lifecycle, RFM,
-// equity) join the registry when GET /api/v1/analytics/summary exists.
+// loaded once. Counts and breakdowns come from the server in one answer
+// (GET /api/v1/aggregates/parties: exact at any size, within the user's
+// scope); the task cards from counted interaction lists, following the
+// mine / everyone switch; the value analytics (pyramid, lifecycle, RFM,
+// equity) from GET /api/v1/analytics/summary. Every number links to the
+// list it counts.
 import { h, icon, replace } from '../dom.js';
-import { t, label, number, dateTime, relative, compare, date } from '../i18n.js';
+import { t, label, number, dateTime, relative, compare, date, dayEnd, isoUtc, wallParts } from '../i18n.js';
 import * as api from '../api.js';
 import { VOCAB, channelIcon } from '../vocab.js';
 import { card, errorState, spinner, toast, errorText, store, badge } from '../ui.js';
-import { drawChart } from '../charts.js';
+import { drawChart, loadChart } from '../charts.js';
 import { navigate } from '../router.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { analyticsSection } from './analytics-widgets.js';
 
-const SCAN_CAP = 5000;    // parties counted on the client; beyond this the counts are "at least"
 const TASKS_KEY = 'rapport.dashboard.tasks';
 
 /** Breakdown charts: field of the party, vocabulary, chart kind, URL filter. */
@@ -30,6 +32,8 @@ const BREAKDOWNS = [
 export async function render(ctx) {
   const { main, signal } = ctx;
   const u = api.user();
+  loadChart().catch(() => { /* each chart reports its own failure */ });   // fetched while the data is
+  ensureUsers();
   const kpiBox = h('div', { class: 'kpis' }, spinner());
   const tasksBox = h('div', {}, spinner());
   const grid = h('div', { class: 'dash-grid' });
@@ -40,10 +44,12 @@ export async function render(ctx) {
         scope = s; store.set(TASKS_KEY, s);
         scopeSeg.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.s === s)));
         loadTasks();
+        drawTaskKpis();
       } } })));
 
+  const taskKpis = h('div', { class: 'kpi-pair' });
   const analytics = analyticsSection({ signal });
-  const hour = new Date().getHours();
+  const hour = wallParts(new Date()).hour;
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {},
       h('h1', { text: t(hour < 12 ? 'dash.morning' : hour < 18 ? 'dash.afternoon' : 'dash.evening', { name: u.name || u.email }) }),
@@ -57,40 +63,50 @@ export async function render(ctx) {
 
   const tasksP = loadTasks();
   const analyticsP = analytics.load();
-  let scan;
+  let agg;
   try {
-    scan = await api.listAll('/api/v1/parties', { sort: 'id' }, { maxItems: SCAN_CAP, signal });
+    agg = await api.get('/api/v1/aggregates/parties', undefined, { signal });
   } catch (err) {
     if (err.name === 'AbortError') return;
     replace(kpiBox, errorState(err, ctx.refresh));
     await tasksP;
     return;
   }
-  const parties = scan.items;
-  const approx = !scan.complete;
-  const count = (pred) => parties.reduce((n, p) => n + (pred(p) ? 1 : 0), 0);
-  const fmtCount = (n) => (approx ? t('dash.at_least', { count: n }) : number(n));
+  const by = agg.by || {};
   const kpi = (key, n, href, tone) => h('a', { class: ['kpi', tone && 'kpi-' + tone], href, dataset: { kpi: key, count: String(n) } },
-    h('span', { class: 'kpi-label', text: t('dash.kpi_' + key) }), h('span', { class: 'kpi-value', text: fmtCount(n) }));
-  const tasks = await tasksP;
-  replace(kpiBox,
-    kpi('parties', parties.length, '/customers'),
-    kpi('customers', count((p) => (p.roles || []).includes('customer')), '/customers?roles=customer'),
-    kpi('prospects', count((p) => (p.roles || []).includes('prospect')), '/customers?roles=prospect'),
-    kpi('vip', count((p) => p.importance === 'vip'), '/customers?importance=vip', 'gold'),
-    tasks ? h('div', { class: ['kpi', tasks.overdue.length && 'kpi-red'], dataset: { kpi: 'overdue', count: String(tasks.overdue.length) } },
-      h('span', { class: 'kpi-label', text: t('dash.kpi_overdue') }), h('span', { class: 'kpi-value', text: number(tasks.overdue.length) })) : null,
-    tasks ? h('div', { class: 'kpi', dataset: { kpi: 'today', count: String(tasks.today.length) } },
-      h('span', { class: 'kpi-label', text: t('dash.kpi_today') }), h('span', { class: 'kpi-value', text: number(tasks.today.length) })) : null);
-  if (approx) kpiBox.append(h('p', { class: 'muted small kpi-note', text: t('dash.approx', { count: SCAN_CAP }) }));
+    h('span', { class: 'kpi-label', text: t('dash.kpi_' + key) }), h('span', { class: 'kpi-value', text: number(n) }));
+  kpiBox.replaceChildren(
+    kpi('parties', agg.total, '/customers'),
+    kpi('customers', (by.roles || {}).customer || 0, '/customers?roles=customer'),
+    kpi('prospects', (by.roles || {}).prospect || 0, '/customers?roles=prospect'),
+    kpi('vip', (by.importance || {}).vip || 0, '/customers?importance=vip', 'gold'),
+    taskKpis);
+  drawTaskKpis();
 
-  for (const b of BREAKDOWNS) grid.append(breakdownCard(b, parties, fmtCount));
-  await analyticsP;
+  for (const b of BREAKDOWNS) if (by[b.field]) grid.append(breakdownCard(b, by[b.field]));
+  await Promise.all([tasksP, analyticsP]);
+
+  /** The overdue and due-today cards: counted by the server for the scope chosen (mine / everyone). */
+  async function drawTaskKpis() {
+    const now = new Date();
+    const base = { status: 'planned', count: 'true', count_limit: 100000, limit: 1 };
+    if (scope === 'mine') base.user_id = u.id;
+    try {
+      const [over, today] = await Promise.all([
+        api.get('/api/v1/interactions', { ...base, due_at_to: isoUtc(now) }, { signal }),
+        api.get('/api/v1/interactions', { ...base, due_at_from: isoUtc(now), due_at_to: isoUtc(dayEnd(now)) }, { signal }),
+      ]);
+      const card_ = (key, n, view, tone) => h('a', { class: ['kpi', tone], href: `/tasks?view=${view}&scope=${scope}`, dataset: { kpi: key, count: String(n) } },
+        h('span', { class: 'kpi-label', text: t('dash.kpi_' + key) }), h('span', { class: 'kpi-value', text: number(n) }));
+      replace(taskKpis, card_('overdue', over.count, 'overdue', over.count ? 'kpi-red' : ''), card_('today', today.count, 'today', ''));
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(taskKpis, errorState(err));
+    }
+  }
 
   async function loadTasks() {
-    const end = new Date(); end.setHours(23, 59, 59, 0);
     const now = new Date();
-    const q = { status: 'planned', due_at_to: end.toISOString().replace(/\.\d{3}Z$/, 'Z'), limit: 200 };
+    const q = { status: 'planned', due_at_to: isoUtc(dayEnd(now)), limit: 200 };
     if (scope === 'mine') q.user_id = u.id;
     try {
       const page = await api.get('/api/v1/interactions', q, { signal });
@@ -123,6 +139,7 @@ export async function render(ctx) {
             await api.patch('/api/v1/interactions/' + x.id, { status: 'done', occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, x.version);
             toast(t('tasks.done_ok'));
             loadTasks();
+            drawTaskKpis();
           } catch (err) { toast(errorText(err), 'error'); e.currentTarget.disabled = false; }
         } } }, icon('check'), h('span', { class: 'hide-sm', text: t('tasks.mark_done') })));
     };
@@ -135,12 +152,9 @@ export async function render(ctx) {
   }
 }
 
-function breakdownCard(b, parties, fmtCount) {
-  const counts = new Map();
-  for (const p of parties) {
-    const v = p[b.field];
-    for (const x of Array.isArray(v) ? v : [v]) if (x) counts.set(x, (counts.get(x) || 0) + 1);
-  }
+function breakdownCard(b, counts0) {
+  const counts = new Map(Object.entries(counts0));
+  const fmtCount = (n) => number(n);
   let entries;
   if (b.vocab) {
     entries = VOCAB[b.vocab].map((v) => ({ value: v, label: label(b.vocab, v), count: counts.get(v) || 0 }));

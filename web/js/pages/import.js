@@ -5,9 +5,9 @@
 // API: POST /api/v1/imports?kind=&map=&dry_run= (the file is the body),
 // GET /api/v1/imports/{id}, …/errors (CSV), POST …/undo.
 import { h, icon, replace } from '../dom.js';
-import { t, number } from '../i18n.js';
+import { t, number, has } from '../i18n.js';
 import * as api from '../api.js';
-import { field, toast, errorText, card, badge, confirmDialog } from '../ui.js';
+import { field, toast, errorText, card, badge, confirmDialog, fieldLabel, codeText } from '../ui.js';
 
 const TARGETS = {
   parties: ['name', 'kind', 'roles', 'external_id', 'phones', 'emails', 'city', 'country', 'industry', 'title', 'website', 'source',
@@ -71,6 +71,17 @@ export async function render(ctx) {
     columns = []; samples = [];
     replace(checkBox); replace(runBox);
     if (!fileObj) { drawMapping(); return; }
+    // A spreadsheet (Excel .xlsx/.xls, WPS .et, .ods: a zip or an OLE file) is not read yet: say how to save it
+    // as CSV instead of showing its bytes as columns (issue 15 item 9).
+    const head = new Uint8Array(await fileObj.slice(0, 8).arrayBuffer());
+    const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+    const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0;
+    if (/\.(xlsx|xlsm|xls|et|ods)$/i.test(fileObj.name) || zip || ole) {
+      replace(mapBox, h('div', { class: 'notice', role: 'alert' }, icon('alert'),
+        h('div', {}, h('strong', { text: t('import.sheet_title', { name: fileObj.name }) }), h('p', { text: t('import.sheet_help') }))));
+      checkBtn.disabled = runBtn.disabled = true;
+      return;
+    }
     if (/\.gz$/i.test(fileObj.name) || /\.jsonl$/i.test(fileObj.name)) {
       replace(mapBox, h('p', { class: 'muted', text: t('import.map_auto') }));
       checkBtn.disabled = runBtn.disabled = false;
@@ -170,7 +181,7 @@ export async function render(ctx) {
         h('tbody', {}, report.slice(0, 50).map((x) => h('tr', {},
           h('td', { text: number(x.row) }), h('td', { text: x.column }),
           h('td', {}, badge(t('import.k_' + x.kind) !== 'import.k_' + x.kind ? t('import.k_' + x.kind) : x.kind, x.kind === 'error' || x.kind === 'no_customer' ? 'red' : 'gold')),
-          h('td', { text: x.reason })))))) : null,
+          h('td', { text: reasonText(x) })))))) : null,
       h('div', { class: 'wizard-actions' },
         report.length ? h('a', { class: 'btn btn-sm', href: `/api/v1/imports/${job.id}/errors`, download: `import-${job.id}-report.csv` }, icon('download'), t('import.download_report')) : null,
         !dry && r.written ? h('button', { type: 'button', class: 'btn btn-sm btn-ghost', on: { click: () => undo(job) } }, t('import.undo')) : null,
@@ -244,3 +255,29 @@ function parseCsv(text, maxRows) {
   return rows;
 }
 
+
+/**
+ * A report line in the reader's language: the import engine writes English
+ * reasons; the common ones are recognised and worded from the catalogue
+ * (duplicates with what matched and what was done, a row without its
+ * customer, a value that is not an amount / number / phone / e-mail / date);
+ * anything else is shown as written.
+ */
+export function reasonText(x) {
+  const r = String(x.reason || '');
+  let m = /^duplicate of (\w+) (\d+) \(same (external_id|e-mail|phone|sku|name)\s*(.*?)\)(?::\s*(\w+))?$/.exec(r);
+  if (m) {
+    const what = has('entity.' + m[1]) ? t('entity.' + m[1]) : m[1];
+    const how = t('import.how_' + m[3].replace('-', ''));
+    const outcome = m[5] && has('import.outcome_' + m[5]) ? t('import.outcome_' + m[5]) : '';
+    return t('import.reason_dup', { what, id: m[2], how, value: m[4] }) + (outcome ? ' ' + outcome : '');
+  }
+  if (x.kind === 'no_customer') return t('import.reason_no_customer');
+  m = /^(\w+): '(.*)' is not (an amount|a whole number)/.exec(r);
+  if (m) return t(m[3] === 'an amount' ? 'import.reason_not_amount' : 'import.reason_not_integer', { field: fieldLabel(m[1]), value: m[2] });
+  m = /(\w+(?:\[\d+\])?) is not an? (e-mail address|phone number|date|valid date|time)/.exec(r);
+  if (m) return `${fieldLabel(m[1])}: ${codeText(m[2].startsWith('e-mail') ? 'invalid_email' : m[2].startsWith('phone') ? 'invalid_phone' : m[2] === 'time' ? 'invalid_time' : 'invalid_date')}`;
+  m = /^(\w+(?:\[\d+\])?) is required$/.exec(r);
+  if (m) return `${fieldLabel(m[1])}: ${codeText('required')}`;
+  return r;
+}

@@ -4,14 +4,15 @@
 import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { VOCAB, CLASSIFICATIONS } from '../vocab.js';
-import { field, vocabOptions, nextId } from '../ui.js';
+import { field, vocabOptions, nextId, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 const lines = (s) => s.split(/[\n,，;；]/).map((x) => x.trim()).filter(Boolean);
 
 /** Builds the form for party p (an existing record or defaults). */
 export function partyForm(p, { compact = false } = {}) {
   const inputs = {};
-  const add = (name, spec) => { const f = field({ name, label: t('field.' + name), ...spec }); inputs[name] = f.input; return f.wrap; };
+  const fields = {};
+  const add = (name, spec) => { const f = field({ name, label: t('field.' + name), ...spec }); inputs[name] = f.input; fields[name] = f; return f.wrap; };
   const group = (title, ...kids) => h('fieldset', { class: 'form-group' }, h('legend', { text: title }), h('div', { class: 'form-grid' }, kids));
 
   const roleBoxes = VOCAB.role.map((r) => {
@@ -100,18 +101,38 @@ export function partyForm(p, { compact = false } = {}) {
     return out;
   }
 
-  /** Calls send(body); on a refused field marks and focuses it, then rethrows. */
+  /**
+   * Checks what the server would refuse that the form can tell alone, and
+   * shows every problem beside its field at once. Returns true when none.
+   */
+  function validate() {
+    clearFieldErrors(el);
+    const v = values();
+    const errs = [];
+    if (!v.name) errs.push({ field: 'name', message: t('form.err_required') });
+    (v.emails || []).forEach((e, i) => { if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) errs.push({ field: 'emails', message: t('form.err_email', { value: e, n: i + 1 }) }); });
+    (v.phones || []).forEach((x, i) => {
+      const n = x.replace(/\D/g, '').length;   // as the server's phone_normalize: + first, digits, space - . ( ), 5–20 digits
+      if (!/^\+?[\d\s().-]+$/.test(x) || n < 5 || n > 20) errs.push({ field: 'phones', message: t('form.err_phone', { value: x, n: i + 1 }) });
+    });
+    if (v.website && !/^https?:\/\/\S+$/i.test(v.website)) errs.push({ field: 'website', message: t('form.err_url') });
+    // One message per field: several problems of a list field are joined.
+    const byField = new Map();
+    for (const e of errs) byField.set(e.field, byField.has(e.field) ? { field: e.field, message: byField.get(e.field).message + ' ' + e.message } : e);
+    showFieldErrors([...byField.values()], fields);
+    return !byField.size;
+  }
+
+  /** Calls send(body); a refused field gets its error beside it (in the catalogue's words). */
   async function submit(send) {
-    for (const inp of Object.values(inputs)) if (inp.removeAttribute) inp.removeAttribute('aria-invalid');
+    if (!validate()) throw new Error(t('form.fix_fields'));
     try {
       return await send(changes());
     } catch (err) {
-      const inp = err.field && inputs[err.field];
-      const target = Array.isArray(inp) ? inp[0] : inp;
-      if (target && target.focus) { target.setAttribute('aria-invalid', 'true'); target.focus(); }
+      if (showFieldErrors(err, fields)) throw new Error(t('form.fix_fields'));
       throw err;
     }
   }
 
-  return { el, inputs, values, changes, submit };
+  return { el, inputs, fields, values, changes, validate, submit };
 }

@@ -1,12 +1,13 @@
 // products: the catalogue — list with category and active filters, sort,
 // keyset "load more", and a dialog to add or edit a product.
 import { h, icon, replace } from '../dom.js';
-import { t, money, toMinor } from '../i18n.js';
+import { t, money, toMinor, compare } from '../i18n.js';
 import * as api from '../api.js';
 import { setQuery } from '../router.js';
 import { field, dialog, toast, errorState, badge, debounce } from '../ui.js';
 
 const SORTS = ['name', '-name', '-updated_at', 'id'];
+const CLIENT_SORT = 2000;   // products sorted by name in the browser, up to this many
 
 export async function render(ctx) {
   const { main, query, signal } = ctx;
@@ -31,8 +32,30 @@ export async function render(ctx) {
 
   function reload() { setQuery({ ...state, sort: state.sort === 'name' ? '' : state.sort }); load(false); }
 
+  // Names sort in the reader's order (pinyin in zh-CN) as customers do: the server sorts product names by
+  // code point, so a catalogue of up to CLIENT_SORT products is loaded whole and sorted here; a larger one
+  // pages in the server's order.
+  let local = null;
   async function load(older) {
     try {
+      if (/^-?name$/.test(state.sort) && !older) {
+        const all = await api.listAll('/api/v1/products', { sort: 'id', category: state.category, active: state.active }, { maxItems: CLIENT_SORT, signal });
+        if (all.complete) {
+          const dir = state.sort === '-name' ? -1 : 1;
+          local = all.items.sort((a, b) => dir * compare(a.name, b.name) || a.id - b.id);
+          rows = local.slice(0, 50);
+          next = local.length > 50 ? 50 : null;
+          draw();
+          return;
+        }
+      }
+      if (older && local) {
+        rows = local.slice(0, next + 50);
+        next = local.length > next + 50 ? next + 50 : null;
+        draw();
+        return;
+      }
+      local = null;
       const page = await api.get('/api/v1/products', { limit: 50, sort: state.sort, category: state.category, active: state.active, after: older ? next : undefined }, { signal });
       rows = older ? rows.concat(page.items) : page.items;
       next = page.next;

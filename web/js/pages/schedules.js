@@ -6,7 +6,7 @@
 // API: GET /api/v1/schedules, PUT/DELETE /api/v1/schedules/{name},
 // GET/PUT /api/v1/settings/time-zone, GET /api/v1/jobs/{id}.
 import { h, icon, replace } from '../dom.js';
-import { t, dateTime } from '../i18n.js';
+import { t, dateTime, setTimeZone } from '../i18n.js';
 import * as api from '../api.js';
 import { field, dialog, toast, errorState, errorText, badge, confirmDialog, empty } from '../ui.js';
 
@@ -26,6 +26,7 @@ export async function render(ctx) {
     try {
       const r = await api.request('PUT', '/api/v1/settings/time-zone', { body: { time_zone: zoneInput.input.value.trim() } });
       zoneInput.input.removeAttribute('aria-invalid');
+      setTimeZone(r.time_zone);
       toast(t('sched.zone_saved', { zone: r.time_zone }));
       await load();
     } catch (err) {

@@ -8,7 +8,8 @@
 import { h, replace } from '../dom.js';
 import { t, has, label, money, percent, number, dateTime, date } from '../i18n.js';
 import * as api from '../api.js';
-import { badge, errorState } from '../ui.js';
+import { badge, errorState, fieldLabel } from '../ui.js';
+import { showValue } from '../values.js';
 
 const TIER_TONE = { platinum: 'purple', gold: 'gold', iron: 'grey', lead: 'grey' };
 
@@ -48,7 +49,10 @@ export async function loadScores(box, id, { signal }) {
     row(t('scores.clv'), `${m(clv.total)} = ${m(clv.historical)} + ${m(clv.current)} + ${m(clv.potential)}`, explain(clv), t('scores.clv_parts')),
     row(t('scores.p_alive'), model.p_alive === null || model.p_alive === undefined ? '—'
       : `${percent(model.p_alive)} · ${t('scores.expected', { n: number(Math.round((model.expected_purchases || 0) * 10) / 10), weeks: model.horizon_weeks || 52 })}`, explain(model)),
-    row(t('scores.value_quadrant'), [label('tier', part('value_quadrant').label), part('value_quadrant').strategy ? label('value_strategy', part('value_quadrant').strategy) : ''].filter(Boolean).join(' · '), explain(part('value_quadrant'))),
+    // The value quadrant's classes share the tiers' names on the server; shown by what they mean, so that
+    // "platinum" here is never read against the pyramid tier above (issue 15 item 14).
+    row(t('scores.value_quadrant'), [label('value_quadrant', part('value_quadrant').label), part('value_quadrant').strategy ? label('value_strategy', part('value_quadrant').strategy) : ''].filter(Boolean).join(' · '),
+      explain(part('value_quadrant')), t('scores.value_quadrant_help')),
     row(t('scores.future_matrix'), label('future_matrix', part('future_matrix').label), explain(part('future_matrix'))),
     row(t('scores.profit_matrix'), label('profit_matrix', part('profit_matrix').label), explain(part('profit_matrix'))),
     row(t('scores.priority'), part('priority').label, explain(part('priority'))),
@@ -63,7 +67,7 @@ export async function loadScores(box, id, { signal }) {
   replace(box, head, h('dl', { class: 'props scores' }, rows),
     moves.length ? h('div', { class: 'score-moves' }, h('h3', { text: t('scores.moves') }), h('ul', {}, moves.map((x) => h('li', {},
       h('time', { datetime: x.at, class: 'muted', text: date(x.at) + ' ' }),
-      t('scores.move', { what: t('scores.' + x.field) !== 'scores.' + x.field ? t('scores.' + x.field) : x.field, from: label(x.field, x.old), to: label(x.field, x.new) }))))) : null,
+      t('scores.move', { what: has('scores.' + x.field) ? t('scores.' + x.field) : fieldLabel(x.field), from: showValue(x.field, x.old), to: showValue(x.field, x.new) }))))) : null,
     h('p', { class: 'muted small', text: t('scores.computed', { when: dateTime(s.computed_at) }) }));
 }
 

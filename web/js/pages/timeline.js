@@ -7,11 +7,18 @@ import * as api from '../api.js';
 import { channelIcon } from '../vocab.js';
 import { fieldLabel, errorState, badge } from '../ui.js';
 import { userLabel } from '../users.js';
+import { showValue } from '../values.js';
 
 const PAGE = 25;
 
-/** A timeline for party id. Returns {el, reload()}. */
-export function timeline(partyId, { signal }) {
+/**
+ * A timeline for party id. Returns {el, reload()}. actions(type, item)
+ * → nodes (edit / delete buttons) shown on interactions, purchases and
+ * notes; names (Map id → party) marks entries of other parties (a company
+ * page rolls up its people's) with whose they are: their timelines are
+ * merged into the first page by time.
+ */
+export function timeline(partyId, { signal, actions = null, people = null }) {
   let items = [];
   let next = null;
   let busy = false;
@@ -41,7 +48,14 @@ export function timeline(partyId, { signal }) {
     status.textContent = t('common.loading');
     try {
       const page = await api.get(`/api/v1/parties/${partyId}/timeline`, { limit: PAGE, before: older ? next : undefined }, { signal });
-      items = older ? items.concat(page.items) : page.items;
+      let got = page.items;
+      if (!older && people && people.size) {
+        // A company's page: its people's activities (not their own changes) merged by time.
+        const theirs = await Promise.all([...people.keys()].slice(0, 30).map((pid) => api.get(`/api/v1/parties/${pid}/timeline`, { limit: PAGE }, { signal })
+          .then((pg) => pg.items.filter((e) => e.type !== 'change').map((e) => ({ ...e, of: pid }))).catch(() => [])));
+        got = got.concat(...theirs).sort((a, b) => String(b.at).localeCompare(String(a.at)));
+      }
+      items = older ? items.concat(got) : got;
       next = page.next;
       draw();
     } catch (err) {
@@ -53,7 +67,16 @@ export function timeline(partyId, { signal }) {
 
   function draw() {
     const shown = items.filter((e) => (filter === 'all' || e.type === filter) && !hidden(e));
-    replace(list, shown.map(entry));
+    replace(list, shown.map((e) => {
+      const li = entry(e);
+      const body = li.querySelector('.tl-head');
+      if (e.of && people) body.append(badge(t('company.theirs', { name: people.get(e.of).name }), 'theirs'));
+      if (actions && body && e.type !== 'change') {
+        const acts = actions(e.type, e.item, e.of ? people.get(e.of) : null);
+        if (acts) body.append(h('span', { class: 'tl-actions' }, acts));
+      }
+      return li;
+    }));
     status.textContent = !shown.length && !next ? t('timeline.empty') : next ? '' : t('timeline.end');
     more.hidden = !next;
   }
@@ -96,7 +119,8 @@ function entry(e) {
         h('div', { class: 'tl-head' },
           h('span', { class: 'tl-title', text: it.competitor_id ? t('timeline.bought_competitor') : t('timeline.purchase') }),
           h('strong', { class: ['tl-amount', it.amount && it.amount.amount < 0 && 'neg'], text: money(it.amount) }),
-          it.channel ? badge(it.channel, 'grey') : null),
+          it.channel ? badge(label('sales_channel', it.channel), 'grey') : null,
+          it.amount && it.amount.amount < 0 ? badge(t('activity.refund_badge'), 'red') : null),
         h('div', { class: 'tl-meta muted' }, when, it.cost ? ' · ' + t('timeline.cost', { cost: money(it.cost) }) : '',
           it.external_id ? ' · ' + it.external_id : ''),
         it.description ? h('p', { class: 'tl-text', text: it.description }) : null,
@@ -131,19 +155,6 @@ function changeTitle(it) {
   return s === key ? `${what} · ${it.action}` : s;
 }
 
-const VOCAB_FIELDS = { kind: 'kind', importance: 'importance', relationship_level: 'relationship_level', loyalty_class: 'loyalty_class',
-  value_class: 'value_class', customer_type: 'customer_type', relationship_to_company: 'relationship_to_company', source: 'source',
-  channel: 'channel', status: 'status', direction: 'direction' };
-
-function show(k, v) {
-  if (v === null || v === undefined || v === '') return '∅';
-  if (VOCAB_FIELDS[k] && typeof v === 'string') return label(VOCAB_FIELDS[k], v);
-  if (k === 'roles' && Array.isArray(v)) return v.map((r) => label('role', r)).join(', ');
-  if (v && typeof v === 'object' && typeof v.amount === 'number') return money(v);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  const s = String(v);
-  return s.length > 80 ? s.slice(0, 79) + '…' : s;
-}
+const show = (k, v) => showValue(k, v);
 
 const userText = userLabel;

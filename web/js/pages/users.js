@@ -56,7 +56,7 @@ export async function render(ctx) {
     };
     const r = await dialog({
       title: u ? t('users.edit', { name: u.name || u.email }) : t('users.new'), wide: true,
-      build: (b) => b.append(h('div', { class: 'form-grid' }, f.email ? f.email.wrap : null, f.name.wrap, f.role.wrap, f.team.wrap, f.password.wrap), f.disabled ? f.disabled.wrap : null),
+      build: (b) => b.append(h('div', { class: 'form-grid' }, f.email ? f.email.wrap : null, f.name.wrap, f.role.wrap, f.team.wrap, f.password.wrap), ...(f.disabled ? [f.disabled.wrap] : [])),
       buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
         const body = { name: f.name.input.value.trim(), role: f.role.input.value };
         const team = f.team.input.value.trim();
