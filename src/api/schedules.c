@@ -203,33 +203,8 @@ static int put_zone(db *w, void *arg)
     int rc = db_step(s);
     db_done(s);
     if (rc != DB_DONE) return 1;
-    /* Any past the first 64 are left unplanned: the ticker plans them. */
     if (db_exec(w, "UPDATE schedule SET next_run_at = NULL WHERE at_time IS NOT NULL AND enabled = 1")) return 1;
-    s = db_prepare(w, "SELECT name, at_time FROM schedule WHERE at_time IS NOT NULL AND enabled = 1");
-    if (!s) return 1;
-    struct { char name[65], at[6]; } rows[64];
-    int n = 0;
-    while (n < 64 && db_step(s) == DB_ROW) {
-        snprintf(rows[n].name, sizeof rows[n].name, "%s", db_column_text(s, 0));
-        snprintf(rows[n].at, sizeof rows[n].at, "%s", db_column_text(s, 1));
-        n++;
-    }
-    db_done(s);
-    int64_t now = time_now();
-    for (int i = 0; i < n; i++) {
-        int64_t next;
-        if (schedule_next_run(0, rows[i].at, zone, now, &next) != 0) return 1;
-        char text[21];
-        time_format(next, text);
-        s = db_prepare(w, "UPDATE schedule SET next_run_at = ? WHERE name = ?");
-        if (!s) return 1;
-        db_bind_text(s, 1, text);
-        db_bind_text(s, 2, rows[i].name);
-        rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) return 1;
-    }
-    return 0;
+    return schedule_plan_unplanned(w, zone);
 }
 
 /* PUT /api/v1/settings/time-zone {"time_zone": "Asia/Shanghai"} (admin) */

@@ -88,12 +88,7 @@ static void *heartbeat(void *arg)
 {
     pthread_mutex_lock(&g_hb_mu);
     while (g_held > 0) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int period_ms = jobs_lease_seconds() * 1000 / 3;
-        until.tv_sec += period_ms / 1000;
-        until.tv_nsec += (long)(period_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        struct timespec until = deadline_after_ms(jobs_lease_seconds() * 1000L / 3);
         if (pthread_cond_timedwait(&g_hb_cv, &g_hb_mu, &until) == ETIMEDOUT && g_held > 0) {
             pthread_mutex_unlock(&g_hb_mu);
             if (db_write(renew_leases, NULL) != 0) log_warn("jobs: could not renew the job leases of %s", jobs_instance());
@@ -411,9 +406,7 @@ static void *runner(void *arg)
             free(params_text);
             /* Another process may queue a job: look again within a second. */
             if (!g_kicked && !g_stop) {
-                struct timespec until;
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += 1;
+                struct timespec until = deadline_after_ms(1000);
                 pthread_cond_timedwait(&g_cv, &g_mu, &until);
             }
             g_kicked = false;

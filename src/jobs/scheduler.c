@@ -111,37 +111,46 @@ static int fire(db *w, void *arg)
     return rc == DB_DONE ? 0 : 1;
 }
 
-/* An enabled schedule without a next time (made by a migration, or enabled
- * by hand) gets one: it first fires one period, or one local day, ahead. */
+/* An enabled schedule without a next time (made by a migration, enabled
+ * by hand, or whose zone changed) gets one: it first fires one period, or
+ * at the next local hour:minute, ahead. In rounds of 16 rows until none is
+ * left (a row that cannot be planned, a bad time, ends the rounds). */
+int schedule_plan_unplanned(db *w, const char *zone)
+{
+    for (;;) {
+        db_stmt *s = db_prepare(w, "SELECT name, every_seconds, at_time FROM schedule WHERE enabled = 1 AND next_run_at IS NULL");
+        if (!s) return 1;
+        struct { char name[65]; int64_t every; char at[6]; } rows[16];
+        int n = 0, planned = 0;
+        while (n < 16 && db_step(s) == DB_ROW) {
+            snprintf(rows[n].name, sizeof rows[n].name, "%s", db_column_text(s, 0));
+            rows[n].every = db_column_int64(s, 1);
+            snprintf(rows[n].at, sizeof rows[n].at, "%s", db_column_text(s, 2) ? db_column_text(s, 2) : "");
+            n++;
+        }
+        db_done(s);
+        int64_t now = time_now();
+        for (int i = 0; i < n; i++) {
+            int64_t next;
+            if (schedule_next_run(rows[i].every, rows[i].at, zone, now, &next) != 0) continue;
+            char text[21];
+            time_format(next, text);
+            s = db_prepare(w, "UPDATE schedule SET next_run_at = ? WHERE name = ? AND next_run_at IS NULL");
+            if (!s) return 1;
+            db_bind_text(s, 1, text);
+            db_bind_text(s, 2, rows[i].name);
+            int rc = db_step(s);
+            db_done(s);
+            if (rc != DB_DONE) return 1;
+            planned++;
+        }
+        if (n < 16 || !planned) return 0;
+    }
+}
+
 static int plan_unplanned(db *w, void *arg)
 {
-    const char *zone = arg;
-    db_stmt *s = db_prepare(w, "SELECT name, every_seconds, at_time FROM schedule WHERE enabled = 1 AND next_run_at IS NULL");
-    if (!s) return 1;
-    struct { char name[65]; int64_t every; char at[6]; } rows[16];
-    int n = 0;
-    while (n < 16 && db_step(s) == DB_ROW) {
-        snprintf(rows[n].name, sizeof rows[n].name, "%s", db_column_text(s, 0));
-        rows[n].every = db_column_int64(s, 1);
-        snprintf(rows[n].at, sizeof rows[n].at, "%s", db_column_text(s, 2) ? db_column_text(s, 2) : "");
-        n++;
-    }
-    db_done(s);
-    int64_t now = time_now();
-    for (int i = 0; i < n; i++) {
-        int64_t next;
-        if (schedule_next_run(rows[i].every, rows[i].at, zone, now, &next) != 0) continue;
-        char text[21];
-        time_format(next, text);
-        s = db_prepare(w, "UPDATE schedule SET next_run_at = ? WHERE name = ? AND next_run_at IS NULL");
-        if (!s) return 1;
-        db_bind_text(s, 1, text);
-        db_bind_text(s, 2, rows[i].name);
-        int rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) return 1;
-    }
-    return 0;
+    return schedule_plan_unplanned(w, arg);
 }
 
 int scheduler_tick(int64_t now)
@@ -203,12 +212,7 @@ static void *ticker(void *arg)
         db_reader_release();
         pthread_mutex_lock(&g_mu);
         if (g_stop) break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int ms = tick_ms();
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        struct timespec until = deadline_after_ms(tick_ms());
         pthread_cond_timedwait(&g_cv, &g_mu, &until);
     }
     pthread_mutex_unlock(&g_mu);

@@ -22,6 +22,9 @@ int scheduler_tick(int64_t now);
 /* When a schedule fires next after `now`: every_seconds > 0, or at_time
  * "HH:MM" in zone. 0, or -1 when the zone or time is not valid. */
 int schedule_next_run(int64_t every_seconds, const char *at_time, const char *zone, int64_t now, int64_t *out);
+/* Gives every enabled schedule without a next run one, in zone (inside
+ * the caller's write transaction w). 0, or 1 on a storage error. */
+int schedule_plan_unplanned(db *w, const char *zone);
 /* The company's time zone (setting company.time_zone, else "UTC") into out. */
 void company_time_zone(db *c, char *out, size_t cap);
 #endif

@@ -4,6 +4,7 @@
 #define RAPPORT_TIMEUTIL_H
 #include <stdint.h>
 #include <stddef.h>
+#include <time.h>
 
 int64_t time_now(void);
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
@@ -18,4 +19,7 @@ int time_parse(const char *s, int64_t *out);
 int date_parse(const char *s, int64_t *out);
 /* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
 int64_t days_from_civil(int y, unsigned m, unsigned d);
+/* The CLOCK_REALTIME instant ms milliseconds from now, as
+ * pthread_cond_timedwait wants its deadline. */
+struct timespec deadline_after_ms(long ms);
 #endif

@@ -4,6 +4,7 @@
 #include "api/resource.h"
 #include "db/writer.h"
 #include "lib/log.h"
+#include "lib/timeutil.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -133,12 +134,7 @@ static void *follower_thread(void *arg)
         pthread_mutex_lock(&g_mu);
         pthread_cond_broadcast(&g_caught_cv);
         if (g_stop || g_kicked) continue;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int ms = poll_ms();
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        struct timespec until = deadline_after_ms(poll_ms());
         pthread_cond_timedwait(&g_cv, &g_mu, &until);
     }
     pthread_mutex_unlock(&g_mu);
@@ -182,11 +178,7 @@ int events_sync(int timeout_ms)
     db *c = db_reader();
     int64_t target = c ? events_last_id(c) : 0;
     db_reader_release();
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    struct timespec until = deadline_after_ms(timeout_ms);
     pthread_mutex_lock(&g_mu);
     g_kicked = true;
     pthread_cond_broadcast(&g_cv);
