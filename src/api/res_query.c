@@ -40,6 +40,20 @@ static struct res_qbind *add_bind(struct res_query *l)
     return b;
 }
 
+/* Adds one of authz's constant predicates and the ids it binds. 0, or -1
+ * when the binds are full (l->e set by add_bind). */
+static int add_access_predicate(struct res_query *l, const char *pred, const struct authz_binds *ab)
+{
+    sb_printf(&l->where, " AND %s", pred);
+    for (int i = 0; i < ab->n; i++) {
+        struct res_qbind *b = add_bind(l);
+        if (!b) return -1;
+        b->kind = QB_INT;
+        b->i = ab->v[i];
+    }
+    return 0;
+}
+
 /* custom.key=value on an F_FILTER object field: the value stored under key
  * equals value — as text, as a number when value is one, as a boolean when
  * value is true or false. The key is checked against [A-Za-z0-9_]{1,64}
@@ -315,27 +329,11 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
          * list, search and export: by their own owner or their party's. */
         struct authz_binds ab;
         const char *pred = authz_type_predicate(type, authz_scope(l->u, r->name, action), l->u, &ab);
-        if (pred) {
-            sb_printf(&l->where, " AND %s", pred);
-            for (int i = 0; i < ab.n; i++) {
-                struct res_qbind *b = add_bind(l);
-                if (!b) return -1;
-                b->kind = QB_INT;
-                b->i = ab.v[i];
-            }
-        }
+        if (pred && add_access_predicate(l, pred, &ab) != 0) return -1;
         /* A link to a party the user cannot see does not exist for them
          * either (else ?to_id= would tell which ids exist). */
         pred = r->peer_field ? authz_party_predicate(authz_scope(l->u, "parties", "read"), r->peer_field, l->u, &ab) : NULL;
-        if (pred) {
-            sb_printf(&l->where, " AND %s", pred);
-            for (int i = 0; i < ab.n; i++) {
-                struct res_qbind *b = add_bind(l);
-                if (!b) return -1;
-                b->kind = QB_INT;
-                b->i = ab.v[i];
-            }
-        }
+        if (pred && add_access_predicate(l, pred, &ab) != 0) return -1;
     }
     if (l->where.failed) { verr_set(&l->e, 400, "invalid_parameter", NULL, "the query is too long"); return -1; }
     return 0;
