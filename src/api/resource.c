@@ -342,6 +342,16 @@ json_t *res_validate(const struct resource *r, json_t *in, bool create, struct v
     return out;
 }
 
+int res_param_offset(const struct resource *r, const char *name)
+{
+    int off = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        if (!strcmp(r->fields[i].name, name)) return off;
+        off += r->fields[i].type == FT_MONEY ? 2 : 1;
+    }
+    return -1;
+}
+
 int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int idx)
 {
     for (int i = 0; i < r->nfields; i++) {

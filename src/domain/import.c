@@ -507,23 +507,16 @@ static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const 
         if (db_step(s) == DB_ROW) want_id = 0;
         db_done(s);
     }
-    json_t *full = NULL;
-    if (items) {
-        /* Lines gathered from several rows of the file. */
-        full = json_deep_copy(rec);
-        json_t *it = json_loads(items, 0, NULL);
-        json_object_set_new(full, "items", it ? it : json_array());
-        rec = full;
-    }
     /* Created records are audited once per batch (batch_audit): import_item
      * names each of them, with the job that says who and when; each still
-     * has its event. */
+     * has its event. Lines gathered from several rows of the file are
+     * bound as the JSON text they were gathered into. */
     struct writer wr = import_writer(m);
-    struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true};
+    struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true,
+                           .json_field = items ? "items" : NULL, .json_text = items};
     struct verr e = {0};
     int64_t id = 0;
     int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
-    json_decref(full);
     if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
     if (record_item(m, w, r->entity, id, "created", NULL)) {
@@ -882,6 +875,19 @@ static int txn_row(struct imp *m, db *w, long line)
             json_array_foreach(items, k, it) if (!json_is_object(it)) ok = false;
             if (!ok) {
                 report(m, line, col_name(m, "items"), "error", "items must be a JSON array of at most %d objects", MAX_ITEMS);
+                m->res->errors++;
+                g->bad = true;
+                return 0;
+            }
+            /* The lines are bound as text (insert_new): the type's rule
+             * checks them here, as it would have in the record. */
+            struct writer wr = import_writer(m);
+            struct verr ve = {0};
+            json_t *probe = json_pack("{s:O}", "items", items);
+            int refused = transaction_resource.rule && transaction_resource.rule(&wr.actor, NULL, probe, &ve);
+            json_decref(probe);
+            if (refused) {
+                report(m, line, col_name(m, "items"), "error", "%s", ve.message);
                 m->res->errors++;
                 g->bad = true;
                 return 0;

@@ -218,7 +218,12 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
     if (!s) { verr_from_db(e, w, r); goto done; }
     int idx = 1;
     if (o->want_id) db_bind_int64(s, idx++, o->want_id);
+    int first = idx;
     idx = res_bind_fields(r, s, rec, idx);
+    if (o->json_field && o->json_text) {
+        int off = res_param_offset(r, o->json_field);
+        if (off >= 0) db_bind_text(s, first + off, o->json_text);
+    }
     db_bind_text(s, idx++, o->created_at ? o->created_at : now);
     db_bind_text(s, idx, now);
     int step = db_step(s);

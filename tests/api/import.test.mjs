@@ -193,6 +193,21 @@ test('transactions with lines: one invoice, items, cancellations, amounts with s
   assert.equal(sql(db, "SELECT name||'|'||country||'|'||roles FROM party"), 'Customer 77|United Kingdom|["customer"]');
 });
 
+test('transactions with whole items (our own export\'s column): the type\'s rule checks every line; a bad line refuses its row only', () => {
+  const db = freshDb('whole-items');
+  const good = JSON.stringify([{ sku: 'A', quantity: 2, unit_price: { amount: 150, currency: 'CNY' } }]).replace(/"/g, '""');
+  const bad = JSON.stringify([{ sku: 'B', quantity: 'two' }]).replace(/"/g, '""');
+  const csv = 'party_external_id,external_id,occurred_at,amount,currency,items\n' +
+    `P1,T1,2024-03-01T10:00:00Z,300,CNY,"${good}"\n` +
+    `P1,T2,2024-03-02T10:00:00Z,300,CNY,"${bad}"\n`;
+  const r = cli(['import', 'transactions', file('whole.csv', csv), '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 created.*1 errors/);
+  assert.deepEqual(JSON.parse(sql(db, "SELECT items FROM txn WHERE external_id = 'T1'")),
+    [{ sku: 'A', quantity: 2, unit_price: { amount: 150, currency: 'CNY' } }]);
+  assert.equal(sql(db, "SELECT count(*) FROM txn WHERE external_id = 'T2'"), '0');
+});
+
 test('saved mappings by name', () => {
   const db = freshDb('mapping');
   let r = cli(['import', 'parties', file('m1.csv', 'Nom,Ville\nAlice,Lyon\n'), '--db', db, '--map', 'name=Nom,city=Ville', '--save-mapping', 'french']);
