@@ -133,6 +133,9 @@ void resource_init(struct resource *r)
     if (r->soft_delete) sb_printf(&sb, "UPDATE %s SET deleted_at = ?, version = version + 1 WHERE id = ? AND version = ?", r->table);
     else sb_printf(&sb, "DELETE FROM %s WHERE id = ? AND version = ?", r->table);
     r->sql_delete = sb_take(&sb);
+    /* The row itself, even where deletes are soft (an import's undo). */
+    sb_printf(&sb, "DELETE FROM %s WHERE id = ? AND version = ?", r->table);
+    r->sql_purge = sb_take(&sb);
 }
 
 /* ---- values ---- */

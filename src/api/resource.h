@@ -125,7 +125,7 @@ struct resource {
     /* Its record type (records/registry.h), set by registry_init. */
     const struct rtype *type;
     /* Generated at start-up by resource_init. */
-    char *sql_get, *sql_exists, *sql_insert, *sql_insert_id, *sql_update, *sql_delete, *sql_cols;
+    char *sql_get, *sql_exists, *sql_insert, *sql_insert_id, *sql_update, *sql_delete, *sql_purge, *sql_cols;
     char *sql_get_doc, *sql_store_doc;
     char **json_keys;             /* ,"<field name>": for each field, written as is by a GET */
     size_t *json_key_lens;

@@ -460,13 +460,6 @@ static int record_item(struct imp *m, db *w, const char *entity, int64_t id, con
     return rc == DB_DONE ? 0 : -1;
 }
 
-static int64_t party_of_rec(const struct resource *r, int64_t id, const json_t *rec)
-{
-    if (!r->party_field) return r == &party_resource ? id : 0;
-    json_t *v = json_object_get(rec, r->party_field);
-    return json_is_integer(v) ? json_integer_value(v) : 0;
-}
-
 static void db_fail(struct imp *m, db *w, long line)
 {
     fatal(m, "row %ld: the database refused the write: %s", line, db_errmsg(w));
@@ -1337,77 +1330,70 @@ static const struct resource *resource_of_entity(const char *entity)
     return t && (t->flags & RT_IMPORT) ? t->res : NULL;
 }
 
-static int exec_id(db *w, const char *sql, int64_t id)
+static bool record_exists(db *w, const struct resource *r, int64_t id)
 {
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
+    db_stmt *s = db_prepare(w, r->sql_exists);
+    if (!s) return false;
     db_bind_int64(s, 1, id);
-    int rc = db_step(s);
+    bool found = db_step(s) == DB_ROW;
     db_done(s);
-    return rc == DB_DONE ? 0 : rc;
+    return found;
 }
 
+/* The write path's verdict on one undo step: a refusal (the record changed
+ * since in a way its rules no longer allow) keeps the record as it is and
+ * is counted; a storage failure fails the batch. */
+static int undo_refused(struct undo_ctx *c, const struct verr *e)
+{
+    if (e->status >= 500) return -1;
+    c->kept++;
+    return 0;
+}
+
+/* Undoes one import_item through the write path (audit row and event as
+ * "import-undo"): a created record is removed outright — it never existed —
+ * unless records made since refer to it (a party with later purchases),
+ * which is then deleted the ordinary way, its external id freed for a new
+ * import; an updated one gets its values from before the import back. */
 static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, const char *action, const char *before)
 {
     const struct resource *r = resource_of_entity(entity);
     if (!r) return 0;
+    struct writer wr = writer_system("import-undo");
+    struct verr e = {0};
     if (!strcmp(action, "created")) {
-        if (r == &party_resource) {
-            if (party_unindex(w, id)) return -1;
-            db_exec(w, "SAVEPOINT undo_party");
-            int rc = exec_id(w, "DELETE FROM party WHERE id = ?", id);
-            if (rc == DB_CONSTRAINT) {
-                /* Referenced by records made after the import: keep it, deleted. */
-                db_exec(w, "ROLLBACK TO undo_party");
-                db_exec(w, "RELEASE undo_party");
-                char now[21];
-                now_text(now);
-                db_stmt *s = db_prepare(w, "UPDATE party SET deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?");
-                if (!s) return -1;
-                db_bind_text(s, 1, now);
-                db_bind_int64(s, 2, id);
-                int urc = db_step(s);
-                db_done(s);
-                if (urc != DB_DONE) return -1;
-                c->kept++;
-            } else {
-                db_exec(w, "RELEASE undo_party");
-                if (rc) return -1;
-            }
-        } else {
-            static const char *const del[] = {"DELETE FROM txn WHERE id = ?", "DELETE FROM interaction WHERE id = ?",
-                                              "DELETE FROM product WHERE id = ?"};
-            const char *sql = r == &transaction_resource ? del[0] : r == &interaction_resource ? del[1] : del[2];
-            struct verr e = {0};
-            if (r->before_delete && r->before_delete(w, id, &e)) return -1;
-            if (exec_id(w, sql, id)) return -1;
+        if (!record_exists(w, r, id)) return 0;
+        if (db_savepoint(w)) return -1;
+        struct write_opts purge = {.purge = true};
+        if (record_delete(w, &wr, r, id, &purge, &e) == 0) {
+            c->removed++;
+            return db_savepoint_release(w);
         }
+        if (db_savepoint_rollback(w) || db_savepoint_release(w)) return -1;
+        if (e.status != 409 || strcmp(e.code, "in_use") != 0 || !r->soft_delete) return undo_refused(c, &e);
+        json_t *unlink = json_pack("{s:n}", "external_id");
+        e = (struct verr){0};
+        int rc = record_update(w, &wr, r, id, unlink, NULL, NULL, &e);
+        json_decref(unlink);
+        if (rc == 0) rc = record_delete(w, &wr, r, id, NULL, &e);
+        if (rc) return undo_refused(c, &e);
+        c->kept++;
         c->removed++;
-        struct writer wr = writer_system("import-undo");
-        return record_log(w, &wr, r->entity, id, "delete", NULL, r == &party_resource ? id : 0);
+        return 0;
     }
     json_t *old = before ? json_loads(before, 0, NULL) : NULL;
-    json_t *now_rec = res_load(w, r, id);
-    if (!old || !now_rec) { json_decref(old); json_decref(now_rec); return 0; }
-    db_stmt *s = db_prepare(w, r->sql_update);
-    if (!s) { json_decref(old); json_decref(now_rec); return -1; }
-    char now[21];
-    now_text(now);
-    int idx = res_bind_fields(r, s, old, 1);
-    db_bind_text(s, idx++, now);
-    db_bind_int64(s, idx++, id);
-    db_bind_int64(s, idx, json_integer_value(json_object_get(now_rec, "version")));
-    int rc = db_step(s);
-    db_done(s);
-    int out = -1;
-    if (rc == DB_DONE && (!r->after_write || r->after_write(w, id, old) == 0)) {
-        c->restored++;
-        struct writer wr = writer_system("import-undo");
-        out = record_log(w, &wr, r->entity, id, "update", res_diff(r, now_rec, old), party_of_rec(r, id, old));
-    }
+    if (!old || !record_exists(w, r, id)) { json_decref(old); return 0; }
+    static const char *const server[] = {"id", "version", "created_at", "updated_at"};
+    for (size_t i = 0; i < 4; i++) json_object_del(old, server[i]);
+    /* Fields the record had no value for before come back empty. */
+    for (int i = 0; i < r->nfields; i++)
+        if (!(r->fields[i].flags & F_SERVER) && !json_object_get(old, r->fields[i].name))
+            json_object_set_new(old, r->fields[i].name, json_null());
+    int rc = record_update(w, &wr, r, id, old, NULL, NULL, &e);
     json_decref(old);
-    json_decref(now_rec);
-    return out;
+    if (rc) return undo_refused(c, &e);
+    c->restored++;
+    return 0;
 }
 
 static int undo_batch(db *w, void *arg)

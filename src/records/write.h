@@ -48,6 +48,10 @@ struct write_opts {
      * it only to print it again cost an import half its time). The rules
      * do not see it. */
     const char *json_field, *json_text;
+    /* delete: remove the row even where deletes are soft (an import's undo:
+     * the record never existed). A row others still refer to is refused,
+     * 409 in_use, and nothing is changed. */
+    bool purge;
 };
 
 /* Creates a record of r from rec (validated by res_validate; not changed).

@@ -47,6 +47,30 @@ test('an import writes through the write path: rules refuse rows, every record h
   } finally { await srv.stop(); srv.cleanup(); }
 });
 
+test('an import\'s undo writes through the write path: the created record deleted, the updated one restored, each with its audit row and event', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const p = (await admin.post('/api/v1/parties', { kind: 'person', name: '王芳', external_id: 'U-1', city: '杭州' })).body;
+    const imp = await admin.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update',
+      'external_id,name,city\nU-1,王芳,上海\nU-2,新客户,北京\n', { 'Content-Type': 'text/csv' });
+    const job = await waitJob(admin, `/api/v1/imports/${imp.body.id}`);
+    assert.deepEqual([job.result.created, job.result.updated], [1, 1], JSON.stringify(job.result));
+    const created = (await admin.get('/api/v1/parties?external_id=U-2')).body.items[0];
+    const start = await lastEvent(admin);
+    const undo = await admin.post(`/api/v1/imports/${imp.body.id}/undo`, {});
+    assert.equal(undo.status, 200, undo.text);
+    const ev = await eventsAfter(admin, start, 'party');
+    assert.deepEqual(ev.map((e) => [e.record_id, e.action, e.actor]).sort((a, b) => a[0] - b[0]),
+      [[p.id, 'update', 'system:import-undo'], [created.id, 'delete', 'system:import-undo']]);
+    assert.equal((await admin.get(`/api/v1/parties/${p.id}`)).body.city, '杭州');
+    assert.equal((await admin.get(`/api/v1/parties/${created.id}`)).status, 404);
+    const audit = (await admin.get(`/api/v1/audit?entity=party&entity_id=${p.id}`)).body.items;
+    assert.deepEqual(audit[0].changes.city, ['上海', '杭州']);
+    assert.equal(audit[0].address, 'import-undo');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
 test('a merge and a transfer write through the write path: audit rows and events for every record they change', async () => {
   const srv = await new Server().start();
   try {
