@@ -140,3 +140,32 @@ test('a scheduled job writes through the write path as system:scheduler: workflo
     await admin.request('DELETE', '/api/v1/schedules/campaigns.close');
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('campaigns_close decides "has ended" by the company\'s date, not UTC\'s', async () => {
+  const srv = await new Server({ env: { RAPPORT_SCHEDULER_TICK_MS: '100' } }).start();
+  try {
+    const admin = await srv.login();
+    // At any instant one of these two zones is on another date than UTC.
+    const h = new Date().getUTCHours();
+    const zone = h >= 11 ? 'Pacific/Kiritimati' : 'Etc/GMT+12';
+    const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    const utcToday = new Date().toISOString().slice(0, 10);
+    assert.notEqual(localToday, utcToday);
+    assert.equal((await admin.request('PUT', '/api/v1/settings/time-zone', { time_zone: zone })).status, 200);
+    // Ahead of UTC: a campaign ending on UTC's today has ended there. Behind:
+    // one ending on the local today (UTC's yesterday) is still running.
+    const c = (await admin.post('/api/v1/campaigns', { name: 'Edge', starts_on: '2026-01-01', ends_on: zone === 'Etc/GMT+12' ? localToday : utcToday })).body;
+    assert.equal((await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version })).status, 200);
+    assert.equal((await admin.request('PUT', '/api/v1/schedules/edge.close', { kind: 'campaigns_close', every_seconds: 1 })).status, 201);
+    let jobId = null;
+    for (let i = 0; i < 100 && !jobId; i++) {
+      await sleep(100);
+      jobId = (await admin.get('/api/v1/schedules')).body.items.find((x) => x.name === 'edge.close')?.last_job_id;
+    }
+    assert.ok(jobId, 'the schedule fired');
+    assert.equal((await waitJob(admin, `/api/v1/jobs/${jobId}`)).status, 'done');
+    await admin.request('DELETE', '/api/v1/schedules/edge.close');
+    const want = zone === 'Etc/GMT+12' ? 'active' : 'completed';
+    assert.equal((await admin.get(`/api/v1/campaigns/${c.id}`)).body.status, want, `zone ${zone}, local ${localToday}, UTC ${utcToday}`);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
