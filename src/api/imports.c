@@ -172,6 +172,24 @@ static void import_create(struct req *rq, struct resp *rs)
     resp_json(rs, 202, job ? job : json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* POST /api/v1/imports/preview: the file's header and first rows (a CSV,
+ * or an .xlsx's first sheet), nothing stored; the wizard matches columns
+ * from it when the browser cannot read the file itself. */
+static void import_preview_route(struct req *rq, struct resp *rs)
+{
+    if (!rq->upload_path || rq->upload_len == 0) {
+        resp_error(rs, 400, "missing_body", NULL, "send the file (CSV or .xlsx) as the request body");
+        return;
+    }
+    enum csv_encoding enc = CSV_ENC_AUTO;
+    const char *e = req_query(rq, "encoding");
+    if (e && csv_encoding_parse(e, &enc)) { resp_error(rs, 400, "invalid_parameter", "encoding", "encoding must be auto, utf-8 or gb18030"); return; }
+    char err[400];
+    json_t *out = import_preview(rq->upload_path, enc, 5, err, sizeof err);
+    if (!out) { resp_error(rs, 422, "unreadable_file", "file", "%s", err); return; }
+    resp_json(rs, 200, out);
+}
+
 static json_t *load_import(struct req *rq, struct resp *rs)
 {
     json_t *job = job_load(db_reader(), rq->path_ids[0]);
@@ -319,6 +337,17 @@ static const struct route_doc import_create_doc = {
     .response = "{'$ref':'#/components/schemas/Job'}",
     .schemas = job_schemas,
 };
+static const struct route_doc import_preview_doc = {
+    .id = "previewImport", .tag = "imports", .errors = "422",
+    .request = "{'type':'string','format':'binary','description':'the file: CSV or an .xlsx workbook'}",
+    .request_type = "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet application/octet-stream",
+    .params = "[{'name':'encoding','in':'query','schema':{'type':'string','enum':['auto','utf-8','gb18030']}}]",
+    .response = "{'type':'object','required':['columns','rows','format'],'additionalProperties':false,'properties':{"
+                "'columns':{'type':'array','items':{'type':'string'}},"
+                "'rows':{'type':'array','maxItems':5,'items':{'type':'array','items':{'type':'string'}}},"
+                "'format':{'type':'string','enum':['csv','xlsx']}}}",
+    .response_name = "ImportPreview",
+};
 static const struct route_doc import_list_doc = {
     .id = "listImports", .tag = "imports",
     .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
@@ -334,6 +363,8 @@ static const struct route_doc import_cancel_doc = {.id = "cancelImport", .tag = 
 static const struct route_doc job_get_doc = {.id = "getJob", .tag = "jobs", .response = "{'$ref':'#/components/schemas/Job'}"};
 
 static const struct route import_routes[] = {
+    {"POST", "/api/v1/imports/preview", R_UPLOAD, "imports", "create", import_preview_route,
+     "The header and first rows of a file (CSV or .xlsx) as an import would read them; nothing is stored", NULL, &import_preview_doc},
     {"POST", "/api/v1/imports", R_UPLOAD, "imports", "create", import_create,
      "Upload a file to import (CSV or JSON Lines as the body; kind, map, null, date_format, encoding, delimiter, on_duplicate, dry_run, all_or_nothing in the query); answers 202 with the job", NULL, &import_create_doc},
     {"GET", "/api/v1/imports", 0, "imports", "read", import_list, "The latest imports", NULL, &import_list_doc},

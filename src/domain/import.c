@@ -1,5 +1,6 @@
 /* import: the import engine (see import.h). */
 #include "domain/import.h"
+#include "io/xlsx.h"
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "db/writer.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 extern struct resource interaction_resource, transaction_resource, product_resource, link_resource;
 
@@ -1296,8 +1298,48 @@ int import_parse_cap(const char *s, bool bytes, uint64_t *out)
 static int import_pass(const struct import_opts *o, enum pass pass, struct import_result *res);
 static void compensate(struct imp *m);
 
+/* An .xlsx workbook (by its zip signature, whatever its name) becomes a
+ * temporary CSV of its first sheet beside the system's other temporary
+ * files, read like any CSV: same mapping, caps and report. Returns the
+ * path to read (path itself, or the temporary file, the caller's to
+ * unlink and free into *tmp), or NULL with res->fatal set. */
+static const char *spreadsheet_as_csv(const struct import_opts *o, char **tmp, struct import_result *res)
+{
+    *tmp = NULL;
+    if ((o->format && strcasecmp(o->format, "csv") != 0) || !xlsx_looks_like(o->path)) return o->path;
+    const char *dir = getenv("TMPDIR");
+    char *path = NULL;
+    if (asprintf(&path, "%s/rapport-xlsx-XXXXXX", dir && *dir ? dir : "/tmp") < 0) return NULL;
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(res->fatal, sizeof res->fatal, "cannot create a temporary file to read the workbook");
+        if (fd >= 0) { close(fd); unlink(path); }
+        free(path);
+        return NULL;
+    }
+    char err[400];
+    int rc = xlsx_to_csv(o->path, f, o->max_data ? o->max_data : g_default_data, err, sizeof err);
+    if (fclose(f) != 0 && rc == 0) { rc = -1; snprintf(err, sizeof err, "the converted sheet could not be written"); }
+    if (rc) {
+        snprintf(res->fatal, sizeof res->fatal, "%s", err);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    *tmp = path;
+    return path;
+}
+
 int import_run(const struct import_opts *o, struct import_result *res)
 {
+    char *tmp = NULL;
+    struct import_opts sheet = *o;
+    memset(res, 0, sizeof *res);
+    sheet.path = spreadsheet_as_csv(o, &tmp, res);
+    if (!sheet.path) { res->sample = json_array(); res->job_id = o->job_id; return -1; }
+    if (tmp) { sheet.format = "csv"; sheet.encoding = CSV_ENC_UTF8; sheet.delimiter = ','; sheet.whitespace = false; }
+    o = &sheet;
     party_docs_defer(true);
     int rc;
     if (o->dry_run) rc = import_pass(o, PASS_CHECK, res);
@@ -1316,7 +1358,34 @@ int import_run(const struct import_opts *o, struct import_result *res)
     }
     party_docs_defer(false);
     party_docs_kick();
+    if (tmp) { unlink(tmp); free(tmp); }
     return rc;
+}
+
+json_t *import_preview(const char *path, enum csv_encoding enc, int rows, char *err, size_t cap)
+{
+    struct import_opts o = {.path = path, .encoding = enc};
+    struct import_result res = {0};
+    char *tmp = NULL;
+    const char *read = spreadsheet_as_csv(&o, &tmp, &res);
+    if (!read) { snprintf(err, cap, "%s", res.fatal); return NULL; }
+    struct csv_opts co = {.mode = CSV_DELIMITED, .encoding = tmp ? CSV_ENC_UTF8 : enc, .max_data = g_default_data};
+    csv_reader *r = csv_open(read, &co, err, cap);
+    json_t *out = NULL;
+    if (r) {
+        json_t *cols = json_array(), *sample = json_array();
+        int rc = 0;
+        for (int n = 0; n <= rows && (rc = csv_next(r)) == 1; n++) {
+            json_t *row = json_array();
+            for (int i = 0; i < csv_nfields(r); i++) json_array_append_new(row, json_stringn(csv_field(r, i), csv_field_len(r, i)));
+            if (n == 0) { json_decref(cols); cols = row; } else json_array_append_new(sample, row);
+        }
+        if (rc < 0) { snprintf(err, cap, "%s", csv_error(r)); json_decref(cols); json_decref(sample); }
+        else out = json_pack("{s:o, s:o, s:s}", "columns", cols, "rows", sample, "format", tmp ? "xlsx" : "csv");
+        csv_close(r);
+    }
+    if (tmp) { unlink(tmp); free(tmp); }
+    return out;
 }
 
 /* One pass over the file, the parties' stored documents left to a pass. */
@@ -1347,8 +1416,8 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
         snprintf(res->fatal, sizeof res->fatal, "format %s is not supported for imports: use csv or jsonl (save spreadsheets as CSV)", o->format);
         return -1;
     }
-    if (!o->format && (ends_with(o->path, ".xlsx") || ends_with(o->path, ".xls"))) {
-        snprintf(res->fatal, sizeof res->fatal, "reading Excel files is not supported: save the sheet as CSV (UTF-8) and import that");
+    if (!o->format && (ends_with(o->path, ".xls") || ends_with(o->path, ".et"))) {
+        snprintf(res->fatal, sizeof res->fatal, "old Excel (.xls) and WPS (.et) files are not read: save the sheet as .xlsx or CSV (UTF-8) and import that");
         return -1;
     }
     struct csv_opts co = {.mode = m.jsonl ? CSV_LINES : o->whitespace ? CSV_WHITESPACE : CSV_DELIMITED,

@@ -96,6 +96,11 @@ int dup_policy_parse(const char *s, enum dup_policy *out);
 int import_run(const struct import_opts *o, struct import_result *res);
 /* The result as JSON (for the job row and the API). */
 json_t *import_result_json(const struct import_result *r);
+/* The header and the first rows (at most rows) of a file as an import
+ * would read it — a CSV, or an .xlsx's first sheet — for the wizard's
+ * column matching: {"columns": [...], "rows": [[...]], "format"}, the
+ * caller's to json_decref; NULL with err set when it cannot be read. */
+json_t *import_preview(const char *path, enum csv_encoding enc, int rows, char *err, size_t cap);
 /* Undoes import job_id: deletes what it created, restores what it updated.
  * Returns 0, or -1 with msg set. */
 int import_undo(int64_t job_id, long *removed, long *restored, char *msg, size_t cap);

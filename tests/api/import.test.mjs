@@ -255,6 +255,71 @@ test('all-or-nothing keeps the old strictness: a bad value refuses its row, and 
   assert.equal(sql(db, 'SELECT count(*) FROM party'), '0');
 });
 
+const MAKE_XLSX = new URL('./make_xlsx.py', import.meta.url).pathname;
+function workbook(kind, ...args) {
+  const out = join(dir, `${kind}-${args.join('-')}.xlsx`);
+  const r = spawnSync('python3', [MAKE_XLSX, kind, out, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
+test('.xlsx workbooks (Excel, WPS): the first sheet by its relationship, shared and inline strings, dates, numbers as digits', async () => {
+  const db = freshDb('xlsx');
+  const r = cli(['import', 'parties', workbook('people'), '--db', db, '--map', 'name=姓名,phones=电话,birthday=生日,city=城市,tags=VIP']);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /2 created.*0 errors/);
+  assert.equal(sql(db, "SELECT name||'|'||birthday||'|'||city||'|'||tags FROM party ORDER BY id LIMIT 1"), '王小明|1993-01-01|北京|["TRUE"]');
+  assert.equal(sql(db, "SELECT name||'|'||birthday FROM party ORDER BY id DESC LIMIT 1"), 'Li, "Anna" |2000-01-01');
+  assert.equal(sql(db, "SELECT group_concat(normalized, ' ') FROM (SELECT normalized FROM contact_point WHERE kind = 'phone' ORDER BY normalized)"), '13800138000 13900139000');
+  // The preview the wizard reads columns from.
+  const srv = await new Server().start();
+  try {
+    const c = await srv.login();
+    const p = await c.request('POST', '/api/v1/imports/preview', readFileSync(workbook('people')), { 'Content-Type': 'application/octet-stream' });
+    assert.equal(p.status, 200, p.text);
+    assert.deepEqual(p.body.columns, ['姓名', '电话', '生日', '城市', 'VIP']);
+    assert.deepEqual(p.body.rows[0], ['王小明', '13800138000', '1993-01-01', '北京', 'TRUE']);
+    assert.equal(p.body.format, 'xlsx');
+    const csvp = await c.request('POST', '/api/v1/imports/preview', 'a,b\n1,2\n', { 'Content-Type': 'text/csv' });
+    assert.deepEqual([csvp.body.columns, csvp.body.rows, csvp.body.format], [['a', 'b'], [['1', '2']], 'csv']);
+    assertError(await c.request('POST', '/api/v1/imports/preview', Buffer.from('PK\x03\x04 not a zip at all'), { 'Content-Type': 'application/octet-stream' }),
+      422, 'unreadable_file', 'file');
+    // Through the API, as an upload.
+    const up = await c.request('POST', '/api/v1/imports?kind=parties&map=' + encodeURIComponent('name=姓名,city=城市'), readFileSync(workbook('people')),
+      { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    assert.equal(up.status, 202, up.text);
+    const job = await waitJob(c, `/api/v1/imports/${up.body.id}`);
+    assert.equal(job.result.created, 2, JSON.stringify(job));
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('.xlsx round trip: what our XLSX export writes, the import reads back', () => {
+  const db = freshDb('xlsx-src');
+  assert.equal(cli(['import', 'parties', file('rt.csv', PARTIES), '--db', db, '--map', MAP]).status, 0);
+  const out = join(dir, 'export.xlsx');
+  const e = cli(['export', 'parties', '--format', 'xlsx', '--output', out, '--db', db]);
+  assert.equal(e.status, 0, e.stderr);
+  const db2 = freshDb('xlsx-dst');
+  const r = cli(['import', 'parties', out, '--db', db2]);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.equal(sql(db2, 'SELECT group_concat(name, \'|\') FROM (SELECT name FROM party ORDER BY name)'),
+    sql(db, 'SELECT group_concat(name, \'|\') FROM (SELECT name FROM party ORDER BY name)'));
+  assert.equal(sql(db2, "SELECT city FROM party WHERE name = '张伟'"), '北京');
+});
+
+test('.xlsx caps: a zip bomb is refused while it inflates, with a clear error, and nothing is written', () => {
+  const db = freshDb('xlsx-bomb');
+  const bomb = workbook('bomb', '300');
+  assert.ok(statSync(bomb).size < 2 * 1024 * 1024, 'a small file');
+  const r = cli(['import', 'parties', bomb, '--db', db, '--max-decompressed-bytes', '16M']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /unpacks to more than 16777216 bytes/);
+  assert.equal(sql(db, 'SELECT count(*) FROM party'), '0');
+  const notZip = cli(['import', 'parties', file('fake.xlsx', 'PK\x03\x04garbage'), '--db', db]);
+  assert.notEqual(notZip.status, 0);
+  assert.match(notZip.stderr, /not an \.xlsx workbook/);
+});
+
 test('saved mappings by name', () => {
   const db = freshDb('mapping');
   let r = cli(['import', 'parties', file('m1.csv', 'Nom,Ville\nAlice,Lyon\n'), '--db', db, '--map', 'name=Nom,city=Ville', '--save-mapping', 'french']);

@@ -38,13 +38,14 @@ const SYNONYMS = {
   product: ['货号', 'sku', 'stockcode', 'stock code', 'product code'],
   product_name: ['品名', '产品', 'description', 'product'],
   tags: ['标签', 'tags', 'tag'],
+  birthday: ['生日', '出生日期', '出生年月', 'date of birth', 'dob', 'born'],
 };
 
 export async function render(ctx) {
   const { main, signal } = ctx;
   const kind = field({ label: t('import.kind'), type: 'select', value: 'parties',
     options: Object.keys(TARGETS).map((k) => ({ value: k, label: t('import.kind_' + k) })) });
-  const file = field({ label: t('import.file'), type: 'file', hint: t('import.file_hint'), attrs: { accept: '.csv,.txt,.tsv,.jsonl,.gz,text/csv' } });
+  const file = field({ label: t('import.file'), type: 'file', hint: t('import.file_hint'), attrs: { accept: '.csv,.txt,.tsv,.jsonl,.gz,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
   const encoding = field({ label: t('import.encoding'), type: 'select', value: 'auto', options: [
     { value: 'auto', label: t('import.enc_auto') }, { value: 'utf-8', label: 'UTF-8' }, { value: 'gb18030', label: 'GB18030 / GBK' }] });
   const mapBox = h('div', {}, h('p', { class: 'muted', text: t('import.map_empty') }));
@@ -80,15 +81,28 @@ export async function render(ctx) {
     columns = []; samples = [];
     replace(checkBox); replace(runBox);
     if (!fileObj) { drawMapping(); return; }
-    // A spreadsheet (Excel .xlsx/.xls, WPS .et, .ods: a zip or an OLE file) is not read yet: say how to save it
-    // as CSV instead of showing its bytes as columns (issue 15 item 9).
+    // An .xlsx workbook (Excel, WPS; a zip) is read by the server, which answers its first sheet's header and
+    // rows; old .xls / .et (an OLE file) and .ods are explained instead of shown as bytes (issue 15 item 9).
     const head = new Uint8Array(await fileObj.slice(0, 8).arrayBuffer());
     const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
     const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0;
-    if (/\.(xlsx|xlsm|xls|et|ods)$/i.test(fileObj.name) || zip || ole) {
+    if (/\.(xls|et|ods)$/i.test(fileObj.name) || ole) {
       replace(mapBox, h('div', { class: 'notice', role: 'alert' }, icon('alert'),
         h('div', {}, h('strong', { text: t('import.sheet_title', { name: fileObj.name }) }), h('p', { text: t('import.sheet_help') }))));
       checkBtn.disabled = runBtn.disabled = true;
+      return;
+    }
+    if (zip || /\.(xlsx|xlsm)$/i.test(fileObj.name)) {
+      replace(mapBox, h('p', { class: 'muted', role: 'status', text: t('import.reading_sheet') }));
+      checkBtn.disabled = runBtn.disabled = true;
+      try {
+        const p = await api.request('POST', '/api/v1/imports/preview', { raw: fileObj, headers: { 'Content-Type': 'application/octet-stream' }, signal });
+        columns = p.columns.map((c) => c.trim());
+        samples = p.rows;
+        drawMapping();
+      } catch (err) {
+        if (err.name !== 'AbortError') replace(mapBox, h('p', { class: 'form-error', role: 'alert', text: errorText(err) }));
+      }
       return;
     }
     if (/\.gz$/i.test(fileObj.name) || /\.jsonl$/i.test(fileObj.name)) {
@@ -142,7 +156,7 @@ export async function render(ctx) {
       q.default_role = defRole.input.value || undefined;
       q.default_source = defSource.input.value || undefined;
     }
-    return api.request('POST', '/api/v1/imports', { query: q, raw: fileObj, headers: { 'Content-Type': fileObj.type || 'text/csv' } });
+    return api.request('POST', '/api/v1/imports', { query: q, raw: fileObj, headers: { 'Content-Type': fileObj.type || 'application/octet-stream' } });
   }
 
   async function follow(job, bar) {
