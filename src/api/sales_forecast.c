@@ -1,0 +1,3 @@
+/* sales_forecast: the forecast (see sales.h). */
+#include "api/sales.h"
+void sales_forecast_register(void) {}
