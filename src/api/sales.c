@@ -386,7 +386,7 @@ static void currency_put(struct req *rq, struct resp *rs)
 
 #define MONEY_OR_NULL "{'type':'object','nullable':true,'required':['amount','currency'],'additionalProperties':false,'properties':{" \
     "'amount':{'type':'integer','format':'int64'},'currency':{'type':'string'}}}"
-#define TOTALS_OR_NULL "{'type':'object','allOf':[{'$ref':'#/components/schemas/MoneyTotals'}],'nullable':true,'description':'null when amounts are hidden from your role'}"
+#define TOTALS_OR_NULL FX_TOTAL_SCHEMA_OR_NULL
 
 static const char *const board_schemas[] = {"MoneyTotals", FX_TOTAL_SCHEMA, NULL};
 

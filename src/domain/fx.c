@@ -141,6 +141,20 @@ void fx_total_add_at(struct fx_total *t, struct fx *f, const char *cur, int64_t 
     convert_into(t, f, cur, amount, date);
 }
 
+void fx_total_merge(struct fx_total *dst, const struct fx_total *src)
+{
+    for (int i = 0; i < src->n; i++) {
+        int k = slot(dst, src->cur[i]);
+        if (k < 0) continue;
+        money_sum_merge(&dst->sum[k], &src->sum[i]);
+        dst->count[k] += src->count[i];
+    }
+    money_sum_merge(&dst->conv, &src->conv);
+    for (int i = 0; i < src->nmissing; i++) note_missing(dst, src->missing[i]);
+    dst->too_many |= src->too_many;
+    dst->overflow |= src->overflow;
+}
+
 void fx_total_convert_at(struct fx_total *t, struct fx *f, const char *date)
 {
     for (int i = 0; i < t->n; i++) {

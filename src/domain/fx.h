@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FX_MAX_CURRENCIES 32
+#define FX_MAX_CURRENCIES 16
 
 /* The company currency into out (setting company.currency, default CNY). */
 void fx_company_currency(db *c, char out[4]);
@@ -54,14 +54,18 @@ struct fx_total {
 void fx_total_add(struct fx_total *t, const char *cur, int64_t amount, int64_t count);
 /* Adds amount in cur and its conversion at the rate of date. */
 void fx_total_add_at(struct fx_total *t, struct fx *f, const char *cur, int64_t amount, int64_t count, const char *date);
+/* Adds src's sums, counts, conversions and missing currencies to dst. */
+void fx_total_merge(struct fx_total *dst, const struct fx_total *src);
 /* Converts what fx_total_add gathered, every currency at the rate of date. */
 void fx_total_convert_at(struct fx_total *t, struct fx *f, const char *date);
 /* {"by_currency": [{"currency", "amount", "count"}], "converted": {"currency", "amount" (null when a rate is
  * missing), "missing": [codes]}} (a new object). */
 json_t *fx_total_json(const struct fx_total *t, const struct fx *f);
 /* The OpenAPI schema of fx_total_json, for route docs. */
-#define FX_TOTAL_SCHEMA                                                                                                      \
-    "{'type':'object','required':['by_currency','converted'],'additionalProperties':false,'properties':{"                 \
+#define FX_TOTAL_SCHEMA "{'type':'object'," FX_TOTAL_PROPS
+#define FX_TOTAL_SCHEMA_OR_NULL "{'type':'object','nullable':true," FX_TOTAL_PROPS
+#define FX_TOTAL_PROPS                                                                                                       \
+    "'required':['by_currency','converted'],'additionalProperties':false,'properties':{"                                   \
     "'by_currency':{'type':'array','items':{'type':'object','required':['currency','amount','count'],"                     \
     "'additionalProperties':false,'properties':{'currency':{'type':'string'},'amount':{'type':'integer','format':'int64'}," \
     "'count':{'type':'integer'}}}},"                                                                                        \
