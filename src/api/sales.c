@@ -89,10 +89,12 @@ int sales_filter_build(struct sales_filter *f, struct req *rq, struct verr *e)
     /* The caller's read scope over opportunities. */
     const struct rtype *t = registry_by_type("opportunity");
     struct authz_binds b;
-    const char *pred = authz_type_predicate(t, authz_scope(&rq->user, "opportunities", "read"), &rq->user, &b);
+    char *owned = NULL;
+    const char *pred = authz_type_id_predicate(t, authz_scope(&rq->user, "opportunities", "read"), &rq->user, &b, &owned);
     if (pred) {
         sb_puts(&f->where, " AND ");
         sb_puts(&f->where, pred);
+        free(owned);
         for (int i = 0; i < b.n; i++) {
             if (f->n == 24) { verr_set(e, 500, "internal", NULL, "too many scope values"); return -1; }
             f->v[f->n].text = false;
@@ -140,7 +142,7 @@ static int board_totals(db *c, int64_t pid, const struct sales_filter *f, struct
     sb_puts(&sql, " FROM opportunity t WHERE t.pipeline_id = ? AND t.status = 'open'");
     sb_puts(&sql, f->where.data ? f->where.data : "");
     if (!exact) sb_puts(&sql, " GROUP BY t.stage, t.amount_currency");
-    db_stmt *s = db_prepare(c, sb_str(&sql));
+    db_stmt *s = db_prepare_once(c, sb_str(&sql));
     sb_free(&sql);
     if (!s) return -1;
     db_bind_int64(s, 1, pid);
@@ -179,7 +181,7 @@ static json_t *board_cards(db *c, struct req *rq, int64_t pid, const struct sale
                   " WHERE t.pipeline_id = ? AND t.status = 'open' AND t.stage = ? AND t.id > ?");
     sb_puts(&sql, f->where.data ? f->where.data : "");
     sb_puts(&sql, " ORDER BY t.id LIMIT ?");
-    db_stmt *s = db_prepare(c, sb_str(&sql));
+    db_stmt *s = db_prepare_once(c, sb_str(&sql));
     sb_free(&sql);
     json_t *cards = json_array();
     *next = json_null();

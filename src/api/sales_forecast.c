@@ -165,7 +165,7 @@ static int gather(struct fc *f, struct fx *fx, enum measure m, const struct sale
     }
     sb_puts(&sql, flt->where.data ? flt->where.data : "");
     if (!exact) sb_puts(&sql, gi ? " GROUP BY 1, 2, 3" : " GROUP BY 2, 3");
-    db_stmt *s = db_prepare(db_reader(), sb_str(&sql));
+    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
     sb_free(&sql);
     if (!s) return -1;
     db_bind_text(s, 1, f->from_day);
@@ -236,7 +236,7 @@ static int gather_run_rate(struct fc *f, const struct sales_filter *pf)
                   " WHERE p.deleted_at IS NULL AND t.expected_purchases IS NOT NULL AND t.expected_spend IS NOT NULL");
     sb_puts(&sql, pf->where.data ? pf->where.data : "");
     sb_puts(&sql, " GROUP BY 1");
-    db_stmt *s = db_prepare(db_reader(), sb_str(&sql));
+    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
     sb_free(&sql);
     if (!s) return -1;
     sales_filter_bind(pf, s, 1);

@@ -141,3 +141,43 @@ test('the board: columns in stage order, cards paged per column, filters, scope 
     assert.ok(bo.id);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('the board counts exactly what the list shows each user: own, team (with the teams below), shares', async () => {
+  const srv = await new Server().start();
+  try {
+    addUser(srv.db, 'm@test.local', 'manager');
+    addUser(srv.db, 's1@test.local', 'sales');
+    addUser(srv.db, 's2@test.local', 'sales');
+    addUser(srv.db, 's3@test.local', 'sales');
+    const admin = await srv.login();
+    const u = {};
+    for (const k of ['m', 's1', 's2', 's3']) u[k] = await srv.login(`${k}@test.local`, PW);
+    const team = (await admin.post('/api/v1/teams', { name: '华东 East', manager_id: u.m.user.id })).body;
+    const below = (await admin.post('/api/v1/teams', { name: '上海 Shanghai', parent_id: team.id })).body;
+    await admin.patch(`/api/v1/users/${u.s1.user.id}`, { team_id: team.id });
+    await admin.patch(`/api/v1/users/${u.s3.user.id}`, { team_id: below.id });
+    const pid = (await admin.get('/api/v1/pipelines')).body.items[0].id;
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '周杰' })).body;
+    const made = [];
+    const owners = [u.s1, u.s2, u.s3, u.m, admin];
+    for (let i = 0; i < 15; i++) {
+      const body = { name: `D${i}`, party_id: party.id, pipeline_id: pid, owner_id: owners[i % 5].user.id };
+      if (i % 4 === 0) body.team_id = team.id;     // a team's deal owned by someone outside it
+      const r = await admin.post('/api/v1/opportunities', body);
+      assert.equal(r.status, 201, r.text);
+      made.push(r.body);
+    }
+    // One of s1's deals shared with s2 (a share row of the type).
+    sqlExec(srv.db, "INSERT INTO record_share(entity, record_id, user_id, team_id, created_at) VALUES ('opportunity', ?, ?, NULL, '2026-01-01T00:00:00Z')",
+      made[0].id, u.s2.user.id);
+    for (const [k, c] of Object.entries(u)) {
+      const board = (await c.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body;
+      const onBoard = board.columns.flatMap((col) => col.cards.map((x) => x.id)).sort((x, y) => x - y);
+      const list = (await c.get(`/api/v1/opportunities?pipeline_id=${pid}&status=open&limit=200`)).body.items.map((x) => x.id).sort((x, y) => x - y);
+      assert.deepEqual(onBoard, list, `${k}: the board holds what the list does`);
+      assert.equal(board.columns.reduce((n, col) => n + col.count, 0), list.length, `${k}: counts`);
+      assert.ok(list.length > 0 && list.length < 15, `${k} sees some, not all: ${list.length}`);
+    }
+    assert.ok((await u.s2.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body.columns[0].cards.some((x) => x.id === made[0].id), 'shared');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
