@@ -86,6 +86,11 @@ void exports_register(void)
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
         char id[64];
         snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        /* camelCase of a hyphenated name: exchange-rates → exportExchangeRates */
+        for (char *h; (h = strchr(id, '-')) && h[1];) {
+            h[1] = (char)(h[1] >= 'a' && h[1] <= 'z' ? h[1] - 'a' + 'A' : h[1]);
+            memmove(h, h + 1, strlen(h));
+        }
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

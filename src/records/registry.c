@@ -2,6 +2,9 @@
 #include "records/registry.h"
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/exchange_rate.h"
+#include "domain/opportunity.h"
+#include "domain/pipeline.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -70,6 +73,13 @@ static const struct merge_move merge_transactions[] = {
     {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
     {NULL, NULL},
 };
+/* An opportunity (issue 18) follows its customer; one fought against the
+ * duplicate as a competitor names the survivor. */
+static const struct merge_move merge_opportunities[] = {
+    {"UPDATE opportunity SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE opportunity SET competitor_id = ? WHERE competitor_id = ?", "td"},
+    {NULL, NULL},
+};
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
@@ -94,6 +104,15 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_directory},
     {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
+    /* Issue 18: pipelines, opportunities (their changes also show in their
+     * party's timeline: audit rows name the party), exchange rates. */
+    {.type = "pipeline", .res = &pipeline_resource, .noun = "a pipeline", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_catalogue},
+    {.type = "opportunity", .res = &opportunity_resource, .noun = "an opportunity", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT, .merge = merge_opportunities,
+     .workflow = &opportunity_workflow, .perms = perms_customer},
+    {.type = "exchange_rate", .res = &exchange_rate_resource, .noun = "an exchange rate", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_catalogue},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

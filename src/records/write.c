@@ -74,6 +74,7 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PARTY: return registry_by_type("party");
     case REF_PRODUCT: return registry_by_type("product");
     case REF_TEAM: return registry_by_type("team");
+    case REF_PIPELINE: return registry_by_type("pipeline");
     default: return NULL;
     }
 }
