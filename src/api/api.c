@@ -21,4 +21,6 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     aggregates_register();
+    leads_register();
+    lead_forms_register();
 }
