@@ -78,7 +78,7 @@ async function salesTeam(srv, admin, n, name = 'East 华东') {
   const users = [];
   for (let i = 0; i < n; i++) {
     addUser(srv.db, `rep${i}-${team.id}@test.local`, 'sales');
-    const id = sql(srv.db, 'SELECT id FROM app_user WHERE email = ?', `rep${i}-${team.id}@test.local`);
+    const id = Number(sql(srv.db, 'SELECT id FROM app_user WHERE email = ?', `rep${i}-${team.id}@test.local`));
     sqlExec(srv.db, 'UPDATE app_user SET team_id = ? WHERE id = ?', team.id, id);
     users.push(id);
   }
@@ -125,7 +125,7 @@ test('assignment: round robin is fair, capacity per period, disabled users skipp
     // Capacity: each member at most 12 a day; users[0] and users[2] have 12 by now.
     const cap = await admin2.patch(`/api/v1/assignment-rules/${rule.body.id}`, { capacity: 13, version: rule.body.version });
     assert.equal(cap.status, 200, cap.text);
-    const given = sql(srv.db, "SELECT COUNT(*) FROM assignment_log WHERE user_id IN (?, ?)", users[0], users[2]);
+    const given = Number(sql(srv.db, "SELECT COUNT(*) FROM assignment_log WHERE user_id IN (?, ?)", users[0], users[2]));
     const room = 26 - given;
     const extra = [];
     for (let i = 0; i < room + 2; i++) extra.push((await admin2.post('/api/v1/leads', { name: `C${i}`, territory: 'east' })).body);
