@@ -23,4 +23,5 @@ void api_init(void)
     aggregates_register();
     leads_register();
     lead_forms_register();
+    calendar_register();
 }

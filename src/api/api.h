@@ -24,6 +24,7 @@ void aggregates_register(void);
 /* Issue 18: leads, web-to-lead forms, calendar feeds. */
 void leads_register(void);
 void lead_forms_register(void);
+void calendar_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 
