@@ -51,7 +51,7 @@ static void set_if(json_t *o, const char *key, json_t *v)
 
 static int64_t org_by_name(db *w, const char *name)
 {
-    db_stmt *s = db_prepare(w, "SELECT id FROM party WHERE kind = 'organization' AND name = ? COLLATE NOCASE"
+    db_stmt *s = db_prepare(w, "SELECT id FROM party WHERE kind = 'organization' AND LOWER(name) = LOWER(?)"
                                " AND deleted_at IS NULL ORDER BY id LIMIT 1");
     if (!s) return -1;
     db_bind_text(s, 1, name);
@@ -92,9 +92,7 @@ static int create_opportunity(db *w, struct conv *c, const json_t *lead)
     if (!rec) {
         char f[sizeof c->e.field];
         memcpy(f, c->e.field, sizeof f);
-        f[sizeof f - 13] = '\0';   /* room for the prefix */
-        strcpy(c->e.field, "opportunity.");
-        strcat(c->e.field, f);
+        snprintf(c->e.field, sizeof c->e.field, "opportunity.%.50s", f);
         return -1;
     }
     int rc = record_create(w, &c->wr, t->res, rec, NULL, &c->opp_id, NULL, &c->e);

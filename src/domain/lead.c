@@ -149,14 +149,14 @@ json_t *lead_duplicates(db *c, const json_t *rec, int64_t exclude_id)
     const char *company = json_string_value(json_object_get(rec, "company"));
     if (name && company && *company) {
         /* A person of that name working at an organisation of that name. */
-        db_stmt *s = db_prepare(c, "SELECT p.id, p.name FROM party p WHERE p.name = ? COLLATE NOCASE AND p.kind = 'person'"
+        db_stmt *s = db_prepare(c, "SELECT p.id, p.name FROM party p WHERE LOWER(p.name) = LOWER(?) AND p.kind = 'person'"
                                    " AND p.deleted_at IS NULL AND EXISTS (SELECT 1 FROM party_link k JOIN party o ON o.id = k.to_id"
-                                   " WHERE k.from_id = p.id AND k.kind = 'works_at' AND o.name = ? COLLATE NOCASE) ORDER BY p.id LIMIT 20");
+                                   " WHERE k.from_id = p.id AND k.kind = 'works_at' AND LOWER(o.name) = LOWER(?)) ORDER BY p.id LIMIT 20");
         if (!s) goto fail;
         db_bind_text(s, 1, name);
         db_bind_text(s, 2, company);
         if (collect(s, out, "party", "name_company", exclude_id)) goto fail;
-        s = db_prepare(c, "SELECT id, name FROM lead WHERE name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE ORDER BY id LIMIT 21");
+        s = db_prepare(c, "SELECT id, name FROM lead WHERE LOWER(name) = LOWER(?) AND LOWER(company) = LOWER(?) ORDER BY id LIMIT 21");
         if (!s) goto fail;
         db_bind_text(s, 1, name);
         db_bind_text(s, 2, company);

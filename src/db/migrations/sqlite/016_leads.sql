@@ -35,7 +35,7 @@ CREATE TABLE lead (
 CREATE INDEX lead_owner ON lead(owner_id);
 CREATE INDEX lead_team ON lead(team_id);
 CREATE INDEX lead_status ON lead(status, id);
-CREATE INDEX lead_name ON lead(name COLLATE NOCASE);
+CREATE INDEX lead_name ON lead(LOWER(name));
 -- The lead's e-mail addresses and phone numbers in their matching form
 -- (lower-cased address, canonical digits), as contact_point is the
 -- parties': duplicate detection looks both up by equality.
@@ -44,7 +44,7 @@ CREATE TABLE lead_contact (
   lead_id INTEGER NOT NULL REFERENCES lead(id) ON DELETE CASCADE,
   PRIMARY KEY (kind, normalized, lead_id)) WITHOUT ROWID;
 CREATE INDEX lead_contact_lead ON lead_contact(lead_id);
-CREATE INDEX party_name_nocase ON party(name COLLATE NOCASE);
+CREATE INDEX party_name_lower ON party(LOWER(name));
 
 -- Assignment rules: the first enabled rule (by position, then id) whose
 -- territory / industry / source (null: any) match the record gives it to a
