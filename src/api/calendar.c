@@ -186,6 +186,7 @@ static void feed_get(struct req *rq, struct resp *rs)
 
 static const struct route_doc create_doc = {
     .id = "createCalendarFeed", .tag = "calendar", .status = 201,
+    .request = "{'type':'object','additionalProperties':false,'properties':{},'description':'empty: {}'}",
     .response = "{'type':'object','required':['url','path'],'additionalProperties':false,'properties':{"
                 "'url':{'type':'string','description':'the secret feed URL to subscribe to (shown once)'},"
                 "'path':{'type':'string'}}}",
@@ -200,7 +201,6 @@ static const struct route_doc status_doc = {
 static const struct route_doc delete_doc = {.id = "deleteCalendarFeed", .tag = "calendar", .status = 204};
 static const struct route_doc ics_doc = {
     .id = "getCalendarFeedIcs", .tag = "calendar", .response_type = "text/calendar",
-    .params = "[{'name':'feed','in':'path','required':true,'schema':{'type':'string','maxLength':127},'description':'the secret, then .ics'}]",
     .errors = "404 429",
 };
 

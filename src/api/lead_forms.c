@@ -301,7 +301,6 @@ static void form_post(struct req *rq, struct resp *rs)
 
 static const struct route_doc form_get_doc = {
     .id = "getLeadFormPage", .tag = "lead-forms", .response_type = "text/html",
-    .params = "[{'name':'key','in':'path','required':true,'schema':{'type':'string','maxLength':64}}]",
     .errors = "404",
 };
 static const struct route_doc form_post_doc = {
@@ -316,7 +315,6 @@ static const struct route_doc form_post_doc = {
     .request_name = "LeadFormSubmission",
     .response = "{'type':'object','required':['received'],'additionalProperties':false,'properties':{'received':{'type':'boolean'}}}",
     .response_name = "LeadFormReceived",
-    .params = "[{'name':'key','in':'path','required':true,'schema':{'type':'string','maxLength':64}}]",
     .errors = "404 429",
 };
 
