@@ -7,7 +7,9 @@
  *       (its audit rows) is linked to the party, so the party's timeline
  *       shows it. Everything goes through the one write path in one
  *       transaction: all of it happens, or none.
- *   GET /api/v1/leads/{id}/duplicates  the duplicates as of now. */
+ *   GET /api/v1/leads/{id}/duplicates  the duplicates as of now, among the
+ *       records the caller may read (the lead's stored "duplicates" are
+ *       those of its last write, whoever reads them). */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/lead.h"
@@ -244,7 +246,19 @@ static void lead_dups(struct req *rq, struct resp *rs)
     json_t *d = lead_duplicates(c, lead, rq->path_ids[0]);
     json_decref(lead);
     if (!d) { resp_error(rs, 500, "internal", NULL, "the duplicate check failed"); return; }
-    resp_json(rs, 200, json_pack("{s:o}", "items", d));
+    /* Only the records the caller may read: a duplicate outside their
+     * scope is not named to them. */
+    json_t *seen = json_array(), *x;
+    size_t i;
+    enum scope ps = authz_scope(&rq->user, "parties", "read"), ls = authz_scope(&rq->user, "leads", "read");
+    json_array_foreach(d, i, x) {
+        int64_t rid = json_integer_value(json_object_get(x, "id"));
+        bool party = !strcmp(json_string_value(json_object_get(x, "type")), "party");
+        if (party ? authz_party_in_scope(c, &rq->user, rid, ps) : authz_record_in_scope(c, &rq->user, lt, rid, ls))
+            json_array_append(seen, x);
+    }
+    json_decref(d);
+    resp_json(rs, 200, json_pack("{s:o}", "items", seen));
 }
 
 #define DUP_ITEM "{'type':'object','required':['type','id','name','matched_on'],'additionalProperties':false,'properties':{" \

@@ -70,6 +70,14 @@ test('duplicates: e-mail in any case, phone in any spelling, name + company, aga
     const live = await admin.get(`/api/v1/leads/${none.body.id}/duplicates`);
     assert.equal(live.status, 200, live.text);
     assert.deepEqual(live.body.items.map((x) => x.matched_on), ['email']);
+    // The live answer names only what the caller may read: a salesperson
+    // outside the admin's records is not told the party's name.
+    addUser(srv.db, 'rep@test.local', 'sales');
+    const rep = await srv.login('rep@test.local', PW);
+    const own = await rep.post('/api/v1/leads', { name: 'Lei again', emails: ['li.lei@example.com'] });
+    assert.equal(own.status, 201, own.text);
+    assert.equal((await rep.get(`/api/v1/parties/${p.id}`)).status, 404);
+    assert.deepEqual((await rep.get(`/api/v1/leads/${own.body.id}/duplicates`)).body.items, []);
   } finally { await srv.stop(); srv.cleanup(); }
 });
 
@@ -143,6 +151,24 @@ test('assignment: round robin is fair, capacity per period, disabled users skipp
     assertError(await boss.post('/api/v1/assignment-rules', { name: 'y', team_id: team.id }), 403, 'forbidden');
     assert.equal((await rep.get('/api/v1/assignment-rules')).status, 403);
   } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('two server processes on one database share the rotation: no turn is given twice', async () => {
+  const one = await new Server().start();
+  const two = new Server({ dir: one.dir });
+  try {
+    const admin = await one.login();
+    const { team, users } = await salesTeam(one, admin, 3, 'Shared');
+    await admin.post('/api/v1/assignment-rules', { name: 'all', team_id: team.id });
+    await two.start();
+    const admin2 = await two.login();
+    // 60 leads at once, half through each process.
+    const made = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+      (i % 2 ? admin : admin2).post('/api/v1/leads', { name: `P${i}` }).then((r) => { assert.equal(r.status, 201, r.text); return r.body; })));
+    const c = counts(made);
+    assert.deepEqual(Object.keys(c).map(Number).sort(), [...users].sort());
+    assert.deepEqual(Object.values(c), [20, 20, 20], JSON.stringify(c));
+  } finally { await two.stop(); await one.stop(); one.cleanup(); }
 });
 
 test('import: leads through the kernel import are checked and assigned', async () => {
