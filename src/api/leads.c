@@ -73,6 +73,19 @@ static bool link_exists(db *w, int64_t from, int64_t to)
     return found;
 }
 
+/* The default pipeline: the first active one (the pipelines type of
+ * issue 18 part A, table pipeline), or 0 when there is none. */
+static int64_t default_pipeline(db *w)
+{
+    const struct rtype *p = registry_by_name("pipelines");
+    if (!p || strcmp(p->res->table, "pipeline") != 0 || !res_field_find(p->res, "active")) return 0;
+    db_stmt *s = db_prepare(w, "SELECT id FROM pipeline WHERE active = 1 ORDER BY id LIMIT 1");
+    if (!s) return 0;
+    int64_t id = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+    db_done(s);
+    return id;
+}
+
 static int create_opportunity(db *w, struct conv *c, const json_t *lead)
 {
     const struct rtype *t = registry_by_name("opportunities");
@@ -82,6 +95,13 @@ static int create_opportunity(db *w, struct conv *c, const json_t *lead)
     const char *key;
     json_t *v;
     if (json_is_object(o)) json_object_foreach((json_t *)o, key, v) json_object_set(in, key, v);
+    /* No pipeline given: the default one, whose first stage the
+     * opportunity's own rule fills in; none at all: no opportunity. */
+    if (!json_is_integer(json_object_get(in, "pipeline_id")) && res_field_find(t->res, "pipeline_id")) {
+        int64_t pid = default_pipeline(w);
+        if (!pid) { json_decref(in); return 0; }
+        json_object_set_new(in, "pipeline_id", json_integer(pid));
+    }
     json_object_set_new(in, "party_id", json_integer(c->party_id));
     if (!json_object_get(in, "owner_id")) set_if(in, "owner_id", json_object_get(lead, "owner_id"));
     if (!json_object_get(in, "name") && res_field_find(t->res, "name")) {
