@@ -243,6 +243,44 @@ test('the public form: HTML page, JSON and form-encoded submissions, consent, ho
   } finally { await srv.stop(); srv.cleanup(); }
 });
 
+// With the opportunities type of issue 18 part A (after its merge): the
+// conversion's opportunity, in the default pipeline's first stage or where
+// the body says; without it, opportunity_id is null.
+test('conversion makes the opportunity when that type exists', async (t) => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const types = (await admin.get('/api/v1/record-types')).body.types;
+    const l = (await admin.post('/api/v1/leads', { name: '猪八戒', company: '高老庄' })).body;
+    if (!types.some((x) => x.name === 'opportunities')) {
+      assert.equal((await admin.post(`/api/v1/leads/${l.id}/convert`, {})).body.opportunity_id, null);
+      t.skip('no opportunities type in this build');
+      return;
+    }
+    const r = await admin.post(`/api/v1/leads/${l.id}/convert`, {});
+    assert.equal(r.status, 200, r.text);
+    const opp = (await admin.get(`/api/v1/opportunities/${r.body.opportunity_id}`)).body;
+    assert.equal(opp.party_id, r.body.party_id);
+    const pipes = (await admin.get('/api/v1/pipelines?limit=100')).body.items.filter((p) => p.active !== false).sort((a, b) => a.id - b.id);
+    assert.equal(opp.pipeline_id, pipes[0].id);
+    assert.equal(opp.stage, pipes[0].stages[0].key);
+    assert.equal(opp.status, 'open');
+    assert.equal((await admin.get(`/api/v1/leads/${l.id}`)).body.converted_opportunity_id, opp.id);
+    // The body's pipeline, stage and amount; a bad stage changes nothing.
+    const p2 = pipes.at(-1);
+    const l2 = (await admin.post('/api/v1/leads', { name: '沙僧', company: '流沙河' })).body;
+    const bad = await admin.post(`/api/v1/leads/${l2.id}/convert`, { opportunity: { pipeline_id: p2.id, stage: 'no_such_stage' } });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal(bad.body.error.field, 'stage');
+    assert.equal((await admin.get(`/api/v1/leads/${l2.id}`)).body.status, 'new');
+    const good = await admin.post(`/api/v1/leads/${l2.id}/convert`, { opportunity: { pipeline_id: p2.id, stage: p2.stages[1].key,
+      amount: { amount: 880000, currency: 'CNY' }, expected_close_on: '2027-09-30' } });
+    assert.equal(good.status, 200, good.text);
+    const o2 = (await admin.get(`/api/v1/opportunities/${good.body.opportunity_id}`)).body;
+    assert.deepEqual([o2.pipeline_id, o2.stage, o2.amount.amount, o2.expected_close_on], [p2.id, p2.stages[1].key, 880000, '2027-09-30']);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
 test('conversion: person + organisation + works_at, history kept; into an existing party merges the contacts', async () => {
   const srv = await new Server().start();
   try {
