@@ -3,7 +3,9 @@
 # `rapport import leads` and assigned by the rules as they are written, with
 # capacity limits that bite. Target: under 10 s. Prints the wall time, the
 # rate, the leads per member (round robin: equal shares) and how many were
-# left unassigned once every member of a team was at capacity. One lead in
+# left unassigned once every member of a team was at capacity; the peer is
+# the same import into a database without rules (no assignment), in the
+# same run, so the ratio is the engine's cost. One lead in
 # ten repeats an earlier phone number, so duplicate detection finds work.
 # usage: bench/leads/run.sh   (from the repository root, after make)
 set -euo pipefail
@@ -37,10 +39,18 @@ awk -v n="$N" 'BEGIN {
   for (i = 0; i < n; i++)
     printf "Lead %d,Company %d,lead%d@example.com,139%08d,%s,software,exhibition\n", i, i % 3000, i, i % 10 ? i : i - 5, t[i % 2 ? 1 : 2 + (i / 2) % 3];
 }' > "$WORK/leads.csv"
+PEER="$WORK/peer.db"
+"$B/rapport" init --db "$PEER" >/dev/null
+p0=$(date +%s.%N)
+"$B/rapport" import leads "$WORK/leads.csv" --db "$PEER" >/dev/null
+p1=$(date +%s.%N)
 start=$(date +%s.%N)
 "$B/rapport" import leads "$WORK/leads.csv" --db "$DB" >/dev/null
 end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v n="$N" 'BEGIN { printf "import + assignment of %d leads: %.2f s (%.0f leads/s; target < 10 s)\n", n, e - s, n / (e - s) }'
+awk -v s="$start" -v e="$end" -v n="$N" -v ps="$p0" -v pe="$p1" 'BEGIN {
+  printf "import + assignment of %d leads: %.2f s (%.0f leads/s; target < 10 s)\n", n, e - s, n / (e - s);
+  printf "peer: the same import without rules: %.2f s; ratio %.2f\n", pe - ps, (e - s) / (pe - ps);
+  if (e - s >= 10) { print "FAIL: over 10 s"; exit 1 } }'
 echo "# leads per member (user id: count)"
 "$B/rapport" db query --db "$DB" "SELECT '  team ' || team_id || ' user ' || owner_id || ': ' || COUNT(*) FROM lead WHERE owner_id IS NOT NULL GROUP BY team_id, owner_id ORDER BY owner_id"
 echo "# unassigned (every member of the matching team at capacity): $("$B/rapport" db query --db "$DB" "SELECT COUNT(*) FROM lead WHERE owner_id IS NULL")"
