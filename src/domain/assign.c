@@ -77,16 +77,41 @@ static const char *const match_sql =
     " AND (source IS NULL OR source = ?)"
     " ORDER BY position, id LIMIT 1";
 
-static int64_t count_since(db *w, const char *subject, int64_t user, const char *since)
+/* What user was given of subject in the period starting at since. */
+static int64_t load_of(db *w, const char *subject, int64_t user, const char *period, const char *since)
 {
-    db_stmt *s = db_prepare(w, "SELECT COUNT(*) FROM assignment_log WHERE subject = ? AND user_id = ? AND at >= ?");
+    db_stmt *s = db_prepare(w, "SELECT assigned FROM assignment_load WHERE subject = ? AND user_id = ? AND period = ? AND period_start = ?");
     if (!s) return -1;
     db_bind_text(s, 1, subject);
     db_bind_int64(s, 2, user);
-    db_bind_text(s, 3, since);
-    int64_t n = db_step(s) == DB_ROW ? db_column_int64(s, 0) : -1;
+    db_bind_text(s, 3, period);
+    db_bind_text(s, 4, since);
+    int step = db_step(s);
+    int64_t n = step == DB_ROW ? db_column_int64(s, 0) : step == DB_DONE ? 0 : -1;
     db_done(s);
     return n;
+}
+
+/* Counts one more for user in the day, the week and the month of now: a
+ * rule's period may change, and each count must already be right then. */
+static int load_add(db *w, const char *subject, int64_t user, const char *now)
+{
+    static const char *const periods[] = {"day", "week", "month"};
+    for (int i = 0; i < 3; i++) {
+        char since[21];
+        if (assign_period_start(periods[i], now, since)) return -1;
+        db_stmt *s = db_prepare(w, "INSERT INTO assignment_load(subject, user_id, period, period_start, assigned) VALUES (?, ?, ?, ?, 1)"
+                                   " ON CONFLICT(subject, user_id, period, period_start) DO UPDATE SET assigned = assignment_load.assigned + 1");
+        if (!s) return -1;
+        db_bind_text(s, 1, subject);
+        db_bind_int64(s, 2, user);
+        db_bind_text(s, 3, periods[i]);
+        db_bind_text(s, 4, since);
+        int step = db_step(s);
+        db_done(s);
+        if (step != DB_DONE) return -1;
+    }
+    return 0;
 }
 
 #define MAX_MEMBERS 512
@@ -136,7 +161,7 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
     for (int k = 0; k < n; k++) {
         int64_t u = members[(start + k) % n];
         if (capacity) {
-            int64_t have = count_since(w, subject, u, since);
+            int64_t have = load_of(w, subject, u, period, since);
             if (have < 0) return -1;
             if (have >= capacity) continue;
         }
@@ -163,7 +188,8 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
     db_bind_text(s, 5, now);
     step = db_step(s);
     db_done(s);
-    return step == DB_DONE ? 1 : -1;
+    if (step != DB_DONE) return -1;
+    return load_add(w, subject, out->user_id, now) ? -1 : 1;
 }
 
 int assign_link(db *w, const char *subject, int64_t record_id)

@@ -1,8 +1,9 @@
 /* assign: the assignment engine — rules by territory / industry / source
  * give a new record to a team, and within the team a round robin hands it
  * to the next enabled member who has capacity left in the rule's period.
- * Reusable by any subject ("lead" today; cases later). The rotation cursor
- * and the log the capacity is counted from are rows (migration 016), read
+ * Reusable by any subject ("lead" today; cases later). The rotation cursor,
+ * the per-user counts the capacity is checked against and the log of what
+ * was assigned are rows (migration 016), read
  * and moved inside the caller's write transaction: a restart continues the
  * rotation, and two processes cannot both hand out the same turn (SQLite's
  * write lock serialises them). Also owns the assignment-rule descriptor
@@ -28,8 +29,9 @@ struct assign_result {
  * the first enabled rule (position, then id) matching in, then the next
  * member of its team after the cursor who is enabled, not read_only, and
  * below the rule's capacity for the period that contains now. Moves the
- * cursor and appends the log row (record_id left null: assign_link fills
- * it once the record has its id). 1 when assigned (*out set), 0 when no
+ * cursor, counts the assignment in the user's day, week and month, and
+ * appends the log row (record_id left null: assign_link fills it once the
+ * record has its id). 1 when assigned (*out set), 0 when no
  * rule matched or nobody had capacity (*out has the matched rule and team,
  * user 0), -1 on a storage error. In the caller's write transaction. */
 int assign_pick(db *w, const char *subject, const struct assign_input *in, const char *now, struct assign_result *out);

@@ -69,7 +69,7 @@ CREATE TABLE assignment_cursor (
   subject TEXT NOT NULL, team_id INTEGER NOT NULL REFERENCES team(id),
   last_user_id INTEGER NOT NULL, rotations INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (subject, team_id)) WITHOUT ROWID;
--- Every assignment the engine made: the capacity counts these.
+-- Every assignment the engine made.
 CREATE TABLE assignment_log (
   id INTEGER PRIMARY KEY,
   subject TEXT NOT NULL, record_id INTEGER,
@@ -77,6 +77,13 @@ CREATE TABLE assignment_log (
   rule_id INTEGER, at TEXT NOT NULL);
 CREATE INDEX assignment_log_user ON assignment_log(subject, user_id, at);
 CREATE INDEX assignment_log_unlinked ON assignment_log(subject) WHERE record_id IS NULL;
+-- How many records of subject each user was given in each day, week and
+-- month (period_start: its first instant, UTC): the capacity check reads
+-- one row instead of counting the log.
+CREATE TABLE assignment_load (
+  subject TEXT NOT NULL, user_id INTEGER NOT NULL REFERENCES app_user(id),
+  period TEXT NOT NULL, period_start TEXT NOT NULL, assigned INTEGER NOT NULL,
+  PRIMARY KEY (subject, user_id, period, period_start)) WITHOUT ROWID;
 
 -- Public web-to-lead forms: an admin chooses the key of the URL /forms/{key}.
 CREATE TABLE lead_form (
