@@ -246,6 +246,36 @@ test('the public form: HTML page, JSON and form-encoded submissions, consent, ho
 // With the opportunities type of issue 18 part A (after its merge): the
 // conversion's opportunity, in the default pipeline's first stage or where
 // the body says; without it, opportunity_id is null.
+test('the public form names the bad field in its own terms, and a form lead is assigned by the rules', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const { team, users } = await salesTeam(srv, admin, 2, 'Web');
+    await admin.post('/api/v1/assignment-rules', { name: 'web', source: 'website', team_id: team.id });
+    await admin.post('/api/v1/lead-forms', { key: 'contact', name: 'Contact', consent_text: 'OK' });
+    const post = (body, type = 'application/json') => raw(srv, 'POST', '/forms/contact', type === 'application/json' ? JSON.stringify(body) : body, type);
+    let r = await post({ email: 'a@b.cn', consent: true });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(JSON.parse(r.text).error.field, 'name');
+    r = await post('name=x&email=not-an-address&consent=on', 'application/x-www-form-urlencoded');
+    assert.equal(r.status, 422, r.text);
+    assert.equal(JSON.parse(r.text).error.field, 'email');
+    r = await post({ name: 'x', consent: true });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(JSON.parse(r.text).error.field, 'email');
+    r = await post('name=%ZZbad&email=a%40b.cn&consent=1', 'application/x-www-form-urlencoded');
+    assert.equal(r.status, 202, r.text);
+    r = await post('{"name": ', 'application/json');
+    assert.equal(r.status, 400);
+    r = await post({ name: 'Second', phone: '13700000000', consent: 'yes' });
+    assert.equal(r.status, 202, r.text);
+    const leads = (await admin.get('/api/v1/leads?sort=name')).body.items;
+    assert.deepEqual(leads.map((l) => l.name).sort(), ['%ZZbad', 'Second']);
+    assert.deepEqual(leads.map((l) => l.owner_id).sort(), [...users].sort(), 'one each, by the rule');
+    assert.ok(leads.every((l) => l.assignment_rule_id && l.source === 'website'));
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
 test('conversion makes the opportunity when that type exists', async (t) => {
   const srv = await new Server().start();
   try {
