@@ -61,7 +61,7 @@ struct resource lead_form_resource = {
 
 struct form {
     int64_t id;
-    char name[800], consent[8000], source[40], territory[400], industry[400], thank_you[4000];
+    char key[65], name[800], consent[8000], source[40], territory[400], industry[400], thank_you[4000];
 };
 
 static void copy_col(db_stmt *s, int col, char *out, size_t cap)
@@ -78,6 +78,7 @@ static bool form_load(const char *key, struct form *f)
     bool found = db_step(s) == DB_ROW;
     if (found) {
         f->id = db_column_int64(s, 0);
+        snprintf(f->key, sizeof f->key, "%s", key);
         copy_col(s, 1, f->name, sizeof f->name);
         copy_col(s, 2, f->consent, sizeof f->consent);
         copy_col(s, 3, f->source, sizeof f->source);
@@ -238,6 +239,29 @@ static void answer_received(struct resp *rs, bool html, const struct form *f)
     resp_html(rs, 202, &sb);
 }
 
+/* A refusal: JSON for a JSON client; for a browser that posted the form,
+ * a page saying which field to correct, in both languages. */
+static void answer_refused(struct resp *rs, bool html, const struct form *f, const struct verr *e)
+{
+    if (!html) { resp_verr(rs, e); return; }
+    static const struct { const char *field, *label; } labels[] = {
+        {"name", "姓名 Name"}, {"company", "公司 Company"}, {"title", "职位 Job title"}, {"email", "电子邮件 E-mail"},
+        {"phone", "电话 Phone"}, {"message", "留言 Message"}, {"consent", "同意 Consent"},
+    };
+    const char *label = NULL;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (!strcmp(labels[i].field, e->field)) label = labels[i].label;
+    strbuf sb;
+    sb_init(&sb, 1024);
+    page_head(&sb, f->name);
+    sb_puts(&sb, "<p role=\"alert\">请检查并重新提交。 Please check and send again: ");
+    html_escape(&sb, label ? label : e->field);
+    sb_puts(&sb, "</p>\n<p><a href=\"/forms/");
+    html_escape(&sb, f->key);
+    sb_puts(&sb, "\">← 返回表单 Back to the form</a></p></main></body></html>\n");
+    resp_html(rs, e->status ? e->status : 422, &sb);
+}
+
 static void form_post(struct req *rq, struct resp *rs)
 {
     int retry = 0;
@@ -257,7 +281,9 @@ static void form_post(struct req *rq, struct resp *rs)
     if (text_of(body, "website")) { json_decref(body); answer_received(rs, html, &f); return; }
     if (!consented(body)) {
         json_decref(body);
-        resp_error(rs, 422, "required", "consent", "the consent must be given to submit this form");
+        struct verr e = {0};
+        verr_set(&e, 422, "required", "consent", "the consent must be given to submit this form");
+        answer_refused(rs, html, &f, &e);
         return;
     }
     json_t *in = json_object();
@@ -278,7 +304,8 @@ static void form_post(struct req *rq, struct resp *rs)
     struct submit c = {0};
     if (!json_object_get(in, "emails") && !json_object_get(in, "phones")) {
         json_decref(in);
-        resp_error(rs, 422, "required", "email", "give an e-mail address or a phone number");
+        verr_set(&c.e, 422, "required", "email", "give an e-mail address or a phone number");
+        answer_refused(rs, html, &f, &c.e);
         return;
     }
     c.rec = res_validate(&lead_resource, in, true, &c.e);
@@ -288,13 +315,13 @@ static void form_post(struct req *rq, struct resp *rs)
         if (!strcmp(c.e.field, "emails")) snprintf(c.e.field, sizeof c.e.field, "email");
         if (!strcmp(c.e.field, "phones")) snprintf(c.e.field, sizeof c.e.field, "phone");
         if (!strcmp(c.e.field, "notes")) snprintf(c.e.field, sizeof c.e.field, "message");
-        resp_verr(rs, &c.e);
+        answer_refused(rs, html, &f, &c.e);
         return;
     }
     json_object_set_new(c.rec, "form_id", json_integer(f.id));
     int rc = db_write(job_submit, &c);
     json_decref(c.rec);
-    if (rc > 0) { resp_verr(rs, &c.e); return; }
+    if (rc > 0) { answer_refused(rs, html, &f, &c.e); return; }
     if (rc < 0) { resp_error(rs, 503, "storage_error", NULL, "the submission could not be stored; try again"); return; }
     answer_received(rs, html, &f);
 }

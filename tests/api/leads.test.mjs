@@ -257,9 +257,15 @@ test('the public form names the bad field in its own terms, and a form lead is a
     let r = await post({ email: 'a@b.cn', consent: true });
     assert.equal(r.status, 422, r.text);
     assert.equal(JSON.parse(r.text).error.field, 'name');
-    r = await post('name=x&email=not-an-address&consent=on', 'application/x-www-form-urlencoded');
+    r = await post({ name: 'x', email: 'not-an-address', consent: true });
     assert.equal(r.status, 422, r.text);
     assert.equal(JSON.parse(r.text).error.field, 'email');
+    // A browser that posted the form gets a page naming the field, with the way back.
+    r = await post('name=x&email=not-an-address&consent=on', 'application/x-www-form-urlencoded');
+    assert.equal(r.status, 422, r.text);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.text, /电子邮件 E-mail/);
+    assert.match(r.text, /href="\/forms\/contact"/);
     r = await post({ name: 'x', consent: true });
     assert.equal(r.status, 422, r.text);
     assert.equal(JSON.parse(r.text).error.field, 'email');
