@@ -22,4 +22,7 @@ void api_init(void)
     campaign_jobs_register();
     aggregates_register();
     sales_register();
+    leads_register();
+    lead_forms_register();
+    calendar_register();
 }

@@ -22,6 +22,10 @@ void schedules_register(void);
 void feed_register(void);
 void aggregates_register(void);
 void sales_register(void);         /* issue 18: board, forecast, reports, company currency (sales*.c) */
+/* Issue 18: leads, web-to-lead forms, calendar feeds. */
+void leads_register(void);
+void lead_forms_register(void);
+void calendar_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -172,9 +172,10 @@ void resp_free(struct resp *rs)
 
 static bool is_state_changing(enum http_method m) { return m != M_GET && m != M_HEAD && m != M_OPTIONS; }
 
-static void parse_body(struct req *rq, struct resp *rs)
+static void parse_body(struct req *rq, struct resp *rs, const struct route *found)
 {
     const char *ct = req_header(rq, "Content-Type");
+    if ((found->flags & R_FORM) && ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) return;
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
         resp_error(rs, 415, "unsupported_media_type", NULL, "send the body as application/json");
         return;
@@ -289,7 +290,7 @@ static void dispatch(struct req *rq, struct resp *rs)
         return;
     }
     if (rq->body_len > 0 && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
-        parse_body(rq, rs);
+        parse_body(rq, rs, found);
         if (rs->status) return;
     }
     rq->route = found;

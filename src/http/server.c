@@ -148,6 +148,14 @@ static void pool_stop(void)
     for (int i = 0; i < WORKERS; i++) pthread_join(g_workers[i], NULL);
 }
 
+/* Paths the router answers rather than the web assets: the API, the probes,
+ * and the public lead forms and calendar feeds (issue 18). */
+static bool routed_path(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0 ||
+           strncmp(url, "/forms/", 7) == 0 || strncmp(url, "/calendar/", 10) == 0;
+}
+
 static const char CSP_JSON[] = "default-src 'none'; frame-ancestors 'none'";
 static const char CSP[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -384,7 +392,7 @@ static enum MHD_Result on_head(struct pending *p, struct MHD_Connection *conn, c
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
     uint64_t declared = cl ? strtoull(cl, NULL, 10) : 0;
     if (rq->method == M_GET || rq->method == M_HEAD || (declared == 0 && !te)) return MHD_YES;
-    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+    bool api = routed_path(url);
     unsigned flags = 0;
     if (p->metrics_listener) resp_error(rs, 404, "no_route", NULL, "this listener serves GET /metrics only");
     else if (api) flags = router_precheck(rq, rs);
@@ -480,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->upload_path = p->upload_path;
             rq->upload_len = p->upload_len;
         }
-        bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+        bool api = routed_path(url);
         if (p->refused) {
             /* rs was filled on the head */
         } else if (p->metrics_listener) {

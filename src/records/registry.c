@@ -5,6 +5,8 @@
 #include "domain/exchange_rate.h"
 #include "domain/opportunity.h"
 #include "domain/pipeline.h"
+#include "domain/assign.h"
+#include "domain/lead.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -16,6 +18,7 @@
 
 extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource,
     team_resource;
+extern struct resource lead_form_resource;
 
 /* ---- default permissions (the rows migration 003 wrote for the types it
  * knew; a type added later gets its rows from here at the first start) ---- */
@@ -55,6 +58,25 @@ static const struct perm_default perms_campaign[] = {
     {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
     {"marketing", "delete", "own"}, {"marketing", "export", "all"},
     {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Leads are sales' and marketing's: like parties, a salesperson works their
+ * own, a manager their team's. */
+static const struct perm_default perms_lead[] = {
+    {"manager", "read", "team"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"sales", "read", "own"}, {"sales", "create", "all"}, {"sales", "update", "own"}, {"sales", "export", "own"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "export", "all"},
+    {"service", "read", "team"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Assignment rules and web-to-lead forms are set up by admins; managers
+ * read them to see how leads arrive. */
+static const struct perm_default perms_lead_setup[] = {
+    {"manager", "read", "all"},
     {NULL, NULL, NULL},
 };
 
@@ -113,6 +135,13 @@ static struct rtype g_types[] = {
      .workflow = &opportunity_workflow, .perms = perms_customer},
     {.type = "exchange_rate", .res = &exchange_rate_resource, .noun = "an exchange rate", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_catalogue},
+    /* Issue 18: leads, their assignment rules and web-to-lead forms. */
+    {.type = "lead", .res = &lead_resource, .noun = "a lead", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_IMPORT | RT_EXPORT, .workflow = &lead_workflow, .perms = perms_lead},
+    {.type = "assignment_rule", .res = &assignment_rule_resource, .noun = "an assignment rule", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
+    {.type = "lead_form", .res = &lead_form_resource, .noun = "a web-to-lead form", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

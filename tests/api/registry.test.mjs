@@ -23,14 +23,18 @@ function sample(type, ids) {
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
     case 'pipeline': return { name: 'Registry pipeline', stages: [{ key: 'first', name_en: 'First', name_zh: '第一', probability: 20 }] };
     case 'opportunity': return { name: '登记 deal', party_id: ids.party, pipeline_id: ids.pipeline };
-    case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234' };
+    case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234',
+    case 'lead': return { name: '登记 Lead', company: 'Registry Co', emails: ['reg@lead.test'] };
+    case 'assignment_rule': return { name: 'Registry rule', team_id: ids.team };
+    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok' };
     default: return null;
   }
 }
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
   note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
-  pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'] };
+  pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'],
+  lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

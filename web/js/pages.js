@@ -7,6 +7,8 @@ export const PAGES = [
   { path: '/customers', nav: 'customers', icon: 'customers', title: 'nav.customers', load: () => import('./pages/customers.js') },
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
   { path: '/tasks', nav: 'tasks', icon: 'calendar', title: 'nav.tasks', load: () => import('./pages/tasks.js') },
+  { path: '/leads', nav: 'leads', icon: 'tag', title: 'nav.leads', can: ['leads', 'read'], load: () => import('./pages/leads.js') },
+  { path: '/leads/:id', active: 'leads', title: 'nav.leads', can: ['leads', 'read'], load: () => import('./pages/lead.js') },
   { path: '/campaigns', nav: 'campaigns', icon: 'calendar', title: 'nav.campaigns', can: ['campaigns', 'read'], load: () => import('./pages/campaigns.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
@@ -16,6 +18,8 @@ export const PAGES = [
   { path: '/field-security', title: 'fsec.title', active: 'settings', roles: ['admin'], load: () => import('./pages/field-security.js') },
   { path: '/schedules', title: 'sched.title', active: 'settings', roles: ['admin'], load: () => import('./pages/schedules.js') },
   { path: '/analytics-settings', title: 'asettings.title', active: 'settings', roles: ['admin'], load: () => import('./pages/analytics-settings.js') },
+  { path: '/assignment-rules', title: 'arules.title', active: 'settings', roles: ['admin'], load: () => import('./pages/assignment-rules.js') },
+  { path: '/lead-forms', title: 'lforms.title', active: 'settings', roles: ['admin'], load: () => import('./pages/lead-forms.js') },
   { path: '/audit', nav: 'audit', icon: 'clock', title: 'nav.audit', roles: ['admin'], load: () => import('./pages/audit.js') },
   { path: '/settings', nav: 'settings', icon: 'settings', title: 'nav.settings', load: () => import('./pages/settings.js') },
 ];
