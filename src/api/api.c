@@ -21,4 +21,6 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     aggregates_register();
+    price_lists_register();
+    quotes_register();
 }

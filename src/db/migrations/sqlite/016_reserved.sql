@@ -1,0 +1,1 @@
+-- 16: reserved for another branch's migration (the orders branch uses 018/019); the lead drops this placeholder at merge.
