@@ -157,6 +157,9 @@ static void quote_pdf(struct req *rq, struct resp *rs)
     char disp[96];
     snprintf(disp, sizeof disp, "inline; filename=\"quote-%lld.pdf\"", (long long)id);
     resp_header(rs, "Content-Disposition", disp);
+    /* The quote page previews it in a frame of the app's own origin. */
+    resp_header(rs, "X-Frame-Options", "SAMEORIGIN");
+    resp_header(rs, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'");
 }
 
 static const struct route_doc quote_pdf_doc = {
