@@ -2,6 +2,7 @@
  * types' CRUD routes come from the registry (records/registry.c). */
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/quote.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -23,4 +24,5 @@ void api_init(void)
     aggregates_register();
     price_lists_register();
     quotes_register();
+    quote_jobs_register();
 }

@@ -133,6 +133,14 @@ int quote_compute(json_t *rec, struct verr *e)
 static const char *const offer_fields[] = {"party_id", "currency", "quote_date", "valid_until", "lines", "discount_bp", "tax_bp",
                                            "title", "notes", NULL};
 
+/* Equal values, an absent value and null being the same (json_equal is
+ * false when either is absent). */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    if (!a || json_is_null(a)) return !b || json_is_null(b);
+    return b && json_equal(a, b);
+}
+
 static bool closed(const char *status)
 {
     return status && (!strcmp(status, "accepted") || !strcmp(status, "declined") || !strcmp(status, "expired"));
@@ -157,7 +165,7 @@ int quote_rule(const struct actor *a, const json_t *old, json_t *rec, struct ver
     if (quote_compute(rec, e)) return -1;
     bool changed = false;
     for (int i = 0; old && offer_fields[i]; i++)
-        if (!json_equal(json_object_get(old, offer_fields[i]), json_object_get(rec, offer_fields[i]))) {
+        if (!same_value(json_object_get(old, offer_fields[i]), json_object_get(rec, offer_fields[i]))) {
             /* A closed quote's offer is what was decided on. */
             if (closed(json_string_value(json_object_get(old, "status")))) {
                 verr_set(e, 409, "quote_closed", offer_fields[i], "the quote is %s: its %s can no longer change",

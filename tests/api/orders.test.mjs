@@ -12,8 +12,8 @@ import { Server, addUser, assertError, sql } from './harness.mjs';
 
 const PW = 'a long enough password';
 
-async function setup() {
-  const srv = await new Server().start();
+async function setup(env = {}) {
+  const srv = await new Server({ env }).start();
   const admin = await srv.login();
   const prod = async (name, price) => (await admin.post('/api/v1/products', { name, sku: name, price: { amount: price, currency: 'CNY' } })).body;
   const tea = await prod('龙井茶 Longjing tea', 10000);
@@ -279,6 +279,31 @@ test('orders: the D9 steps in order with who and when, and the payment creates o
     const types = (await sales.get('/api/v1/record-types')).body.types;
     const wf = types.find((t) => t.name === 'orders').workflow;
     assert.deepEqual(wf.transitions.map((t) => t.to), steps);
+  } finally {
+    await srv.stop();
+    srv.cleanup();
+  }
+});
+
+test('quotes: the quotes_expire job expires sent and draft quotes past their last day, as system:scheduler', async () => {
+  const { srv, admin, vip } = await setup({ RAPPORT_SCHEDULER_TICK_MS: '100' });
+  try {
+    const mk = (valid_until) => admin.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', quote_date: '2026-01-01', valid_until,
+      lines: [{ description: 'x', quantity: 1, unit_price: 100 }] }).then((r) => r.body);
+    const old = await mk('2026-01-31'), fresh = await mk('2099-12-31'), oldSent = await mk('2026-02-01');
+    assert.equal((await admin.patch(`/api/v1/quotes/${oldSent.id}`, { status: 'sent', version: oldSent.version })).status, 200);
+    const put = await admin.request('PUT', '/api/v1/schedules/quotes.expire', { kind: 'quotes_expire', every_seconds: 1 });
+    assert.equal(put.status, 201, put.text);
+    const get = async (q) => (await admin.get(`/api/v1/quotes/${q.id}`)).body;
+    for (let i = 0; i < 300 && (await get(oldSent)).status !== 'expired'; i++) await new Promise((r) => setTimeout(r, 100));
+    const [a, b, c] = [await get(old), await get(fresh), await get(oldSent)];
+    assert.deepEqual([a.status, b.status, c.status], ['expired', 'draft', 'expired']);
+    assert.equal(c.decided_by, null, 'the scheduler is no user');
+    assert.ok(c.decided_at);
+    const audit = (await admin.get(`/api/v1/audit?entity=quote&entity_id=${c.id}`)).body.items[0];
+    assert.equal(audit.address, 'scheduler');
+    assert.deepEqual(audit.changes.status, ['sent', 'expired']);
+    await admin.request('DELETE', '/api/v1/schedules/quotes.expire');
   } finally {
     await srv.stop();
     srv.cleanup();
