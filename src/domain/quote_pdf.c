@@ -9,8 +9,8 @@
  * viewer with the Adobe-GB1 resources. Debian's fonts-droid-fallback
  * (DroidSansFallbackFull.ttf, Apache 2.0) is TrueType with the CJK
  * ideographs, Latin letters and digits, so it draws the whole page. libhpdf
- * embeds fonts whole, so a PDF weighs about 4 MB; RAPPORT_PDF_FONT names
- * another TrueType font. */
+ * embeds only the glyphs a PDF uses (a 20-line quote is about 100 KB);
+ * RAPPORT_PDF_FONT names another TrueType font. */
 #include "domain/quote.h"
 #include <hpdf.h>
 #include <stdio.h>

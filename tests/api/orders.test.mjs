@@ -119,6 +119,9 @@ test('quotes: priced from the list of their date, totals, revisions, workflow, a
     // Another salesperson does not see it (own records of a sales role, no team).
     assertError(await other.get(`/api/v1/quotes/${b.id}`), 404, 'not_found');
     assertError(await other.get(`/api/v1/quotes/${b.id}/pdf`), 404, 'not_found');
+    assertError(await other.get(`/api/v1/quotes/${b.id}/revisions`), 404, 'not_found');
+    assertError(await other.post(`/api/v1/quotes/${b.id}/accept`, {}), 404, 'not_found');
+    assertError(await other.get(`/api/v1/products/${tea.id}/price?party_id=${vip.id}`), 404, 'not_found', 'party_id');
 
     // A change of the offer is a new revision; the old one stays readable.
     const r2 = await sales.patch(`/api/v1/quotes/${b.id}`, { lines: [b.lines[0], b.lines[2]], version: b.version });
