@@ -1,7 +1,8 @@
 /* price_list: the descriptor and rule of price lists and the price lookup
- * (see price_list.h). Items are kept as a JSON list on the row (FT_OBJLIST):
- * a list is read and written whole, and the lookup reads the few lists
- * valid on a day, so a child table would buy nothing but joins. */
+ * (see price_list.h). A list's items are a JSON list on its row
+ * (FT_OBJLIST), read and written whole with the list; the write path's hook
+ * keeps them again as rows of price_list_item (list, product, price), which
+ * the lookup reads by product. */
 #include "domain/price_list.h"
 #include "api/api.h"
 #include "lib/money.h"
@@ -92,10 +93,33 @@ static int price_list_check_products(db *w, int64_t id, const json_t *rec, struc
     return 0;
 }
 
+/* After the row is written: its items as rows of price_list_item. */
+static int price_list_index(db *w, int64_t id, const json_t *rec)
+{
+    db_stmt *s = db_prepare(w, "DELETE FROM price_list_item WHERE list_id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    int rc = db_step(s) == DB_DONE ? 0 : -1;
+    db_done(s);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rec, "items"), i, it) {
+        if (rc) break;
+        s = db_prepare(w, "INSERT INTO price_list_item(list_id, product_id, unit_price) VALUES (?, ?, ?)");
+        if (!s) return -1;
+        db_bind_int64(s, 1, id);
+        db_bind_int64(s, 2, json_integer_value(json_object_get(it, "product_id")));
+        db_bind_int64(s, 3, json_integer_value(json_object_get(it, "unit_price")));
+        rc = db_step(s) == DB_DONE ? 0 : -1;
+        db_done(s);
+    }
+    return rc;
+}
+
 struct resource price_list_resource = {
     .name = "price-lists", .table = "price_list", .entity = "price_list",
     .fields = price_list_fields, .nfields = sizeof price_list_fields / sizeof price_list_fields[0],
-    .rule = price_list_rule, .check_stored = price_list_check_products,
+    .rule = price_list_rule, .check_stored = price_list_check_products, .after_write = price_list_index,
 };
 
 /* ---- the lookup ---- */
@@ -126,41 +150,36 @@ int price_lookup(db *c, int64_t product, const char *on, int64_t party, const ch
 {
     memset(hit, 0, sizeof *hit);
     hit->source = "price_list";
-    /* Newest first within a start day, latest start first: the first list
-     * of the best rank (group over everyone) is the answer. */
-    db_stmt *s = db_prepare(c, "SELECT id, name, currency, customer_group, items FROM price_list"
-                               " WHERE active = 1 AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)"
-                               " AND (? IS NULL OR currency = ?) ORDER BY valid_from DESC, id DESC");
+    /* Latest start first, then the newest list: the first list for one of
+     * the party's groups wins, else the first for everyone. */
+    db_stmt *s = db_prepare(c, "SELECT l.id, l.name, l.currency, l.customer_group, i.unit_price"
+                               " FROM price_list_item i JOIN price_list l ON l.id = i.list_id"
+                               " WHERE i.product_id = ? AND l.active = 1 AND l.valid_from <= ?"
+                               " AND (l.valid_to IS NULL OR l.valid_to >= ?) AND (? IS NULL OR l.currency = ?)"
+                               " ORDER BY l.valid_from DESC, l.id DESC");
     if (!s) return -1;
-    db_bind_text(s, 1, on);
+    db_bind_int64(s, 1, product);
     db_bind_text(s, 2, on);
-    db_bind_text(s, 3, currency);
+    db_bind_text(s, 3, on);
     db_bind_text(s, 4, currency);
+    db_bind_text(s, 5, currency);
     int best = 0;   /* 1: a list for everyone, 2: a list for one of the party's groups */
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW && best < 2) {
+    int rc = DB_DONE;
+    while (best < 2 && (rc = db_step(s)) == DB_ROW) {
         const char *group = db_column_text(s, 3);
         int rank = group && *group ? 2 : 1;
         if (rank <= best) continue;
         if (rank == 2 && !party_in_group(c, party, group)) continue;
-        json_t *items = json_loads(db_column_text(s, 4) ? db_column_text(s, 4) : "[]", 0, NULL);
-        size_t i;
-        json_t *it;
-        json_array_foreach(items, i, it) {
-            if (json_integer_value(json_object_get(it, "product_id")) != product) continue;
-            best = rank;
-            hit->found = true;
-            hit->unit_price = json_integer_value(json_object_get(it, "unit_price"));
-            hit->list_id = db_column_int64(s, 0);
-            snprintf(hit->list_name, sizeof hit->list_name, "%s", db_column_text(s, 1));
-            snprintf(hit->currency, sizeof hit->currency, "%s", db_column_text(s, 2));
-            snprintf(hit->group, sizeof hit->group, "%s", group ? group : "");
-            break;
-        }
-        json_decref(items);
+        best = rank;
+        hit->found = true;
+        hit->unit_price = db_column_int64(s, 4);
+        hit->list_id = db_column_int64(s, 0);
+        snprintf(hit->list_name, sizeof hit->list_name, "%s", db_column_text(s, 1));
+        snprintf(hit->currency, sizeof hit->currency, "%s", db_column_text(s, 2));
+        snprintf(hit->group, sizeof hit->group, "%s", group ? group : "");
     }
     db_done(s);
-    if (rc != DB_ROW && rc != DB_DONE) return -1;
+    if (best < 2 && rc != DB_DONE) return -1;
     if (hit->found) return 0;
     /* No list: the product's own list price, in a currency that fits. */
     s = db_prepare(c, "SELECT price_amount, price_currency FROM product WHERE id = ? AND price_amount IS NOT NULL"

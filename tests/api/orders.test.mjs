@@ -67,11 +67,20 @@ test('price lists: validation, and the price that applies on a day to a party', 
     assertError(await price('on=2026-06-01&currency=EUR'), 404, 'no_price');
     assertError(await price('on=2027-13-01'), 400, 'invalid_parameter', 'on');
     assertError(await admin.get('/api/v1/products/999999/price'), 404, 'not_found');
+    // A product in a list cannot be deleted from under it.
+    const del = await admin.del(`/api/v1/products/${cup.id}`);
+    assert.equal(del.status, 409, del.text);
+    // A list's items can change: the lookup follows.
+    const g2 = await admin.patch(`/api/v1/price-lists/${general.body.id}`, { items: [{ product_id: tea.id, unit_price: 9100 }], version: general.body.version });
+    assert.equal(g2.status, 200, g2.text);
+    r = await price(`on=2027-03-15&party_id=${plain.id}&currency=CNY`);
+    assert.deepEqual([r.body.unit_price.amount, r.body.price_list_id], [9100, general.body.id]);
+    assert.equal((await admin.del(`/api/v1/products/${cup.id}`)).status, 204, 'no list holds it now');
     // An inactive list no longer applies.
     const off = await admin.patch(`/api/v1/price-lists/${vipList.id}`, { active: false, version: vipList.version });
     assert.equal(off.status, 200, off.text);
     r = await price(`on=2027-03-15&party_id=${vip.id}&currency=CNY`);
-    assert.equal(r.body.unit_price.amount, 9000);
+    assert.equal(r.body.unit_price.amount, 9100);
   } finally {
     await srv.stop();
     srv.cleanup();

@@ -15,6 +15,15 @@ CREATE TABLE price_list (
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX price_list_valid ON price_list(valid_from, id);
 CREATE INDEX price_list_currency ON price_list(currency, valid_from);
+-- The items again, one row each, kept by the write path's hook
+-- (price_list.c): the price of a product is looked up by product, not by
+-- reading every list's JSON.
+CREATE TABLE price_list_item (
+  list_id INTEGER NOT NULL REFERENCES price_list(id) ON DELETE CASCADE,
+  product_id INTEGER NOT NULL REFERENCES product(id),
+  unit_price INTEGER NOT NULL,
+  PRIMARY KEY (list_id, product_id));
+CREATE INDEX price_list_item_product ON price_list_item(product_id, list_id);
 
 CREATE TABLE quote (
   id INTEGER PRIMARY KEY,
