@@ -107,6 +107,9 @@ static void letterhead_get_route(struct req *rq, struct resp *rs)
     resp_json(rs, 200, letterhead_get(db_reader()));
 }
 
+/* A logo of at most 256 KB, as base64 in a data: URL. */
+#define LOGO_URL_MAX 350000
+
 /* PUT /api/v1/settings/letterhead (admin): the keys given change. */
 static void letterhead_put_route(struct req *rq, struct resp *rs)
 {
@@ -117,8 +120,15 @@ static void letterhead_put_route(struct req *rq, struct resp *rs)
         bool known = false;
         for (int i = 0; letterhead_keys[i]; i++) known |= !strcmp(k, letterhead_keys[i]);
         if (!known) { resp_error(rs, 422, "unknown_field", k, "%s is not a letterhead setting", k); return; }
-        if (!json_is_string(v) || strlen(json_string_value(v)) > 500) {
-            resp_error(rs, 422, "invalid_value", k, "%s must be text of at most 500 bytes", k);
+        bool logo = !strcmp(k, "logo");
+        size_t max = logo ? LOGO_URL_MAX : 500;
+        if (!json_is_string(v) || strlen(json_string_value(v)) > max) {
+            resp_error(rs, 422, "invalid_value", k, "%s must be text of at most %zu bytes", k, max);
+            return;
+        }
+        /* A logo is drawn on every PDF: one that cannot be drawn is refused now. */
+        if (logo && *json_string_value(v) && letterhead_logo_check(json_string_value(v))) {
+            resp_error(rs, 422, "invalid_value", k, "logo must be a data: URL of a PNG or JPEG image (data:image/png;base64,…)");
             return;
         }
     }
@@ -169,7 +179,8 @@ static const struct route_doc quote_pdf_doc = {
 #define LETTERHEAD_SCHEMA                                                                                                    \
     "{'type':'object','additionalProperties':false,'properties':{'name':{'type':'string','maxLength':500},"                \
     "'address':{'type':'string','maxLength':500},'phone':{'type':'string','maxLength':500},"                                \
-    "'email':{'type':'string','maxLength':500},'website':{'type':'string','maxLength':500}}}"
+    "'email':{'type':'string','maxLength':500},'website':{'type':'string','maxLength':500},"                               \
+    "'logo':{'type':'string','maxLength':350000,'description':'data:image/png;base64,… or data:image/jpeg;base64,… (empty: none)'}}}"
 static const struct route_doc letterhead_get_doc = {.id = "getLetterhead", .tag = "settings", .response = LETTERHEAD_SCHEMA,
                                                     .response_name = "Letterhead"};
 static const struct route_doc letterhead_put_doc = {.id = "setLetterhead", .tag = "settings", .request = LETTERHEAD_SCHEMA,
@@ -205,7 +216,7 @@ static const struct route quote_routes[] = {
     {"GET", "/api/v1/settings/letterhead", 0, "quotes", "read", letterhead_get_route,
      "The company's letterhead printed on quotes", NULL, &letterhead_get_doc},
     {"PUT", "/api/v1/settings/letterhead", R_ADMIN, "users", "update", letterhead_put_route,
-     "Set the company's letterhead: name, address, phone, e-mail, web site (admin)", NULL, &letterhead_put_doc},
+     "Set the company's letterhead: name, address, phone, e-mail, web site, logo (admin)", NULL, &letterhead_put_doc},
 };
 
 void quotes_register(void) { routes_register(quote_routes, sizeof quote_routes / sizeof quote_routes[0]); }

@@ -30,6 +30,8 @@ void quote_jobs_register(void);
  * absent key is ""). */
 extern const char *const letterhead_keys[];
 json_t *letterhead_get(db *c);
+/* 0 when url is a data: URL of a PNG or JPEG image libhpdf can draw, else -1. */
+int letterhead_logo_check(const char *url);
 /* quote_pdf.c: draws quote q (a stored record) for the party named party
  * with letterhead head into a new PDF: *out (malloc'd, the caller's to
  * free) and *len; 0, or -1 when the font is missing or drawing failed. */

@@ -201,6 +201,17 @@ test('quotes: the PDF holds the Chinese line items and the letterhead', async ()
     const lh = await admin.request('PUT', '/api/v1/settings/letterhead', { name: '杭州茶韵有限公司 Tea Co.', address: '杭州市西湖区龙井路 1 号', phone: '+86 571 8888 0000' });
     assert.equal(lh.status, 200, lh.text);
     assert.equal(lh.body.name, '杭州茶韵有限公司 Tea Co.');
+    // A logo: a PNG or JPEG data: URL that can be drawn; anything else is refused now, not on every PDF.
+    const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    assertError(await admin.request('PUT', '/api/v1/settings/letterhead', { logo: 'data:image/png;base64,bm90IGEgcG5n' }), 422, 'invalid_value', 'logo');
+    assertError(await admin.request('PUT', '/api/v1/settings/letterhead', { logo: 'https://example.com/logo.png' }), 422, 'invalid_value', 'logo');
+    const withLogo = await admin.request('PUT', '/api/v1/settings/letterhead', { logo: PNG });
+    assert.equal(withLogo.status, 200, withLogo.text);
+    assert.equal(withLogo.body.logo, PNG);
+    assert.equal(withLogo.body.name, '杭州茶韵有限公司 Tea Co.', 'the keys not given stay');
+    addUser(srv.db, 'sales@test.local', 'sales');
+    const sales = await srv.login('sales@test.local', 'a long enough password');
+    assertError(await sales.request('PUT', '/api/v1/settings/letterhead', { name: 'x' }), 403, 'forbidden');
     const q = (await admin.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', tax_bp: 600, notes: '付款方式：货到付款',
       lines: [{ product_id: tea.id, quantity: 2, unit_price: 12345 }, { description: '特级明前龙井礼盒', quantity: 1, unit_price: 88800 }] })).body;
     const r = await fetch(`${srv.base}/api/v1/quotes/${q.id}/pdf`, { headers: { Cookie: admin.cookie } });
@@ -218,6 +229,11 @@ test('quotes: the PDF holds the Chinese line items and the letterhead', async ()
       assert.ok(text.includes(s), `the PDF text has ${s}:\n${text}`);
     // subtotal 246.90 + 888.00 = 1,134.90; tax 6% = 68.094 → 68.09; total 1,202.99
     assert.ok(text.includes('1,202.99'), text);
+    // The logo is in it: one 1×1 image (its alpha channel is a soft mask beside it).
+    const images = execFileSync('pdfimages', ['-list', path], { encoding: 'utf8' }).trim().split('\n').slice(2)
+      .filter((l) => /^\s*\d+\s+\d+\s+image\s/.test(l));
+    assert.equal(images.length, 1, images.join('\n'));
+    assert.match(images[0], /^\s*1\s+\d+\s+image\s+1\s+1\s/);
     const info = execFileSync('pdffonts', [path], { encoding: 'utf8' });
     assert.match(info, /TrueType|CID/);
     assert.match(info, /yes\s+yes/, 'the font is embedded');

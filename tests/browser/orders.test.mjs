@@ -128,3 +128,29 @@ test('quotes and orders in Chinese on a phone', async () => {
   await assertHealthy(page, server.base);
   await page.close();
 });
+
+test('an admin keeps the letterhead, with a logo, on the settings page', async () => {
+  const page = await openPage(browser, server);
+  await login(page);
+  await page.goto('/settings');
+  const lh = page.locator('.card-letterhead');
+  await lh.getByLabel('Company name').fill('杭州茶韵有限公司');
+  await lh.getByLabel('Phone').fill('+86 571 8888 0000');
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await lh.getByLabel(/^Logo/).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+  await lh.locator('img.logo-img').waitFor();
+  await lh.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.toast', { hasText: 'Letterhead saved.' }).waitFor();
+  const got = (await api.get('/api/v1/settings/letterhead')).body;
+  assert.equal(got.name, '杭州茶韵有限公司');
+  assert.equal(got.logo, 'data:image/png;base64,' + png.toString('base64'));
+  // A salesperson's settings page has no letterhead card.
+  await assertHealthy(page, server.base);
+  await page.close();
+  const s = await openPage(browser, server);
+  await login(s, SALES);
+  await s.goto('/settings');
+  await s.locator('h1', { hasText: 'Settings' }).waitFor();
+  assert.equal(await s.locator('.card-letterhead').count(), 0);
+  await s.close();
+});
