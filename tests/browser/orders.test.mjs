@@ -99,6 +99,11 @@ test('a price list, a quote from the customer page, its PDF, acceptance, and the
   await s.goto(`/customers/${party.id}`);
   await docs.getByRole('link', { name: `Q-${q.id}` }).waitFor();
   await docs.getByRole('link', { name: `O-${orderId}` }).waitFor();
+  // The order's steps are on the customer's timeline, worded (no raw codes).
+  await s.locator('.tl-change .tl-title', { hasText: 'Order changed' }).first().waitFor();
+  await s.locator('.tl-changes', { hasText: 'Member file created' }).first().waitFor();
+  const tlText = await s.locator('.card-timeline').innerText();
+  assert.doesNotMatch(tlText, /file_created|delivered_at|entity\.|field\./);
   // Chromium's own PDF viewer (chrome-extension://, chrome://) drew the
   // preview: those are the browser's, not requests to another server.
   s.requests = s.requests.filter((r) => !/^chrome(-extension)?:\/\//.test(r.url));
