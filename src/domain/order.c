@@ -19,6 +19,7 @@
  * before one is made. */
 #include "domain/order.h"
 #include "api/api.h"
+#include "domain/quote.h"
 #include "records/write.h"
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,6 @@
 const char *const order_steps[] = {"confirmed", "file_created", "shipped", "delivered", "paid", "identity_verified",
                                    "goods_inspected", "card_handed_over", "file_confirmed", "payment_collected",
                                    "deal_confirmed", NULL};
-extern const char *const quote_line_keys[];
 
 static const struct field order_fields[] = {
     {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the buyer (the member)"},

@@ -10,6 +10,8 @@
 
 extern struct resource quote_resource;
 extern const struct workflow quote_workflow;
+/* The keys of a quote's (and an order's) lines, NULL-terminated. */
+extern const char *const quote_line_keys[];
 
 /* round_half_up(amount × bp / 10000) for amount ≥ 0 and 0 ≤ bp ≤ 10000,
  * computed without overflow; false when the result does not fit. */

@@ -338,7 +338,9 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
         if (n >= 3 && !strcmp(buf + n - 3, "\xE2\x80\xA6")) n -= 3;
         char *nl = memchr(notes, '\n', n);
         if (nl) n = (size_t)(nl - notes);
-        if (n == 0) n = strlen(notes) < 1 ? 0 : 1;
+        /* Nothing fits (cannot happen at this width): one whole character. */
+        if (n == 0 && *notes != '\n')
+            do n++; while (notes[n] && ((unsigned char)notes[n] & 0xC0) == 0x80);
         snprintf(buf, sizeof buf, "%.*s", (int)n, notes);
         text_at(&p, 50, 9, buf);
         line_down(&p, 12);

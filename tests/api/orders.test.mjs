@@ -212,7 +212,7 @@ test('quotes: the PDF holds the Chinese line items and the letterhead', async ()
     addUser(srv.db, 'sales@test.local', 'sales');
     const sales = await srv.login('sales@test.local', 'a long enough password');
     assertError(await sales.request('PUT', '/api/v1/settings/letterhead', { name: 'x' }), 403, 'forbidden');
-    const q = (await admin.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', tax_bp: 600, notes: '付款方式：货到付款',
+    const q = (await admin.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', tax_bp: 600, notes: '付款方式：货到付款\n\n' + '交货期：收到订单后十五个工作日内发货，运费由卖方承担。'.repeat(6),
       lines: [{ product_id: tea.id, quantity: 2, unit_price: 12345 }, { description: '特级明前龙井礼盒', quantity: 1, unit_price: 88800 }] })).body;
     const r = await fetch(`${srv.base}/api/v1/quotes/${q.id}/pdf`, { headers: { Cookie: admin.cookie } });
     assert.equal(r.status, 200);
