@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/import.h"
+#include "domain/vocab.h"
 #include "http/authz.h"
 #include "jobs/jobs.h"
 #include "lib/textcheck.h"
@@ -46,6 +47,8 @@ static int run_import_job(int64_t id, const json_t *p, volatile int *cancel, jso
     o.date_format = pstr(p, "date_format");
     o.currency = pstr(p, "currency");
     o.cancel_prefix = pstr(p, "cancel_prefix");
+    o.default_role = pstr(p, "default_role");
+    o.default_source = pstr(p, "default_source");
     if (pstr(p, "encoding")) csv_encoding_parse(pstr(p, "encoding"), &o.encoding);
     if (pstr(p, "delimiter")) {
         const char *d = pstr(p, "delimiter");
@@ -96,7 +99,8 @@ static void import_create(struct req *rq, struct resp *rs)
     }
     json_t *params = json_pack("{s:s, s:I}", "kind", kind, "user_id", (json_int_t)rq->user.id);
     static const char *const text_opts[] = {"format", "map", "null", "date_format", "currency", "encoding", "delimiter",
-                                            "on_duplicate", "cancel_prefix", "mapping", NULL};
+                                            "on_duplicate", "cancel_prefix", "mapping", "default_role",
+                                            "default_source", NULL};
     for (int i = 0; text_opts[i]; i++) {
         const char *v = req_query(rq, text_opts[i]);
         if (!v) continue;
@@ -121,6 +125,10 @@ static void import_create(struct req *rq, struct resp *rs)
     if (d && strlen(d) != 1 && strcmp(d, "tab") && strcmp(d, "whitespace")) { bad = "delimiter"; why = "must be one character, tab or whitespace"; }
     const char *f = pstr(params, "format");
     if (f && strcmp(f, "csv") && strcmp(f, "jsonl")) { bad = "format"; why = "must be csv or jsonl"; }
+    const char *dr = pstr(params, "default_role"), *ds = pstr(params, "default_source");
+    if (dr && !vocab_has(party_roles, dr)) { bad = "default_role"; why = "must be one of the party roles (customer, prospect, …)"; }
+    if (ds && !vocab_has(info_sources, ds)) { bad = "default_source"; why = "must be one of the information sources (import, referral, …)"; }
+    if ((dr || ds) && strcmp(kind, "parties") != 0) { bad = dr ? "default_role" : "default_source"; why = "applies to parties only"; }
     if (bad) { resp_error(rs, 400, "invalid_parameter", bad, "%s %s", bad, why); json_decref(params); return; }
     const char *mapping = pstr(params, "mapping");
     if (mapping) {
@@ -303,6 +311,8 @@ static const struct route_doc import_create_doc = {
               "{'name':'delimiter','in':'query','schema':{'type':'string'},'description':'one character, tab or whitespace'},"
               "{'name':'on_duplicate','in':'query','schema':{'type':'string','enum':['update','skip','error']}},"
               "{'name':'cancel_prefix','in':'query','schema':{'type':'string'}},"
+              "{'name':'default_role','in':'query','schema':{'type':'string'},'description':'parties: the role of a row that gives none (customer, prospect, …)'},"
+              "{'name':'default_source','in':'query','schema':{'type':'string'},'description':'parties: the information source of a row that gives none (import, …)'},"
               "{'name':'dry_run','in':'query','schema':{'type':'boolean'}},"
               "{'name':'all_or_nothing','in':'query','schema':{'type':'boolean'}},"
               "{'name':'no_header','in':'query','schema':{'type':'boolean'}}]",

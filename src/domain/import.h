@@ -9,7 +9,9 @@
  * writes in batches through db_write. Transactions may come as invoice lines:
  * rows sharing external_id become one transaction with items; cancellations
  * become negative transactions; a customer unknown by party_external_id is
- * created. Every created or updated record is recorded in import_item so the
+ * created. A bad value the record can do without (outside all-or-nothing)
+ * is left out and reported, and its row imported. A company column ties
+ * people to their organisation (works_at). Every created or updated record is recorded in import_item so the
  * whole import can be undone.
  *
  * No import holds the writer for longer than one batch (up to 50,000 rows or
@@ -37,6 +39,8 @@ struct import_opts {
     const char *date_format;      /* %Y %m %d %H %M %S %y %b; NULL: common forms */
     const char *currency;         /* default currency; NULL: CNY */
     const char *cancel_prefix;    /* external ids starting with it are cancellations */
+    const char *default_role;     /* parties: roles of a row that gives none (e.g. "customer"), or NULL */
+    const char *default_source;   /* parties: information source of a row that gives none, or NULL */
     enum csv_encoding encoding;
     int delimiter;                /* 0: detect */
     bool whitespace;              /* runs of blanks separate fields */
@@ -65,6 +69,8 @@ struct import_result {
     long parties_created;         /* customers created for transactions */
     long cancellations;           /* negative transactions */
     long lines;                   /* invoice lines written as items */
+    long values_dropped;          /* bad values left out of rows that were imported */
+    long organizations_created;   /* organisations created for a company column */
     bool written;                 /* anything committed */
     bool cancelled;
     char fatal[512];              /* a problem that stopped the import */
