@@ -18,7 +18,10 @@
 #include "domain/order.h"
 #include "domain/price_list.h"
 #include "lib/money.h"
+#include "jobs/scheduler.h"
+#include "lib/zonetime.h"
 #include "records/write.h"
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +182,17 @@ int quote_rule(const struct actor *a, const json_t *old, json_t *rec, struct ver
     return 0;
 }
 
+void quote_today(db *c, char out[11])
+{
+    char zone[64];
+    company_time_zone(c, zone, sizeof zone);
+    if (zone_local_date(zone, (int64_t)time(NULL), out)) {
+        char now[21];
+        now_text(now);
+        snprintf(out, 11, "%.10s", now);
+    }
+}
+
 /* The quote's date and its lines' prices from the stored rows: the date
  * defaults to today; a product line without a unit_price takes the price
  * that applies (price_list.h) and names the list; without a description
@@ -187,10 +201,9 @@ static int quote_prepare(db *w, const json_t *old, json_t *rec, struct verr *e)
 {
     (void)old;
     if (!json_is_string(json_object_get(rec, "quote_date"))) {
-        char now[21];
-        now_text(now);
-        now[10] = 0;
-        json_object_set_new(rec, "quote_date", json_string(now));
+        char today[11];
+        quote_today(w, today);
+        json_object_set_new(rec, "quote_date", json_string(today));
     }
     const char *on = json_string_value(json_object_get(rec, "quote_date"));
     const char *cur = json_string_value(json_object_get(rec, "currency"));
@@ -230,13 +243,26 @@ static int quote_prepare(db *w, const json_t *old, json_t *rec, struct verr *e)
     return 0;
 }
 
-/* A new revision keeps the one before: the stored record, whole. */
-static int quote_keep_revision(db *w, int64_t id, const json_t *rec, struct verr *e)
+/* Before the row is written: a quote is not accepted after its last day
+ * (the company's day), and a new revision keeps the one before, whole. */
+static int quote_check_stored(db *w, int64_t id, const json_t *rec, struct verr *e)
 {
     if (!id) return 0;
     json_t *old = res_load(w, &quote_resource, id);
     if (!old) return 0;
     int rc = 0;
+    const char *was = json_string_value(json_object_get(old, "status"));
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    const char *until = json_string_value(json_object_get(rec, "valid_until"));
+    if (status && !strcmp(status, "accepted") && was && strcmp(was, "accepted") && until) {
+        char today[11];
+        quote_today(w, today);
+        if (strcmp(until, today) < 0) {
+            verr_set(e, 409, "quote_expired", "status", "the quote was valid until %s; revise it and send it again", until);
+            json_decref(old);
+            return -1;
+        }
+    }
     if (!json_equal(json_object_get(old, "revision"), json_object_get(rec, "revision"))) {
         char *doc = json_dumps(old, JSON_COMPACT);
         char now[21];
@@ -286,25 +312,9 @@ static int quote_follow(db *w, const struct writer *wr, int64_t id, const json_t
     return rc;
 }
 
-/* sent → accepted: not after its last day. */
-static int not_expired(const struct actor *a, const json_t *old, const json_t *neu, struct verr *e)
-{
-    (void)a;
-    (void)old;
-    const char *until = json_string_value(json_object_get(neu, "valid_until"));
-    char now[21];
-    now_text(now);
-    now[10] = 0;
-    if (until && strcmp(until, now) < 0) {
-        verr_set(e, 409, "quote_expired", "status", "the quote was valid until %s; revise it and send it again", until);
-        return -1;
-    }
-    return 0;
-}
-
 static const struct wf_transition quote_moves[] = {
     {"draft", "sent", NULL, NULL, "sent_at", "sent_by"},
-    {"sent", "accepted", NULL, not_expired, "decided_at", "decided_by"},
+    {"sent", "accepted", NULL, NULL, "decided_at", "decided_by"},
     {"sent", "declined", NULL, NULL, "decided_at", "decided_by"},
     {"sent", "expired", NULL, NULL, "decided_at", "decided_by"},
     {"draft", "expired", NULL, NULL, "decided_at", "decided_by"},
@@ -323,5 +333,5 @@ struct resource quote_resource = {
     .name = "quotes", .table = "quote", .entity = "quote",
     .fields = quote_fields, .nfields = sizeof quote_fields / sizeof quote_fields[0],
     .party_field = "party_id",
-    .rule = quote_rule, .prepare = quote_prepare, .check_stored = quote_keep_revision, .follow = quote_follow,
+    .rule = quote_rule, .prepare = quote_prepare, .check_stored = quote_check_stored, .follow = quote_follow,
 };

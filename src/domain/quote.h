@@ -25,6 +25,8 @@ bool quote_share(int64_t amount, int64_t bp, int64_t *out);
  * "currency"}) into rec. 0, or -1 with e (422 naming the field). */
 int quote_compute(json_t *rec, struct verr *e);
 int quote_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e);
+/* "Today" (YYYY-MM-DD) in the company's time zone (UTC when it is unknown). */
+void quote_today(db *c, char out[11]);
 /* Registers the job kind "quotes_expire" (quote_jobs.c). */
 void quote_jobs_register(void);
 /* quote_pdf.c: the letterhead's keys (settings letterhead.<key>),

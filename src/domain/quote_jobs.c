@@ -3,7 +3,7 @@
  * the scheduler (PUT /api/v1/schedules/{name} {"kind": "quotes_expire", …})
  * that writes as the system actor "scheduler" through the write path, so the
  * workflow (stamping decided_at), the audit row and the event apply as to a
- * user's change. The day is the UTC day, as valid_until's guard on accept. */
+ * user's change. The day is the company's (its time zone), as on accept. */
 #include "domain/quote.h"
 #include "db/writer.h"
 #include "jobs/jobs.h"
@@ -18,9 +18,8 @@ struct expire_ctx { long done; bool more; struct verr e; };
 static int expire_batch(db *w, void *arg)
 {
     struct expire_ctx *c = arg;
-    char now[21], today[11];
-    now_text(now);
-    snprintf(today, sizeof today, "%.10s", now);
+    char today[11];
+    quote_today(w, today);
     db_stmt *s = db_prepare(w, "SELECT id FROM quote WHERE status IN ('draft', 'sent') AND valid_until < ? ORDER BY id LIMIT ?");
     if (!s) return -1;
     db_bind_text(s, 1, today);

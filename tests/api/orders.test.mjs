@@ -180,11 +180,12 @@ test('quotes: priced from the list of their date, totals, revisions, workflow, a
     const a2 = await sales.patch(`/api/v1/quotes/${q2.id}`, { status: 'accepted', version: s2.version });
     assert.equal(a2.status, 200, a2.text);
     assert.ok(Number.isInteger(a2.body.order_id));
-    const q3 = (await sales.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', quote_date: '2027-01-01', valid_until: '2027-01-31',
-      lines: [{ product_id: cup.id, quantity: 1 }] })).body;
+    const q3 = (await sales.post('/api/v1/quotes', { party_id: vip.id, currency: 'CNY', quote_date: '2026-01-01', valid_until: '2026-01-31',
+      lines: [{ product_id: cup.id, quantity: 1, unit_price: 1999 }] })).body;
     const s3 = (await sales.patch(`/api/v1/quotes/${q3.id}`, { status: 'sent', version: q3.version })).body;
-    const today = new Date().toISOString().slice(0, 10);
-    if (today > '2027-01-31') assertError(await sales.post(`/api/v1/quotes/${q3.id}/accept`, {}), 409, 'quote_expired', 'status');
+    assertError(await sales.post(`/api/v1/quotes/${q3.id}/accept`, {}), 409, 'quote_expired', 'status');
+    assertError(await sales.patch(`/api/v1/quotes/${q3.id}`, { status: 'accepted', version: s3.version }), 409, 'quote_expired', 'status');
+    assert.equal((await sales.get(`/api/v1/quotes/${q3.id}`)).body.status, 'sent', 'nothing changed');
     const dec = await sales.patch(`/api/v1/quotes/${q3.id}`, { status: 'declined', version: s3.version });
     assert.equal(dec.body.decided_by, sales.user.id);
     assert.equal(dec.body.order_id, null);
