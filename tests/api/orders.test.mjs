@@ -308,6 +308,11 @@ test('orders: the D9 steps in order with who and when, and the payment creates o
     const types = (await sales.get('/api/v1/record-types')).body.types;
     const wf = types.find((t) => t.name === 'orders').workflow;
     assert.deepEqual(wf.transitions.map((t) => t.to), steps);
+    // The analytics read it: after a run the member is a scored buyer with that revenue.
+    const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
+    assert.equal(run.status, 200, run.text);
+    const sc = (await admin.get(`/api/v1/parties/${vip.id}/scores`)).body;
+    assert.deepEqual([sc.summary.transactions, sc.summary.revenue, sc.currency], [1, 500000, 'CNY']);
   } finally {
     await srv.stop();
     srv.cleanup();
