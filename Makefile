@@ -13,7 +13,7 @@ INCS    := -Isrc -I$(B)/gen
 # one line saying what to run.
 PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lz -lm -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lhpdf -lz -lm -lpthread
 NEED_PKGS   = $(if $(PKG_OK),,$(error the build's Debian packages are missing: run 'make deps' (or just 'make'), which installs them))
 SUBMAKE    := $(MAKE) --no-print-directory
 

@@ -2,6 +2,7 @@
  * types' CRUD routes come from the registry (records/registry.c). */
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/quote.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -25,4 +26,7 @@ void api_init(void)
     leads_register();
     lead_forms_register();
     calendar_register();
+    price_lists_register();
+    quotes_register();
+    quote_jobs_register();
 }

@@ -26,6 +26,10 @@ void sales_register(void);         /* issue 18: board, forecast, reports, compan
 void leads_register(void);
 void lead_forms_register(void);
 void calendar_register(void);
+/* issue 18: GET /api/v1/products/{id}/price (price_lists.c); the quote
+ * routes beyond CRUD and the letterhead settings (quotes.c). */
+void price_lists_register(void);
+void quotes_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

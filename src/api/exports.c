@@ -84,13 +84,16 @@ void exports_register(void)
         snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
-        char id[64];
-        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
-        /* camelCase of a hyphenated name: exchange-rates → exportExchangeRates */
-        for (char *h; (h = strchr(id, '-')) && h[1];) {
-            h[1] = (char)(h[1] >= 'a' && h[1] <= 'z' ? h[1] - 'a' + 'A' : h[1]);
-            memmove(h, h + 1, strlen(h));
+        /* exportPriceLists for price-lists: a word after '-' starts upper-case. */
+        char id[64] = "export";
+        size_t k = strlen(id);
+        bool up = true;
+        for (const char *c = (*t)->res->name; *c && k + 1 < sizeof id; c++) {
+            if (*c == '-' || *c == '_') { up = true; continue; }
+            id[k++] = up && *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+            up = false;
         }
+        id[k] = 0;
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -29,6 +29,7 @@ enum ftype {
     FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
 };
 struct rtype;
+struct writer;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
 enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
     REF_PIPELINE,   /* issue 18: pipeline */
@@ -121,6 +122,16 @@ struct resource {
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
     int (*before_delete)(db *w, int64_t id, struct verr *e);
+    /* Runs in the write transaction before the rule, with the old record
+     * (NULL on a create) and the new one, which it may fill from stored
+     * rows (a quote's line prices from the price list of its date) so the
+     * rule stays a plain function. 0, or -1 with e set. */
+    int (*prepare)(db *w, const json_t *old, json_t *rec, struct verr *e);
+    /* Runs in the write transaction after the row is written and before it
+     * is read back, with the writer: writes that follow from the change go
+     * through the write path as that writer (an order's payment creates its
+     * transaction). 0, or -1 with e set (the whole write is undone). */
+    int (*follow)(db *w, const struct writer *wr, int64_t id, const json_t *old, const json_t *rec, struct verr *e);
     /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
      * user who may see every field sends it as it is. */
     bool has_doc;

@@ -268,10 +268,16 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq
     bool json_answer = rs->json || (rs->content_type && !strncmp(rs->content_type, "application/json", 16));
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (!json_answer) MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Content-Security-Policy", json_answer ? CSP_JSON : CSP);
-    bool cache_set = false;
-    for (int i = 0; i < rs->nheaders; i++) cache_set |= !strcasecmp(rs->header_names[i], "Cache-Control");
+    /* A handler may set its own framing policy (a quote's PDF is framed by
+     * the app's own page); every other answer refuses to be framed. */
+    bool cache_set = false, frame_set = false, csp_set = false;
+    for (int i = 0; i < rs->nheaders; i++) {
+        cache_set |= !strcasecmp(rs->header_names[i], "Cache-Control");
+        frame_set |= !strcasecmp(rs->header_names[i], "X-Frame-Options");
+        csp_set |= !strcasecmp(rs->header_names[i], "Content-Security-Policy");
+    }
+    if (!frame_set) MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    if (!csp_set) MHD_add_response_header(r, "Content-Security-Policy", json_answer ? CSP_JSON : CSP);
     if (!cache_set) MHD_add_response_header(r, "Cache-Control", api ? "no-store" : "no-cache");
     for (int i = 0; i < rs->nheaders; i++) MHD_add_response_header(r, rs->header_names[i], rs->header_values[i]);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, r);

@@ -7,6 +7,9 @@
 #include "domain/pipeline.h"
 #include "domain/assign.h"
 #include "domain/lead.h"
+#include "domain/order.h"
+#include "domain/price_list.h"
+#include "domain/quote.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -77,6 +80,15 @@ static const struct perm_default perms_lead[] = {
  * read them to see how leads arrive. */
 static const struct perm_default perms_lead_setup[] = {
     {"manager", "read", "all"},
+/* Quotes and orders are sales' work on their customers: the customer
+ * permissions, and service, who deliver, move an order's steps too. */
+static const struct perm_default perms_sales_docs[] = {
+    {"manager", "read", "team"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
+    {"sales", "delete", "own"}, {"sales", "export", "own"},
+    {"service", "read", "all"}, {"service", "update", "team"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
     {NULL, NULL, NULL},
 };
 
@@ -103,6 +115,8 @@ static const struct merge_move merge_opportunities[] = {
     {NULL, NULL},
 };
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_quotes[] = {{"UPDATE quote SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
 
@@ -142,6 +156,15 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
     {.type = "lead_form", .res = &lead_form_resource, .noun = "a web-to-lead form", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
+    /* issue 18: price lists, quotes, orders (src/domain/). */
+    {.type = "price_list", .res = &price_list_resource, .noun = "a price list", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_catalogue},
+    {.type = "quote", .res = &quote_resource, .noun = "a quote", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_quotes, .workflow = &quote_workflow,
+     .perms = perms_sales_docs},
+    {.type = "order", .res = &order_resource, .noun = "an order", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_orders, .workflow = &order_workflow,
+     .perms = perms_sales_docs},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

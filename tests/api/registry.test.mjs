@@ -26,7 +26,10 @@ function sample(type, ids) {
     case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234',
     case 'lead': return { name: '登记 Lead', company: 'Registry Co', emails: ['reg@lead.test'] };
     case 'assignment_rule': return { name: 'Registry rule', team_id: ids.team };
-    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok' };
+    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok',
+    case 'price_list': return { name: '标准价 Standard', currency: 'CNY', valid_from: '2027-01-01', items: [{ product_id: ids.product, unit_price: 990 }] };
+    case 'quote': return { party_id: ids.party, currency: 'CNY', lines: [{ product_id: ids.product, quantity: 2, unit_price: 990 }] };
+    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' } };
     default: return null;
   }
 }
@@ -34,7 +37,8 @@ function sample(type, ids) {
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
   note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
   pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'],
-  lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'] };
+  lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'],
+  price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

@@ -17,6 +17,7 @@ import { timeline } from './timeline.js';
 import { loadScores } from './scores.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
+import { salesDocsCard } from './sales-docs.js';
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -121,6 +122,7 @@ export async function render(ctx) {
     profile.classList.add('card-profile');
     replace(left, profile,
       card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
+      salesDocsCard(party, signal),
       classes,
       card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
       needs.children.length ? card(t('customer.needs'), needs) : null,

@@ -8,6 +8,7 @@ import { h } from '../dom.js';
 import { t, LOCALES, getLocale, setLocale, number, money, dateTime } from '../i18n.js';
 import * as api from '../api.js';
 import { card, dl, nextId, toast, errorText } from '../ui.js';
+import { letterheadCard } from './letterhead.js';
 
 // Administration entries: a link when the page exists (and the role may use it), else "coming soon".
 const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']], ['schedules', '/schedules', ['admin']], ['arules', '/assignment-rules', ['admin']], ['lforms', '/lead-forms', ['admin']]];
@@ -38,7 +39,8 @@ export async function render({ main }) {
       card(t('settings.admin'), h('ul', { class: 'upcoming' }, ADMIN.filter(([, , roles]) => !roles || roles.includes(u.role)).map(([k, href]) => h('li', {},
         href ? h('a', { href, class: 'up-name', text: t('settings.up_' + k) }) : h('span', { class: 'up-name', text: t('settings.up_' + k) }),
         href ? null : h('span', { class: 'badge badge-grey', text: t('settings.coming') })))),
-      { cls: 'card-wide' }))));
+      { cls: 'card-wide' }),
+      u.role === 'admin' ? letterheadCard() : null)));
 }
 
 // The calendar feed: the URL is shown once, when made (only its hash is kept).
