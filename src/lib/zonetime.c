@@ -1,6 +1,7 @@
 /* zonetime: local wall-clock times in a named zone through ICU's calendar
  * (see zonetime.h). */
 #include "lib/zonetime.h"
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
@@ -67,4 +68,42 @@ int zone_next_daily(const char *zone, int64_t after, int hour, int minute, int64
     }
     ucal_close(cal);
     return -1;
+}
+
+struct zone_clock {
+    UCalendar *cal;
+};
+
+struct zone_clock *zone_clock_open(const char *zone)
+{
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return NULL;
+    struct zone_clock *z = malloc(sizeof *z);
+    if (!z) { ucal_close(cal); return NULL; }
+    z->cal = cal;
+    return z;
+}
+
+void zone_clock_close(struct zone_clock *z)
+{
+    if (!z) return;
+    ucal_close(z->cal);
+    free(z);
+}
+
+int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t *next_change)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    ucal_setMillis(z->cal, (UDate)t * 1000.0, &st);
+    int32_t zo = ucal_get(z->cal, UCAL_ZONE_OFFSET, &st), dst = ucal_get(z->cal, UCAL_DST_OFFSET, &st);
+    if (U_FAILURE(st)) return -1;
+    *offset = (zo + dst) / 1000;
+    UDate next = 0;
+    /* ICU answers the next rule change even when it keeps the offset (a
+     * zone renamed its abbreviation): a needless boundary, never a wrong one. */
+    if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_NEXT, &next, &st) && U_SUCCESS(st))
+        *next_change = (int64_t)(next / 1000.0);
+    else
+        *next_change = INT64_MAX;
+    return 0;
 }

@@ -15,4 +15,16 @@ bool zone_known(const char *zone);
 int zone_next_daily(const char *zone, int64_t after, int hour, int minute, int64_t *out);
 /* Parses "HH:MM" (00:00 … 23:59). 0, or -1 when malformed. */
 int zone_parse_hhmm(const char *s, int *hour, int *minute);
+
+/* A zone opened once for many offset questions (the business calendars of
+ * domain/bizcal.c ask one per working interval). Not thread-safe: one
+ * user at a time. zone_clock_open returns NULL for an unknown zone; the
+ * caller closes what it opened. */
+struct zone_clock;
+struct zone_clock *zone_clock_open(const char *zone);
+void zone_clock_close(struct zone_clock *z);
+/* The zone's offset east of UTC in seconds at instant t, and the next
+ * instant after t at which it changes (INT64_MAX when none is known).
+ * 0, or -1 on an ICU failure. */
+int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t *next_change);
 #endif
