@@ -2,6 +2,7 @@
  * types' CRUD routes come from the registry (records/registry.c). */
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/service.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -20,5 +21,7 @@ void api_init(void)
     schedules_register();
     feed_register();
     campaign_jobs_register();
+    escalation_jobs_register();
+    cases_register();
     aggregates_register();
 }

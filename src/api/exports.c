@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,8 +85,16 @@ void exports_register(void)
         snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
-        char id[64];
-        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        /* "business-calendars" → exportBusinessCalendars */
+        char id[64] = "export";
+        size_t k = strlen(id);
+        bool up = true;
+        for (const char *p = (*t)->res->name; *p && k + 1 < sizeof id; p++) {
+            if (*p == '-' || *p == '_') { up = true; continue; }
+            id[k++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+            up = false;
+        }
+        id[k] = '\0';
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -2,6 +2,7 @@
 #include "records/registry.h"
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/service.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -55,6 +56,26 @@ static const struct perm_default perms_campaign[] = {
     {NULL, NULL, NULL},
 };
 
+/* Service set-up (calendars, SLA policies, escalation rules): everyone
+ * reads it, admins (all by default) write it. */
+static const struct perm_default perms_service_setup[] = {
+    {"manager", "read", "all"}, {"sales", "read", "all"}, {"service", "read", "all"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Cases are service's work: service reads all and works its team's;
+ * managers run their team's; sales open cases for their customers. */
+static const struct perm_default perms_case[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"service", "read", "all"}, {"service", "create", "all"}, {"service", "update", "team"},
+    {"service", "export", "team"}, {"service", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -71,6 +92,12 @@ static const struct merge_move merge_transactions[] = {
     {NULL, NULL},
 };
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_cases[] = {
+    {"UPDATE service_case SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE service_case SET contact_id = ? WHERE contact_id = ?", "td"},
+    {"UPDATE survey SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
 
 /* ---- the types ---- */
 
@@ -94,6 +121,16 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_directory},
     {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
+    /* service (issue 19) */
+    {.type = "business_calendar", .res = &calendar_resource, .noun = "a business calendar", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "sla_policy", .res = &sla_policy_resource, .noun = "an SLA policy", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "escalation_rule", .res = &escalation_rule_resource, .noun = "an escalation rule", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_service_setup},
+    {.type = "case", .res = &case_resource, .noun = "a case", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT | RT_MERGE, .workflow = &case_workflow, .merge = merge_cases,
+     .perms = perms_case},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

@@ -21,12 +21,18 @@ function sample(type, ids) {
     case 'product': return { name: 'Widget', sku: 'REG-1' };
     case 'team': return { name: 'Registry team' };
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
+    // service (issue 19)
+    case 'business_calendar': return { name: '日历 Calendar', time_zone: 'Asia/Shanghai', hours: { mon: [['09:00', '18:00']] } };
+    case 'sla_policy': return { name: 'Standard', calendar_id: ids.business_calendar, first_response_minutes: 60, resolution_minutes: 480 };
+    case 'escalation_rule': return { name: 'Late', target: 'resolution', moment: 'breached' };
+    case 'case': return { subject: '投诉 Registry case', kind: 'complaint', party_id: ids.party };
     default: return null;
   }
 }
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
-  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'] };
+  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
+  business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();
@@ -58,7 +64,7 @@ test('every registered type appears in every derived place', async () => {
       assert.ok(openapi.paths[`/api/v1/${name}`]?.get && openapi.paths[`/api/v1/${name}`]?.post, `${name} list/create in OpenAPI`);
       const one = openapi.paths[`/api/v1/${name}/{id}`];
       assert.ok(one?.get && one?.patch && one?.delete, `${name} get/patch/delete in OpenAPI`);
-      const schema = openapi.components.schemas[t.type[0].toUpperCase() + t.type.slice(1)];
+      const schema = openapi.components.schemas[t.type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')];
       assert.ok(schema, `${t.type} schema`);
       for (const f of t.fields) assert.ok(f in schema.properties, `${t.type}.${f} in the schema`);
       const body = sample(t.type, ids);
