@@ -228,3 +228,22 @@ test('authorisation: who may set up service, and whose cases each role sees and 
     assert.equal(anon.status, 401);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test("a complaint's remedy cost adds to the party's cost to serve in the analytics", async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '钱多多' })).body;
+    await admin.post('/api/v1/transactions', { party_id: party.id, occurred_at: '2026-10-01T10:00:00Z', amount: { amount: 500000, currency: 'CNY' } });
+    await admin.post('/api/v1/interactions', { party_id: party.id, channel: 'call', occurred_at: '2026-10-02T10:00:00Z', subject: 'call',
+      cost: { amount: 1000, currency: 'CNY' } });
+    const c = await admin.post('/api/v1/cases', { subject: '漏水 leak', kind: 'complaint', party_id: party.id,
+      remedy: '退款 refund', remedy_cost: { amount: 25000, currency: 'CNY' } });
+    assert.equal(c.status, 201, c.text);
+    const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
+    assert.ok(run.status === 200 || run.status === 201, run.text);
+    const sc = await admin.get(`/api/v1/parties/${party.id}/scores`);
+    assert.equal(sc.status, 200, sc.text);
+    assert.equal(sc.body.summary.cost_to_serve, 26000, JSON.stringify(sc.body.summary));
+  } finally { await srv.stop(); srv.cleanup(); }
+});
