@@ -23,5 +23,6 @@ void api_init(void)
     campaign_jobs_register();
     escalation_jobs_register();
     cases_register();
+    surveys_register();
     aggregates_register();
 }

@@ -32,6 +32,11 @@ bool case_status_paused(const char *status);
 /* The next priority up (urgent stays urgent); NULL for an unknown one. */
 const char *case_priority_up(const char *p);
 
+/* The D11 satisfaction level of a survey answer (api/surveys.c): csat 1–2
+ * dissatisfied, 3 not dissatisfied, 4–5 satisfied, and loyal when the
+ * answer also recommends us (nps 9–10; -1: not given). */
+const char *satisfaction_level(int csat, int nps);
+
 /* escalation.c: registers the scheduled job "case_escalation" (every
  * minute) and offers one sweep for the bench and tests: the number of
  * steps taken, or -1. */

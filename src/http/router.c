@@ -288,7 +288,9 @@ static void dispatch(struct req *rq, struct resp *rs)
         resp_error(rs, 404, "not_found", "id", "no record with that id");
         return;
     }
-    if (rq->body_len > 0 && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
+    const char *ct = req_header(rq, "Content-Type");
+    bool form = (found->flags & R_FORM) && ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+    if (rq->body_len > 0 && !form && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
         parse_body(rq, rs);
         if (rs->status) return;
     }

@@ -216,6 +216,14 @@ static void serve_asset(struct req *rq, struct resp *rs)
     resp_header(rs, "Cache-Control", c.cache_control);
 }
 
+/* Paths the router answers (the rest are the web UI's files): the API,
+ * the probes, and the public survey pages of issue 19 (/survey/{token}). */
+static bool routed(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0 ||
+           strncmp(url, "/survey/", 8) == 0;
+}
+
 static const char OOM_BODY[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server ran out of memory building the answer\"}}";
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq, struct resp *rs)
@@ -384,7 +392,7 @@ static enum MHD_Result on_head(struct pending *p, struct MHD_Connection *conn, c
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
     uint64_t declared = cl ? strtoull(cl, NULL, 10) : 0;
     if (rq->method == M_GET || rq->method == M_HEAD || (declared == 0 && !te)) return MHD_YES;
-    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+    bool api = routed(url);
     unsigned flags = 0;
     if (p->metrics_listener) resp_error(rs, 404, "no_route", NULL, "this listener serves GET /metrics only");
     else if (api) flags = router_precheck(rq, rs);
@@ -480,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->upload_path = p->upload_path;
             rq->upload_len = p->upload_len;
         }
-        bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+        bool api = routed(url);
         if (p->refused) {
             /* rs was filled on the head */
         } else if (p->metrics_listener) {
