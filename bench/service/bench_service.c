@@ -1,7 +1,7 @@
 /* bench_service: the escalation sweep over a large queue (issue 19).
  * Makes DB (migrated) with N open cases over 20 teams — most answered and
- * due days ahead, about 1% of first responses breached and 0.2% of
- * resolutions due within the hour — and two escalation rules, then times
+ * due days ahead, about 1% of first responses breached, 2% of resolutions
+ * due within the day and 0.2% within the hour — and two escalation rules, then times
  * escalation_sweep: the first sweep takes the steps (each a change of the
  * case through the write path), the second finds nothing left to do. The
  * rows are written with plain INSERTs (set-up, not what is measured).
@@ -82,22 +82,29 @@ int main(int argc, char **argv)
                                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
         char subj[48];
         snprintf(subj, sizeof subj, "工单 case %ld", i);
+        /* Due times as the policy (60 and 28,800 minutes, round the clock)
+         * gives them: 1% of first responses late; 2% of resolutions due
+         * within the day, a tenth of those within the hour. */
         int r = rand() % 1000;
-        bool answered = r >= 10;   /* 1% not answered and late */
+        bool answered = r >= 10;
         int64_t opened = t0 - 3600 * (1 + rand() % 200);
+        if (!answered) opened = t0 - 60 * (61 + rand() % 540);
+        else if (r < 12) opened = t0 - 28800 * 60 + 60 * (1 + rand() % 59);
+        else if (r < 30) opened = t0 - 28800 * 60 + 60 * (60 + rand() % 1380);
         time_format(opened, a);
-        time_format(answered ? opened + 600 : t0 - 60, b);
-        /* 0.2% due within the hour, the rest 2–30 days ahead */
-        time_format(r >= 10 && r < 12 ? t0 + 60 * (1 + rand() % 59) : t0 + 86400 * (2 + rand() % 28), c);
+        time_format(opened + 3600, b);
+        time_format(opened + 28800 * 60, c);
         breached += !answered;
-        near += r >= 10 && r < 12;
+        near += answered && r < 12;
+        char fr[21];
+        time_format(opened + 600, fr);
         db_bind_text(s, 1, subj);
         db_bind_text(s, 2, kinds[rand() % 5]);
         db_bind_text(s, 3, prios[rand() % 4]);
         db_bind_int64(s, 4, 1 + rand() % 1000);
         db_bind_text(s, 5, rand() % 4 ? "open" : "new");
         db_bind_text(s, 6, a);
-        if (answered) db_bind_text(s, 7, a); else db_bind_null(s, 7);
+        if (answered) db_bind_text(s, 7, fr); else db_bind_null(s, 7);
         db_bind_text(s, 8, b);
         db_bind_text(s, 9, c);
         db_bind_int64(s, 10, 1 + rand() % 20);

@@ -24,5 +24,6 @@ void api_init(void)
     escalation_jobs_register();
     cases_register();
     surveys_register();
+    service_measures_register();
     aggregates_register();
 }

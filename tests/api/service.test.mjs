@@ -242,8 +242,77 @@ test("a complaint's remedy cost adds to the party's cost to serve in the analyti
     assert.equal(c.status, 201, c.text);
     const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
     assert.ok(run.status === 200 || run.status === 201, run.text);
+    assert.equal(run.body.status, 'done', run.text);
     const sc = await admin.get(`/api/v1/parties/${party.id}/scores`);
     assert.equal(sc.status, 200, sc.text);
+    assert.ok(sc.body.summary, sc.text);
     assert.equal(sc.body.summary.cost_to_serve, 26000, JSON.stringify(sc.body.summary));
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('service measures per team and user: times, SLA met, reopens, CSAT, NPS, complaints, remedy cost; CSV and XLSX', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'a1@test.local', 'service');
+    addUser(srv.db, 'mk@test.local', 'marketing');
+    const a1 = await srv.login('a1@test.local', PW);
+    const t1 = (await admin.post('/api/v1/teams', { name: '一组' })).body;
+    const t2 = (await admin.post('/api/v1/teams', { name: '二组' })).body;
+    await admin.patch(`/api/v1/users/${a1.user.id}`, { team_id: t1.id });
+    const all = [['00:00', '24:00']];
+    const cal = (await admin.post('/api/v1/business-calendars', { name: '24/7', time_zone: 'UTC',
+      hours: { mon: all, tue: all, wed: all, thu: all, fri: all, sat: all, sun: all } })).body;
+    await admin.post('/api/v1/sla-policies', { name: 'any', calendar_id: cal.id, first_response_minutes: 60, resolution_minutes: 600 });
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '冯雪' })).body;
+    const ago = (min) => new Date(Date.now() - min * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+    // Team 1: a complaint answered in time then resolved, reopened, resolved; a grievance answered late.
+    let c1 = (await a1.post('/api/v1/cases', { subject: 'a', kind: 'complaint', category: '物流', party_id: party.id, team_id: t1.id, opened_at: ago(30),
+      remedy: 'coupon', remedy_cost: { amount: 5000, currency: 'CNY' } })).body;
+    await a1.post(`/api/v1/cases/${c1.id}/messages`, { direction: 'ours', body: 'hi' });
+    c1 = (await a1.get(`/api/v1/cases/${c1.id}`)).body;
+    c1 = (await a1.patch(`/api/v1/cases/${c1.id}`, { status: 'resolved', version: c1.version })).body;
+    c1 = (await a1.patch(`/api/v1/cases/${c1.id}`, { status: 'open', version: c1.version })).body;
+    c1 = (await a1.patch(`/api/v1/cases/${c1.id}`, { status: 'resolved', version: c1.version })).body;
+    const c2 = (await a1.post('/api/v1/cases', { subject: 'b', kind: 'grievance', category: '物流', party_id: party.id, team_id: t1.id, opened_at: ago(120) })).body;
+    await a1.post(`/api/v1/cases/${c2.id}/messages`, { direction: 'ours', body: 'sorry' });
+    // Team 2: a question, with a survey answer.
+    let c3 = (await admin.post('/api/v1/cases', { subject: 'c', kind: 'question', party_id: party.id, team_id: t2.id })).body;
+    c3 = (await admin.patch(`/api/v1/cases/${c3.id}`, { status: 'resolved', version: c3.version })).body;
+    const sv = (await admin.post('/api/v1/surveys', { case_id: c3.id })).body;
+    await fetch(srv.base + sv.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 4, nps: 6 }) });
+    const m = await admin.get('/api/v1/service-measures?by=team');
+    assert.equal(m.status, 200, m.text);
+    const g1 = m.body.items.find((g) => g.group_id === t1.id), g2 = m.body.items.find((g) => g.group_id === t2.id);
+    assert.equal(g1.group_name, '一组');
+    assert.equal(g1.cases, 2);
+    assert.equal(g1.complaints, 2);
+    assert.deepEqual(g1.complaints_by_category, { 物流: 2 });
+    assert.equal(g1.sla_met_pct, 66.67, 'c1 both met, c2 first response late');
+    assert.equal(g1.reopen_rate_pct, 100);
+    assert.deepEqual(g1.remedy_cost, [{ amount: 5000, currency: 'CNY' }]);
+    assert.ok(g1.first_response_minutes >= 30 && g1.first_response_minutes < 90, String(g1.first_response_minutes));
+    assert.equal(g2.csat, 4);
+    assert.equal(g2.nps, -100);
+    assert.equal(m.body.total.cases, 3);
+    // By user; a period without cases.
+    const u = (await admin.get('/api/v1/service-measures?by=user')).body;
+    assert.equal(u.items.find((g) => g.group_id === a1.user.id).cases, 2);
+    assert.equal((await admin.get('/api/v1/service-measures?from=2020-01-01&to=2020-12-31')).body.total.cases, 0);
+    assertError(await admin.get('/api/v1/service-measures?by=galaxy'), 400, 'invalid_parameter', 'by');
+    // Exports.
+    const csv = await admin.get('/api/v1/exports/service-measures?format=csv');
+    assert.equal(csv.status, 200);
+    assert.match(csv.text, /^group_id,group_name,cases/);
+    assert.match(csv.text, /一组/);
+    assert.match(csv.text, /CNY 50\.00/);
+    const xlsx = await fetch(srv.base + '/api/v1/exports/service-measures?format=xlsx', { headers: { Cookie: admin.cookie } });
+    assert.equal(xlsx.status, 200);
+    assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+    // Field security: a role from whom remedy costs are hidden does not get them here either.
+    const hide = await admin.request('PUT', '/api/v1/field-permissions', { role: 'marketing', entity: 'cases', field: 'remedy_cost', access: 'hidden' });
+    assert.equal(hide.status, 200, hide.text);
+    const mk = await srv.login('mk@test.local', PW);
+    assert.equal((await mk.get('/api/v1/service-measures')).body.total.remedy_cost, null);
   } finally { await srv.stop(); srv.cleanup(); }
 });

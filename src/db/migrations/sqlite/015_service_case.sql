@@ -39,8 +39,12 @@ CREATE TABLE service_case (
   team_id INTEGER REFERENCES team(id),
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX service_case_party ON service_case(party_id);
+-- The queues: mine / my team's, by id or by the resolution due time.
 CREATE INDEX service_case_owner ON service_case(owner_id, status, id);
 CREATE INDEX service_case_team ON service_case(team_id, status, id);
+CREATE INDEX service_case_team_all ON service_case(team_id);
+CREATE INDEX service_case_owner_due ON service_case(owner_id, status, resolution_due_at);
+CREATE INDEX service_case_team_due ON service_case(team_id, status, resolution_due_at);
 CREATE INDEX service_case_status ON service_case(status, id);
 CREATE INDEX service_case_fr_due ON service_case(first_response_due_at) WHERE first_response_at IS NULL;
 CREATE INDEX service_case_res_due ON service_case(resolution_due_at) WHERE resolved_at IS NULL;
