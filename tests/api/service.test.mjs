@@ -314,5 +314,12 @@ test('service measures per team and user: times, SLA met, reopens, CSAT, NPS, co
     assert.equal(hide.status, 200, hide.text);
     const mk = await srv.login('mk@test.local', PW);
     assert.equal((await mk.get('/api/v1/service-measures')).body.total.remedy_cost, null);
+    // A role that reads only its team's cases measures only those.
+    addUser(srv.db, 'sa@test.local', 'sales');
+    const sa = await srv.login('sa@test.local', PW);
+    await admin.patch(`/api/v1/users/${sa.user.id}`, { team_id: t2.id });
+    const mine = (await sa.get('/api/v1/service-measures')).body;
+    assert.equal(mine.total.cases, 1);
+    assert.deepEqual(mine.items.map((g) => g.group_id), [t2.id]);
   } finally { await srv.stop(); srv.cleanup(); }
 });
