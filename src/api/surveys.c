@@ -218,14 +218,7 @@ static void page(struct req *rq, struct resp *rs, int status, enum page kind, co
     sb_init(&b, 4096);
     sb_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s</title>"
-                  "<style>body{font-family:system-ui,-apple-system,\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:0;padding:16px;"
-                  "max-width:560px;margin:auto;line-height:1.5;color:#1f2933}h1{font-size:1.4rem}fieldset{border:1px solid #cbd2d9;"
-                  "border-radius:8px;margin:0 0 16px;padding:12px}legend{font-weight:600}.scale{display:flex;flex-wrap:wrap;gap:6px}"
-                  ".scale label{display:flex;align-items:center;justify-content:center;min-width:44px;min-height:44px;"
-                  "border:1px solid #9aa5b1;border-radius:6px;cursor:pointer}.scale input{margin:0 4px 0 0}"
-                  "textarea{width:100%%;box-sizing:border-box;min-height:96px;font:inherit}"
-                  "button{font:inherit;padding:12px 24px;min-height:44px;border:0;border-radius:6px;background:#2563eb;color:#fff}"
-                  ".lang{float:right}.error{color:#b91c1c}</style></head><body>",
+                  "<link rel=\"stylesheet\" href=\"/survey.css\"></head><body>",
               en ? "en" : "zh-CN", titles[kind][en]);
     sb_printf(&b, "<p class=\"lang\"><a href=\"?lang=%s\">%s</a></p><h1>%s</h1>", en ? "zh-CN" : "en", en ? "中文" : "English",
               titles[kind][en]);

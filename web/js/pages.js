@@ -8,6 +8,11 @@ export const PAGES = [
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
   { path: '/tasks', nav: 'tasks', icon: 'calendar', title: 'nav.tasks', load: () => import('./pages/tasks.js') },
   { path: '/campaigns', nav: 'campaigns', icon: 'calendar', title: 'nav.campaigns', can: ['campaigns', 'read'], load: () => import('./pages/campaigns.js') },
+  // service (issue 19)
+  { path: '/cases', nav: 'cases', icon: 'chat', title: 'nav.cases', can: ['cases', 'read'], load: () => import('./pages/cases.js') },
+  { path: '/cases/:id', active: 'cases', title: 'nav.cases', can: ['cases', 'read'], load: () => import('./pages/case.js') },
+  { path: '/service-measures', title: 'service.m_title', active: 'cases', can: ['cases', 'read'], load: () => import('./pages/service-measures.js') },
+  { path: '/service-setup', title: 'service.setup_title', active: 'settings', roles: ['admin'], load: () => import('./pages/service-setup.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },
