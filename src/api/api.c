@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "domain/campaign.h"
 #include "domain/quote.h"
+#include "domain/service.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -21,6 +22,10 @@ void api_init(void)
     schedules_register();
     feed_register();
     campaign_jobs_register();
+    escalation_jobs_register();
+    cases_register();
+    surveys_register();
+    service_measures_register();
     aggregates_register();
     sales_register();
     leads_register();

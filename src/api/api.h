@@ -6,6 +6,9 @@
 
 void api_init(void);
 void parties_register(void);
+void cases_register(void);       /* service (issue 19) */
+void surveys_register(void);     /* service (issue 19) */
+void service_measures_register(void); /* service (issue 19) */
 void session_register(void);
 void system_register(void);
 void analytics_register(void);

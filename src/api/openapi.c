@@ -173,6 +173,7 @@ static json_t *error_responses(void)
         {"403", "not allowed for your role (or missing CSRF token)"},
         {"404", "no such record within your read scope"},
         {"409", "conflict: version mismatch in the body, or a state that forbids the change"},
+        {"410", "gone: the link has expired"},
         {"412", "If-Match does not name the current version"},
         {"413", "body too large"},
         {"415", "wrong Content-Type"},

@@ -33,6 +33,7 @@ struct writer;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
 enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
     REF_PIPELINE,   /* issue 18: pipeline */
+    REF_CALENDAR, REF_SLA_POLICY, /* service (issue 19) */
 };
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */
@@ -118,6 +119,12 @@ struct resource {
      * set (0 or -1): rules that need the stored rows, such as a party's
      * money totals. Before, so that a refusal leaves nothing to undo. */
     int (*check_stored)(db *w, int64_t id, const json_t *rec, struct verr *e);
+    /* Runs in the write transaction after the rule and the workflow and
+     * before the references are checked: fills fields derived from stored
+     * rows into rec (a case's SLA due times from its policy and calendar).
+     * id and old are 0 / NULL on a create; now is the write's time. 0, or
+     * -1 with e set. */
+    int (*derive)(db *w, int64_t id, const json_t *old, json_t *rec, const char *now, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */

@@ -153,7 +153,7 @@ static void pool_stop(void)
 static bool routed_path(const char *url)
 {
     return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0 ||
-           strncmp(url, "/forms/", 7) == 0 || strncmp(url, "/calendar/", 10) == 0;
+           strncmp(url, "/forms/", 7) == 0 || strncmp(url, "/calendar/", 10) == 0 || strncmp(url, "/survey/", 8) == 0;
 }
 
 static const char CSP_JSON[] = "default-src 'none'; frame-ancestors 'none'";
@@ -224,6 +224,8 @@ static void serve_asset(struct req *rq, struct resp *rs)
     resp_header(rs, "Cache-Control", c.cache_control);
 }
 
+/* Paths the router answers (the rest are the web UI's files): the API,
+ * the probes, and the public survey pages of issue 19 (/survey/{token}). */
 static const char OOM_BODY[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server ran out of memory building the answer\"}}";
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq, struct resp *rs)

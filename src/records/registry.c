@@ -10,6 +10,7 @@
 #include "domain/order.h"
 #include "domain/price_list.h"
 #include "domain/quote.h"
+#include "domain/service.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -88,6 +89,22 @@ static const struct perm_default perms_sales_docs[] = {
     {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
     {"sales", "delete", "own"}, {"sales", "export", "own"},
     {"service", "read", "all"}, {"service", "update", "team"},
+/* Service set-up (calendars, SLA policies, escalation rules): everyone
+ * reads it, admins (all by default) write it. */
+static const struct perm_default perms_service_setup[] = {
+    {"manager", "read", "all"}, {"sales", "read", "all"}, {"service", "read", "all"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Cases are service's work: service reads all and works its team's;
+ * managers run their team's; sales open cases for their customers. */
+static const struct perm_default perms_case[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"service", "read", "all"}, {"service", "create", "all"}, {"service", "update", "team"},
+    {"service", "export", "team"}, {"service", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
     {"marketing", "read", "all"}, {"read_only", "read", "all"},
     {NULL, NULL, NULL},
 };
@@ -116,7 +133,13 @@ static const struct merge_move merge_opportunities[] = {
 };
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 static const struct merge_move merge_quotes[] = {{"UPDATE quote SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
-static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL},
+static const struct merge_move merge_cases[] = {
+    {"UPDATE service_case SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE service_case SET contact_id = ? WHERE contact_id = ?", "td"},
+    {"UPDATE survey SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
 
 /* ---- the types ---- */
 
@@ -165,6 +188,16 @@ static struct rtype g_types[] = {
     {.type = "order", .res = &order_resource, .noun = "an order", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_orders, .workflow = &order_workflow,
      .perms = perms_sales_docs},
+    /* service (issue 19) */
+    {.type = "business_calendar", .res = &calendar_resource, .noun = "a business calendar", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "sla_policy", .res = &sla_policy_resource, .noun = "an SLA policy", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "escalation_rule", .res = &escalation_rule_resource, .noun = "an escalation rule", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_service_setup},
+    {.type = "case", .res = &case_resource, .noun = "a case", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT | RT_MERGE, .workflow = &case_workflow, .merge = merge_cases,
+     .perms = perms_case},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

@@ -75,6 +75,8 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PRODUCT: return registry_by_type("product");
     case REF_TEAM: return registry_by_type("team");
     case REF_PIPELINE: return registry_by_type("pipeline");
+    case REF_CALENDAR: return registry_by_type("business_calendar");
+    case REF_SLA_POLICY: return registry_by_type("sla_policy");
     default: return NULL;
     }
 }
@@ -212,7 +214,8 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
     /* A record that owns itself belongs to its creator unless it says whom. */
     if (t && t->own == OWN_SELF && wr->actor.user_id && !json_is_integer(json_object_get(rec, "owner_id")))
         json_object_set_new(rec, "owner_id", json_integer(wr->actor.user_id));
-    if ((r->prepare && r->prepare(w, NULL, rec, e)) || apply_rules(wr, r, NULL, rec, now, e) || check_parent_scope(w, r, wr->user, rec, "create", e) ||
+    if ((r->prepare && r->prepare(w, NULL, rec, e)) || apply_rules(wr, r, NULL, rec, now, e) ||
+        (r->derive && r->derive(w, 0, NULL, rec, now, e)) || check_parent_scope(w, r, wr->user, rec, "create", e) ||
         check_refs(w, wr, r, rec, NULL, e) || (r->check_stored && r->check_stored(w, 0, rec, e)))
         goto done;
     db_stmt *s = db_prepare(w, o->want_id ? r->sql_insert_id : r->sql_insert);
@@ -304,6 +307,7 @@ static int update_in(db *w, const struct writer *wr, const struct resource *r, i
         check_parent_scope(w, r, wr->user, rec, "update", e))
         goto done;
     if ((r->prepare && r->prepare(w, old, rec, e)) || apply_rules(wr, r, old, rec, now, e) ||
+        (r->derive && r->derive(w, id, old, rec, now, e)) ||
         check_refs(w, wr, r, rec, old, e) ||
         (r->check_stored && r->check_stored(w, id, rec, e)))
         goto done;

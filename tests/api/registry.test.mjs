@@ -29,7 +29,12 @@ function sample(type, ids) {
     case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok',
     case 'price_list': return { name: '标准价 Standard', currency: 'CNY', valid_from: '2027-01-01', items: [{ product_id: ids.product, unit_price: 990 }] };
     case 'quote': return { party_id: ids.party, currency: 'CNY', lines: [{ product_id: ids.product, quantity: 2, unit_price: 990 }] };
-    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' } };
+    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' },
+    // service (issue 19)
+    case 'business_calendar': return { name: '日历 Calendar', time_zone: 'Asia/Shanghai', hours: { mon: [['09:00', '18:00']] } };
+    case 'sla_policy': return { name: 'Standard', calendar_id: ids.business_calendar, first_response_minutes: 60, resolution_minutes: 480 };
+    case 'escalation_rule': return { name: 'Late', target: 'resolution', moment: 'breached' };
+    case 'case': return { subject: '投诉 Registry case', kind: 'complaint', party_id: ids.party };
     default: return null;
   }
 }
@@ -38,7 +43,8 @@ const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: 
   note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
   pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'],
   lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'],
-  price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'] };
+  price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'],
+  business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

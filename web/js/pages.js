@@ -15,6 +15,11 @@ export const PAGES = [
   { path: '/orders', nav: 'orders', icon: 'products', title: 'nav.orders', can: ['orders', 'read'], load: () => import('./pages/orders.js') },
   { path: '/orders/:id', active: 'orders', title: 'nav.orders', can: ['orders', 'read'], load: () => import('./pages/orders.js') },
   { path: '/price-lists', title: 'pl.title', active: 'products', can: ['price-lists', 'read'], load: () => import('./pages/price-lists.js') },
+  // service (issue 19)
+  { path: '/cases', nav: 'cases', icon: 'chat', title: 'nav.cases', can: ['cases', 'read'], load: () => import('./pages/cases.js') },
+  { path: '/cases/:id', active: 'cases', title: 'nav.cases', can: ['cases', 'read'], load: () => import('./pages/case.js') },
+  { path: '/service-measures', title: 'service.m_title', active: 'cases', can: ['cases', 'read'], load: () => import('./pages/service-measures.js') },
+  { path: '/service-setup', title: 'service.setup_title', active: 'settings', roles: ['admin'], load: () => import('./pages/service-setup.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },
