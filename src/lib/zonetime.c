@@ -82,6 +82,9 @@ int zone_local_date(const char *zone, int64_t at, char out[11])
     ucal_close(cal);
     if (U_FAILURE(st) || era != 1 || y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
     snprintf(out, 11, "%04d-%02d-%02d", y, mo, d);
+    return 0;
+}
+
 struct zone_clock {
     UCalendar *cal;
 };

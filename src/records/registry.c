@@ -81,6 +81,9 @@ static const struct perm_default perms_lead[] = {
  * read them to see how leads arrive. */
 static const struct perm_default perms_lead_setup[] = {
     {"manager", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* Quotes and orders are sales' work on their customers: the customer
  * permissions, and service, who deliver, move an order's steps too. */
 static const struct perm_default perms_sales_docs[] = {
@@ -89,6 +92,10 @@ static const struct perm_default perms_sales_docs[] = {
     {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
     {"sales", "delete", "own"}, {"sales", "export", "own"},
     {"service", "read", "all"}, {"service", "update", "team"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* Service set-up (calendars, SLA policies, escalation rules): everyone
  * reads it, admins (all by default) write it. */
 static const struct perm_default perms_service_setup[] = {
@@ -133,7 +140,7 @@ static const struct merge_move merge_opportunities[] = {
 };
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 static const struct merge_move merge_quotes[] = {{"UPDATE quote SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
-static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL},
+static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 static const struct merge_move merge_cases[] = {
     {"UPDATE service_case SET party_id = ? WHERE party_id = ?", "td"},
     {"UPDATE service_case SET contact_id = ? WHERE contact_id = ?", "td"},
