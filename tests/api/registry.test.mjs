@@ -23,13 +23,13 @@ function sample(type, ids) {
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
     case 'pipeline': return { name: 'Registry pipeline', stages: [{ key: 'first', name_en: 'First', name_zh: '第一', probability: 20 }] };
     case 'opportunity': return { name: '登记 deal', party_id: ids.party, pipeline_id: ids.pipeline };
-    case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234',
+    case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234' };
     case 'lead': return { name: '登记 Lead', company: 'Registry Co', emails: ['reg@lead.test'] };
     case 'assignment_rule': return { name: 'Registry rule', team_id: ids.team };
-    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok',
+    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok' };
     case 'price_list': return { name: '标准价 Standard', currency: 'CNY', valid_from: '2027-01-01', items: [{ product_id: ids.product, unit_price: 990 }] };
     case 'quote': return { party_id: ids.party, currency: 'CNY', lines: [{ product_id: ids.product, quantity: 2, unit_price: 990 }] };
-    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' },
+    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' } };
     // service (issue 19)
     case 'business_calendar': return { name: '日历 Calendar', time_zone: 'Asia/Shanghai', hours: { mon: [['09:00', '18:00']] } };
     case 'sla_policy': return { name: 'Standard', calendar_id: ids.business_calendar, first_response_minutes: 60, resolution_minutes: 480 };
