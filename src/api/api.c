@@ -2,6 +2,7 @@
  * types' CRUD routes come from the registry (records/registry.c). */
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/contact_plan.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -21,4 +22,5 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     aggregates_register();
+    contact_plans_register();
 }

@@ -84,8 +84,14 @@ void exports_register(void)
         snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
+        /* exportParties, exportContactPlans: the name in camel case. */
         char id[64];
-        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        size_t k = snprintf(id, sizeof id, "export");
+        for (const char *p = (*t)->res->name; *p && k + 1 < sizeof id; p++) {
+            if (*p == '-' || *p == '_') continue;
+            id[k++] = p == (*t)->res->name || p[-1] == '-' || p[-1] == '_' ? (char)(*p - 'a' + 'A') : *p;
+        }
+        id[k] = '\0';
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
