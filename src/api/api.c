@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "domain/campaign.h"
 #include "domain/contact_plan.h"
+#include "domain/occasion.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -23,4 +24,5 @@ void api_init(void)
     campaign_jobs_register();
     aggregates_register();
     contact_plans_register();
+    occasions_register();
 }

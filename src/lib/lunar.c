@@ -4,6 +4,7 @@
  * month starred when it is a leap month) are parsed back here. */
 #include "lib/lunar.h"
 #include <lunar-date/lunar-date.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,20 @@ const struct festival lunar_festivals[] = {
     {"christmas", false, 12, 25}, {NULL, false, 0, 0},
 };
 
-/* One LunarDate per thread, kept: the library's finalizer leaks the dates
- * it holds, so objects are reused instead of made per call. */
-static _Thread_local LunarDate *tl_date;
+/* One LunarDate for the process, kept and used under a lock: the
+ * library's finalizer leaks the dates it holds, and a conversion takes
+ * microseconds, so objects are neither made per call nor per thread. */
+static LunarDate *g_date;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static LunarDate *date_obj(void)
 {
-    if (!tl_date) tl_date = lunar_date_new();
-    return tl_date;
+    pthread_mutex_lock(&g_lock);
+    if (!g_date) g_date = lunar_date_new();
+    return g_date;
 }
+
+static void date_done(void) { pthread_mutex_unlock(&g_lock); }
 
 static int read3(const char *s, int *a, int *b, int *c, bool *star)
 {
@@ -52,6 +58,7 @@ int lunar_from_solar(int y, int m, int d, struct lunar_day *out)
         g_free(s);
     }
     if (err) g_error_free(err);
+    date_done();
     return rc;
 }
 
@@ -68,6 +75,7 @@ int lunar_to_solar(const struct lunar_day *l, int *y, int *m, int *d)
         g_free(s);
     }
     if (err) g_error_free(err);
+    date_done();
     if (rc == 0) {
         /* The library accepts a day 30 that a 29-day month lacks (it rolls
          * into the next month): check the round trip. */

@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "domain/campaign.h"
 #include "domain/contact_plan.h"
+#include "domain/occasion.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -107,6 +108,10 @@ static struct rtype g_types[] = {
     {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
     {.type = "contact_plan", .res = &contact_plan_resource, .noun = "a contact plan", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
+    {.type = "key_date", .res = &key_date_resource, .noun = "a key date", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_customer},
+    {.type = "occasion_rule", .res = &occasion_rule_resource, .noun = "an occasion rule", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])

@@ -22,13 +22,15 @@ function sample(type, ids) {
     case 'team': return { name: 'Registry team' };
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
     case 'contact_plan': return { name: '白金 weekly', segment: 'tier=platinum', every_days: 7 };
+    case 'key_date': return { party_id: ids.party, kind: 'membership', title: '入会 joined', date: '2020-05-01' };
+    case 'occasion_rule': return { name: '生日 cards', occasion: 'birthday', days_ahead: 7 };
     default: return null;
   }
 }
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
   note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
-  contact_plan: ['notes', 'call first'] };
+  contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();
