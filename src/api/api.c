@@ -25,4 +25,5 @@ void api_init(void)
     aggregates_register();
     contact_plans_register();
     occasions_register();
+    next_actions_register();
 }
