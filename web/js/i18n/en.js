@@ -1096,6 +1096,9 @@ export default {
   'enum.sales_channel.event': "Event",
   'enum.sales_channel.other': "Other",
   // ---- issue 20 part A: contact plans, occasions, next best action (plans., occ., nba., lunar.) ----
+  "perm.e_contact-plans": "Contact plans",
+  "perm.e_key-dates": "Key dates",
+  "perm.e_occasion-rules": "Occasion rules",
   "nav.programmes": "Contact plans",
   "nav.occasions": "Occasions",
   "plans.title": "Contact plans and occasion rules",

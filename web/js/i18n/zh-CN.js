@@ -1094,6 +1094,9 @@ export default {
   'enum.sales_channel.event': "活动",
   'enum.sales_channel.other': "其他",
   // ---- issue 20 part A: contact plans, occasions, next best action (plans., occ., nba., lunar.) ----
+  "perm.e_contact-plans": "联系计划",
+  "perm.e_key-dates": "重要日期",
+  "perm.e_occasion-rules": "节日规则",
   "nav.programmes": "联系计划",
   "nav.occasions": "重要日子",
   "plans.title": "联系计划与节日规则",
