@@ -161,11 +161,10 @@ test('two server processes running the same plan at once create each contact onc
     const admin1 = await one.login();
     const admin2 = await two.login();
     const N = 300;
-    const rows = [];
-    for (let i = 0; i < N; i++) rows.push(`P${i},person,x${i}`);
-    // Parties straight into the database: the runs, not the setup, are under test.
-    for (let i = 0; i < N; i++)
-      sqlExec(one.db, `INSERT INTO party (kind, name, tags, created_at, updated_at) VALUES ('person', ?, '["twin"]', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')`, `Twin ${i}`);
+    // Parties straight into the database, in one statement: the runs, not the setup, are under test.
+    sqlExec(one.db, `INSERT INTO party (kind, name, tags, created_at, updated_at)
+      WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${N})
+      SELECT 'person', 'Twin ' || x, '["twin"]', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z' FROM c`);
     const plan = (await admin1.post('/api/v1/contact-plans', { name: 'Twin', segment: 'tags=twin', every_days: 7, starts_on: '2027-02-01' })).body;
     const [r1, r2] = await Promise.all([run(admin1, plan.id, '2027-02-02'), run(admin2, plan.id, '2027-02-03')]);
     assert.equal(r1.created + r2.created, N, JSON.stringify([r1, r2]));
