@@ -38,14 +38,13 @@ static const struct field contact_plan_fields[] = {
 
 int contact_plan_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
 {
-    (void)a;
     (void)old;
     json_t *every = json_object_get(rec, "every_days");
     if (json_is_integer(every) && (json_integer_value(every) < 1 || json_integer_value(every) > 366)) {
         verr_set(e, 422, "invalid_value", "every_days", "every_days must be from 1 to 366");
         return -1;
     }
-    if (segment_check(json_string_value(json_object_get(rec, "segment")), "segment", e)) return -1;
+    if (segment_check(json_string_value(json_object_get(rec, "segment")), "segment", a ? a->role : NULL, e)) return -1;
     if (!json_is_string(json_object_get(rec, "owner_rule")))
         json_object_set_new(rec, "owner_rule", json_string("customer_owner"));
     if (!json_is_string(json_object_get(rec, "channel"))) json_object_set_new(rec, "channel", json_string("call"));

@@ -62,7 +62,7 @@ static int occasion_rule_rule(const struct actor *a, const json_t *old, json_t *
         verr_set(e, 422, "required", "festival", "a festival rule names its festival");
         return -1;
     }
-    if (segment_check(json_string_value(json_object_get(rec, "segment")), "segment", e)) return -1;
+    if (segment_check(json_string_value(json_object_get(rec, "segment")), "segment", a ? a->role : NULL, e)) return -1;
     if (!json_is_boolean(json_object_get(rec, "active"))) json_object_set_new(rec, "active", json_true());
     if (!json_is_string(json_object_get(rec, "channel"))) json_object_set_new(rec, "channel", json_string("card"));
     if (!json_is_string(json_object_get(rec, "activity")))

@@ -15,7 +15,7 @@ static void system_user(struct auth_user *u)
     snprintf(u->name, sizeof u->name, "system");
 }
 
-int segment_check(const char *text, const char *field, struct verr *e)
+int segment_check(const char *text, const char *field, const char *role, struct verr *e)
 {
     if (!text) return 0;
     if (strlen(text) > SEGMENT_MAX) {
@@ -24,6 +24,7 @@ int segment_check(const char *text, const char *field, struct verr *e)
     }
     struct auth_user u;
     system_user(&u);
+    if (role) snprintf(u.role, sizeof u.role, "%s", role);
     struct res_query l;
     int rc = res_query_build_text(&l, &u, text, &party_resource, RQ_EXPORT, "read");
     if (rc) {

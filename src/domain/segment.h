@@ -15,8 +15,10 @@
 #include <stdint.h>
 
 /* Checks that text is a valid segment (filters the party list knows, at
- * most 2000 bytes): 0, or -1 with e (400/422, field set to field). */
-int segment_check(const char *text, const char *field, struct verr *e);
+ * most 2000 bytes) for a writer of role (NULL: a system job): a filter by a
+ * field or figure hidden from that role is refused, as in the list. 0, or
+ * -1 with e (422, field set to field). */
+int segment_check(const char *text, const char *field, const char *role, struct verr *e);
 
 /* Loads the scope user of user id user_id (role, team) into out; id 0, a
  * missing or disabled user: an admin-scoped system user (every party).

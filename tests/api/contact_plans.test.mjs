@@ -130,6 +130,10 @@ test('overdue contacts are flagged; round robin spreads a team\'s work; scopes a
     const p = await m1.post('/api/v1/contact-plans', { name: 'RR', segment: 'tags=rr', every_days: 30, owner_rule: 'round_robin',
       assignee_team_id: team.id, starts_on: '2026-01-01' });
     assert.equal(p.status, 201, p.text);
+    // A segment may not filter by a figure hidden from the writer's role (the tier is computed from
+    // transaction costs, which marketing may not see): refused as the customer list refuses it.
+    assertError(await m1.post('/api/v1/contact-plans', { name: 'Tiered', segment: 'tier=platinum', every_days: 7 }), 422, 'invalid_value', 'segment');
+    assert.equal((await m1.get('/api/v1/parties?tier=platinum')).status, 400);
     // Another marketer may read it but not run it.
     assertError(await m2.post(`/api/v1/contact-plans/${p.body.id}/run`), 403, 'forbidden');
     assertError(await m2.post(`/api/v1/contact-plans/999999/run`), 404, 'not_found');
