@@ -4,6 +4,8 @@
 #include "domain/campaign.h"
 #include "domain/quote.h"
 #include "domain/service.h"
+#include "domain/contact_plan.h"
+#include "domain/occasion.h"
 #include "records/registry.h"
 
 void api_init(void)
@@ -34,4 +36,7 @@ void api_init(void)
     price_lists_register();
     quotes_register();
     quote_jobs_register();
+    contact_plans_register();
+    occasions_register();
+    next_actions_register();
 }

@@ -33,6 +33,7 @@ void calendar_register(void);
  * routes beyond CRUD and the letterhead settings (quotes.c). */
 void price_lists_register(void);
 void quotes_register(void);
+void next_actions_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "db/writer.h"
+#include "domain/occasion.h"
 #include "domain/vocab.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
@@ -31,6 +32,8 @@ static const struct field party_fields[] = {
     {"city", "city", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "city"},
     {"country", "country", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "country"},
     {"birthday", "birthday", NULL, FT_DATE, 0, 0, NULL, 0, 0, NULL, "birthday or founding date (D8 occasions)"},
+    {"lunar_birthday", "lunar_birthday", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL,
+     "birthday by the lunar calendar, for customers who celebrate it so: {\"month\": 1-12, \"day\": 1-30, \"leap\": bool} (D8 occasions)"},
     {"needs", "needs", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "needs (D1)"},
     {"characteristics", "characteristics", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "characteristics (D1)"},
     {"communication", "communication", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL, "communication preferences: channels, language, do_not_contact"},
@@ -126,6 +129,15 @@ done:
 
 static int party_before_delete(db *w, int64_t id, struct verr *e) { return party_unindex(w, id); }
 
+/* The party's own rule: a lunar birthday is a valid lunar month and day
+ * (domain/occasion.c). */
+static int party_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
+{
+    (void)a;
+    (void)old;
+    return occasion_check_lunar_birthday(rec, e);
+}
+
 /* Filters on the computed scores (analytics, table score); money in minor units. */
 static const struct list_filter party_score_filters[] = {
     {"tier", "t.id IN (SELECT party_id FROM score WHERE tier = ?)", LF_TEXT, "pyramid tier: platinum, gold, iron, lead", "tier"},
@@ -147,6 +159,7 @@ struct resource party_resource = {
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
     .soft_delete = true, .fts_table = "party_fts", .fts_columns = party_search_fields,
     .extra_filters = party_score_filters,
+    .rule = party_rule,
     .after_write = party_reindex, .before_delete = party_before_delete,
     .sort_keys = party_sort_keys, .has_doc = true,
 };

@@ -195,11 +195,21 @@ struct res_query {
     const char *sort_col;         /* validated column of the sort key */
     const char *sort_key;         /* the column rows are ordered by when not sort_col (resource.sort_keys) */
     bool desc;
+    char *text;                   /* res_query_build_text: the decoded query the binds point into */
 };
 /* Compiles rq's query parameters for r in mode, with the access predicate of
  * action ("read" for lists, "export" for exports). Returns 0, or -1 with
  * l->e set (a 4xx naming the parameter). Call res_query_free either way. */
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action);
+/* The same from a query string ("tier=platinum&tags=vip", form-encoded, a
+ * leading '?' allowed) instead of a request, with the scope of user u (a
+ * segment: domain/segment.h). The decoded text is l's, freed by
+ * res_query_free. */
+int res_query_build_text(struct res_query *l, const struct auth_user *u, const char *query, const struct resource *r,
+                         int mode, const char *action);
+/* The ids of l's matching records (not deleted), ascending: a prepared,
+ * bound statement the caller steps and db_done()s, or NULL with e set. */
+db_stmt *res_query_ids(struct res_query *l, db *c, struct verr *e);
 /* Binds l's values from parameter first on; returns the next index. */
 int res_query_bind(const struct res_query *l, db_stmt *s, int first);
 void res_query_free(struct res_query *l);

@@ -11,6 +11,8 @@
 #include "domain/price_list.h"
 #include "domain/quote.h"
 #include "domain/service.h"
+#include "domain/contact_plan.h"
+#include "domain/occasion.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -116,6 +118,17 @@ static const struct perm_default perms_case[] = {
     {NULL, NULL, NULL},
 };
 
+/* Contact plans (D8): managers and marketing set them; sales and service
+ * read them (their contacts are their work). */
+static const struct perm_default perms_contact_plan[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "all"}, {"manager", "assign", "team"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "delete", "own"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -205,6 +218,12 @@ static struct rtype g_types[] = {
     {.type = "case", .res = &case_resource, .noun = "a case", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT | RT_MERGE, .workflow = &case_workflow, .merge = merge_cases,
      .perms = perms_case},
+    {.type = "contact_plan", .res = &contact_plan_resource, .noun = "a contact plan", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
+    {.type = "key_date", .res = &key_date_resource, .noun = "a key date", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_customer},
+    {.type = "occasion_rule", .res = &occasion_rule_resource, .noun = "an occasion rule", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 
@@ -262,8 +281,14 @@ static void init_once(void)
             char path[128], summary[160];
             snprintf(path, sizeof path, "/api/v1/%s/{id}/timeline", t->res->name);
             snprintf(summary, sizeof summary, "Timeline of %s: its changes, newest first", t->noun);
+            /* getCampaignTimeline, getContactPlanTimeline: the type in camel case. */
             char id[96];
-            snprintf(id, sizeof id, "get%c%sTimeline", t->type[0] - 'a' + 'A', t->type + 1);
+            size_t k = snprintf(id, sizeof id, "get");
+            for (const char *p = t->type; *p && k + 10 < sizeof id; p++) {
+                if (*p == '_') continue;
+                id[k++] = p == t->type || p[-1] == '_' ? (char)(*p - 'a' + 'A') : *p;
+            }
+            snprintf(id + k, sizeof id - k, "Timeline");
             t->timeline_doc = (struct route_doc){
                 .id = strdup(id), .tag = t->res->name,
                 .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"

@@ -111,7 +111,8 @@ test('real success statuses: creates 201 with Location, deletes 204, jobs 202 wi
 });
 
 test('every operation that takes a body declares it; PATCH bodies are their own schemas', () => {
-  const bodiless = new Set(['POST /api/v1/imports/{id}/undo', 'POST /api/v1/imports/{id}/cancel', 'POST /api/v1/analytics/runs']);
+  const bodiless = new Set(['POST /api/v1/imports/{id}/undo', 'POST /api/v1/imports/{id}/cancel', 'POST /api/v1/analytics/runs',
+    'POST /api/v1/contact-plans/{id}/run', 'POST /api/v1/occasion-rules/{id}/run']);
   for (const { method, path, op } of ops) {
     if (!['POST', 'PUT', 'PATCH'].includes(method) || bodiless.has(`${method} ${path}`)) continue;
     assert.ok(op.requestBody?.required, `${method} ${path}: no request body`);

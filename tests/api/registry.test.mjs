@@ -35,6 +35,9 @@ function sample(type, ids) {
     case 'sla_policy': return { name: 'Standard', calendar_id: ids.business_calendar, first_response_minutes: 60, resolution_minutes: 480 };
     case 'escalation_rule': return { name: 'Late', target: 'resolution', moment: 'breached' };
     case 'case': return { subject: '投诉 Registry case', kind: 'complaint', party_id: ids.party };
+    case 'contact_plan': return { name: '白金 weekly', segment: 'tier=platinum', every_days: 7 };
+    case 'key_date': return { party_id: ids.party, kind: 'membership', title: '入会 joined', date: '2020-05-01' };
+    case 'occasion_rule': return { name: '生日 cards', occasion: 'birthday', days_ahead: 7 };
     default: return null;
   }
 }
@@ -44,7 +47,8 @@ const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: 
   pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'],
   lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'],
   price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'],
-  business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'] };
+  business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'],
+  contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

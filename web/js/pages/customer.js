@@ -18,6 +18,7 @@ import { loadScores } from './scores.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
 import { salesDocsCard } from './sales-docs.js';
+import { nbaView } from '../nba.js';
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -39,6 +40,7 @@ export async function render(ctx) {
   const people = new Map();
   const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
   const nextBox = h('div', { class: 'next-contact' }, spinner());
+  const nbaBox = h('div', { class: 'nba-box' }, spinner());
   const networkBox = h('div', {}, spinner());
   const scoresBox = h('div', { class: 'scores-box' }, spinner());
   const head = h('div');
@@ -50,6 +52,7 @@ export async function render(ctx) {
     h('div', { class: 'customer-grid' },
       left,
       h('div', { class: 'col-right' },
+        card(t('nba.title'), nbaBox, { cls: 'card-nba' }),
         card(t('customer.next_contact'), nextBox, { cls: 'card-next' }),
         card(t('timeline.title'), tl.el, { cls: 'card-timeline' })))));
 
@@ -100,6 +103,7 @@ export async function render(ctx) {
       [t('field.addresses'), list(addresses)],
       [t('field.website'), web],
       [t('field.birthday'), date(party.birthday)],
+      [t('field.lunar_birthday'), lunarText(party.lunar_birthday)],
       [t('field.source'), label('source', party.source)],
       [t('field.external_id'), party.external_id],
       [t('field.owner_id'), userLabel(party.owner_id)],
@@ -139,6 +143,18 @@ export async function render(ctx) {
       const ps = await api.getMany('parties', links.items.map((l) => l.from_id).slice(0, 30), { signal });
       for (const [pid, p] of ps) people.set(pid, p);
     } catch (err) { if (err.name === 'AbortError') throw err; }
+  }
+
+  /** The next best action and the contact plan's next contact (issue 20). */
+  async function loadNba() {
+    try {
+      const [a, nc] = await Promise.all([api.get(`${url}/next-action`, undefined, { signal }), api.get(`${url}/next-contact`, undefined, { signal })]);
+      const plan = nc.next ? h('p', { class: ['plan-next', nc.next.overdue ? 'overdue' : ''], dataset: { overdue: String(nc.next.overdue) },
+        text: t(nc.next.overdue ? 'nba.plan_overdue' : 'nba.plan_next', { plan: nc.next.plan_name, date: date(nc.next.due_at.slice(0, 10)) }) }) : null;
+      replace(nbaBox, nbaView(a), plan);
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(nbaBox, errorState(err, loadNba));
+    }
   }
 
   async function loadNext() {
@@ -364,7 +380,13 @@ export async function render(ctx) {
   drawLeft();
   checkProspect();
   const peopleP = loadPeople();
-  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+}
+
+/** A lunar birthday {month, day, leap} as 农历 text: "闰二月初十" / "Lunar 2/10 (leap month)". */
+function lunarText(l) {
+  if (!l || !l.month) return null;
+  return t(l.leap ? 'lunar.date_leap' : 'lunar.date', { month: l.month, day: l.day });
 }
 
 function initials(name) {
