@@ -85,7 +85,14 @@ void exports_register(void)
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
         char id[64];
-        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        /* exportParties, exportEmailTemplates: the name in camel case. */
+        size_t k = snprintf(id, sizeof id, "export");
+        for (const char *c = (*t)->res->name; *c && k + 1 < sizeof id; c++) {
+            if (*c == '-' || *c == '_') continue;
+            bool up = c == (*t)->res->name || c[-1] == '-' || c[-1] == '_';
+            id[k++] = up ? (char)(*c - 'a' + 'A') : *c;
+        }
+        id[k] = '\0';
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -279,18 +279,74 @@ static int search_columns(const struct resource *r, const struct auth_user *u, c
     return hidden ? n : -1;
 }
 
-int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
+static void query_start(struct res_query *l, const struct auth_user *u, const struct resource *r, int mode)
 {
     memset(l, 0, sizeof *l);
     l->r = r;
-    l->u = &rq->user;
+    l->u = u;
     l->mode = mode;
     l->limit = DEFAULT_LIST_LIMIT;
     l->count_limit = DEFAULT_COUNT_LIMIT;
     sb_init(&l->where, 16384);
+}
+
+static int query_finish(struct res_query *l, const struct resource *r, const char *action);
+
+int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
+{
+    query_start(l, &rq->user, r, mode);
     req_query_each(rq, list_arg, l);
+    return query_finish(l, r, action);
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes one application/x-www-form-urlencoded component in place
+ * ('+' is a space, %XX a byte); -1 on a bad escape or an encoded NUL. */
+static int form_decode(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') { *o++ = ' '; continue; }
+        if (*p != '%') { *o++ = *p; continue; }
+        int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+        if (lo < 0 || (hi == 0 && lo == 0)) return -1;
+        *o++ = (char)(hi * 16 + lo);
+        p += 2;
+    }
+    *o = '\0';
+    return 0;
+}
+
+int res_query_build_text(struct res_query *l, const struct auth_user *u, const struct resource *r, int mode, const char *action,
+                         const char *query)
+{
+    query_start(l, u, r, mode);
+    /* The values stay in l->args: binds point into it. */
+    l->args = strdup(query ? query : "");
+    if (!l->args) { verr_set(&l->e, 500, "internal", NULL, "out of memory"); return -1; }
+    char *save = NULL;
+    for (char *pair = strtok_r(l->args, "&", &save); pair && !l->failed; pair = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(pair, '=');
+        char *value = eq ? eq + 1 : pair + strlen(pair);
+        if (eq) *eq = '\0';
+        if (form_decode(pair) || form_decode(value)) {
+            verr_set(&l->e, 400, "invalid_parameter", NULL, "the query holds a bad %%-escape");
+            return -1;
+        }
+        if (!pair[0]) continue;
+        list_arg(l, pair, value);
+    }
+    return query_finish(l, r, action);
+}
+
+static int query_finish(struct res_query *l, const struct resource *r, const char *action)
+{
     if (l->failed) return -1;
-    if (mode == RQ_LIST) {
+    if (l->mode == RQ_LIST) {
         /* Sort key from the allow-list: id, created_at, updated_at or an F_SORT field. */
         const char *sort = l->sort ? l->sort : "id";
         l->desc = sort[0] == '-';
@@ -356,6 +412,8 @@ void res_query_free(struct res_query *l)
     for (int i = 0; i < l->nbinds; i++) free(l->binds[i].owned);
     l->nbinds = 0;
     sb_free(&l->where);
+    free(l->args);
+    l->args = NULL;
 }
 
 static json_t *cursor_decode(const char *s)
@@ -528,6 +586,7 @@ static json_t *filter_schema(const struct field *f)
     switch (f->type) {
     case FT_INT: case FT_REF: case FT_MONEY: return json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
     case FT_BOOL: return json_pack("{s:s}", "type", "boolean");
+    case FT_REAL: return json_pack("{s:s}", "type", "number");
     case FT_TIME: return json_pack("{s:s, s:s}", "type", "string", "format", "date-time");
     case FT_DATE: return json_pack("{s:s, s:s}", "type", "string", "format", "date");
     default: {

@@ -27,10 +27,12 @@ enum ftype {
     FT_LIST,      /* array of strings (elem says which), stored as JSON */
     FT_OBJECT,    /* free JSON object (custom fields), stored as JSON */
     FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
+    FT_REAL,      /* finite number (a share, a rate); ranges are the type's rule */
 };
 struct rtype;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
-enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM };
+enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
+    REF_EMAIL_TEMPLATE /* mail: a campaign's e-mail template */ };
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */
     F_FILTER = 2,       /* ?name=value filter in lists */
@@ -175,11 +177,16 @@ struct res_query {
     const char *sort_col;         /* validated column of the sort key */
     const char *sort_key;         /* the column rows are ordered by when not sort_col (resource.sort_keys) */
     bool desc;
+    char *args;                   /* res_query_build_text: the decoded parameters (owned) */
 };
 /* Compiles rq's query parameters for r in mode, with the access predicate of
  * action ("read" for lists, "export" for exports). Returns 0, or -1 with
  * l->e set (a 4xx naming the parameter). Call res_query_free either way. */
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action);
+/* Like res_query_build, from a query string ("tier=platinum&tags=vip",
+ * form-encoded) instead of a request: a saved segment resolved for u. */
+int res_query_build_text(struct res_query *l, const struct auth_user *u, const struct resource *r, int mode, const char *action,
+                         const char *query);
 /* Binds l's values from parameter first on; returns the next index. */
 int res_query_bind(const struct res_query *l, db_stmt *s, int first);
 void res_query_free(struct res_query *l);

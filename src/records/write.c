@@ -74,6 +74,7 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PARTY: return registry_by_type("party");
     case REF_PRODUCT: return registry_by_type("product");
     case REF_TEAM: return registry_by_type("team");
+    case REF_EMAIL_TEMPLATE: return registry_by_type("email_template");
     default: return NULL;
     }
 }
