@@ -118,8 +118,21 @@ const struct workflow campaign_workflow = {
     .field = "status", .initial = "planned", .initials = campaign_initials, .transitions = campaign_moves,
 };
 
+/* The member list goes with its campaign (no foreign key: see migration 014). */
+static int campaign_before_delete(db *w, int64_t id, struct verr *e)
+{
+    db_stmt *s = db_prepare(w, "DELETE FROM campaign_member WHERE campaign_id = ?");
+    if (!s) { verr_set(e, 503, "storage_error", NULL, "the members could not be deleted"); return -1; }
+    db_bind_int64(s, 1, id);
+    int rc = db_step(s);
+    db_done(s);
+    if (rc != DB_DONE) { verr_set(e, 503, "storage_error", NULL, "the members could not be deleted"); return -1; }
+    return 0;
+}
+
 struct resource campaign_resource = {
     .name = "campaigns", .table = "campaign", .entity = "campaign",
     .fields = campaign_fields, .nfields = sizeof campaign_fields / sizeof campaign_fields[0],
     .rule = campaign_rule, .check_stored = campaign_check_stored, .after_write = campaign_after_write,
+    .before_delete = campaign_before_delete,
 };

@@ -14,17 +14,16 @@ static const struct auth_user g_resolver = {.role = "admin", .name = "campaign s
 
 #define P31 "2147483647"
 /* Portable integer arithmetic (SQLite and PostgreSQL): x = (id·7919 +
- * seed) mod p, y = x² mod p, z = (y·48271 + x) mod p, h = (z² + y) mod p —
- * every product stays below 2^63, and the squares make it non-linear in
- * the id, so the held-out parties do not fall on a regular stride. */
+ * seed) mod p, y = x² mod p, h = (y·48271 + x) mod p — every product stays
+ * below 2^63, and the square makes it non-linear in the id, so the
+ * held-out parties do not fall on a regular stride. */
 int64_t campaign_control_hash(int64_t id, int64_t party_id)
 {
     const int64_t p = 2147483647;
     int64_t seed = (id * 104729 + 12345) % p;
     int64_t x = (party_id * 7919 + seed) % p;
     int64_t y = x * x % p;
-    int64_t z = (y * 48271 + x) % p;
-    return (z * z + y) % p;
+    return (y * 48271 + x) % p;
 }
 
 int campaign_segment_check(const char *seg, struct verr *e)
@@ -45,10 +44,9 @@ int campaign_members_freeze(db *w, int64_t id, const char *seg, double share, st
     sb_init(&sql, 32768);
     sb_printf(&sql,
               "INSERT INTO campaign_member(campaign_id, party_id, control)"
-              " SELECT ?, h.id, CASE WHEN (h.z * h.z + h.y) %% " P31 " < ? THEN 1 ELSE 0 END FROM"
-              " (SELECT g.id, g.y, (g.y * 48271 + g.x) %% " P31 " AS z FROM"
+              " SELECT ?, g.id, CASE WHEN (g.y * 48271 + g.x) %% " P31 " < ? THEN 1 ELSE 0 END FROM"
               " (SELECT f.id, f.x, (f.x * f.x) %% " P31 " AS y FROM"
-              " (SELECT t.id, (t.id * 7919 + ?) %% " P31 " AS x FROM party t WHERE t.deleted_at IS NULL%s) f) g) h",
+              " (SELECT t.id, (t.id * 7919 + ?) %% " P31 " AS x FROM party t WHERE t.deleted_at IS NULL%s) f) g",
               sb_str(&l.where));
     db_stmt *s = sql.failed ? NULL : db_prepare_once(w, sb_str(&sql));
     sb_free(&sql);

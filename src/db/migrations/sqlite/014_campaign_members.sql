@@ -33,8 +33,8 @@ CREATE INDEX campaign_template ON campaign(template_id);
 -- token for the unsubscribe, open and click URLs; the token itself is only
 -- in the message.
 CREATE TABLE campaign_member (
-  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
-  party_id INTEGER NOT NULL REFERENCES party(id),
+  campaign_id INTEGER NOT NULL,
+  party_id INTEGER NOT NULL,
   control INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL DEFAULT 'pending',
   address TEXT,
@@ -46,6 +46,9 @@ CREATE TABLE campaign_member (
   unsubscribed_at TEXT,
   detail TEXT,
   PRIMARY KEY (campaign_id, party_id)) WITHOUT ROWID;
-CREATE INDEX campaign_member_state ON campaign_member(campaign_id, state, party_id);
-CREATE INDEX campaign_member_party ON campaign_member(party_id);
+-- No foreign keys and no other index, on purpose: freezing a million
+-- members is one append to this table without a look-up per row (the rows
+-- come from the campaign and the party table in the same statement;
+-- parties are only ever soft-deleted; deleting a campaign deletes its
+-- members, campaign.c). The sender walks it in key order.
 CREATE UNIQUE INDEX campaign_member_token ON campaign_member(token_hash) WHERE token_hash IS NOT NULL;
