@@ -21,4 +21,6 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     aggregates_register();
+    mail_register();
+    campaign_measures_register();
 }

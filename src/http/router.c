@@ -288,7 +288,7 @@ static void dispatch(struct req *rq, struct resp *rs)
         resp_error(rs, 404, "not_found", "id", "no record with that id");
         return;
     }
-    if (rq->body_len > 0 && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
+    if (rq->body_len > 0 && !(found->flags & R_FORM) && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
         parse_body(rq, rs);
         if (rs->status) return;
     }

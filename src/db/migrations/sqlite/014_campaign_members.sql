@@ -46,9 +46,12 @@ CREATE TABLE campaign_member (
   unsubscribed_at TEXT,
   detail TEXT,
   PRIMARY KEY (campaign_id, party_id)) WITHOUT ROWID;
--- No foreign keys and no other index, on purpose: freezing a million
+-- No foreign keys and no full index but the key, on purpose: freezing a million
 -- members is one append to this table without a look-up per row (the rows
 -- come from the campaign and the party table in the same statement;
 -- parties are only ever soft-deleted; deleting a campaign deletes its
 -- members, campaign.c). The sender walks it in key order.
+-- Deliveries by party, for attribution across campaigns (partial: a frozen
+-- list has none yet, so freezing writes nothing here).
+CREATE INDEX campaign_member_delivered ON campaign_member(party_id, delivered_at) WHERE delivered_at IS NOT NULL;
 CREATE UNIQUE INDEX campaign_member_token ON campaign_member(token_hash) WHERE token_hash IS NOT NULL;
