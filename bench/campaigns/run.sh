@@ -13,7 +13,7 @@ N=${CAMPAIGN_PARTIES:-1000000}
 MAILS=${MAIL_COUNT:-100000}
 WORK=$(mktemp -d /tmp/rapport-campaign.XXXXXX)
 SRV=; SINK=
-trap 'for p in $SRV $SINK; do kill -9 $p 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+trap 'for p in $SRV $SINK; do kill -9 $p 2>/dev/null || true; done; cp $WORK/serve.log /tmp/mail-serve.log; rm -rf "$WORK"' EXIT
 DB=$WORK/c.db
 "$BIN" init --db "$DB" >/dev/null
 echo 'bench password 1234' | "$BIN" user add bench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
@@ -68,7 +68,10 @@ if [ "$MAILS" -gt 0 ]; then
   t1=$(date +%s.%N)
   sleep 1   # the sink writes its count every half second
   echo "--- $MAILS e-mails to a loopback SMTP server (job $st)"
-  echo "  received:         $(cat "$WORK/sink.count" 2>/dev/null || echo 0) messages"
+  read -r got conns < "$WORK/sink.count" || true
+  echo "  received:         ${got:-0} messages over ${conns:-0} SMTP connections"
   echo "  send time:        $(echo "$t1 - $t0" | bc) s (target < 60 s)"
+  cpu() { awk '{printf "%.1f", ($14 + $15) / 100}' /proc/$1/stat; }
+  echo "  CPU seconds:      server $(cpu $SRV), SMTP sink $(cpu $SINK) (2 cores shared; load average $(cut -d' ' -f1 /proc/loadavg))"
   echo "  server RSS (KiB): first ${rss[0]}, max $(printf '%s\n' "${rss[@]}" | sort -n | tail -1), last ${rss[-1]} (${#rss[@]} samples)"
 fi

@@ -1,13 +1,11 @@
-/* smtp: hands messages to an SMTP relay through libcurl (issue 20). One
- * struct smtp per sending job keeps its connection open between messages
- * (libcurl reuses it), so a campaign is one connection, not one per
- * message. The relay is RAPPORT_SMTP_URL when set, else the admin's
+/* smtp: hands messages to an SMTP relay through libcurl (issue 20). A
+ * sending job's connections stay open between messages and batches
+ * (libcurl reuses them) until smtp_release_thread, so a campaign is a few
+ * connections, not one per message. The relay is RAPPORT_SMTP_URL when set, else the admin's
  * setting mail.smtp_url (mail_settings). */
 #ifndef RAPPORT_SMTP_H
 #define RAPPORT_SMTP_H
 #include <stddef.h>
-
-struct smtp;
 
 /* The outcome of one message. */
 enum smtp_result {
@@ -17,12 +15,22 @@ enum smtp_result {
     SMTP_UNKNOWN = 3,     /* the connection failed: it may or may not have been delivered */
 };
 
-/* Opens a sender for url ("smtp://host:port" or "smtps://…"); NULL when
- * memory is short. The caller closes it. */
-struct smtp *smtp_open(const char *url);
-void smtp_close(struct smtp *m);
-/* Sends msg (a complete RFC 5322 message, CRLF line ends) from from to to.
- * On a failure the relay's reply or libcurl's error is in detail. */
-enum smtp_result smtp_send(struct smtp *m, const char *from, const char *to, const char *msg, size_t len, char *detail,
-                           size_t cap);
+/* One message of a batch sent over several connections at once. */
+struct smtp_msg {
+    const char *from, *to, *data;   /* borrowed */
+    size_t len;
+    enum smtp_result result;        /* set by smtp_send_many */
+    char detail[200];
+};
+
+/* Sends msgs[0..n) over up to `connections` (1-16) connections to the relay
+ * at once (libcurl's multi interface; each connection is reused for
+ * message after message), filling each one's result and detail. A relay's
+ * round trips, not the CPU, bound a single connection's rate. 0, or -1 when
+ * libcurl could not be set up (no message was sent). */
+int smtp_send_many(const char *url, int connections, struct smtp_msg *msgs, int n);
+
+/* Closes the connections smtp_send_many keeps open for the calling thread
+ * (call when a sending job ends). */
+void smtp_release_thread(void);
 #endif

@@ -28,6 +28,7 @@ export class SmtpSink {
   close() { return new Promise((resolve) => { this.server.close(() => resolve()); for (const s of this.sockets || []) s.destroy(); }); }
 
   session(sock) {
+    this.connections = (this.connections || 0) + 1;
     (this.sockets ||= new Set()).add(sock);
     sock.on('close', () => this.sockets.delete(sock));
     sock.on('error', () => {});
@@ -97,5 +98,5 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const [port, countFile] = process.argv.slice(2);
   const sink = new SmtpSink({ keep: false });
   await sink.listen(Number(port));
-  setInterval(() => writeFileSync(countFile, String(sink.count)), 500);
+  setInterval(() => writeFileSync(countFile, `${sink.count} ${sink.connections || 0}`), 500);
 }
