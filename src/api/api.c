@@ -39,4 +39,6 @@ void api_init(void)
     contact_plans_register();
     occasions_register();
     next_actions_register();
+    mail_register();
+    campaign_measures_register();
 }

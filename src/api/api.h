@@ -34,6 +34,9 @@ void calendar_register(void);
 void price_lists_register(void);
 void quotes_register(void);
 void next_actions_register(void);
+/* issue 20: e-mail marketing (mail.c) and campaign measures (campaign_measures.c). */
+void mail_register(void);
+void campaign_measures_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -79,6 +79,7 @@ static json_t *field_schema(const struct field *f, bool nullable)
     case FT_TIME: p = json_pack("{s:s, s:s}", "type", "string", "format", "date-time"); break;
     case FT_INT: case FT_REF: p = json_pack("{s:s, s:s}", "type", "integer", "format", "int64"); break;
     case FT_BOOL: p = json_pack("{s:s}", "type", "boolean"); break;
+    case FT_REAL: p = json_pack("{s:s, s:s}", "type", "number", "format", "double"); break;
     case FT_MONEY:
         if (!nullable) return ref("Money");
         p = json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[ss], s:b}", "type", "object", "properties", "amount", "type", "integer",

@@ -436,9 +436,10 @@ static const struct route_doc timeline_doc = {
               "{'name':'before','in':'query','schema':{'type':'string','maxLength':60},'description':'the next of the previous page'}]",
     .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
                 "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
-                "'type':{'type':'string','enum':['interaction','transaction','note','change']},'at':{'type':'string','format':'date-time'},"
+                "'type':{'type':'string','enum':['interaction','transaction','note','consent','change']},'at':{'type':'string','format':'date-time'},"
                 "'item':{'description':'the record, or for a change the audit row','anyOf':[{'$ref':'#/components/schemas/Interaction'},"
-                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/AuditRow'}]}}}},"
+                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/Consent'},"
+                "{'$ref':'#/components/schemas/AuditRow'}]}}}},"
                 "'next':{'type':'string','nullable':true}}}",
     .response_name = "Timeline",
 };
@@ -451,7 +452,7 @@ static const struct route_doc merge_doc = {
 };
 
 static const struct route party_routes[] = {
-    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL, &timeline_doc},
+    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes, consents and changes, newest first", NULL, &timeline_doc},
     {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL, &merge_doc},
 };
 

@@ -27,6 +27,7 @@ enum ftype {
     FT_LIST,      /* array of strings (elem says which), stored as JSON */
     FT_OBJECT,    /* free JSON object (custom fields), stored as JSON */
     FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
+    FT_REAL,      /* finite number (a share, a rate); ranges are the type's rule */
 };
 struct rtype;
 struct writer;
@@ -34,6 +35,7 @@ enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
 enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
     REF_PIPELINE,   /* issue 18: pipeline */
     REF_CALENDAR, REF_SLA_POLICY, /* service (issue 19) */
+    REF_EMAIL_TEMPLATE, /* mail: a campaign's e-mail template */
 };
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */

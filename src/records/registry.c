@@ -13,6 +13,7 @@
 #include "domain/service.h"
 #include "domain/contact_plan.h"
 #include "domain/occasion.h"
+#include "domain/mail_types.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -129,6 +130,24 @@ static const struct perm_default perms_contact_plan[] = {
     {NULL, NULL, NULL},
 };
 
+/* E-mail marketing (issue 20): templates are marketing's catalogue; a
+ * consent is recorded by whoever hears it and never changed (no update). */
+static const struct perm_default perms_email_template[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "all"}, {"manager", "delete", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "all"}, {"marketing", "delete", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+static const struct perm_default perms_consent[] = {
+    {"manager", "read", "team"}, {"manager", "create", "team"}, {"manager", "export", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "team"},
+    {"service", "read", "all"}, {"service", "create", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "export", "all"},
+    {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+static const struct merge_move merge_consents[] = {{"UPDATE consent SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -224,6 +243,12 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_customer},
     {.type = "occasion_rule", .res = &occasion_rule_resource, .noun = "an occasion rule", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
+    /* issue 20 (mail) */
+    {.type = "email_template", .res = &email_template_resource, .noun = "an e-mail template", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_email_template},
+    {.type = "consent", .res = &consent_resource, .noun = "a consent", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
+     .timeline_at = "given_at", .merge = merge_consents, .perms = perms_consent},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

@@ -77,6 +77,7 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PIPELINE: return registry_by_type("pipeline");
     case REF_CALENDAR: return registry_by_type("business_calendar");
     case REF_SLA_POLICY: return registry_by_type("sla_policy");
+    case REF_EMAIL_TEMPLATE: return registry_by_type("email_template");
     default: return NULL;
     }
 }

@@ -38,6 +38,8 @@ function sample(type, ids) {
     case 'contact_plan': return { name: '白金 weekly', segment: 'tier=platinum', every_days: 7 };
     case 'key_date': return { party_id: ids.party, kind: 'membership', title: '入会 joined', date: '2020-05-01' };
     case 'occasion_rule': return { name: '生日 cards', occasion: 'birthday', days_ahead: 7 };
+    case 'email_template': return { name: '问候 greeting', language: 'zh-CN', subject: '{{name}} 您好', body: '<p>{{name}}</p>' };
+    case 'consent': return { party_id: ids.party, channel: 'email', granted: true, source: 'web form', wording: '同意 I agree' };
     default: return null;
   }
 }
@@ -48,7 +50,8 @@ const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: 
   lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'],
   price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'],
   business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'],
-  contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'] };
+  contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'],
+  email_template: ['subject', 'Hello {{name}}'], consent: ['notes', 'verified by phone'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

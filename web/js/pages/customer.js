@@ -19,6 +19,7 @@ import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
 import { salesDocsCard } from './sales-docs.js';
 import { nbaView } from '../nba.js';
+import { consentCard } from './consent.js';
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -128,6 +129,7 @@ export async function render(ctx) {
       card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
       salesDocsCard(party, signal),
       classes,
+      consentCard(party),
       card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
       needs.children.length ? card(t('customer.needs'), needs) : null,
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
