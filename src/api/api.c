@@ -21,4 +21,5 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     aggregates_register();
+    points_register();
 }

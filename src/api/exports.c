@@ -86,6 +86,11 @@ void exports_register(void)
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
         char id[64];
         snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        /* "loyalty-programs" → exportLoyaltyPrograms: an operationId has no '-'. */
+        for (char *d; (d = strchr(id, '-')) && d[1];) {
+            d[1] = (char)(d[1] - 'a' + 'A');
+            memmove(d, d + 1, strlen(d));
+        }
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -2,6 +2,8 @@
 #include "records/registry.h"
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/loyalty.h"
+#include "domain/points.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -55,6 +57,16 @@ static const struct perm_default perms_campaign[] = {
     {NULL, NULL, NULL},
 };
 
+/* Loyalty programmes (issue 21): marketing and managers set them up,
+ * everyone reads them. */
+static const struct perm_default perms_loyalty[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "all"},
+    {"manager", "delete", "all"}, {"manager", "export", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "all"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -94,6 +106,9 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_directory},
     {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
+    /* issue 21: loyalty */
+    {.type = "loyalty_program", .res = &loyalty_program_resource, .noun = "a loyalty programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 
@@ -165,6 +180,9 @@ static void init_once(void)
         t->nroutes = n;
     }
     for (size_t i = 0; i < NOTHER; i++) g_entities[ne++] = other_entities[i];
+    /* Purchases earn loyalty points in their own write transaction, whoever
+     * writes them (HTTP, imports, jobs): the feed's in-transaction hook. */
+    points_subscribe();
     g_entities[ne] = NULL;
 }
 

@@ -21,12 +21,15 @@ function sample(type, ids) {
     case 'product': return { name: 'Widget', sku: 'REG-1' };
     case 'team': return { name: 'Registry team' };
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
+    // issue 21: loyalty
+    case 'loyalty_program': return { name: '积分 Points', earn_unit: { amount: 100, currency: 'CNY' }, earn_points: 1 };
     default: return null;
   }
 }
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
-  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'] };
+  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
+  loyalty_program: ['description', 'more'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();
@@ -58,7 +61,7 @@ test('every registered type appears in every derived place', async () => {
       assert.ok(openapi.paths[`/api/v1/${name}`]?.get && openapi.paths[`/api/v1/${name}`]?.post, `${name} list/create in OpenAPI`);
       const one = openapi.paths[`/api/v1/${name}/{id}`];
       assert.ok(one?.get && one?.patch && one?.delete, `${name} get/patch/delete in OpenAPI`);
-      const schema = openapi.components.schemas[t.type[0].toUpperCase() + t.type.slice(1)];
+      const schema = openapi.components.schemas[t.type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')];
       assert.ok(schema, `${t.type} schema`);
       for (const f of t.fields) assert.ok(f in schema.properties, `${t.type}.${f} in the schema`);
       const body = sample(t.type, ids);

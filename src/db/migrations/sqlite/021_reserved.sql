@@ -1,0 +1,1 @@
+-- 21: reserved for another branch's migration (the loyalty branch uses 026/027); the lead drops this placeholder at merge.

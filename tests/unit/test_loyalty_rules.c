@@ -1,0 +1,75 @@
+/* Unit tests of the loyalty programme's pure parts (issue 21): what one
+ * purchase earns (points_earned: per amount, per product and category,
+ * tier multiplier, frequency bonus, another currency) and the programme
+ * rule that keeps the earn rules coherent. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "domain/loyalty.h"
+
+static json_t *prog(void)
+{
+    return json_loads("{\"name\":\"p\",\"earn_unit\":{\"amount\":1000,\"currency\":\"CNY\"},\"earn_points\":2,"
+                      "\"product_rules\":[{\"product_id\":7,\"points\":10},{\"category\":\"tea\",\"points\":3}],"
+                      "\"tier_multipliers\":[{\"tier\":\"A\",\"percent\":150}],"
+                      "\"frequency_purchases\":3,\"frequency_days\":30,\"frequency_bonus\":50}", 0, NULL);
+}
+
+static void test_earned(void **state)
+{
+    (void)state;
+    json_t *p = prog();
+    json_t *items = json_loads("[{\"product_id\":7,\"quantity\":2},{\"product_id\":9,\"category\":\"tea\"},{\"name\":\"x\"}]", 0, NULL);
+    json_t *none = json_array();
+    assert_int_equal(points_earned(p, 25999, "CNY", none, NULL, 1), 50);            /* 25 whole units × 2 */
+    assert_int_equal(points_earned(p, 999, "CNY", none, NULL, 1), 0);               /* less than a unit */
+    assert_int_equal(points_earned(p, 25999, "CNY", items, NULL, 1), 50 + 20 + 3);  /* product ×2, category ×1 */
+    assert_int_equal(points_earned(p, 25999, "CNY", items, "A", 1), 109);           /* 73 × 1.5, rounded down */
+    assert_int_equal(points_earned(p, 25999, "CNY", items, "B", 1), 73);            /* no multiplier for B */
+    assert_int_equal(points_earned(p, 25999, "CNY", none, NULL, 3), 100);           /* the 3rd in the window */
+    assert_int_equal(points_earned(p, 25999, "CNY", none, NULL, 2), 50);
+    assert_int_equal(points_earned(p, 25999, "USD", items, "A", 5), 0);             /* another currency */
+    assert_int_equal(points_earned(p, -5000, "CNY", items, NULL, 1), 0);            /* a cancellation earns nothing */
+    assert_int_equal(points_earned(p, INT64_MAX, "CNY", none, NULL, 1), 1000000000000LL);  /* capped, no overflow */
+    json_decref(items);
+    json_decref(none);
+    json_decref(p);
+}
+
+static void test_rule(void **state)
+{
+    (void)state;
+    struct actor a = ACTOR_USER(1);
+    struct verr e = {0};
+    json_t *p = prog();
+    assert_int_equal(loyalty_program_rule(&a, NULL, p, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "status")), "active");
+    json_object_del(p, "earn_points");   /* a unit without its points */
+    assert_int_equal(loyalty_program_rule(&a, NULL, p, &e), -1);
+    assert_string_equal(e.field, "earn_points");
+    json_decref(p);
+    p = prog();
+    json_object_del(p, "frequency_days");
+    assert_int_equal(loyalty_program_rule(&a, NULL, p, &e), -1);
+    assert_string_equal(e.field, "frequency_bonus");
+    json_decref(p);
+    p = prog();
+    json_object_set_new(p, "tier_multipliers", json_loads("[{\"tier\":\"A\",\"percent\":-1}]", 0, NULL));
+    assert_int_equal(loyalty_program_rule(&a, NULL, p, &e), -1);
+    assert_string_equal(e.field, "tier_multipliers");
+    json_decref(p);
+    p = prog();
+    json_object_set_new(p, "expiry_days", json_integer(0));
+    assert_int_equal(loyalty_program_rule(&a, NULL, p, &e), -1);
+    assert_string_equal(e.field, "expiry_days");
+    json_decref(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_earned), cmocka_unit_test(test_rule)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
