@@ -22,4 +22,5 @@ void api_init(void)
     campaign_jobs_register();
     aggregates_register();
     points_register();
+    referrals_register();
 }

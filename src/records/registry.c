@@ -4,6 +4,7 @@
 #include "domain/campaign.h"
 #include "domain/loyalty.h"
 #include "domain/points.h"
+#include "domain/referral.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -109,6 +110,8 @@ static struct rtype g_types[] = {
     /* issue 21: loyalty */
     {.type = "loyalty_program", .res = &loyalty_program_resource, .noun = "a loyalty programme", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "referral_program", .res = &referral_program_resource, .noun = "a referral programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 
@@ -183,6 +186,7 @@ static void init_once(void)
     /* Purchases earn loyalty points in their own write transaction, whoever
      * writes them (HTTP, imports, jobs): the feed's in-transaction hook. */
     points_subscribe();
+    referral_subscribe();
     g_entities[ne] = NULL;
 }
 

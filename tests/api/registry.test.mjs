@@ -22,6 +22,8 @@ function sample(type, ids) {
     case 'team': return { name: 'Registry team' };
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
     // issue 21: loyalty
+    case 'referral_program': return { name: 'VIP 推荐卡', budget_cap: { amount: 100000000, currency: 'CNY' },
+      levels: [{ level: 1, card_quota: 6, benefit: '1 machine', benefit_cost: { amount: 300000, currency: 'CNY' } }] };
     case 'loyalty_program': return { name: '积分 Points', earn_unit: { amount: 100, currency: 'CNY' }, earn_points: 1 };
     default: return null;
   }
@@ -29,7 +31,7 @@ function sample(type, ids) {
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
   note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
-  loyalty_program: ['description', 'more'] };
+  loyalty_program: ['description', 'more'], referral_program: ['description', 'more'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();
