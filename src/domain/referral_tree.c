@@ -605,10 +605,12 @@ json_t *referral_tree(db *c, int64_t program, int64_t member, int64_t after, int
     if (!m || json_integer_value(json_object_get(m, "program_id")) != program) { json_decref(m); return NULL; }
     const char *cur = json_string_value(json_object_get(json_object_get(m, "revenue"), "currency"));
     json_t *sub = subtree_json(c, member, cur);
-    db_stmt *s = db_prepare(c, "SELECT m.id, pa.name, m.level, m.ordinary, COALESCE(a.members, 0), COALESCE(a.cost, 0), COALESCE(a.revenue, 0)"
+    /* Each child's totals from its own few aggregate rows (the primary key's prefix). */
+    db_stmt *s = db_prepare(c, "SELECT m.id, pa.name, m.level, m.ordinary,"
+                               " COALESCE((SELECT sum(a.members) FROM referral_agg a WHERE a.member_id = m.id), 0),"
+                               " COALESCE((SELECT sum(a.cost) FROM referral_agg a WHERE a.member_id = m.id), 0),"
+                               " COALESCE((SELECT sum(a.revenue) FROM referral_agg a WHERE a.member_id = m.id), 0)"
                                " FROM referral_member m JOIN party pa ON pa.id = m.party_id"
-                               " LEFT JOIN (SELECT member_id, sum(members) AS members, sum(cost) AS cost, sum(revenue) AS revenue"
-                               " FROM referral_agg GROUP BY member_id) a ON a.member_id = m.id"
                                " WHERE m.parent_id = ? AND m.id > ? ORDER BY m.id LIMIT ?");
     json_t *children = json_array();
     int64_t next = 0;

@@ -1,7 +1,8 @@
 /* Unit tests of the loyalty programme's pure parts (issue 21): what one
  * purchase earns (points_earned: per amount, per product and category,
  * tier multiplier, frequency bonus, another currency) and the programme
- * rule that keeps the earn rules coherent. */
+ * rule that keeps the earn rules coherent; referral card codes and their
+ * check character (tied to issuer and level). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "domain/loyalty.h"
+#include "domain/referral.h"
 
 static json_t *prog(void)
 {
@@ -68,8 +70,48 @@ static void test_rule(void **state)
     json_decref(p);
 }
 
+static void test_codes(void **state)
+{
+    (void)state;
+    unsigned char rnd[10] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x0f, 0x55};
+    char code[REFERRAL_CODE_MAX], key[REFERRAL_CODE_MAX];
+    referral_code_make(4711, 2, rnd, code);
+    assert_int_equal(strlen(code), 24);   /* L2-XXXX-XXXX-XXXX-XXXX-C */
+    assert_memory_equal(code, "L2-", 3);
+    referral_code_key(code, key);
+    assert_int_equal(strlen(key), 19);
+    assert_true(referral_code_valid(key, 4711, 2));
+    assert_false(referral_code_valid(key, 4712, 2));   /* another issuer */
+    assert_false(referral_code_valid(key, 4711, 3));   /* another level */
+    /* Every single wrong character and every swap of neighbours is caught. */
+    static const char B32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    for (size_t i = 2; i < 19; i++) {
+        char orig = key[i];
+        for (int k = 0; k < 32; k++) {
+            if (B32[k] == orig) continue;
+            key[i] = B32[k];
+            assert_false(referral_code_valid(key, 4711, 2));
+        }
+        key[i] = orig;
+        if (i + 1 < 19 && key[i] != key[i + 1]) {
+            char t = key[i]; key[i] = key[i + 1]; key[i + 1] = t;
+            assert_false(referral_code_valid(key, 4711, 2));
+            t = key[i]; key[i] = key[i + 1]; key[i + 1] = t;
+        }
+    }
+    referral_code_key("l2-abcd efgh", key);
+    assert_string_equal(key, "L2ABCDEFGH");
+    referral_code_key("L2-AB/CD", key);
+    assert_string_equal(key, "");
+    /* Two codes from different random bytes differ. */
+    char other[REFERRAL_CODE_MAX];
+    rnd[9] ^= 1;
+    referral_code_make(4711, 2, rnd, other);
+    assert_string_not_equal(code, other);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_earned), cmocka_unit_test(test_rule)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_earned), cmocka_unit_test(test_rule), cmocka_unit_test(test_codes)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
