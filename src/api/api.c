@@ -23,4 +23,5 @@ void api_init(void)
     aggregates_register();
     points_register();
     referrals_register();
+    relationship_register();
 }

@@ -24,6 +24,7 @@ void aggregates_register(void);
 /* issue 21: loyalty */
 void points_register(void);
 void referrals_register(void);
+void relationship_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -30,7 +30,8 @@ enum ftype {
 };
 struct rtype;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
-enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM };
+enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
+                REF_CLUB, REF_CLUB_EVENT /* issue 21: loyalty */ };
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */
     F_FILTER = 2,       /* ?name=value filter in lists */

@@ -2,6 +2,7 @@
 #include "records/registry.h"
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/clubs.h"
 #include "domain/loyalty.h"
 #include "domain/points.h"
 #include "domain/referral.h"
@@ -85,6 +86,16 @@ static const struct merge_move merge_transactions[] = {
 };
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
+/* issue 21: loyalty. An attendance of the duplicate at an event the
+ * survivor also attends would break the one-per-event index: it goes. */
+static const struct merge_move merge_club_members[] = {{"UPDATE club_member SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_attendances[] = {
+    {"DELETE FROM event_attendance WHERE party_id = ? AND event_id IN (SELECT event_id FROM event_attendance WHERE party_id = ?)", "dt"},
+    {"UPDATE event_attendance SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
+static const struct merge_move merge_structural[] = {{"UPDATE structural_service SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+
 /* ---- the types ---- */
 
 static struct rtype g_types[] = {
@@ -112,6 +123,20 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
     {.type = "referral_program", .res = &referral_program_resource, .noun = "a referral programme", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "club", .res = &club_resource, .noun = "a club", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "club_member", .res = &club_member_resource, .noun = "a club membership", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .timeline_at = "joined_on || 'T00:00:00Z'",
+     .merge = merge_club_members, .perms = perms_customer},
+    {.type = "club_event", .res = &club_event_resource, .noun = "a club event", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "event_attendance", .res = &event_attendance_resource, .noun = "an event invitation", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE,
+     .timeline_at = "COALESCE(attended_at, registered_at, invited_at, created_at)", .merge = merge_attendances,
+     .workflow = &attendance_workflow, .perms = perms_customer},
+    {.type = "structural_service", .res = &structural_service_resource, .noun = "a structural service", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT,
+     .timeline_at = "delivered_on || 'T00:00:00Z'", .merge = merge_structural, .perms = perms_customer},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 

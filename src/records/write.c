@@ -74,6 +74,8 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PARTY: return registry_by_type("party");
     case REF_PRODUCT: return registry_by_type("product");
     case REF_TEAM: return registry_by_type("team");
+    case REF_CLUB: return registry_by_type("club");               /* issue 21: loyalty */
+    case REF_CLUB_EVENT: return registry_by_type("club_event");
     default: return NULL;
     }
 }

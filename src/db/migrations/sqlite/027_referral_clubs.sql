@@ -94,3 +94,77 @@ CREATE TABLE referral_revenue (
   member_id INTEGER NOT NULL REFERENCES referral_member(id),
   amount INTEGER NOT NULL,
   PRIMARY KEY (txn_id, member_id));
+
+-- Clubs and member events (DOMAIN D7, the social level): a club has
+-- membership levels and a fee; a member joins and leaves on given days at a
+-- level and pays a fee; an event has a cost and invitations that move
+-- invited → registered → attended | no_show (or declined). Members and
+-- attendances belong to their party (its timeline shows them).
+CREATE TABLE club (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT,
+  description TEXT,
+  membership_levels TEXT NOT NULL DEFAULT '[]',
+  annual_fee_amount INTEGER,
+  annual_fee_currency TEXT,
+  status TEXT NOT NULL DEFAULT 'active',
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE club_member (
+  id INTEGER PRIMARY KEY,
+  club_id INTEGER NOT NULL REFERENCES club(id),
+  party_id INTEGER NOT NULL REFERENCES party(id),
+  level TEXT,
+  joined_on TEXT NOT NULL,
+  left_on TEXT,
+  fee_amount INTEGER,
+  fee_currency TEXT,
+  notes TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX club_member_club ON club_member(club_id, id);
+CREATE INDEX club_member_party ON club_member(party_id, joined_on);
+CREATE TABLE club_event (
+  id INTEGER PRIMARY KEY,
+  club_id INTEGER REFERENCES club(id),
+  name TEXT NOT NULL,
+  starts_at TEXT,
+  ends_at TEXT,
+  location TEXT,
+  cost_amount INTEGER,
+  cost_currency TEXT,
+  capacity INTEGER,
+  status TEXT NOT NULL DEFAULT 'planned',
+  description TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX club_event_club ON club_event(club_id, starts_at);
+CREATE TABLE event_attendance (
+  id INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL REFERENCES club_event(id),
+  party_id INTEGER NOT NULL REFERENCES party(id),
+  status TEXT NOT NULL DEFAULT 'invited',
+  invited_at TEXT,
+  registered_at TEXT,
+  attended_at TEXT,
+  notes TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE UNIQUE INDEX event_attendance_once ON event_attendance(event_id, party_id);
+CREATE INDEX event_attendance_party ON event_attendance(party_id, id);
+
+-- Structural ties (DOMAIN D7): services delivered to a channel partner that
+-- it could not get elsewhere, with their value; they count in the partner's
+-- relationship level.
+CREATE TABLE structural_service (
+  id INTEGER PRIMARY KEY,
+  party_id INTEGER NOT NULL REFERENCES party(id),
+  kind TEXT NOT NULL,
+  delivered_on TEXT NOT NULL,
+  value_amount INTEGER,
+  value_currency TEXT,
+  description TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX structural_service_party ON structural_service(party_id, delivered_on);
+
+-- The relationship-level grid (D3.6, Kotler): margin × customers of the
+-- kind, configurable in settings.
+INSERT INTO setting(key, value) VALUES ('relationship.grid',
+  '{"margin_low":0.1,"margin_high":0.3,"customers_few":100,"customers_many":1000}');
