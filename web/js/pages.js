@@ -8,6 +8,10 @@ export const PAGES = [
   { path: '/customers/:id', active: 'customers', title: 'nav.customers', load: () => import('./pages/customer.js') },
   { path: '/tasks', nav: 'tasks', icon: 'calendar', title: 'nav.tasks', load: () => import('./pages/tasks.js') },
   { path: '/campaigns', nav: 'campaigns', icon: 'calendar', title: 'nav.campaigns', can: ['campaigns', 'read'], load: () => import('./pages/campaigns.js') },
+  // issue 21: loyalty
+  { path: '/loyalty', nav: 'loyalty', icon: 'gift', title: 'nav.loyalty', can: ['loyalty-programs', 'read'], load: () => import('./pages/loyalty.js') },
+  { path: '/referral', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
+  { path: '/referral/:id', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },

@@ -17,6 +17,7 @@ import { timeline } from './timeline.js';
 import { loadScores } from './scores.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
+import { loyaltyPanel } from './loyalty-panel.js';
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -34,6 +35,7 @@ export async function render(ctx) {
     throw err;
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
+  const loyalty = loyaltyPanel(id, { signal, canWrite });   // issue 21: points and relationship level
   await ensureUsers();
   const people = new Map();
   const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
@@ -123,6 +125,7 @@ export async function render(ctx) {
       card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
       classes,
       card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
+      ...loyalty.el,
       needs.children.length ? card(t('customer.needs'), needs) : null,
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
@@ -362,7 +365,7 @@ export async function render(ctx) {
   drawLeft();
   checkProspect();
   const peopleP = loadPeople();
-  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal }), loyalty.load()]);
 }
 
 function initials(name) {
