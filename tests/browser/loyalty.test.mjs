@@ -29,6 +29,11 @@ before(async () => {
   const cards = (await api.post(`/api/v1/referral-programs/${prog.id}/members/${m.id}/cards`, { count: 2 })).body.items;
   const friend = (await api.post('/api/v1/parties', { kind: 'person', name: '林朋友 Lin Friend' })).body;
   assert.equal((await api.post(`/api/v1/referral-cards/${cards[0].code}/redeem`, { party_id: friend.id })).status, 201);
+  const club = (await api.post('/api/v1/clubs', { name: '车主俱乐部 Owners club', membership_levels: ['gold'] })).body;
+  assert.equal((await api.post('/api/v1/club-members', { club_id: club.id, party_id: party.id, level: 'gold', joined_on: '2026-06-01' })).status, 201);
+  const ev = (await api.post('/api/v1/club-events', { club_id: club.id, name: '试驾日 Test drive', starts_at: '2026-12-20T02:00:00Z' })).body;
+  assert.equal((await api.post('/api/v1/event-attendances', { event_id: ev.id, party_id: party.id })).status, 201);
+  assert.equal((await api.post('/api/v1/structural-services', { party_id: party.id, kind: 'training', delivered_on: '2026-11-02' })).status, 201);
   browser = await launch();
 });
 
@@ -52,6 +57,10 @@ test('the points card: balance, ledger, a refused overdraw and a redemption; the
   await pts.getByRole('button', { name: 'Redeem' }).click();
   await pts.locator('.points-value', { hasText: '25' }).waitFor();
   assert.equal((await api.get(`/api/v1/parties/${party.id}/points`)).body.balance, 25);
+  // Club membership, invitation and structural service on the timeline, in words.
+  await page.locator('.tl-club_member', { hasText: 'Joined a club gold' }).waitFor();
+  await page.locator('.tl-event_attendance', { hasText: 'Invited to an event' }).waitFor();
+  await page.locator('.tl-structural_service', { hasText: 'Structural service: Training' }).waitFor();
   const rel = page.locator('.card-relationship');
   await rel.getByText('Recommended (Kotler)').waitFor();
   await rel.getByText('Basic').first().waitFor();
