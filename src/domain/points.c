@@ -354,7 +354,47 @@ static int on_transaction(db *w, const struct rec_event *ev)
     return 0;
 }
 
-void points_subscribe(void) { events_subscribe_tx("transaction", on_transaction); }
+/* A merged duplicate's points move to the survivor lot by lot, each
+ * keeping its expiry: an adjustment out of the duplicate (spending exactly
+ * that lot) and one into the survivor. The ledger is append-only, so a
+ * merge is postings, not a change of party_id. */
+static int on_party(db *w, const struct rec_event *ev)
+{
+    if (strcmp(ev->action, "merged_into")) return 0;
+    db_stmt *s = db_prepare(w, "SELECT merged_into FROM party WHERE id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, ev->record_id);
+    int64_t target = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+    db_done(s);
+    if (!target) return 0;
+    for (;;) {
+        int64_t lot = 0, rest = 0;
+        char exp[32] = "";
+        s = db_prepare(w, "SELECT lot_id, remaining, expires_at FROM points_lot WHERE party_id = ? AND remaining > 0 ORDER BY lot_id LIMIT 1");
+        if (!s) return -1;
+        db_bind_int64(s, 1, ev->record_id);
+        if (db_step(s) == DB_ROW) {
+            lot = db_column_int64(s, 0);
+            rest = db_column_int64(s, 1);
+            if (db_column_text(s, 2)) snprintf(exp, sizeof exp, "%s", db_column_text(s, 2));
+        }
+        db_done(s);
+        if (!lot) return 0;
+        char out[64], in[64];
+        snprintf(out, sizeof out, "merged into party %lld", (long long)target);
+        snprintf(in, sizeof in, "merged from party %lld", (long long)ev->record_id);
+        struct points_post a = {.party_id = ev->record_id, .kind = "adjust", .points = -rest, .reason = out, .actor = ev->actor, .only_lot = lot};
+        struct points_post b = {.party_id = target, .kind = "adjust", .points = rest, .reason = in, .actor = ev->actor, .expires_at = exp[0] ? exp : NULL};
+        struct verr e = {0};
+        if (points_post(w, &a, NULL, &e) || points_post(w, &b, NULL, &e)) return -1;
+    }
+}
+
+void points_subscribe(void)
+{
+    events_subscribe_tx("transaction", on_transaction);
+    events_subscribe_tx("party", on_party);
+}
 
 /* ---- expiry ---- */
 

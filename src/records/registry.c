@@ -94,6 +94,14 @@ static const struct merge_move merge_attendances[] = {
     {"UPDATE event_attendance SET party_id = ? WHERE party_id = ?", "td"},
     {NULL, NULL},
 };
+/* A duplicate's referral memberships move to the survivor unless the
+ * survivor is a member of that programme already (then the duplicate's
+ * stays, under the merged party, and the tree is not changed). */
+static const struct merge_move merge_referral[] = {
+    {"UPDATE referral_member SET party_id = ? WHERE party_id = ? AND program_id NOT IN"
+     " (SELECT program_id FROM referral_member WHERE party_id = ?)", "tdt"},
+    {NULL, NULL},
+};
 static const struct merge_move merge_structural[] = {{"UPDATE structural_service SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
@@ -122,20 +130,20 @@ static struct rtype g_types[] = {
     {.type = "loyalty_program", .res = &loyalty_program_resource, .noun = "a loyalty programme", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
     {.type = "referral_program", .res = &referral_program_resource, .noun = "a referral programme", .own = OWN_NONE,
-     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT | RT_MERGE, .merge = merge_referral, .perms = perms_loyalty},
     {.type = "club", .res = &club_resource, .noun = "a club", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
     {.type = "club_member", .res = &club_member_resource, .noun = "a club membership", .own = OWN_PARENT, .parent = "party",
-     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .timeline_at = "joined_on || 'T00:00:00Z'",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .timeline_at = "joined_on || 'T00:00:00Z'",
      .merge = merge_club_members, .perms = perms_customer},
     {.type = "club_event", .res = &club_event_resource, .noun = "a club event", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
     {.type = "event_attendance", .res = &event_attendance_resource, .noun = "an event invitation", .own = OWN_PARENT,
-     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE,
      .timeline_at = "COALESCE(attended_at, registered_at, invited_at, created_at)", .merge = merge_attendances,
      .workflow = &attendance_workflow, .perms = perms_customer},
     {.type = "structural_service", .res = &structural_service_resource, .noun = "a structural service", .own = OWN_PARENT,
-     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
      .timeline_at = "delivered_on || 'T00:00:00Z'", .merge = merge_structural, .perms = perms_customer},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])

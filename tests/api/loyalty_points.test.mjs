@@ -173,3 +173,28 @@ test('concurrent redemptions through two server processes: never below zero, no 
     assert.equal((await ca.get('/api/v1/points/check')).body.ok, true);
   } finally { await b.stop(); await a.stop(); a.cleanup(); }
 });
+
+test('a merge moves the duplicate’s points to the survivor lot by lot, expiry kept, and its club membership', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const a = await party(admin, '合并 Survivor');
+    const b = await party(admin, '合并 Duplicate');
+    const later = new Date(Date.now() + 86400000 * 60).toISOString().replace(/\.\d+Z$/, 'Z');
+    await admin.post(`/api/v1/parties/${a}/points`, { points: 10, reason: 'a' });
+    await admin.post(`/api/v1/parties/${b}/points`, { points: 30, reason: 'b1', expires_at: later });
+    await admin.post(`/api/v1/parties/${b}/points`, { points: 12, reason: 'b2' });
+    await admin.post(`/api/v1/parties/${b}/points`, { points: -5, reason: 'redeem' });
+    const club = (await admin.post('/api/v1/clubs', { name: 'Club' })).body;
+    const mem = (await admin.post('/api/v1/club-members', { club_id: club.id, party_id: b, joined_on: '2026-01-01' })).body;
+    const m = await admin.post(`/api/v1/parties/${a}/merge`, { duplicate_id: b });
+    assert.equal(m.status, 200, m.text);
+    const pa = (await admin.get(`/api/v1/parties/${a}/points`)).body;
+    assert.equal(pa.balance, 10 + 30 + 12 - 5);
+    const moved = pa.items.filter((i) => i.reason === `merged from party ${b}`);
+    assert.deepEqual(moved.map((i) => [i.points, i.expires_at]).sort((x, y) => x[0] - y[0]), [[12, null], [25, later]]);
+    assert.equal(sql(srv.db, 'SELECT balance_after FROM points_ledger WHERE party_id = ? ORDER BY id DESC LIMIT 1', b), '0');
+    assert.equal((await admin.get(`/api/v1/club-members/${mem.id}`)).body.party_id, a);
+    assert.equal((await admin.get('/api/v1/points/check')).body.ok, true);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
