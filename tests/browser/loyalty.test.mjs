@@ -89,6 +89,29 @@ test('the referral programme: planned against actual per level, and the tree exp
   await page.context().close();
 });
 
+test('an event’s invitations: invite a customer, then registered and attended', async () => {
+  const page = await openPage(browser, server);
+  await login(page);
+  await page.goto('/loyalty');
+  await page.getByRole('button', { name: 'Invitations to 试驾日 Test drive' }).click();
+  const dlg = page.locator('dialog[open]');
+  const row = dlg.locator('.invitations-table tbody tr').first();
+  await row.getByText('周杰 Zhou Jie').waitFor();
+  await row.getByRole('button', { name: 'Registered' }).click();
+  await row.locator('.badge', { hasText: 'Registered' }).waitFor();
+  await row.getByRole('button', { name: 'Attended' }).click();
+  await row.locator('.badge', { hasText: 'Attended' }).waitFor();
+  const att = (await api.get(`/api/v1/event-attendances?party_id=${party.id}`)).body.items[0];
+  assert.equal(att.status, 'attended');
+  assert.ok(att.attended_at);
+  await dlg.getByLabel('Invite a customer').fill('林朋友');
+  await dlg.locator('.picker-item', { hasText: '林朋友 Lin Friend' }).locator('input').check();
+  await dlg.getByRole('button', { name: 'Invite', exact: true }).click();
+  await dlg.locator('.invitations-table tbody tr', { hasText: '林朋友 Lin Friend' }).waitFor();
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
 test('in Chinese, and on a phone', async () => {
   const page = await openPage(browser, server, { locale: 'zh-CN', width: 390, height: 844 });
   await login(page);

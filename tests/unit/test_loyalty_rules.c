@@ -2,7 +2,8 @@
  * purchase earns (points_earned: per amount, per product and category,
  * tier multiplier, frequency bonus, another currency) and the programme
  * rule that keeps the earn rules coherent; referral card codes and their
- * check character (tied to issuer and level). */
+ * check character (tied to issuer and level); Kotler's relationship-level
+ * grid. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include "domain/loyalty.h"
 #include "domain/referral.h"
+#include "domain/relationship.h"
 
 static json_t *prog(void)
 {
@@ -110,8 +112,33 @@ static void test_codes(void **state)
     assert_string_not_equal(code, other);
 }
 
+static void test_kotler_grid(void **state)
+{
+    (void)state;
+    struct rel_grid g = {0.1, 0.3, 100, 1000};
+    /* Rows: many, medium, few customers; columns: low, medium, high margin. */
+    static const int want[3][3] = {{0, 1, 2}, {1, 2, 3}, {2, 3, 4}};
+    static const int64_t customers[3] = {5000, 500, 20};
+    static const double margins[3] = {0.05, 0.2, 0.45};
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) assert_int_equal(relationship_recommend(&g, margins[c], customers[r]), want[r][c]);
+    /* The thresholds belong to the upper band: margin_high is high, customers_many is many, customers_few is few. */
+    assert_int_equal(relationship_recommend(&g, 0.3, 1000), 2);
+    assert_int_equal(relationship_recommend(&g, 0.1, 100), 3);
+    json_t *o = json_loads("{\"margin_low\":0.2,\"margin_high\":0.1,\"customers_few\":1,\"customers_many\":2}", 0, NULL);
+    const char *bad = NULL;
+    assert_int_equal(relationship_grid_parse(o, &g, &bad), -1);
+    assert_string_equal(bad, "margin_high");
+    json_decref(o);
+    o = json_loads("{\"margin_low\":0.1,\"margin_high\":0.2,\"customers_few\":5,\"customers_many\":5}", 0, NULL);
+    assert_int_equal(relationship_grid_parse(o, &g, &bad), -1);
+    assert_string_equal(bad, "customers_many");
+    json_decref(o);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_earned), cmocka_unit_test(test_rule), cmocka_unit_test(test_codes)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_earned), cmocka_unit_test(test_rule), cmocka_unit_test(test_codes),
+                                       cmocka_unit_test(test_kotler_grid)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

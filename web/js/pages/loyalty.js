@@ -7,7 +7,8 @@
 import { h, icon, replace } from '../dom.js';
 import { t, money, toMinor, dateTime } from '../i18n.js';
 import * as api from '../api.js';
-import { field, dialog, toast, errorState, badge, card, fromLocalInput, toLocalInput } from '../ui.js';
+import { field, dialog, toast, errorState, errorText, badge, card, fromLocalInput, toLocalInput } from '../ui.js';
+import { partyPicker } from './party-picker.js';
 
 const CUR = 'CNY';
 const moneyText = (m) => (m ? String(m.amount / 100) : '');
@@ -21,7 +22,7 @@ const toMoney = (input) => {
 const intOrNull = (input) => (input.value.trim() ? Number(input.value) : null);
 
 // One list section: rows of a resource, columns, and its add / edit dialog.
-function section({ title, path, perm, columns, form, signal, cls }) {
+function section({ title, path, perm, columns, form, signal, cls, extra }) {
   const perms = (api.user() && api.user().permissions && api.user().permissions[perm]) || {};
   const canCreate = perms.create && perms.create !== 'none', canUpdate = perms.update && perms.update !== 'none';
   const box = h('div', { class: 'table-wrap' });
@@ -32,10 +33,10 @@ function section({ title, path, perm, columns, form, signal, cls }) {
       replace(box, h('table', { class: 'table ' + cls },
         h('caption', { class: 'sr-only', text: title }),
         h('thead', {}, h('tr', {}, columns.map(([k]) => h('th', { scope: 'col', text: t('loy.col_' + k) })),
-          canUpdate ? h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('action.edit') })) : null)),
+          canUpdate || extra ? h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('action.edit') })) : null)),
         h('tbody', {}, r.items.map((x) => h('tr', { dataset: { id: x.id } }, columns.map(([, f]) => h('td', {}, f(x))),
-          canUpdate ? h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'btn btn-ghost btn-sm',
-            'aria-label': t('loy.edit', { name: x.name }), on: { click: () => edit(x) } }, icon('edit'))) : null)))));
+          canUpdate || extra ? h('td', { class: 'row-actions' }, extra ? extra(x) : null, canUpdate ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm',
+            'aria-label': t('loy.edit', { name: x.name }), on: { click: () => edit(x) } }, icon('edit')) : null) : null)))));
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
     }
@@ -87,6 +88,8 @@ export async function render(ctx) {
         membership_levels: fields.levels.input.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean) }) };
     } });
   const events = section({ title: t('loy.events'), path: '/api/v1/club-events', perm: 'club-events', cls: 'events', signal,
+    extra: (x) => h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': t('loy.invitations_of', { name: x.name }),
+      text: t('loy.invitations'), on: { click: () => invitations(x, signal) } }),
     columns: [['name', (x) => x.name], ['when', (x) => (x.starts_at ? dateTime(x.starts_at) : '')], ['where', (x) => x.location || ''],
       ['cost', (x) => (x.cost ? money(x.cost) : '')], ['capacity', (x) => (x.capacity ?? '') + ''],
       ['status', (x) => badge(t('loy.es_' + x.status), x.status === 'held' ? 'green' : 'grey')]],
@@ -106,4 +109,46 @@ export async function render(ctx) {
       h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/referral', text: t('ref.title') }))),
     programs.el, clubs.el, events.el));
   await Promise.all([programs.load(), clubs.load(), events.load()]);
+}
+
+// The invitations of an event: who is invited, registered, attended; the
+// moves the workflow allows from each state (GET /api/v1/record-types), and
+// inviting a customer. A refused move is shown as the server words it.
+async function invitations(ev, signal) {
+  const wf = (await api.get('/api/v1/record-types', undefined, { signal })).types.find((x) => x.type === 'event_attendance').workflow;
+  const perms = (api.user() && api.user().permissions && api.user().permissions['event-attendances']) || {};
+  const canWrite = perms.update && perms.update !== 'none';
+  const box = h('div', { class: 'table-wrap' });
+  const picker = partyPicker({ labelText: t('loy.invite_search') });
+  const draw = async () => {
+    const r = await api.get('/api/v1/event-attendances', { event_id: ev.id, limit: 500 }, { signal });
+    const names = await api.getMany('parties', r.items.map((a) => a.party_id), { signal });
+    if (!r.items.length) { replace(box, h('p', { class: 'muted', text: t('loy.no_invitations') })); return; }
+    const moves = (a) => (canWrite ? wf.transitions.filter((m) => m.from === a.status).map((m) => h('button', { type: 'button', class: 'btn btn-sm',
+      dataset: { move: m.to }, text: t('loy.as_' + m.to), on: { click: async () => {
+        try { await api.patch('/api/v1/event-attendances/' + a.id, { status: m.to }, a.version); } catch (err) { toast(errorText(err), 'error'); }
+        draw();
+      } } })) : null);
+    const colour = (st) => (st === 'attended' ? 'green' : st === 'declined' || st === 'no_show' ? 'red' : 'blue');
+    const rows = r.items.map((a) => h('tr', { dataset: { id: a.id } },
+      h('td', { text: names.get(a.party_id) ? names.get(a.party_id).name : '#' + a.party_id }),
+      h('td', {}, badge(t('loy.as_' + a.status), colour(a.status))),
+      h('td', { class: 'row-actions' }, moves(a))));
+    replace(box, h('table', { class: 'table invitations-table' },
+      h('caption', { class: 'sr-only', text: t('loy.invitations_of', { name: ev.name }) }),
+      h('thead', {}, h('tr', {}, ['name', 'status'].map((k) => h('th', { scope: 'col', text: t('loy.col_' + k) })),
+        h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('action.edit') })))),
+      h('tbody', {}, rows)));
+  };
+  await draw();
+  await dialog({ title: t('loy.invitations_of', { name: ev.name }), wide: true,
+    build: (b) => b.append(box, canWrite ? h('div', {}, h('h3', { text: t('loy.invite') }), picker.el) : ''),
+    buttons: [{ label: t('action.close') }, ...(canWrite ? [{ label: t('loy.invite'), kind: 'primary', submit: true, onClick: async () => {
+      const p = picker.value();
+      if (!p) throw new Error(t('picker.choose'));
+      await api.post('/api/v1/event-attendances', { event_id: ev.id, party_id: p.id });
+      toast(t('loy.invited', { name: p.name }));
+      await draw();
+      return false;
+    } }] : [])] });
 }
