@@ -41,4 +41,7 @@ void api_init(void)
     next_actions_register();
     mail_register();
     campaign_measures_register();
+    points_register();
+    referrals_register();
+    relationship_register();
 }

@@ -37,6 +37,10 @@ void next_actions_register(void);
 /* issue 20: e-mail marketing (mail.c) and campaign measures (campaign_measures.c). */
 void mail_register(void);
 void campaign_measures_register(void);
+/* issue 21: loyalty */
+void points_register(void);
+void referrals_register(void);
+void relationship_register(void);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -430,19 +430,46 @@ static void party_merge(struct req *rq, struct resp *rs)
 
 /* OpenAPI shapes of the party routes beyond the record engine's
  * (src/api/openapi.c). */
-static const struct route_doc timeline_doc = {
+/* Its answer's shape is derived from the registry like its query: one
+ * item type per type on the timeline, then the changes (parties_register). */
+static struct route_doc timeline_doc = {
     .id = "getPartyTimeline", .tag = "parties",
     .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
               "{'name':'before','in':'query','schema':{'type':'string','maxLength':60},'description':'the next of the previous page'}]",
-    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
-                "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
-                "'type':{'type':'string','enum':['interaction','transaction','note','consent','change']},'at':{'type':'string','format':'date-time'},"
-                "'item':{'description':'the record, or for a change the audit row','anyOf':[{'$ref':'#/components/schemas/Interaction'},"
-                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/Consent'},"
-                "{'$ref':'#/components/schemas/AuditRow'}]}}}},"
-                "'next':{'type':'string','nullable':true}}}",
     .response_name = "Timeline",
 };
+
+static void timeline_doc_build(void)
+{
+    strbuf types, refs;
+    sb_init(&types, 0);
+    sb_init(&refs, 0);
+    for (const struct rtype *const *t = registry_types(); *t; t++) {
+        if (!((*t)->flags & RT_TIMELINE) || (*t)->own != OWN_PARENT) continue;
+        char schema[64];
+        size_t k = 0;
+        bool up = true;
+        for (const char *c = (*t)->type; *c && k + 1 < sizeof schema; c++) {
+            if (*c == '_') { up = true; continue; }
+            schema[k++] = up && *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+            up = false;
+        }
+        schema[k] = 0;
+        sb_printf(&types, "'%s',", (*t)->type);
+        sb_printf(&refs, "{'$ref':'#/components/schemas/%s'},", schema);
+    }
+    strbuf sb;
+    sb_init(&sb, 0);
+    sb_printf(&sb, "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                   "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
+                   "'type':{'type':'string','enum':[%s'change']},'at':{'type':'string','format':'date-time'},"
+                   "'item':{'description':'the record, or for a change the audit row','anyOf':[%s{'$ref':'#/components/schemas/AuditRow'}]}}}},"
+                   "'next':{'type':'string','nullable':true}}}", types.data ? types.data : "", refs.data ? refs.data : "");
+    timeline_doc.response = sb_take(&sb);
+    sb_free(&types);
+    sb_free(&refs);
+}
+
 static const struct route_doc merge_doc = {
     .id = "mergeParty", .tag = "parties", .errors = "409",
     .request = "{'type':'object','required':['duplicate_id'],'additionalProperties':false,'properties':{"
@@ -459,5 +486,6 @@ static const struct route party_routes[] = {
 void parties_register(void)
 {
     resource_init(&party_resource);
+    timeline_doc_build();
     routes_register(party_routes, sizeof party_routes / sizeof party_routes[0]);
 }

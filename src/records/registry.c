@@ -14,6 +14,10 @@
 #include "domain/contact_plan.h"
 #include "domain/occasion.h"
 #include "domain/mail_types.h"
+#include "domain/clubs.h"
+#include "domain/loyalty.h"
+#include "domain/points.h"
+#include "domain/referral.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -148,6 +152,16 @@ static const struct perm_default perms_consent[] = {
 };
 static const struct merge_move merge_consents[] = {{"UPDATE consent SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
+/* Loyalty programmes (issue 21): marketing and managers set them up,
+ * everyone reads them. */
+static const struct perm_default perms_loyalty[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "all"},
+    {"manager", "delete", "all"}, {"manager", "export", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "all"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -179,6 +193,24 @@ static const struct merge_move merge_cases[] = {
     {"UPDATE survey SET party_id = ? WHERE party_id = ?", "td"},
     {NULL, NULL},
 };
+
+/* issue 21: loyalty. An attendance of the duplicate at an event the
+ * survivor also attends would break the one-per-event index: it goes. */
+static const struct merge_move merge_club_members[] = {{"UPDATE club_member SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_attendances[] = {
+    {"DELETE FROM event_attendance WHERE party_id = ? AND event_id IN (SELECT event_id FROM event_attendance WHERE party_id = ?)", "dt"},
+    {"UPDATE event_attendance SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
+/* A duplicate's referral memberships move to the survivor unless the
+ * survivor is a member of that programme already (then the duplicate's
+ * stays, under the merged party, and the tree is not changed). */
+static const struct merge_move merge_referral[] = {
+    {"UPDATE referral_member SET party_id = ? WHERE party_id = ? AND program_id NOT IN"
+     " (SELECT program_id FROM referral_member WHERE party_id = ?)", "tdt"},
+    {NULL, NULL},
+};
+static const struct merge_move merge_structural[] = {{"UPDATE structural_service SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
 
@@ -249,6 +281,25 @@ static struct rtype g_types[] = {
     {.type = "consent", .res = &consent_resource, .noun = "a consent", .own = OWN_PARENT, .parent = "party",
      .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
      .timeline_at = "given_at", .merge = merge_consents, .perms = perms_consent},
+    /* issue 21: loyalty */
+    {.type = "loyalty_program", .res = &loyalty_program_resource, .noun = "a loyalty programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "referral_program", .res = &referral_program_resource, .noun = "a referral programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT | RT_MERGE, .merge = merge_referral, .perms = perms_loyalty},
+    {.type = "club", .res = &club_resource, .noun = "a club", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "club_member", .res = &club_member_resource, .noun = "a club membership", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .timeline_at = "joined_on || 'T00:00:00Z'",
+     .merge = merge_club_members, .perms = perms_customer},
+    {.type = "club_event", .res = &club_event_resource, .noun = "a club event", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "event_attendance", .res = &event_attendance_resource, .noun = "an event invitation", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE,
+     .timeline_at = "COALESCE(attended_at, registered_at, invited_at, created_at)", .merge = merge_attendances,
+     .workflow = &attendance_workflow, .perms = perms_customer},
+    {.type = "structural_service", .res = &structural_service_resource, .noun = "a structural service", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
+     .timeline_at = "delivered_on || 'T00:00:00Z'", .merge = merge_structural, .perms = perms_customer},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 
@@ -326,6 +377,10 @@ static void init_once(void)
         t->nroutes = n;
     }
     for (size_t i = 0; i < NOTHER; i++) g_entities[ne++] = other_entities[i];
+    /* Purchases earn loyalty points in their own write transaction, whoever
+     * writes them (HTTP, imports, jobs): the feed's in-transaction hook. */
+    points_subscribe();
+    referral_subscribe();
     g_entities[ne] = NULL;
 }
 

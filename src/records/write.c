@@ -78,6 +78,8 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_CALENDAR: return registry_by_type("business_calendar");
     case REF_SLA_POLICY: return registry_by_type("sla_policy");
     case REF_EMAIL_TEMPLATE: return registry_by_type("email_template");
+    case REF_CLUB: return registry_by_type("club");               /* issue 21: loyalty */
+    case REF_CLUB_EVENT: return registry_by_type("club_event");
     default: return NULL;
     }
 }

@@ -40,6 +40,15 @@ function sample(type, ids) {
     case 'occasion_rule': return { name: '生日 cards', occasion: 'birthday', days_ahead: 7 };
     case 'email_template': return { name: '问候 greeting', language: 'zh-CN', subject: '{{name}} 您好', body: '<p>{{name}}</p>' };
     case 'consent': return { party_id: ids.party, channel: 'email', granted: true, source: 'web form', wording: '同意 I agree' };
+    // issue 21: loyalty
+    case 'referral_program': return { name: 'VIP 推荐卡', budget_cap: { amount: 100000000, currency: 'CNY' },
+      levels: [{ level: 1, card_quota: 6, benefit: '1 machine', benefit_cost: { amount: 300000, currency: 'CNY' } }] };
+    case 'club': return { name: '高尔夫俱乐部 Golf club', membership_levels: ['member', 'gold'] };
+    case 'club_member': return { club_id: ids.club, party_id: ids.party, level: 'gold', joined_on: '2026-10-01' };
+    case 'club_event': return { club_id: ids.club, name: '品鉴会 Tasting', starts_at: '2026-12-20T10:00:00Z', cost: { amount: 500000, currency: 'CNY' } };
+    case 'event_attendance': return { event_id: ids.club_event, party_id: ids.party };
+    case 'structural_service': return { party_id: ids.party, kind: 'stock_advice', delivered_on: '2026-11-20', value: { amount: 20000, currency: 'CNY' } };
+    case 'loyalty_program': return { name: '积分 Points', earn_unit: { amount: 100, currency: 'CNY' }, earn_points: 1 };
     default: return null;
   }
 }
@@ -51,7 +60,10 @@ const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: 
   price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'],
   business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'],
   contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'],
-  email_template: ['subject', 'Hello {{name}}'], consent: ['notes', 'verified by phone'] };
+  email_template: ['subject', 'Hello {{name}}'], consent: ['notes', 'verified by phone'],
+  loyalty_program: ['description', 'more'], referral_program: ['description', 'more'],
+  club: ['description', 'more'], club_member: ['notes', 'paid'], club_event: ['location', '上海'], event_attendance: ['notes', 'vip'],
+  structural_service: ['description', 'shelf plan'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();

@@ -24,6 +24,10 @@ export const PAGES = [
   { path: '/occasions', nav: 'occasions', icon: 'calendar', title: 'nav.occasions', load: () => import('./pages/occasions.js') },
   { path: '/campaigns/:id', active: 'campaigns', title: 'nav.campaigns', can: ['campaigns', 'read'], load: () => import('./pages/campaign.js') },
   { path: '/email-templates', nav: 'email-templates', icon: 'mail', title: 'mail.templates', can: ['email-templates', 'read'], load: () => import('./pages/email-templates.js') },
+  // issue 21: loyalty
+  { path: '/loyalty', nav: 'loyalty', icon: 'gift', title: 'nav.loyalty', can: ['loyalty-programs', 'read'], load: () => import('./pages/loyalty.js') },
+  { path: '/referral', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
+  { path: '/referral/:id', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },

@@ -20,6 +20,7 @@ import { importanceBadge } from './customers.js';
 import { salesDocsCard } from './sales-docs.js';
 import { nbaView } from '../nba.js';
 import { consentCard } from './consent.js';
+import { loyaltyPanel } from './loyalty-panel.js';
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -37,6 +38,7 @@ export async function render(ctx) {
     throw err;
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
+  const loyalty = loyaltyPanel(id, { signal, canWrite });   // issue 21: points and relationship level
   await ensureUsers();
   const people = new Map();
   const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
@@ -131,6 +133,7 @@ export async function render(ctx) {
       classes,
       consentCard(party),
       card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
+      ...loyalty.el,
       needs.children.length ? card(t('customer.needs'), needs) : null,
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
@@ -382,13 +385,14 @@ export async function render(ctx) {
   drawLeft();
   checkProspect();
   const peopleP = loadPeople();
-  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal })]);
 }
 
 /** A lunar birthday {month, day, leap} as 农历 text: "闰二月初十" / "Lunar 2/10 (leap month)". */
 function lunarText(l) {
   if (!l || !l.month) return null;
   return t(l.leap ? 'lunar.date_leap' : 'lunar.date', { month: l.month, day: l.day });
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal }),
+    loyalty.load()]);
 }
 
 function initials(name) {
