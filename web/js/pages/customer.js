@@ -385,14 +385,14 @@ export async function render(ctx) {
   drawLeft();
   checkProspect();
   const peopleP = loadPeople();
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal }),
+    loyalty.load()]);
 }
 
 /** A lunar birthday {month, day, leap} as 农历 text: "闰二月初十" / "Lunar 2/10 (leap month)". */
 function lunarText(l) {
   if (!l || !l.month) return null;
   return t(l.leap ? 'lunar.date_leap' : 'lunar.date', { month: l.month, day: l.day });
-  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal }),
-    loyalty.load()]);
 }
 
 function initials(name) {
