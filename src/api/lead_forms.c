@@ -115,7 +115,8 @@ static void resp_html(struct resp *rs, int status, strbuf *sb)
 static void page_head(strbuf *sb, const char *title)
 {
     sb_puts(sb, "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<link rel=\"stylesheet\" href=\"/forms.css\"><title>");
     html_escape(sb, title);
     sb_puts(sb, "</title></head><body><main>\n<h1>");
     html_escape(sb, title);

@@ -61,12 +61,15 @@ test('an admin sets up a rule and a form; a visitor submits it; the inbox shows 
   // A visitor (no login) fills the public form.
   const visitor = await openPage(browser, server);
   await visitor.goto('/forms/expo');
+  // Its own small stylesheet, at phone width too.
+  assert.equal(await visitor.evaluate(() => getComputedStyle(document.querySelector('button')).borderRadius), '6px');
   await visitor.getByLabel(/Name/).fill('陈晨');
   await visitor.getByLabel(/Company/).fill('晨光 Morning Co');
   await visitor.getByLabel(/E-mail/).fill('chen@example.cn');
   await visitor.getByLabel(/I agree to be contacted/).check();
   await visitor.getByRole('button', { name: /Submit/ }).click();
   await visitor.locator('[role=status]', { hasText: 'Thank you' }).waitFor();
+  await assertHealthy(visitor, server.base);
   await visitor.close();
 
   // The inbox: assigned by the rule, the duplicate warned.
