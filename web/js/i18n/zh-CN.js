@@ -1094,6 +1094,10 @@ export default {
   'enum.sales_channel.event': "活动",
   'enum.sales_channel.other': "其他",
   // ---- service (issue 19) ----
+  'perm.e_cases': "服务工单",
+  'perm.e_business-calendars': "工作日历",
+  'perm.e_sla-policies': "SLA 策略",
+  'perm.e_escalation-rules': "升级规则",
   'nav.cases': "服务工单",
   'settings.up_service': "客服设置：日历、SLA、升级",
   'settings.up_service_measures': "服务指标",
