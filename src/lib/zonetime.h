@@ -27,4 +27,8 @@ void zone_clock_close(struct zone_clock *z);
  * instant after t at which it changes (INT64_MAX when none is known).
  * 0, or -1 on an ICU failure. */
 int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t *next_change);
+
+/* The local date ("YYYY-MM-DD") in zone at instant `at` (Unix seconds):
+ * what "today" is for the company. 0, or -1 for an unknown zone. */
+int zone_local_date(const char *zone, int64_t at, char out[11]);
 #endif
