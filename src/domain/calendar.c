@@ -31,8 +31,17 @@ int calendar_rule(const struct actor *a, const json_t *old, json_t *rec, struct 
     return 0;
 }
 
+/* A changed calendar moves the due times of the open cases that follow it
+ * (the escalation sweep recomputes them, in batches). */
+static int calendar_after_write(db *w, int64_t id, const json_t *rec)
+{
+    (void)rec;
+    return case_sla_mark_stale(w, "UPDATE service_case SET sla_stale = 1 WHERE status IN ('new', 'open', 'waiting_on_customer')"
+                                  " AND sla_policy_id IN (SELECT id FROM sla_policy WHERE calendar_id = ?)", id);
+}
+
 struct resource calendar_resource = {
     .name = "business-calendars", .table = "business_calendar", .entity = "business_calendar",
     .fields = calendar_fields, .nfields = sizeof calendar_fields / sizeof calendar_fields[0],
-    .rule = calendar_rule,
+    .rule = calendar_rule, .after_write = calendar_after_write,
 };

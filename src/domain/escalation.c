@@ -58,11 +58,10 @@ int escalation_rule_rule(const struct actor *a, const json_t *old, json_t *rec, 
     return 0;
 }
 
-/* The schedule that runs the sweep exists once there is a rule. */
-static int escalation_rule_after_write(db *w, int64_t id, const json_t *rec)
+/* The schedule that runs the sweep exists once there is a rule (or a
+ * calendar or policy changed under open cases). */
+static int ensure_schedule(db *w)
 {
-    (void)id;
-    (void)rec;
     char now[21];
     now_text(now);
     db_stmt *s = db_prepare(w, "INSERT INTO schedule(name, kind, every_seconds, enabled, next_run_at, updated_at)"
@@ -73,6 +72,23 @@ static int escalation_rule_after_write(db *w, int64_t id, const json_t *rec)
     int rc = db_step(s) == DB_DONE ? 0 : -1;
     db_done(s);
     return rc;
+}
+
+static int escalation_rule_after_write(db *w, int64_t id, const json_t *rec)
+{
+    (void)id;
+    (void)rec;
+    return ensure_schedule(w);
+}
+
+int case_sla_mark_stale(db *w, const char *sql, int64_t id)
+{
+    db_stmt *s = db_prepare(w, sql);
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    int rc = db_step(s) == DB_DONE ? 0 : -1;
+    db_done(s);
+    return rc ? rc : db_changes(w) ? ensure_schedule(w) : 0;
 }
 
 struct resource escalation_rule_resource = {
@@ -181,7 +197,7 @@ done:
 
 struct sweep_ctx {
     const char *now;
-    long taken;
+    long taken, recomputed;
     bool more;
     struct verr e;
 };
@@ -270,6 +286,27 @@ static int sweep_batch(db *w, void *arg)
     struct hit *hits = malloc(STEP_BATCH * sizeof *hits);
     int rc = 0, room = STEP_BATCH;
     c->more = false;
+    /* First the cases whose calendar or policy changed: their due times
+     * again, through the write path, before any is judged late. */
+    db_stmt *st = db_prepare(w, "SELECT id FROM service_case WHERE sla_stale = 1 ORDER BY id LIMIT ?");
+    if (!st) { free(hits); free_rules(rules, nr); return -1; }
+    db_bind_int64(st, 1, STEP_BATCH);
+    int64_t stale[STEP_BATCH];
+    int ns = 0;
+    while (ns < STEP_BATCH && db_step(st) == DB_ROW) stale[ns++] = db_column_int64(st, 0);
+    db_done(st);
+    struct writer wr = writer_system("sla");
+    struct write_opts o = {.action = "sla_recompute"};
+    json_t *none = json_object();
+    for (int i = 0; i < ns && rc == 0; i++) {
+        if (record_update(w, &wr, &case_resource, stale[i], none, &o, NULL, &c->e)) rc = 1;
+        db_stmt *u = rc ? NULL : db_prepare(w, "UPDATE service_case SET sla_stale = 0 WHERE id = ?");
+        if (u) { db_bind_int64(u, 1, stale[i]); if (db_step(u) != DB_DONE) rc = -1; db_done(u); }
+        else if (!rc) rc = -1;
+    }
+    json_decref(none);
+    c->recomputed += ns;
+    room -= ns;
     for (int i = 0; hits && i < nr && room > 0 && rc == 0; i++) {
         int n = rule_hits(w, &rules[i], c->now, hits, room);
         if (n < 0) { rc = -1; break; }
@@ -310,7 +347,7 @@ static int run_escalation(int64_t id, const json_t *params, volatile int *cancel
             return -1;
         }
     } while (c.more && !*cancel);
-    *result = json_pack("{s:I}", "steps", (json_int_t)c.taken);
+    *result = json_pack("{s:I, s:I}", "steps", (json_int_t)c.taken, "recomputed", (json_int_t)c.recomputed);
     return 0;
 }
 

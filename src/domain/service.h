@@ -41,5 +41,9 @@ const char *satisfaction_level(int csat, int nps);
  * minute) and offers one sweep for the bench and tests: the number of
  * steps taken, or -1. */
 void escalation_jobs_register(void);
+/* Marks the open cases that follow a changed calendar or policy for the
+ * sweep to recompute (sql: an UPDATE … SET sla_stale = 1 with one ?, the
+ * id) and makes sure the sweep is scheduled. 0 or -1. */
+int case_sla_mark_stale(db *w, const char *sql, int64_t id);
 long escalation_sweep(db *w, const char *now);
 #endif

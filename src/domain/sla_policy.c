@@ -38,8 +38,16 @@ int sla_policy_rule(const struct actor *a, const json_t *old, json_t *rec, struc
     return 0;
 }
 
+/* Changed targets or calendar move the due times of its open cases. */
+static int sla_policy_after_write(db *w, int64_t id, const json_t *rec)
+{
+    (void)rec;
+    return case_sla_mark_stale(w, "UPDATE service_case SET sla_stale = 1 WHERE status IN ('new', 'open', 'waiting_on_customer')"
+                                  " AND sla_policy_id = ?", id);
+}
+
 struct resource sla_policy_resource = {
     .name = "sla-policies", .table = "sla_policy", .entity = "sla_policy",
     .fields = sla_policy_fields, .nfields = sizeof sla_policy_fields / sizeof sla_policy_fields[0],
-    .rule = sla_policy_rule,
+    .rule = sla_policy_rule, .after_write = sla_policy_after_write,
 };

@@ -323,3 +323,44 @@ test('service measures per team and user: times, SLA met, reopens, CSAT, NPS, co
     assert.deepEqual(mine.items.map((g) => g.group_id), [t2.id]);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('a calendar or policy change moves the due times of the open cases that follow it (not the closed ones)', async () => {
+  const srv = await new Server({ env: { RAPPORT_SCHEDULER_TICK_MS: '100' } }).start();
+  try {
+    const admin = await srv.login();
+    const cal = (await admin.post('/api/v1/business-calendars', SHANGHAI)).body;
+    const pol = (await admin.post('/api/v1/sla-policies', { name: 'Standard', calendar_id: cal.id, first_response_minutes: 60, resolution_minutes: 480 })).body;
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '韩梅' })).body;
+    // Friday 18 September 17:30: first response due Monday 09:30.
+    const open = (await admin.post('/api/v1/cases', { subject: 'open', kind: 'question', party_id: party.id, opened_at: '2026-09-18T09:30:00Z' })).body;
+    let done = (await admin.post('/api/v1/cases', { subject: 'done', kind: 'question', party_id: party.id, opened_at: '2026-09-18T09:30:00Z' })).body;
+    done = (await admin.patch(`/api/v1/cases/${done.id}`, { status: 'resolved', version: done.version })).body;
+    done = (await admin.patch(`/api/v1/cases/${done.id}`, { status: 'closed', version: done.version })).body;
+    assert.equal(open.first_response_due_at, '2026-09-21T01:30:00Z');
+    // Monday 21 September becomes a holiday: due Tuesday 09:30.
+    const c2 = await admin.patch(`/api/v1/business-calendars/${cal.id}`, { holidays: [...SHANGHAI.holidays, '2026-09-21'], version: cal.version });
+    assert.equal(c2.status, 200, c2.text);
+    const sched = (await admin.get('/api/v1/schedules')).body.items.find((s) => s.name === 'service.escalation');
+    assert.ok(sched, 'the sweep is scheduled');
+    await admin.request('PUT', '/api/v1/schedules/service.escalation', { kind: 'case_escalation', every_seconds: 1 });
+    const wait = async (want) => {
+      for (let i = 0; i < 150; i++) {
+        const c = (await admin.get(`/api/v1/cases/${open.id}`)).body;
+        if (c.first_response_due_at === want) return c;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.fail(`the due time never became ${want}`);
+    };
+    await wait('2026-09-22T01:30:00Z');
+    // The policy's target doubles: two business hours from Friday 17:30 → Tuesday 10:30.
+    await admin.patch(`/api/v1/sla-policies/${pol.id}`, { first_response_minutes: 120, version: pol.version });
+    const c = await wait('2026-09-22T02:30:00Z');
+    const tl = (await admin.get(`/api/v1/cases/${open.id}/timeline`)).body.items.map((i) => i.item);
+    assert.equal(tl.filter((x) => x.action === 'sla_recompute').length, 2);
+    assert.ok(c.version > open.version);
+    // The closed case keeps the due times it was judged by.
+    const closed = (await admin.get(`/api/v1/cases/${done.id}`)).body;
+    assert.equal(closed.first_response_due_at, '2026-09-21T01:30:00Z');
+    assert.equal(closed.version, done.version);
+  } finally { await srv.stop(); srv.cleanup(); }
+});

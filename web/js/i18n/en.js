@@ -1440,6 +1440,10 @@ export default {
   'entity.quote': "Quote",
   'entity.price_list': "Price list",
   // ---- service (issue 19) ----
+  'perm.e_cases': "Cases",
+  'perm.e_business-calendars': "Business calendars",
+  'perm.e_sla-policies': "SLA policies",
+  'perm.e_escalation-rules': "Escalation rules",
   'nav.cases': "Cases",
   'settings.up_service': "Service set-up: calendars, SLA, escalation",
   'settings.up_service_measures': "Service measures",

@@ -1438,6 +1438,10 @@ export default {
   'entity.quote': "报价单",
   'entity.price_list': "价目表",
   // ---- service (issue 19) ----
+  'perm.e_cases': "服务工单",
+  'perm.e_business-calendars': "工作日历",
+  'perm.e_sla-policies': "SLA 策略",
+  'perm.e_escalation-rules': "升级规则",
   'nav.cases': "服务工单",
   'settings.up_service': "客服设置：日历、SLA、升级",
   'settings.up_service_measures': "服务指标",

@@ -1,5 +1,6 @@
 -- 15 (issue 19, service): cases (the four key moments of D8 and the
--- requests of D10) with their SLA clocks, the thread of messages, the
+-- requests of D10) with their SLA clocks (sla_stale: a calendar or policy
+-- they follow changed, and the escalation sweep recomputes them), the thread of messages, the
 -- admin's escalation rules and the steps taken (one per case, rule, target
 -- and cycle — the case's reopen count —: the unique key is what makes a step
 -- happen once for a breach, whichever process sweeps, whatever restarts), and satisfaction surveys (only a hash of the link's
@@ -30,6 +31,7 @@ CREATE TABLE service_case (
   sla_pauses TEXT NOT NULL DEFAULT '[]',
   reopen_count INTEGER NOT NULL DEFAULT 0,
   escalation_level INTEGER NOT NULL DEFAULT 0,
+  sla_stale INTEGER NOT NULL DEFAULT 0,
   remedy TEXT,
   remedy_cost_amount INTEGER,
   remedy_cost_currency TEXT,
@@ -48,6 +50,8 @@ CREATE INDEX service_case_team_due ON service_case(team_id, status, resolution_d
 CREATE INDEX service_case_status ON service_case(status, id);
 CREATE INDEX service_case_fr_due ON service_case(first_response_due_at) WHERE first_response_at IS NULL;
 CREATE INDEX service_case_res_due ON service_case(resolution_due_at) WHERE resolved_at IS NULL;
+-- Cases whose calendar or policy changed: the sweep recomputes their due times.
+CREATE INDEX service_case_stale ON service_case(id) WHERE sla_stale = 1;
 CREATE TABLE case_message (
   id INTEGER PRIMARY KEY,
   case_id INTEGER NOT NULL REFERENCES service_case(id),
