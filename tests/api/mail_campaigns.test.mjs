@@ -95,3 +95,31 @@ test('e-mail templates check their merge fields; consents are never changed', as
     await srv.stop();
   }
 });
+
+test('sending follows the caller update scope on the campaign; reading its members and measures the read scope', async () => {
+  const srv = await new Server({ env: { RAPPORT_SMTP_URL: 'smtp://127.0.0.1:9' } }).start();
+  try {
+    addUser(srv.db, 'mkt@test.local', 'marketing');
+    addUser(srv.db, 'ro@test.local', 'read_only');
+    const admin = await srv.login();
+    const mkt = await srv.login('mkt@test.local', PW);
+    const ro = await srv.login('ro@test.local', PW);
+    const t = (await admin.post('/api/v1/email-templates', { name: 't', language: 'en', subject: 'Hi', body: 'x' })).body;
+    const c = (await admin.post('/api/v1/campaigns', { name: 'admin owned', channel: 'email', segment: 'kind=person', template_id: t.id })).body;
+    const a = await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version });
+    assert.equal(a.status, 200, a.text);
+    // Marketing updates its own campaigns only: not this one.
+    assertError(await mkt.post(`/api/v1/campaigns/${c.id}/send`), 403, 'forbidden');
+    assertError(await ro.post(`/api/v1/campaigns/${c.id}/send`), 403, 'forbidden');
+    assert.equal((await ro.get(`/api/v1/campaigns/${c.id}/members`)).status, 200);
+    assert.equal((await ro.get(`/api/v1/campaigns/${c.id}/measures`)).status, 200);
+    assertError(await ro.get('/api/v1/campaigns/999/measures'), 404, 'not_found');
+    assertError(await ro.get(`/api/v1/campaigns/${c.id}/members?state=lost`), 400, 'invalid_parameter', 'state');
+    // Settings are an admin's.
+    assert.equal((await mkt.get('/api/v1/settings/mail')).status, 403);
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { consent_optional_channels: ['email'] }), 422, 'invalid_value', 'consent_optional_channels');
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { smtp_url: 'http://x' }), 422, 'invalid_value', 'smtp_url');
+  } finally {
+    await srv.stop();
+  }
+});
