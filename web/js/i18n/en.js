@@ -1096,6 +1096,9 @@ export default {
   'enum.sales_channel.event': "Event",
   'enum.sales_channel.other': "Other",
   // e-mail marketing (issue 20, mail)
+  "error.code.frozen": "is fixed: the campaign has started and its member list is frozen",
+  "error.code.invalid_state": "does not allow this yet (the campaign must be active, on e-mail, with a segment and a template)",
+  "error.code.no_relay": "No SMTP relay is set: an administrator sets it in the mail settings",
   "mail.target": "Target",
   "mail.pdca": "PDCA record",
   "mail.measures": "Measures",

@@ -1094,6 +1094,9 @@ export default {
   'enum.sales_channel.event': "活动",
   'enum.sales_channel.other': "其他",
   // e-mail marketing (issue 20, mail)
+  "error.code.frozen": "已固定：活动已启动，成员名单已冻结",
+  "error.code.invalid_state": "暂不允许（活动须为进行中、邮件渠道，并有客户细分和模板）",
+  "error.code.no_relay": "未设置 SMTP 中继：请管理员在邮件设置中设置",
   "mail.target": "目标",
   "mail.pdca": "PDCA 记录",
   "mail.measures": "效果",
