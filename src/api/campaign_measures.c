@@ -18,7 +18,9 @@
  * this campaign started. Revenue is counted in the cost's currency (else
  * the currency with most revenue). */
 #include "api/api.h"
+#include "http/authz.h"
 #include "lib/timeutil.h"
+#include "records/registry.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +37,10 @@ static void campaign_measures(struct req *rq, struct resp *rs)
     int64_t id = rq->path_ids[0];
     db *r = db_reader();
     json_t *c = res_load(r, &campaign_resource, id);
+    if (c && !authz_record_in_scope(r, &rq->user, registry_by_type("campaign"), id, authz_scope(&rq->user, "campaigns", "read") & ~SCOPE_WRITE)) {
+        json_decref(c);
+        c = NULL;
+    }
     if (!c) { resp_error(rs, 404, "not_found", "id", "no campaign with id %lld", (long long)id); return; }
     const char *start = json_string_value(json_object_get(c, "activated_at"));
     json_t *dj = json_object_get(c, "attribution_days");

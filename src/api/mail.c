@@ -19,6 +19,7 @@
 #include "lib/strbuf.h"
 #include "mail/render.h"
 #include "mail/settings.h"
+#include "records/registry.h"
 #include "records/write.h"
 #include <sodium.h>
 #include <stdio.h>
@@ -33,6 +34,12 @@ static void campaign_send(struct req *rq, struct resp *rs)
 {
     int64_t id = rq->path_ids[0];
     json_t *c = res_load(db_reader(), &campaign_resource, id);
+    /* Sending is changing the campaign: the caller's update scope applies to the record. */
+    if (c && !authz_record_in_scope(db_reader(), &rq->user, registry_by_type("campaign"), id, authz_scope(&rq->user, "campaigns", "update"))) {
+        json_decref(c);
+        resp_error(rs, 403, "forbidden", NULL, "the campaign is outside your scope");
+        return;
+    }
     if (!c) { resp_error(rs, 404, "not_found", "id", "no campaign with id %lld", (long long)id); return; }
     const char *status = json_string_value(json_object_get(c, "status"));
     const char *channel = json_string_value(json_object_get(c, "channel"));
@@ -69,6 +76,10 @@ static void campaign_members(struct req *rq, struct resp *rs)
     int64_t id = rq->path_ids[0];
     db *r = db_reader();
     json_t *c = res_load(r, &campaign_resource, id);
+    if (c && !authz_record_in_scope(r, &rq->user, registry_by_type("campaign"), id, authz_scope(&rq->user, "campaigns", "read") & ~SCOPE_WRITE)) {
+        json_decref(c);
+        c = NULL;
+    }
     if (!c) { resp_error(rs, 404, "not_found", "id", "no campaign with id %lld", (long long)id); return; }
     json_decref(c);
     const char *state = req_query(rq, "state"), *control = req_query(rq, "control"), *after = req_query(rq, "after"), *limit = req_query(rq, "limit");
@@ -85,14 +96,14 @@ static void campaign_members(struct req *rq, struct resp *rs)
      * outside it is listed without a name. */
     db_stmt *s = db_prepare(r, "SELECT m.party_id, p.name, m.control, m.state, m.address, m.sent_at, m.delivered_at, m.opened_at,"
                                " m.clicked_at, m.unsubscribed_at, m.detail FROM campaign_member m JOIN party p ON p.id = m.party_id"
-                               " WHERE m.campaign_id = ? AND m.party_id > ? AND (? IS NULL OR m.state = ?) AND (? < 0 OR m.control = ?)"
+                               " WHERE m.campaign_id = ? AND m.party_id > ? AND (? = '' OR m.state = ?) AND (? < 0 OR m.control = ?)"
                                " ORDER BY m.party_id LIMIT ?");
     if (!s) { resp_error(rs, 503, "storage_error", NULL, "the members could not be read"); return; }
     int ctl = control ? !strcmp(control, "true") : -1;
     db_bind_int64(s, 1, id);
     db_bind_int64(s, 2, from);
-    db_bind_text(s, 3, state);
-    db_bind_text(s, 4, state);
+    db_bind_text(s, 3, state ? state : "");
+    db_bind_text(s, 4, state ? state : "");
     db_bind_int64(s, 5, ctl);
     db_bind_int64(s, 6, ctl);
     db_bind_int64(s, 7, lim + 1);

@@ -355,4 +355,10 @@ done:
     return rc;
 }
 
-void campaign_send_register(void) { jobs_register_kind("campaign_send", run_send); }
+void campaign_send_register(void)
+{
+    jobs_register_kind("campaign_send", run_send);
+    /* A killed sender's job runs again by itself: claim only takes pending
+     * members and recover() retires the ones caught mid-transaction. */
+    jobs_register_resumable("campaign_send");
+}

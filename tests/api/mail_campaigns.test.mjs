@@ -95,3 +95,63 @@ test('e-mail templates check their merge fields; consents are never changed', as
     await srv.stop();
   }
 });
+
+test('sending follows the caller update scope on the campaign; reading its members and measures the read scope', async () => {
+  const srv = await new Server({ env: { RAPPORT_SMTP_URL: 'smtp://127.0.0.1:9' } }).start();
+  try {
+    addUser(srv.db, 'mkt@test.local', 'marketing');
+    addUser(srv.db, 'ro@test.local', 'read_only');
+    const admin = await srv.login();
+    const mkt = await srv.login('mkt@test.local', PW);
+    const ro = await srv.login('ro@test.local', PW);
+    const t = (await admin.post('/api/v1/email-templates', { name: 't', language: 'en', subject: 'Hi', body: 'x' })).body;
+    const c = (await admin.post('/api/v1/campaigns', { name: 'admin owned', channel: 'email', segment: 'kind=person', template_id: t.id })).body;
+    const a = await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version });
+    assert.equal(a.status, 200, a.text);
+    // Marketing updates its own campaigns only: not this one.
+    assertError(await mkt.post(`/api/v1/campaigns/${c.id}/send`), 403, 'forbidden');
+    assertError(await ro.post(`/api/v1/campaigns/${c.id}/send`), 403, 'forbidden');
+    assert.equal((await ro.get(`/api/v1/campaigns/${c.id}/members`)).status, 200);
+    assert.equal((await ro.get(`/api/v1/campaigns/${c.id}/measures`)).status, 200);
+    assertError(await ro.get('/api/v1/campaigns/999/measures'), 404, 'not_found');
+    assertError(await ro.get(`/api/v1/campaigns/${c.id}/members?state=lost`), 400, 'invalid_parameter', 'state');
+    // Settings are an admin's.
+    assert.equal((await mkt.get('/api/v1/settings/mail')).status, 403);
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { consent_optional_channels: ['email'] }), 422, 'invalid_value', 'consent_optional_channels');
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { smtp_url: 'http://x' }), 422, 'invalid_value', 'smtp_url');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('measures: conversion of the treated against the control group in the window, and the uplift', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const ids = [];
+    for (let i = 0; i < 40; i++) ids.push((await admin.post('/api/v1/parties', { kind: 'person', name: `m${i}`, tags: ['uplift'] })).body.id);
+    const c = (await admin.post('/api/v1/campaigns', { name: 'uplift', channel: 'sms', segment: 'tags=uplift', control_share: 0.5, attribution_days: 10 })).body;
+    const a = (await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version })).body;
+    const rows = sqlRows(srv.db, 'SELECT party_id, control FROM campaign_member WHERE campaign_id = ?', c.id);
+    const control = new Set(rows.filter((r) => r[1] === 1).map((r) => r[0]));
+    assert.ok(control.size > 5 && control.size < 35, `control ${control.size}`);
+    // Every third party buys within the window; one buys after it (not a conversion).
+    const soon = new Date(Date.parse(a.activated_at) + 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const late = new Date(Date.parse(a.activated_at) + 20 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const buyers = ids.filter((_, i) => i % 3 === 0);
+    for (const p of buyers) assert.equal((await admin.post('/api/v1/transactions', { party_id: p, occurred_at: soon, amount: { amount: 500, currency: 'CNY' } })).status, 201);
+    const outside = ids.find((p, i) => i % 3 === 1);
+    await admin.post('/api/v1/transactions', { party_id: outside, occurred_at: late, amount: { amount: 500, currency: 'CNY' } });
+    const m = (await admin.get(`/api/v1/campaigns/${c.id}/measures`)).body;
+    const treatedBuyers = buyers.filter((p) => !control.has(p)).length, controlBuyers = buyers.filter((p) => control.has(p)).length;
+    assert.equal(m.members, 40 - control.size);
+    assert.equal(m.control, control.size);
+    assert.equal(m.converted, treatedBuyers);
+    assert.equal(m.control_converted, controlBuyers);
+    assert.ok(Math.abs(m.uplift - (treatedBuyers / (40 - control.size) - controlBuyers / control.size)) < 1e-9, JSON.stringify(m));
+    assert.equal(m.window.days, 10);
+    assert.equal(m.revenue, null, 'nothing delivered, nothing attributed');
+  } finally {
+    await srv.stop();
+  }
+});

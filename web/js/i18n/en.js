@@ -1727,6 +1727,9 @@ export default {
   "lunar.date": "Lunar month {month}, day {day}",
   "lunar.date_leap": "Lunar leap month {month}, day {day}",
   // e-mail marketing (issue 20, mail)
+  "error.code.frozen": "is fixed: the campaign has started and its member list is frozen",
+  "error.code.invalid_state": "does not allow this yet (the campaign must be active, on e-mail, with a segment and a template)",
+  "error.code.no_relay": "No SMTP relay is set: an administrator sets it in the mail settings",
   "mail.target": "Target",
   "mail.pdca": "PDCA record",
   "mail.measures": "Measures",

@@ -1725,6 +1725,9 @@ export default {
   "lunar.date": "农历{month}月{day}日",
   "lunar.date_leap": "农历闰{month}月{day}日",
   // e-mail marketing (issue 20, mail)
+  "error.code.frozen": "已固定：活动已启动，成员名单已冻结",
+  "error.code.invalid_state": "暂不允许（活动须为进行中、邮件渠道，并有客户细分和模板）",
+  "error.code.no_relay": "未设置 SMTP 中继：请管理员在邮件设置中设置",
   "mail.target": "目标",
   "mail.pdca": "PDCA 记录",
   "mail.measures": "效果",
