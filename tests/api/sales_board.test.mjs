@@ -179,5 +179,11 @@ test('the board counts exactly what the list shows each user: own, team (with th
       assert.ok(list.length > 0 && list.length < 15, `${k} sees some, not all: ${list.length}`);
     }
     assert.ok((await u.s2.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body.columns[0].cards.some((x) => x.id === made[0].id), 'shared');
+    // A card names its customer only to those who may read the party (admin's here).
+    const cardsOf = async (c) => (await c.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body.columns.flatMap((col) => col.cards);
+    assert.ok((await cardsOf(u.s1)).every((x) => x.party_name === null));
+    assert.ok((await cardsOf(admin)).every((x) => x.party_name === '周杰'));
+    await admin.patch(`/api/v1/parties/${party.id}`, { owner_id: u.s1.user.id, version: party.version });
+    assert.ok((await cardsOf(u.s1)).every((x) => x.party_name === '周杰'), 'now s1 owns the party');
   } finally { await srv.stop(); srv.cleanup(); }
 });
