@@ -89,8 +89,13 @@ int sales_filter_build(struct sales_filter *f, struct req *rq, struct verr *e)
     /* The caller's read scope over opportunities. */
     const struct rtype *t = registry_by_type("opportunity");
     struct authz_binds b;
+    /* Narrowed to one owner, the owner's index finds the rows and the
+     * scope's OR is tested on those only; otherwise the scope as an id set
+     * narrows first (a salesperson's whole view). */
     char *owned = NULL;
-    const char *pred = authz_type_id_predicate(t, authz_scope(&rq->user, "opportunities", "read"), &rq->user, &b, &owned);
+    enum scope sc = authz_scope(&rq->user, "opportunities", "read");
+    const char *pred = req_query(rq, "owner_id") ? authz_type_predicate(t, sc, &rq->user, &b)
+                                                 : authz_type_id_predicate(t, sc, &rq->user, &b, &owned);
     if (pred) {
         sb_puts(&f->where, " AND ");
         sb_puts(&f->where, pred);
