@@ -1097,6 +1097,9 @@ export default {
   'enum.sales_channel.other': "Other",
 
   // ---- sales: deal board, deal, forecast, reports (issue 18) ----
+  'perm.e_pipelines': 'Pipelines',
+  'perm.e_opportunities': 'Opportunities',
+  'perm.e_exchange-rates': 'Exchange rates',
   'nav.deals': 'Deals',
   'sales.pipeline': 'Pipeline',
   'sales.only_mine': 'Only my deals',

@@ -1095,6 +1095,9 @@ export default {
   'enum.sales_channel.other': "其他",
 
   // ---- sales: deal board, deal, forecast, reports (issue 18) ----
+  'perm.e_pipelines': '销售流程',
+  'perm.e_opportunities': '商机',
+  'perm.e_exchange-rates': '汇率',
   'nav.deals': '商机',
   'sales.pipeline': '销售流程',
   'sales.only_mine': '只看我的商机',
