@@ -322,7 +322,7 @@ static void board(struct req *rq, struct resp *rs)
         }
         const char *key = json_string_value(json_object_get(st, "key"));
         json_t *next = json_null(), *cards;
-        if (only && strcmp(only, key)) cards = json_array();
+        if ((only && strcmp(only, key)) || limit == 0) cards = json_array();   /* limit=0: counts and totals only */
         else cards = board_cards(c, rq, pid, &f, st, only ? after : 0, limit, amount_visible, &next);
         json_t *o = json_pack("{s:s, s:O, s:O, s:i, s:i, s:I, s:o, s:o, s:o}", "key", key,
                               "name_en", json_object_get(st, "name_en") ? json_object_get(st, "name_en") : json_null(),

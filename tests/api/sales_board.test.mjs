@@ -108,6 +108,10 @@ test('the board: columns in stage order, cards paged per column, filters, scope 
     assert.deepEqual(r.body.columns[0].cards.map((c) => c.id), ids.slice(2, 4));
     assert.deepEqual(r.body.columns[2].cards, [], 'other columns carry no cards then');
     assert.equal(r.body.columns[2].count, 1);
+    // limit=0: counts and totals only.
+    r = await admin.get(`/api/v1/pipelines/${p.id}/board?limit=0`);
+    assert.ok(r.body.columns.every((c) => c.cards.length === 0 && c.next === null));
+    assert.equal(r.body.columns[0].count, 5);
     // Filters: owner, expected close range.
     r = await admin.get(`/api/v1/pipelines/${p.id}/board?owner_id=${b.user.id}`);
     assert.deepEqual(r.body.columns.map((c) => c.count), [0, 0, 1, 0, 0]);
