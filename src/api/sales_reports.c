@@ -330,9 +330,18 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     /* Default: this year up to today. */
     snprintf(r.from, sizeof r.from, "%.4s-01-01", from ? from : today);
     if (from) snprintf(r.from, sizeof r.from, "%s", from);
-    /* to is inclusive: the range ends before the next day ("~" sorts after any time of the day). */
-    snprintf(r.to, sizeof r.to, "%sT~", to ? to : today);
-    if (strcmp(r.from, r.to) > 0) { verr_set(&e, 400, "invalid_parameter", "to", "to is on or after from"); goto fail; }
+    /* to is inclusive: the range ends before the next day (as text, a
+     * comparison that needs no collation but byte order of digits). */
+    {
+        struct tm tm = {0};
+        sscanf(to ? to : today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        time_t next = timegm(&tm) + 86400;
+        gmtime_r(&next, &tm);
+        strftime(r.to, sizeof r.to, "%Y-%m-%d", &tm);
+    }
+    if (strcmp(r.from, r.to) >= 0) { verr_set(&e, 400, "invalid_parameter", "to", "to is on or after from"); goto fail; }
     sales_filter_free(&f);
     if (sales_filter_build(&f, rq, &e)) goto fail;
     if (pl) {
@@ -359,7 +368,7 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     json_t *acts = activities(rq, &r);
     char shown_from[11], shown_to[11];
     snprintf(shown_from, sizeof shown_from, "%.10s", r.from);
-    snprintf(shown_to, sizeof shown_to, "%.10s", r.to);
+    snprintf(shown_to, sizeof shown_to, "%.10s", to ? to : today);
     if (file) {
         report_file(rs, fmt, by, rows, acts, &e);
         json_decref(rows);
