@@ -67,6 +67,17 @@ test('the deal board: totals, rotting, drag and keyboard moves', async () => {
   await sel.selectOption('transaction');
   await col(page, 'transaction').locator('.deal-card', { hasText: 'Export deal' }).waitFor();
   assert.equal((await api.get(`/api/v1/opportunities/${deals['Export deal'].id}`)).body.stage, 'transaction');
+  // A new deal: the customer picked by search, the first stage by default.
+  await page.getByRole('button', { name: 'New deal' }).click();
+  const dlg = page.locator('dialog[open]');
+  await dlg.getByLabel(/^Name/).fill('龙井礼盒 Gift box');
+  await dlg.getByLabel('Customer').fill('西湖');
+  await dlg.locator('.picker-item label', { hasText: '杭州西湖茶业' }).click();
+  await dlg.getByLabel('Amount').fill('1200');
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  await first.locator('.deal-card', { hasText: 'Gift box' }).waitFor();
+  const made = (await api.get(`/api/v1/opportunities?party_id=${party.id}&limit=50`)).body.items.find((o) => o.name === '龙井礼盒 Gift box');
+  assert.deepEqual([made.stage, made.probability, made.amount.amount], ['collect_information', 10, 120000]);
   await shot(page, 'deals-board');
   assertHealthy(page, server.base);
   await page.context().close();

@@ -1099,6 +1099,9 @@ export default {
   // ---- sales: deal board, deal, forecast, reports (issue 18) ----
   'perm.e_pipelines': 'Pipelines',
   'perm.e_opportunities': 'Opportunities',
+  'sales.new_deal': 'New deal',
+  'sales.currency': 'Currency',
+  'sales.pick_customer': 'Choose the customer.',
   'perm.e_exchange-rates': 'Exchange rates',
   'nav.deals': 'Deals',
   'sales.pipeline': 'Pipeline',

@@ -1097,6 +1097,9 @@ export default {
   // ---- sales: deal board, deal, forecast, reports (issue 18) ----
   'perm.e_pipelines': '销售流程',
   'perm.e_opportunities': '商机',
+  'sales.new_deal': '新建商机',
+  'sales.currency': '币种',
+  'sales.pick_customer': '请选择客户。',
   'perm.e_exchange-rates': '汇率',
   'nav.deals': '商机',
   'sales.pipeline': '销售流程',

@@ -9,10 +9,11 @@
 // API: GET /api/v1/pipelines, GET /api/v1/pipelines/{id}/board,
 // GET/PATCH /api/v1/opportunities/{id}.
 import { h, replace } from '../dom.js';
-import { t, money, date, getLocale } from '../i18n.js';
+import { t, money, date, getLocale, toMinor } from '../i18n.js';
 import * as api from '../api.js';
 import { setQuery } from '../router.js';
-import { field, toast, errorState, errorText, badge, spinner } from '../ui.js';
+import { field, dialog, toast, errorState, errorText, badge, spinner } from '../ui.js';
+import { partyPicker } from './party-picker.js';
 import { totalBlock, stageName } from './sales-common.js';
 
 export async function render(ctx) {
@@ -28,6 +29,7 @@ export async function render(ctx) {
   const lang = getLocale();
   const perms = (me && me.permissions && me.permissions.opportunities) || {};
   const canMove = perms.update && perms.update !== 'none';
+  const canCreate = perms.create && perms.create !== 'none';
   const pname = (p) => (lang.startsWith('zh') ? p.name_zh || p.name : p.name);
   const state = {
     pipeline: Number(query.get('pipeline')) || (pipelines[0] && pipelines[0].id),
@@ -46,7 +48,9 @@ export async function render(ctx) {
   const boardBox = h('div', { class: 'board' }, spinner());
   main.append(h('div', { class: 'page page-deals' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('sales.board_title') }), h('p', { class: 'muted', text: t('sales.board_subtitle') })),
-      h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/forecast', text: t('sales.forecast_title') }),
+      h('div', { class: 'head-actions' },
+        canCreate ? h('button', { type: 'button', class: 'btn btn-primary', text: t('sales.new_deal'), on: { click: create } }) : null,
+        h('a', { class: 'btn', href: '/forecast', text: t('sales.forecast_title') }),
         h('a', { class: 'btn', href: '/sales-reports', text: t('sales.reports_title') }))),
     h('div', { class: 'toolbar' }, pipeF.wrap, mineF.wrap, fromF.wrap, toF.wrap, tierF.wrap),
     summary, boardBox));
@@ -133,6 +137,32 @@ export async function render(ctx) {
       toast(errorText(err), 'error');
     }
     await load();
+  }
+
+  // A new deal in the first stage of the shown pipeline (the server fills
+  // the stage, its probability and the owner).
+  async function create() {
+    const picker = partyPicker({ labelText: t('sales.customer') });
+    const nameF = field({ label: t('field.name'), required: true, attrs: { maxlength: '300' } });
+    const amountF = field({ label: t('sales.amount'), attrs: { inputmode: 'decimal' }, hint: t('form.amount_hint') });
+    const curF = field({ label: t('sales.currency'), value: 'CNY', attrs: { maxlength: '3' } });
+    const closeF = field({ label: t('sales.expected_close'), type: 'date' });
+    const r = await dialog({ title: t('sales.new_deal'), wide: true,
+      build: (b) => b.append(nameF.wrap, picker.el, h('div', { class: 'form-grid' }, amountF.wrap, curF.wrap, closeF.wrap)),
+      buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
+        const party = picker.value();
+        if (!party) throw new Error(t('sales.pick_customer'));
+        const body = { name: nameF.input.value.trim(), party_id: party.id, pipeline_id: state.pipeline };
+        const cur = curF.input.value.trim().toUpperCase() || 'CNY';
+        if (amountF.input.value.trim()) {
+          const a = toMinor(amountF.input.value, cur);
+          if (a === null) throw new Error(t('form.amount_invalid'));
+          body.amount = { amount: a, currency: cur };
+        }
+        if (closeF.input.value) body.expected_close_on = closeF.input.value;
+        return api.post('/api/v1/opportunities', body);
+      } }] });
+    if (r) { toast(t('sales.saved', { name: r.name })); load(); }
   }
 
   await load();
