@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Server, addUser, sqlExec } from '../api/harness.mjs';
 import { launch, openPage, login, assertHealthy, shot } from './browser.mjs';
 
-let server, browser, api, pid, party, deals = {};
+let server, browser, api, pid, party, repId, deals = {};
 const REP = { email: 'zhang.wei@test.local', password: 'a long enough password' };
 const daysAgo = (n) => new Date(Date.now() - n * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -20,6 +20,7 @@ before(async () => {
   addUser(server.db, REP.email, 'sales', REP.password);
   api = await server.login();
   const rep = (await api.get('/api/v1/users')).body.items.find((u) => u.email === REP.email);
+  repId = rep.id;
   await api.post('/api/v1/exchange-rates', { currency: 'USD', to_currency: 'CNY', valid_on: '2020-01-01', rate: '7' });
   pid = (await api.get('/api/v1/pipelines')).body.items.find((p) => p.name === 'Relationship marketing').id;
   party = (await api.post('/api/v1/parties', { kind: 'organization', name: '杭州西湖茶业', owner_id: rep.id })).body;
@@ -135,6 +136,11 @@ test('the forecast and the reports', async () => {
   await page.locator('.forecast-chart canvas').waitFor();
   await page.getByLabel('Period', { exact: true }).selectOption('quarter');
   await page.locator('tr[data-period="2027-Q1"]').waitFor();
+  // Per salesperson: one row each, the tea card's owner with March's 2,200.
+  await page.getByLabel('Split by').selectOption('user');
+  const row = page.locator(`table.forecast-groups tbody tr[data-id="${repId}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /2,200\.00/);
   await page.goto('/sales-reports?by=stage');
   await page.locator('h1', { hasText: 'Sales reports' }).waitFor();
   await page.locator('table.sales-report tr[data-key="plan"]').waitFor();

@@ -22,29 +22,39 @@ export async function render(ctx) {
   const { main, query, signal } = ctx;
   const me = api.user();
   const state = { period: query.get('period') === 'quarter' ? 'quarter' : 'month', from: query.get('from') || monthOffset(-6),
-    to: query.get('to') || monthOffset(6), mine: query.get('mine') !== null ? query.get('mine') === '1' : me && me.role === 'sales' };
+    to: query.get('to') || monthOffset(6), mine: query.get('mine') !== null ? query.get('mine') === '1' : me && me.role === 'sales',
+    by: ['user', 'team'].includes(query.get('by')) ? query.get('by') : '' };
   const periodF = field({ label: t('sales.period'), type: 'select', value: state.period,
     options: [{ value: 'month', label: t('sales.by_month') }, { value: 'quarter', label: t('sales.by_quarter') }] });
   const fromF = field({ label: t('sales.from_month'), type: 'month', value: state.from });
   const toF = field({ label: t('sales.to_month'), type: 'month', value: state.to });
   const mineF = field({ label: t('sales.only_mine'), type: 'checkbox', value: state.mine });
-  for (const [f, k, prop] of [[periodF, 'period', 'value'], [fromF, 'from', 'value'], [toF, 'to', 'value'], [mineF, 'mine', 'checked']]) {
+  const byF = field({ label: t('sales.split_by'), type: 'select', value: state.by,
+    options: [{ value: '', label: t('sales.split_none') }, { value: 'user', label: t('sales.by_user') }, { value: 'team', label: t('sales.by_team') }] });
+  for (const [f, k, prop] of [[periodF, 'period', 'value'], [fromF, 'from', 'value'], [toF, 'to', 'value'], [mineF, 'mine', 'checked'], [byF, 'by', 'value']]) {
     f.input.addEventListener('change', () => { state[k] = f.input[prop]; setQuery({ ...state, mine: state.mine ? '1' : '0' }); load(); });
   }
   const chartBox = h('div', { class: 'chart-box forecast-chart' });
   const tableBox = h('div', { class: 'table-wrap' }, spinner());
+  const groupBox = h('div', { class: 'table-wrap' });
   main.append(h('div', { class: 'page page-forecast' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('sales.forecast_title') }), h('p', { class: 'muted', text: t('sales.forecast_subtitle') })),
       h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/deals', text: t('sales.board_title') }))),
-    h('div', { class: 'toolbar' }, periodF.wrap, fromF.wrap, toF.wrap, mineF.wrap),
-    chartBox, tableBox));
+    h('div', { class: 'toolbar' }, periodF.wrap, fromF.wrap, toF.wrap, mineF.wrap, byF.wrap),
+    chartBox, tableBox, groupBox));
+  let names = new Map();
+  async function loadNames() {
+    const path = state.by === 'team' ? '/api/v1/teams' : '/api/v1/users';
+    try { names = new Map((await api.listAll(path, {}, { signal })).map((x) => [x.id, x.name || x.email])); } catch { names = new Map(); }
+  }
 
   let chart;
   async function load() {
     try {
-      const q = { period: state.period, from: state.from, to: state.to };
+      const q = { period: state.period, from: state.from, to: state.to, by: state.by || undefined };
       if (state.mine && me) q.owner_id = me.id;
       const f = await api.get('/api/v1/forecast', q, { signal });
+      if (state.by) await loadNames();
       draw(f);
     } catch (err) {
       if (err.name !== 'AbortError') replace(tableBox, errorState(err, load));
@@ -73,6 +83,14 @@ export async function render(ctx) {
         h('th', { scope: 'row', text: p.period }), cell(p.weighted), cell(p.run_rate),
         h('td', { class: 'num strong', text: p.forecast.amount === null ? t('sales.no_rate_short') : money({ amount: p.forecast.amount, currency: cur }) }),
         cell(p.won), cell(p.transactions))))));
+    // Per salesperson or team: the forecast of each period.
+    const fc = (p) => (p.forecast.amount === null ? t('sales.no_rate_short') : money({ amount: p.forecast.amount, currency: cur }));
+    replace(groupBox, f.groups ? h('table', { class: 'table forecast-groups' },
+      h('caption', { text: t('sales.forecast_by', { by: t('sales.by_' + f.by) }) }),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('sales.by_' + f.by) }), labels.map((l) => h('th', { scope: 'col', class: 'num', text: l })))),
+      h('tbody', {}, f.groups.map((g) => h('tr', { dataset: { id: g.id ?? 'none' } },
+        h('th', { scope: 'row', text: g.id === null ? t('sales.nobody') : names.get(g.id) || '#' + g.id }),
+        g.periods.map((p) => h('td', { class: 'num', text: fc(p) })))))) : null);
   }
 
   await load();
