@@ -78,7 +78,9 @@ node bench/sales/latency.mjs "$BASE" boss@bench.local "$PW" 20 \
 echo "--- 2. the monthly forecast over $N opportunities, 24 months; target < 1 s"
 node bench/sales/latency.mjs "$BASE" boss@bench.local "$PW" "${BENCH_FORECAST_REQUESTS:-10}" \
   "forecast, month, 2026-01..2027-12::/api/v1/forecast?period=month&from=2026-01&to=2027-12" \
-  "forecast by user::/api/v1/forecast?period=month&from=2026-01&to=2027-12&by=user"
+  "forecast, one salesperson's (owner_id)::/api/v1/forecast?period=month&from=2026-01&to=2027-12&owner_id=$REP"
+node bench/sales/latency.mjs "$BASE" boss@bench.local "$PW" 3 \
+  "forecast by user, 50 salespeople (reference)::/api/v1/forecast?period=month&from=2026-01&to=2027-12&by=user"
 kill "$SRV" 2>/dev/null || true; SRV=""
 if command -v sqlite3 >/dev/null; then
   t0=$(date +%s.%N)

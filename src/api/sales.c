@@ -89,8 +89,13 @@ int sales_filter_build(struct sales_filter *f, struct req *rq, struct verr *e)
     /* The caller's read scope over opportunities. */
     const struct rtype *t = registry_by_type("opportunity");
     struct authz_binds b;
+    /* Narrowed to one owner, the owner's index finds the rows and the
+     * scope's OR is tested on those only; otherwise the scope as an id set
+     * narrows first (a salesperson's whole view). */
     char *owned = NULL;
-    const char *pred = authz_type_id_predicate(t, authz_scope(&rq->user, "opportunities", "read"), &rq->user, &b, &owned);
+    enum scope sc = authz_scope(&rq->user, "opportunities", "read");
+    const char *pred = req_query(rq, "owner_id") ? authz_type_predicate(t, sc, &rq->user, &b)
+                                                 : authz_type_id_predicate(t, sc, &rq->user, &b, &owned);
     if (pred) {
         sb_puts(&f->where, " AND ");
         sb_puts(&f->where, pred);
@@ -169,6 +174,37 @@ static void days_ago(int days, char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A card names its customer only to a user who may read that party: one
+ * query over the page's parties with the party read predicate. */
+static void hide_party_names(db *c, struct req *rq, enum scope pscope, json_t *cards)
+{
+    size_t n = json_array_size(cards), i;
+    if (!n) return;
+    struct authz_binds b;
+    const char *pred = authz_party_predicate(pscope, NULL, &rq->user, &b);
+    strbuf sql;
+    sb_init(&sql, 0);
+    sb_puts(&sql, "SELECT t.id FROM party t WHERE t.deleted_at IS NULL AND t.id IN (");
+    for (i = 0; i < n; i++) sb_puts(&sql, i ? ", ?" : "?");
+    sb_puts(&sql, ")");
+    if (pred) { sb_puts(&sql, " AND "); sb_puts(&sql, pred); }
+    db_stmt *s = db_prepare_once(c, sb_str(&sql));
+    sb_free(&sql);
+    json_t *seen = json_object(), *card;
+    if (s) {
+        json_array_foreach(cards, i, card) db_bind_int64(s, (int)i + 1, json_integer_value(json_object_get(card, "party_id")));
+        for (int k = 0; k < b.n; k++) db_bind_int64(s, (int)n + 1 + k, b.v[k]);
+        while (db_step(s) == DB_ROW) json_object_set_new(seen, db_column_text(s, 0), json_true());
+        db_done(s);
+    }
+    json_array_foreach(cards, i, card) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(card, "party_id")));
+        if (!json_object_get(seen, key)) json_object_set_new(card, "party_name", json_null());
+    }
+    json_decref(seen);
+}
+
 static json_t *board_cards(db *c, struct req *rq, int64_t pid, const struct sales_filter *f, const json_t *stage, int64_t after,
                            long limit, bool amount_visible, json_t **next)
 {
@@ -212,14 +248,13 @@ static json_t *board_cards(db *c, struct req *rq, int64_t pid, const struct sale
         if (touched && (!activity || strcmp(touched, activity) > 0)) activity = touched;
         bool rotting = rot > 0 && activity && strcmp(activity, cutoff) < 0;
         int64_t party = db_column_int64(s, 2);
-        bool party_visible = pscope == SCOPE_ALL || authz_party_in_scope(c, &rq->user, party, pscope);
         json_t *amount = json_null();
         if (amount_visible && db_column_type(s, 3) != DB_NULL)
             amount = json_pack("{s:I, s:s}", "amount", (json_int_t)db_column_int64(s, 3), "currency", db_column_text(s, 4));
         json_array_append_new(cards, json_pack(
             "{s:I, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
             "id", (json_int_t)last, "name", db_column_text(s, 1), "party_id", (json_int_t)party,
-            "party_name", party_visible && db_column_text(s, 11) ? json_string(db_column_text(s, 11)) : json_null(),
+            "party_name", db_column_text(s, 11) ? json_string(db_column_text(s, 11)) : json_null(),
             "amount", amount,
             "expected_close_on", db_column_text(s, 5) ? json_string(db_column_text(s, 5)) : json_null(),
             "probability", db_column_type(s, 6) == DB_NULL ? json_null() : json_integer(db_column_int64(s, 6)),
@@ -229,6 +264,7 @@ static json_t *board_cards(db *c, struct req *rq, int64_t pid, const struct sale
             "last_activity_at", activity ? json_string(activity) : json_null(), "rotting", rotting));
     }
     db_done(s);
+    if (pscope != SCOPE_ALL) hide_party_names(c, rq, pscope, cards);
     return cards;
 }
 
@@ -286,7 +322,7 @@ static void board(struct req *rq, struct resp *rs)
         }
         const char *key = json_string_value(json_object_get(st, "key"));
         json_t *next = json_null(), *cards;
-        if (only && strcmp(only, key)) cards = json_array();
+        if ((only && strcmp(only, key)) || limit == 0) cards = json_array();   /* limit=0: counts and totals only */
         else cards = board_cards(c, rq, pid, &f, st, only ? after : 0, limit, amount_visible, &next);
         json_t *o = json_pack("{s:s, s:O, s:O, s:i, s:i, s:I, s:o, s:o, s:o}", "key", key,
                               "name_en", json_object_get(st, "name_en") ? json_object_get(st, "name_en") : json_null(),

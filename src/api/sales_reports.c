@@ -16,6 +16,7 @@
 #include "api/sales.h"
 #include "db/db.h"
 #include "domain/fx.h"
+#include "domain/import_values.h"
 #include "io/out.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -259,12 +260,9 @@ static void report_file(struct resp *rs, enum out_format fmt, const char *by, js
             snprintf(c[4], 64, "%s", "");
             if (json_is_real(wr)) snprintf(c[4], 64, "%.4f", json_real_value(wr));
             snprintf(c[5], 64, "%s", "");
-            if (json_is_integer(json_object_get(conv, "amount"))) {
-                /* minor units → major, in the currency's exponent */
-                char tmp[48];
-                snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(json_object_get(conv, "amount")));
-                snprintf(c[5], 64, "%s", tmp);
-            }
+            if (json_is_integer(json_object_get(conv, "amount")))   /* in major units of its currency */
+                minor_to_text(json_integer_value(json_object_get(conv, "amount")), json_string_value(json_object_get(conv, "currency")),
+                              c[5], 64);
             snprintf(c[6], 64, "%s", json_string_value(json_object_get(conv, "currency")));
             snprintf(c[7], 64, "%s", "");
             if (json_is_real(cy)) snprintf(c[7], 64, "%.1f", json_real_value(cy));
@@ -304,7 +302,7 @@ static void report_file(struct resp *rs, enum out_format fmt, const char *by, js
     resp_header(rs, "Content-Disposition", disp);
 }
 
-static void sales_report(struct req *rq, struct resp *rs)
+static void report(struct req *rq, struct resp *rs, bool want_file)
 {
     struct verr e = {0};
     struct sales_filter f;
@@ -321,8 +319,8 @@ static void sales_report(struct req *rq, struct resp *rs)
         verr_set(&e, 400, "invalid_parameter", "by", "by is stage, source, user or team");
         goto fail;
     }
-    if (fs && strcmp(fs, "json")) {
-        if (out_format_parse(fs, &fmt) || fmt == OUT_JSONL) { verr_set(&e, 400, "invalid_parameter", "format", "format is json, csv or xlsx"); goto fail; }
+    if (want_file) {
+        if (fs && (out_format_parse(fs, &fmt) || fmt == OUT_JSONL)) { verr_set(&e, 400, "invalid_parameter", "format", "format is csv or xlsx"); goto fail; }
         file = true;
     }
     char today[11];
@@ -332,9 +330,18 @@ static void sales_report(struct req *rq, struct resp *rs)
     /* Default: this year up to today. */
     snprintf(r.from, sizeof r.from, "%.4s-01-01", from ? from : today);
     if (from) snprintf(r.from, sizeof r.from, "%s", from);
-    /* to is inclusive: the range ends before the next day ("~" sorts after any time of the day). */
-    snprintf(r.to, sizeof r.to, "%sT~", to ? to : today);
-    if (strcmp(r.from, r.to) > 0) { verr_set(&e, 400, "invalid_parameter", "to", "to is on or after from"); goto fail; }
+    /* to is inclusive: the range ends before the next day (as text, a
+     * comparison that needs no collation but byte order of digits). */
+    {
+        struct tm tm = {0};
+        sscanf(to ? to : today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        time_t next = timegm(&tm) + 86400;
+        gmtime_r(&next, &tm);
+        strftime(r.to, sizeof r.to, "%Y-%m-%d", &tm);
+    }
+    if (strcmp(r.from, r.to) >= 0) { verr_set(&e, 400, "invalid_parameter", "to", "to is on or after from"); goto fail; }
     sales_filter_free(&f);
     if (sales_filter_build(&f, rq, &e)) goto fail;
     if (pl) {
@@ -361,7 +368,7 @@ static void sales_report(struct req *rq, struct resp *rs)
     json_t *acts = activities(rq, &r);
     char shown_from[11], shown_to[11];
     snprintf(shown_from, sizeof shown_from, "%.10s", r.from);
-    snprintf(shown_to, sizeof shown_to, "%.10s", r.to);
+    snprintf(shown_to, sizeof shown_to, "%.10s", to ? to : today);
     if (file) {
         report_file(rs, fmt, by, rows, acts, &e);
         json_decref(rows);
@@ -380,18 +387,26 @@ fail:
     resp_verr(rs, &e);
 }
 
+static void sales_report(struct req *rq, struct resp *rs) { report(rq, rs, false); }
+static void sales_report_export(struct req *rq, struct resp *rs) { report(rq, rs, true); }
+
+#define REPORT_PARAMS                                                                                                           \
+    "{'name':'by','in':'query','schema':{'type':'string','enum':['stage','source','user','team'],'default':'user'}},"            \
+    "{'name':'from','in':'query','schema':{'type':'string','format':'date'},'description':'first day (default: 1 January)'},"   \
+    "{'name':'to','in':'query','schema':{'type':'string','format':'date'},'description':'last day (default: today)'},"          \
+    "{'name':'pipeline_id','in':'query','schema':{'type':'integer'}}," SALES_FILTER_PARAMS
+
+static const struct route_doc report_export_doc = {
+    .id = "exportSalesReport", .tag = "opportunities", .headers = "Content-Disposition",
+    .response_type = "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    .params = "[" REPORT_PARAMS ",{'name':'format','in':'query','schema':{'type':'string','enum':['csv','xlsx'],'default':'csv'}}]",
+};
+
 static const char *const report_schemas[] = {"MoneyTotals", FX_TOTAL_SCHEMA, NULL};
 
 static const struct route_doc report_doc = {
     .id = "getSalesReport", .tag = "opportunities", .response_name = "SalesReport", .schemas = report_schemas,
-    .response_type = "application/json text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    .headers = "Content-Disposition",
-    .params = "[{'name':'by','in':'query','schema':{'type':'string','enum':['stage','source','user','team'],'default':'user'}},"
-              "{'name':'from','in':'query','schema':{'type':'string','format':'date'},'description':'first day (default: 1 January)'},"
-              "{'name':'to','in':'query','schema':{'type':'string','format':'date'},'description':'last day (default: today)'},"
-              "{'name':'pipeline_id','in':'query','schema':{'type':'integer'}},"
-              "{'name':'format','in':'query','schema':{'type':'string','enum':['json','csv','xlsx'],'default':'json'}},"
-              SALES_FILTER_PARAMS "]",
+    .params = "[" REPORT_PARAMS "]",
     .response = "{'type':'object','required':['by','from','to','currency','rows','activities'],'additionalProperties':false,'properties':{"
                 "'by':{'type':'string'},'from':{'type':'string','format':'date'},'to':{'type':'string','format':'date'},'currency':{'type':'string'},"
                 "'rows':{'type':'array','items':{'type':'object','required':['key','open','won','lost','win_rate'],'additionalProperties':false,'properties':{"
@@ -409,8 +424,9 @@ static const struct route_doc report_doc = {
 
 static const struct route report_routes[] = {
     {"GET", "/api/v1/reports/sales", 0, "opportunities", "read", sales_report,
-     "Sales report: won / lost, win rate and conversion by stage, source, user or team, cycle time, activity counts (JSON, CSV or XLSX)",
-     NULL, &report_doc},
+     "Sales report: won / lost, win rate and conversion by stage, source, user or team, cycle time, activity counts", NULL, &report_doc},
+    {"GET", "/api/v1/reports/sales/export", 0, "opportunities", "export", sales_report_export,
+     "The sales report as a file for spreadsheets (format=xlsx or csv)", NULL, &report_export_doc},
 };
 
 void sales_reports_register(void)

@@ -108,6 +108,10 @@ test('the board: columns in stage order, cards paged per column, filters, scope 
     assert.deepEqual(r.body.columns[0].cards.map((c) => c.id), ids.slice(2, 4));
     assert.deepEqual(r.body.columns[2].cards, [], 'other columns carry no cards then');
     assert.equal(r.body.columns[2].count, 1);
+    // limit=0: counts and totals only.
+    r = await admin.get(`/api/v1/pipelines/${p.id}/board?limit=0`);
+    assert.ok(r.body.columns.every((c) => c.cards.length === 0 && c.next === null));
+    assert.equal(r.body.columns[0].count, 5);
     // Filters: owner, expected close range.
     r = await admin.get(`/api/v1/pipelines/${p.id}/board?owner_id=${b.user.id}`);
     assert.deepEqual(r.body.columns.map((c) => c.count), [0, 0, 1, 0, 0]);
@@ -179,5 +183,11 @@ test('the board counts exactly what the list shows each user: own, team (with th
       assert.ok(list.length > 0 && list.length < 15, `${k} sees some, not all: ${list.length}`);
     }
     assert.ok((await u.s2.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body.columns[0].cards.some((x) => x.id === made[0].id), 'shared');
+    // A card names its customer only to those who may read the party (admin's here).
+    const cardsOf = async (c) => (await c.get(`/api/v1/pipelines/${pid}/board?limit=200`)).body.columns.flatMap((col) => col.cards);
+    assert.ok((await cardsOf(u.s1)).every((x) => x.party_name === null));
+    assert.ok((await cardsOf(admin)).every((x) => x.party_name === '周杰'));
+    await admin.patch(`/api/v1/parties/${party.id}`, { owner_id: u.s1.user.id, version: party.version });
+    assert.ok((await cardsOf(u.s1)).every((x) => x.party_name === '周杰'), 'now s1 owns the party');
   } finally { await srv.stop(); srv.cleanup(); }
 });

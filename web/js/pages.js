@@ -28,6 +28,11 @@ export const PAGES = [
   { path: '/loyalty', nav: 'loyalty', icon: 'gift', title: 'nav.loyalty', can: ['loyalty-programs', 'read'], load: () => import('./pages/loyalty.js') },
   { path: '/referral', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
   { path: '/referral/:id', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
+  // Issue 18: the deal board, a deal, the forecast and the sales reports.
+  { path: '/deals', nav: 'deals', icon: 'columns', title: 'nav.deals', can: ['opportunities', 'read'], load: () => import('./pages/deals.js') },
+  { path: '/deals/:id', active: 'deals', title: 'nav.deals', can: ['opportunities', 'read'], load: () => import('./pages/deal.js') },
+  { path: '/forecast', active: 'deals', title: 'sales.forecast_title', can: ['opportunities', 'read'], load: () => import('./pages/forecast.js') },
+  { path: '/sales-reports', active: 'deals', title: 'sales.reports_title', can: ['opportunities', 'read'], load: () => import('./pages/sales-reports.js') },
   { path: '/products', nav: 'products', icon: 'products', title: 'nav.products', load: () => import('./pages/products.js') },
   { path: '/import', nav: 'import', icon: 'download', title: 'nav.import', can: ['imports', 'create'], load: () => import('./pages/import.js') },
   { path: '/users', nav: 'users', icon: 'user', title: 'nav.users', roles: ['admin'], load: () => import('./pages/users.js') },

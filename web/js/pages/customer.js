@@ -22,6 +22,20 @@ import { nbaView } from '../nba.js';
 import { consentCard } from './consent.js';
 import { loyaltyPanel } from './loyalty-panel.js';
 
+// The customer's deals (issue 18), each a link to its page.
+function dealsCard(partyId, signal) {
+  const box = h('div', {}, spinner());
+  const perms = (api.user() && api.user().permissions && api.user().permissions.opportunities) || {};
+  if (!perms.read || perms.read === 'none') return null;
+  api.get('/api/v1/opportunities', { party_id: partyId, limit: 50, sort: '-updated_at' }, { signal }).then((page) => {
+    replace(box, page.items.length ? h('ul', { class: 'deal-links' }, page.items.map((o) => h('li', {},
+      h('a', { href: `/deals/${o.id}`, text: o.name }), ' ', badge(t('sales.s_' + o.status), o.status === 'won' ? 'green' : o.status === 'lost' ? 'red' : 'blue'),
+      o.amount ? h('span', { class: 'muted', text: ' ' + money(o.amount) }) : null)))
+      : h('p', { class: 'muted', text: t('sales.no_deals') }));
+  }).catch(() => replace(box, h('p', { class: 'muted', text: t('sales.no_deals') })));
+  return card(t('sales.deals'), box, { cls: 'card-deals' });
+}
+
 export async function render(ctx) {
   const { main, params, signal } = ctx;
   const id = Number(params.id);
@@ -57,7 +71,8 @@ export async function render(ctx) {
       h('div', { class: 'col-right' },
         card(t('nba.title'), nbaBox, { cls: 'card-nba' }),
         card(t('customer.next_contact'), nextBox, { cls: 'card-next' }),
-        card(t('timeline.title'), tl.el, { cls: 'card-timeline' })))));
+        card(t('timeline.title'), tl.el, { cls: 'card-timeline' }),
+        dealsCard(id, signal)))));
 
   function drawHead() {
     ctx.setTitle(party.name);

@@ -45,7 +45,8 @@ CREATE INDEX opportunity_owner_board ON opportunity(owner_id, pipeline_id, statu
 CREATE INDEX opportunity_forecast ON opportunity(status, expected_close_on, amount_currency, amount_amount, probability, owner_id, team_id);
 CREATE INDEX opportunity_party ON opportunity(party_id);
 CREATE INDEX opportunity_team ON opportunity(team_id);
-CREATE INDEX opportunity_closed ON opportunity(status, closed_at);
+-- Won and lost by close day (forecast actuals, reports; covering).
+CREATE INDEX opportunity_closed ON opportunity(status, closed_at, amount_currency, amount_amount, owner_id, team_id);
 
 CREATE TABLE opportunity_stage (
   id INTEGER PRIMARY KEY,
