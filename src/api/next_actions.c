@@ -7,6 +7,7 @@
  * shows neither as a reason nor through the choice. */
 #include "api/api.h"
 #include "analytics/lineage.h"
+#include "domain/contact_plan.h"
 #include "domain/next_action.h"
 #include "http/authz.h"
 #include "lib/timeutil.h"
@@ -28,7 +29,7 @@ static void redact_facts(const struct auth_user *u, struct nba_facts *f)
     if (an_lineage("scores", "clv.total") & hidden) f->clv = 0;
 }
 
-/* ?on=DATE (default today, UTC) into today; 0 or -1 with the answer set. */
+/* ?on=DATE (default the company's today) into today; 0 or -1 with the answer set. */
 static int day_param(struct req *rq, struct resp *rs, char today[11])
 {
     const char *on = req_query(rq, "on");
@@ -38,7 +39,7 @@ static int day_param(struct req *rq, struct resp *rs, char today[11])
         return -1;
     }
     if (on) snprintf(today, 11, "%s", on);
-    else date_format(time_now(), today);
+    else company_today(today);
     return 0;
 }
 

@@ -36,6 +36,10 @@ int64_t contact_plan_slot(const char *anchor, const char *day, int every_days, c
 /* The activity of slot k of a plan: activities[k % n], else activity,
  * else "call" (a borrowed string). */
 const char *contact_plan_slot_activity(const json_t *plan, int64_t slot);
+/* Today's date ("YYYY-MM-DD") in the company's time zone (setting
+ * company.time_zone; UTC when unknown): the day the daily runs, whose
+ * schedules fire at company wall-clock times, generate for. */
+void company_today(char out[11]);
 /* Registers the job kinds contact_plan_run ({"plan_id", "on"}) and
  * contact_plans_run (every plan; the daily schedule's). */
 void contact_plan_jobs_register(void);

@@ -18,6 +18,8 @@
 #include "db/writer.h"
 #include "domain/segment.h"
 #include "jobs/jobs.h"
+#include "jobs/scheduler.h"
+#include "lib/zonetime.h"
 #include "lib/timeutil.h"
 #include "records/write.h"
 #include <stdio.h>
@@ -288,13 +290,20 @@ done:
     return rc;
 }
 
+void company_today(char out[11])
+{
+    char zone[80];
+    company_time_zone(db_reader(), zone, sizeof zone);
+    if (zone_local_date(zone, time_now(), out)) date_format(time_now(), out);
+}
+
 int contact_plan_generate(int64_t plan_id, const char *day, const char *writer_name, volatile int *cancel,
                           void (*progress)(void *ctx, long done, long total), void *ctx,
                           struct plan_run_result *out, char *error, size_t cap)
 {
     memset(out, 0, sizeof *out);
     char today[21];
-    if (!day) { now_text(today); today[10] = '\0'; day = today; }
+    if (!day) { company_today(today); day = today; }
     if (plan_id) return run_plan(plan_id, day, writer_name, cancel, progress, ctx, out, error, cap);
     /* Every plan, in id order. */
     int64_t last = 0;
@@ -326,7 +335,7 @@ static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_
     int64_t plan = json_integer_value(json_object_get(params, "plan_id"));
     const char *on = json_string_value(json_object_get(params, "on"));
     char today[21];
-    if (!on) { now_text(today); today[10] = '\0'; on = today; }
+    if (!on) { company_today(today); on = today; }
     struct plan_run_result r;
     if (contact_plan_generate(plan, on, "contact_plans", cancel, job_prog, &id, &r, error, cap)) return -1;
     *result = result_json(&r, on);

@@ -230,7 +230,7 @@ static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_
     int64_t rule = json_integer_value(json_object_get(params, "rule_id"));
     const char *on = json_string_value(json_object_get(params, "on"));
     char today[21];
-    if (!on) { now_text(today); today[10] = '\0'; on = today; }
+    if (!on) { company_today(today); on = today; }
     long created = 0, existing = 0, rules = 0;
     if (rule) {
         if (run_rule(rule, on, &created, &existing, error, cap)) return -1;

@@ -40,6 +40,14 @@ test('validation: the segment is a party-list query, every_days 1…366, team ru
     assert.equal(p.body.active, true);
     assert.match(p.body.starts_on, /^\d{4}-\d\d-\d\d$/);
     assert.equal((await admin.get('/api/v1/contact-plans?owner_rule=customer_owner')).body.items.length, 1);
+    // Without ?on= a run generates for the company's today, in its time zone (the daily schedule fires at
+    // company wall-clock time): UTC+14 is a day ahead of UTC for most of the day.
+    for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+      assert.equal((await admin.request('PUT', '/api/v1/settings/time-zone', { time_zone: zone })).status, 200);
+      const r = await admin.post(`/api/v1/contact-plans/${p.body.id}/run?wait=true`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.result.on, new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date()), zone);
+    }
     // The daily schedule runs every plan.
     const sched = (await admin.get('/api/v1/schedules')).body.items.find((s) => s.name === 'contact_plans.daily');
     assert.equal(sched.kind, 'contact_plans_run');
