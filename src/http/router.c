@@ -7,13 +7,16 @@
 #include "http/authz.h"
 #include "http/http.h"
 #include "lib/textcheck.h"
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_ROUTES 256
+/* Every route of the server; registering more is a programming error
+ * (an assertion), never a silently missing endpoint. */
+#define MAX_ROUTES 1024
 
 static const struct route *g_routes[MAX_ROUTES];
 static size_t g_nroutes;
@@ -36,7 +39,8 @@ static uint32_t segment_hash(const char *path)
 
 void routes_register(const struct route *table, size_t n)
 {
-    for (size_t i = 0; i < n && g_nroutes < MAX_ROUTES; i++) {
+    for (size_t i = 0; i < n; i++) {
+        assert(g_nroutes < MAX_ROUTES);   /* raise MAX_ROUTES */
         g_route_segment[g_nroutes] = segment_hash(table[i].pattern);
         g_routes[g_nroutes++] = &table[i];
     }
