@@ -343,7 +343,7 @@ static const struct route_doc form_post_doc = {
     .request_name = "LeadFormSubmission",
     .response = "{'type':'object','required':['received'],'additionalProperties':false,'properties':{'received':{'type':'boolean'}}}",
     .response_name = "LeadFormReceived",
-    .errors = "404 429",
+    .errors = "400 404 413 415 422 429",
 };
 
 static const struct route form_routes[] = {

@@ -205,6 +205,16 @@ static void add_error(json_t *responses, const char *code)
     json_object_set_new(responses, code, json_pack("{s:s}", "$ref", r));
 }
 
+/* A page for people (text/html) answers its own errors as a page too; an
+ * API client may still get the JSON error. */
+static void add_page_error(json_t *responses, const char *code)
+{
+    json_object_set_new(responses, code,
+                        json_pack("{s:s, s:{s:{s:{s:s}}, s:{s:{s:s}}}}", "description", "an error, as a page or as JSON", "content",
+                                  "text/html", "schema", "type", "string", "application/json", "schema", "$ref",
+                                  "#/components/schemas/Error"));
+}
+
 static json_t *param_ref(const char *name)
 {
     char r[96];
@@ -387,10 +397,15 @@ static void op_errors(json_t *responses, const struct route *r, bool body)
         add_error(responses, "503");
         if (changes) add_error(responses, "507");
     }
+    bool page = r->doc && r->doc->response_type && !strcmp(r->doc->response_type, "text/html");
     for (const char *e = r->doc && r->doc->errors ? r->doc->errors : ""; *e;) {
         char c[8];
         size_t n = strspn(e, "0123456789");
-        if (n == 3) { snprintf(c, sizeof c, "%.3s", e); add_error(responses, c); }
+        if (n == 3) {
+            snprintf(c, sizeof c, "%.3s", e);
+            if (page) add_page_error(responses, c);
+            else add_error(responses, c);
+        }
         e += n;
         e += strspn(e, " ,");
         if (!n && *e && !isdigit((unsigned char)*e)) e++;

@@ -489,7 +489,7 @@ static const struct route_doc answer_doc = {
     .response = "{'type':'object','required':['ok','satisfaction_level'],'additionalProperties':false,'properties':{"
                 "'ok':{'type':'boolean'},'satisfaction_level':{'type':'string','enum':['dissatisfied','not_dissatisfied','satisfied','loyal']}}}",
     .response_name = "SurveyAnswered",
-    .errors = "404 409 410",
+    .errors = "400 404 409 410 413 415 422",
 };
 
 static const struct route survey_routes[] = {
