@@ -296,3 +296,12 @@ export function storeExplanationText(db, partyId, explanation) {
 export function fileDigest(path) {
   return readFileSync(path).length;
 }
+
+/** The date ("YYYY-MM-DD") in an IANA time zone at an instant. Built from the
+ * formatter's parts, not a locale's format: a Node with less ICU data (Debian's)
+ * writes 'en-CA' dates as 12/7/2026. */
+export function zoneDate(zone, at = new Date()) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
