@@ -250,7 +250,21 @@ static int64_t purchases_within(db *w, int64_t party, const char *at, int64_t da
 
 static int earn_for(db *w, int64_t txn, const char *actor)
 {
-    db_stmt *s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at FROM txn WHERE id = ?");
+    /* The programmes first: with none running (most imports) the purchase
+     * is not read at all. */
+    char today[11];
+    date_format(time_now(), today);
+    int64_t progs[32];
+    int n = 0;
+    db_stmt *s = db_prepare(w, "SELECT id FROM loyalty_program WHERE status = 'active' AND (starts_on IS NULL OR starts_on <= ?)"
+                               " AND (ends_on IS NULL OR ends_on >= ?) ORDER BY id LIMIT 32");
+    if (!s) return -1;
+    db_bind_text(s, 1, today);
+    db_bind_text(s, 2, today);
+    while (n < 32 && db_step(s) == DB_ROW) progs[n++] = db_column_int64(s, 0);
+    db_done(s);
+    if (n == 0) return 0;
+    s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at FROM txn WHERE id = ?");
     if (!s) return -1;
     db_bind_int64(s, 1, txn);
     if (db_step(s) != DB_ROW) { db_done(s); return 0; }
@@ -261,17 +275,6 @@ static int earn_for(db *w, int64_t txn, const char *actor)
     char *items_text = db_column_text(s, 3) ? strdup(db_column_text(s, 3)) : NULL;
     db_done(s);
     if (amount <= 0) { free(items_text); return 0; }
-    char today[11];
-    date_format(time_now(), today);
-    int64_t progs[32];
-    int n = 0;
-    s = db_prepare(w, "SELECT id FROM loyalty_program WHERE status = 'active' AND (starts_on IS NULL OR starts_on <= ?)"
-                      " AND (ends_on IS NULL OR ends_on >= ?) ORDER BY id LIMIT 32");
-    if (!s) { free(items_text); return -1; }
-    db_bind_text(s, 1, today);
-    db_bind_text(s, 2, today);
-    while (n < 32 && db_step(s) == DB_ROW) progs[n++] = db_column_int64(s, 0);
-    db_done(s);
     int rc = 0;
     if (n > 0) {
         json_t *items = items_with_categories(w, items_text);
