@@ -33,7 +33,7 @@ GEN_SRCS  := $(B)/gen/web_assets.c $(B)/gen/migrations.c
 REL_OBJS  := $(LIB_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/gen/web_assets.o $(B)/rel/gen/migrations.o
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/gen/web_assets.o $(B)/asan/gen/migrations.o
 
-.PHONY: all deps run check unit api browser fuzz bench clean asan valgrind coverage
+.PHONY: print-libs all deps run check unit api browser fuzz bench clean asan valgrind coverage
 all: deps
 	@$(SUBMAKE) $(B)/rapport
 
@@ -115,5 +115,9 @@ coverage: deps
 
 clean:
 	rm -rf $(B)
+
+# The link flags, for the benchmark scripts that link librapport.a themselves.
+print-libs:
+	@echo $(PKG_LIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

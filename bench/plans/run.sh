@@ -12,7 +12,7 @@ trap 'rm -rf "$WORK"' EXIT
 if [ ! -f "$B/librapport.a" ]; then echo "# $B/librapport.a missing: run 'make B=$B' first"; exit 1; fi
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/plans/bench_plans.c "$B/librapport.a" -o "$WORK/bench_plans" \
-    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) $(sed -n 's/^EXTRA_LIBS *:= *//p' Makefile) -lnlopt -lxlsxwriter -lz -lm -lpthread
+    $(make -s --no-print-directory print-libs)
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ), N=$N"
 "$B/rapport" init --db "$WORK/p.db" >/dev/null
 t0=$(date +%s.%N)

@@ -17,7 +17,7 @@ trap cleanup EXIT
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/service/bench_service.c "$B/librapport.a" -o "$WORK/bench_service" \
-    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lxlsxwriter -lz -lm -lpthread
+    $(make -s --no-print-directory print-libs)
 echo "--- 1. escalation sweep (bench/service/bench_service.c)"
 "$WORK/bench_service" "$DB" "${BENCH_CASES:-100000}"
 echo 'bench password 123' | "$BIN" user add servicebench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null 2>&1 || true
