@@ -41,6 +41,10 @@ void campaign_measures_register(void);
 void points_register(void);
 void referrals_register(void);
 void relationship_register(void);
+/* Answers a request that queued job id (job_answer.c): Location, and the
+ * job as JSON — 202 while it runs; with wait, polled until it ends (200
+ * done, 500 run_failed naming `what` otherwise) for at most wait_seconds. */
+void resp_job(struct resp *rs, int64_t id, bool wait, int wait_seconds, const char *what);
 /* The audit trail (audit.c): verify the hash chain; 0 when intact. */
 int audit_verify(db *c, int64_t *rows, char *problem, size_t cap);
 

@@ -46,29 +46,8 @@ static void plan_run(struct req *rq, struct resp *rs)
     json_decref(params);
     if (!job) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
     jobs_kick();
-    char loc[64];
-    snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)job);
-    resp_header(rs, "Location", loc);
-    json_t *o = job_load(db_reader(), job);
-    /* A plan of a million customers takes seconds; stop waiting (not the
-     * run) after ten minutes. */
-    for (int i = 0; sync && o && i < 10 * 60 * 50; i++) {
-        const char *st = json_string_value(json_object_get(o, "status"));
-        if (st && strcmp(st, "queued") && strcmp(st, "running")) {
-            if (strcmp(st, "done")) {
-                const char *err = json_string_value(json_object_get(o, "error"));
-                resp_error(rs, 500, "run_failed", NULL, "the contact plan run %s: %s", st, err ? err : "");
-                json_decref(o);
-                return;
-            }
-            resp_json(rs, 200, o);
-            return;
-        }
-        usleep(20000);
-        json_decref(o);
-        o = job_load(db_reader(), job);
-    }
-    resp_json(rs, 202, o ? o : json_pack("{s:I}", "id", (json_int_t)job));
+    /* A plan of a million customers takes seconds. */
+    resp_job(rs, job, sync, 10 * 60, "contact plan run");
 }
 
 #define TEXT_OR_NULL(s, i) (db_column_type(s, i) == DB_NULL ? json_null() : json_string(db_column_text(s, i)))

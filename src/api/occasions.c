@@ -39,27 +39,7 @@ static void rule_run(struct req *rq, struct resp *rs)
     json_decref(params);
     if (!job) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
     jobs_kick();
-    char loc[64];
-    snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)job);
-    resp_header(rs, "Location", loc);
-    json_t *o = job_load(db_reader(), job);
-    for (int i = 0; sync && o && i < 10 * 60 * 50; i++) {
-        const char *st = json_string_value(json_object_get(o, "status"));
-        if (st && strcmp(st, "queued") && strcmp(st, "running")) {
-            if (strcmp(st, "done")) {
-                const char *err = json_string_value(json_object_get(o, "error"));
-                resp_error(rs, 500, "run_failed", NULL, "the occasion rule run %s: %s", st, err ? err : "");
-                json_decref(o);
-                return;
-            }
-            resp_json(rs, 200, o);
-            return;
-        }
-        usleep(20000);
-        json_decref(o);
-        o = job_load(db_reader(), job);
-    }
-    resp_json(rs, 202, o ? o : json_pack("{s:I}", "id", (json_int_t)job));
+    resp_job(rs, job, sync, 10 * 60, "occasion rule run");
 }
 
 #define OCCASIONS_MAX 5000
