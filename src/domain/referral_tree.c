@@ -733,63 +733,62 @@ json_t *referral_report(db *c, int64_t program)
 
 /* ---- revenue from purchases ---- */
 
+/* Up to 16 rows of (amount, member id, level, ordinary, programme id) for
+ * one purchase, from sql with the purchase's id bound. n, or -1. */
+static int purchase_members(db *w, const char *sql, int64_t txn, int64_t rows[16][5])
+{
+    db_stmt *s = db_prepare(w, sql);
+    if (!s) return -1;
+    db_bind_int64(s, 1, txn);
+    int n = 0;
+    while (n < 16 && db_step(s) == DB_ROW) {
+        for (int k = 0; k < 5; k++) rows[n][k] = db_column_int64(s, k);
+        n++;
+    }
+    db_done(s);
+    return n;
+}
+
+/* Adds amount (negative: takes it back) to a member's own revenue and to
+ * the aggregates of the tree above it. */
+static int member_revenue(db *w, const int64_t row[5], int64_t amount)
+{
+    db_stmt *s = db_prepare(w, "UPDATE referral_member SET own_revenue = own_revenue + ? WHERE id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, amount);
+    db_bind_int64(s, 2, row[1]);
+    int rc = db_step(s);
+    db_done(s);
+    return rc != DB_DONE || agg_add(w, row[4], row[1], (int)row[2], (int)row[3], 0, 0, amount) ? -1 : 0;
+}
+
 static int on_purchase(db *w, const struct rec_event *ev)
 {
+    int64_t rows[16][5];
     if (!strcmp(ev->action, "create")) {
-        db_stmt *s = db_prepare(w, "SELECT t.amount, m.id, m.level, m.ordinary, m.program_id FROM txn t"
-                                   " JOIN referral_member m ON m.party_id = t.party_id"
-                                   " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = t.currency"
-                                   " WHERE t.id = ? AND t.amount > 0");
-        if (!s) return -1;
-        db_bind_int64(s, 1, ev->record_id);
-        int64_t rows[16][5];
-        int n = 0;
-        while (n < 16 && db_step(s) == DB_ROW) {
-            for (int k = 0; k < 5; k++) rows[n][k] = db_column_int64(s, k);
-            n++;
-        }
-        db_done(s);
+        int n = purchase_members(w, "SELECT t.amount, m.id, m.level, m.ordinary, m.program_id FROM txn t"
+                                    " JOIN referral_member m ON m.party_id = t.party_id"
+                                    " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = t.currency"
+                                    " WHERE t.id = ? AND t.amount > 0", ev->record_id, rows);
         for (int i = 0; i < n; i++) {
-            s = db_prepare(w, "INSERT INTO referral_revenue(txn_id, member_id, amount) VALUES (?, ?, ?)");
+            db_stmt *s = db_prepare(w, "INSERT INTO referral_revenue(txn_id, member_id, amount) VALUES (?, ?, ?)");
             if (!s) return -1;
             db_bind_int64(s, 1, ev->record_id);
             db_bind_int64(s, 2, rows[i][1]);
             db_bind_int64(s, 3, rows[i][0]);
             int rc = db_step(s);
             db_done(s);
-            if (rc != DB_DONE) return -1;
-            s = db_prepare(w, "UPDATE referral_member SET own_revenue = own_revenue + ? WHERE id = ?");
-            if (!s) return -1;
-            db_bind_int64(s, 1, rows[i][0]);
-            db_bind_int64(s, 2, rows[i][1]);
-            rc = db_step(s);
-            db_done(s);
-            if (rc != DB_DONE || agg_add(w, rows[i][4], rows[i][1], (int)rows[i][2], (int)rows[i][3], 0, 0, rows[i][0])) return -1;
+            if (rc != DB_DONE || member_revenue(w, rows[i], rows[i][0])) return -1;
         }
-        return 0;
+        return n < 0 ? -1 : 0;
     }
     if (!strcmp(ev->action, "delete")) {
-        db_stmt *s = db_prepare(w, "SELECT r.amount, m.id, m.level, m.ordinary, m.program_id FROM referral_revenue r"
-                                   " JOIN referral_member m ON m.id = r.member_id WHERE r.txn_id = ?");
-        if (!s) return -1;
-        db_bind_int64(s, 1, ev->record_id);
-        int64_t rows[16][5];
-        int n = 0;
-        while (n < 16 && db_step(s) == DB_ROW) {
-            for (int k = 0; k < 5; k++) rows[n][k] = db_column_int64(s, k);
-            n++;
-        }
-        db_done(s);
-        for (int i = 0; i < n; i++) {
-            s = db_prepare(w, "UPDATE referral_member SET own_revenue = own_revenue - ? WHERE id = ?");
-            if (!s) return -1;
-            db_bind_int64(s, 1, rows[i][0]);
-            db_bind_int64(s, 2, rows[i][1]);
-            int rc = db_step(s);
-            db_done(s);
-            if (rc != DB_DONE || agg_add(w, rows[i][4], rows[i][1], (int)rows[i][2], (int)rows[i][3], 0, 0, -rows[i][0])) return -1;
-        }
-        s = db_prepare(w, "DELETE FROM referral_revenue WHERE txn_id = ?");
+        int n = purchase_members(w, "SELECT r.amount, m.id, m.level, m.ordinary, m.program_id FROM referral_revenue r"
+                                    " JOIN referral_member m ON m.id = r.member_id WHERE r.txn_id = ?", ev->record_id, rows);
+        if (n < 0) return -1;
+        for (int i = 0; i < n; i++)
+            if (member_revenue(w, rows[i], -rows[i][0])) return -1;
+        db_stmt *s = db_prepare(w, "DELETE FROM referral_revenue WHERE txn_id = ?");
         if (!s) return -1;
         db_bind_int64(s, 1, ev->record_id);
         int rc = db_step(s);
