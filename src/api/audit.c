@@ -29,6 +29,18 @@ void audit_redact(const struct auth_user *u, const char *entity, json_t *changes
     if (!r || !json_is_object(changes)) return;
     for (int i = 0; i < r->nfields; i++)
         if (authz_field(u, r->name, r->fields[i].name) == FA_HIDDEN) json_object_del(changes, r->fields[i].name);
+    if (r->view) {
+        /* The trimming of a record, on each side of the change. */
+        for (size_t side = 0; side < 2; side++) {
+            json_t *rec = json_object(), *v;
+            const char *key;
+            json_object_foreach(changes, key, v)
+                if (json_is_array(v) && json_array_size(v) == 2) json_object_set(rec, key, json_array_get(v, side));
+            r->view(db_reader(), u, rec);
+            json_object_foreach(rec, key, v) json_array_set(json_object_get(changes, key), side, v);
+            json_decref(rec);
+        }
+    }
     if (r != &party_resource) return;
     /* A party's other keys are its analytics labels (segment moves): a
      * label computed from a hidden field (the tier, ranked by net profit)

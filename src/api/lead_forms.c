@@ -11,6 +11,7 @@
  * ("website", hidden from people) is answered exactly like a stored lead
  * but stores nothing; an unknown or disabled key is 404. */
 #include "api/api.h"
+#include "api/lead_form_frame.h"
 #include "db/writer.h"
 #include "domain/lead.h"
 #include "domain/vocab.h"
@@ -110,6 +111,7 @@ static void resp_html(struct resp *rs, int status, strbuf *sb)
     rs->body_len = sb->len;
     rs->body = sb_take(sb);
     rs->content_type = "text/html; charset=utf-8";
+    lead_form_frame_headers(rs);   /* framed only where the company embeds it */
 }
 
 static void page_head(strbuf *sb, const char *title)
@@ -355,4 +357,5 @@ static const struct route form_routes[] = {
 void lead_forms_register(void)
 {
     routes_register(form_routes, sizeof form_routes / sizeof form_routes[0]);
+    lead_form_frame_register();
 }

@@ -9,7 +9,8 @@
  *       transaction: all of it happens, or none.
  *   GET /api/v1/leads/{id}/duplicates  the duplicates as of now, among the
  *       records the caller may read (the lead's stored "duplicates" are
- *       those of its last write, whoever reads them). */
+ *       those of its last write, trimmed to the reader's scope the same
+ *       way by the type's view hook). */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/lead.h"
@@ -268,15 +269,7 @@ static void lead_dups(struct req *rq, struct resp *rs)
     if (!d) { resp_error(rs, 500, "internal", NULL, "the duplicate check failed"); return; }
     /* Only the records the caller may read: a duplicate outside their
      * scope is not named to them. */
-    json_t *seen = json_array(), *x;
-    size_t i;
-    enum scope ps = authz_scope(&rq->user, "parties", "read"), ls = authz_scope(&rq->user, "leads", "read");
-    json_array_foreach(d, i, x) {
-        int64_t rid = json_integer_value(json_object_get(x, "id"));
-        bool party = !strcmp(json_string_value(json_object_get(x, "type")), "party");
-        if (party ? authz_party_in_scope(c, &rq->user, rid, ps) : authz_record_in_scope(c, &rq->user, lt, rid, ls))
-            json_array_append(seen, x);
-    }
+    json_t *seen = lead_duplicates_visible(c, &rq->user, d);
     json_decref(d);
     resp_json(rs, 200, json_pack("{s:o}", "items", seen));
 }

@@ -259,7 +259,7 @@ static void party_timeline(struct req *rq, struct resp *rs)
     for (int i = 0; i < n && i < limit; i++) {
         json_t *obj = NULL;
         const struct rtype *t = evs[i].rank >= 1 && evs[i].rank <= g_ntimeline ? g_timeline[evs[i].rank - 1] : NULL;
-        if (t) obj = res_redact(t->res, &rq->user, res_load(c, t->res, evs[i].id));
+        if (t) obj = res_view(t->res, &rq->user, res_redact(t->res, &rq->user, res_load(c, t->res, evs[i].id)));
         else {
             db_stmt *a = db_prepare(c, "SELECT id, at, user_id, entity, entity_id, action, changes FROM audit WHERE id = ?");
             db_bind_int64(a, 1, evs[i].id);

@@ -117,6 +117,7 @@ static void finish_write(struct resp *rs, struct wctx *c, int rc)
         return;
     }
     if (c->status == 204 || !c->out) { rs->status = c->status ? c->status : 204; json_decref(c->out); return; }
+    res_view(c->r, &c->rq->user, c->out);   /* after the commit: with a reader */
     json_t *v = json_object_get(c->out, "version");
     if (json_is_integer(v)) {
         char etag[32];
@@ -176,7 +177,7 @@ void res_create(struct req *rq, struct resp *rs)
  * (or is not there). */
 static bool get_stored_doc(db *c, const struct resource *r, struct req *rq, strbuf *out, int64_t *version)
 {
-    if (!r->has_doc || r->party_field || authz_fields_restricted(&rq->user, r->name)) return false;
+    if (!r->has_doc || r->party_field || r->view || authz_fields_restricted(&rq->user, r->name)) return false;
     db_stmt *s = db_prepare(c, r->sql_get_doc);
     if (!s) return false;
     db_bind_int64(s, 1, rq->path_ids[0]);

@@ -142,6 +142,12 @@ struct resource {
      * through the write path as that writer (an order's payment creates its
      * transaction). 0, or -1 with e set (the whole write is undone). */
     int (*follow)(db *w, const struct writer *wr, int64_t id, const json_t *old, const json_t *rec, struct verr *e);
+    /* Trims, for reader u, what inside a record they may not see beyond
+     * the field permissions (a lead's stored duplicates name only the
+     * parties and leads within u's read scope). Changes rec in place and
+     * leaves keys it does not find alone, so it also trims the old and new
+     * values of an audit row. c is a read connection. NULL: nothing. */
+    void (*view)(db *c, const struct auth_user *u, json_t *rec);
     /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
      * user who may see every field sends it as it is. */
     bool has_doc;
@@ -233,6 +239,9 @@ void res_row_write(const struct resource *r, db_stmt *s, const struct auth_user 
 json_t *res_load(db *c, const struct resource *r, int64_t id);
 /* Removes the fields the user's role may not see (field security); returns rec. */
 json_t *res_redact(const struct resource *r, const struct auth_user *u, json_t *rec);
+/* Applies r->view for u (when both are set) with the thread's reader;
+ * returns rec. After res_redact wherever a record leaves for a user. */
+json_t *res_view(const struct resource *r, const struct auth_user *u, json_t *rec);
 /* Removes from an audit row's {"field": [old, new]} the fields of entity
  * (singular audit name, e.g. "transaction") the user may not see. */
 void audit_redact(const struct auth_user *u, const char *entity, json_t *changes);

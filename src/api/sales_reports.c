@@ -11,7 +11,8 @@
  *    (from the stage history) and how many of them are won, lost or still
  *    open now: the conversion from that stage;
  *  - activities: the interactions done in the period per user and channel,
- *    within the caller's party read scope. */
+ *    within the caller's party read scope.
+ * As a PDF (?format=pdf) it is drawn by sales_report_pdf.c. */
 #include "api/api.h"
 #include "api/sales.h"
 #include "db/db.h"
@@ -311,7 +312,7 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     const char *by = req_query(rq, "by"), *from = req_query(rq, "from"), *to = req_query(rq, "to"), *fs = req_query(rq, "format");
     const char *pl = req_query(rq, "pipeline_id");
     enum out_format fmt = OUT_CSV;
-    bool file = false;
+    bool file = false, pdf = false;
     sb_init(&f.where, 0);
     f.n = 0;
     if (!by) by = "user";
@@ -320,7 +321,11 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
         goto fail;
     }
     if (want_file) {
-        if (fs && (out_format_parse(fs, &fmt) || fmt == OUT_JSONL)) { verr_set(&e, 400, "invalid_parameter", "format", "format is csv or xlsx"); goto fail; }
+        pdf = fs && !strcmp(fs, "pdf");
+        if (fs && !pdf && (out_format_parse(fs, &fmt) || fmt == OUT_JSONL)) {
+            verr_set(&e, 400, "invalid_parameter", "format", "format is csv, xlsx or pdf");
+            goto fail;
+        }
         file = true;
     }
     char today[11];
@@ -369,7 +374,12 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     char shown_from[11], shown_to[11];
     snprintf(shown_from, sizeof shown_from, "%.10s", r.from);
     snprintf(shown_to, sizeof shown_to, "%.10s", to ? to : today);
-    if (file) {
+    if (pdf) {
+        sales_report_pdf(rs, by, shown_from, shown_to, company, rows, acts, &e);
+        json_decref(rows);
+        json_decref(acts);
+        if (e.status) goto fail;
+    } else if (file) {
         report_file(rs, fmt, by, rows, acts, &e);
         json_decref(rows);
         json_decref(acts);
@@ -398,8 +408,9 @@ static void sales_report_export(struct req *rq, struct resp *rs) { report(rq, rs
 
 static const struct route_doc report_export_doc = {
     .id = "exportSalesReport", .tag = "opportunities", .headers = "Content-Disposition",
-    .response_type = "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    .params = "[" REPORT_PARAMS ",{'name':'format','in':'query','schema':{'type':'string','enum':['csv','xlsx'],'default':'csv'}}]",
+    .response_type = "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet application/pdf",
+    .params = "[" REPORT_PARAMS ",{'name':'format','in':'query','schema':{'type':'string','enum':['csv','xlsx','pdf'],'default':'csv'}}]",
+    .errors = "503",
 };
 
 static const char *const report_schemas[] = {"MoneyTotals", FX_TOTAL_SCHEMA, NULL};
@@ -426,7 +437,7 @@ static const struct route report_routes[] = {
     {"GET", "/api/v1/reports/sales", 0, "opportunities", "read", sales_report,
      "Sales report: won / lost, win rate and conversion by stage, source, user or team, cycle time, activity counts", NULL, &report_doc},
     {"GET", "/api/v1/reports/sales/export", 0, "opportunities", "export", sales_report_export,
-     "The sales report as a file for spreadsheets (format=xlsx or csv)", NULL, &report_export_doc},
+     "The sales report as a file: for spreadsheets (format=xlsx or csv) or to print (format=pdf, Chinese and English)", NULL, &report_export_doc},
 };
 
 void sales_reports_register(void)

@@ -1,6 +1,9 @@
 /* assign: rules, round robin and capacity (see assign.h). */
 #include "domain/assign.h"
 #include "domain/vocab.h"
+#include "jobs/scheduler.h"
+#include "lib/timeutil.h"
+#include "lib/zonetime.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +20,7 @@ static const struct field rule_fields[] = {
     {"source", "source", NULL, FT_ENUM, F_FILTER, 0, info_sources, 0, 0, NULL, "matches records of this information source (null: any)"},
     {"team_id", "team_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "the team whose members take turns"},
     {"capacity", "capacity", NULL, FT_INT, 0, 0, NULL, 0, 0, NULL, "at most this many records per member per period (null: no limit)"},
-    {"period", "period", NULL, FT_ENUM, 0, 0, assign_periods, 0, 0, NULL, "the capacity's period: day, week (from Monday) or month (UTC)"},
+    {"period", "period", NULL, FT_ENUM, 0, 0, assign_periods, 0, 0, NULL, "the capacity's period: day, week (from Monday) or month, in the company's time zone"},
     {"enabled", "enabled", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "a disabled rule is skipped"},
 };
 
@@ -47,25 +50,34 @@ struct resource assignment_rule_resource = {
     .rule = rule_rule,
 };
 
-int assign_period_start(const char *period, const char *now, char out[21])
+int assign_period_start(const char *zone, const char *period, const char *now, char out[21])
 {
+    int64_t t, start;
+    char day[11];
     struct tm tm = {0};
-    if (!now || !period || sscanf(now, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return -1;
+    if (!now || !period || time_parse(now, &t)) return -1;
+    if (!zone || !*zone) zone = "UTC";
+    /* The local date now, moved back to the period's first day as a plain
+     * calendar date (timegm only does the day arithmetic), then the
+     * instant that day began in the zone. */
+    if (zone_local_date(zone, t, day) || sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     if (!strcmp(period, "month")) {
         tm.tm_mday = 1;
     } else if (!strcmp(period, "week")) {
-        time_t t = timegm(&tm);
+        time_t d0 = timegm(&tm);
         struct tm d;
-        gmtime_r(&t, &d);
+        gmtime_r(&d0, &d);
         int back = (d.tm_wday + 6) % 7;   /* days since Monday */
-        t -= (time_t)back * 86400;
-        gmtime_r(&t, &tm);
+        d0 -= (time_t)back * 86400;
+        gmtime_r(&d0, &tm);
     } else if (strcmp(period, "day") != 0) {
         return -1;
     }
-    strftime(out, 21, "%Y-%m-%dT00:00:00Z", &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    if (zone_day_start(zone, day, &start)) return -1;
+    time_format(start, out);
     return 0;
 }
 
@@ -94,12 +106,12 @@ static int64_t load_of(db *w, const char *subject, int64_t user, const char *per
 
 /* Counts one more for user in the day, the week and the month of now: a
  * rule's period may change, and each count must already be right then. */
-static int load_add(db *w, const char *subject, int64_t user, const char *now)
+static int load_add(db *w, const char *zone, const char *subject, int64_t user, const char *now)
 {
     static const char *const periods[] = {"day", "week", "month"};
     for (int i = 0; i < 3; i++) {
         char since[21];
-        if (assign_period_start(periods[i], now, since)) return -1;
+        if (assign_period_start(zone, periods[i], now, since)) return -1;
         db_stmt *s = db_prepare(w, "INSERT INTO assignment_load(subject, user_id, period, period_start, assigned) VALUES (?, ?, ?, ?, 1)"
                                    " ON CONFLICT(subject, user_id, period, period_start) DO UPDATE SET assigned = assignment_load.assigned + 1");
         if (!s) return -1;
@@ -157,7 +169,11 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
     int start = 0;
     while (start < n && members[start] <= last) start++;
     char since[21];
-    if (capacity && assign_period_start(period, now, since)) return -1;
+    /* The periods are the company's days, weeks and months: a day that
+     * starts at 08:00 UTC in Shanghai is counted from there. */
+    char zone[64];
+    company_time_zone(w, zone, sizeof zone);
+    if (capacity && assign_period_start(zone, period, now, since)) return -1;
     for (int k = 0; k < n; k++) {
         int64_t u = members[(start + k) % n];
         if (capacity) {
@@ -189,7 +205,7 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
     step = db_step(s);
     db_done(s);
     if (step != DB_DONE) return -1;
-    return load_add(w, subject, out->user_id, now) ? -1 : 1;
+    return load_add(w, zone, subject, out->user_id, now) ? -1 : 1;
 }
 
 int assign_link(db *w, const char *subject, int64_t record_id)

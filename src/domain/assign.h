@@ -28,7 +28,8 @@ struct assign_result {
 /* Picks the owner of a new record of subject at time now (ISO 8601 UTC):
  * the first enabled rule (position, then id) matching in, then the next
  * member of its team after the cursor who is enabled, not read_only, and
- * below the rule's capacity for the period that contains now. Moves the
+ * below the rule's capacity for the period that contains now (periods in
+ * the company's time zone). Moves the
  * cursor, counts the assignment in the user's day, week and month, and
  * appends the log row (record_id left null: assign_link fills it once the
  * record has its id). 1 when assigned (*out set), 0 when no
@@ -38,7 +39,10 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
 /* Names the record of the log row assign_pick left unlinked. 0 or -1. */
 int assign_link(db *w, const char *subject, int64_t record_id);
 /* The first instant of the period ("day", "week" — from Monday — or
- * "month") that contains now, as ISO 8601 UTC into out. 0, or -1 for an
- * unknown period or a malformed now. Pure; unit-tested. */
-int assign_period_start(const char *period, const char *now, char out[21]);
+ * "month") that contains now, the period's days being local days in zone
+ * (an IANA name; NULL or "" is UTC), as ISO 8601 UTC into out: in
+ * Asia/Shanghai the day of 2027-03-10T17:00:00Z began at
+ * 2027-03-10T16:00:00Z. 0, or -1 for an unknown period or zone or a
+ * malformed now. Unit-tested. */
+int assign_period_start(const char *zone, const char *period, const char *now, char out[21]);
 #endif

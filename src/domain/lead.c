@@ -10,6 +10,8 @@
 #include "domain/lead.h"
 #include "domain/assign.h"
 #include "domain/vocab.h"
+#include "http/authz.h"
+#include "records/registry.h"
 #include "lib/textcheck.h"
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +36,7 @@ static const struct field lead_fields[] = {
     {"consent_at", "consent_at", NULL, FT_TIME, 0, 0, NULL, 0, 0, NULL, "when they gave it"},
     {"form_id", "form_id", NULL, FT_INT, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "the web-to-lead form it came through (server-set)"},
     {"duplicates", "duplicates", NULL, FT_OBJLIST, F_SERVER, 20, NULL, 0, 0, duplicate_keys,
-     "possible duplicates when last written: {type: party|lead, id, name, matched_on: email|phone|name_company}"},
+     "possible duplicates when last written, those within the reader's scope: {type: party|lead, id, name, matched_on: email|phone|name_company}"},
     {"assignment_rule_id", "assignment_rule_id", NULL, FT_INT, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "the rule that assigned it (server-set)"},
     {"assigned_at", "assigned_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when a rule assigned it (server-set)"},
     {"worked_at", "worked_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when work on it began (server-set)"},
@@ -168,6 +170,34 @@ fail:
     return NULL;
 }
 
+/* ---- what a reader sees ---- */
+
+json_t *lead_duplicates_visible(db *c, const struct auth_user *u, const json_t *dups)
+{
+    json_t *seen = json_array(), *x;
+    size_t i;
+    const struct rtype *lt = registry_of(&lead_resource);
+    enum scope ps = authz_scope(u, "parties", "read"), ls = authz_scope(u, "leads", "read");
+    json_array_foreach(dups, i, x) {
+        int64_t rid = json_integer_value(json_object_get(x, "id"));
+        const char *type = json_string_value(json_object_get(x, "type"));
+        bool party = type && !strcmp(type, "party");
+        if (party ? authz_party_in_scope(c, u, rid, ps) : lt && authz_record_in_scope(c, u, lt, rid, ls)) json_array_append(seen, x);
+    }
+    return seen;
+}
+
+/* The stored duplicates were found with every record in view (the write
+ * path has no reader): each reader is told only of those in their scope,
+ * as the live GET /leads/{id}/duplicates does. */
+static void lead_view(db *c, const struct auth_user *u, json_t *rec)
+{
+    json_t *d = json_object_get(rec, "duplicates");
+    if (!json_is_array(d) || !json_array_size(d)) return;
+    if (authz_scope(u, "parties", "read") == SCOPE_ALL && authz_scope(u, "leads", "read") == SCOPE_ALL) return;
+    json_object_set_new(rec, "duplicates", lead_duplicates_visible(c, u, d));
+}
+
 /* ---- write hooks ---- */
 
 /* Before the row is written, with the complete new record: the duplicates
@@ -253,4 +283,5 @@ struct resource lead_resource = {
     .name = "leads", .table = "lead", .entity = "lead",
     .fields = lead_fields, .nfields = sizeof lead_fields / sizeof lead_fields[0],
     .check_stored = lead_check_stored, .after_write = lead_after_write, .before_delete = lead_before_delete,
+    .view = lead_view,
 };

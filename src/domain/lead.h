@@ -13,4 +13,7 @@ extern const struct workflow lead_workflow;
  * spelling: canonical digits) and name + company; at most 20, a new array
  * (NULL on a storage error). */
 json_t *lead_duplicates(db *c, const json_t *rec, int64_t exclude_id);
+/* The elements of dups (as lead_duplicates gives them) naming a party or
+ * lead within u's read scope: a new array. */
+json_t *lead_duplicates_visible(db *c, const struct auth_user *u, const json_t *dups);
 #endif

@@ -360,3 +360,5 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     free(img_data);
     return rc;
 }
+
+const char *quote_pdf_font(void) { return font_path(); }

@@ -141,7 +141,7 @@ static int each_record(struct req *rq, const struct resource *r, int (*cb)(void 
     while (rc == 0 && (step = db_step(s)) == DB_ROW) {
         json_t *rec = res_load(c, r, db_column_int64(s, 0));
         if (!rec) continue;
-        if (rq) res_redact(r, &rq->user, rec);
+        if (rq) res_view(r, &rq->user, res_redact(r, &rq->user, rec));
         rc = cb(ctx, rec);
         json_decref(rec);
     }

@@ -122,3 +122,22 @@ int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t 
         *next_change = INT64_MAX;
     return 0;
 }
+
+int zone_day_start(const char *zone, const char *date, int64_t *out)
+{
+    int y, mo, d;
+    char extra;
+    if (!date || sscanf(date, "%4d-%2d-%2d%c", &y, &mo, &d, &extra) != 3 || mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return -1;
+    UErrorCode st = U_ZERO_ERROR;
+    /* Lenient: a midnight skipped by a DST change becomes the first instant
+     * after the gap, which is when that day began there. */
+    ucal_clear(cal);
+    ucal_setDateTime(cal, y, mo - 1, d, 0, 0, 0, &st);
+    UDate t = ucal_getMillis(cal, &st);
+    ucal_close(cal);
+    if (U_FAILURE(st)) return -1;
+    *out = (int64_t)(t / 1000.0);
+    return 0;
+}

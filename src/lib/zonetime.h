@@ -18,6 +18,10 @@ int zone_parse_hhmm(const char *s, int *hour, int *minute);
 /* The local date ("YYYY-MM-DD") in zone at instant `at` (Unix seconds):
  * what "today" is for the company. 0, or -1 for an unknown zone. */
 int zone_local_date(const char *zone, int64_t at, char out[11]);
+/* The instant (Unix seconds) at which the local day date ("YYYY-MM-DD")
+ * began in zone: its midnight there, or the end of a DST gap that skipped
+ * midnight. 0, or -1 for an unknown zone or a malformed date. */
+int zone_day_start(const char *zone, const char *date, int64_t *out);
 
 /* A zone opened once for many offset questions (the business calendars of
  * domain/bizcal.c ask one per working interval). Not thread-safe: one

@@ -83,7 +83,7 @@ test('won / lost, win rate, cycle time, conversion by stage, activities; XLSX an
     assert.match(cu.text, new RegExp(`^${a.user.id},0,2,1,0\\.6667,17\\.00,CNY,5\\.0\\r?$`, 'm'), cu.text);
     // Parameters.
     assertError(await admin.get('/api/v1/reports/sales?by=colour'), 400, 'invalid_parameter', 'by');
-    assertError(await admin.get('/api/v1/reports/sales/export?format=pdf'), 400, 'invalid_parameter', 'format');
+    assertError(await admin.get('/api/v1/reports/sales/export?format=docx'), 400, 'invalid_parameter', 'format');
     // Exporting needs the export permission: read_only may read, not export.
     addUser(srv.db, 'ro@test.local', 'read_only');
     const ro = await srv.login('ro@test.local', PW);

@@ -19,23 +19,53 @@ static void test_period_start(void **state)
 {
     (void)state;
     char out[21];
-    assert_int_equal(assign_period_start("day", NOW, out), 0);
+    assert_int_equal(assign_period_start("UTC", "day", NOW, out), 0);
     assert_string_equal(out, "2027-03-10T00:00:00Z");
     /* 2027-03-10 is a Wednesday: the week began on Monday the 8th. */
-    assert_int_equal(assign_period_start("week", NOW, out), 0);
+    assert_int_equal(assign_period_start("UTC", "week", NOW, out), 0);
     assert_string_equal(out, "2027-03-08T00:00:00Z");
     /* A Monday is its own week's start; a Sunday belongs to the week before. */
-    assert_int_equal(assign_period_start("week", "2027-03-08T00:00:00Z", out), 0);
+    assert_int_equal(assign_period_start("UTC", "week", "2027-03-08T00:00:00Z", out), 0);
     assert_string_equal(out, "2027-03-08T00:00:00Z");
-    assert_int_equal(assign_period_start("week", "2027-03-07T23:59:59Z", out), 0);
+    assert_int_equal(assign_period_start("UTC", "week", "2027-03-07T23:59:59Z", out), 0);
     assert_string_equal(out, "2027-03-01T00:00:00Z");
     /* Across a year's end. */
-    assert_int_equal(assign_period_start("week", "2027-01-01T08:00:00Z", out), 0);
+    assert_int_equal(assign_period_start("UTC", "week", "2027-01-01T08:00:00Z", out), 0);
     assert_string_equal(out, "2026-12-28T00:00:00Z");
-    assert_int_equal(assign_period_start("month", NOW, out), 0);
+    assert_int_equal(assign_period_start("UTC", "month", NOW, out), 0);
     assert_string_equal(out, "2027-03-01T00:00:00Z");
-    assert_int_equal(assign_period_start("year", NOW, out), -1);
-    assert_int_equal(assign_period_start("day", "garbage", out), -1);
+    assert_int_equal(assign_period_start("UTC", "year", NOW, out), -1);
+    assert_int_equal(assign_period_start("UTC", "day", "garbage", out), -1);
+    assert_int_equal(assign_period_start(NULL, "day", NOW, out), 0);
+    assert_string_equal(out, "2027-03-10T00:00:00Z");
+}
+
+/* The periods are the company's: in Shanghai (UTC+8) a day begins at 16:00
+ * UTC the day before, and an instant just either side of that boundary
+ * falls in two different days — and weeks and months at theirs. */
+static void test_period_start_zone(void **state)
+{
+    (void)state;
+    char out[21];
+    assert_int_equal(assign_period_start("Asia/Shanghai", "day", "2027-03-10T15:59:59Z", out), 0);
+    assert_string_equal(out, "2027-03-09T16:00:00Z");
+    assert_int_equal(assign_period_start("Asia/Shanghai", "day", "2027-03-10T16:00:00Z", out), 0);
+    assert_string_equal(out, "2027-03-10T16:00:00Z");
+    /* Sunday 23:30 in Shanghai is still last week; Monday 00:30 is a new one. */
+    assert_int_equal(assign_period_start("Asia/Shanghai", "week", "2027-03-14T15:30:00Z", out), 0);
+    assert_string_equal(out, "2027-03-07T16:00:00Z");
+    assert_int_equal(assign_period_start("Asia/Shanghai", "week", "2027-03-14T16:30:00Z", out), 0);
+    assert_string_equal(out, "2027-03-14T16:00:00Z");
+    /* 1 April 00:30 in Shanghai is March 31st in UTC: already April's month. */
+    assert_int_equal(assign_period_start("Asia/Shanghai", "month", "2027-03-31T16:30:00Z", out), 0);
+    assert_string_equal(out, "2027-03-31T16:00:00Z");
+    /* West of UTC: in New York (UTC-4 in summer) 02:00 UTC is still the day before. */
+    assert_int_equal(assign_period_start("America/New_York", "day", "2027-07-02T02:00:00Z", out), 0);
+    assert_string_equal(out, "2027-07-01T04:00:00Z");
+    /* A day that DST shortens: New York's 14 March 2027 began at 05:00 UTC (EST). */
+    assert_int_equal(assign_period_start("America/New_York", "day", "2027-03-14T20:00:00Z", out), 0);
+    assert_string_equal(out, "2027-03-14T05:00:00Z");
+    assert_int_equal(assign_period_start("Mars/Olympus", "day", NOW, out), -1);
 }
 
 static void test_lead_workflow(void **state)
@@ -109,6 +139,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_period_start),
+        cmocka_unit_test(test_period_start_zone),
         cmocka_unit_test(test_lead_workflow),
         cmocka_unit_test(test_rule_checks),
         cmocka_unit_test(test_ratelimit),
