@@ -109,8 +109,8 @@ void sales_report_pdf(struct resp *rs, const char *by, const char *from, const c
                                      "\xE8\xB5\xA2\xE5\x8D\x95\xE9\x87\x91\xE9\xA2\x9D Won amount",             /* 赢单金额 */
                                      "\xE5\x91\xA8\xE6\x9C\x9F(\xE5\xA4\xA9) Cycle (days)");                    /* 周期(天) */
     json_t *numeric = json_pack("[b, b, b, b, b, b, b]", 0, 1, 1, 1, 1, 1, 1);
-    json_t *widths = stage ? json_pack("[f, f, f, f, f, f, f]", 3.0, 1.2, 1.2, 1.0, 1.0, 1.2, 1.4)
-                           : json_pack("[f, f, f, f, f, f, f]", 3.0, 1.0, 1.0, 1.0, 1.2, 2.6, 1.3);
+    json_t *widths = stage ? json_pack("[f, f, f, f, f, f, f]", 2.4, 1.2, 1.1, 1.0, 1.0, 1.5, 1.8)
+                           : json_pack("[f, f, f, f, f, f, f]", 2.2, 1.1, 1.1, 1.1, 1.5, 2.4, 1.9);
     json_t *act = json_array();
     json_array_foreach(acts, i, x) {
         json_t *uid = json_object_get(x, "user_id");
@@ -136,7 +136,7 @@ void sales_report_pdf(struct resp *rs, const char *by, const char *from, const c
         "columns", cols, "numeric", numeric, "widths", widths, "rows", table,
         "title", "\xE6\xB4\xBB\xE5\x8A\xA8 Activities",   /* 活动 */
         "columns", "\xE9\x94\x80\xE5\x94\xAE\xE5\x91\x98 Salesperson", "\xE4\xBA\x92\xE5\x8A\xA8 Interactions", "\xE6\xB8\xA0\xE9\x81\x93 By channel",   /* 互动, 渠道 */
-        "numeric", 0, 1, 0, "widths", 3, 1, 4, "rows", act);
+        "numeric", 0, 1, 0, "widths", 3, 2, 4, "rows", act);
     json_decref(head);
     char *data = NULL;
     size_t len = 0;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define LEFT 50.0f
-#define RIGHT 545.0f
+#define RIGHT 792.0f   /* A4 landscape: 842 points wide */
 #define BOTTOM 60.0f
 #define MAX_COLS 12
 
@@ -34,7 +34,7 @@ static void on_error(HPDF_STATUS no, HPDF_STATUS detail, void *user)
 static void new_page(struct page *p)
 {
     p->page = HPDF_AddPage(p->doc);
-    HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE);
     p->y = HPDF_Page_GetHeight(p->page) - 50;
     p->pages++;
 }
@@ -93,9 +93,22 @@ static void draw_row(struct page *p, const struct cols *c, const json_t *cells, 
     }
 }
 
+/* The column heads: "中文 English" on two lines, the Chinese above. */
 static void table_head(struct page *p, const struct cols *c, const json_t *heads)
 {
-    draw_row(p, c, heads, 8.5f);
+    json_t *top = json_array(), *bottom = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(heads, i, x) {
+        const char *s = json_string_value(x), *sp = s ? strchr(s, ' ') : NULL;
+        json_array_append_new(top, sp ? json_stringn(s, (size_t)(sp - s)) : json_string(s ? s : ""));
+        json_array_append_new(bottom, json_string(sp ? sp + 1 : ""));
+    }
+    draw_row(p, c, top, 8.5f);
+    p->y -= 11;
+    draw_row(p, c, bottom, 8.5f);
+    json_decref(top);
+    json_decref(bottom);
     p->y -= 5;
     rule(p, 0.4f);
     p->y -= 13;

@@ -12,6 +12,6 @@
  *    "tables": [{"title": "…", "columns": ["…", …], "numeric": [false, true, …],
  *                "widths": [3, 1, …], "rows": [["…", …], …]}, …]}
  * (texts UTF-8, Chinese included; a cell too wide is cut with "…"; rows
- * go on to further A4 pages with the column heads repeated). */
+ * go on to further A4 landscape pages with the column heads repeated). */
 int report_pdf_render(const json_t *doc, char **out, size_t *len);
 #endif

@@ -2111,4 +2111,13 @@ export default {
   'sales.deals': 'Deals',
   'sales.no_deals': 'No deals yet.',
   'sales.period_col': 'Period',
+  // issue 18, second round: the report as PDF, where the lead forms may be embedded
+  'sales2.download_pdf': 'Download PDF',
+  'sales2.embed_title': 'Embedding on your web site',
+  'sales2.embed_text': 'A form can be shown inside a page of your own site (an iframe). Only the sites listed here may do so; every other page of Rapport refuses to be embedded.',
+  'sales2.origins': 'Sites allowed to embed the forms',
+  'sales2.origins_hint': 'One per line, such as https://www.example.com (https://*.example.com for its subdomains). Empty: no site.',
+  'sales2.origins_save': 'Save sites',
+  'sales2.origins_saved': 'Sites saved: {n}.',
+  'sales2.embed_code': 'Code to paste into your page',
 };

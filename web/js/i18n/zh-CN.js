@@ -2109,4 +2109,13 @@ export default {
   'sales.deals': '商机',
   'sales.no_deals': '还没有商机。',
   'sales.period_col': '周期',
+  // issue 18, second round: the report as PDF, where the lead forms may be embedded
+  'sales2.download_pdf': '下载 PDF',
+  'sales2.embed_title': '嵌入到公司网站',
+  'sales2.embed_text': '表单可以显示在公司网站的页面中（iframe）。只有这里列出的网站可以这样做；Rapport 的其他页面一律拒绝被嵌入。',
+  'sales2.origins': '允许嵌入表单的网站',
+  'sales2.origins_hint': '每行一个，例如 https://www.example.com（https://*.example.com 表示其所有子域名）。留空：不允许任何网站。',
+  'sales2.origins_save': '保存网站',
+  'sales2.origins_saved': '已保存 {n} 个网站。',
+  'sales2.embed_code': '粘贴到网页中的代码',
 };

@@ -1,27 +1,56 @@
 // lead-forms: the admin's public web-to-lead forms (issue 18) — each with
 // its key (the public address /forms/{key}, shown as a link to copy into
 // the company's web site), the consent text people agree to, the source,
-// territory and industry its leads get, and whether it is enabled.
-// API: GET/POST /api/v1/lead-forms, PATCH/DELETE /api/v1/lead-forms/{id}.
+// territory and industry its leads get, and whether it is enabled; and the
+// sites allowed to embed the forms in a frame, with the code to paste.
+// API: GET/POST /api/v1/lead-forms, PATCH/DELETE /api/v1/lead-forms/{id},
+// GET/PUT /api/v1/settings/lead-form-origins.
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { field, dialog, toast, errorState, errorText, badge, confirmDialog, empty, vocabOptions, showFieldErrors } from '../ui.js';
+import { field, dialog, toast, errorState, errorText, badge, confirmDialog, empty, vocabOptions, showFieldErrors, card } from '../ui.js';
 import { VOCAB } from '../vocab.js';
 
 export async function render(ctx) {
   const { main, signal } = ctx;
   let forms = [];
   const box = h('div', { class: 'table-wrap' });
+  const origins = field({ label: t('sales2.origins'), type: 'textarea', name: 'origins', rows: 3, hint: t('sales2.origins_hint') });
+  const code = h('pre', { class: 'embed-code' });
+  const embed = card(t('sales2.embed_title'), h('form', { class: 'embed-form', on: { submit: (e) => { e.preventDefault(); saveOrigins(); } } },
+    h('p', { class: 'muted', text: t('sales2.embed_text') }), origins.wrap,
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('sales2.origins_save') })),
+    h('div', { class: 'field' }, h('div', { class: 'label', text: t('sales2.embed_code') }), code)));
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('lforms.title') }), h('p', { class: 'muted', text: t('lforms.subtitle') })),
       h('div', { class: 'head-actions' }, h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => edit(null) } }, icon('plus'), t('lforms.new')))),
-    box));
+    box, embed));
+
+  async function loadOrigins() {
+    try {
+      origins.input.value = (await api.get('/api/v1/settings/lead-form-origins', {}, { signal })).origins.join('\n');
+    } catch (err) { if (err.name !== 'AbortError') toast(errorText(err), 'error'); }
+  }
+
+  async function saveOrigins() {
+    const list = origins.input.value.split(/\s+/).filter(Boolean);
+    try {
+      const r = await api.request('PUT', '/api/v1/settings/lead-form-origins', { body: { origins: list } });
+      origins.input.value = r.origins.join('\n');
+      toast(t('sales2.origins_saved', { n: r.origins.length }));
+    } catch (err) { if (!showFieldErrors(err, { origins })) toast(errorText(err), 'error'); }
+  }
+
+  function drawCode() {
+    const f = forms.find((x) => x.enabled) || forms[0];
+    code.textContent = `<iframe src="${location.origin}/forms/${f ? f.key : 'key'}" style="width:100%;height:640px;border:0" title="${f ? f.name.replace(/"/g, '&quot;') : ''}"></iframe>`;
+  }
 
   async function load() {
     try {
       forms = (await api.listAll('/api/v1/lead-forms', {}, { signal })).items;
       draw();
+      drawCode();
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
     }
@@ -74,5 +103,5 @@ export async function render(ctx) {
     load();
   }
 
-  await load();
+  await Promise.all([load(), loadOrigins()]);
 }

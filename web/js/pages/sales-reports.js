@@ -1,6 +1,6 @@
 // sales-reports: the sales reports (issue 18) — won and lost, win rate,
 // won amount and cycle time by salesperson, team or source; conversion by
-// stage; activity counts per user; for a period, with an XLSX or CSV
+// stage; activity counts per user; for a period, with an XLSX, CSV or PDF
 // download of the same report.
 // API: GET /api/v1/reports/sales, /api/v1/reports/sales/export, GET /api/v1/users.
 import { h, replace } from '../dom.js';
@@ -35,7 +35,8 @@ export async function render(ctx) {
     const q = { by: state.by, from: state.from, to: state.to };
     const file = (fmt) => '/api/v1/reports/sales/export' + api.qs({ ...q, format: fmt });
     replace(links, h('a', { class: 'btn', href: file('xlsx'), download: '', text: t('sales.download_xlsx') }),
-      h('a', { class: 'btn', href: file('csv'), download: '', text: t('sales.download_csv') }));
+      h('a', { class: 'btn', href: file('csv'), download: '', text: t('sales.download_csv') }),
+      h('a', { class: 'btn', href: file('pdf'), download: '', text: t('sales2.download_pdf') }));
     try {
       draw(await api.get('/api/v1/reports/sales', q, { signal }));
     } catch (err) {
