@@ -50,33 +50,55 @@ struct resource assignment_rule_resource = {
     .rule = rule_rule,
 };
 
+/* The last period found per thread and period name, with its end: the
+ * next lead of the same period needs no ICU calendar (a bulk import asks
+ * four times a lead). */
+struct period_memo {
+    char zone[64], period[8];
+    int64_t from, to;
+};
+static _Thread_local struct period_memo g_memo[3];
+
 int assign_period_start(const char *zone, const char *period, const char *now, char out[21])
 {
-    int64_t t, start;
+    int64_t t, start, end;
     char day[11];
     struct tm tm = {0};
     if (!now || !period || time_parse(now, &t)) return -1;
     if (!zone || !*zone) zone = "UTC";
+    int slot = !strcmp(period, "day") ? 0 : !strcmp(period, "week") ? 1 : !strcmp(period, "month") ? 2 : -1;
+    if (slot < 0) return -1;
+    struct period_memo *m = &g_memo[slot];
+    if (!strcmp(m->zone, zone) && t >= m->from && t < m->to) {
+        time_format(m->from, out);
+        return 0;
+    }
     /* The local date now, moved back to the period's first day as a plain
      * calendar date (timegm only does the day arithmetic), then the
-     * instant that day began in the zone. */
+     * instant that day began in the zone; the period ends where the next
+     * one begins. */
     if (zone_local_date(zone, t, day) || sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    if (!strcmp(period, "month")) {
-        tm.tm_mday = 1;
-    } else if (!strcmp(period, "week")) {
-        time_t d0 = timegm(&tm);
+    if (slot == 2) tm.tm_mday = 1;
+    time_t d0 = timegm(&tm);
+    if (slot == 1) {
         struct tm d;
         gmtime_r(&d0, &d);
-        int back = (d.tm_wday + 6) % 7;   /* days since Monday */
-        d0 -= (time_t)back * 86400;
-        gmtime_r(&d0, &tm);
-    } else if (strcmp(period, "day") != 0) {
-        return -1;
+        d0 -= (time_t)((d.tm_wday + 6) % 7) * 86400;   /* back to Monday */
     }
+    gmtime_r(&d0, &tm);
     strftime(day, sizeof day, "%Y-%m-%d", &tm);
     if (zone_day_start(zone, day, &start)) return -1;
+    if (slot == 2) { tm.tm_mon += 1; d0 = timegm(&tm); }   /* timegm normalises month 12 */
+    else d0 += slot == 1 ? 7 * 86400 : 86400;
+    gmtime_r(&d0, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    if (zone_day_start(zone, day, &end)) return -1;
+    snprintf(m->zone, sizeof m->zone, "%s", zone);
+    snprintf(m->period, sizeof m->period, "%s", period);
+    m->from = start;
+    m->to = end;
     time_format(start, out);
     return 0;
 }
