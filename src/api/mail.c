@@ -9,12 +9,16 @@
  *   GET/POST /api/v1/u/{token}   the unsubscribe page / the RFC 8058 one-click POST (withdraws e-mail consent)
  *   GET /api/v1/t/o/{token}      the open pixel
  *   GET /api/v1/t/c/{token}?u=   a tracked link: redirects only to a link of the campaign's template
+ * The public ones are rate-limited per client address (link_budget): each
+ * may write to the database, and nothing else stops one address from
+ * hammering them.
  * The send job itself is domain/campaign_send.c; the measures are
  * campaign_measures.c. */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/mail_types.h"
 #include "http/authz.h"
+#include "http/ratelimit.h"
 #include "jobs/jobs.h"
 #include "lib/strbuf.h"
 #include "mail/render.h"
@@ -272,6 +276,31 @@ static void mail_settings_put(struct req *rq, struct resp *rs)
 
 /* ---- the recipient's links (public) ---- */
 
+/* Requests per minute one address may make to the public links, all four
+ * together (RAPPORT_MAIL_LINK_RATE, default 600). Generous on purpose: a
+ * webmail's image proxy (Gmail's) fetches every recipient's open pixel from
+ * a few addresses, and an office behind one NAT clicks from one. */
+static int link_rate(void)
+{
+    const char *e = getenv("RAPPORT_MAIL_LINK_RATE");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 600;
+}
+
+/* Counts the request against its address; false with a 429 (Retry-After)
+ * answered when the address is over its rate. Checked before the token is
+ * looked up, so an address over its rate costs no database work. */
+static bool link_budget(struct req *rq, struct resp *rs)
+{
+    int retry = 0;
+    if (ratelimit_take("mail_links", req_client_addr(rq), link_rate(), &retry)) return true;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    resp_header(rs, "Retry-After", ra);
+    resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+    return false;
+}
+
 struct member_ref { int64_t campaign, party; bool unsubscribed, opened, clicked; };
 
 /* The member whose token this is; false when none (or not a token). */
@@ -343,6 +372,7 @@ static int unsubscribe(db *w, void *arg)
  * "List-Unsubscribe=One-Click"), or the form of the page below. */
 static void unsubscribe_post(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs)) return;
     struct unsub_ctx u = {0};
     if (!member_of_token(db_reader(), rq->path_params[0], &u.m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -359,6 +389,7 @@ static void unsubscribe_post(struct req *rq, struct resp *rs)
  * mail scanners fetch links). */
 static void unsubscribe_page(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs)) return;
     struct member_ref m;
     if (!member_of_token(db_reader(), rq->path_params[0], &m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -401,6 +432,7 @@ static const unsigned char pixel_gif[] = {
  * shows nothing either way). */
 static void track_open(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs)) return;
     struct mark_ctx c = {0};
     if (member_of_token(db_reader(), rq->path_params[0], &c.m) && !c.m.opened) db_write(mark, &c);
     rs->status = 200;
@@ -438,6 +470,7 @@ static bool template_link(db *c, int64_t campaign, const char *url)
 /* GET /api/v1/t/c/{token}?u=URL */
 static void track_click(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs)) return;
     struct mark_ctx c = {.click = true};
     const char *url = req_query(rq, "u");
     if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) || strpbrk(url, "\r\n\"") ||
@@ -495,11 +528,11 @@ static const struct route_doc settings_get_doc = {.id = "getMailSettings", .tag 
                                                   .response_name = "MailSettings"};
 static const struct route_doc settings_put_doc = {.id = "setMailSettings", .tag = "settings", .request = MAIL_SETTINGS_SCHEMA,
                                                   .response = "{'$ref':'#/components/schemas/MailSettings'}"};
-static const struct route_doc unsub_get_doc = {.id = "unsubscribePage", .tag = "campaigns", .response_type = "text/html", .errors = "404"};
+static const struct route_doc unsub_get_doc = {.id = "unsubscribePage", .tag = "campaigns", .response_type = "text/html", .errors = "404 429"};
 static const struct route_doc unsub_post_doc = {.id = "unsubscribeOneClick", .tag = "campaigns", .request = "{'type':'string'}",
-                                                .request_type = "application/x-www-form-urlencoded", .response_type = "text/html", .errors = "404"};
-static const struct route_doc open_doc = {.id = "trackOpen", .tag = "campaigns", .response_type = "image/gif"};
-static const struct route_doc click_doc = {.id = "trackClick", .tag = "campaigns", .status = 302, .headers = "Location", .errors = "404",
+                                                .request_type = "application/x-www-form-urlencoded", .response_type = "text/html", .errors = "404 429"};
+static const struct route_doc open_doc = {.id = "trackOpen", .tag = "campaigns", .response_type = "image/gif", .errors = "429"};
+static const struct route_doc click_doc = {.id = "trackClick", .tag = "campaigns", .status = 302, .headers = "Location", .errors = "404 429",
                                            .params = "[{'name':'u','in':'query','required':true,'schema':{'type':'string'},'description':'the link'}]"};
 
 static const struct route mail_routes[] = {

@@ -25,7 +25,13 @@ json_t *next_action_decide(const struct nba_facts *f)
     json_t *reasons = json_array();
     const char *action = NULL, *channel = NULL, *when = "this_week";
     int64_t interaction = 0;
-    /* The facts that explain whatever is chosen, strongest first. */
+    /* The facts that explain whatever is chosen, strongest first: an open
+     * case decides (below), so it comes first. */
+    if (f->open_cases) {
+        json_t *p = json_pack("{s:i}", "count", f->open_cases);
+        if (f->open_case_id) json_object_set_new(p, "case_id", json_integer(f->open_case_id));
+        reason(reasons, "open_case", p);
+    }
     if (f->tier[0]) reason(reasons, "tier", json_pack("{s:{s:s, s:s}}", "tier", "vocab", "tier", "value", f->tier));
     bool fallen = f->p_alive >= 0 && f->p_alive < P_ALIVE_FALLEN && f->last_purchase[0];
     if (fallen)
@@ -36,7 +42,6 @@ json_t *next_action_decide(const struct nba_facts *f)
         if (f->days_since_contact >= 0) json_object_set_new(p, "days", json_integer(f->days_since_contact));
         reason(reasons, f->days_since_contact >= 0 ? "no_contact_against_plan" : "never_contacted", p);
     }
-    if (f->open_cases) reason(reasons, "open_case", json_pack("{s:i}", "count", f->open_cases));
     if (f->occasion_date[0])
         reason(reasons, f->occasion_kind && !strcmp(f->occasion_kind, "lunar_birthday") ? "lunar_birthday_soon" : "birthday_soon",
                json_pack("{s:{s:s}, s:i}", "date", "date", f->occasion_date, "days", f->occasion_in_days));
@@ -178,6 +183,18 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
             copy_col(s, 3, f->plan_name, sizeof f->plan_name);
             f->plan_every_days = (int)db_column_int64(s, 4);
             f->planned_overdue = strcmp(f->planned_due, now) < 0;
+        }
+        db_done(s);
+    }
+    /* Open service cases (issue 19): new, open or waiting on the customer.
+     * A customer with a grievance in hand gets it resolved before anything
+     * is sold to them. */
+    s = db_prepare(c, "SELECT count(*), min(id) FROM service_case WHERE party_id = ? AND status IN ('new', 'open', 'waiting_on_customer')");
+    if (s) {
+        db_bind_int64(s, 1, id);
+        if (db_step(s) == DB_ROW) {
+            f->open_cases = (int)db_column_int64(s, 0);
+            if (f->open_cases) f->open_case_id = db_column_int64(s, 1);
         }
         db_done(s);
     }

@@ -30,7 +30,8 @@ struct nba_facts {
     int64_t planned_id;
     char planned_due[21], planned_channel[16], plan_name[201];
     int plan_every_days;
-    int open_cases;                              /* 0 when none or no cases table */
+    int open_cases;                              /* open service cases (new, open, waiting) */
+    int64_t open_case_id;                        /* the oldest of them, or 0 */
     /* The next birthday (solar or lunar) within the look-ahead, if any. */
     char occasion_date[11];                      /* "" when none */
     const char *occasion_kind;                   /* "birthday" / "lunar_birthday" */
