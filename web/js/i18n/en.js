@@ -2111,4 +2111,11 @@ export default {
   'sales.deals': 'Deals',
   'sales.no_deals': 'No deals yet.',
   'sales.period_col': 'Period',
+  // occmail: occasion rules that send e-mail (issue 20)
+  'occmail.action': 'Action',
+  'occmail.action.task': 'Task',
+  'occmail.action.email': 'E-mail',
+  'occmail.template': 'E-mail template',
+  'occmail.template_hint': 'Sent once a year per customer and occasion, to customers who agreed to e-mail.',
+  'occmail.ran': 'E-mail: {sent} sent, {skipped} skipped, {bounced} bounced, {failed} failed.',
 };
