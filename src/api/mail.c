@@ -288,19 +288,6 @@ static int link_rate(void)
     return n > 0 ? n : 600;
 }
 
-/* Counts the request against its address; false with a 429 (Retry-After)
- * answered when the address is over its rate. Checked before the token is
- * looked up, so an address over its rate costs no database work. */
-static bool link_budget(struct req *rq, struct resp *rs)
-{
-    int retry = 0;
-    if (ratelimit_take("mail_links", req_client_addr(rq), link_rate(), &retry)) return true;
-    char ra[16];
-    snprintf(ra, sizeof ra, "%d", retry);
-    resp_header(rs, "Retry-After", ra);
-    resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
-    return false;
-}
 
 /* A message's recipient: a campaign member, or the party of an occasion
  * rule's message (rule set, campaign 0; domain/occasion_mail.h), whose row
@@ -353,6 +340,24 @@ static void html_page(struct resp *rs, int status, const char *title, const char
     rs->content_type = "text/html; charset=utf-8";
 }
 
+/* Counts the request against its address; false with a 429 (Retry-After)
+ * answered — a page for the unsubscribe links a person opens, else JSON —
+ * when the address is over its rate. Checked before the token is looked
+ * up, so an address over its rate costs no database work. */
+static bool link_budget(struct req *rq, struct resp *rs, bool page)
+{
+    int retry = 0;
+    if (ratelimit_take("mail_links", req_client_addr(rq), link_rate(), &retry)) return true;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    resp_header(rs, "Retry-After", ra);
+    if (page)
+        html_page(rs, 429, "Too many requests 请求过多", "Please try again in a minute. 请一分钟后再试。", NULL);
+    else
+        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+    return false;
+}
+
 struct unsub_ctx { struct member_ref m; struct verr e; };
 
 static int unsubscribe(db *w, void *arg)
@@ -384,7 +389,7 @@ static int unsubscribe(db *w, void *arg)
  * "List-Unsubscribe=One-Click"), or the form of the page below. */
 static void unsubscribe_post(struct req *rq, struct resp *rs)
 {
-    if (!link_budget(rq, rs)) return;
+    if (!link_budget(rq, rs, true)) return;
     struct unsub_ctx u = {0};
     if (!member_of_token(db_reader(), rq->path_params[0], &u.m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -401,7 +406,7 @@ static void unsubscribe_post(struct req *rq, struct resp *rs)
  * mail scanners fetch links). */
 static void unsubscribe_page(struct req *rq, struct resp *rs)
 {
-    if (!link_budget(rq, rs)) return;
+    if (!link_budget(rq, rs, true)) return;
     struct member_ref m;
     if (!member_of_token(db_reader(), rq->path_params[0], &m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -447,7 +452,7 @@ static const unsigned char pixel_gif[] = {
  * shows nothing either way). */
 static void track_open(struct req *rq, struct resp *rs)
 {
-    if (!link_budget(rq, rs)) return;
+    if (!link_budget(rq, rs, false)) return;
     struct mark_ctx c = {0};
     if (member_of_token(db_reader(), rq->path_params[0], &c.m) && !c.m.opened) db_write(mark, &c);
     rs->status = 200;
@@ -486,7 +491,7 @@ static bool template_link(db *c, const struct member_ref *m, const char *url)
 /* GET /api/v1/t/c/{token}?u=URL */
 static void track_click(struct req *rq, struct resp *rs)
 {
-    if (!link_budget(rq, rs)) return;
+    if (!link_budget(rq, rs, false)) return;
     struct mark_ctx c = {.click = true};
     const char *url = req_query(rq, "u");
     if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) || strpbrk(url, "\r\n\"") ||
