@@ -111,3 +111,34 @@ test('an open service case comes first: resolve the case, no sales offer, until 
     assert.ok(!r.body.reasons.some((x) => x.message === 'nba.reason.open_case'));
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('an upcoming key date is an occasion: an anniversary is greeted, a maturity is a notice before it', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'rm@test.local', 'admin');
+    const rm = await srv.login('rm@test.local', PW);
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '韩梅梅', owner_id: rm.user.id })).body.id;
+    score(srv.db, party, { tier: 'gold', strategy: 'caring', lifecycle: 'stability', p_alive: 0.9, clv: 300000, last: '2026-09-01' });
+    assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`)).body.action, 'care');
+    // A yearly anniversary (first set years ago) ten days ahead: greet.
+    assert.equal((await admin.post('/api/v1/key-dates', { party_id: party, kind: 'anniversary', title: '结婚纪念日', date: '2015-09-30' })).status, 201);
+    let r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.action, 'greet');
+    assert.deepEqual(r.body.reasons.find((x) => x.message === 'nba.reason.key_date_soon').params,
+      { title: '结婚纪念日', date: { date: '2026-09-30' }, days: 10 });
+    // A deposit maturing sooner (once, not yearly): the notice comes first.
+    assert.equal((await admin.post('/api/v1/key-dates', { party_id: party, kind: 'maturity', title: '定期存款到期', date: '2026-09-27' })).status, 201);
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.body.action, 'maturity_notice');
+    assert.equal(r.body.when, 'before_occasion');
+    assert.deepEqual(r.body.reasons.find((x) => x.message === 'nba.reason.maturity_soon').params,
+      { title: '定期存款到期', date: { date: '2026-09-27' }, days: 7 });
+    // A year later the maturity is past (it does not come back) and the anniversary is yearly.
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2027-09-20`);
+    assert.equal(r.body.action, 'greet');
+    // More than two weeks ahead is not yet an occasion.
+    assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-01`)).body.action, 'care');
+  } finally { await srv.stop(); srv.cleanup(); }
+});

@@ -2111,11 +2111,14 @@ export default {
   'sales.deals': 'Deals',
   'sales.no_deals': 'No deals yet.',
   'sales.period_col': 'Period',
-  // occmail: occasion rules that send e-mail (issue 20)
+  // occmail: occasion rules that send e-mail; the next action's key dates (issue 20)
   'occmail.action': 'Action',
   'occmail.action.task': 'Task',
   'occmail.action.email': 'E-mail',
   'occmail.template': 'E-mail template',
   'occmail.template_hint': 'Sent once a year per customer and occasion, to customers who agreed to e-mail.',
   'occmail.ran': 'E-mail: {sent} sent, {skipped} skipped, {bounced} bounced, {failed} failed.',
+  'nba.action.maturity_notice': 'Tell {name} about the coming maturity: {channel}',
+  'nba.reason.key_date_soon': '{title} on {date}, in {days} days',
+  'nba.reason.maturity_soon': 'Maturity: {title} on {date}, in {days} days',
 };
