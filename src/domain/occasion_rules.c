@@ -52,7 +52,7 @@ static const struct field occasion_rule_fields[] = {
     {"days_ahead", "days_ahead", NULL, FT_INT, F_REQUIRED, 0, NULL, 0, 0, NULL, "the task is made this many days before the occasion (0 to 90)"},
     {"channel", "channel", NULL, FT_ENUM, 0, 0, interaction_channels, 0, 0, NULL, "the task's channel (default card)"},
     {"activity", "activity", NULL, FT_ENUM, 0, 0, contact_plan_activities, 0, 0, NULL, "the task's activity (default birthday_card or holiday_greeting)"},
-    {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "makes tasks (default true)"},
+    {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "runs: makes its tasks or sends its e-mail (default true)"},
     {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user; the segment is resolved in their scope"},
     {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
     {"action", "action", NULL, FT_ENUM, F_FILTER, 0, occasion_actions, 0, 0, NULL,
