@@ -190,6 +190,15 @@ test('a campaign\'s segment is resolved in its owner\'s party scope: a manager r
     c = (await admin.post('/api/v1/campaigns', { name: 'Handed', channel: 'email', segment: 'tags=autumn', owner_id: mgr.user.id })).body;
     c = await activate(admin, c);
     assert.equal(c.member_count, 2);
+    // A filter by a figure hidden from the owner's role (the tier is computed from costs a salesperson does not
+    // see) is refused when the campaign starts, naming the segment, and nothing is frozen.
+    addUser(srv.db, 'sales@test.local', 'sales');
+    const sales = await srv.login('sales@test.local', PW);
+    c = (await admin.post('/api/v1/campaigns', { name: 'Platinum', channel: 'email', segment: 'tier=platinum', owner_id: sales.user.id })).body;
+    assert.equal(c.owner_id, sales.user.id, JSON.stringify(c));
+    assertError(await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version }), 422, 'invalid_value', 'segment');
+    assert.deepEqual(members(c.id), []);
+    assert.equal((await admin.get(`/api/v1/campaigns/${c.id}`)).body.status, 'planned');
   } finally {
     await srv.stop();
   }
