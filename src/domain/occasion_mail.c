@@ -1,5 +1,6 @@
 /* occasion_mail: queueing and sending occasion rules' e-mail (see
- * occasion_mail.h). The sending follows campaign_send.c step for step —
+ * occasion_mail.h). The sending follows campaign_send.c step for step, and
+ * shares its rendering and relay step (mail_batch.h) —
  * (1) one write transaction claims a batch of pending rows as "sending"
  * (with the address and the hash of a fresh secret token) or "skipped"
  * (deleted party, no address, suppressed address, no e-mail consent: read
@@ -14,19 +15,14 @@
 #include "domain/occasion_mail.h"
 #include "api/api.h"
 #include "db/writer.h"
+#include "domain/mail_batch.h"
 #include "domain/mail_types.h"
 #include "jobs/jobs.h"
-#include "mail/message.h"
-#include "mail/render.h"
 #include "mail/settings.h"
-#include "mail/smtp.h"
 #include "records/write.h"
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BATCH 100   /* rows per claim; RAPPORT_SEND_BATCH (1-100) lowers it, as for campaigns */
 
 int occasion_mail_queue(db *w, int64_t rule, int64_t party, const char *key, const char *day)
 {
@@ -47,40 +43,26 @@ int occasion_mail_queue(db *w, int64_t rule, int64_t party, const char *key, con
     return db_changes(w) ? 1 : 0;
 }
 
-static int batch_size(void)
-{
-    const char *e = getenv("RAPPORT_SEND_BATCH");
-    int n = e ? atoi(e) : BATCH;
-    return n >= 1 && n <= BATCH ? n : BATCH;
-}
-
-struct row {
-    int64_t party;
-    char occasion[64];
-    int64_t year;
-    char *name, *owner, *address;
-    char token[65];
-    char subject[301];
-    enum smtp_result outcome;
-    bool tried;
-    char detail[200];
-};
+/* A row's key besides its party. */
+struct key { char occasion[64]; int64_t year; };
 
 struct ctx {
     int64_t rule;
     char *subject_tmpl, *body_tmpl;
     struct mail_settings ms;
-    struct row r[BATCH];
+    struct mail_rcpt r[MAIL_BATCH];
+    struct key key[MAIL_BATCH];    /* r[i]'s */
     int n;
-    struct row skip[BATCH];        /* claim's rows skipped, with why */
-    const char *why[BATCH];
+    struct mail_rcpt skip[MAIL_BATCH];   /* claim's rows skipped, with why */
+    struct key skip_key[MAIL_BATCH];
+    const char *why[MAIL_BATCH];
     struct occasion_mail_counts *k;
     struct verr e;
 };
 
 static void rows_free(struct ctx *c)
 {
-    for (int i = 0; i < c->n; i++) { free(c->r[i].name); free(c->r[i].owner); free(c->r[i].address); }
+    for (int i = 0; i < c->n; i++) mail_rcpt_free(&c->r[i]);
     c->n = 0;
 }
 
@@ -88,7 +70,7 @@ static char *dup_col(db_stmt *s, int i) { return strdup(db_column_text(s, i) ? d
 
 /* Sets one row's state (and optionally a text column: detail, or the
  * address and token hash). */
-static int set_row(db *w, const char *sql, const char *a, const char *b, const struct row *x)
+static int set_row(db *w, const char *sql, const char *a, const char *b, const struct mail_rcpt *x, const struct key *k_)
 {
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
@@ -96,8 +78,8 @@ static int set_row(db *w, const char *sql, const char *a, const char *b, const s
     if (a) db_bind_text(s, k++, a);
     if (b) db_bind_text(s, k++, b);
     db_bind_int64(s, k++, x->party);
-    db_bind_text(s, k++, x->occasion);
-    db_bind_int64(s, k, x->year);
+    db_bind_text(s, k++, k_->occasion);
+    db_bind_int64(s, k, k_->year);
     int rc = db_step(s);
     db_done(s);
     return rc == DB_DONE ? 0 : -1;
@@ -119,16 +101,6 @@ static int recover(db *w, void *arg)
     return 0;
 }
 
-static bool suppressed(db *w, const char *address)
-{
-    db_stmt *s = db_prepare(w, "SELECT 1 FROM mail_suppression WHERE address = ?");
-    if (!s) return true;
-    db_bind_text(s, 1, address);
-    bool found = db_step(s) == DB_ROW;
-    db_done(s);
-    return found;
-}
-
 /* (1) Claims the next batch; 2 when none is left. */
 static int claim(db *w, void *arg)
 {
@@ -140,19 +112,20 @@ static int claim(db *w, void *arg)
                                " WHERE m.rule_id = ? AND m.state = 'pending' ORDER BY m.party_id, m.occasion, m.year LIMIT ?");
     if (!s) return 1;
     db_bind_int64(s, 1, c->rule);
-    db_bind_int64(s, 2, batch_size());
-    struct row *skip = c->skip;
+    db_bind_int64(s, 2, mail_batch_size());
+    struct mail_rcpt *skip = c->skip;
     const char **why = c->why;
     int nskip = 0, rows = 0;
-    while (rows < BATCH && db_step(s) == DB_ROW) {
+    while (rows < MAIL_BATCH && db_step(s) == DB_ROW) {
         rows++;
-        struct row *x = &c->r[c->n];
+        struct mail_rcpt *x = &c->r[c->n];
+        struct key *k_ = &c->key[c->n];
         memset(x, 0, sizeof *x);
         x->party = db_column_int64(s, 0);
-        snprintf(x->occasion, sizeof x->occasion, "%s", db_column_text(s, 1) ? db_column_text(s, 1) : "");
-        x->year = db_column_int64(s, 2);
+        snprintf(k_->occasion, sizeof k_->occasion, "%s", db_column_text(s, 1) ? db_column_text(s, 1) : "");
+        k_->year = db_column_int64(s, 2);
         const char *w_ = db_column_text(s, 6) ? "the party was deleted" : !db_column_text(s, 5) ? "no e-mail address" : NULL;
-        if (w_) { skip[nskip] = *x; why[nskip++] = w_; continue; }
+        if (w_) { skip[nskip] = *x; c->skip_key[nskip] = *k_; why[nskip++] = w_; continue; }
         x->name = dup_col(s, 3);
         x->owner = dup_col(s, 4);
         x->address = dup_col(s, 5);
@@ -161,78 +134,31 @@ static int claim(db *w, void *arg)
     db_done(s);
     int kept = 0;
     for (int i = 0; i < c->n; i++) {
-        struct row *x = &c->r[i];
-        const char *w_ = suppressed(w, x->address) ? "the address is suppressed (hard bounce or complaint)"
+        struct mail_rcpt *x = &c->r[i];
+        const char *w_ = mail_suppressed(w, x->address) ? "the address is suppressed (hard bounce or complaint)"
                        : !consent_allows(w, x->party, "email") ? "no consent to e-mail" : NULL;
         if (w_) {
             skip[nskip] = *x;
+            c->skip_key[nskip] = c->key[i];
             why[nskip++] = w_;
-            free(x->name); free(x->owner); free(x->address);
+            mail_rcpt_free(x);
             continue;
         }
+        c->key[kept] = c->key[i];
         c->r[kept++] = *x;
     }
     c->n = kept;
     for (int i = 0; i < nskip; i++) {
-        if (set_row(w, "UPDATE occasion_mail SET state = 'skipped', detail = ?" KEY, why[i], NULL, &skip[i])) return 1;
+        if (set_row(w, "UPDATE occasion_mail SET state = 'skipped', detail = ?" KEY, why[i], NULL, &skip[i], &c->skip_key[i])) return 1;
         c->k->skipped++;
     }
     for (int i = 0; i < c->n; i++) {
-        struct row *x = &c->r[i];
-        unsigned char raw[32], h[crypto_hash_sha256_BYTES];
+        struct mail_rcpt *x = &c->r[i];
         char hash[65];
-        randombytes_buf(raw, sizeof raw);
-        sodium_bin2hex(x->token, sizeof x->token, raw, sizeof raw);
-        crypto_hash_sha256(h, (const unsigned char *)x->token, strlen(x->token));
-        sodium_bin2hex(hash, sizeof hash, h, sizeof h);
-        if (set_row(w, "UPDATE occasion_mail SET state = 'sending', address = ?, token_hash = ?" KEY, x->address, hash, x)) return 1;
+        mail_token_new(x->token, hash);
+        if (set_row(w, "UPDATE occasion_mail SET state = 'sending', address = ?, token_hash = ?" KEY, x->address, hash, x, &c->key[i])) return 1;
     }
     return rows == 0 ? 2 : 0;
-}
-
-/* (2) The SMTP transactions; false when the relay refused some for now. */
-static bool send_batch(struct ctx *c)
-{
-    struct smtp_msg msgs[BATCH];
-    char *data[BATCH] = {0};
-    int idx[BATCH], n = 0;
-    strbuf msg;
-    sb_init(&msg, 16u << 20);
-    for (int i = 0; i < c->n; i++) {
-        struct row *x = &c->r[i];
-        char unsub[600], mid[160];
-        mail_unsubscribe_url(unsub, sizeof unsub, c->ms.public_url, x->token);
-        struct mail_merge mm = {{x->name, c->ms.company, x->owner, unsub}};
-        char *subject = mail_render(c->subject_tmpl, &mm, false), *body = mail_render(c->body_tmpl, &mm, true);
-        if (subject) snprintf(x->subject, sizeof x->subject, "%s", subject);
-        snprintf(mid, sizeof mid, "<o%lld.p%lld.%.12s@rapport>", (long long)c->rule, (long long)x->party, x->token);
-        struct mail_parts p = {.from = c->ms.from, .to = x->address, .subject = subject, .html = body, .base_url = c->ms.public_url,
-                               .token = x->token, .message_id = mid};
-        int built = subject && body ? mail_message(&msg, &p) : -1;
-        free(subject);
-        free(body);
-        if (built) { x->tried = true; x->outcome = SMTP_PERMANENT; snprintf(x->detail, sizeof x->detail, "the message could not be built (too large)"); continue; }
-        size_t len = msg.len;
-        data[n] = sb_take(&msg);
-        msgs[n] = (struct smtp_msg){.from = c->ms.from, .to = x->address, .data = data[n], .len = len};
-        idx[n++] = i;
-    }
-    sb_free(&msg);
-    bool all = true;
-    if (n && smtp_send_many(c->ms.smtp_url, 2, msgs, n)) {
-        for (int k = 0; k < n; k++) { c->r[idx[k]].tried = false; snprintf(c->r[idx[k]].detail, sizeof c->r[idx[k]].detail, "libcurl could not start"); }
-        all = false;
-    } else {
-        for (int k = 0; k < n; k++) {
-            struct row *x = &c->r[idx[k]];
-            x->outcome = msgs[k].result;
-            snprintf(x->detail, sizeof x->detail, "%s", msgs[k].detail);
-            x->tried = x->outcome != SMTP_TEMPORARY;
-            all = all && x->tried;
-        }
-    }
-    for (int k = 0; k < n; k++) free(data[k]);
-    return all;
 }
 
 /* (3) The outcomes. */
@@ -243,12 +169,13 @@ static int finish(db *w, void *arg)
     now_text(now);
     struct writer wr = writer_system("occasion_rules");
     for (int i = 0; i < c->n; i++) {
-        struct row *x = &c->r[i];
+        struct mail_rcpt *x = &c->r[i];
+        const struct key *k_ = &c->key[i];
         int rc = 0;
         if (!x->tried) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'pending', address = NULL, token_hash = NULL" KEY, NULL, NULL, x);
+            rc = set_row(w, "UPDATE occasion_mail SET state = 'pending', address = NULL, token_hash = NULL" KEY, NULL, NULL, x, k_);
         } else if (x->outcome == SMTP_OK) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'sent', sent_at = ?" KEY, now, NULL, x);
+            rc = set_row(w, "UPDATE occasion_mail SET state = 'sent', sent_at = ?" KEY, now, NULL, x, k_);
             json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)x->party, "channel", "email",
                                    "direction", "outbound", "subject", x->subject, "status", "done", "occurred_at", now);
             json_t *rec = in ? res_validate(&interaction_resource, in, true, &c->e) : NULL;
@@ -257,7 +184,7 @@ static int finish(db *w, void *arg)
             json_decref(rec);
             c->k->sent++;
         } else if (x->outcome == SMTP_PERMANENT) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'bounced', sent_at = ?, detail = ?" KEY, now, x->detail, x);
+            rc = set_row(w, "UPDATE occasion_mail SET state = 'bounced', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);
             db_stmt *s = rc ? NULL : db_prepare(w, "INSERT INTO mail_suppression(address, reason, detail, created_at) VALUES (?, 'hard_bounce', ?, ?)"
                                                    " ON CONFLICT(address) DO NOTHING");
             if (s) {
@@ -271,7 +198,7 @@ static int finish(db *w, void *arg)
             }
             c->k->bounced++;
         } else {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'failed', sent_at = ?, detail = ?" KEY, now, x->detail, x);
+            rc = set_row(w, "UPDATE occasion_mail SET state = 'failed', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);
             c->k->failed++;
         }
         if (rc) return 1;
@@ -321,7 +248,9 @@ int occasion_mail_send(int64_t job, int64_t rule, volatile int *cancel, struct o
         int w = db_write(claim, c);
         if (w == 2) break;
         if (w) { snprintf(error, cap, "the messages could not be claimed"); goto done; }
-        bool go_on = send_batch(c);
+        char tag[32];
+        snprintf(tag, sizeof tag, "o%lld", (long long)rule);
+        bool go_on = mail_batch_send(&c->ms, c->subject_tmpl, c->body_tmpl, 0, tag, c->r, c->n);
         if (db_write(finish, c)) {
             snprintf(error, cap, "the outcomes could not be written: %s", c->e.message[0] ? c->e.message : "storage error");
             goto done;
