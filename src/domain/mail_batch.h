@@ -39,7 +39,7 @@ void mail_rcpt_free(struct mail_rcpt *r);
 
 /* Renders r[0..n)'s messages from the templates and sends them: sets each
  * one's outcome, tried, subject and detail. campaign_id: the
- * X-Rapport-Campaign header (0: none); mid_tag: the start of the
+ * X-Rapport-Campaign header (0 for an occasion rule's); mid_tag: the start of the
  * Message-ID ("c12", "o3"). Returns false when the relay refused some for
  * now (the sender stops after marking this batch). */
 bool mail_batch_send(const struct mail_settings *ms, const char *subject_tmpl, const char *body_tmpl, long long campaign_id,

@@ -104,11 +104,10 @@ int mail_message(strbuf *out, const struct mail_parts *p)
     header_text(out, p->subject);
     sb_printf(out,
               "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
-              "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
-              date, p->message_id, unsub);
-    /* An occasion rule's message belongs to no campaign. */
-    if (p->campaign_id) sb_printf(out, "X-Rapport-Campaign: %lld\r\n", p->campaign_id);
-    sb_puts(out, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+              "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+              "X-Rapport-Campaign: %lld\r\n"
+              "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+              date, p->message_id, unsub, p->campaign_id);
     strbuf body;
     sb_init(&body, 8u << 20);
     mail_track(&body, p->html, p->base_url, p->token);

@@ -12,7 +12,7 @@ struct mail_parts {
     const char *base_url;      /* "https://crm.example.com" (no trailing /) */
     const char *token;         /* the member's secret token (URL-safe) */
     const char *message_id;    /* "<…@…>" */
-    long long campaign_id;     /* X-Rapport-Campaign; 0: none (an occasion rule's message) */
+    long long campaign_id;
 };
 
 /* The member's URLs: unsubscribe (…/api/v1/u/TOKEN), open pixel
