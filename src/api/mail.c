@@ -9,12 +9,17 @@
  *   GET/POST /api/v1/u/{token}   the unsubscribe page / the RFC 8058 one-click POST (withdraws e-mail consent)
  *   GET /api/v1/t/o/{token}      the open pixel
  *   GET /api/v1/t/c/{token}?u=   a tracked link: redirects only to a link of the campaign's template
+ * (the same for an occasion rule's message, domain/occasion_mail.h)
+ * The public ones are rate-limited per client address (link_budget): each
+ * may write to the database, and nothing else stops one address from
+ * hammering them.
  * The send job itself is domain/campaign_send.c; the measures are
  * campaign_measures.c. */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/mail_types.h"
 #include "http/authz.h"
+#include "http/ratelimit.h"
 #include "jobs/jobs.h"
 #include "lib/strbuf.h"
 #include "mail/render.h"
@@ -272,28 +277,50 @@ static void mail_settings_put(struct req *rq, struct resp *rs)
 
 /* ---- the recipient's links (public) ---- */
 
-struct member_ref { int64_t campaign, party; bool unsubscribed, opened, clicked; };
+/* Requests per minute one address may make to the public links, all four
+ * together (RAPPORT_MAIL_LINK_RATE, default 600). Generous on purpose: a
+ * webmail's image proxy (Gmail's) fetches every recipient's open pixel from
+ * a few addresses, and an office behind one NAT clicks from one. */
+static int link_rate(void)
+{
+    const char *e = getenv("RAPPORT_MAIL_LINK_RATE");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 600;
+}
+
+
+/* A message's recipient: a campaign member, or the party of an occasion
+ * rule's message (rule set, campaign 0; domain/occasion_mail.h), whose row
+ * is found again by the token's hash. */
+struct member_ref { int64_t campaign, rule, party; char hash[65]; bool unsubscribed, opened, clicked; };
 
 /* The member whose token this is; false when none (or not a token). */
 static bool member_of_token(db *c, const char *token, struct member_ref *m)
 {
     if (!token || strlen(token) != 64) return false;
     unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[65];
     crypto_hash_sha256(h, (const unsigned char *)token, 64);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    db_stmt *s = db_prepare(c, "SELECT campaign_id, party_id, unsubscribed_at, opened_at, clicked_at FROM campaign_member WHERE token_hash = ?");
-    if (!s) return false;
-    db_bind_text(s, 1, hex);
-    bool found = db_step(s) == DB_ROW;
-    if (found) {
-        m->campaign = db_column_int64(s, 0);
-        m->party = db_column_int64(s, 1);
-        m->unsubscribed = db_column_type(s, 2) != DB_NULL;
-        m->opened = db_column_type(s, 3) != DB_NULL;
-        m->clicked = db_column_type(s, 4) != DB_NULL;
+    sodium_bin2hex(m->hash, sizeof m->hash, h, sizeof h);
+    static const char *const sql[] = {
+        "SELECT campaign_id, 0, party_id, unsubscribed_at, opened_at, clicked_at FROM campaign_member WHERE token_hash = ?",
+        "SELECT 0, rule_id, party_id, unsubscribed_at, opened_at, clicked_at FROM occasion_mail WHERE token_hash = ?",
+    };
+    bool found = false;
+    for (int i = 0; i < 2 && !found; i++) {
+        db_stmt *s = db_prepare(c, sql[i]);
+        if (!s) return false;
+        db_bind_text(s, 1, m->hash);
+        found = db_step(s) == DB_ROW;
+        if (found) {
+            m->campaign = db_column_int64(s, 0);
+            m->rule = db_column_int64(s, 1);
+            m->party = db_column_int64(s, 2);
+            m->unsubscribed = db_column_type(s, 3) != DB_NULL;
+            m->opened = db_column_type(s, 4) != DB_NULL;
+            m->clicked = db_column_type(s, 5) != DB_NULL;
+        }
+        db_done(s);
     }
-    db_done(s);
     return found;
 }
 
@@ -313,6 +340,24 @@ static void html_page(struct resp *rs, int status, const char *title, const char
     rs->content_type = "text/html; charset=utf-8";
 }
 
+/* Counts the request against its address; false with a 429 (Retry-After)
+ * answered — a page for the unsubscribe links a person opens, else JSON —
+ * when the address is over its rate. Checked before the token is looked
+ * up, so an address over its rate costs no database work. */
+static bool link_budget(struct req *rq, struct resp *rs, bool page)
+{
+    int retry = 0;
+    if (ratelimit_take("mail_links", req_client_addr(rq), link_rate(), &retry)) return true;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    resp_header(rs, "Retry-After", ra);
+    if (page)
+        html_page(rs, 429, "Too many requests 请求过多", "Please try again in a minute. 请一分钟后再试。", NULL);
+    else
+        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+    return false;
+}
+
 struct unsub_ctx { struct member_ref m; struct verr e; };
 
 static int unsubscribe(db *w, void *arg)
@@ -320,7 +365,8 @@ static int unsubscribe(db *w, void *arg)
     struct unsub_ctx *u = arg;
     char src[120], now[21];
     now_text(now);
-    snprintf(src, sizeof src, "one-click unsubscribe (campaign %lld)", (long long)u->m.campaign);
+    if (u->m.campaign) snprintf(src, sizeof src, "one-click unsubscribe (campaign %lld)", (long long)u->m.campaign);
+    else snprintf(src, sizeof src, "one-click unsubscribe (occasion rule %lld)", (long long)u->m.rule);
     json_t *in = json_pack("{s:I, s:s, s:b, s:s, s:s}", "party_id", (json_int_t)u->m.party, "channel", "email", "granted", 0,
                            "source", src, "wording", "List-Unsubscribe=One-Click (RFC 8058)");
     json_t *rec = in ? res_validate(&consent_resource, in, true, &u->e) : NULL;
@@ -329,11 +375,11 @@ static int unsubscribe(db *w, void *arg)
     int rc = !rec || record_create(w, &wr, &consent_resource, rec, NULL, NULL, NULL, &u->e);
     json_decref(rec);
     if (rc) return 1;
-    db_stmt *s = db_prepare(w, "UPDATE campaign_member SET unsubscribed_at = ? WHERE campaign_id = ? AND party_id = ?");
+    db_stmt *s = db_prepare(w, u->m.campaign ? "UPDATE campaign_member SET unsubscribed_at = ? WHERE token_hash = ?"
+                                             : "UPDATE occasion_mail SET unsubscribed_at = ? WHERE token_hash = ?");
     if (!s) return 1;
     db_bind_text(s, 1, now);
-    db_bind_int64(s, 2, u->m.campaign);
-    db_bind_int64(s, 3, u->m.party);
+    db_bind_text(s, 2, u->m.hash);
     rc = db_step(s) == DB_DONE ? 0 : 1;
     db_done(s);
     return rc;
@@ -343,6 +389,7 @@ static int unsubscribe(db *w, void *arg)
  * "List-Unsubscribe=One-Click"), or the form of the page below. */
 static void unsubscribe_post(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs, true)) return;
     struct unsub_ctx u = {0};
     if (!member_of_token(db_reader(), rq->path_params[0], &u.m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -359,6 +406,7 @@ static void unsubscribe_post(struct req *rq, struct resp *rs)
  * mail scanners fetch links). */
 static void unsubscribe_page(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs, true)) return;
     struct member_ref m;
     if (!member_of_token(db_reader(), rq->path_params[0], &m)) {
         html_page(rs, 404, "Not found 未找到", "This unsubscribe link is not known. 此退订链接无效。", NULL);
@@ -379,15 +427,18 @@ static int mark(db *w, void *arg)
     char now[21];
     now_text(now);
     /* A click is an open too (the pixel may be blocked). */
-    db_stmt *s = db_prepare(w, c->click ? "UPDATE campaign_member SET clicked_at = COALESCE(clicked_at, ?), opened_at = COALESCE(opened_at, ?)"
-                                          " WHERE campaign_id = ? AND party_id = ?"
-                                        : "UPDATE campaign_member SET opened_at = COALESCE(opened_at, ?) WHERE campaign_id = ? AND party_id = ?");
+    static const char *const sql[2][2] = {
+        {"UPDATE occasion_mail SET opened_at = COALESCE(opened_at, ?) WHERE token_hash = ?",
+         "UPDATE occasion_mail SET clicked_at = COALESCE(clicked_at, ?), opened_at = COALESCE(opened_at, ?) WHERE token_hash = ?"},
+        {"UPDATE campaign_member SET opened_at = COALESCE(opened_at, ?) WHERE token_hash = ?",
+         "UPDATE campaign_member SET clicked_at = COALESCE(clicked_at, ?), opened_at = COALESCE(opened_at, ?) WHERE token_hash = ?"},
+    };
+    db_stmt *s = db_prepare(w, sql[c->m.campaign != 0][c->click]);
     if (!s) return 1;
     int k = 1;
     db_bind_text(s, k++, now);
     if (c->click) db_bind_text(s, k++, now);
-    db_bind_int64(s, k++, c->m.campaign);
-    db_bind_int64(s, k, c->m.party);
+    db_bind_text(s, k, c->m.hash);
     int rc = db_step(s) == DB_DONE ? 0 : 1;
     db_done(s);
     return rc;
@@ -401,6 +452,7 @@ static const unsigned char pixel_gif[] = {
  * shows nothing either way). */
 static void track_open(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs, false)) return;
     struct mark_ctx c = {0};
     if (member_of_token(db_reader(), rq->path_params[0], &c.m) && !c.m.opened) db_write(mark, &c);
     rs->status = 200;
@@ -409,14 +461,15 @@ static void track_open(struct req *rq, struct resp *rs)
     rs->content_type = "image/gif";
 }
 
-/* Is url one of the links of the campaign's template (as written, or with
- * & written &amp;)? Only those are redirected to: the click URL is not an
- * open redirect. */
-static bool template_link(db *c, int64_t campaign, const char *url)
+/* Is url one of the links of the template of the member's campaign or
+ * occasion rule (as written, or with & written &amp;)? Only those are
+ * redirected to: the click URL is not an open redirect. */
+static bool template_link(db *c, const struct member_ref *m, const char *url)
 {
-    db_stmt *s = db_prepare(c, "SELECT t.body FROM campaign c JOIN email_template t ON t.id = c.template_id WHERE c.id = ?");
+    db_stmt *s = db_prepare(c, m->campaign ? "SELECT t.body FROM campaign c JOIN email_template t ON t.id = c.template_id WHERE c.id = ?"
+                                           : "SELECT t.body FROM occasion_rule c JOIN email_template t ON t.id = c.template_id WHERE c.id = ?");
     if (!s) return false;
-    db_bind_int64(s, 1, campaign);
+    db_bind_int64(s, 1, m->campaign ? m->campaign : m->rule);
     bool ok = false;
     if (db_step(s) == DB_ROW && db_column_text(s, 0)) {
         const char *body = db_column_text(s, 0);
@@ -438,10 +491,11 @@ static bool template_link(db *c, int64_t campaign, const char *url)
 /* GET /api/v1/t/c/{token}?u=URL */
 static void track_click(struct req *rq, struct resp *rs)
 {
+    if (!link_budget(rq, rs, false)) return;
     struct mark_ctx c = {.click = true};
     const char *url = req_query(rq, "u");
     if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) || strpbrk(url, "\r\n\"") ||
-        !member_of_token(db_reader(), rq->path_params[0], &c.m) || !template_link(db_reader(), c.m.campaign, url)) {
+        !member_of_token(db_reader(), rq->path_params[0], &c.m) || !template_link(db_reader(), &c.m, url)) {
         resp_error(rs, 404, "not_found", "u", "not a link of this message");
         return;
     }
@@ -495,11 +549,11 @@ static const struct route_doc settings_get_doc = {.id = "getMailSettings", .tag 
                                                   .response_name = "MailSettings"};
 static const struct route_doc settings_put_doc = {.id = "setMailSettings", .tag = "settings", .request = MAIL_SETTINGS_SCHEMA,
                                                   .response = "{'$ref':'#/components/schemas/MailSettings'}"};
-static const struct route_doc unsub_get_doc = {.id = "unsubscribePage", .tag = "campaigns", .response_type = "text/html", .errors = "404"};
+static const struct route_doc unsub_get_doc = {.id = "unsubscribePage", .tag = "campaigns", .response_type = "text/html", .errors = "404 429"};
 static const struct route_doc unsub_post_doc = {.id = "unsubscribeOneClick", .tag = "campaigns", .request = "{'type':'string'}",
-                                                .request_type = "application/x-www-form-urlencoded", .response_type = "text/html", .errors = "404"};
-static const struct route_doc open_doc = {.id = "trackOpen", .tag = "campaigns", .response_type = "image/gif"};
-static const struct route_doc click_doc = {.id = "trackClick", .tag = "campaigns", .status = 302, .headers = "Location", .errors = "404",
+                                                .request_type = "application/x-www-form-urlencoded", .response_type = "text/html", .errors = "404 429"};
+static const struct route_doc open_doc = {.id = "trackOpen", .tag = "campaigns", .response_type = "image/gif", .errors = "429"};
+static const struct route_doc click_doc = {.id = "trackClick", .tag = "campaigns", .status = 302, .headers = "Location", .errors = "404 429",
                                            .params = "[{'name':'u','in':'query','required':true,'schema':{'type':'string'},'description':'the link'}]"};
 
 static const struct route mail_routes[] = {

@@ -130,7 +130,8 @@ static void worklist(struct req *rq, struct resp *rs)
     "'currency','interaction_id'],'additionalProperties':false,'properties':{"                                               \
     "'party_id':{'type':'integer','format':'int64'},'party_name':{'type':'string'},"                                         \
     "'action':{'type':'string','enum':['resolve_case','none','win_back','overdue_contact','greet','follow_up','check_in',"   \
-    "'impress','introduce_product','retain','second_development','planned_contact','please','care','adapt_offer','get_to_know']}," \
+    "'impress','introduce_product','retain','second_development','planned_contact','please','care','adapt_offer','get_to_know'," \
+    "'maturity_notice']}," \
     "'channel':{'type':'string','nullable':true},"                                                                           \
     "'when':{'type':'string','enum':['today','this_week','this_month','before_occasion','planned','none']},"                 \
     "'message':" PARAM ",'reasons':{'type':'array','items':" PARAM "},"                                                     \

@@ -1,6 +1,6 @@
 /* occasions: the routes of occasions (DOMAIN D8):
  *   GET  /api/v1/occasions?from=DATE&to=DATE   the occasion dates of a range with their parties
- *   POST /api/v1/occasion-rules/{id}/run       make a rule's tasks now (a job)
+ *   POST /api/v1/occasion-rules/{id}/run       make a rule's tasks or send its e-mail now (a job)
  * The occasions are computed by src/domain/occasion.c; rules generate in
  * src/domain/occasion_rules.c. */
 #include "api/api.h"
@@ -139,7 +139,7 @@ static const struct route occasion_routes[] = {
      "Occasion dates in a range with their parties: birthdays (solar and lunar), first-purchase anniversaries, key dates, festivals",
      NULL, &occasions_doc},
     {"POST", "/api/v1/occasion-rules/{id}/run", 0, "occasion-rules", "update", rule_run,
-     "Make the rule's tasks now, as a job (202; ?wait=true answers 200 when done)", NULL, &rule_run_doc},
+     "Make the rule's tasks (or send its e-mail) now, as a job (202; ?wait=true answers 200 when done)", NULL, &rule_run_doc},
 };
 
 void occasions_register(void)

@@ -7,6 +7,7 @@
  * cancelled, where only a manager or an admin activates. */
 #include "domain/campaign.h"
 #include "domain/campaign_members.h"
+#include "domain/segment.h"
 #include "domain/vocab.h"
 #include <string.h>
 
@@ -75,13 +76,20 @@ int campaign_rule(const struct actor *a, const json_t *old, json_t *rec, struct 
     return 0;
 }
 
-/* The segment must be a valid party-list query before it is stored. */
+/* The segment must be a valid party-list query before it is stored, and
+ * one the owner may use when it is about to be resolved in their scope (a
+ * filter by a figure hidden from their role is refused, as in their list). */
 static int campaign_check_stored(db *w, int64_t id, const json_t *rec, struct verr *e)
 {
-    (void)w;
     (void)id;
     const char *seg = json_string_value(json_object_get(rec, "segment"));
-    return seg ? campaign_segment_check(seg, e) : 0;
+    if (!seg) return 0;
+    if (campaign_segment_check(seg, e)) return -1;
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    if (!status || strcmp(status, "active") || json_is_string(json_object_get(rec, "members_frozen_at"))) return 0;
+    struct auth_user owner;
+    if (segment_scope_user(w, json_integer_value(json_object_get(rec, "owner_id")), &owner)) return 0;
+    return segment_check(seg, "segment", owner.role, e);
 }
 
 /* Becoming active freezes the member list, in the same transaction as the
@@ -94,7 +102,9 @@ static int campaign_after_write(db *w, int64_t id, const json_t *stored)
     if (!status || strcmp(status, "active") || !seg || json_is_string(json_object_get(stored, "members_frozen_at"))) return 0;
     json_t *share = json_object_get(stored, "control_share");
     struct campaign_freeze f;
-    if (campaign_members_freeze(w, id, seg, json_is_number(share) ? json_number_value(share) : 0, &f)) return -1;
+    if (campaign_members_freeze(w, id, seg, json_is_number(share) ? json_number_value(share) : 0,
+                                json_integer_value(json_object_get(stored, "owner_id")), &f))
+        return -1;
     json_t *rec = (json_t *)stored;   /* the write path's own copy, returned to the caller */
     json_object_set_new(rec, "members_frozen_at", json_string(f.at));
     json_object_set_new(rec, "member_count", json_integer(f.members));

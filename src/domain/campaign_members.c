@@ -4,12 +4,13 @@
  * round trip per row. */
 #include "domain/campaign_members.h"
 #include "api/api.h"
+#include "domain/segment.h"
 #include "lib/strbuf.h"
 #include <stdio.h>
 #include <string.h>
 
-/* The resolver sees every party (as an admin would): a segment is the
- * company's audience, not the scope of whoever activates the campaign. */
+/* The segment's syntax is checked as an admin would see it (every filter);
+ * the members are resolved in the owner's scope (campaign_members_freeze). */
 static const struct auth_user g_resolver = {.role = "admin", .name = "campaign segment"};
 
 #define P31 "2147483647"
@@ -35,11 +36,15 @@ int campaign_segment_check(const char *seg, struct verr *e)
     return rc;
 }
 
-int campaign_members_freeze(db *w, int64_t id, const char *seg, double share, struct campaign_freeze *out)
+int campaign_members_freeze(db *w, int64_t id, const char *seg, double share, int64_t owner_id, struct campaign_freeze *out)
 {
     memset(out, 0, sizeof *out);
+    /* Whom the owner may read, they may target: a campaign mails nobody its
+     * owner could not see in the party list. */
+    struct auth_user scope;
+    segment_scope_user(w, owner_id, &scope);
     struct res_query l;
-    if (res_query_build_text(&l, &g_resolver, seg, &party_resource, RQ_EXPORT, "read")) { res_query_free(&l); return -1; }
+    if (res_query_build_text(&l, &scope, seg, &party_resource, RQ_EXPORT, "read")) { res_query_free(&l); return -1; }
     strbuf sql;
     sb_init(&sql, 32768);
     sb_printf(&sql,

@@ -2,7 +2,10 @@
  * list, with the control group held out (issue 20). The segment is a
  * party-list query string ("tier=platinum&tags=vip"), compiled by the list
  * query builder (api/res_query.c) exactly as GET /api/v1/parties would
- * compile it for an admin, so a segment means what the party list shows.
+ * compile it for the campaign's owner, so a segment means what the party
+ * list shows its owner: a manager's campaign reaches the parties of their
+ * team, marketing's (which reads every party) the whole company, and a
+ * campaign without an owner every party.
  * (A second resolver, domain/segment.c, comes with contact plans; the two
  * are to become one.) */
 #ifndef RAPPORT_CAMPAIGN_MEMBERS_H
@@ -20,13 +23,15 @@ struct campaign_freeze {
 /* 0 when seg is a valid party-list query, else -1 with e (422, segment). */
 int campaign_segment_check(const char *seg, struct verr *e);
 
-/* Writes campaign id's member list from seg inside the caller's write
- * transaction, holding out a share (0-0.5) as the control group, and stamps
+/* Writes campaign id's member list from seg, resolved within the party
+ * read scope of user owner_id (0, a missing or disabled user: every
+ * party), inside the caller's write transaction, holding out a share
+ * (0-0.5) as the control group, and stamps
  * the campaign's members_frozen_at / member_count / control_count. The
  * draw is reproducible: a member is in the control group when a hash of
  * (campaign id, party id) falls below share, so the same campaign and
  * parties give the same group. 0, or -1 (storage error). */
-int campaign_members_freeze(db *w, int64_t id, const char *seg, double share, struct campaign_freeze *out);
+int campaign_members_freeze(db *w, int64_t id, const char *seg, double share, int64_t owner_id, struct campaign_freeze *out);
 
 /* The control-group hash of party_id in campaign id: in [0, 2147483647).
  * The same arithmetic as the SQL of campaign_members_freeze (unit tests). */

@@ -1,7 +1,7 @@
 /* campaign_send: the job kind "campaign_send" — sends an active campaign's
  * e-mail to its members (issue 20), never twice to anyone.
  *
- * Members are taken SEND_BATCH at a time in key order. Each batch is three
+ * Members are taken MAIL_BATCH at a time in key order. Each batch is three
  * steps: (1) one write transaction marks them "sending" (with the address
  * and the hash of their new secret token), or "skipped" when the party has
  * no address, is suppressed or has not consented to e-mail — consent is
@@ -13,41 +13,19 @@
  * or failed (the connection broke: maybe delivered, so not retried). A
  * process killed between (1) and (3) leaves members in "sending"; the next
  * send job marks them "uncertain" and does not send them again: at most
- * once, at the price of at most SEND_BATCH members missing a message after
+ * once, at the price of at most MAIL_BATCH members missing a message after
  * a crash. The marks are per batch because each commit is an fsync. */
 #include "domain/campaign.h"
 #include "api/api.h"
 #include "db/writer.h"
+#include "domain/mail_batch.h"
 #include "domain/mail_types.h"
 #include "jobs/jobs.h"
-#include "mail/message.h"
-#include "mail/render.h"
 #include "mail/settings.h"
-#include "mail/smtp.h"
 #include "records/write.h"
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SEND_BATCH 100   /* members per claim; RAPPORT_SEND_BATCH (1-100) lowers it (tests) */
-
-static int batch_size(void)
-{
-    const char *e = getenv("RAPPORT_SEND_BATCH");
-    int n = e ? atoi(e) : SEND_BATCH;
-    return n >= 1 && n <= SEND_BATCH ? n : SEND_BATCH;
-}
-
-struct member {
-    int64_t party;
-    char *name, *owner, *address;
-    char token[65];
-    enum smtp_result outcome;
-    bool tried;
-    char subject[301];
-    char detail[200];
-};
 
 struct send_ctx {
     int64_t campaign;
@@ -55,20 +33,13 @@ struct send_ctx {
     char id_text[24];
     char *subject_tmpl, *body_tmpl;
     struct mail_settings ms;
-    struct member m[SEND_BATCH];
+    struct mail_rcpt m[MAIL_BATCH];
     int n;
     long sent, bounced, skipped, failed, uncertain;
     struct verr e;
 };
 
 static char *dup_col(db_stmt *s, int i) { return strdup(db_column_text(s, i) ? db_column_text(s, i) : ""); }
-
-static void token_hash(const char *token, char out[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(out, 65, h, sizeof h);
-}
 
 static int exec_member(db *w, const char *sql, const char *a, const char *b, int64_t campaign, int64_t party)
 {
@@ -97,19 +68,9 @@ static int recover(db *w, void *arg)
     return rc == DB_DONE ? 0 : 1;
 }
 
-static bool suppressed(db *w, const char *address)
-{
-    db_stmt *s = db_prepare(w, "SELECT 1 FROM mail_suppression WHERE address = ?");
-    if (!s) return true;
-    db_bind_text(s, 1, address);
-    bool found = db_step(s) == DB_ROW;
-    db_done(s);
-    return found;
-}
-
 static void members_free(struct send_ctx *c)
 {
-    for (int i = 0; i < c->n; i++) { free(c->m[i].name); free(c->m[i].owner); free(c->m[i].address); }
+    for (int i = 0; i < c->n; i++) mail_rcpt_free(&c->m[i]);
     c->n = 0;
 }
 
@@ -125,9 +86,9 @@ static int claim(db *w, void *arg)
     if (!s) return 1;
     db_bind_int64(s, 1, c->campaign);
     db_bind_int64(s, 2, c->cursor);
-    int want = batch_size();
+    int want = mail_batch_size();
     db_bind_int64(s, 3, want);
-    struct { int64_t party; const char *why; } skip[SEND_BATCH];
+    struct { int64_t party; const char *why; } skip[MAIL_BATCH];
     int nskip = 0, rows = 0;
     while (rows < want && db_step(s) == DB_ROW) {
         rows++;
@@ -135,7 +96,7 @@ static int claim(db *w, void *arg)
         c->cursor = party;
         const char *why = db_column_text(s, 4) ? "the party was deleted" : !db_column_text(s, 3) ? "no e-mail address" : NULL;
         if (why) { skip[nskip].party = party; skip[nskip++].why = why; continue; }
-        struct member *m = &c->m[c->n++];
+        struct mail_rcpt *m = &c->m[c->n++];
         memset(m, 0, sizeof *m);
         m->party = party;
         m->name = dup_col(s, 1);
@@ -146,13 +107,13 @@ static int claim(db *w, void *arg)
     /* Consent and suppression are read now, in the transaction that marks. */
     int kept = 0;
     for (int i = 0; i < c->n; i++) {
-        struct member *m = &c->m[i];
-        const char *why = suppressed(w, m->address) ? "the address is suppressed (hard bounce or complaint)"
+        struct mail_rcpt *m = &c->m[i];
+        const char *why = mail_suppressed(w, m->address) ? "the address is suppressed (hard bounce or complaint)"
                         : !consent_allows(w, m->party, "email") ? "no consent to e-mail" : NULL;
         if (why) {
             skip[nskip].party = m->party;
             skip[nskip++].why = why;
-            free(m->name); free(m->owner); free(m->address);
+            mail_rcpt_free(m);
             continue;
         }
         c->m[kept++] = *m;
@@ -165,75 +126,14 @@ static int claim(db *w, void *arg)
         c->skipped++;
     }
     for (int i = 0; i < c->n; i++) {
-        struct member *m = &c->m[i];
-        unsigned char raw[32];
-        randombytes_buf(raw, sizeof raw);
-        sodium_bin2hex(m->token, sizeof m->token, raw, sizeof raw);
+        struct mail_rcpt *m = &c->m[i];
         char hash[65];
-        token_hash(m->token, hash);
+        mail_token_new(m->token, hash);
         if (exec_member(w, "UPDATE campaign_member SET state = 'sending', address = ?, token_hash = ? WHERE campaign_id = ? AND party_id = ?",
                         m->address, hash, c->campaign, m->party))
             return 1;
     }
     return rows == 0 ? 2 : 0;   /* 2: nothing left (rolls back nothing of note) */
-}
-
-/* RAPPORT_SMTP_CONNECTIONS (1-16, default 2): connections to the relay at
- * once. More pay off against a distant relay; on loopback one connection
- * kept open is as fast (bench/campaigns). */
-static int connections(void)
-{
-    const char *e = getenv("RAPPORT_SMTP_CONNECTIONS");
-    int n = e ? atoi(e) : 2;
-    return n >= 1 && n <= 16 ? n : 2;
-}
-
-/* (2) The SMTP transactions, over several connections at once. Returns
- * false when the relay refused some for now (4xx, or no connection): they
- * go back to pending and the job stops after this batch. */
-static bool send_batch(struct send_ctx *c)
-{
-    struct smtp_msg msgs[SEND_BATCH];
-    char *data[SEND_BATCH] = {0};
-    int idx[SEND_BATCH], n = 0;
-    strbuf msg;
-    sb_init(&msg, 16u << 20);
-    for (int i = 0; i < c->n; i++) {
-        struct member *m = &c->m[i];
-        char unsub[600];
-        mail_unsubscribe_url(unsub, sizeof unsub, c->ms.public_url, m->token);
-        struct mail_merge mm = {{m->name, c->ms.company, m->owner, unsub}};
-        char *subject = mail_render(c->subject_tmpl, &mm, false), *body = mail_render(c->body_tmpl, &mm, true);
-        if (subject) snprintf(m->subject, sizeof m->subject, "%s", subject);
-        char mid[160];
-        snprintf(mid, sizeof mid, "<c%s.p%lld.%.12s@rapport>", c->id_text, (long long)m->party, m->token);
-        struct mail_parts p = {.from = c->ms.from, .to = m->address, .subject = subject, .html = body, .base_url = c->ms.public_url,
-                               .token = m->token, .message_id = mid, .campaign_id = c->campaign};
-        int built = subject && body ? mail_message(&msg, &p) : -1;
-        free(subject);
-        free(body);
-        if (built) { m->tried = true; m->outcome = SMTP_PERMANENT; snprintf(m->detail, sizeof m->detail, "the message could not be built (too large)"); continue; }
-        size_t len = msg.len;
-        data[n] = sb_take(&msg);
-        msgs[n] = (struct smtp_msg){.from = c->ms.from, .to = m->address, .data = data[n], .len = len};
-        idx[n++] = i;
-    }
-    sb_free(&msg);
-    bool all = true;
-    if (n && smtp_send_many(c->ms.smtp_url, connections(), msgs, n)) {
-        for (int k = 0; k < n; k++) { c->m[idx[k]].tried = false; snprintf(c->m[idx[k]].detail, sizeof c->m[idx[k]].detail, "libcurl could not start"); }
-        all = false;
-    } else {
-        for (int k = 0; k < n; k++) {
-            struct member *m = &c->m[idx[k]];
-            m->outcome = msgs[k].result;
-            snprintf(m->detail, sizeof m->detail, "%s", msgs[k].detail);
-            m->tried = m->outcome != SMTP_TEMPORARY;
-            all = all && m->tried;
-        }
-    }
-    for (int k = 0; k < n; k++) free(data[k]);
-    return all;
 }
 
 /* (3) The outcomes. */
@@ -244,7 +144,7 @@ static int finish(db *w, void *arg)
     now_text(now);
     struct writer wr = writer_system("campaign_send");
     for (int i = 0; i < c->n; i++) {
-        struct member *m = &c->m[i];
+        struct mail_rcpt *m = &c->m[i];
         int rc = 0;
         if (!m->tried) {
             rc = exec_member(w, "UPDATE campaign_member SET state = 'pending', address = NULL, token_hash = NULL WHERE campaign_id = ? AND party_id = ?",
@@ -329,7 +229,10 @@ static int run_send(int64_t id, const json_t *params, volatile int *cancel, json
         int w = db_write(claim, c);
         if (w == 2) break;
         if (w) { snprintf(error, cap, "the members could not be claimed"); goto done; }
-        bool go_on = send_batch(c);
+        /* (2) The SMTP transactions (mail_batch.c), outside any transaction. */
+        char tag[32];
+        snprintf(tag, sizeof tag, "c%s", c->id_text);
+        bool go_on = mail_batch_send(&c->ms, c->subject_tmpl, c->body_tmpl, c->campaign, tag, c->m, c->n);
         if (db_write(finish, c)) {
             snprintf(error, cap, "the outcomes could not be written: %s", c->e.message[0] ? c->e.message : "storage error");
             goto done;

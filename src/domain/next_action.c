@@ -25,7 +25,13 @@ json_t *next_action_decide(const struct nba_facts *f)
     json_t *reasons = json_array();
     const char *action = NULL, *channel = NULL, *when = "this_week";
     int64_t interaction = 0;
-    /* The facts that explain whatever is chosen, strongest first. */
+    /* The facts that explain whatever is chosen, strongest first: an open
+     * case decides (below), so it comes first. */
+    if (f->open_cases) {
+        json_t *p = json_pack("{s:i}", "count", f->open_cases);
+        if (f->open_case_id) json_object_set_new(p, "case_id", json_integer(f->open_case_id));
+        reason(reasons, "open_case", p);
+    }
     if (f->tier[0]) reason(reasons, "tier", json_pack("{s:{s:s, s:s}}", "tier", "vocab", "tier", "value", f->tier));
     bool fallen = f->p_alive >= 0 && f->p_alive < P_ALIVE_FALLEN && f->last_purchase[0];
     if (fallen)
@@ -36,8 +42,10 @@ json_t *next_action_decide(const struct nba_facts *f)
         if (f->days_since_contact >= 0) json_object_set_new(p, "days", json_integer(f->days_since_contact));
         reason(reasons, f->days_since_contact >= 0 ? "no_contact_against_plan" : "never_contacted", p);
     }
-    if (f->open_cases) reason(reasons, "open_case", json_pack("{s:i}", "count", f->open_cases));
-    if (f->occasion_date[0])
+    if (f->occasion_date[0] && f->occasion_kind && !strcmp(f->occasion_kind, "key_date"))
+        reason(reasons, f->occasion_maturity ? "maturity_soon" : "key_date_soon",
+               json_pack("{s:s, s:{s:s}, s:i}", "title", f->occasion_title, "date", "date", f->occasion_date, "days", f->occasion_in_days));
+    else if (f->occasion_date[0])
         reason(reasons, f->occasion_kind && !strcmp(f->occasion_kind, "lunar_birthday") ? "lunar_birthday_soon" : "birthday_soon",
                json_pack("{s:{s:s}, s:i}", "date", "date", f->occasion_date, "days", f->occasion_in_days));
     if (f->lifecycle[0]) reason(reasons, "lifecycle", json_pack("{s:{s:s, s:s}}", "stage", "vocab", "lifecycle", "value", f->lifecycle));
@@ -51,7 +59,8 @@ json_t *next_action_decide(const struct nba_facts *f)
         channel = f->planned_channel[0] ? f->planned_channel : "call";
         when = "today";
         interaction = f->planned_id;
-    } else if (f->occasion_date[0]) { action = "greet"; channel = "card"; when = "before_occasion"; }
+    } else if (f->occasion_date[0] && f->occasion_maturity) { action = "maturity_notice"; channel = "call"; when = "before_occasion"; }
+    else if (f->occasion_date[0]) { action = "greet"; channel = "card"; when = "before_occasion"; }
     else if (lapsed) { action = "follow_up"; channel = "call"; }
     else if (fallen) { action = "check_in"; channel = "call"; }
     else if (!strcmp(f->lifecycle, "exploration")) { action = "impress"; channel = "call"; }
@@ -132,6 +141,42 @@ static void next_birthday(struct nba_facts *f, const char *solar, const char *lu
     else f->occasion_date[0] = '\0';
 }
 
+/* The party's key dates (a yearly one on its day of this or next year, else
+ * on its date) when one comes within OCCASION_AHEAD days and sooner than
+ * the birthday found; a maturity wins a tie (it has money at stake). */
+static void next_key_date(db *c, struct nba_facts *f, const char *today)
+{
+    int64_t t0;
+    if (date_parse(today, &t0)) return;
+    int ty = atoi(today);
+    db_stmt *s = db_prepare(c, "SELECT title, kind, date, yearly FROM key_date WHERE party_id = ? ORDER BY id");
+    if (!s) return;
+    db_bind_int64(s, 1, f->party_id);
+    int best = f->occasion_date[0] ? f->occasion_in_days : OCCASION_AHEAD + 1;
+    while (db_step(s) == DB_ROW) {
+        const char *date = db_column_text(s, 2), *kind = db_column_text(s, 1);
+        bool maturity = kind && !strcmp(kind, "maturity");
+        int y0, m, d;
+        if (!date || sscanf(date, "%4d-%2d-%2d", &y0, &m, &d) != 3) continue;
+        bool yearly = db_column_int64(s, 3) != 0;
+        for (int y = yearly ? ty : y0; y <= (yearly ? ty + 1 : y0); y++) {
+            if (yearly && y < y0) continue;
+            int dd = d;
+            if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) dd = 28;
+            int64_t day = days_from_civil(y, (unsigned)m, (unsigned)dd) * 86400;
+            int in = (int)((day - t0) / 86400);
+            if (in < 0 || in > OCCASION_AHEAD || in > best || (in == best && (!maturity || f->occasion_maturity))) continue;
+            best = in;
+            date_format(day, f->occasion_date);
+            f->occasion_kind = "key_date";
+            f->occasion_in_days = in;
+            f->occasion_maturity = maturity;
+            snprintf(f->occasion_title, sizeof f->occasion_title, "%s", db_column_text(s, 0) ? db_column_text(s, 0) : "");
+        }
+    }
+    db_done(s);
+}
+
 int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
 {
     memset(f, 0, sizeof *f);
@@ -157,6 +202,7 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
     copy_col(s, 8, lunar, sizeof lunar);
     db_done(s);
     next_birthday(f, birthday[0] ? birthday : NULL, lunar, today);
+    next_key_date(c, f, today);
     char now[24];
     snprintf(now, sizeof now, "%sT00:00:00Z", today);
     s = db_prepare(c, "SELECT max(occurred_at) FROM interaction WHERE party_id = ? AND status = 'done'");
@@ -178,6 +224,18 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
             copy_col(s, 3, f->plan_name, sizeof f->plan_name);
             f->plan_every_days = (int)db_column_int64(s, 4);
             f->planned_overdue = strcmp(f->planned_due, now) < 0;
+        }
+        db_done(s);
+    }
+    /* Open service cases (issue 19): new, open or waiting on the customer.
+     * A customer with a grievance in hand gets it resolved before anything
+     * is sold to them. */
+    s = db_prepare(c, "SELECT count(*), min(id) FROM service_case WHERE party_id = ? AND status IN ('new', 'open', 'waiting_on_customer')");
+    if (s) {
+        db_bind_int64(s, 1, id);
+        if (db_step(s) == DB_ROW) {
+            f->open_cases = (int)db_column_int64(s, 0);
+            if (f->open_cases) f->open_case_id = db_column_int64(s, 1);
         }
         db_done(s);
     }

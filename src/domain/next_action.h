@@ -4,7 +4,8 @@
  * care and follow up / adapt / spend nothing), its lifecycle stage, its
  * contact plan (an overdue contact, the days since the last contact
  * against the plan's rhythm), a fall of P(alive) since the last purchase,
- * an open case, an upcoming occasion. The decision (next_action_decide) is
+ * an open case, an upcoming occasion (a birthday, a key date: an
+ * anniversary is a greeting, a maturity a notice). The decision (next_action_decide) is
  * a pure function, unit-tested; next_action_facts reads the facts of a
  * party (next_action.c). The reasons are message ids with params
  * ("nba.reason.<id>") that the UI renders in either language. */
@@ -30,11 +31,16 @@ struct nba_facts {
     int64_t planned_id;
     char planned_due[21], planned_channel[16], plan_name[201];
     int plan_every_days;
-    int open_cases;                              /* 0 when none or no cases table */
-    /* The next birthday (solar or lunar) within the look-ahead, if any. */
+    int open_cases;                              /* open service cases (new, open, waiting) */
+    int64_t open_case_id;                        /* the oldest of them, or 0 */
+    /* The next occasion of the party within the look-ahead, if any: its
+     * birthday (solar or lunar) or one of its key dates (an anniversary,
+     * a maturity …), the earliest. */
     char occasion_date[11];                      /* "" when none */
-    const char *occasion_kind;                   /* "birthday" / "lunar_birthday" */
+    const char *occasion_kind;                   /* "birthday" / "lunar_birthday" / "key_date" */
     int occasion_in_days;
+    char occasion_title[201];                    /* a key date's title */
+    bool occasion_maturity;                      /* a key date of kind maturity */
 };
 
 /* The decision: {"party_id", "party_name", "action", "channel", "when",

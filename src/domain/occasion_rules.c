@@ -10,11 +10,18 @@
  * company event (a key date without a party) is every party of the
  * segment's occasion. Tasks are planned interactions for the customer's
  * owner (else the rule's), due on the day, written through the write path
- * as the system actor "occasion_rules". */
+ * as the system actor "occasion_rules".
+ *
+ * A rule whose action is "email" sends a message from its template instead
+ * (occasion_mail.c): the run queues one per party, occasion and year, then
+ * sends the rule's pending ones in the same job. The run kinds are
+ * resumable (jobs.h): a run killed mid-send is run again and sends only
+ * what is still pending. */
 #include "domain/occasion.h"
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/contact_plan.h"
+#include "domain/occasion_mail.h"
 #include "domain/segment.h"
 #include "domain/vocab.h"
 #include "http/authz.h"
@@ -33,6 +40,8 @@ static const char *const festival_ids[] = {"spring_festival", "lantern", "dragon
                                            "new_year", "womens_day", "labour_day", "childrens_day", "teachers_day",
                                            "national_day", "christmas", NULL};
 
+static const char *const occasion_actions[] = {"task", "email", NULL};
+
 static const struct field occasion_rule_fields[] = {
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "rule name"},
     {"occasion", "occasion", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, occasion_kinds, 0, 0, NULL,
@@ -43,9 +52,12 @@ static const struct field occasion_rule_fields[] = {
     {"days_ahead", "days_ahead", NULL, FT_INT, F_REQUIRED, 0, NULL, 0, 0, NULL, "the task is made this many days before the occasion (0 to 90)"},
     {"channel", "channel", NULL, FT_ENUM, 0, 0, interaction_channels, 0, 0, NULL, "the task's channel (default card)"},
     {"activity", "activity", NULL, FT_ENUM, 0, 0, contact_plan_activities, 0, 0, NULL, "the task's activity (default birthday_card or holiday_greeting)"},
-    {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "makes tasks (default true)"},
+    {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "runs: makes its tasks or sends its e-mail (default true)"},
     {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user; the segment is resolved in their scope"},
     {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"action", "action", NULL, FT_ENUM, F_FILTER, 0, occasion_actions, 0, 0, NULL,
+     "task (a planned interaction, the default) or email (a message from template_id, once per party, occasion and year)"},
+    {"template_id", "template_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_EMAIL_TEMPLATE, NULL, "the e-mail template (action email)"},
 };
 
 static int occasion_rule_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
@@ -63,6 +75,11 @@ static int occasion_rule_rule(const struct actor *a, const json_t *old, json_t *
         return -1;
     }
     if (segment_check(json_string_value(json_object_get(rec, "segment")), "segment", a ? a->role : NULL, e)) return -1;
+    if (!json_is_string(json_object_get(rec, "action"))) json_object_set_new(rec, "action", json_string("task"));
+    if (!strcmp(json_string_value(json_object_get(rec, "action")), "email") && !json_is_integer(json_object_get(rec, "template_id"))) {
+        verr_set(e, 422, "required", "template_id", "an e-mail rule names its template");
+        return -1;
+    }
     if (!json_is_boolean(json_object_get(rec, "active"))) json_object_set_new(rec, "active", json_true());
     if (!json_is_string(json_object_get(rec, "channel"))) json_object_set_new(rec, "channel", json_string("card"));
     if (!json_is_string(json_object_get(rec, "activity")))
@@ -78,10 +95,10 @@ struct resource occasion_rule_resource = {
 
 /* ---- generation ---- */
 
-struct hit { int64_t party; char date[11]; const char *label; };
+struct hit { int64_t party; char date[11]; const char *label; int64_t key_date; };
 struct hits { struct hit *v; size_t n, cap; bool failed; };
 
-static int add_hit(struct hits *h, int64_t party, const char *date, const char *label)
+static int add_hit(struct hits *h, int64_t party, const char *date, const char *label, int64_t key_date)
 {
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 256;
@@ -94,6 +111,7 @@ static int add_hit(struct hits *h, int64_t party, const char *date, const char *
     x->party = party;
     snprintf(x->date, sizeof x->date, "%s", date);
     x->label = label;
+    x->key_date = key_date;
     return 0;
 }
 
@@ -105,10 +123,10 @@ static int collect_cb(void *ctx, const struct occasion *o)
     if (!strcmp(o->kind, "festival") && (!c->festival || strcmp(o->sub, c->festival))) return 0;
     if (!strcmp(o->kind, "key_date") && c->key_kind && (!o->sub || strcmp(o->sub, c->key_kind))) return 0;
     const char *label = o->sub ? o->sub : o->kind;
-    if (o->party_id) return add_hit(c->h, o->party_id, o->date, label);
+    if (o->party_id) return add_hit(c->h, o->party_id, o->date, label, o->key_date_id);
     /* Everyone's occasion: every party of the segment. */
     for (size_t i = 0; i < c->nids; i++)
-        if (add_hit(c->h, c->ids[i], o->date, label)) return 1;
+        if (add_hit(c->h, c->ids[i], o->date, label, o->key_date_id)) return 1;
     return 0;
 }
 
@@ -118,6 +136,8 @@ struct gen {
     struct hits h;
     size_t pos;
     long created, existing;
+    bool email;
+    const char *occasion;        /* the rule's occasion kind */
     struct writer wr;
     struct verr e;
 };
@@ -133,6 +153,19 @@ static int gen_batch(db *w, void *arg)
     const char *activity = json_string_value(json_object_get(g->rule, "activity"));
     for (size_t i = g->pos; i < end; i++) {
         struct hit *x = &g->h.v[i];
+        if (g->email) {
+            /* The occasion's key: a key date by its id (a party may have
+             * two maturities), a festival by its id, else the kind. */
+            char key[64];
+            if (x->key_date) snprintf(key, sizeof key, "key_date:%lld", (long long)x->key_date);
+            else if (!strcmp(g->occasion, "festival")) snprintf(key, sizeof key, "festival:%s", x->label);
+            else snprintf(key, sizeof key, "%s", g->occasion);
+            int q = occasion_mail_queue(w, g->rule_id, x->party, key, x->date);
+            if (q < 0) goto fail;
+            if (q) created++;
+            else existing++;
+            continue;
+        }
         db_stmt *s = db_prepare(w, "INSERT INTO occasion_rule_hit(rule_id, party_id, occasion_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
         if (!s) goto fail;
         db_bind_int64(s, 1, g->rule_id);
@@ -171,7 +204,7 @@ static int gen_batch(db *w, void *arg)
         created++;
     }
     if (created && record_log(w, &g->wr, "occasion_rule", g->rule_id, "generate",
-                              json_pack("{s:[n,I]}", "tasks_created", (json_int_t)created), 0))
+                              json_pack("{s:[n,I]}", g->email ? "emails_queued" : "tasks_created", (json_int_t)created), 0))
         goto fail;
     g->created += created;
     g->existing += existing;
@@ -182,7 +215,8 @@ fail:
     return 1;
 }
 
-static int run_rule(int64_t id, const char *day, long *created, long *existing, char *error, size_t cap)
+static int run_rule(int64_t job, int64_t id, const char *day, volatile int *cancel, long *created, long *existing,
+                    struct occasion_mail_counts *mail, char *error, size_t cap)
 {
     struct gen g = {.rule_id = id, .wr = writer_system("occasion_rules")};
     int rc = -1;
@@ -196,6 +230,9 @@ static int run_rule(int64_t id, const char *day, long *created, long *existing, 
     segment_scope_user(db_reader(), g.rule_owner, &scope);
     const char *segment = json_string_value(json_object_get(g.rule, "segment"));
     const char *occ = json_string_value(json_object_get(g.rule, "occasion"));
+    const char *action = json_string_value(json_object_get(g.rule, "action"));
+    g.email = action && !strcmp(action, "email");
+    g.occasion = occ;
     if ((!strcmp(occ, "festival") || !strcmp(occ, "key_date")) && segment_resolve(db_reader(), segment, &scope, &ids, &nids, &g.e)) {
         snprintf(error, cap, "%s", g.e.message);
         goto done;
@@ -214,6 +251,9 @@ static int run_rule(int64_t id, const char *day, long *created, long *existing, 
         int w = db_write(gen_batch, &g);
         if (w) { snprintf(error, cap, "%s", w > 0 ? g.e.message : "the tasks could not be written"); goto done; }
     }
+    /* Sends whatever of the rule is pending: this run's messages and any a
+     * refused or killed run left. */
+    if (g.email && occasion_mail_send(job, id, cancel, mail, error, cap)) goto done;
     rc = 0;
 done:
     *created += g.created;
@@ -226,14 +266,14 @@ done:
 
 static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_t **result, char *error, size_t cap)
 {
-    (void)id;
     int64_t rule = json_integer_value(json_object_get(params, "rule_id"));
     const char *on = json_string_value(json_object_get(params, "on"));
     char today[21];
     if (!on) { company_today(today); on = today; }
     long created = 0, existing = 0, rules = 0;
+    struct occasion_mail_counts mail = {0};
     if (rule) {
-        if (run_rule(rule, on, &created, &existing, error, cap)) return -1;
+        if (run_rule(id, rule, on, cancel, &created, &existing, &mail, error, cap)) return -1;
         rules = 1;
     } else {
         for (int64_t last = 0;;) {
@@ -243,13 +283,20 @@ static int run_job(int64_t id, const json_t *params, volatile int *cancel, json_
             int64_t next = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
             db_done(s);
             if (!next || *cancel) break;
-            if (run_rule(next, on, &created, &existing, error, cap)) return -1;
+            /* One rule's failure (an e-mail rule without a relay) does not
+             * keep the others from running; the job still fails with it. */
+            char why[256] = "";
+            if (run_rule(id, next, on, cancel, &created, &existing, &mail, why, sizeof why) && !error[0])
+                snprintf(error, cap, "occasion rule %lld: %s", (long long)next, why);
             rules++;
             last = next;
         }
+        if (error[0]) return -1;
     }
-    *result = json_pack("{s:s, s:I, s:I, s:I}", "on", on, "rules", (json_int_t)rules, "created", (json_int_t)created,
-                        "existing", (json_int_t)existing);
+    *result = json_pack("{s:s, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "on", on, "rules", (json_int_t)rules, "created",
+                        (json_int_t)created, "existing", (json_int_t)existing, "mail", "sent", (json_int_t)mail.sent, "bounced",
+                        (json_int_t)mail.bounced, "skipped", (json_int_t)mail.skipped, "failed", (json_int_t)mail.failed, "uncertain",
+                        (json_int_t)mail.uncertain);
     return 0;
 }
 
@@ -257,4 +304,8 @@ void occasion_rules_jobs_register(void)
 {
     jobs_register_kind("occasion_rule_run", run_job);
     jobs_register_kind("occasion_rules_run", run_job);
+    /* A run killed mid-send is queued again: generation is idempotent and
+     * only pending messages are sent. */
+    jobs_register_resumable("occasion_rule_run");
+    jobs_register_resumable("occasion_rules_run");
 }

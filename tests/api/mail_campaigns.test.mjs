@@ -155,3 +155,51 @@ test('measures: conversion of the treated against the control group in the windo
     await srv.stop();
   }
 });
+
+test('a campaign\'s segment is resolved in its owner\'s party scope: a manager reaches their team, marketing the company', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'mgr@test.local', 'manager');
+    addUser(srv.db, 'mkt@test.local', 'marketing');
+    const mgr = await srv.login('mgr@test.local', PW);
+    const mkt = await srv.login('mkt@test.local', PW);
+    const team = (await admin.post('/api/v1/teams', { name: 'East 华东' })).body;
+    assert.equal((await admin.patch(`/api/v1/users/${mgr.user.id}`, { team_id: team.id })).status, 200);
+    const mk = async (name, extra) => (await admin.post('/api/v1/parties', { kind: 'person', name, tags: ['autumn'], ...extra })).body.id;
+    const ours = [await mk('East one', { team_id: team.id }), await mk('East two', { owner_id: mgr.user.id })];
+    const theirs = await mk('Elsewhere', {});
+    const activate = async (who, c) => {
+      const r = await who.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version });
+      assert.equal(r.status, 200, r.text);
+      return r.body;
+    };
+    const members = (id) => sqlRows(srv.db, 'SELECT party_id FROM campaign_member WHERE campaign_id = ? ORDER BY party_id', id).map((r) => r[0]);
+    // The manager's own campaign: only the parties the manager reads (their team's), not the company's.
+    let c = (await mgr.post('/api/v1/campaigns', { name: 'East autumn', channel: 'email', segment: 'tags=autumn' })).body;
+    assert.equal(c.owner_id, mgr.user.id);
+    c = await activate(mgr, c);
+    assert.equal(c.member_count, 2);
+    assert.deepEqual(members(c.id), ours.sort((a, b) => a - b));
+    // Marketing reads every party: its campaign (activated by an admin) is company-wide.
+    c = (await mkt.post('/api/v1/campaigns', { name: 'Autumn', channel: 'email', segment: 'tags=autumn' })).body;
+    c = await activate(admin, c);
+    assert.equal(c.member_count, 3);
+    assert.ok(members(c.id).includes(theirs));
+    // An admin's campaign handed to the manager before it starts is the manager's audience.
+    c = (await admin.post('/api/v1/campaigns', { name: 'Handed', channel: 'email', segment: 'tags=autumn', owner_id: mgr.user.id })).body;
+    c = await activate(admin, c);
+    assert.equal(c.member_count, 2);
+    // A filter by a figure hidden from the owner's role (the tier is computed from costs a salesperson does not
+    // see) is refused when the campaign starts, naming the segment, and nothing is frozen.
+    addUser(srv.db, 'sales@test.local', 'sales');
+    const sales = await srv.login('sales@test.local', PW);
+    c = (await admin.post('/api/v1/campaigns', { name: 'Platinum', channel: 'email', segment: 'tier=platinum', owner_id: sales.user.id })).body;
+    assert.equal(c.owner_id, sales.user.id, JSON.stringify(c));
+    assertError(await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version }), 422, 'invalid_value', 'segment');
+    assert.deepEqual(members(c.id), []);
+    assert.equal((await admin.get(`/api/v1/campaigns/${c.id}`)).body.status, 'planned');
+  } finally {
+    await srv.stop();
+  }
+});

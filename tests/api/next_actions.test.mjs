@@ -77,3 +77,68 @@ test('next action of a customer and the worklist, ranked by the value at stake',
     assert.equal(r.body.value_at_stake, 0);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('an open service case comes first: resolve the case, no sales offer, until it is resolved', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'rm@test.local', 'admin');
+    const rm = await srv.login('rm@test.local', PW);
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '赵敏', owner_id: rm.user.id })).body.id;
+    // A formation-stage customer is offered a product (a sales offer) …
+    score(srv.db, party, { tier: 'gold', strategy: 'caring', lifecycle: 'formation', p_alive: 0.9, clv: 400000, last: '2026-09-01' });
+    let r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.body.action, 'introduce_product', r.text);
+    // … until she opens a complaint: then the case is the one thing to do, today, and it is the first reason.
+    let c = (await admin.post('/api/v1/cases', { subject: '退款未到 Refund missing', kind: 'complaint', party_id: party })).body;
+    assert.ok(c.id, JSON.stringify(c));
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.action, 'resolve_case');
+    assert.equal(r.body.when, 'today');
+    assert.deepEqual(r.body.reasons[0], { message: 'nba.reason.open_case', params: { count: 1, case_id: c.id } });
+    // The worklist shows the case, not an offer.
+    r = await rm.get('/api/v1/next-actions?on=2026-09-20');
+    assert.deepEqual(r.body.items.map((i) => [i.party_name, i.action]), [['赵敏', 'resolve_case']]);
+    // Waiting on the customer is still open.
+    c = (await admin.patch(`/api/v1/cases/${c.id}`, { status: 'waiting_on_customer', version: c.version })).body;
+    assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`)).body.action, 'resolve_case');
+    // Resolved: back to the offer.
+    c = (await admin.patch(`/api/v1/cases/${c.id}`, { status: 'resolved', version: c.version })).body;
+    assert.equal(c.status, 'resolved');
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.body.action, 'introduce_product');
+    assert.ok(!r.body.reasons.some((x) => x.message === 'nba.reason.open_case'));
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('an upcoming key date is an occasion: an anniversary is greeted, a maturity is a notice before it', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'rm@test.local', 'admin');
+    const rm = await srv.login('rm@test.local', PW);
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '韩梅梅', owner_id: rm.user.id })).body.id;
+    score(srv.db, party, { tier: 'gold', strategy: 'caring', lifecycle: 'stability', p_alive: 0.9, clv: 300000, last: '2026-09-01' });
+    assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`)).body.action, 'care');
+    // A yearly anniversary (first set years ago) ten days ahead: greet.
+    assert.equal((await admin.post('/api/v1/key-dates', { party_id: party, kind: 'anniversary', title: '结婚纪念日', date: '2015-09-30' })).status, 201);
+    let r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.action, 'greet');
+    assert.deepEqual(r.body.reasons.find((x) => x.message === 'nba.reason.key_date_soon').params,
+      { title: '结婚纪念日', date: { date: '2026-09-30' }, days: 10 });
+    // A deposit maturing sooner (once, not yearly): the notice comes first.
+    assert.equal((await admin.post('/api/v1/key-dates', { party_id: party, kind: 'maturity', title: '定期存款到期', date: '2026-09-27' })).status, 201);
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.body.action, 'maturity_notice');
+    assert.equal(r.body.when, 'before_occasion');
+    assert.deepEqual(r.body.reasons.find((x) => x.message === 'nba.reason.maturity_soon').params,
+      { title: '定期存款到期', date: { date: '2026-09-27' }, days: 7 });
+    // A year later the maturity is past (it does not come back) and the anniversary is yearly.
+    r = await rm.get(`/api/v1/parties/${party}/next-action?on=2027-09-20`);
+    assert.equal(r.body.action, 'greet');
+    // More than two weeks ahead is not yet an occasion.
+    assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-01`)).body.action, 'care');
+  } finally { await srv.stop(); srv.cleanup(); }
+});

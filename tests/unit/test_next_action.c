@@ -104,6 +104,20 @@ static void order_of_what_matters(void **state)
     assert_string_equal(action(&f, &o), "greet");
     assert_true(has_reason(o, "nba.reason.lunar_birthday_soon"));
     json_decref(o);
+    /* A key date: an anniversary is greeted, a maturity is a notice. */
+    f = base();
+    strcpy(f.occasion_date, "2026-12-12");
+    f.occasion_kind = "key_date";
+    f.occasion_in_days = 6;
+    strcpy(f.occasion_title, "结婚纪念日");
+    assert_string_equal(action(&f, &o), "greet");
+    assert_true(has_reason(o, "nba.reason.key_date_soon"));
+    json_decref(o);
+    f.occasion_maturity = true;
+    assert_string_equal(action(&f, &o), "maturity_notice");
+    assert_true(has_reason(o, "nba.reason.maturity_soon"));
+    assert_false(has_reason(o, "nba.reason.key_date_soon"));
+    json_decref(o);
     f = base();
     strcpy(f.lifecycle, "decline");
     strcpy(f.tier, "iron");

@@ -2120,4 +2120,14 @@ export default {
   'sales2.origins_save': 'Save sites',
   'sales2.origins_saved': 'Sites saved: {n}.',
   'sales2.embed_code': 'Code to paste into your page',
+  // occmail: occasion rules that send e-mail; the next action's key dates (issue 20)
+  'occmail.action': 'Action',
+  'occmail.action.task': 'Task',
+  'occmail.action.email': 'E-mail',
+  'occmail.template': 'E-mail template',
+  'occmail.template_hint': 'Sent once a year per customer and occasion, to customers who agreed to e-mail.',
+  'occmail.ran': 'E-mail: {sent} sent, {skipped} skipped, {bounced} bounced, {failed} failed.',
+  'nba.action.maturity_notice': 'Tell {name} about the coming maturity: {channel}',
+  'nba.reason.key_date_soon': '{title} on {date}, in {days} days',
+  'nba.reason.maturity_soon': 'Maturity: {title} on {date}, in {days} days',
 };

@@ -2118,4 +2118,14 @@ export default {
   'sales2.origins_save': '保存网站',
   'sales2.origins_saved': '已保存 {n} 个网站。',
   'sales2.embed_code': '粘贴到网页中的代码',
+  // occmail: occasion rules that send e-mail; the next action's key dates (issue 20)
+  'occmail.action': '动作',
+  'occmail.action.task': '任务',
+  'occmail.action.email': '邮件',
+  'occmail.template': '邮件模板',
+  'occmail.template_hint': '每位客户每个场合每年只发一次，只发给同意接收邮件的客户。',
+  'occmail.ran': '邮件：已发送 {sent} 封，跳过 {skipped} 封，退信 {bounced} 封，失败 {failed} 封。',
+  'nba.action.maturity_notice': '提醒{name}即将到期：{channel}',
+  'nba.reason.key_date_soon': '{title}：{date}，还有 {days} 天',
+  'nba.reason.maturity_soon': '到期：{title}，{date}，还有 {days} 天',
 };

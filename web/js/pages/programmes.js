@@ -1,10 +1,12 @@
 // programmes: the relationship-marketing programmes of DOMAIN D8 — the
 // contact plans per tier or segment (how often, by which activities in
-// turn, who does it) and the occasion rules (a task N days before a
-// birthday, a lunar birthday, an anniversary, a key date, a festival). Each
+// turn, who does it) and the occasion rules (a task, or an e-mail from a
+// template, N days before a birthday, a lunar birthday, an anniversary, a
+// key date, a festival). Each
 // list has an editor dialog and a "run now" button that generates at once
 // what the daily schedule would (POST …/{id}/run?wait=true) and reports it.
-// API: /api/v1/contact-plans, /api/v1/occasion-rules (CRUD + /{id}/run).
+// API: /api/v1/contact-plans, /api/v1/occasion-rules (CRUD + /{id}/run),
+// /api/v1/email-templates (the rule's template).
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
@@ -13,6 +15,7 @@ import { field, dialog, toast, errorState, errorText, badge, card } from '../ui.
 const ACTIVITIES = ['call', 'visit', 'product_introduction', 'competitor_comparison', 'maturity_notice', 'manager_visit',
   'seminar_invitation', 'birthday_card', 'holiday_greeting', 'year_end_gift', 'small_gift'];
 const OWNER_RULES = ['customer_owner', 'team', 'round_robin'];
+const RULE_ACTIONS = ['task', 'email'];
 const OCCASIONS = ['birthday', 'lunar_birthday', 'first_purchase', 'key_date', 'festival'];
 const FESTIVALS = ['spring_festival', 'lantern', 'dragon_boat', 'qixi', 'mid_autumn', 'double_ninth', 'new_year', 'womens_day',
   'labour_day', 'childrens_day', 'teachers_day', 'national_day', 'christmas'];
@@ -76,7 +79,8 @@ export async function render(ctx) {
         can('occasion-rules', 'update') ? h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('action.edit') })) : null)),
       h('tbody', {}, items.map((r) => h('tr', { dataset: { id: r.id } },
         h('td', { class: 'name-text', text: r.name }),
-        h('td', { text: r.occasion === 'festival' ? t('occ.fest.' + r.festival) : t('occ.kind.' + r.occasion) }),
+        h('td', {}, r.occasion === 'festival' ? t('occ.fest.' + r.festival) : t('occ.kind.' + r.occasion), ' ',
+          badge(t('occmail.action.' + (r.action || 'task')), r.action === 'email' ? 'blue' : 'grey')),
         h('td', { text: t('plans.days_ahead', { count: r.days_ahead }) }),
         h('td', {}, h('code', { text: r.segment || t('plans.everyone') })),
         h('td', {}, activeBadge(r)),
@@ -87,7 +91,9 @@ export async function render(ctx) {
     try {
       const job = await api.post(path + '?wait=true', undefined);
       const r = job.result || {};
-      toast(t('plans.ran', { name, created: r.created || 0, existing: r.existing || 0, cancelled: r.cancelled || 0 }));
+      const m = r.mail;
+      toast(t('plans.ran', { name, created: r.created || 0, existing: r.existing || 0, cancelled: r.cancelled || 0 })
+        + (m && (m.sent || m.bounced || m.skipped || m.failed) ? ' ' + t('occmail.ran', m) : ''));
     } catch (err) {
       toast(errorText(err), 'error');
     }
@@ -129,6 +135,12 @@ export async function render(ctx) {
   }
 
   async function editRule(x) {
+    let templates = [];
+    try {
+      templates = (await api.get('/api/v1/email-templates', { limit: 500, sort: 'name' }, { signal })).items;
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+    }
     const f = {
       name: field({ label: t('field.name'), value: x ? x.name : '', required: true, attrs: { maxlength: '200' } }),
       occasion: field({ label: t('plans.rcol_occasion'), type: 'select', value: x ? x.occasion : 'birthday', options: opts(OCCASIONS, 'occ.kind.') }),
@@ -137,15 +149,28 @@ export async function render(ctx) {
       segment: field({ label: t('plans.segment'), value: x ? x.segment || '' : '', hint: t('plans.segment_hint') }),
       activity: field({ label: t('plans.activity'), type: 'select', value: x ? x.activity || '' : '', options: opts(ACTIVITIES, 'plans.act.', t('common.none')) }),
       channel: field({ label: t('field.channel'), type: 'select', value: x ? x.channel || 'card' : 'card', options: opts(CHANNELS, 'enum.channel.') }),
+      action: field({ label: t('occmail.action'), type: 'select', value: x ? x.action || 'task' : 'task', options: opts(RULE_ACTIONS, 'occmail.action.') }),
+      template_id: field({ label: t('occmail.template'), type: 'select', value: x && x.template_id ? String(x.template_id) : '', hint: t('occmail.template_hint'),
+        options: [{ value: '', label: t('common.none') }].concat(templates.map((m) => ({ value: String(m.id), label: `${m.name} (${m.language})` }))) }),
       active: field({ label: t('plans.active'), type: 'checkbox', value: x ? x.active : true }),
     };
+    // A task's activity and channel, or an e-mail's template: only what the action uses is shown.
+    const showAction = () => {
+      const email = f.action.input.value === 'email';
+      f.template_id.wrap.hidden = !email;
+      f.activity.wrap.hidden = email;
+      f.channel.wrap.hidden = email;
+    };
+    f.action.input.addEventListener('change', showAction);
+    showAction();
     const r = await dialog({
       title: x ? t('plans.edit', { name: x.name }) : t('plans.new_rule'), wide: true,
       build: (b) => b.append(h('div', { class: 'form-grid' }, Object.values(f).map((v) => v.wrap))),
       buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
         const body = { name: f.name.input.value.trim(), occasion: f.occasion.input.value, festival: f.festival.input.value || null,
           days_ahead: Number(f.days_ahead.input.value), segment: f.segment.input.value.trim() || null, channel: f.channel.input.value,
-          active: f.active.input.checked };
+          active: f.active.input.checked, action: f.action.input.value,
+          template_id: f.template_id.input.value ? Number(f.template_id.input.value) : null };
         if (f.activity.input.value) body.activity = f.activity.input.value;
         return x ? api.patch('/api/v1/occasion-rules/' + x.id, body, x.version) : api.post('/api/v1/occasion-rules', body);
       } }],
