@@ -5,12 +5,13 @@
 // whole at a full refund; a refund beyond the purchase, of another party or
 // in another currency changes nothing; deleting a refund gives its share
 // back; a refunded purchase cannot be deleted. An order that reaches paid
-// earns points and referral revenue once, through its transaction; a refund
-// of the order's transaction takes them back. `rapport loyalty check`
+// earns points and referral revenue once, through its transaction; refunding
+// it (POST /api/v1/orders/{id}/refund: part, or the rest when cancelled)
+// takes them back in proportion. `rapport loyalty check`
 // finds a broken lot cache and --repair mends it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, assertError, cli, sqlExec } from './harness.mjs';
+import { Server, addUser, assertError, cli, sqlExec } from './harness.mjs';
 
 const CNY = (amount) => ({ amount, currency: 'CNY' });
 const LEVELS = [{ level: 1, card_quota: 2, benefit: 'gift', benefit_cost: CNY(1000), expected_spend: CNY(100000) },
@@ -133,12 +134,34 @@ test('an order that reaches paid earns once through its transaction; its refund 
     assert.equal(next.status, 200, next.text);
     s = await state();
     assert.deepEqual([s.balance, s.revenue], [250, 250000]);
-    // The order refunded in full: its transaction's refund takes everything back.
-    const back = await admin.post('/api/v1/transactions', { party_id: buyer, occurred_at: '2026-12-01T10:00:00Z', amount: CNY(-250000),
-      refunds_transaction_id: paid.body.transaction_id, description: `order ${cur.id} refunded` });
-    assert.equal(back.status, 201, back.text);
+    // Part of the order returned: POST …/refund with an amount takes back that share.
+    const R = `/api/v1/orders/${cur.id}/refund`;
+    assertError(await admin.post(R, { amount: { amount: 1000, currency: 'USD' } }), 422, 'invalid_currency', 'amount');
+    assertError(await admin.post(R, { amount: CNY(-5) }), 422, 'invalid_value', 'amount');
+    assertError(await admin.post(R, { amount: CNY(250001) }), 409, 'refund_exceeds_purchase', 'amount');
+    assertError(await admin.post(R, { why: 'x' }), 422, 'unknown_field', 'why');
+    const part = await admin.post(R, { amount: CNY(50000), reason: '退一件 one item returned' });
+    assert.equal(part.status, 201, part.text);
+    assert.deepEqual([part.body.amount.amount, part.body.refunded.amount, part.body.remaining.amount], [-50000, 50000, 200000]);
+    const rt = (await admin.get(`/api/v1/transactions/${part.body.transaction_id}`)).body;
+    assert.deepEqual([rt.amount.amount, rt.refunds_transaction_id, rt.party_id], [-50000, paid.body.transaction_id, buyer]);
+    assert.match(rt.description, /one item returned/);
+    s = await state();
+    assert.deepEqual([s.balance, s.revenue, s.reported], [200, 200000, 200000]);
+    // The order cancelled: the rest, without an amount; then nothing is left to refund.
+    const rest = await admin.post(R, {});
+    assert.equal(rest.status, 201, rest.text);
+    assert.deepEqual([rest.body.amount.amount, rest.body.remaining.amount], [-200000, 0]);
     s = await state();
     assert.deepEqual([s.balance, s.revenue, s.reported], [0, 0, 0]);
+    assertError(await admin.post(R, {}), 409, 'refund_exceeds_purchase', 'amount');
+    // An order not paid yet has nothing to refund; a role that may not record transactions may not refund.
+    const unpaid = await admin.post('/api/v1/orders', { party_id: buyer, currency: 'CNY', total: CNY(1000) });
+    assertError(await admin.post(`/api/v1/orders/${unpaid.body.id}/refund`, {}), 409, 'not_paid', 'id');
+    assertError(await admin.post('/api/v1/orders/999999/refund', {}), 404, 'not_found', 'id');
+    addUser(srv.db, 'ro@test.local', 'read_only');
+    const ro = await srv.login('ro@test.local', 'a long enough password');
+    assert.equal((await ro.post(R, {})).status, 403);
   } finally {
     await srv.stop();
     srv.cleanup();
