@@ -74,13 +74,11 @@ int refund_check(db *w, int64_t id, const json_t *rec, struct verr *e)
     struct txn_row p;
     if (read_txn(w, pid, &p)) return storage(e);
     const char *cur = json_string_value(json_object_get(amount, "currency"));
-    if (!p.found || p.refunds || p.amount <= 0 || pid == id) {
+    /* Another party's purchase is answered as a missing one: the refund
+     * names no transaction its writer may not see. */
+    if (!p.found || p.refunds || p.amount <= 0 || pid == id || p.party != json_integer_value(json_object_get(rec, "party_id"))) {
         verr_set(e, 422, "invalid_reference", "refunds_transaction_id",
-                 "transaction %lld is not a purchase that can be refunded", (long long)pid);
-        return -1;
-    }
-    if (p.party != json_integer_value(json_object_get(rec, "party_id"))) {
-        verr_set(e, 422, "invalid_value", "refunds_transaction_id", "the refunded purchase belongs to another party");
+                 "transaction %lld is not a purchase of this party that can be refunded", (long long)pid);
         return -1;
     }
     if (!cur || strcmp(cur, p.currency)) {

@@ -64,7 +64,7 @@ test('a partial refund takes back its share of points and referral revenue, once
     // Refusals change nothing: beyond the purchase, positive, another party, another currency, a refund of a refund.
     assertError(await refund(-66601), 409, 'refund_exceeds_purchase', 'amount');
     assertError(await refund(100), 422, 'invalid_value', 'amount');
-    assertError(await refund(-100, { party_id: other }), 422, 'invalid_value', 'refunds_transaction_id');
+    assertError(await refund(-100, { party_id: other }), 422, 'invalid_reference', 'refunds_transaction_id');
     assertError(await refund(-100, { amount: { amount: -100, currency: 'USD' } }), 422, 'invalid_currency', 'amount');
     assertError(await admin.post('/api/v1/transactions', { party_id: buyer, occurred_at: '2026-11-02T10:00:00Z', amount: CNY(-1),
       refunds_transaction_id: r1.body.id }), 422, 'invalid_reference', 'refunds_transaction_id');
