@@ -28,7 +28,7 @@ async function attendedCounts(club, signal) {
 
 export async function clubMembers(club, signal) {
   const canJoin = can('club-members', 'create'), canLeave = can('club-members', 'update');
-  const box = h('div', { class: 'table-wrap' });
+  const box = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('loy2.members_of', { name: club.name }) });
   const draw = async () => {
     const [r, att] = await Promise.all([api.get('/api/v1/club-members', { club_id: club.id, limit: 500, sort: 'joined_on' }, { signal }),
       attendedCounts(club, signal)]);

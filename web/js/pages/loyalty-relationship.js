@@ -59,7 +59,8 @@ async function gridCard(signal) {
       } } }, h('div', { class: 'form-grid' }, Object.values(f).map((x) => x.wrap)),
       isAdmin ? h('button', { type: 'submit', class: 'btn btn-primary', text: t('action.save') }) : h('p', { class: 'muted small', text: t('loy2.grid_admin_only') }),
       status);
-      replace(box, h('div', { class: 'table-wrap' }, gridTable(g)), form);
+      // On a phone the table may scroll sideways: a named, focusable region, so a keyboard can scroll it too.
+      replace(box, h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('loy2.grid_caption') }, gridTable(g)), form);
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
     }
@@ -71,7 +72,7 @@ async function gridCard(signal) {
 async function servicesCard(signal) {
   const perms = (api.user() && api.user().permissions && api.user().permissions['structural-services']) || {};
   const canCreate = perms.create && perms.create !== 'none';
-  const box = h('div', { class: 'table-wrap' });
+  const box = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('loy2.services_title') });
   const load = async () => {
     try {
       const r = await api.get('/api/v1/structural-services', { limit: 200, sort: '-delivered_on' }, { signal });
