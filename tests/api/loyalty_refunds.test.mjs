@@ -168,6 +168,29 @@ test('an order that reaches paid earns once through its transaction; its refund 
   }
 });
 
+test('concurrent partial refunds through two server processes: never more than the purchase, points back exactly', { timeout: 120000 }, async () => {
+  const { srv: a, admin: ca, buyer, state } = await setup();
+  const b = await new Server({ dir: a.dir }).start();
+  try {
+    const cb = await b.login();
+    const buy = await ca.post('/api/v1/transactions', { party_id: buyer, occurred_at: '2026-11-01T10:00:00Z', amount: CNY(100000) });
+    assert.equal((await state()).balance, 100);
+    // 40 refunds of 7,000 each through two processes at once: 14 fit in 100,000, the rest are refused.
+    const N = 40, EACH = 7000;
+    const res = await Promise.all(Array.from({ length: N }, (_, i) => (i % 2 ? ca : cb).post('/api/v1/transactions', {
+      party_id: buyer, occurred_at: '2026-11-02T10:00:00Z', amount: CNY(-EACH), refunds_transaction_id: buy.body.id })));
+    const ok = res.filter((r) => r.status === 201).length;
+    const refused = res.filter((r) => r.status === 409 && r.body.error.code === 'refund_exceeds_purchase').length;
+    assert.equal(ok + refused, N, JSON.stringify(res.find((r) => r.status !== 201 && r.status !== 409)?.body));
+    assert.equal(ok, Math.floor(100000 / EACH));
+    const s = await state();
+    // Each refund takes back ⌊100·after/A⌋ − ⌊100·before/A⌋ = 7: together ⌊100·98000/100000⌋ = 98.
+    assert.deepEqual([s.balance, s.revenue], [100 - 98, 100000 - ok * EACH]);
+    assert.deepEqual(s.items.filter((i) => i.kind === 'reverse').map((i) => i.points), Array(ok).fill(-7), 'one reversal per refund');
+    assert.equal((await cb.get('/api/v1/points/check')).body.ok, true);
+  } finally { await b.stop(); await a.stop(); a.cleanup(); }
+});
+
 test('rapport loyalty check finds a broken lot cache and --repair mends it', async () => {
   const { srv, admin, buyer } = await setup();
   try {
