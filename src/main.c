@@ -33,6 +33,7 @@ static const struct command {
     {"analytics", cmd_analytics, "analytics settings get [KEY] | set KEY VALUE   analytics thresholds and model settings"},
     {"db", cmd_db, "db query SQL [PARAM...] [--json] | exec SQL [PARAM...] | check | dump | checkpoint [--db PATH]\n"
                    "                                        the operator's console: read-only queries, changes, integrity check, dump, WAL checkpoint"},
+    {"loyalty", cmd_loyalty, "loyalty check [--repair] [--json] [--db PATH]   rebuild every points balance from the ledger and compare"},
     {"audit", cmd_audit, "audit verify [--db PATH]                check the audit trail's hash chain"},
     {"version", cmd_version, "version                                 print the version"},
     {"help", cmd_help, "help                                    this text"},

@@ -43,5 +43,6 @@ void api_init(void)
     campaign_measures_register();
     points_register();
     referrals_register();
+    order_refunds_register();
     relationship_register();
 }

@@ -40,6 +40,7 @@ void campaign_measures_register(void);
 /* issue 21: loyalty */
 void points_register(void);
 void referrals_register(void);
+void order_refunds_register(void);   /* issue 21: refunding a paid order */
 void relationship_register(void);
 /* Answers a request that queued job id (job_answer.c): Location, and the
  * job as JSON — 202 while it runs; with wait, polled until it ends (200

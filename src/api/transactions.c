@@ -2,6 +2,7 @@
  * cost-to-serve can be computed), line items and channel — including
  * purchases a party made from a competitor (D1 与竞争对手间的交易状况). */
 #include "api/api.h"
+#include "domain/refund.h"
 #include "domain/vocab.h"
 #include "lib/money.h"
 #include <string.h>
@@ -16,6 +17,8 @@ static const struct field transaction_fields[] = {
     {"channel", "channel", NULL, FT_TEXT, F_FILTER, 50, NULL, 0, 0, NULL, "sales channel"},
     {"description", "description", NULL, FT_TEXT, 0, 2000, NULL, 0, 0, NULL, "description"},
     {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "set when bought from this competitor"},
+    {"refunds_transaction_id", "refunds_transaction_id", NULL, FT_INT, F_FILTER | F_CREATE_ONLY, 0, NULL, 0, 0, NULL,
+     "a refund (negative amount): the purchase it refunds, whose points and referral revenue it takes back in proportion"},
 };
 
 static int transaction_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
@@ -87,7 +90,7 @@ static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct
     db_done(s);
     if (rc != DB_DONE) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
     money_sum_merge(&both, &amounts);
-    if (money_sum_within(&both, TXN_PARTY_GROSS_MAX)) return 0;
+    if (money_sum_within(&both, TXN_PARTY_GROSS_MAX)) return refund_check(w, id, rec, e);
     bool by_amount = !money_sum_within(&amounts, TXN_PARTY_GROSS_MAX);
     verr_set(e, 422, "total_out_of_range", by_amount ? "amount" : "cost",
              "this %s takes the party's %s amounts and costs over %lld minor units in all (by size), beyond "
@@ -100,6 +103,7 @@ struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
     .party_field = "party_id", .rule = transaction_rule, .check_stored = transaction_check_totals,
+    .before_delete = refund_before_delete,
 };
 
 

@@ -264,7 +264,7 @@ static int earn_for(db *w, int64_t txn, const char *actor)
     while (n < 32 && db_step(s) == DB_ROW) progs[n++] = db_column_int64(s, 0);
     db_done(s);
     if (n == 0) return 0;
-    s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at FROM txn WHERE id = ?");
+    s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at, external_id FROM txn WHERE id = ?");
     if (!s) return -1;
     db_bind_int64(s, 1, txn);
     if (db_step(s) != DB_ROW) { db_done(s); return 0; }
@@ -273,6 +273,9 @@ static int earn_for(db *w, int64_t txn, const char *actor)
     snprintf(currency, sizeof currency, "%s", db_column_text(s, 2));
     snprintf(at, sizeof at, "%s", db_column_text(s, 4));
     char *items_text = db_column_text(s, 3) ? strdup(db_column_text(s, 3)) : NULL;
+    /* An order's payment (order.c) names its order: the ledger says so. */
+    long long order = 0;
+    if (db_column_text(s, 5) && sscanf(db_column_text(s, 5), "order:%lld", &order) != 1) order = 0;
     db_done(s);
     if (amount <= 0) { free(items_text); return 0; }
     int rc = 0;
@@ -292,7 +295,8 @@ static int earn_for(db *w, int64_t txn, const char *actor)
                 if (xd > 0) time_format(time_now() + xd * 86400, exp);
                 snprintf(reason, sizeof reason, "purchase %lld", (long long)txn);
                 struct points_post p = {.party_id = party, .kind = "earn", .points = pts, .reason = reason, .actor = actor,
-                                        .program_id = progs[i], .txn_id = txn, .expires_at = xd > 0 ? exp : NULL};
+                                        .program_id = progs[i], .txn_id = txn, .order_id = order,
+                                        .expires_at = xd > 0 ? exp : NULL};
                 struct verr e = {0};
                 /* Already earned (the unique index): exactly once, so nothing more. */
                 if (points_post(w, &p, NULL, &e) && strcmp(e.code, "already_posted")) rc = -1;
@@ -313,7 +317,8 @@ static int reverse_for(db *w, int64_t txn, const char *actor)
     int64_t earns[32], pts[32], party[32];
     int n = 0;
     db_stmt *s = db_prepare(w, "SELECT l.id, l.points, l.party_id FROM points_ledger l WHERE l.txn_id = ? AND l.kind = 'earn'"
-                               " AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id AND r.kind = 'reverse')"
+                               " AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id AND r.kind = 'reverse'"
+                               " AND r.txn_id = l.txn_id)"
                                " ORDER BY l.id LIMIT 32");
     if (!s) return -1;
     db_bind_int64(s, 1, txn);
@@ -343,8 +348,10 @@ static int reverse_for(db *w, int64_t txn, const char *actor)
 static int on_transaction(db *w, const struct rec_event *ev)
 {
     const char *actor = ev->actor ? ev->actor : "system:points";
-    if (!strcmp(ev->action, "create")) return earn_for(w, ev->record_id, actor);
-    if (!strcmp(ev->action, "delete")) return reverse_for(w, ev->record_id, actor);
+    if (!strcmp(ev->action, "create"))
+        return earn_for(w, ev->record_id, actor) || points_refund(w, ev->record_id, actor) ? -1 : 0;
+    if (!strcmp(ev->action, "delete"))
+        return reverse_for(w, ev->record_id, actor) || points_refund_deleted(w, ev->record_id, actor) ? -1 : 0;
     if (!strcmp(ev->action, "update")) {
         /* A purchase changed to zero or a negative amount is a refund. */
         db_stmt *s = db_prepare(w, "SELECT amount FROM txn WHERE id = ?");

@@ -39,6 +39,12 @@ json_t *points_items(db *c, int64_t party_id, int64_t before, int limit, int64_t
  * that earns on a purchase's create and takes the earning back once when the
  * purchase is deleted or its amount becomes zero or negative (a refund). */
 void points_subscribe(void);
+/* A linked refund (domain/refund.h) takes back its share of each earning
+ * of its purchase, as much as the balance holds (points_refund.c); once,
+ * by the unique (reverses_id, txn_id) of a reversal. The refund deleted:
+ * what it took back is given back. 0, or -1 (w inside db_write). */
+int points_refund(db *w, int64_t refund, const char *actor);
+int points_refund_deleted(db *w, int64_t refund, const char *actor);
 
 /* Expires the lots whose expiry has passed, at most limit of them, each
  * as one expire posting (w inside db_write). Returns how many, or -1. */

@@ -8,6 +8,7 @@
  * once and the quota and the budget hold under concurrent requests from
  * any number of processes; a refusal returns before anything is written. */
 #include "domain/referral.h"
+#include "domain/refund.h"
 #include "lib/money.h"
 #include "lib/timeutil.h"
 #include "records/events.h"
@@ -762,10 +763,37 @@ static int member_revenue(db *w, const int64_t row[5], int64_t amount)
     return rc != DB_DONE || agg_add(w, row[4], row[1], (int)row[2], (int)row[3], 0, 0, amount) ? -1 : 0;
 }
 
+/* A linked refund (domain/refund.h) takes back its share of what its
+ * purchase credited each member, as a negative referral_revenue row of its
+ * own: deleting the refund then gives it back by the delete branch below. */
+static int refund_revenue(db *w, int64_t refund)
+{
+    struct refund_share sh;
+    int k = refund_share_of(w, refund, &sh);
+    if (k <= 0) return k;
+    int64_t rows[16][5];
+    int n = purchase_members(w, "SELECT r.amount, m.id, m.level, m.ordinary, m.program_id FROM referral_revenue r"
+                                " JOIN referral_member m ON m.id = r.member_id WHERE r.txn_id = ?", sh.purchase, rows);
+    for (int i = 0; i < n; i++) {
+        int64_t back = refund_part(rows[i][0], &sh);
+        if (back <= 0) continue;
+        db_stmt *s = db_prepare(w, "INSERT INTO referral_revenue(txn_id, member_id, amount) VALUES (?, ?, ?)");
+        if (!s) return -1;
+        db_bind_int64(s, 1, refund);
+        db_bind_int64(s, 2, rows[i][1]);
+        db_bind_int64(s, 3, -back);
+        int rc = db_step(s);
+        db_done(s);
+        if (rc != DB_DONE || member_revenue(w, rows[i], -back)) return -1;
+    }
+    return n < 0 ? -1 : 0;
+}
+
 static int on_purchase(db *w, const struct rec_event *ev)
 {
     int64_t rows[16][5];
     if (!strcmp(ev->action, "create")) {
+        if (refund_revenue(w, ev->record_id)) return -1;
         int n = purchase_members(w, "SELECT t.amount, m.id, m.level, m.ordinary, m.program_id FROM txn t"
                                     " JOIN referral_member m ON m.party_id = t.party_id"
                                     " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = t.currency"

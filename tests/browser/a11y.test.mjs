@@ -87,6 +87,7 @@ const PAGES = [
   // issue 21: loyalty
   ['loyalty', '/loyalty', '.card-events .table-wrap > *'],
   ['referral cards', '/referral', '.page .table-wrap > *'],
+  ['relationship levels', '/loyalty/relationship', '.grid-table'],
 ];
 
 const CSV = 'name,phone,city\n王芳,13800138000,上海\nLi Lei,13900139000,Beijing\n';

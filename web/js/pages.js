@@ -26,6 +26,7 @@ export const PAGES = [
   { path: '/email-templates', nav: 'email-templates', icon: 'mail', title: 'mail.templates', can: ['email-templates', 'read'], load: () => import('./pages/email-templates.js') },
   // issue 21: loyalty
   { path: '/loyalty', nav: 'loyalty', icon: 'gift', title: 'nav.loyalty', can: ['loyalty-programs', 'read'], load: () => import('./pages/loyalty.js') },
+  { path: '/loyalty/relationship', active: 'loyalty', title: 'loy2.rel_title', can: ['structural-services', 'read'], load: () => import('./pages/loyalty-relationship.js') },
   { path: '/referral', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
   { path: '/referral/:id', active: 'loyalty', title: 'ref.title', can: ['referral-programs', 'read'], load: () => import('./pages/referral.js') },
   // Issue 18: the deal board, a deal, the forecast and the sales reports.

@@ -9,6 +9,7 @@ import { t, money, toMinor, dateTime } from '../i18n.js';
 import * as api from '../api.js';
 import { field, dialog, toast, errorState, errorText, badge, card, fromLocalInput, toLocalInput } from '../ui.js';
 import { partyPicker } from './party-picker.js';
+import { clubMembers } from './loyalty-clubs.js';
 
 const CUR = 'CNY';
 const moneyText = (m) => (m ? String(m.amount / 100) : '');
@@ -76,6 +77,8 @@ export async function render(ctx) {
         earn_points: intOrNull(fields.earn_points.input), expiry_days: intOrNull(fields.expiry_days.input), min_redeem: intOrNull(fields.min_redeem.input) }) };
     } });
   const clubs = section({ title: t('loy.clubs'), path: '/api/v1/clubs', perm: 'clubs', cls: 'clubs', signal,
+    extra: (x) => h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': t('loy2.members_of', { name: x.name }),
+      text: t('loy2.members'), on: { click: () => clubMembers(x, signal) } }),
     columns: [['name', (x) => x.name], ['levels', (x) => (x.membership_levels || []).join(' · ')], ['fee', (x) => (x.annual_fee ? money(x.annual_fee) : '')],
       ['status', (x) => badge(t('loy.s_' + x.status), x.status === 'active' ? 'green' : 'grey')]],
     form: (x) => {
@@ -106,7 +109,8 @@ export async function render(ctx) {
     } });
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('loy.title') }), h('p', { class: 'muted', text: t('loy.subtitle') })),
-      h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/referral', text: t('ref.title') }))),
+      h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/referral', text: t('ref.title') }),
+        h('a', { class: 'btn', href: '/loyalty/relationship', text: t('loy2.rel_link') }))),
     programs.el, clubs.el, events.el));
   await Promise.all([programs.load(), clubs.load(), events.load()]);
 }
