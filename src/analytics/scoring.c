@@ -692,10 +692,39 @@ static void ex_emit(sc_explanation *e, const char *text, void (*emit)(void *, co
     emit(ctx, e);
 }
 
+/* The model_boundary label of a purchase-model fit: which pairs of its
+ * parameters ran to infinity (an_fit_info.at_boundary: bits 0, 1 are r,
+ * alpha; bits 2, 3 are a, b or s, beta). */
+static const char *model_boundary_label(int model, unsigned bits)
+{
+    int rate = (bits & 3u) != 0, drop = (bits & 12u) != 0;
+    if (model == SC_MODEL_PNBD)
+        return rate && drop ? "purchase_rate_dropout_rate" : rate ? "purchase_rate" : drop ? "dropout_rate" : "none";
+    return rate && drop ? "purchase_rate_dropout_probability" : rate ? "purchase_rate" : drop ? "dropout_probability" : "none";
+}
+
+/* The English clause of a model_boundary label, "" for none (the same
+ * words as web/js/i18n/en.js enum.model_boundary.*). */
+static void model_boundary_text(const char *label, char *out, size_t n)
+{
+    const char *rate = strstr(label, "purchase_rate") ? "r, alpha" : NULL;
+    const char *drop = strstr(label, "dropout_probability") ? "a, b" : strstr(label, "dropout_rate") ? "s, beta" : NULL;
+    const char *what = strstr(label, "dropout_probability") ? "drop-out probability" : "drop-out rate";
+    if (rate && drop)
+        snprintf(out, n, "; %s and %s at the boundary: every customer has the same purchase rate and the same %s",
+                 rate, drop, what);
+    else if (rate)
+        snprintf(out, n, "; %s at the boundary: every customer has the same purchase rate", rate);
+    else if (drop)
+        snprintf(out, n, "; %s at the boundary: every customer has the same %s", drop, what);
+    else
+        snprintf(out, n, "%s", "");
+}
+
 void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
                 void (*emit)(void *ctx, const sc_explanation *e), void *ctx)
 {
-    char b[640], t[400], mp[240];
+    char b[1024], t[400], mp[240];
     double sc = c->amount_scale;
     sc_explanation e;
     if (!r->buyer) {
@@ -770,24 +799,26 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
                          st->bg.b);
             /* A fit at the boundary (issue 16) says so where its numbers are
              * quoted: a, b (s, beta) "at infinity" is a finding about the
-             * customers, not a failure. */
-            if (st->fit.at_boundary) {
-                size_t l = strlen(mp);
-                snprintf(mp + l, sizeof mp - l, "; %s at the boundary: every customer has the same drop-out %s",
-                         st->model == SC_MODEL_PNBD ? "s, beta" : "a, b",
-                         st->model == SC_MODEL_PNBD ? "rate" : "probability");
-            }
+             * customers, not a failure. The clause is a label of its own
+             * (vocabularies model_boundary, spend_boundary) so that the UI
+             * says it in the user's language; params keeps only numbers. */
+            const char *bnd = model_boundary_label(st->model, st->fit.at_boundary);
+            const char *sbnd = st->gg_fitted && st->gg_fit.at_boundary ? "spend_rate" : "none";
+            char mb[200];
+            model_boundary_text(bnd, mb, sizeof mb);
             const char *name = st->model == SC_MODEL_PNBD ? "Pareto/NBD" : "BG/NBD";
             snprintf(b, sizeof b,
-                     "%s %s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected "
+                     "%s %s%s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected "
                      "purchases in %.0f weeks; expected spend %.2f per purchase (%s)",
-                     name, mp, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
+                     name, mp, mb, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
                      st->gg_fitted ? (st->gg_fit.at_boundary ? "Gamma-Gamma with q, gamma at the boundary: the same spend rate for every customer"
                                                              : "Gamma-Gamma")
                                    : "own mean spend, no Gamma-Gamma fit");
             ex_begin(&e, "model", st->gg_fitted ? "model.gamma_gamma" : "model.own_spend");
             ex_text(&e, "model", name);
             ex_text(&e, "params", mp);
+            ex_label(&e, "boundary", "model_boundary", bnd);
+            ex_label(&e, "spend_boundary", "spend_boundary", sbnd);
             ex_real(&e, "repeat", r->x, 0);
             ex_real(&e, "t_x", r->t_x, 2);
             ex_real(&e, "T", r->T, 2);
