@@ -188,11 +188,11 @@ static void bg_pass_fn(void *ctx, size_t lo, size_t hi, double *acc)
         if (x > 0) {
             double latx = log1p(d->tx[k] * ial);
             double a4 = la - P->lbx1[d->ix[k]] - (r + x) * latx;
-            double m = a3 > a4 ? a3 : a4;
-            double e3 = exp(a3 - m), e4 = exp(a4 - m), s = e3 + e4;
-            ll += w * (m + log(s));
+            /* one exp: E = e^-|a3 - a4|, u = e^a4 / (e^a3 + e^a4) */
+            double E = exp(-fabs(a3 - a4)), iS = 1.0 / (1.0 + E);
+            ll += w * ((a3 > a4 ? a3 : a4) + log1p(E));
             if (P->want_grad) {
-                double u = e4 / s, v = 1.0 - u;
+                double u = a4 >= a3 ? iS : E * iS, v = 1.0 - u;
                 gr -= w * (v * lat + u * latx);
                 gal -= w * (r + x) * (v / (al + d->T[k]) + u / (al + d->tx[k]));
                 ga += w * u;
@@ -750,6 +750,7 @@ typedef struct {
     double *dlF;     /* per pair with want_grad: d lF / d(r, alpha, s, beta) */
     double *lgx;     /* per distinct x: lgamma(r+x) */
     double *dgx;     /* per distinct x: digamma(r+x) */
+    double *lrs;     /* per distinct x: log1p((r+x)/s) */
     pnbd_params cur;
     int want_grad;
     int evals;
@@ -870,23 +871,27 @@ static void pn_group_fn(void *ctx, size_t lo, size_t hi, double *acc)
     double ll = 0, gr = 0, ga = 0, gs = 0, gb = 0;
     double r = p->r, al = p->alpha, s = p->s, be = p->beta;
     for (size_t k = lo; k < hi; k++) {
-        double la, ld, x = d->x[k], T = d->T[k], w = d->w[k];
+        double x = d->x[k], T = d->T[k], w = d->w[k];
         uint32_t i1 = F->pi_tx[k], i2 = F->pi_T[k];
-        pnbd_terms(p, x, d->tx[k], T, F->lF[i1], F->lF[i2], &la, &ld);
-        double lt = sf_logaddexp(la, ld);
+        /* pnbd_terms written out so that each log and exp is taken once
+         * for the likelihood and its gradient (issue 16 speed): the alive
+         * term, and the dead term -log1p((r+x)/s) + log(F1 - F2) with
+         * F2/F1 = e. */
+        double lat = log(al + T), l1T = log1p(T / be);
+        double la = -(r + x) * lat - s * l1T;
+        double e = i1 == i2 ? 1.0 : exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
+        double ld = -F->lrs[d->ix[k]] + (e < 1.0 ? F->lF[i1] + log1p(-e) : e >= 1.0 ? -INFINITY : NAN);
+        /* lt = log(e^la + e^ld); u = e^(la - lt), the alive term's share */
+        double E = exp(-fabs(la - ld)), lt = (la > ld ? la : ld) + log1p(E);
+        double u = la >= ld ? 1.0 / (1.0 + E) : E / (1.0 + E), v = 1.0 - u;
         ll += w * (F->lgx[d->ix[k]] + lt);
         if (!F->want_grad)
             continue;
-        /* u: share of the alive term; the dead term's log is
-         * -log1p((r+x)/s) + log(F1 - F2). */
-        double u = exp(la - lt), v = 1.0 - u;
-        double lat = log(al + T), l1T = log1p(T / be);
         double dla[4] = {-lat, -(r + x) / (al + T), -l1T, s * T / (be * (be + T))};
         double dld[4] = {-1.0 / (r + s + x), 0, (r + x) / (s * (r + s + x)), 0};
         if (v > 0) {
             const double *g1 = F->dlF + 4 * (size_t)i1, *g2 = F->dlF + 4 * (size_t)i2;
-            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2), with F2/F1 = e. */
-            double e = exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
+            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2). */
             for (int j = 0; j < 4; j++)
                 dld[j] += (g1[j] - e * g2[j]) / de;
         }
@@ -914,6 +919,7 @@ static double pn_eval_grad(pn_fitctx *F, const pnbd_params *p, double *grad)
     parfor_sum(F->npair, 2048, pn_pair_fn, F, acc, 1);
     for (size_t j = 0; j < d->nx; j++) {
         F->lgx[j] = sf_lgamma(p->r + d->ux[j], NULL);
+        F->lrs[j] = log1p((p->r + d->ux[j]) / p->s);
         if (F->want_grad)
             F->dgx[j] = sf_digamma(p->r + d->ux[j]);
     }
@@ -1030,7 +1036,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     F.npair = gp.n_groups;
     F.px = malloc(3 * (F.npair ? F.npair : 1) * sizeof(double));
     F.dlF = malloc(4 * (F.npair ? F.npair : 1) * sizeof(double));
-    F.lgx = malloc(2 * (d.nx ? d.nx : 1) * sizeof(double));
+    F.lgx = malloc(3 * (d.nx ? d.nx : 1) * sizeof(double));
     if (!F.px || !F.dlF || !F.lgx) {
         rc = AN_ENOMEM;
         goto done;
@@ -1038,6 +1044,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     F.py = F.px + F.npair;
     F.lF = F.py + F.npair;
     F.dgx = F.lgx + (d.nx ? d.nx : 1);
+    F.lrs = F.dgx + (d.nx ? d.nx : 1);
     for (size_t k = 0; k < F.npair; k++) {
         F.px[k] = gp.keys[2 * k];
         F.py[k] = gp.keys[2 * k + 1];
