@@ -410,6 +410,7 @@ typedef struct {
     sc_state *st;
     size_t nb;
     double *v[4];
+    size_t first; /* dimension of chunk index 0 (R, F may be counted instead) */
 } cut_job;
 
 /* k-th smallest within a[lo..n-1], all of a[0..lo-1] being <= it. */
@@ -422,7 +423,7 @@ static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     cut_job *j = ctx;
     size_t nb = j->nb;
-    for (size_t d = lo; d < hi; d++) {
+    for (size_t d = lo + j->first; d < hi + j->first; d++) {
         double *v = j->v[d];
         if (d < 3) {
             /* RFM quintiles where ties share the lower score: score s (2..5)
@@ -457,32 +458,97 @@ static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     }
 }
 
+/* Recency (-days) and purchase days are whole numbers in a small range:
+ * their quintile cut-offs come from counts (one pass, no selection), which
+ * leaves two selections (M, net profit) for the two cores instead of four
+ * (issue 16: the recompute against DuckDB). Same cut-offs as cut_chunk:
+ * the order statistic m_s - 1 for s = 2..5. */
+typedef struct {
+    int64_t lo, hi; /* value range */
+    uint32_t *count;
+} rfm_hist;
+
+#define RFM_HIST_MAX (1 << 22)
+
+static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
+{
+    size_t cum = 0;
+    int64_t v = h->lo;
+    for (int s = 2; s <= 5; s++) {
+        size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9), k = m ? m - 1 : 0;
+        if (!nb) {
+            cut[s - 2] = INFINITY;
+            continue;
+        }
+        /* smallest v with more than k values <= v */
+        while (cum + h->count[v - h->lo] <= k) {
+            cum += h->count[v - h->lo];
+            v++;
+        }
+        cut[s - 2] = (double)v;
+    }
+}
+
 an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
 {
     seg_job j = {c, st, facts, out};
     double acc[1];
     parfor_sum(n, 20000, derive_chunk, &j, acc, 0);
     size_t nb = 0;
-    for (size_t i = 0; i < n; i++)
-        nb += out[i].buyer;
+    rfm_hist h[2] = {{INT64_MAX, INT64_MIN, NULL}, {INT64_MAX, INT64_MIN, NULL}};
+    for (size_t i = 0; i < n; i++) {
+        if (!out[i].buyer)
+            continue;
+        nb++;
+        double g[3];
+        rfm_values(st->today, &facts[i], g);
+        for (int d = 0; d < 2; d++) {
+            int64_t x = (int64_t)g[d];
+            h[d].lo = x < h[d].lo ? x : h[d].lo;
+            h[d].hi = x > h[d].hi ? x : h[d].hi;
+        }
+    }
     st->buyers = nb;
-    double *v = malloc((nb ? nb : 1) * 4 * sizeof *v);
-    if (!v)
+    int counted = nb > 0 && h[0].hi - h[0].lo < RFM_HIST_MAX && h[1].hi - h[1].lo < RFM_HIST_MAX;
+    if (counted) {
+        h[0].count = calloc((size_t)(h[0].hi - h[0].lo + 1), sizeof *h[0].count);
+        h[1].count = calloc((size_t)(h[1].hi - h[1].lo + 1), sizeof *h[1].count);
+    }
+    size_t nv = counted ? 2 : 4; /* arrays of values to select from */
+    double *v = malloc((nb ? nb : 1) * nv * sizeof *v);
+    if (!v || (counted && (!h[0].count || !h[1].count))) {
+        free(v);
+        free(h[0].count);
+        free(h[1].count);
         return AN_ENOMEM;
-    cut_job cj = {c, st, nb, {v, v + nb, v + 2 * nb, v + 3 * nb}};
+    }
+    cut_job cj = {c, st, nb, {NULL, NULL, NULL, NULL}, counted ? 2 : 0};
+    for (size_t d = 4 - nv; d < 4; d++)
+        cj.v[d] = v + (d - (4 - nv)) * nb;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!out[i].buyer)
             continue;
         double g[3];
         rfm_values(st->today, &facts[i], g);
-        cj.v[0][k] = g[0];
-        cj.v[1][k] = g[1];
+        if (counted) {
+            h[0].count[(int64_t)g[0] - h[0].lo]++;
+            h[1].count[(int64_t)g[1] - h[1].lo]++;
+        } else {
+            cj.v[0][k] = g[0];
+            cj.v[1][k] = g[1];
+        }
         cj.v[2][k] = g[2];
         cj.v[3][k] = (double)net_profit(&facts[i]);
         k++;
     }
-    parfor_sum(4, 1, cut_chunk, &cj, acc, 0);
+    if (counted) {
+        hist_cuts(&h[0], nb, st->rfm_cut[0]);
+        hist_cuts(&h[1], nb, st->rfm_cut[1]);
+        free(h[0].count);
+        free(h[1].count);
+    }
+    parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 0);
     an_rc rc = AN_OK;
     if (c->tier.basis != TIER_BASIS_CUSTOMERS) {
         uint8_t *t = malloc(nb ? nb : 1);
