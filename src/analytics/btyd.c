@@ -485,14 +485,35 @@ done:
     return rc;
 }
 
+/* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log; la =
+ * ln a, lb = ln(b+x-1). ln((alpha+T)/(alpha+t_x)) as log1p: r, alpha may
+ * be near infinity (issue 16). */
+static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
+{
+    double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+}
+
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    /* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log. */
-    /* ln((alpha+T)/(alpha+t_x)) as log1p: r, alpha may be near infinity (issue 16). */
-    double l = log(p->a) - log(p->b + x - 1) + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
-    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, t_x, T);
+}
+
+void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
+{
+    lab[0] = log(p->a);
+    for (int k = 1; k < BGNBD_LAB; k++)
+        lab[k] = log(p->b + k - 1);
+}
+
+double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T)
+{
+    if (x <= 0)
+        return 1.0;
+    double lb = x < BGNBD_LAB && x == floor(x) ? lab[(int)x] : log(p->b + x - 1);
+    return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
 }
 
 /* (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]:

@@ -382,10 +382,16 @@ typedef struct {
 static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     seg_job *j = ctx;
+    /* BG/NBD: ln a and ln(b+x-1) once per chunk, not per customer. */
+    int lab_ok = j->st->fitted && j->st->model != SC_MODEL_PNBD;
+    double lab[BGNBD_LAB];
+    if (lab_ok)
+        bgnbd_lab(&j->st->bg, lab);
     for (size_t i = lo; i < hi; i++) {
-        derive(j->c, j->st->today, &j->facts[i], &j->out[i]);
-        if (j->out[i].buyer)
-            j->out[i].p_alive = p_alive_of(j->st, &j->out[i]);
+        sc_result *r = &j->out[i];
+        derive(j->c, j->st->today, &j->facts[i], r);
+        if (r->buyer)
+            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
     }
 }
 
