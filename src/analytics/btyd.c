@@ -42,6 +42,10 @@
  * the ridge towards infinity (boundary.h); the ridge stops within this
  * much log-likelihood of the supremum (issue 16 asks for 0.01). */
 #define BTYD_RIDGE 1e3
+/* A fit that ends with a pair above this tries the ridge: the optimiser
+ * can stop on the flat ridge well before 1e3 (r 361 on data with one
+ * purchase rate) while the supremum is still more than 0.01 higher. */
+#define BTYD_RIDGE_TRY 1e2
 #define BTYD_RIDGE_TOL 1e-3
 
 an_rc btyd_validate(size_t n, const double *x, const double *t_x, const double *T, size_t *bad_row)
@@ -141,10 +145,10 @@ double bgnbd_loglik_one(const bgnbd_params *p, double x, double t_x, double T)
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
     /* lnB(a, b+x) - lnB(a, b) as two log-gamma differences: exact also
      * for a, b near infinity (the boundary of issue 16). */
-    double c = sf_lgamma_diff(r, x) + r * log(al) + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x);
-    double a3 = -(r + x) * log(al + T);
+    double c = sf_lgamma_diff(r, x) - x * log(al) + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x);
+    double a3 = -(r + x) * log1p(T / al); /* r ln alpha taken out, as in bg_eval */
     if (x > 0) {
-        double a4 = log(a) - log(b + x - 1) - (r + x) * log(al + t_x);
+        double a4 = log(a) - log(b + x - 1) - (r + x) * log1p(t_x / al);
         return c + sf_logaddexp(a3, a4);
     }
     return c + a3;
@@ -172,18 +176,23 @@ static void bg_pass_fn(void *ctx, size_t lo, size_t hi, double *acc)
     const btyd_prep *d = P->d;
     double r = P->r, al = P->al, b = P->b, la = P->la;
     double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+    /* ln(alpha + T) as ln alpha + log1p(T/alpha): the ln alpha part is
+     * summed per distinct x (bg_eval), so nothing of size r ln alpha is
+     * subtracted here and the sum keeps its digits for r, alpha -> inf
+     * (issue 16). d/dr follows; d/dalpha keeps its form (bg_eval). */
+    double ial = 1.0 / al;
     for (size_t k = lo; k < hi; k++) {
         double x = d->x[k], w = d->w[k];
-        double lat = log(al + d->T[k]);
+        double lat = log1p(d->T[k] * ial);
         double a3 = -(r + x) * lat;
         if (x > 0) {
-            double latx = log(al + d->tx[k]);
+            double latx = log1p(d->tx[k] * ial);
             double a4 = la - P->lbx1[d->ix[k]] - (r + x) * latx;
-            double m = a3 > a4 ? a3 : a4;
-            double e3 = exp(a3 - m), e4 = exp(a4 - m), s = e3 + e4;
-            ll += w * (m + log(s));
+            /* one exp: E = e^-|a3 - a4|, u = e^a4 / (e^a3 + e^a4) */
+            double E = exp(-fabs(a3 - a4)), iS = 1.0 / (1.0 + E);
+            ll += w * ((a3 > a4 ? a3 : a4) + log1p(E));
             if (P->want_grad) {
-                double u = e4 / s, v = 1.0 - u;
+                double u = a4 >= a3 ? iS : E * iS, v = 1.0 - u;
                 gr -= w * (v * lat + u * latx);
                 gal -= w * (r + x) * (v / (al + d->T[k]) + u / (al + d->tx[k]));
                 ga += w * u;
@@ -215,26 +224,21 @@ typedef struct {
 static double bg_eval(const btyd_prep *d, double *lbx1, const bgnbd_params *p, double *grad)
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
-    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
-    double ps_r = 0, ps_ab = 0, ps_b = 0;
-    if (grad) {
-        ps_r = sf_digamma(r);
-        ps_ab = sf_digamma(a + b);
-        ps_b = sf_digamma(b);
-    }
+    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0, lal = log(al);
     for (size_t j = 0; j < d->nx; j++) {
         double x = d->ux[j], W = d->uw[j];
-        ll += W * (sf_lgamma_diff(r, x) + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x));
+        /* r ln alpha - (r+x) ln(alpha+T) = -x ln alpha - (r+x) log1p(T/alpha) */
+        ll += W * (sf_lgamma_diff(r, x) - x * lal + sf_lgamma_diff(b, x) - sf_lgamma_diff(a + b, x));
         lbx1[j] = x > 0 ? log(b + x - 1) : 0.0;
         if (grad) {
-            double ps_abx = sf_digamma(a + b + x);
-            gr += W * (sf_digamma(r + x) - ps_r);
-            ga += W * (ps_ab - ps_abx);
-            gb += W * (ps_ab + sf_digamma(b + x) - ps_b - ps_abx);
+            /* digamma differences, exact also near infinity (boundary fits) */
+            double dab = sf_digamma_diff(a + b, x);
+            gr += W * sf_digamma_diff(r, x);
+            ga -= W * dab;
+            gb += W * (sf_digamma_diff(b, x) - dab);
         }
     }
-    ll += d->n * r * log(al);
-    gr += d->n * log(al);
+    /* d/dalpha in its old form: n r/alpha - sum (r+x)/(alpha+T) (weighted) */
     gal += d->n * r / al;
     bg_pass P = {d, r, al, a, b, log(a), lbx1, grad != NULL};
     double acc[5];
@@ -373,6 +377,45 @@ static int bg_ridge(const btyd_prep *d, double *lbx1, bgnbd_params *p, an_fit_in
     return 0;
 }
 
+/* Ridge coordinates of BG/NBD at the purchase-rate boundary (every
+ * customer buys at the same Poisson rate lambda = r/alpha): th = (ln lambda,
+ * ln a, ln b) with alpha = K, r = K lambda. */
+static double bg_rate_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    bg_ridgectx *R = ctx;
+    bgnbd_params p = {K * exp(th[0]), K, exp(th[1]), exp(th[2])};
+    double g[4];
+    double ll = bg_eval(R->d, R->lbx1, &p, grad ? g : NULL);
+    if (grad) {
+        grad[0] = g[0] * p.r;
+        grad[1] = g[2] * p.a;
+        grad[2] = g[3] * p.b;
+    }
+    return ll;
+}
+
+/* As bg_ridge, towards r, alpha -> inf with r/alpha fixed. */
+static int bg_rate_ridge(const btyd_prep *d, double *lbx1, bgnbd_params *p, an_fit_info *fi, int *evals)
+{
+    bg_ridgectx R = {d, lbx1};
+    double th[3] = {log(p->r / p->alpha), log(p->a), log(p->b)};
+    double lb[3] = {-40, log(BTYD_PMIN), log(BTYD_PMIN)}, ub[3] = {40, log(BTYD_PMAX), log(BTYD_PMAX)};
+    bnd_result res;
+    double K0 = p->alpha > 1e3 ? p->alpha : 1e3;
+    if (bnd_ridge_fit(bg_rate_ridge_ll, &R, 3, lb, ub, d->n, K0, 1e12, BTYD_RIDGE_TOL, th, &res) != 0)
+        return -1;
+    *evals += res.evaluations;
+    if (!(res.ll >= fi->log_likelihood - BTYD_RIDGE_TOL))
+        return -1; /* an interior point is better: not a boundary */
+    if (res.K * exp(th[0]) < BTYD_RIDGE)
+        return -1; /* the rate ran to 0 instead: not this boundary */
+    *p = (bgnbd_params){res.K * exp(th[0]), res.K, exp(th[1]), exp(th[2])};
+    fi->log_likelihood = res.ll;
+    fi->nlopt_status = res.nlopt_status;
+    fi->at_boundary = 1u << 0 | 1u << 1;
+    return 0;
+}
+
 an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, bgnbd_params *out,
                 an_fit_info *info)
 {
@@ -413,7 +456,17 @@ an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, b
     out->b = exp(th[3]);
     fi.log_likelihood = bg_eval(&d, lbx1, out, NULL);
     /* a, b both large (or a failed run): try the ridge towards a, b -> inf. */
-    if ((failed || (out->a > BTYD_RIDGE && out->b > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
+    /* r, alpha both large: the ridge towards r, alpha -> inf (tried first:
+     * a failed run is more often this one on data without spread in the
+     * purchase rate); then a, b. A ridge only replaces the point when its
+     * log-likelihood is at least as high. */
+    int rate_big = out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY;
+    int drop_big = out->a > BTYD_RIDGE_TRY && out->b > BTYD_RIDGE_TRY;
+    if ((failed || rate_big) && isfinite(fi.log_likelihood) && bg_rate_ridge(&d, lbx1, out, &fi, &F.evals) == 0) {
+        failed = 0;
+        drop_big = out->a > BTYD_RIDGE_TRY && out->b > BTYD_RIDGE_TRY;
+    }
+    if ((failed || drop_big) && isfinite(fi.log_likelihood) && !(fi.at_boundary & 3u) &&
         bg_ridge(&d, lbx1, out, &fi, &F.evals) == 0)
         failed = 0;
     fi.evaluations = F.evals;
@@ -432,13 +485,35 @@ done:
     return rc;
 }
 
+/* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log; la =
+ * ln a, lb = ln(b+x-1). ln((alpha+T)/(alpha+t_x)) as log1p: r, alpha may
+ * be near infinity (issue 16). */
+static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
+{
+    double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+}
+
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    /* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log. */
-    double l = log(p->a) - log(p->b + x - 1) + (p->r + x) * (log(p->alpha + T) - log(p->alpha + t_x));
-    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, t_x, T);
+}
+
+void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
+{
+    lab[0] = log(p->a);
+    for (int k = 1; k < BGNBD_LAB; k++)
+        lab[k] = log(p->b + k - 1);
+}
+
+double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T)
+{
+    if (x <= 0)
+        return 1.0;
+    double lb = x < BGNBD_LAB && x == floor(x) ? lab[(int)x] : log(p->b + x - 1);
+    return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
 }
 
 /* (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]:
@@ -696,6 +771,7 @@ typedef struct {
     double *dlF;     /* per pair with want_grad: d lF / d(r, alpha, s, beta) */
     double *lgx;     /* per distinct x: lgamma(r+x) */
     double *dgx;     /* per distinct x: digamma(r+x) */
+    double *lrs;     /* per distinct x: log1p((r+x)/s) */
     pnbd_params cur;
     int want_grad;
     int evals;
@@ -816,23 +892,27 @@ static void pn_group_fn(void *ctx, size_t lo, size_t hi, double *acc)
     double ll = 0, gr = 0, ga = 0, gs = 0, gb = 0;
     double r = p->r, al = p->alpha, s = p->s, be = p->beta;
     for (size_t k = lo; k < hi; k++) {
-        double la, ld, x = d->x[k], T = d->T[k], w = d->w[k];
+        double x = d->x[k], T = d->T[k], w = d->w[k];
         uint32_t i1 = F->pi_tx[k], i2 = F->pi_T[k];
-        pnbd_terms(p, x, d->tx[k], T, F->lF[i1], F->lF[i2], &la, &ld);
-        double lt = sf_logaddexp(la, ld);
+        /* pnbd_terms written out so that each log and exp is taken once
+         * for the likelihood and its gradient (issue 16 speed): the alive
+         * term, and the dead term -log1p((r+x)/s) + log(F1 - F2) with
+         * F2/F1 = e. */
+        double lat = log(al + T), l1T = log1p(T / be);
+        double la = -(r + x) * lat - s * l1T;
+        double e = i1 == i2 ? 1.0 : exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
+        double ld = -F->lrs[d->ix[k]] + (e < 1.0 ? F->lF[i1] + log1p(-e) : e >= 1.0 ? -INFINITY : NAN);
+        /* lt = log(e^la + e^ld); u = e^(la - lt), the alive term's share */
+        double E = exp(-fabs(la - ld)), lt = (la > ld ? la : ld) + log1p(E);
+        double u = la >= ld ? 1.0 / (1.0 + E) : E / (1.0 + E), v = 1.0 - u;
         ll += w * (F->lgx[d->ix[k]] + lt);
         if (!F->want_grad)
             continue;
-        /* u: share of the alive term; the dead term's log is
-         * -log1p((r+x)/s) + log(F1 - F2). */
-        double u = exp(la - lt), v = 1.0 - u;
-        double lat = log(al + T), l1T = log1p(T / be);
         double dla[4] = {-lat, -(r + x) / (al + T), -l1T, s * T / (be * (be + T))};
         double dld[4] = {-1.0 / (r + s + x), 0, (r + x) / (s * (r + s + x)), 0};
         if (v > 0) {
             const double *g1 = F->dlF + 4 * (size_t)i1, *g2 = F->dlF + 4 * (size_t)i2;
-            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2), with F2/F1 = e. */
-            double e = exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
+            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2). */
             for (int j = 0; j < 4; j++)
                 dld[j] += (g1[j] - e * g2[j]) / de;
         }
@@ -860,6 +940,7 @@ static double pn_eval_grad(pn_fitctx *F, const pnbd_params *p, double *grad)
     parfor_sum(F->npair, 2048, pn_pair_fn, F, acc, 1);
     for (size_t j = 0; j < d->nx; j++) {
         F->lgx[j] = sf_lgamma(p->r + d->ux[j], NULL);
+        F->lrs[j] = log1p((p->r + d->ux[j]) / p->s);
         if (F->want_grad)
             F->dgx[j] = sf_digamma(p->r + d->ux[j]);
     }
@@ -976,7 +1057,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     F.npair = gp.n_groups;
     F.px = malloc(3 * (F.npair ? F.npair : 1) * sizeof(double));
     F.dlF = malloc(4 * (F.npair ? F.npair : 1) * sizeof(double));
-    F.lgx = malloc(2 * (d.nx ? d.nx : 1) * sizeof(double));
+    F.lgx = malloc(3 * (d.nx ? d.nx : 1) * sizeof(double));
     if (!F.px || !F.dlF || !F.lgx) {
         rc = AN_ENOMEM;
         goto done;
@@ -984,6 +1065,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     F.py = F.px + F.npair;
     F.lF = F.py + F.npair;
     F.dgx = F.lgx + (d.nx ? d.nx : 1);
+    F.lrs = F.dgx + (d.nx ? d.nx : 1);
     for (size_t k = 0; k < F.npair; k++) {
         F.px[k] = gp.keys[2 * k];
         F.py[k] = gp.keys[2 * k + 1];
@@ -1014,7 +1096,10 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     out->s = exp(th[2]);
     out->beta = exp(th[3]);
     fi.log_likelihood = pn_eval(&F, out);
-    /* s, beta both large (or a failed run): the ridge towards s, beta -> inf. */
+    /* s, beta both large (or a failed run): the ridge towards s, beta -> inf.
+     * (r, alpha -> inf is not tried for Pareto/NBD: with alpha >> beta its
+     * 2F1 is at z -> 1, where the general 2F1 and differences make a ridge
+     * fit take minutes for thousands of customers.) */
     if ((failed || (out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
         pn_ridge(&F, out, &fi) == 0)
         failed = 0;

@@ -53,6 +53,14 @@ an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, b
 /* P(alive at T | x, t_x, T). */
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T);
 
+/* The same P(alive) with ln a and ln(b + x - 1) given (lab[0] = ln a,
+ * lab[x] = ln(b + x - 1) for 1 <= x < BGNBD_LAB): equal to bgnbd_p_alive
+ * bit for bit, two logs cheaper per customer (batch labelling, issue 16).
+ * bgnbd_lab fills lab[0..BGNBD_LAB-1]. */
+#define BGNBD_LAB 64
+void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB]);
+double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T);
+
 /* Expected repeat transactions in (T, T + t] given the history. */
 double bgnbd_expected(const bgnbd_params *p, double t, double x, double t_x, double T);
 

@@ -382,10 +382,16 @@ typedef struct {
 static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     seg_job *j = ctx;
+    /* BG/NBD: ln a and ln(b+x-1) once per chunk, not per customer. */
+    int lab_ok = j->st->fitted && j->st->model != SC_MODEL_PNBD;
+    double lab[BGNBD_LAB];
+    if (lab_ok)
+        bgnbd_lab(&j->st->bg, lab);
     for (size_t i = lo; i < hi; i++) {
-        derive(j->c, j->st->today, &j->facts[i], &j->out[i]);
-        if (j->out[i].buyer)
-            j->out[i].p_alive = p_alive_of(j->st, &j->out[i]);
+        sc_result *r = &j->out[i];
+        derive(j->c, j->st->today, &j->facts[i], r);
+        if (r->buyer)
+            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
     }
 }
 
@@ -410,6 +416,7 @@ typedef struct {
     sc_state *st;
     size_t nb;
     double *v[4];
+    size_t first; /* dimension of chunk index 0 (R, F may be counted instead) */
 } cut_job;
 
 /* k-th smallest within a[lo..n-1], all of a[0..lo-1] being <= it. */
@@ -422,7 +429,7 @@ static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     cut_job *j = ctx;
     size_t nb = j->nb;
-    for (size_t d = lo; d < hi; d++) {
+    for (size_t d = lo + j->first; d < hi + j->first; d++) {
         double *v = j->v[d];
         if (d < 3) {
             /* RFM quintiles where ties share the lower score: score s (2..5)
@@ -457,32 +464,97 @@ static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     }
 }
 
+/* Recency (-days) and purchase days are whole numbers in a small range:
+ * their quintile cut-offs come from counts (one pass, no selection), which
+ * leaves two selections (M, net profit) for the two cores instead of four
+ * (issue 16: the recompute against DuckDB). Same cut-offs as cut_chunk:
+ * the order statistic m_s - 1 for s = 2..5. */
+typedef struct {
+    int64_t lo, hi; /* value range */
+    uint32_t *count;
+} rfm_hist;
+
+#define RFM_HIST_MAX (1 << 22)
+
+static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
+{
+    size_t cum = 0;
+    int64_t v = h->lo;
+    for (int s = 2; s <= 5; s++) {
+        size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9), k = m ? m - 1 : 0;
+        if (!nb) {
+            cut[s - 2] = INFINITY;
+            continue;
+        }
+        /* smallest v with more than k values <= v */
+        while (cum + h->count[v - h->lo] <= k) {
+            cum += h->count[v - h->lo];
+            v++;
+        }
+        cut[s - 2] = (double)v;
+    }
+}
+
 an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
 {
     seg_job j = {c, st, facts, out};
     double acc[1];
     parfor_sum(n, 20000, derive_chunk, &j, acc, 0);
     size_t nb = 0;
-    for (size_t i = 0; i < n; i++)
-        nb += out[i].buyer;
+    rfm_hist h[2] = {{INT64_MAX, INT64_MIN, NULL}, {INT64_MAX, INT64_MIN, NULL}};
+    for (size_t i = 0; i < n; i++) {
+        if (!out[i].buyer)
+            continue;
+        nb++;
+        double g[3];
+        rfm_values(st->today, &facts[i], g);
+        for (int d = 0; d < 2; d++) {
+            int64_t x = (int64_t)g[d];
+            h[d].lo = x < h[d].lo ? x : h[d].lo;
+            h[d].hi = x > h[d].hi ? x : h[d].hi;
+        }
+    }
     st->buyers = nb;
-    double *v = malloc((nb ? nb : 1) * 4 * sizeof *v);
-    if (!v)
+    int counted = nb > 0 && h[0].hi - h[0].lo < RFM_HIST_MAX && h[1].hi - h[1].lo < RFM_HIST_MAX;
+    if (counted) {
+        h[0].count = calloc((size_t)(h[0].hi - h[0].lo + 1), sizeof *h[0].count);
+        h[1].count = calloc((size_t)(h[1].hi - h[1].lo + 1), sizeof *h[1].count);
+    }
+    size_t nv = counted ? 2 : 4; /* arrays of values to select from */
+    double *v = malloc((nb ? nb : 1) * nv * sizeof *v);
+    if (!v || (counted && (!h[0].count || !h[1].count))) {
+        free(v);
+        free(h[0].count);
+        free(h[1].count);
         return AN_ENOMEM;
-    cut_job cj = {c, st, nb, {v, v + nb, v + 2 * nb, v + 3 * nb}};
+    }
+    cut_job cj = {c, st, nb, {NULL, NULL, NULL, NULL}, counted ? 2 : 0};
+    for (size_t d = 4 - nv; d < 4; d++)
+        cj.v[d] = v + (d - (4 - nv)) * nb;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!out[i].buyer)
             continue;
         double g[3];
         rfm_values(st->today, &facts[i], g);
-        cj.v[0][k] = g[0];
-        cj.v[1][k] = g[1];
+        if (counted) {
+            h[0].count[(int64_t)g[0] - h[0].lo]++;
+            h[1].count[(int64_t)g[1] - h[1].lo]++;
+        } else {
+            cj.v[0][k] = g[0];
+            cj.v[1][k] = g[1];
+        }
         cj.v[2][k] = g[2];
         cj.v[3][k] = (double)net_profit(&facts[i]);
         k++;
     }
-    parfor_sum(4, 1, cut_chunk, &cj, acc, 0);
+    if (counted) {
+        hist_cuts(&h[0], nb, st->rfm_cut[0]);
+        hist_cuts(&h[1], nb, st->rfm_cut[1]);
+        free(h[0].count);
+        free(h[1].count);
+    }
+    parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 0);
     an_rc rc = AN_OK;
     if (c->tier.basis != TIER_BASIS_CUSTOMERS) {
         uint8_t *t = malloc(nb ? nb : 1);
@@ -692,10 +764,39 @@ static void ex_emit(sc_explanation *e, const char *text, void (*emit)(void *, co
     emit(ctx, e);
 }
 
+/* The model_boundary label of a purchase-model fit: which pairs of its
+ * parameters ran to infinity (an_fit_info.at_boundary: bits 0, 1 are r,
+ * alpha; bits 2, 3 are a, b or s, beta). */
+static const char *model_boundary_label(int model, unsigned bits)
+{
+    int rate = (bits & 3u) != 0, drop = (bits & 12u) != 0;
+    if (model == SC_MODEL_PNBD)
+        return rate && drop ? "purchase_rate_dropout_rate" : rate ? "purchase_rate" : drop ? "dropout_rate" : "none";
+    return rate && drop ? "purchase_rate_dropout_probability" : rate ? "purchase_rate" : drop ? "dropout_probability" : "none";
+}
+
+/* The English clause of a model_boundary label, "" for none (the same
+ * words as web/js/i18n/en.js enum.model_boundary.*). */
+static void model_boundary_text(const char *label, char *out, size_t n)
+{
+    const char *rate = strstr(label, "purchase_rate") ? "r, alpha" : NULL;
+    const char *drop = strstr(label, "dropout_probability") ? "a, b" : strstr(label, "dropout_rate") ? "s, beta" : NULL;
+    const char *what = strstr(label, "dropout_probability") ? "drop-out probability" : "drop-out rate";
+    if (rate && drop)
+        snprintf(out, n, "; %s and %s at the boundary: every customer has the same purchase rate and the same %s",
+                 rate, drop, what);
+    else if (rate)
+        snprintf(out, n, "; %s at the boundary: every customer has the same purchase rate", rate);
+    else if (drop)
+        snprintf(out, n, "; %s at the boundary: every customer has the same %s", drop, what);
+    else
+        snprintf(out, n, "%s", "");
+}
+
 void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const sc_result *r,
                 void (*emit)(void *ctx, const sc_explanation *e), void *ctx)
 {
-    char b[640], t[400], mp[240];
+    char b[1024], t[400], mp[240];
     double sc = c->amount_scale;
     sc_explanation e;
     if (!r->buyer) {
@@ -770,24 +871,26 @@ void sc_explain(const sc_config *c, const sc_state *st, const sc_facts *f, const
                          st->bg.b);
             /* A fit at the boundary (issue 16) says so where its numbers are
              * quoted: a, b (s, beta) "at infinity" is a finding about the
-             * customers, not a failure. */
-            if (st->fit.at_boundary) {
-                size_t l = strlen(mp);
-                snprintf(mp + l, sizeof mp - l, "; %s at the boundary: every customer has the same drop-out %s",
-                         st->model == SC_MODEL_PNBD ? "s, beta" : "a, b",
-                         st->model == SC_MODEL_PNBD ? "rate" : "probability");
-            }
+             * customers, not a failure. The clause is a label of its own
+             * (vocabularies model_boundary, spend_boundary) so that the UI
+             * says it in the user's language; params keeps only numbers. */
+            const char *bnd = model_boundary_label(st->model, st->fit.at_boundary);
+            const char *sbnd = st->gg_fitted && st->gg_fit.at_boundary ? "spend_rate" : "none";
+            char mb[200];
+            model_boundary_text(bnd, mb, sizeof mb);
             const char *name = st->model == SC_MODEL_PNBD ? "Pareto/NBD" : "BG/NBD";
             snprintf(b, sizeof b,
-                     "%s %s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected "
+                     "%s %s%s with x %.0f repeat purchases, t_x %.2f, T %.2f weeks: P(alive) %.3f, %.2f expected "
                      "purchases in %.0f weeks; expected spend %.2f per purchase (%s)",
-                     name, mp, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
+                     name, mp, mb, r->x, r->t_x, r->T, r->p_alive, r->expected, c->expected_weeks, r->spend / sc,
                      st->gg_fitted ? (st->gg_fit.at_boundary ? "Gamma-Gamma with q, gamma at the boundary: the same spend rate for every customer"
                                                              : "Gamma-Gamma")
                                    : "own mean spend, no Gamma-Gamma fit");
             ex_begin(&e, "model", st->gg_fitted ? "model.gamma_gamma" : "model.own_spend");
             ex_text(&e, "model", name);
             ex_text(&e, "params", mp);
+            ex_label(&e, "boundary", "model_boundary", bnd);
+            ex_label(&e, "spend_boundary", "spend_boundary", sbnd);
             ex_real(&e, "repeat", r->x, 0);
             ex_real(&e, "t_x", r->t_x, 2);
             ex_real(&e, "T", r->T, 2);

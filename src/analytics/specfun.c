@@ -53,6 +53,28 @@ double sf_digamma(double x)
     return acc + log(x) - 0.5 * inv - series;
 }
 
+double sf_digamma_diff(double b, double x)
+{
+    if (x == 0)
+        return 0.0;
+    /* Whole x (purchase counts): psi(b+x) - psi(b) = sum 1/(b+k), exact. */
+    if (x == floor(x) && x <= 64) {
+        double s = 0;
+        for (int k = (int)x - 1; k >= 0; k--)
+            s += 1.0 / (b + k);
+        return s;
+    }
+    if (b < 1e3)
+        return sf_digamma(b + x) - sf_digamma(b);
+    /* psi(z) ~ ln z - 1/(2z) - 1/(12 z^2) + 1/(120 z^4): each difference
+     * written without subtracting equal large numbers. */
+    double z = b + x;
+    double d1 = x / (2 * b * z);                         /* 1/(2b) - 1/(2z) */
+    double d2 = x * (b + z) / (12 * b * b * z * z);      /* 1/(12b^2) - 1/(12z^2) */
+    double d4 = (1.0 / (z * z * z * z) - 1.0 / (b * b * b * b)) / 120.0;
+    return log1p(x / b) + d1 + d2 + d4;
+}
+
 double sf_logaddexp(double a, double b)
 {
     if (a < b) {

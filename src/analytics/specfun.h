@@ -19,6 +19,11 @@ double sf_lgamma_diff(double b, double x);
 /* Digamma psi(x) = d/dx log Gamma(x). Poles (x = 0, -1, ...) give NaN. */
 double sf_digamma(double x);
 
+/* psi(b + x) - psi(b) for b > 0, x >= 0, accurate also for b near
+ * infinity where the two digammas agree in all their digits (the
+ * gradients of the boundary fits, issue 16). */
+double sf_digamma_diff(double b, double x);
+
 /* log(exp(a) + exp(b)) without overflow; -inf operands are allowed. */
 double sf_logaddexp(double a, double b);
 

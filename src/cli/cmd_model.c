@@ -1070,7 +1070,8 @@ static int model_validate(int argc, char **argv)
     else
         printf("model bgnbd: r %.6g, alpha %.6g, a %.6g, b %.6g; log-likelihood %.4f", r.bg.r, r.bg.alpha, r.bg.a,
                r.bg.b, r.fit.log_likelihood);
-    printf("%s\n", r.fit.at_boundary ? " (drop-out parameters at the boundary: no heterogeneity)" : "");
+    printf("%s%s\n", r.fit.at_boundary & 3u ? " (purchase-rate parameters at the boundary: no heterogeneity)" : "",
+           r.fit.at_boundary & 12u ? " (drop-out parameters at the boundary: no heterogeneity)" : "");
     printf("customers %zu; calibration to %s (week %zu), holdout %.2f weeks to %s\n\n", r.customers, cal,
            r.calibration_weeks, r.holdout_weeks, hold);
     printf("holdout repeat purchases per customer by calibration frequency\n");

@@ -102,6 +102,29 @@ test('in English the same explanations read in English', async () => {
   await page.context().close();
 });
 
+test('a fit at a boundary says so in the user\'s language (issue 16)', async () => {
+  const stored = storedExplanation(server.db, id);
+  const mp = stored.messages.model.params;
+  assert.ok(typeof mp.params === 'string' && !/boundary/.test(mp.params), JSON.stringify(mp));
+  assert.deepEqual(mp.boundary, { vocab: 'model_boundary', value: 'none' });
+  mp.boundary = { vocab: 'model_boundary', value: 'purchase_rate_dropout_probability' };
+  mp.spend_boundary = { vocab: 'spend_boundary', value: 'spend_rate' };
+  stored.messages.model.message = 'model.gamma_gamma'; // this small sample has no Gamma-Gamma fit
+  storeExplanationText(server.db, id, stored);
+  let page = await customerPage('zh-CN');
+  const zhText = await why(page, zh['scores.p_alive']);
+  assert.ok(zhText.includes(zh['enum.model_boundary.purchase_rate_dropout_probability']), zhText);
+  assert.ok(zhText.includes(zh['enum.spend_boundary.spend_rate']), zhText);
+  assert.doesNotMatch(zhText, /at the boundary|every customer|spend rate/);
+  await page.context().close();
+  page = await customerPage('en-US');
+  const enText = await why(page, en['scores.p_alive']);
+  assert.ok(enText.includes('; r, alpha and a, b at the boundary: every customer has the same purchase rate and the same drop-out probability) with'), enText);
+  assert.ok(enText.endsWith('(Gamma-Gamma with q, gamma at the boundary: the same spend rate for every customer)'), enText);
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
 test('an unknown message id or a row without messages shows the English text', async () => {
   const stored = storedExplanation(server.db, id);
   stored.messages.rfm.message = 'rfm.from_a_later_version';

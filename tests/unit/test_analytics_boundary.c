@@ -24,6 +24,9 @@
 #include "analytics/spend.h"
 
 #define N 4000
+#ifndef SEED_EQUAL_RATE
+#define SEED_EQUAL_RATE 1
+#endif
 
 static uint64_t rng = 88172645463325252ULL;
 static double unif(void)
@@ -184,6 +187,67 @@ static void test_gg_equal_spend(void **state)
     assert_true(fabs(gg_expected_spend(&g, 0, 0) - 60) < 3); /* p/nu = 6/0.1 */
 }
 
+/* BG/NBD with one purchase rate for everyone (0.15 a week) and drop-out
+ * probabilities Beta(1, 3): the supremum at r, alpha -> inf with r/alpha
+ * = 0.15 (the limiting model is Poisson purchases). As with Gamma-Gamma,
+ * about half of all samples have a finite maximum; this seed's does not. */
+static void generate_equal_rate(uint64_t seed)
+{
+    rng = seed;
+    for (int i = 0; i < N; i++) {
+        double age = 39 + 13 * unif(), t = 0, last = 0, g1 = rgamma(1, 1), pd = g1 / (g1 + rgamma(3, 1));
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / 0.15;
+            if (t > age)
+                break;
+            k++;
+            last = t;
+            if (unif() < pd)
+                break;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+}
+
+static void test_bgnbd_equal_purchase_rate(void **state)
+{
+    (void)state;
+    generate_equal_rate(SEED_EQUAL_RATE);
+    bgnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(bgnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 0 | 1u << 1); /* r and alpha */
+    assert_true(isfinite(p.r) && isfinite(p.alpha) && p.alpha > 1e5);
+    assert_true(fabs(p.r / p.alpha - 0.15) < 0.01); /* the common purchase rate */
+    assert_true(p.a < 100 && p.b < 100);            /* drop-out still heterogeneous */
+    double ll = bgnbd_loglik(&p, N, x, tx, T);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    for (double f = 10; f <= 1e4; f *= 10) {
+        bgnbd_params q = {p.r * f, p.alpha * f, p.a, p.b};
+        assert_true(bgnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+    }
+    for (int k = 0; k < 3; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            bgnbd_params q = p;
+            double e = 1 + sg * 1e-3;
+            if (k == 0)
+                q.r *= e; /* moves the rate r/alpha */
+            else if (k == 1)
+                q.a *= e;
+            else
+                q.b *= e;
+            assert_true(bgnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+        }
+    static double pa[N], ex[N];
+    assert_int_equal(bgnbd_predict(&p, 39, N, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < N; i++)
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
+    assert_true(isfinite(bgnbd_expected_new(&p, 78)) && bgnbd_expected_new(&p, 78) > 0);
+}
+
 /* With heterogeneous drop-out (CDNOW-like) nothing is at a boundary. */
 static void test_no_boundary_when_heterogeneous(void **state)
 {
@@ -240,7 +304,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bgnbd_equal_dropout), cmocka_unit_test(test_pnbd_equal_dropout_rate),
-        cmocka_unit_test(test_gg_equal_spend),      cmocka_unit_test(test_no_boundary_when_heterogeneous),
+        cmocka_unit_test(test_gg_equal_spend),
+        cmocka_unit_test(test_bgnbd_equal_purchase_rate),
+        cmocka_unit_test(test_no_boundary_when_heterogeneous),
         cmocka_unit_test(test_no_repeat_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -683,6 +683,30 @@ static void test_one_equals_batch(void **state)
     assert_string_equal(find_arg(e, "model", SC_ARG_TEXT)->s, "BG/NBD");
     assert_true(fabs(find_arg(e, "p_alive", SC_ARG_REAL)->d - round(1000 * res[0].p_alive) / 1000) < 1e-12);
     assert_int_equal(arg_int(e, "spend", SC_ARG_MONEY), (int64_t)llround(res[0].spend));
+    assert_string_equal(find_arg(e, "boundary", SC_ARG_LABEL)->s,
+                        st.fit.at_boundary ? "dropout_probability" : "none"); /* this sample: a, b */
+    /* A fit at a boundary (issue 16): the clause is a label the UI
+     * translates (params keeps only the numbers), and in the English text. */
+    unsigned keep = st.fit.at_boundary, keep_gg = st.gg_fit.at_boundary;
+    st.fit.at_boundary = 1u << 0 | 1u << 1;
+    st.gg_fit.at_boundary = 1u << 1 | 1u << 2;
+    capture cb = {0};
+    sc_explain(&c, &st, &f[0], &res[0], emit_capture, &cb);
+    e = find_key(&cb, "model");
+    assert_string_equal(find_arg(e, "boundary", SC_ARG_LABEL)->s, "purchase_rate");
+    assert_string_equal(find_arg(e, "boundary", SC_ARG_LABEL)->vocab, "model_boundary");
+    assert_string_equal(find_arg(e, "spend_boundary", SC_ARG_LABEL)->s, "spend_rate");
+    assert_null(strstr(find_arg(e, "params", SC_ARG_TEXT)->s, "boundary"));
+    assert_non_null(strstr(e->text, "r, alpha at the boundary: every customer has the same purchase rate"));
+    st.fit.at_boundary = 0;
+    st.gg_fit.at_boundary = 0;
+    capture cd = {0};
+    sc_explain(&c, &st, &f[0], &res[0], emit_capture, &cd);
+    assert_string_equal(find_arg(find_key(&cd, "model"), "boundary", SC_ARG_LABEL)->s, "none");
+    assert_string_equal(find_arg(find_key(&cd, "model"), "spend_boundary", SC_ARG_LABEL)->s, "none");
+    assert_null(strstr(find_key(&cd, "model")->text, "boundary"));
+    st.fit.at_boundary = keep;
+    st.gg_fit.at_boundary = keep_gg;
     /* Pareto/NBD as the purchase model. */
     c.model = SC_MODEL_PNBD;
     assert_int_equal(sc_fit(&c, n, f, &st), AN_OK);
