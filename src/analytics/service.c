@@ -1559,6 +1559,20 @@ static json_t *label(db_stmt *s, int col, json_t *ex, const char *key, const cha
     return o;
 }
 
+double an_p_alive_after_purchase(int64_t repeat_purchases)
+{
+    pthread_mutex_lock(&g.mu);
+    bool fitted = g.have_state && g.st.fitted;
+    bool pnbd = g.st.model == SC_MODEL_PNBD;
+    bgnbd_params bg = g.st.bg;
+    pthread_mutex_unlock(&g.mu);
+    if (!fitted || repeat_purchases < 0) return -1;
+    if (pnbd) return 1.0;
+    /* t_x = T: the moment of the last purchase */
+    double p = bgnbd_p_alive(&bg, (double)repeat_purchases, 1.0, 1.0);
+    return isfinite(p) ? p : -1;
+}
+
 json_t *an_party_scores(db *c, int64_t id)
 {
     db_stmt *s = db_prepare(

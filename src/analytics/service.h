@@ -56,6 +56,11 @@ int an_settings_put(const json_t *changes, char *field, char *err, size_t errlen
 
 /* Answers of the API (NULL when absent). */
 json_t *an_party_scores(db *c, int64_t party_id);
+/* P(alive) of a customer right after their last purchase, given their
+ * repeat purchases, under the last run's fitted model (BG/NBD lets a
+ * customer drop out at a purchase; under Pareto/NBD it is 1); -1 when no
+ * model is fitted. With P(alive) now it says how far it fell since. */
+double an_p_alive_after_purchase(int64_t repeat_purchases);
 /* The parties a summary covers: a constant SQL predicate over the party
  * table as alias "t" and the values it binds in order (the caller's read
  * scope, from authz_party_predicate); pred NULL for every party. */

@@ -7,6 +7,7 @@
  * shows neither as a reason nor through the choice. */
 #include "api/api.h"
 #include "analytics/lineage.h"
+#include "analytics/service.h"
 #include "domain/contact_plan.h"
 #include "domain/next_action.h"
 #include "http/authz.h"
@@ -25,7 +26,7 @@ static void redact_facts(const struct auth_user *u, struct nba_facts *f)
     if (an_lineage("scores", "tier") & hidden) { f->tier[0] = '\0'; f->strategy[0] = '\0'; }
     if (an_lineage("scores", "strategy") & hidden) f->strategy[0] = '\0';
     if (an_lineage("scores", "lifecycle") & hidden) f->lifecycle[0] = '\0';
-    if (an_lineage("scores", "model.p_alive") & hidden) f->p_alive = -1;
+    if (an_lineage("scores", "model.p_alive") & hidden) f->p_alive = f->p_alive_at_purchase = -1;
     if (an_lineage("scores", "clv.total") & hidden) f->clv = 0;
 }
 
@@ -47,6 +48,7 @@ static json_t *decide(db *c, const struct auth_user *u, int64_t id, const char *
 {
     struct nba_facts f;
     if (next_action_facts(c, id, today, &f)) return NULL;
+    if (f.repeat_purchases >= 0) f.p_alive_at_purchase = an_p_alive_after_purchase(f.repeat_purchases);
     redact_facts(u, &f);
     return next_action_decide(&f);
 }

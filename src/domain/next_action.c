@@ -35,7 +35,13 @@ json_t *next_action_decide(const struct nba_facts *f)
     if (f->tier[0]) reason(reasons, "tier", json_pack("{s:{s:s, s:s}}", "tier", "vocab", "tier", "value", f->tier));
     bool fallen = f->p_alive >= 0 && f->p_alive < P_ALIVE_FALLEN && f->last_purchase[0];
     if (fallen)
-        reason(reasons, "p_alive_fell", json_pack("{s:I, s:{s:s}}", "percent", (json_int_t)llround(f->p_alive * 100), "since", "date", f->last_purchase));
+    {
+        json_t *p = json_pack("{s:I, s:{s:s}}", "percent", (json_int_t)llround(f->p_alive * 100), "since", "date", f->last_purchase);
+        /* "fell from 92% to 61%": where it stood right after that purchase */
+        bool from = f->p_alive_at_purchase > f->p_alive;
+        if (from) json_object_set_new(p, "from", json_integer((json_int_t)llround(f->p_alive_at_purchase * 100)));
+        reason(reasons, from ? "p_alive_fell_from" : "p_alive_fell", p);
+    }
     bool lapsed = f->plan_every_days > 0 && (f->days_since_contact < 0 || f->days_since_contact > LAPSE_FACTOR * f->plan_every_days);
     if (f->planned_overdue || lapsed) {
         json_t *p = json_pack("{s:i, s:s}", "every_days", f->plan_every_days, "plan", f->plan_name);
@@ -182,9 +188,11 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
     memset(f, 0, sizeof *f);
     f->party_id = id;
     f->p_alive = -1;
+    f->p_alive_at_purchase = -1;
+    f->repeat_purchases = -1;
     f->days_since_contact = -1;
     db_stmt *s = db_prepare(c, "SELECT p.name, s.tier, s.strategy, s.lifecycle, s.p_alive, s.clv, s.last_purchase, p.birthday, "
-                               "p.lunar_birthday FROM party p LEFT JOIN score s ON s.party_id = p.id "
+                               "p.lunar_birthday, s.repeat_purchases FROM party p LEFT JOIN score s ON s.party_id = p.id "
                                "WHERE p.id = ? AND p.deleted_at IS NULL");
     if (!s) return -1;
     db_bind_int64(s, 1, id);
@@ -200,6 +208,7 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
     char birthday[16], lunar[128];
     copy_col(s, 7, birthday, sizeof birthday);
     copy_col(s, 8, lunar, sizeof lunar);
+    if (db_column_type(s, 9) != DB_NULL) f->repeat_purchases = db_column_int64(s, 9);
     db_done(s);
     next_birthday(f, birthday[0] ? birthday : NULL, lunar, today);
     next_key_date(c, f, today);

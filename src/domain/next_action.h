@@ -21,6 +21,8 @@ struct nba_facts {
     char name[201];
     char tier[16], strategy[16], lifecycle[16];  /* "" when not scored */
     double p_alive;                              /* < 0 when unknown */
+    double p_alive_at_purchase;                  /* just after the last purchase; < 0 when unknown */
+    int64_t repeat_purchases;                    /* -1 when not scored */
     int64_t clv;                                 /* minor units; 0 when unknown */
     char currency[8];
     char last_purchase[11];                      /* "" when none */

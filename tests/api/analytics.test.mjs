@@ -278,3 +278,22 @@ test('the store follows every writer (issue 16 part 4): an import, its undo, a m
   const after = (await c.get('/api/v1/analytics/summary')).body;
   assert.equal(after.buyers, before.buyers - 1, 'one buyer fewer');
 });
+
+test('the next action says how far P(alive) fell since the last purchase, from the fitted model', async () => {
+  const result = await run();
+  assert.equal(result.model.model, 'bgnbd');
+  const { a, b } = result.model.params;
+  const rows = sql(srv.db, 'SELECT party_id, repeat_purchases, p_alive FROM score WHERE p_alive < 0.55 AND repeat_purchases > 0 ORDER BY party_id LIMIT 5')
+    .split('\n').filter(Boolean).map((l) => l.split('|').map(Number));
+  assert.ok(rows.length > 0, 'the demo has customers whose P(alive) fell');
+  for (const [id, x, pAlive] of rows) {
+    const r = await c.get(`/api/v1/parties/${id}/next-action`);
+    assert.equal(r.status, 200, r.text);
+    const fell = r.body.reasons.find((m) => m.message === 'nba.reason.p_alive_fell_from');
+    assert.ok(fell, r.text);
+    // BG/NBD: right after a purchase the customer is alive with 1 / (1 + a / (b + x - 1)).
+    assert.equal(fell.params.from, Math.round(100 / (1 + a / (b + x - 1))), r.text);
+    assert.equal(fell.params.percent, Math.round(pAlive * 100), r.text);
+    assert.ok(fell.params.from > fell.params.percent);
+  }
+});

@@ -20,6 +20,8 @@ static struct nba_facts base(void)
 {
     struct nba_facts f;
     memset(&f, 0, sizeof f);
+    f.p_alive_at_purchase = -1;
+    f.repeat_purchases = -1;
     f.party_id = 7;
     strcpy(f.name, "王芳");
     strcpy(f.tier, "platinum");
@@ -76,6 +78,23 @@ static void the_example_of_the_issue(void **state)
     assert_string_equal(json_string_value(json_object_get(msg, "message")), "nba.action.win_back");
     /* At stake: the lifetime value weighted by the risk (0.25 + 0.75 × 0.45). */
     assert_int_equal(json_integer_value(json_object_get(o, "value_at_stake")), 587500);
+    json_decref(o);
+    /* Known where it stood right after the purchase: "fell from 92% to 55%". */
+    f.p_alive_at_purchase = 0.92;
+    assert_string_equal(action(&f, &o), "win_back");
+    assert_false(has_reason(o, "nba.reason.p_alive_fell"));
+    assert_true(has_reason(o, "nba.reason.p_alive_fell_from"));
+    size_t i;
+    json_t *r;
+    int seen = 0;
+    json_array_foreach(json_object_get(o, "reasons"), i, r) {
+        if (strcmp(json_string_value(json_object_get(r, "message")), "nba.reason.p_alive_fell_from")) continue;
+        json_t *params = json_object_get(r, "params");
+        assert_int_equal(json_integer_value(json_object_get(params, "from")), 92);
+        assert_int_equal(json_integer_value(json_object_get(params, "percent")), 55);
+        seen++;
+    }
+    assert_int_equal(seen, 1);
     json_decref(o);
 }
 

@@ -1722,6 +1722,7 @@ export default {
   "nba.action.get_to_know": "Get to know {name}: {channel}",
   "nba.reason.tier": "Tier: {tier}",
   "nba.reason.p_alive_fell": "P(alive) has fallen to {percent}% since the last purchase ({since})",
+  "nba.reason.p_alive_fell_from": "P(alive) fell from {from}% to {percent}% since the last purchase ({since})",
   "nba.reason.no_contact_against_plan": "No contact for {days} days against a plan of every {every_days} days ({plan})",
   "nba.reason.never_contacted": "Never contacted, on a plan of every {every_days} days ({plan})",
   "nba.reason.open_case": "{count} open case(s)",

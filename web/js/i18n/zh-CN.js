@@ -1720,6 +1720,7 @@ export default {
   "nba.action.get_to_know": "了解{name}：{channel}",
   "nba.reason.tier": "层级：{tier}",
   "nba.reason.p_alive_fell": "自上次购买（{since}）以来，存活概率降至 {percent}%",
+  "nba.reason.p_alive_fell_from": "自上次购买（{since}）以来，存活概率从 {from}% 降至 {percent}%",
   "nba.reason.no_contact_against_plan": "已 {days} 天未联系，计划为每 {every_days} 天一次（{plan}）",
   "nba.reason.never_contacted": "从未联系，计划为每 {every_days} 天一次（{plan}）",
   "nba.reason.open_case": "{count} 个未结案例",
