@@ -6,7 +6,8 @@
  * leads (domain/assign.c keeps the cursor, the load and the log in the
  * caller's write transaction). A case created with a team_id was routed
  * by hand and is left as it is; when no rule matches or nobody has
- * capacity, the case keeps its creator as owner. */
+ * capacity, the case keeps its owner (the creator unless given) and goes
+ * to the owner's team. */
 #include "domain/assign.h"
 #include "domain/service.h"
 #include "lib/timeutil.h"
@@ -42,6 +43,12 @@ int case_assign_check(db *w, int64_t id, const json_t *crec, struct verr *e)
         json_object_set_new(rec, "team_id", json_integer(res.team_id));
         json_object_set_new(rec, "assignment_rule_id", json_integer(res.rule_id));
         json_object_set_new(rec, "assigned_at", json_string(now));
+    } else if (json_is_integer(json_object_get(rec, "owner_id"))) {
+        db_stmt *s = db_prepare(w, "SELECT team_id FROM app_user WHERE id = ?");
+        if (!s) { verr_set(e, 500, "internal", NULL, "the owner's team could not be read"); return -1; }
+        db_bind_int64(s, 1, json_integer_value(json_object_get(rec, "owner_id")));
+        if (db_step(s) == DB_ROW && db_column_type(s, 0) != DB_NULL) json_object_set_new(rec, "team_id", json_integer(db_column_int64(s, 0)));
+        db_done(s);
     }
     return 0;
 }
