@@ -2126,6 +2126,7 @@ export default {
   'carules.m_product': "product {v}",
   'carules.tier': "Customer value tier",
   'carules.product': "Product",
+  'scase.contact_person': "Contact person",
   'scase.contact': "Contact person (optional)",
   'scase.product': "Product",
   'scase.order': "Order",

@@ -2124,6 +2124,7 @@ export default {
   'carules.m_product': "产品 {v}",
   'carules.tier': "客户价值等级",
   'carules.product': "产品",
+  'scase.contact_person': "联系人",
   'scase.contact': "联系人（可选）",
   'scase.product': "产品",
   'scase.order': "订单",

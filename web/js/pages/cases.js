@@ -85,8 +85,9 @@ export async function render(ctx) {
   async function create() {
     const picker = partyPicker({ labelText: t('service.customer') });
     const contactPicker = partyPicker({ labelText: t('scase.contact') });
+    const canRead = (e) => { const p = me.permissions && me.permissions[e]; return !!(p && p.read && p.read !== 'none'); };
     let products = [];
-    try { products = (await api.get('/api/v1/products', { limit: 200, sort: 'name' }, { signal })).items; } catch { products = []; }
+    if (canRead('products')) try { products = (await api.get('/api/v1/products', { limit: 200, sort: 'name' }, { signal })).items; } catch { products = []; }
     const f = {
       subject: field({ label: t('service.col_subject'), required: true, attrs: { maxlength: '300' } }),
       kind: field({ label: t('service.col_kind'), type: 'select', value: 'question', options: KINDS.map((k) => ({ value: k, label: t('service.k_' + k) })) }),
@@ -105,7 +106,7 @@ export async function render(ctx) {
       if (!party || party.id === shownFor) return;
       shownFor = party.id;
       let orders = [];
-      try { orders = (await api.get('/api/v1/orders', { party_id: party.id, limit: 100 })).items; } catch { orders = []; }
+      if (canRead('orders')) try { orders = (await api.get('/api/v1/orders', { party_id: party.id, limit: 100 })).items; } catch { orders = []; }
       if (shownFor !== party.id) return;
       f.order_id.input.replaceChildren(h('option', { value: '', text: orders.length ? t('scase.none') : t('scase.no_orders') }),
         ...orders.map((o) => h('option', { value: String(o.id), text: '#' + o.id + (o.number ? ' ' + o.number : '') + ' · ' + t('order.s_' + o.status) })));
