@@ -38,6 +38,8 @@ static const struct field case_fields[] = {
      "resolution target (moves later by the business time spent waiting on the customer)"},
     {"first_response_minutes", "first_response_minutes", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL,
      "business minutes of the policy's calendar from opened_at to the first response, pauses left out (no policy: every unpaused minute)"},
+    {"resolution_warn_at", "resolution_warn_at", NULL, FT_TIME, F_SERVER | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL,
+     "breaching soon from here: at most 240 business minutes are left before resolution_due_at"},
     {"resolved_at", "resolved_at", NULL, FT_TIME, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "when it was resolved"},
     {"resolved_by", "resolved_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who resolved it"},
     {"resolution_met", "resolution_met", NULL, FT_BOOL, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "whether it was resolved in time (null until resolved)"},

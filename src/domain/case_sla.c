@@ -12,7 +12,10 @@
  *  - first_response_met / resolution_met say whether each happened by its
  *    due time (null until it happened), and first_response_minutes /
  *    resolution_minutes how long it took in business minutes of that
- *    calendar, pauses left out (what the service measures average).
+ *    calendar, pauses left out (what the service measures average), and
+ *    resolution_warn_at the instant from which at most
+ *    CASE_BREACH_SOON_MINUTES business minutes are left (the queue's
+ *    "breaching soon").
  * The arithmetic is domain/bizcal.c. */
 #include "domain/bizcal.h"
 #include "domain/service.h"
@@ -181,8 +184,8 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
      * The times the measures read (first_response_minutes,
      * resolution_minutes) are business minutes of the same calendar; a case
      * without a policy counts every minute it was not paused. */
-    bool fr_ok = false, res_ok = false;
-    int64_t fr_due = 0, res_due = 0, opened;
+    bool fr_ok = false, res_ok = false, warn_ok = false;
+    int64_t fr_due = 0, res_due = 0, warn = 0, opened;
     json_t *fr_min = json_null(), *res_min = json_null();
     if (str(rec, "opened_at") && time_parse(str(rec, "opened_at"), &opened) == 0) {
         json_t *cal = NULL;
@@ -220,6 +223,8 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
             if (have == 1) {
                 fr_ok = ps && pf && bizcal_add(c, opened, pol.fr_minutes * 60, pf, kf, &fr_due) == 0;
                 res_ok = ps && pf && bizcal_add(c, opened, pol.res_minutes * 60, ps, k, &res_due) == 0;
+                int64_t lead = pol.res_minutes > CASE_BREACH_SOON_MINUTES ? pol.res_minutes - CASE_BREACH_SOON_MINUTES : 0;
+                warn_ok = res_ok && bizcal_add(c, opened, lead * 60, ps, k, &warn) == 0;
             }
             int64_t sec;
             if (ps && pf && answered != INT64_MAX && (sec = bizcal_between(c, opened, answered, pf, kf)) >= 0) {
@@ -239,6 +244,7 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
     json_object_set_new(rec, "resolution_minutes", res_min);
     set_time(rec, "first_response_due_at", fr_due, fr_ok);
     set_time(rec, "resolution_due_at", res_due, res_ok);
+    set_time(rec, "resolution_warn_at", warn, warn_ok);
     set_met(rec, "first_response_met", "first_response_at", "first_response_due_at");
     set_met(rec, "resolution_met", "resolved_at", "resolution_due_at");
     return 0;

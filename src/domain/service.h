@@ -31,6 +31,9 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
  * when there is none (or it does not parse), -1 on a storage error. */
 struct bizcal;
 int case_calendar_load(db *w, int64_t id, struct bizcal **out);
+/* "Breaching soon": at most this many business minutes left before the
+ * resolution target (the case's resolution_warn_at). */
+#define CASE_BREACH_SOON_MINUTES 240
 /* Whether a status stops the clocks. */
 bool case_status_paused(const char *status);
 /* The next priority up (urgent stays urgent); NULL for an unknown one. */

@@ -178,6 +178,15 @@ test('near escalation and the service measures are in business minutes', async (
     // but fewer than 90 business minutes away.
     const c = (await admin.post('/api/v1/cases', { subject: 'near', kind: 'question', party_id: party.id, opened_at: iso(hourStart) })).body;
     assert.equal(c.resolution_due_at, iso(hourStart + 86400e3 + 30 * 60e3));
+    // Breaching soon (at most 240 business minutes left): from the start,
+    // although its due time is a day away on the clock; a case with 600
+    // business minutes is not, until 360 of them have passed (the sixth working hour).
+    await admin.post('/api/v1/sla-policies', { name: 'low', calendar_id: cal.id, priorities: ['low'], first_response_minutes: 600, resolution_minutes: 600 });
+    const slow = (await admin.post('/api/v1/cases', { subject: 'slow', kind: 'question', priority: 'low', party_id: party.id, opened_at: iso(hourStart) })).body;
+    assert.equal(c.resolution_warn_at, iso(hourStart));
+    assert.equal(slow.resolution_warn_at, iso(hourStart + 5 * 86400e3 + 60 * 60e3));
+    const soon = (await admin.get(`/api/v1/cases?status=new&resolution_warn_at_to=${iso(Date.now())}&sort=resolution_due_at`)).body.items.map((x) => x.id);
+    assert.deepEqual(soon, [c.id]);
     const near = (await admin.post('/api/v1/escalation-rules', { name: 'near 100', target: 'resolution', moment: 'near', minutes_before: 100 })).body;
     const far = (await admin.post('/api/v1/escalation-rules', { name: 'near 20', target: 'resolution', moment: 'near', minutes_before: 20 })).body;
     const r = await admin.request('PUT', '/api/v1/schedules/service.escalation', { kind: 'case_escalation', every_seconds: 1 });

@@ -1,5 +1,6 @@
 // cases: the case queue (issue 19) — mine, my team's, breaching soon (open
-// cases whose resolution is due within four hours, soonest first) or all,
+// cases with at most four business hours of their calendar left before the
+// resolution target, soonest first) or all,
 // by kind, priority and status, each with its SLA clock; and a dialog to
 // open a case for a customer, with its contact person, product and order
 // (the server routes it by the assignment rules, else to the creator and
@@ -50,7 +51,9 @@ export async function render(ctx) {
     if (state.view === 'team') q.team_id = team || -1;
     if (state.view === 'breaching') {
       q.status = state.status || 'open';
-      q.resolution_due_at_to = isoUtc(Date.now() + 4 * 3600e3);
+      // At most four business hours left on the case's own calendar (the
+      // server keeps resolution_warn_at), not four hours of the clock.
+      q.resolution_warn_at_to = isoUtc(Date.now());
       q.sort = 'resolution_due_at';
     }
     return q;

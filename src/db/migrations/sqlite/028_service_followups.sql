@@ -28,6 +28,9 @@ INSERT INTO schedule(name, kind, every_seconds, enabled, updated_at)
 -- (pauses left out), set when the first response and the resolution happen.
 ALTER TABLE service_case ADD COLUMN first_response_minutes INTEGER;
 ALTER TABLE service_case ADD COLUMN resolution_minutes INTEGER;
+-- "Breaching soon" in business time: the instant from which at most 240
+-- business minutes are left before the resolution target (the queue's view).
+ALTER TABLE service_case ADD COLUMN resolution_warn_at TEXT;
 -- (3) Cases assigned by the rules of the assignment engine (subject 'case'):
 -- matched on category, priority, the party's value tier and the product.
 ALTER TABLE assignment_rule ADD COLUMN category TEXT;
