@@ -110,3 +110,27 @@ test('the new-case dialog in Chinese on a phone', async () => {
   assert.deepEqual([made.product_id, made.order_id, made.contact_id], [product.id, order.id, null]);
   assertHealthy(page, server.base);
 });
+
+test('breaching soon is business time: a case due tomorrow with under four working hours left is listed', async () => {
+  // A calendar that works one hour a day, the current UTC hour.
+  const hour = new Date().getUTCHours();
+  const hh = (n) => String(n).padStart(2, '0') + ':00';
+  const iv = [[hh(hour), hour === 23 ? '24:00' : hh(hour + 1)]];
+  const cal = (await api.post('/api/v1/business-calendars', { name: 'one hour', time_zone: 'UTC',
+    hours: { mon: iv, tue: iv, wed: iv, thu: iv, fri: iv, sat: iv, sun: iv } })).body;
+  await api.post('/api/v1/sla-policies', { name: 'short', calendar_id: cal.id, priorities: ['urgent'], first_response_minutes: 90, resolution_minutes: 90 });
+  await api.post('/api/v1/sla-policies', { name: 'long', calendar_id: cal.id, priorities: ['low'], first_response_minutes: 600, resolution_minutes: 600 });
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour)).toISOString().replace(/\.\d+Z$/, 'Z');
+  const soon = (await api.post('/api/v1/cases', { subject: '明天到期 due tomorrow', kind: 'question', priority: 'urgent', party_id: party.id,
+    team_id: team.id, opened_at: start, status: 'open' })).body;
+  assert.ok(Date.parse(soon.resolution_due_at) - Date.now() > 20 * 3600e3, 'due about a day away on the clock');
+  await api.post('/api/v1/cases', { subject: '还早 plenty of time', kind: 'question', priority: 'low', party_id: party.id,
+    team_id: team.id, opened_at: start, status: 'open' });
+  const page = await openPage(browser, server);
+  await login(page, AGENT);
+  await page.goto('/cases?view=breaching');
+  await page.locator('td a', { hasText: '明天到期 due tomorrow' }).waitFor();
+  assert.equal(await page.locator('td a', { hasText: '还早 plenty of time' }).count(), 0);
+  assertHealthy(page, server.base);
+});
