@@ -8,7 +8,7 @@
  * order, whatever reopens, second resolutions, processes or restarts
  * follow). The setting service.auto_surveys = "false" turns it off.
  *
- * Sending: the job kind "survey_send" (schedule service.surveys, every
+ * Sending: the job kind "survey_send" (schedule surveys.send, every
  * minute) takes the pending rows a batch at a time, as campaign_send does:
  * (1) one write transaction decides each — skipped when the party was
  * deleted, has no e-mail address, the address is suppressed or the party
@@ -393,7 +393,18 @@ static int run_send(int64_t id, const json_t *params, volatile int *cancel, json
     (void)params;
     struct send_ctx *c = calloc(1, sizeof *c);
     if (!c) { snprintf(error, cap, "out of memory"); return -1; }
-    mail_settings_load(db_reader(), &c->ms);
+    db *r = db_reader();
+    mail_settings_load(r, &c->ms);
+    /* Most minutes there is nothing to send: no write transaction then. */
+    db_stmt *q = db_prepare(r, "SELECT 1 FROM survey_dispatch WHERE state IN ('pending', 'sending') LIMIT 1");
+    bool work = !q || db_step(q) == DB_ROW;
+    if (q) db_done(q);
+    if (!work) {
+        *result = json_pack("{s:I, s:I, s:I, s:I}", "sent", (json_int_t)0, "skipped", (json_int_t)0, "bounced", (json_int_t)0,
+                            "failed", (json_int_t)0);
+        free(c);
+        return 0;
+    }
     int rc = -1;
     if (!c->ms.smtp_url[0]) {
         /* Nothing can be sent yet: the rows wait for a relay. */

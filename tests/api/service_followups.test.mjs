@@ -37,7 +37,7 @@ async function customer(c, name, email, consent) {
 }
 
 async function setSurveySchedule(admin, enabled) {
-  const r = await admin.request('PUT', '/api/v1/schedules/service.surveys', { kind: 'survey_send', every_seconds: 1, enabled });
+  const r = await admin.request('PUT', '/api/v1/schedules/surveys.send', { kind: 'survey_send', every_seconds: 1, enabled });
   assert.ok(r.status === 200 || r.status === 201, r.text);
 }
 
@@ -48,7 +48,7 @@ test('surveys are mailed by themselves: case resolved, order delivered; consent;
   let b = null;
   try {
     const admin = await a.login();
-    const sched = (await admin.get('/api/v1/schedules')).body.items.find((s) => s.name === 'service.surveys');
+    const sched = (await admin.get('/api/v1/schedules')).body.items.find((s) => s.name === 'surveys.send');
     assert.ok(sched && sched.kind === 'survey_send' && sched.enabled, 'the survey schedule is there from the start');
     await setSurveySchedule(admin, false);
     await admin.request('PUT', '/api/v1/settings/mail', { from: 'service@shop.example.com', company: '春风商店' });

@@ -2,7 +2,7 @@
 -- (1) Satisfaction surveys sent by themselves: a case resolved or a sales
 -- order delivered puts one row here, in the write transaction that makes
 -- the change (UNIQUE: once per case or order, whatever reopens and
--- restarts follow). The job "survey_send" (schedule service.surveys) makes
+-- restarts follow). The job "survey_send" (schedule surveys.send) makes
 -- the survey link and mails it: pending → sending → sent | skipped |
 -- failed; a sender killed mid-send leaves "sending", which the next run
 -- marks "uncertain" and does not send again.
@@ -23,7 +23,7 @@ CREATE INDEX survey_dispatch_state ON survey_dispatch(state, id);
 -- A survey about a sales order (issue 18); order_id stays the transaction's.
 ALTER TABLE survey ADD COLUMN sales_order_id INTEGER;
 INSERT INTO schedule(name, kind, every_seconds, enabled, updated_at)
-  VALUES ('service.surveys', 'survey_send', 60, 1, '2026-12-06T00:00:00Z');
+  VALUES ('surveys.send', 'survey_send', 60, 1, '2026-12-06T00:00:00Z');
 -- (2) The service measures in business minutes of the case's calendar
 -- (pauses left out), set when the first response and the resolution happen.
 ALTER TABLE service_case ADD COLUMN first_response_minutes INTEGER;
