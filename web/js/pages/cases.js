@@ -54,7 +54,9 @@ export async function render(ctx) {
       // At most four business hours left on the case's own calendar (the
       // server keeps resolution_warn_at), not four hours of the clock.
       q.resolution_warn_at_to = isoUtc(Date.now());
-      q.sort = 'resolution_due_at';
+      // The order it came near in (on one calendar: the order it is due
+      // in), which the index (status, resolution_warn_at) serves.
+      q.sort = 'resolution_warn_at';
     }
     return q;
   }

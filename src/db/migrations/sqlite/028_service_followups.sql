@@ -31,6 +31,8 @@ ALTER TABLE service_case ADD COLUMN resolution_minutes INTEGER;
 -- "Breaching soon" in business time: the instant from which at most 240
 -- business minutes are left before the resolution target (the queue's view).
 ALTER TABLE service_case ADD COLUMN resolution_warn_at TEXT;
+CREATE INDEX service_case_warn ON service_case(status, resolution_warn_at);
+CREATE INDEX service_case_team_warn ON service_case(team_id, status, resolution_warn_at);
 -- (3) Cases assigned by the rules of the assignment engine (subject 'case'):
 -- matched on category, priority, the party's value tier and the product.
 ALTER TABLE assignment_rule ADD COLUMN category TEXT;
