@@ -258,27 +258,33 @@ static int near_hits(db *w, const struct rule *r, const char *now, struct hit *o
 {
     int64_t t;
     if (time_parse(now, &t)) return -1;
-    db_stmt *s = db_prepare(w, "SELECT DISTINCT calendar_id FROM sla_policy ORDER BY calendar_id");
-    if (!s) return -1;
-    int64_t cals[64];
-    int nc = 0;
-    while (nc < 64 && db_step(s) == DB_ROW) cals[nc++] = db_column_int64(s, 0);
-    db_done(s);
     int n = 0;
-    for (int k = 0; k < nc && n < cap; k++) {
-        struct bizcal *cal = NULL;
-        if (case_calendar_load(w, cals[k], &cal) < 0) return -1;
-        int64_t until;
-        int ok = cal ? bizcal_add(cal, t, r->minutes_before * 60, NULL, 0, &until) : -1;
-        bizcal_free(cal);
-        if (ok) continue;   /* no working time ahead: nothing comes near */
-        char limit[21];
-        time_format(until, limit);
-        int got = rule_hits(w, r, limit, now, cals[k], out + n, cap - n);
-        if (got < 0) return -1;
-        n += got;
+    int64_t after = 0;
+    for (;;) {
+        /* The calendars the policies follow, a page at a time. */
+        db_stmt *s = db_prepare(w, "SELECT DISTINCT calendar_id FROM sla_policy WHERE calendar_id > ? ORDER BY calendar_id LIMIT 64");
+        if (!s) return -1;
+        db_bind_int64(s, 1, after);
+        int64_t cals[64];
+        int nc = 0;
+        while (nc < 64 && db_step(s) == DB_ROW) cals[nc++] = db_column_int64(s, 0);
+        db_done(s);
+        for (int k = 0; k < nc && n < cap; k++) {
+            struct bizcal *cal = NULL;
+            if (case_calendar_load(w, cals[k], &cal) < 0) return -1;
+            int64_t until;
+            int ok = cal ? bizcal_add(cal, t, r->minutes_before * 60, NULL, 0, &until) : -1;
+            bizcal_free(cal);
+            if (ok) continue;   /* no working time ahead: nothing comes near */
+            char limit[21];
+            time_format(until, limit);
+            int got = rule_hits(w, r, limit, now, cals[k], out + n, cap - n);
+            if (got < 0) return -1;
+            n += got;
+        }
+        if (nc < 64 || n >= cap) return n;
+        after = cals[nc - 1];
     }
-    return n;
 }
 
 static int load_rules(db *w, struct rule **out)
@@ -342,12 +348,7 @@ static int sweep_batch(db *w, void *arg)
     c->recomputed += ns;
     room -= ns;
     for (int i = 0; hits && i < nr && room > 0 && rc == 0; i++) {
-        int n = rules[i].near ? near_hits(w, &rules[i], c->now, hits, room) : 0;
-        if (!rules[i].near) {
-            char limit[21];
-            snprintf(limit, sizeof limit, "%s", c->now);
-            n = rule_hits(w, &rules[i], limit, "", 0, hits, room);
-        }
+        int n = rules[i].near ? near_hits(w, &rules[i], c->now, hits, room) : rule_hits(w, &rules[i], c->now, "", 0, hits, room);
         if (n < 0) { rc = -1; break; }
         for (int k = 0; k < n && rc == 0; k++) {
             int t = take_step(w, &rules[i], &hits[k], c->now, &c->e);
