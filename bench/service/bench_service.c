@@ -78,8 +78,8 @@ int main(int argc, char **argv)
     long breached = 0, near = 0;
     for (long i = 0; i < n; i++) {
         db_stmt *s = db_prepare(d, "INSERT INTO service_case(subject, kind, priority, party_id, status, opened_at, sla_policy_id,"
-                                   " first_response_at, first_response_due_at, resolution_due_at, team_id, created_at, updated_at)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
+                                   " first_response_at, first_response_due_at, resolution_due_at, resolution_warn_at, team_id, created_at, updated_at)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)");
         char subj[48];
         snprintf(subj, sizeof subj, "工单 case %ld", i);
         /* Due times as the policy (60 and 28,800 minutes, round the clock)
@@ -107,9 +107,12 @@ int main(int argc, char **argv)
         if (answered) db_bind_text(s, 7, fr); else db_bind_null(s, 7);
         db_bind_text(s, 8, b);
         db_bind_text(s, 9, c);
-        db_bind_int64(s, 10, 1 + rand() % 20);
-        db_bind_text(s, 11, ts);
+        char warn[21];   /* 240 business minutes before the due time: round the clock */
+        time_format(opened + 28800 * 60 - 240 * 60, warn);
+        db_bind_text(s, 10, warn);
+        db_bind_int64(s, 11, 1 + rand() % 20);
         db_bind_text(s, 12, ts);
+        db_bind_text(s, 13, ts);
         must(d, db_step(s) == DB_DONE, "case");
         db_done(s);
     }

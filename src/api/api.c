@@ -25,6 +25,7 @@ void api_init(void)
     feed_register();
     campaign_jobs_register();
     escalation_jobs_register();
+    survey_send_register();
     cases_register();
     surveys_register();
     service_measures_register();

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define TOKEN_TEXT 44        /* 32 bytes, URL-safe base64 without padding, and the NUL */
+#define TOKEN_TEXT SURVEY_TOKEN_TEXT   /* 32 bytes, URL-safe base64 without padding, and the NUL */
 #define COMMENT_MAX 2000
 
 const char *satisfaction_level(int csat, int nps)
@@ -56,30 +56,38 @@ struct create_ctx {
     struct verr e;
 };
 
-static int create_survey(db *w, void *arg)
+int survey_insert(db *w, int64_t case_id, int64_t order_id, int64_t sales_order_id, int64_t party_id, int64_t created_by, long days,
+                  char token[SURVEY_TOKEN_TEXT], char expires[21], int64_t *id)
 {
-    struct create_ctx *c = arg;
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(c->token, sizeof c->token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(token, SURVEY_TOKEN_TEXT, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char hash[65], now[21];
-    token_hash(c->token, hash);
+    token_hash(token, hash);
     now_text(now);
-    time_format(time_now() + c->days * 86400, c->expires);
-    db_stmt *s = db_prepare(w, "INSERT INTO survey(token_hash, case_id, order_id, party_id, created_by, created_at, expires_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    time_format(time_now() + days * 86400, expires);
+    db_stmt *s = db_prepare(w, "INSERT INTO survey(token_hash, case_id, order_id, sales_order_id, party_id, created_by, created_at, expires_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s) return -1;
     db_bind_text(s, 1, hash);
-    if (c->case_id) db_bind_int64(s, 2, c->case_id); else db_bind_null(s, 2);
-    if (c->order_id) db_bind_int64(s, 3, c->order_id); else db_bind_null(s, 3);
-    db_bind_int64(s, 4, c->party_id);
-    db_bind_int64(s, 5, c->rq->user.id);
-    db_bind_text(s, 6, now);
-    db_bind_text(s, 7, c->expires);
+    if (case_id) db_bind_int64(s, 2, case_id); else db_bind_null(s, 2);
+    if (order_id) db_bind_int64(s, 3, order_id); else db_bind_null(s, 3);
+    if (sales_order_id) db_bind_int64(s, 4, sales_order_id); else db_bind_null(s, 4);
+    db_bind_int64(s, 5, party_id);
+    if (created_by) db_bind_int64(s, 6, created_by); else db_bind_null(s, 6);
+    db_bind_text(s, 7, now);
+    db_bind_text(s, 8, expires);
     int rc = db_step(s);
     db_done(s);
     if (rc != DB_DONE) return -1;
-    c->id = db_last_insert_id(w);
+    *id = db_last_insert_id(w);
+    return 0;
+}
+
+static int create_survey(db *w, void *arg)
+{
+    struct create_ctx *c = arg;
+    if (survey_insert(w, c->case_id, c->order_id, 0, c->party_id, c->rq->user.id, c->days, c->token, c->expires, &c->id)) return -1;
     /* On the case's timeline (never the token). */
     struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
     json_t *ch = json_pack("{s:[n, {s:I, s:s, s:o}]}", "survey", "id", (json_int_t)c->id, "expires_at", c->expires,
@@ -152,7 +160,7 @@ static void surveys_create(struct req *rq, struct resp *rs)
 static void surveys_get(struct req *rq, struct resp *rs)
 {
     db *r = db_reader();
-    db_stmt *s = db_prepare(r, "SELECT id, case_id, order_id, party_id, created_at, expires_at, answered_at, csat, nps, comment"
+    db_stmt *s = db_prepare(r, "SELECT id, case_id, order_id, party_id, created_at, expires_at, answered_at, csat, nps, comment, sales_order_id"
                                " FROM survey WHERE id = ?");
     if (!s) { resp_error(rs, 503, "storage_error", NULL, "the survey could not be read"); return; }
     db_bind_int64(s, 1, rq->path_ids[0]);
@@ -162,8 +170,8 @@ static void surveys_get(struct req *rq, struct resp *rs)
 #define TEXT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_string(db_column_text(s, i)))
     if (db_step(s) == DB_ROW) {
         party = db_column_int64(s, 3);
-        o = json_pack("{s:I, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
-                      "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(2), "party_id", (json_int_t)party,
+        o = json_pack("{s:I, s:o, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
+                      "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(2), "sales_order_id", INT_OR_NULL(10), "party_id", (json_int_t)party,
                       "created_at", db_column_text(s, 4), "expires_at", db_column_text(s, 5), "answered_at", TEXT_OR_NULL(6),
                       "csat", INT_OR_NULL(7), "nps", INT_OR_NULL(8), "comment", TEXT_OR_NULL(9));
     }
@@ -464,15 +472,17 @@ static const struct route_doc create_doc = {
 };
 static const struct route_doc get_doc = {
     .id = "getSurvey", .tag = "surveys",
-    .response = "{'type':'object','required':['id','case_id','order_id','party_id','created_at','expires_at','answered_at','csat','nps',"
+    .response = "{'type':'object','required':['id','case_id','order_id','sales_order_id','party_id','created_at','expires_at','answered_at','csat','nps',"
                 "'comment','satisfaction_level'],'additionalProperties':false,'properties':{"
                 "'id':{'type':'integer','format':'int64'},'case_id':{'type':'integer','format':'int64','nullable':true},"
-                "'order_id':{'type':'integer','format':'int64','nullable':true},'party_id':{'type':'integer','format':'int64'},"
+                "'order_id':{'type':'integer','format':'int64','nullable':true},"
+                "'sales_order_id':{'type':'integer','format':'int64','nullable':true,'description':'the sales order it followed (sent by itself on delivery)'},"
+                "'party_id':{'type':'integer','format':'int64'},"
                 "'created_at':{'type':'string','format':'date-time'},'expires_at':{'type':'string','format':'date-time'},"
                 "'answered_at':{'type':'string','format':'date-time','nullable':true},"
                 "'csat':{'type':'integer','minimum':1,'maximum':5,'nullable':true},'nps':{'type':'integer','minimum':0,'maximum':10,'nullable':true},"
                 "'comment':{'type':'string','nullable':true},"
-                "'satisfaction_level':{'type':'string','enum':['dissatisfied','not_dissatisfied','satisfied','loyal'],'nullable':true}}}",
+                "'satisfaction_level':{'type':'string','enum':['dissatisfied','not_dissatisfied','satisfied','loyal',null],'nullable':true}}}",
     .response_name = "Survey",
 };
 static const struct route_doc page_doc = {

@@ -8,16 +8,23 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const assign_subjects[] = {"lead", NULL};
+static const char *const assign_subjects[] = {"lead", "case", NULL};
+static const char *const assign_priorities[] = {"low", "normal", "high", "urgent", NULL};
+static const char *const assign_tiers[] = {"platinum", "gold", "iron", "lead", NULL};
 static const char *const assign_periods[] = {"day", "week", "month", NULL};
 
 static const struct field rule_fields[] = {
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "what the rule is for"},
-    {"subject", "subject", NULL, FT_ENUM, F_FILTER | F_CREATE_ONLY, 0, assign_subjects, 0, 0, NULL, "what it assigns (lead)"},
+    {"subject", "subject", NULL, FT_ENUM, F_FILTER | F_CREATE_ONLY, 0, assign_subjects, 0, 0, NULL, "what it assigns: lead (default) or case"},
     {"position", "position", NULL, FT_INT, F_SORT, 0, NULL, 0, 0, NULL, "order of evaluation: the first matching rule wins (then by id)"},
     {"territory", "territory", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "matches records of this territory (null: any)"},
     {"industry", "industry", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "matches records of this industry (null: any)"},
     {"source", "source", NULL, FT_ENUM, F_FILTER, 0, info_sources, 0, 0, NULL, "matches records of this information source (null: any)"},
+    {"category", "category", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "case rules: matches cases of this category (null: any)"},
+    {"priority", "priority", NULL, FT_ENUM, F_FILTER, 0, assign_priorities, 0, 0, NULL, "case rules: matches cases of this priority (null: any)"},
+    {"tier", "tier", NULL, FT_ENUM, F_FILTER, 0, assign_tiers, 0, 0, NULL,
+     "case rules: matches cases whose party is in this value tier (null: any)"},
+    {"product_id", "product_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PRODUCT, NULL, "case rules: matches cases about this product (null: any)"},
     {"team_id", "team_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "the team whose members take turns"},
     {"capacity", "capacity", NULL, FT_INT, 0, 0, NULL, 0, 0, NULL, "at most this many records per member per period (null: no limit)"},
     {"period", "period", NULL, FT_ENUM, 0, 0, assign_periods, 0, 0, NULL, "the capacity's period: day, week (from Monday) or month, in the company's time zone"},
@@ -38,6 +45,17 @@ static int rule_rule(const struct actor *a, const json_t *old, json_t *rec, stru
         return -1;
     }
     if (!json_is_string(json_object_get(rec, "subject"))) json_object_set_new(rec, "subject", json_string("lead"));
+    /* A criterion of the other subject would never match: refused. */
+    bool lead = !strcmp(json_string_value(json_object_get(rec, "subject")), "lead");
+    static const char *const of_lead[] = {"territory", "industry", "source", NULL};
+    static const char *const of_case[] = {"category", "priority", "tier", "product_id", NULL};
+    for (const char *const *k = lead ? of_case : of_lead; *k; k++) {
+        json_t *v = json_object_get(rec, *k);
+        if (v && !json_is_null(v)) {
+            verr_set(e, 422, "invalid_value", *k, "%s is not a criterion of a %s rule", *k, lead ? "lead" : "case");
+            return -1;
+        }
+    }
     if (!json_is_string(json_object_get(rec, "period"))) json_object_set_new(rec, "period", json_string("day"));
     if (!json_is_integer(pos)) json_object_set_new(rec, "position", json_integer(0));
     if (!json_is_boolean(json_object_get(rec, "enabled"))) json_object_set_new(rec, "enabled", json_true());
@@ -109,6 +127,10 @@ static const char *const match_sql =
     " AND (territory IS NULL OR LOWER(territory) = LOWER(?))"
     " AND (industry IS NULL OR LOWER(industry) = LOWER(?))"
     " AND (source IS NULL OR source = ?)"
+    " AND (category IS NULL OR LOWER(category) = LOWER(?))"
+    " AND (priority IS NULL OR priority = ?)"
+    " AND (tier IS NULL OR tier = ?)"
+    " AND (product_id IS NULL OR product_id = ?)"
     " ORDER BY position, id LIMIT 1";
 
 /* What user was given of subject in the period starting at since. */
@@ -159,6 +181,10 @@ int assign_pick(db *w, const char *subject, const struct assign_input *in, const
     db_bind_text(s, 2, in->territory);
     db_bind_text(s, 3, in->industry);
     db_bind_text(s, 4, in->source);
+    db_bind_text(s, 5, in->category);
+    db_bind_text(s, 6, in->priority);
+    db_bind_text(s, 7, in->tier);
+    if (in->product_id) db_bind_int64(s, 8, in->product_id); else db_bind_null(s, 8);
     int step = db_step(s);
     int64_t capacity = 0;
     char period[8] = "day";

@@ -1,7 +1,9 @@
 /* assign: the assignment engine — rules by territory / industry / source
  * give a new record to a team, and within the team a round robin hands it
  * to the next enabled member who has capacity left in the rule's period.
- * Reusable by any subject ("lead" today; cases later). The rotation cursor,
+ * Reusable by any subject: "lead" (matched on territory / industry /
+ * source) and "case" (on category / priority / the party's value tier /
+ * product; issue 19). The rotation cursor,
  * the per-user counts the capacity is checked against and the log of what
  * was assigned are rows (migration 016), read
  * and moved inside the caller's write transaction: a restart continues the
@@ -18,7 +20,9 @@ extern struct resource assignment_rule_resource;
 
 /* What a record is matched on (NULL: not set). */
 struct assign_input {
-    const char *territory, *industry, *source;
+    const char *territory, *industry, *source;       /* leads */
+    const char *category, *priority, *tier;          /* cases */
+    int64_t product_id;                              /* cases; 0: none */
 };
 
 struct assign_result {

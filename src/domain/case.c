@@ -36,9 +36,15 @@ static const struct field case_fields[] = {
     {"first_response_met", "first_response_met", NULL, FT_BOOL, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "whether the first response was in time (null until answered)"},
     {"resolution_due_at", "resolution_due_at", NULL, FT_TIME, F_SERVER | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL,
      "resolution target (moves later by the business time spent waiting on the customer)"},
+    {"first_response_minutes", "first_response_minutes", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL,
+     "business minutes of the policy's calendar from opened_at to the first response, pauses left out (no policy: every unpaused minute)"},
+    {"resolution_warn_at", "resolution_warn_at", NULL, FT_TIME, F_SERVER | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL,
+     "breaching soon from here: at most 240 business minutes are left before resolution_due_at"},
     {"resolved_at", "resolved_at", NULL, FT_TIME, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "when it was resolved"},
     {"resolved_by", "resolved_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who resolved it"},
     {"resolution_met", "resolution_met", NULL, FT_BOOL, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "whether it was resolved in time (null until resolved)"},
+    {"resolution_minutes", "resolution_minutes", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL,
+     "business minutes from opened_at to the resolution, pauses left out (no policy: every unpaused minute)"},
     {"closed_at", "closed_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was closed"},
     {"sla_pauses", "sla_pauses", NULL, FT_OBJLIST, F_SERVER, 500, NULL, 0, 0, pause_keys,
      "the stretches its clocks stood still ({from, to}; no to: still paused)"},
@@ -51,6 +57,9 @@ static const struct field case_fields[] = {
     {"nps", "nps", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL, "recommendation survey answer, 0–10"},
     {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user (default: the creator)"},
     {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "responsible team"},
+    {"assignment_rule_id", "assignment_rule_id", NULL, FT_INT, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL,
+     "the assignment rule that gave it its owner and team (server-set)"},
+    {"assigned_at", "assigned_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when a rule assigned it (server-set)"},
 };
 
 int case_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
@@ -124,4 +133,5 @@ struct resource case_resource = {
     .fields = case_fields, .nfields = sizeof case_fields / sizeof case_fields[0],
     .party_field = "party_id",
     .rule = case_rule, .derive = case_derive, .before_delete = case_before_delete,
+    .check_stored = case_assign_check, .after_write = case_assign_link,
 };

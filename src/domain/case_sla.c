@@ -10,7 +10,12 @@
  *    when one of those changes), and its targets are business minutes of
  *    the policy's calendar from opened_at, minus the pauses that ended;
  *  - first_response_met / resolution_met say whether each happened by its
- *    due time (null until it happened).
+ *    due time (null until it happened), and first_response_minutes /
+ *    resolution_minutes how long it took in business minutes of that
+ *    calendar, pauses left out (what the service measures average), and
+ *    resolution_warn_at the instant from which at most
+ *    CASE_BREACH_SOON_MINUTES business minutes are left (the queue's
+ *    "breaching soon").
  * The arithmetic is domain/bizcal.c. */
 #include "domain/bizcal.h"
 #include "domain/service.h"
@@ -117,6 +122,26 @@ static void set_met(json_t *rec, const char *met, const char *k, const char *due
         json_object_set_new(rec, met, json_boolean(at <= by));
 }
 
+int case_calendar_load(db *w, int64_t id, struct bizcal **out)
+{
+    *out = NULL;
+    db_stmt *s = db_prepare(w, "SELECT time_zone, hours, holidays, working_days, working_day_hours FROM business_calendar WHERE id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, id);
+    json_t *cal = NULL;
+    if (db_step(s) == DB_ROW) {
+        cal = json_pack("{s:s, s:o, s:o, s:o, s:o}", "time_zone", db_column_text(s, 0),
+                        "hours", json_loads(db_column_text(s, 1), 0, NULL), "holidays", json_loads(db_column_text(s, 2), 0, NULL),
+                        "working_days", json_loads(db_column_text(s, 3), 0, NULL),
+                        "working_day_hours", json_loads(db_column_text(s, 4), 0, NULL));
+    }
+    db_done(s);
+    struct bizcal_err be;
+    *out = cal ? bizcal_parse(cal, &be) : NULL;
+    json_decref(cal);
+    return *out ? 1 : 0;
+}
+
 int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *now, struct verr *e)
 {
     (void)id;
@@ -155,29 +180,37 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
     }
     if (have < 0) { verr_set(e, 500, "internal", NULL, "the SLA policy could not be read"); return -1; }
     /* The due times: business minutes of the calendar from opened_at, the
-     * ended pauses left out (a pause still running moves them when it ends). */
-    bool fr_ok = false, res_ok = false;
-    int64_t fr_due = 0, res_due = 0, opened;
-    if (have == 1 && str(rec, "opened_at") && time_parse(str(rec, "opened_at"), &opened) == 0) {
+     * ended pauses left out (a pause still running moves them when it ends).
+     * The times the measures read (first_response_minutes,
+     * resolution_minutes) are business minutes of the same calendar; a case
+     * without a policy counts every minute it was not paused. */
+    bool fr_ok = false, res_ok = false, warn_ok = false;
+    int64_t fr_due = 0, res_due = 0, warn = 0, opened;
+    json_t *fr_min = json_null(), *res_min = json_null();
+    if (str(rec, "opened_at") && time_parse(str(rec, "opened_at"), &opened) == 0) {
         json_t *cal = NULL;
-        db_stmt *s = db_prepare(w, "SELECT time_zone, hours, holidays, working_days, working_day_hours FROM business_calendar WHERE id = ?");
-        if (!s) { verr_set(e, 500, "internal", NULL, "the business calendar could not be read"); return -1; }
-        db_bind_int64(s, 1, pol.calendar_id);
-        if (db_step(s) == DB_ROW) {
-            cal = json_pack("{s:s, s:o, s:o, s:o, s:o}", "time_zone", db_column_text(s, 0),
-                            "hours", json_loads(db_column_text(s, 1), 0, NULL), "holidays", json_loads(db_column_text(s, 2), 0, NULL),
-                            "working_days", json_loads(db_column_text(s, 3), 0, NULL),
-                            "working_day_hours", json_loads(db_column_text(s, 4), 0, NULL));
+        if (have != 1) {
+            cal = json_pack("{s:s, s:{s:[[s,s]], s:[[s,s]], s:[[s,s]], s:[[s,s]], s:[[s,s]], s:[[s,s]], s:[[s,s]]}}", "time_zone", "UTC", "hours",
+                            "mon", "00:00", "24:00", "tue", "00:00", "24:00", "wed", "00:00", "24:00", "thu", "00:00", "24:00",
+                            "fri", "00:00", "24:00", "sat", "00:00", "24:00", "sun", "00:00", "24:00");
         }
-        db_done(s);
         struct bizcal_err be;
-        struct bizcal *c = cal ? bizcal_parse(cal, &be) : NULL;
+        struct bizcal *c = NULL;
+        if (have == 1 && case_calendar_load(w, pol.calendar_id, &c) < 0) {
+            json_decref(fr_min);
+            json_decref(res_min);
+            json_decref(cal);
+            verr_set(e, 500, "internal", NULL, "the business calendar could not be read");
+            return -1;
+        }
+        if (cal) c = bizcal_parse(cal, &be);
         json_decref(cal);
         if (c) {
             /* The first response's clock counts only the pauses before
              * the response: a later wait cannot make a late answer timely. */
-            int64_t answered = INT64_MAX;
+            int64_t answered = INT64_MAX, resolved = INT64_MAX;
             if (str(rec, "first_response_at")) time_parse(str(rec, "first_response_at"), &answered);
+            if (str(rec, "resolved_at")) time_parse(str(rec, "resolved_at"), &resolved);
             size_t n = json_array_size(pauses), k = 0, kf = 0;
             struct bizcal_pause *ps = calloc(n ? n : 1, sizeof *ps), *pf = calloc(n ? n : 1, sizeof *pf);
             json_array_foreach(pauses, i, p) {
@@ -187,15 +220,31 @@ int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *n
                 ps[k++] = (struct bizcal_pause){a, b};
                 if (a < answered) pf[kf++] = (struct bizcal_pause){a, b < answered ? b : answered};
             }
-            fr_ok = ps && pf && bizcal_add(c, opened, pol.fr_minutes * 60, pf, kf, &fr_due) == 0;
-            res_ok = ps && pf && bizcal_add(c, opened, pol.res_minutes * 60, ps, k, &res_due) == 0;
+            if (have == 1) {
+                fr_ok = ps && pf && bizcal_add(c, opened, pol.fr_minutes * 60, pf, kf, &fr_due) == 0;
+                res_ok = ps && pf && bizcal_add(c, opened, pol.res_minutes * 60, ps, k, &res_due) == 0;
+                int64_t lead = pol.res_minutes > CASE_BREACH_SOON_MINUTES ? pol.res_minutes - CASE_BREACH_SOON_MINUTES : 0;
+                warn_ok = res_ok && bizcal_add(c, opened, lead * 60, ps, k, &warn) == 0;
+            }
+            int64_t sec;
+            if (ps && pf && answered != INT64_MAX && (sec = bizcal_between(c, opened, answered, pf, kf)) >= 0) {
+                json_decref(fr_min);
+                fr_min = json_integer(sec / 60);
+            }
+            if (ps && pf && resolved != INT64_MAX && (sec = bizcal_between(c, opened, resolved, ps, k)) >= 0) {
+                json_decref(res_min);
+                res_min = json_integer(sec / 60);
+            }
             free(ps);
             free(pf);
             bizcal_free(c);
         }
     }
+    json_object_set_new(rec, "first_response_minutes", fr_min);
+    json_object_set_new(rec, "resolution_minutes", res_min);
     set_time(rec, "first_response_due_at", fr_due, fr_ok);
     set_time(rec, "resolution_due_at", res_due, res_ok);
+    set_time(rec, "resolution_warn_at", warn, warn_ok);
     set_met(rec, "first_response_met", "first_response_at", "first_response_due_at");
     set_met(rec, "resolution_met", "resolved_at", "resolution_due_at");
     return 0;

@@ -11,8 +11,12 @@
  * write path (action "escalate"), so it is on the case's timeline and in
  * the event feed, which is the notification. Only cases whose clocks run
  * (new, open) are looked at, through the partial indexes on the due
- * times, so a sweep reads the cases that are due, not all open ones. */
+ * times, so a sweep reads the cases that are due, not all open ones.
+ * "Near" is in business minutes of the case's calendar, as the targets
+ * are: 60 minutes before a due time at 09:30 on Monday is Friday 17:30
+ * when the working day ends at 18:00 (near_hits). */
 #include "domain/service.h"
+#include "domain/bizcal.h"
 #include "db/writer.h"
 #include "jobs/jobs.h"
 #include "lib/timeutil.h"
@@ -202,35 +206,34 @@ struct sweep_ctx {
     struct verr e;
 };
 
-/* The hits of one rule: cases whose clock runs, due at or before the
- * rule's moment, without a step of this rule for this cycle. */
-static int rule_hits(db *w, const struct rule *r, const char *now, struct hit *out, int cap)
+/* The hits of one rule: cases whose clock runs, due at or before limit
+ * (and after lower), without a step of this rule for this cycle; cal > 0:
+ * only the cases whose policy follows that calendar. */
+static int rule_hits(db *w, const struct rule *r, const char *limit, const char *lower, int64_t cal, struct hit *out, int cap)
 {
-    int64_t t;
-    time_parse(now, &t);
-    char limit[21], lower[21];
-    time_format(r->near ? t + r->minutes_before * 60 : t, limit);
-    /* A near rule is for targets not yet breached. */
-    time_format(r->near ? t : 0, lower);
     const char *sql = r->fr
         ? "SELECT c.id, c.owner_id, c.team_id, c.reopen_count, c.first_response_due_at, c.priority FROM service_case c"
           " WHERE c.first_response_at IS NULL AND c.first_response_due_at <= ? AND c.first_response_due_at > ?"
           " AND c.status IN ('new', 'open') AND (? = '[]' OR ? LIKE '%\"' || c.priority || '\"%')"
+          " AND (? = 0 OR c.sla_policy_id IN (SELECT p.id FROM sla_policy p WHERE p.calendar_id = ?))"
           " AND NOT EXISTS (SELECT 1 FROM escalation_step s WHERE s.case_id = c.id"
           " AND s.rule_id = ? AND s.target = 'first_response' AND s.cycle = c.reopen_count) ORDER BY c.id LIMIT ?"
         : "SELECT c.id, c.owner_id, c.team_id, c.reopen_count, c.resolution_due_at, c.priority FROM service_case c"
           " WHERE c.resolved_at IS NULL AND c.resolution_due_at <= ? AND c.resolution_due_at > ?"
           " AND c.status IN ('new', 'open') AND (? = '[]' OR ? LIKE '%\"' || c.priority || '\"%')"
+          " AND (? = 0 OR c.sla_policy_id IN (SELECT p.id FROM sla_policy p WHERE p.calendar_id = ?))"
           " AND NOT EXISTS (SELECT 1 FROM escalation_step s WHERE s.case_id = c.id"
           " AND s.rule_id = ? AND s.target = 'resolution' AND s.cycle = c.reopen_count) ORDER BY c.id LIMIT ?";
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
     db_bind_text(s, 1, limit);
-    db_bind_text(s, 2, r->near ? lower : "");
+    db_bind_text(s, 2, lower);
     db_bind_text(s, 3, r->priorities ? r->priorities : "[]");
     db_bind_text(s, 4, r->priorities ? r->priorities : "[]");
-    db_bind_int64(s, 5, r->id);
-    db_bind_int64(s, 6, cap);
+    db_bind_int64(s, 5, cal);
+    db_bind_int64(s, 6, cal);
+    db_bind_int64(s, 7, r->id);
+    db_bind_int64(s, 8, cap);
     int n = 0;
     while (n < cap && db_step(s) == DB_ROW) {
         struct hit *h = &out[n];
@@ -245,6 +248,43 @@ static int rule_hits(db *w, const struct rule *r, const char *now, struct hit *o
     }
     db_done(s);
     return n;
+}
+
+/* The hits of a near rule: a target is near when at most minutes_before
+ * business minutes of its case's calendar are left — due at or before the
+ * instant minutes_before business minutes from now, per calendar (a clock
+ * that runs has no pause ahead of it), and not yet breached. */
+static int near_hits(db *w, const struct rule *r, const char *now, struct hit *out, int cap)
+{
+    int64_t t;
+    if (time_parse(now, &t)) return -1;
+    int n = 0;
+    int64_t after = 0;
+    for (;;) {
+        /* The calendars the policies follow, a page at a time. */
+        db_stmt *s = db_prepare(w, "SELECT DISTINCT calendar_id FROM sla_policy WHERE calendar_id > ? ORDER BY calendar_id LIMIT 64");
+        if (!s) return -1;
+        db_bind_int64(s, 1, after);
+        int64_t cals[64];
+        int nc = 0;
+        while (nc < 64 && db_step(s) == DB_ROW) cals[nc++] = db_column_int64(s, 0);
+        db_done(s);
+        for (int k = 0; k < nc && n < cap; k++) {
+            struct bizcal *cal = NULL;
+            if (case_calendar_load(w, cals[k], &cal) < 0) return -1;
+            int64_t until;
+            int ok = cal ? bizcal_add(cal, t, r->minutes_before * 60, NULL, 0, &until) : -1;
+            bizcal_free(cal);
+            if (ok) continue;   /* no working time ahead: nothing comes near */
+            char limit[21];
+            time_format(until, limit);
+            int got = rule_hits(w, r, limit, now, cals[k], out + n, cap - n);
+            if (got < 0) return -1;
+            n += got;
+        }
+        if (nc < 64 || n >= cap) return n;
+        after = cals[nc - 1];
+    }
 }
 
 static int load_rules(db *w, struct rule **out)
@@ -308,7 +348,7 @@ static int sweep_batch(db *w, void *arg)
     c->recomputed += ns;
     room -= ns;
     for (int i = 0; hits && i < nr && room > 0 && rc == 0; i++) {
-        int n = rule_hits(w, &rules[i], c->now, hits, room);
+        int n = rules[i].near ? near_hits(w, &rules[i], c->now, hits, room) : rule_hits(w, &rules[i], c->now, "", 0, hits, room);
         if (n < 0) { rc = -1; break; }
         for (int k = 0; k < n && rc == 0; k++) {
             int t = take_step(w, &rules[i], &hits[k], c->now, &c->e);

@@ -213,9 +213,9 @@ static int lead_check_stored(db *w, int64_t id, const json_t *crec, struct verr 
     if (id != 0) return 0;
     char now[21];
     now_text(now);
-    struct assign_input in = {json_string_value(json_object_get(rec, "territory")),
-                              json_string_value(json_object_get(rec, "industry")),
-                              json_string_value(json_object_get(rec, "source"))};
+    struct assign_input in = {.territory = json_string_value(json_object_get(rec, "territory")),
+                              .industry = json_string_value(json_object_get(rec, "industry")),
+                              .source = json_string_value(json_object_get(rec, "source"))};
     struct assign_result res;
     int rc = assign_pick(w, "lead", &in, now, &res);
     if (rc < 0) { verr_set(e, 500, "internal", NULL, "the assignment failed"); return -1; }

@@ -27,6 +27,13 @@ int escalation_rule_rule(const struct actor *a, const json_t *old, json_t *rec, 
  * category and the party's tier) and the due times and whether each was
  * met. The case type's derive hook. */
 int case_derive(db *w, int64_t id, const json_t *old, json_t *rec, const char *now, struct verr *e);
+/* The business calendar id as parsed (the caller's, bizcal_free): 1, 0
+ * when there is none (or it does not parse), -1 on a storage error. */
+struct bizcal;
+int case_calendar_load(db *w, int64_t id, struct bizcal **out);
+/* "Breaching soon": at most this many business minutes left before the
+ * resolution target (the case's resolution_warn_at). */
+#define CASE_BREACH_SOON_MINUTES 240
 /* Whether a status stops the clocks. */
 bool case_status_paused(const char *status);
 /* The next priority up (urgent stays urgent); NULL for an unknown one. */
@@ -46,4 +53,23 @@ void escalation_jobs_register(void);
  * id) and makes sure the sweep is scheduled. 0 or -1. */
 int case_sla_mark_stale(db *w, const char *sql, int64_t id);
 long escalation_sweep(db *w, const char *now);
+
+/* case_assign.c: a new case without a team is routed by the assignment
+ * rules of subject "case" (category, priority, the party's value tier,
+ * product; round robin within the rule's team, capacity) — the case
+ * type's check_stored and after_write hooks. */
+int case_assign_check(db *w, int64_t id, const json_t *rec, struct verr *e);
+int case_assign_link(db *w, int64_t id, const json_t *rec);
+
+/* survey_send.c: surveys sent by themselves after a case is resolved or a
+ * sales order delivered — the feed subscribers that note them (once per
+ * case or order) and the job kind "survey_send" that mails them. */
+void survey_send_register(void);
+
+/* api/surveys.c: a new survey link in the caller's write transaction:
+ * token (URL-safe, TOKEN_TEXT chars with its NUL) into token, its expiry
+ * into expires, the row's id into *id. created_by 0: the system. 0 or -1. */
+#define SURVEY_TOKEN_TEXT 44
+int survey_insert(db *w, int64_t case_id, int64_t order_id, int64_t sales_order_id, int64_t party_id, int64_t created_by, long days,
+                  char token[SURVEY_TOKEN_TEXT], char expires[21], int64_t *id);
 #endif

@@ -99,18 +99,22 @@ int mail_message(strbuf *out, const struct mail_parts *p)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    mail_unsubscribe_url(unsub, sizeof unsub, p->base_url, p->token);
     sb_printf(out, "From: %s\r\nTo: <%s>\r\nSubject: ", p->from, p->to);
     header_text(out, p->subject);
-    sb_printf(out,
-              "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
-              "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-              "X-Rapport-Campaign: %lld\r\n"
-              "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-              date, p->message_id, unsub, p->campaign_id);
+    sb_printf(out, "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n", date, p->message_id);
+    /* A service message (no token: a survey link) has no unsubscribe and
+     * no tracking; a campaign's has both. */
+    if (p->token) {
+        mail_unsubscribe_url(unsub, sizeof unsub, p->base_url, p->token);
+        sb_printf(out, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", unsub);
+        /* an occasion rule's message has a token but no campaign */
+        if (p->campaign_id) sb_printf(out, "X-Rapport-Campaign: %lld\r\n", p->campaign_id);
+    }
+    sb_puts(out, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
     strbuf body;
     sb_init(&body, 8u << 20);
-    mail_track(&body, p->html, p->base_url, p->token);
+    if (p->token) mail_track(&body, p->html, p->base_url, p->token);
+    else sb_puts(&body, p->html);
     base64_lines(out, body.data ? body.data : "", body.len);
     int failed = body.failed;
     sb_free(&body);

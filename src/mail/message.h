@@ -10,7 +10,8 @@
 struct mail_parts {
     const char *from, *to, *subject, *html;
     const char *base_url;      /* "https://crm.example.com" (no trailing /) */
-    const char *token;         /* the member's secret token (URL-safe) */
+    const char *token;         /* the member's secret token (URL-safe); NULL: a service
+                                  message (a survey link), without unsubscribe and tracking */
     const char *message_id;    /* "<…@…>" */
     long long campaign_id;
 };

@@ -34,7 +34,7 @@ test('schedules: admin only, every field validated, nothing stored on a refusal'
     const list = (await admin.get('/api/v1/schedules')).body.items;
     // Only the schedules the server plants itself (the nightly analytics run, the daily contact-plan
     // and occasion-rule runs of issue 20), none from the refused PUTs.
-    assert.deepEqual(list.map((s) => s.name).sort(), ['analytics.nightly', 'contact_plans.daily', 'occasion_rules.daily'], 'a refused PUT stored a schedule');
+    assert.deepEqual(list.map((s) => s.name).sort(), ['analytics.nightly', 'contact_plans.daily', 'occasion_rules.daily', 'surveys.send'], 'a refused PUT stored a schedule');
     assert.equal(list.find((s) => s.name === 'analytics.nightly').enabled, false, 'the nightly run is off until an admin turns it on');
 
     let r = await put('weekly.report', { kind: 'analytics_run', every_seconds: 3600, params: { note: 'x' } });

@@ -74,6 +74,28 @@ static void message_headers(void **state)
     sb_free(&out);
 }
 
+/* A service message (no token: a survey link) has neither the unsubscribe
+ * headers nor tracking: its body is the HTML as given. */
+static void service_message(void **state)
+{
+    (void)state;
+    strbuf out;
+    sb_init(&out, 1 << 20);
+    struct mail_parts p = {.from = "service@shop.test", .to = "a@x.test", .subject = "请评价 How did we do?",
+                           .html = "<a href=\"https://crm.test/survey/T\">go</a>", .message_id = "<s1@rapport>"};
+    assert_int_equal(mail_message(&out, &p), 0);
+    const char *m = sb_str(&out);
+    assert_null(strstr(m, "List-Unsubscribe"));
+    assert_null(strstr(m, "X-Rapport-Campaign"));
+    assert_non_null(strstr(m, "\r\nMessage-ID: <s1@rapport>\r\n"));
+    const char *body = strstr(m, "\r\n\r\n");
+    assert_non_null(body);
+    char enc[200];
+    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)p.html, strlen(p.html), sodium_base64_VARIANT_ORIGINAL);
+    assert_string_equal(body + 4, strcat(enc, "\r\n"));
+    sb_free(&out);
+}
+
 static void control_hash(void **state)
 {
     (void)state;
@@ -97,7 +119,7 @@ int main(void)
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(check_fields), cmocka_unit_test(render_escapes), cmocka_unit_test(track_links),
-        cmocka_unit_test(message_headers), cmocka_unit_test(control_hash),
+        cmocka_unit_test(message_headers), cmocka_unit_test(service_message), cmocka_unit_test(control_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

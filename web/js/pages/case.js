@@ -28,9 +28,11 @@ export async function render(ctx) {
   async function load() {
     try {
       c = await api.get('/api/v1/cases/' + id, undefined, { signal });
-      const [thread, party] = await Promise.all([api.get(`/api/v1/cases/${id}/messages`, undefined, { signal }),
-        api.get('/api/v1/parties/' + c.party_id, undefined, { signal }).catch(() => null)]);
-      draw(thread.items, party);
+      const [thread, party, contact, product] = await Promise.all([api.get(`/api/v1/cases/${id}/messages`, undefined, { signal }),
+        api.get('/api/v1/parties/' + c.party_id, undefined, { signal }).catch(() => null),
+        c.contact_id ? api.get('/api/v1/parties/' + c.contact_id, undefined, { signal }).catch(() => null) : null,
+        c.product_id ? api.get('/api/v1/products/' + c.product_id, undefined, { signal }).catch(() => null) : null]);
+      draw(thread.items, party, { contact, product });
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
     }
@@ -41,7 +43,7 @@ export async function render(ctx) {
     return h('span', {}, c[target + '_due_at'] ? dateTime(c[target + '_due_at']) + ' · ' : '', h('span', { class: ['sla-clock', 'sla-' + k.kind], dataset: { clock: target } }, k.text));
   };
 
-  function draw(messages, party) {
+  function draw(messages, party, more = {}) {
     const moves = wf.transitions.filter((m) => m.from === c.status);
     const complaint = c.kind === 'complaint' || c.kind === 'grievance';
     const details = dl([
@@ -50,6 +52,9 @@ export async function render(ctx) {
       [t('service.col_status'), statusBadge(c.status)],
       [t('service.customer'), party ? h('a', { href: '/customers/' + party.id, text: party.name }) : '#' + c.party_id],
       [t('field.category'), c.category || '—'],
+      [t('scase.contact_person'), !c.contact_id ? null : more.contact ? h('a', { href: '/customers/' + c.contact_id, text: more.contact.name }) : '#' + c.contact_id],
+      [t('scase.product'), !c.product_id ? null : more.product ? more.product.name : '#' + c.product_id],
+      [t('scase.order'), c.order_id ? h('a', { href: '/orders/' + c.order_id, text: '#' + c.order_id }) : null],
       [t('service.opened_at'), dateTime(c.opened_at)],
       [t('service.target_first_response'), clockDd('first_response')],
       [t('service.target_resolution'), clockDd('resolution')],

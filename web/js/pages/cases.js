@@ -1,8 +1,12 @@
 // cases: the case queue (issue 19) — mine, my team's, breaching soon (open
-// cases whose resolution is due within four hours, soonest first) or all,
+// cases with at most four business hours of their calendar left before the
+// resolution target, soonest first) or all,
 // by kind, priority and status, each with its SLA clock; and a dialog to
-// open a case for a customer. API: GET/POST /api/v1/cases,
-// GET /api/v1/users/{me} (my team), GET /api/v1/parties (the picker).
+// open a case for a customer, with its contact person, product and order
+// (the server routes it by the assignment rules, else to the creator and
+// their team). API: GET/POST /api/v1/cases, GET /api/v1/users/{me} (my
+// team), GET /api/v1/parties (the pickers), GET /api/v1/products,
+// GET /api/v1/orders?party_id= (the customer's orders).
 import { h, icon, replace } from '../dom.js';
 import { t, isoUtc } from '../i18n.js';
 import * as api from '../api.js';
@@ -47,8 +51,12 @@ export async function render(ctx) {
     if (state.view === 'team') q.team_id = team || -1;
     if (state.view === 'breaching') {
       q.status = state.status || 'open';
-      q.resolution_due_at_to = isoUtc(Date.now() + 4 * 3600e3);
-      q.sort = 'resolution_due_at';
+      // At most four business hours left on the case's own calendar (the
+      // server keeps resolution_warn_at), not four hours of the clock.
+      q.resolution_warn_at_to = isoUtc(Date.now());
+      // The order it came near in (on one calendar: the order it is due
+      // in), which the index (status, resolution_warn_at) serves.
+      q.sort = 'resolution_warn_at';
     }
     return q;
   }
@@ -81,22 +89,46 @@ export async function render(ctx) {
 
   async function create() {
     const picker = partyPicker({ labelText: t('service.customer') });
+    const contactPicker = partyPicker({ labelText: t('scase.contact') });
+    const canRead = (e) => { const p = me.permissions && me.permissions[e]; return !!(p && p.read && p.read !== 'none'); };
+    let products = [];
+    if (canRead('products')) try { products = (await api.get('/api/v1/products', { limit: 200, sort: 'name' }, { signal })).items; } catch { products = []; }
     const f = {
       subject: field({ label: t('service.col_subject'), required: true, attrs: { maxlength: '300' } }),
       kind: field({ label: t('service.col_kind'), type: 'select', value: 'question', options: KINDS.map((k) => ({ value: k, label: t('service.k_' + k) })) }),
       priority: field({ label: t('service.col_priority'), type: 'select', value: 'normal', options: PRIORITIES.map((k) => ({ value: k, label: t('service.p_' + k) })) }),
       category: field({ label: t('field.category'), attrs: { maxlength: '100' } }),
+      product_id: field({ label: t('scase.product'), type: 'select', value: '',
+        options: [{ value: '', label: t('scase.none') }, ...products.map((x) => ({ value: x.id, label: x.name + (x.sku ? ' · ' + x.sku : '') }))] }),
+      order_id: field({ label: t('scase.order'), type: 'select', value: '', options: [{ value: '', label: t('scase.choose_customer_first') }] }),
       description: field({ label: t('service.description'), type: 'textarea' }),
     };
+    f.order_id.input.disabled = true;
+    // The customer's orders, once a customer is chosen.
+    let shownFor = null;
+    picker.el.addEventListener('change', async () => {
+      const party = picker.value();
+      if (!party || party.id === shownFor) return;
+      shownFor = party.id;
+      let orders = [];
+      if (canRead('orders')) try { orders = (await api.get('/api/v1/orders', { party_id: party.id, limit: 100 })).items; } catch { orders = []; }
+      if (shownFor !== party.id) return;
+      f.order_id.input.replaceChildren(h('option', { value: '', text: orders.length ? t('scase.none') : t('scase.no_orders') }),
+        ...orders.map((o) => h('option', { value: String(o.id), text: '#' + o.id + (o.number ? ' ' + o.number : '') + ' · ' + t('order.s_' + o.status) })));
+      f.order_id.input.disabled = !orders.length;
+    });
     const r = await dialog({
       title: t('service.new_case'), wide: true,
-      build: (b) => b.append(h('div', { class: 'form-grid' }, f.subject.wrap, f.kind.wrap, f.priority.wrap, f.category.wrap), picker.el, f.description.wrap),
+      build: (b) => b.append(h('div', { class: 'form-grid' }, f.subject.wrap, f.kind.wrap, f.priority.wrap, f.category.wrap), picker.el,
+        h('div', { class: 'form-grid' }, f.order_id.wrap, f.product_id.wrap), contactPicker.el, f.description.wrap),
       buttons: [{ label: t('action.cancel') }, { label: t('action.save'), kind: 'primary', submit: true, onClick: () => {
         const party = picker.value();
         if (!party) throw new Error(t('service.choose_customer'));
         const body = { subject: f.subject.input.value.trim(), kind: f.kind.input.value, priority: f.priority.input.value, party_id: party.id };
-        if (team) body.team_id = team;
         for (const k of ['category', 'description']) if (f[k].input.value.trim()) body[k] = f[k].input.value.trim();
+        for (const k of ['product_id', 'order_id']) if (f[k].input.value) body[k] = Number(f[k].input.value);
+        const contact = contactPicker.value();
+        if (contact) body.contact_id = contact.id;
         return api.post('/api/v1/cases', body);
       } }],
     });

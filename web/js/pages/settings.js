@@ -11,7 +11,7 @@ import { card, dl, nextId, toast, errorText } from '../ui.js';
 import { letterheadCard } from './letterhead.js';
 
 // Administration entries: a link when the page exists (and the role may use it), else "coming soon".
-const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']], ['schedules', '/schedules', ['admin']], ['arules', '/assignment-rules', ['admin']], ['lforms', '/lead-forms', ['admin']], ['service', '/service-setup', ['admin']], ['service_measures', '/service-measures', null]];
+const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']], ['schedules', '/schedules', ['admin']], ['arules', '/assignment-rules', ['admin']], ['carules', '/assignment-rules?subject=case', ['admin']], ['lforms', '/lead-forms', ['admin']], ['service', '/service-setup', ['admin']], ['service_measures', '/service-measures', null]];
 
 export async function render({ main }) {
   const u = api.user();
