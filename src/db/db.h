@@ -108,9 +108,11 @@ struct db_error {
 /* Fills e (may be NULL) and returns its kind. */
 enum db_errclass db_error(db *c, struct db_error *e);
 
-/* The dialect of the driver's SQL: "sqlite". Names the directory of its
+/* The dialect of the open database's SQL: "sqlite" or "postgres". Names the directory of its
  * migrations (src/db/migrations/DIALECT/). */
 const char *db_dialect(void);
+/* The dialect of the connection's engine ("sqlite", "postgres"). */
+const char *db_dialect_of(db *c);
 /* Sets the connection's page cache to about kib KiB (a bulk writer takes a
  * bigger one, a one-pass reader a small one). Returns 0 or an error code. */
 int db_cache_size(db *c, int kib);
