@@ -6,9 +6,10 @@
 #include "db/db_driver.h"
 #include "lib/strbuf.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static char g_path[4096];
+static char g_path[4096], g_files[4200];
 static const struct db_driver *g_drv = &db_driver_sqlite;
 
 #define DRV(x) (((const struct db_head *)(const void *)(x))->drv)
@@ -24,6 +25,19 @@ const struct db_driver *db_driver_for(const char *path)
 bool db_is_sqlite(const db *c) { return c && DRV(c) == &db_driver_sqlite; }
 
 const char *db_path(void) { return g_path; }
+const char *db_files_base(void) { return g_files[0] ? g_files : g_path; }
+
+static void set_files_base(const char *path)
+{
+    g_files[0] = '\0';
+    if (g_drv == &db_driver_sqlite) return;
+    const char *dir = getenv("RAPPORT_FILES_DIR");
+    if (!dir || !dir[0]) dir = getenv("TMPDIR");
+    if (!dir || !dir[0]) dir = "/var/tmp";
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a of the URL: one name per database */
+    for (const char *p = path; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(g_files, sizeof g_files, "%s/rapport-%016llx", dir, (unsigned long long)h);
+}
 const char *db_dialect(void) { return g_drv->dialect; }
 const char *db_dialect_of(db *c) { return c ? DRV(c)->dialect : g_drv->dialect; }
 
@@ -31,6 +45,7 @@ int db_global_open(const char *path, bool create, char *err, size_t errlen)
 {
     g_drv = db_driver_for(path);
     snprintf(g_path, sizeof g_path, "%s", path);
+    set_files_base(path);
     return g_drv->global_open(path, create, err, errlen);
 }
 void db_global_close(void) { g_drv->global_close(); }

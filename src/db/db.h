@@ -27,6 +27,12 @@ enum { DB_NULL = 5, DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4 };
 int db_global_open(const char *path, bool create, char *err, size_t errlen);
 void db_global_close(void);
 const char *db_path(void);
+/* Where the server keeps its own files (uploads, exports, import files):
+ * names are this text plus a suffix (".export-XXXXXX"). The database file's
+ * path on SQLite; on PostgreSQL a path in $RAPPORT_FILES_DIR (or $TMPDIR,
+ * or /var/tmp) named after the database, so that every process of one
+ * machine on one database finds the same files. */
+const char *db_files_base(void);
 
 /* Opens a new connection (caller owns it; db_close it). */
 db *db_open(const char *path, bool writer, char *err, size_t errlen);

@@ -431,19 +431,27 @@ static int ensure_prepared(db_stmt *s)
 {
     if (s->prepared_as) return 0;
     if (prepare_on_server(s, s->types) == 0) return 0;
-    /* 42P18 indeterminate_datatype, 42725 ambiguous function, 42883 no such
-     * function or operator (unknown || unknown): say "text" where the
-     * caller bound text or NULL, and try once more. */
-    if (strcmp(s->conn->sqlstate, "42P18") && strcmp(s->conn->sqlstate, "42725") && strcmp(s->conn->sqlstate, "42883"))
-        goto fail;
+    /* The types of the first values may not be those of the places they
+     * fill: an integer bound for a condition (CASE WHEN ? …, a boolean
+     * here), a text or NULL whose type the server cannot infer (`? IS
+     * NULL`, 42P18). Try with every parameter but a blob left to the
+     * server (a value's text reads as any type: '1' is a boolean), then
+     * with the untyped ones said to be text. */
     unsigned *t = malloc(sizeof *t * (size_t)(s->nparams ? s->nparams : 1));
     if (!t) goto fail;
-    for (int i = 0; i < s->nparams; i++) t[i] = s->types[i] ? s->types[i] : OID_TEXT;
-    int rc = prepare_on_server(s, t);
+    int rc = -1;
+    for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
+        const char *st = s->conn->sqlstate;
+        if (strcmp(st, "42P18") && strcmp(st, "42725") && strcmp(st, "42883") && strcmp(st, "42804") && strcmp(st, "22P02"))
+            break;
+        for (int i = 0; i < s->nparams; i++)
+            t[i] = s->types[i] == OID_BYTEA ? OID_BYTEA : attempt == 0 ? 0 : s->types[i] ? s->types[i] : OID_TEXT;
+        rc = prepare_on_server(s, t);
+    }
     free(t);
     if (rc == 0) return 0;
 fail:
-    log_error("prepare: %s in: %.300s", s->conn->errmsg, s->sql);
+    log_error("prepare: %s in: %.2000s", s->conn->errmsg, s->sql);
     return -1;
 }
 
@@ -486,6 +494,8 @@ static int execute(db_stmt *s)
             memcpy(c->err_table, t, sizeof t);
             memcpy(c->err_column, col, sizeof col);
         }
+        if (strncmp(c->sqlstate, "23", 2) != 0)
+            log_warn("statement failed: %s in: %.300s", c->errmsg, s->sql);
         /* A prepared statement the schema has since changed under (DDL by a
          * migration): prepare it again next time. */
         if (strcmp(c->sqlstate, "0A000") == 0 || strcmp(c->sqlstate, "26000") == 0) s->prepared_as = 0;

@@ -95,7 +95,10 @@ export class Server {
     this.base = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
-    this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
+    this.proc.stderr.on('data', (d) => {
+      this.stderr += d.toString();
+      if (process.env.RAPPORT_TEST_STDERR) process.stderr.write(d);   // debugging: the server's log as it comes
+    });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20000;
     for (;;) {
