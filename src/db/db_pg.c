@@ -727,8 +727,10 @@ db_stmt *pg_prepare_table_scan(db *c, const char *table)
     for (const char *p = table; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) return NULL;
     /* In the order of the primary key (SQLite's rowid order for an id table). */
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1", table);
+    char sql[160] = "SELECT * FROM \"";
+    size_t n = strlen(sql), k = strlen(table);
+    memcpy(sql + n, table, k);
+    memcpy(sql + n + k, "\" ORDER BY 1", sizeof "\" ORDER BY 1");
     return pg_prepare_once(c, sql);
 }
 

@@ -141,11 +141,13 @@ char *pg_migration_translate(const char *sql, char *err, size_t errlen)
         } else if (word_is(code, i, "REAL")) sb_puts(&sb, "double precision");
         else if (word_is(code, i, "BLOB")) sb_puts(&sb, "bytea");
         else if (word_is(code, i, "WITHOUT") && word_is(code, skip_space(code, e), "ROWID")) {
+            while (sb.len && sb.data[sb.len - 1] == ' ') sb.data[--sb.len] = '\0';
             i = skip_space(code, e) + 5;
             continue;
         } else if (word_is(code, i, "COLLATE")) {
             size_t j = skip_space(code, e);
             if (word_is(code, j, "NOCASE") || word_is(code, j, "BINARY") || word_is(code, j, "RTRIM")) {
+                while (sb.len && sb.data[sb.len - 1] == ' ') sb.data[--sb.len] = '\0';
                 while (is_word(code[j])) j++;
                 i = j;
                 continue;
