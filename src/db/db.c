@@ -65,6 +65,7 @@ int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
 {
     return db_driver_for(src)->backup_to(src, dest, err, errlen);
 }
+bool db_sql_row_locks(void) { return g_drv == &db_driver_pg; }
 void db_sql_sort_key_param(strbuf *sb) { g_drv->sql_sort_key_param(sb); }
 void db_sql_json_list_has(strbuf *sb, const char *column) { g_drv->sql_json_list_has(sb, column); }
 void db_sql_json_scalar_eq(strbuf *sb, const char *column) { g_drv->sql_json_scalar_eq(sb, column); }

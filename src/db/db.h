@@ -191,6 +191,12 @@ void db_sql_json_list_has(struct strbuf *sb, const char *column);
  * as a number (or NULL), path, path, "true"/"false" (or NULL). */
 void db_sql_json_scalar_eq(struct strbuf *sb, const char *column);
 
+/* Whether the engine locks single rows, so that a claim may read its row
+ * with "FOR UPDATE SKIP LOCKED" (PostgreSQL: several processes claiming
+ * queued jobs pass over each other's instead of queueing behind them).
+ * SQLite has no such clause: its one writer holds the whole database. */
+bool db_sql_row_locks(void);
+
 /* ---- full-text search (SQLite: an FTS5 table, one column per field) ---- */
 /* The index fts_table (e.g. "party_fts") has the columns given (NULL
  * terminated; the same list on every call). Removes record id from it;
