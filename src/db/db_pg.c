@@ -76,6 +76,8 @@ struct db {
     char sqlstate[6];
     char errmsg[512];
     char err_table[64], err_column[64];
+    char dealloc[4096];   /* DEALLOCATE commands waiting for the next command (unprepare) */
+    size_t dealloc_len;
     struct db_stmt cache[STMT_CACHE_SLOTS];
 };
 
@@ -142,9 +144,27 @@ static int code_of(const char *state)
     return DB_ERROR;
 }
 
-/* Runs SQL with no parameters; 0 or an error code (the error kept). */
+/* Sends the DEALLOCATEs waiting (in a failed transaction they wait on). */
+static void flush_deallocs(db *c)
+{
+    if (!c->dealloc_len || PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
+    PQclear(PQexec(c->h, c->dealloc));
+    c->dealloc_len = 0;
+    c->dealloc[0] = '\0';
+}
+
+/* Runs SQL with no parameters; 0 or an error code (the error kept). The
+ * DEALLOCATEs waiting go first, in the same round trip. */
 static int run(db *c, const char *sql)
 {
+    char both[4096 + 256];
+    if (c->dealloc_len && PQtransactionStatus(c->h) != PQTRANS_INERROR && strlen(sql) < 256) {
+        memcpy(both, c->dealloc, c->dealloc_len);
+        memcpy(both + c->dealloc_len, sql, strlen(sql) + 1);
+        c->dealloc_len = 0;
+        c->dealloc[0] = '\0';
+        sql = both;
+    }
     PGresult *r = PQexec(c->h, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = 0;
@@ -344,12 +364,19 @@ db_stmt *pg_prepare_once(db *c, const char *sql)
     return s;
 }
 
+/* A statement prepared once is deallocated with the connection's next
+ * command of its own (run: BEGIN, COMMIT …), not in a round trip of its own. */
 static void unprepare(db_stmt *s)
 {
     if (!s->prepared_as) return;
+    db *c = s->conn;
     char sql[48];
-    snprintf(sql, sizeof sql, "DEALLOCATE s%u", s->prepared_as);
-    if (PQtransactionStatus(s->conn->h) != PQTRANS_INERROR) PQclear(PQexec(s->conn->h, sql));
+    int n = snprintf(sql, sizeof sql, "DEALLOCATE s%u; ", s->prepared_as);
+    if (c->dealloc_len + (size_t)n >= sizeof c->dealloc) flush_deallocs(c);
+    if (c->dealloc_len + (size_t)n < sizeof c->dealloc) {
+        memcpy(c->dealloc + c->dealloc_len, sql, (size_t)n + 1);
+        c->dealloc_len += (size_t)n;
+    }
     s->prepared_as = 0;
 }
 
@@ -405,12 +432,59 @@ void pg_bind_blob(db_stmt *s, int idx, const void *v, size_t n)
 void pg_bind_null(db_stmt *s, int idx) { bind_value(s, idx, NULL, 0, 0, 0, false); }
 int pg_bind_count(db_stmt *s) { return s->nparams; }
 
-/* PQprepare under a savepoint when a transaction is open: a statement the
- * server refuses would otherwise abort the caller's transaction. */
-static int prepare_on_server(db_stmt *s, const unsigned *types)
+static void stmt_name(const db_stmt *s, char out[24]) { snprintf(out, 24, "s%u", s->prepared_as); }
+
+/* The parameter types a statement text was prepared with successfully, for
+ * the process: the next connection to prepare it uses them and needs no
+ * savepoint. Keyed by the text (statements assembled per request repeat). */
+#define TYPE_MEMO_SLOTS 1024
+struct type_memo { uint64_t hash; char *sql; unsigned *types; int n; };
+static struct type_memo g_type_memo[TYPE_MEMO_SLOTS];
+static pthread_mutex_t g_type_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t text_hash(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+static bool type_memo_get(const db_stmt *s, unsigned *out)
+{
+    uint64_t h = text_hash(s->sql);
+    bool hit = false;
+    pthread_mutex_lock(&g_type_mu);
+    struct type_memo *m = &g_type_memo[h % TYPE_MEMO_SLOTS];
+    if (m->sql && m->hash == h && m->n == s->nparams && strcmp(m->sql, s->sql) == 0) {
+        if (s->nparams) memcpy(out, m->types, sizeof *out * (size_t)s->nparams);
+        hit = true;
+    }
+    pthread_mutex_unlock(&g_type_mu);
+    return hit;
+}
+
+static void type_memo_put(const db_stmt *s, const unsigned *types)
+{
+    uint64_t h = text_hash(s->sql);
+    char *sql = strdup(s->sql);
+    unsigned *t = malloc(sizeof *t * (size_t)(s->nparams ? s->nparams : 1));
+    if (!sql || !t) { free(sql); free(t); return; }
+    if (s->nparams) memcpy(t, types, sizeof *t * (size_t)s->nparams);
+    pthread_mutex_lock(&g_type_mu);
+    struct type_memo *m = &g_type_memo[h % TYPE_MEMO_SLOTS];
+    free(m->sql);
+    free(m->types);
+    *m = (struct type_memo){h, sql, t, s->nparams};
+    pthread_mutex_unlock(&g_type_mu);
+}
+
+/* PQprepare, under a savepoint when a transaction is open and guard is
+ * set: a statement the server refuses would otherwise abort the caller's
+ * transaction. */
+static int prepare_on_server(db_stmt *s, const unsigned *types, bool guard)
 {
     db *c = s->conn;
-    bool in_txn = PQtransactionStatus(c->h) == PQTRANS_INTRANS;
+    bool in_txn = guard && PQtransactionStatus(c->h) == PQTRANS_INTRANS;
     if (in_txn && run(c, "SAVEPOINT rapport_prepare") != 0) return -1;
     unsigned name = __atomic_add_fetch(&g_next_name, 1, __ATOMIC_RELAXED);
     char sname[24];
@@ -430,23 +504,26 @@ static int prepare_on_server(db_stmt *s, const unsigned *types)
 static int ensure_prepared(db_stmt *s)
 {
     if (s->prepared_as) return 0;
-    if (prepare_on_server(s, s->types) == 0) return 0;
+    unsigned *t = malloc(sizeof *t * (size_t)(s->nparams ? s->nparams : 1));
+    if (!t) return -1;
+    if (type_memo_get(s, t) && prepare_on_server(s, t, false) == 0) { free(t); return 0; }
+    if (PQtransactionStatus(s->conn->h) == PQTRANS_INERROR) { free(t); goto fail; }
+    int rc = prepare_on_server(s, s->types, true);
+    if (rc == 0) type_memo_put(s, s->types);
     /* The types of the first values may not be those of the places they
      * fill: an integer bound for a condition (CASE WHEN ? …, a boolean
      * here), a text or NULL whose type the server cannot infer (`? IS
      * NULL`, 42P18). Try with every parameter but a blob left to the
      * server (a value's text reads as any type: '1' is a boolean), then
      * with the untyped ones said to be text. */
-    unsigned *t = malloc(sizeof *t * (size_t)(s->nparams ? s->nparams : 1));
-    if (!t) goto fail;
-    int rc = -1;
     for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
         const char *st = s->conn->sqlstate;
         if (strcmp(st, "42P18") && strcmp(st, "42725") && strcmp(st, "42883") && strcmp(st, "42804") && strcmp(st, "22P02"))
             break;
         for (int i = 0; i < s->nparams; i++)
             t[i] = s->types[i] == OID_BYTEA ? OID_BYTEA : attempt == 0 ? 0 : s->types[i] ? s->types[i] : OID_TEXT;
-        rc = prepare_on_server(s, t);
+        rc = prepare_on_server(s, t, true);
+        if (rc == 0) type_memo_put(s, t);
     }
     free(t);
     if (rc == 0) return 0;
@@ -474,7 +551,7 @@ static int execute(db_stmt *s)
     bool guard = s->changing && c->write_txn && PQtransactionStatus(c->h) == PQTRANS_INTRANS;
     if (guard && run(c, "SAVEPOINT rapport_stmt") != 0) return code_of(c->sqlstate);
     char sname[24];
-    snprintf(sname, sizeof sname, "s%u", s->prepared_as);
+    stmt_name(s, sname);
     PGresult *r = PQexecPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -554,7 +631,7 @@ int pg_column_count(db_stmt *s)
     if (!s->res && !s->executed && ensure_prepared(s) == 0) {
         /* before the first step: the statement's description */
         char sname[24];
-        snprintf(sname, sizeof sname, "s%u", s->prepared_as);
+        stmt_name(s, sname);
         PGresult *r = PQdescribePrepared(s->conn->h, sname);
         int n = PQresultStatus(r) == PGRES_COMMAND_OK ? PQnfields(r) : 0;
         PQclear(r);
