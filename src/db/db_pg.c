@@ -154,13 +154,16 @@ static void flush_deallocs(db *c)
 }
 
 /* Runs SQL with no parameters; 0 or an error code (the error kept). The
- * DEALLOCATEs waiting go first, in the same round trip. */
+ * DEALLOCATEs waiting go after it, in the same round trip. */
 static int run(db *c, const char *sql)
 {
+    /* after the command: BEGIN ISOLATION LEVEL must come first */
     char both[4096 + 256];
-    if (c->dealloc_len && PQtransactionStatus(c->h) != PQTRANS_INERROR && strlen(sql) < 256) {
-        memcpy(both, c->dealloc, c->dealloc_len);
-        memcpy(both + c->dealloc_len, sql, strlen(sql) + 1);
+    size_t k = strlen(sql);
+    if (c->dealloc_len && PQtransactionStatus(c->h) != PQTRANS_INERROR && k < 250) {
+        memcpy(both, sql, k);
+        memcpy(both + k, "; ", 2);
+        memcpy(both + k + 2, c->dealloc, c->dealloc_len + 1);
         c->dealloc_len = 0;
         c->dealloc[0] = '\0';
         sql = both;
