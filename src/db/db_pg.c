@@ -212,7 +212,7 @@ db *pg_open(const char *path, bool writer, char *err, size_t errlen)
 static void stmt_reset(db_stmt *s)
 {
     if (s->res) { PQclear(s->res); s->res = NULL; }
-    for (int i = 0; i < s->nblobs; i++) PQfreemem(s->blobs[i]);
+    for (int i = 0; i < s->nblobs; i++) free(s->blobs[i]);
     if (s->nblobs) memset(s->blobs, 0, sizeof *s->blobs * (size_t)s->nblobs);
     s->row = -1;
     s->nrows = 0;
@@ -617,7 +617,7 @@ int pg_step(db_stmt *s)
         if (rc != 0) return rc;
     }
     for (int i = 0; i < s->nblobs; i++)
-        if (s->blobs[i]) { PQfreemem(s->blobs[i]); s->blobs[i] = NULL; }
+        if (s->blobs[i]) { free(s->blobs[i]); s->blobs[i] = NULL; }
     if (s->row + 1 < s->nrows) { s->row++; return DB_ROW; }
     s->row = s->nrows;
     return DB_DONE;
@@ -683,9 +683,17 @@ static const unsigned char *blob_of(db_stmt *s, int col, size_t *n)
 {
     if (!s->blobs || col >= s->nblobs) { *n = 0; return NULL; }
     if (!s->blobs[col]) {
+        /* copied with a terminator, so that a blob read as text ends */
         size_t len = 0;
-        s->blobs[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, col), &len);
-        s->blob_lens[col] = len;
+        unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, col), &len);
+        unsigned char *own = b ? malloc(len + 1) : NULL;
+        if (own) {
+            memcpy(own, b, len);
+            own[len] = '\0';
+        }
+        PQfreemem(b);
+        s->blobs[col] = own;
+        s->blob_lens[col] = own ? len : 0;
     }
     *n = s->blob_lens[col];
     return s->blobs[col];
