@@ -1,6 +1,7 @@
 /* authz: permissions, record scopes and field security (see authz.h). */
 #include "http/authz.h"
 #include "lib/log.h"
+#include "records/events.h"
 #include "records/registry.h"
 #include <assert.h>
 #include <stdlib.h>
@@ -92,6 +93,15 @@ int authz_load(db *c)
     pthread_rwlock_unlock(&g_lock);
     return 0;
 }
+
+/* Another process (or this one) changed the permission tables: load them
+ * again (on the event follower's thread, through its own reader). */
+static void follow_permission_change(const struct rec_event *ev, void *ctx)
+{
+    if (authz_load(db_reader()) != 0) log_error("authz: cannot reload the permission tables");
+}
+
+void authz_follow_changes(void) { events_follow("permission tables", "permission", follow_permission_change, NULL); }
 
 static void ensure_loaded(void)
 {
