@@ -2,7 +2,7 @@
 # under ASan/UBSan; `make run` starts the server with demo data.
 CC      ?= cc
 B       ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libpq
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen

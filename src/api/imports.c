@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/import.h"
+#include "domain/vocab.h"
 #include "http/authz.h"
 #include "jobs/jobs.h"
 #include "lib/textcheck.h"
@@ -46,6 +47,8 @@ static int run_import_job(int64_t id, const json_t *p, volatile int *cancel, jso
     o.date_format = pstr(p, "date_format");
     o.currency = pstr(p, "currency");
     o.cancel_prefix = pstr(p, "cancel_prefix");
+    o.default_role = pstr(p, "default_role");
+    o.default_source = pstr(p, "default_source");
     if (pstr(p, "encoding")) csv_encoding_parse(pstr(p, "encoding"), &o.encoding);
     if (pstr(p, "delimiter")) {
         const char *d = pstr(p, "delimiter");
@@ -96,7 +99,8 @@ static void import_create(struct req *rq, struct resp *rs)
     }
     json_t *params = json_pack("{s:s, s:I}", "kind", kind, "user_id", (json_int_t)rq->user.id);
     static const char *const text_opts[] = {"format", "map", "null", "date_format", "currency", "encoding", "delimiter",
-                                            "on_duplicate", "cancel_prefix", "mapping", NULL};
+                                            "on_duplicate", "cancel_prefix", "mapping", "default_role",
+                                            "default_source", NULL};
     for (int i = 0; text_opts[i]; i++) {
         const char *v = req_query(rq, text_opts[i]);
         if (!v) continue;
@@ -121,6 +125,10 @@ static void import_create(struct req *rq, struct resp *rs)
     if (d && strlen(d) != 1 && strcmp(d, "tab") && strcmp(d, "whitespace")) { bad = "delimiter"; why = "must be one character, tab or whitespace"; }
     const char *f = pstr(params, "format");
     if (f && strcmp(f, "csv") && strcmp(f, "jsonl")) { bad = "format"; why = "must be csv or jsonl"; }
+    const char *dr = pstr(params, "default_role"), *ds = pstr(params, "default_source");
+    if (dr && !vocab_has(party_roles, dr)) { bad = "default_role"; why = "must be one of the party roles (customer, prospect, …)"; }
+    if (ds && !vocab_has(info_sources, ds)) { bad = "default_source"; why = "must be one of the information sources (import, referral, …)"; }
+    if ((dr || ds) && strcmp(kind, "parties") != 0) { bad = dr ? "default_role" : "default_source"; why = "applies to parties only"; }
     if (bad) { resp_error(rs, 400, "invalid_parameter", bad, "%s %s", bad, why); json_decref(params); return; }
     const char *mapping = pstr(params, "mapping");
     if (mapping) {
@@ -162,6 +170,24 @@ static void import_create(struct req *rq, struct resp *rs)
     json_t *job = job_load(db_reader(), id);
     if (job) json_object_del(json_object_get(job, "params"), "file");
     resp_json(rs, 202, job ? job : json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* POST /api/v1/imports/preview: the file's header and first rows (a CSV,
+ * or an .xlsx's first sheet), nothing stored; the wizard matches columns
+ * from it when the browser cannot read the file itself. */
+static void import_preview_route(struct req *rq, struct resp *rs)
+{
+    if (!rq->upload_path || rq->upload_len == 0) {
+        resp_error(rs, 400, "missing_body", NULL, "send the file (CSV or .xlsx) as the request body");
+        return;
+    }
+    enum csv_encoding enc = CSV_ENC_AUTO;
+    const char *e = req_query(rq, "encoding");
+    if (e && csv_encoding_parse(e, &enc)) { resp_error(rs, 400, "invalid_parameter", "encoding", "encoding must be auto, utf-8 or gb18030"); return; }
+    char err[400];
+    json_t *out = import_preview(rq->upload_path, enc, 5, err, sizeof err);
+    if (!out) { resp_error(rs, 422, "unreadable_file", "file", "%s", err); return; }
+    resp_json(rs, 200, out);
 }
 
 static json_t *load_import(struct req *rq, struct resp *rs)
@@ -303,11 +329,24 @@ static const struct route_doc import_create_doc = {
               "{'name':'delimiter','in':'query','schema':{'type':'string'},'description':'one character, tab or whitespace'},"
               "{'name':'on_duplicate','in':'query','schema':{'type':'string','enum':['update','skip','error']}},"
               "{'name':'cancel_prefix','in':'query','schema':{'type':'string'}},"
+              "{'name':'default_role','in':'query','schema':{'type':'string'},'description':'parties: the role of a row that gives none (customer, prospect, …)'},"
+              "{'name':'default_source','in':'query','schema':{'type':'string'},'description':'parties: the information source of a row that gives none (import, …)'},"
               "{'name':'dry_run','in':'query','schema':{'type':'boolean'}},"
               "{'name':'all_or_nothing','in':'query','schema':{'type':'boolean'}},"
               "{'name':'no_header','in':'query','schema':{'type':'boolean'}}]",
     .response = "{'$ref':'#/components/schemas/Job'}",
     .schemas = job_schemas,
+};
+static const struct route_doc import_preview_doc = {
+    .id = "previewImport", .tag = "imports", .errors = "422",
+    .request = "{'type':'string','format':'binary','description':'the file: CSV or an .xlsx workbook'}",
+    .request_type = "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet application/octet-stream",
+    .params = "[{'name':'encoding','in':'query','schema':{'type':'string','enum':['auto','utf-8','gb18030']}}]",
+    .response = "{'type':'object','required':['columns','rows','format'],'additionalProperties':false,'properties':{"
+                "'columns':{'type':'array','items':{'type':'string'}},"
+                "'rows':{'type':'array','maxItems':5,'items':{'type':'array','items':{'type':'string'}}},"
+                "'format':{'type':'string','enum':['csv','xlsx']}}}",
+    .response_name = "ImportPreview",
 };
 static const struct route_doc import_list_doc = {
     .id = "listImports", .tag = "imports",
@@ -324,6 +363,8 @@ static const struct route_doc import_cancel_doc = {.id = "cancelImport", .tag = 
 static const struct route_doc job_get_doc = {.id = "getJob", .tag = "jobs", .response = "{'$ref':'#/components/schemas/Job'}"};
 
 static const struct route import_routes[] = {
+    {"POST", "/api/v1/imports/preview", R_UPLOAD, "imports", "create", import_preview_route,
+     "The header and first rows of a file (CSV or .xlsx) as an import would read them; nothing is stored", NULL, &import_preview_doc},
     {"POST", "/api/v1/imports", R_UPLOAD, "imports", "create", import_create,
      "Upload a file to import (CSV or JSON Lines as the body; kind, map, null, date_format, encoding, delimiter, on_duplicate, dry_run, all_or_nothing in the query); answers 202 with the job", NULL, &import_create_doc},
     {"GET", "/api/v1/imports", 0, "imports", "read", import_list, "The latest imports", NULL, &import_list_doc},

@@ -133,6 +133,9 @@ void resource_init(struct resource *r)
     if (r->soft_delete) sb_printf(&sb, "UPDATE %s SET deleted_at = ?, version = version + 1 WHERE id = ? AND version = ?", r->table);
     else sb_printf(&sb, "DELETE FROM %s WHERE id = ? AND version = ?", r->table);
     r->sql_delete = sb_take(&sb);
+    /* The row itself, even where deletes are soft (an import's undo). */
+    sb_printf(&sb, "DELETE FROM %s WHERE id = ? AND version = ?", r->table);
+    r->sql_purge = sb_take(&sb);
 }
 
 /* ---- values ---- */
@@ -340,6 +343,16 @@ json_t *res_validate(const struct resource *r, json_t *in, bool create, struct v
         json_object_set_new(out, key, nv);
     }
     return out;
+}
+
+int res_param_offset(const struct resource *r, const char *name)
+{
+    int off = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        if (!strcmp(r->fields[i].name, name)) return off;
+        off += r->fields[i].type == FT_MONEY ? 2 : 1;
+    }
+    return -1;
 }
 
 int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int idx)

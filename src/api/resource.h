@@ -125,7 +125,7 @@ struct resource {
     /* Its record type (records/registry.h), set by registry_init. */
     const struct rtype *type;
     /* Generated at start-up by resource_init. */
-    char *sql_get, *sql_exists, *sql_insert, *sql_insert_id, *sql_update, *sql_delete, *sql_cols;
+    char *sql_get, *sql_exists, *sql_insert, *sql_insert_id, *sql_update, *sql_delete, *sql_purge, *sql_cols;
     char *sql_get_doc, *sql_store_doc;
     char **json_keys;             /* ,"<field name>": for each field, written as is by a GET */
     size_t *json_key_lens;
@@ -215,6 +215,9 @@ json_t *res_validate(const struct resource *r, json_t *in, bool create, struct v
 /* Binds rec's values for every non-server field in descriptor order,
  * starting at parameter first; returns the next parameter index. */
 int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int first);
+/* The offset of field name's parameter from res_bind_fields' first (a money
+ * field takes two), or -1 when r has no such field. */
+int res_param_offset(const struct resource *r, const char *name);
 /* Records an audit row (in the write transaction). changes (may be NULL)
  * is stolen: the call owns it afterwards. */
 int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,

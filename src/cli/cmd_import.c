@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "db/writer.h"
 #include "domain/import.h"
+#include "domain/vocab.h"
 #include "jobs/jobs.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ static const char usage[] =
     "         [--date-format FMT] [--currency CODE] [--encoding auto|utf-8|gb18030]\n"
     "         [--delimiter C|tab|whitespace] [--no-header] [--format csv|jsonl]\n"
     "         [--on-duplicate update|skip|error] [--cancel-prefix TEXT] [--errors REPORT.csv]\n"
+    "         [--default-role ROLE] [--default-source SOURCE] (parties: for rows that give none)\n"
     "         [--dry-run] [--all-or-nothing] [--max-bytes N] [--max-decompressed-bytes N] [--max-rows N]\n"
     "       rapport import undo JOB [--db PATH]\n";
 
@@ -61,6 +63,8 @@ int cmd_import(int argc, char **argv)
     o.date_format = opt_value(argc, argv, "--date-format");
     o.currency = opt_value(argc, argv, "--currency");
     o.cancel_prefix = opt_value(argc, argv, "--cancel-prefix");
+    o.default_role = opt_value(argc, argv, "--default-role");
+    o.default_source = opt_value(argc, argv, "--default-source");
     o.errors_path = opt_value(argc, argv, "--errors");
     o.format = opt_value(argc, argv, "--format");
     const char *mapping = opt_value(argc, argv, "--mapping");
@@ -88,6 +92,8 @@ int cmd_import(int argc, char **argv)
         else if (strlen(delim) == 1 && delim[0] != '"' && delim[0] != '\n') o.delimiter = (unsigned char)delim[0];
         else { fprintf(stderr, "rapport import: --delimiter must be one character, tab or whitespace\n"); return 2; }
     }
+    if (o.default_role && !vocab_has(party_roles, o.default_role)) { fprintf(stderr, "rapport import: --default-role must be a party role (customer, prospect, …)\n"); return 2; }
+    if (o.default_source && !vocab_has(info_sources, o.default_source)) { fprintf(stderr, "rapport import: --default-source must be an information source (import, referral, …)\n"); return 2; }
     o.on_dup = DUP_UPDATE;
     if (dup && dup_policy_parse(dup, &o.on_dup)) { fprintf(stderr, "rapport import: --on-duplicate must be update, skip or error\n"); return 2; }
     if (max_bytes) o.max_file = strtoull(max_bytes, NULL, 10);
@@ -141,6 +147,8 @@ int cmd_import(int argc, char **argv)
     printf("%s %s: %ld rows in %.2fs (%.0f rows/s): %ld created, %ld updated, %ld skipped, %ld duplicates, %ld errors",
            verb, kind, res.rows, res.seconds, rate, res.created, res.updated, res.skipped, res.duplicates, res.errors);
     if (res.no_customer) printf(", %ld without a customer", res.no_customer);
+    if (res.values_dropped) printf(", %ld bad values left out", res.values_dropped);
+    if (res.organizations_created) printf(", %ld organisations created", res.organizations_created);
     if (!strcmp(kind, "transactions")) printf("; %ld customers created, %ld cancellations, %ld lines", res.parties_created, res.cancellations, res.lines);
     printf("\n");
     if (o.job_id) printf("job %lld (undo with: rapport import undo %lld)\n", (long long)o.job_id, (long long)o.job_id);

@@ -7,10 +7,13 @@
 #include "domain/campaign.h"
 #include "db/writer.h"
 #include "jobs/jobs.h"
+#include "jobs/scheduler.h"
+#include "lib/zonetime.h"
 #include "lib/timeutil.h"
 #include "records/write.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define CLOSE_BATCH 500   /* campaigns completed per write transaction */
 
@@ -20,9 +23,15 @@ struct close_ctx { long done; bool more; struct verr e; };
 static int close_batch(db *w, void *arg)
 {
     struct close_ctx *c = arg;
-    char now[21], today[11];
-    now_text(now);
-    snprintf(today, sizeof today, "%.10s", now);
+    /* "Has passed" in the company's time zone: a campaign ending on the 6th
+     * in Shanghai is over at midnight there, 16:00 UTC. */
+    char zone[64], today[11];
+    company_time_zone(w, zone, sizeof zone);
+    if (zone_local_date(zone, (int64_t)time(NULL), today)) {
+        char now[21];
+        now_text(now);
+        snprintf(today, sizeof today, "%.10s", now);
+    }
     db_stmt *s = db_prepare(w, "SELECT id FROM campaign WHERE status = 'active' AND ends_on < ? ORDER BY id LIMIT ?");
     if (!s) return -1;
     db_bind_text(s, 1, today);

@@ -22,31 +22,50 @@ static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "�
 static const char *const given_py[] = {"wei", "fang", "na", "min", "jing", "li", "qiang", "lei", "jun", "yang", "yong", "yan", "jie", "juan", "tao", "ming", "chao", "xiuying", "xia", "ping", "gang", "guiying", "weiming", "jianhua", "xiaodong", "haiyan", "zhiqiang", "dan"};
 static const char *const first_en[] = {"James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "Sarah", "Thomas", "Emma", "Oliver", "Sophie", "Daniel", "Chloe", "Lucas"};
 static const char *const last_en[] = {"Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clarke", "Walker", "Wright", "Green", "Hall", "O'Brien", "Müller"};
-static const struct { const char *zh, *en, *country; } cities[] = {
-    {"上海", "Shanghai", "中国"}, {"北京", "Beijing", "中国"}, {"深圳", "Shenzhen", "中国"}, {"广州", "Guangzhou", "中国"},
-    {"杭州", "Hangzhou", "中国"}, {"成都", "Chengdu", "中国"}, {"南京", "Nanjing", "中国"}, {"武汉", "Wuhan", "中国"},
-    {"西安", "Xi'an", "中国"}, {"苏州", "Suzhou", "中国"}, {"香港", "Hong Kong", "中国"}, {"Singapore", "Singapore", "Singapore"},
-    {"London", "London", "United Kingdom"}, {"Manchester", "Manchester", "United Kingdom"}, {"New York", "New York", "United States"},
+/* Every text of the demo data is in one language, the record's own (a
+ * Chinese customer's city, industry, subjects and responses in Chinese; an
+ * English one's in English): mixed names such as "New York博远机械有限公司"
+ * or "生日祝福 Birthday greeting" read as mistakes (issue 15). The arrays of
+ * the two languages run in parallel, so the random draws — and with them
+ * the data of a seed — are the same as before. */
+static const struct { const char *zh, *en, *country_zh, *country_en; } cities[] = {
+    {"上海", "Shanghai", "中国", "China"}, {"北京", "Beijing", "中国", "China"}, {"深圳", "Shenzhen", "中国", "China"},
+    {"广州", "Guangzhou", "中国", "China"}, {"杭州", "Hangzhou", "中国", "China"}, {"成都", "Chengdu", "中国", "China"},
+    {"南京", "Nanjing", "中国", "China"}, {"武汉", "Wuhan", "中国", "China"}, {"西安", "Xi'an", "中国", "China"},
+    {"苏州", "Suzhou", "中国", "China"}, {"香港", "Hong Kong", "中国", "China"}, {"新加坡", "Singapore", "新加坡", "Singapore"},
+    {"伦敦", "London", "英国", "United Kingdom"}, {"曼彻斯特", "Manchester", "英国", "United Kingdom"},
+    {"纽约", "New York", "美国", "United States"},
 };
 static const char *const org_zh_core[] = {"华信", "东方", "恒通", "瑞丰", "鼎盛", "新世纪", "长江", "金桥", "博远", "天成", "宏达", "星河"};
 static const char *const org_zh_trade[] = {"科技", "贸易", "电子", "物流", "医药", "食品", "建材", "文化传媒", "咨询", "机械"};
 static const char *const org_en_core[] = {"Northwind", "Blue Harbor", "Summit", "Evergreen", "Redwood", "Crescent", "Ironbridge", "Silverline", "Oakmont", "Brightwater"};
 static const char *const org_en_trade[] = {"Trading", "Logistics", "Systems", "Foods", "Pharma", "Media", "Engineering", "Retail", "Consulting", "Electronics"};
-static const char *const industries[] = {"制造业 Manufacturing", "零售 Retail", "金融 Finance", "医疗 Healthcare", "教育 Education", "物流 Logistics", "IT 信息技术", "餐饮 Food service", "房地产 Real estate"};
-static const char *const subjects[] = {"季度回访 Quarterly follow-up", "新品介绍 New product introduction", "生日祝福 Birthday greeting",
-                                       "投诉处理 Complaint handling", "报价沟通 Quote discussion", "年终礼品 Year-end gift",
-                                       "投资讲座邀请 Seminar invitation", "满意度调查 Satisfaction survey", "节日问候 Holiday greeting",
-                                       "到期提醒 Maturity reminder"};
-static const char *const responses[] = {"很满意 very satisfied", "有兴趣, 需要报价 interested, wants a quote", "暂无需求 no need now",
-                                        "要求回电 asked for a call back", "不满意交期 unhappy with delivery time", "已转介绍朋友 referred a friend", NULL};
+static const char *const industries_zh[] = {"制造业", "零售", "金融", "医疗", "教育", "物流", "信息技术", "餐饮", "房地产"};
+static const char *const industries_en[] = {"Manufacturing", "Retail", "Finance", "Healthcare", "Education", "Logistics", "IT",
+                                            "Food service", "Real estate"};
+static const char *const subjects_zh[] = {"季度回访", "新品介绍", "生日祝福", "投诉处理", "报价沟通", "年终礼品", "投资讲座邀请",
+                                          "满意度调查", "节日问候", "到期提醒"};
+static const char *const subjects_en[] = {"Quarterly follow-up", "New product introduction", "Birthday greeting", "Complaint handling",
+                                          "Quote discussion", "Year-end gift", "Seminar invitation", "Satisfaction survey",
+                                          "Holiday greeting", "Maturity reminder"};
+static const char *const responses_zh[] = {"很满意", "有兴趣，需要报价", "暂无需求", "要求回电", "不满意交期", "已转介绍朋友", NULL};
+static const char *const responses_en[] = {"Very satisfied", "Interested, wants a quote", "No need now", "Asked for a call back",
+                                           "Unhappy with the delivery time", "Referred a friend", NULL};
+/* The catalogue of a Chinese company, in Chinese. */
 static const struct { const char *sku, *name; long price; } products[] = {
-    {"RP-CLOUD-S", "云存储套餐 标准版 Cloud Storage Standard", 29900}, {"RP-CLOUD-P", "云存储套餐 专业版 Cloud Storage Pro", 89900},
-    {"RP-ERP", "企业资源计划软件 ERP Suite", 1280000}, {"RP-POS", "收银终端 POS Terminal", 359900},
-    {"RP-TEA-1", "西湖龙井 250g Longjing Tea", 48800}, {"RP-TEA-2", "普洱茶饼 Pu'er Tea Cake", 26800},
-    {"RP-WINE", "干红葡萄酒 Red Wine", 19900}, {"RP-GIFT", "中秋礼盒 Mid-Autumn Gift Box", 68800},
-    {"RP-SVC-1", "年度维护服务 Annual Maintenance", 500000}, {"RP-TRAIN", "培训课程 Training Course", 150000},
-    {"RP-LAPTOP", "笔记本电脑 Laptop", 699900}, {"RP-PHONE", "智能手机 Smartphone", 459900},
+    {"RP-CLOUD-S", "云存储套餐 标准版", 29900}, {"RP-CLOUD-P", "云存储套餐 专业版", 89900},
+    {"RP-ERP", "企业资源计划软件", 1280000}, {"RP-POS", "收银终端", 359900},
+    {"RP-TEA-1", "西湖龙井 250克", 48800}, {"RP-TEA-2", "普洱茶饼", 26800},
+    {"RP-WINE", "干红葡萄酒", 19900}, {"RP-GIFT", "中秋礼盒", 68800},
+    {"RP-SVC-1", "年度维护服务", 500000}, {"RP-TRAIN", "培训课程", 150000},
+    {"RP-LAPTOP", "笔记本电脑", 699900}, {"RP-PHONE", "智能手机", 459900},
 };
+/* Whether a record is a Chinese one (its name is written in Chinese). */
+static bool chinese(const json_t *rec)
+{
+    const char *n = json_string_value(json_object_get(rec, "name"));
+    return n && (unsigned char)n[0] >= 0x80;
+}
 
 /* xorshift64*: small, fast, and the same sequence on every machine. */
 static uint64_t g_rng;
@@ -156,7 +175,7 @@ static json_t *make_person(struct gen *g, char *pyname, size_t cap)
     json_object_set_new(rec, "emails", json_pack("[s]", email));
     int c = (int)pick(sizeof cities / sizeof cities[0]);
     json_object_set_new(rec, "city", json_string(zh ? cities[c].zh : cities[c].en));
-    json_object_set_new(rec, "country", json_string(cities[c].country));
+    json_object_set_new(rec, "country", json_string(zh ? cities[c].country_zh : cities[c].country_en));
     char bday[11];
     date_format((int64_t)days_from_civil(1950 + (int)pick(50), 1 + (unsigned)pick(12), 1 + (unsigned)pick(28)) * 86400, bday);
     json_object_set_new(rec, "birthday", json_string(bday));
@@ -169,13 +188,15 @@ static json_t *make_org(void)
     json_t *rec = json_object();
     char name[160];
     int c = (int)pick(sizeof cities / sizeof cities[0]);
-    if (unif() < 0.6) snprintf(name, sizeof name, "%s%s%s有限公司", cities[c].zh, PICK(org_zh_core), PICK(org_zh_trade));
+    bool zh = unif() < 0.6;
+    if (zh) snprintf(name, sizeof name, "%s%s%s有限公司", cities[c].zh, PICK(org_zh_core), PICK(org_zh_trade));
     else snprintf(name, sizeof name, "%s %s Ltd", PICK(org_en_core), PICK(org_en_trade));
     json_object_set_new(rec, "kind", json_string("organization"));
     json_object_set_new(rec, "name", json_string(name));
-    json_object_set_new(rec, "industry", json_string(PICK(industries)));
-    json_object_set_new(rec, "city", json_string(cities[c].zh));
-    json_object_set_new(rec, "country", json_string(cities[c].country));
+    size_t ind = pick(sizeof industries_zh / sizeof industries_zh[0]);
+    json_object_set_new(rec, "industry", json_string(zh ? industries_zh[ind] : industries_en[ind]));
+    json_object_set_new(rec, "city", json_string(zh ? cities[c].zh : cities[c].en));
+    json_object_set_new(rec, "country", json_string(zh ? cities[c].country_zh : cities[c].country_en));
     char phone[96];
     snprintf(phone, sizeof phone, "+86 21 %04ld %04ld", pick(10000), pick(10000));
     json_object_set_new(rec, "phones", json_pack("[s]", phone));
@@ -194,8 +215,10 @@ static void classify(json_t *rec, const char *role)
     json_object_set_new(rec, "relationship_level", json_string(relationship_levels[pick(5)]));
     if (!json_object_get(rec, "relationship_to_company")) json_object_set_new(rec, "relationship_to_company", json_string("consumer"));
     if (!json_object_get(rec, "customer_type")) json_object_set_new(rec, "customer_type", json_string("retail"));
-    if (unif() < 0.3) json_object_set_new(rec, "tags", json_pack("[s]", unif() < 0.5 ? "展会 expo-2025" : "老客户推荐 referral"));
-    if (unif() < 0.2) json_object_set_new(rec, "needs", json_string("希望缩短交货期, 关注售后服务 wants shorter delivery and good after-sales service"));
+    bool zh = chinese(rec);
+    if (unif() < 0.3) json_object_set_new(rec, "tags", json_pack("[s]", unif() < 0.5 ? (zh ? "2025展会" : "expo-2025") : (zh ? "老客户推荐" : "referral")));
+    if (unif() < 0.2)
+        json_object_set_new(rec, "needs", json_string(zh ? "希望缩短交货期，关注售后服务" : "Wants shorter delivery times and good after-sales service"));
 }
 
 static int add_link(db *w, struct gen *g, int64_t from, int64_t to, const char *kind, const char *role)
@@ -210,17 +233,18 @@ static int add_link(db *w, struct gen *g, int64_t from, int64_t to, const char *
     return id > 0 ? 0 : -1;
 }
 
-static int add_interactions(db *w, struct gen *g, int64_t party, int n)
+static int add_interactions(db *w, struct gen *g, int64_t party, bool zh, int n)
 {
     for (int i = 0; i < n; i++) {
         bool planned = i == 0 && unif() < 0.3;
         int64_t t = planned ? g->now + (int64_t)(pick(30 * 86400)) - 3 * 86400 : g->now - (int64_t)(unif() * YEARS * 365 * 86400.0);
         char ts[21];
         time_format(t, ts);
-        const char *resp = responses[pick(7)];
+        size_t ri = pick(7), si;
+        const char *resp = zh ? responses_zh[ri] : responses_en[ri];
         json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:I, s:s}}", "party_id", (json_int_t)party,
-            "channel", interaction_channels[pick(12)], "direction", unif() < 0.7 ? "outbound" : "inbound", "subject", PICK(subjects),
-            "notes", "客户对新方案表示关注 The customer showed interest in the new plan.", "status", planned ? "planned" : "done",
+            "channel", interaction_channels[pick(12)], "direction", unif() < 0.7 ? "outbound" : "inbound", "subject", (si = pick(sizeof subjects_zh / sizeof subjects_zh[0]), zh ? subjects_zh[si] : subjects_en[si]),
+            "notes", zh ? "客户对新方案表示关注。" : "The customer showed interest in the new plan.", "status", planned ? "planned" : "done",
             "user_id", (json_int_t)g->user_ids[pick(g->nusers)], "cost", "amount", (json_int_t)(500 + pick(20000)), "currency", "CNY");
         json_object_set_new(rec, planned ? "due_at" : "occurred_at", json_string(ts));
         if (!planned) json_object_set_new(rec, "response", json_string(resp));
@@ -274,7 +298,7 @@ static int job_setup(db *w, void *arg)
     struct gen *g = arg;
     char now[21];
     time_format(g->now, now);
-    static const char *const teams[] = {"华东销售部 East China Sales", "华北销售部 North China Sales", "大客户部 Key Accounts", "客户服务部 Customer Service"};
+    static const char *const teams[] = {"华东销售部", "华北销售部", "大客户部", "客户服务部"};
     for (size_t i = 0; i < sizeof teams / sizeof teams[0]; i++) {
         db_stmt *s = db_prepare(w, "INSERT INTO team(name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
         db_bind_text(s, 1, teams[i]);
@@ -283,9 +307,9 @@ static int job_setup(db *w, void *arg)
         if (exec_ok(s)) return 1;
     }
     static const struct { const char *email, *name, *role; int team; } staff[] = {
-        {"wang.fang@demo.rapport", "王芳 Wang Fang", "sales", 1}, {"li.qiang@demo.rapport", "李强 Li Qiang", "sales", 2},
-        {"chen.jing@demo.rapport", "陈静 Chen Jing", "manager", 3}, {"emma.hall@demo.rapport", "Emma Hall", "marketing", 1},
-        {"zhao.lei@demo.rapport", "赵磊 Zhao Lei", "service", 4},
+        {"wang.fang@demo.rapport", "王芳", "sales", 1}, {"li.qiang@demo.rapport", "李强", "sales", 2},
+        {"chen.jing@demo.rapport", "陈静", "manager", 3}, {"emma.hall@demo.rapport", "Emma Hall", "marketing", 1},
+        {"zhao.lei@demo.rapport", "赵磊", "service", 4},
     };
     /* Demo staff get a random password nobody knows; an operator can set one
      * with `rapport user passwd`. */
@@ -349,6 +373,7 @@ static int job_batch(db *w, void *arg)
         classify(rec, role);
         if (g->nusers) json_object_set_new(rec, "owner_id", json_integer(g->user_ids[pick(g->nusers)]));
         int64_t id = insert_party(w, g, rec);
+        bool zh = chinese(rec);
         json_decref(rec);
         if (id < 0) return 1;
         if (!strcmp(role, "competitor") && g->ncompetitors < 16) g->competitors[g->ncompetitors++] = id;
@@ -357,7 +382,7 @@ static int job_batch(db *w, void *arg)
         if (!org && g->last_person && unif() < 0.1 && add_link(w, g, id, g->last_person, "referred_by", NULL)) return 1;
         if (org) g->last_org = id; else g->last_person = id;
         bool buyer = !strcmp(role, "customer");
-        if (add_interactions(w, g, id, (int)pick(buyer ? 7 : 3))) return 1;
+        if (add_interactions(w, g, id, zh, (int)pick(buyer ? 7 : 3))) return 1;
         if (buyer && add_purchases(w, g, id, org)) return 1;
     }
     g->done = end;

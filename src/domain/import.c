@@ -1,5 +1,6 @@
 /* import: the import engine (see import.h). */
 #include "domain/import.h"
+#include "io/xlsx.h"
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "db/writer.h"
@@ -20,8 +21,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
-extern struct resource interaction_resource, transaction_resource, product_resource;
+extern struct resource interaction_resource, transaction_resource, product_resource, link_resource;
 
 #define MAX_ITEMS 5000             /* lines of one imported transaction */
 #define SAMPLE_MAX 100             /* report lines kept in the result */
@@ -30,7 +32,7 @@ extern struct resource interaction_resource, transaction_resource, product_resou
 /* Targets beyond the resource's own fields. */
 enum xtarget {
     X_FIELD = 0, X_ID, X_CREATED_AT, X_PARTY_EXT, X_PARTY_NAME, X_COUNTRY, X_QUANTITY, X_UNIT_PRICE,
-    X_PRODUCT, X_PRODUCT_NAME, X_CANCELLED, X_CURRENCY2, X_NTARGETS
+    X_PRODUCT, X_PRODUCT_NAME, X_CANCELLED, X_CURRENCY2, X_COMPANY, X_NTARGETS
 };
 
 struct target {
@@ -175,6 +177,9 @@ static void build_targets(struct imp *m)
     }
     add_target(m, "id", X_ID, NULL);
     add_target(m, "created_at", X_CREATED_AT, NULL);
+    /* A person's organisation, by name: matched or created, and linked
+     * (works_at) — the decision unit of D1. */
+    if (m->r == &party_resource) add_target(m, "company", X_COMPANY, NULL);
     if (m->txn || m->inter) {
         add_target(m, "party_external_id", X_PARTY_EXT, NULL);
         add_target(m, "party_name", X_PARTY_NAME, NULL);
@@ -414,6 +419,52 @@ static json_t *convert(struct imp *m, const struct field *f, const char *s, json
     return NULL;
 }
 
+/* Whether a bad value of f may be left out of its row instead of refusing
+ * the row: one mistyped e-mail must not lose the customer. Not for what
+ * the record cannot do without, nor in all-or-nothing mode, where the
+ * user asked for every value or nothing. */
+static bool value_droppable(const struct imp *m, const struct field *f)
+{
+    if (m->o->all_or_nothing || !f || (f->flags & F_REQUIRED)) return false;
+    return !(m->r == &party_resource && !strcmp(f->name, "kind"));
+}
+
+/* res_validate of a row, leaving out (reported, counted) the values that
+ * value_droppable allows to go; a list keeps its good elements. */
+static json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long line, struct verr *e)
+{
+    for (int tries = 0; tries <= r->nfields; tries++) {
+        json_t *rec = res_validate(r, in, true, e);
+        if (rec || e->status != 422 || !e->field[0]) return rec;
+        const struct field *f = res_field_find(r, e->field);
+        json_t *v = f ? json_object_get(in, f->name) : NULL;
+        if (!v || r != m->r || !value_droppable(m, f)) return NULL;
+        if (f->type == FT_LIST && json_is_array(v)) {
+            json_t *keep = json_array();
+            size_t i; json_t *x;
+            json_array_foreach(v, i, x) {
+                json_t *probe = json_pack("{s:[O]}", f->name, x);
+                struct verr pe = {0};
+                json_t *ok = res_validate(r, probe, false, &pe);
+                if (ok) json_array_append(keep, x);
+                else {
+                    report(m, line, col_name(m, f->name), "value_dropped", "%s: '%.80s' left out (%s); the row is imported without it",
+                           f->name, json_is_string(x) ? json_string_value(x) : "?", pe.message);
+                    m->res->values_dropped++;
+                }
+                json_decref(ok);
+                json_decref(probe);
+            }
+            if (json_array_size(keep) < json_array_size(v)) { json_object_set_new(in, f->name, keep); continue; }
+            json_decref(keep);
+        }
+        report(m, line, col_name(m, f->name), "value_dropped", "%s; the row is imported without it", e->message);
+        m->res->values_dropped++;
+        json_object_del(in, f->name);
+    }
+    return NULL;
+}
+
 /* Builds the record of the current row from the mapped fields. Returns NULL
  * (and reports) when a cell does not convert. skip names fields left out. */
 static json_t *row_record(struct imp *m, long line, const char *const *skip)
@@ -430,6 +481,11 @@ static json_t *row_record(struct imp *m, long line, const char *const *skip)
         if (!s) continue;
         char why[300];
         json_t *v = convert(m, t->f, s, jv, why, sizeof why);
+        if (!v && value_droppable(m, t->f)) {
+            report(m, line, m->cols[t->col], "value_dropped", "%s: %s; the row is imported without it", t->name, why);
+            m->res->values_dropped++;
+            continue;
+        }
         if (!v) {
             report(m, line, m->cols[t->col], "error", "%s: %s", t->name, why);
             json_decref(rec);
@@ -458,13 +514,6 @@ static int record_item(struct imp *m, db *w, const char *entity, int64_t id, con
     db_done(s);
     free(text);
     return rc == DB_DONE ? 0 : -1;
-}
-
-static int64_t party_of_rec(const struct resource *r, int64_t id, const json_t *rec)
-{
-    if (!r->party_field) return r == &party_resource ? id : 0;
-    json_t *v = json_object_get(rec, r->party_field);
-    return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
 static void db_fail(struct imp *m, db *w, long line)
@@ -507,23 +556,16 @@ static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const 
         if (db_step(s) == DB_ROW) want_id = 0;
         db_done(s);
     }
-    json_t *full = NULL;
-    if (items) {
-        /* Lines gathered from several rows of the file. */
-        full = json_deep_copy(rec);
-        json_t *it = json_loads(items, 0, NULL);
-        json_object_set_new(full, "items", it ? it : json_array());
-        rec = full;
-    }
     /* Created records are audited once per batch (batch_audit): import_item
      * names each of them, with the job that says who and when; each still
-     * has its event. */
+     * has its event. Lines gathered from several rows of the file are
+     * bound as the JSON text they were gathered into. */
     struct writer wr = import_writer(m);
-    struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true};
+    struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true,
+                           .json_field = items ? "items" : NULL, .json_text = items};
     struct verr e = {0};
     int64_t id = 0;
     int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
-    json_decref(full);
     if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
     if (record_item(m, w, r->entity, id, "created", NULL)) {
@@ -691,7 +733,7 @@ static int64_t write_record(struct imp *m, db *w, const struct resource *r, json
     struct writer wr = import_writer(m);
     /* The rule runs here too (the write path runs it again), so a refused
      * row is reported before it is matched against the database. */
-    json_t *rec = res_validate(r, in, true, &e);
+    json_t *rec = validate_row(m, r, in, line, &e);
     if (!rec || (r->rule && r->rule(&wr.actor, NULL, rec, &e))) goto refused;
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
@@ -886,6 +928,19 @@ static int txn_row(struct imp *m, db *w, long line)
                 g->bad = true;
                 return 0;
             }
+            /* The lines are bound as text (insert_new): the type's rule
+             * checks them here, as it would have in the record. */
+            struct writer wr = import_writer(m);
+            struct verr ve = {0};
+            json_t *probe = json_pack("{s:O}", "items", items);
+            int refused = transaction_resource.rule && transaction_resource.rule(&wr.actor, NULL, probe, &ve);
+            json_decref(probe);
+            if (refused) {
+                report(m, line, col_name(m, "items"), "error", "%s", ve.message);
+                m->res->errors++;
+                g->bad = true;
+                return 0;
+            }
             char *text = json_dumps(items, JSON_COMPACT);
             sb_reset(&g->items);
             sb_puts(&g->items, text);
@@ -1012,12 +1067,60 @@ static int txn_row(struct imp *m, db *w, long line)
 
 /* ---- other kinds, one record a row ---- */
 
+/* What an imported party is when its row does not say: a person, with the
+ * role and the information source the importer chose (D1: every party has
+ * a source; a role makes it count as a customer or a prospect). */
+static void party_defaults(const struct imp *m, json_t *rec)
+{
+    if (!json_object_get(rec, "kind")) json_object_set_new(rec, "kind", json_string("person"));
+    if (m->o->default_role && !json_object_get(rec, "roles")) json_object_set_new(rec, "roles", json_pack("[s]", m->o->default_role));
+    if (m->o->default_source && !json_object_get(rec, "source")) json_object_set_new(rec, "source", json_string(m->o->default_source));
+}
+
+/* Ties person to the organisation named company: the first one of that
+ * name, or a new one (with the import's defaults), and a works_at link
+ * unless they have one. Both are import items, so an undo takes them back.
+ * 0, or -1 on a storage failure (a refusal is reported). */
+static int company_link(struct imp *m, db *w, int64_t person, const char *company, long line)
+{
+    int64_t org = lookup_id(w, "SELECT id FROM party WHERE kind = 'organization' AND name = ? AND deleted_at IS NULL ORDER BY id LIMIT 1",
+                            company);
+    if (org < 0) { db_fail(m, w, line); return -1; }
+    if (org == 0) {
+        json_t *rec = json_pack("{s:s, s:s}", "kind", "organization", "name", company);
+        party_defaults(m, rec);
+        struct verr e = {0};
+        json_t *v = res_validate(&party_resource, rec, true, &e);
+        json_decref(rec);
+        if (!v) {
+            report(m, line, col_name(m, "company"), "value_dropped", "company: %s; the row is imported without it", e.message);
+            m->res->values_dropped++;
+            return 0;
+        }
+        org = insert_new(m, w, &party_resource, v, 0, NULL, NULL, line);
+        json_decref(v);
+        if (org <= 0) return org < 0 ? -1 : 0;
+        m->res->organizations_created++;
+    }
+    db_stmt *s = db_prepare(w, "SELECT 1 FROM party_link WHERE from_id = ? AND to_id = ? AND kind = 'works_at'");
+    if (!s) { db_fail(m, w, line); return -1; }
+    db_bind_int64(s, 1, person);
+    db_bind_int64(s, 2, org);
+    bool linked = db_step(s) == DB_ROW;
+    db_done(s);
+    if (linked) return 0;
+    json_t *link = json_pack("{s:I, s:I, s:s}", "from_id", (json_int_t)person, "to_id", (json_int_t)org, "kind", "works_at");
+    int64_t id = insert_new(m, w, &link_resource, link, 0, NULL, NULL, line);
+    json_decref(link);
+    return id < 0 ? -1 : 0;
+}
+
 static int simple_row(struct imp *m, db *w, long line)
 {
     json_t *rec = row_record(m, line, NULL);
     if (!rec) { m->res->errors++; return 0; }
     json_t *jv;
-    if (m->r == &party_resource && !json_object_get(rec, "kind")) json_object_set_new(rec, "kind", json_string("person"));
+    if (m->r == &party_resource) party_defaults(m, rec);
     if (m->inter && !json_object_get(rec, "party_id")) {
         const char *pext = xcell(m, X_PARTY_EXT, &jv);
         if (!pext || jv) {
@@ -1040,6 +1143,9 @@ static int simple_row(struct imp *m, db *w, long line)
     s = xcell(m, X_CREATED_AT, &jv);
     if (s && !jv && parse_when(s, NULL, &t) == 0) time_format(t, created);
     int64_t id = write_record(m, w, m->r, rec, want, created, NULL, line);
+    const char *company = m->r == &party_resource ? xcell(m, X_COMPANY, &jv) : NULL;
+    bool person = !strcmp(json_string_value(json_object_get(rec, "kind")) ? json_string_value(json_object_get(rec, "kind")) : "", "person");
+    if (id > 0 && company && !jv && person && company_link(m, w, id, company, line)) id = -1;
     json_decref(rec);
     return id < 0 ? -1 : 0;
 }
@@ -1192,8 +1298,48 @@ int import_parse_cap(const char *s, bool bytes, uint64_t *out)
 static int import_pass(const struct import_opts *o, enum pass pass, struct import_result *res);
 static void compensate(struct imp *m);
 
+/* An .xlsx workbook (by its zip signature, whatever its name) becomes a
+ * temporary CSV of its first sheet beside the system's other temporary
+ * files, read like any CSV: same mapping, caps and report. Returns the
+ * path to read (path itself, or the temporary file, the caller's to
+ * unlink and free into *tmp), or NULL with res->fatal set. */
+static const char *spreadsheet_as_csv(const struct import_opts *o, char **tmp, struct import_result *res)
+{
+    *tmp = NULL;
+    if ((o->format && strcasecmp(o->format, "csv") != 0) || !xlsx_looks_like(o->path)) return o->path;
+    const char *dir = getenv("TMPDIR");
+    char *path = NULL;
+    if (asprintf(&path, "%s/rapport-xlsx-XXXXXX", dir && *dir ? dir : "/tmp") < 0) return NULL;
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(res->fatal, sizeof res->fatal, "cannot create a temporary file to read the workbook");
+        if (fd >= 0) { close(fd); unlink(path); }
+        free(path);
+        return NULL;
+    }
+    char err[400];
+    int rc = xlsx_to_csv(o->path, f, o->max_data ? o->max_data : g_default_data, err, sizeof err);
+    if (fclose(f) != 0 && rc == 0) { rc = -1; snprintf(err, sizeof err, "the converted sheet could not be written"); }
+    if (rc) {
+        snprintf(res->fatal, sizeof res->fatal, "%s", err);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    *tmp = path;
+    return path;
+}
+
 int import_run(const struct import_opts *o, struct import_result *res)
 {
+    char *tmp = NULL;
+    struct import_opts sheet = *o;
+    memset(res, 0, sizeof *res);
+    sheet.path = spreadsheet_as_csv(o, &tmp, res);
+    if (!sheet.path) { res->sample = json_array(); res->job_id = o->job_id; return -1; }
+    if (tmp) { sheet.format = "csv"; sheet.encoding = CSV_ENC_UTF8; sheet.delimiter = ','; sheet.whitespace = false; }
+    o = &sheet;
     party_docs_defer(true);
     int rc;
     if (o->dry_run) rc = import_pass(o, PASS_CHECK, res);
@@ -1212,7 +1358,34 @@ int import_run(const struct import_opts *o, struct import_result *res)
     }
     party_docs_defer(false);
     party_docs_kick();
+    if (tmp) { unlink(tmp); free(tmp); }
     return rc;
+}
+
+json_t *import_preview(const char *path, enum csv_encoding enc, int rows, char *err, size_t cap)
+{
+    struct import_opts o = {.path = path, .encoding = enc};
+    struct import_result res = {0};
+    char *tmp = NULL;
+    const char *read = spreadsheet_as_csv(&o, &tmp, &res);
+    if (!read) { snprintf(err, cap, "%s", res.fatal); return NULL; }
+    struct csv_opts co = {.mode = CSV_DELIMITED, .encoding = tmp ? CSV_ENC_UTF8 : enc, .max_data = g_default_data};
+    csv_reader *r = csv_open(read, &co, err, cap);
+    json_t *out = NULL;
+    if (r) {
+        json_t *cols = json_array(), *sample = json_array();
+        int rc = 0;
+        for (int n = 0; n <= rows && (rc = csv_next(r)) == 1; n++) {
+            json_t *row = json_array();
+            for (int i = 0; i < csv_nfields(r); i++) json_array_append_new(row, json_stringn(csv_field(r, i), csv_field_len(r, i)));
+            if (n == 0) { json_decref(cols); cols = row; } else json_array_append_new(sample, row);
+        }
+        if (rc < 0) { snprintf(err, cap, "%s", csv_error(r)); json_decref(cols); json_decref(sample); }
+        else out = json_pack("{s:o, s:o, s:s}", "columns", cols, "rows", sample, "format", tmp ? "xlsx" : "csv");
+        csv_close(r);
+    }
+    if (tmp) { unlink(tmp); free(tmp); }
+    return out;
 }
 
 /* One pass over the file, the parties' stored documents left to a pass. */
@@ -1243,8 +1416,8 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
         snprintf(res->fatal, sizeof res->fatal, "format %s is not supported for imports: use csv or jsonl (save spreadsheets as CSV)", o->format);
         return -1;
     }
-    if (!o->format && (ends_with(o->path, ".xlsx") || ends_with(o->path, ".xls"))) {
-        snprintf(res->fatal, sizeof res->fatal, "reading Excel files is not supported: save the sheet as CSV (UTF-8) and import that");
+    if (!o->format && (ends_with(o->path, ".xls") || ends_with(o->path, ".et"))) {
+        snprintf(res->fatal, sizeof res->fatal, "old Excel (.xls) and WPS (.et) files are not read: save the sheet as .xlsx or CSV (UTF-8) and import that");
         return -1;
     }
     struct csv_opts co = {.mode = m.jsonl ? CSV_LINES : o->whitespace ? CSV_WHITESPACE : CSV_DELIMITED,
@@ -1305,11 +1478,12 @@ out:
 
 json_t *import_result_json(const struct import_result *r)
 {
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:f}",
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:f}",
                           "rows", (json_int_t)r->rows, "created", (json_int_t)r->created, "updated", (json_int_t)r->updated,
                           "skipped", (json_int_t)r->skipped, "duplicates", (json_int_t)r->duplicates, "errors", (json_int_t)r->errors,
                           "no_customer", (json_int_t)r->no_customer, "parties_created", (json_int_t)r->parties_created,
                           "cancellations", (json_int_t)r->cancellations, "lines", (json_int_t)r->lines,
+                          "values_dropped", (json_int_t)r->values_dropped, "organizations_created", (json_int_t)r->organizations_created,
                           "written", r->written, "cancelled", r->cancelled, "seconds", r->seconds);
     if (r->fatal[0]) json_object_set_new(o, "fatal", json_string(r->fatal));
     json_object_set(o, "report", r->sample ? r->sample : json_array());
@@ -1327,81 +1501,75 @@ struct undo_ctx {
 
 static const struct resource *resource_of_entity(const char *entity)
 {
+    /* What an import writes: its kinds, and the works_at links of a company column. */
     const struct rtype *t = registry_by_type(entity);
-    return t && (t->flags & RT_IMPORT) ? t->res : NULL;
+    return t && ((t->flags & RT_IMPORT) || !strcmp(entity, "link")) ? t->res : NULL;
 }
 
-static int exec_id(db *w, const char *sql, int64_t id)
+static bool record_exists(db *w, const struct resource *r, int64_t id)
 {
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
+    db_stmt *s = db_prepare(w, r->sql_exists);
+    if (!s) return false;
     db_bind_int64(s, 1, id);
-    int rc = db_step(s);
+    bool found = db_step(s) == DB_ROW;
     db_done(s);
-    return rc == DB_DONE ? 0 : rc;
+    return found;
 }
 
+/* The write path's verdict on one undo step: a refusal (the record changed
+ * since in a way its rules no longer allow) keeps the record as it is and
+ * is counted; a storage failure fails the batch. */
+static int undo_refused(struct undo_ctx *c, const struct verr *e)
+{
+    if (e->status >= 500) return -1;
+    c->kept++;
+    return 0;
+}
+
+/* Undoes one import_item through the write path (audit row and event as
+ * "import-undo"): a created record is removed outright — it never existed —
+ * unless records made since refer to it (a party with later purchases),
+ * which is then deleted the ordinary way, its external id freed for a new
+ * import; an updated one gets its values from before the import back. */
 static int undo_one(db *w, struct undo_ctx *c, const char *entity, int64_t id, const char *action, const char *before)
 {
     const struct resource *r = resource_of_entity(entity);
     if (!r) return 0;
+    struct writer wr = writer_system("import-undo");
+    struct verr e = {0};
     if (!strcmp(action, "created")) {
-        if (r == &party_resource) {
-            if (party_unindex(w, id)) return -1;
-            db_exec(w, "SAVEPOINT undo_party");
-            int rc = exec_id(w, "DELETE FROM party WHERE id = ?", id);
-            if (rc == DB_CONSTRAINT) {
-                /* Referenced by records made after the import: keep it, deleted. */
-                db_exec(w, "ROLLBACK TO undo_party");
-                db_exec(w, "RELEASE undo_party");
-                char now[21];
-                now_text(now);
-                db_stmt *s = db_prepare(w, "UPDATE party SET deleted_at = ?, external_id = NULL, version = version + 1 WHERE id = ?");
-                if (!s) return -1;
-                db_bind_text(s, 1, now);
-                db_bind_int64(s, 2, id);
-                int urc = db_step(s);
-                db_done(s);
-                if (urc != DB_DONE) return -1;
-                c->kept++;
-            } else {
-                db_exec(w, "RELEASE undo_party");
-                if (rc) return -1;
-            }
-        } else {
-            static const char *const del[] = {"DELETE FROM txn WHERE id = ?", "DELETE FROM interaction WHERE id = ?",
-                                              "DELETE FROM product WHERE id = ?"};
-            const char *sql = r == &transaction_resource ? del[0] : r == &interaction_resource ? del[1] : del[2];
-            struct verr e = {0};
-            if (r->before_delete && r->before_delete(w, id, &e)) return -1;
-            if (exec_id(w, sql, id)) return -1;
+        if (!record_exists(w, r, id)) return 0;
+        if (db_savepoint(w)) return -1;
+        struct write_opts purge = {.purge = true};
+        if (record_delete(w, &wr, r, id, &purge, &e) == 0) {
+            c->removed++;
+            return db_savepoint_release(w);
         }
+        if (db_savepoint_rollback(w) || db_savepoint_release(w)) return -1;
+        if (e.status != 409 || strcmp(e.code, "in_use") != 0 || !r->soft_delete) return undo_refused(c, &e);
+        json_t *unlink = json_pack("{s:n}", "external_id");
+        e = (struct verr){0};
+        int rc = record_update(w, &wr, r, id, unlink, NULL, NULL, &e);
+        json_decref(unlink);
+        if (rc == 0) rc = record_delete(w, &wr, r, id, NULL, &e);
+        if (rc) return undo_refused(c, &e);
+        c->kept++;
         c->removed++;
-        struct writer wr = writer_system("import-undo");
-        return record_log(w, &wr, r->entity, id, "delete", NULL, r == &party_resource ? id : 0);
+        return 0;
     }
     json_t *old = before ? json_loads(before, 0, NULL) : NULL;
-    json_t *now_rec = res_load(w, r, id);
-    if (!old || !now_rec) { json_decref(old); json_decref(now_rec); return 0; }
-    db_stmt *s = db_prepare(w, r->sql_update);
-    if (!s) { json_decref(old); json_decref(now_rec); return -1; }
-    char now[21];
-    now_text(now);
-    int idx = res_bind_fields(r, s, old, 1);
-    db_bind_text(s, idx++, now);
-    db_bind_int64(s, idx++, id);
-    db_bind_int64(s, idx, json_integer_value(json_object_get(now_rec, "version")));
-    int rc = db_step(s);
-    db_done(s);
-    int out = -1;
-    if (rc == DB_DONE && (!r->after_write || r->after_write(w, id, old) == 0)) {
-        c->restored++;
-        struct writer wr = writer_system("import-undo");
-        out = record_log(w, &wr, r->entity, id, "update", res_diff(r, now_rec, old), party_of_rec(r, id, old));
-    }
+    if (!old || !record_exists(w, r, id)) { json_decref(old); return 0; }
+    static const char *const server[] = {"id", "version", "created_at", "updated_at"};
+    for (size_t i = 0; i < 4; i++) json_object_del(old, server[i]);
+    /* Fields the record had no value for before come back empty. */
+    for (int i = 0; i < r->nfields; i++)
+        if (!(r->fields[i].flags & F_SERVER) && !json_object_get(old, r->fields[i].name))
+            json_object_set_new(old, r->fields[i].name, json_null());
+    int rc = record_update(w, &wr, r, id, old, NULL, NULL, &e);
     json_decref(old);
-    json_decref(now_rec);
-    return out;
+    if (rc) return undo_refused(c, &e);
+    c->restored++;
+    return 0;
 }
 
 static int undo_batch(db *w, void *arg)

@@ -9,7 +9,9 @@
  * writes in batches through db_write. Transactions may come as invoice lines:
  * rows sharing external_id become one transaction with items; cancellations
  * become negative transactions; a customer unknown by party_external_id is
- * created. Every created or updated record is recorded in import_item so the
+ * created. A bad value the record can do without (outside all-or-nothing)
+ * is left out and reported, and its row imported. A company column ties
+ * people to their organisation (works_at). Every created or updated record is recorded in import_item so the
  * whole import can be undone.
  *
  * No import holds the writer for longer than one batch (up to 50,000 rows or
@@ -37,6 +39,8 @@ struct import_opts {
     const char *date_format;      /* %Y %m %d %H %M %S %y %b; NULL: common forms */
     const char *currency;         /* default currency; NULL: CNY */
     const char *cancel_prefix;    /* external ids starting with it are cancellations */
+    const char *default_role;     /* parties: roles of a row that gives none (e.g. "customer"), or NULL */
+    const char *default_source;   /* parties: information source of a row that gives none, or NULL */
     enum csv_encoding encoding;
     int delimiter;                /* 0: detect */
     bool whitespace;              /* runs of blanks separate fields */
@@ -65,6 +69,8 @@ struct import_result {
     long parties_created;         /* customers created for transactions */
     long cancellations;           /* negative transactions */
     long lines;                   /* invoice lines written as items */
+    long values_dropped;          /* bad values left out of rows that were imported */
+    long organizations_created;   /* organisations created for a company column */
     bool written;                 /* anything committed */
     bool cancelled;
     char fatal[512];              /* a problem that stopped the import */
@@ -90,6 +96,11 @@ int dup_policy_parse(const char *s, enum dup_policy *out);
 int import_run(const struct import_opts *o, struct import_result *res);
 /* The result as JSON (for the job row and the API). */
 json_t *import_result_json(const struct import_result *r);
+/* The header and the first rows (at most rows) of a file as an import
+ * would read it — a CSV, or an .xlsx's first sheet — for the wizard's
+ * column matching: {"columns": [...], "rows": [[...]], "format"}, the
+ * caller's to json_decref; NULL with err set when it cannot be read. */
+json_t *import_preview(const char *path, enum csv_encoding enc, int rows, char *err, size_t cap);
 /* Undoes import job_id: deletes what it created, restores what it updated.
  * Returns 0, or -1 with msg set. */
 int import_undo(int64_t job_id, long *removed, long *restored, char *msg, size_t cap);

@@ -1,6 +1,7 @@
 /* vocab: the vocabularies themselves (see vocab.h). Adding a value here is
  * a compatible change; removing one is not. */
 #include "domain/vocab.h"
+#include <string.h>
 #include <stddef.h>
 
 const char *const party_kinds[] = {"person", "organization", NULL};
@@ -23,3 +24,10 @@ const char *const interaction_directions[] = {"inbound", "outbound", NULL};
 const char *const interaction_statuses[] = {"planned", "done", "cancelled", NULL};
 const char *const address_keys[] = {"label", "line1", "line2", "city", "region", "postcode", "country", NULL};
 const char *const item_keys[] = {"product_id", "sku", "name", "quantity", "unit_price", "amount", NULL};
+
+bool vocab_has(const char *const *list, const char *s)
+{
+    for (int i = 0; s && list[i]; i++)
+        if (!strcmp(list[i], s)) return true;
+    return false;
+}

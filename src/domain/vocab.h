@@ -21,4 +21,7 @@ extern const char *const interaction_directions[];
 extern const char *const interaction_statuses[];
 extern const char *const address_keys[];
 extern const char *const item_keys[];
+#include <stdbool.h>
+/* Whether s is one of the NULL-terminated list's values. */
+bool vocab_has(const char *const *list, const char *s);
 #endif

@@ -1,6 +1,7 @@
 /* zonetime: local wall-clock times in a named zone through ICU's calendar
  * (see zonetime.h). */
 #include "lib/zonetime.h"
+#include <stdio.h>
 #include <string.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
@@ -67,4 +68,18 @@ int zone_next_daily(const char *zone, int64_t after, int hour, int minute, int64
     }
     ucal_close(cal);
     return -1;
+}
+
+int zone_local_date(const char *zone, int64_t at, char out[11])
+{
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return -1;
+    UErrorCode st = U_ZERO_ERROR;
+    ucal_setMillis(cal, (UDate)at * 1000.0, &st);
+    int y = ucal_get(cal, UCAL_YEAR, &st), mo = ucal_get(cal, UCAL_MONTH, &st) + 1, d = ucal_get(cal, UCAL_DATE, &st);
+    int era = ucal_get(cal, UCAL_ERA, &st);
+    ucal_close(cal);
+    if (U_FAILURE(st) || era != 1 || y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
+    snprintf(out, 11, "%04d-%02d-%02d", y, mo, d);
+    return 0;
 }

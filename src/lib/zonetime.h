@@ -15,4 +15,7 @@ bool zone_known(const char *zone);
 int zone_next_daily(const char *zone, int64_t after, int hour, int minute, int64_t *out);
 /* Parses "HH:MM" (00:00 … 23:59). 0, or -1 when malformed. */
 int zone_parse_hhmm(const char *s, int *hour, int *minute);
+/* The local date ("YYYY-MM-DD") in zone at instant `at` (Unix seconds):
+ * what "today" is for the company. 0, or -1 for an unknown zone. */
+int zone_local_date(const char *zone, int64_t at, char out[11]);
 #endif

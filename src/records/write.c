@@ -218,7 +218,12 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
     if (!s) { verr_from_db(e, w, r); goto done; }
     int idx = 1;
     if (o->want_id) db_bind_int64(s, idx++, o->want_id);
+    int first = idx;
     idx = res_bind_fields(r, s, rec, idx);
+    if (o->json_field && o->json_text) {
+        int off = res_param_offset(r, o->json_field);
+        if (off >= 0) db_bind_text(s, first + off, o->json_text);
+    }
     db_bind_text(s, idx++, o->created_at ? o->created_at : now);
     db_bind_text(s, idx, now);
     int step = db_step(s);
@@ -352,13 +357,14 @@ static int delete_in(db *w, const struct writer *wr, const struct resource *r, i
     int64_t have = json_integer_value(json_object_get(old, "version"));
     if (o->expect_version && have != o->expect_version) { version_conflict(o, have, e); goto done; }
     if (r->before_delete && r->before_delete(w, id, e)) goto done;
-    db_stmt *s = db_prepare(w, r->sql_delete);
+    bool soft = r->soft_delete && !o->purge;
+    db_stmt *s = db_prepare(w, soft ? r->sql_delete : r->sql_purge);
     if (!s) { verr_from_db(e, w, r); goto done; }
     char now[21];
     now_text(now);
-    if (r->soft_delete) db_bind_text(s, 1, now);
-    db_bind_int64(s, r->soft_delete ? 2 : 1, id);
-    db_bind_int64(s, r->soft_delete ? 3 : 2, have);
+    if (soft) db_bind_text(s, 1, now);
+    db_bind_int64(s, soft ? 2 : 1, id);
+    db_bind_int64(s, soft ? 3 : 2, have);
     int step = db_step(s);
     if (step != DB_DONE) verr_from_db(e, w, r);
     db_done(s);

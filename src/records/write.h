@@ -42,6 +42,16 @@ struct write_opts {
     int64_t want_id;                /* create: the id to give it, or 0 (imports undo by id) */
     bool batch_audited;             /* create: the caller audits a batch at once (imports); the event is still written */
     const json_t *log_extra;        /* update: more {"name": [old, new]} for the audit row (a merge's source) */
+    /* create: one list field's value as compact JSON text, bound as it is
+     * instead of the record's value (an import's gathered invoice lines:
+     * the importer built the text from values it validated, and parsing
+     * it only to print it again cost an import half its time). The rules
+     * do not see it. */
+    const char *json_field, *json_text;
+    /* delete: remove the row even where deletes are soft (an import's undo:
+     * the record never existed). A row others still refer to is refused,
+     * 409 in_use, and nothing is changed. */
+    bool purge;
 };
 
 /* Creates a record of r from rec (validated by res_validate; not changed).

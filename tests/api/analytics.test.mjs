@@ -238,3 +238,43 @@ test('a PATCH moving a transaction to another party refreshes both parties withi
   assert.equal(na.summary.revenue, sa.summary.revenue - amount);
   assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
 });
+
+test('the store follows every writer (issue 16 part 4): an import, its undo, a merge and a delete all show in the next run', async () => {
+  const scoresOf = async (id) => (await c.get(`/api/v1/parties/${id}/scores`));
+  const mk = async (name, ext) => (await c.post('/api/v1/parties', { kind: 'person', name, external_id: ext, roles: ['customer'] })).body;
+  const buy = (party, days, amount) => c.post('/api/v1/transactions',
+    { party_id: party, occurred_at: daysAgo(days), amount: { amount, currency: 'CNY' } });
+  const x = await mk('存储测试甲', 'STORE-X'), y = await mk('存储测试乙', 'STORE-Y');
+  for (const [d, a] of [[300, 10000], [200, 20000]]) assert.equal((await buy(x.id, d, a)).status, 201);
+  assert.equal((await buy(y.id, 100, 40000)).status, 201);
+  await run();
+  assert.deepEqual([(await scoresOf(x.id)).body.summary.transactions, (await scoresOf(x.id)).body.summary.revenue], [2, 30000]);
+  // An import of three purchases of X.
+  const csv = 'party_external_id,external_id,occurred_at,amount\n' +
+    `STORE-X,SX-1,${daysAgo(90).slice(0, 10)},100.00\nSTORE-X,SX-2,${daysAgo(60).slice(0, 10)},200.00\nSTORE-X,SX-3,${daysAgo(30).slice(0, 10)},300.00\n`;
+  const imp = await c.request('POST', '/api/v1/imports?kind=transactions&currency=CNY', csv, { 'Content-Type': 'text/csv' });
+  assert.equal(imp.status, 202, imp.text);
+  assert.equal((await waitJob(c, `/api/v1/imports/${imp.body.id}`)).result.created, 3);
+  await run();
+  let s = (await scoresOf(x.id)).body.summary;
+  assert.deepEqual([s.transactions, s.revenue], [5, 90000], 'the import reached the store');
+  // Its undo takes them out again.
+  assert.equal((await c.post(`/api/v1/imports/${imp.body.id}/undo`, {})).status, 200);
+  await run();
+  s = (await scoresOf(x.id)).body.summary;
+  assert.deepEqual([s.transactions, s.revenue], [2, 30000], 'the undo reached the store');
+  // A merge moves Y's purchase to X.
+  const m = await c.post(`/api/v1/parties/${x.id}/merge`, { duplicate_id: y.id });
+  assert.equal(m.status, 200, m.text);
+  await run();
+  s = (await scoresOf(x.id)).body.summary;
+  assert.deepEqual([s.transactions, s.revenue], [3, 70000], 'the merge reached the store');
+  // A deleted party leaves the scores and the summary.
+  const before = (await c.get('/api/v1/analytics/summary')).body;
+  const cur = (await c.get(`/api/v1/parties/${x.id}`)).body;
+  assert.equal((await c.request('DELETE', `/api/v1/parties/${x.id}`, undefined, { 'If-Match': `"${cur.version}"` })).status, 204);
+  await run();
+  assert.equal((await scoresOf(x.id)).status, 404);
+  const after = (await c.get('/api/v1/analytics/summary')).body;
+  assert.equal(after.buyers, before.buyers - 1, 'one buyer fewer');
+});

@@ -89,3 +89,26 @@ test('notes: authored by the caller, cannot move to another party', async () => 
   assert.equal((await c.del(`/api/v1/notes/${n.body.id}`, { 'If-Match': '"1"' })).status, 412);
   assert.equal((await c.del(`/api/v1/notes/${n.body.id}`, { 'If-Match': '"2"' })).status, 204);
 });
+
+test('the version check holds under a race: of 20 PATCHes of one version sent at once to two servers on one database, exactly one wins', async () => {
+  const a = await new Server().start();
+  const b = await new Server({ dir: a.dir }).start();
+  try {
+    const ca = await a.login(), cb = await b.login();
+    const p = (await ca.post('/api/v1/parties', { kind: 'person', name: '赵敏' })).body;
+    const tries = Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? cb : ca).patch(`/api/v1/parties/${p.id}`, { city: `城市${i}`, version: p.version }));
+    const answers = await Promise.all(tries);
+    const won = answers.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, answers.map((r) => r.status).join(','));
+    for (const r of answers.filter((x) => x.status !== 200)) {
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.body.error.code, 'version_conflict');
+    }
+    const now = (await cb.get(`/api/v1/parties/${p.id}`)).body;
+    assert.equal(now.version, p.version + 1);
+    assert.equal(now.city, won[0].body.city);
+    const audit = (await ca.get(`/api/v1/audit?entity=party&entity_id=${p.id}`)).body.items.filter((x) => x.action === 'update');
+    assert.equal(audit.length, 1, 'one change, one audit row');
+  } finally { await b.stop(); await a.stop(); a.cleanup(); }
+});

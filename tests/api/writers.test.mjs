@@ -47,6 +47,30 @@ test('an import writes through the write path: rules refuse rows, every record h
   } finally { await srv.stop(); srv.cleanup(); }
 });
 
+test('an import\'s undo writes through the write path: the created record deleted, the updated one restored, each with its audit row and event', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const p = (await admin.post('/api/v1/parties', { kind: 'person', name: '王芳', external_id: 'U-1', city: '杭州' })).body;
+    const imp = await admin.request('POST', '/api/v1/imports?kind=parties&on_duplicate=update',
+      'external_id,name,city\nU-1,王芳,上海\nU-2,新客户,北京\n', { 'Content-Type': 'text/csv' });
+    const job = await waitJob(admin, `/api/v1/imports/${imp.body.id}`);
+    assert.deepEqual([job.result.created, job.result.updated], [1, 1], JSON.stringify(job.result));
+    const created = (await admin.get('/api/v1/parties?external_id=U-2')).body.items[0];
+    const start = await lastEvent(admin);
+    const undo = await admin.post(`/api/v1/imports/${imp.body.id}/undo`, {});
+    assert.equal(undo.status, 200, undo.text);
+    const ev = await eventsAfter(admin, start, 'party');
+    assert.deepEqual(ev.map((e) => [e.record_id, e.action, e.actor]).sort((a, b) => a[0] - b[0]),
+      [[p.id, 'update', 'system:import-undo'], [created.id, 'delete', 'system:import-undo']]);
+    assert.equal((await admin.get(`/api/v1/parties/${p.id}`)).body.city, '杭州');
+    assert.equal((await admin.get(`/api/v1/parties/${created.id}`)).status, 404);
+    const audit = (await admin.get(`/api/v1/audit?entity=party&entity_id=${p.id}`)).body.items;
+    assert.deepEqual(audit[0].changes.city, ['上海', '杭州']);
+    assert.equal(audit[0].address, 'import-undo');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
 test('a merge and a transfer write through the write path: audit rows and events for every record they change', async () => {
   const srv = await new Server().start();
   try {
@@ -114,5 +138,34 @@ test('a scheduled job writes through the write path as system:scheduler: workflo
     assert.equal(audit.address, 'scheduler');
     assert.deepEqual(audit.changes.status, ['active', 'completed']);
     await admin.request('DELETE', '/api/v1/schedules/campaigns.close');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('campaigns_close decides "has ended" by the company\'s date, not UTC\'s', async () => {
+  const srv = await new Server({ env: { RAPPORT_SCHEDULER_TICK_MS: '100' } }).start();
+  try {
+    const admin = await srv.login();
+    // At any instant one of these two zones is on another date than UTC.
+    const h = new Date().getUTCHours();
+    const zone = h >= 11 ? 'Pacific/Kiritimati' : 'Etc/GMT+12';
+    const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    const utcToday = new Date().toISOString().slice(0, 10);
+    assert.notEqual(localToday, utcToday);
+    assert.equal((await admin.request('PUT', '/api/v1/settings/time-zone', { time_zone: zone })).status, 200);
+    // Ahead of UTC: a campaign ending on UTC's today has ended there. Behind:
+    // one ending on the local today (UTC's yesterday) is still running.
+    const c = (await admin.post('/api/v1/campaigns', { name: 'Edge', starts_on: '2026-01-01', ends_on: zone === 'Etc/GMT+12' ? localToday : utcToday })).body;
+    assert.equal((await admin.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: c.version })).status, 200);
+    assert.equal((await admin.request('PUT', '/api/v1/schedules/edge.close', { kind: 'campaigns_close', every_seconds: 1 })).status, 201);
+    let jobId = null;
+    for (let i = 0; i < 100 && !jobId; i++) {
+      await sleep(100);
+      jobId = (await admin.get('/api/v1/schedules')).body.items.find((x) => x.name === 'edge.close')?.last_job_id;
+    }
+    assert.ok(jobId, 'the schedule fired');
+    assert.equal((await waitJob(admin, `/api/v1/jobs/${jobId}`)).status, 'done');
+    await admin.request('DELETE', '/api/v1/schedules/edge.close');
+    const want = zone === 'Etc/GMT+12' ? 'active' : 'completed';
+    assert.equal((await admin.get(`/api/v1/campaigns/${c.id}`)).body.status, want, `zone ${zone}, local ${localToday}, UTC ${utcToday}`);
   } finally { await srv.stop(); srv.cleanup(); }
 });

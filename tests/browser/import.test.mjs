@@ -72,6 +72,39 @@ test('an import with a duplicate: guessed columns, dry run, import, report and u
   await page.context().close();
 });
 
+for (const [locale, fileLabel, checkName, importName, leftOut] of [
+  ['zh-CN', '文件', '检查重复和错误', '导入', /邮箱“坏地址”未导入/],
+  ['en-US', 'File', 'Check for duplicates and errors', 'Import', /E-mail.*“坏地址” left out/i]]) {
+  test(`people with a company column and a bad e-mail: role and source defaults, works_at, the row kept (${locale})`, async () => {
+    const tag = 'co-' + locale;
+    const csv = '姓名,邮箱,公司,标签\n' + `秦朗,qin.${locale}@example.cn;坏地址,远航物流${locale}有限公司,${tag}\n`;
+    const page = await openPage(browser, server, { locale });
+    await login(page);
+    await page.goto('/import');
+    await page.getByLabel(fileLabel, { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('select[data-column="公司"]').waitFor();
+    assert.equal(await page.locator('select[data-column="公司"]').inputValue(), 'company');
+    assert.equal(await page.locator('select[data-column="姓名"]').inputValue(), 'name');
+    await page.getByRole('button', { name: checkName }).click();
+    const dry = page.locator('.import-result[data-dry=true]');
+    await dry.waitFor();
+    assert.equal(Number(await dry.locator('[data-stat=values_dropped]').getAttribute('data-count')), 1);
+    assert.match(await dry.innerText(), leftOut);
+    await page.getByRole('button', { name: importName, exact: true }).click();
+    const done = page.locator('.import-result[data-dry=false]');
+    await done.waitFor({ timeout: 20000 });
+    assert.equal(Number(await done.locator('[data-stat=created]').getAttribute('data-count')), 1);
+    assert.equal(Number(await done.locator('[data-stat=organizations_created]').getAttribute('data-count')), 1);
+    const p = (await api.get('/api/v1/parties?tags=' + encodeURIComponent(tag))).body.items[0];
+    assert.deepEqual([p.roles, p.source, p.emails], [["customer"], "import", [`qin.${locale.toLowerCase()}@example.cn`]]);
+    const links = (await api.get(`/api/v1/links?from_id=${p.id}&kind=works_at`)).body.items;
+    assert.equal(links.length, 1);
+    assert.equal((await api.get(`/api/v1/parties/${links[0].to_id}`)).body.name, `远航物流${locale}有限公司`);
+    assertHealthy(page, server.base);
+    await page.context().close();
+  });
+}
+
 test('the audit trail shows the changes made, newest first', async () => {
   const c = await api.post('/api/v1/parties', { kind: 'organization', name: '审计测试有限公司', roles: ['prospect'] });
   await api.patch('/api/v1/parties/' + c.body.id, { importance: 'vip' }, { 'If-Match': `"${c.body.version}"` });

@@ -7,10 +7,11 @@
 import { h, icon, replace } from '../dom.js';
 import { t, number, has } from '../i18n.js';
 import * as api from '../api.js';
+import { VOCAB } from '../vocab.js';
 import { field, toast, errorText, card, badge, confirmDialog, fieldLabel, codeText } from '../ui.js';
 
 const TARGETS = {
-  parties: ['name', 'kind', 'roles', 'external_id', 'phones', 'emails', 'city', 'country', 'industry', 'title', 'website', 'source',
+  parties: ['name', 'kind', 'roles', 'company', 'external_id', 'phones', 'emails', 'city', 'country', 'industry', 'title', 'website', 'source',
     'birthday', 'relationship_to_company', 'importance', 'loyalty_class', 'value_class', 'customer_type', 'relationship_level',
     'tags', 'needs', 'characteristics', 'notes'],
   transactions: ['party_external_id', 'party_name', 'party_id', 'external_id', 'occurred_at', 'amount', 'currency', 'cost', 'channel',
@@ -21,7 +22,8 @@ const TARGETS = {
 };
 // Header words people use for a field, besides its name and its labels in both catalogues.
 const SYNONYMS = {
-  name: ['姓名', '名称', '客户名称', '客户', '公司', '公司名称', 'company', 'customer', 'full name'],
+  name: ['姓名', '名称', '客户名称', '客户', '公司名称', 'customer', 'full name'],
+  company: ['公司', '单位', '工作单位', '所在公司', '所属公司', '企业', 'company', 'organisation', 'organization', 'employer'],
   phones: ['电话', '手机', '手机号', '联系电话', 'mobile', 'tel', 'telephone', 'phone'],
   emails: ['邮箱', '电子邮件', 'email', 'e-mail', 'mail'],
   external_id: ['编号', '客户编号', 'id', 'code', 'customer id'],
@@ -36,18 +38,24 @@ const SYNONYMS = {
   product: ['货号', 'sku', 'stockcode', 'stock code', 'product code'],
   product_name: ['品名', '产品', 'description', 'product'],
   tags: ['标签', 'tags', 'tag'],
+  birthday: ['生日', '出生日期', '出生年月', 'date of birth', 'dob', 'born'],
 };
 
 export async function render(ctx) {
   const { main, signal } = ctx;
   const kind = field({ label: t('import.kind'), type: 'select', value: 'parties',
     options: Object.keys(TARGETS).map((k) => ({ value: k, label: t('import.kind_' + k) })) });
-  const file = field({ label: t('import.file'), type: 'file', hint: t('import.file_hint'), attrs: { accept: '.csv,.txt,.tsv,.jsonl,.gz,text/csv' } });
+  const file = field({ label: t('import.file'), type: 'file', hint: t('import.file_hint'), attrs: { accept: '.csv,.txt,.tsv,.jsonl,.gz,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
   const encoding = field({ label: t('import.encoding'), type: 'select', value: 'auto', options: [
     { value: 'auto', label: t('import.enc_auto') }, { value: 'utf-8', label: 'UTF-8' }, { value: 'gb18030', label: 'GB18030 / GBK' }] });
   const mapBox = h('div', {}, h('p', { class: 'muted', text: t('import.map_empty') }));
   const checkBox = h('div');
   const runBox = h('div');
+  // Parties a row says nothing about get this role and source (D1: every party has an information source).
+  const defRole = field({ label: t('import.default_role'), type: 'select', value: 'customer', hint: t('import.default_role_hint'),
+    options: [{ value: '', label: t('import.default_none') }, ...VOCAB.role.map((v) => ({ value: v, label: t('enum.role.' + v) }))] });
+  const defSource = field({ label: t('import.default_source'), type: 'select', value: 'import',
+    options: [{ value: '', label: t('import.default_none') }, ...VOCAB.source.map((v) => ({ value: v, label: t('enum.source.' + v) }))] });
   const dup = field({ label: t('import.on_duplicate'), type: 'select', value: 'update', options: ['update', 'skip', 'error'].map((v) => ({ value: v, label: t('import.dup_' + v) })) });
   const checkBtn = h('button', { type: 'button', class: 'btn', disabled: true }, icon('search'), t('import.check'));
   const runBtn = h('button', { type: 'button', class: 'btn btn-primary', disabled: true }, icon('download'), t('import.run'));
@@ -61,9 +69,11 @@ export async function render(ctx) {
     h('ol', { class: 'wizard' },
       h('li', {}, card(t('import.step_file'), h('div', { class: 'form-grid' }, kind.wrap, encoding.wrap, h('div', { class: 'span-2' }, file.wrap)))),
       h('li', {}, card(t('import.step_map'), mapBox)),
-      h('li', {}, card(t('import.step_check'), h('div', {}, h('div', { class: 'form-grid' }, dup.wrap), h('div', { class: 'wizard-actions' }, checkBtn, runBtn), checkBox, runBox))))));
+      h('li', {}, card(t('import.step_check'), h('div', {}, h('div', { class: 'form-grid' }, dup.wrap, defRole.wrap, defSource.wrap), h('div', { class: 'wizard-actions' }, checkBtn, runBtn), checkBox, runBox))))));
 
-  kind.input.addEventListener('change', () => drawMapping());
+  const showDefaults = () => { defRole.wrap.hidden = defSource.wrap.hidden = kind.input.value !== 'parties'; };
+  showDefaults();
+  kind.input.addEventListener('change', () => { showDefaults(); drawMapping(); });
   encoding.input.addEventListener('change', () => fileObj && readHeader());
   file.input.addEventListener('change', () => { fileObj = file.input.files[0] || null; readHeader(); });
 
@@ -71,15 +81,28 @@ export async function render(ctx) {
     columns = []; samples = [];
     replace(checkBox); replace(runBox);
     if (!fileObj) { drawMapping(); return; }
-    // A spreadsheet (Excel .xlsx/.xls, WPS .et, .ods: a zip or an OLE file) is not read yet: say how to save it
-    // as CSV instead of showing its bytes as columns (issue 15 item 9).
+    // An .xlsx workbook (Excel, WPS; a zip) is read by the server, which answers its first sheet's header and
+    // rows; old .xls / .et (an OLE file) and .ods are explained instead of shown as bytes (issue 15 item 9).
     const head = new Uint8Array(await fileObj.slice(0, 8).arrayBuffer());
     const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
     const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0;
-    if (/\.(xlsx|xlsm|xls|et|ods)$/i.test(fileObj.name) || zip || ole) {
+    if (/\.(xls|et|ods)$/i.test(fileObj.name) || ole) {
       replace(mapBox, h('div', { class: 'notice', role: 'alert' }, icon('alert'),
         h('div', {}, h('strong', { text: t('import.sheet_title', { name: fileObj.name }) }), h('p', { text: t('import.sheet_help') }))));
       checkBtn.disabled = runBtn.disabled = true;
+      return;
+    }
+    if (zip || /\.(xlsx|xlsm)$/i.test(fileObj.name)) {
+      replace(mapBox, h('p', { class: 'muted', role: 'status', text: t('import.reading_sheet') }));
+      checkBtn.disabled = runBtn.disabled = true;
+      try {
+        const p = await api.request('POST', '/api/v1/imports/preview', { raw: fileObj, headers: { 'Content-Type': 'application/octet-stream' }, signal });
+        columns = p.columns.map((c) => c.trim());
+        samples = p.rows;
+        drawMapping();
+      } catch (err) {
+        if (err.name !== 'AbortError') replace(mapBox, h('p', { class: 'form-error', role: 'alert', text: errorText(err) }));
+      }
       return;
     }
     if (/\.gz$/i.test(fileObj.name) || /\.jsonl$/i.test(fileObj.name)) {
@@ -129,7 +152,11 @@ export async function render(ctx) {
     if (!fileObj) return null;
     const q = { kind: kind.input.value, dry_run: dryRun ? 'true' : undefined, on_duplicate: dup.input.value,
       encoding: encoding.input.value === 'auto' ? undefined : encoding.input.value, map: columns.length ? mapSpec() : undefined };
-    return api.request('POST', '/api/v1/imports', { query: q, raw: fileObj, headers: { 'Content-Type': fileObj.type || 'text/csv' } });
+    if (kind.input.value === 'parties') {
+      q.default_role = defRole.input.value || undefined;
+      q.default_source = defSource.input.value || undefined;
+    }
+    return api.request('POST', '/api/v1/imports', { query: q, raw: fileObj, headers: { 'Content-Type': fileObj.type || 'application/octet-stream' } });
   }
 
   async function follow(job, bar) {
@@ -174,7 +201,9 @@ export async function render(ctx) {
       h('p', { class: job.status === 'done' ? 'muted' : 'form-error', role: 'status',
         text: job.status === 'done' ? (dry ? t('import.checked') : t('import.finished')) : (job.error || r.fatal || t('import.failed')) }),
       h('div', { class: 'istats' }, stat('rows', r.rows), stat('created', r.created, 'green'), stat('updated', r.updated, 'blue'),
-        stat('duplicates', r.duplicates, 'gold'), stat('errors', (r.errors || 0) + (r.no_customer || 0), 'red')),
+        stat('duplicates', r.duplicates, 'gold'), stat('errors', (r.errors || 0) + (r.no_customer || 0), 'red'),
+        r.values_dropped ? stat('values_dropped', r.values_dropped, 'gold') : null,
+        r.organizations_created ? stat('organizations_created', r.organizations_created, 'green') : null),
       report.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact' },
         h('caption', { class: 'sr-only', text: t('import.report') }),
         h('thead', {}, h('tr', {}, ['row', 'column', 'kind', 'reason'].map((k) => h('th', { scope: 'col', text: t('import.r_' + k) })))),
@@ -273,6 +302,9 @@ export function reasonText(x) {
     return t('import.reason_dup', { what, id: m[2], how, value: m[4] }) + (outcome ? ' ' + outcome : '');
   }
   if (x.kind === 'no_customer') return t('import.reason_no_customer');
+  m = /^(\w+): '(.*)' left out \((.*)\); the row is imported without it$/.exec(r);
+  if (m) return t('import.reason_left_out', { field: fieldLabel(m[1]), value: m[2], why: reasonText({ reason: m[3] }) });
+  if (x.kind === 'value_dropped') return t('import.reason_dropped', { why: reasonText({ reason: r.replace(/; the row is imported without it$/, '') }) });
   m = /^(\w+): '(.*)' is not (an amount|a whole number)/.exec(r);
   if (m) return t(m[3] === 'an amount' ? 'import.reason_not_amount' : 'import.reason_not_integer', { field: fieldLabel(m[1]), value: m[2] });
   m = /(\w+(?:\[\d+\])?) is not an? (e-mail address|phone number|date|valid date|time)/.exec(r);
