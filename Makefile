@@ -2,7 +2,7 @@
 # under ASan/UBSan; `make run` starts the server with demo data.
 CC      ?= cc
 B       ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl libpq
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen
@@ -13,7 +13,7 @@ INCS    := -Isrc -I$(B)/gen
 # one line saying what to run.
 PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lz -lm -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lhpdf -lz -lm -lpthread
 NEED_PKGS   = $(if $(PKG_OK),,$(error the build's Debian packages are missing: run 'make deps' (or just 'make'), which installs them))
 SUBMAKE    := $(MAKE) --no-print-directory
 
@@ -33,7 +33,7 @@ GEN_SRCS  := $(B)/gen/web_assets.c $(B)/gen/migrations.c
 REL_OBJS  := $(LIB_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/gen/web_assets.o $(B)/rel/gen/migrations.o
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/gen/web_assets.o $(B)/asan/gen/migrations.o
 
-.PHONY: all deps run check unit api browser fuzz bench clean asan valgrind coverage
+.PHONY: print-libs all deps run check unit api browser fuzz bench clean asan valgrind coverage
 all: deps
 	@$(SUBMAKE) $(B)/rapport
 
@@ -115,5 +115,9 @@ coverage: deps
 
 clean:
 	rm -rf $(B)
+
+# The link flags, for the benchmark scripts that link librapport.a themselves.
+print-libs:
+	@echo $(PKG_LIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

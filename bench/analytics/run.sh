@@ -74,7 +74,7 @@ if [ ! -f "$B/librapport.a" ]; then
 fi
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/analytics/bench_store.c "$B/librapport.a" -o "$WORK/bench_store" \
-    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lxlsxwriter -lz -lm -lpthread
+    $(make -s --no-print-directory print-libs)
 DBARG=""
 if [ "${RAPPORT_BENCH_DB:-1}" != 0 ]; then
   "$B/rapport" init --db "$WORK/bench.db" >/dev/null

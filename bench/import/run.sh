@@ -13,7 +13,7 @@ trap 'rm -rf "$WORK"' EXIT
 if [ ! -f "$B/librapport.a" ]; then echo "# $B/librapport.a missing: run 'make B=$B' first"; exit 1; fi
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/import/bench_import.c "$B/librapport.a" -o "$WORK/bench_import" \
-    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lxlsxwriter -lz -lm -lpthread
+    $(make -s --no-print-directory print-libs)
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 fresh() { rm -f "$1" "$1-wal" "$1-shm"; "$B/rapport" init --db "$1" >/dev/null; }
 

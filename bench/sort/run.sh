@@ -47,5 +47,5 @@ kill "$SRV" 2>/dev/null || true; SRV=""
 echo "--- 3. party inserts, batches of 1,000 (bench/sort/bench_insert.c)"
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/sort/bench_insert.c "$B/librapport.a" -o "$WORK/bench_insert" \
-    $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lxlsxwriter -lz -lm -lpthread
+    $(make -s --no-print-directory print-libs)
 "$WORK/bench_insert" "${BENCH_INSERTS:-100000}" "$WORK"

@@ -10,6 +10,7 @@ const struct an_input_field an_input_fields[] = {
     {AN_IN_AMOUNT, "transactions", "amount"},
     {AN_IN_COST, "transactions", "cost"},
     {AN_IN_SERVICE_COST, "interactions", "cost"},
+    {AN_IN_SERVICE_COST, "cases", "remedy_cost"},   /* complaint remedies add to the cost to serve */
     {AN_IN_CUSTOM, "parties", "custom"},
     {AN_IN_RESPONSE, "interactions", "response"},
     {0, NULL, NULL},

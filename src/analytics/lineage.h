@@ -22,7 +22,7 @@
 enum an_input {
     AN_IN_AMOUNT = 1,       /* transactions.amount */
     AN_IN_COST = 2,         /* transactions.cost */
-    AN_IN_SERVICE_COST = 4, /* interactions.cost (cost to serve) */
+    AN_IN_SERVICE_COST = 4, /* interactions.cost and cases.remedy_cost (cost to serve) */
     AN_IN_CUSTOM = 8,       /* parties.custom (survey answers, assets, worksheet) */
     AN_IN_RESPONSE = 16,    /* interactions.response (satisfaction signals) */
     AN_IN_BASE = 32,        /* parties outside the user's read scope (whole-base counts) */

@@ -660,7 +660,11 @@ static int crm_all(db *c, sc_facts *facts, unsigned char *dead)
     db_done(s);
     /* Summed here with checked sums, not SUM(): SQLite's SUM fails the
      * whole query with "integer overflow" where a total does not fit. */
-    s = db_prepare(c, "SELECT party_id, cost_amount FROM interaction WHERE cost_amount IS NOT NULL ORDER BY party_id");
+    /* Cost to serve: what the interactions cost and the remedies of the
+     * party's complaints (service cases, issue 19). */
+    s = db_prepare(c, "SELECT party_id, cost_amount FROM interaction WHERE cost_amount IS NOT NULL"
+                      " UNION ALL SELECT party_id, remedy_cost_amount FROM service_case WHERE remedy_cost_amount IS NOT NULL"
+                      " ORDER BY 1");
     if (!s)
         return -1;
     int64_t cur = -1;
@@ -740,10 +744,12 @@ static int crm_one(db *c, int64_t id, sc_facts *f)
     if (f->nps < 0)
         f->nps = nps;
     /* checked sum, as in crm_all */
-    s = db_prepare(c, "SELECT cost_amount FROM interaction WHERE party_id = ? AND cost_amount IS NOT NULL");
+    s = db_prepare(c, "SELECT cost_amount FROM interaction WHERE party_id = ? AND cost_amount IS NOT NULL"
+                      " UNION ALL SELECT remedy_cost_amount FROM service_case WHERE party_id = ? AND remedy_cost_amount IS NOT NULL");
     if (!s)
         return -1;
     db_bind_int64(s, 1, id);
+    db_bind_int64(s, 2, id);
     money_sum cts = MONEY_SUM_INIT;
     while (db_step(s) == DB_ROW)
         money_sum_add(&cts, db_column_int64(s, 0));

@@ -101,29 +101,8 @@ static void analytics_run(struct req *rq, struct resp *rs)
     json_decref(params);
     if (!id) { resp_error(rs, 503, "storage_error", NULL, "the run could not be queued"); return; }
     if (!existing) jobs_kick();
-    char loc[64];
-    snprintf(loc, sizeof loc, "/api/v1/jobs/%lld", (long long)id);
-    resp_header(rs, "Location", loc);
-    json_t *job = job_load(db_reader(), id);
-    /* A run of a million customers takes well under a minute; give up
-     * waiting (not the run) after 30 minutes. */
-    for (int i = 0; sync && job && i < 30 * 60 * 50; i++) {
-        const char *st = json_string_value(json_object_get(job, "status"));
-        if (st && strcmp(st, "queued") && strcmp(st, "running")) {
-            if (strcmp(st, "done")) {
-                const char *err = json_string_value(json_object_get(job, "error"));
-                resp_error(rs, 500, "run_failed", NULL, "the analytics run %s: %s", st, err ? err : "");
-                json_decref(job);
-                return;
-            }
-            resp_json(rs, 200, job);
-            return;
-        }
-        usleep(20000);
-        json_decref(job);
-        job = job_load(db_reader(), id);
-    }
-    resp_json(rs, 202, job ? job : json_pack("{s:I}", "id", (json_int_t)id));
+    /* A run of a million customers takes well under a minute. */
+    resp_job(rs, id, sync, 30 * 60, "analytics run");
 }
 
 /* GET /api/v1/analytics/settings */

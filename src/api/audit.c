@@ -195,7 +195,8 @@ int audit_verify(db *c, int64_t *rows, char *problem, size_t cap)
  * scope over the row's record; rows about a user account the users scope.
  * Entity names and tables are the registry's constants. */
 struct audit_bind { int is_int; int64_t i; const char *t; };
-struct audit_binds { struct audit_bind v[160]; int n; };
+/* A few binds per record type of the registry (about forty types). */
+struct audit_binds { struct audit_bind v[1024]; int n; };
 
 static void bind_int(struct audit_binds *b, int64_t v)
 {
@@ -252,9 +253,9 @@ static void audit_list(struct req *rq, struct resp *rs)
     static const char *const text_filters[] = {"entity", "action", NULL};
     static const char *const int_filters[] = {"entity_id", "user_id", "party_id", NULL};
     strbuf where;
-    /* Eleven record scopes of a manager, each a recursive team query, come
-     * to about 6 KB: room for several times that. */
-    sb_init(&where, 65536);
+    /* A record scope per registry type (about forty), each of a manager a
+     * recursive team query of some 500 bytes: room for many times that. */
+    sb_init(&where, 1u << 20);
     /* Filters, the audit scope and a record scope per entity (up to 11 each). */
     struct audit_binds all = {.n = 0};
     struct audit_bind *binds = all.v;

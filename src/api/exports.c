@@ -8,6 +8,7 @@
 #include "io/export.h"
 #include "records/registry.h"
 #include <fcntl.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,20 +73,31 @@ static void export_route(struct req *rq, struct resp *rs) { export_kind(rq, rs, 
 /* One route per type the registry marks RT_EXPORT; the schema of each is
  * the exported resource, so the OpenAPI description lists its filters
  * (res_query_parameters). */
-static struct route export_routes[16];
-static struct route_doc export_docs[16];
+/* One export route per exportable type; the registry holds a few dozen. */
+#define MAX_EXPORT_ROUTES 64
+static struct route export_routes[MAX_EXPORT_ROUTES];
+static struct route_doc export_docs[MAX_EXPORT_ROUTES];
 static size_t n_export_routes;
 
 void exports_register(void)
 {
-    for (const struct rtype *const *t = registry_types(); *t && n_export_routes < 16; t++) {
+    for (const struct rtype *const *t = registry_types(); *t; t++) {
         if (!((*t)->flags & RT_EXPORT)) continue;
+        assert(n_export_routes < MAX_EXPORT_ROUTES);   /* raise MAX_EXPORT_ROUTES */
         char path[128], summary[160];
         snprintf(path, sizeof path, "/api/v1/exports/%s", (*t)->res->name);
         snprintf(summary, sizeof summary, "Export %s (format=csv|jsonl|xlsx, list filters)", (*t)->res->name);
         /* OpenAPI shapes (src/api/openapi.c): the filters come from the resource. */
-        char id[64];
-        snprintf(id, sizeof id, "export%c%s", (*t)->res->name[0] - 'a' + 'A', (*t)->res->name + 1);
+        /* exportPriceLists for price-lists: a word after '-' starts upper-case. */
+        char id[64] = "export";
+        size_t k = strlen(id);
+        bool up = true;
+        for (const char *c = (*t)->res->name; *c && k + 1 < sizeof id; c++) {
+            if (*c == '-' || *c == '_') { up = true; continue; }
+            id[k++] = up && *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+            up = false;
+        }
+        id[k] = 0;
         export_docs[n_export_routes] = (struct route_doc){
             .id = strdup(id), .tag = "exports", .headers = "Content-Disposition X-Record-Count",
             .response_type = "text/csv application/x-ndjson application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

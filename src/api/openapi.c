@@ -79,6 +79,7 @@ static json_t *field_schema(const struct field *f, bool nullable)
     case FT_TIME: p = json_pack("{s:s, s:s}", "type", "string", "format", "date-time"); break;
     case FT_INT: case FT_REF: p = json_pack("{s:s, s:s}", "type", "integer", "format", "int64"); break;
     case FT_BOOL: p = json_pack("{s:s}", "type", "boolean"); break;
+    case FT_REAL: p = json_pack("{s:s, s:s}", "type", "number", "format", "double"); break;
     case FT_MONEY:
         if (!nullable) return ref("Money");
         p = json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[ss], s:b}", "type", "object", "properties", "amount", "type", "integer",
@@ -173,6 +174,7 @@ static json_t *error_responses(void)
         {"403", "not allowed for your role (or missing CSRF token)"},
         {"404", "no such record within your read scope"},
         {"409", "conflict: version mismatch in the body, or a state that forbids the change"},
+        {"410", "gone: the link has expired"},
         {"412", "If-Match does not name the current version"},
         {"413", "body too large"},
         {"415", "wrong Content-Type"},
@@ -201,6 +203,16 @@ static void add_error(json_t *responses, const char *code)
     char r[64];
     snprintf(r, sizeof r, "#/components/responses/E%s", code);
     json_object_set_new(responses, code, json_pack("{s:s}", "$ref", r));
+}
+
+/* A page for people (text/html) answers its own errors as a page too; an
+ * API client may still get the JSON error. */
+static void add_page_error(json_t *responses, const char *code)
+{
+    json_object_set_new(responses, code,
+                        json_pack("{s:s, s:{s:{s:{s:s}}, s:{s:{s:s}}}}", "description", "an error, as a page or as JSON", "content",
+                                  "text/html", "schema", "type", "string", "application/json", "schema", "$ref",
+                                  "#/components/schemas/Error"));
 }
 
 static json_t *param_ref(const char *name)
@@ -385,10 +397,15 @@ static void op_errors(json_t *responses, const struct route *r, bool body)
         add_error(responses, "503");
         if (changes) add_error(responses, "507");
     }
+    bool page = r->doc && r->doc->response_type && !strcmp(r->doc->response_type, "text/html");
     for (const char *e = r->doc && r->doc->errors ? r->doc->errors : ""; *e;) {
         char c[8];
         size_t n = strspn(e, "0123456789");
-        if (n == 3) { snprintf(c, sizeof c, "%.3s", e); add_error(responses, c); }
+        if (n == 3) {
+            snprintf(c, sizeof c, "%.3s", e);
+            if (page) add_page_error(responses, c);
+            else add_error(responses, c);
+        }
         e += n;
         e += strspn(e, " ,");
         if (!n && *e && !isdigit((unsigned char)*e)) e++;

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "db/writer.h"
+#include "domain/occasion.h"
 #include "domain/vocab.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
@@ -31,6 +32,8 @@ static const struct field party_fields[] = {
     {"city", "city", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "city"},
     {"country", "country", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "country"},
     {"birthday", "birthday", NULL, FT_DATE, 0, 0, NULL, 0, 0, NULL, "birthday or founding date (D8 occasions)"},
+    {"lunar_birthday", "lunar_birthday", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL,
+     "birthday by the lunar calendar, for customers who celebrate it so: {\"month\": 1-12, \"day\": 1-30, \"leap\": bool} (D8 occasions)"},
     {"needs", "needs", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "needs (D1)"},
     {"characteristics", "characteristics", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "characteristics (D1)"},
     {"communication", "communication", NULL, FT_OBJECT, 0, 0, NULL, 0, 0, NULL, "communication preferences: channels, language, do_not_contact"},
@@ -126,6 +129,15 @@ done:
 
 static int party_before_delete(db *w, int64_t id, struct verr *e) { return party_unindex(w, id); }
 
+/* The party's own rule: a lunar birthday is a valid lunar month and day
+ * (domain/occasion.c). */
+static int party_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)
+{
+    (void)a;
+    (void)old;
+    return occasion_check_lunar_birthday(rec, e);
+}
+
 /* Filters on the computed scores (analytics, table score); money in minor units. */
 static const struct list_filter party_score_filters[] = {
     {"tier", "t.id IN (SELECT party_id FROM score WHERE tier = ?)", LF_TEXT, "pyramid tier: platinum, gold, iron, lead", "tier"},
@@ -147,6 +159,7 @@ struct resource party_resource = {
     .fields = party_fields, .nfields = sizeof party_fields / sizeof party_fields[0],
     .soft_delete = true, .fts_table = "party_fts", .fts_columns = party_search_fields,
     .extra_filters = party_score_filters,
+    .rule = party_rule,
     .after_write = party_reindex, .before_delete = party_before_delete,
     .sort_keys = party_sort_keys, .has_doc = true,
 };
@@ -417,18 +430,46 @@ static void party_merge(struct req *rq, struct resp *rs)
 
 /* OpenAPI shapes of the party routes beyond the record engine's
  * (src/api/openapi.c). */
-static const struct route_doc timeline_doc = {
+/* Its answer's shape is derived from the registry like its query: one
+ * item type per type on the timeline, then the changes (parties_register). */
+static struct route_doc timeline_doc = {
     .id = "getPartyTimeline", .tag = "parties",
     .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
               "{'name':'before','in':'query','schema':{'type':'string','maxLength':60},'description':'the next of the previous page'}]",
-    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
-                "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
-                "'type':{'type':'string','enum':['interaction','transaction','note','change']},'at':{'type':'string','format':'date-time'},"
-                "'item':{'description':'the record, or for a change the audit row','anyOf':[{'$ref':'#/components/schemas/Interaction'},"
-                "{'$ref':'#/components/schemas/Transaction'},{'$ref':'#/components/schemas/Note'},{'$ref':'#/components/schemas/AuditRow'}]}}}},"
-                "'next':{'type':'string','nullable':true}}}",
     .response_name = "Timeline",
 };
+
+static void timeline_doc_build(void)
+{
+    strbuf types, refs;
+    sb_init(&types, 0);
+    sb_init(&refs, 0);
+    for (const struct rtype *const *t = registry_types(); *t; t++) {
+        if (!((*t)->flags & RT_TIMELINE) || (*t)->own != OWN_PARENT) continue;
+        char schema[64];
+        size_t k = 0;
+        bool up = true;
+        for (const char *c = (*t)->type; *c && k + 1 < sizeof schema; c++) {
+            if (*c == '_') { up = true; continue; }
+            schema[k++] = up && *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+            up = false;
+        }
+        schema[k] = 0;
+        sb_printf(&types, "'%s',", (*t)->type);
+        sb_printf(&refs, "{'$ref':'#/components/schemas/%s'},", schema);
+    }
+    strbuf sb;
+    sb_init(&sb, 0);
+    sb_printf(&sb, "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                   "'items':{'type':'array','items':{'type':'object','required':['type','at','item'],'additionalProperties':false,'properties':{"
+                   "'type':{'type':'string','enum':[%s'change']},'at':{'type':'string','format':'date-time'},"
+                   "'item':{'description':'the record, or for a change the audit row','anyOf':[%s{'$ref':'#/components/schemas/AuditRow'}]}}}},"
+                   "'next':{'type':'string','nullable':true}}}", types.data ? types.data : "", refs.data ? refs.data : "");
+    timeline_doc.response = sb_take(&sb);
+    sb_free(&types);
+    sb_free(&refs);
+}
+
 static const struct route_doc merge_doc = {
     .id = "mergeParty", .tag = "parties", .errors = "409",
     .request = "{'type':'object','required':['duplicate_id'],'additionalProperties':false,'properties':{"
@@ -438,12 +479,13 @@ static const struct route_doc merge_doc = {
 };
 
 static const struct route party_routes[] = {
-    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes and changes, newest first", NULL, &timeline_doc},
+    {"GET", "/api/v1/parties/{id}/timeline", 0, "parties", "read", party_timeline, "Timeline of a party: interactions, transactions, notes, consents and changes, newest first", NULL, &timeline_doc},
     {"POST", "/api/v1/parties/{id}/merge", 0, "parties", "update", party_merge, "Merge a duplicate party into this one, keeping all history", NULL, &merge_doc},
 };
 
 void parties_register(void)
 {
     resource_init(&party_resource);
+    timeline_doc_build();
     routes_register(party_routes, sizeof party_routes / sizeof party_routes[0]);
 }

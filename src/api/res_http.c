@@ -234,7 +234,7 @@ void res_get(struct req *rq, struct resp *rs)
      * (the query leaves deleted ones out) is the whole scope check. */
     bool own_row_enough = scope == SCOPE_ALL && own == OWN_SELF;
     bool visible = found && (own == OWN_NONE || own_row_enough ||
-                             (own == OWN_SELF && strcmp(type->type, "party") ? authz_record_in_scope(c, &rq->user, type, pid, scope)
+                             (own == OWN_SELF && strcmp(type->type, "party") ? authz_record_in_scope(c, &rq->user, type, rq->path_ids[0], scope)
                                                                              : authz_party_in_scope(c, &rq->user, pid, scope)));
     if (visible && peer) visible = authz_party_in_scope(c, &rq->user, peer, authz_scope(&rq->user, "parties", "read"));
     if (!visible) {

@@ -280,17 +280,75 @@ static int search_columns(const struct resource *r, const struct auth_user *u, c
     return hidden ? n : -1;
 }
 
-int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
+static int build_rest(struct res_query *l, const struct resource *r, int mode, const char *action);
+
+static void build_start(struct res_query *l, const struct auth_user *u, const struct resource *r, int mode)
 {
     memset(l, 0, sizeof *l);
     l->r = r;
-    l->u = &rq->user;
+    l->u = u;
     l->mode = mode;
     l->limit = DEFAULT_LIST_LIMIT;
     l->count_limit = DEFAULT_COUNT_LIMIT;
     sb_init(&l->where, 16384);
+}
+
+int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action)
+{
+    build_start(l, &rq->user, r, mode);
     req_query_each(rq, list_arg, l);
     if (l->failed) return -1;
+    return build_rest(l, r, mode, action);
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes a form-encoded component in place ('+' is a space, %XX a byte);
+ * -1 on a bad escape. */
+static int form_decode(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') *o++ = ' ';
+        else if (*p == '%') {
+            int h = hexval(p[1]), lo = h < 0 ? -1 : hexval(p[2]);
+            if (h < 0 || lo < 0) return -1;
+            *o++ = (char)(h * 16 + lo);
+            p += 2;
+        } else *o++ = *p;
+    }
+    *o = '\0';
+    return 0;
+}
+
+int res_query_build_text(struct res_query *l, const struct auth_user *u, const char *query, const struct resource *r,
+                         int mode, const char *action)
+{
+    build_start(l, u, r, mode);
+    if (query && query[0] == '?') query++;
+    l->text = strdup(query ? query : "");
+    if (!l->text) { verr_set(&l->e, 500, "internal", NULL, "out of memory"); return -1; }
+    for (char *p = l->text, *next; p && *p; p = next) {
+        next = strchr(p, '&');
+        if (next) *next++ = '\0';
+        if (!*p) continue;
+        char *eq = strchr(p, '=');
+        char *value = eq ? eq + 1 : p + strlen(p);
+        if (eq) *eq = '\0';
+        if (form_decode(p) || form_decode(value)) {
+            verr_set(&l->e, 400, "invalid_parameter", NULL, "%s is not form-encoded", p);
+            return -1;
+        }
+        if (list_arg(l, p, value) || l->failed) return -1;
+    }
+    return build_rest(l, r, mode, action);
+}
+
+static int build_rest(struct res_query *l, const struct resource *r, int mode, const char *action)
+{
     if (mode == RQ_LIST) {
         /* Sort key from the allow-list: id, created_at, updated_at or an F_SORT field. */
         const char *sort = l->sort ? l->sort : "id";
@@ -340,6 +398,20 @@ int res_query_build(struct res_query *l, struct req *rq, const struct resource *
     return 0;
 }
 
+db_stmt *res_query_ids(struct res_query *l, db *c, struct verr *e)
+{
+    strbuf sql;
+    sb_init(&sql, 16384);
+    sb_printf(&sql, "SELECT t.id FROM %s t WHERE 1 = 1%s%s ORDER BY t.id", l->r->table,
+              l->r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l->where));
+    db_stmt *s = NULL;
+    if (sql.failed || l->where.failed) verr_set(e, 400, "invalid_parameter", NULL, "the query is too long");
+    else if (!(s = db_prepare_once(c, sb_str(&sql)))) verr_set(e, 500, "internal", NULL, "the query failed");
+    else res_query_bind(l, s, 1);
+    sb_free(&sql);
+    return s;
+}
+
 int res_query_bind(const struct res_query *l, db_stmt *s, int idx)
 {
     for (int i = 0; i < l->nbinds; i++) {
@@ -356,6 +428,8 @@ void res_query_free(struct res_query *l)
 {
     for (int i = 0; i < l->nbinds; i++) free(l->binds[i].owned);
     l->nbinds = 0;
+    free(l->text);
+    l->text = NULL;
     sb_free(&l->where);
 }
 

@@ -240,6 +240,9 @@ static json_t *check_value(const struct field *f, json_t *v, struct verr *e)
         if (!json_is_integer(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be an integer", f->name); return NULL; }
         if (f->type == FT_REF && json_integer_value(v) <= 0) { verr_set(e, 422, "invalid_reference", f->name, "%s must be a positive id", f->name); return NULL; }
         return json_integer(json_integer_value(v));
+    case FT_REAL:
+        if (!json_is_number(v) || !isfinite(json_number_value(v))) { verr_set(e, 422, "invalid_type", f->name, "%s must be a number", f->name); return NULL; }
+        return json_real(json_number_value(v));
     case FT_BOOL:
         if (!json_is_boolean(v)) { verr_set(e, 422, "invalid_type", f->name, "%s must be true or false", f->name); return NULL; }
         return json_boolean(json_is_true(v));
@@ -380,6 +383,9 @@ int res_bind_fields(const struct resource *r, db_stmt *s, const json_t *rec, int
         case FT_BOOL:
             if (null) db_bind_null(s, idx++); else db_bind_int64(s, idx++, json_is_true(v));
             break;
+        case FT_REAL:
+            if (null) db_bind_null(s, idx++); else db_bind_double(s, idx++, json_number_value(v));
+            break;
         default:
             db_bind_text(s, idx++, null ? NULL : json_string_value(v));
         }
@@ -416,6 +422,10 @@ static json_t *row_to_json(const struct resource *r, db_stmt *s)
             break;
         case FT_BOOL:
             v = null ? json_null() : json_boolean(db_column_int64(s, col));
+            col++;
+            break;
+        case FT_REAL:
+            v = null ? json_null() : json_real(db_column_double(s, col));
             col++;
             break;
         default:
@@ -475,6 +485,10 @@ void res_row_write(const struct resource *r, db_stmt *s, const struct auth_user 
             if (db_column_type(s, col) == DB_NULL) sb_append(out, "null", 4);
             else if (db_column_int64(s, col)) sb_append(out, "true", 4);
             else sb_append(out, "false", 5);
+            break;
+        case FT_REAL:
+            if (db_column_type(s, col) == DB_NULL) sb_append(out, "null", 4);
+            else sb_printf(out, "%.17g", db_column_double(s, col));
             break;
         default:
             column_json_text(out, s, col);   /* NULL → null */

@@ -27,10 +27,17 @@ enum ftype {
     FT_LIST,      /* array of strings (elem says which), stored as JSON */
     FT_OBJECT,    /* free JSON object (custom fields), stored as JSON */
     FT_OBJLIST,   /* array of objects with keys from subkeys[], stored as JSON */
+    FT_REAL,      /* finite number (a share, a rate); ranges are the type's rule */
 };
 struct rtype;
+struct writer;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
-enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM };
+enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
+    REF_PIPELINE,   /* issue 18: pipeline */
+    REF_CALENDAR, REF_SLA_POLICY, /* service (issue 19) */
+    REF_EMAIL_TEMPLATE, /* mail: a campaign's e-mail template */
+    REF_CLUB, REF_CLUB_EVENT, /* issue 21: loyalty */
+};
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */
     F_FILTER = 2,       /* ?name=value filter in lists */
@@ -115,10 +122,26 @@ struct resource {
      * set (0 or -1): rules that need the stored rows, such as a party's
      * money totals. Before, so that a refusal leaves nothing to undo. */
     int (*check_stored)(db *w, int64_t id, const json_t *rec, struct verr *e);
+    /* Runs in the write transaction after the rule and the workflow and
+     * before the references are checked: fills fields derived from stored
+     * rows into rec (a case's SLA due times from its policy and calendar).
+     * id and old are 0 / NULL on a create; now is the write's time. 0, or
+     * -1 with e set. */
+    int (*derive)(db *w, int64_t id, const json_t *old, json_t *rec, const char *now, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
     int (*before_delete)(db *w, int64_t id, struct verr *e);
+    /* Runs in the write transaction before the rule, with the old record
+     * (NULL on a create) and the new one, which it may fill from stored
+     * rows (a quote's line prices from the price list of its date) so the
+     * rule stays a plain function. 0, or -1 with e set. */
+    int (*prepare)(db *w, const json_t *old, json_t *rec, struct verr *e);
+    /* Runs in the write transaction after the row is written and before it
+     * is read back, with the writer: writes that follow from the change go
+     * through the write path as that writer (an order's payment creates its
+     * transaction). 0, or -1 with e set (the whole write is undone). */
+    int (*follow)(db *w, const struct writer *wr, int64_t id, const json_t *old, const json_t *rec, struct verr *e);
     /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
      * user who may see every field sends it as it is. */
     bool has_doc;
@@ -175,11 +198,21 @@ struct res_query {
     const char *sort_col;         /* validated column of the sort key */
     const char *sort_key;         /* the column rows are ordered by when not sort_col (resource.sort_keys) */
     bool desc;
+    char *text;                   /* res_query_build_text: the decoded query the binds point into */
 };
 /* Compiles rq's query parameters for r in mode, with the access predicate of
  * action ("read" for lists, "export" for exports). Returns 0, or -1 with
  * l->e set (a 4xx naming the parameter). Call res_query_free either way. */
 int res_query_build(struct res_query *l, struct req *rq, const struct resource *r, int mode, const char *action);
+/* The same from a query string ("tier=platinum&tags=vip", form-encoded, a
+ * leading '?' allowed) instead of a request, with the scope of user u (a
+ * segment: domain/segment.h). The decoded text is l's, freed by
+ * res_query_free. */
+int res_query_build_text(struct res_query *l, const struct auth_user *u, const char *query, const struct resource *r,
+                         int mode, const char *action);
+/* The ids of l's matching records (not deleted), ascending: a prepared,
+ * bound statement the caller steps and db_done()s, or NULL with e set. */
+db_stmt *res_query_ids(struct res_query *l, db *c, struct verr *e);
 /* Binds l's values from parameter first on; returns the next index. */
 int res_query_bind(const struct res_query *l, db_stmt *s, int first);
 void res_query_free(struct res_query *l);

@@ -62,10 +62,13 @@ sqlite3 *db_sqlite_handle(db *c) { return c->h; }
 static int apply_pragmas(db *c, char *err, size_t errlen)
 {
     static const char *const pragmas[] = {
+        /* First: opening while another process writes or checkpoints
+         * (a second server, `rapport db dump` beside a busy server) waits
+         * for the lock instead of failing on the journal-mode pragma. */
+        "PRAGMA busy_timeout=10000",
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=FULL",
         "PRAGMA foreign_keys=ON",
-        "PRAGMA busy_timeout=10000",
         "PRAGMA temp_store=MEMORY",
         "PRAGMA cache_size=-2000",
     };

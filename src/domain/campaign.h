@@ -10,4 +10,7 @@ extern const struct workflow campaign_workflow;
 int campaign_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e);
 /* Registers the job kind "campaigns_close" (campaign_jobs.c). */
 void campaign_jobs_register(void);
+/* Registers the job kind "campaign_send" (campaign_send.c): params
+ * {"campaign_id"}; sends the campaign's e-mail to its members. */
+void campaign_send_register(void);
 #endif

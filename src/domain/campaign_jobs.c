@@ -64,4 +64,8 @@ static int run_close(int64_t id, const json_t *params, volatile int *cancel, jso
     return 0;
 }
 
-void campaign_jobs_register(void) { jobs_register_kind("campaigns_close", run_close); }
+void campaign_jobs_register(void)
+{
+    jobs_register_kind("campaigns_close", run_close);
+    campaign_send_register();
+}

@@ -216,7 +216,7 @@ static void classify(json_t *rec, const char *role)
     if (!json_object_get(rec, "relationship_to_company")) json_object_set_new(rec, "relationship_to_company", json_string("consumer"));
     if (!json_object_get(rec, "customer_type")) json_object_set_new(rec, "customer_type", json_string("retail"));
     bool zh = chinese(rec);
-    if (unif() < 0.3) json_object_set_new(rec, "tags", json_pack("[s]", unif() < 0.5 ? (zh ? "2025展会" : "expo-2025") : (zh ? "老客户推荐" : "referral")));
+    if (unif() < 0.3) json_object_set_new(rec, "tags", json_pack("[s]", unif() < 0.5 ? (zh ? "2025展会" : "expo-2025") : (zh ? "老客户推荐" : "referred by a customer")));
     if (unif() < 0.2)
         json_object_set_new(rec, "needs", json_string(zh ? "希望缩短交货期，关注售后服务" : "Wants shorter delivery times and good after-sales service"));
 }

@@ -370,6 +370,12 @@ static json_t *convert(struct imp *m, const struct field *f, const char *s, json
     case FT_INT: case FT_REF:
         if (parse_int(s, &v)) { snprintf(why, cap, "'%.80s' is not a whole number", s); return NULL; }
         return json_integer(v);
+    case FT_REAL: {
+        char *end;
+        double d = strtod(s, &end);
+        if (end == s || *end) { snprintf(why, cap, "'%.80s' is not a number", s); return NULL; }
+        return json_real(d);
+    }
     case FT_BOOL: {
         bool b;
         if (parse_bool(s, &b)) { snprintf(why, cap, "'%.80s' is not yes/no (true/false)", s); return NULL; }

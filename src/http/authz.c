@@ -329,6 +329,38 @@ void authz_type_predicates(struct rtype *t)
     }
 }
 
+/* The same sets as PRED_OWN_T / PRED_TEAM_T as one id list: a UNION whose
+ * branches each use their own index (owner, team, shares), so a query that
+ * is narrowed by nothing better reads only the rows in scope (by rowid)
+ * instead of testing the OR on every row. Same binds, same order. */
+#define IDS_OWN_T(P) P ".id IN (SELECT o.id FROM %s o WHERE o.owner_id = ? UNION SELECT record_id FROM record_share WHERE entity = '%s' AND (user_id = ? OR team_id = ?))"
+#define IDS_TEAM_T(P) P ".id IN (SELECT o.id FROM %s o WHERE o.owner_id = ? UNION SELECT o.id FROM %s o WHERE o.team_id IN " MY_TEAMS \
+    " UNION SELECT o.id FROM %s o WHERE o.owner_id IN (SELECT id FROM app_user WHERE team_id IN " MY_TEAMS ")" \
+    " UNION SELECT record_id FROM record_share WHERE entity = '%s' AND (user_id = ? OR team_id = ?))"
+
+const char *authz_type_id_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b,
+                                    char **owned)
+{
+    *owned = NULL;
+    if (t->own != OWN_SELF || !strcmp(t->type, "party")) return authz_type_predicate(t, s, u, b);
+    b->n = 0;
+    bool write = s & SCOPE_WRITE;
+    s &= ~SCOPE_WRITE;
+    if (s == SCOPE_ALL) return NULL;
+    if (s == SCOPE_NONE) return "0";
+    const char *tb = t->res->table;
+    int rc;
+    if (s == SCOPE_OWN) {
+        binds_own(u, b, write);
+        rc = asprintf(owned, IDS_OWN_T("t"), tb, tb);
+    } else {
+        binds_team(u, b, write);
+        rc = asprintf(owned, IDS_TEAM_T("t"), tb, tb, tb, tb);
+    }
+    if (rc < 0) { *owned = NULL; return "0"; }
+    return *owned;
+}
+
 const char *authz_type_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b)
 {
     b->n = 0;

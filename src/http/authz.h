@@ -68,6 +68,12 @@ bool authz_user_in_scope(db *c, const struct auth_user *u, int64_t user_id, enum
 struct rtype;
 const char *authz_type_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b);
 bool authz_record_in_scope(db *c, const struct auth_user *u, const struct rtype *t, int64_t id, enum scope s);
+/* The predicate of authz_type_predicate as "t.id IN (SELECT … UNION …)",
+ * for queries over many rows of a type that owns itself (the deal board):
+ * each branch uses its own index. Same binds. *owned (may be NULL) is the
+ * caller's to free after the statement is prepared. */
+const char *authz_type_id_predicate(const struct rtype *t, enum scope s, const struct auth_user *u, struct authz_binds *b,
+                                    char **owned);
 /* Builds the predicates of a type that owns itself (registry_init). */
 void authz_type_predicates(struct rtype *t);
 /* The same for audit rows (by the acting user's team). */

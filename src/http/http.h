@@ -73,6 +73,7 @@ enum {
     R_ADMIN = 2,              /* admin role only */
     R_UPLOAD = 4,             /* body up to MAX_UPLOAD_BYTES, streamed to a file (req.upload_path) */
     R_METRICS = 8,            /* admin only, or anyone on the loopback-only metrics listener */
+    R_FORM = 16,              /* the body may be application/x-www-form-urlencoded: left unparsed in req.body */
     R_FOUND = 1u << 31,       /* router_precheck: a route matched (never in a table) */
 };
 

@@ -7,13 +7,16 @@
 #include "http/authz.h"
 #include "http/http.h"
 #include "lib/textcheck.h"
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_ROUTES 256
+/* Every route of the server; registering more is a programming error
+ * (an assertion), never a silently missing endpoint. */
+#define MAX_ROUTES 1024
 
 static const struct route *g_routes[MAX_ROUTES];
 static size_t g_nroutes;
@@ -36,7 +39,8 @@ static uint32_t segment_hash(const char *path)
 
 void routes_register(const struct route *table, size_t n)
 {
-    for (size_t i = 0; i < n && g_nroutes < MAX_ROUTES; i++) {
+    for (size_t i = 0; i < n; i++) {
+        assert(g_nroutes < MAX_ROUTES);   /* raise MAX_ROUTES */
         g_route_segment[g_nroutes] = segment_hash(table[i].pattern);
         g_routes[g_nroutes++] = &table[i];
     }
@@ -172,9 +176,12 @@ void resp_free(struct resp *rs)
 
 static bool is_state_changing(enum http_method m) { return m != M_GET && m != M_HEAD && m != M_OPTIONS; }
 
-static void parse_body(struct req *rq, struct resp *rs)
+static void parse_body(struct req *rq, struct resp *rs, const struct route *found)
 {
     const char *ct = req_header(rq, "Content-Type");
+    /* A route that takes forms (an HTML form, an RFC 8058 one-click POST,
+     * whose content type clients vary) reads any body but JSON itself. */
+    if ((found->flags & R_FORM) && !(ct && !strncasecmp(ct, "application/json", 16))) return;
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
         resp_error(rs, 415, "unsupported_media_type", NULL, "send the body as application/json");
         return;
@@ -289,7 +296,7 @@ static void dispatch(struct req *rq, struct resp *rs)
         return;
     }
     if (rq->body_len > 0 && (rq->method == M_POST || rq->method == M_PATCH || rq->method == M_PUT)) {
-        parse_body(rq, rs);
+        parse_body(rq, rs, found);
         if (rs->status) return;
     }
     rq->route = found;

@@ -148,6 +148,14 @@ static void pool_stop(void)
     for (int i = 0; i < WORKERS; i++) pthread_join(g_workers[i], NULL);
 }
 
+/* Paths the router answers rather than the web assets: the API, the probes,
+ * and the public lead forms and calendar feeds (issue 18). */
+static bool routed_path(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0 ||
+           strncmp(url, "/forms/", 7) == 0 || strncmp(url, "/calendar/", 10) == 0 || strncmp(url, "/survey/", 8) == 0;
+}
+
 static const char CSP_JSON[] = "default-src 'none'; frame-ancestors 'none'";
 static const char CSP[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -216,6 +224,8 @@ static void serve_asset(struct req *rq, struct resp *rs)
     resp_header(rs, "Cache-Control", c.cache_control);
 }
 
+/* Paths the router answers (the rest are the web UI's files): the API,
+ * the probes, and the public survey pages of issue 19 (/survey/{token}). */
 static const char OOM_BODY[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server ran out of memory building the answer\"}}";
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq, struct resp *rs)
@@ -260,10 +270,16 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *rq
     bool json_answer = rs->json || (rs->content_type && !strncmp(rs->content_type, "application/json", 16));
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (!json_answer) MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Content-Security-Policy", json_answer ? CSP_JSON : CSP);
-    bool cache_set = false;
-    for (int i = 0; i < rs->nheaders; i++) cache_set |= !strcasecmp(rs->header_names[i], "Cache-Control");
+    /* A handler may set its own framing policy (a quote's PDF is framed by
+     * the app's own page); every other answer refuses to be framed. */
+    bool cache_set = false, frame_set = false, csp_set = false;
+    for (int i = 0; i < rs->nheaders; i++) {
+        cache_set |= !strcasecmp(rs->header_names[i], "Cache-Control");
+        frame_set |= !strcasecmp(rs->header_names[i], "X-Frame-Options");
+        csp_set |= !strcasecmp(rs->header_names[i], "Content-Security-Policy");
+    }
+    if (!frame_set) MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    if (!csp_set) MHD_add_response_header(r, "Content-Security-Policy", json_answer ? CSP_JSON : CSP);
     if (!cache_set) MHD_add_response_header(r, "Cache-Control", api ? "no-store" : "no-cache");
     for (int i = 0; i < rs->nheaders; i++) MHD_add_response_header(r, rs->header_names[i], rs->header_values[i]);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, r);
@@ -384,7 +400,7 @@ static enum MHD_Result on_head(struct pending *p, struct MHD_Connection *conn, c
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
     uint64_t declared = cl ? strtoull(cl, NULL, 10) : 0;
     if (rq->method == M_GET || rq->method == M_HEAD || (declared == 0 && !te)) return MHD_YES;
-    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+    bool api = routed_path(url);
     unsigned flags = 0;
     if (p->metrics_listener) resp_error(rs, 404, "no_route", NULL, "this listener serves GET /metrics only");
     else if (api) flags = router_precheck(rq, rs);
@@ -480,7 +496,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->upload_path = p->upload_path;
             rq->upload_len = p->upload_len;
         }
-        bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+        bool api = routed_path(url);
         if (p->refused) {
             /* rs was filled on the head */
         } else if (p->metrics_listener) {

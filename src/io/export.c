@@ -81,6 +81,13 @@ static int put_row(void *ctx, json_t *rec)
         case FT_BOOL:
             x->cells[c++] = strdup(null ? "" : json_is_true(v) ? "true" : "false");
             continue;
+        case FT_REAL: {
+            char num[32];
+            snprintf(num, sizeof num, "%.17g", null ? 0.0 : json_number_value(v));
+            x->numeric[c] = !null;
+            x->cells[c++] = strdup(null ? "" : num);
+            continue;
+        }
         case FT_LIST:
             x->cells[c++] = null || json_array_size(v) == 0 ? strdup("") : list_text(v);
             continue;

@@ -361,10 +361,37 @@ static bool any_queued(void)
 /* Fails the running jobs whose lease has expired: their process died (or
  * lost its database for longer than a lease). Jobs of live processes, whose
  * leases are renewed, are left alone. */
+/* Kinds whose handler resumes where a stopped run left off (it keeps its
+ * own progress in the database): such a job whose process stopped is
+ * queued again instead of failed. */
+#define MAX_RESUMABLE 8
+static const char *g_resumable[MAX_RESUMABLE];
+static int g_nresumable;
+
+void jobs_register_resumable(const char *kind)
+{
+    pthread_mutex_lock(&g_mu);
+    if (g_nresumable < MAX_RESUMABLE) g_resumable[g_nresumable++] = kind;
+    pthread_mutex_unlock(&g_mu);
+}
+
 static int fail_expired(db *w, void *arg)
 {
     char now[21];
     now_text(now);
+    int requeued = 0;
+    for (int i = 0; i < g_nresumable; i++) {
+        db_stmt *q = db_prepare(w, "UPDATE job SET status = 'queued', lease_owner = NULL, lease_until = NULL"
+                                   " WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) AND kind = ?");
+        if (!q) return 1;
+        db_bind_text(q, 1, now);
+        db_bind_text(q, 2, g_resumable[i]);
+        int qrc = db_step(q);
+        db_done(q);
+        if (qrc != DB_DONE) return 1;
+        requeued += db_changes(w);
+    }
+    if (requeued) log_info("jobs: %d resumable job(s) whose process stopped queued again", requeued);
     db_stmt *s = db_prepare(w, "UPDATE job SET status = 'failed', finished_at = ?, lease_until = NULL,"
                                " error = 'interrupted: the process running the job stopped; undo it and run it again'"
                                " WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?)");

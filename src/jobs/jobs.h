@@ -27,6 +27,11 @@
 typedef int (*job_fn)(int64_t id, const json_t *params, volatile int *cancel, json_t **result, char *error, size_t cap);
 
 void jobs_register_kind(const char *kind, job_fn fn);
+/* Marks a kind resumable: when the process running such a job stops (its
+ * lease runs out), the job is queued again instead of failed, and its
+ * handler runs again from the start — it must pick up where the stopped run
+ * left off without repeating its effects (campaign_send). */
+void jobs_register_resumable(const char *kind);
 /* Inserts a job row; returns its id or 0. params is borrowed. */
 int64_t job_create(const char *kind, const json_t *params, int64_t user_id, const char *status);
 /* Like job_create (status queued), but when a job of the same kind is

@@ -2,6 +2,7 @@
  * (see zonetime.h). */
 #include "lib/zonetime.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
@@ -81,5 +82,43 @@ int zone_local_date(const char *zone, int64_t at, char out[11])
     ucal_close(cal);
     if (U_FAILURE(st) || era != 1 || y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
     snprintf(out, 11, "%04d-%02d-%02d", y, mo, d);
+    return 0;
+}
+
+struct zone_clock {
+    UCalendar *cal;
+};
+
+struct zone_clock *zone_clock_open(const char *zone)
+{
+    UCalendar *cal = open_zone(zone);
+    if (!cal) return NULL;
+    struct zone_clock *z = malloc(sizeof *z);
+    if (!z) { ucal_close(cal); return NULL; }
+    z->cal = cal;
+    return z;
+}
+
+void zone_clock_close(struct zone_clock *z)
+{
+    if (!z) return;
+    ucal_close(z->cal);
+    free(z);
+}
+
+int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t *next_change)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    ucal_setMillis(z->cal, (UDate)t * 1000.0, &st);
+    int32_t zo = ucal_get(z->cal, UCAL_ZONE_OFFSET, &st), dst = ucal_get(z->cal, UCAL_DST_OFFSET, &st);
+    if (U_FAILURE(st)) return -1;
+    *offset = (zo + dst) / 1000;
+    UDate next = 0;
+    /* ICU answers the next rule change even when it keeps the offset (a
+     * zone renamed its abbreviation): a needless boundary, never a wrong one. */
+    if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_NEXT, &next, &st) && U_SUCCESS(st))
+        *next_change = (int64_t)(next / 1000.0);
+    else
+        *next_change = INT64_MAX;
     return 0;
 }

@@ -18,4 +18,16 @@ int zone_parse_hhmm(const char *s, int *hour, int *minute);
 /* The local date ("YYYY-MM-DD") in zone at instant `at` (Unix seconds):
  * what "today" is for the company. 0, or -1 for an unknown zone. */
 int zone_local_date(const char *zone, int64_t at, char out[11]);
+
+/* A zone opened once for many offset questions (the business calendars of
+ * domain/bizcal.c ask one per working interval). Not thread-safe: one
+ * user at a time. zone_clock_open returns NULL for an unknown zone; the
+ * caller closes what it opened. */
+struct zone_clock;
+struct zone_clock *zone_clock_open(const char *zone);
+void zone_clock_close(struct zone_clock *z);
+/* The zone's offset east of UTC in seconds at instant t, and the next
+ * instant after t at which it changes (INT64_MAX when none is known).
+ * 0, or -1 on an ICU failure. */
+int zone_clock_offset(struct zone_clock *z, int64_t t, int32_t *offset, int64_t *next_change);
 #endif

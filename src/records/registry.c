@@ -2,6 +2,22 @@
 #include "records/registry.h"
 #include "api/api.h"
 #include "domain/campaign.h"
+#include "domain/exchange_rate.h"
+#include "domain/opportunity.h"
+#include "domain/pipeline.h"
+#include "domain/assign.h"
+#include "domain/lead.h"
+#include "domain/order.h"
+#include "domain/price_list.h"
+#include "domain/quote.h"
+#include "domain/service.h"
+#include "domain/contact_plan.h"
+#include "domain/occasion.h"
+#include "domain/mail_types.h"
+#include "domain/clubs.h"
+#include "domain/loyalty.h"
+#include "domain/points.h"
+#include "domain/referral.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
 #include "records/workflow.h"
@@ -13,6 +29,7 @@
 
 extern struct resource link_resource, interaction_resource, transaction_resource, product_resource, note_resource,
     team_resource;
+extern struct resource lead_form_resource;
 
 /* ---- default permissions (the rows migration 003 wrote for the types it
  * knew; a type added later gets its rows from here at the first start) ---- */
@@ -55,6 +72,96 @@ static const struct perm_default perms_campaign[] = {
     {NULL, NULL, NULL},
 };
 
+/* Leads are sales' and marketing's: like parties, a salesperson works their
+ * own, a manager their team's. */
+static const struct perm_default perms_lead[] = {
+    {"manager", "read", "team"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"sales", "read", "own"}, {"sales", "create", "all"}, {"sales", "update", "own"}, {"sales", "export", "own"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "export", "all"},
+    {"service", "read", "team"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Assignment rules and web-to-lead forms are set up by admins; managers
+ * read them to see how leads arrive. */
+static const struct perm_default perms_lead_setup[] = {
+    {"manager", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Quotes and orders are sales' work on their customers: the customer
+ * permissions, and service, who deliver, move an order's steps too. */
+static const struct perm_default perms_sales_docs[] = {
+    {"manager", "read", "team"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
+    {"sales", "delete", "own"}, {"sales", "export", "own"},
+    {"service", "read", "all"}, {"service", "update", "team"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Service set-up (calendars, SLA policies, escalation rules): everyone
+ * reads it, admins (all by default) write it. */
+static const struct perm_default perms_service_setup[] = {
+    {"manager", "read", "all"}, {"sales", "read", "all"}, {"service", "read", "all"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Cases are service's work: service reads all and works its team's;
+ * managers run their team's; sales open cases for their customers. */
+static const struct perm_default perms_case[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "team"}, {"manager", "assign", "team"},
+    {"service", "read", "all"}, {"service", "create", "all"}, {"service", "update", "team"},
+    {"service", "export", "team"}, {"service", "assign", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "all"}, {"sales", "update", "own"},
+    {"marketing", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* Contact plans (D8): managers and marketing set them; sales and service
+ * read them (their contacts are their work). */
+static const struct perm_default perms_contact_plan[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "team"},
+    {"manager", "delete", "team"}, {"manager", "export", "all"}, {"manager", "assign", "team"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "own"},
+    {"marketing", "delete", "own"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
+/* E-mail marketing (issue 20): templates are marketing's catalogue; a
+ * consent is recorded by whoever hears it and never changed (no update). */
+static const struct perm_default perms_email_template[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "all"}, {"manager", "delete", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "all"}, {"marketing", "delete", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+static const struct perm_default perms_consent[] = {
+    {"manager", "read", "team"}, {"manager", "create", "team"}, {"manager", "export", "team"},
+    {"sales", "read", "team"}, {"sales", "create", "team"},
+    {"service", "read", "all"}, {"service", "create", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "export", "all"},
+    {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+static const struct merge_move merge_consents[] = {{"UPDATE consent SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+
+/* Loyalty programmes (issue 21): marketing and managers set them up,
+ * everyone reads them. */
+static const struct perm_default perms_loyalty[] = {
+    {"manager", "read", "all"}, {"manager", "create", "all"}, {"manager", "update", "all"},
+    {"manager", "delete", "all"}, {"manager", "export", "all"},
+    {"marketing", "read", "all"}, {"marketing", "create", "all"}, {"marketing", "update", "all"}, {"marketing", "export", "all"},
+    {"sales", "read", "all"}, {"service", "read", "all"}, {"read_only", "read", "all"},
+    {NULL, NULL, NULL},
+};
+
 /* ---- what a merge moves (t the survivor, d the duplicate) ---- */
 
 static const struct merge_move merge_links[] = {
@@ -70,7 +177,40 @@ static const struct merge_move merge_transactions[] = {
     {"UPDATE txn SET competitor_id = ? WHERE competitor_id = ?", "td"},
     {NULL, NULL},
 };
+/* An opportunity (issue 18) follows its customer; one fought against the
+ * duplicate as a competitor names the survivor. */
+static const struct merge_move merge_opportunities[] = {
+    {"UPDATE opportunity SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE opportunity SET competitor_id = ? WHERE competitor_id = ?", "td"},
+    {NULL, NULL},
+};
 static const struct merge_move merge_notes[] = {{"UPDATE note SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_quotes[] = {{"UPDATE quote SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_orders[] = {{"UPDATE sales_order SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_cases[] = {
+    {"UPDATE service_case SET party_id = ? WHERE party_id = ?", "td"},
+    {"UPDATE service_case SET contact_id = ? WHERE contact_id = ?", "td"},
+    {"UPDATE survey SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
+
+/* issue 21: loyalty. An attendance of the duplicate at an event the
+ * survivor also attends would break the one-per-event index: it goes. */
+static const struct merge_move merge_club_members[] = {{"UPDATE club_member SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
+static const struct merge_move merge_attendances[] = {
+    {"DELETE FROM event_attendance WHERE party_id = ? AND event_id IN (SELECT event_id FROM event_attendance WHERE party_id = ?)", "dt"},
+    {"UPDATE event_attendance SET party_id = ? WHERE party_id = ?", "td"},
+    {NULL, NULL},
+};
+/* A duplicate's referral memberships move to the survivor unless the
+ * survivor is a member of that programme already (then the duplicate's
+ * stays, under the merged party, and the tree is not changed). */
+static const struct merge_move merge_referral[] = {
+    {"UPDATE referral_member SET party_id = ? WHERE party_id = ? AND program_id NOT IN"
+     " (SELECT program_id FROM referral_member WHERE party_id = ?)", "tdt"},
+    {NULL, NULL},
+};
+static const struct merge_move merge_structural[] = {{"UPDATE structural_service SET party_id = ? WHERE party_id = ?", "td"}, {NULL, NULL}};
 
 /* ---- the types ---- */
 
@@ -94,6 +234,72 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT, .perms = perms_directory},
     {.type = "campaign", .res = &campaign_resource, .noun = "a campaign", .own = OWN_SELF,
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .workflow = &campaign_workflow, .perms = perms_campaign},
+    /* Issue 18: pipelines, opportunities (their changes also show in their
+     * party's timeline: audit rows name the party), exchange rates. */
+    {.type = "pipeline", .res = &pipeline_resource, .noun = "a pipeline", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_catalogue},
+    {.type = "opportunity", .res = &opportunity_resource, .noun = "an opportunity", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_IMPORT | RT_EXPORT, .merge = merge_opportunities,
+     .workflow = &opportunity_workflow, .perms = perms_customer},
+    {.type = "exchange_rate", .res = &exchange_rate_resource, .noun = "an exchange rate", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_catalogue},
+    /* Issue 18: leads, their assignment rules and web-to-lead forms. */
+    {.type = "lead", .res = &lead_resource, .noun = "a lead", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_IMPORT | RT_EXPORT, .workflow = &lead_workflow, .perms = perms_lead},
+    {.type = "assignment_rule", .res = &assignment_rule_resource, .noun = "an assignment rule", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
+    {.type = "lead_form", .res = &lead_form_resource, .noun = "a web-to-lead form", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_lead_setup},
+    /* issue 18: price lists, quotes, orders (src/domain/). */
+    {.type = "price_list", .res = &price_list_resource, .noun = "a price list", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_catalogue},
+    {.type = "quote", .res = &quote_resource, .noun = "a quote", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_quotes, .workflow = &quote_workflow,
+     .perms = perms_sales_docs},
+    {.type = "order", .res = &order_resource, .noun = "an order", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_orders, .workflow = &order_workflow,
+     .perms = perms_sales_docs},
+    /* service (issue 19) */
+    {.type = "business_calendar", .res = &calendar_resource, .noun = "a business calendar", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "sla_policy", .res = &sla_policy_resource, .noun = "an SLA policy", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+    {.type = "escalation_rule", .res = &escalation_rule_resource, .noun = "an escalation rule", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT, .perms = perms_service_setup},
+    {.type = "case", .res = &case_resource, .noun = "a case", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT | RT_MERGE, .workflow = &case_workflow, .merge = merge_cases,
+     .perms = perms_case},
+    {.type = "contact_plan", .res = &contact_plan_resource, .noun = "a contact plan", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
+    {.type = "key_date", .res = &key_date_resource, .noun = "a key date", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_customer},
+    {.type = "occasion_rule", .res = &occasion_rule_resource, .noun = "an occasion rule", .own = OWN_SELF,
+     .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_EXPORT, .perms = perms_contact_plan},
+    /* issue 20 (mail) */
+    {.type = "email_template", .res = &email_template_resource, .noun = "an e-mail template", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_email_template},
+    {.type = "consent", .res = &consent_resource, .noun = "a consent", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
+     .timeline_at = "given_at", .merge = merge_consents, .perms = perms_consent},
+    /* issue 21: loyalty */
+    {.type = "loyalty_program", .res = &loyalty_program_resource, .noun = "a loyalty programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "referral_program", .res = &referral_program_resource, .noun = "a referral programme", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT | RT_MERGE, .merge = merge_referral, .perms = perms_loyalty},
+    {.type = "club", .res = &club_resource, .noun = "a club", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "club_member", .res = &club_member_resource, .noun = "a club membership", .own = OWN_PARENT, .parent = "party",
+     .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .timeline_at = "joined_on || 'T00:00:00Z'",
+     .merge = merge_club_members, .perms = perms_customer},
+    {.type = "club_event", .res = &club_event_resource, .noun = "a club event", .own = OWN_NONE,
+     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_loyalty},
+    {.type = "event_attendance", .res = &event_attendance_resource, .noun = "an event invitation", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE,
+     .timeline_at = "COALESCE(attended_at, registered_at, invited_at, created_at)", .merge = merge_attendances,
+     .workflow = &attendance_workflow, .perms = perms_customer},
+    {.type = "structural_service", .res = &structural_service_resource, .noun = "a structural service", .own = OWN_PARENT,
+     .parent = "party", .parent_field = "party_id", .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT,
+     .timeline_at = "delivered_on || 'T00:00:00Z'", .merge = merge_structural, .perms = perms_customer},
 };
 #define NTYPES (sizeof g_types / sizeof g_types[0])
 
@@ -151,8 +357,14 @@ static void init_once(void)
             char path[128], summary[160];
             snprintf(path, sizeof path, "/api/v1/%s/{id}/timeline", t->res->name);
             snprintf(summary, sizeof summary, "Timeline of %s: its changes, newest first", t->noun);
+            /* getCampaignTimeline, getContactPlanTimeline: the type in camel case. */
             char id[96];
-            snprintf(id, sizeof id, "get%c%sTimeline", t->type[0] - 'a' + 'A', t->type + 1);
+            size_t k = snprintf(id, sizeof id, "get");
+            for (const char *p = t->type; *p && k + 10 < sizeof id; p++) {
+                if (*p == '_') continue;
+                id[k++] = p == t->type || p[-1] == '_' ? (char)(*p - 'a' + 'A') : *p;
+            }
+            snprintf(id + k, sizeof id - k, "Timeline");
             t->timeline_doc = (struct route_doc){
                 .id = strdup(id), .tag = t->res->name,
                 .params = "[{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
@@ -165,6 +377,10 @@ static void init_once(void)
         t->nroutes = n;
     }
     for (size_t i = 0; i < NOTHER; i++) g_entities[ne++] = other_entities[i];
+    /* Purchases earn loyalty points in their own write transaction, whoever
+     * writes them (HTTP, imports, jobs): the feed's in-transaction hook. */
+    points_subscribe();
+    referral_subscribe();
     g_entities[ne] = NULL;
 }
 

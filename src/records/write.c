@@ -74,6 +74,12 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_PARTY: return registry_by_type("party");
     case REF_PRODUCT: return registry_by_type("product");
     case REF_TEAM: return registry_by_type("team");
+    case REF_PIPELINE: return registry_by_type("pipeline");
+    case REF_CALENDAR: return registry_by_type("business_calendar");
+    case REF_SLA_POLICY: return registry_by_type("sla_policy");
+    case REF_EMAIL_TEMPLATE: return registry_by_type("email_template");
+    case REF_CLUB: return registry_by_type("club");               /* issue 21: loyalty */
+    case REF_CLUB_EVENT: return registry_by_type("club_event");
     default: return NULL;
     }
 }
@@ -211,7 +217,8 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
     /* A record that owns itself belongs to its creator unless it says whom. */
     if (t && t->own == OWN_SELF && wr->actor.user_id && !json_is_integer(json_object_get(rec, "owner_id")))
         json_object_set_new(rec, "owner_id", json_integer(wr->actor.user_id));
-    if (apply_rules(wr, r, NULL, rec, now, e) || check_parent_scope(w, r, wr->user, rec, "create", e) ||
+    if ((r->prepare && r->prepare(w, NULL, rec, e)) || apply_rules(wr, r, NULL, rec, now, e) ||
+        (r->derive && r->derive(w, 0, NULL, rec, now, e)) || check_parent_scope(w, r, wr->user, rec, "create", e) ||
         check_refs(w, wr, r, rec, NULL, e) || (r->check_stored && r->check_stored(w, 0, rec, e)))
         goto done;
     db_stmt *s = db_prepare(w, o->want_id ? r->sql_insert_id : r->sql_insert);
@@ -231,6 +238,7 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
     db_done(s);
     if (step != DB_DONE) goto done;
     int64_t id = db_last_insert_id(w);
+    if (r->follow && r->follow(w, wr, id, NULL, rec, e)) goto done;
     /* The stored record, as the hooks and the caller see it. A batch
      * writer (an import) does not want it back, and what it wrote is what
      * the hooks need: one read a row saved. */
@@ -301,7 +309,9 @@ static int update_in(db *w, const struct writer *wr, const struct resource *r, i
     if (r->party_field && !json_equal(json_object_get(rec, r->party_field), json_object_get(old, r->party_field)) &&
         check_parent_scope(w, r, wr->user, rec, "update", e))
         goto done;
-    if (apply_rules(wr, r, old, rec, now, e) || check_refs(w, wr, r, rec, old, e) ||
+    if ((r->prepare && r->prepare(w, old, rec, e)) || apply_rules(wr, r, old, rec, now, e) ||
+        (r->derive && r->derive(w, id, old, rec, now, e)) ||
+        check_refs(w, wr, r, rec, old, e) ||
         (r->check_stored && r->check_stored(w, id, rec, e)))
         goto done;
     db_stmt *s = db_prepare(w, r->sql_update);
@@ -317,6 +327,7 @@ static int update_in(db *w, const struct writer *wr, const struct resource *r, i
     /* The UPDATE names the version it read: no row changed means another
      * write got there first (or the row went), and nothing may follow. */
     if (db_changes(w) != 1) { version_conflict(o, have + 1, e); goto done; }
+    if (r->follow && r->follow(w, wr, id, old, rec, e)) goto done;
     stored = res_load(w, r, id);
     if (!stored) { verr_from_db(e, w, r); goto done; }
     if (r->after_write && r->after_write(w, id, stored)) { verr_from_db(e, w, r); goto done; }

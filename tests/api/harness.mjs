@@ -190,6 +190,7 @@ async function loadSpec(base) {
   return spec;
 }
 
+const otherTypes = new Map();
 const pointer = (s) => s.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /** Checks one answer against the description; throws an AssertionError naming what is wrong. */
@@ -212,8 +213,11 @@ export async function validateResponse(base, method, url, status, contentType, t
     const content = resp ? resp.content : null;
     const hasJson = resp === null || (content && content['application/json']);
     validators.set(key, hasJson ? ajv.compile({ $ref: `${ref}/content/application~1json/schema` }) : null);
+    // Other media types the answer may have (a page for people answers its errors as a page).
+    otherTypes.set(key, content ? Object.keys(content).filter((t) => t !== 'application/json') : []);
   }
   const validate = validators.get(key);
+  if (otherTypes.get(key).some((t) => (contentType || '').startsWith(t))) return;
   if (!validate || !/application\/json/.test(contentType || '')) {
     assert.ok(!validate || !text, `${method} ${path} ${status}: declared JSON, answered ${contentType}`);
     return;
@@ -332,4 +336,13 @@ export function storeExplanationText(db, partyId, explanation) {
 
 export function fileDigest(path) {
   return readFileSync(path).length;
+}
+
+/** The date ("YYYY-MM-DD") in an IANA time zone at an instant. Built from the
+ * formatter's parts, not a locale's format: a Node with less ICU data (Debian's)
+ * writes 'en-CA' dates as 12/7/2026. */
+export function zoneDate(zone, at = new Date()) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
 }

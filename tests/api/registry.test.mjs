@@ -21,12 +21,49 @@ function sample(type, ids) {
     case 'product': return { name: 'Widget', sku: 'REG-1' };
     case 'team': return { name: 'Registry team' };
     case 'campaign': return { name: '春节 campaign', channel: 'wechat', starts_on: '2027-01-20', ends_on: '2027-02-10' };
+    case 'pipeline': return { name: 'Registry pipeline', stages: [{ key: 'first', name_en: 'First', name_zh: '第一', probability: 20 }] };
+    case 'opportunity': return { name: '登记 deal', party_id: ids.party, pipeline_id: ids.pipeline };
+    case 'exchange_rate': return { currency: 'USD', to_currency: 'CNY', valid_on: '2026-11-01', rate: '7.1234' };
+    case 'lead': return { name: '登记 Lead', company: 'Registry Co', emails: ['reg@lead.test'] };
+    case 'assignment_rule': return { name: 'Registry rule', team_id: ids.team };
+    case 'lead_form': return { key: 'registry', name: 'Registry form', consent_text: 'ok' };
+    case 'price_list': return { name: '标准价 Standard', currency: 'CNY', valid_from: '2027-01-01', items: [{ product_id: ids.product, unit_price: 990 }] };
+    case 'quote': return { party_id: ids.party, currency: 'CNY', lines: [{ product_id: ids.product, quantity: 2, unit_price: 990 }] };
+    case 'order': return { party_id: ids.party, currency: 'CNY', total: { amount: 1980, currency: 'CNY' } };
+    // service (issue 19)
+    case 'business_calendar': return { name: '日历 Calendar', time_zone: 'Asia/Shanghai', hours: { mon: [['09:00', '18:00']] } };
+    case 'sla_policy': return { name: 'Standard', calendar_id: ids.business_calendar, first_response_minutes: 60, resolution_minutes: 480 };
+    case 'escalation_rule': return { name: 'Late', target: 'resolution', moment: 'breached' };
+    case 'case': return { subject: '投诉 Registry case', kind: 'complaint', party_id: ids.party };
+    case 'contact_plan': return { name: '白金 weekly', segment: 'tier=platinum', every_days: 7 };
+    case 'key_date': return { party_id: ids.party, kind: 'membership', title: '入会 joined', date: '2020-05-01' };
+    case 'occasion_rule': return { name: '生日 cards', occasion: 'birthday', days_ahead: 7 };
+    case 'email_template': return { name: '问候 greeting', language: 'zh-CN', subject: '{{name}} 您好', body: '<p>{{name}}</p>' };
+    case 'consent': return { party_id: ids.party, channel: 'email', granted: true, source: 'web form', wording: '同意 I agree' };
+    // issue 21: loyalty
+    case 'referral_program': return { name: 'VIP 推荐卡', budget_cap: { amount: 100000000, currency: 'CNY' },
+      levels: [{ level: 1, card_quota: 6, benefit: '1 machine', benefit_cost: { amount: 300000, currency: 'CNY' } }] };
+    case 'club': return { name: '高尔夫俱乐部 Golf club', membership_levels: ['member', 'gold'] };
+    case 'club_member': return { club_id: ids.club, party_id: ids.party, level: 'gold', joined_on: '2026-10-01' };
+    case 'club_event': return { club_id: ids.club, name: '品鉴会 Tasting', starts_at: '2026-12-20T10:00:00Z', cost: { amount: 500000, currency: 'CNY' } };
+    case 'event_attendance': return { event_id: ids.club_event, party_id: ids.party };
+    case 'structural_service': return { party_id: ids.party, kind: 'stock_advice', delivered_on: '2026-11-20', value: { amount: 20000, currency: 'CNY' } };
+    case 'loyalty_program': return { name: '积分 Points', earn_unit: { amount: 100, currency: 'CNY' }, earn_points: 1 };
     default: return null;
   }
 }
 // A field of each type that field security can hide and a change can touch.
 const TOUCH = { party: ['city', '上海'], link: ['title', 'CEO'], interaction: ['subject', 'again'], transaction: ['description', 'gift'],
-  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'] };
+  note: ['body', 'changed'], product: ['category', 'tools'], team: ['name', 'Registry team 2'], campaign: ['objective', 'reach'],
+  pipeline: ['description', 'for tests'], opportunity: ['expected_close_on', '2027-06-30'], exchange_rate: ['source', 'PBOC'],
+  lead: ['title', 'CTO'], assignment_rule: ['territory', 'north'], lead_form: ['thank_you', 'thanks'],
+  price_list: ['name', 'Standard 2'], quote: ['title', '报价'], order: ['notes', 'call first'],
+  business_calendar: ['name', 'Calendar 2'], sla_policy: ['name', 'Standard 2'], escalation_rule: ['name', 'Later'], case: ['description', 'more'],
+  contact_plan: ['notes', 'call first'], key_date: ['title', 'renamed'], occasion_rule: ['name', 'renamed'],
+  email_template: ['subject', 'Hello {{name}}'], consent: ['notes', 'verified by phone'],
+  loyalty_program: ['description', 'more'], referral_program: ['description', 'more'],
+  club: ['description', 'more'], club_member: ['notes', 'paid'], club_event: ['location', '上海'], event_attendance: ['notes', 'vip'],
+  structural_service: ['description', 'shelf plan'] };
 
 test('every registered type appears in every derived place', async () => {
   const srv = await new Server().start();
@@ -58,7 +95,7 @@ test('every registered type appears in every derived place', async () => {
       assert.ok(openapi.paths[`/api/v1/${name}`]?.get && openapi.paths[`/api/v1/${name}`]?.post, `${name} list/create in OpenAPI`);
       const one = openapi.paths[`/api/v1/${name}/{id}`];
       assert.ok(one?.get && one?.patch && one?.delete, `${name} get/patch/delete in OpenAPI`);
-      const schema = openapi.components.schemas[t.type[0].toUpperCase() + t.type.slice(1)];
+      const schema = openapi.components.schemas[t.type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')];
       assert.ok(schema, `${t.type} schema`);
       for (const f of t.fields) assert.ok(f in schema.properties, `${t.type}.${f} in the schema`);
       const body = sample(t.type, ids);

@@ -4,7 +4,7 @@
 // the type's rules and workflow apply whoever writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, waitJob } from './harness.mjs';
+import { Server, waitJob, zoneDate } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const eventsAfter = async (c, after, type) =>
@@ -148,7 +148,7 @@ test('campaigns_close decides "has ended" by the company\'s date, not UTC\'s', a
     // At any instant one of these two zones is on another date than UTC.
     const h = new Date().getUTCHours();
     const zone = h >= 11 ? 'Pacific/Kiritimati' : 'Etc/GMT+12';
-    const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    const localToday = zoneDate(zone);
     const utcToday = new Date().toISOString().slice(0, 10);
     assert.notEqual(localToday, utcToday);
     assert.equal((await admin.request('PUT', '/api/v1/settings/time-zone', { time_zone: zone })).status, 200);

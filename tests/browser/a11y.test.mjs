@@ -84,6 +84,9 @@ const PAGES = [
   ['audit', '/audit', 'table tbody tr'],
   ['tasks', '/tasks?scope=all', '.match-count[data-count]'],
   ['calendar', '/tasks?mode=calendar&view=month&scope=all', '.cal-month'],
+  // issue 21: loyalty
+  ['loyalty', '/loyalty', '.card-events .table-wrap > *'],
+  ['referral cards', '/referral', '.page .table-wrap > *'],
 ];
 
 const CSV = 'name,phone,city\n王芳,13800138000,上海\nLi Lei,13900139000,Beijing\n';

@@ -49,6 +49,8 @@ test('overdue tasks: mine, everyone\'s, by channel — as the API counts them', 
   await page.getByLabel('Channel').selectOption('visit');
   await page.waitForURL(/channel=visit/);
   await page.waitForFunction(async (n) => Number(document.querySelector('.match-count').dataset.count) === n, await apiCount(`channel=visit&due_at_to=${now()}`));
+  // The count is drawn before the list: wait for the list's rows too.
+  await page.locator('.task').first().waitFor();
   assert.ok(await page.locator('.task').count() >= 1);
   // "Open" is the edit form: reassign the task.
   await page.locator('.task').filter({ hasText: '任务客户' }).first().getByRole('button', { name: /Open the task/ }).click();

@@ -20,7 +20,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('disk full: writes fail with 507/503 and a JSON error, nothing committed is lost, writes resume when space returns', { timeout: 180000 }, async (t) => {
   const mnt = mkdtempSync(join(tmpdir(), 'rapport-full-'));
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], { encoding: 'utf8' });
+  // 8 MiB: a fresh database of 27 migrations and its WAL take 3 MiB of it.
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { encoding: 'utf8' });
   if (m.status !== 0) {
     rmSync(mnt, { recursive: true, force: true });
     t.skip(`cannot mount a tmpfs for the disk-full test (needs root): ${(m.stderr || '').trim()}`);

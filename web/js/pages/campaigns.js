@@ -72,7 +72,7 @@ export async function render(ctx) {
       h('thead', {}, h('tr', {}, ['name', 'channel', 'period', 'budget', 'status'].map((k) => h('th', { scope: 'col', class: k === 'budget' ? 'num' : '', text: t('campaigns.col_' + k) })),
         canUpdate ? h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('action.edit') })) : null)),
       h('tbody', {}, rows.map((c) => h('tr', { dataset: { id: c.id } },
-        h('td', {}, h('div', { class: 'name-text', text: c.name }), c.objective ? h('div', { class: 'sub muted', text: c.objective }) : null),
+        h('td', {}, h('a', { href: '/campaigns/' + c.id, class: 'name-link name-text', text: c.name }), c.objective ? h('div', { class: 'sub muted', text: c.objective }) : null),
         h('td', { text: c.channel ? t('enum.channel.' + c.channel) : '' }),
         h('td', { text: [c.starts_on, c.ends_on].map((d) => (d ? date(d) : '…')).join(' – ') }),
         h('td', { class: 'num', text: c.budget ? money(c.budget) : '' }),

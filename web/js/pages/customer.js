@@ -17,6 +17,24 @@ import { timeline } from './timeline.js';
 import { loadScores } from './scores.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { importanceBadge } from './customers.js';
+import { salesDocsCard } from './sales-docs.js';
+import { nbaView } from '../nba.js';
+import { consentCard } from './consent.js';
+import { loyaltyPanel } from './loyalty-panel.js';
+
+// The customer's deals (issue 18), each a link to its page.
+function dealsCard(partyId, signal) {
+  const box = h('div', {}, spinner());
+  const perms = (api.user() && api.user().permissions && api.user().permissions.opportunities) || {};
+  if (!perms.read || perms.read === 'none') return null;
+  api.get('/api/v1/opportunities', { party_id: partyId, limit: 50, sort: '-updated_at' }, { signal }).then((page) => {
+    replace(box, page.items.length ? h('ul', { class: 'deal-links' }, page.items.map((o) => h('li', {},
+      h('a', { href: `/deals/${o.id}`, text: o.name }), ' ', badge(t('sales.s_' + o.status), o.status === 'won' ? 'green' : o.status === 'lost' ? 'red' : 'blue'),
+      o.amount ? h('span', { class: 'muted', text: ' ' + money(o.amount) }) : null)))
+      : h('p', { class: 'muted', text: t('sales.no_deals') }));
+  }).catch(() => replace(box, h('p', { class: 'muted', text: t('sales.no_deals') })));
+  return card(t('sales.deals'), box, { cls: 'card-deals' });
+}
 
 export async function render(ctx) {
   const { main, params, signal } = ctx;
@@ -34,10 +52,12 @@ export async function render(ctx) {
     throw err;
   }
   const canWrite = api.user() && api.user().role !== 'read_only';
+  const loyalty = loyaltyPanel(id, { signal, canWrite });   // issue 21: points and relationship level
   await ensureUsers();
   const people = new Map();
   const tl = timeline(id, { signal, people, actions: (type, item, of) => activityActions(type, item, of) });
   const nextBox = h('div', { class: 'next-contact' }, spinner());
+  const nbaBox = h('div', { class: 'nba-box' }, spinner());
   const networkBox = h('div', {}, spinner());
   const scoresBox = h('div', { class: 'scores-box' }, spinner());
   const head = h('div');
@@ -49,8 +69,10 @@ export async function render(ctx) {
     h('div', { class: 'customer-grid' },
       left,
       h('div', { class: 'col-right' },
+        card(t('nba.title'), nbaBox, { cls: 'card-nba' }),
         card(t('customer.next_contact'), nextBox, { cls: 'card-next' }),
-        card(t('timeline.title'), tl.el, { cls: 'card-timeline' })))));
+        card(t('timeline.title'), tl.el, { cls: 'card-timeline' }),
+        dealsCard(id, signal)))));
 
   function drawHead() {
     ctx.setTitle(party.name);
@@ -99,6 +121,7 @@ export async function render(ctx) {
       [t('field.addresses'), list(addresses)],
       [t('field.website'), web],
       [t('field.birthday'), date(party.birthday)],
+      [t('field.lunar_birthday'), lunarText(party.lunar_birthday)],
       [t('field.source'), label('source', party.source)],
       [t('field.external_id'), party.external_id],
       [t('field.owner_id'), userLabel(party.owner_id)],
@@ -121,8 +144,11 @@ export async function render(ctx) {
     profile.classList.add('card-profile');
     replace(left, profile,
       card(t('customer.network'), networkBox, { cls: 'card-network', actions: canWrite ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: addLink } }, icon('link'), t('network.add')) : null }),
+      salesDocsCard(party, signal),
       classes,
+      consentCard(party),
       card(t('scores.title'), scoresBox, { cls: 'card-scores' }),
+      ...loyalty.el,
       needs.children.length ? card(t('customer.needs'), needs) : null,
       custom.length ? card(t('field.custom'), dl(custom.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))) : null);
   }
@@ -137,6 +163,18 @@ export async function render(ctx) {
       const ps = await api.getMany('parties', links.items.map((l) => l.from_id).slice(0, 30), { signal });
       for (const [pid, p] of ps) people.set(pid, p);
     } catch (err) { if (err.name === 'AbortError') throw err; }
+  }
+
+  /** The next best action and the contact plan's next contact (issue 20). */
+  async function loadNba() {
+    try {
+      const [a, nc] = await Promise.all([api.get(`${url}/next-action`, undefined, { signal }), api.get(`${url}/next-contact`, undefined, { signal })]);
+      const plan = nc.next ? h('p', { class: ['plan-next', nc.next.overdue ? 'overdue' : ''], dataset: { overdue: String(nc.next.overdue) },
+        text: t(nc.next.overdue ? 'nba.plan_overdue' : 'nba.plan_next', { plan: nc.next.plan_name, date: date(nc.next.due_at.slice(0, 10)) }) }) : null;
+      replace(nbaBox, nbaView(a), plan);
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(nbaBox, errorState(err, loadNba));
+    }
   }
 
   async function loadNext() {
@@ -362,7 +400,14 @@ export async function render(ctx) {
   drawLeft();
   checkProspect();
   const peopleP = loadPeople();
-  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNetwork(), loadScores(scoresBox, id, { signal })]);
+  await Promise.all([peopleP.then(() => Promise.all([tl.reload(), loadNext()])), loadNba(), loadNetwork(), loadScores(scoresBox, id, { signal }),
+    loyalty.load()]);
+}
+
+/** A lunar birthday {month, day, leap} as 农历 text: "闰二月初十" / "Lunar 2/10 (leap month)". */
+function lunarText(l) {
+  if (!l || !l.month) return null;
+  return t(l.leap ? 'lunar.date_leap' : 'lunar.date', { month: l.month, day: l.day });
 }
 
 function initials(name) {

@@ -15,6 +15,7 @@ import { drawChart, loadChart } from '../charts.js';
 import { navigate } from '../router.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { analyticsSection } from './analytics-widgets.js';
+import { nbaView } from '../nba.js';
 
 const TASKS_KEY = 'rapport.dashboard.tasks';
 
@@ -36,6 +37,7 @@ export async function render(ctx) {
   ensureUsers();
   const kpiBox = h('div', { class: 'kpis' }, spinner());
   const tasksBox = h('div', {}, spinner());
+  const worklistBox = h('div', { class: 'worklist' }, spinner());
   const grid = h('div', { class: 'dash-grid' });
   let scope = store.get(TASKS_KEY, 'mine');
   const scopeSeg = h('div', { class: 'seg', role: 'group', 'aria-label': t('tasks.scope') },
@@ -57,11 +59,13 @@ export async function render(ctx) {
     kpiBox,
     h('div', { class: 'dash-top' },
       card(t('tasks.title'), tasksBox, { actions: scopeSeg, cls: 'card-tasks' }),
+      card(t('nba.worklist'), worklistBox, { cls: 'card-worklist' }),
       analytics.equity),
     analytics.grid,
     grid));
 
   const tasksP = loadTasks();
+  loadWorklist();
   const analyticsP = analytics.load();
   let agg;
   try {
@@ -85,6 +89,17 @@ export async function render(ctx) {
 
   for (const b of BREAKDOWNS) if (by[b.field]) grid.append(breakdownCard(b, by[b.field]));
   await Promise.all([tasksP, analyticsP]);
+
+  /** The worklist: the caller's next best actions, ranked by the value at stake (issue 20). */
+  async function loadWorklist() {
+    try {
+      const r = await api.get('/api/v1/next-actions', { limit: 8 }, { signal });
+      replace(worklistBox, r.items.length ? h('ol', { class: 'nba-list' }, r.items.map((a) => h('li', {}, nbaView(a, { link: true }))))
+        : h('p', { class: 'muted', text: t('nba.worklist_empty') }));
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(worklistBox, errorState(err, loadWorklist));
+    }
+  }
 
   /** The overdue and due-today cards: counted by the server for the scope chosen (mine / everyone). */
   async function drawTaskKpis() {

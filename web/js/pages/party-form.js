@@ -35,7 +35,19 @@ export function partyForm(p, { compact = false } = {}) {
     add('city', { value: p.city }),
     compact ? null : add('country', { value: p.country }),
     compact ? null : add('website', { value: p.website, type: 'url' }),
-    compact ? null : add('birthday', { value: p.birthday, type: 'date' }));
+    compact ? null : add('birthday', { value: p.birthday, type: 'date' }),
+    compact ? null : lunarFields());
+  /** The lunar birthday: month, day and leap month (DOMAIN D8), kept as one value. */
+  function lunarFields() {
+    const l = p.lunar_birthday && p.lunar_birthday.month ? p.lunar_birthday : null;
+    const month = field({ label: t('lunar.month'), type: 'select', value: l ? String(l.month) : '',
+      options: [{ value: '', label: t('common.none') }].concat(Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))) });
+    const day = field({ label: t('lunar.day'), type: 'number', value: l ? String(l.day) : '', attrs: { min: '1', max: '30' } });
+    const leap = field({ label: t('lunar.leap'), type: 'checkbox', value: !!(l && l.leap) });
+    inputs.lunar_birthday = { month: month.input, day: day.input, leap: leap.input };
+    fields.lunar_birthday = month;
+    return h('fieldset', { class: 'lunar-birthday' }, h('legend', { text: t('field.lunar_birthday') }), month.wrap, day.wrap, leap.wrap);
+  }
   const classes = group(t('form.classification'),
     ...CLASSIFICATIONS.map((c) => add(c, { type: 'select', value: p[c] || '', options: vocabOptions(c, VOCAB[c], t('common.none')) })),
     add('source', { type: 'select', value: p.source || '', options: vocabOptions('source', VOCAB.source, t('common.none')) }));
@@ -70,7 +82,9 @@ export function partyForm(p, { compact = false } = {}) {
   function values() {
     const v = {};
     for (const [k, inp] of Object.entries(inputs)) {
-      if (k === 'roles') v.roles = inp.filter((x) => x.checked).map((x) => x.value);
+      if (k === 'lunar_birthday') v.lunar_birthday = inp.month.value && inp.day.value
+        ? { month: Number(inp.month.value), day: Number(inp.day.value), leap: inp.leap.checked } : null;
+      else if (k === 'roles') v.roles = inp.filter((x) => x.checked).map((x) => x.value);
       else if (k === 'phones' || k === 'emails') v[k] = lines(inp.value);
       else if (k === 'tags') v.tags = inp.value.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
       else if (k === 'custom') {
@@ -93,7 +107,8 @@ export function partyForm(p, { compact = false } = {}) {
     const v = values();
     const out = {};
     for (const [k, x] of Object.entries(v)) {
-      const before = p.id ? p[k] ?? (Array.isArray(x) ? [] : k === 'custom' ? {} : null) : null;
+      let before = p.id ? p[k] ?? (Array.isArray(x) ? [] : k === 'custom' ? {} : null) : null;
+      if (k === 'lunar_birthday' && before && !before.month) before = null;   // stored as {} when none
       if (!p.id) {
         if (x !== null && !(Array.isArray(x) && !x.length) && !(k === 'custom' && !Object.keys(x).length)) out[k] = x;
       } else if (JSON.stringify(before) !== JSON.stringify(x)) out[k] = x;

@@ -26,7 +26,8 @@ export async function render(ctx) {
   const more = h('button', { type: 'button', class: 'btn', text: t('customers.load_more'), on: { click: () => load(true) } });
   main.append(h('div', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('products.title') }), h('p', { class: 'muted', text: t('products.subtitle') })),
-      canWrite ? h('div', { class: 'head-actions' }, h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => edit(null) } }, icon('plus'), t('products.new'))) : null),
+      h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: '/price-lists', text: t('pl.title') }),
+        canWrite ? h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => edit(null) } }, icon('plus'), t('products.new')) : null)),
     h('div', { class: 'toolbar' }, cat.wrap, active.wrap, sort.wrap),
     tableBox, h('div', { class: 'list-foot' }, status, more)));
 

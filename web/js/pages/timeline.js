@@ -136,6 +136,19 @@ function entry(e) {
         h('div', { class: 'tl-meta muted' }, when, it.user_id ? ' · ' + userText(it.user_id) : ''),
         h('p', { class: 'tl-text', text: it.body })));
   }
+  // issue 21: loyalty — club memberships, event invitations, structural services.
+  if (e.type === 'club_member' || e.type === 'event_attendance' || e.type === 'structural_service') {
+    const title = e.type === 'club_member' ? t('timeline.club_member', { level: it.level || '' })
+      : e.type === 'event_attendance' ? t('timeline.event_' + it.status) : t('timeline.structural', { kind: label('structural_kind', it.kind) });
+    const extra = e.type === 'club_member' ? [it.left_on ? t('timeline.club_left', { on: it.left_on }) : '', it.fee ? money(it.fee) : '']
+      : e.type === 'structural_service' ? [it.value ? money(it.value) : ''] : [];
+    return h('li', { class: ['tl-item', 'tl-' + e.type], dataset: { type: e.type, id: it.id } },
+      h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon(e.type === 'structural_service' ? 'tag' : 'gift')),
+      h('div', { class: 'tl-body' },
+        h('div', { class: 'tl-head' }, h('span', { class: 'tl-title', text: title })),
+        h('div', { class: 'tl-meta muted' }, when, ...extra.filter(Boolean).map((x) => ' · ' + x)),
+        it.description || it.notes ? h('p', { class: 'tl-text', text: it.description || it.notes }) : null));
+  }
   // change
   const changes = it.changes && typeof it.changes === 'object' ? Object.entries(it.changes) : [];
   return h('li', { class: ['tl-item', 'tl-change'], dataset: { type: 'change', id: it.id } },

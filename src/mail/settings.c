@@ -1,0 +1,32 @@
+/* settings (mail): see settings.h. */
+#include "mail/settings.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mail_setting_get(db *c, const char *key, char *out, size_t cap)
+{
+    out[0] = '\0';
+    db_stmt *s = db_prepare(c, "SELECT value FROM setting WHERE key = ?");
+    if (!s) return;
+    db_bind_text(s, 1, key);
+    if (db_step(s) == DB_ROW && db_column_text(s, 0)) snprintf(out, cap, "%s", db_column_text(s, 0));
+    db_done(s);
+}
+
+void mail_settings_load(db *c, struct mail_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    const char *env = getenv("RAPPORT_SMTP_URL");
+    if (env && env[0]) { snprintf(s->smtp_url, sizeof s->smtp_url, "%s", env); s->smtp_from_env = true; }
+    else mail_setting_get(c, "mail.smtp_url", s->smtp_url, sizeof s->smtp_url);
+    mail_setting_get(c, "mail.from", s->from, sizeof s->from);
+    if (!s->from[0]) snprintf(s->from, sizeof s->from, "marketing@localhost");
+    env = getenv("RAPPORT_PUBLIC_URL");
+    if (env && env[0]) snprintf(s->public_url, sizeof s->public_url, "%s", env);
+    else mail_setting_get(c, "mail.public_url", s->public_url, sizeof s->public_url);
+    if (!s->public_url[0]) snprintf(s->public_url, sizeof s->public_url, "https://localhost");
+    size_t n = strlen(s->public_url);
+    while (n && s->public_url[n - 1] == '/') s->public_url[--n] = '\0';
+    mail_setting_get(c, "company.name", s->company, sizeof s->company);
+}
