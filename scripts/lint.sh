@@ -263,9 +263,10 @@ if os.path.exists('src/db/pg_untranslatable.def') and 'sqlite' in mig_sets:
         if n in mig_sets.get('postgres', []): continue
         name = mig_names[('sqlite', n)]
         text = open(f'src/db/migrations/sqlite/{name}').read()
-        code = re.sub(r"'(?:[^']|'')*'", lambda x: "'" + ' ' * (len(x.group(0)) - 2) + "'", text)
-        code = re.sub(r'"(?:[^"]|"")*"', lambda x: '"' + ' ' * (len(x.group(0)) - 2) + '"', code)
-        code = re.sub(r'--[^\n]*', lambda x: ' ' * len(x.group(0)), code)
+        # Quotes and comments in one pass, as pg_migrate.c reads them: an
+        # apostrophe in a comment (a member's) opens no string.
+        code = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*",
+                      lambda x: x.group(0)[0] + ' ' * (len(x.group(0)) - 1), text)
         code = re.sub(r'\bWITHOUT\s+ROWID\b', ' ', code, flags=re.I)
         for what, rx in refusals:
             if rx.search(code):
