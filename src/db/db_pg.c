@@ -895,9 +895,17 @@ int pg_begin_read(db *c)
     /* One snapshot for the whole read, as a SQLite read transaction has. */
     return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
+/* Write transactions are one at a time on the database, as SQLite's BEGIN
+ * IMMEDIATE makes them: the domain code reads, checks and writes in one
+ * transaction (a points balance, a referral quota, an assignment turn) and
+ * is right only when no other writer interleaves, whichever server runs
+ * it. A transaction-scoped advisory lock (released by COMMIT or ROLLBACK),
+ * taken in the BEGIN's round trip, gives every server that order. Reads
+ * never wait for it. The key is any constant of our own ('Rapp'). */
+#define PG_WRITER_LOCK "1382117488"
 int pg_begin_write(db *c)
 {
-    int rc = run(c, "BEGIN");
+    int rc = run(c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
     c->write_txn = rc == 0;
     return rc;
 }

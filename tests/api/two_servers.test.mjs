@@ -3,12 +3,16 @@
 // Idempotency-Key retried on the other gets the first answer, a write at a
 // version the other already moved is refused, a disabled account is refused
 // by the other at once, and a permission change reaches the other's cached
-// permission tables through the event feed. Runs on SQLite (two processes
+// permission tables through the event feed, and failed logins count
+// together (the throttle's counts are rows). Runs on SQLite (two processes
 // on one file) and on PostgreSQL (api-pg), where nothing may live only in
-// one process's memory.
+// one process's memory. Elsewhere across two servers: the scheduler queues
+// an occurrence once (scheduler.test.mjs), the analytics store follows the
+// other server's writes (events.test.mjs), a race of PATCHes has one winner
+// (records.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client } from './harness.mjs';
+import { Server, Client, addUser, assertError } from './harness.mjs';
 
 let a, b, adminA;
 
@@ -76,4 +80,19 @@ test('a permission change and a disabled account made through one server apply o
   const d = await adminA.patch(`/api/v1/users/${u.body.id}`, { disabled: true }, { 'If-Match': `"${cur.version}"` });
   assert.equal(d.status, 200, d.text);
   assert.equal((await mk.get('/api/v1/parties?limit=1')).status, 401);
+});
+
+test('failed logins on two servers count together: five in turn throttle the account on both', async () => {
+  addUser(a.db, 'thr2@two.test', 'sales', 'the right password');
+  const anonA = new Client(a.base), anonB = new Client(b.base);
+  // Alternately: each server alone saw fewer than five failures.
+  for (let i = 0; i < 5; i++) {
+    const r = await (i % 2 ? anonB : anonA).post('/api/v1/session', { email: 'thr2@two.test', password: 'wrong ' + i });
+    assertError(r, 401, 'invalid_credentials');
+  }
+  for (const anon of [anonA, anonB]) {
+    const r = await anon.post('/api/v1/session', { email: 'thr2@two.test', password: 'the right password' });
+    assertError(r, 429, 'too_many_attempts');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+  }
 });
