@@ -97,6 +97,11 @@ int db_integrity_check(db *c, char *out, size_t cap) { if (!c) return DB_ERROR; 
 int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg) { if (!c) return DB_ERROR; return DRV(c)->tables(c, fn, arg); }
 int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied) { if (!c) return DB_ERROR; return DRV(c)->wal_truncate(c, busy, log_pages, copied); }
 db_stmt *db_prepare_table_scan(db *c, const char *table) { if (!c) return NULL; return DRV(c)->prepare_table_scan(c, table); }
+db_stmt *db_prepare_stream(db *c, const char *sql)
+{
+    if (!c) return NULL;
+    return DRV(c)->prepare_stream ? DRV(c)->prepare_stream(c, sql) : DRV(c)->prepare_once(c, sql);
+}
 int64_t db_data_version(db *c) { if (!c) return -1; return DRV(c)->data_version(c); }
 int db_begin_read(db *c) { if (!c) return DB_ERROR; return DRV(c)->begin_read(c); }
 int db_begin_write(db *c) { if (!c) return DB_ERROR; return DRV(c)->begin_write(c); }

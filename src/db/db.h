@@ -139,6 +139,12 @@ int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
 /* Every row of table (a name db_tables gave), in a stable order (not
  * cached: db_done finalizes it). NULL on error. */
 db_stmt *db_prepare_table_scan(db *c, const char *table);
+/* A read of very many rows (the analytics load), streamed: on PostgreSQL
+ * each row is handed over as it arrives (libpq's single-row mode) rather
+ * than the whole result held in memory; on SQLite rows are always read as
+ * stepped. No other statement may run on c until the last row is read or
+ * the statement is done. The statement is the caller's: db_done frees it. */
+db_stmt *db_prepare_stream(db *c, const char *sql);
 /* A number that changes whenever another connection commits a change to the
  * database (SQLite's data_version); inside a read transaction, the version of
  * its snapshot. -1 on error. */

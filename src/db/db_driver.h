@@ -54,6 +54,7 @@ struct db_driver {
     int (*tables)(db *c, int (*fn)(void *arg, const char *table), void *arg);
     int (*wal_truncate)(db *c, int *busy, int *log_pages, int *copied);
     db_stmt *(*prepare_table_scan)(db *c, const char *table);
+    db_stmt *(*prepare_stream)(db *c, const char *sql);   /* NULL: prepare_once */
     int64_t (*data_version)(db *c);
     bool (*in_transaction)(db *c);
     bool (*in_write_transaction)(db *c);

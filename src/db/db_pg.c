@@ -60,6 +60,8 @@ struct db_stmt {
     PGresult *res;
     int row, nrows;
     bool executed;
+    bool stream;          /* db_prepare_stream: rows read one at a time (single-row mode) */
+    bool streaming;       /* sent in single-row mode, results not all read yet */
     unsigned char **blobs; /* decoded bytea values of the current row, per column */
     size_t *blob_lens;
     int nblobs;
@@ -209,9 +211,18 @@ db *pg_open(const char *path, bool writer, char *err, size_t errlen)
     return c;
 }
 
+/* Reads what is left of a streamed result, so the connection is free again. */
+static void stream_drain(db_stmt *s)
+{
+    PGresult *r;
+    while ((r = PQgetResult(s->conn->h))) PQclear(r);
+    s->streaming = false;
+}
+
 static void stmt_reset(db_stmt *s)
 {
     if (s->res) { PQclear(s->res); s->res = NULL; }
+    if (s->streaming) stream_drain(s);
     for (int i = 0; i < s->nblobs; i++) free(s->blobs[i]);
     if (s->nblobs) memset(s->blobs, 0, sizeof *s->blobs * (size_t)s->nblobs);
     s->row = -1;
@@ -334,6 +345,7 @@ static size_t slot_of(const char *sql)
 }
 
 db_stmt *pg_prepare_once(db *c, const char *sql);
+db_stmt *pg_prepare_stream(db *c, const char *sql);
 
 db_stmt *pg_prepare(db *c, const char *sql)
 {
@@ -364,6 +376,13 @@ db_stmt *pg_prepare_once(db *c, const char *sql)
         return NULL;
     }
     s->once = 1;
+    return s;
+}
+
+db_stmt *pg_prepare_stream(db *c, const char *sql)
+{
+    db_stmt *s = pg_prepare_once(c, sql);
+    if (s) s->stream = true;
     return s;
 }
 
@@ -587,6 +606,70 @@ static PGresult *exec_guarded(db_stmt *s, const char *sname, bool *released)
     return out;
 }
 
+/* Room for the decoded bytea values of nc columns. */
+static void size_blobs(db_stmt *s, int nc)
+{
+    if (nc <= s->nblobs) return;
+    unsigned char **b = realloc(s->blobs, sizeof *b * (size_t)nc);
+    size_t *bl = b ? realloc(s->blob_lens, sizeof *bl * (size_t)nc) : NULL;
+    if (b) s->blobs = b;
+    if (bl) s->blob_lens = bl;
+    if (b && bl) {
+        memset(b + s->nblobs, 0, sizeof *b * (size_t)(nc - s->nblobs));
+        s->nblobs = nc;
+    }
+}
+
+/* A streamed statement is sent in single-row mode: libpq hands over each
+ * row as it arrives instead of holding the whole result (ten million
+ * transactions would be gigabytes in the client), and pg_step reads the
+ * next one. Until its last row is read (or db_done), the connection runs
+ * nothing else. */
+static int execute_stream(db_stmt *s)
+{
+    db *c = s->conn;
+    char sname[24];
+    stmt_name(s, sname);
+    if (!PQsendQueryPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) ||
+        !PQsetSingleRowMode(c->h)) {
+        set_error(c, NULL, PQerrorMessage(c->h));
+        stream_drain(s);
+        return DB_ERROR;
+    }
+    s->streaming = true;
+    s->executed = true;
+    c->busy++;
+    s->row = -1;
+    s->nrows = 0;
+    return 0;
+}
+
+/* The next row of a streamed statement. */
+static int step_stream(db_stmt *s)
+{
+    if (s->res) { PQclear(s->res); s->res = NULL; }
+    s->nrows = 0;
+    if (!s->streaming) return DB_DONE;
+    PGresult *r = PQgetResult(s->conn->h);
+    ExecStatusType st = PQresultStatus(r);
+    if (r && st == PGRES_SINGLE_TUPLE) {
+        s->res = r;
+        s->nrows = 1;
+        s->row = 0;
+        size_blobs(s, PQnfields(r));
+        return DB_ROW;
+    }
+    int rc = DB_DONE;
+    if (r && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        set_error(s->conn, r, NULL);
+        rc = code_of(s->conn->sqlstate);
+        log_warn("statement failed: %s in: %.300s", s->conn->errmsg, s->sql);
+    }
+    PQclear(r);
+    stream_drain(s);
+    return rc;
+}
+
 static int execute(db_stmt *s)
 {
     db *c = s->conn;
@@ -597,6 +680,7 @@ static int execute(db_stmt *s)
         return DB_ERROR;
     }
     if (ensure_prepared(s) != 0) return code_of(c->sqlstate);
+    if (s->stream && !s->changing) return execute_stream(s);
     bool guard = s->changing && c->write_txn && PQtransactionStatus(c->h) == PQTRANS_INTRANS;
     char sname[24];
     stmt_name(s, sname);
@@ -639,17 +723,7 @@ static int execute(db_stmt *s)
     } else {
         s->res = r;
         s->nrows = st == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-        int nc = PQnfields(r);
-        if (nc > s->nblobs) {
-            unsigned char **b = realloc(s->blobs, sizeof *b * (size_t)nc);
-            size_t *bl = b ? realloc(s->blob_lens, sizeof *bl * (size_t)nc) : NULL;
-            if (b) s->blobs = b;
-            if (bl) s->blob_lens = bl;
-            if (b && bl) {
-                memset(b + s->nblobs, 0, sizeof *b * (size_t)(nc - s->nblobs));
-                s->nblobs = nc;
-            }
-        }
+        size_blobs(s, PQnfields(r));
     }
     s->executed = true;
     c->busy++;
@@ -665,6 +739,7 @@ int pg_step(db_stmt *s)
     }
     for (int i = 0; i < s->nblobs; i++)
         if (s->blobs[i]) { free(s->blobs[i]); s->blobs[i] = NULL; }
+    if (s->streaming || (s->stream && s->res)) return step_stream(s);
     if (s->row + 1 < s->nrows) { s->row++; return DB_ROW; }
     s->row = s->nrows;
     return DB_DONE;
@@ -1080,6 +1155,7 @@ const struct db_driver db_driver_pg = {
     .tables = pg_tables,
     .wal_truncate = pg_wal_truncate,
     .prepare_table_scan = pg_prepare_table_scan,
+    .prepare_stream = pg_prepare_stream,
     .data_version = pg_data_version,
     .in_transaction = pg_in_transaction,
     .in_write_transaction = pg_in_write_transaction,
