@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "db/migrations.h"
 #include "db/pg_sql.h"
 
 static void expect_translation(const char *sqlite, const char *pg)
@@ -49,8 +50,34 @@ static void test_translate(void **state)
     expect_translation("ALTER TABLE job ADD COLUMN lease_until TEXT;", "ALTER TABLE job ADD COLUMN lease_until TEXT;");
 }
 
+/* Every embedded SQLite migration either has its PostgreSQL text or is
+ * translated by the real translator: scripts/lint.sh checks the same with
+ * its own reading of the refusals, this with pg_migrate.c's. */
+static void test_every_migration_has_a_postgres_text(void **state)
+{
+    const struct migration_set *lite = NULL, *pg = NULL;
+    for (const struct migration_set *m = migration_sets; m->dialect; m++) {
+        if (strcmp(m->dialect, "sqlite") == 0) lite = m;
+        if (strcmp(m->dialect, "postgres") == 0) pg = m;
+    }
+    assert_non_null(lite);
+    assert_non_null(pg);
+    assert_true(lite->count >= 28);
+    for (int i = 0; i < lite->count; i++) {
+        bool own = false;
+        for (int j = 0; j < pg->count && !own; j++) own = strcmp(pg->migrations[j].name, lite->migrations[i].name) == 0;
+        if (own) continue;
+        char err[256] = "";
+        char *out = pg_migration_translate(lite->migrations[i].sql, err, sizeof err);
+        if (!out) fail_msg("%s: %s (write src/db/migrations/postgres/%s)", lite->migrations[i].name, err, lite->migrations[i].name);
+        free(out);
+    }
+}
+
 static void test_refusals(void **state)
 {
+    /* an apostrophe in a comment opens no string that would hide the trigger */
+    expect_refusal("-- a member's points\nCREATE TRIGGER x BEFORE DELETE ON t BEGIN SELECT RAISE(ABORT, 'no'); END;", "trigger");
     expect_refusal("CREATE VIRTUAL TABLE f USING fts5(a);", "virtual table");
     expect_refusal("CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; END;", "trigger");
     expect_refusal("INSERT OR REPLACE INTO t VALUES (1);", "REPLACE");
@@ -123,6 +150,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_translate),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_every_migration_has_a_postgres_text),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_search_terms),
     };
