@@ -2,7 +2,7 @@
 # under ASan/UBSan; `make run` starts the server with demo data.
 CC      ?= cc
 B       ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl libpq
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen

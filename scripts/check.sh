@@ -52,6 +52,20 @@ run_node_suite() { # name dir
 }
 
 run_node_suite api tests/api
+# The API suite again on a throwaway PostgreSQL cluster (scripts/pg-test.sh).
+if [ -x scripts/pg-test.sh ]; then
+  echo "== api-pg tests (the API suite on PostgreSQL)"
+  log="$LOG_DIR/api-pg.log"
+  bash scripts/pg-test.sh >"$log" 2>&1; rc=$?
+  p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); p=${p:-0}
+  f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}'); f=${f:-0}
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  if [ "$f" -gt 0 ]; then
+    echo "  --- api-pg failures (full log: $log):"
+    grep -E '^not ok|^ *not ok|error:|expected|actual|sanitizer|pg-test' "$log" | head -60 | sed 's/^/    /'
+  fi
+  count api-pg "$p" "$f"
+fi
 run_node_suite openapi tests/openapi
 run_node_suite crash tests/crash
 run_node_suite load tests/load

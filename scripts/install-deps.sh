@@ -9,6 +9,7 @@ PACKAGES=(build-essential pkg-config clang-14 libclang-rt-14-dev
           libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libnlopt-dev
           libxlsxwriter-dev zlib1g-dev libicu-dev libzip-dev libexpat1-dev libical-dev python3-icalendar libhpdf-dev
           fonts-droid-fallback poppler-utils liblunar-date-dev libglib2.0-dev libcurl4-openssl-dev
+          libpq-dev postgresql-15
           sqlite3 curl wrk nodejs chromium fonts-noto-cjk valgrind python3)
 
 missing=()

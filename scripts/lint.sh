@@ -34,9 +34,12 @@
 #     PORTABLE_SQL_EXCEPTIONS lists files still allowed a rule, counted in
 #     the check's line; it is empty: keep it so;
 #  4. migrations: src/db/migrations/DIALECT/NNN_name.sql, numbered 001, 002 …
-#     without a gap in every dialect's directory, and every dialect has the
-#     same numbers (migration N is the same change on every engine; the
-#     names may differ);
+#     without a gap in SQLite's directory (the reference; migration N is the
+#     same change on every engine). postgres/ holds only the migrations the
+#     mechanical translation (src/db/pg_migrate.c) cannot make, named as
+#     SQLite's of the same number; a SQLite migration that uses something in
+#     src/db/pg_untranslatable.def without one fails here, naming the file
+#     to write;
 #  5. the build keeps -Werror.
 # Prints one line per check and, last, "N passed, N failed".
 # LINT_ROOT runs it over another tree (tests/lint/fixture, whose every rule
@@ -49,7 +52,8 @@ python3 - "$@" <<'PY'
 import re, sys, glob, os
 
 SQL_BUILDERS = {'src/api/resource.c', 'src/api/res_query.c', 'src/io/export.c', 'src/domain/import.c', 'src/api/audit.c',
-                'src/analytics/service.c', 'src/db/sql_sqlite.c', 'src/api/parties.c', 'src/http/authz.c'}
+                'src/analytics/service.c', 'src/db/sql_sqlite.c', 'src/api/parties.c', 'src/http/authz.c',
+                'src/db/sql_pg.c', 'src/db/db_pg.c'}
 BANNED = ['sprintf', 'vsprintf', 'strcpy', 'strcat', 'gets', 'strncpy', 'strncat', 'stpcpy', 'strtok',
           'tmpnam', 'mktemp', 'alloca']
 SQL_RE = re.compile(r'\b(AND|OR|SELECT|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|WHERE|ORDER\s+BY|JOIN|MATCH)\b')
@@ -221,6 +225,7 @@ report('run-time SQL', sql_hits)
 mk = open('Makefile').read()
 report(f'portable SQL ({sum(len(v) for v in PORTABLE_SQL_EXCEPTIONS.values())} exc)', portable_hits)
 mig_hits, mig_sets = [], {}
+mig_names = {}
 for d in sorted(glob.glob('src/db/migrations/*/')):
     dialect = os.path.basename(d.rstrip('/'))
     nums = []
@@ -228,11 +233,46 @@ for d in sorted(glob.glob('src/db/migrations/*/')):
         m = re.match(r'^(\d{3})_[a-z0-9_]+\.sql$', f)
         if not m: mig_hits.append(f'{d}{f}: not NNN_name.sql'); continue
         nums.append(int(m.group(1)))
-    if nums != list(range(1, len(nums) + 1)): mig_hits.append(f'{d}: numbers {nums} are not 1..{len(nums)} without gaps')
+        mig_names[(dialect, int(m.group(1)))] = f
+    # SQLite's set is the reference and has every number; another dialect's
+    # directory holds only the migrations its translation cannot make.
+    if dialect == 'sqlite' or dialect not in ('postgres',):
+        if nums != list(range(1, len(nums) + 1)): mig_hits.append(f'{d}: numbers {nums} are not 1..{len(nums)} without gaps')
     mig_sets[dialect] = nums
 if not mig_sets: mig_hits.append('src/db/migrations/: no DIALECT/ directory')
-if len({tuple(v) for v in mig_sets.values()}) > 1:
-    mig_hits.append('dialects differ in their migration numbers: ' + ', '.join(f'{k}: {len(v)}' for k, v in mig_sets.items()))
+ref = mig_sets.get('sqlite', [])
+for dialect, nums in mig_sets.items():
+    if dialect == 'sqlite': continue
+    if dialect != 'postgres':
+        if nums != ref: mig_hits.append(f'dialects differ in their migration numbers: sqlite: {len(ref)}, {dialect}: {len(nums)}')
+        continue
+    for n in nums:
+        name = mig_names[(dialect, n)]
+        if n not in ref: mig_hits.append(f'src/db/migrations/postgres/{name}: no SQLite migration {n:03d}')
+        elif mig_names[('sqlite', n)] != name:
+            mig_hits.append(f'src/db/migrations/postgres/{name}: named unlike SQLite\'s {mig_names[("sqlite", n)]}')
+# A SQLite migration the mechanical translation (src/db/pg_migrate.c) refuses
+# needs its PostgreSQL text: the refusals are pg_untranslatable.def's.
+if os.path.exists('src/db/pg_untranslatable.def') and 'sqlite' in mig_sets:
+    refusals = []
+    for m in re.finditer(r'^PG_UNTRANSLATABLE\("([^"]*)", "((?:[^"\\]|\\.)*)"\)', open('src/db/pg_untranslatable.def').read(), re.M):
+        pat = m.group(2).encode().decode('unicode_escape').replace('[[:space:]]', r'\s')
+        refusals.append((m.group(1), re.compile(pat, re.I)))
+    if not refusals: mig_hits.append('src/db/pg_untranslatable.def: no refusals read')
+    for n in ref:
+        if n in mig_sets.get('postgres', []): continue
+        name = mig_names[('sqlite', n)]
+        text = open(f'src/db/migrations/sqlite/{name}').read()
+        # Quotes and comments in one pass, as pg_migrate.c reads them: an
+        # apostrophe in a comment (a member's) opens no string.
+        code = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*",
+                      lambda x: x.group(0)[0] + ' ' * (len(x.group(0)) - 1), text)
+        code = re.sub(r'\bWITHOUT\s+ROWID\b', ' ', code, flags=re.I)
+        for what, rx in refusals:
+            if rx.search(code):
+                mig_hits.append(f'src/db/migrations/sqlite/{name}: uses {what}, which the PostgreSQL translation cannot make:'
+                                f' write src/db/migrations/postgres/{name}')
+                break
 for f in glob.glob('src/db/migrations/*.sql'): mig_hits.append(f'{f}: outside a DIALECT/ directory (not embedded)')
 report(f'migrations ({", ".join(sorted(mig_sets))})', mig_hits)
 report('-Werror', [] if re.search(r'^WARN\s*:=.*-Werror', mk, re.M) else ['Makefile: WARN lost -Werror'])

@@ -27,6 +27,7 @@ static const struct command {
     {"import", cmd_import, "import KIND FILE [options]              import records (see docs)"},
     {"export", cmd_export, "export KIND --format csv|jsonl|xlsx     export records"},
     {"backup", cmd_backup, "backup FILE [--db PATH]                 online backup of a running database"},
+    {"copy", cmd_copy, "copy --from SRC --to DST [--batch N]      copy a database to another (SQLite to postgres://…), verified"},
     {"restore", cmd_restore, "restore FILE [--db PATH]                replace the database with a backup"},
     {"model", cmd_model, "model fit|summary ...                   fit BG/NBD, Pareto/NBD, Gamma-Gamma models"},
     {"analyze", cmd_analyze, "analyze [--db PATH]                     recompute every party's scores (RFM, tier, CLV, stage...)"},

@@ -353,7 +353,8 @@ static int store_load(db *c, const char *currency)
 {
     double t0 = now_seconds();
     an_store_free(&g.store);
-    db_stmt *s = db_prepare(c, "SELECT party_id, occurred_at, amount, cost, competitor_id FROM txn WHERE currency = ?");
+    /* Streamed: millions of rows, each appended once and not kept. */
+    db_stmt *s = db_prepare_stream(c, "SELECT party_id, occurred_at, amount, cost, competitor_id FROM txn WHERE currency = ?");
     if (!s)
         return -1;
     db_bind_text(s, 1, currency);

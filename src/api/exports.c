@@ -34,7 +34,7 @@ static void export_kind(struct req *rq, struct resp *rs, const char *kind)
     if (fs && out_format_parse(fs, &f)) { resp_error(rs, 400, "invalid_parameter", "format", "format must be csv, jsonl or xlsx"); return; }
     struct resource *r = export_resource(kind);
     char path[4200];
-    snprintf(path, sizeof path, "%s.export-XXXXXX", db_path());
+    snprintf(path, sizeof path, "%s.export-XXXXXX", db_files_base());
     int fd = mkstemp(path);
     if (fd < 0) { resp_error(rs, 503, "storage_error", NULL, "no room for the export file"); return; }
     close(fd);

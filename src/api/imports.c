@@ -23,7 +23,7 @@
 /* Files of import jobs live in a directory beside the database. */
 static void import_dir(char *out, size_t cap)
 {
-    snprintf(out, cap, "%s.imports", db_path());
+    snprintf(out, cap, "%s.imports", db_files_base());
     mkdir(out, 0700);
 }
 

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "db/writer.h"
 #include "http/authz.h"
+#include "records/events.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,13 @@ static int job_perm(db *w, void *arg)
     struct perm_ctx *c = arg;
     for (size_t i = 0; i < c->n; i++)
         if (perm_apply(w, c, &c->changes[i])) return 1;
-    return 0;
+    /* One event for the batch: every server process on the database
+     * reloads its permission tables when it follows it (authz.c). */
+    char actor[32];
+    struct actor a = ACTOR_USER(c->rq->user.id);
+    actor_text(&a, actor, sizeof actor);
+    struct rec_event ev = {.type = "permission", .action = c->field ? "field_update" : "update", .actor = actor};
+    return events_append(w, &ev) ? 1 : 0;
 }
 
 /* Reads and checks one change object; errors name the field, prefixed with

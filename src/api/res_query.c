@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_LIST_LIMIT 500
@@ -481,7 +482,7 @@ void res_list(struct req *rq, struct resp *rs)
     bool capped = false;
     if (l.count) {
         if (l.where.failed) { verr_set(&l.e, 400, "invalid_parameter", NULL, "the query is too long"); goto fail; }
-        sb_printf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s t WHERE 1 = 1%s%s LIMIT ?)", r->table,
+        sb_printf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s t WHERE 1 = 1%s%s LIMIT ?) AS page", r->table,
                   r->soft_delete ? " AND t.deleted_at IS NULL" : "", sb_str(&l.where));
         db_stmt *cs = db_prepare_once(db_reader(), sb_str(&sql));
         if (!cs) { verr_set(&l.e, 500, "internal", NULL, "the count query failed"); goto fail; }
@@ -721,7 +722,7 @@ int res_group_counts(struct req *rq, const struct resource *r, const char *name,
         if (!f || values) db_bind_text(s, idx++, values ? values[i] : "total");
         idx = res_query_bind(&l, s, idx);
         if (values) db_bind_text(s, idx, values[i]);
-        else if (f) db_bind_int64(s, idx, top > 0 ? top : -1);
+        else if (f) db_bind_int64(s, idx, top > 0 ? top : INT64_MAX);   /* no limit: -1 is SQLite's only */
         int src;
         while ((src = db_step(s)) == DB_ROW) {
             const char *v = db_column_text(s, 0);

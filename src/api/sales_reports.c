@@ -221,7 +221,7 @@ static bool day_ok(const char *s)
 static void report_file(struct resp *rs, enum out_format fmt, const char *by, json_t *rows, json_t *acts, struct verr *e)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s.report-XXXXXX", db_path());
+    snprintf(path, sizeof path, "%s.report-XXXXXX", db_files_base());
     int fd = mkstemp(path);
     if (fd < 0) { verr_set(e, 503, "storage_error", NULL, "no room for the report file"); return; }
     close(fd);

@@ -273,7 +273,7 @@ static void measures_answer(struct req *rq, struct resp *rs, bool json)
         return;
     }
     char path[4200];
-    snprintf(path, sizeof path, "%s.measures-XXXXXX", db_path());
+    snprintf(path, sizeof path, "%s.measures-XXXXXX", db_files_base());
     int fd = mkstemp(path);
     if (fd < 0) { json_decref(items); json_decref(tot); resp_error(rs, 503, "storage_error", NULL, "no room for the file"); return; }
     close(fd);

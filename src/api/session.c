@@ -37,6 +37,7 @@ struct login_ctx {
 static int job_login(db *w, void *arg)
 {
     struct login_ctx *c = arg;
+    if (login_record(w, c->email, req_client_addr(c->rq), c->success)) return 1;
     if (c->success && session_create(w, c->u->id, c->cookie, c->csrf)) return 1;
     if (c->success && c->new_hash) {
         /* Only if the hash is still the one verified: a password changed
@@ -66,7 +67,7 @@ static void session_login(struct req *rq, struct resp *rs)
     char norm[256];
     email_normalize(e, norm, sizeof norm);
     int retry;
-    if (login_throttled(norm, req_client_addr(rq), &retry)) {
+    if (login_throttled(db_reader(), norm, req_client_addr(rq), &retry)) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", retry);
         resp_header(rs, "Retry-After", ra);
@@ -81,7 +82,6 @@ static void session_login(struct req *rq, struct resp *rs)
     static char dummy_hash[PASSWORD_HASH_LEN];
     if (!dummy_hash[0]) password_hash("rapport-no-such-user", dummy_hash);
     bool ok = password_verify(found ? hash : dummy_hash, pw) && found && !disabled;
-    login_record(norm, req_client_addr(rq), ok);
     struct login_ctx c = {.rq = rq, .u = &u, .success = ok, .email = norm};
     /* A hash made with older settings (more memory: 12 MiB before 9) is
      * replaced at the first login that proves the password. */

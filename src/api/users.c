@@ -84,7 +84,7 @@ static void users_list(struct req *rq, struct resp *rs)
     struct authz_binds ab;
     const char *pred = authz_user_predicate(authz_scope(&rq->user, "users", "read"), "t.id", &rq->user, &ab);
     char sql[2048];
-    snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM app_user t WHERE %s ORDER BY id", pred ? pred : "1");
+    snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM app_user t WHERE %s ORDER BY id", pred ? pred : "1 = 1");
     db_stmt *s = db_prepare(db_reader(), sql);
     if (!s) { resp_error(rs, 500, "internal", NULL, "query failed"); return; }
     for (int i = 0; i < ab.n; i++) db_bind_int64(s, i + 1, ab.v[i]);

@@ -19,6 +19,7 @@ int cmd_analytics(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_loyalty(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
 
 /* Option parsing shared by the commands: "--name value" or "--name=value".
  * opt_value returns the value or NULL; opt_flag tells whether --name is

@@ -51,6 +51,7 @@ int cmd_serve(int argc, char **argv)
         writer_stop();
         return 1;
     }
+    authz_follow_changes();
     if (an_service_start(true) != 0) { fprintf(stderr, "rapport: cannot load the analytics store\n"); writer_stop(); return 1; }
     if (jobs_start() != 0) { fprintf(stderr, "rapport: cannot start the job runner\n"); an_service_stop(); writer_stop(); return 1; }
     if (events_start() != 0) { fprintf(stderr, "rapport: cannot start following the event feed\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }

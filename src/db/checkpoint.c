@@ -27,6 +27,7 @@
  * checkpoint (it fails harmlessly, to be tried again at the next quiet tick,
  * while a reader still uses the WAL or the writer is in a transaction). */
 #include "db/db.h"
+#include "db/db_driver.h"
 #include "db/db_sqlite.h"
 #include "lib/log.h"
 #include <pthread.h>
@@ -146,6 +147,9 @@ static void *checkpointer_main(void *arg)
 int db_checkpoints_start(db *writer, char *err, size_t errlen)
 {
     if (g_running) return 0;
+    /* Only SQLite's WAL is copied back by the application: PostgreSQL's
+     * server checkpoints by itself. */
+    if (!db_is_sqlite(writer)) return 0;
     /* A bare connection: a checkpoint needs neither the schema nor a page
      * cache (db_open's pragmas load the schema: 1 MB of the budget).
      * PRAGMA schema_version opens the WAL in a read transaction without

@@ -27,6 +27,12 @@ enum { DB_NULL = 5, DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4 };
 int db_global_open(const char *path, bool create, char *err, size_t errlen);
 void db_global_close(void);
 const char *db_path(void);
+/* Where the server keeps its own files (uploads, exports, import files):
+ * names are this text plus a suffix (".export-XXXXXX"). The database file's
+ * path on SQLite; on PostgreSQL a path in $RAPPORT_FILES_DIR (or $TMPDIR,
+ * or /var/tmp) named after the database, so that every process of one
+ * machine on one database finds the same files. */
+const char *db_files_base(void);
 
 /* Opens a new connection (caller owns it; db_close it). */
 db *db_open(const char *path, bool writer, char *err, size_t errlen);
@@ -108,9 +114,11 @@ struct db_error {
 /* Fills e (may be NULL) and returns its kind. */
 enum db_errclass db_error(db *c, struct db_error *e);
 
-/* The dialect of the driver's SQL: "sqlite". Names the directory of its
+/* The dialect of the open database's SQL: "sqlite" or "postgres". Names the directory of its
  * migrations (src/db/migrations/DIALECT/). */
 const char *db_dialect(void);
+/* The dialect of the connection's engine ("sqlite", "postgres"). */
+const char *db_dialect_of(db *c);
 /* Sets the connection's page cache to about kib KiB (a bulk writer takes a
  * bigger one, a one-pass reader a small one). Returns 0 or an error code. */
 int db_cache_size(db *c, int kib);
@@ -131,6 +139,12 @@ int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
 /* Every row of table (a name db_tables gave), in a stable order (not
  * cached: db_done finalizes it). NULL on error. */
 db_stmt *db_prepare_table_scan(db *c, const char *table);
+/* A read of very many rows (the analytics load), streamed: on PostgreSQL
+ * each row is handed over as it arrives (libpq's single-row mode) rather
+ * than the whole result held in memory; on SQLite rows are always read as
+ * stepped. No other statement may run on c until the last row is read or
+ * the statement is done. The statement is the caller's: db_done frees it. */
+db_stmt *db_prepare_stream(db *c, const char *sql);
 /* A number that changes whenever another connection commits a change to the
  * database (SQLite's data_version); inside a read transaction, the version of
  * its snapshot. -1 on error. */
@@ -182,6 +196,12 @@ void db_sql_json_list_has(struct strbuf *sb, const char *column);
  * the value)"; binds, in order: path ("$.key"), the value as text, the value
  * as a number (or NULL), path, path, "true"/"false" (or NULL). */
 void db_sql_json_scalar_eq(struct strbuf *sb, const char *column);
+
+/* Whether the engine locks single rows, so that a claim may read its row
+ * with "FOR UPDATE SKIP LOCKED" (PostgreSQL: several processes claiming
+ * queued jobs pass over each other's instead of queueing behind them).
+ * SQLite has no such clause: its one writer holds the whole database. */
+bool db_sql_row_locks(void);
 
 /* ---- full-text search (SQLite: an FTS5 table, one column per field) ---- */
 /* The index fts_table (e.g. "party_fts") has the columns given (NULL

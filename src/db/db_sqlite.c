@@ -3,6 +3,7 @@
  * statements prepared PERSISTENT and cached per connection. */
 #include "db/collate.h"
 #include "db/db.h"
+#include "db/db_driver.h"
 #include "db/db_sqlite.h"
 #include "lib/log.h"
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #define STMT_CACHE_SLOTS 256
 
 struct db_stmt {
+    const struct db_driver *drv;   /* first: see db_driver.h */
     sqlite3_stmt *st;
     db *conn;
     const char *key;  /* cache key (the SQL text pointer), NULL when not cached */
@@ -21,11 +23,17 @@ struct db_stmt {
 };
 
 struct db {
+    const struct db_driver *drv;   /* first: see db_driver.h */
     sqlite3 *h;
     int writer;
     uint64_t serial;
     struct db_stmt cache[STMT_CACHE_SLOTS];
 };
+
+void sq_close(db *c);
+db_stmt *sq_prepare(db *c, const char *sql);
+db_stmt *sq_prepare_once(db *c, const char *sql);
+void sq_done(db_stmt *s);
 
 static char g_path[4096];
 static _Thread_local db *t_reader;
@@ -48,7 +56,6 @@ static int g_nshared_free, g_nshared_open;
 static pthread_mutex_t g_shared_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_shared_cv = PTHREAD_COND_INITIALIZER;
 
-const char *db_path(void) { return g_path; }
 
 sqlite3 *db_sqlite_handle(db *c) { return c->h; }
 
@@ -76,7 +83,7 @@ static int apply_pragmas(db *c, char *err, size_t errlen)
     return 0;
 }
 
-db *db_open(const char *path, bool writer, char *err, size_t errlen)
+db *sq_open(const char *path, bool writer, char *err, size_t errlen)
 {
     db *c = calloc(1, sizeof *c);
     if (!c) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -88,18 +95,19 @@ db *db_open(const char *path, bool writer, char *err, size_t errlen)
         return NULL;
     }
     c->writer = writer;
+    c->drv = &db_driver_sqlite;
     static uint64_t next_serial;
     c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     sqlite3_extended_result_codes(c->h, 0);
     if (apply_pragmas(c, err, errlen) != 0 || fts_register(c) != 0 || collate_register(c) != 0) {
         if (!err[0]) snprintf(err, errlen, "cannot register the search tokenizer or the name collation");
-        db_close(c);
+        sq_close(c);
         return NULL;
     }
     return c;
 }
 
-void db_close(db *c)
+void sq_close(db *c)
 {
     if (!c) return;
     for (int i = 0; i < STMT_CACHE_SLOTS; i++)
@@ -108,7 +116,7 @@ void db_close(db *c)
     free(c);
 }
 
-int db_global_open(const char *path, bool create, char *err, size_t errlen)
+int sq_global_open(const char *path, bool create, char *err, size_t errlen)
 {
     /* Memory statistics take a process-wide mutex on every allocation,
      * which the reader threads would otherwise fight over. (Only possible
@@ -122,18 +130,18 @@ int db_global_open(const char *path, bool create, char *err, size_t errlen)
         if (!f) { snprintf(err, errlen, "no database at %s (run `rapport init --db %s`)", path, path); return -1; }
         fclose(f);
     }
-    db *c = db_open(path, true, err, errlen);
+    db *c = sq_open(path, true, err, errlen);
     if (!c) return -1;
     int rc = db_migrate(c, err, errlen);
     if (rc == 0) rc = collate_check(c, err, errlen);
-    db_close(c);
+    sq_close(c);
     return rc;
 }
 
-void db_global_close(void)
+void sq_global_close(void)
 {
     pthread_mutex_lock(&g_readers_mu);
-    for (int i = 0; i < g_nreaders; i++) db_close(g_readers[i]);
+    for (int i = 0; i < g_nreaders; i++) sq_close(g_readers[i]);
     g_nreaders = 0;
     pthread_mutex_unlock(&g_readers_mu);
     pthread_mutex_lock(&g_shared_mu);
@@ -142,12 +150,12 @@ void db_global_close(void)
     t_reader = NULL;
 }
 
-void db_reader_shared(void) { t_shared = true; }
+void sq_reader_shared(void) { t_shared = true; }
 
 static db *open_reader(bool shared)
 {
     char err[256] = "";
-    db *c = db_open(g_path, false, err, sizeof err);
+    db *c = sq_open(g_path, false, err, sizeof err);
     if (!c) { log_error("reader: %s", err); return NULL; }
     if (shared && sqlite3_exec(c->h, "PRAGMA cache_size=-512", NULL, NULL, NULL) != SQLITE_OK)
         log_warn("reader: cannot set the shared readers' page cache: %s", sqlite3_errmsg(c->h));
@@ -198,17 +206,17 @@ static bool statements_busy(db *c)
  * SQLite error code, as sqlite3_exec does. */
 static int run_cached(db *c, const char *sql)
 {
-    db_stmt *s = db_prepare(c, sql);
+    db_stmt *s = sq_prepare(c, sql);
     if (!s) return SQLITE_ERROR;
     int rc = sqlite3_step(s->st);
-    db_done(s);
+    sq_done(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
 }
 
 static const char SQL_BEGIN[] = "BEGIN", SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_COMMIT[] = "COMMIT",
                   SQL_ROLLBACK[] = "ROLLBACK";
 
-void db_reader_yield(bool finished)
+void sq_reader_yield(bool finished)
 {
     if (!t_shared || !t_reader) return;
     bool open_txn = !sqlite3_get_autocommit(t_reader->h);
@@ -221,18 +229,18 @@ void db_reader_yield(bool finished)
     t_reader = NULL;
 }
 
-db *db_reader(void)
+db *sq_reader(void)
 {
     if (!t_reader) t_reader = t_shared ? shared_acquire() : open_reader(false);
     return t_reader;
 }
 
-void db_reader_release(void)
+void sq_reader_release(void)
 {
     if (!t_reader) return;
-    if (t_shared) { db_reader_yield(true); return; }
+    if (t_shared) { sq_reader_yield(true); return; }
     forget_reader(t_reader);
-    db_close(t_reader);
+    sq_close(t_reader);
     t_reader = NULL;
 }
 
@@ -242,7 +250,7 @@ static size_t slot_of(const char *sql)
     return (size_t)((p >> 3) ^ (p >> 11)) % STMT_CACHE_SLOTS;
 }
 
-db_stmt *db_prepare(db *c, const char *sql)
+db_stmt *sq_prepare(db *c, const char *sql)
 {
     if (!c) return NULL;
     size_t i = slot_of(sql);
@@ -257,13 +265,14 @@ db_stmt *db_prepare(db *c, const char *sql)
             }
             e->key = sql;
             e->conn = c;
+            e->drv = &db_driver_sqlite;
             return e;
         }
     }
-    return db_prepare_once(c, sql); /* cache full: still correct, just slower */
+    return sq_prepare_once(c, sql); /* cache full: still correct, just slower */
 }
 
-db_stmt *db_prepare_once(db *c, const char *sql)
+db_stmt *sq_prepare_once(db *c, const char *sql)
 {
     if (!c) return NULL;
     db_stmt *s = calloc(1, sizeof *s);
@@ -274,11 +283,12 @@ db_stmt *db_prepare_once(db *c, const char *sql)
         return NULL;
     }
     s->conn = c;
+    s->drv = &db_driver_sqlite;
     s->once = 1;
     return s;
 }
 
-void db_done(db_stmt *s)
+void sq_done(db_stmt *s)
 {
     if (!s) return;
     if (s->once) {
@@ -290,19 +300,19 @@ void db_done(db_stmt *s)
     sqlite3_clear_bindings(s->st);
 }
 
-void db_bind_int64(db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->st, idx, v); }
-void db_bind_double(db_stmt *s, int idx, double v) { sqlite3_bind_double(s->st, idx, v); }
-void db_bind_text(db_stmt *s, int idx, const char *v)
+void sq_bind_int64(db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->st, idx, v); }
+void sq_bind_double(db_stmt *s, int idx, double v) { sqlite3_bind_double(s->st, idx, v); }
+void sq_bind_text(db_stmt *s, int idx, const char *v)
 {
     if (v) sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(s->st, idx);
 }
-void db_bind_textn(db_stmt *s, int idx, const char *v, size_t n) { sqlite3_bind_text(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
-void db_bind_blob(db_stmt *s, int idx, const void *v, size_t n) { sqlite3_bind_blob(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
-void db_bind_null(db_stmt *s, int idx) { sqlite3_bind_null(s->st, idx); }
-int db_bind_count(db_stmt *s) { return sqlite3_bind_parameter_count(s->st); }
+void sq_bind_textn(db_stmt *s, int idx, const char *v, size_t n) { sqlite3_bind_text(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
+void sq_bind_blob(db_stmt *s, int idx, const void *v, size_t n) { sqlite3_bind_blob(s->st, idx, v, (int)n, SQLITE_TRANSIENT); }
+void sq_bind_null(db_stmt *s, int idx) { sqlite3_bind_null(s->st, idx); }
+int sq_bind_count(db_stmt *s) { return sqlite3_bind_parameter_count(s->st); }
 
-int db_step(db_stmt *s)
+int sq_step(db_stmt *s)
 {
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW) return DB_ROW;
@@ -310,13 +320,13 @@ int db_step(db_stmt *s)
     return rc;
 }
 
-int db_column_count(db_stmt *s) { return sqlite3_column_count(s->st); }
-int db_column_type(db_stmt *s, int col) { return sqlite3_column_type(s->st, col); }
-const char *db_column_name(db_stmt *s, int col) { return sqlite3_column_name(s->st, col); }
-int64_t db_column_int64(db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
-double db_column_double(db_stmt *s, int col) { return sqlite3_column_double(s->st, col); }
-const char *db_column_text(db_stmt *s, int col) { return (const char *)sqlite3_column_text(s->st, col); }
-const char *db_column_bytes(db_stmt *s, int col, size_t *len)
+int sq_column_count(db_stmt *s) { return sqlite3_column_count(s->st); }
+int sq_column_type(db_stmt *s, int col) { return sqlite3_column_type(s->st, col); }
+const char *sq_column_name(db_stmt *s, int col) { return sqlite3_column_name(s->st, col); }
+int64_t sq_column_int64(db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
+double sq_column_double(db_stmt *s, int col) { return sqlite3_column_double(s->st, col); }
+const char *sq_column_text(db_stmt *s, int col) { return (const char *)sqlite3_column_text(s->st, col); }
+const char *sq_column_bytes(db_stmt *s, int col, size_t *len)
 {
     /* One column call, then the value's own accessors: each column call
      * costs a bounds check and the error-state dance. */
@@ -330,14 +340,14 @@ const char *db_column_bytes(db_stmt *s, int col, size_t *len)
     if (!t && type != SQLITE_NULL) t = "";   /* a zero-length text or blob */
     return t;
 }
-const void *db_column_blob(db_stmt *s, int col, size_t *n)
+const void *sq_column_blob(db_stmt *s, int col, size_t *n)
 {
     const void *p = sqlite3_column_blob(s->st, col);
     *n = (size_t)sqlite3_column_bytes(s->st, col);
     return p;
 }
 
-int db_exec(db *c, const char *sql)
+int sq_exec(db *c, const char *sql)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
@@ -346,12 +356,11 @@ int db_exec(db *c, const char *sql)
     return rc;
 }
 
-int64_t db_last_insert_id(db *c) { return sqlite3_last_insert_rowid(c->h); }
-int db_changes(db *c) { return sqlite3_changes(c->h); }
-const char *db_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
-int db_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
+int64_t sq_last_insert_id(db *c) { return sqlite3_last_insert_rowid(c->h); }
+int sq_changes(db *c) { return sqlite3_changes(c->h); }
+const char *sq_errmsg(db *c) { return c ? sqlite3_errmsg(c->h) : "no connection"; }
+int sq_errcode(db *c) { return c ? sqlite3_errcode(c->h) : DB_ERROR; }
 
-const char *db_dialect(void) { return "sqlite"; }
 
 /* "UNIQUE constraint failed: party.external_id" (or "t.a, t.b"): SQLite
  * names the columns only in the message, so the driver, which knows its
@@ -373,7 +382,7 @@ static void constraint_target(const char *msg, struct db_error *e)
     e->column[nc] = '\0';
 }
 
-enum db_errclass db_error(db *c, struct db_error *out)
+enum db_errclass sq_error(db *c, struct db_error *out)
 {
     struct db_error e = {DB_ERR_OTHER, "", ""};
     int code = c ? sqlite3_extended_errcode(c->h) : SQLITE_MISUSE;
@@ -399,62 +408,62 @@ enum db_errclass db_error(db *c, struct db_error *out)
     return e.kind;
 }
 
-int db_cache_size(db *c, int kib)
+int sq_cache_size(db *c, int kib)
 {
     /* A negative cache_size is in KiB; PRAGMA takes no bound parameter, and
      * the number is ours, not a client's. */
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", kib > 0 ? kib : 1);
-    return db_exec(c, sql);
+    return sq_exec(c, sql);
 }
 
-db *db_open_readonly(const char *path, char *err, size_t errlen)
+db *sq_open_readonly(const char *path, char *err, size_t errlen)
 {
-    db *c = db_open(path, false, err, errlen);
+    db *c = sq_open(path, false, err, errlen);
     /* query_only refuses every change, DDL included, on this connection,
      * while the connection still reads the WAL like any reader. */
-    if (c && db_exec(c, "PRAGMA query_only=1") != 0) {
+    if (c && sq_exec(c, "PRAGMA query_only=1") != 0) {
         snprintf(err, errlen, "cannot make the connection read-only");
-        db_close(c);
+        sq_close(c);
         return NULL;
     }
     return c;
 }
 
-int db_integrity_check(db *c, char *out, size_t cap)
+int sq_integrity_check(db *c, char *out, size_t cap)
 {
-    db_stmt *s = db_prepare_once(c, "PRAGMA integrity_check(20)");
+    db_stmt *s = sq_prepare_once(c, "PRAGMA integrity_check(20)");
     if (!s) return -1;
     size_t n = 0;
     int rc, rows = 0;
     bool ok = false;
     if (cap) out[0] = '\0';
-    while ((rc = db_step(s)) == DB_ROW) {
-        const char *line = db_column_text(s, 0);
+    while ((rc = sq_step(s)) == DB_ROW) {
+        const char *line = sq_column_text(s, 0);
         if (!line) continue;
         if (rows++ == 0 && strcmp(line, "ok") == 0) ok = true;
         int w = snprintf(out + n, cap > n ? cap - n : 0, "%s%s", n ? "\n" : "", line);
         if (w > 0) n = n + (size_t)w < cap ? n + (size_t)w : cap;
     }
-    db_done(s);
+    sq_done(s);
     if (rc != DB_DONE) return -1;
     return ok && rows == 1 ? 0 : 1;
 }
 
-int db_tables(db *c, int (*fn)(void *arg, const char *table), void *arg)
+int sq_tables(db *c, int (*fn)(void *arg, const char *table), void *arg)
 {
     /* The FTS5 index's shadow tables (party_fts_data …) are its storage,
      * not data: the index itself is listed and read through its table. */
-    db_stmt *s = db_prepare_once(c, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    db_stmt *s = sq_prepare_once(c, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                                     " AND NOT (name LIKE '%\\_fts\\_%' ESCAPE '\\') ORDER BY name");
     if (!s) return -1;
     int rc, out = 0;
-    while (!out && (rc = db_step(s)) == DB_ROW) out = fn(arg, db_column_text(s, 0));
-    db_done(s);
+    while (!out && (rc = sq_step(s)) == DB_ROW) out = fn(arg, sq_column_text(s, 0));
+    sq_done(s);
     return out;
 }
 
-int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied)
+int sq_wal_truncate(db *c, int *busy, int *log_pages, int *copied)
 {
     *log_pages = *copied = -1;
     int rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, log_pages, copied);
@@ -462,7 +471,7 @@ int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied)
     return rc == SQLITE_BUSY ? 0 : rc;
 }
 
-db_stmt *db_prepare_table_scan(db *c, const char *table)
+db_stmt *sq_prepare_table_scan(db *c, const char *table)
 {
     /* The name comes from the catalog (db_tables), but it is checked to be
      * a plain identifier before it becomes SQL text. Rows come in rowid
@@ -474,39 +483,39 @@ db_stmt *db_prepare_table_scan(db *c, const char *table)
     size_t n = strlen(sql), k = strlen(table);
     memcpy(sql + n, table, k);
     memcpy(sql + n + k, "\"", 2);
-    return db_prepare_once(c, sql);
+    return sq_prepare_once(c, sql);
 }
 
-uint64_t db_serial(const db *c) { return c ? c->serial : 0; }
+uint64_t sq_serial(const db *c) { return c ? c->serial : 0; }
 
-bool db_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }
-bool db_in_write_transaction(db *c) { return c && sqlite3_txn_state(c->h, NULL) == SQLITE_TXN_WRITE; }
+bool sq_in_transaction(db *c) { return c && !sqlite3_get_autocommit(c->h); }
+bool sq_in_write_transaction(db *c) { return c && sqlite3_txn_state(c->h, NULL) == SQLITE_TXN_WRITE; }
 
-int64_t db_data_version(db *c)
+int64_t sq_data_version(db *c)
 {
-    db_stmt *s = db_prepare(c, "PRAGMA data_version");
-    int64_t v = s && db_step(s) == DB_ROW ? db_column_int64(s, 0) : -1;
-    db_done(s);
+    db_stmt *s = sq_prepare(c, "PRAGMA data_version");
+    int64_t v = s && sq_step(s) == DB_ROW ? sq_column_int64(s, 0) : -1;
+    sq_done(s);
     return v;
 }
 
-int db_begin_read(db *c)
+int sq_begin_read(db *c)
 {
     /* A read whose COMMIT failed (out of memory) left its transaction open:
      * end it here, or this connection would read that old snapshot forever. */
     if (!sqlite3_get_autocommit(c->h)) run_cached(c, SQL_ROLLBACK);
     return run_cached(c, SQL_BEGIN);
 }
-int db_begin_write(db *c) { return run_cached(c, SQL_BEGIN_IMMEDIATE); }
-int db_commit(db *c) { return run_cached(c, SQL_COMMIT); }
-int db_rollback(db *c) { return run_cached(c, SQL_ROLLBACK); }
+int sq_begin_write(db *c) { return run_cached(c, SQL_BEGIN_IMMEDIATE); }
+int sq_commit(db *c) { return run_cached(c, SQL_COMMIT); }
+int sq_rollback(db *c) { return run_cached(c, SQL_ROLLBACK); }
 
 static const char SQL_SAVEPOINT[] = "SAVEPOINT job", SQL_RELEASE[] = "RELEASE job", SQL_ROLLBACK_TO[] = "ROLLBACK TO job";
-int db_savepoint(db *c) { return run_cached(c, SQL_SAVEPOINT); }
-int db_savepoint_release(db *c) { return run_cached(c, SQL_RELEASE); }
-int db_savepoint_rollback(db *c) { return run_cached(c, SQL_ROLLBACK_TO); }
+int sq_savepoint(db *c) { return run_cached(c, SQL_SAVEPOINT); }
+int sq_savepoint_release(db *c) { return run_cached(c, SQL_RELEASE); }
+int sq_savepoint_rollback(db *c) { return run_cached(c, SQL_ROLLBACK_TO); }
 
-int db_backup_to(const char *src, const char *dest, char *err, size_t errlen)
+int sq_backup_to(const char *src, const char *dest, char *err, size_t errlen)
 {
     sqlite3 *from = NULL, *to = NULL;
     int rc = -1;
@@ -537,3 +546,64 @@ done:
     sqlite3_close(from);
     return rc;
 }
+
+const struct db_driver db_driver_sqlite = {
+    .dialect = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .global_open = sq_global_open,
+    .global_close = sq_global_close,
+    .reader_shared = sq_reader_shared,
+    .reader_yield = sq_reader_yield,
+    .reader = sq_reader,
+    .reader_release = sq_reader_release,
+    .prepare = sq_prepare,
+    .prepare_once = sq_prepare_once,
+    .done = sq_done,
+    .bind_int64 = sq_bind_int64,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_textn = sq_bind_textn,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .bind_count = sq_bind_count,
+    .step = sq_step,
+    .column_count = sq_column_count,
+    .column_type = sq_column_type,
+    .column_name = sq_column_name,
+    .column_int64 = sq_column_int64,
+    .column_double = sq_column_double,
+    .column_text = sq_column_text,
+    .column_bytes = sq_column_bytes,
+    .column_blob = sq_column_blob,
+    .exec = sq_exec,
+    .last_insert_id = sq_last_insert_id,
+    .changes = sq_changes,
+    .errmsg = sq_errmsg,
+    .errcode = sq_errcode,
+    .error = sq_error,
+    .cache_size = sq_cache_size,
+    .open_readonly = sq_open_readonly,
+    .integrity_check = sq_integrity_check,
+    .tables = sq_tables,
+    .wal_truncate = sq_wal_truncate,
+    .prepare_table_scan = sq_prepare_table_scan,
+    .serial = sq_serial,
+    .in_transaction = sq_in_transaction,
+    .in_write_transaction = sq_in_write_transaction,
+    .data_version = sq_data_version,
+    .begin_read = sq_begin_read,
+    .begin_write = sq_begin_write,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
+    .backup_to = sq_backup_to,
+    .sql_sort_key_param = sq_sql_sort_key_param,
+    .sql_json_list_has = sq_sql_json_list_has,
+    .sql_json_scalar_eq = sq_sql_json_scalar_eq,
+    .search_remove = sq_search_remove,
+    .search_add = sq_search_add,
+    .search_condition = sq_search_condition,
+};

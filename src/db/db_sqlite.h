@@ -15,4 +15,13 @@ long sqlite_alloc_blocks(void);
 void sqlite_pcache_install(void);
 /* Its methods, for the tests to drive directly. */
 const sqlite3_pcache_methods2 *sqlite_pcache_methods(void);
+/* The SQL fragments and the FTS5 index of sql_sqlite.c, for the driver table. */
+struct strbuf;
+void sq_sql_sort_key_param(struct strbuf *sb);
+void sq_sql_json_list_has(struct strbuf *sb, const char *column);
+void sq_sql_json_scalar_eq(struct strbuf *sb, const char *column);
+int sq_search_remove(db *w, const char *fts_table, const char *const *columns, int64_t id);
+int sq_search_add(db *w, const char *fts_table, const char *const *columns, int64_t id, const char *const *values);
+int sq_search_condition(struct strbuf *where, const char *fts_table, const char *const *columns, const char *q,
+                        char **bind);
 #endif

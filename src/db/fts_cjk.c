@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_driver.h"
 #include "db/db_sqlite.h"
 
 static int utf8_decode(const unsigned char *s, int n, int *len)
@@ -134,6 +135,13 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *ztex
 }
 
 static fts5_tokenizer g_tokenizer = {tok_create, tok_delete, tok_tokenize};
+
+int fts_tokenize(const char *text, int n, bool query, void *ctx,
+                 int (*cb)(void *ctx, int flags, const char *token, int ntoken, int start, int end))
+{
+    _Static_assert(FTS_TOKEN_COLOCATED == FTS5_TOKEN_COLOCATED, "the colocated flag is FTS5's");
+    return tok_tokenize(NULL, ctx, query ? FTS5_TOKENIZE_QUERY : FTS5_TOKENIZE_DOCUMENT, text, n, cb) == SQLITE_OK ? 0 : -1;
+}
 
 /* phone_key(text): the canonical digits of a phone number (phone_normalize),
  * or NULL when the text is not one. The search index holds every phone in

@@ -4,6 +4,7 @@
  * is integer minor units beside a currency code. */
 #include "db/db.h"
 #include "db/migrations.h"
+#include "db/pg_sql.h"
 #include "lib/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,10 @@
 
 /* The migration texts: src/db/migrations/DIALECT/NNN_name.sql, embedded
  * at build time by tools/embed.c into build/gen/migrations.c, one set per
- * dialect in file-name order; the driver's dialect picks the set. */
+ * dialect in file-name order. SQLite's set is the reference: it has every
+ * number. PostgreSQL's directory holds only the migrations the mechanical
+ * translation (pg_migrate.c) cannot make; every other is translated from
+ * SQLite's text when it runs. */
 static const struct migration_set *migrations_of(const char *dialect)
 {
     for (const struct migration_set *s = migration_sets; s->dialect; s++)
@@ -28,6 +32,33 @@ int db_schema_version(db *c)
     return v;
 }
 
+static const struct migration *override_of(const struct migration_set *set, int v)
+{
+    for (int i = 0; set && i < set->count; i++)
+        if (atoi(set->migrations[i].name) == v) return &set->migrations[i];
+    return NULL;
+}
+
+/* Migration v's text for dialect: *owned is set when the caller must free
+ * it. NULL with the reason in err. */
+static const char *migration_text(const char *dialect, const struct migration_set *reference, int v, char **owned,
+                                  char *err, size_t errlen)
+{
+    *owned = NULL;
+    const struct migration *m = &reference->migrations[v - 1];
+    if (strcmp(dialect, reference->dialect) == 0) return m->sql;
+    const struct migration *own = override_of(migrations_of(dialect), v);
+    if (own) return own->sql;
+    if (strcmp(dialect, "postgres") != 0) {
+        snprintf(err, errlen, "no %s text for migration %s", dialect, m->name);
+        return NULL;
+    }
+    char why[256];
+    *owned = pg_migration_translate(m->sql, why, sizeof why);
+    if (!*owned) snprintf(err, errlen, "migration %s cannot be translated for PostgreSQL: %s", m->name, why);
+    return *owned;
+}
+
 int db_migrate(db *c, char *err, size_t errlen)
 {
     if (db_exec(c, "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -35,9 +66,10 @@ int db_migrate(db *c, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create schema_version: %s", db_errmsg(c));
         return -1;
     }
-    const struct migration_set *set = migrations_of(db_dialect());
+    const char *dialect = db_dialect_of(c);
+    const struct migration_set *set = migrations_of("sqlite");
     if (!set) {
-        snprintf(err, errlen, "this rapport has no migrations for %s databases", db_dialect());
+        snprintf(err, errlen, "this rapport has no migrations");
         return -1;
     }
     const struct migration *migration_table = set->migrations;
@@ -55,8 +87,13 @@ int db_migrate(db *c, char *err, size_t errlen)
         }
     }
     for (int v = have + 1; v <= want; v++) {
-        if (db_begin_write(c) != 0) { snprintf(err, errlen, "migrate: %s", db_errmsg(c)); return -1; }
-        if (db_exec(c, migration_table[v - 1].sql) != 0) {
+        char *owned;
+        const char *sql = migration_text(dialect, set, v, &owned, err, errlen);
+        if (!sql) return -1;
+        if (db_begin_write(c) != 0) { snprintf(err, errlen, "migrate: %s", db_errmsg(c)); free(owned); return -1; }
+        int failed = db_exec(c, sql) != 0;
+        free(owned);
+        if (failed) {
             snprintf(err, errlen, "migration %d failed: %s", v, db_errmsg(c));
             db_rollback(c);
             return -1;

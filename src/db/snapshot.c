@@ -178,6 +178,9 @@ static db *g_hdr_conn;
 
 int snap_service_start(void)
 {
+    /* Another engine keeps no WAL index here: every read is a transaction
+     * of its own (PostgreSQL's BEGIN costs one round trip, no locks). */
+    if (strcmp(db_dialect(), "sqlite") != 0) return -1;
     char err[256] = "";
     db *c = db_open(db_path(), false, err, sizeof err);
     sqlite3 *h = c ? db_sqlite_handle(c) : NULL;

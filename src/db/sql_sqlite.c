@@ -5,20 +5,21 @@
  * supplies its own spellings (COLLATE "zh-x-icu", jsonb operators, a
  * tsvector index) behind the same calls. */
 #include "db/db.h"
+#include "db/db_sqlite.h"
 #include "lib/strbuf.h"
 #include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-void db_sql_sort_key_param(strbuf *sb) { sb_puts(sb, "collation_key(?)"); }
+void sq_sql_sort_key_param(strbuf *sb) { sb_puts(sb, "collation_key(?)"); }
 
-void db_sql_json_list_has(strbuf *sb, const char *column)
+void sq_sql_json_list_has(strbuf *sb, const char *column)
 {
     sb_printf(sb, " AND EXISTS (SELECT 1 FROM json_each(t.%s) WHERE value = ?)", column);
 }
 
-void db_sql_json_scalar_eq(strbuf *sb, const char *column)
+void sq_sql_json_scalar_eq(strbuf *sb, const char *column)
 {
     /* Text and numbers compare by value (a stored 5 equals "5" and 5.0);
      * true/false only as JSON booleans, whose json_type is their name. */
@@ -72,7 +73,7 @@ static const struct index_sql *index_sql(const char *fts_table, const char *cons
     return found;
 }
 
-int db_search_remove(db *w, const char *fts_table, const char *const *columns, int64_t id)
+int sq_search_remove(db *w, const char *fts_table, const char *const *columns, int64_t id)
 {
     const struct index_sql *ix = index_sql(fts_table, columns);
     db_stmt *s = ix ? db_prepare(w, ix->remove) : NULL;
@@ -83,7 +84,7 @@ int db_search_remove(db *w, const char *fts_table, const char *const *columns, i
     return rc == DB_DONE ? 0 : -1;
 }
 
-int db_search_add(db *w, const char *fts_table, const char *const *columns, int64_t id, const char *const *values)
+int sq_search_add(db *w, const char *fts_table, const char *const *columns, int64_t id, const char *const *values)
 {
     const struct index_sql *ix = index_sql(fts_table, columns);
     db_stmt *s = ix ? db_prepare(w, ix->add) : NULL;
@@ -99,7 +100,7 @@ int db_search_add(db *w, const char *fts_table, const char *const *columns, int6
     return rc == DB_DONE ? 0 : -1;
 }
 
-int db_search_condition(strbuf *where, const char *fts_table, const char *const *columns, const char *q, char **bind)
+int sq_search_condition(strbuf *where, const char *fts_table, const char *const *columns, const char *q, char **bind)
 {
     *bind = NULL;
     char match[2048];

@@ -4,7 +4,6 @@
 #include "lib/log.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +18,9 @@
 #define PW_MEMLIMIT (9u << 20)
 #define SESSION_SECONDS (12 * 3600)
 
-static unsigned long g_throttle_seed;   /* random: nobody can aim many keys at one throttle bucket */
-
 int auth_init(void)
 {
     if (sodium_init() < 0) return -1;
-    g_throttle_seed = randombytes_random();
     return 0;
 }
 
@@ -273,115 +269,84 @@ enum auth_result auth_authenticate(struct req *rq, char csrf[SECRET_TEXT_LEN])
     return AUTH_NONE;
 }
 
-/* Throttling: recent failures keyed by account and by address. Per
+/* Throttling: recent failures keyed by account and by address, kept in
+ * the table login_throttle so that every server on the database counts the
+ * same failures (a second server used to allow its own five). Per
  * account+address, 5 failures in 15 minutes throttle that pair only, so an
  * attacker elsewhere cannot lock the real user out; per address, 50
- * failures throttle the address.
- *
- * Each key has its own entry, found by comparing the whole key: a key can
- * never land on, reset or evict another's counter (a table of hash slots,
- * overwritten by whichever key came last, let one failed login with a
- * colliding e-mail reset a victim's count). An entry leaves only when its
- * window has passed. The table holds at most THROTTLE_MAX entries (under
- * 6 MB with the longest keys, about 1 MB with usual ones); when it is full of live entries it fails closed: a key it
- * cannot record is throttled, so filling the table (which takes about
- * 300 addresses, each throttled after 50 failures) never resets a count. */
-#define THROTTLE_MAX 16384
-#define THROTTLE_BUCKETS 4096
+ * failures throttle the address. Each key is its own row, found by the whole
+ * key: no key can reset or evict another's count. A row whose window has
+ * passed counts nothing and is swept at the next failure. */
 #define WINDOW 900
-struct throttle {
-    struct throttle *next;
-    int fails;
-    int64_t first;
-    char key[];
-};
-static struct throttle *g_throttle[THROTTLE_BUCKETS];
-static size_t g_throttle_count;
-static pthread_mutex_t g_throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static struct throttle **throttle_bucket(const char *key)
+static void throttle_keys(const char *email, const char *addr, char k1[300], char k2[300])
 {
-    unsigned long h = 5381 ^ g_throttle_seed;
-    for (const char *p = key; *p; p++) h = h * 33 + (unsigned char)*p;
-    return &g_throttle[h % THROTTLE_BUCKETS];
+    snprintf(k1, 300, "a:%s|%s", email, addr);
+    snprintf(k2, 300, "i:%s", addr);
 }
 
-/* Removes the entries of one bucket whose window has passed. */
-static void throttle_expire(struct throttle **b, int64_t now)
-{
-    while (*b) {
-        if (now - (*b)->first > WINDOW) {
-            struct throttle *gone = *b;
-            *b = gone->next;
-            free(gone);
-            g_throttle_count--;
-        } else {
-            b = &(*b)->next;
-        }
-    }
-}
-
-/* The live entry of key; with create, a new one when there is none (NULL
- * when the table is full of live entries or memory is short). Called with
- * g_throttle_mu held. */
-static struct throttle *throttle_entry(const char *key, bool create, bool *full)
-{
-    int64_t now = time_now();
-    struct throttle **b = throttle_bucket(key);
-    throttle_expire(b, now);
-    for (struct throttle *t = *b; t; t = t->next)
-        if (strcmp(t->key, key) == 0) return t;
-    if (!create) {
-        if (full) *full = g_throttle_count >= THROTTLE_MAX;
-        return NULL;
-    }
-    if (g_throttle_count >= THROTTLE_MAX)
-        for (size_t i = 0; i < THROTTLE_BUCKETS; i++) throttle_expire(&g_throttle[i], now);
-    size_t n = strlen(key) + 1;
-    struct throttle *t = g_throttle_count < THROTTLE_MAX ? malloc(sizeof *t + n) : NULL;
-    if (!t) {
-        if (full) *full = true;
-        return NULL;
-    }
-    memcpy(t->key, key, n);
-    t->fails = 0;
-    t->first = now;
-    t->next = *b;
-    *b = t;
-    g_throttle_count++;
-    return t;
-}
-
-bool login_throttled(const char *email, const char *addr, int *retry_after)
+bool login_throttled(db *r, const char *email, const char *addr, int *retry_after)
 {
     char k1[300], k2[300];
-    snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
-    snprintf(k2, sizeof k2, "i:%s", addr);
-    pthread_mutex_lock(&g_throttle_mu);
-    bool full = false;
-    struct throttle *a = throttle_entry(k1, false, &full), *b = throttle_entry(k2, false, NULL);
-    /* A full table cannot record this pair's failures: fail closed. */
-    bool out = (a && a->fails >= 5) || (b && b->fails >= 50) || (!a && full);
-    int64_t first = a && a->fails >= 5 ? a->first : b && b->fails >= 50 ? b->first : time_now() - WINDOW + 60;
-    pthread_mutex_unlock(&g_throttle_mu);
-    *retry_after = (int)(first + WINDOW - time_now());
+    throttle_keys(email, addr, k1, k2);
+    int64_t now = time_now(), first = 0;
+    bool out = false;
+    db_stmt *s = db_prepare(r, "SELECT throttle_key, fails, first_at FROM login_throttle WHERE throttle_key IN (?, ?) AND first_at >= ?");
+    if (!s) {
+        /* Unreadable counts: refuse rather than let an attempt through uncounted. */
+        *retry_after = 60;
+        return true;
+    }
+    db_bind_text(s, 1, k1);
+    db_bind_text(s, 2, k2);
+    db_bind_int64(s, 3, now - WINDOW);
+    while (db_step(s) == DB_ROW) {
+        const char *k = db_column_text(s, 0);
+        int64_t fails = db_column_int64(s, 1), at = db_column_int64(s, 2);
+        if (fails >= (k && k[0] == 'a' ? 5 : 50) && (!out || at < first)) { out = true; first = at; }
+    }
+    db_done(s);
+    *retry_after = out ? (int)(first + WINDOW - now) : 0;
     if (*retry_after < 1) *retry_after = 1;
     return out;
 }
 
-void login_record(const char *email, const char *addr, bool success)
+/* One failure more for key; a spent window starts again at now. */
+static int throttle_fail(db *w, const char *key, int64_t now)
+{
+    db_stmt *s = db_prepare(w, "INSERT INTO login_throttle(throttle_key, fails, first_at) VALUES (?, 1, ?) "
+                               "ON CONFLICT (throttle_key) DO UPDATE SET "
+                               "fails = CASE WHEN login_throttle.first_at < ? THEN 1 ELSE login_throttle.fails + 1 END, "
+                               "first_at = CASE WHEN login_throttle.first_at < ? THEN excluded.first_at ELSE login_throttle.first_at END");
+    if (!s) return -1;
+    db_bind_text(s, 1, key);
+    db_bind_int64(s, 2, now);
+    db_bind_int64(s, 3, now - WINDOW);
+    db_bind_int64(s, 4, now - WINDOW);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int login_record(db *w, const char *email, const char *addr, bool success)
 {
     char k1[300], k2[300];
-    snprintf(k1, sizeof k1, "a:%s|%s", email, addr);
-    snprintf(k2, sizeof k2, "i:%s", addr);
-    pthread_mutex_lock(&g_throttle_mu);
-    struct throttle *a = throttle_entry(k1, !success, NULL);
+    throttle_keys(email, addr, k1, k2);
+    int64_t now = time_now();
     if (success) {
-        if (a) a->fails = 0;
-    } else {
-        if (a) a->fails++;
-        struct throttle *b = throttle_entry(k2, true, NULL);
-        if (b) b->fails++;
+        db_stmt *s = db_prepare(w, "DELETE FROM login_throttle WHERE throttle_key = ?");
+        if (!s) return -1;
+        db_bind_text(s, 1, k1);
+        int rc = db_step(s);
+        db_done(s);
+        return rc == DB_DONE ? 0 : -1;
     }
-    pthread_mutex_unlock(&g_throttle_mu);
+    if (throttle_fail(w, k1, now) || throttle_fail(w, k2, now)) return -1;
+    /* Spent rows are swept here rather than by a timer: failures are rare. */
+    db_stmt *sweep = db_prepare(w, "DELETE FROM login_throttle WHERE first_at < ?");
+    if (!sweep) return -1;
+    db_bind_int64(sweep, 1, now - WINDOW);
+    int rc = db_step(sweep);
+    db_done(sweep);
+    return rc == DB_DONE ? 0 : -1;
 }

@@ -44,10 +44,13 @@ int credentials_end(db *w, int64_t user_id);
  * when found and enabled. */
 int user_lookup(db *c, const char *email, struct auth_user *u, char hash[PASSWORD_HASH_LEN], bool *disabled);
 
-/* Login throttling per account and per client address. A throttled
- * attempt gets 429 without a password check; successes clear the account. */
-bool login_throttled(const char *email, const char *addr, int *retry_after);
-void login_record(const char *email, const char *addr, bool success);
+/* Login throttling per account and per client address, counted in the
+ * database (shared by every server on it). A throttled attempt gets 429
+ * without a password check; successes clear the account. login_throttled
+ * reads through r (true also when the counts cannot be read);
+ * login_record writes in w's write transaction (0, or -1 on a storage error). */
+bool login_throttled(db *r, const char *email, const char *addr, int *retry_after);
+int login_record(db *w, const char *email, const char *addr, bool success);
 
 /* Constant-time string equality. */
 bool secret_equal(const char *a, const char *b);

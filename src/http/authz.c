@@ -1,6 +1,7 @@
 /* authz: permissions, record scopes and field security (see authz.h). */
 #include "http/authz.h"
 #include "lib/log.h"
+#include "records/events.h"
 #include "records/registry.h"
 #include <assert.h>
 #include <stdlib.h>
@@ -92,6 +93,15 @@ int authz_load(db *c)
     pthread_rwlock_unlock(&g_lock);
     return 0;
 }
+
+/* Another process (or this one) changed the permission tables: load them
+ * again (on the event follower's thread, through its own reader). */
+static void follow_permission_change(const struct rec_event *ev, void *ctx)
+{
+    if (authz_load(db_reader()) != 0) log_error("authz: cannot reload the permission tables");
+}
+
+void authz_follow_changes(void) { events_follow("permission tables", "permission", follow_permission_change, NULL); }
 
 static void ensure_loaded(void)
 {
@@ -186,7 +196,7 @@ const char *authz_party_predicate(enum scope s, const char *col, const struct au
     bool write = s & SCOPE_WRITE;
     s &= ~SCOPE_WRITE;
     if (s == SCOPE_ALL) return NULL;
-    if (s == SCOPE_NONE) return "0";
+    if (s == SCOPE_NONE) return "1 = 0";
     bool self = !col;
     bool from = col && !strcmp(col, "from_id"), to = col && !strcmp(col, "to_id");
     if (s == SCOPE_OWN) {
@@ -230,7 +240,7 @@ const char *authz_audit_predicate(enum scope s, const struct auth_user *u, struc
     b->n = 0;
     s &= ~SCOPE_WRITE;
     if (s == SCOPE_ALL) return NULL;
-    if (s == SCOPE_NONE) return "0";
+    if (s == SCOPE_NONE) return "1 = 0";
     if (s == SCOPE_OWN) {
         b->n = 1;
         b->v[0] = u->id;
@@ -261,7 +271,7 @@ const char *authz_user_predicate(enum scope s, const char *col, const struct aut
     if (s == SCOPE_ALL) return NULL;
     size_t i = 0;
     while (i < sizeof preds / sizeof preds[0] && strcmp(preds[i].col, col)) i++;
-    if (s == SCOPE_NONE || i == sizeof preds / sizeof preds[0]) return "0";
+    if (s == SCOPE_NONE || i == sizeof preds / sizeof preds[0]) return "1 = 0";
     if (s == SCOPE_OWN) {
         b->n = 1;
         b->v[0] = u->id;
@@ -361,7 +371,7 @@ const char *authz_type_predicate(const struct rtype *t, enum scope s, const stru
     bool write = s & SCOPE_WRITE;
     s &= ~SCOPE_WRITE;
     if (s == SCOPE_ALL) return NULL;
-    if (s == SCOPE_NONE) return "0";
+    if (s == SCOPE_NONE) return "1 = 0";
     if (s == SCOPE_OWN) { binds_own(u, b, write); return t->pred_own; }
     binds_team(u, b, write);
     return t->pred_team;

@@ -32,6 +32,10 @@ int scope_parse(const char *s);             /* -1 when unknown */
 
 /* (Re)loads the permission tables from the database into the cache. */
 int authz_load(db *c);
+/* Reloads the permission tables whenever a process on the database changes
+ * them (follows the event feed's "permission" events); call before
+ * events_start. */
+void authz_follow_changes(void);
 
 /* The route-level check, made by the router before every handler. */
 bool authz_allowed(const struct auth_user *u, const struct route *r);

@@ -429,11 +429,11 @@ static enum MHD_Result on_head(struct pending *p, struct MHD_Connection *conn, c
     if (flags & R_UPLOAD) {
         /* Uploads stream to a file beside the database, not into memory. */
         cap = MAX_UPLOAD_BYTES;
-        size_t n = strlen(db_path()) + sizeof ".upload-XXXXXX";
+        size_t n = strlen(db_files_base()) + sizeof ".upload-XXXXXX";
         p->upload_path = malloc(n);
         int fd = -1;
         if (p->upload_path) {
-            snprintf(p->upload_path, n, "%s.upload-XXXXXX", db_path());
+            snprintf(p->upload_path, n, "%s.upload-XXXXXX", db_files_base());
             fd = mkstemp(p->upload_path);
         }
         p->upload = fd >= 0 ? fdopen(fd, "wb") : NULL;

@@ -312,10 +312,16 @@ static job_fn kind_fn(const char *kind)
  * processes on one database exactly one runs it. */
 struct claim_ctx { int64_t id; char kind[64]; char *params; };
 
+/* On an engine with row locks the oldest job not being claimed by another
+ * process right now: two claimers never wait on, or fail over, one row. */
+static const char SQL_NEXT_QUEUED[] = "SELECT id, kind, params FROM job WHERE status = 'queued' ORDER BY id LIMIT 1",
+                  SQL_NEXT_QUEUED_SKIP[] = "SELECT id, kind, params FROM job WHERE status = 'queued' ORDER BY id LIMIT 1"
+                                           " FOR UPDATE SKIP LOCKED";
+
 static int claim_next(db *w, void *arg)
 {
     struct claim_ctx *c = arg;
-    db_stmt *s = db_prepare(w, "SELECT id, kind, params FROM job WHERE status = 'queued' ORDER BY id LIMIT 1");
+    db_stmt *s = db_prepare(w, db_sql_row_locks() ? SQL_NEXT_QUEUED_SKIP : SQL_NEXT_QUEUED);
     if (!s) return 1;
     int64_t id = 0;
     if (db_step(s) == DB_ROW) {

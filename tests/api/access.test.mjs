@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Server, Client, assertError, addUser, cli, dbDump, sql, sqlExec } from './harness.mjs';
+import { Server, Client, assertError, addUser, cli, dbDump, sql, sqlExec, ON_POSTGRES } from './harness.mjs';
 
 const srv = new Server();
 let admin;
@@ -319,7 +319,7 @@ test('stored XSS payloads come back as inert JSON strings', async () => {
   assert.equal(g.headers.get('x-content-type-options'), 'nosniff');
 });
 
-test('the audit trail: visible to admins, refused to sales, and its chain detects tampering', async () => {
+test('the audit trail: visible to admins, refused to sales, and its chain detects tampering', { skip: ON_POSTGRES && "on PostgreSQL: rapport backup copies a SQLite file (PostgreSQL: pg_dump); the chain is checked on copies made with it" }, async () => {
   const a = await admin.get(`/api/v1/audit?entity=party&entity_id=${parties.own.id}`);
   assert.equal(a.status, 200);
   assert.ok(a.body.items.some((x) => x.action === 'create'));

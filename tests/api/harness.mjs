@@ -12,6 +12,27 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 export const BIN = process.env.RAPPORT_BIN || new URL('../../build/rapport-asan', import.meta.url).pathname;
+/** RAPPORT_TEST_DB: the URL of a PostgreSQL server's maintenance database
+ * (postgres://user@host:port/postgres, see scripts/pg-test.sh). Set, every
+ * Server gets a database of its own there instead of a SQLite file. */
+export const TEST_DB = process.env.RAPPORT_TEST_DB || '';
+export const ON_POSTGRES = TEST_DB !== '';
+
+function psql(url, statement) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', statement], { encoding: 'utf8', timeout: 60000 });
+  return r;
+}
+
+/** A database URL on the TEST_DB server named after dir (the same dir, the
+ * same database: a test that restarts a server on its directory keeps its data). */
+function pgDatabaseFor(dir) {
+  let h = 0;
+  for (const ch of dir) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  const name = `rt_${h.toString(36)}_${dir.replace(/[^a-zA-Z0-9]/g, '').slice(-12).toLowerCase()}`;
+  const u = new URL(TEST_DB);
+  u.pathname = '/' + name;
+  return { name, url: u.toString() };
+}
 export const ADMIN_EMAIL = 'admin@test.local';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -39,15 +60,29 @@ export class Server {
   constructor({ dir, demo = 0, env = {}, args = [] } = {}) {
     this.dir = dir || mkdtempSync(join(tmpdir(), 'rapport-test-'));
     this.env = env;
-    this.db = join(this.dir, 'rapport.db');
+    if (ON_POSTGRES) {
+      const { name, url } = pgDatabaseFor(this.dir);
+      this.pgName = name;
+      this.db = url;
+    } else this.db = join(this.dir, 'rapport.db');
     this.demo = demo;
     this.args = args;   // more `rapport serve` options
     this.stderr = '';
   }
 
   /** Creates the database (once) and starts the server. */
+  dbExists() {
+    if (!ON_POSTGRES) return existsSync(this.db);
+    const r = spawnSync('psql', ['-X', '-qAt', '-d', TEST_DB, '-c', `SELECT 1 FROM pg_database WHERE datname = '${this.pgName}'`],
+      { encoding: 'utf8', timeout: 60000 });
+    if (r.stdout.trim() === '1') return true;
+    const c = psql(TEST_DB, `CREATE DATABASE "${this.pgName}"`);
+    assert.equal(c.status, 0, c.stderr);
+    return false;
+  }
+
   async start() {
-    if (!existsSync(this.db)) {
+    if (!this.dbExists()) {
       let r = cli(['init', '--db', this.db]);
       assert.equal(r.status, 0, r.stderr);
       if (this.demo) {
@@ -60,7 +95,10 @@ export class Server {
     this.base = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
-    this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
+    this.proc.stderr.on('data', (d) => {
+      this.stderr += d.toString();
+      if (process.env.RAPPORT_TEST_STDERR) process.stderr.write(d);   // debugging: the server's log as it comes
+    });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20000;
     for (;;) {
@@ -88,7 +126,10 @@ export class Server {
     assert.equal(bad, null, 'sanitizer report in server stderr:\n' + this.stderr.slice(-4000));
   }
 
-  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
+    if (ON_POSTGRES && !this.proc) psql(TEST_DB, `DROP DATABASE IF EXISTS "${this.pgName}" WITH (FORCE)`);
+  }
 
   /** Logs in with a password; returns a Client using the session cookie + CSRF token. */
   async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {

@@ -10,7 +10,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, sql, assertError, addUser, BIN, waitJob } from './harness.mjs';
+import { Server, cli, sql, assertError, addUser, BIN, waitJob, ON_POSTGRES } from './harness.mjs';
 
 const DATA = process.env.RAPPORT_DATA || new URL('../../../shared/data', import.meta.url).pathname;
 const RELEASE = process.env.RAPPORT_RELEASE_BIN;
@@ -484,8 +484,10 @@ test('a large dry run or all-or-nothing import holds up neither writes nor login
     try {
       const admin = await srv.login();
       const writer = await srv.tokenClient();
-      // Big enough to run for several seconds under ASan on a busy machine.
-      const N = 60000;
+      // Big enough to run for several seconds under ASan on a busy machine
+      // (PostgreSQL's row-by-row import is slower: a quarter there still
+      // runs for half a minute, and keeps the api-pg suite in its budget).
+      const N = ON_POSTGRES ? 15000 : 60000;
       const body = partiesCsv(N, 'Bulk');
       let written = 0;
       for (const mode of ['dry_run', 'all_or_nothing']) {
@@ -519,9 +521,13 @@ test('a large dry run or all-or-nothing import holds up neither writes nor login
         // held one transaction for the file). Now at most a batch (≤ 0.5 s).
         assert.ok(post.length >= 5, `only ${post.length} POSTs answered during an import of ${took} ms`);
         // Bounds relative to the import's own time, as a loaded machine slows both.
-        assert.ok(worst < 5000 && worst < took / 4, `a POST waited ${worst} ms during an import of ${took} ms`);
-        assert.ok(worstLogin < 5000 && worstLogin < took / 4, `a login waited ${worstLogin} ms during an import of ${took} ms`);
-        if (mode === 'all_or_nothing') {
+        // PostgreSQL under ASan on a loaded machine: a batch's round trips
+        // stretch (a POST waited 5.9 s of a 99 s import at load 16), so the
+        // absolute bound is wider there; the relative one is the same.
+        const cap = ON_POSTGRES ? 10000 : 5000;
+        assert.ok(worst < cap && worst < took / 4, `a POST waited ${worst} ms during an import of ${took} ms`);
+        assert.ok(worstLogin < cap && worstLogin < took / 4, `a login waited ${worstLogin} ms during an import of ${took} ms`);
+        if (mode === 'all_or_nothing' && !ON_POSTGRES) {   // SQLite's WAL file (PostgreSQL recycles its own)
           assert.ok(walPeak > 4 << 20, `the WAL reached only ${walPeak} bytes: the check below would prove nothing`);
           // The WAL file is given back once the writer is quiet (the party
           // documents' pass runs after the import, so allow for it).
