@@ -5,7 +5,7 @@
 // whose labels are known.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, assertError, addUser, sql, cli, waitJob } from './harness.mjs';
+import { Server, assertError, addUser, sql, sqlRows, cli, waitJob } from './harness.mjs';
 
 const srv = new Server({ demo: 300 });
 let c;
@@ -283,8 +283,8 @@ test('the next action says how far P(alive) fell since the last purchase, from t
   const result = await run();
   assert.equal(result.model.model, 'bgnbd');
   const { a, b } = result.model.params;
-  const rows = sql(srv.db, 'SELECT party_id, repeat_purchases, p_alive FROM score WHERE p_alive < 0.55 AND repeat_purchases > 0 ORDER BY party_id LIMIT 5')
-    .split('\n').filter(Boolean).map((l) => l.split('|').map(Number));
+  const rows = sqlRows(srv.db, 'SELECT s.party_id, s.repeat_purchases, s.p_alive FROM score s JOIN party p ON p.id = s.party_id '
+    + 'WHERE p.deleted_at IS NULL AND s.p_alive < 0.55 AND s.repeat_purchases > 0 ORDER BY s.party_id LIMIT 5');
   assert.ok(rows.length > 0, 'the demo has customers whose P(alive) fell');
   for (const [id, x, pAlive] of rows) {
     const r = await c.get(`/api/v1/parties/${id}/next-action`);

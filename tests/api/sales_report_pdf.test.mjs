@@ -64,8 +64,8 @@ test('the sales report as PDF: bilingual, named, converted, paged, permitted', a
     assert.match(st.text, /qualification\s+3\s+0\s+2\s+1\s+66\.7%\s+66\.7%/, st.text);
     // Many rows go on to more pages, the heads repeated.
     for (let i = 0; i < 70; i++) sqlExec(srv.db, "INSERT INTO team(name, created_at, updated_at) VALUES (?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", `团队 Team ${i}`);
-    const teams = sql(srv.db, "SELECT group_concat(id) FROM team WHERE name LIKE '团队 Team %'").split(',').map(Number);
-    const oppIds = sql(srv.db, 'SELECT group_concat(id) FROM opportunity').split(',').map(Number);
+    const teams = sql(srv.db, "SELECT id FROM team WHERE name LIKE '团队 Team %' ORDER BY id").split('\n').map(Number);
+    const oppIds = sql(srv.db, 'SELECT id FROM opportunity ORDER BY id').split('\n').map(Number);
     // Spread the closed opportunities' copies over the teams: one row per team.
     for (const [i, t] of teams.entries())
       sqlExec(srv.db, `INSERT INTO opportunity(party_id, pipeline_id, name, stage, status, probability, owner_id, team_id, closed_at, created_at, updated_at)

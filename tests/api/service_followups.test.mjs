@@ -6,7 +6,7 @@
 // rotation).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, addUser, assertError, sql, sqlExec } from './harness.mjs';
+import { Server, addUser, assertError, sql, sqlExec, sqlRows } from './harness.mjs';
 import { SmtpSink, parseMessage } from './smtp_sink.mjs';
 
 const FAST = { RAPPORT_SCHEDULER_TICK_MS: '100', RAPPORT_JOB_LEASE_SECONDS: '5' };
@@ -87,8 +87,8 @@ test('surveys are mailed by themselves: case resolved, order delivered; consent;
       'the surveys to be sent');
     await sleep(2500);   // more sweeps: nothing more is sent
     assert.equal(sink.messages.length, 3);
-    const states = Object.fromEntries(JSON.parse(sql(b.db,
-      "SELECT json_group_array(json_array(subject || record_id, state)) FROM survey_dispatch")).map(([k, v]) => [k, v]));
+    const states = Object.fromEntries(sqlRows(b.db,
+      "SELECT subject || record_id, state FROM survey_dispatch"));
     assert.deepEqual(states, { [`case${c1.id}`]: 'sent', [`case${c2.id}`]: 'skipped', [`case${c4.id}`]: 'sent', [`order${o.id}`]: 'sent' });
     assert.equal(sql(b.db, 'SELECT detail FROM survey_dispatch WHERE record_id = ? AND subject = \'case\'', c2.id), 'no consent to e-mail');
     assert.equal(sql(b.db, 'SELECT count(*) FROM survey_dispatch WHERE record_id = ? AND subject = \'case\'', c3.id), '0');
@@ -193,7 +193,7 @@ test('near escalation and the service measures are in business minutes', async (
     assert.ok(r.status === 200 || r.status === 201, r.text);
     await until(async () => (await admin.get(`/api/v1/cases/${c.id}`)).body.escalation_level >= 1, 'the near step');
     await sleep(2500);
-    const steps = JSON.parse(sql(srv.db, 'SELECT json_group_array(rule_id) FROM escalation_step WHERE case_id = ?', c.id));
+    const steps = sqlRows(srv.db, 'SELECT rule_id FROM escalation_step WHERE case_id = ? ORDER BY id', c.id).map(([id]) => id);
     assert.deepEqual(steps, [near.id], 'only the rule whose business minutes are within reach fired');
     assert.ok(far.id);
     // The measures: a case opened 10 minutes into yesterday's working hour
