@@ -104,9 +104,9 @@ static char *feed_ics(db *c, const struct auth_user *u)
 {
     if (lazy_ical_load(NULL, 0) != 0) return NULL;   /* the reason is logged once */
     icalcomponent *cal = lz_ical.icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT, lz_ical.icalproperty_new_version("2.0"),
-                                             lz_ical.icalproperty_new_prodid("-//Rapport//CRM tasks//EN"),
-                                             lz_ical.icalproperty_new_calscale("GREGORIAN"), lz_ical.icalproperty_new_method(ICAL_METHOD_PUBLISH),
-                                             (void *)0);
+                                                     lz_ical.icalproperty_new_prodid("-//Rapport//CRM tasks//EN"),
+                                                     lz_ical.icalproperty_new_calscale("GREGORIAN"),
+                                                     lz_ical.icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
     icalproperty *name = lz_ical.icalproperty_new_x("Rapport");
     lz_ical.icalproperty_set_x_name(name, "X-WR-CALNAME");
     lz_ical.icalcomponent_add_property(cal, name);

@@ -44,7 +44,7 @@ static pthread_mutex_t g_readers_mu = PTHREAD_MUTEX_INITIALIZER;
  * memory. Four, not eight: on two cores no more than a few run their reads
  * at once (a reader is given back before the commit wait), and each one
  * open costs its 512 KB cache and a 128 KB schema (issue 17: RSS). */
-#define SHARED_READERS 4
+#define SHARED_READERS DB_SHARED_READERS
 static db *g_shared_free[SHARED_READERS];
 static int g_nshared_free, g_nshared_open;
 static pthread_mutex_t g_shared_mu = PTHREAD_MUTEX_INITIALIZER;
