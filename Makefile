@@ -2,7 +2,10 @@
 # under ASan/UBSan; `make run` starts the server with demo data.
 CC      ?= cc
 B       ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libpq
+# Libraries loaded with dlopen when a feature first needs them (src/lib/lazylib.h):
+# only their headers are used at build time, they are not on the link line.
+LAZY_PKGS := libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen
@@ -11,9 +14,9 @@ INCS    := -Isrc -I$(B)/gen
 # check, bench …) first runs `deps`, then builds in a second make that reads
 # the flags afresh. A direct build of a file without the packages stops with
 # one line saying what to run.
-PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lxlsxwriter -lhpdf -lz -lm -lpthread
+PKG_OK     := $(shell pkg-config --exists $(PKGS) $(LAZY_PKGS) 2>/dev/null && echo yes)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnlopt -lz -lm -lpthread -ldl
 NEED_PKGS   = $(if $(PKG_OK),,$(error the build's Debian packages are missing: run 'make deps' (or just 'make'), which installs them))
 SUBMAKE    := $(MAKE) --no-print-directory
 

@@ -9,7 +9,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-build}
-PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
+# LAZY_PKGS: the libraries src/lib/lazylib.c loads on first use (headers only).
+PKGS="$(sed -n 's/^PKGS *:= *//p' Makefile) $(sed -n 's/^LAZY_PKGS *:= *//p' Makefile)"
 EXTRA_LIBS=$(sed -n 's/^PKG_LIBS *:=.*2>\/dev\/null) *//p' Makefile)
 CFLAGS="-O1 -g -std=c11 -D_GNU_SOURCE -Isrc -I$B/gen -Itests/unit $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) $EXTRA_LIBS -lcmocka"

@@ -14,7 +14,7 @@
 #include "http/authz.h"
 #include "http/ratelimit.h"
 #include "lib/timeutil.h"
-#include <libical/ical.h>
+#include "lib/lazy_ical.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,28 +94,29 @@ static void feed_delete(struct req *rq, struct resp *rs)
 
 static struct icaltimetype utc_time(int64_t t)
 {
-    return icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+    return lz_ical.icaltime_from_timet_with_zone((time_t)t, 0, lz_ical.icaltimezone_get_utc_timezone());
 }
 
-static void add_text(icalcomponent *ev, icalproperty *p) { if (p) icalcomponent_add_property(ev, p); }
+static void add_text(icalcomponent *ev, icalproperty *p) { if (p) lz_ical.icalcomponent_add_property(ev, p); }
 
 /* The calendar of user u (a new string, the caller's to free), or NULL. */
 static char *feed_ics(db *c, const struct auth_user *u)
 {
-    icalcomponent *cal = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
-                                             icalproperty_new_prodid("-//Rapport//CRM tasks//EN"),
-                                             icalproperty_new_calscale("GREGORIAN"), icalproperty_new_method(ICAL_METHOD_PUBLISH),
-                                             (void *)0);
-    icalproperty *name = icalproperty_new_x("Rapport");
-    icalproperty_set_x_name(name, "X-WR-CALNAME");
-    icalcomponent_add_property(cal, name);
+    if (lazy_ical_load(NULL, 0) != 0) return NULL;   /* the reason is logged once */
+    icalcomponent *cal = lz_ical.icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT, lz_ical.icalproperty_new_version("2.0"),
+                                                     lz_ical.icalproperty_new_prodid("-//Rapport//CRM tasks//EN"),
+                                                     lz_ical.icalproperty_new_calscale("GREGORIAN"),
+                                                     lz_ical.icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
+    icalproperty *name = lz_ical.icalproperty_new_x("Rapport");
+    lz_ical.icalproperty_set_x_name(name, "X-WR-CALNAME");
+    lz_ical.icalcomponent_add_property(cal, name);
     char since[21];
     time_format(time_now() - FEED_PAST_SECONDS, since);
     db_stmt *s = db_prepare(c, "SELECT i.id, i.party_id, i.channel, i.subject, i.notes, i.due_at, i.updated_at, p.name"
                                " FROM interaction i JOIN party p ON p.id = i.party_id"
                                " WHERE i.user_id = ? AND i.status = 'planned' AND i.due_at >= ? AND p.deleted_at IS NULL"
                                " ORDER BY i.due_at, i.id LIMIT ?");
-    if (!s) { icalcomponent_free(cal); return NULL; }
+    if (!s) { lz_ical.icalcomponent_free(cal); return NULL; }
     db_bind_int64(s, 1, u->id);
     db_bind_text(s, 2, since);
     db_bind_int64(s, 3, FEED_MAX_EVENTS);
@@ -128,19 +129,19 @@ static char *feed_ics(db *c, const struct auth_user *u)
         snprintf(uid, sizeof uid, "interaction-%lld@rapport", (long long)db_column_int64(s, 0));
         const char *subject = db_column_text(s, 3), *party = db_column_text(s, 7);
         snprintf(summary, sizeof summary, "%s · %s", subject && *subject ? subject : db_column_text(s, 2), party ? party : "");
-        icalcomponent *ev = icalcomponent_new_vevent();
-        icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-        icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(stamp)));
-        icalcomponent_add_property(ev, icalproperty_new_dtstart(utc_time(due)));
-        icalcomponent_add_property(ev, icalproperty_new_duration(icaldurationtype_from_int(30 * 60)));
-        add_text(ev, icalproperty_new_summary(summary));
-        icalcomponent_add_property(ev, icalproperty_new_categories(db_column_text(s, 2)));
-        if (db_column_text(s, 4) && *db_column_text(s, 4)) add_text(ev, icalproperty_new_description(db_column_text(s, 4)));
-        icalcomponent_add_component(cal, ev);
+        icalcomponent *ev = lz_ical.icalcomponent_new_vevent();
+        lz_ical.icalcomponent_add_property(ev, lz_ical.icalproperty_new_uid(uid));
+        lz_ical.icalcomponent_add_property(ev, lz_ical.icalproperty_new_dtstamp(utc_time(stamp)));
+        lz_ical.icalcomponent_add_property(ev, lz_ical.icalproperty_new_dtstart(utc_time(due)));
+        lz_ical.icalcomponent_add_property(ev, lz_ical.icalproperty_new_duration(lz_ical.icaldurationtype_from_int(30 * 60)));
+        add_text(ev, lz_ical.icalproperty_new_summary(summary));
+        lz_ical.icalcomponent_add_property(ev, lz_ical.icalproperty_new_categories(db_column_text(s, 2)));
+        if (db_column_text(s, 4) && *db_column_text(s, 4)) add_text(ev, lz_ical.icalproperty_new_description(db_column_text(s, 4)));
+        lz_ical.icalcomponent_add_component(cal, ev);
     }
     db_done(s);
-    char *text = icalcomponent_as_ical_string_r(cal);
-    icalcomponent_free(cal);
+    char *text = lz_ical.icalcomponent_as_ical_string_r(cal);
+    lz_ical.icalcomponent_free(cal);
     return text;
 }
 

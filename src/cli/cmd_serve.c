@@ -13,6 +13,7 @@
 #include "http/authz.h"
 #include "records/registry.h"
 #include "records/events.h"
+#include "lib/memtrim.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     import_set_default_caps((long)rows, data);
+    memtrim_configure();   /* before any thread starts */
     if (cli_open_db(path, true) != 0) return 1;
     api_init();
     char err[256];
@@ -57,6 +59,7 @@ int cmd_serve(int argc, char **argv)
     if (events_start() != 0) { fprintf(stderr, "rapport: cannot start following the event feed\n"); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
     if (scheduler_start() != 0) { fprintf(stderr, "rapport: cannot start the scheduler\n"); events_stop(); jobs_stop(); an_service_stop(); writer_stop(); return 1; }
     if (party_docs_start() != 0) fprintf(stderr, "rapport: cannot start filling in party documents; parties are read from their columns\n");
+    memtrim_now();   /* what migrations, checks and the store's bulk load freed */
     int rc = http_serve(listen ? listen : "127.0.0.1:8080", (int)threads, metrics_listen);
     party_docs_stop();
     scheduler_stop();

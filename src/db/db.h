@@ -52,6 +52,8 @@ void db_reader_release(void);
  * kept across db_write on such a thread; call db_reader() again. */
 void db_reader_shared(void);
 void db_reader_yield(bool finished);
+/* How many shared readers there are at most (see db_sqlite.c). */
+#define DB_SHARED_READERS 4
 
 /* Prepared statement from the connection's cache (keyed by the SQL text's
  * address and contents). Returns NULL on error (see db_errmsg). Call

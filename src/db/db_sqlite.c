@@ -49,8 +49,10 @@ static pthread_mutex_t g_readers_mu = PTHREAD_MUTEX_INITIALIZER;
 /* The worker threads share a few readers (db_reader_shared): a write request
  * reads a few index pages before it waits for its commit, and 32 connections
  * with their own caches and schemas would be a good part of the server's
- * memory. */
-#define SHARED_READERS 8
+ * memory. Four, not eight: on two cores no more than a few run their reads
+ * at once (a reader is given back before the commit wait), and each one
+ * open costs its 512 KB cache and a 128 KB schema (issue 17: RSS). */
+#define SHARED_READERS DB_SHARED_READERS
 static db *g_shared_free[SHARED_READERS];
 static int g_nshared_free, g_nshared_open;
 static pthread_mutex_t g_shared_mu = PTHREAD_MUTEX_INITIALIZER;

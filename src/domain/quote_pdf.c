@@ -12,7 +12,7 @@
  * embeds only the glyphs a PDF uses (a 20-line quote is about 100 KB);
  * RAPPORT_PDF_FONT names another TrueType font. */
 #include "domain/quote.h"
-#include <hpdf.h>
+#include "lib/lazy_hpdf.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +90,7 @@ static void quiet_error(HPDF_STATUS no, HPDF_STATUS detail, void *user)
 
 static HPDF_Image load_logo(HPDF_Doc doc, const unsigned char *data, size_t len, bool png)
 {
-    return png ? HPDF_LoadPngImageFromMem(doc, data, (HPDF_UINT)len) : HPDF_LoadJpegImageFromMem(doc, data, (HPDF_UINT)len);
+    return png ? lz_hpdf.HPDF_LoadPngImageFromMem(doc, data, (HPDF_UINT)len) : lz_hpdf.HPDF_LoadJpegImageFromMem(doc, data, (HPDF_UINT)len);
 }
 
 int letterhead_logo_check(const char *url)
@@ -98,11 +98,11 @@ int letterhead_logo_check(const char *url)
     unsigned char *data;
     size_t len;
     bool png, bad = false;
-    if (logo_bytes(url, &data, &len, &png)) return -1;
-    HPDF_Doc doc = HPDF_New(quiet_error, &bad);
+    if (lazy_hpdf_load(NULL, 0) != 0 || logo_bytes(url, &data, &len, &png)) return -1;
+    HPDF_Doc doc = lz_hpdf.HPDF_New(quiet_error, &bad);
     HPDF_Image img = doc ? load_logo(doc, data, len, png) : NULL;
     int rc = img && !bad ? 0 : -1;
-    if (doc) HPDF_Free(doc);
+    if (doc) lz_hpdf.HPDF_Free(doc);
     free(data);
     return rc;
 }
@@ -126,25 +126,25 @@ static void pdf_error(HPDF_STATUS no, HPDF_STATUS detail, void *user)
 
 static void new_page(struct pdf *p)
 {
-    p->page = HPDF_AddPage(p->doc);
-    HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    p->y = HPDF_Page_GetHeight(p->page) - 50;
+    p->page = lz_hpdf.HPDF_AddPage(p->doc);
+    lz_hpdf.HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    p->y = lz_hpdf.HPDF_Page_GetHeight(p->page) - 50;
 }
 
 static void text_at(struct pdf *p, float x, float size, const char *s)
 {
     if (!s || !*s) return;
-    HPDF_Page_BeginText(p->page);
-    HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    HPDF_Page_TextOut(p->page, x, p->y, s);
-    HPDF_Page_EndText(p->page);
+    lz_hpdf.HPDF_Page_BeginText(p->page);
+    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
+    lz_hpdf.HPDF_Page_TextOut(p->page, x, p->y, s);
+    lz_hpdf.HPDF_Page_EndText(p->page);
 }
 
 /* Text right-aligned to x. */
 static void text_right(struct pdf *p, float x, float size, const char *s)
 {
-    HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    text_at(p, x - HPDF_Page_TextWidth(p->page, s), size, s);
+    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
+    text_at(p, x - lz_hpdf.HPDF_Page_TextWidth(p->page, s), size, s);
 }
 
 static void line_down(struct pdf *p, float by)
@@ -157,15 +157,15 @@ static void line_down(struct pdf *p, float by)
  * boundary, into out (with "…" when cut). */
 static void fit(struct pdf *p, const char *s, float size, float width, char *out, size_t cap)
 {
-    HPDF_Page_SetFontAndSize(p->page, p->font, size);
+    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
     snprintf(out, cap, "%s", s ? s : "");
     size_t n = strlen(out);
-    if (HPDF_Page_TextWidth(p->page, out) <= width) return;
+    if (lz_hpdf.HPDF_Page_TextWidth(p->page, out) <= width) return;
     while (n > 0) {
         do n--; while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80);
         if (n + 4 > cap) continue;
         memcpy(out + n, "\xE2\x80\xA6", 4);   /* … */
-        if (HPDF_Page_TextWidth(p->page, out) <= width) return;
+        if (lz_hpdf.HPDF_Page_TextWidth(p->page, out) <= width) return;
     }
 }
 
@@ -208,16 +208,16 @@ static void money_row(struct pdf *p, const char *label, const json_t *m, const c
 int quote_render(const json_t *q, const char *party, const json_t *head, char **out, size_t *len)
 {
     const char *path = font_path();
-    if (!path) return -1;
+    if (!path || lazy_hpdf_load(NULL, 0) != 0) return -1;
     struct pdf p = {0};
-    p.doc = HPDF_New(pdf_error, &p);
+    p.doc = lz_hpdf.HPDF_New(pdf_error, &p);
     if (!p.doc) return -1;
-    HPDF_UseUTFEncodings(p.doc);
-    HPDF_SetCurrentEncoder(p.doc, "UTF-8");
-    HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-    const char *fname = HPDF_LoadTTFontFromFile(p.doc, path, HPDF_TRUE);
-    p.font = fname ? HPDF_GetFont(p.doc, fname, "UTF-8") : NULL;
-    if (!p.font || p.failed) { HPDF_Free(p.doc); return -1; }
+    lz_hpdf.HPDF_UseUTFEncodings(p.doc);
+    lz_hpdf.HPDF_SetCurrentEncoder(p.doc, "UTF-8");
+    lz_hpdf.HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+    const char *fname = lz_hpdf.HPDF_LoadTTFontFromFile(p.doc, path, HPDF_TRUE);
+    p.font = fname ? lz_hpdf.HPDF_GetFont(p.doc, fname, "UTF-8") : NULL;
+    if (!p.font || p.failed) { lz_hpdf.HPDF_Free(p.doc); return -1; }
     const char *cur = json_string_value(json_object_get(q, "currency"));
     char buf[512], a[64], b[64];
     new_page(&p);
@@ -231,12 +231,12 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     if (logo && *logo && logo_bytes(logo, &img_data, &img_len, &png) == 0) {
         HPDF_Image img = load_logo(p.doc, img_data, img_len, png);
         if (img && !p.failed) {
-            float w = (float)HPDF_Image_GetWidth(img), hgt = (float)HPDF_Image_GetHeight(img);
+            float w = (float)lz_hpdf.HPDF_Image_GetWidth(img), hgt = (float)lz_hpdf.HPDF_Image_GetHeight(img);
             float dh = 48, dw = hgt > 0 ? w * dh / hgt : 0;
             if (dw > 160) { dh = dh * 160 / dw; dw = 160; }
-            HPDF_Page_DrawImage(p.page, img, 545 - dw, p.y - dh + 16, dw, dh);
+            lz_hpdf.HPDF_Page_DrawImage(p.page, img, 545 - dw, p.y - dh + 16, dw, dh);
         } else {
-            HPDF_ResetError(p.doc);
+            lz_hpdf.HPDF_ResetError(p.doc);
             p.failed = false;
         }
     }
@@ -253,10 +253,10 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
         if (v && *v) snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? "   " : "", v);
     }
     if (buf[0]) { text_at(&p, 50, 9, buf); line_down(&p, 12); }
-    HPDF_Page_SetLineWidth(p.page, 0.8f);
-    HPDF_Page_MoveTo(p.page, 50, p.y);
-    HPDF_Page_LineTo(p.page, 545, p.y);
-    HPDF_Page_Stroke(p.page);
+    lz_hpdf.HPDF_Page_SetLineWidth(p.page, 0.8f);
+    lz_hpdf.HPDF_Page_MoveTo(p.page, 50, p.y);
+    lz_hpdf.HPDF_Page_LineTo(p.page, 545, p.y);
+    lz_hpdf.HPDF_Page_Stroke(p.page);
     line_down(&p, 28);
 
     /* Title and the quote's facts. */
@@ -286,10 +286,10 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     text_right(&p, 470, 9, "\xE6\x8A\x98\xE6\x89\xA3 Disc.");   /* 折扣 */
     text_right(&p, 545, 9, "\xE9\x87\x91\xE9\xA2\x9D Amount");   /* 金额 */
     line_down(&p, 6);
-    HPDF_Page_SetLineWidth(p.page, 0.4f);
-    HPDF_Page_MoveTo(p.page, 50, p.y);
-    HPDF_Page_LineTo(p.page, 545, p.y);
-    HPDF_Page_Stroke(p.page);
+    lz_hpdf.HPDF_Page_SetLineWidth(p.page, 0.4f);
+    lz_hpdf.HPDF_Page_MoveTo(p.page, 50, p.y);
+    lz_hpdf.HPDF_Page_LineTo(p.page, 545, p.y);
+    lz_hpdf.HPDF_Page_Stroke(p.page);
     line_down(&p, 14);
     size_t i;
     json_t *line;
@@ -349,14 +349,14 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     }
 
     int rc = -1;
-    if (!p.failed && HPDF_SaveToStream(p.doc) == HPDF_OK) {
-        HPDF_UINT32 size = HPDF_GetStreamSize(p.doc);
+    if (!p.failed && lz_hpdf.HPDF_SaveToStream(p.doc) == HPDF_OK) {
+        HPDF_UINT32 size = lz_hpdf.HPDF_GetStreamSize(p.doc);
         char *data = malloc(size ? size : 1);
         HPDF_UINT32 got = size;
-        if (data && HPDF_ReadFromStream(p.doc, (HPDF_BYTE *)data, &got) != HPDF_OK && got == 0) { free(data); data = NULL; }
+        if (data && lz_hpdf.HPDF_ReadFromStream(p.doc, (HPDF_BYTE *)data, &got) != HPDF_OK && got == 0) { free(data); data = NULL; }
         if (data) { *out = data; *len = got; rc = 0; }
     }
-    HPDF_Free(p.doc);
+    lz_hpdf.HPDF_Free(p.doc);
     free(img_data);
     return rc;
 }

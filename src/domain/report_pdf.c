@@ -4,7 +4,7 @@
  * entry points. */
 #include "domain/report_pdf.h"
 #include "domain/quote.h"
-#include <hpdf.h>
+#include "lib/lazy_hpdf.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,25 +33,25 @@ static void on_error(HPDF_STATUS no, HPDF_STATUS detail, void *user)
 
 static void new_page(struct page *p)
 {
-    p->page = HPDF_AddPage(p->doc);
-    HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE);
-    p->y = HPDF_Page_GetHeight(p->page) - 50;
+    p->page = lz_hpdf.HPDF_AddPage(p->doc);
+    lz_hpdf.HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE);
+    p->y = lz_hpdf.HPDF_Page_GetHeight(p->page) - 50;
     p->pages++;
 }
 
 static void text_at(struct page *p, float x, float size, const char *s)
 {
     if (!s || !*s) return;
-    HPDF_Page_BeginText(p->page);
-    HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    HPDF_Page_TextOut(p->page, x, p->y, s);
-    HPDF_Page_EndText(p->page);
+    lz_hpdf.HPDF_Page_BeginText(p->page);
+    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
+    lz_hpdf.HPDF_Page_TextOut(p->page, x, p->y, s);
+    lz_hpdf.HPDF_Page_EndText(p->page);
 }
 
 static float width_of(struct page *p, float size, const char *s)
 {
-    HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    return HPDF_Page_TextWidth(p->page, s);
+    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
+    return lz_hpdf.HPDF_Page_TextWidth(p->page, s);
 }
 
 /* s cut on a character boundary to fit width at size (with "…"), into out. */
@@ -70,10 +70,10 @@ static void fit(struct page *p, const char *s, float size, float width, char *ou
 
 static void rule(struct page *p, float w)
 {
-    HPDF_Page_SetLineWidth(p->page, w);
-    HPDF_Page_MoveTo(p->page, LEFT, p->y);
-    HPDF_Page_LineTo(p->page, RIGHT, p->y);
-    HPDF_Page_Stroke(p->page);
+    lz_hpdf.HPDF_Page_SetLineWidth(p->page, w);
+    lz_hpdf.HPDF_Page_MoveTo(p->page, LEFT, p->y);
+    lz_hpdf.HPDF_Page_LineTo(p->page, RIGHT, p->y);
+    lz_hpdf.HPDF_Page_Stroke(p->page);
 }
 
 struct cols {
@@ -156,16 +156,16 @@ static void draw_table(struct page *p, const json_t *t)
 int report_pdf_render(const json_t *doc, char **out, size_t *len)
 {
     const char *path = quote_pdf_font();
-    if (!path) return -1;
+    if (!path || lazy_hpdf_load(NULL, 0) != 0) return -1;
     struct page p = {0};
-    p.doc = HPDF_New(on_error, &p);
+    p.doc = lz_hpdf.HPDF_New(on_error, &p);
     if (!p.doc) return -1;
-    HPDF_UseUTFEncodings(p.doc);
-    HPDF_SetCurrentEncoder(p.doc, "UTF-8");
-    HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-    const char *fname = HPDF_LoadTTFontFromFile(p.doc, path, HPDF_TRUE);
-    p.font = fname ? HPDF_GetFont(p.doc, fname, "UTF-8") : NULL;
-    if (!p.font || p.failed) { HPDF_Free(p.doc); return -1; }
+    lz_hpdf.HPDF_UseUTFEncodings(p.doc);
+    lz_hpdf.HPDF_SetCurrentEncoder(p.doc, "UTF-8");
+    lz_hpdf.HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+    const char *fname = lz_hpdf.HPDF_LoadTTFontFromFile(p.doc, path, HPDF_TRUE);
+    p.font = fname ? lz_hpdf.HPDF_GetFont(p.doc, fname, "UTF-8") : NULL;
+    if (!p.font || p.failed) { lz_hpdf.HPDF_Free(p.doc); return -1; }
     new_page(&p);
     const char *company = json_string_value(json_object_get(doc, "company"));
     if (company && *company) {
@@ -185,13 +185,13 @@ int report_pdf_render(const json_t *doc, char **out, size_t *len)
     p.y -= 12;
     json_array_foreach(json_object_get(doc, "tables"), i, x) draw_table(&p, x);
     int rc = -1;
-    if (!p.failed && HPDF_SaveToStream(p.doc) == HPDF_OK) {
-        HPDF_UINT32 size = HPDF_GetStreamSize(p.doc);
+    if (!p.failed && lz_hpdf.HPDF_SaveToStream(p.doc) == HPDF_OK) {
+        HPDF_UINT32 size = lz_hpdf.HPDF_GetStreamSize(p.doc);
         char *data = malloc(size ? size : 1);
         HPDF_UINT32 got = size;
-        if (data && HPDF_ReadFromStream(p.doc, (HPDF_BYTE *)data, &got) != HPDF_OK && got == 0) { free(data); data = NULL; }
+        if (data && lz_hpdf.HPDF_ReadFromStream(p.doc, (HPDF_BYTE *)data, &got) != HPDF_OK && got == 0) { free(data); data = NULL; }
         if (data) { *out = data; *len = got; rc = 0; }
     }
-    HPDF_Free(p.doc);
+    lz_hpdf.HPDF_Free(p.doc);
     return rc;
 }

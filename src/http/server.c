@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "lib/jsonw.h"
 #include "lib/log.h"
+#include "lib/memtrim.h"
 #include "lib/strbuf.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -546,6 +547,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
     *state = NULL;
 }
 
+/* Open connections of the API listener: when the last one closes, a burst
+ * is over and what its connections used goes back to the system. */
+static int g_open_conns;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
+{
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) __atomic_add_fetch(&g_open_conns, 1, __ATOMIC_RELAXED);
+    else if (__atomic_sub_fetch(&g_open_conns, 1, __ATOMIC_RELAXED) == 0) memtrim_after_burst();
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { g_stop = 1; }
 
@@ -629,6 +640,7 @@ int http_serve(const char *listen_addr, int threads, const char *metrics_listen)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEAD_POOL_BYTES,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_END);
     if (!d) {
         snap_service_stop();

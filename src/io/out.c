@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <xlsxwriter.h>
+#include "lib/lazy_xlsxwriter.h"
 
 struct out_writer {
     enum out_format f;
@@ -74,10 +74,11 @@ out_writer *out_open(enum out_format f, const char *path, FILE *fp, char *err, s
     w->f = f;
     if (f == OUT_XLSX) {
         if (!path) { snprintf(err, errlen, "XLSX needs an output file"); free(w); return NULL; }
+        if (lazy_xlsxwriter_load(err, errlen) != 0) { free(w); return NULL; }
         lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-        w->wb = workbook_new_opt(path, &opt);
+        w->wb = lz_xlsxwriter.workbook_new_opt(path, &opt);
         if (!w->wb) { snprintf(err, errlen, "cannot create %s", path); free(w); return NULL; }
-        w->ws = workbook_add_worksheet(w->wb, NULL);
+        w->ws = lz_xlsxwriter.workbook_add_worksheet(w->wb, NULL);
         return w;
     }
     if (path) {
@@ -101,8 +102,8 @@ int out_row(out_writer *w, const char *const *cells, const bool *numeric, int n)
         for (int i = 0; i < n; i++) {
             if (!cells[i] || !cells[i][0]) continue;
             lxw_error e;
-            if (numeric && numeric[i] && plain_number(cells[i])) e = worksheet_write_number(w->ws, w->row, (lxw_col_t)i, strtod(cells[i], NULL), NULL);
-            else e = worksheet_write_string(w->ws, w->row, (lxw_col_t)i, cells[i], NULL);
+            if (numeric && numeric[i] && plain_number(cells[i])) e = lz_xlsxwriter.worksheet_write_number(w->ws, w->row, (lxw_col_t)i, strtod(cells[i], NULL), NULL);
+            else e = lz_xlsxwriter.worksheet_write_string(w->ws, w->row, (lxw_col_t)i, cells[i], NULL);
             if (e != LXW_NO_ERROR && e != LXW_ERROR_255_STRING_LENGTH_EXCEEDED) w->failed = 1;
         }
         w->row++;
@@ -130,7 +131,7 @@ int out_close(out_writer *w)
     if (!w) return 0;
     int rc = w->failed ? -1 : 0;
     if (w->wb) {
-        if (workbook_close(w->wb) != LXW_NO_ERROR) rc = -1;
+        if (lz_xlsxwriter.workbook_close(w->wb) != LXW_NO_ERROR) rc = -1;
     } else if (w->fp) {
         if (fflush(w->fp) != 0 || ferror(w->fp)) rc = -1;
         if (w->own_fp && fclose(w->fp) != 0) rc = -1;

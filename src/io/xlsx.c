@@ -1,13 +1,12 @@
 /* xlsx: the first worksheet of a workbook as CSV (see xlsx.h). */
 #include "io/xlsx.h"
 #include "lib/strbuf.h"
-#include <expat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zip.h>
+#include "lib/lazy_xlsxread.h"
 
 #define MAX_STRINGS_BYTES (64u << 20)   /* shared strings held in memory */
 #define MAX_COLUMNS 16384               /* Excel's own limit (XFD) */
@@ -72,7 +71,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     (void)name; (void)sysid; (void)pubid; (void)internal;
     struct parse *c = ud;
     fail(c->x, "not an .xlsx workbook: an XML part declares a document type");
-    XML_StopParser(c->p, XML_FALSE);
+    lz_expat.XML_StopParser(c->p, XML_FALSE);
 }
 
 /* Streams part name through expat with the handlers. 0, 1 when the part
@@ -80,41 +79,41 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
 static int parse_part(struct xl *x, const char *name, bool required, XML_StartElementHandler start, XML_EndElementHandler end,
                       XML_CharacterDataHandler text, void *ud)
 {
-    zip_file_t *f = zip_fopen(x->zip, name, 0);
+    zip_file_t *f = lz_zip.zip_fopen(x->zip, name, 0);
     if (!f) {
         if (!required) return 1;
         fail(x, "not an .xlsx workbook: it has no %s", name);
         return -1;
     }
-    XML_Parser p = XML_ParserCreateNS(NULL, '|');
+    XML_Parser p = lz_expat.XML_ParserCreateNS(NULL, '|');
     struct parse ctx = {p, x, ud};
-    XML_SetUserData(p, &ctx);
-    XML_SetElementHandler(p, start, end);
-    if (text) XML_SetCharacterDataHandler(p, text);
-    XML_SetStartDoctypeDeclHandler(p, on_doctype);
+    lz_expat.XML_SetUserData(p, &ctx);
+    lz_expat.XML_SetElementHandler(p, start, end);
+    if (text) lz_expat.XML_SetCharacterDataHandler(p, text);
+    lz_expat.XML_SetStartDoctypeDeclHandler(p, on_doctype);
     char buf[65536];
     int rc = 0;
     for (;;) {
-        zip_int64_t n = zip_fread(f, buf, sizeof buf);
-        if (n < 0) { fail(x, "the workbook's %s cannot be unpacked: %s", name, zip_file_strerror(f)); rc = -1; break; }
+        zip_int64_t n = lz_zip.zip_fread(f, buf, sizeof buf);
+        if (n < 0) { fail(x, "the workbook's %s cannot be unpacked: %s", name, lz_zip.zip_file_strerror(f)); rc = -1; break; }
         x->used += (uint64_t)n;
         if (x->max && x->used > x->max) {
             fail(x, "the workbook unpacks to more than %llu bytes (the import's cap): refused", (unsigned long long)x->max);
             rc = -1;
             break;
         }
-        if (XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
+        if (lz_expat.XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
             if (!x->failed)
-                fail(x, "the workbook's %s is not well-formed XML (line %lu): %s", name, (unsigned long)XML_GetCurrentLineNumber(p),
-                     XML_ErrorString(XML_GetErrorCode(p)));
+                fail(x, "the workbook's %s is not well-formed XML (line %lu): %s", name, (unsigned long)lz_expat.XML_GetCurrentLineNumber(p),
+                     lz_expat.XML_ErrorString(lz_expat.XML_GetErrorCode(p)));
             rc = -1;
             break;
         }
         if (x->failed) { rc = -1; break; }
         if (n == 0) break;
     }
-    XML_ParserFree(p);
-    zip_fclose(f);
+    lz_expat.XML_ParserFree(p);
+    lz_zip.zip_fclose(f);
     return rc;
 }
 
@@ -438,6 +437,7 @@ bool xlsx_looks_like(const char *path)
 
 int xlsx_to_csv(const char *path, FILE *out, uint64_t max_data, char *err, size_t errlen)
 {
+    if (lazy_xlsxread_load(err, errlen) != 0) return -1;
     struct xl x = {.max = max_data, .err = err, .errlen = errlen};
     sb_init(&x.strings, MAX_STRINGS_BYTES + 1);
     err[0] = '\0';
@@ -448,12 +448,12 @@ int xlsx_to_csv(const char *path, FILE *out, uint64_t max_data, char *err, size_
     sb_init(&sh.row, 0);
     sb_init(&sh.value, (1u << 20) + 1);
     int zerr = 0;
-    x.zip = zip_open(path, ZIP_RDONLY, &zerr);
+    x.zip = lz_zip.zip_open(path, ZIP_RDONLY, &zerr);
     if (!x.zip) {
         zip_error_t ze;
-        zip_error_init_with_code(&ze, zerr);
-        snprintf(err, errlen, "not an .xlsx workbook: %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+        lz_zip.zip_error_init_with_code(&ze, zerr);
+        snprintf(err, errlen, "not an .xlsx workbook: %s", lz_zip.zip_error_strerror(&ze));
+        lz_zip.zip_error_fini(&ze);
         return -1;
     }
     int rc = -1;
@@ -473,6 +473,6 @@ done:
     sb_free(&x.strings);
     free(x.offs);
     free(x.style_kind);
-    zip_discard(x.zip);
+    lz_zip.zip_discard(x.zip);
     return x.failed ? -1 : rc;
 }

@@ -3,7 +3,7 @@
  * %(year)-%(month)-%(day) (solar) and %(nian)-%(yue)-%(ri) (lunar, the
  * month starred when it is a leap month) are parsed back here. */
 #include "lib/lunar.h"
-#include <lunar-date/lunar-date.h>
+#include "lib/lazy_lunar.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +23,12 @@ const struct festival lunar_festivals[] = {
 static LunarDate *g_date;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* NULL (unlocked) when liblunar-date cannot be loaded (logged once). */
 static LunarDate *date_obj(void)
 {
+    if (lazy_lunar_load(NULL, 0) != 0) return NULL;
     pthread_mutex_lock(&g_lock);
-    if (!g_date) g_date = lunar_date_new();
+    if (!g_date) g_date = lz_lunar.lunar_date_new();
     return g_date;
 }
 
@@ -49,15 +51,16 @@ static int read3(const char *s, int *a, int *b, int *c, bool *star)
 int lunar_from_solar(int y, int m, int d, struct lunar_day *out)
 {
     LunarDate *ld = date_obj();
+    if (!ld) return -1;
     GError *err = NULL;
-    lunar_date_set_solar_date(ld, (GDateYear)y, (GDateMonth)m, (GDateDay)d, 0, &err);
+    lz_lunar.lunar_date_set_solar_date(ld, (GDateYear)y, (GDateMonth)m, (GDateDay)d, 0, &err);
     int rc = -1;
     if (!err) {
-        char *s = lunar_date_strftime(ld, "%(nian)-%(yue)-%(ri)");
+        char *s = lz_lunar.lunar_date_strftime(ld, "%(nian)-%(yue)-%(ri)");
         rc = s ? read3(s, &out->year, &out->month, &out->day, &out->leap) : -1;
-        g_free(s);
+        lz_lunar.g_free(s);
     }
-    if (err) g_error_free(err);
+    if (err) lz_lunar.g_error_free(err);
     date_done();
     return rc;
 }
@@ -66,15 +69,16 @@ int lunar_to_solar(const struct lunar_day *l, int *y, int *m, int *d)
 {
     if (l->month < 1 || l->month > 12 || l->day < 1 || l->day > 30) return -1;
     LunarDate *ld = date_obj();
+    if (!ld) return -1;
     GError *err = NULL;
-    lunar_date_set_lunar_date(ld, (GDateYear)l->year, (GDateMonth)l->month, (GDateDay)l->day, 0, l->leap, &err);
+    lz_lunar.lunar_date_set_lunar_date(ld, (GDateYear)l->year, (GDateMonth)l->month, (GDateDay)l->day, 0, l->leap, &err);
     int rc = -1;
     if (!err) {
-        char *s = lunar_date_strftime(ld, "%(year)-%(month)-%(day)");
+        char *s = lz_lunar.lunar_date_strftime(ld, "%(year)-%(month)-%(day)");
         rc = s ? read3(s, y, m, d, NULL) : -1;
-        g_free(s);
+        lz_lunar.g_free(s);
     }
-    if (err) g_error_free(err);
+    if (err) lz_lunar.g_error_free(err);
     date_done();
     if (rc == 0) {
         /* The library accepts a day 30 that a 29-day month lacks (it rolls

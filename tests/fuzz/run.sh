@@ -18,7 +18,8 @@ MODE=${1:-short}
 OUT=$B/fuzz
 CC=${FUZZ_CC:-clang-14}
 # Packages and extra libraries as the Makefile links them.
-PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
+# LAZY_PKGS: the libraries src/lib/lazylib.c loads on first use (headers only).
+PKGS="$(sed -n 's/^PKGS *:= *//p' Makefile) $(sed -n 's/^LAZY_PKGS *:= *//p' Makefile)"
 EXTRA_LIBS=$(sed -n 's/^PKG_LIBS *:=.*2>\/dev\/null) *//p' Makefile)
 mkdir -p "$OUT/obj" "$OUT/work" "$OUT/artifacts" "$OUT/logs"
 

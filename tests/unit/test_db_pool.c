@@ -1,5 +1,5 @@
 /* Unit tests of the shared readers of the worker threads (db_reader_shared,
- * db_reader_yield, db_write's yield): at most 8 connections however many
+ * db_reader_yield, db_write's yield): at most DB_SHARED_READERS connections however many
  * threads, a reader with an open statement or transaction is kept through a
  * write, a finished one always goes back, and every thread reads what was
  * committed before it. */
@@ -71,7 +71,7 @@ static void *reader_thread(void *arg)
     return NULL;
 }
 
-static void test_at_most_eight_connections(void **state)
+static void test_at_most_n_connections(void **state)
 {
     pthread_t t[THREADS];
     g_nseen = g_errors = 0;
@@ -81,7 +81,7 @@ static void test_at_most_eight_connections(void **state)
     pthread_barrier_destroy(&g_barrier);
     assert_int_equal(g_errors, 0);
     assert_true(g_nseen >= 1);
-    assert_true(g_nseen <= 8);
+    assert_true(g_nseen <= DB_SHARED_READERS);
 }
 
 static int write_note(db *w, void *ctx)
@@ -155,7 +155,7 @@ static void test_finished_reader_is_rolled_back(void **state)
     assert_true(ok);
 }
 
-/* Eight threads hold all eight readers and write; a ninth gets a reader
+/* N threads hold all N readers and write; one more gets a reader
  * while their writes wait, which it can only if they gave theirs back. */
 static pthread_mutex_t g_wait_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_wait_cv = PTHREAD_COND_INITIALIZER;
@@ -199,12 +199,13 @@ static void *ninth_thread(void *arg)
 
 static void test_writers_lend_their_readers(void **state)
 {
-    pthread_t t[9];
+    enum { N = DB_SHARED_READERS };
+    pthread_t t[N + 1];
     g_errors = g_ninth_in = g_ninth_seen = 0;
-    pthread_barrier_init(&g_barrier, NULL, 9);
-    for (int i = 0; i < 8; i++) assert_int_equal(pthread_create(&t[i], NULL, holder_thread, NULL), 0);
-    assert_int_equal(pthread_create(&t[8], NULL, ninth_thread, NULL), 0);
-    for (int i = 0; i < 9; i++) pthread_join(t[i], NULL);
+    pthread_barrier_init(&g_barrier, NULL, N + 1);
+    for (int i = 0; i < N; i++) assert_int_equal(pthread_create(&t[i], NULL, holder_thread, NULL), 0);
+    assert_int_equal(pthread_create(&t[N], NULL, ninth_thread, NULL), 0);
+    for (int i = 0; i < N + 1; i++) pthread_join(t[i], NULL);
     pthread_barrier_destroy(&g_barrier);
     assert_int_equal(g_errors, 0);
     assert_true(g_ninth_seen);
@@ -213,7 +214,7 @@ static void test_writers_lend_their_readers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_at_most_eight_connections),
+        cmocka_unit_test(test_at_most_n_connections),
         cmocka_unit_test(test_write_yields_an_idle_reader),
         cmocka_unit_test(test_finished_reader_is_rolled_back),
         cmocka_unit_test(test_writers_lend_their_readers),
