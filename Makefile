@@ -2,10 +2,10 @@
 # under ASan/UBSan; `make run` starts the server with demo data.
 CC      ?= cc
 B       ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium icu-i18n icu-uc
 # Libraries loaded with dlopen when a feature first needs them (src/lib/lazylib.h):
 # only their headers are used at build time, they are not on the link line.
-LAZY_PKGS := libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl
+LAZY_PKGS := libzip expat libical lunar-date-3.0 gobject-2.0 glib-2.0 libcurl libpq
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 INCS    := -Isrc -I$(B)/gen

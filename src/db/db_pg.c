@@ -30,7 +30,7 @@
 #include "db/pg_sql.h"
 #include "lib/log.h"
 #include <ctype.h>
-#include <libpq-fe.h>
+#include "lib/lazy_pq.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,21 +108,21 @@ static void clear_error(db *c)
 
 static void set_error(db *c, const PGresult *r, const char *what)
 {
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *state = r ? lz_pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "XX000");
-    const char *msg = r ? PQresultErrorMessage(r) : NULL;
-    if (!msg || !msg[0]) msg = PQerrorMessage(c->h);
+    const char *msg = r ? lz_pq.PQresultErrorMessage(r) : NULL;
+    if (!msg || !msg[0]) msg = lz_pq.PQerrorMessage(c->h);
     snprintf(c->errmsg, sizeof c->errmsg, "%s%s%s", what ? what : "", what ? ": " : "", msg ? msg : "error");
     size_t n = strlen(c->errmsg);
     while (n && (c->errmsg[n - 1] == '\n' || c->errmsg[n - 1] == ' ')) c->errmsg[--n] = '\0';
-    const char *t = r ? PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
+    const char *t = r ? lz_pq.PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
     snprintf(c->err_table, sizeof c->err_table, "%s", t ? t : "");
-    const char *col = r ? PQresultErrorField(r, PG_DIAG_COLUMN_NAME) : NULL;
+    const char *col = r ? lz_pq.PQresultErrorField(r, PG_DIAG_COLUMN_NAME) : NULL;
     c->err_column[0] = '\0';
     if (col) snprintf(c->err_column, sizeof c->err_column, "%s", col);
     else if (r && strcmp(c->sqlstate, "23505") == 0) {
         /* "Key (user_id, key)=(…) already exists.": the last column, as SQLite's message gives it */
-        const char *d = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+        const char *d = lz_pq.PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
         const char *open = d ? strstr(d, "Key (") : NULL;
         const char *close = open ? strstr(open, ")=") : NULL;
         if (open && close) {
@@ -149,8 +149,8 @@ static int code_of(const char *state)
 /* Sends the DEALLOCATEs waiting (in a failed transaction they wait on). */
 static void flush_deallocs(db *c)
 {
-    if (!c->dealloc_len || PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
-    PQclear(PQexec(c->h, c->dealloc));
+    if (!c->dealloc_len || lz_pq.PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
+    lz_pq.PQclear(lz_pq.PQexec(c->h, c->dealloc));
     c->dealloc_len = 0;
     c->dealloc[0] = '\0';
 }
@@ -162,7 +162,7 @@ static int run(db *c, const char *sql)
     /* after the command: BEGIN ISOLATION LEVEL must come first */
     char both[4096 + 256];
     size_t k = strlen(sql);
-    if (c->dealloc_len && PQtransactionStatus(c->h) != PQTRANS_INERROR && k < 250) {
+    if (c->dealloc_len && lz_pq.PQtransactionStatus(c->h) != PQTRANS_INERROR && k < 250) {
         memcpy(both, sql, k);
         memcpy(both + k, "; ", 2);
         memcpy(both + k + 2, c->dealloc, c->dealloc_len + 1);
@@ -170,14 +170,14 @@ static int run(db *c, const char *sql)
         c->dealloc[0] = '\0';
         sql = both;
     }
-    PGresult *r = PQexec(c->h, sql);
-    ExecStatusType st = PQresultStatus(r);
+    PGresult *r = lz_pq.PQexec(c->h, sql);
+    ExecStatusType st = lz_pq.PQresultStatus(r);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         set_error(c, r, NULL);
         rc = code_of(c->sqlstate);
     }
-    PQclear(r);
+    lz_pq.PQclear(r);
     return rc;
 }
 
@@ -188,23 +188,24 @@ db *pg_open(const char *path, bool writer, char *err, size_t errlen)
     db *c = calloc(1, sizeof *c);
     if (!c) { snprintf(err, errlen, "out of memory"); return NULL; }
     c->drv = &db_driver_pg;
-    c->h = PQconnectdb(conninfo_of(path));
-    if (!c->h || PQstatus(c->h) != CONNECTION_OK) {
-        snprintf(err, errlen, "cannot connect to %s: %s", path, c->h ? PQerrorMessage(c->h) : "out of memory");
+    if (lazy_pq_load(err, errlen) != 0) { free(c); return NULL; }
+    c->h = lz_pq.PQconnectdb(conninfo_of(path));
+    if (!c->h || lz_pq.PQstatus(c->h) != CONNECTION_OK) {
+        snprintf(err, errlen, "cannot connect to %s: %s", path, c->h ? lz_pq.PQerrorMessage(c->h) : "out of memory");
         size_t n = strlen(err);
         while (n && err[n - 1] == '\n') err[--n] = '\0';
-        PQfinish(c->h);
+        lz_pq.PQfinish(c->h);
         free(c);
         return NULL;
     }
-    PQsetNoticeProcessor(c->h, notice_quiet, NULL);
+    lz_pq.PQsetNoticeProcessor(c->h, notice_quiet, NULL);
     c->writer = writer;
     static uint64_t next_serial;
     c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     /* Times are text; the session's own settings must not change results. */
     if (run(c, "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; SET TIME ZONE 'UTC'") != 0) {
         snprintf(err, errlen, "cannot set up the connection: %s", c->errmsg);
-        PQfinish(c->h);
+        lz_pq.PQfinish(c->h);
         free(c);
         return NULL;
     }
@@ -215,13 +216,13 @@ db *pg_open(const char *path, bool writer, char *err, size_t errlen)
 static void stream_drain(db_stmt *s)
 {
     PGresult *r;
-    while ((r = PQgetResult(s->conn->h))) PQclear(r);
+    while ((r = lz_pq.PQgetResult(s->conn->h))) lz_pq.PQclear(r);
     s->streaming = false;
 }
 
 static void stmt_reset(db_stmt *s)
 {
-    if (s->res) { PQclear(s->res); s->res = NULL; }
+    if (s->res) { lz_pq.PQclear(s->res); s->res = NULL; }
     if (s->streaming) stream_drain(s);
     for (int i = 0; i < s->nblobs; i++) free(s->blobs[i]);
     if (s->nblobs) memset(s->blobs, 0, sizeof *s->blobs * (size_t)s->nblobs);
@@ -262,7 +263,7 @@ void pg_close(db *c)
     if (!c) return;
     for (int i = 0; i < STMT_CACHE_SLOTS; i++)
         if (c->cache[i].key) stmt_free(&c->cache[i]);
-    PQfinish(c->h);
+    lz_pq.PQfinish(c->h);
     free(c);
 }
 
@@ -285,13 +286,13 @@ static bool table_has_identity_id(db *c, const char *table)
         }
     pthread_mutex_unlock(&g_id_mu);
     const char *vals[1] = {table};
-    PGresult *r = PQexecParams(c->h,
+    PGresult *r = lz_pq.PQexecParams(c->h,
                                "SELECT a.attidentity <> '' FROM pg_attribute a WHERE a.attrelid = to_regclass($1)"
                                " AND a.attname = 'id' AND NOT a.attisdropped",
                                1, NULL, vals, NULL, NULL, 0);
-    bool known = PQresultStatus(r) == PGRES_TUPLES_OK, yes = false;
-    if (known && PQntuples(r) == 1) yes = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
+    bool known = lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK, yes = false;
+    if (known && lz_pq.PQntuples(r) == 1) yes = lz_pq.PQgetvalue(r, 0, 0)[0] == 't';
+    lz_pq.PQclear(r);
     if (known) {
         pthread_mutex_lock(&g_id_mu);
         if (g_nid_tables < MAX_ID_TABLES && strlen(table) < sizeof g_id_tables[0].name) {
@@ -506,18 +507,18 @@ static void type_memo_put(const db_stmt *s, const unsigned *types)
 static int prepare_on_server(db_stmt *s, const unsigned *types, bool guard)
 {
     db *c = s->conn;
-    bool in_txn = guard && PQtransactionStatus(c->h) == PQTRANS_INTRANS;
+    bool in_txn = guard && lz_pq.PQtransactionStatus(c->h) == PQTRANS_INTRANS;
     if (in_txn && run(c, "SAVEPOINT rapport_prepare") != 0) return -1;
     unsigned name = __atomic_add_fetch(&g_next_name, 1, __ATOMIC_RELAXED);
     char sname[24];
     snprintf(sname, sizeof sname, "s%u", name);
-    PGresult *r = PQprepare(c->h, sname, s->sql, s->nparams, (const Oid *)types);
+    PGresult *r = lz_pq.PQprepare(c->h, sname, s->sql, s->nparams, (const Oid *)types);
     int rc = 0;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    if (lz_pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
         set_error(c, r, "prepare");
         rc = -1;
     }
-    PQclear(r);
+    lz_pq.PQclear(r);
     if (in_txn) run(c, rc ? "ROLLBACK TO SAVEPOINT rapport_prepare" : "RELEASE SAVEPOINT rapport_prepare");
     if (rc == 0) s->prepared_as = name;
     return rc;
@@ -529,7 +530,7 @@ static int ensure_prepared(db_stmt *s)
     unsigned *t = malloc(sizeof *t * (size_t)(s->nparams ? s->nparams : 1));
     if (!t) return -1;
     if (type_memo_get(s, t) && prepare_on_server(s, t, false) == 0) { free(t); return 0; }
-    if (PQtransactionStatus(s->conn->h) == PQTRANS_INERROR) { free(t); goto fail; }
+    if (lz_pq.PQtransactionStatus(s->conn->h) == PQTRANS_INERROR) { free(t); goto fail; }
     int rc = prepare_on_server(s, s->types, true);
     if (rc == 0) type_memo_put(s, s->types);
     /* The types of the first values may not be those of the places they
@@ -563,8 +564,8 @@ static bool command_changes(const char *tag)
 /* The result of the pipeline's next query (NULL-terminated results). */
 static PGresult *next_result(PGconn *h)
 {
-    PGresult *r = PQgetResult(h), *extra;
-    while (r && (extra = PQgetResult(h)) != NULL) PQclear(extra);
+    PGresult *r = lz_pq.PQgetResult(h), *extra;
+    while (r && (extra = lz_pq.PQgetResult(h)) != NULL) lz_pq.PQclear(extra);
     return r;
 }
 
@@ -577,32 +578,32 @@ static PGresult *exec_guarded(db_stmt *s, const char *sname, bool *released)
 {
     PGconn *h = s->conn->h;
     *released = false;
-    if (!PQenterPipelineMode(h)) {
+    if (!lz_pq.PQenterPipelineMode(h)) {
         if (run(s->conn, "SAVEPOINT rapport_stmt") != 0) return NULL;
-        return PQexecPrepared(h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
+        return lz_pq.PQexecPrepared(h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
     }
     PGresult *out = NULL;
-    bool sent = PQsendQueryParams(h, "SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
-                PQsendQueryPrepared(h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) &&
-                PQsendQueryParams(h, "RELEASE SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
-                PQpipelineSync(h);
+    bool sent = lz_pq.PQsendQueryParams(h, "SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
+                lz_pq.PQsendQueryPrepared(h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) &&
+                lz_pq.PQsendQueryParams(h, "RELEASE SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
+                lz_pq.PQpipelineSync(h);
     if (sent) {
         PGresult *sp = next_result(h);
-        bool sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
+        bool sp_ok = lz_pq.PQresultStatus(sp) == PGRES_COMMAND_OK;
         out = next_result(h);
-        if (!sp_ok) { PQclear(out); out = sp; sp = NULL; }
-        PQclear(sp);
+        if (!sp_ok) { lz_pq.PQclear(out); out = sp; sp = NULL; }
+        lz_pq.PQclear(sp);
         PGresult *rel = next_result(h);
-        *released = sp_ok && PQresultStatus(rel) == PGRES_COMMAND_OK;
-        PQclear(rel);
+        *released = sp_ok && lz_pq.PQresultStatus(rel) == PGRES_COMMAND_OK;
+        lz_pq.PQclear(rel);
         PGresult *sync;
-        while ((sync = PQgetResult(h)) != NULL) {   /* up to the sync's result */
-            ExecStatusType st = PQresultStatus(sync);
-            PQclear(sync);
+        while ((sync = lz_pq.PQgetResult(h)) != NULL) {   /* up to the sync's result */
+            ExecStatusType st = lz_pq.PQresultStatus(sync);
+            lz_pq.PQclear(sync);
             if (st == PGRES_PIPELINE_SYNC) break;
         }
     }
-    PQexitPipelineMode(h);
+    lz_pq.PQexitPipelineMode(h);
     return out;
 }
 
@@ -630,9 +631,9 @@ static int execute_stream(db_stmt *s)
     db *c = s->conn;
     char sname[24];
     stmt_name(s, sname);
-    if (!PQsendQueryPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) ||
-        !PQsetSingleRowMode(c->h)) {
-        set_error(c, NULL, PQerrorMessage(c->h));
+    if (!lz_pq.PQsendQueryPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) ||
+        !lz_pq.PQsetSingleRowMode(c->h)) {
+        set_error(c, NULL, lz_pq.PQerrorMessage(c->h));
         stream_drain(s);
         return DB_ERROR;
     }
@@ -647,16 +648,16 @@ static int execute_stream(db_stmt *s)
 /* The next row of a streamed statement. */
 static int step_stream(db_stmt *s)
 {
-    if (s->res) { PQclear(s->res); s->res = NULL; }
+    if (s->res) { lz_pq.PQclear(s->res); s->res = NULL; }
     s->nrows = 0;
     if (!s->streaming) return DB_DONE;
-    PGresult *r = PQgetResult(s->conn->h);
-    ExecStatusType st = PQresultStatus(r);
+    PGresult *r = lz_pq.PQgetResult(s->conn->h);
+    ExecStatusType st = lz_pq.PQresultStatus(r);
     if (r && st == PGRES_SINGLE_TUPLE) {
         s->res = r;
         s->nrows = 1;
         s->row = 0;
-        size_blobs(s, PQnfields(r));
+        size_blobs(s, lz_pq.PQnfields(r));
         return DB_ROW;
     }
     int rc = DB_DONE;
@@ -665,7 +666,7 @@ static int step_stream(db_stmt *s)
         rc = code_of(s->conn->sqlstate);
         log_warn("statement failed: %s in: %.300s", s->conn->errmsg, s->sql);
     }
-    PQclear(r);
+    lz_pq.PQclear(r);
     stream_drain(s);
     return rc;
 }
@@ -674,23 +675,23 @@ static int execute(db_stmt *s)
 {
     db *c = s->conn;
     clear_error(c);
-    if (PQtransactionStatus(c->h) == PQTRANS_INERROR) {
+    if (lz_pq.PQtransactionStatus(c->h) == PQTRANS_INERROR) {
         snprintf(c->sqlstate, sizeof c->sqlstate, "25P02");
         snprintf(c->errmsg, sizeof c->errmsg, "the transaction failed earlier and must be rolled back");
         return DB_ERROR;
     }
     if (ensure_prepared(s) != 0) return code_of(c->sqlstate);
     if (s->stream && !s->changing) return execute_stream(s);
-    bool guard = s->changing && c->write_txn && PQtransactionStatus(c->h) == PQTRANS_INTRANS;
+    bool guard = s->changing && c->write_txn && lz_pq.PQtransactionStatus(c->h) == PQTRANS_INTRANS;
     char sname[24];
     stmt_name(s, sname);
     bool released = false;
     PGresult *r = guard ? exec_guarded(s, sname, &released)
-                        : PQexecPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
-    ExecStatusType st = PQresultStatus(r);
+                        : lz_pq.PQexecPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
+    ExecStatusType st = lz_pq.PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         set_error(c, r, NULL);
-        PQclear(r);
+        lz_pq.PQclear(r);
         if (guard) {
             /* keep the error of the statement, not of the rollback */
             char state[6], msg[512], t[64], col[64];
@@ -713,17 +714,17 @@ static int execute(db_stmt *s)
         return code_of(c->sqlstate);
     }
     if (guard && !released) run(c, "RELEASE SAVEPOINT rapport_stmt");
-    const char *tag = PQcmdStatus(r);
-    if (command_changes(tag)) c->changes = atoi(PQcmdTuples(r));
+    const char *tag = lz_pq.PQcmdStatus(r);
+    if (command_changes(tag)) c->changes = atoi(lz_pq.PQcmdTuples(r));
     if (s->implicit_id) {
-        int n = PQntuples(r);
-        if (n > 0) c->last_id = strtoll(PQgetvalue(r, n - 1, 0), NULL, 10);
-        PQclear(r);
+        int n = lz_pq.PQntuples(r);
+        if (n > 0) c->last_id = strtoll(lz_pq.PQgetvalue(r, n - 1, 0), NULL, 10);
+        lz_pq.PQclear(r);
         s->nrows = 0;
     } else {
         s->res = r;
-        s->nrows = st == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-        size_blobs(s, PQnfields(r));
+        s->nrows = st == PGRES_TUPLES_OK ? lz_pq.PQntuples(r) : 0;
+        size_blobs(s, lz_pq.PQnfields(r));
     }
     s->executed = true;
     c->busy++;
@@ -747,8 +748,8 @@ int pg_step(db_stmt *s)
 
 static bool has_value(db_stmt *s, int col)
 {
-    return s->res && s->row >= 0 && s->row < s->nrows && col >= 0 && col < PQnfields(s->res) &&
-           !PQgetisnull(s->res, s->row, col);
+    return s->res && s->row >= 0 && s->row < s->nrows && col >= 0 && col < lz_pq.PQnfields(s->res) &&
+           !lz_pq.PQgetisnull(s->res, s->row, col);
 }
 
 int pg_column_count(db_stmt *s)
@@ -757,23 +758,23 @@ int pg_column_count(db_stmt *s)
         /* before the first step: the statement's description */
         char sname[24];
         stmt_name(s, sname);
-        PGresult *r = PQdescribePrepared(s->conn->h, sname);
-        int n = PQresultStatus(r) == PGRES_COMMAND_OK ? PQnfields(r) : 0;
-        PQclear(r);
+        PGresult *r = lz_pq.PQdescribePrepared(s->conn->h, sname);
+        int n = lz_pq.PQresultStatus(r) == PGRES_COMMAND_OK ? lz_pq.PQnfields(r) : 0;
+        lz_pq.PQclear(r);
         return n;
     }
-    return s->res ? PQnfields(s->res) : 0;
+    return s->res ? lz_pq.PQnfields(s->res) : 0;
 }
 
 int pg_column_type(db_stmt *s, int col)
 {
     if (!has_value(s, col)) return DB_NULL;
-    switch (PQftype(s->res, col)) {
+    switch (lz_pq.PQftype(s->res, col)) {
     case OID_INT2: case OID_INT4: case OID_INT8: case OID_BOOL: case OID_OID: return DB_INTEGER;
     case OID_FLOAT4: case OID_FLOAT8: return DB_FLOAT;
     case OID_NUMERIC: {
         /* sum() of integers is numeric here, an integer in SQLite */
-        const char *v = PQgetvalue(s->res, s->row, col);
+        const char *v = lz_pq.PQgetvalue(s->res, s->row, col);
         return strpbrk(v, ".eE") ? DB_FLOAT : DB_INTEGER;
     }
     case OID_BYTEA: return DB_BLOB;
@@ -781,14 +782,14 @@ int pg_column_type(db_stmt *s, int col)
     }
 }
 
-const char *pg_column_name(db_stmt *s, int col) { return s->res ? PQfname(s->res, col) : NULL; }
+const char *pg_column_name(db_stmt *s, int col) { return s->res ? lz_pq.PQfname(s->res, col) : NULL; }
 
 int64_t pg_column_int64(db_stmt *s, int col)
 {
     if (!has_value(s, col)) return 0;
-    const char *v = PQgetvalue(s->res, s->row, col);
-    if (PQftype(s->res, col) == OID_BOOL) return v[0] == 't';
-    if (PQftype(s->res, col) == OID_FLOAT8 || PQftype(s->res, col) == OID_FLOAT4 || strpbrk(v, ".eE"))
+    const char *v = lz_pq.PQgetvalue(s->res, s->row, col);
+    if (lz_pq.PQftype(s->res, col) == OID_BOOL) return v[0] == 't';
+    if (lz_pq.PQftype(s->res, col) == OID_FLOAT8 || lz_pq.PQftype(s->res, col) == OID_FLOAT4 || strpbrk(v, ".eE"))
         return (int64_t)strtod(v, NULL);
     return strtoll(v, NULL, 10);
 }
@@ -796,8 +797,8 @@ int64_t pg_column_int64(db_stmt *s, int col)
 double pg_column_double(db_stmt *s, int col)
 {
     if (!has_value(s, col)) return 0;
-    const char *v = PQgetvalue(s->res, s->row, col);
-    if (PQftype(s->res, col) == OID_BOOL) return v[0] == 't';
+    const char *v = lz_pq.PQgetvalue(s->res, s->row, col);
+    if (lz_pq.PQftype(s->res, col) == OID_BOOL) return v[0] == 't';
     return strtod(v, NULL);
 }
 
@@ -807,13 +808,13 @@ static const unsigned char *blob_of(db_stmt *s, int col, size_t *n)
     if (!s->blobs[col]) {
         /* copied with a terminator, so that a blob read as text ends */
         size_t len = 0;
-        unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, col), &len);
+        unsigned char *b = lz_pq.PQunescapeBytea((const unsigned char *)lz_pq.PQgetvalue(s->res, s->row, col), &len);
         unsigned char *own = b ? malloc(len + 1) : NULL;
         if (own) {
             memcpy(own, b, len);
             own[len] = '\0';
         }
-        PQfreemem(b);
+        lz_pq.PQfreemem(b);
         s->blobs[col] = own;
         s->blob_lens[col] = own ? len : 0;
     }
@@ -824,8 +825,8 @@ static const unsigned char *blob_of(db_stmt *s, int col, size_t *n)
 const char *pg_column_text(db_stmt *s, int col)
 {
     if (!has_value(s, col)) return NULL;
-    unsigned type = PQftype(s->res, col);
-    const char *v = PQgetvalue(s->res, s->row, col);
+    unsigned type = lz_pq.PQftype(s->res, col);
+    const char *v = lz_pq.PQgetvalue(s->res, s->row, col);
     if (type == OID_BOOL) return v[0] == 't' ? "1" : "0";
     if (type == OID_BYTEA) {
         size_t n;
@@ -841,10 +842,10 @@ const char *pg_column_bytes(db_stmt *s, int col, size_t *len)
 {
     *len = 0;
     if (!has_value(s, col)) return NULL;
-    unsigned type = PQftype(s->res, col);
+    unsigned type = lz_pq.PQftype(s->res, col);
     if (type == OID_BYTEA) return (const char *)blob_of(s, col, len);
     const char *t = pg_column_text(s, col);
-    *len = type == OID_BOOL ? 1 : (size_t)PQgetlength(s->res, s->row, col);
+    *len = type == OID_BOOL ? 1 : (size_t)lz_pq.PQgetlength(s->res, s->row, col);
     return t;
 }
 
@@ -852,9 +853,9 @@ const void *pg_column_blob(db_stmt *s, int col, size_t *n)
 {
     *n = 0;
     if (!has_value(s, col)) return NULL;
-    if (PQftype(s->res, col) == OID_BYTEA) return blob_of(s, col, n);
-    *n = (size_t)PQgetlength(s->res, s->row, col);
-    return PQgetvalue(s->res, s->row, col);
+    if (lz_pq.PQftype(s->res, col) == OID_BYTEA) return blob_of(s, col, n);
+    *n = (size_t)lz_pq.PQgetlength(s->res, s->row, col);
+    return lz_pq.PQgetvalue(s->res, s->row, col);
 }
 
 int pg_exec(db *c, const char *sql)
@@ -915,11 +916,11 @@ int pg_integrity_check(db *c, char *out, size_t cap)
 
 int pg_tables(db *c, int (*fn)(void *arg, const char *table), void *arg)
 {
-    PGresult *r = PQexec(c->h, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) { set_error(c, r, NULL); PQclear(r); return -1; }
+    PGresult *r = lz_pq.PQexec(c->h, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
+    if (lz_pq.PQresultStatus(r) != PGRES_TUPLES_OK) { set_error(c, r, NULL); lz_pq.PQclear(r); return -1; }
     int out = 0;
-    for (int i = 0; !out && i < PQntuples(r); i++) out = fn(arg, PQgetvalue(r, i, 0));
-    PQclear(r);
+    for (int i = 0; !out && i < lz_pq.PQntuples(r); i++) out = fn(arg, lz_pq.PQgetvalue(r, i, 0));
+    lz_pq.PQclear(r);
     return out;
 }
 
@@ -945,27 +946,27 @@ db_stmt *pg_prepare_table_scan(db *c, const char *table)
 }
 
 uint64_t pg_serial(const db *c) { return c->serial; }
-bool pg_in_transaction(db *c) { return PQtransactionStatus(c->h) != PQTRANS_IDLE; }
-bool pg_in_write_transaction(db *c) { return c->write_txn && PQtransactionStatus(c->h) != PQTRANS_IDLE; }
+bool pg_in_transaction(db *c) { return lz_pq.PQtransactionStatus(c->h) != PQTRANS_IDLE; }
+bool pg_in_write_transaction(db *c) { return c->write_txn && lz_pq.PQtransactionStatus(c->h) != PQTRANS_IDLE; }
 
 int64_t pg_data_version(db *c)
 {
     /* The transaction's snapshot: equal snapshots see equal data, and any
      * commit anywhere gives the next snapshot another text. */
-    PGresult *r = PQexec(c->h, "SELECT pg_current_snapshot()::text");
+    PGresult *r = lz_pq.PQexec(c->h, "SELECT pg_current_snapshot()::text");
     int64_t v = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    if (lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1) {
         uint64_t h = 1469598103934665603ULL;
-        for (const char *p = PQgetvalue(r, 0, 0); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        for (const char *p = lz_pq.PQgetvalue(r, 0, 0); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
         v = (int64_t)(h >> 2);
     } else set_error(c, r, NULL);
-    PQclear(r);
+    lz_pq.PQclear(r);
     return v;
 }
 
 int pg_begin_read(db *c)
 {
-    if (PQtransactionStatus(c->h) != PQTRANS_IDLE) run(c, "ROLLBACK");
+    if (lz_pq.PQtransactionStatus(c->h) != PQTRANS_IDLE) run(c, "ROLLBACK");
     c->write_txn = false;
     /* One snapshot for the whole read, as a SQLite read transaction has. */
     return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
@@ -987,22 +988,22 @@ int pg_begin_write(db *c)
 int pg_commit(db *c)
 {
     c->write_txn = false;
-    if (PQtransactionStatus(c->h) == PQTRANS_INERROR) {
+    if (lz_pq.PQtransactionStatus(c->h) == PQTRANS_INERROR) {
         /* COMMIT of a failed transaction rolls back and says COMMIT OK */
         run(c, "ROLLBACK");
         snprintf(c->sqlstate, sizeof c->sqlstate, "25P02");
         snprintf(c->errmsg, sizeof c->errmsg, "commit of a failed transaction: rolled back");
         return DB_ERROR;
     }
-    PGresult *r = PQexec(c->h, "COMMIT");
+    PGresult *r = lz_pq.PQexec(c->h, "COMMIT");
     int rc = 0;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) { set_error(c, r, NULL); rc = code_of(c->sqlstate); }
-    else if (strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+    if (lz_pq.PQresultStatus(r) != PGRES_COMMAND_OK) { set_error(c, r, NULL); rc = code_of(c->sqlstate); }
+    else if (strcmp(lz_pq.PQcmdStatus(r), "ROLLBACK") == 0) {
         snprintf(c->sqlstate, sizeof c->sqlstate, "40000");
         snprintf(c->errmsg, sizeof c->errmsg, "the transaction was rolled back");
         rc = DB_ERROR;
     }
-    PQclear(r);
+    lz_pq.PQclear(r);
     return rc;
 }
 int pg_rollback(db *c)
@@ -1089,7 +1090,7 @@ static db *shared_acquire(void)
 void pg_reader_yield(bool finished)
 {
     if (!t_shared || !t_reader) return;
-    bool open_txn = PQtransactionStatus(t_reader->h) != PQTRANS_IDLE;
+    bool open_txn = lz_pq.PQtransactionStatus(t_reader->h) != PQTRANS_IDLE;
     if (!finished && (open_txn || t_reader->busy)) return;
     if (open_txn) pg_rollback(t_reader);
     pthread_mutex_lock(&g_shared_mu);

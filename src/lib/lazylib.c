@@ -2,6 +2,7 @@
  * (see lazylib.h). */
 #include "lib/lazylib.h"
 #include "lib/lazy_curl.h"
+#include "lib/lazy_pq.h"
 #include "lib/lazy_hpdf.h"
 #include "lib/lazy_ical.h"
 #include "lib/lazy_lunar.h"
@@ -101,3 +102,7 @@ int lazy_xlsxread_load(char *err, size_t errlen)
 {
     return lazylib_load(&g_zip, err, errlen) == 0 && lazylib_load(&g_expat, err, errlen) == 0 ? 0 : -1;
 }
+
+#define RESOLVE_pq(fn) LAZYLIB_RESOLVE(lz_pq, "libpq.so.5", fn)
+LAZYLIB_DEFINE(pq, "libpq.so.5", "a PostgreSQL database", LAZY_PQ_FNS)
+int lazy_pq_load(char *err, size_t errlen) { return lazylib_load(&g_pq, err, errlen); }

@@ -16,6 +16,7 @@
 #include "lib/lazy_hpdf.h"
 #include "lib/lazy_ical.h"
 #include "lib/lazy_lunar.h"
+#include "lib/lazy_pq.h"
 #include "lib/lazy_xlsxread.h"
 #include "lib/lazy_xlsxwriter.h"
 #include "lib/lazylib.h"
@@ -88,6 +89,8 @@ static void real_tables(void **state)
     assert_int_equal(lazy_xlsxread_load(err, sizeof err), 0);
     assert_non_null(lz_zip.zip_open);
     assert_non_null(lz_expat.XML_ParserCreateNS);
+    assert_int_equal(lazy_pq_load(err, sizeof err), 0);
+    assert_non_null(lz_pq.PQconnectdb);
     assert_string_equal(err, "");
 }
 
