@@ -89,9 +89,17 @@ static int add_contact_point(db *w, int64_t id, const char *kind, const char *no
 }
 
 
+static int party_index(db *w, int64_t id, const json_t *rec);
+
 int party_reindex(db *w, int64_t id, const json_t *rec)
 {
     if (party_unindex(w, id)) return -1;
+    return party_index(w, id, rec);
+}
+
+/* A new party's index rows: contact points, search terms. */
+static int party_index(db *w, int64_t id, const json_t *rec)
+{
     strbuf emails, phones, tags;
     sb_init(&emails, 0);
     sb_init(&phones, 0);
@@ -160,7 +168,7 @@ struct resource party_resource = {
     .soft_delete = true, .fts_table = "party_fts", .fts_columns = party_search_fields,
     .extra_filters = party_score_filters,
     .rule = party_rule,
-    .after_write = party_reindex, .before_delete = party_before_delete,
+    .after_write = party_reindex, .after_create = party_index, .before_delete = party_before_delete,
     .sort_keys = party_sort_keys, .has_doc = true,
 };
 

@@ -130,6 +130,11 @@ struct resource {
     int (*derive)(db *w, int64_t id, const json_t *old, json_t *rec, const char *now, struct verr *e);
     /* Runs in the write transaction after the row is written (indexes). */
     int (*after_write)(db *w, int64_t id, const json_t *rec);
+    /* after_write for a record just created, when there is nothing of it
+     * to remove first (NULL: after_write). An import on PostgreSQL holds
+     * its new rows for COPY, and a DELETE of the new id from an index
+     * would send them before every row. */
+    int (*after_create)(db *w, int64_t id, const json_t *rec);
     /* Runs in the write transaction before a delete; may refuse. */
     int (*before_delete)(db *w, int64_t id, struct verr *e);
     /* Runs in the write transaction before the rule, with the old record

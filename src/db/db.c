@@ -107,6 +107,12 @@ int db_begin_read(db *c) { if (!c) return DB_ERROR; return DRV(c)->begin_read(c)
 int db_begin_write(db *c) { if (!c) return DB_ERROR; return DRV(c)->begin_write(c); }
 int db_commit(db *c) { if (!c) return DB_ERROR; return DRV(c)->commit(c); }
 int db_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->rollback(c); }
+int db_bulk_begin(db *c, const char *const *tables)
+{
+    if (!c) return -1;
+    return DRV(c)->bulk_begin ? DRV(c)->bulk_begin(c, tables) : 1;
+}
+void db_bulk_pass(db *c) { if (c && DRV(c)->bulk_pass) DRV(c)->bulk_pass(c); }
 int db_savepoint(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint(c); }
 int db_savepoint_release(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_release(c); }
 int db_savepoint_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_rollback(c); }

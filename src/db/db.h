@@ -165,6 +165,20 @@ int db_commit(db *c);
 int db_rollback(db *c);
 /* One level of savepoint inside a write transaction: a job of a group
  * commit undoes only its own work. */
+/* A bulk write on write connection w, until its transaction ends (an
+ * import's batch). On PostgreSQL the plain INSERTs (`INSERT INTO t (…)
+ * VALUES (?, …)`) into the named tables (NULL-terminated) are held and sent
+ * with COPY: before a statement that names one of those tables, before a
+ * savepoint, at the commit, or when 8 MB are held; db_last_insert_id of a
+ * held row is its id, taken from the table's sequence in advance. A held
+ * row cannot fail alone: a constraint the caller did not check first fails
+ * the COPY and the transaction (its commit returns the error). Returns 0
+ * on, 1 when the engine writes row by row anyway (SQLite), -1 failed. */
+int db_bulk_begin(db *w, const char *const *tables);
+/* The next statement on w runs without sending the held rows first: the
+ * caller knows it need not see them (an import finds its own batch's
+ * duplicates in memory). */
+void db_bulk_pass(db *w);
 int db_savepoint(db *c);
 int db_savepoint_release(db *c);
 int db_savepoint_rollback(db *c);

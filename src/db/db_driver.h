@@ -67,6 +67,9 @@ struct db_driver {
     int (*savepoint_release)(db *c);
     int (*savepoint_rollback)(db *c);
     int (*backup_to)(const char *src, const char *dest, char *err, size_t errlen);
+    /* bulk writes (COPY); NULL: the engine's INSERTs are cheap enough */
+    int (*bulk_begin)(db *c, const char *const *tables);
+    void (*bulk_pass)(db *c);
     /* SQL fragments and the search index (sql_sqlite.c, sql_pg.c) */
     void (*sql_sort_key_param)(struct strbuf *sb);
     void (*sql_json_list_has)(struct strbuf *sb, const char *column);

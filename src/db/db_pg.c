@@ -28,6 +28,7 @@
 #include "db/db.h"
 #include "db/db_driver.h"
 #include "db/pg_sql.h"
+#include "db/pg_bulk.h"
 #include "lib/log.h"
 #include <ctype.h>
 #include "lib/lazy_pq.h"
@@ -81,6 +82,8 @@ struct db {
     char dealloc[4096];   /* DEALLOCATE commands waiting for the next command (unprepare) */
     size_t dealloc_len;
     struct db_stmt cache[STMT_CACHE_SLOTS];
+    struct pg_bulk *bulk; /* db_bulk_begin: INSERTs held for COPY until the transaction ends (pg_bulk.c) */
+    bool bulk_pass;       /* db_bulk_pass: the next statement runs without the held rows */
 };
 
 static char g_conninfo[4096];
@@ -261,6 +264,7 @@ static void stmt_free(db_stmt *s)
 void pg_close(db *c)
 {
     if (!c) return;
+    pg_bulk_free(c->bulk);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++)
         if (c->cache[i].key) stmt_free(&c->cache[i]);
     lz_pq.PQfinish(c->h);
@@ -671,6 +675,75 @@ static int step_stream(db_stmt *s)
     return rc;
 }
 
+/* ---- bulk writes (db_bulk_begin): INSERTs held for COPY, pg_bulk.c ---- */
+
+/* Sends the held rows; 0, or the error code (the transaction has failed). */
+static int bulk_flush(db *c)
+{
+    if (!pg_bulk_holds(c->bulk)) return 0;
+    PGresult *r = pg_bulk_flush(c->bulk, c->h);
+    if (!r) return 0;
+    set_error(c, r, "bulk write");
+    lz_pq.PQclear(r);
+    log_warn("%s", c->errmsg);
+    return code_of(c->sqlstate);
+}
+
+static void bulk_end(db *c)
+{
+    pg_bulk_free(c->bulk);
+    c->bulk = NULL;
+    c->bulk_pass = false;
+}
+
+/* Before statement s runs in a bulk write: 0 when it was held (its row is
+ * in the buffer, the caller sees DB_DONE), 1 when it is to run (the held
+ * rows it names sent first), else an error code. */
+static int bulk_hold(db_stmt *s)
+{
+    db *c = s->conn;
+    bool pass = c->bulk_pass;
+    c->bulk_pass = false;
+    if (!c->write_txn) return 1;
+    if (s->changing && !s->stream) {
+        int64_t id = 0;
+        int k = pg_bulk_take(c->bulk, c->h, s->sql, s->implicit_id, s->nparams, s->vals, s->lens, s->fmts, &id,
+                             c->errmsg, sizeof c->errmsg);
+        if (k < 0) {
+            snprintf(c->sqlstate, sizeof c->sqlstate, "XX000");
+            return DB_ERROR;
+        }
+        if (k == 0) {
+            if (s->implicit_id) c->last_id = id;
+            c->changes = 1;
+            s->executed = true;
+            c->busy++;
+            s->row = -1;
+            s->nrows = 0;
+            if (pg_bulk_full(c->bulk)) {
+                int rc = bulk_flush(c);
+                if (rc) return rc;
+            }
+            return 0;
+        }
+    }
+    if (!pass && pg_bulk_touches(c->bulk, s->sql)) {
+        int rc = bulk_flush(c);
+        if (rc) return rc;
+    }
+    return 1;
+}
+
+static int pg_bulk_on(db *c, const char *const *tables)
+{
+    if (!c->write_txn) return -1;
+    bulk_end(c);
+    c->bulk = pg_bulk_new(tables);
+    return c->bulk ? 0 : -1;
+}
+
+static void pg_bulk_pass_next(db *c) { if (c->bulk) c->bulk_pass = true; }
+
 static int execute(db_stmt *s)
 {
     db *c = s->conn;
@@ -679,6 +752,10 @@ static int execute(db_stmt *s)
         snprintf(c->sqlstate, sizeof c->sqlstate, "25P02");
         snprintf(c->errmsg, sizeof c->errmsg, "the transaction failed earlier and must be rolled back");
         return DB_ERROR;
+    }
+    if (c->bulk) {
+        int held = bulk_hold(s);
+        if (held <= 0) return held;
     }
     if (ensure_prepared(s) != 0) return code_of(c->sqlstate);
     if (s->stream && !s->changing) return execute_stream(s);
@@ -861,7 +938,8 @@ const void *pg_column_blob(db_stmt *s, int col, size_t *n)
 int pg_exec(db *c, const char *sql)
 {
     clear_error(c);
-    int rc = run(c, sql);
+    int rc = c->bulk && pg_bulk_touches(c->bulk, sql) ? bulk_flush(c) : 0;
+    if (!rc) rc = run(c, sql);
     if (rc) log_error("exec: %s", c->errmsg);
     return rc;
 }
@@ -981,12 +1059,27 @@ int pg_begin_read(db *c)
 #define PG_WRITER_LOCK "1382117488"
 int pg_begin_write(db *c)
 {
+    bulk_end(c);
     int rc = run(c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
     c->write_txn = rc == 0;
     return rc;
 }
 int pg_commit(db *c)
 {
+    if (c->bulk && lz_pq.PQtransactionStatus(c->h) == PQTRANS_INTRANS) {
+        /* a failed COPY fails the transaction: the COMMIT below rolls it back */
+        char state[6] = "", msg[512] = "";
+        if (bulk_flush(c) != 0) { memcpy(state, c->sqlstate, sizeof state); memcpy(msg, c->errmsg, sizeof msg); }
+        bulk_end(c);
+        if (state[0]) {
+            c->write_txn = false;
+            run(c, "ROLLBACK");
+            memcpy(c->sqlstate, state, sizeof state);
+            memcpy(c->errmsg, msg, sizeof msg);
+            return code_of(state);
+        }
+    }
+    bulk_end(c);
     c->write_txn = false;
     if (lz_pq.PQtransactionStatus(c->h) == PQTRANS_INERROR) {
         /* COMMIT of a failed transaction rolls back and says COMMIT OK */
@@ -1008,12 +1101,23 @@ int pg_commit(db *c)
 }
 int pg_rollback(db *c)
 {
+    bulk_end(c);
     c->write_txn = false;
     return run(c, "ROLLBACK");
 }
-int pg_savepoint(db *c) { return run(c, "SAVEPOINT job"); }
+/* Held rows reach the server before a savepoint, so that rolling back to
+ * it drops exactly the rows held since. */
+int pg_savepoint(db *c)
+{
+    int rc = c->bulk ? bulk_flush(c) : 0;
+    return rc ? rc : run(c, "SAVEPOINT job");
+}
 int pg_savepoint_release(db *c) { return run(c, "RELEASE SAVEPOINT job"); }
-int pg_savepoint_rollback(db *c) { return run(c, "ROLLBACK TO SAVEPOINT job"); }
+int pg_savepoint_rollback(db *c)
+{
+    pg_bulk_drop(c->bulk);
+    return run(c, "ROLLBACK TO SAVEPOINT job");
+}
 
 int pg_backup_to(const char *src, const char *dest, char *err, size_t errlen)
 {
@@ -1117,6 +1221,8 @@ void pg_reader_release(void)
 
 const struct db_driver db_driver_pg = {
     .dialect = "postgres",
+    .bulk_begin = pg_bulk_on,
+    .bulk_pass = pg_bulk_pass_next,
     .global_open = pg_global_open,
     .global_close = pg_global_close,
     .open = pg_open,

@@ -90,6 +90,11 @@ struct imp {
     struct auth_user user;
     long batch_created;
     bool appended;
+    /* A batch on PostgreSQL writes its new rows with COPY (db_bulk_begin):
+     * the parties it created are found by their keys here ("x:" external
+     * id, "e:" e-mail, "p:" phone digits), not by reading rows not sent yet. */
+    bool bulk;
+    json_t *batch_keys;
     /* Columns of the targets every transaction row looks at. */
     int c_ext, c_party_id, c_amount, c_currency, c_description;
 };
@@ -549,6 +554,8 @@ static int refused_or_failed(struct imp *m, db *w, const struct verr *e, long li
     return 0;
 }
 
+static void batch_keys_of(struct imp *m, const json_t *rec, int64_t id);
+
 /* Inserts rec (validated) through the write path. Returns the id, 0 when
  * refused (reported), -1 on a database failure. */
 static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
@@ -574,6 +581,7 @@ static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const 
     int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
     if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
+    batch_keys_of(m, rec, id);
     if (record_item(m, w, r->entity, id, "created", NULL)) {
         db_fail(m, w, line);
         return -1;
@@ -636,6 +644,40 @@ static int64_t lookup_id(db *w, const char *sql, const char *value)
     return id;
 }
 
+/* The party of this batch with key kind:value (see struct imp), or 0. */
+static int64_t batch_key(struct imp *m, char kind, const char *value)
+{
+    if (!m->bulk || !value) return 0;
+    char key[600];
+    snprintf(key, sizeof key, "%c:%s", kind, value);
+    return json_integer_value(json_object_get(m->batch_keys, key));
+}
+
+static void batch_key_add(struct imp *m, char kind, const char *value, int64_t id)
+{
+    if (!m->bulk || !value) return;
+    char key[600];
+    snprintf(key, sizeof key, "%c:%s", kind, value);
+    if (!json_object_get(m->batch_keys, key)) json_object_set_new(m->batch_keys, key, json_integer(id));
+}
+
+/* A party created by this batch: its keys, as find_duplicate looks them up. */
+static void batch_keys_of(struct imp *m, const json_t *rec, int64_t id)
+{
+    if (!m->bulk || m->r != &party_resource) return;
+    batch_key_add(m, 'x', json_string_value(json_object_get(rec, "external_id")), id);
+    size_t i; json_t *x;
+    json_array_foreach(json_object_get(rec, "emails"), i, x) batch_key_add(m, 'e', json_string_value(x), id);
+    json_array_foreach(json_object_get(rec, "phones"), i, x) {
+        char norm[32];
+        if (phone_normalize(json_string_value(x), norm, sizeof norm)) batch_key_add(m, 'p', norm, id);
+    }
+}
+
+/* A look-up of stored parties that need not see the rows this batch holds
+ * for COPY: batch_key answers for those. */
+static void stored_only(struct imp *m, db *w) { if (m->bulk) db_bulk_pass(w); }
+
 /* The existing record rec duplicates, with how it matched. */
 static int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_t cap, const char **field)
 {
@@ -643,7 +685,11 @@ static int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how
     int64_t id = 0;
     *field = NULL;
     if (m->r == &party_resource) {
-        if (ext && (id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext)) != 0) {
+        if (ext && (id = batch_key(m, 'x', ext)) == 0) {
+            stored_only(m, w);
+            id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
+        }
+        if (ext && id != 0) {
             snprintf(how, cap, "external_id %s", ext);
             *field = "external_id";
             return id;
@@ -652,10 +698,14 @@ static int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how
                                   " WHERE c.kind = ? AND c.normalized = ? AND p.deleted_at IS NULL LIMIT 1";
         size_t i; json_t *x;
         json_array_foreach(json_object_get(rec, "emails"), i, x) {
+            if ((id = batch_key(m, 'e', json_string_value(x))) != 0) {
+                snprintf(how, cap, "e-mail %s", json_string_value(x)); *field = "emails"; return id;
+            }
             db_stmt *s = db_prepare(w, sql);
             if (!s) return -1;
             db_bind_text(s, 1, "email");
             db_bind_text(s, 2, json_string_value(x));
+            stored_only(m, w);
             id = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
             db_done(s);
             if (id) { snprintf(how, cap, "e-mail %s", json_string_value(x)); *field = "emails"; return id; }
@@ -663,10 +713,12 @@ static int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how
         json_array_foreach(json_object_get(rec, "phones"), i, x) {
             char norm[32];
             if (!phone_normalize(json_string_value(x), norm, sizeof norm)) continue;
+            if ((id = batch_key(m, 'p', norm)) != 0) { snprintf(how, cap, "phone %s", norm); *field = "phones"; return id; }
             db_stmt *s = db_prepare(w, sql);
             if (!s) return -1;
             db_bind_text(s, 1, "phone");
             db_bind_text(s, 2, norm);
+            stored_only(m, w);
             id = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
             db_done(s);
             if (id) { snprintf(how, cap, "phone %s", norm); *field = "phones"; return id; }
@@ -1241,6 +1293,15 @@ static int batch_job(db *w, void *ctx)
 {
     struct imp *m = ctx;
     m->batch_created = 0;
+    /* On PostgreSQL the batch's new rows (the records, their search terms,
+     * events and undo items) go with COPY at the commit: the checks above
+     * them (references, duplicates, required fields) are the same, and a
+     * batch that fails is rolled back whole as before. */
+    const char *const bulk_tables[] = {m->r->table, "party", "party_fts", "contact_point", "event", "import_item", NULL};
+    m->bulk = db_bulk_begin(w, bulk_tables) == 0;
+    if (m->bulk && !m->batch_keys) m->batch_keys = json_object();
+    if (m->batch_keys) json_object_clear(m->batch_keys);
+    if (m->bulk && !m->batch_keys) m->bulk = false;
     /* Rows, and at most about half a second, per transaction: few fsyncs,
      * and the server's other writers are not held up for long. */
     long limit = m->o->batch > 0 ? m->o->batch : 50000;
@@ -1475,6 +1536,7 @@ out:
     group_reset(&m.g);
     sb_free(&m.g.items);
     json_decref(m.jrow);
+    json_decref(m.batch_keys);
     for (int i = 0; i < m.ncols; i++) free(m.cols[i]);
     free(m.cols);
     csv_close(m.csv);

@@ -11,7 +11,7 @@
 #define LAZY_PQ_FNS(X) X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdb) X(PQdescribePrepared) \
     X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQexitPipelineMode) \
     X(PQfinish) X(PQfname) X(PQfreemem) X(PQftype) X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) \
-    X(PQnfields) X(PQntuples) X(PQpipelineSync) X(PQprepare) X(PQresultErrorField) X(PQresultErrorMessage) \
+    X(PQnfields) X(PQntuples) X(PQpipelineSync) X(PQputCopyData) X(PQputCopyEnd) X(PQprepare) X(PQresultErrorField) X(PQresultErrorMessage) \
     X(PQresultStatus) X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQsetNoticeProcessor) \
     X(PQsetSingleRowMode) X(PQstatus) X(PQtransactionStatus) X(PQunescapeBytea)
 

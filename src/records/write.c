@@ -244,7 +244,8 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
      * the hooks need: one read a row saved. */
     stored = o->batch_audited && !out ? json_incref(rec) : res_load(w, r, id);
     if (!stored) { verr_set(e, 500, "internal", NULL, "the new record could not be read back"); goto done; }
-    if (r->after_write && r->after_write(w, id, stored)) { verr_from_db(e, w, r); goto done; }
+    int (*hook)(db *, int64_t, const json_t *) = r->after_create ? r->after_create : r->after_write;
+    if (hook && hook(w, id, stored)) { verr_from_db(e, w, r); goto done; }
     if (o->batch_audited) {
         char actor[80];
         actor_text(&wr->actor, actor, sizeof actor);
