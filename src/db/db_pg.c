@@ -739,6 +739,10 @@ static int pg_bulk_on(db *c, const char *const *tables)
     if (!c->write_txn) return -1;
     bulk_end(c);
     c->bulk = pg_bulk_new(tables);
+    /* A bulk write runs its few statements thousands of times: plan them
+     * once (a custom plan at every execution was most of a duplicate
+     * look-up's time). SET LOCAL: until the transaction ends. */
+    if (c->bulk && run(c, "SET LOCAL plan_cache_mode = force_generic_plan") != 0) { bulk_end(c); return -1; }
     return c->bulk ? 0 : -1;
 }
 

@@ -15,6 +15,10 @@
  *  - the transaction commits (a failed COPY fails the COMMIT, which rolls
  *    back, so no row of a batch is kept without the others);
  *  - the buffer holds BULK_FLUSH_BYTES.
+ * An INSERT with an ON CONFLICT clause (a contact point met twice, the
+ * search index row of a record) is copied into a temporary table of its
+ * columns and moved with `INSERT … SELECT … ON CONFLICT …` in the same
+ * round trip as the staging table's TRUNCATE.
  * A rollback drops the buffer. Shapes are flushed in the order their first
  * held row came, so a parent row (a party) reaches the server before the
  * rows that refer to it (its contact points).
@@ -51,7 +55,7 @@ struct shape {
     int ncols;
     int param[BULK_MAX_COLS]; /* the 0-based parameter of each column */
     bool with_id;             /* an id from the sequence goes first */
-    char *merge;              /* ON CONFLICT DO NOTHING: COPY goes to a temporary table, then this */
+    char *merge;              /* ON CONFLICT …: COPY goes to a temporary table, then this */
     char *stage;              /* the CREATE of that table */
     strbuf rows;              /* COPY text of the held rows */
     unsigned long order;      /* when its first held row came (flush order) */
@@ -69,6 +73,8 @@ struct pg_bulk {
     size_t held_bytes;
     long held_rows, copies;
     bool pending[BULK_TABLES];
+    int strikes[BULK_TABLES];   /* flushes for a read of few held rows */
+    bool off[BULK_TABLES];      /* read back row by row: not held any more */
 };
 
 struct pg_bulk *pg_bulk_new(const char *const *tables)
@@ -169,12 +175,19 @@ static bool parse_shape(struct pg_bulk *b, const char *sql, bool implicit_id, st
     if (*p++ != '(') { sb_free(&cols); return false; }
     for (int i = 0; i < n; i++) {
         p = skip_ws(p);
-        /* $n, with at most a cast to a plain type: COPY reads the text with
-         * the column type's input function, as the cast would */
+        /* $n, with at most a cast to a plain type ($n::t, CAST($n AS t)):
+         * COPY reads the text with the column type's input function, as
+         * the cast would */
+        const char *q = p;
+        bool cast = word(&q, "CAST") && *(q = skip_ws(q)) == '(';
+        if (cast) p = skip_ws(q + 1);
         if (*p != '$' || !isdigit((unsigned char)p[1])) { sb_free(&cols); return false; }
         sh->param[i] = (int)strtol(p + 1, (char **)&p, 10) - 1;
         p = skip_ws(p);
-        if (p[0] == ':' && p[1] == ':') {
+        if (cast) {
+            if (!word(&p, "AS") || !ident(&p, col, sizeof col) || *(p = skip_ws(p)) != ')') { sb_free(&cols); return false; }
+            p = skip_ws(p + 1);
+        } else if (p[0] == ':' && p[1] == ':') {
             p += 2;
             if (!ident(&p, col, sizeof col)) { sb_free(&cols); return false; }
             p = skip_ws(p);
@@ -182,11 +195,19 @@ static bool parse_shape(struct pg_bulk *b, const char *sql, bool implicit_id, st
         if (*p != (i + 1 < n ? ',' : ')')) { sb_free(&cols); return false; }
         p++;
     }
-    /* nothing after it but ON CONFLICT DO NOTHING (through a staging
+    /* nothing after it but an ON CONFLICT clause (through a staging
      * table) or the driver's RETURNING id */
     bool nothing = false;
-    const char *q = p;
-    if (word(&q, "ON") && word(&q, "CONFLICT") && word(&q, "DO") && word(&q, "NOTHING")) { nothing = true; p = q; }
+    const char *q = p, *conflict = NULL;
+    if (word(&q, "ON") && word(&q, "CONFLICT")) {
+        /* the clause as it is, after INSERT … SELECT from the staging table
+         * (DO UPDATE: the driver's search index rows; each key once per
+         * flush, or the COPY fails) */
+        conflict = skip_ws(p);
+        nothing = true;
+        p += strlen(p);
+        if (strcasestr(conflict, "RETURNING") || strchr(conflict, ';')) { sb_free(&cols); return false; }
+    }
     p = skip_ws(p);
     if (*p == ';') p = skip_ws(p + 1);
     if (*p && !(implicit_id && word(&p, "RETURNING") && word(&p, "id") && !*skip_ws(p))) { sb_free(&cols); return false; }
@@ -201,8 +222,8 @@ static bool parse_shape(struct pg_bulk *b, const char *sql, bool implicit_id, st
         sb_printf(&stage, "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM \"%s\" WITH NO DATA",
                   tmp, sb_str(&cols), name);
         sb_printf(&copy, "COPY %s (%s) FROM STDIN", tmp, sb_str(&cols));
-        sb_printf(&merge, "INSERT INTO \"%s\" (%s) SELECT %s FROM %s ON CONFLICT DO NOTHING; TRUNCATE %s", name,
-                  sb_str(&cols), sb_str(&cols), tmp, tmp);
+        sb_printf(&merge, "INSERT INTO \"%s\" (%s) SELECT %s FROM %s %s; TRUNCATE %s", name,
+                  sb_str(&cols), sb_str(&cols), tmp, conflict, tmp);
     } else sb_printf(&copy, "COPY \"%s\" (%s) FROM STDIN", name, sb_str(&cols));
     sb_free(&cols);
     if (copy.failed || merge.failed || stage.failed) { sb_free(&copy); sb_free(&merge); sb_free(&stage); return false; }
@@ -296,7 +317,7 @@ int pg_bulk_take(struct pg_bulk *b, PGconn *h, const char *sql, bool implicit_id
                  char *const *vals, const int *lens, const int *fmts, int64_t *id, char *err, size_t errlen)
 {
     struct shape *sh = shape_of(b, sql, implicit_id);
-    if (!sh) return 1;
+    if (!sh || b->off[sh->table]) return 1;
     for (int i = 0; i < sh->ncols; i++)
         if (sh->param[i] < 0 || sh->param[i] >= nparams) return 1;
     *id = 0;
@@ -334,12 +355,23 @@ static bool names(const char *sql, const char *table)
     return false;
 }
 
-bool pg_bulk_touches(const struct pg_bulk *b, const char *sql)
+/* A table whose rows are read back after nearly every row (a transaction
+ * import's hooks total the party's transactions) gains nothing from COPY:
+ * a flush per row is a COPY per row. After BULK_STRIKES flushes for a read
+ * when fewer than BULK_FEW rows were held, the table's rows are written as
+ * they come for the rest of the transaction. */
+#define BULK_STRIKES 3
+#define BULK_FEW 16
+bool pg_bulk_touches(struct pg_bulk *b, const char *sql)
 {
     if (!b || !b->held_rows) return false;
-    for (int t = 0; t < b->ntables; t++)
-        if (b->pending[t] && names(sql, b->tables[t])) return true;
-    return false;
+    bool touches = false;
+    for (int t = 0; t < b->ntables; t++) {
+        if (!b->pending[t] || !names(sql, b->tables[t])) continue;
+        touches = true;
+        if (b->held_rows < BULK_FEW && ++b->strikes[t] >= BULK_STRIKES) b->off[t] = true;
+    }
+    return touches;
 }
 
 /* One shape's rows through COPY; NULL, or the failing result (caller clears). */

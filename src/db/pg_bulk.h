@@ -18,10 +18,11 @@ void pg_bulk_free(struct pg_bulk *b);
 int pg_bulk_take(struct pg_bulk *b, PGconn *h, const char *sql, bool implicit_id, int nparams,
                  char *const *vals, const int *lens, const int *fmts, int64_t *id, char *err, size_t errlen);
 /* Whether rows are held / whether they fill the buffer / whether sql names
- * a table with held rows (they must reach the server before it runs). */
+ * a table with held rows (they must reach the server before it runs; a
+ * table read back after nearly every row stops being held). */
 bool pg_bulk_holds(const struct pg_bulk *b);
 bool pg_bulk_full(const struct pg_bulk *b);
-bool pg_bulk_touches(const struct pg_bulk *b, const char *sql);
+bool pg_bulk_touches(struct pg_bulk *b, const char *sql);
 /* Sends the held rows (one COPY per statement text, in the order of their
  * first rows); NULL, or the first failing result (the caller clears it;
  * the transaction has failed). The rows are gone either way. */
