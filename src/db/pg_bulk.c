@@ -216,15 +216,17 @@ static bool parse_shape(struct pg_bulk *b, const char *sql, bool implicit_id, st
     sb_init(&copy, 0);
     sb_init(&merge, 0);
     sb_init(&stage, 0);
+    /* identifiers of the driver's own statement text (ident: no quote in them) */
+    const char *bulk_table = name, *bulk_cols = sb_str(&cols), *bulk_conflict = conflict;
     if (nothing) {
-        char tmp[96];
-        snprintf(tmp, sizeof tmp, "rapport_bulk_%d", b->nshapes);
+        char bulk_stage[96];
+        snprintf(bulk_stage, sizeof bulk_stage, "rapport_bulk_%d", b->nshapes);
         sb_printf(&stage, "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM \"%s\" WITH NO DATA",
-                  tmp, sb_str(&cols), name);
-        sb_printf(&copy, "COPY %s (%s) FROM STDIN", tmp, sb_str(&cols));
-        sb_printf(&merge, "INSERT INTO \"%s\" (%s) SELECT %s FROM %s %s; TRUNCATE %s", name,
-                  sb_str(&cols), sb_str(&cols), tmp, conflict, tmp);
-    } else sb_printf(&copy, "COPY \"%s\" (%s) FROM STDIN", name, sb_str(&cols));
+                  bulk_stage, bulk_cols, bulk_table);
+        sb_printf(&copy, "COPY %s (%s) FROM STDIN", bulk_stage, bulk_cols);
+        sb_printf(&merge, "INSERT INTO \"%s\" (%s) SELECT %s FROM %s %s; TRUNCATE %s", bulk_table,
+                  bulk_cols, bulk_cols, bulk_stage, bulk_conflict, bulk_stage);
+    } else sb_printf(&copy, "COPY \"%s\" (%s) FROM STDIN", bulk_table, bulk_cols);
     sb_free(&cols);
     if (copy.failed || merge.failed || stage.failed) { sb_free(&copy); sb_free(&merge); sb_free(&stage); return false; }
     sh->copy = sb_take(&copy);
@@ -293,8 +295,10 @@ static int64_t next_id(struct pg_bulk *b, PGconn *h, int t, char *err, size_t er
     pool->block = pool->block ? pool->block * 2 : 64;
     if (pool->block > BULK_IDS_MAX) pool->block = BULK_IDS_MAX;
     char sql[256];
+    const char *bulk_table = b->tables[t];
+    int bulk_block = pool->block;
     snprintf(sql, sizeof sql, "SELECT nextval(pg_get_serial_sequence('\"%s\"', 'id')) FROM generate_series(1, %d)",
-             b->tables[t], pool->block);
+             bulk_table, bulk_block);
     PGresult *r = lz_pq.PQexec(h, sql);
     int n = lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK ? lz_pq.PQntuples(r) : 0;
     if (n < 1) {
