@@ -19,7 +19,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *usage;
 } commands[] = {
-    {"serve", cmd_serve, "serve [--db PATH] [--listen 127.0.0.1:8080] [--threads N] [--metrics-listen 127.0.0.1:9100]\n                [--import-max-rows N] [--import-max-decompressed-bytes N]   run the HTTP server"},
+    {"serve", cmd_serve, "serve [--db PATH] [--listen 127.0.0.1:8080] [--threads N] [--metrics-listen 127.0.0.1:9100]\n                [--import-max-rows N] [--import-max-decompressed-bytes N]\n                [--db-replica postgres://…] [--replica-window-ms 10000]   run the HTTP server"},
     {"init", cmd_init, "init [--db PATH]                        create an empty database"},
     {"migrate", cmd_migrate, "migrate [--db PATH]                     apply pending schema migrations"},
     {"demo", cmd_demo, "demo [--db PATH] [--parties N] [--seed S]  load a realistic bilingual demo dataset"},

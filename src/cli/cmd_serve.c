@@ -28,6 +28,8 @@ int cmd_serve(int argc, char **argv)
     const char *metrics_listen = opt_value(argc, argv, "--metrics-listen");
     const char *imp_rows = opt_value(argc, argv, "--import-max-rows");
     const char *imp_data = opt_value(argc, argv, "--import-max-decompressed-bytes");
+    const char *replica = opt_value(argc, argv, "--db-replica");
+    const char *replica_window = opt_value(argc, argv, "--replica-window-ms");
     const char *extra = cli_leftover(argc, argv, 1);
     if (extra) { fprintf(stderr, "rapport serve: unexpected argument '%s'\n", extra); return 2; }
     long threads = threads_s ? strtol(threads_s, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
@@ -42,9 +44,16 @@ int cmd_serve(int argc, char **argv)
     }
     import_set_default_caps((long)rows, data);
     memtrim_configure();   /* before any thread starts */
+    if (replica_window) {
+        char *end;
+        long ms = strtol(replica_window, &end, 10);
+        if (*end || ms < 0 || ms > 3600000) { fprintf(stderr, "rapport serve: --replica-window-ms must be 0 to 3600000\n"); return 2; }
+        router_replica_window(ms);
+    }
     if (cli_open_db(path, true) != 0) return 1;
     api_init();
     char err[256];
+    if (replica && db_replica_set(replica, err, sizeof err) != 0) { fprintf(stderr, "rapport serve: --db-replica: %s\n", err); return 1; }
     if (party_docs_check_format() != 0) { fprintf(stderr, "rapport: cannot check the stored party documents\n"); return 1; }
     if (writer_start(err, sizeof err) != 0) { fprintf(stderr, "rapport: %s\n", err); return 1; }
     /* A record type new since the last start gets its permission rows. */

@@ -11,6 +11,7 @@
 
 static char g_path[4096], g_files[4200];
 static const struct db_driver *g_drv = &db_driver_sqlite;
+static bool g_replica;   /* db_replica_set */
 
 #define DRV(x) (((const struct db_head *)(const void *)(x))->drv)
 
@@ -112,6 +113,16 @@ int db_bulk_begin(db *c, const char *const *tables)
     if (!c) return -1;
     return DRV(c)->bulk_begin ? DRV(c)->bulk_begin(c, tables) : 1;
 }
+int db_replica_set(const char *url, char *err, size_t errlen)
+{
+    if (!g_drv || !g_drv->replica_set) { snprintf(err, errlen, "a read replica needs a PostgreSQL database (--db postgres://…)"); return -1; }
+    if (db_driver_for(url) != g_drv) { snprintf(err, errlen, "the replica must be a postgres:// URL"); return -1; }
+    if (g_drv->replica_set(url, err, errlen) != 0) return -1;
+    g_replica = true;
+    return 0;
+}
+bool db_replica_configured(void) { return g_replica; }
+bool db_reader_replica(bool on) { return g_replica && g_drv->reader_replica(on); }
 void db_bulk_pass(db *c) { if (c && DRV(c)->bulk_pass) DRV(c)->bulk_pass(c); }
 int db_savepoint(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint(c); }
 int db_savepoint_release(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_release(c); }

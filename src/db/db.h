@@ -179,6 +179,15 @@ int db_bulk_begin(db *w, const char *const *tables);
  * caller knows it need not see them (an import finds its own batch's
  * duplicates in memory). */
 void db_bulk_pass(db *w);
+/* A streaming replica of the PostgreSQL database for reads (--db-replica):
+ * checked by connecting; 0, or -1 with err (SQLite, a bad URL). */
+int db_replica_set(const char *url, char *err, size_t errlen);
+bool db_replica_configured(void);
+/* Routes this thread's db_reader() to the replica (on, until called with
+ * false), in one read transaction there. Whether a request may read there
+ * is the caller's (read-your-writes: src/http/router.c). Returns whether
+ * it did (no replica, or it cannot be reached: the primary answers). */
+bool db_reader_replica(bool on);
 int db_savepoint(db *c);
 int db_savepoint_release(db *c);
 int db_savepoint_rollback(db *c);

@@ -70,6 +70,9 @@ struct db_driver {
     /* bulk writes (COPY); NULL: the engine's INSERTs are cheap enough */
     int (*bulk_begin)(db *c, const char *const *tables);
     void (*bulk_pass)(db *c);
+    /* a read replica; NULL: the engine has none */
+    int (*replica_set)(const char *url, char *err, size_t errlen);
+    bool (*reader_replica)(bool on);
     /* SQL fragments and the search index (sql_sqlite.c, sql_pg.c) */
     void (*sql_sort_key_param)(struct strbuf *sb);
     void (*sql_json_list_has)(struct strbuf *sb, const char *column);

@@ -1208,8 +1208,58 @@ void pg_reader_yield(bool finished)
     t_reader = NULL;
 }
 
+/* ---- a read replica (--db-replica) ----
+ * A thread reading for a request the caller routed to the replica
+ * (db_reader_replica) gets the thread's replica connection from
+ * db_reader(), in one REPEATABLE READ transaction until it is routed back.
+ * Which requests may go there (and read-your-writes) is the caller's: the
+ * router's. */
+static char g_replica_conninfo[4096];
+static _Thread_local db *t_replica;
+static _Thread_local bool t_on_replica;
+
+static int pg_replica_set(const char *url, char *err, size_t errlen)
+{
+    db *c = pg_open(url, false, err, errlen);
+    if (!c) return -1;
+    PGresult *r = lz_pq.PQexec(c->h, "SELECT pg_is_in_recovery()");
+    bool standby = lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1 && lz_pq.PQgetvalue(r, 0, 0)[0] == 't';
+    lz_pq.PQclear(r);
+    pg_close(c);
+    if (!standby) log_warn("--db-replica: %s is not a standby (pg_is_in_recovery() is false); reads go there all the same", url);
+    snprintf(g_replica_conninfo, sizeof g_replica_conninfo, "%s", url);
+    return 0;
+}
+
+static bool pg_reader_replica(bool on)
+{
+    if (!on || !g_replica_conninfo[0]) {
+        if (t_on_replica && t_replica && lz_pq.PQtransactionStatus(t_replica->h) != PQTRANS_IDLE) pg_rollback(t_replica);
+        t_on_replica = false;
+        return false;
+    }
+    if (!t_replica) {
+        char err[512] = "";
+        t_replica = pg_open(g_replica_conninfo, false, err, sizeof err);
+        if (!t_replica) { log_warn("replica: %s; reading from the primary", err); return false; }
+        pthread_mutex_lock(&g_readers_mu);
+        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_replica;
+        pthread_mutex_unlock(&g_readers_mu);
+    }
+    if (pg_begin_read(t_replica) != 0) {
+        /* a replica gone away: the primary answers, the connection is made again next time */
+        forget_reader(t_replica);
+        pg_close(t_replica);
+        t_replica = NULL;
+        return false;
+    }
+    t_on_replica = true;
+    return true;
+}
+
 db *pg_reader(void)
 {
+    if (t_on_replica && t_replica) return t_replica;
     if (!t_reader) t_reader = t_shared ? shared_acquire() : open_reader();
     return t_reader;
 }
@@ -1227,6 +1277,8 @@ const struct db_driver db_driver_pg = {
     .dialect = "postgres",
     .bulk_begin = pg_bulk_on,
     .bulk_pass = pg_bulk_pass_next,
+    .replica_set = pg_replica_set,
+    .reader_replica = pg_reader_replica,
     .global_open = pg_global_open,
     .global_close = pg_global_close,
     .open = pg_open,

@@ -152,6 +152,9 @@ unsigned router_precheck(struct req *rq, struct resp *rs);
 /* Finds the route and runs authentication, authorisation, CSRF and body
  * checks, then the handler. Fills rs in every case. */
 void router_dispatch(struct req *rq, struct resp *rs);
+/* With a read replica (db_replica_set): how long after a user's write the
+ * user's reads stay on the primary, in ms (default 10,000). */
+void router_replica_window(int64_t ms);
 
 /* Starts the server; blocks until SIGINT/SIGTERM. metrics_listen (may be
  * NULL) is a loopback address:port where GET /metrics is answered without

@@ -8,10 +8,12 @@
 #include "http/http.h"
 #include "lib/textcheck.h"
 #include <assert.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Every route of the server; registering more is a programming error
@@ -286,6 +288,47 @@ unsigned router_precheck(struct req *rq, struct resp *rs)
     return found ? found->flags | R_FOUND : 0;
 }
 
+/* ---- read replica routing (--db-replica) ----
+ * A GET may read from the replica, except for a user who wrote (any other
+ * method) through this server within the window: that user's reads go to
+ * the primary, so they see their own writes whatever the replica's lag.
+ * The times are this process's: several servers behind one address need
+ * the balancer to keep a user on one server (a sticky cookie) for this to
+ * hold across them (docs/SCALING.md). One slot per user id modulo the
+ * table (any write in the slot counts): two users sharing a slot only send
+ * each other to the primary. */
+#define RYW_SLOTS 4096
+static struct { int64_t user; int64_t until_ms; } g_ryw[RYW_SLOTS];
+static pthread_mutex_t g_ryw_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t g_ryw_window_ms = 10000;
+
+void router_replica_window(int64_t ms) { g_ryw_window_ms = ms; }
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool ryw_recent(int64_t user)
+{
+    pthread_mutex_lock(&g_ryw_mu);
+    size_t k = (size_t)((uint64_t)user % RYW_SLOTS);
+    bool recent = g_ryw[k].user != 0 && g_ryw[k].until_ms > mono_ms();
+    pthread_mutex_unlock(&g_ryw_mu);
+    return recent;
+}
+
+static void ryw_note(int64_t user)
+{
+    pthread_mutex_lock(&g_ryw_mu);
+    size_t k = (size_t)((uint64_t)user % RYW_SLOTS);
+    g_ryw[k].user = user;
+    g_ryw[k].until_ms = mono_ms() + g_ryw_window_ms;
+    pthread_mutex_unlock(&g_ryw_mu);
+}
+
 static void dispatch(struct req *rq, struct resp *rs)
 {
     bool bad_id = false;
@@ -300,6 +343,11 @@ static void dispatch(struct req *rq, struct resp *rs)
         if (rs->status) return;
     }
     rq->route = found;
+    bool replica = rq->method == M_GET && rq->authenticated && rq->user.id > 0 && db_replica_configured() &&
+                   !ryw_recent(rq->user.id) && db_reader_replica(true);
     found->handler(rq, rs);
+    if (replica) db_reader_replica(false);
+    if (rq->authenticated && rq->user.id > 0 && rq->method != M_GET && rq->method != M_HEAD && db_replica_configured())
+        ryw_note(rq->user.id);
     if (!rs->status) resp_error(rs, 500, "internal", NULL, "the handler produced no answer");
 }
