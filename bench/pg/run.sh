@@ -8,6 +8,7 @@
 #  1. GET /api/v1/parties/{id} with a bearer token, 64 connections;
 #  2. POST /api/v1/interactions (a durable write), 64 connections;
 #  3. the analytics cold load at start (the server's own log line).
+# then bench/pg/import.sh (imports with COPY against row by row).
 # Prints a table of both stores and PostgreSQL's ratio to SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,3 +63,6 @@ printf '%-34s %14s %14s %8s\n' 'POST /interactions req/s' "${R[sqlite.post]}" "$
 printf '%-34s %14s %14s\n' '  p99' "${R[sqlite.postp99]}" "${R[pg.postp99]}"
 printf '%-34s %14s %14s\n' '  non-2xx answers' "${R[sqlite.non2xx]}" "${R[pg.non2xx]}"
 printf '%-34s %14s %14s %8s\n' 'analytics cold load (s)' "${R[sqlite.load]}" "${R[pg.load]}" "$(ratio "${R[pg.load]}" "${R[sqlite.load]}")"
+echo
+echo "--- imports on PostgreSQL: COPY against row by row (bench/pg/import.sh)"
+B=$B bash bench/pg/import.sh

@@ -438,3 +438,14 @@ void pg_bulk_drop(struct pg_bulk *b)
     b->held_rows = 0;
     memset(b->pending, 0, sizeof b->pending);
 }
+
+const char *pg_bulk_held(struct pg_bulk *b, const char *sql, const char **copy)
+{
+    *copy = NULL;
+    for (int i = 0; b && i < b->nshapes; i++)
+        if (strcmp(b->shapes[i].sql, sql) == 0 && b->shapes[i].table >= 0) {
+            *copy = b->shapes[i].copy;
+            return sb_str(&b->shapes[i].rows);
+        }
+    return NULL;
+}

@@ -29,4 +29,8 @@ bool pg_bulk_touches(struct pg_bulk *b, const char *sql);
 PGresult *pg_bulk_flush(struct pg_bulk *b, PGconn *h);
 /* Forgets the held rows and ids (a rollback). */
 void pg_bulk_drop(struct pg_bulk *b);
+/* For the unit tests: the COPY text held for statement sql (the buffer's,
+ * until the next call) and its COPY command in *copy; NULL when sql is not
+ * a statement the bulk holds. */
+const char *pg_bulk_held(struct pg_bulk *b, const char *sql, const char **copy);
 #endif
