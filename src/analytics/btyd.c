@@ -499,7 +499,10 @@ done:
 static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
 {
     double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
-    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+    /* One exp: libm's exp may set errno, so the compiler does not merge two
+     * calls (half a million exp per recompute, issue 16). */
+    double e = exp(-fabs(l));
+    return l > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
 }
 
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)

@@ -160,10 +160,59 @@ static inline __attribute__((always_inline)) void facts_pass(const an_rows *r, c
     f->rows_saturated = sat;
 }
 
+/* Narrow rows (the main columns): amounts and costs are int32, so fewer
+ * than 2^32 of them cannot take an int64 sum out of range — plain sums,
+ * no overflow checks (the estimated cost lies between 0 and the amount).
+ * The day thresholds are compared in the column's own units. */
+static void facts_narrow(const an_rows *r, const facts_bounds *b, sc_facts *f)
+{
+    const uint16_t *day = r->day16;
+    const int32_t *amount = r->amount, *costc = r->cost;
+    int32_t cur = b->current_from - AN_DAY0, rec_from = b->recent_from - AN_DAY0, pri_from = b->prior_from - AN_DAY0;
+    int64_t revenue = 0, cost = 0, repeat = 0, recent = 0, competitor = 0;
+    int32_t first = INT32_MIN, last = INT32_MIN, days = 0, rdays = 0, pdays = 0, ntx = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t d = day[i], a = amount[i], k = costc[i];
+        if (k == AN_COST32_COMPETITOR) {
+            competitor += a;
+            continue;
+        }
+        ntx++;
+        revenue += a;
+        cost += k == AN_COST32_UNKNOWN ? estimated_cost(a, b->margin) : k;
+        recent += d > cur ? a : 0;
+        if (a <= 0)
+            continue; /* refunds change money, not purchase days */
+        if (days == 0 || d != last) {
+            if (days == 0)
+                first = d;
+            days++;
+            last = d;
+            rdays += d > rec_from;
+            pdays += d <= rec_from && d > pri_from;
+        }
+        repeat += d != first ? a : 0;
+    }
+    f->first_day = days ? first + AN_DAY0 : INT32_MIN;
+    f->last_day = days ? last + AN_DAY0 : INT32_MIN;
+    f->transactions = ntx;
+    f->purchase_days = days;
+    f->recent_days = rdays;
+    f->prior_days = pdays;
+    f->revenue = revenue;
+    f->cost = cost;
+    f->repeat_amount = repeat;
+    f->recent_revenue = recent;
+    f->competitor_amount = competitor;
+    f->rows_saturated = false;
+}
+
 static void facts_rows_b(const an_rows *r, const facts_bounds *b, sc_facts *f)
 {
     if (r->day)
         facts_pass(r, b, f, 1);
+    else if (r->n < ((size_t)1 << 31))
+        facts_narrow(r, b, f);
     else
         facts_pass(r, b, f, 0);
 }
