@@ -523,7 +523,9 @@ double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], dou
 {
     if (x <= 0)
         return 1.0;
-    double lb = x < BGNBD_LAB && x == floor(x) ? lab[(int)x] : log(p->b + x - 1);
+    /* (double)(int)x, not floor: without SSE4.1 floor is a libm call, once
+     * a party in the recompute (issue 16). */
+    double lb = x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
     return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
 }
 

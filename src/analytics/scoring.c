@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,7 +475,28 @@ typedef struct {
     const sc_facts *facts;
     sc_result *out;
     uint8_t seg[125]; /* rfm_segment_of for scores 1..5, (r-1)*25 + (f-1)*5 + m-1 */
+    /* With bounds (sc_segments): derive_chunk also finds the range of the
+     * buyers' recency and purchase-day values, which saved a serial pass
+     * over every party's facts and result (issue 16 recompute). */
+    struct rfm_bounds *bounds;
 } seg_job;
+
+/* lo[d], hi[d] of RFM dimension d (0 recency goodness, 1 purchase days). */
+struct rfm_bounds {
+    _Atomic int64_t lo[2], hi[2];
+};
+
+static void bounds_merge(struct rfm_bounds *b, const int64_t lo[2], const int64_t hi[2])
+{
+    for (int d = 0; d < 2; d++) {
+        int64_t cur = atomic_load(&b->lo[d]);
+        while (lo[d] < cur && !atomic_compare_exchange_weak(&b->lo[d], &cur, lo[d]))
+            ;
+        cur = atomic_load(&b->hi[d]);
+        while (hi[d] > cur && !atomic_compare_exchange_weak(&b->hi[d], &cur, hi[d]))
+            ;
+    }
+}
 
 static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
@@ -484,11 +506,28 @@ static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     double lab[BGNBD_LAB];
     if (lab_ok)
         bgnbd_lab(&j->st->bg, lab);
+    int64_t blo[2] = {INT64_MAX, INT64_MAX}, bhi[2] = {INT64_MIN, INT64_MIN};
+    double nb = 0;
     for (size_t i = lo; i < hi; i++) {
         sc_result *r = &j->out[i];
         derive(j->c, j->st->today, &j->facts[i], r);
-        if (r->buyer)
-            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        if (!r->buyer)
+            continue;
+        r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        if (j->bounds) {
+            double g[3];
+            rfm_values(j->st->today, &j->facts[i], g);
+            for (int d = 0; d < 2; d++) {
+                int64_t x = (int64_t)g[d];
+                blo[d] = x < blo[d] ? x : blo[d];
+                bhi[d] = x > bhi[d] ? x : bhi[d];
+            }
+            nb++;
+        }
+    }
+    if (j->bounds) {
+        acc[0] += nb;
+        bounds_merge(j->bounds, blo, bhi);
     }
 }
 
@@ -594,25 +633,21 @@ static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
 
 an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
 {
-    seg_job j = {c, st, facts, out, {0}};
+    seg_job j = {c, st, facts, out, {0}, NULL};
     for (int k = 0; k < 125; k++)
         j.seg[k] = (uint8_t)rfm_segment_of(k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1, NULL, 0);
-    double acc[1];
-    parfor_sum(n, 20000, derive_chunk, &j, acc, 0);
-    size_t nb = 0;
-    rfm_hist h[2] = {{INT64_MAX, INT64_MIN, NULL}, {INT64_MAX, INT64_MIN, NULL}};
-    for (size_t i = 0; i < n; i++) {
-        if (!out[i].buyer)
-            continue;
-        nb++;
-        double g[3];
-        rfm_values(st->today, &facts[i], g);
-        for (int d = 0; d < 2; d++) {
-            int64_t x = (int64_t)g[d];
-            h[d].lo = x < h[d].lo ? x : h[d].lo;
-            h[d].hi = x > h[d].hi ? x : h[d].hi;
-        }
+    struct rfm_bounds bounds;
+    for (int d = 0; d < 2; d++) {
+        atomic_init(&bounds.lo[d], INT64_MAX);
+        atomic_init(&bounds.hi[d], INT64_MIN);
     }
+    j.bounds = &bounds;
+    double acc[1];
+    parfor_sum(n, 20000, derive_chunk, &j, acc, 1);
+    j.bounds = NULL;
+    size_t nb = (size_t)acc[0];
+    rfm_hist h[2] = {{atomic_load(&bounds.lo[0]), atomic_load(&bounds.hi[0]), NULL},
+                     {atomic_load(&bounds.lo[1]), atomic_load(&bounds.hi[1]), NULL}};
     st->buyers = nb;
     int counted = nb > 0 && h[0].hi - h[0].lo < RFM_HIST_MAX && h[1].hi - h[1].lo < RFM_HIST_MAX;
     if (counted) {
@@ -761,7 +796,7 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
     free(buf);
     if (rc != AN_OK)
         return rc;
-    seg_job j = {c, st, facts, out, {0}};
+    seg_job j = {c, st, facts, out, {0}, NULL};
     double acc[1];
     parfor_sum(n, 20000, rest_chunk, &j, acc, 0);
     return AN_OK;
