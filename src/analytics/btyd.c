@@ -21,6 +21,7 @@
 #include "analytics/dedup.h"
 #include "analytics/hyp2f1.h"
 #include "analytics/parfor.h"
+#include "analytics/pnbd_limit.h"
 #include "analytics/specfun.h"
 
 #include <math.h>
@@ -275,7 +276,10 @@ static double bg_objective(unsigned nth, const double *th, double *grad, void *d
     return isfinite(ll) ? scale * ll : HUGE_VAL;
 }
 
-static int btyd_minimise(nlopt_func f, void *ctx, double *th, int nparam, int gradient, double xtol, double *fmin)
+/* *running (may be NULL) holds the optimiser while it runs, so that the
+ * objective can stop it. */
+static int btyd_minimise(nlopt_func f, void *ctx, double *th, int nparam, int gradient, double xtol, double *fmin,
+                         nlopt_opt *running)
 {
     double lb[4], ub[4];
     for (int k = 0; k < nparam; k++) {
@@ -299,7 +303,11 @@ static int btyd_minimise(nlopt_func f, void *ctx, double *th, int nparam, int gr
         double step[4] = {0.3, 0.3, 0.3, 0.3};
         nlopt_set_initial_step(opt, step);
     }
+    if (running)
+        *running = opt;
     int rc = nlopt_optimize(opt, th, fmin);
+    if (running)
+        *running = NULL;
     nlopt_destroy(opt);
     return rc;
 }
@@ -444,9 +452,9 @@ an_rc bgnbd_fit(size_t n, const double *x, const double *t_x, const double *T, b
     }
     bg_fitctx F = {&d, lbx1, 0, HUGE_VAL, {0}};
     double th[4] = {0.0, log(btyd_mean_rate_scale(&d)), 0.0, 0.0}, fmin = 0;
-    fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin);
+    fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin, NULL);
     if (fi.nlopt_status > 0) /* restart once: L-BFGS may stop on a stale curvature model */
-        fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin);
+        fi.nlopt_status = btyd_minimise(bg_objective, &F, th, 4, 1, 1e-10, &fmin, NULL);
     int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
     if (failed && F.best_f < HUGE_VAL)
         memcpy(th, F.best_th, sizeof th);
@@ -491,7 +499,10 @@ done:
 static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
 {
     double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
-    return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+    /* One exp: libm's exp may set errno, so the compiler does not merge two
+     * calls (half a million exp per recompute, issue 16). */
+    double e = exp(-fabs(l));
+    return l > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
 }
 
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)
@@ -512,7 +523,9 @@ double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], dou
 {
     if (x <= 0)
         return 1.0;
-    double lb = x < BGNBD_LAB && x == floor(x) ? lab[(int)x] : log(p->b + x - 1);
+    /* (double)(int)x, not floor: without SSE4.1 floor is a libm call, once
+     * a party in the recompute (issue 16). */
+    double lb = x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
     return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
 }
 
@@ -604,7 +617,10 @@ static void btyd_row_fn(void *ctx, size_t lo, size_t hi, double *acc)
         } else {
             const pnbd_params *q = J->p;
             double la, ld;
-            pnbd_terms(q, x, tx, T, J->val[J->i_tx[i]], J->val[J->i_T[i]], &la, &ld);
+            if (q->r >= PNL_R_MIN) /* the limit model: no 2F1 pairs */
+                pnl_terms(q->r / q->alpha, q->s, q->beta, tx, T, &la, &ld, NULL, NULL);
+            else
+                pnbd_terms(q, x, tx, T, J->val[J->i_tx[i]], J->val[J->i_T[i]], &la, &ld);
             pa = exp(la - sf_logaddexp(la, ld));
             if (J->ex)
                 J->ex[i] = J->t > 0 ? pa * (q->r + x) * (q->beta + T) / (q->alpha + T) * pnbd_horizon(q->s, q->beta + T, J->t)
@@ -658,7 +674,7 @@ static an_rc btyd_predict(int model, const void *p, double t, size_t n, const do
         py[k] = g.keys[2 * k + 1];
     }
     btyd_pairjob PJ = {p, t, px, py, val, model};
-    if (model == 1 || t > 0)
+    if ((model == 1 && ((const pnbd_params *)p)->r < PNL_R_MIN) || (model == 0 && t > 0))
         parfor_sum(np, 256, btyd_pair_fn, &PJ, acc, 1);
     btyd_rowjob RJ = {p, t, x, t_x, T, model == 0 ? NULL : g.index, model == 0 ? g.index : g.index + n,
                       val, p_alive, expected, model};
@@ -706,6 +722,8 @@ static void pnbd_terms(const pnbd_params *p, double x, double t_x, double T, dou
 
 double pnbd_loglik_one(const pnbd_params *p, double x, double t_x, double T)
 {
+    if (p->r >= PNL_R_MIN) /* at the purchase-rate limit (pnbd_limit.h) */
+        return pnl_loglik_one(p->r / p->alpha, p->s, p->beta, x, t_x, T);
     double la, ld;
     double lF_tx = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, t_x);
     double lF_T = t_x == T ? lF_tx : pnbd_logF(p->r, p->alpha, p->s, p->beta, x, T);
@@ -724,6 +742,10 @@ double pnbd_loglik(const pnbd_params *p, size_t n, const double *x, const double
 double pnbd_p_alive(const pnbd_params *p, double x, double t_x, double T)
 {
     double la, ld;
+    if (p->r >= PNL_R_MIN) {
+        pnl_terms(p->r / p->alpha, p->s, p->beta, t_x, T, &la, &ld, NULL, NULL);
+        return exp(la - sf_logaddexp(la, ld));
+    }
     double lF_tx = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, t_x);
     double lF_T = t_x == T ? lF_tx : pnbd_logF(p->r, p->alpha, p->s, p->beta, x, T);
     pnbd_terms(p, x, t_x, T, lF_tx, lF_T, &la, &ld);
@@ -776,7 +798,15 @@ typedef struct {
     int want_grad;
     int evals;
     double best_f, best_th[4]; /* best point seen: a failed run still has it */
+    int rate_tried;  /* the limit model was tried on the r, alpha ridge */
+    int rate_ridge;  /* ... and the optimiser stopped for it: lim is the answer */
+    pnbd_params lim;
+    an_fit_info lim_fi;
+    nlopt_opt opt;   /* the running optimiser (for nlopt_force_stop) */
 } pn_fitctx;
+
+static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, int *evals);
+static double pn_eval(pn_fitctx *F, const pnbd_params *p);
 
 /*
  * log F(y) (with beta^s inside, as pnbd_logF) and its gradient in (r,
@@ -970,6 +1000,30 @@ static double pn_objective(unsigned nth, const double *th, double *grad, void *d
         F->best_f = f;
         memcpy(F->best_th, th, sizeof F->best_th);
     }
+    /* Out on the r, alpha ridge (one purchase rate for everyone) every
+     * pass gets dearer (the 2F1 at z -> 1) and the optimiser crawls for
+     * minutes. The first time it gets there the limit model is fitted
+     * (pnbd_limit.h, cheap); when it is at least as good as this point and
+     * the finite model falls towards it — probed at r = 1e3 on the ray
+     * through the limit's rate, s and beta, whose slope in 1/r there is the
+     * limit's — the optimiser is stopped and the limit is the answer.
+     * Otherwise the run goes on undisturbed (a finite maximum at large r). */
+    if (F->opt && !F->rate_tried && p.r > BTYD_RIDGE_TRY && p.alpha > BTYD_RIDGE_TRY && isfinite(f)) {
+        F->rate_tried = 1;
+        pnbd_params q = p;
+        an_fit_info fl;
+        memset(&fl, 0, sizeof fl);
+        fl.log_likelihood = f / scale;
+        if (pn_rate_limit(F->d, &q, &fl, &F->evals) == 0) {
+            pnbd_params probe = {BTYD_RIDGE, BTYD_RIDGE * q.alpha / q.r, q.s, q.beta};
+            if (!(pn_eval(F, &probe) > fl.log_likelihood)) {
+                F->rate_ridge = 1;
+                F->lim = q;
+                F->lim_fi = fl;
+                nlopt_force_stop(F->opt);
+            }
+        }
+    }
     if (grad) {
         grad[0] = scale * g[0] * p.r;
         grad[1] = scale * g[1] * p.alpha;
@@ -1014,6 +1068,31 @@ static int pn_ridge(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
     fi->log_likelihood = pn_eval(F, p);
     fi->nlopt_status = res.nlopt_status;
     fi->at_boundary = 1u << 2 | 1u << 3;
+    return 0;
+}
+
+/* Fits the limit model with one purchase rate lambda = r/alpha for
+ * everyone from *p; replaces *p (r = PNL_R_OUT, alpha = r/lambda) and fi's
+ * figures when its log-likelihood is at least as high. 0 when it did. */
+static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, int *evals)
+{
+    double lam = p->r / p->alpha;
+    if (!(lam > 0) || !isfinite(lam)) {
+        double sx = 0, sT = 0;
+        for (size_t k = 0; k < d->ng; k++)
+            sx += d->w[k] * d->x[k], sT += d->w[k] * d->T[k];
+        lam = sx / sT;
+    }
+    double th[3] = {log(lam), log(p->s), log(p->beta)}, ll;
+    int st = pnl_fit(d->ng, d->x, d->tx, d->T, d->w, d->n, th, &ll, evals);
+    if (st < 0 && st != NLOPT_ROUNDOFF_LIMITED)
+        return -1;
+    if (!isfinite(ll) || (isfinite(fi->log_likelihood) && ll < fi->log_likelihood - BTYD_RIDGE_TOL))
+        return -1; /* a finite maximum is better: not this boundary */
+    *p = (pnbd_params){PNL_R_OUT, PNL_R_OUT / exp(th[0]), exp(th[1]), exp(th[2])};
+    fi->log_likelihood = ll;
+    fi->nlopt_status = st;
+    fi->at_boundary = 1u << 0 | 1u << 1;
     return 0;
 }
 
@@ -1087,21 +1166,37 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         goto done;
     }
     F.best_f = HUGE_VAL;
-    fi.nlopt_status = btyd_minimise(pn_objective, &F, th, 4, 1, BTYD_PNBD_XTOL, &fmin);
+    fi.nlopt_status = btyd_minimise(pn_objective, &F, th, 4, 1, BTYD_PNBD_XTOL, &fmin, &F.opt);
     int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
     if (failed && F.best_f < HUGE_VAL)
         memcpy(th, F.best_th, sizeof th);
+    if (F.rate_ridge) { /* stopped on the r, alpha ridge for the limit model */
+        *out = F.lim;
+        fi.log_likelihood = F.lim_fi.log_likelihood;
+        fi.nlopt_status = F.lim_fi.nlopt_status;
+        fi.at_boundary = F.lim_fi.at_boundary;
+        fi.evaluations = F.evals;
+        fi.n = n;
+        fi.groups = ng;
+        goto done;
+    }
     out->r = exp(th[0]);
     out->alpha = exp(th[1]);
     out->s = exp(th[2]);
     out->beta = exp(th[3]);
     fi.log_likelihood = pn_eval(&F, out);
     /* s, beta both large (or a failed run): the ridge towards s, beta -> inf.
-     * (r, alpha -> inf is not tried for Pareto/NBD: with alpha >> beta its
-     * 2F1 is at z -> 1, where the general 2F1 and differences make a ridge
-     * fit take minutes for thousands of customers.) */
+     * (r, alpha -> inf is not walked as a ridge: with alpha >> beta the 2F1
+     * is at z -> 1, where a ridge fit took minutes for thousands of
+     * customers; its limit model is fitted directly below.) */
     if ((failed || (out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
         pn_ridge(&F, out, &fi) == 0)
+        failed = 0;
+    /* r, alpha both large (or a failed run): one purchase rate for
+     * everyone. The limit model is fitted directly (pnbd_limit.h) and kept
+     * when it is at least as good as the finite point. */
+    if ((failed || !isfinite(fi.log_likelihood) || (out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY)) &&
+        pn_rate_limit(&d, out, &fi, &F.evals) == 0)
         failed = 0;
     fi.evaluations = F.evals;
     fi.n = n;

@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +82,25 @@ static int64_t estimated_cost(int64_t a, double margin)
     return v >= 0 ? 0 : v <= (double)a ? a : (int64_t)v;
 }
 
-void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f)
+/* The day thresholds of sc_facts_rows, computed once per recompute rather
+ * than per party (three lround a party showed in the profile). */
+typedef struct {
+    int32_t recent_from, prior_from, current_from;
+    double margin;
+} facts_bounds;
+
+static facts_bounds facts_bounds_of(int32_t today, const sc_config *c)
 {
     int32_t w = (int32_t)lround(7 * c->window_weeks);
-    int32_t recent_from = today - w, prior_from = today - 2 * w;
-    int32_t current_from = today - (int32_t)lround(7 * c->clv.current_weeks);
+    return (facts_bounds){today - w, today - 2 * w, today - (int32_t)lround(7 * c->clv.current_weeks), c->margin};
+}
+
+/* The pass over one party's rows. Inlined twice with wide constant (narrow
+ * columns / an overlay's int64 rows) so that the row decoding's branches
+ * leave the loop: this loop is half of the store's recompute (issue 16). */
+static inline __attribute__((always_inline)) void facts_pass(const an_rows *r, const facts_bounds *b, sc_facts *f,
+                                                             const int wide)
+{
     f->first_day = f->last_day = INT32_MIN;
     f->transactions = f->purchase_days = f->recent_days = f->prior_days = 0;
     /* Checked sums (lib/money.h): a party's rows may add up beyond int64
@@ -93,33 +108,50 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
      * the bound and flagged, never wrapped into a wrong number. */
     money_sum revenue = MONEY_SUM_INIT, cost = MONEY_SUM_INIT, repeat = MONEY_SUM_INIT, recent = MONEY_SUM_INIT,
               competitor = MONEY_SUM_INIT;
+    int32_t first = INT32_MIN, last = INT32_MIN, days = 0, rdays = 0, pdays = 0, ntx = 0;
     for (size_t i = 0; i < r->n; i++) {
-        int32_t d = an_row_day(r, i);
-        int64_t a = an_row_amount(r, i), k = an_row_cost(r, i);
+        int32_t d;
+        int64_t a, k;
+        if (wide) {
+            d = r->day[i];
+            a = r->amount64[i];
+            k = r->cost64[i];
+        } else {
+            d = AN_DAY0 + (int32_t)r->day16[i];
+            a = r->amount[i];
+            int32_t k32 = r->cost[i];
+            k = k32 == AN_COST32_COMPETITOR ? AN_COST_COMPETITOR : k32 == AN_COST32_UNKNOWN ? AN_COST_UNKNOWN : k32;
+        }
         if (k == AN_COST_COMPETITOR) {
             money_sum_add(&competitor, a);
             continue;
         }
-        f->transactions++;
+        ntx++;
         money_sum_add(&revenue, a);
-        money_sum_add(&cost, k == AN_COST_UNKNOWN ? estimated_cost(a, c->margin) : k);
-        if (d > current_from)
+        money_sum_add(&cost, k == AN_COST_UNKNOWN ? estimated_cost(a, b->margin) : k);
+        if (d > b->current_from)
             money_sum_add(&recent, a);
         if (a <= 0)
             continue; /* refunds change money, not purchase days */
-        if (f->purchase_days == 0 || d != f->last_day) {
-            if (f->purchase_days == 0)
-                f->first_day = d;
-            f->purchase_days++;
-            f->last_day = d;
-            if (d > recent_from)
-                f->recent_days++;
-            else if (d > prior_from)
-                f->prior_days++;
+        if (days == 0 || d != last) {
+            if (days == 0)
+                first = d;
+            days++;
+            last = d;
+            if (d > b->recent_from)
+                rdays++;
+            else if (d > b->prior_from)
+                pdays++;
         }
-        if (d != f->first_day)
+        if (d != first)
             money_sum_add(&repeat, a);
     }
+    f->first_day = first;
+    f->last_day = last;
+    f->transactions = ntx;
+    f->purchase_days = days;
+    f->recent_days = rdays;
+    f->prior_days = pdays;
     bool sat = false;
     f->revenue = money_sum_value(&revenue, &sat);
     f->cost = money_sum_value(&cost, &sat);
@@ -129,10 +161,72 @@ void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts
     f->rows_saturated = sat;
 }
 
+/* Narrow rows (the main columns): amounts and costs are int32, so fewer
+ * than 2^32 of them cannot take an int64 sum out of range — plain sums,
+ * no overflow checks (the estimated cost lies between 0 and the amount).
+ * The day thresholds are compared in the column's own units. */
+static void facts_narrow(const an_rows *r, const facts_bounds *b, sc_facts *f)
+{
+    const uint16_t *day = r->day16;
+    const int32_t *amount = r->amount, *costc = r->cost;
+    int32_t cur = b->current_from - AN_DAY0, rec_from = b->recent_from - AN_DAY0, pri_from = b->prior_from - AN_DAY0;
+    int64_t revenue = 0, cost = 0, repeat = 0, recent = 0, competitor = 0;
+    int32_t first = INT32_MIN, last = INT32_MIN, days = 0, rdays = 0, pdays = 0, ntx = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t d = day[i], a = amount[i], k = costc[i];
+        if (k == AN_COST32_COMPETITOR) {
+            competitor += a;
+            continue;
+        }
+        ntx++;
+        revenue += a;
+        cost += k == AN_COST32_UNKNOWN ? estimated_cost(a, b->margin) : k;
+        recent += d > cur ? a : 0;
+        if (a <= 0)
+            continue; /* refunds change money, not purchase days */
+        if (days == 0 || d != last) {
+            if (days == 0)
+                first = d;
+            days++;
+            last = d;
+            rdays += d > rec_from;
+            pdays += d <= rec_from && d > pri_from;
+        }
+        repeat += d != first ? a : 0;
+    }
+    f->first_day = days ? first + AN_DAY0 : INT32_MIN;
+    f->last_day = days ? last + AN_DAY0 : INT32_MIN;
+    f->transactions = ntx;
+    f->purchase_days = days;
+    f->recent_days = rdays;
+    f->prior_days = pdays;
+    f->revenue = revenue;
+    f->cost = cost;
+    f->repeat_amount = repeat;
+    f->recent_revenue = recent;
+    f->competitor_amount = competitor;
+    f->rows_saturated = false;
+}
+
+static void facts_rows_b(const an_rows *r, const facts_bounds *b, sc_facts *f)
+{
+    if (r->day)
+        facts_pass(r, b, f, 1);
+    else if (r->n < ((size_t)1 << 31))
+        facts_narrow(r, b, f);
+    else
+        facts_pass(r, b, f, 0);
+}
+
+void sc_facts_rows(const an_rows *r, int32_t today, const sc_config *c, sc_facts *f)
+{
+    facts_bounds b = facts_bounds_of(today, c);
+    facts_rows_b(r, &b, f);
+}
+
 typedef struct {
     const an_store *s;
-    int32_t today;
-    const sc_config *c;
+    facts_bounds b;
     sc_facts *out;
 } facts_job;
 
@@ -141,14 +235,14 @@ static void facts_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     facts_job *j = ctx;
     for (size_t p = lo; p < hi; p++) {
         an_rows r = an_store_rows(j->s, p);
-        sc_facts_rows(&r, j->today, j->c, &j->out[p]);
+        facts_rows_b(&r, &j->b, &j->out[p]);
         sc_facts_crm_clear(&j->out[p]);
     }
 }
 
 void sc_facts_store(const an_store *s, int32_t today, const sc_config *c, sc_facts *out)
 {
-    facts_job j = {s, today, c, out};
+    facts_job j = {s, facts_bounds_of(today, c), out};
     double acc[1];
     parfor_sum(s->nparties, 20000, facts_chunk, &j, acc, 0);
 }
@@ -267,7 +361,8 @@ static uint8_t rfm_score_of(const double cut[4], double g)
 
 /* RFM scores, segment, tier and lifecycle of a party whose x, t_x, T and
  * p_alive are set. */
-static void label_core(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *r)
+/* seg (may be NULL): rfm_segment_of tabulated over the 125 score triples. */
+static void label_core(const sc_config *c, const sc_state *st, const sc_facts *f, sc_result *r, const uint8_t *seg)
 {
     if (!r->buyer)
         return;
@@ -276,7 +371,9 @@ static void label_core(const sc_config *c, const sc_state *st, const sc_facts *f
     r->r = rfm_score_of(st->rfm_cut[0], g[0]);
     r->f = rfm_score_of(st->rfm_cut[1], g[1]);
     r->m = rfm_score_of(st->rfm_cut[2], g[2]);
-    r->segment = rfm_segment_of(r->r, r->f, r->m, NULL, 0);
+    r->segment = seg && r->r >= 1 && r->r <= 5 && r->f >= 1 && r->f <= 5 && r->m >= 1 && r->m <= 5
+                     ? (rfm_segment)seg[(r->r - 1) * 25 + (r->f - 1) * 5 + r->m - 1]
+                     : rfm_segment_of(r->r, r->f, r->m, NULL, 0);
     r->tier = tier_of((double)net_profit(f), &st->tier, NULL, 0);
     lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
     in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
@@ -377,7 +474,29 @@ typedef struct {
     sc_state *st;
     const sc_facts *facts;
     sc_result *out;
+    uint8_t seg[125]; /* rfm_segment_of for scores 1..5, (r-1)*25 + (f-1)*5 + m-1 */
+    /* With bounds (sc_segments): derive_chunk also finds the range of the
+     * buyers' recency and purchase-day values, which saved a serial pass
+     * over every party's facts and result (issue 16 recompute). */
+    struct rfm_bounds *bounds;
 } seg_job;
+
+/* lo[d], hi[d] of RFM dimension d (0 recency goodness, 1 purchase days). */
+struct rfm_bounds {
+    _Atomic int64_t lo[2], hi[2];
+};
+
+static void bounds_merge(struct rfm_bounds *b, const int64_t lo[2], const int64_t hi[2])
+{
+    for (int d = 0; d < 2; d++) {
+        int64_t cur = atomic_load(&b->lo[d]);
+        while (lo[d] < cur && !atomic_compare_exchange_weak(&b->lo[d], &cur, lo[d]))
+            ;
+        cur = atomic_load(&b->hi[d]);
+        while (hi[d] > cur && !atomic_compare_exchange_weak(&b->hi[d], &cur, hi[d]))
+            ;
+    }
+}
 
 static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
@@ -387,11 +506,28 @@ static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     double lab[BGNBD_LAB];
     if (lab_ok)
         bgnbd_lab(&j->st->bg, lab);
+    int64_t blo[2] = {INT64_MAX, INT64_MAX}, bhi[2] = {INT64_MIN, INT64_MIN};
+    double nb = 0;
     for (size_t i = lo; i < hi; i++) {
         sc_result *r = &j->out[i];
         derive(j->c, j->st->today, &j->facts[i], r);
-        if (r->buyer)
-            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        if (!r->buyer)
+            continue;
+        r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        if (j->bounds) {
+            double g[3];
+            rfm_values(j->st->today, &j->facts[i], g);
+            for (int d = 0; d < 2; d++) {
+                int64_t x = (int64_t)g[d];
+                blo[d] = x < blo[d] ? x : blo[d];
+                bhi[d] = x > bhi[d] ? x : bhi[d];
+            }
+            nb++;
+        }
+    }
+    if (j->bounds) {
+        acc[0] += nb;
+        bounds_merge(j->bounds, blo, bhi);
     }
 }
 
@@ -399,7 +535,7 @@ static void core_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     seg_job *j = ctx;
     for (size_t i = lo; i < hi; i++)
-        label_core(j->c, j->st, &j->facts[i], &j->out[i]);
+        label_core(j->c, j->st, &j->facts[i], &j->out[i], j->seg);
 }
 
 static void rest_chunk(void *ctx, size_t lo, size_t hi, double *acc)
@@ -497,23 +633,21 @@ static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
 
 an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
 {
-    seg_job j = {c, st, facts, out};
-    double acc[1];
-    parfor_sum(n, 20000, derive_chunk, &j, acc, 0);
-    size_t nb = 0;
-    rfm_hist h[2] = {{INT64_MAX, INT64_MIN, NULL}, {INT64_MAX, INT64_MIN, NULL}};
-    for (size_t i = 0; i < n; i++) {
-        if (!out[i].buyer)
-            continue;
-        nb++;
-        double g[3];
-        rfm_values(st->today, &facts[i], g);
-        for (int d = 0; d < 2; d++) {
-            int64_t x = (int64_t)g[d];
-            h[d].lo = x < h[d].lo ? x : h[d].lo;
-            h[d].hi = x > h[d].hi ? x : h[d].hi;
-        }
+    seg_job j = {c, st, facts, out, {0}, NULL};
+    for (int k = 0; k < 125; k++)
+        j.seg[k] = (uint8_t)rfm_segment_of(k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1, NULL, 0);
+    struct rfm_bounds bounds;
+    for (int d = 0; d < 2; d++) {
+        atomic_init(&bounds.lo[d], INT64_MAX);
+        atomic_init(&bounds.hi[d], INT64_MIN);
     }
+    j.bounds = &bounds;
+    double acc[1];
+    parfor_sum(n, 20000, derive_chunk, &j, acc, 1);
+    j.bounds = NULL;
+    size_t nb = (size_t)acc[0];
+    rfm_hist h[2] = {{atomic_load(&bounds.lo[0]), atomic_load(&bounds.hi[0]), NULL},
+                     {atomic_load(&bounds.lo[1]), atomic_load(&bounds.hi[1]), NULL}};
     st->buyers = nb;
     int counted = nb > 0 && h[0].hi - h[0].lo < RFM_HIST_MAX && h[1].hi - h[1].lo < RFM_HIST_MAX;
     if (counted) {
@@ -533,7 +667,7 @@ an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state 
         cj.v[d] = v + (d - (4 - nv)) * nb;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!out[i].buyer)
+        if (facts[i].purchase_days <= 0) /* = !out[i].buyer (derive), without reading out[i] */
             continue;
         double g[3];
         rfm_values(st->today, &facts[i], g);
@@ -662,7 +796,7 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
     free(buf);
     if (rc != AN_OK)
         return rc;
-    seg_job j = {c, st, facts, out};
+    seg_job j = {c, st, facts, out, {0}, NULL};
     double acc[1];
     parfor_sum(n, 20000, rest_chunk, &j, acc, 0);
     return AN_OK;
@@ -675,7 +809,7 @@ void sc_score_one(const sc_config *c, const sc_state *st, const sc_facts *f, sc_
     derive(c, st->today, f, r);
     if (r->buyer) {
         r->p_alive = p_alive_of(st, r);
-        label_core(c, st, f, r);
+        label_core(c, st, f, r, NULL);
         r->spend = spend_of(c, st, f, r);
         if (st->fitted) {
             size_t nsteps = clv_steps(c);

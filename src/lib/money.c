@@ -43,18 +43,6 @@ int64_t money_sub_sat(int64_t a, int64_t b, bool *saturated)
     return b < 0 ? INT64_MAX : INT64_MIN;
 }
 
-void money_sum_add(money_sum *s, int64_t v)
-{
-    int64_t r;
-    if (__builtin_add_overflow(s->lo, v, &r)) {
-        /* The wrapped sum is exact modulo 2^64 (unsigned arithmetic is
-         * defined); the lost 2^64 is counted in wraps. */
-        r = (int64_t)((uint64_t)s->lo + (uint64_t)v);
-        s->wraps += v > 0 ? 1 : -1;
-    }
-    s->lo = r;
-}
-
 void money_sum_sub(money_sum *s, int64_t v)
 {
     if (v == INT64_MIN) {

@@ -46,7 +46,19 @@ typedef struct {
 } money_sum;
 #define MONEY_SUM_INIT {0, 0}
 
-void money_sum_add(money_sum *s, int64_t v);
+/* Inline: it is the inner loop of the analytics store's recompute (three
+ * or four adds per transaction, 10 million transactions; issue 16). */
+static inline void money_sum_add(money_sum *s, int64_t v)
+{
+    int64_t r;
+    if (__builtin_add_overflow(s->lo, v, &r)) {
+        /* The wrapped sum is exact modulo 2^64 (unsigned arithmetic is
+         * defined); the lost 2^64 is counted in wraps. */
+        r = (int64_t)((uint64_t)s->lo + (uint64_t)v);
+        s->wraps += v > 0 ? 1 : -1;
+    }
+    s->lo = r;
+}
 void money_sum_sub(money_sum *s, int64_t v);
 /* Adds another total (e.g. the partial total of another thread). */
 void money_sum_merge(money_sum *s, const money_sum *other);

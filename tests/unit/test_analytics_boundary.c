@@ -27,6 +27,9 @@
 #ifndef SEED_EQUAL_RATE
 #define SEED_EQUAL_RATE 1
 #endif
+#ifndef SEED_PNBD_RATE
+#define SEED_PNBD_RATE 2
+#endif
 
 static uint64_t rng = 88172645463325252ULL;
 static double unif(void)
@@ -248,6 +251,104 @@ static void test_bgnbd_equal_purchase_rate(void **state)
     assert_true(isfinite(bgnbd_expected_new(&p, 78)) && bgnbd_expected_new(&p, 78) > 0);
 }
 
+/* Pareto/NBD with one purchase rate for everyone (0.15 a week) and
+ * drop-out rates Gamma(1, rate 20) (mean 0.05 a week): the supremum at r,
+ * alpha -> inf with r/alpha = 0.15, fitted as the limit model (Poisson
+ * purchases, gamma drop-out rate). Before, the fit crawled along the ridge
+ * (r ~ 500, 212 passes, 89 s at -O2) and stopped without at_boundary. As
+ * for BG/NBD, seeds 1, 3, 4, 5 of this generator have a finite maximum
+ * (r ~ 180, 0.46 above the limit), which the fit keeps; 2 and 6 do not. */
+static void generate_pnbd_equal_rate(uint64_t seed)
+{
+    rng = seed;
+    for (int i = 0; i < N; i++) {
+        double age = 39 + 13 * unif(), t = 0, last = 0, death = -log(unif()) / rgamma(1, 1 / 20.0);
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / 0.15;
+            if (t > age || t > death)
+                break;
+            k++;
+            last = t;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+}
+
+static void test_pnbd_equal_purchase_rate(void **state)
+{
+    (void)state;
+    generate_pnbd_equal_rate(SEED_PNBD_RATE);
+    pnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(pnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 0 | 1u << 1); /* r and alpha */
+    assert_true(isfinite(p.r) && isfinite(p.alpha) && p.r > 1e9);
+    assert_true(fabs(p.r / p.alpha - 0.15) < 0.01); /* the common purchase rate */
+    assert_true(p.s < 100 && p.beta < 1000);         /* drop-out still heterogeneous */
+    assert_true(fabs(p.s / p.beta - 0.05) < 0.02);
+    double ll = pnbd_loglik(&p, N, x, tx, T);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    /* The finite model along the ridge approaches it from below: at r =
+     * 1e3 and 1e5 (same rate, s, beta) it is lower, by less each time. */
+    double prev = -INFINITY;
+    for (double r = 1e3; r <= 1e5; r *= 100) {
+        pnbd_params q = {r, r / (p.r / p.alpha), p.s, p.beta};
+        double l = pnbd_loglik(&q, N, x, tx, T);
+        assert_true(l <= ll + 0.01);
+        assert_true(l > prev);
+        prev = l;
+    }
+    for (double f = 10; f <= 1e4; f *= 10) {
+        pnbd_params q = {p.r * f, p.alpha * f, p.s, p.beta};
+        assert_true(pnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+    }
+    for (int k = 0; k < 3; k++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            pnbd_params q = p;
+            double e = 1 + sg * 1e-3;
+            if (k == 0)
+                q.r *= e; /* moves the rate r/alpha */
+            else if (k == 1)
+                q.s *= e;
+            else
+                q.beta *= e;
+            assert_true(pnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+        }
+    static double pa[N], ex[N];
+    assert_int_equal(pnbd_predict(&p, 39, N, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < N; i++) {
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
+        /* the batch equals the one-customer functions */
+        assert_true(fabs(pa[i] - pnbd_p_alive(&p, x[i], tx[i], T[i])) < 1e-12);
+    }
+    /* A customer who just bought is alive; E[Y(39)] is at most 0.15 * 39. */
+    assert_true(pnbd_p_alive(&p, 5, 40, 40) == 1.0);
+    assert_true(pnbd_expected(&p, 39, 5, 40, 40) < 0.15 * 39 + 1e-9);
+    assert_true(isfinite(pnbd_expected_new(&p, 78)) && pnbd_expected_new(&p, 78) > 0);
+}
+
+/* The limit model's likelihood against a direct quadrature of its
+ * integral (trapezoid on 2e6 steps), and its continuity with the finite
+ * model at large r. */
+static void test_pnbd_limit_loglik(void **state)
+{
+    (void)state;
+    const double lam = 0.15, s = 0.7, be = 9.0, xx = 3, t_x = 12.5, TT = 45;
+    double I = 0, h = (TT - t_x) / 2e6;
+    for (int k = 0; k <= 2000000; k++) {
+        double tau = t_x + k * h, f = exp(-lam * tau) * pow(be / (be + tau), s + 1);
+        I += (k == 0 || k == 2000000 ? 0.5 : 1) * f * h;
+    }
+    double want = xx * log(lam) + log(exp(-lam * TT) * pow(be / (be + TT), s) + s / be * I);
+    pnbd_params p = {1e12, 1e12 / lam, s, be};
+    assert_true(fabs(pnbd_loglik_one(&p, xx, t_x, TT) - want) < 1e-9);
+    pnbd_params q = {1e6, 1e6 / lam, s, be}; /* the finite model, close to the limit */
+    assert_true(fabs(pnbd_loglik_one(&q, xx, t_x, TT) - want) < 1e-4);
+}
+
 /* With heterogeneous drop-out (CDNOW-like) nothing is at a boundary. */
 static void test_no_boundary_when_heterogeneous(void **state)
 {
@@ -306,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_bgnbd_equal_dropout), cmocka_unit_test(test_pnbd_equal_dropout_rate),
         cmocka_unit_test(test_gg_equal_spend),
         cmocka_unit_test(test_bgnbd_equal_purchase_rate),
+        cmocka_unit_test(test_pnbd_equal_purchase_rate),
+        cmocka_unit_test(test_pnbd_limit_loglik),
         cmocka_unit_test(test_no_boundary_when_heterogeneous),
         cmocka_unit_test(test_no_repeat_fails),
     };
