@@ -162,17 +162,7 @@ static int finish(db *w, void *arg)
         } else if (m->outcome == SMTP_PERMANENT) {
             rc = exec_member(w, "UPDATE campaign_member SET state = 'bounced', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",
                              now, m->detail, c->campaign, m->party);
-            db_stmt *s = rc ? NULL : db_prepare(w, "INSERT INTO mail_suppression(address, reason, detail, created_at) VALUES (?, 'hard_bounce', ?, ?)"
-                                                   " ON CONFLICT(address) DO NOTHING");
-            if (s) {
-                db_bind_text(s, 1, m->address);
-                db_bind_text(s, 2, m->detail);
-                db_bind_text(s, 3, now);
-                if (db_step(s) != DB_DONE) rc = -1;
-                db_done(s);
-            } else {
-                rc = -1;
-            }
+            if (!rc) rc = mail_suppress_bounce(w, m->address, m->detail, now);
             c->bounced++;
         } else {
             rc = exec_member(w, "UPDATE campaign_member SET state = 'failed', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",

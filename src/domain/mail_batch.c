@@ -45,6 +45,19 @@ bool mail_suppressed(db *c, const char *address)
     return found;
 }
 
+int mail_suppress_bounce(db *w, const char *address, const char *detail, const char *now)
+{
+    db_stmt *s = db_prepare(w, "INSERT INTO mail_suppression(address, reason, detail, created_at) VALUES (?, 'hard_bounce', ?, ?)"
+                               " ON CONFLICT(address) DO NOTHING");
+    if (!s) return -1;
+    db_bind_text(s, 1, address);
+    db_bind_text(s, 2, detail);
+    db_bind_text(s, 3, now);
+    int rc = db_step(s) == DB_DONE ? 0 : -1;
+    db_done(s);
+    return rc;
+}
+
 void mail_rcpt_free(struct mail_rcpt *r)
 {
     free(r->name);

@@ -35,6 +35,9 @@ int mail_batch_connections(void);
 void mail_token_new(char token[65], char hash[65]);
 /* Is address on the suppression list (a hard bounce, a complaint)? True on a storage error. */
 bool mail_suppressed(db *c, const char *address);
+/* Puts address on the suppression list after a hard bounce (kept if already
+ * there), in the caller's write transaction; 0, or -1 on a storage error. */
+int mail_suppress_bounce(db *w, const char *address, const char *detail, const char *now);
 void mail_rcpt_free(struct mail_rcpt *r);
 
 /* Renders r[0..n)'s messages from the templates and sends them: sets each

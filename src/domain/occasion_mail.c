@@ -185,17 +185,7 @@ static int finish(db *w, void *arg)
             c->k->sent++;
         } else if (x->outcome == SMTP_PERMANENT) {
             rc = set_row(w, "UPDATE occasion_mail SET state = 'bounced', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);
-            db_stmt *s = rc ? NULL : db_prepare(w, "INSERT INTO mail_suppression(address, reason, detail, created_at) VALUES (?, 'hard_bounce', ?, ?)"
-                                                   " ON CONFLICT(address) DO NOTHING");
-            if (s) {
-                db_bind_text(s, 1, x->address);
-                db_bind_text(s, 2, x->detail);
-                db_bind_text(s, 3, now);
-                if (db_step(s) != DB_DONE) rc = -1;
-                db_done(s);
-            } else {
-                rc = -1;
-            }
+            if (!rc) rc = mail_suppress_bounce(w, x->address, x->detail, now);
             c->k->bounced++;
         } else {
             rc = set_row(w, "UPDATE occasion_mail SET state = 'failed', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);

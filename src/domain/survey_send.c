@@ -24,6 +24,7 @@
  * does not send them again — at most one message per case or order. */
 #include "api/api.h"
 #include "db/writer.h"
+#include "domain/mail_batch.h"
 #include "domain/mail_types.h"
 #include "domain/service.h"
 #include "jobs/jobs.h"
@@ -366,17 +367,7 @@ static int finish(db *w, void *arg)
             c->sent++;
         } else if (it->outcome == SMTP_PERMANENT) {
             rc = exec2(w, "UPDATE survey_dispatch SET state = 'bounced', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
-            db_stmt *s = rc ? NULL : db_prepare(w, "INSERT INTO mail_suppression(address, reason, detail, created_at) VALUES (?, 'hard_bounce', ?, ?)"
-                                                   " ON CONFLICT(address) DO NOTHING");
-            if (s) {
-                db_bind_text(s, 1, it->address);
-                db_bind_text(s, 2, it->detail);
-                db_bind_text(s, 3, now);
-                if (db_step(s) != DB_DONE) rc = -1;
-                db_done(s);
-            } else {
-                rc = -1;
-            }
+            if (!rc) rc = mail_suppress_bounce(w, it->address, it->detail, now);
             c->bounced++;
         } else {
             rc = exec2(w, "UPDATE survey_dispatch SET state = 'failed', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
