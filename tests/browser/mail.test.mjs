@@ -78,6 +78,7 @@ test('the campaign page: segment count, PDCA, members, a send with progress, mea
   assert.equal((await api.patch(`/api/v1/campaigns/${c.id}`, { status: 'active', version: cur.version })).status, 200);
   await page.reload();
   await page.locator('.frozen-note', { hasText: '2 members frozen' }).waitFor();
+  await page.locator('.members-table tbody tr').nth(1).waitFor();   // the table renders after the note
   assert.equal(await page.locator('.members-table tbody tr').count(), 2);
   await page.getByRole('button', { name: 'Send e-mail' }).click();
   await page.locator('.send-progress', { hasText: 'Sent 2, bounced 0, skipped 0, failed 0.' }).waitFor({ timeout: 30000 });
