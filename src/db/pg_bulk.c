@@ -36,6 +36,7 @@
 #include "lib/lazy_pq.h"
 #include "lib/strbuf.h"
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,19 @@ void pg_bulk_free(struct pg_bulk *b)
 }
 
 bool pg_bulk_holds(const struct pg_bulk *b) { return b && b->held_rows > 0; }
+
+/* FNV-1a over the staging table's identity: its table, columns and
+ * conflict clause (a NUL between them). */
+static uint64_t stage_key(const char *table, const char *cols, const char *conflict)
+{
+    uint64_t h = 14695981039346656037ull;
+    const char *parts[] = {table, cols, conflict};
+    for (int i = 0; i < 3; i++) {
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) h = (h ^ *p) * 1099511628211ull;
+        h = (h ^ 0) * 1099511628211ull;
+    }
+    return h;
+}
 
 /* ---- the shape of an INSERT ---- */
 
@@ -219,8 +233,14 @@ static bool parse_shape(struct pg_bulk *b, const char *sql, bool implicit_id, st
     /* identifiers of the driver's own statement text (ident: no quote in them) */
     const char *bulk_table = name, *bulk_cols = sb_str(&cols), *bulk_conflict = conflict;
     if (nothing) {
+        /* The temporary table outlives the transaction (the session keeps
+         * it), and the next bulk on this connection may meet its shapes in
+         * another order: the name comes from what the table holds, not
+         * from the shape's place (named by place, a later batch found
+         * party_fts's table where contact_point's was expected). */
         char bulk_stage[96];
-        snprintf(bulk_stage, sizeof bulk_stage, "rapport_bulk_%d", b->nshapes);
+        snprintf(bulk_stage, sizeof bulk_stage, "rapport_bulk_%016llx",
+                 (unsigned long long)stage_key(bulk_table, bulk_cols, bulk_conflict));
         sb_printf(&stage, "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM \"%s\" WITH NO DATA",
                   bulk_stage, bulk_cols, bulk_table);
         sb_printf(&copy, "COPY %s (%s) FROM STDIN", bulk_stage, bulk_cols);

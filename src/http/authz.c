@@ -4,6 +4,7 @@
 #include "records/events.h"
 #include "records/registry.h"
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -57,8 +58,16 @@ int scope_parse(const char *s)
     return -1;
 }
 
+/* Loads run on request threads (after an admin's change) and on the event
+ * follower's thread, and one that began reading before a change committed
+ * may finish after one that began later: each load takes a ticket before it
+ * reads, and installs its tables only if no later ticket has installed, so
+ * a stale read can never overwrite a fresher one. */
+static uint64_t g_load_ticket, g_installed_ticket;
+
 int authz_load(db *c)
 {
+    uint64_t ticket = __atomic_add_fetch(&g_load_ticket, 1, __ATOMIC_SEQ_CST);
     unsigned char scope[NROLES][MAX_ENT][NACT];
     const char *const *authz_entities = authz_entity_list();
     memset(scope, SCOPE_NONE, sizeof scope);
@@ -86,10 +95,13 @@ int authz_load(db *c)
     }
     db_done(s);
     pthread_rwlock_wrlock(&g_lock);
-    memcpy(g_scope, scope, sizeof scope);
-    memcpy(g_fields, fields, sizeof fields[0] * (size_t)nfields);
-    g_nfields = nfields;
-    g_loaded = true;
+    if (ticket > g_installed_ticket) {
+        g_installed_ticket = ticket;
+        memcpy(g_scope, scope, sizeof scope);
+        memcpy(g_fields, fields, sizeof fields[0] * (size_t)nfields);
+        g_nfields = nfields;
+        __atomic_store_n(&g_loaded, true, __ATOMIC_RELEASE);
+    }
     pthread_rwlock_unlock(&g_lock);
     return 0;
 }
