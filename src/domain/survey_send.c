@@ -157,16 +157,6 @@ static int recover(db *w, void *arg)
     return rc;
 }
 
-static bool suppressed(db *w, const char *address)
-{
-    db_stmt *s = db_prepare(w, "SELECT 1 FROM mail_suppression WHERE address = ?");
-    if (!s) return true;
-    db_bind_text(s, 1, address);
-    bool found = db_step(s) == DB_ROW;
-    db_done(s);
-    return found;
-}
-
 /* The address: the case's contact person's first e-mail, else the party's. */
 static char *address_of(db *w, int64_t contact, int64_t party)
 {
@@ -222,7 +212,7 @@ static int claim(db *w, void *arg)
         it.address = row[i].deleted ? NULL : address_of(w, row[i].contact, it.party);
         const char *why = row[i].deleted ? "the party was deleted"
                         : !it.address ? "no e-mail address"
-                        : suppressed(w, it.address) ? "the address is suppressed (hard bounce or complaint)"
+                        : mail_suppressed(w, it.address) ? "the address is suppressed (hard bounce or complaint)"
                         : !consent_allows(w, it.party, "email") ? "no consent to e-mail" : NULL;
         int rc = 0;
         if (why) {
@@ -256,39 +246,25 @@ static int claim(db *w, void *arg)
     return 0;
 }
 
-static void html_escape(strbuf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': sb_puts(b, "&lt;"); break;
-        case '>': sb_puts(b, "&gt;"); break;
-        case '&': sb_puts(b, "&amp;"); break;
-        case '"': sb_puts(b, "&quot;"); break;
-        case '\'': sb_puts(b, "&#39;"); break;
-        default: sb_append(b, s, 1);
-        }
-    }
-}
-
 /* The message: both languages, the link, when it expires. */
 static void compose(strbuf *html, const struct send_ctx *c, const struct item *it, const char *url)
 {
     sb_reset(html);
     sb_puts(html, "<!DOCTYPE html><html><body><p>");
-    html_escape(html, it->name);
+    sb_put_html(html, it->name);
     sb_puts(html, "，您好：</p><p>");
     sb_puts(html, it->is_case ? "您的服务请求已处理完毕。" : "您的订单已送达。");
     sb_puts(html, "请花一分钟告诉我们您的满意度：</p><p><a href=\"");
-    html_escape(html, url);
+    sb_put_html(html, url);
     sb_puts(html, "\">填写问卷</a></p><hr><p>Dear ");
-    html_escape(html, it->name);
+    sb_put_html(html, it->name);
     sb_puts(html, ",</p><p>");
     sb_puts(html, it->is_case ? "Your service request has been resolved." : "Your order has been delivered.");
     sb_puts(html, " Please take a minute to tell us how satisfied you are:</p><p><a href=\"");
-    html_escape(html, url);
+    sb_put_html(html, url);
     sb_puts(html, "?lang=en\">Answer the survey</a></p><p>");
     sb_printf(html, "链接仅可使用一次，有效期至 / The link works once, until %.10s.</p><p>", it->expires);
-    html_escape(html, c->ms.company);
+    sb_put_html(html, c->ms.company);
     sb_puts(html, "</p></body></html>");
 }
 
