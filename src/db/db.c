@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include "db/db_driver.h"
 #include "lib/strbuf.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ void db_close(db *c) { if (c) DRV(c)->close(c); }
 db_stmt *db_prepare(db *c, const char *sql) { if (!c) return NULL; return DRV(c)->prepare(c, sql); }
 db_stmt *db_prepare_once(db *c, const char *sql) { if (!c) return NULL; return DRV(c)->prepare_once(c, sql); }
 int db_exec(db *c, const char *sql) { if (!c) return DB_ERROR; return DRV(c)->exec(c, sql); }
+
+int db_run(db *c, const char *sql, const char *types, ...)
+{
+    db_stmt *s = db_prepare(c, sql);
+    if (!s) return -1;
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 'i') db_bind_int64(s, i + 1, va_arg(ap, int64_t));
+        else db_bind_text(s, i + 1, va_arg(ap, const char *));
+    }
+    va_end(ap);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
 int64_t db_last_insert_id(db *c) { if (!c) return -1; return DRV(c)->last_insert_id(c); }
 int db_changes(db *c) { if (!c) return DB_ERROR; return DRV(c)->changes(c); }
 int db_cache_size(db *c, int kib) { if (!c) return DB_ERROR; return DRV(c)->cache_size(c, kib); }

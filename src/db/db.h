@@ -87,6 +87,12 @@ const void *db_column_blob(db_stmt *s, int col, size_t *n);
 
 /* Runs SQL without results (DDL, PRAGMA). Returns 0 or an error code. */
 int db_exec(db *c, const char *sql);
+/* Prepares sql, binds one value for each letter of types in order — 't' a
+ * const char * (NULL binds SQL NULL), 'i' an int64_t — and runs it to the
+ * end: 0, or -1 when it could not be prepared or did not finish. For the
+ * one-statement writes (an UPDATE of a row's state) that each sender
+ * wrote its own helper for. */
+int db_run(db *c, const char *sql, const char *types, ...);
 int64_t db_last_insert_id(db *c);
 int db_changes(db *c);
 /* The last error's text: for logs and operators, never to be parsed. */

@@ -133,19 +133,6 @@ static void items_free(struct send_ctx *c)
     c->n = 0;
 }
 
-static int exec2(db *w, const char *sql, const char *a, const char *b, int64_t id)
-{
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
-    int k = 1;
-    if (a) db_bind_text(s, k++, a);
-    if (b) db_bind_text(s, k++, b);
-    db_bind_int64(s, k, id);
-    int rc = db_step(s) == DB_DONE ? 0 : -1;
-    db_done(s);
-    return rc;
-}
-
 static int recover(db *w, void *arg)
 {
     (void)arg;
@@ -216,7 +203,7 @@ static int claim(db *w, void *arg)
                         : !consent_allows(w, it.party, "email") ? "no consent to e-mail" : NULL;
         int rc = 0;
         if (why) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'skipped', detail = ? WHERE id = ?", why, NULL, it.id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'skipped', detail = ? WHERE id = ?", "ti", why, it.id);
             c->skipped++;
         } else if (survey_insert(w, it.is_case ? it.record_id : 0, 0, it.is_case ? 0 : it.record_id, it.party, 0, SURVEY_DAYS,
                                  it.token, it.expires, &it.survey_id)) {
@@ -331,22 +318,24 @@ static int finish(db *w, void *arg)
         if (!it->tried) {
             /* Refused for now: the link is dropped (its token is gone) and
              * the row waits for the next run. */
-            rc = exec2(w, "DELETE FROM survey WHERE id = ?", NULL, NULL, it->survey_id) ||
-                 exec2(w, "UPDATE survey_dispatch SET state = 'pending', address = NULL, survey_id = NULL, detail = ? WHERE id = ?",
-                       it->detail, NULL, it->id);
+            rc = db_run(w, "DELETE FROM survey WHERE id = ?", "i", it->survey_id) ||
+                 db_run(w, "UPDATE survey_dispatch SET state = 'pending', address = NULL, survey_id = NULL, detail = ? WHERE id = ?",
+                        "ti", it->detail, it->id);
         } else if (it->outcome == SMTP_OK) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'sent', sent_at = ? WHERE id = ?", now, NULL, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'sent', sent_at = ? WHERE id = ?", "ti", now, it->id);
             json_t *ch = json_pack("{s:[n, {s:I, s:s, s:s, s:b}]}", "survey", "id", (json_int_t)it->survey_id, "expires_at", it->expires,
                                    "sent_to", it->address, "automatic", 1);
             if (!rc) rc = record_log(w, &wr, it->is_case ? "case" : "order", it->record_id, "survey", ch, it->party);
             else json_decref(ch);
             c->sent++;
         } else if (it->outcome == SMTP_PERMANENT) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'bounced', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'bounced', sent_at = ?, detail = ? WHERE id = ?",
+                        "tti", now, it->detail, it->id);
             if (!rc) rc = mail_suppress_bounce(w, it->address, it->detail, now);
             c->bounced++;
         } else {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'failed', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'failed', sent_at = ?, detail = ? WHERE id = ?",
+                        "tti", now, it->detail, it->id);
             c->failed++;
         }
         if (rc) return 1;
