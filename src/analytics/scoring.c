@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/orderstat.h"
 #include "analytics/parfor.h"
 #include "lib/money.h"
 
@@ -287,48 +288,6 @@ static void rfm_values(int32_t today, const sc_facts *f, double g[3])
     g[2] = f->purchase_days ? (double)f->revenue / f->purchase_days : 0;
 }
 
-/* k-th smallest (0-based) of a[0..n-1]; reorders a (Hoare selection). */
-static double select_kth(double *a, size_t n, size_t k)
-{
-    long lo = 0, hi = (long)n - 1, kk = (long)k;
-    while (hi > lo) {
-        double pivot = a[lo + (hi - lo) / 2];
-        long i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (kk <= j)
-            hi = j;
-        else if (kk >= i)
-            lo = i;
-        else
-            return a[kk];
-    }
-    return a[kk];
-}
-
-/* Quantile q with linear interpolation (as seg_quantile), by selection. */
-static double quantile_sel(double *a, size_t n, double q)
-{
-    if (n == 0)
-        return NAN;
-    double pos = q * (double)(n - 1);
-    size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
-    double vlo = select_kth(a, n, lo);
-    double vhi = hi == lo ? vlo : select_kth(a, n, hi);
-    return vlo + (pos - (double)lo) * (vhi - vlo);
-}
-
 /* Largest k with k / n < share (ties at a boundary join the upper class,
  * as in rfm_quintiles and tier_assign); -1 when none. */
 static long last_rank_below(double share, size_t n)
@@ -339,16 +298,6 @@ static long last_rank_below(double share, size_t n)
     while (k >= 0 && !((double)k / (double)n < share))
         k--;
     return k;
-}
-
-/* Value at descending rank k of a[0..n-1]. */
-static double desc_rank(double *a, size_t n, long k)
-{
-    if (k < 0)
-        return INFINITY;
-    if ((size_t)k >= n)
-        k = (long)n - 1;
-    return select_kth(a, n, n - 1 - (size_t)k);
 }
 
 static uint8_t rfm_score_of(const double cut[4], double g)
@@ -555,49 +504,53 @@ typedef struct {
     size_t first; /* dimension of chunk index 0 (R, F may be counted instead) */
 } cut_job;
 
-/* k-th smallest within a[lo..n-1], all of a[0..lo-1] being <= it. */
-static double select_from(double *a, size_t n, size_t lo, size_t k)
+/* The cut-offs of dimension d from its buyers' values (orderstat.h: the
+ * values stay in place). */
+static int cuts_of(cut_job *j, size_t d)
 {
-    return select_kth(a + lo, n - lo, k - lo);
+    size_t nb = j->nb;
+    const double *v = j->v[d];
+    if (d < 3) {
+        /* RFM quintiles where ties share the lower score: score s (2..5)
+         * needs at least ceil((s - 1) n / 5) buyers strictly worse, i.e. a
+         * value above the ascending order statistic m_s - 1. */
+        size_t rank[4];
+        for (int s = 2; s <= 5; s++) {
+            size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9);
+            rank[s - 2] = m ? m - 1 : 0;
+            j->st->rfm_cut[d][s - 2] = INFINITY;
+        }
+        return nb ? os_ranks(v, nb, 4, rank, j->st->rfm_cut[d]) : 0;
+    }
+    if (j->c->tier.basis != TIER_BASIS_CUSTOMERS)
+        return 0;
+    /* Pyramid by net profit: the platinum and gold shares' last ranks,
+     * counted from the top (descending rank k is ascending n - 1 - k). */
+    long kp = last_rank_below(j->c->tier.platinum, nb), kg = last_rank_below(j->c->tier.platinum + j->c->tier.gold, nb);
+    double g = INFINITY, p = INFINITY;
+    if (nb && kg >= 0) {
+        size_t rank[2] = {kg >= (long)nb ? 0 : nb - 1 - (size_t)kg, kp >= (long)nb ? 0 : kp >= 0 ? nb - 1 - (size_t)kp : 0};
+        double out[2];
+        if (os_ranks(v, nb, kp >= 0 ? 2 : 1, rank, out))
+            return -1;
+        g = out[0];
+        p = kp >= 0 ? out[1] : INFINITY;
+    } else if (nb && kp >= 0) {
+        size_t rank = kp >= (long)nb ? 0 : nb - 1 - (size_t)kp;
+        if (os_ranks(v, nb, 1, &rank, &p))
+            return -1;
+    }
+    j->st->tier.platinum_min = p;
+    j->st->tier.gold_min = g > p ? p : g;
+    return 0;
 }
 
 static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     cut_job *j = ctx;
-    size_t nb = j->nb;
-    for (size_t d = lo + j->first; d < hi + j->first; d++) {
-        double *v = j->v[d];
-        if (d < 3) {
-            /* RFM quintiles where ties share the lower score: score s (2..5)
-             * needs at least ceil((s - 1) n / 5) buyers strictly worse, i.e.
-             * a value above the ascending order statistic m_s - 1. The
-             * order statistics rise with s, so each selection only looks
-             * above the previous one. */
-            size_t prev = 0;
-            for (int s = 2; s <= 5; s++) {
-                size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9), k = m ? m - 1 : 0;
-                if (!nb) {
-                    j->st->rfm_cut[d][s - 2] = INFINITY;
-                    continue;
-                }
-                j->st->rfm_cut[d][s - 2] = select_from(v, nb, prev, k);
-                prev = k;
-            }
-        } else if (j->c->tier.basis == TIER_BASIS_CUSTOMERS) {
-            /* Pyramid by net profit: descending ranks are ascending
-             * n - 1 - k, the gold rank lies below the platinum one. */
-            long kp = last_rank_below(j->c->tier.platinum, nb), kg = last_rank_below(j->c->tier.platinum + j->c->tier.gold, nb);
-            double g = nb ? desc_rank(v, nb, kg) : INFINITY;
-            double p = INFINITY;
-            if (nb && kp >= 0) {
-                size_t ap = kp >= (long)nb ? 0 : nb - 1 - (size_t)kp;
-                size_t ag = kg < 0 ? 0 : kg >= (long)nb ? 0 : nb - 1 - (size_t)kg;
-                p = kg >= 0 && ap >= ag ? select_from(v, nb, ag, ap) : select_kth(v, nb, ap);
-            }
-            j->st->tier.platinum_min = p;
-            j->st->tier.gold_min = g > p ? p : g;
-        }
-    }
+    for (size_t d = lo + j->first; d < hi + j->first; d++)
+        if (cuts_of(j, d))
+            acc[0] += 1; /* out of memory */
 }
 
 /* Recency (-days) and purchase days are whole numbers in a small range:
@@ -688,9 +641,9 @@ an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state 
         free(h[0].count);
         free(h[1].count);
     }
-    parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 0);
-    an_rc rc = AN_OK;
-    if (c->tier.basis != TIER_BASIS_CUSTOMERS) {
+    parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 1);
+    an_rc rc = acc[0] > 0 ? AN_ENOMEM : AN_OK;
+    if (rc == AN_OK && c->tier.basis != TIER_BASIS_CUSTOMERS) {
         uint8_t *t = malloc(nb ? nb : 1);
         rc = t ? tier_assign(nb, cj.v[3], &c->tier, t, &st->tier) : AN_ENOMEM;
         free(t);
@@ -790,7 +743,9 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
             }
             tmp[b] = isfinite(v) ? v : 0;
         }
-        *cuts[q].cut = nb ? quantile_sel(tmp, nb, cuts[q].q) : 0;
+        *cuts[q].cut = nb ? os_quantile(tmp, nb, cuts[q].q) : 0;
+        if (nb && isnan(*cuts[q].cut))
+            rc = AN_ENOMEM;
     }
     free(idx);
     free(buf);
