@@ -494,22 +494,34 @@ done:
 }
 
 /* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log; la =
- * ln a, lb = ln(b+x-1). ln((alpha+T)/(alpha+t_x)) as log1p: r, alpha may
- * be near infinity (issue 16). */
-static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
+ * ln a, lb = ln(b+x-1), lr = ln((alpha+T)/(alpha+t_x)) (bgnbd_log_ratio). */
+static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double lr)
 {
-    double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+    double l = la - lb + (p->r + x) * lr;
     /* One exp: libm's exp may set errno, so the compiler does not merge two
      * calls (half a million exp per recompute, issue 16). */
     double e = exp(-fabs(l));
     return l > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
 }
 
+/* ln((alpha+T)/(alpha+t_x)). While alpha is moderate, as ln(alpha+T) -
+ * ln(alpha+t_x): a whole-day batch takes both logs from a table
+ * (bgnbd_p_alive_days), bit for bit the same, and the difference loses at
+ * most a few units of 1e-16 times ln(alpha+T) / the ratio's distance from 1.
+ * For large alpha (r, alpha may run towards infinity, issue 16) that
+ * distance is tiny: log1p of the ratio's excess keeps its digits there. */
+static inline double bgnbd_log_ratio(const bgnbd_params *p, double t_x, double T)
+{
+    if (p->alpha < BGNBD_LT_ALPHA_MAX)
+        return log(p->alpha + T) - log(p->alpha + t_x);
+    return log1p((T - t_x) / (p->alpha + t_x));
+}
+
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, t_x, T);
+    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, bgnbd_log_ratio(p, t_x, T));
 }
 
 void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
@@ -519,14 +531,37 @@ void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
         lab[k] = log(p->b + k - 1);
 }
 
+/* ln(b+x-1) from lab when x is a small whole number. (double)(int)x, not
+ * floor: without SSE4.1 floor is a libm call, once a party in the recompute
+ * (issue 16). */
+static inline double lab_b(const bgnbd_params *p, const double lab[BGNBD_LAB], double x)
+{
+    return x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
+}
+
 double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    /* (double)(int)x, not floor: without SSE4.1 floor is a libm call, once
-     * a party in the recompute (issue 16). */
-    double lb = x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
-    return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
+    return bgnbd_p_alive_of(p, lab[0], lab_b(p, lab, x), x, bgnbd_log_ratio(p, t_x, T));
+}
+
+int bgnbd_lt(const bgnbd_params *p, size_t n, double *lt)
+{
+    if (!(p->alpha < BGNBD_LT_ALPHA_MAX))
+        return -1;
+    /* k / 7.0 as the caller's T = days / 7.0: the same double. */
+    for (size_t k = 0; k < n; k++)
+        lt[k] = log(p->alpha + (double)(int32_t)k / 7.0);
+    return 0;
+}
+
+double bgnbd_p_alive_days(const bgnbd_params *p, const double lab[BGNBD_LAB], const double *lt, double x,
+                          int32_t t_x_days, int32_t T_days)
+{
+    if (x <= 0)
+        return 1.0;
+    return bgnbd_p_alive_of(p, lab[0], lab_b(p, lab, x), x, lt[T_days] - lt[t_x_days]);
 }
 
 /* (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]:

@@ -424,6 +424,7 @@ typedef struct {
     const sc_facts *facts;
     sc_result *out;
     uint8_t seg[125]; /* rfm_segment_of for scores 1..5, (r-1)*25 + (f-1)*5 + m-1 */
+    const double *lt; /* BG/NBD: ln(alpha + k / 7) for k up to every buyer's T in days; NULL: none */
 } seg_job;
 
 /* Everything sc_segments writes of a party once the cut-offs are known:
@@ -443,7 +444,13 @@ static void label_chunk(void *ctx, size_t lo, size_t hi, double *acc)
         derive(j->c, j->st->today, &j->facts[i], r);
         if (!r->buyer)
             continue;
-        r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        const sc_facts *f = &j->facts[i];
+        if (lab_ok && j->lt) {
+            int32_t end = j->st->today > f->last_day ? j->st->today : f->last_day; /* as derive */
+            r->p_alive = bgnbd_p_alive_days(&j->st->bg, lab, j->lt, r->x, f->last_day - f->first_day, end - f->first_day);
+        } else {
+            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
+        }
         label_core(j->c, j->st, &j->facts[i], r, j->seg);
     }
 }
@@ -553,6 +560,7 @@ typedef struct {
     size_t lo, nb;
     uint32_t *rec, *days; /* buyers by days since the last purchase / by purchase days */
     int32_t max_rec, max_days;
+    int32_t max_T; /* days from the first purchase to today (derive's T in days) */
     int wide; /* a value at or above RFM_COUNT_MAX: R and F need selections */
     int oom;
 } gather_part;
@@ -583,12 +591,14 @@ static void gather_chunk(void *ctx, size_t lo, size_t hi, double *acc)
         return;
     }
     size_t k = lo;
-    int32_t max_rec = 0, max_days = 0;
+    int32_t max_rec = 0, max_days = 0, max_T = 0;
     int wide = 0;
     for (size_t i = lo; i < hi; i++) {
         const sc_facts *f = &g->facts[i];
         if (f->purchase_days <= 0) /* = !buyer (derive) */
             continue;
+        int32_t T = (g->today > f->last_day ? g->today : f->last_day) - f->first_day;
+        max_T = T > max_T ? T : max_T;
         double v[3];
         rfm_values(g->today, f, v);
         int32_t rec = g->today - f->last_day, days = f->purchase_days;
@@ -608,6 +618,7 @@ static void gather_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     p->nb = k - lo;
     p->max_rec = max_rec;
     p->max_days = max_days;
+    p->max_T = max_T;
     p->wide = wide;
 }
 
@@ -678,6 +689,9 @@ an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state 
         return AN_ENOMEM;
     }
     qsort(g.part, (size_t)np, sizeof g.part[0], part_cmp);
+    int32_t max_T = 0;
+    for (int t = 0; t < np; t++)
+        max_T = g.part[t].max_T > max_T ? g.part[t].max_T : max_T;
     size_t nb = 0;
     for (int t = 0; t < np; t++) {
         memmove(g.m + nb, g.m + g.part[t].lo, g.part[t].nb * sizeof *g.m);
@@ -725,11 +739,17 @@ an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state 
     if (rc != AN_OK)
         return rc;
 
-    /* 3. Every party's derived values and labels (parallel). */
-    seg_job j = {c, st, facts, out, {0}};
+    /* 3. Every party's derived values and labels (parallel); BG/NBD's
+     * P(alive) with ln(alpha + T) from a table of whole days (btyd.h). */
+    seg_job j = {c, st, facts, out, {0}, NULL};
     for (int k = 0; k < 125; k++)
         j.seg[k] = (uint8_t)rfm_segment_of(k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1, NULL, 0);
+    double *lt = NULL;
+    if (st->fitted && st->model != SC_MODEL_PNBD && max_T < RFM_COUNT_MAX &&
+        (lt = malloc(((size_t)max_T + 1) * sizeof *lt)) != NULL && bgnbd_lt(&st->bg, (size_t)max_T + 1, lt) == 0)
+        j.lt = lt;
     parfor_sum(n, 20000, label_chunk, &j, acc, 0);
+    free(lt);
     return AN_OK;
 }
 
@@ -829,7 +849,7 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
     free(buf);
     if (rc != AN_OK)
         return rc;
-    seg_job j = {c, st, facts, out, {0}};
+    seg_job j = {c, st, facts, out, {0}, NULL};
     double acc[1];
     parfor_sum(n, 20000, rest_chunk, &j, acc, 0);
     return AN_OK;
