@@ -1106,6 +1106,20 @@ static int pn_ridge(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
     return 0;
 }
 
+/* The limit model's own drop-out ridge: th = (ln lambda, ln mu) with s =
+ * K, beta = K/mu (mu the common drop-out rate). */
+static double pnl_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    const btyd_prep *d = ctx;
+    double lam = exp(th[0]), beta = K * exp(-th[1]), g[3];
+    double ll = pnl_loglik_groups(d->ng, d->x, d->tx, d->T, d->w, lam, K, beta, grad ? g : NULL);
+    if (grad) {
+        grad[0] = g[0] * lam;
+        grad[1] = -g[2] * beta;
+    }
+    return ll;
+}
+
 /* Fits the limit model with one purchase rate lambda = r/alpha for
  * everyone from *p; replaces *p (r = PNL_R_OUT, alpha = r/lambda) and fi's
  * figures when its log-likelihood is at least as high. 0 when it did. */
@@ -1124,10 +1138,32 @@ static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, in
         return -1;
     if (!isfinite(ll) || (isfinite(fi->log_likelihood) && ll < fi->log_likelihood - BTYD_RIDGE_TOL))
         return -1; /* a finite maximum is better: not this boundary */
+    unsigned bits = 1u << 0 | 1u << 1;
+    /* s, beta large too: no heterogeneity in the drop-out rate either, and
+     * the limit model's likelihood rises along s, beta -> inf with s/beta
+     * fixed (the box stopped it at 1e7, some n/1e7 short of the supremum).
+     * Walked out like the finite model's ridge (boundary.h) to within
+     * BTYD_RIDGE_TOL of its limit; s, beta are flagged either way. */
+    if (exp(th[1]) > BTYD_RIDGE && exp(th[2]) > BTYD_RIDGE) {
+        bits |= 1u << 2 | 1u << 3;
+        double rt[2] = {th[0], th[1] - th[2]};
+        double lb[2] = {log(1e-9), log(BTYD_PMIN) - log(BTYD_PMAX)}, ub[2] = {log(1e4), log(BTYD_PMAX) - log(BTYD_PMIN)};
+        bnd_result res;
+        /* K up to 1e12: the limit model's terms are log1p(tau/beta) and
+         * s log1p(...), exact at any scale. */
+        if (bnd_ridge_fit(pnl_ridge_ll, (void *)d, 2, lb, ub, d->n, exp(th[1]), 1e12, BTYD_RIDGE_TOL, rt, &res) == 0 &&
+            res.ll >= ll - BTYD_RIDGE_TOL) {
+            th[0] = rt[0];
+            th[1] = log(res.K);
+            th[2] = log(res.K) - rt[1];
+            ll = res.ll;
+            *evals += res.evaluations;
+        }
+    }
     *p = (pnbd_params){PNL_R_OUT, PNL_R_OUT / exp(th[0]), exp(th[1]), exp(th[2])};
     fi->log_likelihood = ll;
     fi->nlopt_status = st;
-    fi->at_boundary = 1u << 0 | 1u << 1;
+    fi->at_boundary = bits;
     return 0;
 }
 
@@ -1224,6 +1260,15 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
      * (r, alpha -> inf is not walked as a ridge: with alpha >> beta the 2F1
      * is at z -> 1, where a ridge fit took minutes for thousands of
      * customers; its limit model is fitted directly below.) */
+    /* Both pairs large (no heterogeneity in either process): the limit
+     * model first, whose own s, beta ridge is cheap; walking the finite
+     * model's s, beta ridge with r, alpha running away too puts every 2F1
+     * at z -> 1 (minutes for 4,000 customers). */
+    int both = out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY && out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE;
+    if (both && isfinite(fi.log_likelihood) && pn_rate_limit(&d, out, &fi, &F.evals) == 0) {
+        failed = 0;
+        goto fitted;
+    }
     if ((failed || (out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
         pn_ridge(&F, out, &fi) == 0)
         failed = 0;
@@ -1233,6 +1278,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     if ((failed || !isfinite(fi.log_likelihood) || (out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY)) &&
         pn_rate_limit(&d, out, &fi, &F.evals) == 0)
         failed = 0;
+fitted:
     fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = ng;
