@@ -25,6 +25,7 @@
 
 #define AN_WRITE_CHUNK 2000
 #define AN_REFRESH_DELAY_US 20000 /* gather the parties of a burst of writes */
+#define AN_REPLICA_WAIT_MS 2000 /* how long a load waits for the read replica to catch up */
 
 /* ---- settings ---- */
 
@@ -1223,6 +1224,11 @@ void an_flush(void)
 
 int an_service_start(bool background)
 {
+    /* The cold load reads every transaction: from the read replica when
+     * there is one and it has replayed every commit made before now (the
+     * store then follows the feed from the primary's newest event, as it
+     * does after a load from the primary). */
+    bool replica = db_reader_replica_synced(AN_REPLICA_WAIT_MS);
     db *c = db_reader();
     if (!c)
         return -1;
@@ -1231,9 +1237,15 @@ int an_service_start(bool background)
     config_from(vals, &g.cfg, g.currency);
     if (store_load(c, g.currency)) {
         log_error("analytics: cannot load the transactions: %s", db_errmsg(c));
+        if (replica)
+            db_reader_replica(false);
         return -1;
     }
     state_load(c);
+    if (replica) {
+        db_reader_replica(false);
+        log_info("analytics: the transactions were loaded from the read replica");
+    }
     g.started = true;
     if (background) {
         log_info("analytics: %zu transactions of %zu parties loaded in %.3f s (%zu bytes of rows, %zu of index)",
@@ -1386,9 +1398,13 @@ int an_run(an_progress_fn progress, void *pctx, json_t **result, char *err, size
     config_from(vals, &cfg, currency);
     double t0 = now_seconds(), t_load = 0;
     if (!g.started || strcmp(currency, g.store_currency) != 0) {
+        /* a reload in another currency: from the replica as at the start */
+        bool replica = db_reader_replica_synced(AN_REPLICA_WAIT_MS);
         pthread_mutex_lock(&g.mu);
-        int rc = store_load(c, currency);
+        int rc = store_load(db_reader(), currency);
         pthread_mutex_unlock(&g.mu);
+        if (replica)
+            db_reader_replica(false);
         if (rc) {
             snprintf(err, errlen, "cannot load the transactions");
             goto done;

@@ -188,6 +188,13 @@ bool db_replica_configured(void);
  * is the caller's (read-your-writes: src/http/router.c). Returns whether
  * it did (no replica, or it cannot be reached: the primary answers). */
 bool db_reader_replica(bool on);
+/* Like db_reader_replica(true), for a large read that must see every
+ * commit made before the call (the analytics store's load, which then
+ * follows the event feed from the primary's newest event): waits up to
+ * timeout_ms for the replica to replay the primary's WAL position of now,
+ * then routes there; false (the primary answers) when it did not catch up
+ * or there is no replica. */
+bool db_reader_replica_synced(int timeout_ms);
 int db_savepoint(db *c);
 int db_savepoint_release(db *c);
 int db_savepoint_rollback(db *c);

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE_SLOTS 256
 #define MAX_PARAMS 999
@@ -1231,6 +1232,31 @@ static int pg_replica_set(const char *url, char *err, size_t errlen)
     return 0;
 }
 
+db *pg_reader(void);
+
+/* The thread's replica connection, opened on first use; NULL when the
+ * replica cannot be reached. */
+static db *replica_conn(void)
+{
+    if (!t_replica) {
+        char err[512] = "";
+        t_replica = pg_open(g_replica_conninfo, false, err, sizeof err);
+        if (!t_replica) { log_warn("replica: %s; reading from the primary", err); return NULL; }
+        pthread_mutex_lock(&g_readers_mu);
+        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_replica;
+        pthread_mutex_unlock(&g_readers_mu);
+    }
+    return t_replica;
+}
+
+static void replica_drop(void)
+{
+    /* a replica gone away: the primary answers, the connection is made again next time */
+    forget_reader(t_replica);
+    pg_close(t_replica);
+    t_replica = NULL;
+}
+
 static bool pg_reader_replica(bool on)
 {
     if (!on || !g_replica_conninfo[0]) {
@@ -1238,23 +1264,48 @@ static bool pg_reader_replica(bool on)
         t_on_replica = false;
         return false;
     }
-    if (!t_replica) {
-        char err[512] = "";
-        t_replica = pg_open(g_replica_conninfo, false, err, sizeof err);
-        if (!t_replica) { log_warn("replica: %s; reading from the primary", err); return false; }
-        pthread_mutex_lock(&g_readers_mu);
-        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_replica;
-        pthread_mutex_unlock(&g_readers_mu);
-    }
-    if (pg_begin_read(t_replica) != 0) {
-        /* a replica gone away: the primary answers, the connection is made again next time */
-        forget_reader(t_replica);
-        pg_close(t_replica);
-        t_replica = NULL;
-        return false;
-    }
+    if (!replica_conn()) return false;
+    if (pg_begin_read(t_replica) != 0) { replica_drop(); return false; }
     t_on_replica = true;
     return true;
+}
+
+/* The primary's WAL insert position is past every commit made before the
+ * call (an asynchronous commit's too, whose record may not be written
+ * yet); once the replica has replayed to it, a snapshot there sees them
+ * all. Polled every 10 ms: the caller (a large read) waits at most
+ * timeout_ms for a replica that lags, then reads from the primary. */
+static bool pg_reader_replica_synced(int timeout_ms)
+{
+    if (!g_replica_conninfo[0]) return false;
+    if (t_on_replica) pg_reader_replica(false);
+    db *p = pg_reader();
+    if (!p) return false;
+    char lsn[64] = "";
+    PGresult *r = lz_pq.PQexec(p->h, "SELECT pg_current_wal_insert_lsn()::text");
+    if (lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1)
+        snprintf(lsn, sizeof lsn, "%s", lz_pq.PQgetvalue(r, 0, 0));
+    lz_pq.PQclear(r);
+    if (!lsn[0] || !replica_conn()) return false;
+    if (lz_pq.PQtransactionStatus(t_replica->h) != PQTRANS_IDLE) run(t_replica, "ROLLBACK");
+    const char *vals[1] = {lsn};
+    for (int waited = 0;; waited += 10) {
+        /* NULL on a server that is not a standby (--db-replica warned): it holds what it holds */
+        r = lz_pq.PQexecParams(t_replica->h, "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, true)", 1, NULL, vals,
+                               NULL, NULL, 0);
+        bool ok = lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1;
+        bool caught = ok && lz_pq.PQgetvalue(r, 0, 0)[0] == 't';
+        lz_pq.PQclear(r);
+        if (!ok) { replica_drop(); return false; }
+        if (caught) break;
+        if (waited >= timeout_ms) {
+            log_info("replica: not at the primary's WAL position %s after %d ms; reading from the primary", lsn, timeout_ms);
+            return false;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return pg_reader_replica(true);
 }
 
 db *pg_reader(void)
@@ -1279,6 +1330,7 @@ const struct db_driver db_driver_pg = {
     .bulk_pass = pg_bulk_pass_next,
     .replica_set = pg_replica_set,
     .reader_replica = pg_reader_replica,
+    .reader_replica_synced = pg_reader_replica_synced,
     .global_open = pg_global_open,
     .global_close = pg_global_close,
     .open = pg_open,

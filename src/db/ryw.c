@@ -1,0 +1,78 @@
+/* ryw: read-your-writes marks (ryw.h). */
+#include "db/ryw.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include <stdlib.h>
+
+#define MARKS_PER_STATEMENT 64
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ryw_mark_writes(db *w, const int64_t *users, size_t n)
+{
+    if (n == 0) return 0;
+    int64_t *ids = malloc(n * sizeof *ids);
+    if (!ids) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (users[i] > 0) ids[k++] = users[i];
+    /* distinct: ON CONFLICT DO UPDATE may not touch a row twice in one statement */
+    qsort(ids, k, sizeof *ids, cmp_id);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (m == 0 || ids[m - 1] != ids[i]) ids[m++] = ids[i];
+    int rc = 0;
+    for (size_t at = 0; at < m && rc == 0; at += MARKS_PER_STATEMENT) {
+        size_t cnt = m - at < MARKS_PER_STATEMENT ? m - at : MARKS_PER_STATEMENT;
+        strbuf sql;
+        sb_init(&sql, 8192);
+        sb_puts(&sql, "INSERT INTO ryw_mark (user_id, writes) VALUES ");
+        for (size_t i = 0; i < cnt; i++) sb_puts(&sql, i ? ", (?, 1)" : "(?, 1)");
+        sb_puts(&sql, " ON CONFLICT (user_id) DO UPDATE SET writes = ryw_mark.writes + 1");
+        db_stmt *s = sql.failed ? NULL : db_prepare_once(w, sb_str(&sql));
+        if (s) {
+            for (size_t i = 0; i < cnt; i++) db_bind_int64(s, (int)i + 1, ids[at + i]);
+            if (db_step(s) != DB_DONE) rc = -1;
+            db_done(s);
+        } else rc = -1;
+        sb_free(&sql);
+    }
+    free(ids);
+    if (rc) log_error("read-your-writes marks not written: %s (the user's reads may see the replica's lag)", db_errmsg(w));
+    return rc;
+}
+
+/* The user's count of writes on c: >= 0, or -1 when it cannot be read. */
+static int64_t marks_of(db *c, int64_t user)
+{
+    db_stmt *s = db_prepare(c, "SELECT writes FROM ryw_mark WHERE user_id = ?");
+    if (!s) return -1;
+    db_bind_int64(s, 1, user);
+    int rc = db_step(s);
+    int64_t v = rc == DB_ROW ? db_column_int64(s, 0) : rc == DB_DONE ? 0 : -1;
+    db_done(s);
+    return v;
+}
+
+bool ryw_route_to_replica(int64_t user)
+{
+    /* On PostgreSQL the request's read transaction on the primary (the
+     * router's, begun before authentication) has a snapshot of this
+     * request's: it holds every write committed before the request came. */
+    db *primary = db_reader();
+    if (!primary) return false;
+    int64_t need = marks_of(primary, user);
+    if (need < 0) return false;
+    if (!db_reader_replica(true)) return false;
+    /* the first statement of the replica's read transaction: its snapshot,
+     * or an older one than what the handler reads next (replay only moves on) */
+    if (need > 0 && marks_of(db_reader(), user) < need) {
+        db_reader_replica(false);
+        return false;
+    }
+    return true;
+}
