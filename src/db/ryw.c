@@ -3,6 +3,7 @@
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define MARKS_PER_STATEMENT 64
 
@@ -58,6 +59,34 @@ static int64_t marks_of(db *c, int64_t user)
     return v;
 }
 
+/* The count this thread last saw on its replica connection, per user (one
+ * slot per user id modulo the table): that server's replay only moves on,
+ * so a replica that held that many of the user's writes still does, and a
+ * GET whose primary count is not above it needs no question there. Kept
+ * per connection (db_serial), not per process: a reconnection may reach
+ * another standby behind the same name, further behind. */
+#define SEEN_SLOTS 256
+static _Thread_local struct { int64_t user, writes; } t_seen[SEEN_SLOTS];
+static _Thread_local uint64_t t_seen_conn;
+
+static bool seen_at_least(db *replica, int64_t user, int64_t writes)
+{
+    if (t_seen_conn != db_serial(replica)) {
+        memset(t_seen, 0, sizeof t_seen);
+        t_seen_conn = db_serial(replica);
+        return false;
+    }
+    size_t k = (size_t)((uint64_t)user % SEEN_SLOTS);
+    return t_seen[k].user == user && t_seen[k].writes >= writes;
+}
+
+static void seen_note(int64_t user, int64_t writes)
+{
+    size_t k = (size_t)((uint64_t)user % SEEN_SLOTS);
+    t_seen[k].user = user;
+    t_seen[k].writes = writes;
+}
+
 bool ryw_route_to_replica(int64_t user)
 {
     /* On PostgreSQL the request's read transaction on the primary (the
@@ -68,11 +97,15 @@ bool ryw_route_to_replica(int64_t user)
     int64_t need = marks_of(primary, user);
     if (need < 0) return false;
     if (!db_reader_replica(true)) return false;
+    db *replica = db_reader();
+    if (need == 0 || seen_at_least(replica, user, need)) return true;
     /* the first statement of the replica's read transaction: its snapshot,
      * or an older one than what the handler reads next (replay only moves on) */
-    if (need > 0 && marks_of(db_reader(), user) < need) {
+    int64_t have = marks_of(replica, user);
+    if (have < need) {
         db_reader_replica(false);
         return false;
     }
+    seen_note(user, have);
     return true;
 }
