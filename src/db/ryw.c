@@ -87,14 +87,14 @@ static void seen_note(int64_t user, int64_t writes)
     t_seen[k].writes = writes;
 }
 
-bool ryw_route_to_replica(int64_t user)
+bool ryw_route_to_replica(int64_t user, int64_t writes)
 {
     /* On PostgreSQL the request's read transaction on the primary (the
      * router's, begun before authentication) has a snapshot of this
      * request's: it holds every write committed before the request came. */
     db *primary = db_reader();
     if (!primary) return false;
-    int64_t need = marks_of(primary, user);
+    int64_t need = writes >= 0 ? writes : marks_of(primary, user);
     if (need < 0) return false;
     if (!db_reader_replica(true)) return false;
     db *replica = db_reader();

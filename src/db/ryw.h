@@ -24,6 +24,8 @@ int ryw_mark_writes(db *w, const int64_t *users, size_t n);
 /* Routes this thread's reader to the replica (db_reader_replica) when the
  * replica holds every write of user committed before the call; true when it
  * did. false: the primary answers (the replica lags behind the user, cannot
- * be reached, or the marks cannot be read). */
-bool ryw_route_to_replica(int64_t user);
+ * be reached, or the marks cannot be read). writes: the user's count read
+ * on the primary in this request's snapshot (the authentication query
+ * reads it), or -1: read here. */
+bool ryw_route_to_replica(int64_t user, int64_t writes);
 #endif

@@ -348,7 +348,7 @@ static void dispatch(struct req *rq, struct resp *rs)
     }
     rq->route = found;
     bool replica = rq->method == M_GET && rq->authenticated && rq->user.id > 0 && db_replica_configured() &&
-                   !ryw_recent(rq->user.id) && ryw_route_to_replica(rq->user.id);
+                   !ryw_recent(rq->user.id) && ryw_route_to_replica(rq->user.id, rq->user.ryw_known ? rq->user.ryw_writes : -1);
     bool writes = rq->authenticated && rq->user.id > 0 && rq->method != M_GET && rq->method != M_HEAD;
     if (writes) writer_actor(rq->user.id);
     found->handler(rq, rs);
