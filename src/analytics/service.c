@@ -1235,10 +1235,18 @@ int an_service_start(bool background)
     setting_vals vals;
     settings_load(c, vals);
     config_from(vals, &g.cfg, g.currency);
-    if (store_load(c, g.currency)) {
+    int rc = store_load(c, g.currency);
+    if (rc && replica) {
+        /* a standby may cancel a long read that conflicts with its replay
+         * (max_standby_streaming_delay): the primary loads it then */
+        log_warn("analytics: loading from the read replica failed (%s); loading from the primary", db_errmsg(c));
+        db_reader_replica(false);
+        replica = false;
+        c = db_reader();
+        rc = c ? store_load(c, g.currency) : -1;
+    }
+    if (rc) {
         log_error("analytics: cannot load the transactions: %s", db_errmsg(c));
-        if (replica)
-            db_reader_replica(false);
         return -1;
     }
     state_load(c);
@@ -1402,9 +1410,12 @@ int an_run(an_progress_fn progress, void *pctx, json_t **result, char *err, size
         bool replica = db_reader_replica_synced(AN_REPLICA_WAIT_MS);
         pthread_mutex_lock(&g.mu);
         int rc = store_load(db_reader(), currency);
-        pthread_mutex_unlock(&g.mu);
-        if (replica)
+        if (replica) {
             db_reader_replica(false);
+            if (rc) /* as at the start: the primary loads it */
+                rc = store_load(db_reader(), currency);
+        }
+        pthread_mutex_unlock(&g.mu);
         if (rc) {
             snprintf(err, errlen, "cannot load the transactions");
             goto done;
