@@ -2,7 +2,7 @@
 # What a read replica costs and gives (issue 22): a PostgreSQL primary and a
 # streaming replica on loopback (scripts/pg-cluster.sh, fsync off), a demo
 # database of BENCH_REPLICA_PARTIES parties (default 2,000), and the release
-# server measured with wrk (64 connections, BENCH_REPLICA_SECONDS each,
+# server measured with wrk (64 connections or BENCH_REPLICA_CONNECTIONS, BENCH_REPLICA_SECONDS each,
 # default 8) in three set-ups, one after the other on the same database:
 #   primary   no --db-replica
 #   replica   --db-replica, --replica-window-ms 0: every write counts its
@@ -18,6 +18,8 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-build/rapport}
 DUR=${BENCH_REPLICA_SECONDS:-8}
 PARTIES=${BENCH_REPLICA_PARTIES:-2000}
+CONNS=${BENCH_REPLICA_CONNECTIONS:-64}   # 1: one request at a time (latency, steadier on a busy machine)
+THREADS=$(( CONNS < 2 ? 1 : 2 ))
 WORK=$(mktemp -d /tmp/rapport-replicabench.XXXXXX)
 chmod 755 "$WORK"
 SRV=
@@ -53,8 +55,8 @@ for setup in $(for _ in $(seq "${BENCH_REPLICA_ROUNDS:-1}"); do echo "${BENCH_RE
   TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
     http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
   export TOKEN MAX_ID=$PARTIES
-  wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127.0.0.1:$PORT >"$WORK/post.txt"
-  wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
+  wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127.0.0.1:$PORT >"$WORK/post.txt"
+  wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
   printf '%-8s %12s %10s %12s %10s\n' "$setup" "$(rps "$WORK/post.txt")" "$(p99 "$WORK/post.txt")" "$(rps "$WORK/get.txt")" "$(p99 "$WORK/get.txt")"
   kill $SRV; wait $SRV 2>/dev/null || true; SRV=
 done

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Counts one write for each user in users (n of them, any order, repeats
- * allowed, 0s skipped) in w's open write transaction: one statement per 64
+ * allowed, 0s skipped) in w's open write transaction: one statement per 8
  * users. 0, or -1 (logged; the marks only lag, the transaction is not
  * failed by it). */
 int ryw_mark_writes(db *w, const int64_t *users, size_t n);

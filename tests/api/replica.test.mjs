@@ -81,7 +81,16 @@ test('a user\'s own writes stay visible to that user through every server; other
   const writerB = await b.login();
   const otherA = await a.login(other.email, other.password);
   const otherB = await b.login(other.email, other.password);
+  // writes of both users at once, through both servers: batches of several users count each
+  const before = psql(primary, 'SELECT count(*) FROM ryw_mark').stdout.trim();
+  const burst = await Promise.all([writerA, otherA, writerB, otherB].flatMap((c, i) =>
+    Array.from({ length: 6 }, (_, k) => c.post('/api/v1/parties', { kind: 'person', name: `Burst ${i}-${k}` }))));
+  assert.deepEqual([...new Set(burst.map((r) => r.status))], [201]);
+  assert.equal(before, '0');
+  assert.equal(psql(primary, 'SELECT count(*) FROM ryw_mark WHERE writes >= 1').stdout.trim(), '2');
+  assert.doesNotMatch(a.stderr + b.stderr, /marks not written/);
   await caughtUp(primary, replica);
+  await sleep(1100);   // past A's window for both users
 
   assert.equal(psql(replica, 'SELECT pg_wal_replay_pause()').status, 0);
   try {
