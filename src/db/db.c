@@ -131,6 +131,13 @@ int db_savepoint_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->savep
 int db_search_remove(db *c, const char *fts_table, const char *const *columns, int64_t id) { if (!c) return DB_ERROR; return DRV(c)->search_remove(c, fts_table, columns, id); }
 int db_search_add(db *c, const char *fts_table, const char *const *columns, int64_t id, const char *const *values) { if (!c) return DB_ERROR; return DRV(c)->search_add(c, fts_table, columns, id, values); }
 void db_done(db_stmt *s) { if (s) DRV(s)->done(s); }
+int db_step_at_commit(db_stmt *s)
+{
+    if (DRV(s)->step_at_commit) return DRV(s)->step_at_commit(s);
+    int rc = DRV(s)->step(s);
+    DRV(s)->done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
 void db_bind_int64(db_stmt *s, int idx, int64_t v) { DRV(s)->bind_int64(s, idx, v); }
 void db_bind_double(db_stmt *s, int idx, double v) { DRV(s)->bind_double(s, idx, v); }
 void db_bind_text(db_stmt *s, int idx, const char *v) { DRV(s)->bind_text(s, idx, v); }

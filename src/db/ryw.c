@@ -53,8 +53,13 @@ int ryw_mark_writes(db *w, const int64_t *users, size_t n)
         db_stmt *s = g_sql[cnt][0] ? db_prepare(w, g_sql[cnt]) : NULL;
         if (!s) { rc = -1; break; }
         for (size_t i = 0; i < cnt; i++) db_bind_int64(s, (int)i + 1, ids[at + i]);
-        if (db_step(s) != DB_DONE) rc = -1;
-        db_done(s);
+        if (at + cnt == m) {
+            /* the last: in the COMMIT's round trip (the writer commits next) */
+            rc = db_step_at_commit(s);
+        } else {
+            if (db_step(s) != DB_DONE) rc = -1;
+            db_done(s);
+        }
     }
     free(ids);
     if (rc) log_error("read-your-writes marks not written: %s (the user's reads may see the replica's lag)", db_errmsg(w));

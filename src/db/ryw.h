@@ -17,8 +17,9 @@
 
 /* Counts one write for each user in users (n of them, any order, repeats
  * allowed, 0s skipped) in w's open write transaction: one statement per 8
- * users. 0, or -1 (logged; the marks only lag, the transaction is not
- * failed by it). */
+ * users, the last sent with the COMMIT (db_step_at_commit), so the caller
+ * commits next. 0, or -1 (logged; the marks only lag, the transaction is
+ * not failed by it). */
 int ryw_mark_writes(db *w, const int64_t *users, size_t n);
 
 /* Routes this thread's reader to the replica (db_reader_replica) when the
