@@ -140,6 +140,7 @@ int db_replica_set(const char *url, char *err, size_t errlen)
 }
 bool db_replica_configured(void) { return g_replica; }
 bool db_reader_replica(bool on) { return g_replica && g_drv->reader_replica(on); }
+bool db_reader_replica_synced(int timeout_ms) { return g_replica && g_drv->reader_replica_synced(timeout_ms); }
 void db_bulk_pass(db *c) { if (c && DRV(c)->bulk_pass) DRV(c)->bulk_pass(c); }
 int db_savepoint(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint(c); }
 int db_savepoint_release(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_release(c); }
@@ -147,6 +148,13 @@ int db_savepoint_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->savep
 int db_search_remove(db *c, const char *fts_table, const char *const *columns, int64_t id) { if (!c) return DB_ERROR; return DRV(c)->search_remove(c, fts_table, columns, id); }
 int db_search_add(db *c, const char *fts_table, const char *const *columns, int64_t id, const char *const *values) { if (!c) return DB_ERROR; return DRV(c)->search_add(c, fts_table, columns, id, values); }
 void db_done(db_stmt *s) { if (s) DRV(s)->done(s); }
+int db_step_at_commit(db_stmt *s)
+{
+    if (DRV(s)->step_at_commit) return DRV(s)->step_at_commit(s);
+    int rc = DRV(s)->step(s);
+    DRV(s)->done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
 void db_bind_int64(db_stmt *s, int idx, int64_t v) { DRV(s)->bind_int64(s, idx, v); }
 void db_bind_double(db_stmt *s, int idx, double v) { DRV(s)->bind_double(s, idx, v); }
 void db_bind_text(db_stmt *s, int idx, const char *v) { DRV(s)->bind_text(s, idx, v); }
