@@ -621,9 +621,9 @@ static void btyd_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
             J->val[k] = bgnbd_bracket(J->p, J->t, J->px[k], J->py[k]);
         } else {
             const pnbd_params *q = J->p;
-            /* z(y) >= PNQ_Z_MIN: every row using this pair has z(t_x) >=
-             * z(y) and takes its dead term by quadrature (pnbd_quad.h). */
-            J->val[k] = pnq_z(q->alpha, q->beta, J->py[k]) >= PNQ_Z_MIN
+            /* Every row using this pair takes its dead term by quadrature
+             * (pnq_use is monotone in y, pnbd_quad.h). */
+            J->val[k] = pnq_use(q->r, q->alpha, q->s, q->beta, J->py[k])
                             ? NAN
                             : pnbd_logF(q->r, q->alpha, q->s, q->beta, J->px[k], J->py[k]);
         }
@@ -660,7 +660,7 @@ static void btyd_row_fn(void *ctx, size_t lo, size_t hi, double *acc)
             double la, ld;
             if (q->r >= PNL_R_MIN) /* the limit model: no 2F1 pairs */
                 pnl_terms(q->r / q->alpha, q->s, q->beta, tx, T, &la, &ld, NULL, NULL);
-            else if (pnq_z(q->alpha, q->beta, tx) >= PNQ_Z_MIN)
+            else if (pnq_use(q->r, q->alpha, q->s, q->beta, tx))
                 pnbd_terms_quad(q, x, tx, T, &la, &ld);
             else
                 pnbd_terms(q, x, tx, T, J->val[J->i_tx[i]], J->val[J->i_T[i]], &la, &ld);
@@ -777,7 +777,7 @@ double pnbd_loglik_one(const pnbd_params *p, double x, double t_x, double T)
     if (p->r >= PNL_R_MIN) /* at the purchase-rate limit (pnbd_limit.h) */
         return pnl_loglik_one(p->r / p->alpha, p->s, p->beta, x, t_x, T);
     double la, ld;
-    if (pnq_z(p->alpha, p->beta, t_x) >= PNQ_Z_MIN) {
+    if (pnq_use(p->r, p->alpha, p->s, p->beta, t_x)) {
         pnbd_terms_quad(p, x, t_x, T, &la, &ld);
         return sf_lgamma_diff(p->r, x) + sf_logaddexp(la, ld);
     }
@@ -802,7 +802,7 @@ double pnbd_p_alive(const pnbd_params *p, double x, double t_x, double T)
         pnl_terms(p->r / p->alpha, p->s, p->beta, t_x, T, &la, &ld, NULL, NULL);
         return exp(la - sf_logaddexp(la, ld));
     }
-    if (pnq_z(p->alpha, p->beta, t_x) >= PNQ_Z_MIN) {
+    if (pnq_use(p->r, p->alpha, p->s, p->beta, t_x)) {
         pnbd_terms_quad(p, x, t_x, T, &la, &ld);
         return exp(la - sf_logaddexp(la, ld));
     }
@@ -954,7 +954,7 @@ static void pn_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
         double gl[4], *g = F->want_grad ? F->dlF + 4 * k : gl;
         /* z near 1: the groups using this pair take their dead term by
          * quadrature (pn_group_fn); the 2F1 there is dear and inexact. */
-        if (pnq_z(p->alpha, p->beta, y) >= PNQ_Z_MIN) {
+        if (pnq_use(p->r, p->alpha, p->s, p->beta, y)) {
             F->lF[k] = NAN;
             continue;
         }
@@ -998,7 +998,7 @@ static void pn_group_fn(void *ctx, size_t lo, size_t hi, double *acc)
         double l1a = log1p(T / al), l1T = log1p(T / be);
         double la = -(x > 0 ? x * lal : 0.0) - (r + x) * l1a - s * l1T;
         double dld[4], ld;
-        int quad = pnq_z(al, be, tx) >= PNQ_Z_MIN;
+        int quad = pnq_use(r, al, s, be, tx);
         double e = 1.0, de = 0.0;
         if (quad) {
             ld = pnq_dead(r, al, s, be, x, tx, T, F->want_grad ? dld : NULL);
@@ -1219,6 +1219,67 @@ static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, in
     return 0;
 }
 
+/*
+ * A limit answer (r, alpha at the boundary) against the finite model
+ * beside it. Along the r, alpha ridge the likelihood can be flat to a few
+ * hundredths over r = 1e3..1e7 with its maximum at r ~ 1e3 (a sample of
+ * customers with one purchase rate shows a little over-dispersion by
+ * chance), and L-BFGS, started where it was, slides out to the box and
+ * ends at the limit's value. So the finite model is probed at r = 1e2,
+ * 1e3, 1e4 on the limit's rate, drop-out s, beta; when a probe beats the
+ * limit, the finite model is maximised from it (on its s, beta ridge when
+ * the limit has s, beta at the boundary too, cheap since pnbd_quad) and
+ * replaces the limit when it is better by more than BTYD_RIDGE_TOL.
+ */
+static void pn_finite_check(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
+{
+    if ((fi->at_boundary & 3u) != 3u || !isfinite(fi->log_likelihood))
+        return;
+    double lam = p->r / p->alpha, best = -INFINITY;
+    int s_ridge = (fi->at_boundary & 12u) == 12u;
+    /* the drop-out pair within the finite fit's box, on the same rate */
+    double s = p->s, be = p->beta;
+    if (be > BTYD_PMAX / 10) {
+        s *= BTYD_PMAX / 10 / be;
+        be = BTYD_PMAX / 10;
+    }
+    pnbd_params q = *p;
+    for (double r = 1e2; r <= 1e4; r *= 10) {
+        pnbd_params t = {r, r / lam, s, be};
+        double l = pn_eval(F, &t);
+        if (isfinite(l) && l > best) {
+            best = l;
+            q = t;
+        }
+    }
+    if (!(best > fi->log_likelihood))
+        return;
+    an_fit_info qi = *fi;
+    qi.log_likelihood = best;
+    qi.at_boundary = 0;
+    if (s_ridge) {
+        if (pn_ridge(F, &q, &qi) != 0)
+            return;
+    } else {
+        double th[4] = {log(q.r), log(q.alpha), log(q.s), log(q.beta)}, fmin;
+        F->rate_tried = 1; /* no second limit fit from the objective */
+        int st = btyd_minimise(pn_objective, F, th, 4, 1, BTYD_PNBD_XTOL, &fmin, NULL);
+        if (st < 0 && st != NLOPT_ROUNDOFF_LIMITED)
+            return;
+        q = (pnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+        qi.log_likelihood = pn_eval(F, &q);
+        qi.nlopt_status = st;
+        if (q.s > BTYD_RIDGE && q.beta > BTYD_RIDGE && pn_ridge(F, &q, &qi) != 0)
+            return;
+    }
+    if (!(qi.log_likelihood > fi->log_likelihood + BTYD_RIDGE_TOL) || q.r > BTYD_PMAX / 10)
+        return; /* the limit stands (a finite point running to the box is the limit) */
+    *p = q;
+    fi->log_likelihood = qi.log_likelihood;
+    fi->nlopt_status = qi.nlopt_status;
+    fi->at_boundary = qi.at_boundary;
+}
+
 an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pnbd_params *out,
                an_fit_info *info)
 {
@@ -1302,6 +1363,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         fi.log_likelihood = F.lim_fi.log_likelihood;
         fi.nlopt_status = F.lim_fi.nlopt_status;
         fi.at_boundary = F.lim_fi.at_boundary;
+        pn_finite_check(&F, out, &fi);
         fi.evaluations = F.evals;
         fi.n = n;
         fi.groups = ng;
@@ -1335,6 +1397,8 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         pn_rate_limit(&d, out, &fi, &F.evals) == 0)
         failed = 0;
 fitted:
+    if (!failed)
+        pn_finite_check(&F, out, &fi);
     fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = ng;

@@ -12,9 +12,11 @@ static const double GL_W[4] = {0.3626837833783620, 0.3137066458778873, 0.2223810
 #define PNQ_DROP 3.0
 #define PNQ_MAX_PANELS 4000
 
-double pnq_z(double al, double be, double t_x)
+int pnq_use(double r, double al, double s, double be, double y)
 {
-    return al >= be ? (al - be) / (al + t_x) : (be - al) / (be + t_x);
+    if (r >= PNQ_SHAPE_MIN || s >= PNQ_SHAPE_MIN)
+        return 1;
+    return (al >= be ? (al - be) / (al + y) : (be - al) / (be + y)) >= PNQ_Z_MIN;
 }
 
 double pnq_dead(double r, double al, double s, double be, double x, double t_x, double T, double g[4])
