@@ -22,6 +22,7 @@
 #include "analytics/hyp2f1.h"
 #include "analytics/parfor.h"
 #include "analytics/pnbd_limit.h"
+#include "analytics/pnbd_quad.h"
 #include "analytics/specfun.h"
 
 #include <math.h>
@@ -620,7 +621,11 @@ static void btyd_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
             J->val[k] = bgnbd_bracket(J->p, J->t, J->px[k], J->py[k]);
         } else {
             const pnbd_params *q = J->p;
-            J->val[k] = pnbd_logF(q->r, q->alpha, q->s, q->beta, J->px[k], J->py[k]);
+            /* Every row using this pair takes its dead term by quadrature
+             * (pnq_use is monotone in y, pnbd_quad.h). */
+            J->val[k] = pnq_use(q->r, q->alpha, q->s, q->beta, J->py[k])
+                            ? NAN
+                            : pnbd_logF(q->r, q->alpha, q->s, q->beta, J->px[k], J->py[k]);
         }
     }
     acc[0] += 0;
@@ -638,6 +643,7 @@ typedef struct {
 
 static void pnbd_terms(const pnbd_params *p, double x, double t_x, double T, double lF_tx, double lF_T,
                        double *l_alive, double *l_dead);
+static void pnbd_terms_quad(const pnbd_params *p, double x, double t_x, double T, double *l_alive, double *l_dead);
 static double pnbd_horizon(double s, double bT, double t);
 
 static void btyd_row_fn(void *ctx, size_t lo, size_t hi, double *acc)
@@ -654,6 +660,8 @@ static void btyd_row_fn(void *ctx, size_t lo, size_t hi, double *acc)
             double la, ld;
             if (q->r >= PNL_R_MIN) /* the limit model: no 2F1 pairs */
                 pnl_terms(q->r / q->alpha, q->s, q->beta, tx, T, &la, &ld, NULL, NULL);
+            else if (pnq_use(q->r, q->alpha, q->s, q->beta, tx))
+                pnbd_terms_quad(q, x, tx, T, &la, &ld);
             else
                 pnbd_terms(q, x, tx, T, J->val[J->i_tx[i]], J->val[J->i_T[i]], &la, &ld);
             pa = exp(la - sf_logaddexp(la, ld));
@@ -755,11 +763,24 @@ static void pnbd_terms(const pnbd_params *p, double x, double t_x, double T, dou
     *l_dead = -log1p((p->r + x) / p->s) + lA0; /* log(s/(r+s+x)) */
 }
 
+/* pnbd_terms with the 2F1's argument near 1 (pnbd_quad.h): both terms
+ * times alpha^r, written so that r ln alpha never appears; the caller adds
+ * lnG(r+x) - lnG(r) only. */
+static void pnbd_terms_quad(const pnbd_params *p, double x, double t_x, double T, double *l_alive, double *l_dead)
+{
+    *l_alive = -(x > 0 ? x * log(p->alpha) : 0.0) - (p->r + x) * log1p(T / p->alpha) - p->s * log1p(T / p->beta);
+    *l_dead = pnq_dead(p->r, p->alpha, p->s, p->beta, x, t_x, T, NULL);
+}
+
 double pnbd_loglik_one(const pnbd_params *p, double x, double t_x, double T)
 {
     if (p->r >= PNL_R_MIN) /* at the purchase-rate limit (pnbd_limit.h) */
         return pnl_loglik_one(p->r / p->alpha, p->s, p->beta, x, t_x, T);
     double la, ld;
+    if (pnq_use(p->r, p->alpha, p->s, p->beta, t_x)) {
+        pnbd_terms_quad(p, x, t_x, T, &la, &ld);
+        return sf_lgamma_diff(p->r, x) + sf_logaddexp(la, ld);
+    }
     double lF_tx = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, t_x);
     double lF_T = t_x == T ? lF_tx : pnbd_logF(p->r, p->alpha, p->s, p->beta, x, T);
     pnbd_terms(p, x, t_x, T, lF_tx, lF_T, &la, &ld);
@@ -779,6 +800,10 @@ double pnbd_p_alive(const pnbd_params *p, double x, double t_x, double T)
     double la, ld;
     if (p->r >= PNL_R_MIN) {
         pnl_terms(p->r / p->alpha, p->s, p->beta, t_x, T, &la, &ld, NULL, NULL);
+        return exp(la - sf_logaddexp(la, ld));
+    }
+    if (pnq_use(p->r, p->alpha, p->s, p->beta, t_x)) {
+        pnbd_terms_quad(p, x, t_x, T, &la, &ld);
         return exp(la - sf_logaddexp(la, ld));
     }
     double lF_tx = pnbd_logF(p->r, p->alpha, p->s, p->beta, x, t_x);
@@ -838,6 +863,7 @@ typedef struct {
     pnbd_params lim;
     an_fit_info lim_fi;
     nlopt_opt opt;   /* the running optimiser (for nlopt_force_stop) */
+    double ll_cap;   /* no parameters give more (pn_eval_grad) */
 } pn_fitctx;
 
 static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, int *evals);
@@ -926,6 +952,12 @@ static void pn_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
     for (size_t k = lo; k < hi; k++) {
         double x = F->px[k], y = F->py[k];
         double gl[4], *g = F->want_grad ? F->dlF + 4 * k : gl;
+        /* z near 1: the groups using this pair take their dead term by
+         * quadrature (pn_group_fn); the 2F1 there is dear and inexact. */
+        if (pnq_use(p->r, p->alpha, p->s, p->beta, y)) {
+            F->lF[k] = NAN;
+            continue;
+        }
         if (pnbd_logF_series(p->r, p->alpha, p->s, p->beta, x, y, &F->lF[k], g) == 0)
             continue;
         if (!F->want_grad) {
@@ -948,38 +980,53 @@ static void pn_pair_fn(void *ctx, size_t lo, size_t hi, double *acc)
     acc[0] += 0;
 }
 
-/* acc: 0 LL (group part), 1..4 d/d(r, alpha, s, beta) */
+/* acc: 0 LL (group part), 1..4 d/d(r, alpha, s, beta). Everything is
+ * taken times alpha^r / Gamma(r) per customer, so that neither r ln alpha
+ * nor lnG(r) (1e7 at r = 1e6) is ever added to terms of their size that
+ * cancel it: lgx holds lnG(r+x) - lnG(r), the alive term is
+ * -x ln alpha - (r+x) log1p(T/alpha) - s log1p(T/beta). */
 static void pn_group_fn(void *ctx, size_t lo, size_t hi, double *acc)
 {
     pn_fitctx *F = ctx;
     const btyd_prep *d = F->d;
     const pnbd_params *p = &F->cur;
     double ll = 0, gr = 0, ga = 0, gs = 0, gb = 0;
-    double r = p->r, al = p->alpha, s = p->s, be = p->beta;
+    double r = p->r, al = p->alpha, s = p->s, be = p->beta, lal = log(al);
     for (size_t k = lo; k < hi; k++) {
-        double x = d->x[k], T = d->T[k], w = d->w[k];
+        double x = d->x[k], tx = d->tx[k], T = d->T[k], w = d->w[k];
         uint32_t i1 = F->pi_tx[k], i2 = F->pi_T[k];
-        /* pnbd_terms written out so that each log and exp is taken once
-         * for the likelihood and its gradient (issue 16 speed): the alive
-         * term, and the dead term -log1p((r+x)/s) + log(F1 - F2) with
-         * F2/F1 = e. */
-        double lat = log(al + T), l1T = log1p(T / be);
-        double la = -(r + x) * lat - s * l1T;
-        double e = i1 == i2 ? 1.0 : exp(F->lF[i2] - F->lF[i1]), de = 1.0 - e;
-        double ld = -F->lrs[d->ix[k]] + (e < 1.0 ? F->lF[i1] + log1p(-e) : e >= 1.0 ? -INFINITY : NAN);
+        double l1a = log1p(T / al), l1T = log1p(T / be);
+        double la = -(x > 0 ? x * lal : 0.0) - (r + x) * l1a - s * l1T;
+        double dld[4], ld;
+        int quad = pnq_use(r, al, s, be, tx);
+        double e = 1.0, de = 0.0;
+        if (quad) {
+            ld = pnq_dead(r, al, s, be, x, tx, T, F->want_grad ? dld : NULL);
+        } else {
+            /* The dead term -log1p((r+x)/s) + log(F1 - F2) with F2/F1 = e,
+             * plus r ln alpha. */
+            e = i1 == i2 ? 1.0 : exp(F->lF[i2] - F->lF[i1]);
+            de = 1.0 - e;
+            ld = -F->lrs[d->ix[k]] + (e < 1.0 ? F->lF[i1] + log1p(-e) + r * lal : e >= 1.0 ? -INFINITY : NAN);
+        }
         /* lt = log(e^la + e^ld); u = e^(la - lt), the alive term's share */
         double E = exp(-fabs(la - ld)), lt = (la > ld ? la : ld) + log1p(E);
         double u = la >= ld ? 1.0 / (1.0 + E) : E / (1.0 + E), v = 1.0 - u;
         ll += w * (F->lgx[d->ix[k]] + lt);
         if (!F->want_grad)
             continue;
-        double dla[4] = {-lat, -(r + x) / (al + T), -l1T, s * T / (be * (be + T))};
-        double dld[4] = {-1.0 / (r + s + x), 0, (r + x) / (s * (r + s + x)), 0};
-        if (v > 0) {
-            const double *g1 = F->dlF + 4 * (size_t)i1, *g2 = F->dlF + 4 * (size_t)i2;
-            /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2). */
-            for (int j = 0; j < 4; j++)
-                dld[j] += (g1[j] - e * g2[j]) / de;
+        double dla[4] = {-l1a, -x / al + (r + x) * T / (al * (al + T)), -l1T, s * T / (be * (be + T))};
+        if (!quad) {
+            dld[0] = -1.0 / (r + s + x) + lal;
+            dld[1] = r / al;
+            dld[2] = (r + x) / (s * (r + s + x));
+            dld[3] = 0;
+            if (v > 0) {
+                const double *g1 = F->dlF + 4 * (size_t)i1, *g2 = F->dlF + 4 * (size_t)i2;
+                /* d log(F1 - F2) = (F1 dlF1 - F2 dlF2)/(F1 - F2). */
+                for (int j = 0; j < 4; j++)
+                    dld[j] += (g1[j] - e * g2[j]) / de;
+            }
         }
         double dg = F->dgx[d->ix[k]];
         gr += w * (dg + u * dla[0] + (v > 0 ? v * dld[0] : 0));
@@ -1004,19 +1051,24 @@ static double pn_eval_grad(pn_fitctx *F, const pnbd_params *p, double *grad)
     F->evals++;
     parfor_sum(F->npair, 2048, pn_pair_fn, F, acc, 1);
     for (size_t j = 0; j < d->nx; j++) {
-        F->lgx[j] = sf_lgamma(p->r + d->ux[j], NULL);
+        F->lgx[j] = sf_lgamma_diff(p->r, d->ux[j]);
         F->lrs[j] = log1p((p->r + d->ux[j]) / p->s);
         if (F->want_grad)
-            F->dgx[j] = sf_digamma(p->r + d->ux[j]);
+            F->dgx[j] = sf_digamma_diff(p->r, d->ux[j]);
     }
     parfor_sum(d->ng, BTYD_PAR_MIN, pn_group_fn, F, acc, 5);
     if (F->want_grad) {
-        grad[0] = acc[1] + d->n * (-sf_digamma(p->r) + log(p->alpha));
-        grad[1] = acc[2] + d->n * p->r / p->alpha;
+        grad[0] = acc[1];
+        grad[1] = acc[2];
         grad[2] = acc[3];
         grad[3] = acc[4];
     }
-    return acc[0] + d->n * (-sf_lgamma(p->r, NULL) + p->r * log(p->alpha));
+    double ll = acc[0];
+    /* No data allow more than sum x ln(x/t_x) - x (each customer's
+     * likelihood is a mixture of Poisson-exponential ones, each at most
+     * lambda^x e^(-lambda t_x)): a figure above it is lost digits, not a
+     * maximum, and is never accepted. */
+    return ll > F->ll_cap + 1e-9 * fabs(F->ll_cap) + 1e-6 ? NAN : ll;
 }
 
 static double pn_eval(pn_fitctx *F, const pnbd_params *p)
@@ -1167,6 +1219,67 @@ static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, in
     return 0;
 }
 
+/*
+ * A limit answer (r, alpha at the boundary) against the finite model
+ * beside it. Along the r, alpha ridge the likelihood can be flat to a few
+ * hundredths over r = 1e3..1e7 with its maximum at r ~ 1e3 (a sample of
+ * customers with one purchase rate shows a little over-dispersion by
+ * chance), and L-BFGS, started where it was, slides out to the box and
+ * ends at the limit's value. So the finite model is probed at r = 1e2,
+ * 1e3, 1e4 on the limit's rate, drop-out s, beta; when a probe beats the
+ * limit, the finite model is maximised from it (on its s, beta ridge when
+ * the limit has s, beta at the boundary too, cheap since pnbd_quad) and
+ * replaces the limit when it is better by more than BTYD_RIDGE_TOL.
+ */
+static void pn_finite_check(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
+{
+    if ((fi->at_boundary & 3u) != 3u || !isfinite(fi->log_likelihood))
+        return;
+    double lam = p->r / p->alpha, best = -INFINITY;
+    int s_ridge = (fi->at_boundary & 12u) == 12u;
+    /* the drop-out pair within the finite fit's box, on the same rate */
+    double s = p->s, be = p->beta;
+    if (be > BTYD_PMAX / 10) {
+        s *= BTYD_PMAX / 10 / be;
+        be = BTYD_PMAX / 10;
+    }
+    pnbd_params q = *p;
+    for (double r = 1e2; r <= 1e4; r *= 10) {
+        pnbd_params t = {r, r / lam, s, be};
+        double l = pn_eval(F, &t);
+        if (isfinite(l) && l > best) {
+            best = l;
+            q = t;
+        }
+    }
+    if (!(best > fi->log_likelihood))
+        return;
+    an_fit_info qi = *fi;
+    qi.log_likelihood = best;
+    qi.at_boundary = 0;
+    if (s_ridge) {
+        if (pn_ridge(F, &q, &qi) != 0)
+            return;
+    } else {
+        double th[4] = {log(q.r), log(q.alpha), log(q.s), log(q.beta)}, fmin;
+        F->rate_tried = 1; /* no second limit fit from the objective */
+        int st = btyd_minimise(pn_objective, F, th, 4, 1, BTYD_PNBD_XTOL, &fmin, NULL);
+        if (st < 0 && st != NLOPT_ROUNDOFF_LIMITED)
+            return;
+        q = (pnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+        qi.log_likelihood = pn_eval(F, &q);
+        qi.nlopt_status = st;
+        if (q.s > BTYD_RIDGE && q.beta > BTYD_RIDGE && pn_ridge(F, &q, &qi) != 0)
+            return;
+    }
+    if (!(qi.log_likelihood > fi->log_likelihood + BTYD_RIDGE_TOL) || q.r > BTYD_PMAX / 10)
+        return; /* the limit stands (a finite point running to the box is the limit) */
+    *p = q;
+    fi->log_likelihood = qi.log_likelihood;
+    fi->nlopt_status = qi.nlopt_status;
+    fi->at_boundary = qi.at_boundary;
+}
+
 an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pnbd_params *out,
                an_fit_info *info)
 {
@@ -1225,6 +1338,10 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         F.pi_T[k] = (uint32_t)gp.index[ng + k];
     }
     F.d = &d;
+    F.ll_cap = 0;
+    for (size_t k = 0; k < ng; k++)
+        if (d.x[k] > 0)
+            F.ll_cap += d.w[k] * (d.tx[k] > 0 ? d.x[k] * (log(d.x[k] / d.tx[k]) - 1.0) : INFINITY);
     /* Start from the BG/NBD-like scale: r = 1, alpha matching the mean
      * rate, s = 1, beta = mean T. */
     double al0 = btyd_mean_rate_scale(&d), sT = 0;
@@ -1246,6 +1363,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         fi.log_likelihood = F.lim_fi.log_likelihood;
         fi.nlopt_status = F.lim_fi.nlopt_status;
         fi.at_boundary = F.lim_fi.at_boundary;
+        pn_finite_check(&F, out, &fi);
         fi.evaluations = F.evals;
         fi.n = n;
         fi.groups = ng;
@@ -1279,6 +1397,8 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
         pn_rate_limit(&d, out, &fi, &F.evals) == 0)
         failed = 0;
 fitted:
+    if (!failed)
+        pn_finite_check(&F, out, &fi);
     fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = ng;
