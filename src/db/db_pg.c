@@ -32,6 +32,7 @@
 #include "lib/log.h"
 #include <ctype.h>
 #include "lib/lazy_pq.h"
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ struct db {
     struct db_stmt cache[STMT_CACHE_SLOTS];
     struct pg_bulk *bulk; /* db_bulk_begin: INSERTs held for COPY until the transaction ends (pg_bulk.c) */
     bool bulk_pass;       /* db_bulk_pass: the next statement runs without the held rows */
+    json_t *bulk_memo;    /* db_bulk_memo: the hooks' memo, as long as the held rows */
 };
 
 static char g_conninfo[4096];
@@ -265,6 +267,7 @@ void pg_close(db *c)
 {
     if (!c) return;
     pg_bulk_free(c->bulk);
+    json_decref(c->bulk_memo);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++)
         if (c->cache[i].key) stmt_free(&c->cache[i]);
     lz_pq.PQfinish(c->h);
@@ -694,6 +697,8 @@ static void bulk_end(db *c)
     pg_bulk_free(c->bulk);
     c->bulk = NULL;
     c->bulk_pass = false;
+    json_decref(c->bulk_memo);
+    c->bulk_memo = NULL;
 }
 
 /* Before statement s runs in a bulk write: 0 when it was held (its row is
@@ -747,6 +752,13 @@ static int pg_bulk_on(db *c, const char *const *tables)
 }
 
 static void pg_bulk_pass_next(db *c) { if (c->bulk) c->bulk_pass = true; }
+
+static json_t *pg_bulk_memo(db *c)
+{
+    if (!c->bulk) return NULL;
+    if (!c->bulk_memo) c->bulk_memo = json_object();
+    return c->bulk_memo;
+}
 
 static int execute(db_stmt *s)
 {
@@ -1120,6 +1132,7 @@ int pg_savepoint_release(db *c) { return run(c, "RELEASE SAVEPOINT job"); }
 int pg_savepoint_rollback(db *c)
 {
     pg_bulk_drop(c->bulk);
+    if (c->bulk_memo) json_object_clear(c->bulk_memo);
     return run(c, "ROLLBACK TO SAVEPOINT job");
 }
 
@@ -1277,6 +1290,7 @@ const struct db_driver db_driver_pg = {
     .dialect = "postgres",
     .bulk_begin = pg_bulk_on,
     .bulk_pass = pg_bulk_pass_next,
+    .bulk_memo = pg_bulk_memo,
     .replica_set = pg_replica_set,
     .reader_replica = pg_reader_replica,
     .global_open = pg_global_open,
