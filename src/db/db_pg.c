@@ -732,7 +732,10 @@ static int bulk_hold(db_stmt *s)
             return 0;
         }
     }
-    if (!pass && pg_bulk_touches(c->bulk, s->sql)) {
+    /* A write that is not held may refer to held rows (a points posting to
+     * a new party, a transaction written as it comes to its new customer):
+     * they go first, or its foreign key fails. */
+    if (!pass && (pg_bulk_touches(c->bulk, s->sql) || (s->changing && pg_bulk_holds(c->bulk)))) {
         int rc = bulk_flush(c);
         if (rc) return rc;
     }
