@@ -85,11 +85,12 @@ static int64_t cost_of(const json_t *rec)
  * costs.wraps] of the party's rows as the transaction sees them, held
  * ones included: a create adds its row (transaction_after_create), and a
  * change or a delete (not what an import's new rows meet, but the write
- * path allows it) drops them all, to be read again. */
+ * path allows it) drops them all, to be read again: both read the rows
+ * at once, sending the held ones first. */
 static json_t *gross_memo(db *w, int64_t party, const char *currency, char *key, size_t cap)
 {
     json_t *memo = db_bulk_memo(w);
-    if (!memo) return NULL;
+    if (!memo || json_object_get(memo, "txn.gross.off")) return NULL;
     json_t *all = json_object_get(memo, "txn.gross");
     if (!all) json_object_set_new(memo, "txn.gross", all = json_object());
     snprintf(key, cap, "%lld:%s", (long long)party, currency);
@@ -149,13 +150,18 @@ static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct
 static int transaction_after_create(db *w, int64_t id, const json_t *rec)
 {
     (void)id;
+    json_t *bulk = db_bulk_memo(w);
+    if (!bulk || json_object_get(bulk, "txn.gross.off")) return 0;   /* no batch, or not kept */
     const char *currency = json_string_value(json_object_get(json_object_get(rec, "amount"), "currency"));
     char key[96];
     json_t *memo = currency ? gross_memo(w, json_integer_value(json_object_get(rec, "party_id")), currency, key, sizeof key) : NULL;
     json_t *known = memo ? json_object_get(memo, key) : NULL;
     if (!known) {
-        /* not counted (another writer's create): read again next time */
+        /* A create its check did not count (not a path the write path
+         * takes): the entries cannot be trusted with rows held, so the
+         * rest of the batch reads the rows (sending them) as row by row. */
         gross_forget(w);
+        json_object_set_new(bulk, "txn.gross.off", json_true());
         return 0;
     }
     money_sum amounts = {json_integer_value(json_array_get(known, 0)), json_integer_value(json_array_get(known, 1))};
