@@ -142,9 +142,10 @@ int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
  * cached: db_done finalizes it). NULL on error. */
 db_stmt *db_prepare_table_scan(db *c, const char *table);
 /* A read of very many rows (the analytics load), streamed: on PostgreSQL
- * each row is handed over as it arrives (libpq's single-row mode) rather
- * than the whole result held in memory; on SQLite rows are always read as
- * stepped. No other statement may run on c until the last row is read or
+ * through a cursor, 20,000 rows a FETCH (the next one on its way while the
+ * caller steps through these), in the caller's transaction or a read-only
+ * one of its own, rather than the whole result held in memory; on SQLite
+ * rows are always read as stepped. No other statement may run on c until the last row is read or
  * the statement is done. The statement is the caller's: db_done frees it. */
 db_stmt *db_prepare_stream(db *c, const char *sql);
 /* A number that changes whenever another connection commits a change to the
