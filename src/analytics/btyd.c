@@ -494,22 +494,34 @@ done:
 }
 
 /* 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), via its log; la =
- * ln a, lb = ln(b+x-1). ln((alpha+T)/(alpha+t_x)) as log1p: r, alpha may
- * be near infinity (issue 16). */
-static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double t_x, double T)
+ * ln a, lb = ln(b+x-1), lr = ln((alpha+T)/(alpha+t_x)) (bgnbd_log_ratio). */
+static inline double bgnbd_p_alive_of(const bgnbd_params *p, double la, double lb, double x, double lr)
 {
-    double l = la - lb + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+    double l = la - lb + (p->r + x) * lr;
     /* One exp: libm's exp may set errno, so the compiler does not merge two
      * calls (half a million exp per recompute, issue 16). */
     double e = exp(-fabs(l));
     return l > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
 }
 
+/* ln((alpha+T)/(alpha+t_x)). While alpha is moderate, as ln(alpha+T) -
+ * ln(alpha+t_x): a whole-day batch takes both logs from a table
+ * (bgnbd_p_alive_days), bit for bit the same, and the difference loses at
+ * most a few units of 1e-16 times ln(alpha+T) / the ratio's distance from 1.
+ * For large alpha (r, alpha may run towards infinity, issue 16) that
+ * distance is tiny: log1p of the ratio's excess keeps its digits there. */
+static inline double bgnbd_log_ratio(const bgnbd_params *p, double t_x, double T)
+{
+    if (p->alpha < BGNBD_LT_ALPHA_MAX)
+        return log(p->alpha + T) - log(p->alpha + t_x);
+    return log1p((T - t_x) / (p->alpha + t_x));
+}
+
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, t_x, T);
+    return bgnbd_p_alive_of(p, log(p->a), log(p->b + x - 1), x, bgnbd_log_ratio(p, t_x, T));
 }
 
 void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
@@ -519,14 +531,37 @@ void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB])
         lab[k] = log(p->b + k - 1);
 }
 
+/* ln(b+x-1) from lab when x is a small whole number. (double)(int)x, not
+ * floor: without SSE4.1 floor is a libm call, once a party in the recompute
+ * (issue 16). */
+static inline double lab_b(const bgnbd_params *p, const double lab[BGNBD_LAB], double x)
+{
+    return x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
+}
+
 double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T)
 {
     if (x <= 0)
         return 1.0;
-    /* (double)(int)x, not floor: without SSE4.1 floor is a libm call, once
-     * a party in the recompute (issue 16). */
-    double lb = x < BGNBD_LAB && x == (double)(int)x ? lab[(int)x] : log(p->b + x - 1);
-    return bgnbd_p_alive_of(p, lab[0], lb, x, t_x, T);
+    return bgnbd_p_alive_of(p, lab[0], lab_b(p, lab, x), x, bgnbd_log_ratio(p, t_x, T));
+}
+
+int bgnbd_lt(const bgnbd_params *p, size_t n, double *lt)
+{
+    if (!(p->alpha < BGNBD_LT_ALPHA_MAX))
+        return -1;
+    /* k / 7.0 as the caller's T = days / 7.0: the same double. */
+    for (size_t k = 0; k < n; k++)
+        lt[k] = log(p->alpha + (double)(int32_t)k / 7.0);
+    return 0;
+}
+
+double bgnbd_p_alive_days(const bgnbd_params *p, const double lab[BGNBD_LAB], const double *lt, double x,
+                          int32_t t_x_days, int32_t T_days)
+{
+    if (x <= 0)
+        return 1.0;
+    return bgnbd_p_alive_of(p, lab[0], lab_b(p, lab, x), x, lt[T_days] - lt[t_x_days]);
 }
 
 /* (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]:
@@ -1071,6 +1106,20 @@ static int pn_ridge(pn_fitctx *F, pnbd_params *p, an_fit_info *fi)
     return 0;
 }
 
+/* The limit model's own drop-out ridge: th = (ln lambda, ln mu) with s =
+ * K, beta = K/mu (mu the common drop-out rate). */
+static double pnl_ridge_ll(void *ctx, const double *th, double K, double *grad)
+{
+    const btyd_prep *d = ctx;
+    double lam = exp(th[0]), beta = K * exp(-th[1]), g[3];
+    double ll = pnl_loglik_groups(d->ng, d->x, d->tx, d->T, d->w, lam, K, beta, grad ? g : NULL);
+    if (grad) {
+        grad[0] = g[0] * lam;
+        grad[1] = -g[2] * beta;
+    }
+    return ll;
+}
+
 /* Fits the limit model with one purchase rate lambda = r/alpha for
  * everyone from *p; replaces *p (r = PNL_R_OUT, alpha = r/lambda) and fi's
  * figures when its log-likelihood is at least as high. 0 when it did. */
@@ -1089,10 +1138,32 @@ static int pn_rate_limit(const btyd_prep *d, pnbd_params *p, an_fit_info *fi, in
         return -1;
     if (!isfinite(ll) || (isfinite(fi->log_likelihood) && ll < fi->log_likelihood - BTYD_RIDGE_TOL))
         return -1; /* a finite maximum is better: not this boundary */
+    unsigned bits = 1u << 0 | 1u << 1;
+    /* s, beta large too: no heterogeneity in the drop-out rate either, and
+     * the limit model's likelihood rises along s, beta -> inf with s/beta
+     * fixed (the box stopped it at 1e7, some n/1e7 short of the supremum).
+     * Walked out like the finite model's ridge (boundary.h) to within
+     * BTYD_RIDGE_TOL of its limit; s, beta are flagged either way. */
+    if (exp(th[1]) > BTYD_RIDGE && exp(th[2]) > BTYD_RIDGE) {
+        bits |= 1u << 2 | 1u << 3;
+        double rt[2] = {th[0], th[1] - th[2]};
+        double lb[2] = {log(1e-9), log(BTYD_PMIN) - log(BTYD_PMAX)}, ub[2] = {log(1e4), log(BTYD_PMAX) - log(BTYD_PMIN)};
+        bnd_result res;
+        /* K up to 1e12: the limit model's terms are log1p(tau/beta) and
+         * s log1p(...), exact at any scale. */
+        if (bnd_ridge_fit(pnl_ridge_ll, (void *)d, 2, lb, ub, d->n, exp(th[1]), 1e12, BTYD_RIDGE_TOL, rt, &res) == 0 &&
+            res.ll >= ll - BTYD_RIDGE_TOL) {
+            th[0] = rt[0];
+            th[1] = log(res.K);
+            th[2] = log(res.K) - rt[1];
+            ll = res.ll;
+            *evals += res.evaluations;
+        }
+    }
     *p = (pnbd_params){PNL_R_OUT, PNL_R_OUT / exp(th[0]), exp(th[1]), exp(th[2])};
     fi->log_likelihood = ll;
     fi->nlopt_status = st;
-    fi->at_boundary = 1u << 0 | 1u << 1;
+    fi->at_boundary = bits;
     return 0;
 }
 
@@ -1189,6 +1260,15 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
      * (r, alpha -> inf is not walked as a ridge: with alpha >> beta the 2F1
      * is at z -> 1, where a ridge fit took minutes for thousands of
      * customers; its limit model is fitted directly below.) */
+    /* Both pairs large (no heterogeneity in either process): the limit
+     * model first, whose own s, beta ridge is cheap; walking the finite
+     * model's s, beta ridge with r, alpha running away too puts every 2F1
+     * at z -> 1 (minutes for 4,000 customers). */
+    int both = out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY && out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE;
+    if (both && isfinite(fi.log_likelihood) && pn_rate_limit(&d, out, &fi, &F.evals) == 0) {
+        failed = 0;
+        goto fitted;
+    }
     if ((failed || (out->s > BTYD_RIDGE && out->beta > BTYD_RIDGE)) && isfinite(fi.log_likelihood) &&
         pn_ridge(&F, out, &fi) == 0)
         failed = 0;
@@ -1198,6 +1278,7 @@ an_rc pnbd_fit(size_t n, const double *x, const double *t_x, const double *T, pn
     if ((failed || !isfinite(fi.log_likelihood) || (out->r > BTYD_RIDGE_TRY && out->alpha > BTYD_RIDGE_TRY)) &&
         pn_rate_limit(&d, out, &fi, &F.evals) == 0)
         failed = 0;
+fitted:
     fi.evaluations = F.evals;
     fi.n = n;
     fi.groups = ng;

@@ -23,6 +23,7 @@
 #define RAPPORT_ANALYTICS_BTYD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analytics/an_result.h"
 
@@ -60,6 +61,17 @@ double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T);
 #define BGNBD_LAB 64
 void bgnbd_lab(const bgnbd_params *p, double lab[BGNBD_LAB]);
 double bgnbd_p_alive_lab(const bgnbd_params *p, const double lab[BGNBD_LAB], double x, double t_x, double T);
+
+/* The same P(alive) over whole-day histories (t_x and T are days / 7, as
+ * in the server's runs) with lt[k] = ln(alpha + k / 7) from a table
+ * (bgnbd_lt fills lt[0..n-1]): equal to bgnbd_p_alive bit for bit, one exp
+ * a customer and no log (issue 16: the recompute against DuckDB). The table
+ * holds only while alpha < BGNBD_LT_ALPHA_MAX (bgnbd_lt returns -1 beyond:
+ * use bgnbd_p_alive_lab). t_x_days <= T_days < n. */
+#define BGNBD_LT_ALPHA_MAX 1e4
+int bgnbd_lt(const bgnbd_params *p, size_t n, double *lt);
+double bgnbd_p_alive_days(const bgnbd_params *p, const double lab[BGNBD_LAB], const double *lt, double x,
+                          int32_t t_x_days, int32_t T_days);
 
 /* Expected repeat transactions in (T, T + t] given the history. */
 double bgnbd_expected(const bgnbd_params *p, double t, double x, double t_x, double T);

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PARFOR_MAX_THREADS 8
-
 typedef struct {
     parfor_fn fn;
     void *ctx;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #define PARFOR_MAX_ACC 16
+/* Chunks (threads) of one call at most. */
+#define PARFOR_MAX_THREADS 8
 
 /* fn adds its contribution for rows [lo, hi) into acc[0..nacc-1] (zeroed). */
 typedef void (*parfor_fn)(void *ctx, size_t lo, size_t hi, double *acc);

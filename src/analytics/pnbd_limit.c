@@ -101,6 +101,22 @@ static void pnl_pass_fn(void *ctx, size_t lo, size_t hi, double *acc)
     }
 }
 
+double pnl_loglik_groups(size_t ng, const double *x, const double *t_x, const double *T, const double *w, double lam,
+                         double s, double beta, double grad[3])
+{
+    pnl_pass P = {x, t_x, T, w, lam, s, beta, grad != NULL};
+    double acc[4], sx = 0;
+    for (size_t k = 0; k < ng; k++)
+        sx += w[k] * x[k];
+    parfor_sum(ng, 4096, pnl_pass_fn, &P, acc, 4);
+    if (grad) {
+        grad[0] = acc[1] + sx / lam;
+        grad[1] = acc[2];
+        grad[2] = acc[3];
+    }
+    return acc[0] + sx * log(lam);
+}
+
 typedef struct {
     size_t ng;
     const double *x, *tx, *T, *w;

@@ -42,6 +42,11 @@ void pnl_terms(double lam, double s, double beta, double t_x, double T, double *
 /* Log-likelihood of one customer under the limit model. */
 double pnl_loglik_one(double lam, double s, double beta, double x, double t_x, double T);
 
+/* Log-likelihood of ng groups (x, t_x, T with weight w) under the limit
+ * model; with grad non-NULL, its derivatives in (lambda, s, beta). */
+double pnl_loglik_groups(size_t ng, const double *x, const double *t_x, const double *T, const double *w, double lam,
+                         double s, double beta, double grad[3]);
+
 /* Maximum-likelihood fit of (lambda, s, beta) over ng groups (x, t_x, T
  * with weight w; n customers in all). th holds (ln lambda, ln s, ln beta):
  * the start on entry, the fit on return. *ll gets the log-likelihood,

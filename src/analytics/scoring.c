@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/orderstat.h"
 #include "analytics/parfor.h"
 #include "lib/money.h"
 
@@ -287,48 +288,6 @@ static void rfm_values(int32_t today, const sc_facts *f, double g[3])
     g[2] = f->purchase_days ? (double)f->revenue / f->purchase_days : 0;
 }
 
-/* k-th smallest (0-based) of a[0..n-1]; reorders a (Hoare selection). */
-static double select_kth(double *a, size_t n, size_t k)
-{
-    long lo = 0, hi = (long)n - 1, kk = (long)k;
-    while (hi > lo) {
-        double pivot = a[lo + (hi - lo) / 2];
-        long i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (kk <= j)
-            hi = j;
-        else if (kk >= i)
-            lo = i;
-        else
-            return a[kk];
-    }
-    return a[kk];
-}
-
-/* Quantile q with linear interpolation (as seg_quantile), by selection. */
-static double quantile_sel(double *a, size_t n, double q)
-{
-    if (n == 0)
-        return NAN;
-    double pos = q * (double)(n - 1);
-    size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
-    double vlo = select_kth(a, n, lo);
-    double vhi = hi == lo ? vlo : select_kth(a, n, hi);
-    return vlo + (pos - (double)lo) * (vhi - vlo);
-}
-
 /* Largest k with k / n < share (ties at a boundary join the upper class,
  * as in rfm_quintiles and tier_assign); -1 when none. */
 static long last_rank_below(double share, size_t n)
@@ -339,16 +298,6 @@ static long last_rank_below(double share, size_t n)
     while (k >= 0 && !((double)k / (double)n < share))
         k--;
     return k;
-}
-
-/* Value at descending rank k of a[0..n-1]. */
-static double desc_rank(double *a, size_t n, long k)
-{
-    if (k < 0)
-        return INFINITY;
-    if ((size_t)k >= n)
-        k = (long)n - 1;
-    return select_kth(a, n, n - 1 - (size_t)k);
 }
 
 static uint8_t rfm_score_of(const double cut[4], double g)
@@ -475,30 +424,14 @@ typedef struct {
     const sc_facts *facts;
     sc_result *out;
     uint8_t seg[125]; /* rfm_segment_of for scores 1..5, (r-1)*25 + (f-1)*5 + m-1 */
-    /* With bounds (sc_segments): derive_chunk also finds the range of the
-     * buyers' recency and purchase-day values, which saved a serial pass
-     * over every party's facts and result (issue 16 recompute). */
-    struct rfm_bounds *bounds;
+    const double *lt; /* BG/NBD: ln(alpha + k / 7) for k up to every buyer's T in days; NULL: none */
 } seg_job;
 
-/* lo[d], hi[d] of RFM dimension d (0 recency goodness, 1 purchase days). */
-struct rfm_bounds {
-    _Atomic int64_t lo[2], hi[2];
-};
-
-static void bounds_merge(struct rfm_bounds *b, const int64_t lo[2], const int64_t hi[2])
-{
-    for (int d = 0; d < 2; d++) {
-        int64_t cur = atomic_load(&b->lo[d]);
-        while (lo[d] < cur && !atomic_compare_exchange_weak(&b->lo[d], &cur, lo[d]))
-            ;
-        cur = atomic_load(&b->hi[d]);
-        while (hi[d] > cur && !atomic_compare_exchange_weak(&b->hi[d], &cur, hi[d]))
-            ;
-    }
-}
-
-static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
+/* Everything sc_segments writes of a party once the cut-offs are known:
+ * x, t_x, T, P(alive), RFM, segment, tier, lifecycle, in one pass that
+ * writes each result once (issue 16: the result lines were written, then
+ * read and written again by a second labelling pass). */
+static void label_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     seg_job *j = ctx;
     /* BG/NBD: ln a and ln(b+x-1) once per chunk, not per customer. */
@@ -506,36 +439,20 @@ static void derive_chunk(void *ctx, size_t lo, size_t hi, double *acc)
     double lab[BGNBD_LAB];
     if (lab_ok)
         bgnbd_lab(&j->st->bg, lab);
-    int64_t blo[2] = {INT64_MAX, INT64_MAX}, bhi[2] = {INT64_MIN, INT64_MIN};
-    double nb = 0;
     for (size_t i = lo; i < hi; i++) {
         sc_result *r = &j->out[i];
         derive(j->c, j->st->today, &j->facts[i], r);
         if (!r->buyer)
             continue;
-        r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
-        if (j->bounds) {
-            double g[3];
-            rfm_values(j->st->today, &j->facts[i], g);
-            for (int d = 0; d < 2; d++) {
-                int64_t x = (int64_t)g[d];
-                blo[d] = x < blo[d] ? x : blo[d];
-                bhi[d] = x > bhi[d] ? x : bhi[d];
-            }
-            nb++;
+        const sc_facts *f = &j->facts[i];
+        if (lab_ok && j->lt) {
+            int32_t end = j->st->today > f->last_day ? j->st->today : f->last_day; /* as derive */
+            r->p_alive = bgnbd_p_alive_days(&j->st->bg, lab, j->lt, r->x, f->last_day - f->first_day, end - f->first_day);
+        } else {
+            r->p_alive = lab_ok ? bgnbd_p_alive_lab(&j->st->bg, lab, r->x, r->t_x, r->T) : p_alive_of(j->st, r);
         }
+        label_core(j->c, j->st, &j->facts[i], r, j->seg);
     }
-    if (j->bounds) {
-        acc[0] += nb;
-        bounds_merge(j->bounds, blo, bhi);
-    }
-}
-
-static void core_chunk(void *ctx, size_t lo, size_t hi, double *acc)
-{
-    seg_job *j = ctx;
-    for (size_t i = lo; i < hi; i++)
-        label_core(j->c, j->st, &j->facts[i], &j->out[i], j->seg);
 }
 
 static void rest_chunk(void *ctx, size_t lo, size_t hi, double *acc)
@@ -555,62 +472,64 @@ typedef struct {
     size_t first; /* dimension of chunk index 0 (R, F may be counted instead) */
 } cut_job;
 
-/* k-th smallest within a[lo..n-1], all of a[0..lo-1] being <= it. */
-static double select_from(double *a, size_t n, size_t lo, size_t k)
+/* The cut-offs of dimension d from its buyers' values (orderstat.h: the
+ * values stay in place). */
+static int cuts_of(cut_job *j, size_t d)
 {
-    return select_kth(a + lo, n - lo, k - lo);
+    size_t nb = j->nb;
+    const double *v = j->v[d];
+    if (d < 3) {
+        /* RFM quintiles where ties share the lower score: score s (2..5)
+         * needs at least ceil((s - 1) n / 5) buyers strictly worse, i.e. a
+         * value above the ascending order statistic m_s - 1. */
+        size_t rank[4];
+        for (int s = 2; s <= 5; s++) {
+            size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9);
+            rank[s - 2] = m ? m - 1 : 0;
+            j->st->rfm_cut[d][s - 2] = INFINITY;
+        }
+        return nb ? os_ranks(v, nb, 4, rank, j->st->rfm_cut[d]) : 0;
+    }
+    if (j->c->tier.basis != TIER_BASIS_CUSTOMERS)
+        return 0;
+    /* Pyramid by net profit: the platinum and gold shares' last ranks,
+     * counted from the top (descending rank k is ascending n - 1 - k). */
+    long kp = last_rank_below(j->c->tier.platinum, nb), kg = last_rank_below(j->c->tier.platinum + j->c->tier.gold, nb);
+    double g = INFINITY, p = INFINITY;
+    if (nb && kg >= 0) {
+        size_t rank[2] = {kg >= (long)nb ? 0 : nb - 1 - (size_t)kg, kp >= (long)nb ? 0 : kp >= 0 ? nb - 1 - (size_t)kp : 0};
+        double out[2];
+        if (os_ranks(v, nb, kp >= 0 ? 2 : 1, rank, out))
+            return -1;
+        g = out[0];
+        p = kp >= 0 ? out[1] : INFINITY;
+    } else if (nb && kp >= 0) {
+        size_t rank = kp >= (long)nb ? 0 : nb - 1 - (size_t)kp;
+        if (os_ranks(v, nb, 1, &rank, &p))
+            return -1;
+    }
+    j->st->tier.platinum_min = p;
+    j->st->tier.gold_min = g > p ? p : g;
+    return 0;
 }
 
 static void cut_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
     cut_job *j = ctx;
-    size_t nb = j->nb;
-    for (size_t d = lo + j->first; d < hi + j->first; d++) {
-        double *v = j->v[d];
-        if (d < 3) {
-            /* RFM quintiles where ties share the lower score: score s (2..5)
-             * needs at least ceil((s - 1) n / 5) buyers strictly worse, i.e.
-             * a value above the ascending order statistic m_s - 1. The
-             * order statistics rise with s, so each selection only looks
-             * above the previous one. */
-            size_t prev = 0;
-            for (int s = 2; s <= 5; s++) {
-                size_t m = (size_t)ceil((double)(s - 1) * (double)nb / 5.0 - 1e-9), k = m ? m - 1 : 0;
-                if (!nb) {
-                    j->st->rfm_cut[d][s - 2] = INFINITY;
-                    continue;
-                }
-                j->st->rfm_cut[d][s - 2] = select_from(v, nb, prev, k);
-                prev = k;
-            }
-        } else if (j->c->tier.basis == TIER_BASIS_CUSTOMERS) {
-            /* Pyramid by net profit: descending ranks are ascending
-             * n - 1 - k, the gold rank lies below the platinum one. */
-            long kp = last_rank_below(j->c->tier.platinum, nb), kg = last_rank_below(j->c->tier.platinum + j->c->tier.gold, nb);
-            double g = nb ? desc_rank(v, nb, kg) : INFINITY;
-            double p = INFINITY;
-            if (nb && kp >= 0) {
-                size_t ap = kp >= (long)nb ? 0 : nb - 1 - (size_t)kp;
-                size_t ag = kg < 0 ? 0 : kg >= (long)nb ? 0 : nb - 1 - (size_t)kg;
-                p = kg >= 0 && ap >= ag ? select_from(v, nb, ag, ap) : select_kth(v, nb, ap);
-            }
-            j->st->tier.platinum_min = p;
-            j->st->tier.gold_min = g > p ? p : g;
-        }
-    }
+    for (size_t d = lo + j->first; d < hi + j->first; d++)
+        if (cuts_of(j, d))
+            acc[0] += 1; /* out of memory */
 }
 
 /* Recency (-days) and purchase days are whole numbers in a small range:
- * their quintile cut-offs come from counts (one pass, no selection), which
- * leaves two selections (M, net profit) for the two cores instead of four
- * (issue 16: the recompute against DuckDB). Same cut-offs as cut_chunk:
- * the order statistic m_s - 1 for s = 2..5. */
+ * their quintile cut-offs come from counts, which leaves two selections
+ * (M, net profit) for the two cores instead of four (issue 16: the
+ * recompute against DuckDB). Same cut-offs as cuts_of: the order statistic
+ * m_s - 1 for s = 2..5. */
 typedef struct {
-    int64_t lo, hi; /* value range */
+    int64_t lo; /* value of count[0] */
     uint32_t *count;
 } rfm_hist;
-
-#define RFM_HIST_MAX (1 << 22)
 
 static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
 {
@@ -631,74 +550,206 @@ static void hist_cuts(const rfm_hist *h, size_t nb, double cut[4])
     }
 }
 
-an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
+/* The gathering pass over the buyers' facts, one part per parfor chunk:
+ * recency days and purchase days counted below RFM_COUNT_MAX (calloc'd
+ * counts touch pages only up to the largest value met), mean spend and net
+ * profit written from the chunk's first index on (compacted afterwards). */
+#define RFM_COUNT_MAX (1 << 16)
+
+typedef struct {
+    size_t lo, nb;
+    uint32_t *rec, *days; /* buyers by days since the last purchase / by purchase days */
+    int32_t max_rec, max_days;
+    int32_t max_T; /* days from the first purchase to today (derive's T in days) */
+    int wide; /* a value at or above RFM_COUNT_MAX: R and F need selections */
+    int oom;
+} gather_part;
+
+typedef struct {
+    int32_t today;
+    const sc_facts *facts;
+    double *m, *np; /* [n] */
+    _Atomic int nparts;
+    gather_part part[PARFOR_MAX_THREADS];
+} gather_job;
+
+static void gather_chunk(void *ctx, size_t lo, size_t hi, double *acc)
 {
-    seg_job j = {c, st, facts, out, {0}, NULL};
-    for (int k = 0; k < 125; k++)
-        j.seg[k] = (uint8_t)rfm_segment_of(k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1, NULL, 0);
-    struct rfm_bounds bounds;
-    for (int d = 0; d < 2; d++) {
-        atomic_init(&bounds.lo[d], INT64_MAX);
-        atomic_init(&bounds.hi[d], INT64_MIN);
+    gather_job *g = ctx;
+    int slot = atomic_fetch_add(&g->nparts, 1);
+    if (slot >= PARFOR_MAX_THREADS) {
+        acc[0] += 1; /* cannot happen: parfor runs at most that many chunks */
+        return;
     }
-    j.bounds = &bounds;
-    double acc[1];
-    parfor_sum(n, 20000, derive_chunk, &j, acc, 1);
-    j.bounds = NULL;
-    size_t nb = (size_t)acc[0];
-    rfm_hist h[2] = {{atomic_load(&bounds.lo[0]), atomic_load(&bounds.hi[0]), NULL},
-                     {atomic_load(&bounds.lo[1]), atomic_load(&bounds.hi[1]), NULL}};
-    st->buyers = nb;
-    int counted = nb > 0 && h[0].hi - h[0].lo < RFM_HIST_MAX && h[1].hi - h[1].lo < RFM_HIST_MAX;
-    if (counted) {
-        h[0].count = calloc((size_t)(h[0].hi - h[0].lo + 1), sizeof *h[0].count);
-        h[1].count = calloc((size_t)(h[1].hi - h[1].lo + 1), sizeof *h[1].count);
+    gather_part *p = &g->part[slot];
+    memset(p, 0, sizeof *p);
+    p->lo = lo;
+    p->rec = calloc(RFM_COUNT_MAX, sizeof *p->rec);
+    p->days = calloc(RFM_COUNT_MAX, sizeof *p->days);
+    if (!p->rec || !p->days) {
+        p->oom = 1;
+        return;
     }
-    size_t nv = counted ? 2 : 4; /* arrays of values to select from */
-    double *v = malloc((nb ? nb : 1) * nv * sizeof *v);
-    if (!v || (counted && (!h[0].count || !h[1].count))) {
-        free(v);
-        free(h[0].count);
-        free(h[1].count);
-        return AN_ENOMEM;
-    }
-    cut_job cj = {c, st, nb, {NULL, NULL, NULL, NULL}, counted ? 2 : 0};
-    for (size_t d = 4 - nv; d < 4; d++)
-        cj.v[d] = v + (d - (4 - nv)) * nb;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (facts[i].purchase_days <= 0) /* = !out[i].buyer (derive), without reading out[i] */
+    size_t k = lo;
+    int32_t max_rec = 0, max_days = 0, max_T = 0;
+    int wide = 0;
+    for (size_t i = lo; i < hi; i++) {
+        const sc_facts *f = &g->facts[i];
+        if (f->purchase_days <= 0) /* = !buyer (derive) */
             continue;
-        double g[3];
-        rfm_values(st->today, &facts[i], g);
-        if (counted) {
-            h[0].count[(int64_t)g[0] - h[0].lo]++;
-            h[1].count[(int64_t)g[1] - h[1].lo]++;
+        int32_t T = (g->today > f->last_day ? g->today : f->last_day) - f->first_day;
+        max_T = T > max_T ? T : max_T;
+        double v[3];
+        rfm_values(g->today, f, v);
+        int32_t rec = g->today - f->last_day, days = f->purchase_days;
+        rec = rec > 0 ? rec : 0;
+        if (rec < RFM_COUNT_MAX && days < RFM_COUNT_MAX) {
+            p->rec[rec]++;
+            p->days[days]++;
+            max_rec = rec > max_rec ? rec : max_rec;
+            max_days = days > max_days ? days : max_days;
         } else {
-            cj.v[0][k] = g[0];
-            cj.v[1][k] = g[1];
+            wide = 1;
         }
-        cj.v[2][k] = g[2];
-        cj.v[3][k] = (double)net_profit(&facts[i]);
+        g->m[k] = v[2];
+        g->np[k] = (double)net_profit(f);
         k++;
     }
-    if (counted) {
-        hist_cuts(&h[0], nb, st->rfm_cut[0]);
-        hist_cuts(&h[1], nb, st->rfm_cut[1]);
-        free(h[0].count);
-        free(h[1].count);
+    p->nb = k - lo;
+    p->max_rec = max_rec;
+    p->max_days = max_days;
+    p->max_T = max_T;
+    p->wide = wide;
+}
+
+static void gather_free(gather_job *g)
+{
+    int np = atomic_load(&g->nparts);
+    for (int t = 0; t < np && t < PARFOR_MAX_THREADS; t++) {
+        free(g->part[t].rec);
+        free(g->part[t].days);
     }
-    parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 0);
+}
+
+static int part_cmp(const void *a, const void *b)
+{
+    size_t x = ((const gather_part *)a)->lo, y = ((const gather_part *)b)->lo;
+    return x < y ? -1 : x > y;
+}
+
+/* The R and F cut-offs from the parts' counts (merged in value order:
+ * recency goodness is minus the days, so its counts run backwards). */
+static an_rc count_cuts(const gather_job *g, int np, size_t nb, sc_state *st)
+{
+    int32_t max_rec = 0, max_days = 0;
+    for (int t = 0; t < np; t++) {
+        max_rec = g->part[t].max_rec > max_rec ? g->part[t].max_rec : max_rec;
+        max_days = g->part[t].max_days > max_days ? g->part[t].max_days : max_days;
+    }
+    uint32_t *c = calloc((size_t)max_rec + 1 + (size_t)max_days + 1, sizeof *c);
+    if (!c)
+        return AN_ENOMEM;
+    rfm_hist h[2] = {{-(int64_t)max_rec, c}, {0, c + max_rec + 1}};
+    for (int t = 0; t < np; t++) {
+        for (int32_t v = 0; v <= g->part[t].max_rec; v++)
+            h[0].count[max_rec - v] += g->part[t].rec[v];
+        for (int32_t v = 0; v <= g->part[t].max_days; v++)
+            h[1].count[v] += g->part[t].days[v];
+    }
+    hist_cuts(&h[0], nb, st->rfm_cut[0]);
+    hist_cuts(&h[1], nb, st->rfm_cut[1]);
+    free(c);
+    return AN_OK;
+}
+
+an_rc sc_segments(const sc_config *c, size_t n, const sc_facts *facts, sc_state *st, sc_result *out)
+{
+    /* 1. The buyers' RFM and net-profit values (parallel). */
+    gather_job g;
+    memset(&g, 0, sizeof g);
+    g.today = st->today;
+    g.facts = facts;
+    atomic_init(&g.nparts, 0);
+    double *v = malloc((n ? n : 1) * 2 * sizeof *v);
+    if (!v)
+        return AN_ENOMEM;
+    g.m = v;
+    g.np = v + (n ? n : 1);
+    double acc[1];
+    parfor_sum(n, 20000, gather_chunk, &g, acc, 1);
+    int np = atomic_load(&g.nparts);
+    int failed = acc[0] > 0, wide = 0;
+    for (int t = 0; t < np && t < PARFOR_MAX_THREADS; t++) {
+        failed |= g.part[t].oom;
+        wide |= g.part[t].wide;
+    }
+    if (failed) {
+        gather_free(&g);
+        free(v);
+        return AN_ENOMEM;
+    }
+    qsort(g.part, (size_t)np, sizeof g.part[0], part_cmp);
+    int32_t max_T = 0;
+    for (int t = 0; t < np; t++)
+        max_T = g.part[t].max_T > max_T ? g.part[t].max_T : max_T;
+    size_t nb = 0;
+    for (int t = 0; t < np; t++) {
+        memmove(g.m + nb, g.m + g.part[t].lo, g.part[t].nb * sizeof *g.m);
+        memmove(g.np + nb, g.np + g.part[t].lo, g.part[t].nb * sizeof *g.np);
+        nb += g.part[t].nb;
+    }
+    st->buyers = nb;
+
+    /* 2. The cut-offs: R and F from counts (or, with a value beyond the
+     * counts, by selection like M), M and net profit by selection. */
     an_rc rc = AN_OK;
-    if (c->tier.basis != TIER_BASIS_CUSTOMERS) {
+    double *rf = NULL;
+    cut_job cj = {c, st, nb, {NULL, NULL, g.m, g.np}, 2};
+    if (!wide) {
+        rc = count_cuts(&g, np, nb, st);
+    } else if ((rf = malloc((nb ? nb : 1) * 2 * sizeof *rf)) != NULL) {
+        cj.v[0] = rf;
+        cj.v[1] = rf + nb;
+        cj.first = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (facts[i].purchase_days <= 0)
+                continue;
+            double gv[3];
+            rfm_values(st->today, &facts[i], gv);
+            cj.v[0][k] = gv[0];
+            cj.v[1][k] = gv[1];
+            k++;
+        }
+    } else {
+        rc = AN_ENOMEM;
+    }
+    gather_free(&g);
+    if (rc == AN_OK) {
+        parfor_sum(4 - cj.first, 1, cut_chunk, &cj, acc, 1);
+        rc = acc[0] > 0 ? AN_ENOMEM : AN_OK;
+    }
+    if (rc == AN_OK && c->tier.basis != TIER_BASIS_CUSTOMERS) {
         uint8_t *t = malloc(nb ? nb : 1);
         rc = t ? tier_assign(nb, cj.v[3], &c->tier, t, &st->tier) : AN_ENOMEM;
         free(t);
     }
+    free(rf);
     free(v);
     if (rc != AN_OK)
         return rc;
-    parfor_sum(n, 20000, core_chunk, &j, acc, 0);
+
+    /* 3. Every party's derived values and labels (parallel); BG/NBD's
+     * P(alive) with ln(alpha + T) from a table of whole days (btyd.h). */
+    seg_job j = {c, st, facts, out, {0}, NULL};
+    for (int k = 0; k < 125; k++)
+        j.seg[k] = (uint8_t)rfm_segment_of(k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1, NULL, 0);
+    double *lt = NULL;
+    if (st->fitted && st->model != SC_MODEL_PNBD && max_T < RFM_COUNT_MAX &&
+        (lt = malloc(((size_t)max_T + 1) * sizeof *lt)) != NULL && bgnbd_lt(&st->bg, (size_t)max_T + 1, lt) == 0)
+        j.lt = lt;
+    parfor_sum(n, 20000, label_chunk, &j, acc, 0);
+    free(lt);
     return AN_OK;
 }
 
@@ -790,7 +841,9 @@ an_rc sc_values(const sc_config *c, size_t n, const sc_facts *facts, sc_state *s
             }
             tmp[b] = isfinite(v) ? v : 0;
         }
-        *cuts[q].cut = nb ? quantile_sel(tmp, nb, cuts[q].q) : 0;
+        *cuts[q].cut = nb ? os_quantile(tmp, nb, cuts[q].q) : 0;
+        if (nb && isnan(*cuts[q].cut))
+            rc = AN_ENOMEM;
     }
     free(idx);
     free(buf);

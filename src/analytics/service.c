@@ -25,6 +25,7 @@
 
 #define AN_WRITE_CHUNK 2000
 #define AN_REFRESH_DELAY_US 20000 /* gather the parties of a burst of writes */
+#define AN_REPLICA_WAIT_MS 2000 /* how long a load waits for the read replica to catch up */
 
 /* ---- settings ---- */
 
@@ -1223,17 +1224,36 @@ void an_flush(void)
 
 int an_service_start(bool background)
 {
+    /* The cold load reads every transaction: from the read replica when
+     * there is one and it has replayed every commit made before now (the
+     * store then follows the feed from the primary's newest event, as it
+     * does after a load from the primary). */
+    bool replica = db_reader_replica_synced(AN_REPLICA_WAIT_MS);
     db *c = db_reader();
     if (!c)
         return -1;
     setting_vals vals;
     settings_load(c, vals);
     config_from(vals, &g.cfg, g.currency);
-    if (store_load(c, g.currency)) {
+    int rc = store_load(c, g.currency);
+    if (rc && replica) {
+        /* a standby may cancel a long read that conflicts with its replay
+         * (max_standby_streaming_delay): the primary loads it then */
+        log_warn("analytics: loading from the read replica failed (%s); loading from the primary", db_errmsg(c));
+        db_reader_replica(false);
+        replica = false;
+        c = db_reader();
+        rc = c ? store_load(c, g.currency) : -1;
+    }
+    if (rc) {
         log_error("analytics: cannot load the transactions: %s", db_errmsg(c));
         return -1;
     }
     state_load(c);
+    if (replica) {
+        db_reader_replica(false);
+        log_info("analytics: the transactions were loaded from the read replica");
+    }
     g.started = true;
     if (background) {
         log_info("analytics: %zu transactions of %zu parties loaded in %.3f s (%zu bytes of rows, %zu of index)",
@@ -1386,8 +1406,15 @@ int an_run(an_progress_fn progress, void *pctx, json_t **result, char *err, size
     config_from(vals, &cfg, currency);
     double t0 = now_seconds(), t_load = 0;
     if (!g.started || strcmp(currency, g.store_currency) != 0) {
+        /* a reload in another currency: from the replica as at the start */
+        bool replica = db_reader_replica_synced(AN_REPLICA_WAIT_MS);
         pthread_mutex_lock(&g.mu);
-        int rc = store_load(c, currency);
+        int rc = store_load(db_reader(), currency);
+        if (replica) {
+            db_reader_replica(false);
+            if (rc) /* as at the start: the primary loads it */
+                rc = store_load(db_reader(), currency);
+        }
         pthread_mutex_unlock(&g.mu);
         if (rc) {
             snprintf(err, errlen, "cannot load the transactions");

@@ -91,20 +91,6 @@ static bool form_load(const char *key, struct form *f)
     return found;
 }
 
-static void html_escape(strbuf *sb, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': sb_puts(sb, "&lt;"); break;
-        case '>': sb_puts(sb, "&gt;"); break;
-        case '&': sb_puts(sb, "&amp;"); break;
-        case '"': sb_puts(sb, "&quot;"); break;
-        case '\'': sb_puts(sb, "&#39;"); break;
-        default: sb_append(sb, s, 1);
-        }
-    }
-}
-
 static void resp_html(struct resp *rs, int status, strbuf *sb)
 {
     rs->status = status;
@@ -119,9 +105,9 @@ static void page_head(strbuf *sb, const char *title)
     sb_puts(sb, "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 "<link rel=\"stylesheet\" href=\"/forms.css\"><title>");
-    html_escape(sb, title);
+    sb_put_html(sb, title);
     sb_puts(sb, "</title></head><body><main>\n<h1>");
-    html_escape(sb, title);
+    sb_put_html(sb, title);
     sb_puts(sb, "</h1>\n");
 }
 
@@ -139,7 +125,7 @@ static void form_get(struct req *rq, struct resp *rs)
     sb_init(&sb, 4096);
     page_head(&sb, f.name);
     sb_puts(&sb, "<form method=\"post\" action=\"/forms/");
-    html_escape(&sb, rq->path_params[0]);
+    sb_put_html(&sb, rq->path_params[0]);
     sb_puts(&sb, "\">\n"
                  "<p><label>姓名 Name <input name=\"name\" required maxlength=\"200\" autocomplete=\"name\"></label></p>\n"
                  "<p><label>公司 Company <input name=\"company\" maxlength=\"200\" autocomplete=\"organization\"></label></p>\n"
@@ -149,7 +135,7 @@ static void form_get(struct req *rq, struct resp *rs)
                  "<p><label>留言 Message <textarea name=\"message\" maxlength=\"5000\"></textarea></label></p>\n"
                  "<div hidden><label>Website <input name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></label></div>\n"
                  "<p><label><input type=\"checkbox\" name=\"consent\" value=\"yes\" required> ");
-    html_escape(&sb, f.consent);
+    sb_put_html(&sb, f.consent);
     sb_puts(&sb, "</label></p>\n<p><button type=\"submit\">提交 Submit</button></p>\n</form></main></body></html>\n");
     resp_html(rs, 200, &sb);
 }
@@ -237,7 +223,7 @@ static void answer_received(struct resp *rs, bool html, const struct form *f)
     sb_init(&sb, 1024);
     page_head(&sb, f->name);
     sb_puts(&sb, "<p role=\"status\">");
-    html_escape(&sb, f->thank_you[0] ? f->thank_you : "谢谢，我们会尽快与您联系。 Thank you — we will be in touch soon.");
+    sb_put_html(&sb, f->thank_you[0] ? f->thank_you : "谢谢，我们会尽快与您联系。 Thank you — we will be in touch soon.");
     sb_puts(&sb, "</p></main></body></html>\n");
     resp_html(rs, 202, &sb);
 }
@@ -258,9 +244,9 @@ static void answer_refused(struct resp *rs, bool html, const struct form *f, con
     sb_init(&sb, 1024);
     page_head(&sb, f->name);
     sb_puts(&sb, "<p role=\"alert\">请检查并重新提交。 Please check and send again: ");
-    html_escape(&sb, label ? label : e->field);
+    sb_put_html(&sb, label ? label : e->field);
     sb_puts(&sb, "</p>\n<p><a href=\"/forms/");
-    html_escape(&sb, f->key);
+    sb_put_html(&sb, f->key);
     sb_puts(&sb, "\">← 返回表单 Back to the form</a></p></main></body></html>\n");
     resp_html(rs, e->status ? e->status : 422, &sb);
 }

@@ -47,7 +47,7 @@ static int day_param(struct req *rq, struct resp *rs, char today[11])
 static json_t *decide(db *c, const struct auth_user *u, int64_t id, const char *today)
 {
     struct nba_facts f;
-    if (next_action_facts(c, id, today, &f)) return NULL;
+    if (next_action_facts(c, u, id, today, &f)) return NULL;
     if (f.repeat_purchases >= 0) f.p_alive_at_purchase = an_p_alive_after_purchase(f.repeat_purchases);
     redact_facts(u, &f);
     return next_action_decide(&f);

@@ -198,20 +198,6 @@ static bool english(struct req *rq)
     return al && !strncasecmp(al, "en", 2);
 }
 
-static void html_escape(strbuf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': sb_puts(b, "&lt;"); break;
-        case '>': sb_puts(b, "&gt;"); break;
-        case '&': sb_puts(b, "&amp;"); break;
-        case '"': sb_puts(b, "&quot;"); break;
-        case '\'': sb_puts(b, "&#39;"); break;
-        default: sb_append(b, s, 1);
-        }
-    }
-}
-
 enum page { P_FORM, P_THANKS, P_ANSWERED, P_EXPIRED, P_UNKNOWN, P_INVALID };
 
 static void page(struct req *rq, struct resp *rs, int status, enum page kind, const char *detail)
@@ -232,7 +218,7 @@ static void page(struct req *rq, struct resp *rs, int status, enum page kind, co
               titles[kind][en]);
     if (kind == P_INVALID && detail) {
         sb_puts(&b, "<p class=\"error\" role=\"alert\">");
-        html_escape(&b, detail);
+        sb_put_html(&b, detail);
         sb_puts(&b, "</p>");
     }
     if (kind == P_FORM || kind == P_INVALID) {

@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include "db/db_driver.h"
 #include "lib/strbuf.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ void db_close(db *c) { if (c) DRV(c)->close(c); }
 db_stmt *db_prepare(db *c, const char *sql) { if (!c) return NULL; return DRV(c)->prepare(c, sql); }
 db_stmt *db_prepare_once(db *c, const char *sql) { if (!c) return NULL; return DRV(c)->prepare_once(c, sql); }
 int db_exec(db *c, const char *sql) { if (!c) return DB_ERROR; return DRV(c)->exec(c, sql); }
+
+int db_run(db *c, const char *sql, const char *types, ...)
+{
+    db_stmt *s = db_prepare(c, sql);
+    if (!s) return -1;
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 'i') db_bind_int64(s, i + 1, va_arg(ap, int64_t));
+        else db_bind_text(s, i + 1, va_arg(ap, const char *));
+    }
+    va_end(ap);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
 int64_t db_last_insert_id(db *c) { if (!c) return -1; return DRV(c)->last_insert_id(c); }
 int db_changes(db *c) { if (!c) return DB_ERROR; return DRV(c)->changes(c); }
 int db_cache_size(db *c, int kib) { if (!c) return DB_ERROR; return DRV(c)->cache_size(c, kib); }
@@ -123,6 +140,7 @@ int db_replica_set(const char *url, char *err, size_t errlen)
 }
 bool db_replica_configured(void) { return g_replica; }
 bool db_reader_replica(bool on) { return g_replica && g_drv->reader_replica(on); }
+bool db_reader_replica_synced(int timeout_ms) { return g_replica && g_drv->reader_replica_synced(timeout_ms); }
 void db_bulk_pass(db *c) { if (c && DRV(c)->bulk_pass) DRV(c)->bulk_pass(c); }
 struct json_t *db_bulk_memo(db *c) { return c && DRV(c)->bulk_memo ? DRV(c)->bulk_memo(c) : NULL; }
 int db_savepoint(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint(c); }
@@ -131,6 +149,13 @@ int db_savepoint_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->savep
 int db_search_remove(db *c, const char *fts_table, const char *const *columns, int64_t id) { if (!c) return DB_ERROR; return DRV(c)->search_remove(c, fts_table, columns, id); }
 int db_search_add(db *c, const char *fts_table, const char *const *columns, int64_t id, const char *const *values) { if (!c) return DB_ERROR; return DRV(c)->search_add(c, fts_table, columns, id, values); }
 void db_done(db_stmt *s) { if (s) DRV(s)->done(s); }
+int db_step_at_commit(db_stmt *s)
+{
+    if (DRV(s)->step_at_commit) return DRV(s)->step_at_commit(s);
+    int rc = DRV(s)->step(s);
+    DRV(s)->done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
 void db_bind_int64(db_stmt *s, int idx, int64_t v) { DRV(s)->bind_int64(s, idx, v); }
 void db_bind_double(db_stmt *s, int idx, double v) { DRV(s)->bind_double(s, idx, v); }
 void db_bind_text(db_stmt *s, int idx, const char *v) { DRV(s)->bind_text(s, idx, v); }

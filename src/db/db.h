@@ -63,6 +63,13 @@ db_stmt *db_prepare(db *c, const char *sql);
  * finalizes it. */
 db_stmt *db_prepare_once(db *c, const char *sql);
 void db_done(db_stmt *s);
+/* Runs s (bound; a changing statement that returns no rows) as the last
+ * statement of its connection's write transaction, in the same round trip
+ * as the db_commit that follows where the engine can (PostgreSQL's
+ * pipeline); at once otherwise. Takes s: the caller does not db_done it.
+ * Its failure does not fail the commit (logged; its changes are dropped).
+ * 0, or -1 when it ran at once and failed. */
+int db_step_at_commit(db_stmt *s);
 
 void db_bind_int64(db_stmt *s, int idx, int64_t v);
 void db_bind_double(db_stmt *s, int idx, double v);
@@ -87,6 +94,12 @@ const void *db_column_blob(db_stmt *s, int col, size_t *n);
 
 /* Runs SQL without results (DDL, PRAGMA). Returns 0 or an error code. */
 int db_exec(db *c, const char *sql);
+/* Prepares sql, binds one value for each letter of types in order — 't' a
+ * const char * (NULL binds SQL NULL), 'i' an int64_t — and runs it to the
+ * end: 0, or -1 when it could not be prepared or did not finish. For the
+ * one-statement writes (an UPDATE of a row's state) that each sender
+ * wrote its own helper for. */
+int db_run(db *c, const char *sql, const char *types, ...);
 int64_t db_last_insert_id(db *c);
 int db_changes(db *c);
 /* The last error's text: for logs and operators, never to be parsed. */
@@ -199,6 +212,13 @@ bool db_replica_configured(void);
  * is the caller's (read-your-writes: src/http/router.c). Returns whether
  * it did (no replica, or it cannot be reached: the primary answers). */
 bool db_reader_replica(bool on);
+/* Like db_reader_replica(true), for a large read that must see every
+ * commit made before the call (the analytics store's load, which then
+ * follows the event feed from the primary's newest event): waits up to
+ * timeout_ms for the replica to replay the primary's WAL position of now,
+ * then routes there; false (the primary answers) when it did not catch up
+ * or there is no replica. */
+bool db_reader_replica_synced(int timeout_ms);
 int db_savepoint(db *c);
 int db_savepoint_release(db *c);
 int db_savepoint_rollback(db *c);

@@ -74,6 +74,9 @@ struct db_driver {
     /* a read replica; NULL: the engine has none */
     int (*replica_set)(const char *url, char *err, size_t errlen);
     bool (*reader_replica)(bool on);
+    bool (*reader_replica_synced)(int timeout_ms);
+    /* db_step_at_commit; NULL: the statement runs at once (SQLite) */
+    int (*step_at_commit)(db_stmt *s);
     /* SQL fragments and the search index (sql_sqlite.c, sql_pg.c) */
     void (*sql_sort_key_param)(struct strbuf *sb);
     void (*sql_json_list_has)(struct strbuf *sb, const char *column);

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE_SLOTS 256
 #define MAX_PARAMS 999
@@ -89,6 +90,7 @@ struct db {
     struct pg_bulk *bulk; /* db_bulk_begin: INSERTs held for COPY until the transaction ends (pg_bulk.c) */
     bool bulk_pass;       /* db_bulk_pass: the next statement runs without the held rows */
     json_t *bulk_memo;    /* db_bulk_memo: the hooks' memo, as long as the held rows */
+    struct db_stmt *at_commit; /* db_step_at_commit: runs in the COMMIT's round trip (pg_commit) */
 };
 
 static char g_conninfo[4096];
@@ -1144,6 +1146,84 @@ int pg_begin_write(db *c)
     c->write_txn = rc == 0;
     return rc;
 }
+/* ---- a statement in the COMMIT's round trip (db_step_at_commit) ----
+ * The writer's last statement of a batch (the read-your-writes marks,
+ * ryw.c) goes in one pipeline with the COMMIT: SAVEPOINT, the statement,
+ * RELEASE, COMMIT, so it costs the batch no wait of its own. When it fails
+ * the pipeline stops before the COMMIT: the driver rolls back to the
+ * savepoint, logs it, and commits the rest, as a failed guarded statement
+ * would have been. */
+static void at_commit_drop(db *c)
+{
+    if (!c->at_commit) return;
+    pg_done(c->at_commit);
+    c->at_commit = NULL;
+}
+
+static int pg_step_at_commit(db_stmt *s)
+{
+    db *c = s->conn;
+    if (c->at_commit || c->bulk || !c->write_txn || lz_pq.PQtransactionStatus(c->h) != PQTRANS_INTRANS ||
+        ensure_prepared(s) != 0) {
+        int rc = pg_step(s);
+        pg_done(s);
+        return rc == DB_DONE ? 0 : -1;
+    }
+    c->at_commit = s;
+    return 0;
+}
+
+static PGresult *commit_with(db *c)
+{
+    db_stmt *s = c->at_commit;
+    c->at_commit = NULL;
+    PGconn *h = c->h;
+    char sname[24];
+    stmt_name(s, sname);
+    if (!lz_pq.PQenterPipelineMode(h)) {
+        if (pg_step(s) != DB_DONE) log_warn("statement at commit failed: %s in: %.300s", c->errmsg, s->sql);
+        pg_done(s);
+        return lz_pq.PQexec(h, "COMMIT");
+    }
+    PGresult *commit = NULL;
+    bool done_ok = false;
+    char err[512] = "";
+    bool sent = lz_pq.PQsendQueryParams(h, "SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
+                lz_pq.PQsendQueryPrepared(h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) &&
+                lz_pq.PQsendQueryParams(h, "RELEASE SAVEPOINT rapport_stmt", 0, NULL, NULL, NULL, NULL, 0) &&
+                lz_pq.PQsendQueryParams(h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) && lz_pq.PQpipelineSync(h);
+    if (sent) {
+        PGresult *sp = next_result(h), *ex = next_result(h), *rel = next_result(h);
+        commit = next_result(h);
+        ExecStatusType ex_st = lz_pq.PQresultStatus(ex);
+        done_ok = lz_pq.PQresultStatus(sp) == PGRES_COMMAND_OK && (ex_st == PGRES_COMMAND_OK || ex_st == PGRES_TUPLES_OK) &&
+                  lz_pq.PQresultStatus(rel) == PGRES_COMMAND_OK;
+        if (!done_ok) {
+            const PGresult *bad = lz_pq.PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : ex;
+            snprintf(err, sizeof err, "%s", bad ? lz_pq.PQresultErrorMessage(bad) : "no result");
+        }
+        lz_pq.PQclear(sp);
+        lz_pq.PQclear(ex);
+        lz_pq.PQclear(rel);
+        PGresult *sync;
+        while ((sync = lz_pq.PQgetResult(h)) != NULL) {   /* up to the sync's result */
+            ExecStatusType st = lz_pq.PQresultStatus(sync);
+            lz_pq.PQclear(sync);
+            if (st == PGRES_PIPELINE_SYNC) break;
+        }
+    }
+    lz_pq.PQexitPipelineMode(h);
+    if (!sent || !done_ok) {
+        /* the pipeline stopped before the COMMIT: keep the batch, drop the statement */
+        log_warn("statement at commit failed: %s in: %.300s", sent ? err : "not sent", s->sql);
+        lz_pq.PQclear(commit);
+        if (lz_pq.PQtransactionStatus(h) == PQTRANS_INERROR) run(c, "ROLLBACK TO SAVEPOINT rapport_stmt");
+        commit = lz_pq.PQexec(h, "COMMIT");
+    }
+    pg_done(s);
+    return commit;
+}
+
 int pg_commit(db *c)
 {
     if (c->bulk && lz_pq.PQtransactionStatus(c->h) == PQTRANS_INTRANS) {
@@ -1163,12 +1243,13 @@ int pg_commit(db *c)
     c->write_txn = false;
     if (lz_pq.PQtransactionStatus(c->h) == PQTRANS_INERROR) {
         /* COMMIT of a failed transaction rolls back and says COMMIT OK */
+        at_commit_drop(c);
         run(c, "ROLLBACK");
         snprintf(c->sqlstate, sizeof c->sqlstate, "25P02");
         snprintf(c->errmsg, sizeof c->errmsg, "commit of a failed transaction: rolled back");
         return DB_ERROR;
     }
-    PGresult *r = lz_pq.PQexec(c->h, "COMMIT");
+    PGresult *r = c->at_commit ? commit_with(c) : lz_pq.PQexec(c->h, "COMMIT");
     int rc = 0;
     if (lz_pq.PQresultStatus(r) != PGRES_COMMAND_OK) { set_error(c, r, NULL); rc = code_of(c->sqlstate); }
     else if (strcmp(lz_pq.PQcmdStatus(r), "ROLLBACK") == 0) {
@@ -1181,6 +1262,7 @@ int pg_commit(db *c)
 }
 int pg_rollback(db *c)
 {
+    at_commit_drop(c);
     bulk_end(c);
     c->write_txn = false;
     return run(c, "ROLLBACK");
@@ -1308,6 +1390,31 @@ static int pg_replica_set(const char *url, char *err, size_t errlen)
     return 0;
 }
 
+db *pg_reader(void);
+
+/* The thread's replica connection, opened on first use; NULL when the
+ * replica cannot be reached. */
+static db *replica_conn(void)
+{
+    if (!t_replica) {
+        char err[512] = "";
+        t_replica = pg_open(g_replica_conninfo, false, err, sizeof err);
+        if (!t_replica) { log_warn("replica: %s; reading from the primary", err); return NULL; }
+        pthread_mutex_lock(&g_readers_mu);
+        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_replica;
+        pthread_mutex_unlock(&g_readers_mu);
+    }
+    return t_replica;
+}
+
+static void replica_drop(void)
+{
+    /* a replica gone away: the primary answers, the connection is made again next time */
+    forget_reader(t_replica);
+    pg_close(t_replica);
+    t_replica = NULL;
+}
+
 static bool pg_reader_replica(bool on)
 {
     if (!on || !g_replica_conninfo[0]) {
@@ -1315,23 +1422,48 @@ static bool pg_reader_replica(bool on)
         t_on_replica = false;
         return false;
     }
-    if (!t_replica) {
-        char err[512] = "";
-        t_replica = pg_open(g_replica_conninfo, false, err, sizeof err);
-        if (!t_replica) { log_warn("replica: %s; reading from the primary", err); return false; }
-        pthread_mutex_lock(&g_readers_mu);
-        if (g_nreaders < MAX_READERS) g_readers[g_nreaders++] = t_replica;
-        pthread_mutex_unlock(&g_readers_mu);
-    }
-    if (pg_begin_read(t_replica) != 0) {
-        /* a replica gone away: the primary answers, the connection is made again next time */
-        forget_reader(t_replica);
-        pg_close(t_replica);
-        t_replica = NULL;
-        return false;
-    }
+    if (!replica_conn()) return false;
+    if (pg_begin_read(t_replica) != 0) { replica_drop(); return false; }
     t_on_replica = true;
     return true;
+}
+
+/* The primary's WAL insert position is past every commit made before the
+ * call (an asynchronous commit's too, whose record may not be written
+ * yet); once the replica has replayed to it, a snapshot there sees them
+ * all. Polled every 10 ms: the caller (a large read) waits at most
+ * timeout_ms for a replica that lags, then reads from the primary. */
+static bool pg_reader_replica_synced(int timeout_ms)
+{
+    if (!g_replica_conninfo[0]) return false;
+    if (t_on_replica) pg_reader_replica(false);
+    db *p = pg_reader();
+    if (!p) return false;
+    char lsn[64] = "";
+    PGresult *r = lz_pq.PQexec(p->h, "SELECT pg_current_wal_insert_lsn()::text");
+    if (lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1)
+        snprintf(lsn, sizeof lsn, "%s", lz_pq.PQgetvalue(r, 0, 0));
+    lz_pq.PQclear(r);
+    if (!lsn[0] || !replica_conn()) return false;
+    if (lz_pq.PQtransactionStatus(t_replica->h) != PQTRANS_IDLE) run(t_replica, "ROLLBACK");
+    const char *vals[1] = {lsn};
+    for (int waited = 0;; waited += 10) {
+        /* NULL on a server that is not a standby (--db-replica warned): it holds what it holds */
+        r = lz_pq.PQexecParams(t_replica->h, "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, true)", 1, NULL, vals,
+                               NULL, NULL, 0);
+        bool ok = lz_pq.PQresultStatus(r) == PGRES_TUPLES_OK && lz_pq.PQntuples(r) == 1;
+        bool caught = ok && lz_pq.PQgetvalue(r, 0, 0)[0] == 't';
+        lz_pq.PQclear(r);
+        if (!ok) { replica_drop(); return false; }
+        if (caught) break;
+        if (waited >= timeout_ms) {
+            log_info("replica: not at the primary's WAL position %s after %d ms; reading from the primary", lsn, timeout_ms);
+            return false;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return pg_reader_replica(true);
 }
 
 db *pg_reader(void)
@@ -1357,6 +1489,8 @@ const struct db_driver db_driver_pg = {
     .bulk_memo = pg_bulk_memo,
     .replica_set = pg_replica_set,
     .reader_replica = pg_reader_replica,
+    .reader_replica_synced = pg_reader_replica_synced,
+    .step_at_commit = pg_step_at_commit,
     .global_open = pg_global_open,
     .global_close = pg_global_close,
     .open = pg_open,

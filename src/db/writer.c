@@ -1,5 +1,6 @@
 /* writer: group commit over the single SQLite write connection (writer.h). */
 #include "db/writer.h"
+#include "db/ryw.h"
 #include "lib/log.h"
 #include <pthread.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@ struct job {
     write_fn fn;
     void *ctx;
     int rc;
+    int64_t user;             /* writer_actor of the thread that queued it */
     bool done;
     pthread_cond_t done_cv;   /* its own: a broadcast woke every waiting worker for each batch */
     struct job *next;
@@ -24,6 +26,9 @@ static struct job *g_head, *g_tail;
 static bool g_running, g_stopping;
 static pthread_t g_thread;
 static db *g_conn;            /* the writer connection (thread or inline) */
+static _Thread_local int64_t t_actor;   /* writer_actor */
+
+void writer_actor(int64_t user) { t_actor = user > 0 ? user : 0; }
 
 static int map_commit_error(db *w)
 {
@@ -46,6 +51,15 @@ static void run_batch(struct job *batch)
         j->rc = j->fn(g_conn, j->ctx);
         if (j->rc != 0) db_savepoint_rollback(g_conn);
         db_savepoint_release(g_conn);
+    }
+    if (db_replica_configured()) {
+        /* read-your-writes across servers (ryw.h): the users whose writes
+         * this transaction commits, counted in it */
+        int64_t users[MAX_BATCH];
+        size_t n = 0;
+        for (struct job *j = batch; j && n < MAX_BATCH; j = j->next)
+            if (j->rc == 0 && j->user > 0) users[n++] = j->user;
+        ryw_mark_writes(g_conn, users, n);
     }
     if (db_commit(g_conn) != 0) {
         int rc = map_commit_error(g_conn);
@@ -126,7 +140,7 @@ void writer_stop(void)
 
 int db_write(write_fn fn, void *ctx)
 {
-    struct job j = {.fn = fn, .ctx = ctx};
+    struct job j = {.fn = fn, .ctx = ctx, .user = t_actor};
     if (!g_running) {
         /* No writer thread (the CLI): the caller runs its batch itself, on
          * the one write connection — one thread at a time. An import's

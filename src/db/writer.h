@@ -27,4 +27,9 @@ void writer_on_commit(void (*fn)(void));
  * failed (the job's changes are then gone). Without a started writer thread
  * (CLI commands) the job runs inline in its own transaction. */
 int db_write(write_fn fn, void *ctx);
+/* The user the calling thread writes for (a request's user; 0: none): with
+ * a read replica, db_write counts the user's committed writes so that the
+ * user's next reads, through any server, see them (db/ryw.h). The router
+ * sets it around a request's handler. */
+void writer_actor(int64_t user);
 #endif

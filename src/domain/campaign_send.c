@@ -41,20 +41,6 @@ struct send_ctx {
 
 static char *dup_col(db_stmt *s, int i) { return strdup(db_column_text(s, i) ? db_column_text(s, i) : ""); }
 
-static int exec_member(db *w, const char *sql, const char *a, const char *b, int64_t campaign, int64_t party)
-{
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
-    int k = 1;
-    if (a) db_bind_text(s, k++, a);
-    if (b) db_bind_text(s, k++, b);
-    db_bind_int64(s, k++, campaign);
-    db_bind_int64(s, k, party);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
-}
-
 /* Members a killed sender left in "sending": never sent again. */
 static int recover(db *w, void *arg)
 {
@@ -120,8 +106,8 @@ static int claim(db *w, void *arg)
     }
     c->n = kept;
     for (int i = 0; i < nskip; i++) {
-        if (exec_member(w, "UPDATE campaign_member SET state = 'skipped', detail = ? WHERE campaign_id = ? AND party_id = ?", skip[i].why,
-                        NULL, c->campaign, skip[i].party))
+        if (db_run(w, "UPDATE campaign_member SET state = 'skipped', detail = ? WHERE campaign_id = ? AND party_id = ?",
+                   "tii", skip[i].why, c->campaign, skip[i].party))
             return 1;
         c->skipped++;
     }
@@ -129,8 +115,8 @@ static int claim(db *w, void *arg)
         struct mail_rcpt *m = &c->m[i];
         char hash[65];
         mail_token_new(m->token, hash);
-        if (exec_member(w, "UPDATE campaign_member SET state = 'sending', address = ?, token_hash = ? WHERE campaign_id = ? AND party_id = ?",
-                        m->address, hash, c->campaign, m->party))
+        if (db_run(w, "UPDATE campaign_member SET state = 'sending', address = ?, token_hash = ? WHERE campaign_id = ? AND party_id = ?",
+                   "ttii", m->address, hash, c->campaign, m->party))
             return 1;
     }
     return rows == 0 ? 2 : 0;   /* 2: nothing left (rolls back nothing of note) */
@@ -147,11 +133,11 @@ static int finish(db *w, void *arg)
         struct mail_rcpt *m = &c->m[i];
         int rc = 0;
         if (!m->tried) {
-            rc = exec_member(w, "UPDATE campaign_member SET state = 'pending', address = NULL, token_hash = NULL WHERE campaign_id = ? AND party_id = ?",
-                             NULL, NULL, c->campaign, m->party);
+            rc = db_run(w, "UPDATE campaign_member SET state = 'pending', address = NULL, token_hash = NULL WHERE campaign_id = ? AND party_id = ?",
+                        "ii", c->campaign, m->party);
         } else if (m->outcome == SMTP_OK) {
-            rc = exec_member(w, "UPDATE campaign_member SET state = 'sent', sent_at = ?, delivered_at = ? WHERE campaign_id = ? AND party_id = ?",
-                             now, now, c->campaign, m->party);
+            rc = db_run(w, "UPDATE campaign_member SET state = 'sent', sent_at = ?, delivered_at = ? WHERE campaign_id = ? AND party_id = ?",
+                        "ttii", now, now, c->campaign, m->party);
             json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)m->party, "channel", "email",
                                    "direction", "outbound", "subject", m->subject, "status", "done", "occurred_at", now, "campaign", c->id_text);
             json_t *rec = in ? res_validate(&interaction_resource, in, true, &c->e) : NULL;
@@ -160,13 +146,13 @@ static int finish(db *w, void *arg)
             json_decref(rec);
             c->sent++;
         } else if (m->outcome == SMTP_PERMANENT) {
-            rc = exec_member(w, "UPDATE campaign_member SET state = 'bounced', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",
-                             now, m->detail, c->campaign, m->party);
+            rc = db_run(w, "UPDATE campaign_member SET state = 'bounced', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",
+                        "ttii", now, m->detail, c->campaign, m->party);
             if (!rc) rc = mail_suppress_bounce(w, m->address, m->detail, now);
             c->bounced++;
         } else {
-            rc = exec_member(w, "UPDATE campaign_member SET state = 'failed', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",
-                             now, m->detail, c->campaign, m->party);
+            rc = db_run(w, "UPDATE campaign_member SET state = 'failed', sent_at = ?, detail = ? WHERE campaign_id = ? AND party_id = ?",
+                        "ttii", now, m->detail, c->campaign, m->party);
             c->failed++;
         }
         if (rc) return 1;

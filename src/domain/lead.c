@@ -228,16 +228,6 @@ static int lead_check_stored(db *w, int64_t id, const json_t *crec, struct verr 
     return 0;
 }
 
-static int exec_id(db *w, const char *sql, int64_t id)
-{
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
-    db_bind_int64(s, 1, id);
-    int step = db_step(s);
-    db_done(s);
-    return step == DB_DONE ? 0 : -1;
-}
-
 static int add_contact(db *w, int64_t id, const char *kind, const char *norm)
 {
     db_stmt *s = db_prepare(w, "INSERT INTO lead_contact(kind, normalized, lead_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
@@ -254,7 +244,7 @@ static int add_contact(db *w, int64_t id, const char *kind, const char *norm)
  * row gets the new lead's id. */
 static int lead_after_write(db *w, int64_t id, const json_t *rec)
 {
-    if (exec_id(w, "DELETE FROM lead_contact WHERE lead_id = ?", id)) return -1;
+    if (db_run(w, "DELETE FROM lead_contact WHERE lead_id = ?", "i", id)) return -1;
     json_t *x;
     size_t i;
     json_array_foreach(json_object_get(rec, "emails"), i, x) {
@@ -272,7 +262,7 @@ static int lead_after_write(db *w, int64_t id, const json_t *rec)
 static int lead_before_delete(db *w, int64_t id, struct verr *e)
 {
     /* The assignment log keeps its row: the capacity it used was used. */
-    if (exec_id(w, "DELETE FROM lead_contact WHERE lead_id = ?", id)) {
+    if (db_run(w, "DELETE FROM lead_contact WHERE lead_id = ?", "i", id)) {
         verr_set(e, 500, "internal", NULL, "the lead's indexes could not be removed");
         return -1;
     }

@@ -1,5 +1,7 @@
 /* next_action: the next best action (see next_action.h). */
 #include "domain/next_action.h"
+#include "http/authz.h"
+#include "records/registry.h"
 #include "lib/lunar.h"
 #include "lib/timeutil.h"
 #include <math.h>
@@ -150,16 +152,22 @@ static void next_birthday(struct nba_facts *f, const char *solar, const char *lu
 /* The party's key dates (a yearly one on its day of this or next year, else
  * on its date) when one comes within OCCASION_AHEAD days and sooner than
  * the birthday found; a maturity wins a tie (it has money at stake). */
-static void next_key_date(db *c, struct nba_facts *f, const char *today)
+static void next_key_date(db *c, const struct auth_user *u, struct nba_facts *f, const char *today)
 {
     int64_t t0;
     if (date_parse(today, &t0)) return;
     int ty = atoi(today);
-    db_stmt *s = db_prepare(c, "SELECT title, kind, date, yearly FROM key_date WHERE party_id = ? ORDER BY id");
+    /* Key dates own themselves: the reader may see the party and not every
+     * one of its key dates, and a title is not shown past its scope. */
+    const struct rtype *kt = registry_by_name("key-dates");
+    enum scope ks = u ? authz_scope(u, "key-dates", "read") : SCOPE_ALL;
+    if (ks == SCOPE_NONE || !kt) return;
+    db_stmt *s = db_prepare(c, "SELECT title, kind, date, yearly, id FROM key_date WHERE party_id = ? ORDER BY id");
     if (!s) return;
     db_bind_int64(s, 1, f->party_id);
     int best = f->occasion_date[0] ? f->occasion_in_days : OCCASION_AHEAD + 1;
     while (db_step(s) == DB_ROW) {
+        if (u && ks != SCOPE_ALL && !authz_record_in_scope(c, u, kt, db_column_int64(s, 4), ks)) continue;
         const char *date = db_column_text(s, 2), *kind = db_column_text(s, 1);
         bool maturity = kind && !strcmp(kind, "maturity");
         int y0, m, d;
@@ -183,7 +191,7 @@ static void next_key_date(db *c, struct nba_facts *f, const char *today)
     db_done(s);
 }
 
-int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
+int next_action_facts(db *c, const struct auth_user *u, int64_t id, const char *today, struct nba_facts *f)
 {
     memset(f, 0, sizeof *f);
     f->party_id = id;
@@ -211,7 +219,7 @@ int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f)
     if (db_column_type(s, 9) != DB_NULL) f->repeat_purchases = db_column_int64(s, 9);
     db_done(s);
     next_birthday(f, birthday[0] ? birthday : NULL, lunar, today);
-    next_key_date(c, f, today);
+    next_key_date(c, u, f, today);
     char now[24];
     snprintf(now, sizeof now, "%sT00:00:00Z", today);
     s = db_prepare(c, "SELECT max(occurred_at) FROM interaction WHERE party_id = ? AND status = 'done'");

@@ -49,7 +49,9 @@ struct nba_facts {
  * "message": {"message", "params"}, "reasons": [{"message", "params"}],
  * "value_at_stake", "currency", "interaction_id"} (a new object). */
 json_t *next_action_decide(const struct nba_facts *f);
-/* Reads the facts of party id as of today ("YYYY-MM-DD"). 0, or -1 when the
- * party does not exist (or on a storage error). */
-int next_action_facts(db *c, int64_t id, const char *today, struct nba_facts *f);
+/* Reads the facts of party id as of today ("YYYY-MM-DD") as user u may see
+ * them (its key dates within u's read scope of key dates; NULL: all). 0, or
+ * -1 when the party does not exist (or on a storage error). */
+struct auth_user;
+int next_action_facts(db *c, const struct auth_user *u, int64_t id, const char *today, struct nba_facts *f);
 #endif

@@ -68,23 +68,6 @@ static void rows_free(struct ctx *c)
 
 static char *dup_col(db_stmt *s, int i) { return strdup(db_column_text(s, i) ? db_column_text(s, i) : ""); }
 
-/* Sets one row's state (and optionally a text column: detail, or the
- * address and token hash). */
-static int set_row(db *w, const char *sql, const char *a, const char *b, const struct mail_rcpt *x, const struct key *k_)
-{
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
-    int k = 1;
-    if (a) db_bind_text(s, k++, a);
-    if (b) db_bind_text(s, k++, b);
-    db_bind_int64(s, k++, x->party);
-    db_bind_text(s, k++, k_->occasion);
-    db_bind_int64(s, k, k_->year);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
-}
-
 #define KEY " WHERE party_id = ? AND occasion = ? AND year = ?"
 
 static int recover(db *w, void *arg)
@@ -149,14 +132,16 @@ static int claim(db *w, void *arg)
     }
     c->n = kept;
     for (int i = 0; i < nskip; i++) {
-        if (set_row(w, "UPDATE occasion_mail SET state = 'skipped', detail = ?" KEY, why[i], NULL, &skip[i], &c->skip_key[i])) return 1;
+        if (db_run(w, "UPDATE occasion_mail SET state = 'skipped', detail = ?" KEY,
+                   "titi", why[i], skip[i].party, c->skip_key[i].occasion, c->skip_key[i].year)) return 1;
         c->k->skipped++;
     }
     for (int i = 0; i < c->n; i++) {
         struct mail_rcpt *x = &c->r[i];
         char hash[65];
         mail_token_new(x->token, hash);
-        if (set_row(w, "UPDATE occasion_mail SET state = 'sending', address = ?, token_hash = ?" KEY, x->address, hash, x, &c->key[i])) return 1;
+        if (db_run(w, "UPDATE occasion_mail SET state = 'sending', address = ?, token_hash = ?" KEY,
+                   "ttiti", x->address, hash, x->party, c->key[i].occasion, c->key[i].year)) return 1;
     }
     return rows == 0 ? 2 : 0;
 }
@@ -173,9 +158,11 @@ static int finish(db *w, void *arg)
         const struct key *k_ = &c->key[i];
         int rc = 0;
         if (!x->tried) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'pending', address = NULL, token_hash = NULL" KEY, NULL, NULL, x, k_);
+            rc = db_run(w, "UPDATE occasion_mail SET state = 'pending', address = NULL, token_hash = NULL" KEY,
+                        "iti", x->party, k_->occasion, k_->year);
         } else if (x->outcome == SMTP_OK) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'sent', sent_at = ?" KEY, now, NULL, x, k_);
+            rc = db_run(w, "UPDATE occasion_mail SET state = 'sent', sent_at = ?" KEY,
+                        "titi", now, x->party, k_->occasion, k_->year);
             json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)x->party, "channel", "email",
                                    "direction", "outbound", "subject", x->subject, "status", "done", "occurred_at", now);
             json_t *rec = in ? res_validate(&interaction_resource, in, true, &c->e) : NULL;
@@ -184,11 +171,13 @@ static int finish(db *w, void *arg)
             json_decref(rec);
             c->k->sent++;
         } else if (x->outcome == SMTP_PERMANENT) {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'bounced', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);
+            rc = db_run(w, "UPDATE occasion_mail SET state = 'bounced', sent_at = ?, detail = ?" KEY,
+                        "ttiti", now, x->detail, x->party, k_->occasion, k_->year);
             if (!rc) rc = mail_suppress_bounce(w, x->address, x->detail, now);
             c->k->bounced++;
         } else {
-            rc = set_row(w, "UPDATE occasion_mail SET state = 'failed', sent_at = ?, detail = ?" KEY, now, x->detail, x, k_);
+            rc = db_run(w, "UPDATE occasion_mail SET state = 'failed', sent_at = ?, detail = ?" KEY,
+                        "ttiti", now, x->detail, x->party, k_->occasion, k_->year);
             c->k->failed++;
         }
         if (rc) return 1;

@@ -40,7 +40,4 @@ int letterhead_logo_check(const char *url);
  * with letterhead head into a new PDF: *out (malloc'd, the caller's to
  * free) and *len; 0, or -1 when the font is missing or drawing failed. */
 int quote_render(const json_t *q, const char *party, const json_t *head, char **out, size_t *len);
-/* quote_pdf.c: the TrueType CJK font the PDFs embed (RAPPORT_PDF_FONT, else
- * Debian's Droid Sans Fallback), or NULL when none is installed; static. */
-const char *quote_pdf_font(void);
 #endif

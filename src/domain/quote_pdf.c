@@ -1,39 +1,13 @@
 /* quote_pdf: a quote drawn as a PDF with the company's letterhead (the
  * settings letterhead.*), with libhpdf (Haru, zlib licence); served by
  * api/quotes.c (GET /api/v1/quotes/{id}/pdf, /api/v1/settings/letterhead).
- *
- * The font: the text is Chinese and English, so the PDF embeds a TrueType
- * CJK font. Debian's Noto CJK fonts are OpenType with CFF outlines, which
- * libhpdf cannot embed (it reads TrueType glyf outlines only), and its
- * built-in CID fonts (SimSun, …) are not embedded and need GBK text and a
- * viewer with the Adobe-GB1 resources. Debian's fonts-droid-fallback
- * (DroidSansFallbackFull.ttf, Apache 2.0) is TrueType with the CJK
- * ideographs, Latin letters and digits, so it draws the whole page. libhpdf
- * embeds only the glyphs a PDF uses (a 20-line quote is about 100 KB);
- * RAPPORT_PDF_FONT names another TrueType font. */
+ * The page set-up and the embedded CJK font are lib/pdf_draw.h's. */
 #include "domain/quote.h"
-#include "lib/lazy_hpdf.h"
+#include "lib/pdf_draw.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const font_paths[] = {
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
-    NULL,
-};
-
-static const char *font_path(void)
-{
-    const char *env = getenv("RAPPORT_PDF_FONT");
-    if (env && *env) return env;
-    for (int i = 0; font_paths[i]; i++) {
-        FILE *f = fopen(font_paths[i], "rb");
-        if (f) { fclose(f); return font_paths[i]; }
-    }
-    return NULL;
-}
 
 /* ---- letterhead settings ---- */
 
@@ -109,64 +83,10 @@ int letterhead_logo_check(const char *url)
 
 /* ---- drawing ---- */
 
-struct pdf {
-    HPDF_Doc doc;
-    HPDF_Page page;
-    HPDF_Font font;
-    float y;
-    bool failed;
-};
-
-static void pdf_error(HPDF_STATUS no, HPDF_STATUS detail, void *user)
-{
-    (void)no;
-    (void)detail;
-    ((struct pdf *)user)->failed = true;
-}
-
-static void new_page(struct pdf *p)
-{
-    p->page = lz_hpdf.HPDF_AddPage(p->doc);
-    lz_hpdf.HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    p->y = lz_hpdf.HPDF_Page_GetHeight(p->page) - 50;
-}
-
-static void text_at(struct pdf *p, float x, float size, const char *s)
-{
-    if (!s || !*s) return;
-    lz_hpdf.HPDF_Page_BeginText(p->page);
-    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    lz_hpdf.HPDF_Page_TextOut(p->page, x, p->y, s);
-    lz_hpdf.HPDF_Page_EndText(p->page);
-}
-
-/* Text right-aligned to x. */
-static void text_right(struct pdf *p, float x, float size, const char *s)
-{
-    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    text_at(p, x - lz_hpdf.HPDF_Page_TextWidth(p->page, s), size, s);
-}
-
-static void line_down(struct pdf *p, float by)
+static void line_down(struct pdf_draw *p, float by)
 {
     p->y -= by;
-    if (p->y < 60) new_page(p);
-}
-
-/* The first bytes of s that fit in width at size, cut on a character
- * boundary, into out (with "…" when cut). */
-static void fit(struct pdf *p, const char *s, float size, float width, char *out, size_t cap)
-{
-    lz_hpdf.HPDF_Page_SetFontAndSize(p->page, p->font, size);
-    snprintf(out, cap, "%s", s ? s : "");
-    size_t n = strlen(out);
-    if (lz_hpdf.HPDF_Page_TextWidth(p->page, out) <= width) return;
-    while (n > 0) {
-        do n--; while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80);
-        if (n + 4 > cap) continue;
-        memcpy(out + n, "\xE2\x80\xA6", 4);   /* … */
-        if (lz_hpdf.HPDF_Page_TextWidth(p->page, out) <= width) return;
-    }
+    if (p->y < 60) pdf_draw_page(p);
 }
 
 /* Minor units as "1,234.56" (two decimals; none for JPY and KRW). */
@@ -194,12 +114,12 @@ static void percent_text(int64_t bp, char *out, size_t cap)
     else snprintf(out, cap, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
 }
 
-static void money_row(struct pdf *p, const char *label, const json_t *m, const char *cur)
+static void money_row(struct pdf_draw *p, const char *label, const json_t *m, const char *cur)
 {
     char a[64];
     amount_text(json_integer_value(json_object_get(m, "amount")), cur, a, sizeof a);
-    text_right(p, 440, 10, label);
-    text_right(p, 545, 10, a);
+    pdf_draw_text_right(p, 440, 10, label);
+    pdf_draw_text_right(p, 545, 10, a);
     line_down(p, 16);
 }
 
@@ -207,20 +127,11 @@ static void money_row(struct pdf *p, const char *label, const json_t *m, const c
  * or -1. */
 int quote_render(const json_t *q, const char *party, const json_t *head, char **out, size_t *len)
 {
-    const char *path = font_path();
-    if (!path || lazy_hpdf_load(NULL, 0) != 0) return -1;
-    struct pdf p = {0};
-    p.doc = lz_hpdf.HPDF_New(pdf_error, &p);
-    if (!p.doc) return -1;
-    lz_hpdf.HPDF_UseUTFEncodings(p.doc);
-    lz_hpdf.HPDF_SetCurrentEncoder(p.doc, "UTF-8");
-    lz_hpdf.HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-    const char *fname = lz_hpdf.HPDF_LoadTTFontFromFile(p.doc, path, HPDF_TRUE);
-    p.font = fname ? lz_hpdf.HPDF_GetFont(p.doc, fname, "UTF-8") : NULL;
-    if (!p.font || p.failed) { lz_hpdf.HPDF_Free(p.doc); return -1; }
+    struct pdf_draw p;
+    if (pdf_draw_open(&p, false) != 0) return -1;
     const char *cur = json_string_value(json_object_get(q, "currency"));
     char buf[512], a[64], b[64];
-    new_page(&p);
+    pdf_draw_page(&p);
 
     /* The logo, top right, 48 points high (checked when it was stored; one
      * that still fails to load is left out, not the PDF). */
@@ -242,70 +153,64 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     }
 
     /* Letterhead. */
-    text_at(&p, 50, 16, json_string_value(json_object_get(head, "name")));
+    pdf_draw_text(&p, 50, 16, json_string_value(json_object_get(head, "name")));
     line_down(&p, 18);
     const char *addr = json_string_value(json_object_get(head, "address"));
-    if (addr && *addr) { text_at(&p, 50, 9, addr); line_down(&p, 12); }
+    if (addr && *addr) { pdf_draw_text(&p, 50, 9, addr); line_down(&p, 12); }
     const char *keys[] = {"phone", "email", "website"};
     buf[0] = 0;
     for (int i = 0; i < 3; i++) {
         const char *v = json_string_value(json_object_get(head, keys[i]));
         if (v && *v) snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? "   " : "", v);
     }
-    if (buf[0]) { text_at(&p, 50, 9, buf); line_down(&p, 12); }
-    lz_hpdf.HPDF_Page_SetLineWidth(p.page, 0.8f);
-    lz_hpdf.HPDF_Page_MoveTo(p.page, 50, p.y);
-    lz_hpdf.HPDF_Page_LineTo(p.page, 545, p.y);
-    lz_hpdf.HPDF_Page_Stroke(p.page);
+    if (buf[0]) { pdf_draw_text(&p, 50, 9, buf); line_down(&p, 12); }
+    pdf_draw_rule(&p, 50, 545, 0.8f);
     line_down(&p, 28);
 
     /* Title and the quote's facts. */
-    text_at(&p, 50, 18, "\xE6\x8A\xA5\xE4\xBB\xB7\xE5\x8D\x95 Quotation");   /* 报价单 */
+    pdf_draw_text(&p, 50, 18, "\xE6\x8A\xA5\xE4\xBB\xB7\xE5\x8D\x95 Quotation");   /* 报价单 */
     line_down(&p, 24);
     snprintf(buf, sizeof buf, "\xE7\xBC\x96\xE5\x8F\xB7 No. Q-%lld   \xE7\x89\x88\xE6\x9C\xAC Revision %lld",   /* 编号, 版本 */
              (long long)json_integer_value(json_object_get(q, "id")), (long long)json_integer_value(json_object_get(q, "revision")));
-    text_at(&p, 50, 10, buf);
+    pdf_draw_text(&p, 50, 10, buf);
     line_down(&p, 14);
     snprintf(buf, sizeof buf, "\xE5\xAE\xA2\xE6\x88\xB7 Customer: %s", party ? party : "");   /* 客户 */
-    text_at(&p, 50, 10, buf);
+    pdf_draw_text(&p, 50, 10, buf);
     line_down(&p, 14);
     const char *qd = json_string_value(json_object_get(q, "quote_date")), *vu = json_string_value(json_object_get(q, "valid_until"));
     snprintf(buf, sizeof buf, "\xE6\x97\xA5\xE6\x9C\x9F Date: %s   \xE6\x9C\x89\xE6\x95\x88\xE6\x9C\x9F\xE8\x87\xB3 Valid until: %s   "
              "\xE5\xB8\x81\xE7\xA7\x8D Currency: %s", qd ? qd : "", vu ? vu : "-", cur ? cur : "");   /* 日期, 有效期至, 币种 */
-    text_at(&p, 50, 10, buf);
+    pdf_draw_text(&p, 50, 10, buf);
     line_down(&p, 14);
     const char *title = json_string_value(json_object_get(q, "title"));
-    if (title && *title) { text_at(&p, 50, 11, title); line_down(&p, 14); }
+    if (title && *title) { pdf_draw_text(&p, 50, 11, title); line_down(&p, 14); }
     line_down(&p, 12);
 
     /* Lines. */
-    text_at(&p, 50, 9, "#");
-    text_at(&p, 70, 9, "\xE5\x93\x81\xE5\x90\x8D Item");   /* 品名 */
-    text_right(&p, 330, 9, "\xE6\x95\xB0\xE9\x87\x8F Qty");   /* 数量 */
-    text_right(&p, 420, 9, "\xE5\x8D\x95\xE4\xBB\xB7 Unit price");   /* 单价 */
-    text_right(&p, 470, 9, "\xE6\x8A\x98\xE6\x89\xA3 Disc.");   /* 折扣 */
-    text_right(&p, 545, 9, "\xE9\x87\x91\xE9\xA2\x9D Amount");   /* 金额 */
+    pdf_draw_text(&p, 50, 9, "#");
+    pdf_draw_text(&p, 70, 9, "\xE5\x93\x81\xE5\x90\x8D Item");   /* 品名 */
+    pdf_draw_text_right(&p, 330, 9, "\xE6\x95\xB0\xE9\x87\x8F Qty");   /* 数量 */
+    pdf_draw_text_right(&p, 420, 9, "\xE5\x8D\x95\xE4\xBB\xB7 Unit price");   /* 单价 */
+    pdf_draw_text_right(&p, 470, 9, "\xE6\x8A\x98\xE6\x89\xA3 Disc.");   /* 折扣 */
+    pdf_draw_text_right(&p, 545, 9, "\xE9\x87\x91\xE9\xA2\x9D Amount");   /* 金额 */
     line_down(&p, 6);
-    lz_hpdf.HPDF_Page_SetLineWidth(p.page, 0.4f);
-    lz_hpdf.HPDF_Page_MoveTo(p.page, 50, p.y);
-    lz_hpdf.HPDF_Page_LineTo(p.page, 545, p.y);
-    lz_hpdf.HPDF_Page_Stroke(p.page);
+    pdf_draw_rule(&p, 50, 545, 0.4f);
     line_down(&p, 14);
     size_t i;
     json_t *line;
     json_array_foreach(json_object_get(q, "lines"), i, line) {
         snprintf(buf, sizeof buf, "%zu", i + 1);
-        text_at(&p, 50, 10, buf);
-        fit(&p, json_string_value(json_object_get(line, "description")), 10, 200, buf, sizeof buf);
-        text_at(&p, 70, 10, buf);
+        pdf_draw_text(&p, 50, 10, buf);
+        pdf_draw_fit(&p, json_string_value(json_object_get(line, "description")), 10, 200, buf, sizeof buf);
+        pdf_draw_text(&p, 70, 10, buf);
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(line, "quantity")));
-        text_right(&p, 330, 10, buf);
+        pdf_draw_text_right(&p, 330, 10, buf);
         amount_text(json_integer_value(json_object_get(line, "unit_price")), cur, a, sizeof a);
-        text_right(&p, 420, 10, a);
+        pdf_draw_text_right(&p, 420, 10, a);
         int64_t bp = json_integer_value(json_object_get(line, "discount_bp"));
-        if (bp) { percent_text(bp, b, sizeof b); text_right(&p, 470, 10, b); }
+        if (bp) { percent_text(bp, b, sizeof b); pdf_draw_text_right(&p, 470, 10, b); }
         amount_text(json_integer_value(json_object_get(line, "net")), cur, a, sizeof a);
-        text_right(&p, 545, 10, a);
+        pdf_draw_text_right(&p, 545, 10, a);
         line_down(&p, 16);
     }
     line_down(&p, 8);
@@ -319,8 +224,8 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
         char neg[80];
         json_t *d = json_object_get(q, "discount");
         amount_text(-json_integer_value(json_object_get(d, "amount")), cur, neg, sizeof neg);
-        text_right(&p, 440, 10, buf);
-        text_right(&p, 545, 10, neg);
+        pdf_draw_text_right(&p, 440, 10, buf);
+        pdf_draw_text_right(&p, 545, 10, neg);
         line_down(&p, 16);
     }
     percent_text(tbp, b, sizeof b);
@@ -333,7 +238,7 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     /* Notes, wrapped by width. */
     const char *notes = json_string_value(json_object_get(q, "notes"));
     while (notes && *notes) {
-        fit(&p, notes, 9, 490, buf, sizeof buf);
+        pdf_draw_fit(&p, notes, 9, 490, buf, sizeof buf);
         size_t n = strlen(buf);
         if (n >= 3 && !strcmp(buf + n - 3, "\xE2\x80\xA6")) n -= 3;
         char *nl = memchr(notes, '\n', n);
@@ -342,23 +247,13 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
         if (n == 0 && *notes != '\n')
             do n++; while (notes[n] && ((unsigned char)notes[n] & 0xC0) == 0x80);
         snprintf(buf, sizeof buf, "%.*s", (int)n, notes);
-        text_at(&p, 50, 9, buf);
+        pdf_draw_text(&p, 50, 9, buf);
         line_down(&p, 12);
         notes += n;
         if (*notes == '\n') notes++;
     }
 
-    int rc = -1;
-    if (!p.failed && lz_hpdf.HPDF_SaveToStream(p.doc) == HPDF_OK) {
-        HPDF_UINT32 size = lz_hpdf.HPDF_GetStreamSize(p.doc);
-        char *data = malloc(size ? size : 1);
-        HPDF_UINT32 got = size;
-        if (data && lz_hpdf.HPDF_ReadFromStream(p.doc, (HPDF_BYTE *)data, &got) != HPDF_OK && got == 0) { free(data); data = NULL; }
-        if (data) { *out = data; *len = got; rc = 0; }
-    }
-    lz_hpdf.HPDF_Free(p.doc);
+    int rc = pdf_draw_finish(&p, out, len);
     free(img_data);
     return rc;
 }
-
-const char *quote_pdf_font(void) { return font_path(); }

@@ -133,19 +133,6 @@ static void items_free(struct send_ctx *c)
     c->n = 0;
 }
 
-static int exec2(db *w, const char *sql, const char *a, const char *b, int64_t id)
-{
-    db_stmt *s = db_prepare(w, sql);
-    if (!s) return -1;
-    int k = 1;
-    if (a) db_bind_text(s, k++, a);
-    if (b) db_bind_text(s, k++, b);
-    db_bind_int64(s, k, id);
-    int rc = db_step(s) == DB_DONE ? 0 : -1;
-    db_done(s);
-    return rc;
-}
-
 static int recover(db *w, void *arg)
 {
     (void)arg;
@@ -155,16 +142,6 @@ static int recover(db *w, void *arg)
     int rc = db_step(s) == DB_DONE ? 0 : 1;
     db_done(s);
     return rc;
-}
-
-static bool suppressed(db *w, const char *address)
-{
-    db_stmt *s = db_prepare(w, "SELECT 1 FROM mail_suppression WHERE address = ?");
-    if (!s) return true;
-    db_bind_text(s, 1, address);
-    bool found = db_step(s) == DB_ROW;
-    db_done(s);
-    return found;
 }
 
 /* The address: the case's contact person's first e-mail, else the party's. */
@@ -222,11 +199,11 @@ static int claim(db *w, void *arg)
         it.address = row[i].deleted ? NULL : address_of(w, row[i].contact, it.party);
         const char *why = row[i].deleted ? "the party was deleted"
                         : !it.address ? "no e-mail address"
-                        : suppressed(w, it.address) ? "the address is suppressed (hard bounce or complaint)"
+                        : mail_suppressed(w, it.address) ? "the address is suppressed (hard bounce or complaint)"
                         : !consent_allows(w, it.party, "email") ? "no consent to e-mail" : NULL;
         int rc = 0;
         if (why) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'skipped', detail = ? WHERE id = ?", why, NULL, it.id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'skipped', detail = ? WHERE id = ?", "ti", why, it.id);
             c->skipped++;
         } else if (survey_insert(w, it.is_case ? it.record_id : 0, 0, it.is_case ? 0 : it.record_id, it.party, 0, SURVEY_DAYS,
                                  it.token, it.expires, &it.survey_id)) {
@@ -256,39 +233,25 @@ static int claim(db *w, void *arg)
     return 0;
 }
 
-static void html_escape(strbuf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': sb_puts(b, "&lt;"); break;
-        case '>': sb_puts(b, "&gt;"); break;
-        case '&': sb_puts(b, "&amp;"); break;
-        case '"': sb_puts(b, "&quot;"); break;
-        case '\'': sb_puts(b, "&#39;"); break;
-        default: sb_append(b, s, 1);
-        }
-    }
-}
-
 /* The message: both languages, the link, when it expires. */
 static void compose(strbuf *html, const struct send_ctx *c, const struct item *it, const char *url)
 {
     sb_reset(html);
     sb_puts(html, "<!DOCTYPE html><html><body><p>");
-    html_escape(html, it->name);
+    sb_put_html(html, it->name);
     sb_puts(html, "，您好：</p><p>");
     sb_puts(html, it->is_case ? "您的服务请求已处理完毕。" : "您的订单已送达。");
     sb_puts(html, "请花一分钟告诉我们您的满意度：</p><p><a href=\"");
-    html_escape(html, url);
+    sb_put_html(html, url);
     sb_puts(html, "\">填写问卷</a></p><hr><p>Dear ");
-    html_escape(html, it->name);
+    sb_put_html(html, it->name);
     sb_puts(html, ",</p><p>");
     sb_puts(html, it->is_case ? "Your service request has been resolved." : "Your order has been delivered.");
     sb_puts(html, " Please take a minute to tell us how satisfied you are:</p><p><a href=\"");
-    html_escape(html, url);
+    sb_put_html(html, url);
     sb_puts(html, "?lang=en\">Answer the survey</a></p><p>");
     sb_printf(html, "链接仅可使用一次，有效期至 / The link works once, until %.10s.</p><p>", it->expires);
-    html_escape(html, c->ms.company);
+    sb_put_html(html, c->ms.company);
     sb_puts(html, "</p></body></html>");
 }
 
@@ -355,22 +318,24 @@ static int finish(db *w, void *arg)
         if (!it->tried) {
             /* Refused for now: the link is dropped (its token is gone) and
              * the row waits for the next run. */
-            rc = exec2(w, "DELETE FROM survey WHERE id = ?", NULL, NULL, it->survey_id) ||
-                 exec2(w, "UPDATE survey_dispatch SET state = 'pending', address = NULL, survey_id = NULL, detail = ? WHERE id = ?",
-                       it->detail, NULL, it->id);
+            rc = db_run(w, "DELETE FROM survey WHERE id = ?", "i", it->survey_id) ||
+                 db_run(w, "UPDATE survey_dispatch SET state = 'pending', address = NULL, survey_id = NULL, detail = ? WHERE id = ?",
+                        "ti", it->detail, it->id);
         } else if (it->outcome == SMTP_OK) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'sent', sent_at = ? WHERE id = ?", now, NULL, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'sent', sent_at = ? WHERE id = ?", "ti", now, it->id);
             json_t *ch = json_pack("{s:[n, {s:I, s:s, s:s, s:b}]}", "survey", "id", (json_int_t)it->survey_id, "expires_at", it->expires,
                                    "sent_to", it->address, "automatic", 1);
             if (!rc) rc = record_log(w, &wr, it->is_case ? "case" : "order", it->record_id, "survey", ch, it->party);
             else json_decref(ch);
             c->sent++;
         } else if (it->outcome == SMTP_PERMANENT) {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'bounced', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'bounced', sent_at = ?, detail = ? WHERE id = ?",
+                        "tti", now, it->detail, it->id);
             if (!rc) rc = mail_suppress_bounce(w, it->address, it->detail, now);
             c->bounced++;
         } else {
-            rc = exec2(w, "UPDATE survey_dispatch SET state = 'failed', sent_at = ?, detail = ? WHERE id = ?", now, it->detail, it->id);
+            rc = db_run(w, "UPDATE survey_dispatch SET state = 'failed', sent_at = ?, detail = ? WHERE id = ?",
+                        "tti", now, it->detail, it->id);
             c->failed++;
         }
         if (rc) return 1;

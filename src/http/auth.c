@@ -206,7 +206,13 @@ static enum auth_result auth_bearer(struct req *rq, const char *token)
     }
     unsigned char digest[32];
     secret_digest(token, digest);
-    db_stmt *s = db_prepare(c,
+    /* with a read replica the user's count of writes comes in the same
+     * round trip (read-your-writes, db/ryw.h) */
+    bool ryw = db_replica_configured();
+    db_stmt *s = db_prepare(c, ryw ?
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.id, COALESCE(m.writes, 0) FROM api_token t"
+        " JOIN app_user u ON u.id = t.user_id LEFT JOIN ryw_mark m ON m.user_id = u.id"
+        " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0" :
         "SELECT u.id, u.email, u.name, u.role, u.team_id, t.id FROM api_token t"
         " JOIN app_user u ON u.id = t.user_id"
         " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0");
@@ -216,6 +222,8 @@ static enum auth_result auth_bearer(struct req *rq, const char *token)
     if (db_step(s) == DB_ROW) {
         fill_user(s, 0, &rq->user);
         rq->user.token_id = db_column_int64(s, 5);
+        rq->user.ryw_known = ryw;
+        rq->user.ryw_writes = ryw ? db_column_int64(s, 6) : 0;
         rq->user.via_cookie = false;
         r = AUTH_OK;
     }
@@ -236,7 +244,11 @@ static enum auth_result auth_cookie(struct req *rq, const char *cookie, char csr
     db *c = db_reader();
     unsigned char digest[32];
     secret_digest(cookie, digest);
-    db_stmt *s = db_prepare(c,
+    bool ryw = db_replica_configured();   /* as in auth_bearer */
+    db_stmt *s = db_prepare(c, ryw ?
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, s.csrf, COALESCE(m.writes, 0) FROM session s"
+        " JOIN app_user u ON u.id = s.user_id LEFT JOIN ryw_mark m ON m.user_id = u.id"
+        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0" :
         "SELECT u.id, u.email, u.name, u.role, u.team_id, s.csrf FROM session s"
         " JOIN app_user u ON u.id = s.user_id"
         " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0");
@@ -246,6 +258,8 @@ static enum auth_result auth_cookie(struct req *rq, const char *cookie, char csr
     enum auth_result r = AUTH_INVALID;
     if (db_step(s) == DB_ROW) {
         fill_user(s, 0, &rq->user);
+        rq->user.ryw_known = ryw;
+        rq->user.ryw_writes = ryw ? db_column_int64(s, 6) : 0;
         if (csrf) snprintf(csrf, SECRET_TEXT_LEN, "%s", db_column_text(s, 5));
         rq->user.via_cookie = true;
         r = AUTH_OK;

@@ -26,6 +26,8 @@ struct auth_user {
     int64_t team_id;
     bool via_cookie;          /* session cookie (CSRF applies) vs bearer token */
     int64_t token_id;
+    bool ryw_known;           /* with --db-replica, authentication read ryw_writes: */
+    int64_t ryw_writes;       /* the user's count of writes on the primary (db/ryw.h) */
 };
 
 struct route;

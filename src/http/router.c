@@ -2,7 +2,9 @@
  * checks — route match, authentication, CSRF, authorisation, content type
  * and JSON parsing — before any handler runs (Redis-style command table). */
 #include "db/db.h"
+#include "db/ryw.h"
 #include "db/snapshot.h"
+#include "db/writer.h"
 #include "http/auth.h"
 #include "http/authz.h"
 #include "http/http.h"
@@ -289,14 +291,16 @@ unsigned router_precheck(struct req *rq, struct resp *rs)
 }
 
 /* ---- read replica routing (--db-replica) ----
- * A GET may read from the replica, except for a user who wrote (any other
- * method) through this server within the window: that user's reads go to
- * the primary, so they see their own writes whatever the replica's lag.
- * The times are this process's: several servers behind one address need
- * the balancer to keep a user on one server (a sticky cookie) for this to
- * hold across them (docs/SCALING.md). One slot per user id modulo the
- * table (any write in the slot counts): two users sharing a slot only send
- * each other to the primary. */
+ * A GET may read from the replica when the replica holds every write the
+ * user had committed, through any server on the database, when the request
+ * came: the writer counts each user's writes in the write transaction and a
+ * GET compares the primary's count with the replica's (db/ryw.h). That is
+ * exact across servers. The window is a shortcut on top: a user who wrote
+ * through this server within it reads from the primary without asking (a
+ * read right after one's own write is the common case, and the replica is
+ * then seldom caught up anyway). One slot per user id modulo the table (any
+ * write in the slot counts): two users sharing a slot only send each other
+ * to the primary. --replica-window-ms 0: every GET asks. */
 #define RYW_SLOTS 4096
 static struct { int64_t user; int64_t until_ms; } g_ryw[RYW_SLOTS];
 static pthread_mutex_t g_ryw_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -344,8 +348,11 @@ static void dispatch(struct req *rq, struct resp *rs)
     }
     rq->route = found;
     bool replica = rq->method == M_GET && rq->authenticated && rq->user.id > 0 && db_replica_configured() &&
-                   !ryw_recent(rq->user.id) && db_reader_replica(true);
+                   !ryw_recent(rq->user.id) && ryw_route_to_replica(rq->user.id, rq->user.ryw_known ? rq->user.ryw_writes : -1);
+    bool writes = rq->authenticated && rq->user.id > 0 && rq->method != M_GET && rq->method != M_HEAD;
+    if (writes) writer_actor(rq->user.id);
     found->handler(rq, rs);
+    if (writes) writer_actor(0);
     if (replica) db_reader_replica(false);
     if (rq->authenticated && rq->user.id > 0 && rq->method != M_GET && rq->method != M_HEAD && db_replica_configured())
         ryw_note(rq->user.id);

@@ -15,6 +15,8 @@
 #include "lib/memtrim.h"
 #include "lib/strbuf.h"
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -557,8 +559,27 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     else if (__atomic_sub_fetch(&g_open_conns, 1, __ATOMIC_RELAXED) == 0) memtrim_after_burst();
 }
 
+/* SIGTERM / SIGINT. A process-directed signal runs its handler on any
+ * thread that does not block it, and pause() in the main thread returns
+ * only for a signal handled there: a handler that ran on a worker left the
+ * server paused forever (a test's SIGTERM once did). The handler writes a
+ * byte to a pipe the main thread reads, whichever thread it runs on. */
 static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { g_stop = 1; }
+static int g_stop_pipe[2] = {-1, -1};
+static void on_signal(int sig)
+{
+    g_stop = 1;
+    int saved = errno;
+    if (g_stop_pipe[1] >= 0) (void)!write(g_stop_pipe[1], "x", 1);
+    errno = saved;
+}
+
+static void wait_for_stop(void)
+{
+    char c;
+    while (!g_stop)
+        if (g_stop_pipe[0] < 0 || (read(g_stop_pipe[0], &c, 1) < 0 && errno != EINTR)) pause();
+}
 
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
@@ -655,13 +676,14 @@ int http_serve(const char *listen_addr, int threads, const char *metrics_listen)
     }
     g_pool_stop = false;
     for (int i = 0; i < WORKERS; i++) pthread_create(&g_workers[i], NULL, worker_main, NULL);
+    if (g_stop_pipe[0] < 0 && pipe2(g_stop_pipe, O_CLOEXEC) != 0) log_warn("no stop pipe: %s", strerror(errno));
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
     printf("Rapport is serving on http://%s:%d/\n", host, port);
     if (md) printf("Metrics (no credentials) on http://%s/metrics\n", metrics_listen);
     fflush(stdout);
-    while (!g_stop) pause();
+    wait_for_stop();
     log_info("shutting down");
     if (md) MHD_stop_daemon(md);
     MHD_quiesce_daemon(d);   /* no new connections; answer the ones in flight */

@@ -36,6 +36,23 @@ int sb_reserve(strbuf *sb, size_t n)
 
 int sb_puts(strbuf *sb, const char *s) { return sb_append(sb, s, strlen(s)); }
 
+int sb_put_html(strbuf *sb, const char *s)
+{
+    for (; s && *s; s++) {
+        const char *entity = NULL;
+        switch (*s) {
+        case '&': entity = "&amp;"; break;
+        case '<': entity = "&lt;"; break;
+        case '>': entity = "&gt;"; break;
+        case '"': entity = "&quot;"; break;
+        case '\'': entity = "&#39;"; break;
+        default: break;
+        }
+        if (entity ? sb_puts(sb, entity) : sb_append(sb, s, 1)) return -1;
+    }
+    return 0;
+}
+
 int sb_printf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;

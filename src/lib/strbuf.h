@@ -31,6 +31,8 @@ static inline int sb_append(strbuf *sb, const char *data, size_t n)
     return 0;
 }
 int sb_puts(strbuf *sb, const char *s);
+/* s with & < > " ' as HTML entities (text and attribute values alike); s may be NULL. */
+int sb_put_html(strbuf *sb, const char *s);
 int sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the NUL-terminated contents ("" when empty); the buffer keeps ownership. */
 const char *sb_str(strbuf *sb);

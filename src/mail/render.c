@@ -32,22 +32,8 @@ int mail_template_check(const char *text, char *bad, size_t cap)
 
 static void put_value(strbuf *out, const char *v, bool html)
 {
-    for (; v && *v; v++) {
-        if (html) {
-            switch (*v) {
-            case '&': sb_append(out, "&amp;", 5); continue;
-            case '<': sb_append(out, "&lt;", 4); continue;
-            case '>': sb_append(out, "&gt;", 4); continue;
-            case '"': sb_append(out, "&quot;", 6); continue;
-            case '\'': sb_append(out, "&#39;", 5); continue;
-            default: break;
-            }
-        } else if (*v == '\r' || *v == '\n') {
-            sb_append(out, " ", 1);
-            continue;
-        }
-        sb_append(out, v, 1);
-    }
+    if (html) { sb_put_html(out, v); return; }
+    for (; v && *v; v++) sb_append(out, *v == '\r' || *v == '\n' ? " " : v, 1);
 }
 
 char *mail_render(const char *text, const struct mail_merge *m, bool html)

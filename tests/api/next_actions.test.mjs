@@ -142,3 +142,30 @@ test('an upcoming key date is an occasion: an anniversary is greeted, a maturity
     assert.equal((await rm.get(`/api/v1/parties/${party}/next-action?on=2026-09-01`)).body.action, 'care');
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('a key date outside the reader\'s scope of key dates is neither a reason nor the action', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'seller@test.local', 'sales');
+    addUser(srv.db, 'other@test.local', 'sales');
+    const seller = await srv.login('seller@test.local', PW), other = await srv.login('other@test.local', PW);
+    const party = (await admin.post('/api/v1/parties', { kind: 'person', name: '李雷', owner_id: seller.user.id })).body.id;
+    score(srv.db, party, { tier: 'gold', strategy: 'caring', lifecycle: 'stability', p_alive: 0.9, clv: 300000, last: '2026-09-01' });
+    const before = (await seller.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`)).body;
+    // Another seller's key date on the party (key dates own themselves):
+    // the seller may read the party, not that key date.
+    const kd = await admin.post('/api/v1/key-dates', { party_id: party, kind: 'anniversary', title: '私密纪念日', date: '2015-09-30',
+      owner_id: other.user.id });
+    assert.equal(kd.status, 201, kd.text);
+    assert.equal((await seller.get(`/api/v1/key-dates/${kd.body.id}`)).status, 404);
+    let r = await seller.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body, before);
+    assert.ok(!r.text.includes('私密纪念日'), r.text);
+    // An admin sees every key date: there it is the occasion.
+    r = await admin.get(`/api/v1/parties/${party}/next-action?on=2026-09-20`);
+    assert.equal(r.body.action, 'greet');
+    assert.ok(r.text.includes('私密纪念日'));
+  } finally { await srv.stop(); srv.cleanup(); }
+});

@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { Server } from './harness.mjs';
 
 const srv = new Server();
@@ -80,4 +82,29 @@ test('the web UI is served from the binary, with client-side routes falling back
   const deep = await fetch(srv.base + '/customers/12');
   assert.equal(deep.status, 200);
   assert.equal((await fetch(srv.base + '/nope.js')).status, 404);
+});
+
+test('SIGTERM stops the server whichever of its threads takes the signal', async () => {
+  // A process-directed signal may run its handler on any thread; the main
+  // thread used to wait in pause(), which only a signal handled on it ends,
+  // and a SIGTERM taken by a worker left the server running (a test's stop
+  // hung on it). Here the signal goes to one worker thread (tgkill).
+  const other = await new Server().start();
+  try {
+    const pid = other.proc.pid;
+    const tids = readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => t !== pid);
+    assert.ok(tids.length > 0);
+    const tid = tids[tids.length - 1];
+    const r = spawnSync('python3', ['-c', `import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); ` +
+      `assert libc.syscall(234, ${pid}, ${tid}, 15) == 0, os.strerror(ctypes.get_errno())`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const exit = await Promise.race([other.exited, new Promise((res) => setTimeout(() => res('still running'), 15000))]);
+    assert.notEqual(exit, 'still running', 'the server did not stop');
+    assert.equal(exit.code, 0);
+    other.proc = null;
+    other.assertClean();
+  } finally {
+    if (other.proc) await other.stop({ hard: true });
+    other.cleanup();
+  }
 });

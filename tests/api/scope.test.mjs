@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Server, assertError, dbDump } from './harness.mjs';
+import { Server, assertError, dbDumpOfRequests } from './harness.mjs';
 
 const srv = new Server();
 let admin;
@@ -15,7 +15,7 @@ let own, mate, other; // parties of s1 (East), s2 (East), s3 (North)
 let otherNote;        // a note written on `other` by an East service user
 
 function dbDigest() {
-  return createHash('sha256').update(dbDump(srv.db)).digest('hex');
+  return createHash('sha256').update(dbDumpOfRequests(srv.db)).digest('hex');
 }
 
 /** Runs request() and asserts that it changed nothing in the database. */

@@ -330,6 +330,56 @@ static void test_pnbd_equal_purchase_rate(void **state)
     assert_true(isfinite(pnbd_expected_new(&p, 78)) && pnbd_expected_new(&p, 78) > 0);
 }
 
+/* Pareto/NBD with one purchase rate (0.5 a week) and one drop-out rate
+ * (0.1 a week) for everyone: both pairs run to infinity (seed 3; at 0.15
+ * and 0.05 a sample of 4,000 mostly shows some drop-out heterogeneity). The limit model
+ * (r, alpha) then has its own drop-out ridge (s, beta -> inf with s/beta
+ * = 0.05), which used to end at the box's 1e7 without a flag. Both pairs
+ * are flagged, the point sits within 0.01 of the supremum along either
+ * ridge, and predictions are finite. */
+static void test_pnbd_equal_rate_and_dropout(void **state)
+{
+    (void)state;
+    rng = 3;
+    for (int i = 0; i < N; i++) {
+        double age = 39 + 13 * unif(), t = 0, last = 0, death = -log(unif()) / 0.1;
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / 0.5;
+            if (t > age || t > death)
+                break;
+            k++;
+            last = t;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+    pnbd_params p;
+    an_fit_info fi;
+    assert_int_equal(pnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
+    assert_int_equal(fi.at_boundary, 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3);
+    assert_true(isfinite(p.r) && isfinite(p.alpha) && isfinite(p.s) && isfinite(p.beta));
+    assert_true(fabs(p.r / p.alpha - 0.5) < 0.02);
+    assert_true(fabs(p.s / p.beta - 0.1) < 0.01);
+    assert_true(p.s > 1e6 && p.beta > 1e6);
+    double ll = pnbd_loglik(&p, N, x, tx, T);
+    assert_true(fabs(ll - fi.log_likelihood) < 1e-6 * fabs(ll));
+    for (double f = 10; f <= 1e6; f *= 10) {
+        pnbd_params q = {p.r, p.alpha, p.s * f, p.beta * f};
+        double l = pnbd_loglik(&q, N, x, tx, T);
+        if (!(l <= ll + 0.01))
+            fail_msg("s, beta x %g: LL %.6f above the fit's %.6f", f, l, ll);
+        q = (pnbd_params){p.r * f, p.alpha * f, p.s, p.beta};
+        assert_true(pnbd_loglik(&q, N, x, tx, T) <= ll + 0.01);
+    }
+    static double pa[N], ex[N];
+    assert_int_equal(pnbd_predict(&p, 39, N, x, tx, T, pa, ex), AN_OK);
+    for (int i = 0; i < N; i++)
+        assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
+    assert_true(isfinite(pnbd_expected_new(&p, 78)) && pnbd_expected_new(&p, 78) > 0);
+}
+
 /* The limit model's likelihood against a direct quadrature of its
  * integral (trapezoid on 2e6 steps), and its continuity with the finite
  * model at large r. */
@@ -408,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_gg_equal_spend),
         cmocka_unit_test(test_bgnbd_equal_purchase_rate),
         cmocka_unit_test(test_pnbd_equal_purchase_rate),
+        cmocka_unit_test(test_pnbd_equal_rate_and_dropout),
         cmocka_unit_test(test_pnbd_limit_loglik),
         cmocka_unit_test(test_no_boundary_when_heterogeneous),
         cmocka_unit_test(test_no_repeat_fails),

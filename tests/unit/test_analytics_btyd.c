@@ -327,12 +327,47 @@ static void test_invalid_rows(void **state)
     assert_int_equal(fi.bad_row, 2); /* x = 0 with t_x > 0 */
 }
 
+/* The server's batch P(alive) over whole days (a table of ln(alpha + k/7))
+ * equals bgnbd_p_alive bit for bit; with alpha beyond the table's range
+ * there is no table, and P(alive) keeps its digits when the ratio
+ * (alpha+T)/(alpha+t_x) is within 1e-9 of 1 (checked against long double). */
+static void test_p_alive_days(void **state)
+{
+    (void)state;
+    bgnbd_params bg = {0.2425982, 4.4136842, 0.7929899, 2.4261667};
+    enum { NDAYS = 800 };
+    static double lt[NDAYS];
+    double lab[BGNBD_LAB];
+    bgnbd_lab(&bg, lab);
+    assert_int_equal(bgnbd_lt(&bg, NDAYS, lt), 0);
+    for (int32_t T = 0; T < NDAYS; T += 3)
+        for (int32_t t = 0; t <= T; t += 5)
+            for (double x = 0; x < 80; x += 7) {
+                double one = bgnbd_p_alive(&bg, x, t / 7.0, T / 7.0);
+                double days = bgnbd_p_alive_days(&bg, lab, lt, x, t, T);
+                if (memcmp(&one, &days, sizeof one))
+                    fail_msg("x %g t_x %d T %d days: %.17g, one %.17g", x, t, T, days, one);
+            }
+    bgnbd_params big = {0.5e7, 1e7, 0.79, 2.43};
+    assert_int_equal(bgnbd_lt(&big, NDAYS, lt), -1);
+    const double tx[] = {0.01, 100, 38.7}, dT[] = {0.01, 1e-3, 0.1};
+    for (size_t k = 0; k < 3; k++) {
+        long double al = big.alpha, r = big.r, x = 3, T = (long double)tx[k] + dT[k];
+        long double l = logl((long double)big.a) - logl((long double)big.b + 2) +
+                        (r + x) * log1pl((T - (long double)tx[k]) / (al + (long double)tx[k]));
+        double want = (double)(1 / (1 + expl(l)));
+        double got = bgnbd_p_alive(&big, 3, tx[k], (double)T);
+        assert_true(fabs(got - want) <= 1e-12 * want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bgnbd_cdnow),        cmocka_unit_test(test_pnbd_cdnow),
         cmocka_unit_test(test_cohort_week78),      cmocka_unit_test(test_edge_customers),
         cmocka_unit_test(test_fit_with_edge_rows), cmocka_unit_test(test_batch_matches_single),
+        cmocka_unit_test(test_p_alive_days),
         cmocka_unit_test(test_invalid_rows),       cmocka_unit_test(test_pnbd_continuous_optimum),
     };
     return cmocka_run_group_tests(tests, load, unload);

@@ -351,57 +351,112 @@ static uint32_t next_u32(void)
     return (uint32_t)(rng >> 11);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* brute_score by binary search in a sorted copy (for the large rounds). */
+static int sorted_score(size_t n, const double *sorted, double v)
+{
+    size_t lo = 0, hi = n; /* first index with sorted[i] >= v */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 1 + (int)(5 * lo / n);
+}
+
+/* Rounds 4 and 5 are large enough for sc_segments to run on two threads
+ * (compacting each chunk's buyers) and mix in parties without a purchase;
+ * round 5 also has recencies and purchase days beyond the counted range
+ * (RFM_COUNT_MAX), where R and F fall back to selections. */
 static void test_population_cuts(void **state)
 {
     (void)state;
     sc_config c;
     sc_config_default(&c);
-    for (int round = 0; round < 4; round++) {
-        size_t n = round == 0 ? 7 : round == 1 ? 100 : round == 2 ? 1001 : 5000;
+    for (int round = 0; round < 6; round++) {
+        size_t n = round == 0 ? 7 : round == 1 ? 100 : round == 2 ? 1001 : round == 3 ? 5000 : 60000;
+        int large = round >= 4, wide = round == 5;
         sc_facts *f = calloc(n, sizeof *f);
         sc_result *res = calloc(n, sizeof *res);
         double *g = malloc(3 * n * sizeof *g), *profit = malloc(n * sizeof *profit);
+        double *sorted = malloc(3 * n * sizeof *sorted);
+        size_t *idx = malloc(n * sizeof *idx);
         uint8_t *tier = malloc(n);
         sc_state st;
         memset(&st, 0, sizeof st);
         st.today = 20000;
+        size_t nb = 0;
         for (size_t i = 0; i < n; i++) {
             sc_facts_crm_clear(&f[i]);
+            if (large && next_u32() % 3 == 0) { /* no purchase */
+                f[i].first_day = f[i].last_day = INT32_MIN;
+                continue;
+            }
             f[i].purchase_days = 1 + (int32_t)(next_u32() % 4); /* heavy ties */
             f[i].first_day = 19000;
             f[i].last_day = 20000 - (int32_t)(next_u32() % 50);
+            if (wide && i % 1000 == 7) {
+                f[i].purchase_days = 70000 + (int32_t)(next_u32() % 5);
+                f[i].first_day = f[i].last_day = 20000 - 80000 - (int32_t)(next_u32() % 5);
+            }
             f[i].transactions = f[i].purchase_days;
             f[i].revenue = (int64_t)(next_u32() % 30) * 1000 * f[i].purchase_days;
             f[i].cost = (int64_t)(next_u32() % 20) * 1000;
             f[i].cost_to_serve = i % 5 == 0 ? 5000 : 0;
-            g[i] = -(double)(st.today - f[i].last_day);
-            g[n + i] = f[i].purchase_days;
-            g[2 * n + i] = (double)f[i].revenue / f[i].purchase_days;
-            profit[i] = (double)(f[i].revenue - f[i].cost - f[i].cost_to_serve);
+            idx[nb] = i;
+            g[nb] = -(double)(st.today - f[i].last_day);
+            g[n + nb] = f[i].purchase_days;
+            g[2 * n + nb] = (double)f[i].revenue / f[i].purchase_days;
+            profit[nb] = (double)(f[i].revenue - f[i].cost - f[i].cost_to_serve);
+            nb++;
+        }
+        for (int d = 0; d < 3; d++) {
+            memcpy(sorted + d * n, g + d * n, nb * sizeof *g);
+            qsort(sorted + d * n, nb, sizeof *sorted, cmp_double);
         }
         assert_int_equal(sc_segments(&c, n, f, &st, res), AN_OK);
-        assert_int_equal(st.buyers, n);
-        for (size_t i = 0; i < n; i++) {
-            assert_int_equal(res[i].r, brute_score(n, g, i));
-            assert_int_equal(res[i].f, brute_score(n, g + n, i));
-            assert_int_equal(res[i].m, brute_score(n, g + 2 * n, i));
+        assert_int_equal(st.buyers, nb);
+        for (size_t b = 0; b < nb; b++) {
+            const sc_result *r = &res[idx[b]];
+            assert_true(r->buyer);
+            if (large) {
+                assert_int_equal(r->r, sorted_score(nb, sorted, g[b]));
+                assert_int_equal(r->f, sorted_score(nb, sorted + n, g[n + b]));
+                assert_int_equal(r->m, sorted_score(nb, sorted + 2 * n, g[2 * n + b]));
+            } else {
+                assert_int_equal(r->r, brute_score(n, g, b));
+                assert_int_equal(r->f, brute_score(n, g + n, b));
+                assert_int_equal(r->m, brute_score(n, g + 2 * n, b));
+            }
         }
-        /* The pyramid cuts reproduce tier_assign. */
-        assert_int_equal(tier_assign(n, profit, &c.tier, tier, NULL), AN_OK);
         for (size_t i = 0; i < n; i++)
-            assert_int_equal(res[i].tier, tier[i]);
+            if (f[i].purchase_days == 0)
+                assert_false(res[i].buyer);
+        /* The pyramid cuts reproduce tier_assign. */
+        assert_int_equal(tier_assign(nb, profit, &c.tier, tier, NULL), AN_OK);
+        for (size_t b = 0; b < nb; b++)
+            assert_int_equal(res[idx[b]].tier, tier[b]);
         /* Profit basis too. */
         sc_config cp = c;
         cp.tier.basis = TIER_BASIS_PROFIT;
         cp.tier.platinum = 0.3;
         cp.tier.gold = 0.3;
         assert_int_equal(sc_segments(&cp, n, f, &st, res), AN_OK);
-        assert_int_equal(tier_assign(n, profit, &cp.tier, tier, NULL), AN_OK);
-        for (size_t i = 0; i < n; i++)
-            assert_int_equal(res[i].tier, tier[i]);
+        assert_int_equal(tier_assign(nb, profit, &cp.tier, tier, NULL), AN_OK);
+        for (size_t b = 0; b < nb; b++)
+            assert_int_equal(res[idx[b]].tier, tier[b]);
         free(f);
         free(res);
         free(g);
+        free(sorted);
+        free(idx);
         free(profit);
         free(tier);
     }

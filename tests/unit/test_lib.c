@@ -103,6 +103,20 @@ static void test_strbuf_cap(void **state)
     sb_free(&sb);
 }
 
+static void test_strbuf_html(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb, 0);
+    assert_int_equal(sb_put_html(&sb, "<a href=\"x\">Tom & Jerry's 张</a>"), 0);
+    assert_string_equal(sb_str(&sb), "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s 张&lt;/a&gt;");
+    assert_int_equal(sb_put_html(&sb, NULL), 0);
+    sb_free(&sb);
+    sb_init(&sb, 8);   /* a cap the entities pass: the failure is reported */
+    assert_int_equal(sb_put_html(&sb, "&&&&"), -1);
+    sb_free(&sb);
+}
+
 static void test_jsonw(void **state)
 {
     strbuf sb;
@@ -229,7 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_days_from_civil),
         cmocka_unit_test(test_utf8), cmocka_unit_test(test_email), cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_jsonw),
+        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_strbuf_html), cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_strbuf_fast_path_cap), cmocka_unit_test(test_jsonw_counted), cmocka_unit_test(test_fts_query),
         cmocka_unit_test(test_jw_json_matches_jansson),
     };
