@@ -8,7 +8,8 @@
 #  1. GET /api/v1/parties/{id} with a bearer token, 64 connections;
 #  2. POST /api/v1/interactions (a durable write), 64 connections;
 #  3. the analytics cold load at start (the server's own log line).
-# then bench/pg/import.sh (imports with COPY against row by row).
+# then bench/pg/import.sh (imports with COPY against row by row) and
+# bench/pg/load.sh (the analytics cold load at 10 M transactions).
 # Prints a table of both stores and PostgreSQL's ratio to SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -66,3 +67,6 @@ printf '%-34s %14s %14s %8s\n' 'analytics cold load (s)' "${R[sqlite.load]}" "${
 echo
 echo "--- imports on PostgreSQL: COPY against row by row (bench/pg/import.sh)"
 B=$B bash bench/pg/import.sh
+echo
+echo "--- the analytics cold load at 10,000,000 transactions on both stores (bench/pg/load.sh)"
+B=$B bash bench/pg/load.sh

@@ -62,33 +62,79 @@ static int transaction_rule(const struct actor *a, const json_t *old, json_t *re
  * checked sums (SQLite's SUM() fails on an overflow instead of answering).
  * Checked before the write, so a refusal leaves nothing to undo — a writer
  * of many records (an import) goes on with the next. */
+/* Adds one row's amount and cost, by size. Rows come from this API
+ * (|v| <= 10^15) or from imports; INT64_MIN is negated as two halves
+ * through money_sum_sub. */
+static void gross_add(money_sum *amounts, money_sum *costs, int64_t a, int64_t k)
+{
+    if (a < 0) money_sum_sub(amounts, a); else money_sum_add(amounts, a);
+    if (k < 0) money_sum_sub(costs, k); else money_sum_add(costs, k);
+}
+
+static int64_t cost_of(const json_t *rec)
+{
+    json_t *cost = json_object_get(rec, "cost");
+    return json_is_object(cost) ? json_integer_value(json_object_get(cost, "amount")) : 0;
+}
+
+/* An import's batch (db_bulk_memo) keeps each party's gross per currency
+ * under "txn.gross" once it has read it: its transactions are held for
+ * COPY, and reading them back for every new one sent the batch's rows
+ * with a COPY per row (CDNOW's transactions imported 1.3x faster with
+ * COPY, parties 3x). The entry is [amounts.lo, amounts.wraps, costs.lo,
+ * costs.wraps] of the party's rows as the transaction sees them, held
+ * ones included: a create adds its row (transaction_after_create), and a
+ * change or a delete (not what an import's new rows meet, but the write
+ * path allows it) drops them all, to be read again: both read the rows
+ * at once, sending the held ones first. */
+static json_t *gross_memo(db *w, int64_t party, const char *currency, char *key, size_t cap)
+{
+    json_t *memo = db_bulk_memo(w);
+    if (!memo || json_object_get(memo, "txn.gross.off")) return NULL;
+    json_t *all = json_object_get(memo, "txn.gross");
+    if (!all) json_object_set_new(memo, "txn.gross", all = json_object());
+    snprintf(key, cap, "%lld:%s", (long long)party, currency);
+    return all;
+}
+
+static void gross_forget(db *w)
+{
+    json_t *memo = db_bulk_memo(w);
+    if (memo) json_object_del(memo, "txn.gross");
+}
+
 static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct verr *e)
 {
     json_int_t party = json_integer_value(json_object_get(rec, "party_id"));
     const char *currency = json_string_value(json_object_get(json_object_get(rec, "amount"), "currency"));
     if (!currency) return 0;
-    db_stmt *s = db_prepare(w, "SELECT amount, cost FROM txn WHERE party_id = ? AND currency = ? AND id <> ?");
-    if (!s) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
-    db_bind_int64(s, 1, party);
-    db_bind_text(s, 2, currency);
-    db_bind_int64(s, 3, id);
     money_sum amounts = MONEY_SUM_INIT, both = MONEY_SUM_INIT;
-    /* This row (the rule made its cost's currency the amount's). */
-    int64_t na = json_integer_value(json_object_get(json_object_get(rec, "amount"), "amount"));
-    json_t *cost = json_object_get(rec, "cost");
-    int64_t nk = json_is_object(cost) ? json_integer_value(json_object_get(cost, "amount")) : 0;
-    if (na < 0) money_sum_sub(&amounts, na); else money_sum_add(&amounts, na);
-    if (nk < 0) money_sum_sub(&both, nk); else money_sum_add(&both, nk);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        /* Rows come from this API (|v| <= 10^15) or from imports; negate
-         * INT64_MIN as two halves through money_sum_sub. */
-        int64_t a = db_column_int64(s, 0), k = db_column_type(s, 1) == DB_NULL ? 0 : db_column_int64(s, 1);
-        if (a < 0) money_sum_sub(&amounts, a); else money_sum_add(&amounts, a);
-        if (k < 0) money_sum_sub(&both, k); else money_sum_add(&both, k);
+    char key[96];
+    if (id) gross_forget(w);
+    json_t *memo = id ? NULL : gross_memo(w, party, currency, key, sizeof key), *known = memo ? json_object_get(memo, key) : NULL;
+    if (known) {
+        amounts = (money_sum){json_integer_value(json_array_get(known, 0)), json_integer_value(json_array_get(known, 1))};
+        both = (money_sum){json_integer_value(json_array_get(known, 2)), json_integer_value(json_array_get(known, 3))};
+    } else {
+        db_stmt *s = db_prepare(w, "SELECT amount, cost FROM txn WHERE party_id = ? AND currency = ? AND id <> ?");
+        if (!s) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
+        db_bind_int64(s, 1, party);
+        db_bind_text(s, 2, currency);
+        db_bind_int64(s, 3, id);
+        /* Without the held rows: every one of them is a create of this
+         * batch, whose party and currency have their entry already. */
+        if (memo) db_bulk_pass(w);
+        int rc;
+        while ((rc = db_step(s)) == DB_ROW)
+            gross_add(&amounts, &both, db_column_int64(s, 0), db_column_type(s, 1) == DB_NULL ? 0 : db_column_int64(s, 1));
+        db_done(s);
+        if (rc != DB_DONE) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
+        if (memo)
+            json_object_set_new(memo, key, json_pack("[I, I, I, I]", (json_int_t)amounts.lo, (json_int_t)amounts.wraps,
+                                                     (json_int_t)both.lo, (json_int_t)both.wraps));
     }
-    db_done(s);
-    if (rc != DB_DONE) { verr_set(e, 503, "storage_error", NULL, "the write failed; nothing was written"); return -1; }
+    /* This row (the rule made its cost's currency the amount's). */
+    gross_add(&amounts, &both, json_integer_value(json_object_get(json_object_get(rec, "amount"), "amount")), cost_of(rec));
     money_sum_merge(&both, &amounts);
     if (money_sum_within(&both, TXN_PARTY_GROSS_MAX)) return refund_check(w, id, rec, e);
     bool by_amount = !money_sum_within(&amounts, TXN_PARTY_GROSS_MAX);
@@ -99,11 +145,44 @@ static int transaction_check_totals(db *w, int64_t id, const json_t *rec, struct
     return -1;
 }
 
+/* transaction_resource.after_create: the new row joins its party's gross
+ * in the batch's memo (see gross_memo). */
+static int transaction_after_create(db *w, int64_t id, const json_t *rec)
+{
+    (void)id;
+    json_t *bulk = db_bulk_memo(w);
+    if (!bulk || json_object_get(bulk, "txn.gross.off")) return 0;   /* no batch, or not kept */
+    const char *currency = json_string_value(json_object_get(json_object_get(rec, "amount"), "currency"));
+    char key[96];
+    json_t *memo = currency ? gross_memo(w, json_integer_value(json_object_get(rec, "party_id")), currency, key, sizeof key) : NULL;
+    json_t *known = memo ? json_object_get(memo, key) : NULL;
+    if (!known) {
+        /* A create its check did not count (not a path the write path
+         * takes): the entries cannot be trusted with rows held, so the
+         * rest of the batch reads the rows (sending them) as row by row. */
+        gross_forget(w);
+        json_object_set_new(bulk, "txn.gross.off", json_true());
+        return 0;
+    }
+    money_sum amounts = {json_integer_value(json_array_get(known, 0)), json_integer_value(json_array_get(known, 1))};
+    money_sum costs = {json_integer_value(json_array_get(known, 2)), json_integer_value(json_array_get(known, 3))};
+    gross_add(&amounts, &costs, json_integer_value(json_object_get(json_object_get(rec, "amount"), "amount")), cost_of(rec));
+    json_object_set_new(memo, key, json_pack("[I, I, I, I]", (json_int_t)amounts.lo, (json_int_t)amounts.wraps,
+                                             (json_int_t)costs.lo, (json_int_t)costs.wraps));
+    return 0;
+}
+
+static int transaction_before_delete(db *w, int64_t id, struct verr *e)
+{
+    gross_forget(w);
+    return refund_before_delete(w, id, e);
+}
+
 struct resource transaction_resource = {
     .name = "transactions", .table = "txn", .entity = "transaction",
     .fields = transaction_fields, .nfields = sizeof transaction_fields / sizeof transaction_fields[0],
     .party_field = "party_id", .rule = transaction_rule, .check_stored = transaction_check_totals,
-    .before_delete = refund_before_delete,
+    .before_delete = transaction_before_delete, .after_create = transaction_after_create,
 };
 
 

@@ -142,6 +142,7 @@ bool db_replica_configured(void) { return g_replica; }
 bool db_reader_replica(bool on) { return g_replica && g_drv->reader_replica(on); }
 bool db_reader_replica_synced(int timeout_ms) { return g_replica && g_drv->reader_replica_synced(timeout_ms); }
 void db_bulk_pass(db *c) { if (c && DRV(c)->bulk_pass) DRV(c)->bulk_pass(c); }
+struct json_t *db_bulk_memo(db *c) { return c && DRV(c)->bulk_memo ? DRV(c)->bulk_memo(c) : NULL; }
 int db_savepoint(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint(c); }
 int db_savepoint_release(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_release(c); }
 int db_savepoint_rollback(db *c) { if (!c) return DB_ERROR; return DRV(c)->savepoint_rollback(c); }

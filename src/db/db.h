@@ -155,9 +155,10 @@ int db_wal_truncate(db *c, int *busy, int *log_pages, int *copied);
  * cached: db_done finalizes it). NULL on error. */
 db_stmt *db_prepare_table_scan(db *c, const char *table);
 /* A read of very many rows (the analytics load), streamed: on PostgreSQL
- * each row is handed over as it arrives (libpq's single-row mode) rather
- * than the whole result held in memory; on SQLite rows are always read as
- * stepped. No other statement may run on c until the last row is read or
+ * through a cursor, 20,000 rows a FETCH (the next one on its way while the
+ * caller steps through these), in the caller's transaction or a read-only
+ * one of its own, rather than the whole result held in memory; on SQLite
+ * rows are always read as stepped. No other statement may run on c until the last row is read or
  * the statement is done. The statement is the caller's: db_done frees it. */
 db_stmt *db_prepare_stream(db *c, const char *sql);
 /* A number that changes whenever another connection commits a change to the
@@ -180,7 +181,8 @@ int db_rollback(db *c);
  * commit undoes only its own work. */
 /* A bulk write on write connection w, until its transaction ends (an
  * import's batch). On PostgreSQL the plain INSERTs (`INSERT INTO t (…)
- * VALUES (?, …)`) into the named tables (NULL-terminated) are held and sent
+ * VALUES (?, …)`) into the named tables (NULL-terminated; a table before
+ * those whose rows refer to it, as they are sent in this order) are held and sent
  * with COPY: before a statement that names one of those tables, before a
  * savepoint, at the commit, or when 8 MB are held; db_last_insert_id of a
  * held row is its id, taken from the table's sequence in advance. A held
@@ -192,6 +194,15 @@ int db_bulk_begin(db *w, const char *const *tables);
  * caller knows it need not see them (an import finds its own batch's
  * duplicates in memory). */
 void db_bulk_pass(db *w);
+/* The open bulk write's memo (a JSON object owned by the bulk, NULL when
+ * none is open: SQLite, or no import batch): what the write path's hooks
+ * computed from the transaction's rows, kept so that the next row of the
+ * batch need not read them again (a read of a table with held rows sends
+ * them first, a COPY for a row). It goes with the held rows: at the
+ * transaction's end and at a rollback to a savepoint. Valid because a bulk
+ * writer changes the tables only through the write path, whose hooks keep
+ * their entries current (see transaction_resource, points, referral). */
+struct json_t *db_bulk_memo(db *w);
 /* A streaming replica of the PostgreSQL database for reads (--db-replica):
  * checked by connecting; 0, or -1 with err (SQLite, a bad URL). */
 int db_replica_set(const char *url, char *err, size_t errlen);

@@ -70,6 +70,7 @@ struct db_driver {
     /* bulk writes (COPY); NULL: the engine's INSERTs are cheap enough */
     int (*bulk_begin)(db *c, const char *const *tables);
     void (*bulk_pass)(db *c);
+    struct json_t *(*bulk_memo)(db *c);
     /* a read replica; NULL: the engine has none */
     int (*replica_set)(const char *url, char *err, size_t errlen);
     bool (*reader_replica)(bool on);

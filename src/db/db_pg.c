@@ -30,8 +30,10 @@
 #include "db/pg_sql.h"
 #include "db/pg_bulk.h"
 #include "lib/log.h"
+#include "lib/strbuf.h"
 #include <ctype.h>
 #include "lib/lazy_pq.h"
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +64,10 @@ struct db_stmt {
     PGresult *res;
     int row, nrows;
     bool executed;
-    bool stream;          /* db_prepare_stream: rows read one at a time (single-row mode) */
-    bool streaming;       /* sent in single-row mode, results not all read yet */
+    bool stream;          /* db_prepare_stream: rows read a batch at a time through a cursor */
+    bool streaming;       /* its cursor is open (execute_stream) */
+    bool stream_txn;      /* the cursor's transaction is the stream's own */
+    bool fetch_sent;      /* the next FETCH is on its way */
     unsigned char **blobs; /* decoded bytea values of the current row, per column */
     size_t *blob_lens;
     int nblobs;
@@ -85,6 +89,7 @@ struct db {
     struct db_stmt cache[STMT_CACHE_SLOTS];
     struct pg_bulk *bulk; /* db_bulk_begin: INSERTs held for COPY until the transaction ends (pg_bulk.c) */
     bool bulk_pass;       /* db_bulk_pass: the next statement runs without the held rows */
+    json_t *bulk_memo;    /* db_bulk_memo: the hooks' memo, as long as the held rows */
     struct db_stmt *at_commit; /* db_step_at_commit: runs in the COMMIT's round trip (pg_commit) */
 };
 
@@ -217,11 +222,22 @@ db *pg_open(const char *path, bool writer, char *err, size_t errlen)
     return c;
 }
 
-/* Reads what is left of a streamed result, so the connection is free again. */
+static int run(db *c, const char *sql);
+
+/* Ends a stream: reads what is left of a FETCH on its way and closes the
+ * cursor (with its own transaction, if it began one), so the connection is
+ * free again. */
 static void stream_drain(db_stmt *s)
 {
     PGresult *r;
-    while ((r = lz_pq.PQgetResult(s->conn->h))) lz_pq.PQclear(r);
+    if (s->fetch_sent)
+        while ((r = lz_pq.PQgetResult(s->conn->h))) lz_pq.PQclear(r);
+    s->fetch_sent = false;
+    if (s->streaming) {
+        if (s->stream_txn) run(s->conn, "ROLLBACK");   /* read only: nothing to keep; closes the cursor */
+        else if (lz_pq.PQtransactionStatus(s->conn->h) == PQTRANS_INTRANS) run(s->conn, "CLOSE rapport_stream");
+    }
+    s->stream_txn = false;
     s->streaming = false;
 }
 
@@ -267,6 +283,7 @@ void pg_close(db *c)
 {
     if (!c) return;
     pg_bulk_free(c->bulk);
+    json_decref(c->bulk_memo);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++)
         if (c->cache[i].key) stmt_free(&c->cache[i]);
     lz_pq.PQfinish(c->h);
@@ -627,23 +644,55 @@ static void size_blobs(db_stmt *s, int nc)
     }
 }
 
-/* A streamed statement is sent in single-row mode: libpq hands over each
- * row as it arrives instead of holding the whole result (ten million
- * transactions would be gigabytes in the client), and pg_step reads the
- * next one. Until its last row is read (or db_done), the connection runs
- * nothing else. */
+/* A streamed statement is read through a cursor (DECLARE … CURSOR FOR the
+ * statement, in the caller's transaction or, outside one, a read-only
+ * REPEATABLE READ transaction of its own), STREAM_FETCH rows a round trip:
+ * the client never holds the whole result (ten million transactions would
+ * be gigabytes), and each row costs what a row of an ordinary result does.
+ * The next FETCH is sent as soon as a batch arrives, so the server reads
+ * it while the caller works through this one. (libpq's single-row mode,
+ * used before, made a result object of every row: the analytics load of
+ * PostgreSQL spent most of its time there.) Until its last row is read (or
+ * db_done), the connection runs nothing else. */
+#define STREAM_FETCH 20000
+#define STREAM_FETCH_SQL "FETCH FORWARD 20000 FROM rapport_stream"
+
+static bool send_fetch(db *c) { return lz_pq.PQsendQueryParams(c->h, STREAM_FETCH_SQL, 0, NULL, NULL, NULL, NULL, 0) == 1; }
+
 static int execute_stream(db_stmt *s)
 {
     db *c = s->conn;
-    char sname[24];
-    stmt_name(s, sname);
-    if (!lz_pq.PQsendQueryPrepared(c->h, sname, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0) ||
-        !lz_pq.PQsetSingleRowMode(c->h)) {
+    s->stream_txn = lz_pq.PQtransactionStatus(c->h) == PQTRANS_IDLE;
+    if (s->stream_txn && run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0) {
+        s->stream_txn = false;
+        return code_of(c->sqlstate);
+    }
+    strbuf decl;
+    sb_init(&decl, 0);
+    sb_printf(&decl, "DECLARE rapport_stream NO SCROLL CURSOR FOR %s", s->sql);
+    /* the values' types left to the server, as a first prepare does (a
+     * value's text reads as any type), but a blob's */
+    Oid *types = calloc((size_t)s->nparams + 1, sizeof *types);
+    for (int i = 0; types && i < s->nparams; i++) types[i] = s->types[i] == OID_BYTEA ? OID_BYTEA : 0;
+    PGresult *r = decl.failed || !types ? NULL
+                                        : lz_pq.PQexecParams(c->h, sb_str(&decl), s->nparams, types,
+                                                             (const char *const *)s->vals, s->lens, s->fmts, 0);
+    free(types);
+    sb_free(&decl);
+    s->streaming = true;
+    if (lz_pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
+        set_error(c, r, r ? NULL : "out of memory");
+        lz_pq.PQclear(r);
+        stream_drain(s);
+        return code_of(c->sqlstate);
+    }
+    lz_pq.PQclear(r);
+    if (!send_fetch(c)) {
         set_error(c, NULL, lz_pq.PQerrorMessage(c->h));
         stream_drain(s);
         return DB_ERROR;
     }
-    s->streaming = true;
+    s->fetch_sent = true;
     s->executed = true;
     c->busy++;
     s->row = -1;
@@ -651,30 +700,45 @@ static int execute_stream(db_stmt *s)
     return 0;
 }
 
-/* The next row of a streamed statement. */
+/* The next row of a streamed statement: of the batch at hand, or of the
+ * FETCH on its way (and the one after it is sent). */
 static int step_stream(db_stmt *s)
 {
+    if (s->row + 1 < s->nrows) { s->row++; return DB_ROW; }
     if (s->res) { lz_pq.PQclear(s->res); s->res = NULL; }
     s->nrows = 0;
-    if (!s->streaming) return DB_DONE;
-    PGresult *r = lz_pq.PQgetResult(s->conn->h);
-    ExecStatusType st = lz_pq.PQresultStatus(r);
-    if (r && st == PGRES_SINGLE_TUPLE) {
-        s->res = r;
-        s->nrows = 1;
-        s->row = 0;
-        size_blobs(s, lz_pq.PQnfields(r));
-        return DB_ROW;
-    }
-    int rc = DB_DONE;
-    if (r && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        set_error(s->conn, r, NULL);
-        rc = code_of(s->conn->sqlstate);
+    if (!s->fetch_sent) { stream_drain(s); return DB_DONE; }
+    PGresult *r = lz_pq.PQgetResult(s->conn->h), *end;
+    while ((end = lz_pq.PQgetResult(s->conn->h))) lz_pq.PQclear(end);
+    s->fetch_sent = false;
+    if (lz_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
+        set_error(s->conn, r, r ? NULL : lz_pq.PQerrorMessage(s->conn->h));
+        lz_pq.PQclear(r);
+        int rc = code_of(s->conn->sqlstate);
         log_warn("statement failed: %s in: %.300s", s->conn->errmsg, s->sql);
+        stream_drain(s);
+        return rc;
     }
-    lz_pq.PQclear(r);
-    stream_drain(s);
-    return rc;
+    int n = lz_pq.PQntuples(r);
+    if (n == STREAM_FETCH) {
+        if (!send_fetch(s->conn)) {
+            set_error(s->conn, NULL, lz_pq.PQerrorMessage(s->conn->h));
+            lz_pq.PQclear(r);
+            stream_drain(s);
+            return DB_ERROR;
+        }
+        s->fetch_sent = true;
+    }
+    if (n == 0) {
+        lz_pq.PQclear(r);
+        stream_drain(s);
+        return DB_DONE;
+    }
+    s->res = r;
+    s->nrows = n;
+    s->row = 0;
+    size_blobs(s, lz_pq.PQnfields(r));
+    return DB_ROW;
 }
 
 /* ---- bulk writes (db_bulk_begin): INSERTs held for COPY, pg_bulk.c ---- */
@@ -696,6 +760,8 @@ static void bulk_end(db *c)
     pg_bulk_free(c->bulk);
     c->bulk = NULL;
     c->bulk_pass = false;
+    json_decref(c->bulk_memo);
+    c->bulk_memo = NULL;
 }
 
 /* Before statement s runs in a bulk write: 0 when it was held (its row is
@@ -729,7 +795,10 @@ static int bulk_hold(db_stmt *s)
             return 0;
         }
     }
-    if (!pass && pg_bulk_touches(c->bulk, s->sql)) {
+    /* A write that is not held may refer to held rows (a points posting to
+     * a new party, a transaction written as it comes to its new customer):
+     * they go first, or its foreign key fails. */
+    if (!pass && (pg_bulk_touches(c->bulk, s->sql) || (s->changing && pg_bulk_holds(c->bulk)))) {
         int rc = bulk_flush(c);
         if (rc) return rc;
     }
@@ -749,6 +818,13 @@ static int pg_bulk_on(db *c, const char *const *tables)
 }
 
 static void pg_bulk_pass_next(db *c) { if (c->bulk) c->bulk_pass = true; }
+
+static json_t *pg_bulk_memo(db *c)
+{
+    if (!c->bulk) return NULL;
+    if (!c->bulk_memo) c->bulk_memo = json_object();
+    return c->bulk_memo;
+}
 
 static int execute(db_stmt *s)
 {
@@ -1202,6 +1278,7 @@ int pg_savepoint_release(db *c) { return run(c, "RELEASE SAVEPOINT job"); }
 int pg_savepoint_rollback(db *c)
 {
     pg_bulk_drop(c->bulk);
+    if (c->bulk_memo) json_object_clear(c->bulk_memo);
     return run(c, "ROLLBACK TO SAVEPOINT job");
 }
 
@@ -1409,6 +1486,7 @@ const struct db_driver db_driver_pg = {
     .dialect = "postgres",
     .bulk_begin = pg_bulk_on,
     .bulk_pass = pg_bulk_pass_next,
+    .bulk_memo = pg_bulk_memo,
     .replica_set = pg_replica_set,
     .reader_replica = pg_reader_replica,
     .reader_replica_synced = pg_reader_replica_synced,

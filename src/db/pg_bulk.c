@@ -19,9 +19,11 @@
  * search index row of a record) is copied into a temporary table of its
  * columns and moved with `INSERT … SELECT … ON CONFLICT …` in the same
  * round trip as the staging table's TRUNCATE.
- * A rollback drops the buffer. Shapes are flushed in the order their first
- * held row came, so a parent row (a party) reaches the server before the
- * rows that refer to it (its contact points).
+ * A rollback drops the buffer. Shapes are flushed in the order of their
+ * tables in the caller's list (parents first: a party reaches the server
+ * before the contact points and transactions that refer to it, whichever
+ * row came first since the last flush), and of their first held rows
+ * within a table.
  *
  * An INSERT the driver would have appended "RETURNING id" to (an identity
  * id, for db_last_insert_id) gets its id from the table's sequence, taken
@@ -436,8 +438,11 @@ PGresult *pg_bulk_flush(struct pg_bulk *b, PGconn *h)
     PGresult *fail = NULL;
     for (;;) {
         struct shape *first = NULL;
-        for (int i = 0; i < b->nshapes; i++)
-            if (b->shapes[i].rows.len && (!first || b->shapes[i].order < first->order)) first = &b->shapes[i];
+        for (int i = 0; i < b->nshapes; i++) {
+            const struct shape *sh = &b->shapes[i];
+            if (sh->rows.len && (!first || sh->table < first->table || (sh->table == first->table && sh->order < first->order)))
+                first = &b->shapes[i];
+        }
         if (!first) break;
         if (!fail) fail = copy_shape(h, first);
         if (!fail) b->copies++;

@@ -9,7 +9,8 @@
 
 struct pg_bulk;
 /* A bulk write holding INSERTs into the named tables (NULL-terminated,
- * copied). NULL when out of memory. */
+ * copied; parents before the tables that refer to them: the flush order).
+ * NULL when out of memory. */
 struct pg_bulk *pg_bulk_new(const char *const *tables);
 void pg_bulk_free(struct pg_bulk *b);
 /* Holds the row of statement sql (the driver's text) with its bound values:

@@ -92,9 +92,14 @@ struct imp {
     bool appended;
     /* A batch on PostgreSQL writes its new rows with COPY (db_bulk_begin):
      * the parties it created are found by their keys here ("x:" external
-     * id, "e:" e-mail, "p:" phone digits), not by reading rows not sent yet. */
+     * id, "e:" e-mail, "p:" phone digits; a transaction's or interaction's
+     * customer also when found stored), its transactions by "t:" external
+     * id, not by reading rows not sent yet. */
     bool bulk;
     json_t *batch_keys;
+    /* The customer party_for found or created for the row being written
+     * (write_opts.party_known: its reference is not looked up again). */
+    int64_t party_known;
     /* Columns of the targets every transaction row looks at. */
     int c_ext, c_party_id, c_amount, c_currency, c_description;
 };
@@ -554,7 +559,7 @@ static int refused_or_failed(struct imp *m, db *w, const struct verr *e, long li
     return 0;
 }
 
-static void batch_keys_of(struct imp *m, const json_t *rec, int64_t id);
+static void batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id);
 
 /* Inserts rec (validated) through the write path. Returns the id, 0 when
  * refused (reported), -1 on a database failure. */
@@ -575,13 +580,14 @@ static int64_t insert_new(struct imp *m, db *w, const struct resource *r, const 
      * bound as the JSON text they were gathered into. */
     struct writer wr = import_writer(m);
     struct write_opts o = {.want_id = want_id, .created_at = created_at && created_at[0] ? created_at : NULL, .batch_audited = true,
-                           .json_field = items ? "items" : NULL, .json_text = items};
+                           .json_field = items ? "items" : NULL, .json_text = items,
+                           .party_known = r == &party_resource ? 0 : m->party_known};
     struct verr e = {0};
     int64_t id = 0;
     int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
     if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
-    batch_keys_of(m, rec, id);
+    batch_keys_of(m, r, rec, id);
     if (record_item(m, w, r->entity, id, "created", NULL)) {
         db_fail(m, w, line);
         return -1;
@@ -662,9 +668,11 @@ static void batch_key_add(struct imp *m, char kind, const char *value, int64_t i
 }
 
 /* A party created by this batch: its keys, as find_duplicate looks them up. */
-static void batch_keys_of(struct imp *m, const json_t *rec, int64_t id)
+static void batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id)
 {
-    if (!m->bulk || m->r != &party_resource) return;
+    if (r == &transaction_resource)   /* "t:" a transaction's external id */
+        batch_key_add(m, 't', json_string_value(json_object_get(rec, "external_id")), id);
+    if (!m->bulk || r != &party_resource || m->r != &party_resource) return;
     batch_key_add(m, 'x', json_string_value(json_object_get(rec, "external_id")), id);
     size_t i; json_t *x;
     json_array_foreach(json_object_get(rec, "emails"), i, x) batch_key_add(m, 'e', json_string_value(x), id);
@@ -789,7 +797,10 @@ static int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how
         return 0;
     }
     if (m->r == &transaction_resource && ext) {
-        id = lookup_id(w, "SELECT id FROM txn WHERE external_id = ?", ext);
+        if ((id = batch_key(m, 't', ext)) == 0) {
+            stored_only(m, w);
+            id = lookup_id(w, "SELECT id FROM txn WHERE external_id = ?", ext);
+        }
         if (id) { snprintf(how, cap, "external_id %s", ext); *field = "external_id"; }
         return id;
     }
@@ -913,7 +924,14 @@ refused:
 /* The customer of a transaction or interaction: by external id, created when new. */
 static int64_t party_for(struct imp *m, db *w, const char *ext, const char *name, const char *country, long line)
 {
-    int64_t id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
+    /* A customer this batch met already (found or created: batch_key), or
+     * a stored one looked up without sending the batch's held rows (every
+     * party the batch created is in batch_keys). */
+    int64_t id = batch_key(m, 'x', ext);
+    if (id) return id;
+    stored_only(m, w);
+    id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
+    if (id > 0) batch_key_add(m, 'x', ext, id);
     if (id) return id;
     char defname[160];
     snprintf(defname, sizeof defname, "Customer %.100s", ext);
@@ -930,7 +948,10 @@ static int64_t party_for(struct imp *m, db *w, const char *ext, const char *name
     }
     id = insert_new(m, w, &party_resource, v, 0, NULL, NULL, line);
     json_decref(v);
-    if (id > 0) m->res->parties_created++;
+    if (id > 0) {
+        m->res->parties_created++;
+        batch_key_add(m, 'x', ext, id);
+    }
     return id;
 }
 
@@ -977,6 +998,7 @@ static int group_flush(struct imp *m, db *w)
         if (pid < 0) { json_decref(rec); rc = -1; goto out; }
         if (pid == 0) { json_decref(rec); goto out; }
         json_object_set_new(rec, "party_id", json_integer(pid));
+        m->party_known = pid;
     }
     sb_puts(&g->items, "]");
     if (g->items.failed) {
@@ -988,6 +1010,7 @@ static int group_flush(struct imp *m, db *w)
     long before = m->res->created;
     m->appended = false;
     int64_t id = write_record(m, w, &transaction_resource, rec, g->want_id, g->created_at, g->nitems ? sb_str(&g->items) : NULL, g->line);
+    m->party_known = 0;
     json_decref(rec);
     if (id < 0) { rc = -1; goto out; }
     if (m->appended) m->res->lines += g->nitems;
@@ -1255,6 +1278,7 @@ static int simple_row(struct imp *m, db *w, long line)
         int64_t pid = party_for(m, w, pext, name, country, line);
         if (pid <= 0) { json_decref(rec); return pid < 0 ? -1 : 0; }
         json_object_set_new(rec, "party_id", json_integer(pid));
+        m->party_known = pid;
     }
     int64_t want = 0, t;
     const char *s = xcell(m, X_ID, &jv);
@@ -1264,6 +1288,7 @@ static int simple_row(struct imp *m, db *w, long line)
     s = xcell(m, X_CREATED_AT, &jv);
     if (s && !jv && parse_when(s, NULL, &t) == 0) time_format(t, created);
     int64_t id = write_record(m, w, m->r, rec, want, created, NULL, line);
+    m->party_known = 0;
     const char *company = m->r == &party_resource ? xcell(m, X_COMPANY, &jv) : NULL;
     bool person = !strcmp(json_string_value(json_object_get(rec, "kind")) ? json_string_value(json_object_get(rec, "kind")) : "", "person");
     if (id > 0 && company && !jv && person && company_link(m, w, id, company, line)) id = -1;
@@ -1360,7 +1385,10 @@ static int batch_job(db *w, void *ctx)
      * events and undo items) go with COPY at the commit: the checks above
      * them (references, duplicates, required fields) are the same, and a
      * batch that fails is rolled back whole as before. */
-    const char *const bulk_tables[] = {m->r->table, "party", "party_fts", "contact_point", "event", "import_item", NULL};
+    /* parents first: they are copied in this order (a transaction's new
+     * customer before the transaction) */
+    const char *const record_first[] = {"party", m->r->table, "party_fts", "contact_point", "event", "import_item", NULL};
+    const char *const *bulk_tables = m->r == &party_resource ? record_first + 1 : record_first;
     /* RAPPORT_IMPORT_ROW_BY_ROW=1: every row its own INSERTs, as on SQLite
      * (bench/pg/import.sh measures both in one run) */
     const char *rows = getenv("RAPPORT_IMPORT_ROW_BY_ROW");

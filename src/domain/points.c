@@ -256,15 +256,30 @@ static int earn_for(db *w, int64_t txn, const char *actor)
     date_format(time_now(), today);
     int64_t progs[32];
     int n = 0;
-    db_stmt *s = db_prepare(w, "SELECT id FROM loyalty_program WHERE status = 'active' AND (starts_on IS NULL OR starts_on <= ?)"
-                               " AND (ends_on IS NULL OR ends_on >= ?) ORDER BY id LIMIT 32");
-    if (!s) return -1;
-    db_bind_text(s, 1, today);
-    db_bind_text(s, 2, today);
-    while (n < 32 && db_step(s) == DB_ROW) progs[n++] = db_column_int64(s, 0);
-    db_done(s);
+    /* An import's batch asks once (db_bulk_memo): it writes no programme. */
+    char key[40];
+    snprintf(key, sizeof key, "points.programs:%s", today);
+    json_t *memo = db_bulk_memo(w), *known = memo ? json_object_get(memo, key) : NULL;
+    if (known) {
+        size_t i; json_t *v;
+        json_array_foreach(known, i, v) progs[n++] = json_integer_value(v);
+    } else {
+        db_stmt *q = db_prepare(w, "SELECT id FROM loyalty_program WHERE status = 'active' AND (starts_on IS NULL OR starts_on <= ?)"
+                                   " AND (ends_on IS NULL OR ends_on >= ?) ORDER BY id LIMIT 32");
+        if (!q) return -1;
+        db_bind_text(q, 1, today);
+        db_bind_text(q, 2, today);
+        int rc = DB_ERROR;
+        while (n < 32 && (rc = db_step(q)) == DB_ROW) progs[n++] = db_column_int64(q, 0);
+        db_done(q);
+        if (memo && (n == 32 || rc == DB_DONE)) {
+            json_t *list = json_array();
+            for (int i = 0; i < n; i++) json_array_append_new(list, json_integer(progs[i]));
+            json_object_set_new(memo, key, list);
+        }
+    }
     if (n == 0) return 0;
-    s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at, external_id FROM txn WHERE id = ?");
+    db_stmt *s = db_prepare(w, "SELECT party_id, amount, currency, items, occurred_at, external_id FROM txn WHERE id = ?");
     if (!s) return -1;
     db_bind_int64(s, 1, txn);
     if (db_step(s) != DB_ROW) { db_done(s); return 0; }
@@ -349,7 +364,7 @@ static int on_transaction(db *w, const struct rec_event *ev)
 {
     const char *actor = ev->actor ? ev->actor : "system:points";
     if (!strcmp(ev->action, "create"))
-        return earn_for(w, ev->record_id, actor) || points_refund(w, ev->record_id, actor) ? -1 : 0;
+        return earn_for(w, ev->record_id, actor) || points_refund(w, ev, actor) ? -1 : 0;
     if (!strcmp(ev->action, "delete"))
         return reverse_for(w, ev->record_id, actor) || points_refund_deleted(w, ev->record_id, actor) ? -1 : 0;
     if (!strcmp(ev->action, "update")) {

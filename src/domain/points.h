@@ -10,6 +10,7 @@
 #define RAPPORT_POINTS_H
 #include "api/resource.h"
 #include "db/db.h"
+#include "records/events.h"
 #include <jansson.h>
 #include <stdint.h>
 
@@ -42,8 +43,9 @@ void points_subscribe(void);
 /* A linked refund (domain/refund.h) takes back its share of each earning
  * of its purchase, as much as the balance holds (points_refund.c); once,
  * by the unique (reverses_id, txn_id) of a reversal. The refund deleted:
- * what it took back is given back. 0, or -1 (w inside db_write). */
-int points_refund(db *w, int64_t refund, const char *actor);
+ * what it took back is given back. 0, or -1 (w inside db_write).
+ * points_refund takes the refund's create event (refund_share_of_event). */
+int points_refund(db *w, const struct rec_event *ev, const char *actor);
 int points_refund_deleted(db *w, int64_t refund, const char *actor);
 
 /* Expires the lots whose expiry has passed, at most limit of them, each

@@ -10,10 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int points_refund(db *w, int64_t refund, const char *actor)
+int points_refund(db *w, const struct rec_event *ev, const char *actor)
 {
+    int64_t refund = ev->record_id;
     struct refund_share sh;
-    int k = refund_share_of(w, refund, &sh);
+    int k = refund_share_of_event(w, ev, &sh);
     if (k <= 0) return k;
     int64_t earns[32], pts[32], party[32];
     int n = 0;

@@ -279,6 +279,8 @@ static int add_member(db *w, const struct prog *p, int64_t party, int level, int
                       int64_t *out)
 {
     char now[21], mcard[REFERRAL_CODE_MAX];
+    json_t *memo = db_bulk_memo(w);
+    if (memo) json_object_del(memo, "referral.members");   /* purchase_members_of asks again */
     time_format(time_now(), now);
     new_code(party, 0, mcard);
     db_stmt *s = db_prepare(w, "INSERT INTO referral_member(program_id, party_id, level, ordinary, parent_id, card_id, member_card,"
@@ -750,6 +752,46 @@ static int purchase_members(db *w, const char *sql, int64_t txn, int64_t rows[16
     return n;
 }
 
+/* purchase_members of a new purchase from its record (a create event's,
+ * see events.h) instead of its row: the same rows, without reading the
+ * txn table (an import's batch holds its rows for COPY, and a read of
+ * them would send them for every purchase). The batch asks once whether
+ * there is any member at all (db_bulk_memo): an import enrols no one. */
+static int purchase_members_of(db *w, const json_t *rec, int64_t rows[16][5])
+{
+    const json_t *amount = json_object_get(rec, "amount");
+    int64_t a = json_integer_value(json_object_get(amount, "amount"));
+    const char *currency = json_string_value(json_object_get(amount, "currency"));
+    if (a <= 0 || !currency) return 0;
+    json_t *memo = db_bulk_memo(w);
+    if (memo) {
+        json_t *any = json_object_get(memo, "referral.members");
+        if (!any) {
+            db_stmt *s = db_prepare(w, "SELECT 1 FROM referral_member LIMIT 1");
+            if (!s) return -1;
+            int rc = db_step(s);
+            db_done(s);
+            if (rc != DB_ROW && rc != DB_DONE) return -1;
+            json_object_set_new(memo, "referral.members", any = json_boolean(rc == DB_ROW));
+        }
+        if (json_is_false(any)) return 0;
+    }
+    db_stmt *s = db_prepare(w, "SELECT m.id, m.level, m.ordinary, m.program_id FROM referral_member m"
+                               " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = ?"
+                               " WHERE m.party_id = ?");
+    if (!s) return -1;
+    db_bind_text(s, 1, currency);
+    db_bind_int64(s, 2, json_integer_value(json_object_get(rec, "party_id")));
+    int n = 0;
+    while (n < 16 && db_step(s) == DB_ROW) {
+        rows[n][0] = a;
+        for (int k = 0; k < 4; k++) rows[n][k + 1] = db_column_int64(s, k);
+        n++;
+    }
+    db_done(s);
+    return n;
+}
+
 /* Adds amount (negative: takes it back) to a member's own revenue and to
  * the aggregates of the tree above it. */
 static int member_revenue(db *w, const int64_t row[5], int64_t amount)
@@ -766,10 +808,11 @@ static int member_revenue(db *w, const int64_t row[5], int64_t amount)
 /* A linked refund (domain/refund.h) takes back its share of what its
  * purchase credited each member, as a negative referral_revenue row of its
  * own: deleting the refund then gives it back by the delete branch below. */
-static int refund_revenue(db *w, int64_t refund)
+static int refund_revenue(db *w, const struct rec_event *ev)
 {
+    int64_t refund = ev->record_id;
     struct refund_share sh;
-    int k = refund_share_of(w, refund, &sh);
+    int k = refund_share_of_event(w, ev, &sh);
     if (k <= 0) return k;
     int64_t rows[16][5];
     int n = purchase_members(w, "SELECT r.amount, m.id, m.level, m.ordinary, m.program_id FROM referral_revenue r"
@@ -793,11 +836,12 @@ static int on_purchase(db *w, const struct rec_event *ev)
 {
     int64_t rows[16][5];
     if (!strcmp(ev->action, "create")) {
-        if (refund_revenue(w, ev->record_id)) return -1;
-        int n = purchase_members(w, "SELECT t.amount, m.id, m.level, m.ordinary, m.program_id FROM txn t"
-                                    " JOIN referral_member m ON m.party_id = t.party_id"
-                                    " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = t.currency"
-                                    " WHERE t.id = ? AND t.amount > 0", ev->record_id, rows);
+        if (refund_revenue(w, ev)) return -1;
+        int n = ev->record ? purchase_members_of(w, ev->record, rows)
+                           : purchase_members(w, "SELECT t.amount, m.id, m.level, m.ordinary, m.program_id FROM txn t"
+                                                 " JOIN referral_member m ON m.party_id = t.party_id"
+                                                 " JOIN referral_program p ON p.id = m.program_id AND p.budget_cap_currency = t.currency"
+                                                 " WHERE t.id = ? AND t.amount > 0", ev->record_id, rows);
         for (int i = 0; i < n; i++) {
             db_stmt *s = db_prepare(w, "INSERT INTO referral_revenue(txn_id, member_id, amount) VALUES (?, ?, ?)");
             if (!s) return -1;

@@ -132,6 +132,16 @@ int refund_share_of(db *w, int64_t refund, struct refund_share *out)
     return 1;
 }
 
+int refund_share_of_event(db *w, const struct rec_event *ev, struct refund_share *out)
+{
+    if (ev->record) {
+        /* what read_txn would find: refund_share_of's first test */
+        int64_t amount = json_integer_value(json_object_get(json_object_get(ev->record, "amount"), "amount"));
+        if (!json_is_integer(json_object_get(ev->record, "refunds_transaction_id")) || amount >= 0) return 0;
+    }
+    return refund_share_of(w, ev->record_id, out);
+}
+
 int64_t refund_part(int64_t whole, const struct refund_share *s)
 {
     if (s->amount <= 0) return 0;

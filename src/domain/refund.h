@@ -9,6 +9,7 @@
 #define RAPPORT_REFUND_H
 #include "api/resource.h"
 #include "db/db.h"
+#include "records/events.h"
 #include <stdint.h>
 
 /* transaction check_stored part (w inside the write; id 0 on a create):
@@ -28,6 +29,10 @@ int refund_before_delete(db *w, int64_t id, struct verr *e);
  * is not, -1 on a storage error. */
 struct refund_share { int64_t purchase, before, after, amount; };
 int refund_share_of(db *w, int64_t refund, struct refund_share *out);
+/* refund_share_of the transaction of a create event: a record in the event
+ * (a batch writer's) that is no linked refund (no refunds_transaction_id,
+ * or not negative) answers 0 without reading the row back. */
+int refund_share_of_event(db *w, const struct rec_event *ev, struct refund_share *out);
 /* What a refund takes back of whole (points or money earned by the
  * purchase): whole·after/amount − whole·before/amount, rounded down each
  * time, so the refunds of a purchase together take back exactly

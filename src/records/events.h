@@ -40,6 +40,11 @@ struct rec_event {
     const json_t *fields;      /* array of changed field names, or NULL */
     const char *actor;         /* "user:12" / "system:…" */
     int64_t party_id;          /* the party the record belongs to, or 0 */
+    /* In-transaction subscribers only: the record as the write path wrote
+     * it, on a create by a batch writer (an import), else NULL. What a
+     * subscriber can learn from it (a purchase is not a refund) it need not
+     * read back (on PostgreSQL a read of a held row sends the batch's rows). */
+    const json_t *record;
 };
 
 /* Appends ev in the caller's write transaction (w is the writer's

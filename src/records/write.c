@@ -89,7 +89,7 @@ static const struct rtype *ref_type(enum ref_kind k)
  * outside their read scope is referenced exactly like a missing one (same
  * 422, same text), so ids cannot be probed or linked to from outside. */
 static int check_refs(db *w, const struct writer *wr, const struct resource *r, const json_t *rec, const json_t *old,
-                      struct verr *e)
+                      int64_t party_known, struct verr *e)
 {
     static const struct auth_user anyone = {0};
     const struct auth_user *u = wr->user ? wr->user : &anyone;
@@ -101,7 +101,9 @@ static int check_refs(db *w, const struct writer *wr, const struct resource *r, 
         if (old && json_equal(v, json_object_get(old, f->name))) continue;
         int64_t id = json_integer_value(v);
         bool found;
-        if (f->ref == REF_PARTY) {
+        if (f->ref == REF_PARTY && party_known && id == party_known && !wr->user) {
+            found = true;   /* the caller's own look-up in this transaction (write_opts) */
+        } else if (f->ref == REF_PARTY) {
             found = authz_party_in_scope(w, u, id, wr->user ? authz_scope(u, "parties", "read") : SCOPE_ALL);
         } else if (f->ref == REF_USER) {
             found = authz_user_in_scope(w, u, id, wr->user ? authz_scope(u, "users", "read") : SCOPE_ALL);
@@ -219,7 +221,7 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
         json_object_set_new(rec, "owner_id", json_integer(wr->actor.user_id));
     if ((r->prepare && r->prepare(w, NULL, rec, e)) || apply_rules(wr, r, NULL, rec, now, e) ||
         (r->derive && r->derive(w, 0, NULL, rec, now, e)) || check_parent_scope(w, r, wr->user, rec, "create", e) ||
-        check_refs(w, wr, r, rec, NULL, e) || (r->check_stored && r->check_stored(w, 0, rec, e)))
+        check_refs(w, wr, r, rec, NULL, o->party_known, e) || (r->check_stored && r->check_stored(w, 0, rec, e)))
         goto done;
     db_stmt *s = db_prepare(w, o->want_id ? r->sql_insert_id : r->sql_insert);
     if (!s) { verr_from_db(e, w, r); goto done; }
@@ -250,7 +252,7 @@ static int create_in(db *w, const struct writer *wr, const struct resource *r, c
         char actor[80];
         actor_text(&wr->actor, actor, sizeof actor);
         struct rec_event ev = {.at = now, .type = r->entity, .record_id = id, .action = "create", .actor = actor,
-                               .party_id = party_of(r, id, stored)};
+                               .party_id = party_of(r, id, stored), .record = stored};
         if (events_append(w, &ev)) { verr_from_db(e, w, r); goto done; }
     } else if (record_log(w, wr, r->entity, id, "create", res_diff(r, NULL, stored), party_of(r, id, stored))) {
         verr_from_db(e, w, r);
@@ -312,7 +314,7 @@ static int update_in(db *w, const struct writer *wr, const struct resource *r, i
         goto done;
     if ((r->prepare && r->prepare(w, old, rec, e)) || apply_rules(wr, r, old, rec, now, e) ||
         (r->derive && r->derive(w, id, old, rec, now, e)) ||
-        check_refs(w, wr, r, rec, old, e) ||
+        check_refs(w, wr, r, rec, old, 0, e) ||
         (r->check_stored && r->check_stored(w, id, rec, e)))
         goto done;
     db_stmt *s = db_prepare(w, r->sql_update);

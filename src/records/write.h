@@ -41,6 +41,12 @@ struct write_opts {
     const char *created_at;         /* create: the record's time, default now (imports keep a file's) */
     int64_t want_id;                /* create: the id to give it, or 0 (imports undo by id) */
     bool batch_audited;             /* create: the caller audits a batch at once (imports); the event is still written */
+    /* create, a system writer (no user): a party id the caller found (not
+     * deleted) or created in this transaction. A party reference with this
+     * value is not looked up again: an import's customer, resolved the
+     * moment before (on PostgreSQL the look-up of a party the batch holds
+     * for COPY would send the batch's rows for every transaction). */
+    int64_t party_known;
     const json_t *log_extra;        /* update: more {"name": [old, new]} for the audit row (a merge's source) */
     /* create: one list field's value as compact JSON text, bound as it is
      * instead of the record's value (an import's gathered invoice lines:

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, sql } from './harness.mjs';
+import { Server, cli, sql, sqlExec } from './harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'rapport-import-copy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,5 +115,88 @@ test('several batches: every row once, ids unique, events in the order of the id
   r = cli(['import', 'parties', file('d.csv', bad.join('\n') + '\n'), '--db', db, '--batch', '1000', '--all-or-nothing']);
   assert.notEqual(r.status, 0);
   assert.equal(sql(db, "SELECT count(*) FROM party WHERE external_id LIKE 'Y%'"), '0');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test("a transaction import's hooks see the batch's own rows: party totals, loyalty points, referral revenue, new customers", async () => {
+  // On PostgreSQL the hooks of a new transaction no longer read the rows the
+  // batch holds for COPY (src/api/transactions.c gross_memo, points.c,
+  // referral_tree.c purchase_members_of, import.c party_for): what they
+  // decide must still be what row by row decides, on both stores.
+  const srv = await new Server().start();
+  const db = srv.db;
+  try {
+    const admin = await srv.login();
+    const CNY = (amount) => ({ amount, currency: 'CNY' });
+    // 1 point per CNY 10
+    const prog = await admin.post('/api/v1/loyalty-programs', { name: 'Import points', earn_unit: CNY(1000), earn_points: 1 });
+    assert.equal(prog.status, 201, prog.text);
+    // a referral member with an external id
+    const ref = await admin.post('/api/v1/referral-programs', { name: 'Import VIP', status: 'active', budget_cap: CNY(1000000000),
+      levels: [{ level: 1, card_quota: 6, benefit: 'b', benefit_cost: CNY(1000), expected_spend: CNY(2000) }] });
+    assert.equal(ref.status, 201, ref.text);
+    const member = await admin.post('/api/v1/parties', { kind: 'person', name: 'VIP 会员', external_id: 'GR',
+      phones: ['+86 138 0000 7001'], emails: ['vip.import@example.com'], addresses: [{ line1: '1 Nanjing Rd', city: '上海' }] });
+    assert.equal(member.status, 201, member.text);
+    const m = await admin.post(`/api/v1/referral-programs/${ref.body.id}/members`, { party_id: member.body.id, id_number: '110101199001017777' });
+    assert.equal(m.status, 201, m.text);
+    // a stored customer near its limit: 5,120 rows of 9·10^14 minor units;
+    // LIMIT - 5120·9·10^14 leaves room for four more, not five
+    const big = await admin.post('/api/v1/parties', { kind: 'person', name: 'Big stored', external_id: 'GS', roles: ['customer'] });
+    assert.equal(big.status, 201, big.text);
+    sqlExec(db, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 5120)
+      INSERT INTO txn(party_id, occurred_at, amount, currency, created_at, updated_at)
+      SELECT ${big.body.id}, '2025-01-01T00:00:00Z', 900000000000000, 'CNY', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z' FROM k`);
+    // One batch: the stored customer first (its transaction held before
+    // the new customers' parties: the parents must still reach the server
+    // first), its rows between others, new customers met twice.
+    const rows = ['customer,date,amount'];
+    const bigRow = (d) => `GS,2026-01-${String(d).padStart(2, '0')},9000000000000.00 CNY`;
+    rows.push(bigRow(1), 'GN1,2026-01-01,100.00 CNY', bigRow(2), 'GN2,2026-01-02,55.50 CNY', bigRow(3), 'GN1,2026-01-03,50.00 CNY',
+      'GR,2026-01-04,888.00 CNY', bigRow(4), bigRow(5), 'GN2,2026-01-05,4.50 CNY', bigRow(6), 'GR,2026-01-06,12.00 CNY');
+    const r = cli(['import', 'transactions', file('t.csv', rows.join('\n') + '\n'), '--db', db,
+      '--map', 'party_external_id=customer,date=date,amount=amount']);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    // GS: four fit, the fifth and sixth take it over the limit (refused alone)
+    assert.match(r.stdout, /10 created, 0 updated, 0 skipped, 0 duplicates, 2 errors; 2 customers created/, r.stdout + r.stderr);
+    assert.match(r.stderr, /row 10, column amount: .*amounts and costs over[^]*row 12, column amount: .*amounts and costs over/, r.stderr);
+    assert.equal(sql(db, `SELECT count(*) FROM txn WHERE party_id = ${big.body.id} AND occurred_at >= '2026-01-01'`), '4');
+    // the new customers: one party each, their transactions on it
+    assert.equal(sql(db, "SELECT p.external_id||':'||count(t.id)||':'||sum(t.amount) FROM party p JOIN txn t ON t.party_id = p.id" +
+      " WHERE p.external_id IN ('GN1', 'GN2') GROUP BY p.external_id ORDER BY p.external_id"), 'GN1:2:15000\nGN2:2:6000');
+    // points: 10 + 5 for GN1, 5 for GN2 (5.55 → 0 + …: by purchase), 88 + 1 for GR, 900,000,000,000 for each of GS's four
+    const pts = (ext) => sql(db, "SELECT COALESCE(sum(l.points), 0)||'/'||count(l.id) FROM points_ledger l JOIN party p ON p.id = l.party_id" +
+      ` WHERE p.external_id = '${ext}' AND l.kind = 'earn'`);
+    assert.equal(pts('GN1'), '15/2');
+    assert.equal(pts('GN2'), '5/1');
+    assert.equal(pts('GR'), '89/2');
+    assert.equal(pts('GS'), '3600000000000/4');
+    // referral revenue: the member's own purchases, as through the API
+    assert.equal(sql(db, `SELECT own_revenue FROM referral_member WHERE id = ${m.body.id}`), '90000');
+    assert.equal(sql(db, `SELECT count(*)||':'||sum(amount) FROM referral_revenue WHERE member_id = ${m.body.id}`), '2:90000');
+    // events: one per created record, in the order of the ids
+    assert.equal(sql(db, "SELECT count(*) FROM event WHERE type = 'transaction' AND action = 'create'"), '10');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('a batch whose first transaction is a stored customer\'s: its new customers still reach the server before their transactions', async () => {
+  // Held rows are copied table by table, parents first (pg_bulk.c): copied
+  // in the order their first rows came, the transactions went before the
+  // new customers they name and the commit failed on the foreign key.
+  const srv = await new Server().start();
+  const db = srv.db;
+  try {
+    const admin = await srv.login();
+    const old = await admin.post('/api/v1/parties', { kind: 'person', name: 'Stored customer', external_id: 'S1', roles: ['customer'] });
+    assert.equal(old.status, 201, old.text);
+    const rows = ['customer,date,amount', 'S1,2026-02-01,10.00 CNY'];
+    for (let i = 0; i < 40; i++) rows.push(`N${i},2026-02-02,${i + 1}.00 CNY`, `S1,2026-02-03,1.00 CNY`, `N${i},2026-02-04,1.00 CNY`);
+    const r = cli(['import', 'transactions', file('order.csv', rows.join('\n') + '\n'), '--db', db,
+      '--map', 'party_external_id=customer,date=date,amount=amount']);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /121 created, 0 updated, 0 skipped, 0 duplicates, 0 errors; 40 customers created/, r.stdout + r.stderr);
+    assert.equal(sql(db, "SELECT count(*)||':'||sum(t.amount) FROM txn t JOIN party p ON p.id = t.party_id WHERE p.external_id LIKE 'N%'"),
+      `80:${(40 * 41 / 2 + 40) * 100}`);
+    assert.equal(sql(db, `SELECT count(*) FROM txn WHERE party_id = ${old.body.id}`), '41');
   } finally { await srv.stop(); srv.cleanup(); }
 });
