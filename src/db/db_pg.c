@@ -592,6 +592,17 @@ static PGresult *next_result(PGconn *h)
     return r;
 }
 
+/* Reads and drops the pipeline's remaining results up to its sync's. */
+static void drain_to_sync(PGconn *h)
+{
+    PGresult *r;
+    while ((r = lz_pq.PQgetResult(h)) != NULL) {
+        ExecStatusType st = lz_pq.PQresultStatus(r);
+        lz_pq.PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC) break;
+    }
+}
+
 /* SAVEPOINT, the statement and RELEASE in one round trip (libpq's
  * pipeline mode): a changing statement of a write transaction costs no
  * more waits than one without its savepoint. Returns the statement's
@@ -619,12 +630,7 @@ static PGresult *exec_guarded(db_stmt *s, const char *sname, bool *released)
         PGresult *rel = next_result(h);
         *released = sp_ok && lz_pq.PQresultStatus(rel) == PGRES_COMMAND_OK;
         lz_pq.PQclear(rel);
-        PGresult *sync;
-        while ((sync = lz_pq.PQgetResult(h)) != NULL) {   /* up to the sync's result */
-            ExecStatusType st = lz_pq.PQresultStatus(sync);
-            lz_pq.PQclear(sync);
-            if (st == PGRES_PIPELINE_SYNC) break;
-        }
+        drain_to_sync(h);
     }
     lz_pq.PQexitPipelineMode(h);
     return out;
@@ -1205,12 +1211,7 @@ static PGresult *commit_with(db *c)
         lz_pq.PQclear(sp);
         lz_pq.PQclear(ex);
         lz_pq.PQclear(rel);
-        PGresult *sync;
-        while ((sync = lz_pq.PQgetResult(h)) != NULL) {   /* up to the sync's result */
-            ExecStatusType st = lz_pq.PQresultStatus(sync);
-            lz_pq.PQclear(sync);
-            if (st == PGRES_PIPELINE_SYNC) break;
-        }
+        drain_to_sync(h);
     }
     lz_pq.PQexitPipelineMode(h);
     if (!sent || !done_ok) {
