@@ -331,6 +331,28 @@ static void test_pnbd_equal_purchase_rate(void **state)
     assert_true(isfinite(pnbd_expected_new(&p, 78)) && pnbd_expected_new(&p, 78) > 0);
 }
 
+/* One purchase rate lambda and one drop-out rate mu for everyone (seed s
+ * of this generator: test_pnbd_equal_rate_and_dropout and the double-limit
+ * tests). */
+static void generate_equal_rate_and_dropout(uint64_t seed, double lam, double mu)
+{
+    rng = seed;
+    for (int i = 0; i < N; i++) {
+        double age = 39 + 13 * unif(), t = 0, last = 0, death = -log(unif()) / mu;
+        int k = 0;
+        for (;;) {
+            t += -log(unif()) / lam;
+            if (t > age || t > death)
+                break;
+            k++;
+            last = t;
+        }
+        x[i] = k;
+        tx[i] = k ? last : 0;
+        T[i] = age;
+    }
+}
+
 /* Pareto/NBD with one purchase rate (0.5 a week) and one drop-out rate
  * (0.1 a week) for everyone: both pairs run to infinity (seed 3; at 0.15
  * and 0.05 a sample of 4,000 mostly shows some drop-out heterogeneity). The limit model
@@ -341,21 +363,7 @@ static void test_pnbd_equal_purchase_rate(void **state)
 static void test_pnbd_equal_rate_and_dropout(void **state)
 {
     (void)state;
-    rng = 3;
-    for (int i = 0; i < N; i++) {
-        double age = 39 + 13 * unif(), t = 0, last = 0, death = -log(unif()) / 0.1;
-        int k = 0;
-        for (;;) {
-            t += -log(unif()) / 0.5;
-            if (t > age || t > death)
-                break;
-            k++;
-            last = t;
-        }
-        x[i] = k;
-        tx[i] = k ? last : 0;
-        T[i] = age;
-    }
+    generate_equal_rate_and_dropout(3, 0.5, 0.1);
     pnbd_params p;
     an_fit_info fi;
     assert_int_equal(pnbd_fit(N, x, tx, T, &p, &fi), AN_OK);
@@ -379,27 +387,6 @@ static void test_pnbd_equal_rate_and_dropout(void **state)
     for (int i = 0; i < N; i++)
         assert_true(isfinite(pa[i]) && isfinite(ex[i]) && pa[i] >= 0 && pa[i] <= 1 && ex[i] >= 0);
     assert_true(isfinite(pnbd_expected_new(&p, 78)) && pnbd_expected_new(&p, 78) > 0);
-}
-
-/* One purchase rate lambda and one drop-out rate mu for everyone (seed s
- * of the test_pnbd_equal_rate_and_dropout generator). */
-static void generate_equal_rate_and_dropout(uint64_t seed, double lam, double mu)
-{
-    rng = seed;
-    for (int i = 0; i < N; i++) {
-        double age = 39 + 13 * unif(), t = 0, last = 0, death = -log(unif()) / mu;
-        int k = 0;
-        for (;;) {
-            t += -log(unif()) / lam;
-            if (t > age || t > death)
-                break;
-            k++;
-            last = t;
-        }
-        x[i] = k;
-        tx[i] = k ? last : 0;
-        T[i] = age;
-    }
 }
 
 /* The double limit (r, alpha and s, beta -> inf): Poisson purchases at
