@@ -3,6 +3,7 @@
  * (see boundary.h).
  */
 #include "analytics/boundary.h"
+#include "analytics/lbfgs_box.h"
 
 #include <math.h>
 #include <nlopt.h>
@@ -30,22 +31,10 @@ static double bnd_objective(unsigned nth, const double *th, double *grad, void *
 /* One optimisation at fixed K; returns the LL (NaN when nothing finite). */
 static double bnd_at(bnd_ctx *B, int np, const double *lb, const double *ub, double *th, int *status)
 {
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)np);
-    if (!opt)
+    double fmin;
+    *status = lbfgs_box(bnd_objective, B, np, lb, ub, th, 1000, true, &fmin);
+    if (*status == NLOPT_OUT_OF_MEMORY)
         return NAN;
-    nlopt_set_lower_bounds(opt, lb);
-    nlopt_set_upper_bounds(opt, ub);
-    nlopt_set_min_objective(opt, bnd_objective, B);
-    nlopt_set_xtol_rel(opt, 1e-10);
-    nlopt_set_ftol_rel(opt, 1e-15);
-    nlopt_set_maxeval(opt, 1000);
-    double fmin = HUGE_VAL;
-    for (int k = 0; k < np; k++)
-        th[k] = th[k] < lb[k] ? lb[k] : th[k] > ub[k] ? ub[k] : th[k];
-    *status = nlopt_optimize(opt, th, &fmin);
-    if (*status > 0) /* restart once, as the main fits do: a stale curvature model */
-        *status = nlopt_optimize(opt, th, &fmin);
-    nlopt_destroy(opt);
     double ll = B->f(B->ctx, th, B->K, NULL);
     return isfinite(ll) ? ll : NAN;
 }

@@ -4,6 +4,7 @@
  */
 #include "analytics/pnbd_limit.h"
 #include "analytics/parfor.h"
+#include "analytics/lbfgs_box.h"
 #include "analytics/specfun.h"
 
 #include <math.h>
@@ -151,18 +152,10 @@ int pnl_fit(size_t ng, const double *x, const double *t_x, const double *T, cons
     double lb[3] = {log(1e-9), log(1e-6), log(1e-6)}, ub[3] = {log(1e4), log(1e7), log(1e7)};
     for (int k = 0; k < 3; k++)
         th[k] = !isfinite(th[k]) ? 0.0 : th[k] < lb[k] ? lb[k] : th[k] > ub[k] ? ub[k] : th[k];
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, 3);
-    if (!opt)
-        return NLOPT_OUT_OF_MEMORY;
-    nlopt_set_lower_bounds(opt, lb);
-    nlopt_set_upper_bounds(opt, ub);
-    nlopt_set_min_objective(opt, pnl_objective, &F);
-    nlopt_set_xtol_rel(opt, 1e-10);
-    nlopt_set_ftol_rel(opt, 1e-15);
-    nlopt_set_maxeval(opt, 1000);
-    double fmin = HUGE_VAL;
-    int rc = nlopt_optimize(opt, th, &fmin);
-    nlopt_destroy(opt);
+    double fmin;
+    int rc = lbfgs_box(pnl_objective, &F, 3, lb, ub, th, 1000, false, &fmin);
+    if (rc == NLOPT_OUT_OF_MEMORY)
+        return rc;
     *ll = -fmin * n;
     *evals += F.evals;
     return rc;

@@ -23,6 +23,7 @@
 #include "analytics/boundary.h"
 #include "analytics/dedup.h"
 #include "analytics/parfor.h"
+#include "analytics/lbfgs_box.h"
 #include "analytics/specfun.h"
 
 #include <math.h>
@@ -333,27 +334,13 @@ an_rc gg_fit(size_t n, const double *x, const double *m, gg_params *out, an_fit_
     for (int k = 0; k < 3; k++) {
         lb[k] = log(GG_PMIN);
         ub[k] = log(GG_PMAX);
-        if (th[k] < lb[k])
-            th[k] = lb[k];
-        if (th[k] > ub[k])
-            th[k] = ub[k];
     }
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, 3);
-    if (!opt) {
+    F.best_f = HUGE_VAL;
+    fi.nlopt_status = lbfgs_box(gg_objective, &F, 3, lb, ub, th, 2000, true, &fmin);
+    if (fi.nlopt_status == NLOPT_OUT_OF_MEMORY) {
         rc = AN_ENOMEM;
         goto done;
     }
-    nlopt_set_lower_bounds(opt, lb);
-    nlopt_set_upper_bounds(opt, ub);
-    nlopt_set_min_objective(opt, gg_objective, &F);
-    nlopt_set_xtol_rel(opt, 1e-10);
-    nlopt_set_ftol_rel(opt, 1e-15);
-    nlopt_set_maxeval(opt, 2000);
-    F.best_f = HUGE_VAL;
-    fi.nlopt_status = nlopt_optimize(opt, th, &fmin);
-    if (fi.nlopt_status > 0) /* restart once: L-BFGS may stop on a stale curvature model */
-        fi.nlopt_status = nlopt_optimize(opt, th, &fmin);
-    nlopt_destroy(opt);
     int failed = fi.nlopt_status < 0 && fi.nlopt_status != NLOPT_ROUNDOFF_LIMITED;
     if (failed && F.best_f < HUGE_VAL)
         memcpy(th, F.best_th, sizeof th);
