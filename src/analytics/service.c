@@ -17,7 +17,8 @@
 
 /* ---- process state ---- */
 
-struct svc_process svc_g = {.mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
+struct svc_process svc_g = {
+    .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
 
 double svc_now_seconds(void)
 {
