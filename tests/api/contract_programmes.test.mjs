@@ -256,3 +256,33 @@ test('issue 21: the same e-mail enrolling twice is refused, naming email, and ch
     assert.equal((await admin.post(`/api/v1/referral-cards/${code}/redeem`, { party_id: c.id })).status, 201);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('issue 21: a benefit through the member\'s own order: order_id links it; an unknown or another party\'s order is refused', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const prog = (await admin.post('/api/v1/referral-programs', { name: 'Orders', status: 'active', budget_cap: CNY(100000000),
+      levels: [{ level: 1, card_quota: 6, benefit: 'machine', benefit_cost: CNY(1000) }, { level: 2, card_quota: 6, benefit: 'half', benefit_cost: CNY(1000) }] })).body;
+    const P = `/api/v1/referral-programs/${prog.id}`;
+    const a = (await admin.post('/api/v1/parties', { kind: 'person', name: '甲 A', phones: ['+86 137 0000 0001'], emails: ['a@o.test'],
+      addresses: [{ line1: '3 Rd', city: '北京' }] })).body;
+    const b = (await admin.post('/api/v1/parties', { kind: 'person', name: '乙 B' })).body;
+    const order = async (party) => {
+      const o = await admin.post('/api/v1/orders', { party_id: party, currency: 'CNY', total: CNY(300000) });
+      assert.equal(o.status, 201, o.text);
+      return o.body.id;
+    };
+    const oa = await order(a.id), ob = await order(b.id);
+    assertError(await admin.post(`${P}/members`, { party_id: a.id, id_number: 'OA', order_id: 987654 }), 422, 'invalid_reference', 'order_id');
+    assertError(await admin.post(`${P}/members`, { party_id: a.id, id_number: 'OA', order_id: ob }), 422, 'invalid_reference', 'order_id');
+    assert.equal((await admin.get(`${P}/members`)).body.items.length, 0, 'nothing enrolled');
+    const m = await admin.post(`${P}/members`, { party_id: a.id, id_number: 'OA', order_id: oa });
+    assert.equal(m.status, 201, m.text);
+    assert.equal(m.body.order_id, oa);
+    const code = (await admin.post(`${P}/members/${m.body.id}/cards`, { count: 1 })).body.items[0].code;
+    assertError(await admin.post(`/api/v1/referral-cards/${code}/redeem`, { party_id: b.id, order_id: oa }), 422, 'invalid_reference', 'order_id');
+    const r = await admin.post(`/api/v1/referral-cards/${code}/redeem`, { party_id: b.id, order_id: ob });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual([r.body.level, r.body.order_id, r.body.benefit], [2, ob, 'half']);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
