@@ -286,3 +286,93 @@ test('issue 21: a benefit through the member\'s own order: order_id links it; an
     assert.deepEqual([r.body.level, r.body.order_id, r.body.benefit], [2, ob, 'half']);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test('issue 20: a contact plan\'s segment by the analytics labels (lifecycle, strategy, RFM segment) picks exactly those customers', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const labels = [['decline', 'caring', 'at_risk'], ['stability', 'submissive', 'champions'], ['formation', 'indifferent', 'hibernating']];
+    const ids = [];
+    for (const [i, [lifecycle, strategy, rfm]] of labels.entries()) {
+      const p = (await admin.post('/api/v1/parties', { kind: 'person', name: `标签 ${i}` })).body;
+      sqlExec(srv.db, `INSERT INTO score (party_id, computed_at, transactions, repeat_purchases, revenue, cost, profit, cost_to_serve,
+        net_profit, competitor_amount, tier, lifecycle, strategy, rfm_segment) VALUES (?, '2026-12-01T00:00:00Z', 1, 0, 100, 0, 100, 0, 100, 0, 'gold', ?, ?, ?)`,
+      p.id, lifecycle, strategy, rfm);
+      ids.push(p.id);
+    }
+    for (const [segment, who] of [['lifecycle=decline', 0], ['strategy=submissive', 1], ['rfm_segment=hibernating', 2]]) {
+      const plan = await admin.post('/api/v1/contact-plans', { name: segment, segment, every_days: 30, starts_on: '2027-01-01' });
+      assert.equal(plan.status, 201, plan.text);
+      const r = await admin.post(`/api/v1/contact-plans/${plan.body.id}/run?wait=true&on=2027-01-02`);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual([r.body.result.matched, r.body.result.created], [1, 1], segment);
+      const mine = (await admin.get(`/api/v1/interactions?party_id=${ids[who]}&status=planned`)).body.items.map((i) => i.subject);
+      assert.ok(mine.includes(`${segment}: call`), `${segment}: ${mine}`);
+    }
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('issue 20: a send\'s job reports its progress; consent may be made optional for channels other than e-mail', async () => {
+  const sink = await new SmtpSink().listen();
+  const srv = await new Server({ env: { RAPPORT_SMTP_URL: sink.url } }).start();
+  try {
+    const admin = await srv.login();
+    const k = await mailCampaign(admin, 'progress');
+    const s = await admin.post(`/api/v1/campaigns/${k.id}/send`);
+    assert.equal(s.status, 202, s.text);
+    const job = await waitJob(admin, `/api/v1/jobs/${s.body.id}`);
+    assert.deepEqual([job.kind, job.status, job.progress], ['campaign_send', 'done', { done: 1, total: 1 }]);
+    // Per installation: SMS without a recorded consent; e-mail always needs one.
+    const put = await admin.request('PUT', '/api/v1/settings/mail', { consent_optional_channels: ['sms'] });
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual((await admin.get('/api/v1/settings/mail')).body.consent_optional_channels, ['sms']);
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { consent_optional_channels: ['sms', 'email'] }), 422, 'invalid_value', 'consent_optional_channels');
+    assert.deepEqual((await admin.get('/api/v1/settings/mail')).body.consent_optional_channels, ['sms'], 'a refusal changes nothing');
+  } finally { await srv.stop(); srv.cleanup(); await sink.close(); }
+});
+
+test('issue 21: earn rules per product and tier multipliers, on a purchase through the write path', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const prod = (await admin.post('/api/v1/products', { name: '茶叶 Tea', sku: 'TEA-1' })).body;
+    const prog = await admin.post('/api/v1/loyalty-programs', { name: '茶友 Tea friends', earn_unit: CNY(1000), earn_points: 1,
+      product_rules: [{ product_id: prod.id, points: 3 }], tier_multipliers: [{ tier: 'platinum', percent: 200 }] });
+    assert.equal(prog.status, 201, prog.text);
+    const buyer = async (name, tier) => {
+      const p = (await admin.post('/api/v1/parties', { kind: 'person', name })).body;
+      if (tier) {
+        sqlExec(srv.db, `INSERT INTO score (party_id, computed_at, transactions, repeat_purchases, revenue, cost, profit, cost_to_serve,
+          net_profit, competitor_amount, tier) VALUES (?, '2026-12-01T00:00:00Z', 1, 0, 100, 0, 100, 0, 100, 0, ?)`, p.id, tier);
+      }
+      const t = await admin.post('/api/v1/transactions', { party_id: p.id, occurred_at: '2026-12-02T10:00:00Z', amount: CNY(5000),
+        items: [{ product_id: prod.id, quantity: 2 }] });
+      assert.equal(t.status, 201, t.text);
+      return (await admin.get(`/api/v1/parties/${p.id}/points`)).body.balance;
+    };
+    // 50 yuan: 5 points, and 3 a unit of tea: 11; a platinum buyer twice that.
+    assert.equal(await buyer('普通 Plain'), 11);
+    assert.equal(await buyer('金 Gold', 'gold'), 11);
+    assert.equal(await buyer('白金 Platinum', 'platinum'), 22);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test('issue 21: a referral programme outside its start and end enrols and issues nothing', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const a = (await admin.post('/api/v1/parties', { kind: 'person', name: '期限 Dates', phones: ['+86 136 0000 0001'], emails: ['d@x.test'],
+      addresses: [{ line1: '4 Rd', city: '广州' }] })).body;
+    const levels = [{ level: 1, card_quota: 6, benefit: 'gift', benefit_cost: CNY(1000) }, { level: 2, card_quota: 6, benefit: 'half', benefit_cost: CNY(1000) }];
+    const over = (await admin.post('/api/v1/referral-programs', { name: 'Over', status: 'active', levels, budget_cap: CNY(1000000),
+      starts_on: '2020-01-01', ends_on: '2020-12-31' })).body;
+    assertError(await admin.post(`/api/v1/referral-programs/${over.id}/members`, { party_id: a.id, id_number: 'D1' }), 409, 'program_not_active', 'status');
+    const later = (await admin.post('/api/v1/referral-programs', { name: 'Later', status: 'active', levels, budget_cap: CNY(1000000),
+      starts_on: '2099-01-01' })).body;
+    assertError(await admin.post(`/api/v1/referral-programs/${later.id}/members`, { party_id: a.id, id_number: 'D1' }), 409, 'program_not_active', 'status');
+    for (const p of [over, later]) assert.equal((await admin.get(`/api/v1/referral-programs/${p.id}/report`)).body.first_level_members, 0);
+    const now = (await admin.post('/api/v1/referral-programs', { name: 'Now', status: 'active', levels, budget_cap: CNY(1000000),
+      starts_on: '2020-01-01', ends_on: '2099-12-31' })).body;
+    assert.equal((await admin.post(`/api/v1/referral-programs/${now.id}/members`, { party_id: a.id, id_number: 'D1' })).status, 201);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
