@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, assertError, sqlExec, waitJob } from './harness.mjs';
-import { SmtpSink } from './smtp_sink.mjs';
+import { SmtpSink, parseMessage } from './smtp_sink.mjs';
 
 const CNY = (amount) => ({ amount, currency: 'CNY' });
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -129,12 +129,18 @@ test('issue 20: without RAPPORT_SMTP_URL the admin\'s relay sends; with neither 
     const admin = await srv.login();
     const k = await mailCampaign(admin, 'adminrelay');
     assertError(await admin.post(`/api/v1/campaigns/${k.id}/send`), 409, 'no_relay');
-    const put = await admin.request('PUT', '/api/v1/settings/mail', { smtp_url: sink.url });
+    // The public URL the unsubscribe link is under is HTTPS (RFC 8058).
+    assertError(await admin.request('PUT', '/api/v1/settings/mail', { smtp_url: sink.url, public_url: 'http://crm.example.org' }), 422, 'invalid_value', 'public_url');
+    assert.equal((await admin.get('/api/v1/settings/mail')).body.smtp_url, '', 'a refusal changes nothing');
+    const put = await admin.request('PUT', '/api/v1/settings/mail', { smtp_url: sink.url, public_url: 'https://crm.example.org/' });
     assert.equal(put.status, 200, put.text);
     assert.equal(put.body.smtp_url_from_environment, false);
     assert.equal(put.body.smtp_url, sink.url);
     assert.deepEqual(await send(admin, k.id), { campaign_id: k.id, sent: 1, bounced: 0, skipped: 0, failed: 0 });
     assert.deepEqual(sink.messages.map((m) => m.to), [['adminrelay@x.test']]);
+    const m = parseMessage(sink.messages[0].data);
+    assert.match(m.headers['list-unsubscribe'], /^<https:\/\/crm\.example\.org\/api\/v1\/u\/[0-9a-f]{64}>$/);
+    assert.equal(m.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
   } finally { await srv.stop(); srv.cleanup(); await sink.close(); }
 });
 
