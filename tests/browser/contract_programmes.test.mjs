@@ -5,7 +5,8 @@
 // dashboard and the contact-plan editor in Chinese; consent on the
 // customer page in English — and the set-ups no suite made through the
 // UI: a referral programme with its levels (English), a loyalty programme,
-// a club and an event (Chinese, on a phone).
+// a club and an event (Chinese, on a phone); and the referral tree of a
+// member with more children than one page (navigated page by page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, sqlExec } from '../api/harness.mjs';
@@ -180,6 +181,43 @@ test('in Chinese on a phone: a loyalty programme, a club and an event made on th
   await page.locator('.card-events tr', { hasText: '新车品鉴会' }).waitFor();
   assert.ok((await api.get('/api/v1/club-events')).body.items.some((x) => x.name === '新车品鉴会' && x.location === '上海展厅'));
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'no sideways scrolling');
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
+test('in Chinese: the referral tree of a member with more children than a page, navigated page by page', async () => {
+  // From open_from_level 1 a first-level member refers ordinary members without limit: 110 children.
+  const prog = (await api.post('/api/v1/referral-programs', { name: '大树 Big tree', status: 'active', budget_cap: CNY(100000000), open_from_level: 1,
+    levels: [{ level: 1, card_quota: 6, benefit: 'gift', benefit_cost: CNY(1000) }, { level: 2, card_quota: 6, benefit: 'half', benefit_cost: CNY(1000) }] })).body;
+  const root = (await api.post('/api/v1/parties', { kind: 'person', name: '树根 Root', phones: ['+86 135 0000 0001'], emails: ['root@tree.test'],
+    addresses: [{ line1: '5 Rd', city: '深圳' }] })).body;
+  const m = (await api.post(`/api/v1/referral-programs/${prog.id}/members`, { party_id: root.id, id_number: 'T1' })).body;
+  for (let i = 0; i < 110; i++) {
+    const p = (await api.post('/api/v1/parties', { kind: 'person', name: `枝 ${String(i).padStart(3, '0')}` })).body;
+    const r = await api.post(`/api/v1/referral-programs/${prog.id}/referrals`, { member_card: m.member_card, referrer_name: root.name, party_id: p.id });
+    assert.equal(r.status, 201, r.text);
+  }
+  const page = await openPage(browser, server, { locale: 'zh-CN' });
+  await login(page);
+  await page.goto(`/referral/${prog.id}`);
+  const node = page.locator('.ref-tree > li').first();
+  await node.getByText('树根 Root').waitFor();
+  assert.match(await node.locator('.tree-stats').first().innerText(), /下线 111 人/);
+  const kids = node.locator(':scope > ul[role=group] > li');
+  const more = node.locator(':scope > button', { hasText: '显示更多' });
+  await node.getByRole('button', { name: '查看 树根 Root 推荐的人' }).click();
+  await kids.nth(49).waitFor();
+  assert.equal(await kids.count(), 50);
+  await kids.first().locator('.badge', { hasText: '普通会员' }).waitFor();
+  await more.click();
+  await kids.nth(99).waitFor();
+  assert.equal(await kids.count(), 100);
+  await more.click();
+  await kids.nth(109).waitFor();
+  await more.waitFor({ state: 'hidden' });
+  assert.equal(await kids.count(), 110);
+  const names = await kids.locator('.tree-name').allInnerTexts();
+  assert.equal(new Set(names).size, 110, 'each child once');
   assertHealthy(page, server.base);
   await page.context().close();
 });
