@@ -6,7 +6,9 @@
 // customer page in English — and the set-ups no suite made through the
 // UI: a referral programme with its levels (English), a loyalty programme,
 // a club and an event (Chinese, on a phone); and the referral tree of a
-// member with more children than one page (navigated page by page).
+// member with more children than one page (navigated page by page); the
+// relationship level beside Kotler's recommendation with the gap, what to
+// do and the history, in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, sqlExec } from '../api/harness.mjs';
@@ -220,4 +222,28 @@ test('in Chinese: the referral tree of a member with more children than a page, 
   assert.equal(new Set(names).size, 110, 'each child once');
   assertHealthy(page, server.base);
   await page.context().close();
+});
+
+test('the relationship level beside Kotler\'s recommendation: the gap, what to do, the history, in both languages', async () => {
+  const dealer = (await api.post('/api/v1/parties', { kind: 'organization', name: '经销商 Dealer', customer_type: 'dealer', relationship_level: 'passive' })).body;
+  // Margin 40 %, the only dealer: partner is recommended, two levels above responsible.
+  assert.equal((await api.post('/api/v1/transactions', { party_id: dealer.id, occurred_at: '2026-11-01T00:00:00Z', amount: CNY(100000), cost: CNY(60000) })).status, 201);
+  assert.equal((await api.patch(`/api/v1/parties/${dealer.id}`, { relationship_level: 'responsible', version: dealer.version })).status, 200);
+  const rel = (await api.get(`/api/v1/parties/${dealer.id}/relationship`)).body;
+  assert.deepEqual([rel.level, rel.recommended, rel.gap, rel.action], ['responsible', 'partner', 2, 'raise']);
+  for (const [locale, want] of [['en-US', { rec: 'Partner', act: 'Raise the level', gap: '(2 level(s) apart)', hist: /Passive → Responsible/ }],
+    ['zh-CN', { rec: '伙伴型', act: '提升层次', gap: '（相差 2 个层次）', hist: /被动型 → 负责型/ }]]) {
+    const page = await openPage(browser, server, { locale });
+    await login(page);
+    await page.goto(`/customers/${dealer.id}`);
+    const card = page.locator('.card-relationship');
+    const action = card.locator('.rel-action[data-action="raise"]');
+    await action.waitFor();
+    assert.match(await action.innerText(), new RegExp(want.act.replace(/[()]/g, '\\$&')));
+    assert.ok((await action.innerText()).includes(want.gap), await action.innerText());
+    assert.ok((await card.innerText()).includes(want.rec), await card.innerText());
+    assert.match(await card.innerText(), want.hist);
+    assertHealthy(page, server.base);
+    await page.context().close();
+  }
 });
