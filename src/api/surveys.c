@@ -91,7 +91,7 @@ static int create_survey(db *w, void *arg)
 {
     struct create_ctx *c = arg;
     if (survey_insert(w, c->case_id, c->order_id, c->sales_order_id, c->party_id, c->rq->user.id, c->days, c->token, c->expires, &c->id)) return -1;
-    /* On the case's timeline (never the token). */
+    /* On the timeline of the case, the sales order or the party (never the token). */
     struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
     json_t *ch = json_pack("{s:[n, {s:I, s:s, s:o}]}", "survey", "id", (json_int_t)c->id, "expires_at", c->expires,
                            "order_id", c->order_id ? json_integer(c->order_id) : json_null());
