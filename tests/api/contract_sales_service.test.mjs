@@ -7,8 +7,9 @@
 // won deal converted at the rate of its own day; assignment by industry and
 // source; a 调休 weekend day worked with Monday's hours, the hours keyed
 // mon … sun, an SLA policy's exact fields, opened_at's default; the surveys
-// collection and a survey after a sales order's delivery; calendars imported
-// as data; and the authorisation matrix of every sales and service endpoint.
+// collection and a survey after a sales order's delivery; a survey's answer
+// read by the analytics' behaviour classification; calendars imported as
+// data; and the authorisation matrix of every sales and service endpoint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, addUser, assertError, sqlExec, waitJob } from './harness.mjs';
@@ -412,5 +413,27 @@ test('authorisation matrix: every role × every sales and service endpoint, deri
     const feed = (await clients.read_only.post('/api/v1/calendar-feeds', {}));
     assert.equal(feed.status, 201, 'every role has its own calendar feed');
     assert.equal((await fetch(srv.base + feed.body.path)).status, 200);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
+
+test("a survey's answer reaches the analytics: the behaviour classification reads the party's satisfaction", async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const p = (await admin.post('/api/v1/parties', { kind: 'person', name: '满意度 Satisfaction' })).body;
+    for (let k = 0; k < 4; k++) {
+      const r = await admin.post('/api/v1/transactions', { party_id: p.id, occurred_at: iso(Date.now() - (5 + 30 * k) * 86400e3),
+        amount: { amount: 50000, currency: 'CNY' } });
+      assert.equal(r.status, 201, r.text);
+    }
+    let c = (await admin.post('/api/v1/cases', { subject: 's', kind: 'request', party_id: p.id })).body;
+    c = (await admin.patch(`/api/v1/cases/${c.id}`, { status: 'resolved', version: c.version })).body;
+    const s = (await admin.post('/api/v1/surveys', { case_id: c.id })).body;
+    const a = await fetch(srv.base + s.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 2, nps: 3 }) });
+    assert.equal(a.status, 200);
+    const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
+    assert.equal(run.status, 200, run.text);
+    const sc = (await admin.get(`/api/v1/parties/${p.id}/scores`)).body;
+    assert.equal(sc.behaviour.explanation_message.params.satisfaction, 2, JSON.stringify(sc.behaviour));
   } finally { await srv.stop(); srv.cleanup(); }
 });
