@@ -37,6 +37,7 @@ enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
     REF_CALENDAR, REF_SLA_POLICY, /* service (issue 19) */
     REF_EMAIL_TEMPLATE, /* mail: a campaign's e-mail template */
     REF_CLUB, REF_CLUB_EVENT, /* issue 21: loyalty */
+    REF_ORDER,      /* a sales order (issue 18): a case's order */
 };
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */

@@ -80,6 +80,7 @@ static const struct rtype *ref_type(enum ref_kind k)
     case REF_EMAIL_TEMPLATE: return registry_by_type("email_template");
     case REF_CLUB: return registry_by_type("club");               /* issue 21: loyalty */
     case REF_CLUB_EVENT: return registry_by_type("club_event");
+    case REF_ORDER: return registry_by_type("order");             /* a case's order (issue 19) */
     default: return NULL;
     }
 }

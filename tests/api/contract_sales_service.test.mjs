@@ -437,3 +437,23 @@ test("a survey's answer reaches the analytics: the behaviour classification read
     assert.equal(sc.behaviour.explanation_message.params.satisfaction, 2, JSON.stringify(sc.behaviour));
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test("a case's order is a sales order of its customer: a missing one or another customer's is refused, naming order_id", async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const p1 = (await admin.post('/api/v1/parties', { kind: 'person', name: '甲 Jia' })).body;
+    const p2 = (await admin.post('/api/v1/parties', { kind: 'person', name: '乙 Yi' })).body;
+    const order = async (p) => (await admin.post('/api/v1/orders', { party_id: p.id, currency: 'CNY', total: { amount: 100, currency: 'CNY' } })).body;
+    const o1 = await order(p1), o2 = await order(p2);
+    const mk = (body) => admin.post('/api/v1/cases', { subject: '订单问题 order', kind: 'question', party_id: p1.id, ...body });
+    assertError(await mk({ order_id: 999999 }), 422, 'invalid_reference', 'order_id');
+    assertError(await mk({ order_id: o2.id }), 422, 'invalid_reference', 'order_id');
+    const ok = await mk({ order_id: o1.id });
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.body.order_id, o1.id);
+    assert.deepEqual((await admin.get(`/api/v1/cases?order_id=${o1.id}`)).body.items.map((c) => c.id), [ok.body.id]);
+    assertError(await admin.patch(`/api/v1/cases/${ok.body.id}`, { order_id: o2.id, version: ok.body.version }), 422, 'invalid_reference', 'order_id');
+    assert.equal((await admin.get('/api/v1/cases')).body.items.length, 1, 'the refusals wrote nothing');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
