@@ -24,7 +24,7 @@ static const struct field case_fields[] = {
     {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the customer"},
     {"contact_id", "contact_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "party", NULL, "the contact person"},
     {"product_id", "product_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "product", NULL, "the product concerned"},
-    {"order_id", "order_id", NULL, FT_INT, F_FILTER, 0, NULL, 0, 0, NULL, "the order concerned (its number)"},
+    {"order_id", "order_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "order", NULL, "the sales order concerned (one of the customer's)"},
     {"description", "description", NULL, FT_TEXT, 0, 10000, NULL, 0, 0, NULL, "the customer's account of it"},
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, case_statuses, 0, 0, NULL,
      "new → open → waiting_on_customer → resolved → closed; resolved or closed → open (reopen)"},
@@ -112,6 +112,26 @@ const struct workflow case_workflow = {
     .field = "status", .initial = "new", .initials = case_initials, .transitions = case_moves,
 };
 
+/* The order a case names is one of its customer's (the reference check has
+ * found that it exists); then the assignment rules' own checks. */
+static int case_check_stored(db *w, int64_t id, const json_t *rec, struct verr *e)
+{
+    json_t *o = json_object_get(rec, "order_id");
+    if (json_is_integer(o)) {
+        db_stmt *s = db_prepare(w, "SELECT party_id FROM sales_order WHERE id = ?");
+        if (!s) { verr_set(e, 500, "internal", NULL, "the order could not be read"); return -1; }
+        db_bind_int64(s, 1, json_integer_value(o));
+        int64_t party = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+        db_done(s);
+        if (party && party != json_integer_value(json_object_get(rec, "party_id"))) {
+            verr_set(e, 422, "invalid_reference", "order_id", "order %lld is not an order of this case's customer",
+                     (long long)json_integer_value(o));
+            return -1;
+        }
+    }
+    return case_assign_check(w, id, rec, e);
+}
+
 /* A case's thread, escalation steps and survey links go with it. */
 static int case_before_delete(db *w, int64_t id, struct verr *e)
 {
@@ -133,5 +153,5 @@ struct resource case_resource = {
     .fields = case_fields, .nfields = sizeof case_fields / sizeof case_fields[0],
     .party_field = "party_id",
     .rule = case_rule, .derive = case_derive, .before_delete = case_before_delete,
-    .check_stored = case_assign_check, .after_write = case_assign_link,
+    .check_stored = case_check_stored, .after_write = case_assign_link,
 };

@@ -260,8 +260,9 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_orders, .workflow = &order_workflow,
      .perms = perms_sales_docs},
     /* service (issue 19) */
+    /* Importable: issue 19 has an admin import a year's calendar (holidays, 调休) as data. */
     {.type = "business_calendar", .res = &calendar_resource, .noun = "a business calendar", .own = OWN_NONE,
-     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_service_setup},
     {.type = "sla_policy", .res = &sla_policy_resource, .noun = "an SLA policy", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
     {.type = "escalation_rule", .res = &escalation_rule_resource, .noun = "an escalation rule", .own = OWN_NONE,
