@@ -1,8 +1,11 @@
 /* surveys: satisfaction surveys through one-time links (issue 19, DOMAIN
  * D11) —
  *   POST /api/v1/surveys   {"case_id"} (a resolved or closed case),
- *                          {"order_id"} (a transaction) or {"sales_order_id"} (a
- *                          delivered sales order): {"id", "url", "expires_at"}
+ *                          {"order_id"} (a delivered sales order, as issue 19
+ *                          writes it; "sales_order_id" is the same) or
+ *                          {"transaction_id"} (a purchase): {"id", "url",
+ *                          "path", "expires_at"} — url absolute, under the
+ *                          public address when one is set
  *   GET  /api/v1/surveys   the surveys (answers, not links), newest first
  *   GET  /survey/{token}   the public page: bilingual (?lang=en | zh-CN,
  *                          else the browser's language), usable on a phone
@@ -24,6 +27,7 @@
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
+#include "mail/settings.h"
 #include "records/registry.h"
 #include "records/write.h"
 #include <sodium.h>
@@ -94,27 +98,51 @@ static int create_survey(db *w, void *arg)
     /* On the timeline of the case, the sales order or the party (never the token). */
     struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
     json_t *ch = json_pack("{s:[n, {s:I, s:s, s:o}]}", "survey", "id", (json_int_t)c->id, "expires_at", c->expires,
-                           "order_id", c->order_id ? json_integer(c->order_id) : json_null());
-    if (c->sales_order_id) json_object_set_new(json_array_get(json_object_get(ch, "survey"), 1), "sales_order_id", json_integer(c->sales_order_id));
+                           "order_id", c->sales_order_id ? json_integer(c->sales_order_id) : json_null());
+    if (c->order_id) json_object_set_new(json_array_get(json_object_get(ch, "survey"), 1), "transaction_id", json_integer(c->order_id));
     const char *entity = c->case_id ? "case" : c->sales_order_id ? "order" : "party";
     int64_t on = c->case_id ? c->case_id : c->sales_order_id ? c->sales_order_id : c->party_id;
     return record_log(w, &wr, entity, on, "survey", ch, c->party_id) ? -1 : 0;
 }
 
+/* Where the customer opens the link: the public address the survey mails
+ * use (RAPPORT_PUBLIC_URL, else the mail settings' public_url) when one is
+ * set, else the address this request came to — so a tool is given a URL it
+ * can hand on as it is. */
+static void link_base(struct req *rq, char *out, size_t cap)
+{
+    const char *env = getenv("RAPPORT_PUBLIC_URL");
+    if (env && env[0]) snprintf(out, cap, "%s", env);
+    else mail_setting_get(db_reader(), "mail.public_url", out, cap);
+    if (!out[0]) {
+        const char *host = req_header(rq, "Host"), *proto = req_header(rq, "X-Forwarded-Proto");
+        snprintf(out, cap, "%s://%s", proto && !strcmp(proto, "https") ? "https" : "http", host && host[0] ? host : "localhost");
+    }
+    size_t n = strlen(out);
+    while (n && out[n - 1] == '/') out[--n] = '\0';
+}
+
 static void surveys_create(struct req *rq, struct resp *rs)
 {
     struct create_ctx c = {.rq = rq, .days = 14};
-    json_t *cid = json_object_get(rq->json, "case_id"), *oid = json_object_get(rq->json, "order_id"),
-           *sid = json_object_get(rq->json, "sales_order_id"), *days = json_object_get(rq->json, "expires_in_days");
+    /* order_id is a sales order (issue 19's "after an order is delivered");
+     * sales_order_id says the same, transaction_id names a purchase. */
+    json_t *cid = json_object_get(rq->json, "case_id"), *tid = json_object_get(rq->json, "transaction_id"),
+           *days = json_object_get(rq->json, "expires_in_days");
+    const char *sales_key = json_is_integer(json_object_get(rq->json, "order_id")) ? "order_id" : "sales_order_id";
+    json_t *sid = json_object_get(rq->json, sales_key);
     const char *key;
     json_t *v;
-    json_object_foreach(rq->json, key, v) if (strcmp(key, "case_id") && strcmp(key, "order_id") && strcmp(key, "sales_order_id") && strcmp(key, "expires_in_days")) {
+    json_object_foreach(rq->json, key, v) if (strcmp(key, "case_id") && strcmp(key, "order_id") && strcmp(key, "sales_order_id")
+                                              && strcmp(key, "transaction_id") && strcmp(key, "expires_in_days")) {
         resp_error(rs, 422, "unknown_field", key, "%s is not a field of a survey", key);
         return;
     }
-    if (json_is_integer(cid) + json_is_integer(oid) + json_is_integer(sid) != 1) {
-        resp_error(rs, 422, "invalid_value", json_is_integer(cid) ? (json_is_integer(oid) ? "order_id" : "sales_order_id") : "case_id",
-                   "give exactly one of case_id, order_id and sales_order_id");
+    int given = json_is_integer(cid) + json_is_integer(json_object_get(rq->json, "order_id"))
+              + json_is_integer(json_object_get(rq->json, "sales_order_id")) + json_is_integer(tid);
+    if (given != 1) {
+        resp_error(rs, 422, "invalid_value", json_is_integer(cid) ? (json_is_integer(tid) ? "transaction_id" : sales_key) : "case_id",
+                   "give exactly one of case_id, order_id (a sales order) and transaction_id");
         return;
     }
     if (days) {
@@ -148,34 +176,38 @@ static void surveys_create(struct req *rq, struct resp *rs)
         json_t *o = authz_record_in_scope(r, &rq->user, t, c.sales_order_id, authz_scope(&rq->user, "orders", "read"))
                         ? res_load(r, &order_resource, c.sales_order_id) : NULL;
         if (!o) {
-            resp_error(rs, 422, "invalid_reference", "sales_order_id", "sales_order_id %lld does not exist", (long long)c.sales_order_id);
+            resp_error(rs, 422, "invalid_reference", sales_key, "%s %lld does not exist", sales_key, (long long)c.sales_order_id);
             return;
         }
         c.party_id = json_integer_value(json_object_get(o, "party_id"));
         bool delivered = json_is_string(json_object_get(o, "delivered_at"));
         json_decref(o);
-        if (!delivered) { resp_error(rs, 409, "invalid_state", "sales_order_id", "a survey follows a delivered order"); return; }
+        if (!delivered) { resp_error(rs, 409, "invalid_state", sales_key, "a survey follows a delivered order"); return; }
     } else {
-        c.order_id = json_integer_value(oid);
+        c.order_id = json_integer_value(tid);   /* the survey's order_id column holds a transaction */
         db_stmt *s = db_prepare(r, "SELECT party_id FROM txn WHERE id = ?");
-        if (!s) { resp_error(rs, 503, "storage_error", NULL, "the order could not be read"); return; }
+        if (!s) { resp_error(rs, 503, "storage_error", NULL, "the transaction could not be read"); return; }
         db_bind_int64(s, 1, c.order_id);
         if (db_step(s) == DB_ROW) c.party_id = db_column_int64(s, 0);
         db_done(s);
         if (!c.party_id || !authz_party_in_scope(r, &rq->user, c.party_id, authz_scope(&rq->user, "parties", "read"))) {
-            resp_error(rs, 422, "invalid_reference", "order_id", "order_id %lld does not exist", (long long)c.order_id);
+            resp_error(rs, 422, "invalid_reference", "transaction_id", "transaction_id %lld does not exist", (long long)c.order_id);
             return;
         }
     }
     int rc = db_write(create_survey, &c);
     if (rc != 0) { resp_error(rs, 503, "storage_error", NULL, "the survey could not be stored"); return; }
-    char url[80];
-    snprintf(url, sizeof url, "/survey/%s", c.token);
+    char path[80], base[512], url[600];
+    snprintf(path, sizeof path, "/survey/%s", c.token);
+    link_base(rq, base, sizeof base);
+    snprintf(url, sizeof url, "%s%s", base, path);
     sodium_memzero(c.token, sizeof c.token);
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/surveys/%lld", (long long)c.id);
     resp_header(rs, "Location", loc);
-    resp_json(rs, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c.id, "url", url, "expires_at", c.expires));
+    resp_json(rs, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "url", url, "path", path, "expires_at", c.expires));
+    sodium_memzero(url, sizeof url);
+    sodium_memzero(path, sizeof path);
 }
 
 #define SURVEY_COLUMNS "t.id, t.case_id, t.order_id, t.party_id, t.created_at, t.expires_at, t.answered_at, t.csat, t.nps, t.comment," \
@@ -186,8 +218,9 @@ static json_t *survey_json(db_stmt *s)
 {
 #define INT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_integer(db_column_int64(s, i)))
 #define TEXT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_string(db_column_text(s, i)))
-    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
-                          "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(2), "sales_order_id", INT_OR_NULL(10),
+    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
+                          "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(10), "sales_order_id", INT_OR_NULL(10),
+                          "transaction_id", INT_OR_NULL(2),
                           "party_id", (json_int_t)db_column_int64(s, 3), "created_at", db_column_text(s, 4),
                           "expires_at", db_column_text(s, 5), "answered_at", TEXT_OR_NULL(6),
                           "csat", INT_OR_NULL(7), "nps", INT_OR_NULL(8), "comment", TEXT_OR_NULL(9));
@@ -228,10 +261,10 @@ static void surveys_get(struct req *rq, struct resp *rs)
  * surveys of parties within the caller's party read scope (as GET of one). */
 static void surveys_list(struct req *rq, struct resp *rs)
 {
-    static const char *const ints[][2] = {{"case_id", " AND t.case_id = ?"}, {"order_id", " AND t.order_id = ?"},
-                                          {"sales_order_id", " AND t.sales_order_id = ?"}, {"party_id", " AND t.party_id = ?"},
-                                          {"after", " AND t.id < ?"}};
-    int64_t v[5];
+    static const char *const ints[][2] = {{"case_id", " AND t.case_id = ?"}, {"order_id", " AND t.sales_order_id = ?"},
+                                          {"sales_order_id", " AND t.sales_order_id = ?"}, {"transaction_id", " AND t.order_id = ?"},
+                                          {"party_id", " AND t.party_id = ?"}, {"after", " AND t.id < ?"}};
+    int64_t v[6];
     int nv = 0;
     strbuf sql;
     sb_init(&sql, 0);
@@ -553,24 +586,27 @@ static void survey_answer(struct req *rq, struct resp *rs)
 static const struct route_doc create_doc = {
     .id = "createSurvey", .tag = "surveys", .status = 201, .headers = "Location",
     .request = "{'type':'object','additionalProperties':false,"
-               "'description':'exactly one of case_id (a resolved or closed case), order_id (a transaction) and sales_order_id (a delivered order)',"
-               "'properties':{'case_id':{'type':'integer','format':'int64'},'order_id':{'type':'integer','format':'int64'},"
-               "'sales_order_id':{'type':'integer','format':'int64'},"
+               "'description':'exactly one of case_id (a resolved or closed case), order_id (a delivered sales order; sales_order_id is the same) and transaction_id (a purchase)',"
+               "'properties':{'case_id':{'type':'integer','format':'int64'},'order_id':{'type':'integer','format':'int64','description':'a delivered sales order'},"
+               "'sales_order_id':{'type':'integer','format':'int64','description':'the same as order_id'},"
+               "'transaction_id':{'type':'integer','format':'int64','description':'a purchase (transaction)'},"
                "'expires_in_days':{'type':'integer','minimum':1,'maximum':90,'default':14}}}",
     .request_name = "SurveyCreate",
-    .response = "{'type':'object','required':['id','url','expires_at'],'additionalProperties':false,'properties':{"
-                "'id':{'type':'integer','format':'int64'},'url':{'type':'string','description':'the one-time link: GET shows the page, POST answers'},"
+    .response = "{'type':'object','required':['id','url','path','expires_at'],'additionalProperties':false,'properties':{"
+                "'id':{'type':'integer','format':'int64'},'url':{'type':'string','description':'the one-time link, absolute (under the public address when one is set): GET shows the page, POST answers'},"
+                "'path':{'type':'string','description':'the link without scheme and host'},"
                 "'expires_at':{'type':'string','format':'date-time'}}}",
     .response_name = "SurveyLink",
     .errors = "409",
 };
 static const struct route_doc get_doc = {
     .id = "getSurvey", .tag = "surveys",
-    .response = "{'type':'object','required':['id','case_id','order_id','sales_order_id','party_id','created_at','expires_at','answered_at','csat','nps',"
+    .response = "{'type':'object','required':['id','case_id','order_id','sales_order_id','transaction_id','party_id','created_at','expires_at','answered_at','csat','nps',"
                 "'comment','satisfaction_level'],'additionalProperties':false,'properties':{"
                 "'id':{'type':'integer','format':'int64'},'case_id':{'type':'integer','format':'int64','nullable':true},"
-                "'order_id':{'type':'integer','format':'int64','nullable':true},"
-                "'sales_order_id':{'type':'integer','format':'int64','nullable':true,'description':'the sales order it followed (sent by itself on delivery)'},"
+                "'order_id':{'type':'integer','format':'int64','nullable':true,'description':'the sales order it followed'},"
+                "'sales_order_id':{'type':'integer','format':'int64','nullable':true,'description':'the same as order_id'},"
+                "'transaction_id':{'type':'integer','format':'int64','nullable':true,'description':'the purchase it followed'},"
                 "'party_id':{'type':'integer','format':'int64'},"
                 "'created_at':{'type':'string','format':'date-time'},'expires_at':{'type':'string','format':'date-time'},"
                 "'answered_at':{'type':'string','format':'date-time','nullable':true},"
@@ -584,6 +620,7 @@ static const struct route_doc list_doc = {
     .params = "[{'name':'case_id','in':'query','schema':{'type':'integer','format':'int64'}},"
               "{'name':'order_id','in':'query','schema':{'type':'integer','format':'int64'}},"
               "{'name':'sales_order_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'transaction_id','in':'query','schema':{'type':'integer','format':'int64'}},"
               "{'name':'party_id','in':'query','schema':{'type':'integer','format':'int64'}},"
               "{'name':'answered','in':'query','schema':{'type':'boolean'}},"
               "{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"

@@ -257,10 +257,10 @@ test('surveys: the collection lists them within scope; a survey after a sales or
     const c1 = await resolved(mine), c2 = await resolved(other);
     const s1 = (await admin.post('/api/v1/surveys', { case_id: c1.id })).body;
     const s2 = (await admin.post('/api/v1/surveys', { case_id: c2.id })).body;
-    assert.deepEqual(Object.keys(s1).sort(), ['expires_at', 'id', 'url']);
+    assert.deepEqual(Object.keys(s1).sort(), ['expires_at', 'id', 'path', 'url']);
     // The page is a GET of the url, without login.
-    assert.equal((await fetch(srv.base + s1.url)).status, 200);
-    const ans = await fetch(srv.base + s1.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 4, nps: 9, comment: '好' }) });
+    assert.equal((await fetch(s1.url)).status, 200);
+    const ans = await fetch(s1.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 4, nps: 9, comment: '好' }) });
     assert.equal(ans.status, 200);
     // The list: newest first, filters, paging.
     let l = await admin.get('/api/v1/surveys');
@@ -291,8 +291,22 @@ test('surveys: the collection lists them within scope; a survey after a sales or
     const so = await admin.post('/api/v1/surveys', { sales_order_id: o.id });
     assert.equal(so.status, 201, so.text);
     const sv = (await admin.get(`/api/v1/surveys/${so.body.id}`)).body;
-    assert.deepEqual([sv.sales_order_id, sv.order_id, sv.case_id, sv.party_id], [o.id, null, null, other.id]);
+    // order_id is the sales order, as issue 19 writes it (sales_order_id says the same; transaction_id a purchase).
+    assert.deepEqual([sv.sales_order_id, sv.order_id, sv.transaction_id, sv.case_id, sv.party_id], [o.id, o.id, null, null, other.id]);
     assert.deepEqual((await admin.get(`/api/v1/surveys?sales_order_id=${o.id}`)).body.items.map((x) => x.id), [so.body.id]);
+    assert.deepEqual((await admin.get(`/api/v1/surveys?order_id=${o.id}`)).body.items.map((x) => x.id), [so.body.id]);
+    // The issue's own spelling, {"order_id"}, makes a survey of the sales order too; before delivery it is 409 naming order_id.
+    const byOrderId = await admin.post('/api/v1/surveys', { order_id: o.id });
+    assert.equal(byOrderId.status, 201, byOrderId.text);
+    assert.equal((await admin.get(`/api/v1/surveys/${byOrderId.body.id}`)).body.order_id, o.id);
+    const undelivered = (await admin.post('/api/v1/orders', { party_id: other.id, currency: 'CNY', total: { amount: 100, currency: 'CNY' } })).body;
+    assertError(await admin.post('/api/v1/surveys', { order_id: undelivered.id }), 409, 'invalid_state', 'order_id');
+    assertError(await admin.post('/api/v1/surveys', { order_id: 999999 }), 422, 'invalid_reference', 'order_id');
+    // With a public address set, the link is under it.
+    assert.equal((await admin.request('PUT', '/api/v1/settings/mail', { public_url: 'https://crm.example.com/' })).status, 200);
+    const pub = (await admin.post('/api/v1/surveys', { case_id: c1.id })).body;
+    assert.equal(pub.url, 'https://crm.example.com' + pub.path);
+    assert.equal((await admin.request('PUT', '/api/v1/settings/mail', { public_url: '' })).status, 200);
     const tl = (await admin.get(`/api/v1/orders/${o.id}/timeline`)).body.items.map((i) => i.item.action);
     assert.ok(tl.includes('survey'), tl.join());
     assertError(await admin.post('/api/v1/surveys', { sales_order_id: 999999 }), 422, 'invalid_reference', 'sales_order_id');
@@ -409,7 +423,7 @@ test('authorisation matrix: every role × every sales and service endpoint, deri
         body: method === 'GET' ? undefined : JSON.stringify(typeof body === 'function' ? body('anon') : body ?? {}) });
       assert.equal(r.status, 401, `anonymous ${method} ${path}: ${r.status}`);
     }
-    assert.equal((await fetch(srv.base + survey.url)).status, 200);
+    assert.equal((await fetch(survey.url)).status, 200);
     const feed = (await clients.read_only.post('/api/v1/calendar-feeds', {}));
     assert.equal(feed.status, 201, 'every role has its own calendar feed');
     assert.equal((await fetch(srv.base + feed.body.path)).status, 200);
@@ -429,7 +443,7 @@ test("a survey's answer reaches the analytics: the behaviour classification read
     let c = (await admin.post('/api/v1/cases', { subject: 's', kind: 'request', party_id: p.id })).body;
     c = (await admin.patch(`/api/v1/cases/${c.id}`, { status: 'resolved', version: c.version })).body;
     const s = (await admin.post('/api/v1/surveys', { case_id: c.id })).body;
-    const a = await fetch(srv.base + s.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 2, nps: 3 }) });
+    const a = await fetch(s.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 2, nps: 3 }) });
     assert.equal(a.status, 200);
     const run = await admin.post('/api/v1/analytics/runs?wait=true', {});
     assert.equal(run.status, 200, run.text);

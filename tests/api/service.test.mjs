@@ -280,7 +280,7 @@ test('service measures per team and user: times, SLA met, reopens, CSAT, NPS, co
     let c3 = (await admin.post('/api/v1/cases', { subject: 'c', kind: 'question', party_id: party.id, team_id: t2.id })).body;
     c3 = (await admin.patch(`/api/v1/cases/${c3.id}`, { status: 'resolved', version: c3.version })).body;
     const sv = (await admin.post('/api/v1/surveys', { case_id: c3.id })).body;
-    await fetch(srv.base + sv.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 4, nps: 6 }) });
+    await fetch(sv.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csat: 4, nps: 6 }) });
     const m = await admin.get('/api/v1/service-measures?by=team');
     assert.equal(m.status, 200, m.text);
     const g1 = m.body.items.find((g) => g.group_id === t1.id), g2 = m.body.items.find((g) => g.group_id === t2.id);

@@ -103,7 +103,7 @@ export async function render(ctx) {
   async function makeSurvey(el) {
     try {
       const s = await api.post('/api/v1/surveys', { case_id: c.id });
-      const url = location.origin + s.url;
+      const url = s.url;   // absolute: under the public address when one is set
       replace(el, h('p', {}, t('service.survey_made') + ' ', h('a', { href: url, target: '_blank', rel: 'noopener', text: url })));
     } catch (err) { toast(errorText(err), 'error'); }
   }
