@@ -10,8 +10,6 @@
 
 #define MAX_COLS 1000
 
-/* ---- mapping ---- */
-
 static void add_target(struct imp *m, const char *name, enum xtarget x, const struct field *f)
 {
     if (m->nt >= (int)(sizeof m->t / sizeof m->t[0])) return;

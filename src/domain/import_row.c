@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- cells ---- */
-
 const char *cell(struct imp *m, int col, json_t **jv)
 {
     *jv = NULL;

@@ -6,8 +6,6 @@
 #include "lib/timeutil.h"
 #include <string.h>
 
-/* ---- other kinds, one record a row ---- */
-
 /* What an imported party is when its row does not say: a person, with the
  * role and the information source the importer chose (D1: every party has
  * a source; a role makes it count as a customer or a prospect). */

@@ -13,8 +13,6 @@
 
 #define MAX_ITEMS 5000             /* lines of one imported transaction */
 
-/* ---- transactions with lines ---- */
-
 void group_reset(struct group *g)
 {
     free(g->ext); free(g->party_ext); free(g->party_name); free(g->country);

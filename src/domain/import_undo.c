@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- undo ---- */
-
 struct undo_ctx {
     int64_t job;
     long removed, restored, kept;

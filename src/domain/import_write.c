@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- writing ---- */
-
 static int record_item(struct imp *m, db *w, const char *entity, int64_t id, const char *action, const json_t *before)
 {
     if (!m->res->job_id) return 0;
@@ -57,7 +55,7 @@ static int refused_or_failed(struct imp *m, db *w, const struct verr *e, long li
 /* Inserts rec (validated) through the write path. Returns the id, 0 when
  * refused (reported), -1 on a database failure. */
 int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
-                          const char *created_at, const char *items, long line)
+                   const char *created_at, const char *items, long line)
 {
     /* An id the file asks for that is taken gets a new one. */
     if (want_id > 0) {
@@ -177,7 +175,7 @@ static int append_lines(struct imp *m, db *w, int64_t id, const json_t *rec, con
 /* Validates rec and writes it: insert, or per --on-duplicate. Returns the
  * record's id, 0 when refused or skipped, -1 on a database failure. */
 int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in, int64_t want_id, const char *created_at,
-                            const char *items, long line)
+                     const char *items, long line)
 {
     struct verr e = {0};
     struct writer wr = import_writer(m);
