@@ -12,7 +12,7 @@ trap 'rm -f "$OUT"' EXIT  # replaced below when the store benchmark runs
 # The engine's files and what they use from src/lib (money.c since issue 14).
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla \
     -Isrc $(pkg-config --cflags $(sed -n 's/^PKGS *:= *//p;s/^LAZY_PKGS *:= *//p' Makefile)) \
-    $(ls src/analytics/*.c | grep -v /service.c) src/lib/*.c bench/analytics/bench_fit.c -o "$OUT" \
+    $(ls src/analytics/*.c | grep -v /service) src/lib/*.c bench/analytics/bench_fit.c -o "$OUT" \
     $(pkg-config --libs $(sed -n 's/^PKGS *:= *//p' Makefile)) -lnlopt -lz -lm -lpthread -ldl
 echo "# $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), N=$N, load average $(cut -d" " -f1-3 /proc/loadavg)"
 "$OUT" "$N" "$DATA/cdnow/cdnow_rfm_calibration.csv"

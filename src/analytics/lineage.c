@@ -1,5 +1,5 @@
 /* lineage.c — the inputs of every figure of the analytics answers, and
- * their redaction (see lineage.h; the answers are built in service.c). */
+ * their redaction (see lineage.h; the answers are built in service_answers.c). */
 #include "analytics/lineage.h"
 
 #include <stdbool.h>

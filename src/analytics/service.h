@@ -1,7 +1,8 @@
 /*
  * service.h — the analytics engine inside the server and the CLI.
  *
- * The one file of src/analytics that talks to the database. Owns:
+ * The one part of src/analytics that talks to the database (service*.c,
+ * one file a concern; see service_int.h). Owns:
  *   - the process's columnar transaction store (store.h), cold-loaded from
  *     `txn` at start and kept current: every committed transaction write
  *     queues its party (an_touch_party); a background thread then reloads

@@ -130,7 +130,7 @@ static void analytics_settings_put(struct req *rq, struct resp *rs)
 /* OpenAPI shapes of these routes (src/api/openapi.c). The parts of a score
  * (summary, rfm, tier, …) are objects with a label, an explanation text and
  * a structured explanation_message, plus the part's own numbers; their keys
- * follow src/analytics/service.c and are left open here. */
+ * follow src/analytics/service_answers.c and are left open here. */
 #define SCORE_PART "{'type':'object','properties':{'label':{'description':'the class of the part (text; a number for service_tier), null before a run'},'explanation':{'type':'string','nullable':true}," \
                    "'explanation_message':{'type':'object','nullable':true}}}"
 static const struct route_doc scores_doc = {

@@ -90,7 +90,9 @@ static void import_create(struct req *rq, struct resp *rs)
     const char *kind = req_query(rq, "kind");
     const struct rtype *type = kind ? registry_by_name(kind) : NULL;
     if (!type || !(type->flags & RT_IMPORT)) {
-        resp_error(rs, 400, "invalid_parameter", "kind", "kind must be parties, transactions, interactions or products");
+        resp_error(rs, 400, "invalid_parameter", "kind",
+                   "kind must be an importable type: parties, transactions, interactions, products, opportunities, exchange-rates,"
+                   " leads or business-calendars");
         return;
     }
     if (!rq->upload_path || rq->upload_len == 0) {
@@ -317,7 +319,7 @@ static const struct route_doc import_create_doc = {
     .id = "createImport", .tag = "imports", .status = 202, .headers = "Location", .errors = "422",
     .request = "{'type':'string','format':'binary','description':'the file: CSV or JSON Lines, at most 256 MiB'}",
     .request_type = "text/csv application/x-ndjson application/octet-stream",
-    .params = "[{'name':'kind','in':'query','required':true,'schema':{'type':'string','enum':['parties','transactions','interactions','products']}},"
+    .params = "[{'name':'kind','in':'query','required':true,'schema':{'type':'string','enum':['parties','transactions','interactions','products','opportunities','exchange-rates','leads','business-calendars']}},"
               "{'name':'format','in':'query','schema':{'type':'string','enum':['csv','jsonl']}},"
               "{'name':'map','in':'query','schema':{'type':'string'},'description':'column=field,… (or the columns named like fields)'},"
               "{'name':'mapping','in':'query','schema':{'type':'string'},'description':'a saved mapping'},"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const struct field interaction_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the party"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the party"},
     {"channel", "channel", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, interaction_channels, 0, 0, NULL, "channel"},
     {"direction", "direction", NULL, FT_ENUM, F_FILTER, 0, interaction_directions, 0, 0, NULL, "inbound or outbound"},
     {"subject", "subject", NULL, FT_TEXT, 0, 300, NULL, 0, 0, NULL, "subject"},
@@ -17,7 +17,7 @@ static const struct field interaction_fields[] = {
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, interaction_statuses, 0, 0, NULL, "planned, done or cancelled"},
     {"due_at", "due_at", NULL, FT_TIME, F_FILTER, 0, NULL, 0, 0, NULL, "when a planned interaction is due"},
     {"occurred_at", "occurred_at", NULL, FT_TIME, F_FILTER, 0, NULL, 0, 0, NULL, "when it happened"},
-    {"user_id", "user_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "the user responsible"},
+    {"user_id", "user_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "the user responsible"},
     {"campaign", "campaign", NULL, FT_TEXT, F_FILTER, 200, NULL, 0, 0, NULL, "the campaign it belongs to"},
     {"cost", "cost_amount", "cost_currency", FT_MONEY, 0, 0, NULL, 0, 0, NULL, "cost to serve"},
 };

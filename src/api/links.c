@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const struct field link_fields[] = {
-    {"from_id", "from_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the party the link starts at"},
-    {"to_id", "to_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the party it points to"},
+    {"from_id", "from_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the party the link starts at"},
+    {"to_id", "to_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the party it points to"},
     {"kind", "kind", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, link_kinds, 0, 0, NULL, "works_at, referred_by, knows, family, subsidiary_of"},
     {"decision_role", "decision_role", NULL, FT_ENUM, F_FILTER, 0, decision_roles, 0, 0, NULL, "role in the decision unit (works_at only)"},
     {"title", "title", NULL, FT_TEXT, 0, 200, NULL, 0, 0, NULL, "job title at the organisation"},

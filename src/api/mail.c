@@ -251,8 +251,9 @@ static void mail_settings_put(struct req *rq, struct resp *rs)
                 resp_error(rs, 422, "invalid_value", key, "smtp_url starts with smtp:// or smtps://");
                 return;
             }
-            if (!strcmp(key, "public_url") && s[0] && strncmp(s, "https://", 8) && strncmp(s, "http://", 7)) {
-                resp_error(rs, 422, "invalid_value", key, "public_url starts with https://");
+            /* The unsubscribe link of every marketing e-mail is under it, and RFC 8058 wants HTTPS. */
+            if (!strcmp(key, "public_url") && s[0] && strncmp(s, "https://", 8)) {
+                resp_error(rs, 422, "invalid_value", key, "public_url starts with https:// (the one-click unsubscribe link is under it)");
                 return;
             }
             continue;

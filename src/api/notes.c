@@ -3,9 +3,9 @@
 #include "api/api.h"
 
 static const struct field note_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_PARTY, NULL, "the party"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "party", NULL, "the party"},
     {"body", "body", NULL, FT_TEXT, F_REQUIRED, 20000, NULL, 0, 0, NULL, "text"},
-    {"user_id", "user_id", NULL, FT_REF, F_FILTER | F_SERVER, 0, NULL, 0, REF_USER, NULL, "author"},
+    {"user_id", "user_id", NULL, FT_REF, F_FILTER | F_SERVER, 0, NULL, 0, "user", NULL, "author"},
 };
 
 static int note_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)

@@ -106,7 +106,14 @@ static json_t *field_schema(const struct field *f, bool nullable)
     if (nullable) json_object_set_new(p, "nullable", json_true());
     /* OpenAPI 3.0.3: an enum lists null itself when null is allowed. */
     if (nullable && f->type == FT_ENUM) json_array_append_new(json_object_get(p, "enum"), json_null());
-    if (f->doc) json_object_set_new(p, "description", json_string(f->doc));
+    if (f->type == FT_REF) {
+        /* A client learns what the id points at: the registry's type name. */
+        char d[512];
+        snprintf(d, sizeof d, "%s%sreferences %s", f->doc ? f->doc : "", f->doc ? "; " : "", f->ref);
+        json_object_set_new(p, "description", json_string(d));
+    } else if (f->doc) {
+        json_object_set_new(p, "description", json_string(f->doc));
+    }
     return p;
 }
 

@@ -47,8 +47,8 @@ static const struct field party_fields[] = {
     {"tags", "tags", NULL, FT_LIST, F_FILTER, 50, NULL, E_TEXT, 0, NULL, "free tags"},
     {"custom", "custom", NULL, FT_OBJECT, F_FILTER, 0, NULL, 0, 0, NULL, "custom fields; filter with custom.<name>=value"},
     {"notes", "notes", NULL, FT_TEXT, 0, 20000, NULL, 0, 0, NULL, "free notes"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team / business unit"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team / business unit"},
 };
 
 static void append_list(strbuf *sb, const json_t *list)

@@ -17,6 +17,7 @@
 #include "db/writer.h"
 #include "domain/referral.h"
 #include "http/authz.h"
+#include "records/registry.h"
 #include "records/write.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,17 @@ struct ref_ctx {
     enum { OP_ENROL, OP_ISSUE, OP_REDEEM, OP_REFER } op;
 };
 
+static bool order_of_party(db *w, const struct auth_user *u, int64_t order, int64_t party)
+{
+    db_stmt *s = db_prepare(w, "SELECT 1 FROM sales_order WHERE id = ? AND party_id = ?");
+    if (!s) return false;
+    db_bind_int64(s, 1, order);
+    db_bind_int64(s, 2, party);
+    bool ok = db_step(s) == DB_ROW;
+    db_done(s);
+    return ok && authz_record_in_scope(w, u, registry_by_type("order"), order, authz_scope(u, "orders", "read") & ~SCOPE_WRITE);
+}
+
 static int ref_job(db *w, void *arg)
 {
     struct ref_ctx *c = arg;
@@ -111,6 +123,13 @@ static int ref_job(db *w, void *arg)
             verr_set(&c->e, 422, "invalid_reference", "party_id", "no party with id %lld that you may change", (long long)c->party);
             return 1;
         }
+    }
+    /* The order a benefit went through (D9's member order flow) is the new member's own order, one the
+     * user may read: an id of nothing, or of someone else's order, is refused rather than stored. */
+    if (c->order_id && !order_of_party(w, &c->rq->user, c->order_id, c->party)) {
+        verr_set(&c->e, 422, "invalid_reference", "order_id", "no order with id %lld of party %lld that you may read",
+                 (long long)c->order_id, (long long)c->party);
+        return 1;
     }
     int rc;
     const char *action;

@@ -20,7 +20,7 @@ enum ftype {
     FT_ENUM,      /* one of values[] */
     FT_INT,       /* integer */
     FT_BOOL,
-    FT_REF,       /* id of a row in ref (see enum ref_kind) */
+    FT_REF,       /* id of a record of the type named by ref */
     FT_DATE,      /* "YYYY-MM-DD" */
     FT_TIME,      /* ISO 8601, stored as UTC "YYYY-MM-DDTHH:MM:SSZ" */
     FT_MONEY,     /* {"amount": minor units, "currency": "CNY"} in column + column2 */
@@ -32,12 +32,6 @@ enum ftype {
 struct rtype;
 struct writer;
 enum elem_kind { E_TEXT, E_EMAIL, E_PHONE, E_ENUM };
-enum ref_kind { REF_NONE, REF_PARTY, REF_USER, REF_PRODUCT, REF_TEAM,
-    REF_PIPELINE,   /* issue 18: pipeline */
-    REF_CALENDAR, REF_SLA_POLICY, /* service (issue 19) */
-    REF_EMAIL_TEMPLATE, /* mail: a campaign's e-mail template */
-    REF_CLUB, REF_CLUB_EVENT, /* issue 21: loyalty */
-};
 enum {
     F_REQUIRED = 1,     /* must be present (non-null) on create */
     F_FILTER = 2,       /* ?name=value filter in lists */
@@ -64,7 +58,10 @@ struct field {
     unsigned max;                 /* characters (text) or items (lists) */
     const char *const *values;    /* FT_ENUM and E_ENUM elements */
     enum elem_kind elem;
-    enum ref_kind ref;
+    /* FT_REF: the type it points at, by the registry's type name ("party",
+     * "pipeline") or a reference target beside the registry ("user"; see
+     * registry_ref_known). Checked at start-up: an unknown name stops it. */
+    const char *ref;
     const char *const *subkeys;   /* FT_OBJLIST keys */
     const char *doc;              /* one line for the OpenAPI description */
 };

@@ -1,7 +1,9 @@
 /* surveys: satisfaction surveys through one-time links (issue 19, DOMAIN
  * D11) —
- *   POST /api/v1/surveys   {"case_id"} (a resolved or closed case) or
- *                          {"order_id"} (a transaction): {"id", "url", "expires_at"}
+ *   POST /api/v1/surveys   {"case_id"} (a resolved or closed case),
+ *                          {"order_id"} (a transaction) or {"sales_order_id"} (a
+ *                          delivered sales order): {"id", "url", "expires_at"}
+ *   GET  /api/v1/surveys   the surveys (answers, not links), newest first
  *   GET  /survey/{token}   the public page: bilingual (?lang=en | zh-CN,
  *                          else the browser's language), usable on a phone
  *   POST /survey/{token}   the answer {"csat" 1–5, "nps" 0–10, "comment"}
@@ -16,6 +18,7 @@
  * each through the write path as the system actor "survey". */
 #include "api/api.h"
 #include "db/writer.h"
+#include "domain/order.h"
 #include "domain/service.h"
 #include "http/authz.h"
 #include "lib/strbuf.h"
@@ -50,7 +53,7 @@ static void token_hash(const char *token, char out[65])
 
 struct create_ctx {
     struct req *rq;
-    int64_t case_id, order_id, party_id, id;
+    int64_t case_id, order_id, sales_order_id, party_id, id;
     long days;
     char token[TOKEN_TEXT], expires[21];
     struct verr e;
@@ -87,27 +90,31 @@ int survey_insert(db *w, int64_t case_id, int64_t order_id, int64_t sales_order_
 static int create_survey(db *w, void *arg)
 {
     struct create_ctx *c = arg;
-    if (survey_insert(w, c->case_id, c->order_id, 0, c->party_id, c->rq->user.id, c->days, c->token, c->expires, &c->id)) return -1;
-    /* On the case's timeline (never the token). */
+    if (survey_insert(w, c->case_id, c->order_id, c->sales_order_id, c->party_id, c->rq->user.id, c->days, c->token, c->expires, &c->id)) return -1;
+    /* On the timeline of the case, the sales order or the party (never the token). */
     struct writer wr = writer_user(&c->rq->user, req_client_addr(c->rq));
     json_t *ch = json_pack("{s:[n, {s:I, s:s, s:o}]}", "survey", "id", (json_int_t)c->id, "expires_at", c->expires,
                            "order_id", c->order_id ? json_integer(c->order_id) : json_null());
-    return record_log(w, &wr, c->case_id ? "case" : "party", c->case_id ? c->case_id : c->party_id, "survey", ch, c->party_id) ? -1 : 0;
+    if (c->sales_order_id) json_object_set_new(json_array_get(json_object_get(ch, "survey"), 1), "sales_order_id", json_integer(c->sales_order_id));
+    const char *entity = c->case_id ? "case" : c->sales_order_id ? "order" : "party";
+    int64_t on = c->case_id ? c->case_id : c->sales_order_id ? c->sales_order_id : c->party_id;
+    return record_log(w, &wr, entity, on, "survey", ch, c->party_id) ? -1 : 0;
 }
 
 static void surveys_create(struct req *rq, struct resp *rs)
 {
     struct create_ctx c = {.rq = rq, .days = 14};
     json_t *cid = json_object_get(rq->json, "case_id"), *oid = json_object_get(rq->json, "order_id"),
-           *days = json_object_get(rq->json, "expires_in_days");
+           *sid = json_object_get(rq->json, "sales_order_id"), *days = json_object_get(rq->json, "expires_in_days");
     const char *key;
     json_t *v;
-    json_object_foreach(rq->json, key, v) if (strcmp(key, "case_id") && strcmp(key, "order_id") && strcmp(key, "expires_in_days")) {
+    json_object_foreach(rq->json, key, v) if (strcmp(key, "case_id") && strcmp(key, "order_id") && strcmp(key, "sales_order_id") && strcmp(key, "expires_in_days")) {
         resp_error(rs, 422, "unknown_field", key, "%s is not a field of a survey", key);
         return;
     }
-    if (!json_is_integer(cid) == !json_is_integer(oid)) {
-        resp_error(rs, 422, "invalid_value", json_is_integer(cid) ? "order_id" : "case_id", "give exactly one of case_id and order_id");
+    if (json_is_integer(cid) + json_is_integer(oid) + json_is_integer(sid) != 1) {
+        resp_error(rs, 422, "invalid_value", json_is_integer(cid) ? (json_is_integer(oid) ? "order_id" : "sales_order_id") : "case_id",
+                   "give exactly one of case_id, order_id and sales_order_id");
         return;
     }
     if (days) {
@@ -133,6 +140,21 @@ static void surveys_create(struct req *rq, struct resp *rs)
             resp_error(rs, 403, "forbidden", "case_id", "your role may not work this case");
             return;
         }
+    } else if (json_is_integer(sid)) {
+        /* A sales order (/api/v1/orders) once delivered: the survey issue 19
+         * asks for after delivery, made by hand (the sender makes it by itself). */
+        c.sales_order_id = json_integer_value(sid);
+        const struct rtype *t = registry_by_type("order");
+        json_t *o = authz_record_in_scope(r, &rq->user, t, c.sales_order_id, authz_scope(&rq->user, "orders", "read"))
+                        ? res_load(r, &order_resource, c.sales_order_id) : NULL;
+        if (!o) {
+            resp_error(rs, 422, "invalid_reference", "sales_order_id", "sales_order_id %lld does not exist", (long long)c.sales_order_id);
+            return;
+        }
+        c.party_id = json_integer_value(json_object_get(o, "party_id"));
+        bool delivered = json_is_string(json_object_get(o, "delivered_at"));
+        json_decref(o);
+        if (!delivered) { resp_error(rs, 409, "invalid_state", "sales_order_id", "a survey follows a delivered order"); return; }
     } else {
         c.order_id = json_integer_value(oid);
         db_stmt *s = db_prepare(r, "SELECT party_id FROM txn WHERE id = ?");
@@ -156,24 +178,40 @@ static void surveys_create(struct req *rq, struct resp *rs)
     resp_json(rs, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c.id, "url", url, "expires_at", c.expires));
 }
 
+#define SURVEY_COLUMNS "t.id, t.case_id, t.order_id, t.party_id, t.created_at, t.expires_at, t.answered_at, t.csat, t.nps, t.comment," \
+                       " t.sales_order_id"
+
+/* One row of SURVEY_COLUMNS as the Survey object (a new reference). */
+static json_t *survey_json(db_stmt *s)
+{
+#define INT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_integer(db_column_int64(s, i)))
+#define TEXT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_string(db_column_text(s, i)))
+    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
+                          "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(2), "sales_order_id", INT_OR_NULL(10),
+                          "party_id", (json_int_t)db_column_int64(s, 3), "created_at", db_column_text(s, 4),
+                          "expires_at", db_column_text(s, 5), "answered_at", TEXT_OR_NULL(6),
+                          "csat", INT_OR_NULL(7), "nps", INT_OR_NULL(8), "comment", TEXT_OR_NULL(9));
+#undef INT_OR_NULL
+#undef TEXT_OR_NULL
+    json_t *csat = json_object_get(o, "csat"), *nps = json_object_get(o, "nps");
+    json_object_set_new(o, "satisfaction_level", json_is_integer(csat)
+        ? json_string(satisfaction_level((int)json_integer_value(csat), json_is_integer(nps) ? (int)json_integer_value(nps) : -1))
+        : json_null());
+    return o;
+}
+
 /* GET /api/v1/surveys/{id}: the survey and its answer (not its link). */
 static void surveys_get(struct req *rq, struct resp *rs)
 {
     db *r = db_reader();
-    db_stmt *s = db_prepare(r, "SELECT id, case_id, order_id, party_id, created_at, expires_at, answered_at, csat, nps, comment, sales_order_id"
-                               " FROM survey WHERE id = ?");
+    db_stmt *s = db_prepare(r, "SELECT " SURVEY_COLUMNS " FROM survey t WHERE t.id = ?");
     if (!s) { resp_error(rs, 503, "storage_error", NULL, "the survey could not be read"); return; }
     db_bind_int64(s, 1, rq->path_ids[0]);
     json_t *o = NULL;
     int64_t party = 0;
-#define INT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_integer(db_column_int64(s, i)))
-#define TEXT_OR_NULL(i) (db_column_type(s, i) == DB_NULL ? json_null() : json_string(db_column_text(s, i)))
     if (db_step(s) == DB_ROW) {
         party = db_column_int64(s, 3);
-        o = json_pack("{s:I, s:o, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_column_int64(s, 0),
-                      "case_id", INT_OR_NULL(1), "order_id", INT_OR_NULL(2), "sales_order_id", INT_OR_NULL(10), "party_id", (json_int_t)party,
-                      "created_at", db_column_text(s, 4), "expires_at", db_column_text(s, 5), "answered_at", TEXT_OR_NULL(6),
-                      "csat", INT_OR_NULL(7), "nps", INT_OR_NULL(8), "comment", TEXT_OR_NULL(9));
+        o = survey_json(s);
     }
     db_done(s);
     if (!o || !authz_party_in_scope(r, &rq->user, party, authz_scope(&rq->user, "parties", "read"))) {
@@ -181,11 +219,79 @@ static void surveys_get(struct req *rq, struct resp *rs)
         resp_error(rs, 404, "not_found", "id", "no survey with id %lld", (long long)rq->path_ids[0]);
         return;
     }
-    json_t *csat = json_object_get(o, "csat"), *nps = json_object_get(o, "nps");
-    json_object_set_new(o, "satisfaction_level", json_is_integer(csat)
-        ? json_string(satisfaction_level((int)json_integer_value(csat), json_is_integer(nps) ? (int)json_integer_value(nps) : -1))
-        : json_null());
     resp_json(rs, 200, o);
+}
+
+/* GET /api/v1/surveys: the collection (issue 19 names it), newest first,
+ * paged by id (after = the previous page's next), filtered by case_id,
+ * order_id, sales_order_id, party_id and answered=true|false; only the
+ * surveys of parties within the caller's party read scope (as GET of one). */
+static void surveys_list(struct req *rq, struct resp *rs)
+{
+    static const char *const ints[][2] = {{"case_id", " AND t.case_id = ?"}, {"order_id", " AND t.order_id = ?"},
+                                          {"sales_order_id", " AND t.sales_order_id = ?"}, {"party_id", " AND t.party_id = ?"},
+                                          {"after", " AND t.id < ?"}};
+    int64_t v[5];
+    int nv = 0;
+    strbuf sql;
+    sb_init(&sql, 0);
+    sb_puts(&sql, "SELECT " SURVEY_COLUMNS " FROM survey t"
+                  " WHERE EXISTS (SELECT 1 FROM party p WHERE p.id = t.party_id AND p.deleted_at IS NULL)");
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        const char *q = req_query(rq, ints[i][0]);
+        if (!q) continue;
+        char *end;
+        long long n = strtoll(q, &end, 10);
+        if (!*q || *end || n < 1) {
+            sb_free(&sql);
+            resp_error(rs, 400, "invalid_parameter", ints[i][0], "%s must be a positive integer", ints[i][0]);
+            return;
+        }
+        sb_puts(&sql, ints[i][1]);
+        v[nv++] = n;
+    }
+    const char *ans = req_query(rq, "answered");
+    if (ans) {
+        if (strcmp(ans, "true") && strcmp(ans, "false")) {
+            sb_free(&sql);
+            resp_error(rs, 400, "invalid_parameter", "answered", "answered is true or false");
+            return;
+        }
+        sb_puts(&sql, !strcmp(ans, "true") ? " AND t.answered_at IS NOT NULL" : " AND t.answered_at IS NULL");
+    }
+    long limit = 50;
+    const char *ls = req_query(rq, "limit");
+    char *end;
+    if (ls && ((limit = strtol(ls, &end, 10)) < 1 || limit > 500 || *end || !*ls)) {
+        sb_free(&sql);
+        resp_error(rs, 400, "invalid_parameter", "limit", "limit must be an integer from 1 to 500");
+        return;
+    }
+    struct authz_binds b = {0};
+    const char *pred = authz_party_predicate(authz_scope(&rq->user, "parties", "read"), "party_id", &rq->user, &b);
+    if (pred) { sb_puts(&sql, " AND "); sb_puts(&sql, pred); }
+    sb_puts(&sql, " ORDER BY t.id DESC LIMIT ?");
+    db_stmt *s = db_prepare_once(db_reader(), sb_str(&sql));
+    sb_free(&sql);
+    if (!s) { resp_error(rs, 503, "storage_error", NULL, "the surveys could not be read"); return; }
+    int k = 1;
+    for (int i = 0; i < nv; i++) db_bind_int64(s, k++, v[i]);
+    for (int i = 0; i < b.n; i++) db_bind_int64(s, k++, b.v[i]);
+    db_bind_int64(s, k, limit + 1);
+    json_t *items = json_array(), *next = json_null();
+    long n = 0;
+    while (db_step(s) == DB_ROW) {
+        if (n++ == limit) {
+            char cur[24];
+            snprintf(cur, sizeof cur, "%lld", (long long)json_integer_value(json_object_get(json_array_get(items, limit - 1), "id")));
+            json_decref(next);
+            next = json_string(cur);
+            break;
+        }
+        json_array_append_new(items, survey_json(s));
+    }
+    db_done(s);
+    resp_json(rs, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
 }
 
 /* ---- the public page ---- */
@@ -446,8 +552,10 @@ static void survey_answer(struct req *rq, struct resp *rs)
 
 static const struct route_doc create_doc = {
     .id = "createSurvey", .tag = "surveys", .status = 201, .headers = "Location",
-    .request = "{'type':'object','additionalProperties':false,'description':'exactly one of case_id (a resolved or closed case) and order_id',"
+    .request = "{'type':'object','additionalProperties':false,"
+               "'description':'exactly one of case_id (a resolved or closed case), order_id (a transaction) and sales_order_id (a delivered order)',"
                "'properties':{'case_id':{'type':'integer','format':'int64'},'order_id':{'type':'integer','format':'int64'},"
+               "'sales_order_id':{'type':'integer','format':'int64'},"
                "'expires_in_days':{'type':'integer','minimum':1,'maximum':90,'default':14}}}",
     .request_name = "SurveyCreate",
     .response = "{'type':'object','required':['id','url','expires_at'],'additionalProperties':false,'properties':{"
@@ -471,6 +579,21 @@ static const struct route_doc get_doc = {
                 "'satisfaction_level':{'type':'string','enum':['dissatisfied','not_dissatisfied','satisfied','loyal',null],'nullable':true}}}",
     .response_name = "Survey",
 };
+static const struct route_doc list_doc = {
+    .id = "listSurveys", .tag = "surveys",
+    .params = "[{'name':'case_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'order_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'sales_order_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'party_id','in':'query','schema':{'type':'integer','format':'int64'}},"
+              "{'name':'answered','in':'query','schema':{'type':'boolean'}},"
+              "{'name':'limit','in':'query','schema':{'type':'integer','minimum':1,'maximum':500,'default':50}},"
+              "{'name':'after','in':'query','schema':{'type':'string'},'description':'the next of the previous page'}]",
+    .response = "{'type':'object','required':['items','next'],'additionalProperties':false,'properties':{"
+                "'items':{'type':'array','items':{'$ref':'#/components/schemas/Survey'}},"
+                "'next':{'type':'string','nullable':true,'description':'cursor of the next page (after=), null on the last'}}}",
+    .response_name = "SurveyList",
+    .errors = "400",
+};
 static const struct route_doc page_doc = {
     .id = "getSurveyPage", .tag = "surveys", .response_type = "text/html",
     .params = "[{'name':'lang','in':'query','schema':{'type':'string','enum':['zh-CN','en']}}]",
@@ -490,6 +613,7 @@ static const struct route_doc answer_doc = {
 
 static const struct route survey_routes[] = {
     {"POST", "/api/v1/surveys", 0, "cases", "update", surveys_create, "Make a one-time survey link for a resolved case or an order", NULL, &create_doc},
+    {"GET", "/api/v1/surveys", 0, "cases", "read", surveys_list, "The surveys, newest first (answers, not links)", NULL, &list_doc},
     {"GET", "/api/v1/surveys/{id}", 0, "cases", "read", surveys_get, "A survey and its answer (not its link)", NULL, &get_doc},
     {"GET", "/survey/{token}", R_PUBLIC, NULL, "read", survey_page, "The public survey page (no login; bilingual)", NULL, &page_doc},
     {"POST", "/survey/{token}", R_PUBLIC | R_FORM, NULL, "create", survey_answer,

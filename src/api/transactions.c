@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const struct field transaction_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the buyer"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the buyer"},
     {"external_id", "external_id", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "invoice number in another system"},
     {"occurred_at", "occurred_at", NULL, FT_TIME, F_REQUIRED | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "when"},
     {"amount", "amount", "currency", FT_MONEY, F_REQUIRED, 0, NULL, 0, 0, NULL, "amount paid (negative for a cancellation)"},
@@ -16,7 +16,7 @@ static const struct field transaction_fields[] = {
     {"items", "items", NULL, FT_OBJLIST, 0, 500, NULL, 0, 0, item_keys, "line items"},
     {"channel", "channel", NULL, FT_TEXT, F_FILTER, 50, NULL, 0, 0, NULL, "sales channel"},
     {"description", "description", NULL, FT_TEXT, 0, 2000, NULL, 0, 0, NULL, "description"},
-    {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "set when bought from this competitor"},
+    {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "party", NULL, "set when bought from this competitor"},
     {"refunds_transaction_id", "refunds_transaction_id", NULL, FT_INT, F_FILTER | F_CREATE_ONLY, 0, NULL, 0, 0, NULL,
      "a refund (negative amount): the purchase it refunds, whose points and referral revenue it takes back in proportion"},
 };

@@ -17,8 +17,8 @@
 
 static const struct field team_fields[] = {
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "team or business-unit name, unique"},
-    {"parent_id", "parent_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "the team above this one"},
-    {"manager_id", "manager_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "the manager, who sees this team's records"},
+    {"parent_id", "parent_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "the team above this one"},
+    {"manager_id", "manager_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "the manager, who sees this team's records"},
 };
 
 /* True when team `id` is `from` or above it: putting `id` under `from` would

@@ -21,16 +21,16 @@ static const struct field case_fields[] = {
     {"priority", "priority", NULL, FT_ENUM, F_FILTER | F_SORT, 0, case_priorities, 0, 0, NULL, "low, normal (default), high, urgent"},
     {"category", "category", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "category (SLA policies and measures by category)"},
     {"channel", "channel", NULL, FT_ENUM, F_FILTER, 0, interaction_channels, 0, 0, NULL, "the channel it came in by"},
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the customer"},
-    {"contact_id", "contact_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the contact person"},
-    {"product_id", "product_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PRODUCT, NULL, "the product concerned"},
-    {"order_id", "order_id", NULL, FT_INT, F_FILTER, 0, NULL, 0, 0, NULL, "the order concerned (its number)"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the customer"},
+    {"contact_id", "contact_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "party", NULL, "the contact person"},
+    {"product_id", "product_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "product", NULL, "the product concerned"},
+    {"order_id", "order_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "order", NULL, "the sales order concerned (one of the customer's)"},
     {"description", "description", NULL, FT_TEXT, 0, 10000, NULL, 0, 0, NULL, "the customer's account of it"},
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, case_statuses, 0, 0, NULL,
      "new → open → waiting_on_customer → resolved → closed; resolved or closed → open (reopen)"},
     {"opened_at", "opened_at", NULL, FT_TIME, F_FILTER | F_SORT | F_CREATE_ONLY, 0, NULL, 0, 0, NULL,
      "when the case was opened: the clocks start here (default now; may be given for cases brought over)"},
-    {"sla_policy_id", "sla_policy_id", NULL, FT_REF, F_SERVER | F_FILTER, 0, NULL, 0, REF_SLA_POLICY, NULL, "the SLA policy its clocks follow"},
+    {"sla_policy_id", "sla_policy_id", NULL, FT_REF, F_SERVER | F_FILTER, 0, NULL, 0, "sla_policy", NULL, "the SLA policy its clocks follow"},
     {"first_response_at", "first_response_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "our first message in its thread"},
     {"first_response_due_at", "first_response_due_at", NULL, FT_TIME, F_SERVER | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "first-response target"},
     {"first_response_met", "first_response_met", NULL, FT_BOOL, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "whether the first response was in time (null until answered)"},
@@ -41,7 +41,7 @@ static const struct field case_fields[] = {
     {"resolution_warn_at", "resolution_warn_at", NULL, FT_TIME, F_SERVER | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL,
      "breaching soon from here: at most 240 business minutes are left before resolution_due_at"},
     {"resolved_at", "resolved_at", NULL, FT_TIME, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "when it was resolved"},
-    {"resolved_by", "resolved_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who resolved it"},
+    {"resolved_by", "resolved_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who resolved it"},
     {"resolution_met", "resolution_met", NULL, FT_BOOL, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL, "whether it was resolved in time (null until resolved)"},
     {"resolution_minutes", "resolution_minutes", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL,
      "business minutes from opened_at to the resolution, pauses left out (no policy: every unpaused minute)"},
@@ -55,8 +55,8 @@ static const struct field case_fields[] = {
      "what the remedy cost (adds to the party's cost to serve)"},
     {"csat", "csat", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL, "satisfaction survey answer, 1–5"},
     {"nps", "nps", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL, "recommendation survey answer, 0–10"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user (default: the creator)"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "responsible team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user (default: the creator)"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "responsible team"},
     {"assignment_rule_id", "assignment_rule_id", NULL, FT_INT, F_SERVER | F_FILTER, 0, NULL, 0, 0, NULL,
      "the assignment rule that gave it its owner and team (server-set)"},
     {"assigned_at", "assigned_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when a rule assigned it (server-set)"},
@@ -112,6 +112,26 @@ const struct workflow case_workflow = {
     .field = "status", .initial = "new", .initials = case_initials, .transitions = case_moves,
 };
 
+/* The order a case names is one of its customer's (the reference check has
+ * found that it exists); then the assignment rules' own checks. */
+static int case_check_stored(db *w, int64_t id, const json_t *rec, struct verr *e)
+{
+    json_t *o = json_object_get(rec, "order_id");
+    if (json_is_integer(o)) {
+        db_stmt *s = db_prepare(w, "SELECT party_id FROM sales_order WHERE id = ?");
+        if (!s) { verr_set(e, 500, "internal", NULL, "the order could not be read"); return -1; }
+        db_bind_int64(s, 1, json_integer_value(o));
+        int64_t party = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+        db_done(s);
+        if (party && party != json_integer_value(json_object_get(rec, "party_id"))) {
+            verr_set(e, 422, "invalid_reference", "order_id", "order %lld is not an order of this case's customer",
+                     (long long)json_integer_value(o));
+            return -1;
+        }
+    }
+    return case_assign_check(w, id, rec, e);
+}
+
 /* A case's thread, escalation steps and survey links go with it. */
 static int case_before_delete(db *w, int64_t id, struct verr *e)
 {
@@ -133,5 +153,5 @@ struct resource case_resource = {
     .fields = case_fields, .nfields = sizeof case_fields / sizeof case_fields[0],
     .party_field = "party_id",
     .rule = case_rule, .derive = case_derive, .before_delete = case_before_delete,
-    .check_stored = case_assign_check, .after_write = case_assign_link,
+    .check_stored = case_check_stored, .after_write = case_assign_link,
 };

@@ -22,8 +22,8 @@ static const struct field club_fields[] = {
 };
 
 static const struct field club_member_fields[] = {
-    {"club_id", "club_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_CLUB, NULL, "the club"},
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_PARTY, NULL, "the member"},
+    {"club_id", "club_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "club", NULL, "the club"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "party", NULL, "the member"},
     {"level", "level", NULL, FT_TEXT, F_FILTER, 100, NULL, 0, 0, NULL, "membership level (one of the club's)"},
     {"joined_on", "joined_on", NULL, FT_DATE, F_REQUIRED | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "joined"},
     {"left_on", "left_on", NULL, FT_DATE, F_FILTER, 0, NULL, 0, 0, NULL, "left (none: still a member)"},
@@ -32,7 +32,7 @@ static const struct field club_member_fields[] = {
 };
 
 static const struct field club_event_fields[] = {
-    {"club_id", "club_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_CLUB, NULL, "the club holding it (none: a company event)"},
+    {"club_id", "club_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "club", NULL, "the club holding it (none: a company event)"},
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "event name"},
     {"starts_at", "starts_at", NULL, FT_TIME, F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "starts"},
     {"ends_at", "ends_at", NULL, FT_TIME, 0, 0, NULL, 0, 0, NULL, "ends"},
@@ -44,8 +44,8 @@ static const struct field club_event_fields[] = {
 };
 
 static const struct field event_attendance_fields[] = {
-    {"event_id", "event_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_CLUB_EVENT, NULL, "the event"},
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_PARTY, NULL, "who"},
+    {"event_id", "event_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "club_event", NULL, "the event"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "party", NULL, "who"},
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, attendance_statuses, 0, 0, NULL,
      "invited → registered → attended or no_show; invited or registered → declined"},
     {"invited_at", "invited_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when invited (server-set)"},
@@ -55,7 +55,7 @@ static const struct field event_attendance_fields[] = {
 };
 
 static const struct field structural_service_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_PARTY, NULL, "the channel partner"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "party", NULL, "the channel partner"},
     {"kind", "kind", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, structural_kinds, 0, 0, NULL,
      "stock-level advice, purchase timing, display help, training, shared systems, other"},
     {"delivered_on", "delivered_on", NULL, FT_DATE, F_REQUIRED | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "when"},

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const struct field consent_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, REF_PARTY, NULL, "the party"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, "party", NULL, "the party"},
     {"channel", "channel", NULL, FT_ENUM, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, interaction_channels, 0, 0, NULL, "the channel (email, sms, call, …)"},
     {"granted", "granted", NULL, FT_BOOL, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, NULL, 0, 0, NULL, "true: consent given; false: withdrawn"},
     {"source", "source", NULL, FT_TEXT, F_CREATE_ONLY, 200, NULL, 0, 0, NULL, "where it was given (web form, paper, call, unsubscribe link)"},

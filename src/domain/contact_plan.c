@@ -28,12 +28,12 @@ static const struct field contact_plan_fields[] = {
      "activities in turn, one per slot (the seed's bank example)"},
     {"owner_rule", "owner_rule", NULL, FT_ENUM, F_FILTER, 0, owner_rules, 0, 0, NULL,
      "who gets each contact: the customer's owner, a member of assignee_team_id (the owner when a member), or round robin in it"},
-    {"assignee_team_id", "assignee_team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "the team of owner_rule team / round_robin"},
+    {"assignee_team_id", "assignee_team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "the team of owner_rule team / round_robin"},
     {"starts_on", "starts_on", NULL, FT_DATE, 0, 0, NULL, 0, 0, NULL, "the first slot's first day (default: the day it is created)"},
     {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "generates contacts (default true); an inactive plan's open contacts are cancelled"},
     {"notes", "notes", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "notes"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user; the segment is resolved in their scope"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user; the segment is resolved in their scope"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
 };
 
 int contact_plan_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)

@@ -42,11 +42,11 @@ static const struct field lead_fields[] = {
     {"worked_at", "worked_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when work on it began (server-set)"},
     {"disqualified_at", "disqualified_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was disqualified (server-set)"},
     {"converted_at", "converted_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was converted (server-set)"},
-    {"converted_by", "converted_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who converted it (server-set)"},
-    {"converted_party_id", "converted_party_id", NULL, FT_REF, F_SERVER | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the party it became (server-set)"},
+    {"converted_by", "converted_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who converted it (server-set)"},
+    {"converted_party_id", "converted_party_id", NULL, FT_REF, F_SERVER | F_FILTER, 0, NULL, 0, "party", NULL, "the party it became (server-set)"},
     {"converted_opportunity_id", "converted_opportunity_id", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL, "the opportunity made from it (server-set)"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user (an assignment rule's pick, else the creator)"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user (an assignment rule's pick, else the creator)"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
 };
 
 static int needs_reason(const struct actor *a, const json_t *old, const json_t *neu, struct verr *e)

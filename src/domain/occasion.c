@@ -17,15 +17,15 @@ const char *const key_date_kinds[] = {"anniversary", "membership", "maturity", "
 const char *const occasion_kinds[] = {"birthday", "lunar_birthday", "first_purchase", "key_date", "festival", NULL};
 
 static const struct field key_date_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the customer; null for the company's own dates"},
+    {"party_id", "party_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "party", NULL, "the customer; null for the company's own dates"},
     {"kind", "kind", NULL, FT_ENUM, F_REQUIRED | F_FILTER, 0, key_date_kinds, 0, 0, NULL,
      "membership and other anniversaries, a maturity (deposit, policy payment), custom, or a company event"},
     {"title", "title", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "what it is"},
     {"date", "date", NULL, FT_DATE, F_REQUIRED | F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "the date (the first one of a yearly date)"},
     {"yearly", "yearly", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "comes back every year on the same day (default: true but for maturities)"},
     {"notes", "notes", NULL, FT_TEXT, 0, 2000, NULL, 0, 0, NULL, "notes"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
 };
 
 static int key_date_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)

@@ -53,11 +53,11 @@ static const struct field occasion_rule_fields[] = {
     {"channel", "channel", NULL, FT_ENUM, 0, 0, interaction_channels, 0, 0, NULL, "the task's channel (default card)"},
     {"activity", "activity", NULL, FT_ENUM, 0, 0, contact_plan_activities, 0, 0, NULL, "the task's activity (default birthday_card or holiday_greeting)"},
     {"active", "active", NULL, FT_BOOL, F_FILTER, 0, NULL, 0, 0, NULL, "runs: makes its tasks or sends its e-mail (default true)"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user; the segment is resolved in their scope"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user; the segment is resolved in their scope"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
     {"action", "action", NULL, FT_ENUM, F_FILTER, 0, occasion_actions, 0, 0, NULL,
      "task (a planned interaction, the default) or email (a message from template_id, once per party, occasion and year)"},
-    {"template_id", "template_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_EMAIL_TEMPLATE, NULL, "the e-mail template (action email)"},
+    {"template_id", "template_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "email_template", NULL, "the e-mail template (action email)"},
 };
 
 static int occasion_rule_rule(const struct actor *a, const json_t *old, json_t *rec, struct verr *e)

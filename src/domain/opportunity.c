@@ -17,8 +17,8 @@ static const char *const opportunity_statuses[] = {"open", "won", "lost", NULL};
 
 static const struct field opportunity_fields[] = {
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 300, NULL, 0, 0, NULL, "what is being sold"},
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the customer"},
-    {"pipeline_id", "pipeline_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PIPELINE, NULL, "its pipeline"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the customer"},
+    {"pipeline_id", "pipeline_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "pipeline", NULL, "its pipeline"},
     {"stage", "stage", NULL, FT_TEXT, F_FILTER, 40, NULL, 0, 0, NULL, "key of a stage of the pipeline (default: the first)"},
     {"amount", "amount_amount", "amount_currency", FT_MONEY, F_FILTER, 0, NULL, 0, 0, NULL, "expected value (needed to win)"},
     {"expected_close_on", "expected_close_on", NULL, FT_DATE, F_FILTER | F_SORT, 0, NULL, 0, 0, NULL, "expected close date"},
@@ -27,15 +27,15 @@ static const struct field opportunity_fields[] = {
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, opportunity_statuses, 0, 0, NULL,
      "open → won (needs amount) | lost (needs lost_reason); won | lost → open reopens"},
     {"lost_reason", "lost_reason", NULL, FT_TEXT, 0, 500, NULL, 0, 0, NULL, "why it was lost"},
-    {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "competitor (D1) it was lost to or fought"},
+    {"competitor_id", "competitor_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "party", NULL, "competitor (D1) it was lost to or fought"},
     {"source", "source", NULL, FT_ENUM, F_FILTER, 0, info_sources, 0, 0, NULL, "information source (D1)"},
     {"stage_entered_at", "stage_entered_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it entered its stage (server-set)"},
     {"closed_at", "closed_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was won or lost (server-set)"},
-    {"closed_by", "closed_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who won or lost it (server-set)"},
+    {"closed_by", "closed_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who won or lost it (server-set)"},
     {"reopened_at", "reopened_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was last reopened (server-set)"},
-    {"reopened_by", "reopened_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who reopened it (server-set)"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "salesperson (default: the creator)"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"reopened_by", "reopened_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who reopened it (server-set)"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "salesperson (default: the creator)"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
 };
 
 static bool closed(const char *status) { return status && (!strcmp(status, "won") || !strcmp(status, "lost")); }

@@ -30,7 +30,7 @@ static const char *const quote_statuses[] = {"draft", "sent", "accepted", "decli
 const char *const quote_line_keys[] = {"product_id", "description", "quantity", "unit_price", "discount_bp", "price_list_id", "net", NULL};
 
 static const struct field quote_fields[] = {
-    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_PARTY, NULL, "the customer"},
+    {"party_id", "party_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "party", NULL, "the customer"},
     {"opportunity_id", "opportunity_id", NULL, FT_INT, F_FILTER, 0, NULL, 0, 0, NULL, "the opportunity it answers, if any"},
     {"title", "title", NULL, FT_TEXT, 0, 200, NULL, 0, 0, NULL, "title"},
     {"currency", "currency", NULL, FT_TEXT, F_REQUIRED | F_FILTER, 3, NULL, 0, 0, NULL, "ISO 4217 code of every amount in it"},
@@ -49,13 +49,13 @@ static const struct field quote_fields[] = {
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, quote_statuses, 0, 0, NULL,
      "draft → sent → accepted | declined | expired; draft → expired"},
     {"sent_at", "sent_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was sent (server-set)"},
-    {"sent_by", "sent_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who sent it (server-set)"},
+    {"sent_by", "sent_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who sent it (server-set)"},
     {"decided_at", "decided_at", NULL, FT_TIME, F_SERVER, 0, NULL, 0, 0, NULL, "when it was accepted, declined or expired"},
-    {"decided_by", "decided_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, REF_USER, NULL, "who recorded that"},
+    {"decided_by", "decided_by", NULL, FT_REF, F_SERVER, 0, NULL, 0, "user", NULL, "who recorded that"},
     {"order_id", "order_id", NULL, FT_INT, F_SERVER, 0, NULL, 0, 0, NULL, "the order it became (server-set on accept)"},
     {"notes", "notes", NULL, FT_TEXT, 0, 5000, NULL, 0, 0, NULL, "terms and notes printed on it"},
-    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_USER, NULL, "responsible user (default: the creator)"},
-    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, REF_TEAM, NULL, "team"},
+    {"owner_id", "owner_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "user", NULL, "responsible user (default: the creator)"},
+    {"team_id", "team_id", NULL, FT_REF, F_FILTER, 0, NULL, 0, "team", NULL, "team"},
 };
 
 bool quote_share(int64_t amount, int64_t bp, int64_t *out)

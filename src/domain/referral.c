@@ -12,7 +12,7 @@ static const struct field referral_program_fields[] = {
     {"status", "status", NULL, FT_ENUM, F_FILTER, 0, program_statuses, 0, 0, NULL,
      "members enrol, cards are issued and redeemed only while active"},
     {"levels", "levels", NULL, FT_OBJLIST, 0, 20, NULL, 0, 0, level_keys,
-     "levels 1..n: {level, card_quota (cards a member of the level hands out), benefit (text), benefit_cost (money), "
+     "levels 1..n: {level, card_quota (cards a member of the level hands out), benefit (text), benefit_cost (money; default 0), "
      "expected_spend (money a member of the level is expected to spend)}"},
     {"budget_cap", "budget_cap_amount", "budget_cap_currency", FT_MONEY, F_REQUIRED, 0, NULL, 0, 0, NULL,
      "the most the benefits may cost, granted and promised by the cards out"},
@@ -71,6 +71,10 @@ int referral_program_rule(const struct actor *a, const json_t *old, json_t *rec,
             verr_set(e, 422, "invalid_value", "levels", "levels[%zu].benefit is text", i);
             return -1;
         }
+        /* The issue's written level is {level, card_quota, benefit, expected_spend}: a level given
+         * without benefit_cost costs nothing against the budget cap (0 in the cap's currency). */
+        if (!json_object_get(l, "benefit_cost") || json_is_null(json_object_get(l, "benefit_cost")))
+            json_object_set_new(l, "benefit_cost", json_pack("{s:i, s:s}", "amount", 0, "currency", cur));
         if (money_in(json_object_get(l, "benefit_cost"), cur, true, "benefit_cost", i, e) ||
             money_in(json_object_get(l, "expected_spend"), cur, false, "expected_spend", i, e))
             return -1;

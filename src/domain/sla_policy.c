@@ -8,7 +8,7 @@ static const char *const tiers[] = {"platinum", "gold", "iron", "lead", NULL};
 
 static const struct field sla_policy_fields[] = {
     {"name", "name", NULL, FT_TEXT, F_REQUIRED | F_SORT, 200, NULL, 0, 0, NULL, "policy name"},
-    {"calendar_id", "calendar_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, REF_CALENDAR, NULL, "the business calendar its clocks run on"},
+    {"calendar_id", "calendar_id", NULL, FT_REF, F_REQUIRED | F_FILTER, 0, NULL, 0, "business_calendar", NULL, "the business calendar its clocks run on"},
     {"priorities", "priorities", NULL, FT_LIST, F_FILTER, 4, case_priorities, E_ENUM, 0, NULL, "case priorities it applies to (empty: any)"},
     {"categories", "categories", NULL, FT_LIST, F_FILTER, 50, NULL, E_TEXT, 0, NULL, "case categories it applies to (empty: any)"},
     {"tiers", "tiers", NULL, FT_LIST, F_FILTER, 4, tiers, E_ENUM, 0, NULL, "customer value tiers it applies to (empty: any)"},

@@ -260,8 +260,9 @@ static struct rtype g_types[] = {
      .flags = RT_ROUTES | RT_AUDIT | RT_TIMELINE | RT_MERGE | RT_EXPORT, .merge = merge_orders, .workflow = &order_workflow,
      .perms = perms_sales_docs},
     /* service (issue 19) */
+    /* Importable: issue 19 has an admin import a year's calendar (holidays, 调休) as data. */
     {.type = "business_calendar", .res = &calendar_resource, .noun = "a business calendar", .own = OWN_NONE,
-     .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
+     .flags = RT_ROUTES | RT_AUDIT | RT_IMPORT | RT_EXPORT, .perms = perms_service_setup},
     {.type = "sla_policy", .res = &sla_policy_resource, .noun = "an SLA policy", .own = OWN_NONE,
      .flags = RT_ROUTES | RT_AUDIT | RT_EXPORT, .perms = perms_service_setup},
     {.type = "escalation_rule", .res = &escalation_rule_resource, .noun = "an escalation rule", .own = OWN_NONE,
@@ -307,11 +308,45 @@ static struct rtype g_types[] = {
 static const char *const other_entities[] = {"users", "permissions", "audit", "imports", "jobs"};
 #define NOTHER (sizeof other_entities / sizeof other_entities[0])
 
+/* Reference targets that are not record types: an FT_REF field may name
+ * one of these beside the types above. Users belong to the access layer
+ * (src/api/users.c); the write path checks a reference to one against the
+ * writer's user scope (records/write.c). */
+static const char *const other_ref_targets[] = {"user"};
+#define NOTHER_REFS (sizeof other_ref_targets / sizeof other_ref_targets[0])
+
 static const struct rtype *g_list[NTYPES + 1];
 static const char *g_entities[NTYPES + NOTHER + 1];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void type_timeline(struct req *rq, struct resp *rs);
+
+/* Reads only the static tables, so init_once may call it. */
+static bool ref_known(const char *name)
+{
+    for (size_t i = 0; name && i < NTYPES; i++)
+        if (!strcmp(g_types[i].type, name)) return true;
+    for (size_t i = 0; name && i < NOTHER_REFS; i++)
+        if (!strcmp(other_ref_targets[i], name)) return true;
+    return false;
+}
+
+static int check_refs(const struct resource *r, char *msg, size_t n)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        const struct field *f = &r->fields[i];
+        if (f->type == FT_REF && !ref_known(f->ref)) {
+            snprintf(msg, n, "%s.%s references \"%s\", which is neither a record type nor a reference target", r->name,
+                     f->name, f->ref ? f->ref : "(nothing)");
+            return -1;
+        }
+        if (f->type != FT_REF && f->ref) {
+            snprintf(msg, n, "%s.%s names a reference target but is not FT_REF", r->name, f->name);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* The answer of a type's own timeline: its changes, as audit rows. */
 #define RECORD_TIMELINE_SCHEMA                                                                                               \
@@ -377,6 +412,15 @@ static void init_once(void)
         t->nroutes = n;
     }
     for (size_t i = 0; i < NOTHER; i++) g_entities[ne++] = other_entities[i];
+    /* Every reference names a known type: a misspelt one would otherwise
+     * refuse every write of the field as a 500 (or, worse, pass). */
+    for (size_t i = 0; i < NTYPES; i++) {
+        char msg[256];
+        if (check_refs(g_types[i].res, msg, sizeof msg)) {
+            fprintf(stderr, "rapport: registry: %s\n", msg);
+            abort();
+        }
+    }
     /* Purchases earn loyalty points in their own write transaction, whoever
      * writes them (HTTP, imports, jobs): the feed's in-transaction hook. */
     points_subscribe();
@@ -413,6 +457,10 @@ const struct rtype *registry_by_name(const char *name)
         if (!strcmp(g_types[i].res->name, name)) return &g_types[i];
     return NULL;
 }
+
+bool registry_ref_known(const char *name) { return ref_known(name); }
+
+int registry_check_refs(const struct resource *r, char *msg, size_t n) { return check_refs(r, msg, n); }
 
 const struct rtype *registry_of(const struct resource *r)
 {
@@ -457,13 +505,17 @@ json_t *registry_json(void)
     json_t *types = json_array();
     for (size_t i = 0; i < NTYPES; i++) {
         const struct rtype *t = &g_types[i];
-        json_t *fl = json_object(), *fields = json_array();
+        json_t *fl = json_object(), *fields = json_array(), *refs = json_object();
         for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) json_object_set_new(fl, flags[k].name, json_boolean(t->flags & flags[k].flag));
-        for (int k = 0; k < t->res->nfields; k++) json_array_append_new(fields, json_string(t->res->fields[k].name));
-        json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "type", t->type, "name", t->res->name,
+        for (int k = 0; k < t->res->nfields; k++) {
+            const struct field *f = &t->res->fields[k];
+            json_array_append_new(fields, json_string(f->name));
+            if (f->type == FT_REF) json_object_set_new(refs, f->name, json_string(f->ref));
+        }
+        json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "type", t->type, "name", t->res->name,
             "table", t->res->table, "ownership", json_string(own_names[t->own]),
             "parent", t->parent ? json_pack("{s:s, s:s}", "type", t->parent, "field", t->parent_field) : json_null(),
-            "flags", fl, "fields", fields, "workflow", t->workflow ? workflow_json(t->workflow) : json_null()));
+            "flags", fl, "fields", fields, "refs", refs, "workflow", t->workflow ? workflow_json(t->workflow) : json_null()));
     }
     json_t *ents = json_array(), *acts = json_array();
     for (int i = 0; g_entities[i]; i++) json_array_append_new(ents, json_string(g_entities[i]));
@@ -533,12 +585,13 @@ static void type_timeline(struct req *rq, struct resp *rs)
 static const struct route_doc record_types_doc = {
     .id = "listRecordTypes", .tag = "system",
     .response = "{'type':'object','required':['types','entities','actions'],'additionalProperties':false,'properties':{"
-                "'types':{'type':'array','items':{'type':'object','required':['type','name','table','ownership','parent','flags','fields','workflow'],"
+                "'types':{'type':'array','items':{'type':'object','required':['type','name','table','ownership','parent','flags','fields','refs','workflow'],"
                 "'properties':{'type':{'type':'string'},'name':{'type':'string'},'table':{'type':'string'},"
                 "'ownership':{'type':'string','enum':['none','own','parent']},"
                 "'parent':{'type':'object','nullable':true,'properties':{'type':{'type':'string'},'field':{'type':'string'}}},"
                 "'flags':{'type':'object','additionalProperties':{'type':'boolean'}},"
                 "'fields':{'type':'array','items':{'type':'string'}},"
+                "'refs':{'type':'object','description':'each reference field and the type it points at','additionalProperties':{'type':'string'}},"
                 "'workflow':{'type':'object','nullable':true,'properties':{'field':{'type':'string'},'initial':{'type':'string'},"
                 "'initials':{'type':'array','items':{'type':'string'}},'transitions':{'type':'array','items':{'type':'object',"
                 "'properties':{'from':{'type':'string'},'to':{'type':'string'},'roles':{'type':'array','nullable':true,'items':{'type':'string'}},"

@@ -6,8 +6,9 @@
  * copying the list: the permission entities and their seed rows (authz.c),
  * audit redaction (audit.c), the party timeline and the merge (parties.c),
  * import and export kinds, the CRUD routes (and so the OpenAPI description)
- * and GET /api/v1/record-types, from which the UI's permission and
- * field-security pages are drawn. Adding a plain type is its declaration
+ * the reference checks (an FT_REF field names its target by the type name
+ * declared here), and GET /api/v1/record-types, from which the UI's
+ * permission and field-security pages are drawn. Adding a plain type is its declaration
  * here, one migration and its catalogue strings. */
 #ifndef RAPPORT_REGISTRY_H
 #define RAPPORT_REGISTRY_H
@@ -75,6 +76,15 @@ const struct rtype *const *registry_types(void);
 const struct rtype *registry_by_type(const char *type);
 const struct rtype *registry_by_name(const char *name);
 const struct rtype *registry_of(const struct resource *r);
+/* Whether name is a reference target an FT_REF field may name: a record
+ * type's type name ("party", "pipeline"), or one of the targets declared
+ * beside the registry that are not record types ("user"). */
+bool registry_ref_known(const char *name);
+/* Checks that every FT_REF field of r names a known reference target (and
+ * that no other field names one): 0, or -1 with a message naming the type,
+ * field and name in msg. registry_init runs it on every type and stops the
+ * process on a failure, so a misspelt reference cannot start a server. */
+int registry_check_refs(const struct resource *r, char *msg, size_t n);
 /* Every permission entity: the record types' names, then the entities that
  * are not record types (users, permissions, audit, imports, jobs).
  * NULL-terminated; static storage. */

@@ -84,3 +84,45 @@ test('the rule: ends_on is on or after starts_on, on create and on change', asyn
     assertError(await admin.post('/api/v1/campaigns', { channel: 'sms' }), 422, 'required', 'name');
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+// The type declared only in the registry names the types its references
+// point at by their registry names (template_id → email_template, team_id →
+// team, owner_id → user): the reference check resolves them through the
+// registry, so a missing id is 422 invalid_reference naming the field and
+// nothing is written; GET /record-types and OpenAPI say what each points at.
+test('references by type name: a missing id is 422 invalid_reference and changes nothing', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const reg = (await admin.get('/api/v1/record-types')).body;
+    const campaign = reg.types.find((t) => t.type === 'campaign');
+    assert.deepEqual(campaign.refs, { activated_by: 'user', owner_id: 'user', team_id: 'team', template_id: 'email_template' });
+    const openapi = (await admin.get('/api/v1/openapi.json')).body;
+    assert.match(openapi.components.schemas.Campaign.properties.template_id.description, /references email_template/);
+    const missing = 987654;
+    assertError(await admin.post('/api/v1/campaigns', { name: 'x', template_id: missing }), 422, 'invalid_reference', 'template_id');
+    assertError(await admin.post('/api/v1/campaigns', { name: 'x', team_id: missing }), 422, 'invalid_reference', 'team_id');
+    assertError(await admin.post('/api/v1/campaigns', { name: 'x', owner_id: missing }), 422, 'invalid_reference', 'owner_id');
+    assert.equal((await admin.get('/api/v1/campaigns')).body.items.length, 0);
+    // An id of another type is not a template either.
+    const team = (await admin.post('/api/v1/teams', { name: 'Team 团队' })).body;
+    const tpl = (await admin.post('/api/v1/email-templates', { name: '问候 greeting', language: 'zh-CN', subject: 'Hi', body: '<p>hi</p>' })).body;
+    assert.ok(tpl.id, JSON.stringify(tpl));
+    const notTpl = tpl.id + team.id + 1000;
+    assertError(await admin.post('/api/v1/campaigns', { name: 'x', template_id: notTpl }), 422, 'invalid_reference', 'template_id');
+    const c = await admin.post('/api/v1/campaigns', { name: '会员日 Member day', template_id: tpl.id, team_id: team.id });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.body.template_id, tpl.id);
+    // A change to a missing one is refused the same way and leaves the record as it was.
+    assertError(await admin.patch(`/api/v1/campaigns/${c.body.id}`, { template_id: missing, version: c.body.version }), 422,
+      'invalid_reference', 'template_id');
+    const same = (await admin.get(`/api/v1/campaigns/${c.body.id}`)).body;
+    assert.equal(same.version, c.body.version);
+    assert.equal(same.template_id, tpl.id);
+    // A deleted template is missing too.
+    const tpl2 = (await admin.post('/api/v1/email-templates', { name: '再见 bye', language: 'zh-CN', subject: 'Bye', body: '<p>bye</p>' })).body;
+    const gone = await admin.del(`/api/v1/email-templates/${tpl2.id}`);
+    assert.equal(gone.status, 204, gone.text);
+    assertError(await admin.post('/api/v1/campaigns', { name: 'y', template_id: tpl2.id }), 422, 'invalid_reference', 'template_id');
+  } finally { await srv.stop(); srv.cleanup(); }
+});

@@ -78,6 +78,16 @@ test('every registered type appears in every derived place', async () => {
     const perms = (await admin.get('/api/v1/permissions')).body;
     const session = (await admin.get('/api/v1/session')).body;
     const rows = new Set(sql(srv.db, "SELECT role || ' ' || entity || ' ' || action FROM role_permission").split('\n'));
+    // Every reference names its target by a registry type name (or 'user',
+    // the one target beside the registry), and is one of the type's fields.
+    const targets = new Set([...types.map((t) => t.type), 'user']);
+    for (const t of types) {
+      for (const [field, target] of Object.entries(t.refs)) {
+        assert.ok(t.fields.includes(field), `${t.type}.${field} is a field`);
+        assert.ok(targets.has(target), `${t.type}.${field} references ${target}, a known type`);
+      }
+    }
+    assert.ok(types.reduce((n, t) => n + Object.keys(t.refs).length, 0) >= 20, 'the references are listed');
     const ids = {};
     for (const t of types) {
       const name = t.name;
@@ -100,6 +110,13 @@ test('every registered type appears in every derived place', async () => {
       for (const f of t.fields) assert.ok(f in schema.properties, `${t.type}.${f} in the schema`);
       const body = sample(t.type, ids);
       assert.ok(body, `a sample ${t.type} (add one to this test)`);
+      // Each reference the sample sets is checked through the registry: a
+      // missing id is 422 invalid_reference naming the field.
+      for (const field of Object.keys(t.refs).filter((f) => typeof body[f] === 'number')) {
+        const bad = await admin.post(`/api/v1/${name}`, { ...body, [field]: 987654321 });
+        assert.equal(bad.status, 422, `${name}.${field}: ${bad.text}`);
+        assert.deepEqual([bad.body.error.code, bad.body.error.field], ['invalid_reference', field], `${name}.${field}: ${bad.text}`);
+      }
       const c = await admin.post(`/api/v1/${name}`, body);
       assert.equal(c.status, 201, `${name}: ${c.text}`);
       ids[t.type] = c.body.id;

@@ -122,6 +122,46 @@ static void test_registry_derived(void **state)
     assert_non_null(registry_by_name("campaigns"));
 }
 
+/* References name their target by the registry's type name: every
+ * declared FT_REF names a record type or a target beside the registry
+ * ("user"), and a misspelt one is caught with the type, field and name. */
+static void test_registry_refs(void **state)
+{
+    (void)state;
+    char msg[256];
+    int nrefs = 0;
+    for (const struct rtype *const *t = registry_types(); *t; t++) {
+        assert_int_equal(registry_check_refs((*t)->res, msg, sizeof msg), 0);
+        for (int i = 0; i < (*t)->res->nfields; i++) nrefs += (*t)->res->fields[i].type == FT_REF;
+    }
+    assert_true(nrefs >= 20);
+    assert_true(registry_ref_known("party"));
+    assert_true(registry_ref_known("user"));
+    assert_true(registry_ref_known("email_template"));
+    assert_false(registry_ref_known("parties"));   /* the URL segment is not the type name */
+    assert_false(registry_ref_known("pipline"));
+    assert_false(registry_ref_known(NULL));
+    static const struct field typo[] = {
+        {"name", "name", NULL, FT_TEXT, 0, 80, NULL, 0, NULL, NULL, "a name"},
+        {"pipeline_id", "pipeline_id", NULL, FT_REF, 0, 0, NULL, 0, "pipline", NULL, "its pipeline"},
+    };
+    struct resource r = {.name = "widgets", .table = "widget", .entity = "widget", .fields = typo, .nfields = 2};
+    assert_int_equal(registry_check_refs(&r, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "widgets.pipeline_id"));
+    assert_non_null(strstr(msg, "\"pipline\""));
+    static const struct field unnamed[] = {{"owner_id", "owner_id", NULL, FT_REF, 0, 0, NULL, 0, NULL, NULL, "who"}};
+    r.fields = unnamed;
+    r.nfields = 1;
+    assert_int_equal(registry_check_refs(&r, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "widgets.owner_id"));
+    static const struct field stray[] = {{"count", "count", NULL, FT_INT, 0, 0, NULL, 0, "party", NULL, "a number"}};
+    r.fields = stray;
+    assert_int_equal(registry_check_refs(&r, msg, sizeof msg), -1);
+    static const struct field good[] = {{"pipeline_id", "pipeline_id", NULL, FT_REF, 0, 0, NULL, 0, "pipeline", NULL, "its pipeline"}};
+    r.fields = good;
+    assert_int_equal(registry_check_refs(&r, msg, sizeof msg), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_workflow_create),
         cmocka_unit_test(test_workflow_moves),
         cmocka_unit_test(test_registry_derived),
+        cmocka_unit_test(test_registry_refs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

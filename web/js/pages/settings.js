@@ -9,6 +9,7 @@ import { t, LOCALES, getLocale, setLocale, number, money, dateTime } from '../i1
 import * as api from '../api.js';
 import { card, dl, nextId, toast, errorText } from '../ui.js';
 import { letterheadCard } from './letterhead.js';
+import { mailSettingsCard } from './mail-settings.js';
 
 // Administration entries: a link when the page exists (and the role may use it), else "coming soon".
 const ADMIN = [['import', '/import', null], ['audit', '/audit', ['admin']], ['users', '/users', ['admin']], ['teams', '/teams', ['admin']], ['permissions', '/permissions', ['admin']], ['fields', '/field-security', ['admin']], ['tiers', '/analytics-settings', ['admin']], ['schedules', '/schedules', ['admin']], ['arules', '/assignment-rules', ['admin']], ['carules', '/assignment-rules?subject=case', ['admin']], ['lforms', '/lead-forms', ['admin']], ['service', '/service-setup', ['admin']], ['service_measures', '/service-measures', null]];
@@ -40,7 +41,8 @@ export async function render({ main }) {
         href ? h('a', { href, class: 'up-name', text: t('settings.up_' + k) }) : h('span', { class: 'up-name', text: t('settings.up_' + k) }),
         href ? null : h('span', { class: 'badge badge-grey', text: t('settings.coming') })))),
       { cls: 'card-wide' }),
-      u.role === 'admin' ? letterheadCard() : null)));
+      u.role === 'admin' ? letterheadCard() : null,
+      u.role === 'admin' ? mailSettingsCard() : null)));
 }
 
 // The calendar feed: the URL is shown once, when made (only its hash is kept).
