@@ -51,7 +51,7 @@ cd "$(dirname "$0")/.."
 python3 - "$@" <<'PY'
 import re, sys, glob, os
 
-SQL_BUILDERS = {'src/api/resource.c', 'src/api/res_query.c', 'src/io/export.c', 'src/domain/import.c', 'src/api/audit.c',
+SQL_BUILDERS = {'src/api/resource.c', 'src/api/res_query.c', 'src/io/export.c', 'src/api/audit.c',
                 'src/analytics/service_answers.c', 'src/db/sql_sqlite.c', 'src/api/parties.c', 'src/http/authz.c',
                 'src/db/sql_pg.c', 'src/db/db_pg.c',
                 # COPY / INSERT … SELECT from the table and column names of the driver's own INSERT texts

@@ -39,7 +39,7 @@ static double elapsed(const struct imp *m)
 
 /* ---- the report ---- */
 
-void report(struct imp *m, long line, const char *column, const char *kind, const char *fmt, ...)
+void imp_report(struct imp *m, long line, const char *column, const char *kind, const char *fmt, ...)
 {
     char reason[600];
     va_list ap;
@@ -60,7 +60,7 @@ void report(struct imp *m, long line, const char *column, const char *kind, cons
                                                          "kind", kind, "reason", reason));
 }
 
-void fatal(struct imp *m, const char *fmt, ...)
+void imp_fatal(struct imp *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -77,7 +77,7 @@ static int next_row(struct imp *m, long *line)
     if (m->pending_first) { m->pending_first = false; *line = csv_line(m->csv); return 1; }
     for (;;) {
         int rc = csv_next(m->csv);
-        if (rc < 0) { fatal(m, "%s", csv_error(m->csv)); return -1; }
+        if (rc < 0) { imp_fatal(m, "%s", csv_error(m->csv)); return -1; }
         if (rc == 0) return 0;
         *line = csv_line(m->csv);
         if (!m->jsonl) return 1;
@@ -86,7 +86,7 @@ static int next_row(struct imp *m, long *line)
         m->jrow = json_loads(csv_field(m->csv, 0), JSON_REJECT_DUPLICATES, &je);
         if (json_is_object(m->jrow)) return 1;
         m->res->rows++;
-        report(m, *line, "", "error", "not a JSON object: %s", m->jrow ? "another JSON value" : je.text);
+        imp_report(m, *line, "", "error", "not a JSON object: %s", m->jrow ? "another JSON value" : je.text);
         m->res->errors++;
     }
 }
@@ -110,17 +110,17 @@ static void run_rows(struct imp *m, db *w, long limit)
         if (rc < 0) break;
         if (rc == 0) {
             m->eof = true;
-            if (m->txn) group_flush(m, w);
+            if (m->txn) imp_group_flush(m, w);
             break;
         }
         if (m->res->rows >= m->max_rows) {
             /* Refused as the row past the cap is reached, not counted first:
              * the file's size is unknown until it has been read. */
-            fatal(m, "line %ld: the file has more than %ld rows, the cap of one import", line, m->max_rows);
+            imp_fatal(m, "line %ld: the file has more than %ld rows, the cap of one import", line, m->max_rows);
             break;
         }
         m->res->rows++;
-        rc = m->txn ? txn_row(m, w, line) : simple_row(m, w, line);
+        rc = m->txn ? imp_txn_row(m, w, line) : imp_simple_row(m, w, line);
         if (rc < 0) break;
         if (m->res->rows - m->last_progress >= 2000) { m->last_progress = m->res->rows; progress(m); }
         if (m->o->cancel && *m->o->cancel && limit < 0) { m->res->cancelled = true; break; }
@@ -135,7 +135,7 @@ static int batch_audit(struct imp *m, db *w)
                                 "created", (json_int_t)m->batch_created);
     m->batch_created = 0;
     if (audit_record(w, &m->user, "import", "import", m->res->job_id, "create", changes, 0)) {
-        fatal(m, "the audit row of the import could not be written");
+        imp_fatal(m, "the audit row of the import could not be written");
         m->db_failed = true;
         return -1;
     }
@@ -361,25 +361,25 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
     m.csv = csv_open(o->path, &co, err, sizeof err);
     if (!m.csv) { snprintf(res->fatal, sizeof res->fatal, "%s", err); return -1; }
     sb_init(&m.g.items, 8u << 20);
-    build_targets(&m);
+    imp_build_targets(&m);
     int ret = -1;
     if (!m.jsonl) {
         int rc = csv_next(m.csv);
-        if (rc < 0) { fatal(&m, "%s", csv_error(m.csv)); goto out; }
-        if (rc == 0) { fatal(&m, "the file is empty"); goto out; }
+        if (rc < 0) { imp_fatal(&m, "%s", csv_error(m.csv)); goto out; }
+        if (rc == 0) { imp_fatal(&m, "the file is empty"); goto out; }
         m.ncols = csv_nfields(m.csv);
         m.cols = calloc((size_t)m.ncols, sizeof *m.cols);
         for (int i = 0; i < m.ncols; i++) {
             char num[16];
             snprintf(num, sizeof num, "%d", i + 1);
-            m.cols[i] = o->no_header ? strdup(num) : trimdup(csv_field(m.csv, i), csv_field_len(m.csv, i));
+            m.cols[i] = o->no_header ? strdup(num) : imp_trimdup(csv_field(m.csv, i), csv_field_len(m.csv, i));
         }
         m.pending_first = o->no_header;
     }
-    if (apply_mapping(&m)) goto out;
+    if (imp_apply_mapping(&m)) goto out;
     if (o->errors_path) {
         m.report = fopen(o->errors_path, "w");
-        if (!m.report) { fatal(&m, "cannot write the report %s", o->errors_path); goto out; }
+        if (!m.report) { imp_fatal(&m, "cannot write the report %s", o->errors_path); goto out; }
         fputs("row,column,kind,reason\r\n", m.report);
     }
     db_write(cache_big, NULL);
@@ -390,16 +390,16 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
         int rc = db_write(batch_job, &m);
         if (rc == BATCH_CHECKED) continue;
         if (rc == 0 && res->rows) res->written = true;
-        if (rc < 0 && !m.fatal) fatal(&m, "row %ld: a batch could not be committed; the rows after the last commit were not written", res->rows);
+        if (rc < 0 && !m.fatal) imp_fatal(&m, "row %ld: a batch could not be committed; the rows after the last commit were not written", res->rows);
         if (rc) break;
     }
     db_write(cache_normal, NULL);
-    if (pass == PASS_APPLY && (m.fatal || res->cancelled || res->errors || res->no_customer)) compensate(&m);
+    if (pass == PASS_APPLY && (m.fatal || res->cancelled || res->errors || res->no_customer)) imp_compensate(&m);
     if (!m.fatal) { m.eof = true; progress(&m); }
     ret = m.fatal ? -1 : 0;
 out:
-    if (m.report && fclose(m.report) != 0 && !m.fatal) { fatal(&m, "cannot write the report %s", o->errors_path); ret = -1; }
-    group_reset(&m.g);
+    if (m.report && fclose(m.report) != 0 && !m.fatal) { imp_fatal(&m, "cannot write the report %s", o->errors_path); ret = -1; }
+    imp_group_reset(&m.g);
     sb_free(&m.g.items);
     json_decref(m.jrow);
     json_decref(m.batch_keys);

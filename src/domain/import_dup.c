@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int64_t lookup_id(db *w, const char *sql, const char *value)
+int64_t imp_lookup_id(db *w, const char *sql, const char *value)
 {
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
@@ -18,7 +18,7 @@ int64_t lookup_id(db *w, const char *sql, const char *value)
 }
 
 /* The party of this batch with key kind:value (see struct imp), or 0. */
-int64_t batch_key(struct imp *m, char kind, const char *value)
+int64_t imp_batch_key(struct imp *m, char kind, const char *value)
 {
     if (!m->bulk || !value) return 0;
     char key[600];
@@ -26,7 +26,7 @@ int64_t batch_key(struct imp *m, char kind, const char *value)
     return json_integer_value(json_object_get(m->batch_keys, key));
 }
 
-void batch_key_add(struct imp *m, char kind, const char *value, int64_t id)
+void imp_batch_key_add(struct imp *m, char kind, const char *value, int64_t id)
 {
     if (!m->bulk || !value) return;
     char key[600];
@@ -35,23 +35,23 @@ void batch_key_add(struct imp *m, char kind, const char *value, int64_t id)
 }
 
 /* A party created by this batch: its keys, as find_duplicate looks them up. */
-void batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id)
+void imp_batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id)
 {
     if (r == &transaction_resource)   /* "t:" a transaction's external id */
-        batch_key_add(m, 't', json_string_value(json_object_get(rec, "external_id")), id);
+        imp_batch_key_add(m, 't', json_string_value(json_object_get(rec, "external_id")), id);
     if (!m->bulk || r != &party_resource || m->r != &party_resource) return;
-    batch_key_add(m, 'x', json_string_value(json_object_get(rec, "external_id")), id);
+    imp_batch_key_add(m, 'x', json_string_value(json_object_get(rec, "external_id")), id);
     size_t i; json_t *x;
-    json_array_foreach(json_object_get(rec, "emails"), i, x) batch_key_add(m, 'e', json_string_value(x), id);
+    json_array_foreach(json_object_get(rec, "emails"), i, x) imp_batch_key_add(m, 'e', json_string_value(x), id);
     json_array_foreach(json_object_get(rec, "phones"), i, x) {
         char norm[32];
-        if (phone_normalize(json_string_value(x), norm, sizeof norm)) batch_key_add(m, 'p', norm, id);
+        if (phone_normalize(json_string_value(x), norm, sizeof norm)) imp_batch_key_add(m, 'p', norm, id);
     }
 }
 
 /* A look-up of stored parties that need not see the rows this batch holds
  * for COPY: batch_key answers for those. */
-void stored_only(struct imp *m, db *w) { if (m->bulk) db_bulk_pass(w); }
+void imp_stored_only(struct imp *m, db *w) { if (m->bulk) db_bulk_pass(w); }
 
 /* find_duplicate of a party in a bulk batch: the external id, up to two
  * e-mails and two phones looked up in one round trip instead of one each
@@ -90,14 +90,14 @@ static int64_t party_duplicate_bulk(struct imp *m, db *w, const json_t *rec, cha
     int64_t id = 0;
     int rank = -1;
     for (int k = 0; k < 5 && !id; k++)
-        if ((id = batch_key(m, kinds[k], key[k])) != 0) rank = k;
+        if ((id = imp_batch_key(m, kinds[k], key[k])) != 0) rank = k;
     db_stmt *s = db_prepare(w, sql);
     if (!s) return -1;
     for (int k = 0; k < 5; k++) {
         if (key[k]) db_bind_text(s, k + 1, key[k]);
         else db_bind_null(s, k + 1);
     }
-    stored_only(m, w);
+    imp_stored_only(m, w);
     if (db_step(s) == DB_ROW && (rank < 0 || db_column_int64(s, 0) < rank)) {
         rank = (int)db_column_int64(s, 0);
         id = db_column_int64(s, 1);
@@ -112,7 +112,7 @@ static int64_t party_duplicate_bulk(struct imp *m, db *w, const json_t *rec, cha
 }
 
 /* The existing record rec duplicates, with how it matched. */
-int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_t cap, const char **field)
+int64_t imp_find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_t cap, const char **field)
 {
     const char *ext = json_string_value(json_object_get(rec, "external_id"));
     int64_t id = 0;
@@ -123,9 +123,9 @@ int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_
         id = 0;
     }
     if (m->r == &party_resource) {
-        if (ext && (id = batch_key(m, 'x', ext)) == 0) {
-            stored_only(m, w);
-            id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
+        if (ext && (id = imp_batch_key(m, 'x', ext)) == 0) {
+            imp_stored_only(m, w);
+            id = imp_lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
         }
         if (ext && id != 0) {
             snprintf(how, cap, "external_id %s", ext);
@@ -136,14 +136,14 @@ int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_
                                   " WHERE c.kind = ? AND c.normalized = ? AND p.deleted_at IS NULL LIMIT 1";
         size_t i; json_t *x;
         json_array_foreach(json_object_get(rec, "emails"), i, x) {
-            if ((id = batch_key(m, 'e', json_string_value(x))) != 0) {
+            if ((id = imp_batch_key(m, 'e', json_string_value(x))) != 0) {
                 snprintf(how, cap, "e-mail %s", json_string_value(x)); *field = "emails"; return id;
             }
             db_stmt *s = db_prepare(w, sql);
             if (!s) return -1;
             db_bind_text(s, 1, "email");
             db_bind_text(s, 2, json_string_value(x));
-            stored_only(m, w);
+            imp_stored_only(m, w);
             id = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
             db_done(s);
             if (id) { snprintf(how, cap, "e-mail %s", json_string_value(x)); *field = "emails"; return id; }
@@ -151,12 +151,12 @@ int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_
         json_array_foreach(json_object_get(rec, "phones"), i, x) {
             char norm[32];
             if (!phone_normalize(json_string_value(x), norm, sizeof norm)) continue;
-            if ((id = batch_key(m, 'p', norm)) != 0) { snprintf(how, cap, "phone %s", norm); *field = "phones"; return id; }
+            if ((id = imp_batch_key(m, 'p', norm)) != 0) { snprintf(how, cap, "phone %s", norm); *field = "phones"; return id; }
             db_stmt *s = db_prepare(w, sql);
             if (!s) return -1;
             db_bind_text(s, 1, "phone");
             db_bind_text(s, 2, norm);
-            stored_only(m, w);
+            imp_stored_only(m, w);
             id = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
             db_done(s);
             if (id) { snprintf(how, cap, "phone %s", norm); *field = "phones"; return id; }
@@ -164,16 +164,16 @@ int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_
         return 0;
     }
     if (m->r == &transaction_resource && ext) {
-        if ((id = batch_key(m, 't', ext)) == 0) {
-            stored_only(m, w);
-            id = lookup_id(w, "SELECT id FROM txn WHERE external_id = ?", ext);
+        if ((id = imp_batch_key(m, 't', ext)) == 0) {
+            imp_stored_only(m, w);
+            id = imp_lookup_id(w, "SELECT id FROM txn WHERE external_id = ?", ext);
         }
         if (id) { snprintf(how, cap, "external_id %s", ext); *field = "external_id"; }
         return id;
     }
     if (m->r == &product_resource) {
         const char *sku = json_string_value(json_object_get(rec, "sku"));
-        if (sku && (id = lookup_id(w, "SELECT id FROM product WHERE sku = ?", sku)) != 0) {
+        if (sku && (id = imp_lookup_id(w, "SELECT id FROM product WHERE sku = ?", sku)) != 0) {
             snprintf(how, cap, "sku %s", sku);
             *field = "sku";
         }

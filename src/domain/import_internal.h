@@ -108,90 +108,90 @@ struct imp {
 /* A line of the per-row report (the CSV of --errors, and the result's
  * sample up to its cap). kind: error | value_dropped | duplicate |
  * no_customer. */
-void report(struct imp *m, long line, const char *column, const char *kind, const char *fmt, ...)
+void imp_report(struct imp *m, long line, const char *column, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Stops the import: res->fatal says why. */
-void fatal(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void imp_fatal(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- import_map.c: mapping ---- */
 
 /* The target called name (case-insensitive; date and sku are aliases), or
  * NULL. Points into m->t. */
-struct target *target_find(struct imp *m, const char *name);
+struct target *imp_target_find(struct imp *m, const char *name);
 /* The targets of m->r: its fields and the extra ones of its kind. */
-void build_targets(struct imp *m);
+void imp_build_targets(struct imp *m);
 /* Applies --map and the automatic mapping; 0, or -1 with fatal called. */
-int apply_mapping(struct imp *m);
+int imp_apply_mapping(struct imp *m);
 /* s[0..n) without surrounding blanks: malloc'd, the caller's to free. */
-char *trimdup(const char *s, size_t n);
+char *imp_trimdup(const char *s, size_t n);
 
 /* ---- import_row.c: cells ---- */
 
 /* The text of column col in the current row, NULL when empty or missing;
  * a non-string JSON value is set in *jv (borrowed) with "" returned. Both
  * point into the current row (valid until the next one). */
-const char *cell(struct imp *m, int col, json_t **jv);
+const char *imp_cell(struct imp *m, int col, json_t **jv);
 /* cell of the column mapped to extra target x. */
-const char *xcell(struct imp *m, enum xtarget x, json_t **jv);
+const char *imp_xcell(struct imp *m, enum xtarget x, json_t **jv);
 /* The file's column mapped to field (for the report), else field itself;
  * not to be freed. */
-const char *col_name(struct imp *m, const char *field);
+const char *imp_col_name(struct imp *m, const char *field);
 /* res_validate of a row, leaving out what may go (see import_row.c); a new
  * reference, or NULL with e set. */
-json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long line, struct verr *e);
+json_t *imp_validate_row(struct imp *m, const struct resource *r, json_t *in, long line, struct verr *e);
 /* The record of the current row (a new reference), or NULL when a cell
  * does not convert (reported). skip names fields left out. */
-json_t *row_record(struct imp *m, long line, const char *const *skip);
+json_t *imp_row_record(struct imp *m, long line, const char *const *skip);
 
 /* ---- import_write.c: writing ---- */
 
 /* Stops the import on a storage failure at line. */
-void db_fail(struct imp *m, db *w, long line);
+void imp_db_fail(struct imp *m, db *w, long line);
 /* The writer of an import's records (the importing user, audited as "import"). */
 struct writer import_writer(const struct imp *m);
 /* Inserts rec (validated) through the write path: the id, 0 when refused
  * (reported), -1 on a database failure. */
-int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
+int64_t imp_insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
                    const char *created_at, const char *items, long line);
 /* Validates in and writes it: insert, or per --on-duplicate. The record's
  * id, 0 when refused or skipped, -1 on a database failure. */
-int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in, int64_t want_id, const char *created_at,
+int64_t imp_write_record(struct imp *m, db *w, const struct resource *r, json_t *in, int64_t want_id, const char *created_at,
                      const char *items, long line);
 /* The customer of a transaction or interaction by external id, created when
  * new: its id, 0 when refused (reported), -1 on a database failure. */
-int64_t party_for(struct imp *m, db *w, const char *ext, const char *name, const char *country, long line);
+int64_t imp_party_for(struct imp *m, db *w, const char *ext, const char *name, const char *country, long line);
 
 /* ---- import_dup.c: duplicates and a bulk batch's keys ---- */
 
 /* The id the one-parameter query sql finds for value, 0 none, -1 failure. */
-int64_t lookup_id(db *w, const char *sql, const char *value);
+int64_t imp_lookup_id(db *w, const char *sql, const char *value);
 /* The record of this bulk batch with key kind:value (see struct imp), or 0. */
-int64_t batch_key(struct imp *m, char kind, const char *value);
-void batch_key_add(struct imp *m, char kind, const char *value, int64_t id);
+int64_t imp_batch_key(struct imp *m, char kind, const char *value);
+void imp_batch_key_add(struct imp *m, char kind, const char *value, int64_t id);
 /* Records the keys of rec, just created by this batch with id. */
-void batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id);
+void imp_batch_keys_of(struct imp *m, const struct resource *r, const json_t *rec, int64_t id);
 /* Before a look-up that need not see the rows a bulk batch holds. */
-void stored_only(struct imp *m, db *w);
+void imp_stored_only(struct imp *m, db *w);
 /* The existing record rec duplicates (0 none, -1 failure), with how it
  * matched in how and the field that matched in *field (static text). */
-int64_t find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_t cap, const char **field);
+int64_t imp_find_duplicate(struct imp *m, db *w, const json_t *rec, char *how, size_t cap, const char **field);
 
 /* ---- import_txn.c: transactions with lines ---- */
 
 /* Frees what the group holds and empties it (its items buffer is kept). */
-void group_reset(struct group *g);
+void imp_group_reset(struct group *g);
 /* Writes the pending transaction, if any: 0, or -1 on a failure. */
-int group_flush(struct imp *m, db *w);
+int imp_group_flush(struct imp *m, db *w);
 /* One row of a transactions import: 0, or -1 on a failure. */
-int txn_row(struct imp *m, db *w, long line);
+int imp_txn_row(struct imp *m, db *w, long line);
 
 /* ---- import_simple.c: the other kinds ---- */
 
 /* One row of a parties, interactions or products import: 0, or -1 on a failure. */
-int simple_row(struct imp *m, db *w, long line);
+int imp_simple_row(struct imp *m, db *w, long line);
 
 /* ---- import_undo.c ---- */
 
 /* All-or-nothing: undoes what the writing pass committed. */
-void compensate(struct imp *m);
+void imp_compensate(struct imp *m);
 #endif

@@ -18,18 +18,18 @@ static void add_target(struct imp *m, const char *name, enum xtarget x, const st
     m->nt++;
 }
 
-struct target *target_find(struct imp *m, const char *name)
+struct target *imp_target_find(struct imp *m, const char *name)
 {
     for (int i = 0; i < m->nt; i++)
         if (!strcasecmp(m->t[i].name, name)) return &m->t[i];
     if (m->txn || m->inter) {
-        if (!strcasecmp(name, "date")) return target_find(m, "occurred_at");
+        if (!strcasecmp(name, "date")) return imp_target_find(m, "occurred_at");
     }
-    if (m->txn && !strcasecmp(name, "sku")) return target_find(m, "product");
+    if (m->txn && !strcasecmp(name, "sku")) return imp_target_find(m, "product");
     return NULL;
 }
 
-void build_targets(struct imp *m)
+void imp_build_targets(struct imp *m)
 {
     for (int i = 0; i < X_NTARGETS; i++) m->tx[i] = -1;
     for (int i = 0; i < m->r->nfields; i++) {
@@ -67,7 +67,7 @@ static int column_find(struct imp *m, const char *name)
     return -1;
 }
 
-char *trimdup(const char *s, size_t n)
+char *imp_trimdup(const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
@@ -94,7 +94,7 @@ static int add_jsonl_column(struct imp *m, const char *name)
 }
 
 /* Applies --map and the automatic mapping (a column named like a target). */
-int apply_mapping(struct imp *m)
+int imp_apply_mapping(struct imp *m)
 {
     const char *spec = m->o->map ? m->o->map : "";
     const char *p = spec;
@@ -102,15 +102,15 @@ int apply_mapping(struct imp *m)
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', n);
-        if (!eq) { fatal(m, "--map: '%.*s' is not field=Column", (int)n, p); return -1; }
-        char *field = trimdup(p, (size_t)(eq - p)), *col = trimdup(eq + 1, n - (size_t)(eq - p) - 1);
-        struct target *t = target_find(m, field);
+        if (!eq) { imp_fatal(m, "--map: '%.*s' is not field=Column", (int)n, p); return -1; }
+        char *field = imp_trimdup(p, (size_t)(eq - p)), *col = imp_trimdup(eq + 1, n - (size_t)(eq - p) - 1);
+        struct target *t = imp_target_find(m, field);
         int rc = 0;
         if (!t) {
             strbuf sb;
             sb_init(&sb, 4096);
             for (int i = 0; i < m->nt; i++) sb_printf(&sb, "%s%s", i ? ", " : "", m->t[i].name);
-            fatal(m, "--map: %s is not a field of %s (fields: %s)", field, m->o->kind, sb_str(&sb));
+            imp_fatal(m, "--map: %s is not a field of %s (fields: %s)", field, m->o->kind, sb_str(&sb));
             sb_free(&sb);
             rc = -1;
         } else {
@@ -118,7 +118,7 @@ int apply_mapping(struct imp *m)
             if (c < 0) {
                 char list[1500];
                 column_list(m, list, sizeof list);
-                fatal(m, "row 1, column %s: the file has no column '%s' (mapped to %s); its columns are: %s", col, col, field, list);
+                imp_fatal(m, "row 1, column %s: the file has no column '%s' (mapped to %s); its columns are: %s", col, col, field, list);
                 rc = -1;
             }
             t->col = c;
@@ -141,25 +141,25 @@ int apply_mapping(struct imp *m)
         if (!taken) m->t[i].col = c;
     }
     if (m->txn) {
-        m->c_ext = target_find(m, "external_id")->col;
-        m->c_party_id = target_find(m, "party_id")->col;
-        m->c_amount = target_find(m, "amount")->col;
-        m->c_currency = target_find(m, "currency")->col;
-        m->c_description = target_find(m, "description")->col;
+        m->c_ext = imp_target_find(m, "external_id")->col;
+        m->c_party_id = imp_target_find(m, "party_id")->col;
+        m->c_amount = imp_target_find(m, "amount")->col;
+        m->c_currency = imp_target_find(m, "currency")->col;
+        m->c_description = imp_target_find(m, "description")->col;
         m->lines_mode = m->t[m->tx[X_QUANTITY]].col >= 0 || m->t[m->tx[X_UNIT_PRICE]].col >= 0 || m->t[m->tx[X_PRODUCT]].col >= 0;
-        bool party = target_find(m, "party_id")->col >= 0 || m->t[m->tx[X_PARTY_EXT]].col >= 0;
-        bool amount = target_find(m, "amount")->col >= 0 || m->t[m->tx[X_UNIT_PRICE]].col >= 0;
-        if (!party) { fatal(m, "no column is mapped to the customer: use --map party_external_id=Column (or party_id)"); return -1; }
-        if (!amount) { fatal(m, "no column is mapped to the amount: use --map amount=Column, or quantity= and unit_price="); return -1; }
-        if (target_find(m, "occurred_at")->col < 0) { fatal(m, "no column is mapped to the date: use --map date=Column"); return -1; }
+        bool party = imp_target_find(m, "party_id")->col >= 0 || m->t[m->tx[X_PARTY_EXT]].col >= 0;
+        bool amount = imp_target_find(m, "amount")->col >= 0 || m->t[m->tx[X_UNIT_PRICE]].col >= 0;
+        if (!party) { imp_fatal(m, "no column is mapped to the customer: use --map party_external_id=Column (or party_id)"); return -1; }
+        if (!amount) { imp_fatal(m, "no column is mapped to the amount: use --map amount=Column, or quantity= and unit_price="); return -1; }
+        if (imp_target_find(m, "occurred_at")->col < 0) { imp_fatal(m, "no column is mapped to the date: use --map date=Column"); return -1; }
         return 0;
     }
     for (int i = 0; i < m->r->nfields; i++) {
         const struct field *f = &m->r->fields[i];
-        if (!(f->flags & F_REQUIRED) || target_find(m, f->name)->col >= 0) continue;
+        if (!(f->flags & F_REQUIRED) || imp_target_find(m, f->name)->col >= 0) continue;
         if (m->r == &party_resource && !strcmp(f->name, "kind")) continue;   /* defaults to person */
         if (m->inter && !strcmp(f->name, "party_id") && m->t[m->tx[X_PARTY_EXT]].col >= 0) continue;
-        fatal(m, "no column is mapped to %s, which is required: use --map %s=Column", f->name, f->name);
+        imp_fatal(m, "no column is mapped to %s, which is required: use --map %s=Column", f->name, f->name);
         return -1;
     }
     return 0;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cell(struct imp *m, int col, json_t **jv)
+const char *imp_cell(struct imp *m, int col, json_t **jv)
 {
     *jv = NULL;
     if (col < 0) return NULL;
@@ -29,15 +29,15 @@ const char *cell(struct imp *m, int col, json_t **jv)
     return s;
 }
 
-const char *xcell(struct imp *m, enum xtarget x, json_t **jv)
+const char *imp_xcell(struct imp *m, enum xtarget x, json_t **jv)
 {
     *jv = NULL;
-    return m->tx[x] < 0 ? NULL : cell(m, m->t[m->tx[x]].col, jv);
+    return m->tx[x] < 0 ? NULL : imp_cell(m, m->t[m->tx[x]].col, jv);
 }
 
-const char *col_name(struct imp *m, const char *field)
+const char *imp_col_name(struct imp *m, const char *field)
 {
-    struct target *t = field && field[0] ? target_find(m, field) : NULL;
+    struct target *t = field && field[0] ? imp_target_find(m, field) : NULL;
     if (t && t->col >= 0) return m->cols[t->col];
     return field ? field : "";
 }
@@ -48,7 +48,7 @@ static json_t *split_list(const char *s, bool commas)
     const char *p = s;
     while (*p) {
         size_t n = strcspn(p, commas ? ";,\n" : ";\n");
-        char *item = trimdup(p, n);
+        char *item = imp_trimdup(p, n);
         if (item[0]) json_array_append_new(a, json_string(item));
         free(item);
         p += n;
@@ -66,7 +66,7 @@ static json_t *convert(struct imp *m, const struct field *f, const char *s, json
     case FT_TEXT:
         return json_string(s);
     case FT_ENUM: {
-        char *t = trimdup(s, strlen(s));
+        char *t = imp_trimdup(s, strlen(s));
         json_t *out = json_string(t);
         free(t);
         return out;
@@ -102,11 +102,11 @@ static json_t *convert(struct imp *m, const struct field *f, const char *s, json
             json_t *cj = NULL;
             const char *c2 = NULL;
             for (int i = 0; i < m->nt; i++)
-                if (m->t[i].x == X_CURRENCY2 && m->t[i].f == f) c2 = cell(m, m->t[i].col, &cj);
+                if (m->t[i].x == X_CURRENCY2 && m->t[i].f == f) c2 = imp_cell(m, m->t[i].col, &cj);
             if (!c2 && f->column2 && strcmp(f->column2, "currency") != 0) {
                 /* cost without a currency of its own: the transaction's */
-                struct target *t = target_find(m, "currency");
-                if (t) c2 = cell(m, t->col, &cj);
+                struct target *t = imp_target_find(m, "currency");
+                if (t) c2 = imp_cell(m, t->col, &cj);
             }
             snprintf(cur, sizeof cur, "%s", c2 && strlen(c2) == 3 ? c2 : m->cur);
         }
@@ -141,7 +141,7 @@ static bool value_droppable(const struct imp *m, const struct field *f)
 
 /* res_validate of a row, leaving out (reported, counted) the values that
  * value_droppable allows to go; a list keeps its good elements. */
-json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long line, struct verr *e)
+json_t *imp_validate_row(struct imp *m, const struct resource *r, json_t *in, long line, struct verr *e)
 {
     for (int tries = 0; tries <= r->nfields; tries++) {
         json_t *rec = res_validate(r, in, true, e);
@@ -158,7 +158,7 @@ json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long l
                 json_t *ok = res_validate(r, probe, false, &pe);
                 if (ok) json_array_append(keep, x);
                 else {
-                    report(m, line, col_name(m, f->name), "value_dropped", "%s: '%.80s' left out (%s); the row is imported without it",
+                    imp_report(m, line, imp_col_name(m, f->name), "value_dropped", "%s: '%.80s' left out (%s); the row is imported without it",
                            f->name, json_is_string(x) ? json_string_value(x) : "?", pe.message);
                     m->res->values_dropped++;
                 }
@@ -168,7 +168,7 @@ json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long l
             if (json_array_size(keep) < json_array_size(v)) { json_object_set_new(in, f->name, keep); continue; }
             json_decref(keep);
         }
-        report(m, line, col_name(m, f->name), "value_dropped", "%s; the row is imported without it", e->message);
+        imp_report(m, line, imp_col_name(m, f->name), "value_dropped", "%s; the row is imported without it", e->message);
         m->res->values_dropped++;
         json_object_del(in, f->name);
     }
@@ -177,7 +177,7 @@ json_t *validate_row(struct imp *m, const struct resource *r, json_t *in, long l
 
 /* Builds the record of the current row from the mapped fields. Returns NULL
  * (and reports) when a cell does not convert. skip names fields left out. */
-json_t *row_record(struct imp *m, long line, const char *const *skip)
+json_t *imp_row_record(struct imp *m, long line, const char *const *skip)
 {
     json_t *rec = json_object();
     for (int i = 0; i < m->nt; i++) {
@@ -187,17 +187,17 @@ json_t *row_record(struct imp *m, long line, const char *const *skip)
         for (int k = 0; skip && skip[k]; k++) if (!strcmp(skip[k], t->name)) skipped = true;
         if (skipped) continue;
         json_t *jv;
-        const char *s = cell(m, t->col, &jv);
+        const char *s = imp_cell(m, t->col, &jv);
         if (!s) continue;
         char why[300];
         json_t *v = convert(m, t->f, s, jv, why, sizeof why);
         if (!v && value_droppable(m, t->f)) {
-            report(m, line, m->cols[t->col], "value_dropped", "%s: %s; the row is imported without it", t->name, why);
+            imp_report(m, line, m->cols[t->col], "value_dropped", "%s: %s; the row is imported without it", t->name, why);
             m->res->values_dropped++;
             continue;
         }
         if (!v) {
-            report(m, line, m->cols[t->col], "error", "%s: %s", t->name, why);
+            imp_report(m, line, m->cols[t->col], "error", "%s: %s", t->name, why);
             json_decref(rec);
             return NULL;
         }

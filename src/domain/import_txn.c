@@ -13,7 +13,7 @@
 
 #define MAX_ITEMS 5000             /* lines of one imported transaction */
 
-void group_reset(struct group *g)
+void imp_group_reset(struct group *g)
 {
     free(g->ext); free(g->party_ext); free(g->party_name); free(g->country);
     json_decref(g->head);
@@ -38,7 +38,7 @@ static void json_str(strbuf *sb, const char *s)
     sb_append(sb, "\"", 1);
 }
 
-int group_flush(struct imp *m, db *w)
+int imp_group_flush(struct imp *m, db *w)
 {
     struct group *g = &m->g;
     if (!g->active) return 0;
@@ -50,7 +50,7 @@ int group_flush(struct imp *m, db *w)
     if (g->marked && amount > 0) amount = -amount;
     json_object_set_new(rec, "amount", json_pack("{s:I, s:s}", "amount", (json_int_t)amount, "currency", g->cur));
     if (!json_is_integer(json_object_get(rec, "party_id"))) {
-        int64_t pid = party_for(m, w, g->party_ext, g->party_name, g->country, g->line);
+        int64_t pid = imp_party_for(m, w, g->party_ext, g->party_name, g->country, g->line);
         if (pid < 0) { json_decref(rec); rc = -1; goto out; }
         if (pid == 0) { json_decref(rec); goto out; }
         json_object_set_new(rec, "party_id", json_integer(pid));
@@ -58,14 +58,14 @@ int group_flush(struct imp *m, db *w)
     }
     sb_puts(&g->items, "]");
     if (g->items.failed) {
-        report(m, g->line, col_name(m, "quantity"), "error", "transaction %s has too many lines", g->ext ? g->ext : "");
+        imp_report(m, g->line, imp_col_name(m, "quantity"), "error", "transaction %s has too many lines", g->ext ? g->ext : "");
         m->res->errors++;
         json_decref(rec);
         goto out;
     }
     long before = m->res->created;
     m->appended = false;
-    int64_t id = write_record(m, w, &transaction_resource, rec, g->want_id, g->created_at, g->nitems ? sb_str(&g->items) : NULL, g->line);
+    int64_t id = imp_write_record(m, w, &transaction_resource, rec, g->want_id, g->created_at, g->nitems ? sb_str(&g->items) : NULL, g->line);
     m->party_known = 0;
     json_decref(rec);
     if (id < 0) { rc = -1; goto out; }
@@ -75,23 +75,23 @@ int group_flush(struct imp *m, db *w)
         if (cancel) m->res->cancellations++;
     }
 out:
-    group_reset(g);
+    imp_group_reset(g);
     return rc;
 }
 
-int txn_row(struct imp *m, db *w, long line)
+int imp_txn_row(struct imp *m, db *w, long line)
 {
     json_t *jv;
-    const char *ext = cell(m, m->c_ext, &jv);
+    const char *ext = imp_cell(m, m->c_ext, &jv);
     if (jv) ext = NULL;
     struct group *g = &m->g;
     if (g->active && (!ext || !g->ext || strcmp(ext, g->ext) != 0))
-        if (group_flush(m, w)) return -1;
+        if (imp_group_flush(m, w)) return -1;
     /* The customer. */
-    const char *pext = xcell(m, X_PARTY_EXT, &jv);
+    const char *pext = imp_xcell(m, X_PARTY_EXT, &jv);
     char pbuf[64];
     if (jv && json_is_integer(jv)) { snprintf(pbuf, sizeof pbuf, "%lld", (long long)json_integer_value(jv)); pext = pbuf; }
-    const char *pid_s = cell(m, m->c_party_id, &jv);
+    const char *pid_s = imp_cell(m, m->c_party_id, &jv);
     bool have_party = pext || pid_s;
     if (!g->active) {
         g->active = true;
@@ -102,7 +102,7 @@ int txn_row(struct imp *m, db *w, long line)
         sb_puts(&g->items, "[");
     }
     if (!have_party) {
-        report(m, line, col_name(m, m->t[m->tx[X_PARTY_EXT]].col >= 0 ? "party_external_id" : "party_id"), "no_customer",
+        imp_report(m, line, imp_col_name(m, m->t[m->tx[X_PARTY_EXT]].col >= 0 ? "party_external_id" : "party_id"), "no_customer",
                "the row has no customer; not imported");
         m->res->no_customer++;
         return 0;
@@ -114,7 +114,7 @@ int txn_row(struct imp *m, db *w, long line)
         static const char *const skip[] = {NULL};
         bool desc_is_item = m->lines_mode && m->t[m->tx[X_PRODUCT_NAME]].col < 0;
         static const char *const skip_keep[] = {"amount", "items", NULL};
-        g->head = row_record(m, line, !m->lines_mode ? skip : desc_is_item ? skip_lines : skip_keep);
+        g->head = imp_row_record(m, line, !m->lines_mode ? skip : desc_is_item ? skip_lines : skip_keep);
         if (!g->head) { g->bad = true; m->res->errors++; return 0; }
         json_t *items = json_object_get(g->head, "items");
         if (items) {
@@ -123,7 +123,7 @@ int txn_row(struct imp *m, db *w, long line)
             bool ok = json_is_array(items) && json_array_size(items) <= MAX_ITEMS;
             json_array_foreach(items, k, it) if (!json_is_object(it)) ok = false;
             if (!ok) {
-                report(m, line, col_name(m, "items"), "error", "items must be a JSON array of at most %d objects", MAX_ITEMS);
+                imp_report(m, line, imp_col_name(m, "items"), "error", "items must be a JSON array of at most %d objects", MAX_ITEMS);
                 m->res->errors++;
                 g->bad = true;
                 return 0;
@@ -136,7 +136,7 @@ int txn_row(struct imp *m, db *w, long line)
             int refused = transaction_resource.rule && transaction_resource.rule(&wr.actor, NULL, probe, &ve);
             json_decref(probe);
             if (refused) {
-                report(m, line, col_name(m, "items"), "error", "%s", ve.message);
+                imp_report(m, line, imp_col_name(m, "items"), "error", "%s", ve.message);
                 m->res->errors++;
                 g->bad = true;
                 return 0;
@@ -152,20 +152,20 @@ int txn_row(struct imp *m, db *w, long line)
         }
         if (!m->lines_mode) json_object_del(g->head, "amount");
         if (pext) g->party_ext = strdup(pext);
-        const char *s = xcell(m, X_PARTY_NAME, &jv);
+        const char *s = imp_xcell(m, X_PARTY_NAME, &jv);
         if (s && !jv) g->party_name = strdup(s);
-        s = xcell(m, X_COUNTRY, &jv);
+        s = imp_xcell(m, X_COUNTRY, &jv);
         if (s && !jv) g->country = strdup(s);
-        s = xcell(m, X_ID, &jv);
+        s = imp_xcell(m, X_ID, &jv);
         int64_t id;
         if (jv && json_is_integer(jv)) g->want_id = json_integer_value(jv);
         else if (s && !jv && parse_int(s, &id) == 0) g->want_id = id;
-        s = xcell(m, X_CREATED_AT, &jv);
+        s = imp_xcell(m, X_CREATED_AT, &jv);
         int64_t t;
         if (s && !jv && parse_when(s, NULL, &t) == 0) time_format(t, g->created_at);
-        s = cell(m, m->c_currency, &jv);
+        s = imp_cell(m, m->c_currency, &jv);
         snprintf(g->cur, sizeof g->cur, "%s", s && !jv && strlen(s) == 3 ? s : m->cur);
-        const char *c = xcell(m, X_CANCELLED, &jv);
+        const char *c = imp_xcell(m, X_CANCELLED, &jv);
         bool b = false;
         if (c && !jv && parse_bool(c, &b) == 0 && b) g->marked = true;
         if (c && !jv && !strcasecmp(c, "cancelled")) g->marked = true;
@@ -174,21 +174,21 @@ int txn_row(struct imp *m, db *w, long line)
     /* The amount of this row: the amount column, or quantity × unit price. */
     int64_t q = 1, price_micro = 0, line_amount = 0;
     bool have_price = false;
-    const char *s = xcell(m, X_QUANTITY, &jv);
+    const char *s = imp_xcell(m, X_QUANTITY, &jv);
     if (s && (jv ? (json_is_integer(jv) ? (q = json_integer_value(jv), 0) : -1) : parse_int(s, &q))) {
-        report(m, line, col_name(m, "quantity"), "error", "quantity: '%.80s' is not a whole number; its transaction is not imported", s);
+        imp_report(m, line, imp_col_name(m, "quantity"), "error", "quantity: '%.80s' is not a whole number; its transaction is not imported", s);
         m->res->errors++;
         g->bad = true;
         return 0;
     }
-    const char *amount_col_s = cell(m, m->c_amount, &jv);
+    const char *amount_col_s = imp_cell(m, m->c_amount, &jv);
     json_t *amount_jv = jv;
     char cur[4] = "";
-    s = xcell(m, X_UNIT_PRICE, &jv);
+    s = imp_xcell(m, X_UNIT_PRICE, &jv);
     if (s) {
         if (jv ? (json_is_number(jv) && fabs(json_number_value(jv)) < 9e12 ? (price_micro = (int64_t)(json_number_value(jv) * 1e6), 0) : -1)
                : parse_amount_micro(s, &price_micro, cur)) {
-            report(m, line, col_name(m, "unit_price"), "error", "unit_price: '%.80s' is not an amount; its transaction is not imported", s);
+            imp_report(m, line, imp_col_name(m, "unit_price"), "error", "unit_price: '%.80s' is not an amount; its transaction is not imported", s);
             m->res->errors++;
             g->bad = true;
             return 0;
@@ -204,7 +204,7 @@ int txn_row(struct imp *m, db *w, long line)
         } else if (amount_jv ? (json_is_number(amount_jv) && fabs(json_number_value(amount_jv)) < 9e12
                                     ? (micro = (int64_t)(json_number_value(amount_jv) * 1e6), 0) : -1)
                              : parse_amount_micro(amount_col_s, &micro, cur)) {
-            report(m, line, col_name(m, "amount"), "error", "amount: '%.80s' is not an amount; its transaction is not imported", amount_col_s);
+            imp_report(m, line, imp_col_name(m, "amount"), "error", "amount: '%.80s' is not an amount; its transaction is not imported", amount_col_s);
             m->res->errors++;
             g->bad = true;
             return 0;
@@ -217,7 +217,7 @@ int txn_row(struct imp *m, db *w, long line)
         /* exact: q × price in millionths, rounded once */
         int64_t total;
         if (__builtin_mul_overflow(q, price_micro, &total)) {
-            report(m, line, col_name(m, "quantity"), "error", "quantity × unit_price is out of range; its transaction is not imported");
+            imp_report(m, line, imp_col_name(m, "quantity"), "error", "quantity × unit_price is out of range; its transaction is not imported");
             m->res->errors++;
             g->bad = true;
             return 0;
@@ -225,7 +225,7 @@ int txn_row(struct imp *m, db *w, long line)
         line_amount = micro_to_minor(total, g->cur);
     }
     if (__builtin_add_overflow(g->amount, line_amount, &g->amount) || g->amount > 1000000000000000LL || g->amount < -1000000000000000LL) {
-        report(m, line, col_name(m, "amount"), "error", "the transaction's amount is out of range; it is not imported");
+        imp_report(m, line, imp_col_name(m, "amount"), "error", "the transaction's amount is out of range; it is not imported");
         m->res->errors++;
         g->bad = true;
         return 0;
@@ -234,7 +234,7 @@ int txn_row(struct imp *m, db *w, long line)
     if (m->lines_mode) {
         if (g->nitems >= MAX_ITEMS) {
             if (g->nitems == MAX_ITEMS) {
-                report(m, line, col_name(m, "quantity"), "error", "transaction %s has more than %d lines; not imported", g->ext ? g->ext : "", MAX_ITEMS);
+                imp_report(m, line, imp_col_name(m, "quantity"), "error", "transaction %s has more than %d lines; not imported", g->ext ? g->ext : "", MAX_ITEMS);
                 m->res->errors++;
             }
             g->bad = true;
@@ -243,12 +243,12 @@ int txn_row(struct imp *m, db *w, long line)
         strbuf *sb = &g->items;
         sb_puts(sb, g->nitems ? ",{" : "{");
         bool first = true;
-        const char *prod = xcell(m, X_PRODUCT, &jv);
+        const char *prod = imp_xcell(m, X_PRODUCT, &jv);
         if (prod && !jv) { sb_puts(sb, "\"sku\":"); json_str(sb, prod); first = false; }
-        const char *name = xcell(m, X_PRODUCT_NAME, &jv);
-        if (!name && m->t[m->tx[X_PRODUCT_NAME]].col < 0) name = cell(m, m->c_description, &jv);
+        const char *name = imp_xcell(m, X_PRODUCT_NAME, &jv);
+        if (!name && m->t[m->tx[X_PRODUCT_NAME]].col < 0) name = imp_cell(m, m->c_description, &jv);
         if (name && !jv) {
-            if (utf8_length(name) > 500) { report(m, line, col_name(m, "product_name"), "error", "the product name has more than 500 characters"); m->res->errors++; g->bad = true; return 0; }
+            if (utf8_length(name) > 500) { imp_report(m, line, imp_col_name(m, "product_name"), "error", "the product name has more than 500 characters"); m->res->errors++; g->bad = true; return 0; }
             sb_puts(sb, first ? "\"name\":" : ",\"name\":");
             json_str(sb, name);
             first = false;

@@ -127,14 +127,14 @@ static int undo_batch(db *w, void *arg)
 
 /* All-or-nothing: undoes what the writing pass committed before it met a
  * refused row (or a failure, or a cancel). */
-void compensate(struct imp *m)
+void imp_compensate(struct imp *m)
 {
     struct undo_ctx c = {.job = m->res->job_id};
     do {
         if (db_write(undo_batch, &c) != 0) {
             char was[sizeof m->res->fatal];
             snprintf(was, sizeof was, "%s", m->fatal ? m->res->fatal : "a row was refused");
-            fatal(m, "%.200s; undoing the rows already written failed (%.120s): run rapport import undo %lld", was,
+            imp_fatal(m, "%.200s; undoing the rows already written failed (%.120s): run rapport import undo %lld", was,
                   c.msg[0] ? c.msg : "the undo could not be committed", (long long)m->res->job_id);
             return;
         }

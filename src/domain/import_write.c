@@ -25,9 +25,9 @@ static int record_item(struct imp *m, db *w, const char *entity, int64_t id, con
     return rc == DB_DONE ? 0 : -1;
 }
 
-void db_fail(struct imp *m, db *w, long line)
+void imp_db_fail(struct imp *m, db *w, long line)
 {
-    fatal(m, "row %ld: the database refused the write: %s", line, db_errmsg(w));
+    imp_fatal(m, "row %ld: the database refused the write: %s", line, db_errmsg(w));
     m->db_failed = true;
 }
 
@@ -46,21 +46,21 @@ struct writer import_writer(const struct imp *m)
  * refused, -1 failed. */
 static int refused_or_failed(struct imp *m, db *w, const struct verr *e, long line)
 {
-    if (e->status >= 500) { db_fail(m, w, line); return -1; }
-    report(m, line, col_name(m, e->field), "error", "%s", e->message);
+    if (e->status >= 500) { imp_db_fail(m, w, line); return -1; }
+    imp_report(m, line, imp_col_name(m, e->field), "error", "%s", e->message);
     m->res->errors++;
     return 0;
 }
 
 /* Inserts rec (validated) through the write path. Returns the id, 0 when
  * refused (reported), -1 on a database failure. */
-int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
+int64_t imp_insert_new(struct imp *m, db *w, const struct resource *r, const json_t *rec, int64_t want_id,
                    const char *created_at, const char *items, long line)
 {
     /* An id the file asks for that is taken gets a new one. */
     if (want_id > 0) {
         db_stmt *s = db_prepare(w, r->sql_exists);
-        if (!s) { db_fail(m, w, line); return -1; }
+        if (!s) { imp_db_fail(m, w, line); return -1; }
         db_bind_int64(s, 1, want_id);
         if (db_step(s) == DB_ROW) want_id = 0;
         db_done(s);
@@ -78,9 +78,9 @@ int64_t insert_new(struct imp *m, db *w, const struct resource *r, const json_t 
     int rc = record_create(w, &wr, r, rec, &o, &id, NULL, &e);
     if (rc) return refused_or_failed(m, w, &e, line);
     m->batch_created++;
-    batch_keys_of(m, r, rec, id);
+    imp_batch_keys_of(m, r, rec, id);
     if (record_item(m, w, r->entity, id, "created", NULL)) {
-        db_fail(m, w, line);
+        imp_db_fail(m, w, line);
         return -1;
     }
     return id;
@@ -122,7 +122,7 @@ static int update_existing(struct imp *m, db *w, const struct resource *r, int64
     struct write_opts o = {.expect_version = json_integer_value(json_object_get(old, "version"))};
     struct verr e = {0};
     if (record_update(w, &wr, r, id, merged, &o, NULL, &e)) { out = refused_or_failed(m, w, &e, line); goto done; }
-    if (record_item(m, w, r->entity, id, "updated", old)) { db_fail(m, w, line); out = -1; goto done; }
+    if (record_item(m, w, r->entity, id, "updated", old)) { imp_db_fail(m, w, line); out = -1; goto done; }
     out = 1;
 done:
     json_decref(diff);
@@ -174,14 +174,14 @@ static int append_lines(struct imp *m, db *w, int64_t id, const json_t *rec, con
 
 /* Validates rec and writes it: insert, or per --on-duplicate. Returns the
  * record's id, 0 when refused or skipped, -1 on a database failure. */
-int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in, int64_t want_id, const char *created_at,
+int64_t imp_write_record(struct imp *m, db *w, const struct resource *r, json_t *in, int64_t want_id, const char *created_at,
                      const char *items, long line)
 {
     struct verr e = {0};
     struct writer wr = import_writer(m);
     /* The rule runs here too (the write path runs it again), so a refused
      * row is reported before it is matched against the database. */
-    json_t *rec = validate_row(m, r, in, line, &e);
+    json_t *rec = imp_validate_row(m, r, in, line, &e);
     if (!rec || (r->rule && r->rule(&wr.actor, NULL, rec, &e))) goto refused;
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
@@ -190,8 +190,8 @@ int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in,
     }
     char how[200];
     const char *dfield;
-    int64_t dup = find_duplicate(m, w, rec, how, sizeof how, &dfield);
-    if (dup < 0) { db_fail(m, w, line); json_decref(rec); return -1; }
+    int64_t dup = imp_find_duplicate(m, w, rec, how, sizeof how, &dfield);
+    if (dup < 0) { imp_db_fail(m, w, line); json_decref(rec); return -1; }
     int64_t id = 0;
     if (dup > 0) {
         if (r == &transaction_resource && created_by_job(m, w, "transaction", dup)) {
@@ -202,10 +202,10 @@ int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in,
         }
         m->res->duplicates++;
         if (m->o->on_dup == DUP_ERROR) {
-            report(m, line, col_name(m, dfield), "error", "duplicate of %s %lld (same %s)", r->entity, (long long)dup, how);
+            imp_report(m, line, imp_col_name(m, dfield), "error", "duplicate of %s %lld (same %s)", r->entity, (long long)dup, how);
             m->res->errors++;
         } else if (m->o->on_dup == DUP_SKIP) {
-            report(m, line, col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): skipped", r->entity, (long long)dup, how);
+            imp_report(m, line, imp_col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): skipped", r->entity, (long long)dup, how);
             m->res->skipped++;
         } else {
             /* Only what the file says changes the record: defaults the
@@ -218,7 +218,7 @@ int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in,
             int rc = update_existing(m, w, r, dup, given, items, line);
             json_decref(given);
             if (rc < 0) { json_decref(rec); return -1; }
-            report(m, line, col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): %s", r->entity, (long long)dup, how,
+            imp_report(m, line, imp_col_name(m, dfield), "duplicate", "duplicate of %s %lld (same %s): %s", r->entity, (long long)dup, how,
                    rc ? "updated" : "unchanged");
             if (rc) m->res->updated++; else m->res->skipped++;
             id = dup;
@@ -226,28 +226,28 @@ int64_t write_record(struct imp *m, db *w, const struct resource *r, json_t *in,
         json_decref(rec);
         return id;
     }
-    id = insert_new(m, w, r, rec, want_id, created_at, items, line);
+    id = imp_insert_new(m, w, r, rec, want_id, created_at, items, line);
     if (id > 0 && r == m->r) m->res->created++;
     json_decref(rec);
     return id;
 refused:
-    report(m, line, col_name(m, e.field), "error", "%s", e.message);
+    imp_report(m, line, imp_col_name(m, e.field), "error", "%s", e.message);
     m->res->errors++;
     json_decref(rec);
     return 0;
 }
 
 /* The customer of a transaction or interaction: by external id, created when new. */
-int64_t party_for(struct imp *m, db *w, const char *ext, const char *name, const char *country, long line)
+int64_t imp_party_for(struct imp *m, db *w, const char *ext, const char *name, const char *country, long line)
 {
     /* A customer this batch met already (found or created: batch_key), or
      * a stored one looked up without sending the batch's held rows (every
      * party the batch created is in batch_keys). */
-    int64_t id = batch_key(m, 'x', ext);
+    int64_t id = imp_batch_key(m, 'x', ext);
     if (id) return id;
-    stored_only(m, w);
-    id = lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
-    if (id > 0) batch_key_add(m, 'x', ext, id);
+    imp_stored_only(m, w);
+    id = imp_lookup_id(w, "SELECT id FROM party WHERE external_id = ? AND deleted_at IS NULL", ext);
+    if (id > 0) imp_batch_key_add(m, 'x', ext, id);
     if (id) return id;
     char defname[160];
     snprintf(defname, sizeof defname, "Customer %.100s", ext);
@@ -257,16 +257,16 @@ int64_t party_for(struct imp *m, db *w, const char *ext, const char *name, const
     json_t *v = res_validate(&party_resource, rec, true, &e);
     json_decref(rec);
     if (!v) {
-        report(m, line, col_name(m, "party_external_id"), "error", "the customer cannot be created: %s", e.message);
+        imp_report(m, line, imp_col_name(m, "party_external_id"), "error", "the customer cannot be created: %s", e.message);
         m->res->errors++;
         json_decref(v);
         return 0;
     }
-    id = insert_new(m, w, &party_resource, v, 0, NULL, NULL, line);
+    id = imp_insert_new(m, w, &party_resource, v, 0, NULL, NULL, line);
     json_decref(v);
     if (id > 0) {
         m->res->parties_created++;
-        batch_key_add(m, 'x', ext, id);
+        imp_batch_key_add(m, 'x', ext, id);
     }
     return id;
 }
