@@ -375,7 +375,9 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     snprintf(shown_from, sizeof shown_from, "%.10s", r.from);
     snprintf(shown_to, sizeof shown_to, "%.10s", to ? to : today);
     if (pdf) {
-        sales_report_pdf(rs, by, shown_from, shown_to, company, rows, acts, &e);
+        json_t *rates = fx_rates_json(&fx);
+        sales_report_pdf(rs, by, shown_from, shown_to, company, rows, rates, acts, &e);
+        json_decref(rates);
         json_decref(rows);
         json_decref(acts);
         if (e.status) goto fail;

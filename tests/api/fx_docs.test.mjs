@@ -146,5 +146,14 @@ test('the sales report names the rate each converted figure used', async () => {
     assert.ok(used, r.text);
     assert.deepEqual([used.to, used.rate, used.rate_on, used.missing], ['CNY', '7.2', '2026-03-01', false]);
     assert.equal(r.body.rates_complete, true);
+    // The PDF lists the rate entries used.
+    const pdf = await fetch(`${srv.base}/api/v1/reports/sales/export?by=user&from=2026-01-01&to=2026-12-31&format=pdf`, { headers: { Cookie: admin.cookie } });
+    assert.equal(pdf.status, 200);
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const path = `${mkdtempSync('/tmp/fx-pdf-')}/r.pdf`;
+    writeFileSync(path, Buffer.from(await pdf.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+    assert.ok(/Exchange rates used/.test(text) && /USD → CNY\s+7\.2\s+2026-03-01/.test(text), text);
   } finally { await srv.stop(); }
 });
