@@ -42,6 +42,9 @@ test('a USD quote converts at the rate of its date, not a later one; the PDF sho
     assert.equal(exp.status, 200, exp.text);
     const rec = exp.text.trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.id === q.body.id);
     assert.deepEqual({ company_total: rec.company_total, fx: rec.fx }, want, 'the export');
+    // An audit row of the quote (the customer's timeline) is a change, left as it was: no fx in it.
+    const tl = (await admin.get(`/api/v1/parties/${party.id}/timeline`)).body.items.find((x) => x.item.entity === 'quote');
+    assert.ok(tl && !('fx' in tl.item.changes), JSON.stringify(tl));
     // Moving the quote's date moves the rate: 2026-10-20 → the 10-15 rate.
     const moved = await admin.patch(`/api/v1/quotes/${q.body.id}`, { quote_date: '2026-10-20', version: one.version });
     assert.equal(moved.status, 200, moved.text);
