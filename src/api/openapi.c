@@ -141,6 +141,13 @@ static void resource_schemas(json_t *schemas, const struct resource *r)
         if (req) json_array_append_new(required, json_string(f->name));
         if (!(f->flags & F_CREATE_ONLY)) json_object_set_new(patch, f->name, field_schema(f, !req));
     }
+    if (r->view_props) {
+        /* What the view computes on reading (not stored, never sent). A
+         * text that does not parse is left out and fails the OpenAPI test. */
+        json_t *extra = doc_json(r->view_props);
+        if (json_is_object(extra)) json_object_update(rec, extra);
+        json_decref(extra);
+    }
     json_object_set_new(rec, "created_at", stamp("set by the server"));
     json_object_set_new(rec, "updated_at", stamp("set by the server"));
     json_object_set_new(rec, "version", json_pack("{s:s, s:s, s:b, s:s}", "type", "integer", "format", "int64", "readOnly", 1,

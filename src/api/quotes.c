@@ -144,7 +144,8 @@ static void quote_pdf(struct req *rq, struct resp *rs)
     const struct rtype *t = registry_by_type("quote");
     json_t *q = authz_record_in_scope(c, &rq->user, t, id, authz_scope(&rq->user, "quotes", "read")) ? res_load(c, &quote_resource, id) : NULL;
     if (!q) { resp_error(rs, 404, "not_found", "id", "no quote with id %lld", (long long)id); return; }
-    res_redact(&quote_resource, &rq->user, q);
+    /* With its company-currency total and rate, as GET shows it. */
+    res_view(&quote_resource, &rq->user, res_redact(&quote_resource, &rq->user, q));
     char *party = NULL;
     db_stmt *s = db_prepare(c, "SELECT name FROM party WHERE id = ?");
     if (s) {

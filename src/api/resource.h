@@ -150,6 +150,10 @@ struct resource {
      * leaves keys it does not find alone, so it also trims the old and new
      * values of an audit row. c is a read connection. NULL: nothing. */
     void (*view)(db *c, const struct auth_user *u, json_t *rec);
+    /* The OpenAPI properties (route-doc text, ' for ") of keys the view
+     * adds to a record as it is read (a quote's company_total); they are
+     * server-set and optional in <Entity>. NULL: none. */
+    const char *view_props;
     /* Each record's JSON is kept in <table>_doc (migration 007): a GET by a
      * user who may see every field sends it as it is. */
     bool has_doc;

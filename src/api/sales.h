@@ -34,8 +34,10 @@ void sales_today(char out[11]);
 void sales_forecast_register(void);
 void sales_reports_register(void);
 /* sales_report_pdf.c: answers the report (the rows and activities of
- * GET /reports/sales, grouped by by, over [from, to] in currency) as a PDF;
+ * GET /reports/sales, grouped by by, over [from, to] in currency, and the
+ * rates its conversions used, fx_rates_json) as a PDF;
  * on failure sets e (503) and leaves rs alone. */
 void sales_report_pdf(struct resp *rs, const char *by, const char *from, const char *to, const char *currency, const json_t *rows,
+                      const json_t *rates,
                       const json_t *acts, struct verr *e);
 #endif

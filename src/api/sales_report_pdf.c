@@ -73,6 +73,7 @@ static const char *by_label(const char *by)
 }
 
 void sales_report_pdf(struct resp *rs, const char *by, const char *from, const char *to, const char *currency, const json_t *rows,
+                      const json_t *rates,
                       const json_t *acts, struct verr *e)
 {
     db *c = db_reader();
@@ -138,6 +139,28 @@ void sales_report_pdf(struct resp *rs, const char *by, const char *from, const c
         "columns", "\xE9\x94\x80\xE5\x94\xAE\xE5\x91\x98 Salesperson", "\xE4\xBA\x92\xE5\x8A\xA8 Interactions", "\xE6\xB8\xA0\xE9\x81\x93 By channel",   /* 互动, 渠道 */
         "numeric", 0, 1, 0, "widths", 3, 2, 4, "rows", act);
     json_decref(head);
+    /* The rates the won amounts were converted at (fx_rates_json), each
+     * entry once: which rate, of which day, or that there was none. */
+    json_t *used = json_array();
+    json_array_foreach(rates, i, x) {
+        const char *cur = json_string_value(json_object_get(x, "currency")), *rate = json_string_value(json_object_get(x, "rate"));
+        const char *on = json_string_value(json_object_get(x, rate ? "rate_on" : "on"));
+        json_t *row = json_pack("[s++, s, s]", cur ? cur : "", " \xE2\x86\x92 ", json_string_value(json_object_get(x, "to")),   /* → */
+                                rate ? rate : "\xE6\x97\xA0\xE6\xB1\x87\xE7\x8E\x87 no rate",   /* 无汇率 */
+                                on ? on : "");
+        bool seen = false;
+        size_t k;
+        json_t *y;
+        json_array_foreach(used, k, y) seen |= json_equal(y, row);
+        if (!row || seen) json_decref(row);
+        else json_array_append_new(used, row);
+    }
+    if (doc && json_array_size(used))
+        json_array_append_new(json_object_get(doc, "tables"),
+            json_pack("{s:s, s:[s, s, s], s:[b, b, b], s:[i, i, i], s:o}", "title", "\xE6\xB1\x87\xE7\x8E\x87 Exchange rates used",   /* 汇率 */
+                      "columns", "\xE5\xB8\x81\xE7\xA7\x8D Currency", "\xE6\xB1\x87\xE7\x8E\x87 Rate",   /* 币种, 汇率 */
+                      "\xE6\x97\xA5\xE6\x9C\x9F Of the day", "numeric", 0, 1, 0, "widths", 3, 2, 3, "rows", used));   /* 日期 */
+    else json_decref(used);
     char *data = NULL;
     size_t len = 0;
     int rc = doc ? report_pdf_render(doc, &data, &len) : -1;

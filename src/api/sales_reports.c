@@ -375,7 +375,9 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
     snprintf(shown_from, sizeof shown_from, "%.10s", r.from);
     snprintf(shown_to, sizeof shown_to, "%.10s", to ? to : today);
     if (pdf) {
-        sales_report_pdf(rs, by, shown_from, shown_to, company, rows, acts, &e);
+        json_t *rates = fx_rates_json(&fx);
+        sales_report_pdf(rs, by, shown_from, shown_to, company, rows, rates, acts, &e);
+        json_decref(rates);
         json_decref(rows);
         json_decref(acts);
         if (e.status) goto fail;
@@ -385,8 +387,9 @@ static void report(struct req *rq, struct resp *rs, bool want_file)
         json_decref(acts);
         if (e.status) goto fail;
     } else {
-        resp_json(rs, 200, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "by", by, "from", shown_from, "to", shown_to, "currency",
-                                     company, "rows", rows, "activities", acts));
+        resp_json(rs, 200, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "by", by, "from", shown_from, "to", shown_to,
+                                     "currency", company, "rows", rows, "activities", acts, "rates", fx_rates_json(&fx),
+                                     "rates_complete", fx.dropped == 0));
     }
     free(r.rows);
     sales_filter_free(&f);
@@ -418,7 +421,7 @@ static const char *const report_schemas[] = {"MoneyTotals", FX_TOTAL_SCHEMA, NUL
 static const struct route_doc report_doc = {
     .id = "getSalesReport", .tag = "opportunities", .response_name = "SalesReport", .schemas = report_schemas,
     .params = "[" REPORT_PARAMS "]",
-    .response = "{'type':'object','required':['by','from','to','currency','rows','activities'],'additionalProperties':false,'properties':{"
+    .response = "{'type':'object','required':['by','from','to','currency','rows','activities','rates','rates_complete'],'additionalProperties':false,'properties':{"
                 "'by':{'type':'string'},'from':{'type':'string','format':'date'},'to':{'type':'string','format':'date'},'currency':{'type':'string'},"
                 "'rows':{'type':'array','items':{'type':'object','required':['key','open','won','lost','win_rate'],'additionalProperties':false,'properties':{"
                 "'key':{'type':'string','description':'the stage, source, user id or team id (none: not set)'},"
@@ -430,7 +433,9 @@ static const struct route_doc report_doc = {
                 "'cycle_days':{'type':'number','nullable':true,'description':'mean days from creation to won'}}}},"
                 "'activities':{'type':'array','items':{'type':'object','required':['user_id','count','by_channel'],'additionalProperties':false,"
                 "'properties':{'user_id':{'type':'integer','nullable':true},'count':{'type':'integer'},"
-                "'by_channel':{'type':'object','additionalProperties':{'type':'integer'}}}}}}}",
+                "'by_channel':{'type':'object','additionalProperties':{'type':'integer'}}}}},"
+                "'rates':" FX_RATES_SCHEMA ","
+                "'rates_complete':{'type':'boolean','description':'false when more rates were used than are listed'}}}",
 };
 
 static const struct route report_routes[] = {

@@ -81,6 +81,7 @@ bool fx_rate(struct fx *f, const char *cur, const char *date, double *rate, cons
             return e->found;
         }
     }
+    if (f->n == 64) f->dropped++;
     struct fx_seen tmp = {0}, *e = f->n < 64 ? &f->seen[f->n++] : &tmp;
     memset(e, 0, sizeof *e);
     snprintf(e->cur, sizeof e->cur, "%s", cur);
@@ -100,6 +101,18 @@ bool fx_rate(struct fx *f, const char *cur, const char *date, double *rate, cons
     if (rate_text) *rate_text = e == &tmp ? NULL : e->rate_text;
     if (valid_on) *valid_on = e == &tmp ? NULL : e->valid_on;
     return e->found;
+}
+
+json_t *fx_rates_json(const struct fx *f)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < f->n; i++) {
+        const struct fx_seen *e = &f->seen[i];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "currency", e->cur, "to", f->to, "on", e->date, "rate",
+                                           e->found ? json_string(e->rate_text) : json_null(), "rate_on",
+                                           e->found ? json_string(e->valid_on) : json_null(), "missing", !e->found));
+    }
+    return a;
 }
 
 static int slot(struct fx_total *t, const char *cur)

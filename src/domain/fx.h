@@ -32,11 +32,24 @@ struct fx {
     char to[4];
     int n;
     struct fx_seen { char cur[4]; char date[11]; bool found; double rate; char rate_text[32]; char valid_on[11]; } seen[64];
+    int dropped;                    /* look-ups beyond seen[], not remembered */
 };
 void fx_init(struct fx *f, db *c, const char *to);
 /* The rate of cur → f->to on date (YYYY-MM-DD): true with *rate (and the
  * row's text and day, may be NULL) or false when there is none. */
 bool fx_rate(struct fx *f, const char *cur, const char *date, double *rate, const char **rate_text, const char **valid_on);
+
+/* The rates f looked up, in the order asked: [{"currency", "to", "on",
+ * "rate" (text or null), "rate_on" (the rate row's day or null),
+ * "missing"}] (a new array); complete unless f->dropped. */
+json_t *fx_rates_json(const struct fx *f);
+#define FX_RATES_SCHEMA                                                                                                      \
+    "{'type':'array','description':'the exchange rates the converted figures used: each currency and day converted, "    \
+    "the rate entry used (the latest on or before that day) or null when there is none',"                                \
+    "'items':{'type':'object','required':['currency','to','on','rate','rate_on','missing'],'additionalProperties':false," \
+    "'properties':{'currency':{'type':'string'},'to':{'type':'string'},'on':{'type':'string','format':'date'},"          \
+    "'rate':{'type':'string','nullable':true},'rate_on':{'type':'string','format':'date','nullable':true},"             \
+    "'missing':{'type':'boolean'}}}}"
 
 /* A money total per currency, and converted. Zero-initialise. */
 struct fx_total {

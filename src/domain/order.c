@@ -19,6 +19,7 @@
  * before one is made. */
 #include "domain/order.h"
 #include "api/api.h"
+#include "domain/doc_fx.h"
 #include "domain/quote.h"
 #include "records/write.h"
 #include <stdio.h>
@@ -169,9 +170,18 @@ const struct workflow order_workflow = {
     .field = "status", .initial = "confirmed", .initials = order_initials, .transitions = order_moves,
 };
 
+/* As read: the total in the company currency at the rate of the order's
+ * date, the day it was made in the company's time zone (doc_fx.h). */
+static void order_view(db *c, const struct auth_user *u, json_t *rec)
+{
+    (void)u;
+    doc_fx_add(c, rec, NULL);
+}
+
 struct resource order_resource = {
     .name = "orders", .table = "sales_order", .entity = "order",
     .fields = order_fields, .nfields = sizeof order_fields / sizeof order_fields[0],
     .party_field = "party_id",
     .rule = order_rule, .follow = order_follow,
+    .view = order_view, .view_props = DOC_FX_PROPS,
 };

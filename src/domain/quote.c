@@ -15,6 +15,7 @@
  *    in the same transaction; the quote keeps its order_id. */
 #include "domain/quote.h"
 #include "api/api.h"
+#include "domain/doc_fx.h"
 #include "domain/order.h"
 #include "domain/price_list.h"
 #include "lib/money.h"
@@ -329,9 +330,18 @@ const struct workflow quote_workflow = {
     .field = "status", .initial = "draft", .initials = quote_initials, .transitions = quote_moves,
 };
 
+/* As read: the total in the company currency at the rate of the quote's
+ * date (doc_fx.h). */
+static void quote_view(db *c, const struct auth_user *u, json_t *rec)
+{
+    (void)u;
+    doc_fx_add(c, rec, "quote_date");
+}
+
 struct resource quote_resource = {
     .name = "quotes", .table = "quote", .entity = "quote",
     .fields = quote_fields, .nfields = sizeof quote_fields / sizeof quote_fields[0],
     .party_field = "party_id",
     .rule = quote_rule, .prepare = quote_prepare, .check_stored = quote_check_stored, .follow = quote_follow,
+    .view = quote_view, .view_props = DOC_FX_PROPS,
 };

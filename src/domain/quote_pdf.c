@@ -114,13 +114,18 @@ static void percent_text(int64_t bp, char *out, size_t cap)
     else snprintf(out, cap, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
 }
 
+static void money_text_row(struct pdf_draw *p, const char *label, const char *amount)
+{
+    pdf_draw_text_right(p, 440, 10, label);
+    pdf_draw_text_right(p, 545, 10, amount);
+    line_down(p, 16);
+}
+
 static void money_row(struct pdf_draw *p, const char *label, const json_t *m, const char *cur)
 {
     char a[64];
     amount_text(json_integer_value(json_object_get(m, "amount")), cur, a, sizeof a);
-    pdf_draw_text_right(p, 440, 10, label);
-    pdf_draw_text_right(p, 545, 10, a);
-    line_down(p, 16);
+    money_text_row(p, label, a);
 }
 
 /* Draws quote q for party name into a new PDF; *out (malloc'd) and *len,
@@ -233,6 +238,25 @@ int quote_render(const json_t *q, const char *party, const json_t *head, char **
     money_row(&p, buf, json_object_get(q, "tax"), cur);
     snprintf(buf, sizeof buf, "\xE5\x90\x88\xE8\xAE\xA1 Total %s", cur ? cur : "");   /* 合计 */
     money_row(&p, buf, json_object_get(q, "total"), cur);
+    /* In another currency than the company's: what it comes to, and at
+     * which rate of which day (the quote's date; doc_fx.h). */
+    const json_t *fx = json_object_get(q, "fx");
+    const char *to = json_string_value(json_object_get(fx, "to"));
+    if (to && cur && strcmp(to, cur)) {
+        const json_t *ct = json_object_get(q, "company_total");
+        const char *rate = json_string_value(json_object_get(fx, "rate")), *on = json_string_value(json_object_get(fx, "rate_on"));
+        snprintf(buf, sizeof buf, "\xE6\x8A\x98\xE5\x90\x88 In %s", to);   /* 折合 */
+        if (json_is_object(ct)) amount_text(json_integer_value(json_object_get(ct, "amount")), to, a, sizeof a);
+        else snprintf(a, sizeof a, "-");
+        money_text_row(&p, buf, a);
+        if (rate && on)
+            snprintf(buf, sizeof buf, "\xE6\xB1\x87\xE7\x8E\x87 Rate 1 %s = %s %s (%s)", cur, rate, to, on);   /* 汇率 */
+        else
+            snprintf(buf, sizeof buf, "\xE6\x97\xA0\xE6\xB1\x87\xE7\x8E\x87 No rate %s to %s on or before %s", cur, to,   /* 无汇率 */
+                     json_string_value(json_object_get(fx, "on")) ? json_string_value(json_object_get(fx, "on")) : "");
+        pdf_draw_text_right(&p, 545, 9, buf);
+        line_down(&p, 14);
+    }
     line_down(&p, 10);
 
     /* Notes, wrapped by width. */

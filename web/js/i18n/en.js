@@ -2221,4 +2221,10 @@ export default {
   'scase.choose_customer_first': "Choose the customer first",
   'sched.kind_survey_send': "Send satisfaction surveys (resolved cases, delivered orders)",
   'settings.up_carules': "Case assignment rules",
+  // fx: company-currency totals of quotes and orders (web/js/fx.js)
+  'fx.company_total': "In {currency}",
+  'fx.at': "at {rate} on {date}",
+  'fx.missing': "no {from} rate on or before {date}",
+  'fx.too_large': "too large to convert",
+  'fx.no_rate_short': "no exchange rate",
 };

@@ -2219,4 +2219,10 @@ export default {
   'scase.choose_customer_first': "请先选择客户",
   'sched.kind_survey_send': "发送满意度问卷（已解决工单、已送达订单）",
   'settings.up_carules': "工单分配规则",
+  // fx: company-currency totals of quotes and orders (web/js/fx.js)
+  'fx.company_total': "折合{currency}",
+  'fx.at': "按 {date} 汇率 {rate}",
+  'fx.missing': "{date} 及之前没有 {from} 汇率",
+  'fx.too_large': "金额过大，无法换算",
+  'fx.no_rate_short': "无汇率",
 };

@@ -12,6 +12,7 @@ import * as api from '../api.js';
 import { setQuery } from '../router.js';
 import { field, toast, errorState, errorText, badge, card, dl } from '../ui.js';
 import { ensureUsers, userLabel, userList } from '../users.js';
+import { companyTotalPair, companyTotalShort } from '../fx.js';
 
 async function workflowSteps(signal) {
   const wf = (await api.get('/api/v1/record-types', undefined, { signal })).types.find((x) => x.type === 'order').workflow;
@@ -52,7 +53,7 @@ async function list(ctx) {
         h('tbody', {}, items.map((o) => h('tr', { dataset: { id: o.id } },
           h('td', {}, h('a', { href: '/orders/' + o.id, text: `O-${o.id}` })),
           h('td', { text: (parties.get(o.party_id) || { name: '#' + o.party_id }).name }),
-          h('td', { class: 'num', text: money(o.total) }),
+          h('td', { class: 'num' }, money(o.total), companyTotalShort(o)),
           h('td', {}, badge(t('order.s_' + o.status), o.status === steps[steps.length - 1] ? 'green' : 'blue'),
             h('span', { class: 'muted small', text: ` ${steps.indexOf(o.status) + 1}/${steps.length}` })),
           h('td', { text: userLabel(o.assignee_id) }))))));
@@ -119,6 +120,7 @@ async function detail(ctx) {
         card(t('order.steps'), checklist, { cls: 'card-steps' }),
         card(t('order.details'), h('div', {}, dl([
           [t('quote.total'), money(o.total)],
+          companyTotalPair(o) || ['', null],
           [t('order.lines'), (o.lines || []).map((l) => `${l.description || '#' + l.product_id} × ${l.quantity}`).join(', ') || null],
           [t('field.owner_id'), userLabel(o.owner_id)],
           [t('field.notes'), o.notes],

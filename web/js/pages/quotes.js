@@ -14,6 +14,7 @@ import { navigate, setQuery } from '../router.js';
 import { field, toast, errorState, errorText, badge, card, dl } from '../ui.js';
 import { ensureUsers, userLabel } from '../users.js';
 import { partyPicker } from './party-picker.js';
+import { companyTotalPair, companyTotalShort } from '../fx.js';
 
 export const QUOTE_COLOUR = { draft: 'grey', sent: 'blue', accepted: 'green', declined: 'red', expired: 'grey' };
 const pct = (bp) => (bp === null || bp === undefined ? '' : String(bp / 100));
@@ -54,7 +55,7 @@ async function list(ctx) {
           h('td', {}, h('a', { href: '/quotes/' + q.id, text: `Q-${q.id}` }), q.title ? h('div', { class: 'sub muted', text: q.title }) : null),
           h('td', { text: names.get(q.party_id) || '#' + q.party_id }),
           h('td', { text: date(q.quote_date) }),
-          h('td', { class: 'num', text: money(q.total) }),
+          h('td', { class: 'num' }, money(q.total), companyTotalShort(q)),
           h('td', {}, badge(t('quote.s_' + q.status), QUOTE_COLOUR[q.status]), ' ', h('span', { class: 'muted small', text: t('quote.rev', { n: q.revision }) })))))));
     } catch (err) {
       if (err.name !== 'AbortError') replace(box, errorState(err, load));
@@ -209,6 +210,7 @@ async function editor(ctx) {
       [t('quote.discount'), q.discount && q.discount.amount ? '−' + money(q.discount) : money(q.discount)],
       [t('quote.tax'), money(q.tax)],
       [t('quote.total'), h('strong', { class: 'quote-total', text: money(q.total) })],
+      companyTotalPair(q) || ['', null],
       [t('quote.sent'), q.sent_at ? `${dateTime(q.sent_at)} · ${userLabel(q.sent_by)}` : null],
       [t('quote.decided'), q.decided_at ? `${dateTime(q.decided_at)} · ${userLabel(q.decided_by)}` : null],
     ]) : h('p', { class: 'muted', text: t('quote.totals_after_save') });
