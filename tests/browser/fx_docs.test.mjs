@@ -82,3 +82,27 @@ test('the same in Chinese on a phone', async () => {
   await assertHealthy(page, server.base);
   await page.context().close();
 });
+
+test('the sales reports page says which rate its converted figures used', async () => {
+  const party = (await api.post('/api/v1/parties', { kind: 'organization', name: 'Rates Co' })).body;
+  const pid = (await api.get('/api/v1/pipelines')).body.items.find((p) => p.name === 'B2B sales').id;
+  const opp = (await api.post('/api/v1/opportunities', { party_id: party.id, pipeline_id: pid, name: 'USD deal',
+    amount: { amount: 100000, currency: 'USD' } })).body;
+  const won = await api.patch(`/api/v1/opportunities/${opp.id}`, { status: 'won', version: opp.version });
+  assert.equal(won.status, 200, won.text);
+  const r = (await api.get('/api/v1/reports/sales?by=user&from=2026-01-01&to=2027-12-31')).body;
+  const used = r.rates.find((x) => x.currency === 'USD');
+  assert.ok(used && !used.missing, JSON.stringify(r.rates));
+  for (const [locale, head, line] of [['en-US', 'Exchange rates used:', `USD → CNY ${used.rate} (${used.rate_on})`],
+    ['zh-CN', '所用汇率：', `USD → CNY ${used.rate}（${used.rate_on}）`]]) {
+    const page = await openPage(browser, server, { locale });
+    await login(page);
+    await page.goto('/sales-reports?by=user&from=2026-01-01&to=2027-12-31');
+    const box = page.locator('.fx-rates-used');
+    await box.locator('strong').waitFor();
+    assert.equal((await box.locator('strong').textContent()).trim(), head);
+    assert.ok((await box.textContent()).includes(line), await box.textContent());
+    await assertHealthy(page, server.base);
+    await page.close();
+  }
+});

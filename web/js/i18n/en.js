@@ -2227,4 +2227,6 @@ export default {
   'fx.missing': "no {from} rate on or before {date}",
   'fx.too_large': "too large to convert",
   'fx.no_rate_short': "no exchange rate",
+  'fx.rates_used': "Exchange rates used:",
+  'fx.rate_line': "{from} → {to} {rate} ({date})",
 };

@@ -2225,4 +2225,6 @@ export default {
   'fx.missing': "{date} 及之前没有 {from} 汇率",
   'fx.too_large': "金额过大，无法换算",
   'fx.no_rate_short': "无汇率",
+  'fx.rates_used': "所用汇率：",
+  'fx.rate_line': "{from} → {to} {rate}（{date}）",
 };

@@ -23,10 +23,11 @@ export async function render(ctx) {
   const links = h('div', { class: 'head-actions' });
   const tableBox = h('div', { class: 'table-wrap' }, spinner());
   const actBox = h('div', { class: 'table-wrap' });
+  const ratesBox = h('div', { class: 'fx-rates-used' });
   main.append(h('div', { class: 'page page-sales-reports' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('sales.reports_title') }), h('p', { class: 'muted', text: t('sales.reports_subtitle') })), links),
     h('div', { class: 'toolbar' }, byF.wrap, fromF.wrap, toF.wrap),
-    tableBox, card(t('sales.activities'), actBox)));
+    tableBox, ratesBox, card(t('sales.activities'), actBox)));
 
   let users = new Map();
   try { users = new Map((await api.listAll('/api/v1/users', {}, { signal })).map((u) => [String(u.id), u.name || u.email])); } catch { /* names are a nicety */ }
@@ -60,6 +61,7 @@ export async function render(ctx) {
           : c === 'cycle_days' ? (v === null ? '—' : number(Math.round(v * 10) / 10)) : number(v);
         return h('td', { class: 'num', text });
       }))))) : h('p', { class: 'empty', text: t('sales.report_empty') }));
+    drawRates(r.rates || [], r.rates_complete !== false);
     replace(actBox, r.activities.length ? h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('sales.r_user') }), h('th', { scope: 'col', class: 'num', text: t('sales.interactions') }),
         h('th', { scope: 'col', text: t('sales.by_channel') }))),
@@ -67,6 +69,21 @@ export async function render(ctx) {
         h('td', { class: 'num', text: number(a.count) }),
         h('td', { text: Object.entries(a.by_channel).map(([k, v]) => `${t('enum.channel.' + k)} ${v}`).join(' · ') })))))
       : h('p', { class: 'muted', text: t('sales.no_activities') }));
+  }
+
+  // Which rate each converted amount used (issue 18: "the rate of the
+  // document's date is used and shown"): one line per rate entry.
+  function drawRates(rates, complete) {
+    const seen = new Map();
+    for (const x of rates) {
+      const k = x.missing ? `${x.currency}|missing|${x.on}` : `${x.currency}|${x.rate}|${x.rate_on}`;
+      if (!seen.has(k)) seen.set(k, x);
+    }
+    if (!seen.size) { replace(ratesBox); return; }
+    replace(ratesBox, h('p', { class: 'muted small' }, h('strong', { text: t('fx.rates_used') + ' ' }),
+      [...seen.values()].map((x) => x.missing ? t('fx.missing', { from: x.currency, date: x.on })
+        : t('fx.rate_line', { from: x.currency, to: x.to, rate: x.rate, date: x.rate_on })).join(' · '),
+      complete ? null : ' …'));
   }
 
   await load();
