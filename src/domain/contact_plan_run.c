@@ -22,6 +22,7 @@
 #include "lib/zonetime.h"
 #include "lib/timeutil.h"
 #include "records/write.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,38 +139,79 @@ static int mark_live(db *w, const int64_t *ids, size_t from, size_t end, bool *l
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* Whether the slot of party already has its row (this plan, this slot). The
- * writer's transaction holds the database's write lock (BEGIN IMMEDIATE, on
- * PostgreSQL the writer's advisory lock), so no other process can add the
- * row between this read and the insert below. 1, 0 or -1. */
-static int slot_taken(db *w, const struct gen *g, int64_t party)
+/* The slot rows are read and written SLOT_ROWS at a time: one statement
+ * for many rows costs a fraction of as many statements (they are not
+ * records: the contacts made for them go through record_create one by
+ * one). A shorter remainder uses the one-row statements, so the statement
+ * cache holds two texts of each. */
+#define SLOT_ROWS 64
+
+static char g_taken_sql[160 + SLOT_ROWS * 3], g_insert_sql[160 + SLOT_ROWS * 18];
+static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
+
+static void build_sql(void)
 {
-    db_stmt *s = db_prepare(w, "SELECT 1 FROM contact_plan_slot WHERE plan_id = ? AND party_id = ? AND slot = ?");
-    if (!s) return -1;
-    db_bind_int64(s, 1, g->plan_id);
-    db_bind_int64(s, 2, party);
-    db_bind_int64(s, 3, g->slot);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+    size_t n = (size_t)snprintf(g_taken_sql, sizeof g_taken_sql,
+                                "SELECT party_id FROM contact_plan_slot WHERE plan_id = ? AND slot = ? AND party_id IN (?");
+    for (int i = 1; i < SLOT_ROWS; i++) n += (size_t)snprintf(g_taken_sql + n, sizeof g_taken_sql - n, ", ?");
+    snprintf(g_taken_sql + n, sizeof g_taken_sql - n, ")");
+    n = (size_t)snprintf(g_insert_sql, sizeof g_insert_sql,
+                         "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at, interaction_id) VALUES (?, ?, ?, ?, ?)");
+    for (int i = 1; i < SLOT_ROWS; i++) n += (size_t)snprintf(g_insert_sql + n, sizeof g_insert_sql - n, ", (?, ?, ?, ?, ?)");
+    snprintf(g_insert_sql + n, sizeof g_insert_sql - n, " ON CONFLICT DO NOTHING");
 }
 
-/* The slot row, with the contact made for it. The unique key stays the
- * guard: an insert that changes nothing (it cannot, see slot_taken) fails
- * the batch, which rolls the contact back rather than make it twice. */
-static int slot_insert(db *w, const struct gen *g, int64_t party, int64_t interaction)
+/* Which of the parties ids[0, n) (n <= SLOT_ROWS, ascending) already have
+ * their row of this slot: taken[k] for ids[k]. The writer's transaction
+ * holds the database's write lock (BEGIN IMMEDIATE; on PostgreSQL the
+ * writer's advisory lock), so no other process can add one between this
+ * read and the insert below. 0 or -1. */
+static int slots_taken(db *w, const struct gen *g, const int64_t *ids, size_t n, bool *taken)
 {
-    db_stmt *s = db_prepare(w, "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at, interaction_id) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    memset(taken, 0, n * sizeof *taken);
+    if (!n) return 0;
+    db_stmt *s = db_prepare(w, g_taken_sql);
     if (!s) return -1;
     db_bind_int64(s, 1, g->plan_id);
-    db_bind_int64(s, 2, party);
-    db_bind_int64(s, 3, g->slot);
-    db_bind_text(s, 4, g->due_at);
-    db_bind_int64(s, 5, interaction);
-    int rc = db_step(s);
+    db_bind_int64(s, 2, g->slot);
+    for (size_t k = 0; k < SLOT_ROWS; k++) db_bind_int64(s, (int)k + 3, ids[k < n ? k : 0]);   /* padded with a repeat */
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t id = db_column_int64(s, 0);
+        for (size_t k = 0; k < n; k++)
+            if (ids[k] == id) { taken[k] = true; break; }
+    }
     db_done(s);
-    return rc == DB_DONE && db_changes(w) == 1 ? 0 : -1;
+    return rc == DB_DONE ? 0 : -1;
+}
+
+/* The slot rows of the contacts just made (party[k] → interaction[k]). The
+ * unique key stays the guard: an insert that changes fewer rows than it
+ * was given (it cannot, see slots_taken) fails the batch, which rolls the
+ * contacts back rather than make any twice. 0 or -1. */
+static int slots_insert(db *w, const struct gen *g, const int64_t *party, const int64_t *interaction, size_t n)
+{
+    size_t k = 0;
+    while (k < n) {
+        size_t m = n - k >= SLOT_ROWS ? SLOT_ROWS : 1;
+        db_stmt *s = db_prepare(w, m == SLOT_ROWS ? g_insert_sql
+                                                  : "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at, interaction_id) "
+                                                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        if (!s) return -1;
+        for (size_t j = 0; j < m; j++) {
+            int b = (int)j * 5;
+            db_bind_int64(s, b + 1, g->plan_id);
+            db_bind_int64(s, b + 2, party[k + j]);
+            db_bind_int64(s, b + 3, g->slot);
+            db_bind_text(s, b + 4, g->due_at);
+            db_bind_int64(s, b + 5, interaction[k + j]);
+        }
+        int rc = db_step(s);
+        db_done(s);
+        if (rc != DB_DONE || db_changes(w) != (int)m) return -1;
+        k += m;
+    }
+    return 0;
 }
 
 static int gen_batch(db *w, void *arg)
@@ -179,30 +221,38 @@ static int gen_batch(db *w, void *arg)
     long created = 0, existing = 0;
     long rr0 = g->rr;
     static bool live[GEN_BATCH];
+    bool taken[SLOT_ROWS];
+    int64_t made_party[SLOT_ROWS], made_iid[SLOT_ROWS];
+    pthread_once(&g_sql_once, build_sql);
     if (mark_live(w, g->ids, g->pos, end, live)) goto fail;
     /* One record for the batch, changed per contact: record_create copies
      * what it is given. */
     json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)0, "channel", g->channel,
                             "direction", "outbound", "subject", g->subject, "status", "planned", "due_at", g->due_at);
     if (!rec) goto fail;
-    for (size_t i = g->pos; i < end; i++) {
-        int64_t party = g->ids[i];
-        int taken = slot_taken(w, g, party);
-        if (taken < 0) { json_decref(rec); goto fail; }
-        if (taken) { existing++; continue; }
-        int64_t owner = pick_owner(g, i);
-        json_object_set_new(rec, "party_id", json_integer(party));
-        if (owner) json_object_set_new(rec, "user_id", json_integer(owner));
-        else json_object_del(rec, "user_id");
-        struct write_opts o = {.batch_audited = true, .party_known = live[i - g->pos] ? party : 0};
-        int64_t iid = 0;
-        if (record_create(w, &g->wr, &interaction_resource, rec, &o, &iid, NULL, &g->e)) {
-            json_decref(rec);
-            g->rr = rr0;
-            return 1;
+    for (size_t c = g->pos; c < end; c += SLOT_ROWS) {
+        size_t n = end - c < SLOT_ROWS ? end - c : SLOT_ROWS, made = 0;
+        if (slots_taken(w, g, g->ids + c, n, taken)) { json_decref(rec); goto fail; }
+        for (size_t k = 0; k < n; k++) {
+            size_t i = c + k;
+            int64_t party = g->ids[i];
+            if (taken[k]) { existing++; continue; }
+            int64_t owner = pick_owner(g, i);
+            json_object_set_new(rec, "party_id", json_integer(party));
+            if (owner) json_object_set_new(rec, "user_id", json_integer(owner));
+            else json_object_del(rec, "user_id");
+            struct write_opts o = {.batch_audited = true, .party_known = live[i - g->pos] ? party : 0};
+            int64_t iid = 0;
+            if (record_create(w, &g->wr, &interaction_resource, rec, &o, &iid, NULL, &g->e)) {
+                json_decref(rec);
+                g->rr = rr0;
+                return 1;
+            }
+            made_party[made] = party;
+            made_iid[made++] = iid;
         }
-        if (slot_insert(w, g, party, iid)) { json_decref(rec); goto fail; }
-        created++;
+        if (slots_insert(w, g, made_party, made_iid, made)) { json_decref(rec); goto fail; }
+        created += (long)made;
     }
     json_decref(rec);
     if (created && record_log(w, &g->wr, "contact_plan", g->plan_id, "generate",
