@@ -294,19 +294,33 @@ static int cancel_batch(db *w, void *arg)
     return 0;
 }
 
+/* Whether party exists and is not deleted (a contact of a deleted party is
+ * left as it is). */
+static bool party_live(db *c, int64_t party)
+{
+    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
+    if (!s) return false;
+    db_bind_int64(s, 1, party);
+    bool live = db_step(s) == DB_ROW;
+    db_done(s);
+    return live;
+}
+
 /* Reads the open contacts of the plan: those of parties no longer in the
- * segment (all of them for an inactive plan) go to cancel_ids; the overdue
- * ones of the others are counted. */
+ * segment (all of them for an inactive plan) go to cancel_ids, unless the
+ * party was deleted; the overdue ones of the others are counted. A party of
+ * the segment is not deleted (the segment was resolved without them), so
+ * only the few that left are looked up, after the scan. */
 static int scan_open(struct gen *g, bool active, const char *now)
 {
     db *c = db_reader();
     db_stmt *s = db_prepare(c, "SELECT s.party_id, s.interaction_id, i.due_at FROM contact_plan_slot s "
                                "JOIN interaction i ON i.id = s.interaction_id "
-                               "JOIN party p ON p.id = s.party_id AND p.deleted_at IS NULL "
                                "WHERE s.plan_id = ? AND i.status = 'planned'");
     if (!s) return -1;
     db_bind_int64(s, 1, g->plan_id);
     size_t cap = 0;
+    int64_t *parties = NULL;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         int64_t party = db_column_int64(s, 0);
@@ -317,14 +331,22 @@ static int scan_open(struct gen *g, bool active, const char *now)
         }
         if (g->ncancel == cap) {
             cap = cap ? cap * 2 : 256;
-            int64_t *v = realloc(g->cancel_ids, cap * sizeof *v);
-            if (!v) { db_done(s); return -1; }
-            g->cancel_ids = v;
+            int64_t *v = realloc(g->cancel_ids, cap * sizeof *v), *p = v ? realloc(parties, cap * sizeof *p) : NULL;
+            if (v) g->cancel_ids = v;
+            if (!p) { db_done(s); free(parties); return -1; }
+            parties = p;
         }
+        parties[g->ncancel] = party;
         g->cancel_ids[g->ncancel++] = db_column_int64(s, 1);
     }
     db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    if (rc != DB_DONE) { free(parties); return -1; }
+    size_t k = 0;
+    for (size_t i = 0; i < g->ncancel; i++)
+        if (party_live(c, parties[i])) g->cancel_ids[k++] = g->cancel_ids[i];
+    g->ncancel = k;
+    free(parties);
+    return 0;
 }
 
 /* The users of owner_rule team / round robin: the plan's assignee team's,
