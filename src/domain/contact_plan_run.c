@@ -4,11 +4,13 @@
  *
  * Time is cut into slots of every_days days from the plan's starts_on; on a
  * day D each party of the segment gets the contact of the slot D falls in,
- * due at the slot's end. The slot row (plan, party, slot) is inserted first
- * with ON CONFLICT DO NOTHING: only the writer whose insert changed a row
- * creates the interaction, in the same transaction, so a re-run or a second
- * process (both see the row once the first commits: the writer serialises
- * them) makes nothing twice. The interactions are written through the one
+ * due at the slot's end. Inside the writer's transaction, which holds the
+ * database's write lock, the slot rows (plan, party, slot) of a chunk of
+ * parties are read; for a party without one the interaction is created and
+ * then its slot row inserted in the same transaction, so a re-run or a
+ * second process (both see the rows once the first commits: the write lock
+ * serialises them) makes nothing twice, and the slot's unique key still
+ * fails a batch that would. The interactions are written through the one
  * write path as the system actor, with one audit row per batch on the plan
  * and an event per contact. A party that left the segment (its tier
  * changed) has its open planned contacts of the plan cancelled the same way,
@@ -37,7 +39,7 @@ extern struct resource interaction_resource;
  * the run appends to interaction, event and contact_plan_slot and their
  * indexes at once, and with the default 2 MB their right-hand pages were
  * spilled to the WAL and read back many times over within one batch. */
-enum { GEN_CACHE_KIB = 65536, NORMAL_CACHE_KIB = 2000 };
+enum { GEN_CACHE_KIB = 16384, NORMAL_CACHE_KIB = 2000 };
 static int cache_big(db *w, void *ctx) { (void)ctx; return db_cache_size(w, GEN_CACHE_KIB) ? 1 : 0; }
 static int cache_normal(db *w, void *ctx) { (void)ctx; return db_cache_size(w, NORMAL_CACHE_KIB) ? 1 : 0; }
 
@@ -78,6 +80,7 @@ struct gen {
     /* Cancellation: the open contacts of parties that left. */
     int64_t *cancel_ids;
     size_t ncancel, cancel_pos;
+    bool *live;                   /* GEN_BATCH marks of mark_live */
 };
 
 /* The owners of the segment's parties (ids[i] → owners[i], 0 for none),
@@ -220,11 +223,10 @@ static int gen_batch(db *w, void *arg)
     size_t end = g->pos + GEN_BATCH < g->nids ? g->pos + GEN_BATCH : g->nids;
     long created = 0, existing = 0;
     long rr0 = g->rr;
-    static bool live[GEN_BATCH];
     bool taken[SLOT_ROWS];
     int64_t made_party[SLOT_ROWS], made_iid[SLOT_ROWS];
     pthread_once(&g_sql_once, build_sql);
-    if (mark_live(w, g->ids, g->pos, end, live)) goto fail;
+    if (mark_live(w, g->ids, g->pos, end, g->live)) goto fail;
     /* One record for the batch, changed per contact: record_create copies
      * what it is given. */
     json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)0, "channel", g->channel,
@@ -241,7 +243,7 @@ static int gen_batch(db *w, void *arg)
             json_object_set_new(rec, "party_id", json_integer(party));
             if (owner) json_object_set_new(rec, "user_id", json_integer(owner));
             else json_object_del(rec, "user_id");
-            struct write_opts o = {.batch_audited = true, .party_known = live[i - g->pos] ? party : 0};
+            struct write_opts o = {.batch_audited = true, .party_known = g->live[i - g->pos] ? party : 0};
             int64_t iid = 0;
             if (record_create(w, &g->wr, &interaction_resource, rec, &o, &iid, NULL, &g->e)) {
                 json_decref(rec);
@@ -399,7 +401,8 @@ static int run_plan(int64_t plan_id, const char *day, const char *writer_name, v
             goto done;
         }
         res->matched += (long)g.nids;
-        if (load_members(&g) || load_owners(&g)) { snprintf(error, cap, "the team or the owners could not be read"); goto done; }
+        g.live = malloc(GEN_BATCH * sizeof *g.live);
+        if (!g.live || load_members(&g) || load_owners(&g)) { snprintf(error, cap, "the team or the owners could not be read"); goto done; }
         char due[11];
         g.slot = contact_plan_slot(json_string_value(json_object_get(g.plan, "starts_on")), day, (int)json_integer_value(json_object_get(g.plan, "every_days")), due);
         snprintf(g.due_at, sizeof g.due_at, "%sT00:00:00Z", due);
@@ -425,6 +428,7 @@ done:
     free(g.members);
     free(g.owners);
     free(g.cancel_ids);
+    free(g.live);
     return rc;
 }
 
