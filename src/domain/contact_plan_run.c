@@ -4,11 +4,13 @@
  *
  * Time is cut into slots of every_days days from the plan's starts_on; on a
  * day D each party of the segment gets the contact of the slot D falls in,
- * due at the slot's end. The slot row (plan, party, slot) is inserted first
- * with ON CONFLICT DO NOTHING: only the writer whose insert changed a row
- * creates the interaction, in the same transaction, so a re-run or a second
- * process (both see the row once the first commits: the writer serialises
- * them) makes nothing twice. The interactions are written through the one
+ * due at the slot's end. Inside the writer's transaction, which holds the
+ * database's write lock, the slot rows (plan, party, slot) of a chunk of
+ * parties are read; for a party without one the interaction is created and
+ * then its slot row inserted in the same transaction, so a re-run or a
+ * second process (both see the rows once the first commits: the write lock
+ * serialises them) makes nothing twice, and the slot's unique key still
+ * fails a batch that would. The interactions are written through the one
  * write path as the system actor, with one audit row per batch on the plan
  * and an event per contact. A party that left the segment (its tier
  * changed) has its open planned contacts of the plan cancelled the same way,
@@ -22,6 +24,7 @@
 #include "lib/zonetime.h"
 #include "lib/timeutil.h"
 #include "records/write.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,14 @@ extern struct resource interaction_resource;
 /* Contacts created per write transaction: each commit is an fsync, and a
  * batch holds the writer for about a tenth of a second. */
 #define GEN_BATCH 8000
+
+/* A bigger page cache on the writer while a plan runs (like an import's):
+ * the run appends to interaction, event and contact_plan_slot and their
+ * indexes at once, and with the default 2 MB their right-hand pages were
+ * spilled to the WAL and read back many times over within one batch. */
+enum { GEN_CACHE_KIB = 16384, NORMAL_CACHE_KIB = 2000 };
+static int cache_big(db *w, void *ctx) { (void)ctx; return db_cache_size(w, GEN_CACHE_KIB) ? 1 : 0; }
+static int cache_normal(db *w, void *ctx) { (void)ctx; return db_cache_size(w, NORMAL_CACHE_KIB) ? 1 : 0; }
 
 int64_t contact_plan_slot(const char *anchor, const char *day, int every_days, char due[11])
 {
@@ -69,6 +80,7 @@ struct gen {
     /* Cancellation: the open contacts of parties that left. */
     int64_t *cancel_ids;
     size_t ncancel, cancel_pos;
+    bool *live;                   /* GEN_BATCH marks of mark_live */
 };
 
 /* The owners of the segment's parties (ids[i] → owners[i], 0 for none),
@@ -103,45 +115,148 @@ static int64_t pick_owner(struct gen *g, size_t i)
     return g->members[(size_t)(g->rr++ + g->slot) % g->nmembers];
 }
 
+/* Marks in live[] (live[i - from] for ids[i]) the parties of ids[from, end)
+ * that exist, not deleted, read in this transaction: one ordered range read
+ * when the ids are dense enough (a tier of most customers), so each
+ * contact's party reference need not be looked up again (write_opts
+ * .party_known). Sparse ids are left unmarked: record_create looks each up
+ * itself. 0 or -1. */
+static int mark_live(db *w, const int64_t *ids, size_t from, size_t end, bool *live)
+{
+    memset(live, 0, (end - from) * sizeof *live);
+    if (end <= from) return 0;
+    int64_t lo = ids[from], hi = ids[end - 1];
+    if ((uint64_t)(hi - lo) > 4 * (uint64_t)(end - from)) return 0;
+    db_stmt *s = db_prepare(w, "SELECT id FROM party WHERE id >= ? AND id <= ? AND deleted_at IS NULL ORDER BY id");
+    if (!s) return -1;
+    db_bind_int64(s, 1, lo);
+    db_bind_int64(s, 2, hi);
+    size_t k = from;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t id = db_column_int64(s, 0);
+        while (k < end && ids[k] < id) k++;
+        if (k < end && ids[k] == id) live[k++ - from] = true;
+    }
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+/* The slot rows are read and written SLOT_ROWS at a time: one statement
+ * for many rows costs a fraction of as many statements (they are not
+ * records: the contacts made for them go through record_create one by
+ * one). A shorter remainder uses the one-row statements, so the statement
+ * cache holds two texts of each. */
+#define SLOT_ROWS 64
+
+static char g_taken_sql[160 + SLOT_ROWS * 3], g_insert_sql[160 + SLOT_ROWS * 18];
+static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
+
+static void build_sql(void)
+{
+    size_t n = (size_t)snprintf(g_taken_sql, sizeof g_taken_sql,
+                                "SELECT party_id FROM contact_plan_slot WHERE plan_id = ? AND slot = ? AND party_id IN (?");
+    for (int i = 1; i < SLOT_ROWS; i++) n += (size_t)snprintf(g_taken_sql + n, sizeof g_taken_sql - n, ", ?");
+    snprintf(g_taken_sql + n, sizeof g_taken_sql - n, ")");
+    n = (size_t)snprintf(g_insert_sql, sizeof g_insert_sql,
+                         "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at, interaction_id) VALUES (?, ?, ?, ?, ?)");
+    for (int i = 1; i < SLOT_ROWS; i++) n += (size_t)snprintf(g_insert_sql + n, sizeof g_insert_sql - n, ", (?, ?, ?, ?, ?)");
+    snprintf(g_insert_sql + n, sizeof g_insert_sql - n, " ON CONFLICT DO NOTHING");
+}
+
+/* Which of the parties ids[0, n) (n <= SLOT_ROWS, ascending) already have
+ * their row of this slot: taken[k] for ids[k]. The writer's transaction
+ * holds the database's write lock (BEGIN IMMEDIATE; on PostgreSQL the
+ * writer's advisory lock), so no other process can add one between this
+ * read and the insert below. 0 or -1. */
+static int slots_taken(db *w, const struct gen *g, const int64_t *ids, size_t n, bool *taken)
+{
+    memset(taken, 0, n * sizeof *taken);
+    if (!n) return 0;
+    db_stmt *s = db_prepare(w, g_taken_sql);
+    if (!s) return -1;
+    db_bind_int64(s, 1, g->plan_id);
+    db_bind_int64(s, 2, g->slot);
+    for (size_t k = 0; k < SLOT_ROWS; k++) db_bind_int64(s, (int)k + 3, ids[k < n ? k : 0]);   /* padded with a repeat */
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t id = db_column_int64(s, 0);
+        for (size_t k = 0; k < n; k++)
+            if (ids[k] == id) { taken[k] = true; break; }
+    }
+    db_done(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+/* The slot rows of the contacts just made (party[k] → interaction[k]). The
+ * unique key stays the guard: an insert that changes fewer rows than it
+ * was given (it cannot, see slots_taken) fails the batch, which rolls the
+ * contacts back rather than make any twice. 0 or -1. */
+static int slots_insert(db *w, const struct gen *g, const int64_t *party, const int64_t *interaction, size_t n)
+{
+    size_t k = 0;
+    while (k < n) {
+        size_t m = n - k >= SLOT_ROWS ? SLOT_ROWS : 1;
+        db_stmt *s = db_prepare(w, m == SLOT_ROWS ? g_insert_sql
+                                                  : "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at, interaction_id) "
+                                                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        if (!s) return -1;
+        for (size_t j = 0; j < m; j++) {
+            int b = (int)j * 5;
+            db_bind_int64(s, b + 1, g->plan_id);
+            db_bind_int64(s, b + 2, party[k + j]);
+            db_bind_int64(s, b + 3, g->slot);
+            db_bind_text(s, b + 4, g->due_at);
+            db_bind_int64(s, b + 5, interaction[k + j]);
+        }
+        int rc = db_step(s);
+        db_done(s);
+        if (rc != DB_DONE || db_changes(w) != (int)m) return -1;
+        k += m;
+    }
+    return 0;
+}
+
 static int gen_batch(db *w, void *arg)
 {
     struct gen *g = arg;
     size_t end = g->pos + GEN_BATCH < g->nids ? g->pos + GEN_BATCH : g->nids;
     long created = 0, existing = 0;
     long rr0 = g->rr;
-    static const struct write_opts batch = {.batch_audited = true};
-    for (size_t i = g->pos; i < end; i++) {
-        int64_t party = g->ids[i];
-        db_stmt *s = db_prepare(w, "INSERT INTO contact_plan_slot(plan_id, party_id, slot, due_at) VALUES (?, ?, ?, ?) "
-                                   "ON CONFLICT DO NOTHING");
-        if (!s) goto fail;
-        db_bind_int64(s, 1, g->plan_id);
-        db_bind_int64(s, 2, party);
-        db_bind_int64(s, 3, g->slot);
-        db_bind_text(s, 4, g->due_at);
-        int rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) goto fail;
-        if (db_changes(w) == 0) { existing++; continue; }
-        int64_t owner = pick_owner(g, i);
-        json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)party, "channel", g->channel,
-                                "direction", "outbound", "subject", g->subject, "status", "planned", "due_at", g->due_at);
-        if (owner) json_object_set_new(rec, "user_id", json_integer(owner));
-        int64_t iid = 0;
-        int crc = record_create(w, &g->wr, &interaction_resource, rec, &batch, &iid, NULL, &g->e);
-        json_decref(rec);
-        if (crc) { g->rr = rr0; return 1; }
-        s = db_prepare(w, "UPDATE contact_plan_slot SET interaction_id = ? WHERE plan_id = ? AND party_id = ? AND slot = ?");
-        if (!s) goto fail;
-        db_bind_int64(s, 1, iid);
-        db_bind_int64(s, 2, g->plan_id);
-        db_bind_int64(s, 3, party);
-        db_bind_int64(s, 4, g->slot);
-        rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) goto fail;
-        created++;
+    bool taken[SLOT_ROWS];
+    int64_t made_party[SLOT_ROWS], made_iid[SLOT_ROWS];
+    pthread_once(&g_sql_once, build_sql);
+    if (mark_live(w, g->ids, g->pos, end, g->live)) goto fail;
+    /* One record for the batch, changed per contact: record_create copies
+     * what it is given. */
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "party_id", (json_int_t)0, "channel", g->channel,
+                            "direction", "outbound", "subject", g->subject, "status", "planned", "due_at", g->due_at);
+    if (!rec) goto fail;
+    for (size_t c = g->pos; c < end; c += SLOT_ROWS) {
+        size_t n = end - c < SLOT_ROWS ? end - c : SLOT_ROWS, made = 0;
+        if (slots_taken(w, g, g->ids + c, n, taken)) { json_decref(rec); goto fail; }
+        for (size_t k = 0; k < n; k++) {
+            size_t i = c + k;
+            int64_t party = g->ids[i];
+            if (taken[k]) { existing++; continue; }
+            int64_t owner = pick_owner(g, i);
+            json_object_set_new(rec, "party_id", json_integer(party));
+            if (owner) json_object_set_new(rec, "user_id", json_integer(owner));
+            else json_object_del(rec, "user_id");
+            struct write_opts o = {.batch_audited = true, .party_known = g->live[i - g->pos] ? party : 0};
+            int64_t iid = 0;
+            if (record_create(w, &g->wr, &interaction_resource, rec, &o, &iid, NULL, &g->e)) {
+                json_decref(rec);
+                g->rr = rr0;
+                return 1;
+            }
+            made_party[made] = party;
+            made_iid[made++] = iid;
+        }
+        if (slots_insert(w, g, made_party, made_iid, made)) { json_decref(rec); goto fail; }
+        created += (long)made;
     }
+    json_decref(rec);
     if (created && record_log(w, &g->wr, "contact_plan", g->plan_id, "generate",
                               json_pack("{s:[n,I]}", "contacts_created", (json_int_t)created), 0))
         goto fail;
@@ -181,19 +296,33 @@ static int cancel_batch(db *w, void *arg)
     return 0;
 }
 
+/* Whether party exists and is not deleted (a contact of a deleted party is
+ * left as it is). */
+static bool party_live(db *c, int64_t party)
+{
+    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
+    if (!s) return false;
+    db_bind_int64(s, 1, party);
+    bool live = db_step(s) == DB_ROW;
+    db_done(s);
+    return live;
+}
+
 /* Reads the open contacts of the plan: those of parties no longer in the
- * segment (all of them for an inactive plan) go to cancel_ids; the overdue
- * ones of the others are counted. */
+ * segment (all of them for an inactive plan) go to cancel_ids, unless the
+ * party was deleted; the overdue ones of the others are counted. A party of
+ * the segment is not deleted (the segment was resolved without them), so
+ * only the few that left are looked up, after the scan. */
 static int scan_open(struct gen *g, bool active, const char *now)
 {
     db *c = db_reader();
     db_stmt *s = db_prepare(c, "SELECT s.party_id, s.interaction_id, i.due_at FROM contact_plan_slot s "
                                "JOIN interaction i ON i.id = s.interaction_id "
-                               "JOIN party p ON p.id = s.party_id AND p.deleted_at IS NULL "
                                "WHERE s.plan_id = ? AND i.status = 'planned'");
     if (!s) return -1;
     db_bind_int64(s, 1, g->plan_id);
     size_t cap = 0;
+    int64_t *parties = NULL;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         int64_t party = db_column_int64(s, 0);
@@ -204,14 +333,22 @@ static int scan_open(struct gen *g, bool active, const char *now)
         }
         if (g->ncancel == cap) {
             cap = cap ? cap * 2 : 256;
-            int64_t *v = realloc(g->cancel_ids, cap * sizeof *v);
-            if (!v) { db_done(s); return -1; }
-            g->cancel_ids = v;
+            int64_t *v = realloc(g->cancel_ids, cap * sizeof *v), *p = v ? realloc(parties, cap * sizeof *p) : NULL;
+            if (v) g->cancel_ids = v;
+            if (!p) { db_done(s); free(parties); return -1; }
+            parties = p;
         }
+        parties[g->ncancel] = party;
         g->cancel_ids[g->ncancel++] = db_column_int64(s, 1);
     }
     db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    if (rc != DB_DONE) { free(parties); return -1; }
+    size_t k = 0;
+    for (size_t i = 0; i < g->ncancel; i++)
+        if (party_live(c, parties[i])) g->cancel_ids[k++] = g->cancel_ids[i];
+    g->ncancel = k;
+    free(parties);
+    return 0;
 }
 
 /* The users of owner_rule team / round robin: the plan's assignee team's,
@@ -264,16 +401,20 @@ static int run_plan(int64_t plan_id, const char *day, const char *writer_name, v
             goto done;
         }
         res->matched += (long)g.nids;
-        if (load_members(&g) || load_owners(&g)) { snprintf(error, cap, "the team or the owners could not be read"); goto done; }
+        g.live = malloc(GEN_BATCH * sizeof *g.live);
+        if (!g.live || load_members(&g) || load_owners(&g)) { snprintf(error, cap, "the team or the owners could not be read"); goto done; }
         char due[11];
         g.slot = contact_plan_slot(json_string_value(json_object_get(g.plan, "starts_on")), day, (int)json_integer_value(json_object_get(g.plan, "every_days")), due);
         snprintf(g.due_at, sizeof g.due_at, "%sT00:00:00Z", due);
         snprintf(g.subject, sizeof g.subject, "%.200s: %s", g.name ? g.name : "", contact_plan_slot_activity(g.plan, g.slot));
+        bool big = g.slot >= 0 && g.nids > GEN_BATCH && db_write(cache_big, NULL) == 0;
+        int w = 0;
         while (g.slot >= 0 && g.pos < g.nids && !(cancel && *cancel)) {
-            int w = db_write(gen_batch, &g);
-            if (w) { snprintf(error, cap, "%s", w > 0 ? g.e.message : "the contacts could not be written"); goto done; }
+            if ((w = db_write(gen_batch, &g)) != 0) break;
             if (progress) progress(ctx, (long)g.pos, (long)g.nids);
         }
+        if (big) db_write(cache_normal, NULL);
+        if (w) { snprintf(error, cap, "%s", w > 0 ? g.e.message : "the contacts could not be written"); goto done; }
     }
     if (scan_open(&g, active, now)) { snprintf(error, cap, "the open contacts could not be read"); goto done; }
     while (g.cancel_pos < g.ncancel && !(cancel && *cancel)) {
@@ -287,6 +428,7 @@ done:
     free(g.members);
     free(g.owners);
     free(g.cancel_ids);
+    free(g.live);
     return rc;
 }
 

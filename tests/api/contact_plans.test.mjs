@@ -7,7 +7,7 @@
 // counted and each customer shows its next planned contact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, addUser, assertError, sql, sqlExec, zoneDate } from './harness.mjs';
+import { Server, addUser, assertError, sql, sqlExec, sqlRows, zoneDate } from './harness.mjs';
 
 const PW = 'a long enough password';
 
@@ -183,4 +183,49 @@ test('two server processes running the same plan at once create each contact onc
     assert.equal(r1.existing + r2.existing, N);
     assert.equal(sql(one.db, "SELECT count(*) FROM interaction WHERE subject = 'Twin: call'"), String(N));
   } finally { await two.stop(); await one.stop(); one.cleanup(); }
+});
+
+test('a run over many parties: slots read and written in chunks, sparse and dense segments, one event per contact, left and deleted parties', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const N = 200;   // three chunks of 64 slot rows and a remainder
+    sqlExec(srv.db, `INSERT INTO party (kind, name, tags, created_at, updated_at)
+      WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${N})
+      SELECT 'person', 'Chunk ' || x, CASE WHEN x % 5 = 0 THEN '["bulk","fifth"]' ELSE '["bulk"]' END,
+        '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z' FROM c`);
+    const ids = sqlRows(srv.db, "SELECT id FROM party WHERE name LIKE 'Chunk %' ORDER BY id").map((r) => r[0]);
+    const fifth = sqlRows(srv.db, "SELECT id FROM party WHERE name LIKE 'Chunk %' AND tags LIKE '%fifth%' ORDER BY id").map((r) => r[0]);
+    assert.equal(fifth.length, N / 5);
+    // A sparse segment first (every fifth party: each reference is looked up on its own).
+    const plan = (await admin.post('/api/v1/contact-plans', { name: 'Chunks', segment: 'tags=fifth', every_days: 7, starts_on: '2027-03-01' })).body;
+    let r = await run(admin, plan.id, '2027-03-02');
+    assert.deepEqual([r.matched, r.created, r.existing], [N / 5, N / 5, 0]);
+    // Then every party, in the same slot: the fifths are taken, scattered through every chunk.
+    const p2 = (await admin.get(`/api/v1/contact-plans/${plan.id}`)).body;
+    assert.equal((await admin.patch(`/api/v1/contact-plans/${plan.id}`, { segment: 'tags=bulk', version: p2.version })).status, 200);
+    r = await run(admin, plan.id, '2027-03-03');
+    assert.deepEqual([r.matched, r.created, r.existing, r.cancelled], [N, N - N / 5, N / 5, 0]);
+    // Exactly one planned contact per party, each slot row naming its own party's contact.
+    assert.equal(sql(srv.db, "SELECT count(*) FROM interaction WHERE subject = 'Chunks: call' AND status = 'planned'"), String(N));
+    assert.equal(sql(srv.db, "SELECT count(DISTINCT party_id) FROM interaction WHERE subject = 'Chunks: call'"), String(N));
+    assert.equal(sql(srv.db, `SELECT count(*) FROM contact_plan_slot s JOIN interaction i ON i.id = s.interaction_id
+      AND i.party_id = s.party_id AND i.due_at = s.due_at WHERE s.plan_id = ? AND s.slot = 0`, plan.id), String(N));
+    // One event per contact through the write path, and the plan's audit rows count them all.
+    assert.equal(sql(srv.db, `SELECT count(*) FROM event e JOIN interaction i ON i.id = e.record_id
+      WHERE e.type = 'interaction' AND e.action = 'create' AND i.subject = 'Chunks: call'`), String(N));
+    const audited = sqlRows(srv.db, "SELECT changes FROM audit WHERE entity = 'contact_plan' AND entity_id = ? AND action = 'generate'", plan.id)
+      .reduce((n, [c]) => n + JSON.parse(c).contacts_created[1], 0);
+    assert.equal(audited, N);
+    // A re-run of the slot makes nothing.
+    r = await run(admin, plan.id, '2027-03-07');
+    assert.deepEqual([r.created, r.existing], [0, N]);
+    // One customer deleted, one out of the segment: only the latter's contact is cancelled.
+    assert.equal((await admin.del(`/api/v1/parties/${ids[10]}`)).status, 204);
+    sqlExec(srv.db, `UPDATE party SET tags = '["other"]' WHERE id = ?`, ids[11]);
+    r = await run(admin, plan.id, '2027-03-04');
+    assert.deepEqual([r.matched, r.created, r.existing, r.cancelled], [N - 2, 0, N - 2, 1]);
+    assert.equal(sql(srv.db, 'SELECT status FROM interaction WHERE party_id = ?', ids[11]), 'cancelled');
+    assert.equal(sql(srv.db, 'SELECT status FROM interaction WHERE party_id = ?', ids[10]), 'planned');
+  } finally { await srv.stop(); srv.cleanup(); }
 });
