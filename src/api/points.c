@@ -53,8 +53,14 @@ struct post_ctx {
 static int post_job(db *w, void *arg)
 {
     struct post_ctx *c = arg;
-    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "update"))) {
+    /* As on the party itself: one the user may not read is not there (404);
+     * one they read but may not change is forbidden (403). */
+    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "read") & ~SCOPE_WRITE)) {
         verr_set(&c->e, 404, "not_found", "id", "no party with id %lld", (long long)c->p.party_id);
+        return 1;
+    }
+    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "update"))) {
+        verr_set(&c->e, 403, "forbidden", NULL, "you may not change the points of party %lld", (long long)c->p.party_id);
         return 1;
     }
     if (c->p.program_id) {

@@ -1,0 +1,184 @@
+// authz_programmes: the authorisation matrix of the relationship-marketing
+// programme endpoints (issues 20 and 21) — contact plans, occasions,
+// campaigns, e-mail templates, consents, next actions, loyalty points,
+// clubs, structural services, referral programmes, relationship levels, the
+// mail settings — every endpoint × every role (admin included), derived from
+// the served permission table (tests/api/authz_matrix.mjs), and 401 without
+// a login. Then the record scope of the custom routes that take a party or a
+// member: a salesperson whose party scope is `own` meets another
+// salesperson's customer as a 404 (a body naming it: 422) on points, next
+// action, next contact, relationship, referral member, cards and tree,
+// preview, redemption and referral, finds it in no list, and the refusals
+// change nothing in the database.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, addUser, assertError, dbDumpOfRequests } from './harness.mjs';
+import { ROLES, roleClients, runMatrix, assertAnonymous } from './authz_matrix.mjs';
+
+const PW = 'a long enough password';
+const CNY = (amount) => ({ amount, currency: 'CNY' });
+const today = () => new Date().toISOString().slice(0, 10);
+const LEVELS = [
+  { level: 1, card_quota: 50, benefit: '机器 machine', benefit_cost: CNY(1000), expected_spend: CNY(6000) },
+  { level: 2, card_quota: 6, benefit: '半价 half price', benefit_cost: CNY(500), expected_spend: CNY(3000) },
+  { level: 3, card_quota: 0, benefit: '1/3 off', benefit_cost: CNY(300), expected_spend: CNY(2000) },
+];
+
+let seq = 0;
+/** A person with a complete file (phone, e-mail, address): a referral member may be enrolled on it. */
+async function person(c, name) {
+  seq++;
+  const r = await c.post('/api/v1/parties', { kind: 'person', name, phones: [`+86 139 0000 ${String(1000 + seq)}`],
+    emails: [`m${seq}.${Date.now()}@example.com`], addresses: [{ line1: '1 Nanjing Rd', city: '上海' }] });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+/** The lines of the request-made dump that differ from `before` ('' when none). */
+function dbChanges(db, before) {
+  const now = dbDumpOfRequests(db);
+  if (now === before) return '';
+  const was = new Set(before.split('\n')), is = new Set(now.split('\n'));
+  return [...[...was].filter((l) => !is.has(l)).map((l) => `- ${l}`), ...[...is].filter((l) => !was.has(l)).map((l) => `+ ${l}`)]
+    .join('\n').slice(0, 4000);
+}
+
+// The expectations of routes whose answer depends on more than one permission.
+const none = (s, e, a) => (s[e]?.[a] || 'none') === 'none';
+const all = (s, e, a) => s[e]?.[a] === 'all';
+/** An admin-only route: 403 for every other role. */
+const adminOnly = (ok) => (s, role) => (role === 'admin' ? ok : 403);
+/** A programme route naming one of the admin's parties that the caller must be allowed to change. */
+const partyToChange = (entity, action, ok) => (s) => (none(s, entity, action) ? 403 : all(s, 'parties', 'update') ? ok : 422);
+/** A route of a referral member: the member's party must be readable (404), then the action's scope. */
+const memberRoute = (action, ok) => (s) => (none(s, 'referral-programs', action) ? 403 : all(s, 'parties', 'read') ? ok : 404);
+
+test('authorisation matrix: every role × every programme endpoint of issues 20 and 21, derived from the permission table', async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const roles = [...ROLES, 'admin'];   // the admin last: its successes change versions the others were denied on
+    const clients = await roleClients(srv, admin, ROLES, PW);
+    const table = (await admin.get('/api/v1/permissions')).body.roles;
+    // The admin's fixtures, outside every team; a party of its own per role for the bodies that name one.
+    const party = await person(admin, '矩阵 Matrix');
+    const partyFor = {}, newcomerFor = {};
+    for (const r of roles) { partyFor[r] = await person(admin, `矩阵 ${r}`); newcomerFor[r] = await person(admin, `新客 ${r}`); }
+    const post = async (path, body) => { const r = await admin.post(path, body); assert.equal(r.status, 201, `${path}: ${r.text}`); return r.body; };
+    const tpl = await post('/api/v1/email-templates', { name: '问候 greeting', language: 'zh-CN', subject: '您好 {{name}}', body: '<p>hi</p>' });
+    const plan = await post('/api/v1/contact-plans', { name: 'VIP weekly', segment: 'tags=vip', every_days: 7, channel: 'call', owner_rule: 'customer_owner' });
+    const rule = await post('/api/v1/occasion-rules', { name: '七夕 card', occasion: 'festival', festival: 'qixi', days_ahead: 1 });
+    const campaign = await post('/api/v1/campaigns', { name: '会员日 Member day', template_id: tpl.id });
+    const consent = await post('/api/v1/consents', { party_id: party.id, channel: 'email', granted: true, source: 'form', wording: '同意 agree' });
+    const loyalty = await post('/api/v1/loyalty-programs', { name: '积分 Points', earn_unit: CNY(1000), earn_points: 1 });
+    const club = await post('/api/v1/clubs', { name: '车主俱乐部 Owners', membership_levels: ['member'] });
+    const clubFor = {};
+    for (const r of roles) clubFor[r] = await post('/api/v1/clubs', { name: `club of ${r}`, membership_levels: ['member'] });
+    const member = await post('/api/v1/club-members', { club_id: club.id, party_id: party.id, joined_on: '2026-01-01' });
+    const event = await post('/api/v1/club-events', { club_id: club.id, name: '试驾日 Test drive', starts_at: '2026-12-20T02:00:00Z' });
+    const attendance = await post('/api/v1/event-attendances', { event_id: event.id, party_id: party.id });
+    const service = await post('/api/v1/structural-services', { party_id: party.id, kind: 'display_help', delivered_on: today(), value: CNY(5000) });
+    const prog = await post('/api/v1/referral-programs', { name: 'VIP 矩阵', status: 'active', levels: LEVELS, budget_cap: CNY(100000000) });
+    const P = `/api/v1/referral-programs/${prog.id}`;
+    const ref = await post(`${P}/members`, { party_id: party.id, id_number: 'M-0001' });
+    const codes = (await post(`${P}/members/${ref.id}/cards`, { count: 10 })).items.map((k) => k.code);
+    const cardFor = Object.fromEntries(roles.map((r, i) => [r, codes[i]]));
+    const uniq = (r) => `${r}-${Date.now()}-${seq++}`;
+    const versionOf = (path) => async () => (await admin.get(path)).body.version;
+    const patch = (path, fields) => async () => ({ ...fields, version: await versionOf(path)() });
+    const C = (type, id) => `/api/v1/${type}/${id}`;
+
+    const endpoints = [
+      // Issue 20: contact plans and occasions.
+      ['contact-plans', 'read', 'GET', '/api/v1/contact-plans', null, 'list'],
+      ['contact-plans', 'create', 'POST', '/api/v1/contact-plans', (r) => ({ name: uniq(r), segment: 'tags=vip', every_days: 7 }), 'list'],
+      ['contact-plans', 'read', 'GET', C('contact-plans', plan.id), null, 'record'],
+      ['contact-plans', 'update', 'PATCH', C('contact-plans', plan.id), patch(C('contact-plans', plan.id), { every_days: 14 }), 'record'],
+      ['contact-plans', 'update', 'POST', `${C('contact-plans', plan.id)}/run?wait=true`, {}, 'record', 200],
+      ['parties', 'read', 'GET', `/api/v1/parties/${party.id}/next-contact`, null,
+        (s) => (none(s, 'parties', 'read') ? 403 : all(s, 'parties', 'read') && all(s, 'interactions', 'read') ? 200 : 404)],
+      ['occasion-rules', 'read', 'GET', '/api/v1/occasion-rules', null, 'list'],
+      ['occasion-rules', 'create', 'POST', '/api/v1/occasion-rules', (r) => ({ name: uniq(r), occasion: 'festival', festival: 'qixi', days_ahead: 1 }), 'list'],
+      ['occasion-rules', 'read', 'GET', C('occasion-rules', rule.id), null, 'record'],
+      ['occasion-rules', 'update', 'PATCH', C('occasion-rules', rule.id), patch(C('occasion-rules', rule.id), { days_ahead: 2 }), 'record'],
+      ['occasion-rules', 'update', 'POST', `${C('occasion-rules', rule.id)}/run?wait=true`, {}, 'record', 200],
+      ['parties', 'read', 'GET', '/api/v1/occasions?from=2026-01-01&to=2026-12-31', null, 'list'],
+      // Campaigns and e-mail.
+      ['campaigns', 'read', 'GET', '/api/v1/campaigns', null, 'list'],
+      ['campaigns', 'create', 'POST', '/api/v1/campaigns', (r) => ({ name: uniq(r) }), 'list'],
+      ['campaigns', 'read', 'GET', C('campaigns', campaign.id), null, 'record'],
+      ['campaigns', 'update', 'PATCH', C('campaigns', campaign.id), patch(C('campaigns', campaign.id), { budget: CNY(100) }), 'record'],
+      ['campaigns', 'read', 'GET', `${C('campaigns', campaign.id)}/measures`, null, 'record'],
+      ['campaigns', 'read', 'GET', `${C('campaigns', campaign.id)}/members`, null, 'record'],
+      // A draft campaign does not send: the admin's allowed call meets the state check (409).
+      ['campaigns', 'update', 'POST', `${C('campaigns', campaign.id)}/send`, {}, 'record', 409],
+      ['email-templates', 'read', 'GET', '/api/v1/email-templates', null, 'list'],
+      ['email-templates', 'create', 'POST', '/api/v1/email-templates', (r) => ({ name: uniq(r), language: 'en', subject: 'Hi', body: 'x' }), 'setup'],
+      ['email-templates', 'read', 'GET', C('email-templates', tpl.id), null, 'setup'],
+      ['email-templates', 'update', 'PATCH', C('email-templates', tpl.id), patch(C('email-templates', tpl.id), { subject: 'Hello {{name}}' }), 'setup'],
+      ['email-templates', 'read', 'POST', '/api/v1/email-templates/preview', { subject: 'Hi {{name}}', body: 'x', language: 'en' }, 'list', 200],
+      ['email-templates', 'read', 'POST', '/api/v1/email-templates/preview', { subject: 'Hi {{name}}', body: 'x', party_id: party.id },
+        (s) => (none(s, 'email-templates', 'read') ? 403 : all(s, 'parties', 'read') ? 200 : 422)],
+      ['consents', 'read', 'GET', '/api/v1/consents', null, 'list'],
+      ['consents', 'create', 'POST', '/api/v1/consents', (r) => ({ party_id: (partyFor[r] || party).id, channel: 'sms', granted: true, source: 'call', wording: 'ok' }), 'ref'],
+      ['consents', 'read', 'GET', C('consents', consent.id), null, 'record'],
+      ['settings', 'read', 'GET', '/api/v1/settings/mail', null, adminOnly(200)],
+      ['settings', 'update', 'PUT', '/api/v1/settings/mail', { company: '矩阵公司 Matrix Ltd' }, adminOnly(200)],
+      // The next best action.
+      ['parties', 'read', 'GET', `/api/v1/parties/${party.id}/next-action`, null, 'record'],
+      ['parties', 'read', 'GET', '/api/v1/next-actions', null, 'list'],
+      // Issue 21: loyalty points.
+      ['loyalty-programs', 'read', 'GET', '/api/v1/loyalty-programs', null, 'list'],
+      ['loyalty-programs', 'create', 'POST', '/api/v1/loyalty-programs', (r) => ({ name: uniq(r), earn_unit: CNY(1000), earn_points: 1 }), 'setup'],
+      ['loyalty-programs', 'read', 'GET', C('loyalty-programs', loyalty.id), null, 'setup'],
+      ['loyalty-programs', 'update', 'PATCH', C('loyalty-programs', loyalty.id), patch(C('loyalty-programs', loyalty.id), { earn_points: 2 }), 'setup'],
+      ['parties', 'read', 'GET', `/api/v1/parties/${party.id}/points`, null, 'record'],
+      ['parties', 'update', 'POST', `/api/v1/parties/${party.id}/points`, { points: 10, reason: '矩阵 matrix' }, 'record'],
+      ['points', 'read', 'GET', '/api/v1/points/check', null, adminOnly(200)],
+      // Clubs, events, attendance, structural services.
+      ['clubs', 'read', 'GET', '/api/v1/clubs', null, 'list'],
+      ['clubs', 'create', 'POST', '/api/v1/clubs', (r) => ({ name: uniq(r) }), 'setup'],
+      ['clubs', 'read', 'GET', C('clubs', club.id), null, 'setup'],
+      ['clubs', 'update', 'PATCH', C('clubs', club.id), patch(C('clubs', club.id), { annual_fee: CNY(100) }), 'setup'],
+      ['club-members', 'read', 'GET', '/api/v1/club-members', null, 'list'],
+      ['club-members', 'create', 'POST', '/api/v1/club-members', (r) => ({ club_id: (clubFor[r] || club).id, party_id: (partyFor[r] || party).id, joined_on: '2026-02-01' }), 'ref'],
+      ['club-members', 'read', 'GET', C('club-members', member.id), null, 'record'],
+      ['club-members', 'update', 'PATCH', C('club-members', member.id), patch(C('club-members', member.id), { left_on: '2026-12-31' }), 'record'],
+      ['club-events', 'read', 'GET', '/api/v1/club-events', null, 'list'],
+      ['club-events', 'create', 'POST', '/api/v1/club-events', (r) => ({ club_id: club.id, name: uniq(r), starts_at: '2026-12-21T02:00:00Z' }), 'setup'],
+      ['club-events', 'read', 'GET', C('club-events', event.id), null, 'setup'],
+      ['event-attendances', 'read', 'GET', '/api/v1/event-attendances', null, 'list'],
+      ['event-attendances', 'create', 'POST', '/api/v1/event-attendances', (r) => ({ event_id: event.id, party_id: (partyFor[r] || party).id }), 'ref'],
+      ['event-attendances', 'read', 'GET', C('event-attendances', attendance.id), null, 'record'],
+      ['event-attendances', 'update', 'PATCH', C('event-attendances', attendance.id),
+        patch(C('event-attendances', attendance.id), { status: 'registered' }), 'record'],
+      ['structural-services', 'read', 'GET', '/api/v1/structural-services', null, 'list'],
+      ['structural-services', 'create', 'POST', '/api/v1/structural-services',
+        (r) => ({ party_id: (partyFor[r] || party).id, kind: 'stock_advice', delivered_on: today(), value: CNY(100) }), 'ref'],
+      ['structural-services', 'read', 'GET', C('structural-services', service.id), null, 'record'],
+      // The referral-card programme.
+      ['referral-programs', 'read', 'GET', '/api/v1/referral-programs', null, 'list'],
+      ['referral-programs', 'create', 'POST', '/api/v1/referral-programs', (r) => ({ name: uniq(r), levels: LEVELS, budget_cap: CNY(1000) }), 'setup'],
+      ['referral-programs', 'read', 'GET', P, null, 'setup'],
+      ['referral-programs', 'read', 'GET', `${P}/members`, null, 'list'],
+      ['referral-programs', 'update', 'POST', `${P}/members`, (r) => ({ party_id: (partyFor[r] || party).id, id_number: `ID-${r}` }),
+        partyToChange('referral-programs', 'update', 201)],
+      ['referral-programs', 'read', 'GET', `${P}/members/${ref.id}`, null, memberRoute('read', 200)],
+      ['referral-programs', 'read', 'GET', `${P}/members/${ref.id}/cards`, null, memberRoute('read', 200)],
+      ['referral-programs', 'read', 'GET', `${P}/members/${ref.id}/tree`, null, memberRoute('read', 200)],
+      ['referral-programs', 'update', 'POST', `${P}/members/${ref.id}/cards`, { count: 1 }, memberRoute('update', 201)],
+      ['referral-programs', 'read', 'GET', `${P}/report`, null, 'list'],
+      ['referral-programs', 'read', 'POST', (r) => `/api/v1/referral-cards/${cardFor[r]}/redeem`, (r) => ({ party_id: (newcomerFor[r] || party).id }),
+        partyToChange('referral-programs', 'read', 201)],
+      // Relationship levels.
+      ['parties', 'read', 'GET', `/api/v1/parties/${party.id}/relationship`, null, 'record'],
+      ['parties', 'read', 'GET', '/api/v1/settings/relationship-grid', null, 'list'],
+      ['settings', 'update', 'PUT', '/api/v1/settings/relationship-grid', { margin_low: 0.1, margin_high: 0.3, customers_few: 5, customers_many: 50 },
+        adminOnly(200)],
+    ];
+    const { checked, denied } = await runMatrix({ clients, roles, table, endpoints });
+    assert.ok(checked >= 400 && denied >= 140, `${checked} checks, ${denied} denials`);
+    // Nobody unauthenticated, on any of them.
+    await assertAnonymous(srv.base, endpoints);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
