@@ -182,3 +182,76 @@ test('authorisation matrix: every role × every programme endpoint of issues 20 
     await assertAnonymous(srv.base, endpoints);
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+// ---- record scope: a salesperson whose party scope is own ----
+test("record scope: a salesperson who reads only their own customers meets a colleague's customer nowhere in the programme routes, and the refusals change nothing", async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    const team = (await admin.post('/api/v1/teams', { name: '华东 East' })).body;
+    addUser(srv.db, 's1@test.local', 'sales');
+    addUser(srv.db, 's2@test.local', 'sales');
+    let s1 = await srv.login('s1@test.local', PW);
+    const s2 = await srv.login('s2@test.local', PW);
+    for (const u of [s1, s2]) assert.equal((await admin.patch(`/api/v1/users/${u.user.id}`, { team_id: team.id })).status, 200);
+    // Sales read their team's customers by default; this installation narrows it to their own.
+    const put = await admin.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'parties', action: 'read', scope: 'own' });
+    assert.equal(put.status, 200, put.text);
+    s1 = await srv.login('s1@test.local', PW);
+    const mine = await person(s1, '我的客户 Mine'), theirs = await person(s2, '同事的客户 Theirs');
+    for (const p of [mine, theirs]) {
+      const r = await admin.patch(`/api/v1/parties/${p.id}`, { birthday: '1990-06-15', version: p.version });
+      assert.equal(r.status, 200, r.text);
+    }
+    const order = (await admin.post('/api/v1/orders', { party_id: theirs.id, currency: 'CNY', total: CNY(100) })).body;
+    assert.equal((await admin.post(`/api/v1/parties/${theirs.id}/points`, { points: 50, reason: '开户 welcome' })).status, 201);
+    const prog = (await admin.post('/api/v1/referral-programs', { name: 'VIP 范围', status: 'active', levels: LEVELS, budget_cap: CNY(100000000) })).body;
+    const P = `/api/v1/referral-programs/${prog.id}`;
+    const mineM = (await admin.post(`${P}/members`, { party_id: mine.id, id_number: 'S-0001' })).body;
+    const theirsM = (await admin.post(`${P}/members`, { party_id: theirs.id, id_number: 'S-0002' })).body;
+    const card = (await admin.post(`${P}/members/${mineM.id}/cards`, { count: 1 })).body.items[0].code;
+    const newcomer = await person(s2, '新客 Newcomer');   // s2's, not s1's
+
+    // The positive controls: s1 sees their own customer on the same routes.
+    for (const path of [`/api/v1/parties/${mine.id}/points`, `/api/v1/parties/${mine.id}/next-action`,
+      `/api/v1/parties/${mine.id}/relationship`, `${P}/members/${mineM.id}`, `${P}/members/${mineM.id}/cards`, `${P}/members/${mineM.id}/tree`]) {
+      const r = await s1.get(path);
+      assert.equal(r.status, 200, `${path}: ${r.text}`);
+    }
+    const ids = (r) => r.body.items.map((i) => i.party_id);
+    assert.deepEqual(ids(await s1.get(`${P}/members`)), [mine.id], "the member list holds only s1's customer");
+    assert.deepEqual(ids(await admin.get(`${P}/members`)), [mine.id, theirs.id]);
+    const occ = await s1.get('/api/v1/occasions?from=2026-01-01&to=2026-12-31&kind=birthday');
+    assert.equal(occ.status, 200, occ.text);
+    assert.deepEqual([...new Set(ids(occ))], [mine.id], "s1's occasions: their own customer's birthday only");
+    assert.ok(ids(await admin.get('/api/v1/occasions?from=2026-01-01&to=2026-12-31&kind=birthday')).includes(theirs.id));
+    const work = await s1.get('/api/v1/next-actions');
+    assert.equal(work.status, 200, work.text);
+    assert.ok(!ids(work).includes(theirs.id), "the colleague's customer is not on s1's worklist");
+
+    // The refusals, and what they left alone.
+    const before = dbDumpOfRequests(srv.db);
+    for (const path of [`/api/v1/parties/${theirs.id}/points`, `/api/v1/parties/${theirs.id}/next-action`,
+      `/api/v1/parties/${theirs.id}/next-contact`, `/api/v1/parties/${theirs.id}/relationship`,
+      `${P}/members/${theirsM.id}`, `${P}/members/${theirsM.id}/cards`, `${P}/members/${theirsM.id}/tree`]) {
+      assertError(await s1.get(path), 404, 'not_found');
+    }
+    assertError(await s1.post(`/api/v1/parties/${theirs.id}/points`, { points: -10, reason: 'redeem' }), 404, 'not_found');
+    assertError(await s1.post(`/api/v1/parties/${theirs.id}/points`, { points: 10, reason: 'gift' }), 404, 'not_found');
+    assertError(await s1.post(`/api/v1/referral-cards/${card}/redeem`, { party_id: newcomer.id }), 422, 'invalid_reference', 'party_id');
+    assertError(await s1.post(`${P}/referrals`, { member_card: mineM.member_card, referrer_name: mine.name, party_id: newcomer.id }),
+      422, 'invalid_reference', 'party_id');
+    assertError(await s1.post('/api/v1/email-templates/preview', { subject: '{{name}}', body: 'x', party_id: theirs.id }), 422, 'invalid_reference', 'party_id');
+    assertError(await s1.post('/api/v1/consents', { party_id: theirs.id, channel: 'email', granted: false, source: 'x', wording: 'y' }),
+      422, 'invalid_reference', 'party_id');
+    // A posting on s1's own customer naming the colleague's customer's order, or an order that is not there.
+    assertError(await s1.post(`/api/v1/parties/${mine.id}/points`, { points: 5, reason: 'order', order_id: order.id }), 422, 'invalid_reference', 'order_id');
+    assertError(await s1.post(`/api/v1/parties/${mine.id}/points`, { points: 5, reason: 'order', order_id: 999999 }), 422, 'invalid_reference', 'order_id');
+    assert.equal(dbChanges(srv.db, before), '', 'the refusals changed nothing');
+    assert.equal((await admin.get(`/api/v1/parties/${theirs.id}/points`)).body.balance, 50);
+    // And s1 works on their own customer.
+    const own = await s1.post(`/api/v1/parties/${mine.id}/points`, { points: 5, reason: '礼品 gift' });
+    assert.equal(own.status, 201, own.text);
+    assert.notEqual(dbChanges(srv.db, before), '', 'an allowed posting is stored');
+  } finally { await srv.stop(); srv.cleanup(); }
+});
