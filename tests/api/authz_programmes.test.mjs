@@ -255,3 +255,26 @@ test("record scope: a salesperson who reads only their own customers meets a col
     assert.notEqual(dbChanges(srv.db, before), '', 'an allowed posting is stored');
   } finally { await srv.stop(); srv.cleanup(); }
 });
+
+test("a campaign outside the caller's read scope is not there for its custom routes either: send, measures and members answer 404, and nothing is queued", async () => {
+  const srv = await new Server().start();
+  try {
+    const admin = await srv.login();
+    addUser(srv.db, 'mk@test.local', 'marketing');
+    // Marketing reads only its own campaigns in this installation (it may still change its own).
+    const put = await admin.request('PUT', '/api/v1/permissions', { role: 'marketing', entity: 'campaigns', action: 'read', scope: 'own' });
+    assert.equal(put.status, 200, put.text);
+    const mk = await srv.login('mk@test.local', PW);
+    const theirs = (await admin.post('/api/v1/campaigns', { name: '别人的 Theirs' })).body;
+    const mine = (await mk.post('/api/v1/campaigns', { name: '我的 Mine' })).body;
+    const before = dbDumpOfRequests(srv.db);
+    for (const [method, path] of [['GET', `/api/v1/campaigns/${theirs.id}`], ['GET', `/api/v1/campaigns/${theirs.id}/measures`],
+      ['GET', `/api/v1/campaigns/${theirs.id}/members`], ['POST', `/api/v1/campaigns/${theirs.id}/send`]]) {
+      assertError(await mk.request(method, path, method === 'POST' ? {} : undefined), 404, 'not_found');
+    }
+    assert.equal(dbDumpOfRequests(srv.db), before, 'the refusals queued nothing');
+    // The caller's own campaign is there: a draft does not send (409), its measures are read.
+    assertError(await mk.post(`/api/v1/campaigns/${mine.id}/send`, {}), 409, 'invalid_state', 'status');
+    assert.equal((await mk.get(`/api/v1/campaigns/${mine.id}/measures`)).status, 200);
+  } finally { await srv.stop(); srv.cleanup(); }
+});
