@@ -302,6 +302,12 @@ static void tree_get(struct req *rq, struct resp *rs)
     json_t *t = member_visible(db_reader(), &rq->user, rq->path_ids[1])
         ? referral_tree(db_reader(), rq->path_ids[0], rq->path_ids[1], after, (int)limit) : NULL;
     if (!t) { resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]); return; }
+    /* A child whose party the user may not read stays in the tree (its
+     * subtree counts and money are the programme's), without its name. */
+    size_t i;
+    json_t *child;
+    json_array_foreach(json_object_get(t, "children"), i, child)
+        if (!member_visible(db_reader(), &rq->user, json_integer_value(json_object_get(child, "id")))) json_object_set_new(child, "name", json_null());
     resp_json(rs, 200, t);
 }
 
@@ -373,7 +379,8 @@ static const struct route_doc tree_doc = {
                 "'levels':{'type':'array','items':{'type':'object','required':['level','ordinary','members','cost','revenue'],'properties':{"
                 "'level':{'type':'integer'},'ordinary':{'type':'boolean'},'members':{'type':'integer'},'cost':" MONEY ",'revenue':" MONEY "}}}}},"
                 "'children':{'type':'array','items':{'type':'object','required':['id','name','level','ordinary','subtree_members','subtree_cost','subtree_revenue'],"
-                "'properties':{'id':{'type':'integer','format':'int64'},'name':{'type':'string'},'level':{'type':'integer'},'ordinary':{'type':'boolean'},"
+                "'properties':{'id':{'type':'integer','format':'int64'},'name':{'type':'string','nullable':true,"
+                "'description':'null for a member whose party you may not read'},'level':{'type':'integer'},'ordinary':{'type':'boolean'},"
                 "'subtree_members':{'type':'integer'},'subtree_cost':" MONEY ",'subtree_revenue':" MONEY "}}},"
                 "'next':{'type':'string','nullable':true}}}",
     .response_name = "ReferralTree",

@@ -209,8 +209,15 @@ test("record scope: a salesperson who reads only their own customers meets a col
     const P = `/api/v1/referral-programs/${prog.id}`;
     const mineM = (await admin.post(`${P}/members`, { party_id: mine.id, id_number: 'S-0001' })).body;
     const theirsM = (await admin.post(`${P}/members`, { party_id: theirs.id, id_number: 'S-0002' })).body;
-    const card = (await admin.post(`${P}/members/${mineM.id}/cards`, { count: 1 })).body.items[0].code;
+    const [card, card2] = (await admin.post(`${P}/members/${mineM.id}/cards`, { count: 2 })).body.items.map((k) => k.code);
     const newcomer = await person(s2, '新客 Newcomer');   // s2's, not s1's
+    // s1's customer referred one of s2's: s1 sees the child in the tree, counted, without its name.
+    const referred = await person(s2, '被推荐 Referred');
+    assert.equal((await admin.post(`/api/v1/referral-cards/${card2}/redeem`, { party_id: referred.id })).status, 201);
+    const tree = (await s1.get(`${P}/members/${mineM.id}/tree`)).body;
+    assert.deepEqual([tree.subtree.members, tree.children.length, tree.children[0].name], [2, 1, null]);
+    assert.equal((await admin.get(`${P}/members/${mineM.id}/tree`)).body.children[0].name, referred.name);
+    assertError(await s1.get(`${P}/members/${tree.children[0].id}/tree`), 404, 'not_found');
 
     // The positive controls: s1 sees their own customer on the same routes.
     for (const path of [`/api/v1/parties/${mine.id}/points`, `/api/v1/parties/${mine.id}/next-action`,
