@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, addUser, assertError, dbDumpOfRequests } from './harness.mjs';
-import { ROLES, roleClients, runMatrix, assertAnonymous } from './authz_matrix.mjs';
+import { ROLES, roleClients, runMatrix, assertAnonymous, expectedStatus, scopesOf } from './authz_matrix.mjs';
 
 const PW = 'a long enough password';
 const CNY = (amount) => ({ amount, currency: 'CNY' });
@@ -88,7 +88,29 @@ test('authorisation matrix: every role × every programme endpoint of issues 20 
     const patch = (path, fields) => async () => ({ ...fields, version: await versionOf(path)() });
     const C = (type, id) => `/api/v1/${type}/${id}`;
 
+    // One record per role to delete, made by the admin: [type, body of role r].
+    const doomed = {};
+    const toDelete = {
+      'contact-plans': (r) => ({ name: `doomed ${r}`, segment: 'tags=vip', every_days: 7 }),
+      'occasion-rules': (r) => ({ name: `doomed ${r}`, occasion: 'festival', festival: 'qixi', days_ahead: 1 }),
+      campaigns: (r) => ({ name: `doomed ${r}` }),
+      'email-templates': (r) => ({ name: `doomed ${r}`, language: 'en', subject: 'x', body: 'x' }),
+      'loyalty-programs': (r) => ({ name: `doomed ${r}`, earn_unit: CNY(1000), earn_points: 1 }),
+      clubs: (r) => ({ name: `doomed ${r}` }),
+      'club-events': (r) => ({ club_id: club.id, name: `doomed ${r}`, starts_at: '2026-12-22T02:00:00Z' }),
+      'club-members': (r) => ({ club_id: clubFor[r].id, party_id: party.id, joined_on: '2026-03-01' }),
+      'structural-services': () => ({ party_id: party.id, kind: 'training', delivered_on: today() }),
+    };
+    for (const [type, body] of Object.entries(toDelete)) {
+      doomed[type] = {};
+      for (const r of roles) doomed[type][r] = await post(`/api/v1/${type}`, body(r));
+    }
+    const OWNED = new Set(['contact-plans', 'occasion-rules', 'campaigns', 'club-members', 'structural-services']);
+    const deletions = Object.keys(toDelete).map((type) =>
+      [type, 'delete', 'DELETE', (r) => C(type, (doomed[type][r] || doomed[type].admin).id), null, OWNED.has(type) ? 'record' : 'setup']);
+
     const endpoints = [
+      ...deletions,
       // Issue 20: contact plans and occasions.
       ['contact-plans', 'read', 'GET', '/api/v1/contact-plans', null, 'list'],
       ['contact-plans', 'create', 'POST', '/api/v1/contact-plans', (r) => ({ name: uniq(r), segment: 'tags=vip', every_days: 7 }), 'list'],
@@ -177,7 +199,15 @@ test('authorisation matrix: every role × every programme endpoint of issues 20 
         adminOnly(200)],
     ];
     const { checked, denied } = await runMatrix({ clients, roles, table, endpoints });
-    assert.ok(checked >= 400 && denied >= 140, `${checked} checks, ${denied} denials`);
+    assert.ok(checked >= 450 && denied >= 160, `${checked} checks, ${denied} denials`);
+    // A refused deletion deleted nothing; an allowed one did.
+    for (const row of deletions) {
+      for (const r of roles) {
+        const gone = expectedStatus(scopesOf(table, r), r, row) === 204;
+        const got = await admin.get(C(row[0], doomed[row[0]][r].id));
+        assert.equal(got.status, gone ? 404 : 200, `${row[0]} of ${r} after the matrix`);
+      }
+    }
     // Nobody unauthenticated, on any of them.
     await assertAnonymous(srv.base, endpoints);
   } finally { await srv.stop(); srv.cleanup(); }
