@@ -139,8 +139,14 @@ static int ref_job(db *w, void *arg)
     }
     if (c->op == OP_ENROL || c->op == OP_REDEEM || c->op == OP_REFER) {
         /* The new member's party must be one the user may change: enrolling reads
-         * its personal file and answers its name. */
-        if (!authz_party_in_scope(w, &c->rq->user, c->party, authz_scope(&c->rq->user, "parties", "update"))) {
+         * its personal file and answers its name. A role that changes no party
+         * at all is forbidden outright (403), whichever party it names. */
+        enum scope sc = authz_scope(&c->rq->user, "parties", "update");
+        if ((sc & ~SCOPE_WRITE) == SCOPE_NONE) {
+            verr_set(&c->e, 403, "forbidden", NULL, "your role may not enrol customers in a referral programme");
+            return 1;
+        }
+        if (!authz_party_in_scope(w, &c->rq->user, c->party, sc)) {
             verr_set(&c->e, 422, "invalid_reference", "party_id", "no party with id %lld that you may change", (long long)c->party);
             return 1;
         }

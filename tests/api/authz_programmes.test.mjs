@@ -49,7 +49,8 @@ const all = (s, e, a) => s[e]?.[a] === 'all';
 /** An admin-only route: 403 for every other role. */
 const adminOnly = (ok) => (s, role) => (role === 'admin' ? ok : 403);
 /** A programme route naming one of the admin's parties that the caller must be allowed to change. */
-const partyToChange = (entity, action, ok) => (s) => (none(s, entity, action) ? 403 : all(s, 'parties', 'update') ? ok : 422);
+const partyToChange = (entity, action, ok) => (s) =>
+  (none(s, entity, action) || none(s, 'parties', 'update') ? 403 : all(s, 'parties', 'update') ? ok : 422);
 /** A route of a referral member: the member's party must be readable (404), then the action's scope. */
 const memberRoute = (action, ok) => (s) => (none(s, 'referral-programs', action) ? 403 : all(s, 'parties', 'read') ? ok : 404);
 
@@ -190,6 +191,9 @@ test('authorisation matrix: every role × every programme endpoint of issues 20 
       ['referral-programs', 'read', 'GET', `${P}/members/${ref.id}/tree`, null, memberRoute('read', 200)],
       ['referral-programs', 'update', 'POST', `${P}/members/${ref.id}/cards`, { count: 1 }, memberRoute('update', 201)],
       ['referral-programs', 'read', 'GET', `${P}/report`, null, 'list'],
+      // Referring an ordinary member (the programme is not open at any level here: the admin's call meets 409 not_open).
+      ['referral-programs', 'read', 'POST', `${P}/referrals`, (r) => ({ member_card: ref.member_card, referrer_name: party.name,
+        party_id: (newcomerFor[r] || party).id }), partyToChange('referral-programs', 'read', 409)],
       ['referral-programs', 'read', 'POST', (r) => `/api/v1/referral-cards/${cardFor[r]}/redeem`, (r) => ({ party_id: (newcomerFor[r] || party).id }),
         partyToChange('referral-programs', 'read', 201)],
       // Relationship levels.
