@@ -266,6 +266,17 @@ test("record scope: a salesperson who reads only their own customers meets a col
     assert.equal(occ.status, 200, occ.text);
     assert.deepEqual([...new Set(ids(occ))], [mine.id], "s1's occasions: their own customer's birthday only");
     assert.ok(ids(await admin.get('/api/v1/occasions?from=2026-01-01&to=2026-12-31&kind=birthday')).includes(theirs.id));
+    // A campaign over both customers: s1 reads its member list, the colleague's customer without name or address.
+    for (const p of [mine, theirs]) {
+      const cur = (await admin.get(`/api/v1/parties/${p.id}`)).body;
+      assert.equal((await admin.patch(`/api/v1/parties/${p.id}`, { tags: ['scope'], version: cur.version })).status, 200);
+    }
+    const k = (await admin.post('/api/v1/campaigns', { name: '范围 Scope', channel: 'email', segment: 'tags=scope', control_share: 0 })).body;
+    assert.equal((await admin.patch(`/api/v1/campaigns/${k.id}`, { status: 'active', version: k.version })).status, 200);
+    const seen = (await s1.get(`/api/v1/campaigns/${k.id}/members`)).body.items;
+    const row = (id) => seen.find((x) => x.party_id === id);
+    assert.equal(row(mine.id).party_name, mine.name);
+    assert.deepEqual([row(theirs.id).party_name, row(theirs.id).address], [null, null]);
     const work = await s1.get('/api/v1/next-actions');
     assert.equal(work.status, 200, work.text);
     assert.ok(!ids(work).includes(theirs.id), "the colleague's customer is not on s1's worklist");
