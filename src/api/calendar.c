@@ -182,7 +182,9 @@ static void feed_get(struct req *rq, struct resp *rs)
     rs->body_len = strlen(ics);
     rs->body = ics;
     rs->content_type = "text/calendar; charset=utf-8";
-    resp_header(rs, "Cache-Control", "private, max-age=300");
+    /* The URL is the secret and the feed personal: kept by no cache (the
+     * calendar client polls it anyway). */
+    resp_header(rs, "Cache-Control", "no-store");
 }
 
 static const struct route_doc create_doc = {

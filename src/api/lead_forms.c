@@ -7,7 +7,8 @@
  * A submission becomes a lead through the one write path (a system writer,
  * so the assignment rules and duplicate detection apply), with the form's
  * consent text and the time it was given. Each client address may submit
- * RAPPORT_FORM_RATE times a minute (default 10); a filled honeypot field
+ * RAPPORT_FORM_RATE times a minute (default 10) and read the page
+ * RAPPORT_FORM_PAGE_RATE times (default 120); a filled honeypot field
  * ("website", hidden from people) is answered exactly like a stored lead
  * but stores nothing; an unknown or disabled key is 404. */
 #include "api/api.h"
@@ -117,8 +118,26 @@ static void bad_key(struct resp *rs)
 }
 
 /* Labels in both languages at once: the page is for anyone who comes. */
+/* Page views per minute one address may make (RAPPORT_FORM_PAGE_RATE,
+ * default 120: a visitor reloads, an office shares an address), counted
+ * apart from the submissions so reading the form never uses them up. */
+static int form_page_rate(void)
+{
+    const char *e = getenv("RAPPORT_FORM_PAGE_RATE");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 120;
+}
+
 static void form_get(struct req *rq, struct resp *rs)
 {
+    int retry = 0;
+    if (!ratelimit_take("form_pages", req_client_addr(rq), form_page_rate(), &retry)) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry);
+        resp_header(rs, "Retry-After", ra);
+        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+        return;
+    }
     struct form f;
     if (!form_load(rq->path_params[0], &f)) { bad_key(rs); return; }
     strbuf sb;
@@ -317,7 +336,7 @@ static void form_post(struct req *rq, struct resp *rs)
 
 static const struct route_doc form_get_doc = {
     .id = "getLeadFormPage", .tag = "lead-forms", .response_type = "text/html",
-    .errors = "404",
+    .errors = "404 429",
 };
 static const struct route_doc form_post_doc = {
     .id = "submitLeadForm", .tag = "lead-forms", .status = 202,

@@ -39,7 +39,13 @@ static void campaign_send(struct req *rq, struct resp *rs)
 {
     int64_t id = rq->path_ids[0];
     json_t *c = res_load(db_reader(), &campaign_resource, id);
-    /* Sending is changing the campaign: the caller's update scope applies to the record. */
+    /* A campaign the caller may not read is not there (404, as on GET); sending
+     * is changing it: the caller's update scope applies to the record (403). */
+    if (c && !authz_record_in_scope(db_reader(), &rq->user, registry_by_type("campaign"), id,
+                                    authz_scope(&rq->user, "campaigns", "read") & ~SCOPE_WRITE)) {
+        json_decref(c);
+        c = NULL;
+    }
     if (c && !authz_record_in_scope(db_reader(), &rq->user, registry_by_type("campaign"), id, authz_scope(&rq->user, "campaigns", "update"))) {
         json_decref(c);
         resp_error(rs, 403, "forbidden", NULL, "the campaign is outside your scope");

@@ -3,12 +3,14 @@
  *   POST /api/v1/parties/{id}/points    {"points", "reason", …}: a redemption (reason "redeem") or an adjustment
  *   GET  /api/v1/points/check           rebuilds the balances from the ledger and says whether they agree (admin)
  *   POST /api/v1/points/check           the same, repairing the lot cache from the ledger (admin)
- * Reading needs read on the party, posting update on it. */
+ * Reading needs read on the party (else 404), posting update on it (else 403);
+ * an order_id a posting names is that party's own order, one the user reads. */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/points.h"
 #include "http/authz.h"
 #include "lib/timeutil.h"
+#include "records/registry.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,31 @@ struct post_ctx {
 static int post_job(db *w, void *arg)
 {
     struct post_ctx *c = arg;
-    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "update"))) {
+    /* As on the party itself: one the user may not read is not there (404);
+     * one they read but may not change is forbidden (403). */
+    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "read") & ~SCOPE_WRITE)) {
         verr_set(&c->e, 404, "not_found", "id", "no party with id %lld", (long long)c->p.party_id);
         return 1;
+    }
+    if (!authz_party_in_scope(w, &c->rq->user, c->p.party_id, authz_scope(&c->rq->user, "parties", "update"))) {
+        verr_set(&c->e, 403, "forbidden", NULL, "you may not change the points of party %lld", (long long)c->p.party_id);
+        return 1;
+    }
+    /* The order a posting names is that party's own, and one the user may read:
+     * an id of nothing, or of someone else's order, is refused rather than stored. */
+    if (c->p.order_id) {
+        db_stmt *s = db_prepare(w, "SELECT 1 FROM sales_order WHERE id = ? AND party_id = ?");
+        if (!s) return -1;
+        db_bind_int64(s, 1, c->p.order_id);
+        db_bind_int64(s, 2, c->p.party_id);
+        bool theirs = db_step(s) == DB_ROW;
+        db_done(s);
+        if (!theirs || !authz_record_in_scope(w, &c->rq->user, registry_by_type("order"), c->p.order_id,
+                                              authz_scope(&c->rq->user, "orders", "read") & ~SCOPE_WRITE)) {
+            verr_set(&c->e, 422, "invalid_reference", "order_id", "no order with id %lld of party %lld that you may read",
+                     (long long)c->p.order_id, (long long)c->p.party_id);
+            return 1;
+        }
     }
     if (c->p.program_id) {
         db_stmt *s = db_prepare(w, "SELECT min_redeem FROM loyalty_program WHERE id = ?");

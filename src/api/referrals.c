@@ -10,9 +10,11 @@
  *   POST …/referral-programs/{id}/referrals                     an ordinary member referred by card number and name
  *   GET  …/referral-programs/{id}/report                        per level: planned against actual
  *   POST /api/v1/referral-cards/{code}/redeem                    a new customer redeems a card
- * Setting up and enrolling needs update on referral-programs; redeeming and
- * referring a customer need update on that party; reading needs read. Each
- * change writes an audit row on the programme. */
+ * Setting up and enrolling needs update on referral-programs; enrolling,
+ * redeeming and referring a customer need update on that party; reading needs
+ * read. A member is seen through its party: one whose party the user may not
+ * read is a 404 (its cards and tree too) and is left out of the member list.
+ * Each change writes an audit row on the programme. */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/referral.h"
@@ -114,12 +116,37 @@ static bool order_of_party(db *w, const struct auth_user *u, int64_t order, int6
     return ok && authz_record_in_scope(w, u, registry_by_type("order"), order, authz_scope(u, "orders", "read") & ~SCOPE_WRITE);
 }
 
+/* A member is seen through its party: a member whose party the user may not
+ * read is not there for them (404), like the party itself. */
+static bool member_visible(db *c, const struct auth_user *u, int64_t member)
+{
+    enum scope sc = authz_scope(u, "parties", "read") & ~SCOPE_WRITE;
+    if (sc == SCOPE_ALL) return true;
+    db_stmt *s = db_prepare(c, "SELECT party_id FROM referral_member WHERE id = ?");
+    if (!s) return false;
+    db_bind_int64(s, 1, member);
+    int64_t party = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+    db_done(s);
+    return party && authz_party_in_scope(c, u, party, sc);
+}
+
 static int ref_job(db *w, void *arg)
 {
     struct ref_ctx *c = arg;
-    if (c->op == OP_REDEEM || c->op == OP_REFER) {
-        /* The new member's party must be one the user may change. */
-        if (!authz_party_in_scope(w, &c->rq->user, c->party, authz_scope(&c->rq->user, "parties", "update"))) {
+    if (c->op == OP_ISSUE && !member_visible(w, &c->rq->user, c->member)) {
+        verr_set(&c->e, 404, "not_found", "member_id", "no member %lld in this programme", (long long)c->member);
+        return 1;
+    }
+    if (c->op == OP_ENROL || c->op == OP_REDEEM || c->op == OP_REFER) {
+        /* The new member's party must be one the user may change: enrolling reads
+         * its personal file and answers its name. A role that changes no party
+         * at all is forbidden outright (403), whichever party it names. */
+        enum scope sc = authz_scope(&c->rq->user, "parties", "update");
+        if ((sc & ~SCOPE_WRITE) == SCOPE_NONE) {
+            verr_set(&c->e, 403, "forbidden", NULL, "your role may not enrol customers in a referral programme");
+            return 1;
+        }
+        if (!authz_party_in_scope(w, &c->rq->user, c->party, sc)) {
             verr_set(&c->e, 422, "invalid_reference", "party_id", "no party with id %lld that you may change", (long long)c->party);
             return 1;
         }
@@ -229,12 +256,19 @@ static void members_get(struct req *rq, struct resp *rs)
     if (!program_exists(c, rq->path_ids[0])) { resp_error(rs, 404, "not_found", "id", "no referral programme %lld", (long long)rq->path_ids[0]); return; }
     json_t *o = referral_roots(c, rq->path_ids[0], after, (int)limit);
     if (!o) { resp_error(rs, 503, "storage_error", NULL, "the members could not be read"); return; }
+    /* Only the members whose party the user may read (a page may come out
+     * shorter than limit; next still continues after it). */
+    enum scope sc = authz_scope(&rq->user, "parties", "read") & ~SCOPE_WRITE;
+    json_t *items = json_object_get(o, "items");
+    for (size_t i = json_array_size(items); sc != SCOPE_ALL && i-- > 0;)
+        if (!authz_party_in_scope(c, &rq->user, json_integer_value(json_object_get(json_array_get(items, i), "party_id")), sc))
+            json_array_remove(items, i);
     resp_json(rs, 200, o);
 }
 
 static void member_get(struct req *rq, struct resp *rs)
 {
-    json_t *m = referral_member_json(db_reader(), rq->path_ids[1]);
+    json_t *m = member_visible(db_reader(), &rq->user, rq->path_ids[1]) ? referral_member_json(db_reader(), rq->path_ids[1]) : NULL;
     if (!m || json_integer_value(json_object_get(m, "program_id")) != rq->path_ids[0]) {
         json_decref(m);
         resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]);
@@ -246,6 +280,10 @@ static void member_get(struct req *rq, struct resp *rs)
 static void cards_get(struct req *rq, struct resp *rs)
 {
     db *c = db_reader();
+    if (!member_visible(c, &rq->user, rq->path_ids[1])) {
+        resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]);
+        return;
+    }
     db_stmt *s = db_prepare(c, "SELECT k.id, k.code, k.issuer_id, k.level, k.status, k.issued_at, k.redeemed_at, k.redeemed_by FROM referral_card k"
                                " WHERE k.issuer_id = ? AND k.program_id = ? ORDER BY k.id");
     if (!s) { resp_error(rs, 503, "storage_error", NULL, "the cards could not be read"); return; }
@@ -267,8 +305,15 @@ static void tree_get(struct req *rq, struct resp *rs)
     int64_t after;
     long limit;
     if (page_params(rq, rs, &after, &limit)) return;
-    json_t *t = referral_tree(db_reader(), rq->path_ids[0], rq->path_ids[1], after, (int)limit);
+    json_t *t = member_visible(db_reader(), &rq->user, rq->path_ids[1])
+        ? referral_tree(db_reader(), rq->path_ids[0], rq->path_ids[1], after, (int)limit) : NULL;
     if (!t) { resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]); return; }
+    /* A child whose party the user may not read stays in the tree (its
+     * subtree counts and money are the programme's), without its name. */
+    size_t i;
+    json_t *child;
+    json_array_foreach(json_object_get(t, "children"), i, child)
+        if (!member_visible(db_reader(), &rq->user, json_integer_value(json_object_get(child, "id")))) json_object_set_new(child, "name", json_null());
     resp_json(rs, 200, t);
 }
 
@@ -340,7 +385,8 @@ static const struct route_doc tree_doc = {
                 "'levels':{'type':'array','items':{'type':'object','required':['level','ordinary','members','cost','revenue'],'properties':{"
                 "'level':{'type':'integer'},'ordinary':{'type':'boolean'},'members':{'type':'integer'},'cost':" MONEY ",'revenue':" MONEY "}}}}},"
                 "'children':{'type':'array','items':{'type':'object','required':['id','name','level','ordinary','subtree_members','subtree_cost','subtree_revenue'],"
-                "'properties':{'id':{'type':'integer','format':'int64'},'name':{'type':'string'},'level':{'type':'integer'},'ordinary':{'type':'boolean'},"
+                "'properties':{'id':{'type':'integer','format':'int64'},'name':{'type':'string','nullable':true,"
+                "'description':'null for a member whose party you may not read'},'level':{'type':'integer'},'ordinary':{'type':'boolean'},"
                 "'subtree_members':{'type':'integer'},'subtree_cost':" MONEY ",'subtree_revenue':" MONEY "}}},"
                 "'next':{'type':'string','nullable':true}}}",
     .response_name = "ReferralTree",

@@ -18,12 +18,16 @@
  * answer is stored on the survey, on the case (csat, nps) and on the party
  * (custom fields satisfaction, nps and satisfaction_level, which the
  * analytics read for the D3/D4 loyalty and behaviour classifications),
- * each through the write path as the system actor "survey". */
+ * each through the write path as the system actor "survey". The page and
+ * the answer are limited per client address (RAPPORT_SURVEY_RATE a minute)
+ * and answered with Cache-Control: no-store and Referrer-Policy: no-referrer
+ * (the URL is the secret). */
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/order.h"
 #include "domain/service.h"
 #include "http/authz.h"
+#include "http/ratelimit.h"
 #include "lib/strbuf.h"
 #include "lib/textcheck.h"
 #include "lib/timeutil.h"
@@ -337,7 +341,7 @@ static bool english(struct req *rq)
     return al && !strncasecmp(al, "en", 2);
 }
 
-enum page { P_FORM, P_THANKS, P_ANSWERED, P_EXPIRED, P_UNKNOWN, P_INVALID };
+enum page { P_FORM, P_THANKS, P_ANSWERED, P_EXPIRED, P_UNKNOWN, P_INVALID, P_BUSY };
 
 static void page(struct req *rq, struct resp *rs, int status, enum page kind, const char *detail)
 {
@@ -346,6 +350,7 @@ static void page(struct req *rq, struct resp *rs, int status, enum page kind, co
         {"服务满意度调查", "Satisfaction survey"}, {"感谢您的反馈！", "Thank you for your feedback!"},
         {"这份问卷已经提交过了。", "This survey has already been answered."}, {"这份问卷已过期。", "This survey has expired."},
         {"找不到这份问卷。", "This survey link is not valid."}, {"请检查您的回答。", "Please check your answers."},
+        {"请求过多，请一分钟后再试。", "Too many requests: please try again in a minute."},
     };
     strbuf b;
     sb_init(&b, 4096);
@@ -381,7 +386,6 @@ static void page(struct req *rq, struct resp *rs, int status, enum page kind, co
     rs->body_len = b.len;
     rs->content_type = "text/html; charset=utf-8";
     resp_header(rs, "Cache-Control", "no-store");
-    resp_header(rs, "Referrer-Policy", "no-referrer");
 }
 
 /* The state of a link: 0 open, else the page that says why not. */
@@ -403,8 +407,33 @@ static enum page link_state(db *c, const char *token)
 
 static int page_status(enum page p) { return p == P_UNKNOWN ? 404 : p == P_ANSWERED ? 409 : p == P_EXPIRED ? 410 : 200; }
 
+/* Requests per minute one address may make to the survey links, page and
+ * answer together (RAPPORT_SURVEY_RATE, default 60): a person answers once,
+ * a script guessing tokens is slowed before any is looked up. */
+static int survey_rate(void)
+{
+    const char *e = getenv("RAPPORT_SURVEY_RATE");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 60;
+}
+
+/* Counts the request against its address; false with a 429 (Retry-After)
+ * answered — the page for a person, JSON for a JSON answer — past the rate. */
+static bool survey_budget(struct req *rq, struct resp *rs, bool json)
+{
+    int retry = 0;
+    if (ratelimit_take("survey", req_client_addr(rq), survey_rate(), &retry)) return true;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    resp_header(rs, "Retry-After", ra);
+    if (json) resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+    else page(rq, rs, 429, P_BUSY, NULL);
+    return false;
+}
+
 static void survey_page(struct req *rq, struct resp *rs)
 {
+    if (!survey_budget(rq, rs, false)) return;
     enum page p = link_state(db_reader(), rq->path_params[0]);
     page(rq, rs, page_status(p), p, NULL);
 }
@@ -521,6 +550,7 @@ static int store_answer(db *w, void *arg)
 static void survey_answer(struct req *rq, struct resp *rs)
 {
     bool form = !rq->json;
+    if (!survey_budget(rq, rs, !form)) return;
     struct answer a = {.token = rq->path_params[0], .nps = -1};
     char *csat = NULL, *nps = NULL;
     const char *bad = NULL, *field = NULL;
@@ -634,7 +664,7 @@ static const struct route_doc list_doc = {
 static const struct route_doc page_doc = {
     .id = "getSurveyPage", .tag = "surveys", .response_type = "text/html",
     .params = "[{'name':'lang','in':'query','schema':{'type':'string','enum':['zh-CN','en']}}]",
-    .errors = "404 409 410",
+    .errors = "404 409 410 429",
 };
 static const struct route_doc answer_doc = {
     .id = "answerSurvey", .tag = "surveys",
@@ -645,7 +675,7 @@ static const struct route_doc answer_doc = {
     .response = "{'type':'object','required':['ok','satisfaction_level'],'additionalProperties':false,'properties':{"
                 "'ok':{'type':'boolean'},'satisfaction_level':{'type':'string','enum':['dissatisfied','not_dissatisfied','satisfied','loyal']}}}",
     .response_name = "SurveyAnswered",
-    .errors = "400 404 409 410 413 415 422",
+    .errors = "400 404 409 410 413 415 422 429",
 };
 
 static const struct route survey_routes[] = {

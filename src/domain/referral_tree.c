@@ -653,6 +653,15 @@ json_t *referral_roots(db *c, int64_t program, int64_t after, int limit)
         json_array_append_new(items, member_row(s));
     }
     db_done(s);
+    /* The counts the ReferralMember schema requires, as on one member (after the
+     * page's statement is done: one statement at a time on the connection). */
+    size_t i;
+    json_t *m;
+    json_array_foreach(items, i, m) {
+        int64_t id = json_integer_value(json_object_get(m, "id"));
+        json_object_set_new(m, "cards_issued", json_integer(cards_of(c, id, false)));
+        json_object_set_new(m, "cards_redeemed", json_integer(cards_of(c, id, true)));
+    }
     char cursor[24];
     snprintf(cursor, sizeof cursor, "%lld", (long long)next);
     return json_pack("{s:o, s:o}", "items", items, "next", next ? json_string(cursor) : json_null());

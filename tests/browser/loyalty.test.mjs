@@ -89,6 +89,33 @@ test('the referral programme: planned against actual per level, and the tree exp
   await page.context().close();
 });
 
+test("a salesperson who sees only their own customers: a referred member outside them shows counted, without a name, and is not opened", async () => {
+  const put = await api.request('PUT', '/api/v1/permissions', { role: 'sales', entity: 'parties', action: 'read', scope: 'own' });
+  assert.equal(put.status, 200, put.text);
+  const rep = await api.post('/api/v1/users', { email: 'rep@loyalty.test', name: 'Rep', role: 'sales', password: 'password of the rep' });
+  assert.equal(rep.status, 201, rep.text);
+  const repApi = await server.login('rep@loyalty.test', 'password of the rep');
+  const mine = (await repApi.post('/api/v1/parties', { kind: 'person', name: '孙客户 Sun Customer', phones: ['+86 139 3333 4444'],
+    emails: ['sun@example.com'], addresses: [{ line1: '9 Nanjing Rd', city: '上海' }] })).body;
+  const m = (await api.post(`/api/v1/referral-programs/${prog.id}/members`, { party_id: mine.id, id_number: 'S9' })).body;
+  const card = (await api.post(`/api/v1/referral-programs/${prog.id}/members/${m.id}/cards`, { count: 1 })).body.items[0];
+  const stranger = (await api.post('/api/v1/parties', { kind: 'person', name: '陌生人 Stranger' })).body;
+  assert.equal((await api.post(`/api/v1/referral-cards/${card.code}/redeem`, { party_id: stranger.id })).status, 201);
+  const page = await openPage(browser, server);
+  await login(page, { email: 'rep@loyalty.test', password: 'password of the rep' });
+  await page.goto(`/referral/${prog.id}`);
+  const root = page.locator('.ref-tree > li', { hasText: '孙客户 Sun Customer' });
+  await root.waitFor();
+  assert.equal(await page.locator('.ref-tree > li', { hasText: '周杰 Zhou Jie' }).count(), 0, "another's customer is not among the roots");
+  await root.getByRole('button', { name: /Show who 孙客户 Sun Customer referred/ }).click();
+  const child = root.locator('ul[role=group] li').first();
+  await child.getByText('A member outside your customers').waitFor();
+  assert.equal(await root.getByText('陌生人 Stranger').count(), 0);
+  assert.equal(await child.locator('.tree-toggle').isDisabled(), true);
+  assertHealthy(page, server.base);
+  await page.context().close();
+});
+
 test('an event’s invitations: invite a customer, then registered and attended', async () => {
   const page = await openPage(browser, server);
   await login(page);

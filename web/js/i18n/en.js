@@ -1965,6 +1965,7 @@ export default {
   "ref.ordinary": "Ordinary",
   "ref.level_n": "Level {n}",
   "ref.node_stats": "{n} in subtree · cost {cost} · revenue {revenue}",
+  "ref.hidden_member": "A member outside your customers",
   "ref.no_members": "No members yet.",
   "loy.invitations": "Invitations",
   "loy.invitations_of": "Invitations to {name}",

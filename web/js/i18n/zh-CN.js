@@ -1963,6 +1963,7 @@ export default {
   "ref.ordinary": "普通会员",
   "ref.level_n": "第 {n} 层",
   "ref.node_stats": "下线 {n} 人 · 成本 {cost} · 收入 {revenue}",
+  "ref.hidden_member": "不在您客户范围内的会员",
   "ref.no_members": "暂无会员。",
   "loy.invitations": "邀请",
   "loy.invitations_of": "{name} 的邀请",

@@ -165,11 +165,13 @@ async function programPage(main, id, signal, canEdit) {
     const more = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', text: t('loy.more'), hidden: true });
     const members = m.subtree_members ?? 1;
     let next = null, loaded = false;
-    const toggle = h('button', { type: 'button', class: 'tree-toggle', 'aria-expanded': 'false', disabled: members <= 1,
-      'aria-label': t('ref.expand', { name: m.name }) }, members > 1 ? '▸' : '·');
+    // A member whose customer the user may not see comes without a name, and is not opened.
+    const name = m.name ?? t('ref.hidden_member');
+    const toggle = h('button', { type: 'button', class: 'tree-toggle', 'aria-expanded': 'false', disabled: members <= 1 || m.name == null,
+      'aria-label': t('ref.expand', { name }) }, members > 1 ? '▸' : '·');
     const li = h('li', { role: 'treeitem', dataset: { id: m.id } },
       h('div', { class: 'tree-row' }, toggle,
-        h('span', { class: 'tree-name', text: m.name }),
+        h('span', { class: 'tree-name' + (m.name == null ? ' muted' : ''), text: name }),
         h('span', { class: 'badge' + (m.ordinary ? '' : ' blue'), text: m.ordinary ? t('ref.ordinary') : t('ref.level_n', { n: m.level }) }),
         h('span', { class: 'tree-stats muted', text: t('ref.node_stats', { n: members, cost: money(m.subtree_cost), revenue: money(m.subtree_revenue) }) })),
       kids, more);
