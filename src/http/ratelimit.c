@@ -1,13 +1,14 @@
-/* ratelimit: fixed windows per (bucket, address) (see ratelimit.h). */
+/* ratelimit: a token bucket per (bucket, address) as GCRA (see ratelimit.h). */
 #include "http/ratelimit.h"
 #include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #define SLOTS 4096
+#define MINUTE_MS 60000
 
-static struct slot { uint64_t key; int64_t window; int count; } g_slots[SLOTS];
+/* tat: the theoretical arrival time of the next request, in ms. */
+static struct slot { uint64_t key; int64_t tat; } g_slots[SLOTS];
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t fnv(const char *a, const char *b)
@@ -19,20 +20,31 @@ static uint64_t fnv(const char *a, const char *b)
     return h | 1;   /* 0 marks an empty slot */
 }
 
+bool ratelimit_take_at(const char *bucket, const char *addr, int per_minute, int64_t now_ms, int *retry_after)
+{
+    if (per_minute < 1) per_minute = 1;
+    int64_t interval = MINUTE_MS / per_minute;
+    if (interval < 1) interval = 1;
+    /* A full bucket holds per_minute requests: the last may arrive this far ahead of its time. */
+    int64_t tolerance = interval * (per_minute - 1);
+    uint64_t key = fnv(bucket ? bucket : "", addr ? addr : "");
+    bool ok;
+    int64_t wait_ms = 0;
+    pthread_mutex_lock(&g_lock);
+    struct slot *s = &g_slots[key % SLOTS];
+    if (s->key != key) *s = (struct slot){key, now_ms};   /* another address's slot: a full bucket */
+    int64_t tat = s->tat > now_ms ? s->tat : now_ms;
+    ok = tat - now_ms <= tolerance;
+    if (ok) s->tat = tat + interval;
+    else wait_ms = tat - tolerance - now_ms;
+    pthread_mutex_unlock(&g_lock);
+    if (!ok && retry_after) *retry_after = (int)((wait_ms + 999) / 1000);
+    return ok;
+}
+
 bool ratelimit_take(const char *bucket, const char *addr, int per_minute, int *retry_after)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t window = ts.tv_sec / 60;
-    uint64_t key = fnv(bucket ? bucket : "", addr ? addr : "");
-    bool ok;
-    pthread_mutex_lock(&g_lock);
-    struct slot *s = &g_slots[key % SLOTS];
-    /* Another address's slot, or a past minute: this address starts afresh. */
-    if (s->key != key || s->window != window) *s = (struct slot){key, window, 0};
-    ok = s->count < per_minute;
-    if (ok) s->count++;
-    pthread_mutex_unlock(&g_lock);
-    if (!ok && retry_after) *retry_after = (int)(60 - ts.tv_sec % 60);
-    return ok;
+    return ratelimit_take_at(bucket, addr, per_minute, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, retry_after);
 }

@@ -135,6 +135,35 @@ static void test_ratelimit(void **state)
     assert_true(ratelimit_take("other", "192.0.2.1", 3, &retry));
 }
 
+/* A token bucket, not a window fixed on the clock's minutes: 6 a minute is
+ * 6 at once, then one every 10 s — and never more than 6 in any 60 s, even
+ * across a minute boundary (a fixed window let 12 through there). */
+static void test_ratelimit_bucket(void **state)
+{
+    (void)state;
+    int retry = 0;
+    int64_t t = 59990;   /* 10 ms before a minute boundary */
+    for (int i = 0; i < 6; i++) assert_true(ratelimit_take_at("bucket", "198.51.100.7", 6, t, &retry));
+    assert_false(ratelimit_take_at("bucket", "198.51.100.7", 6, t, &retry));
+    assert_int_equal(retry, 10);
+    /* Past the boundary: still nothing left. */
+    assert_false(ratelimit_take_at("bucket", "198.51.100.7", 6, t + 20, &retry));
+    assert_int_equal(retry, 10);
+    /* One comes back every 10 s. */
+    assert_false(ratelimit_take_at("bucket", "198.51.100.7", 6, t + 9999, &retry));
+    assert_int_equal(retry, 1);
+    assert_true(ratelimit_take_at("bucket", "198.51.100.7", 6, t + 10000, &retry));
+    assert_false(ratelimit_take_at("bucket", "198.51.100.7", 6, t + 10001, &retry));
+    /* After a quiet minute the bucket is full again: 6 at once, not more. */
+    int64_t later = t + 10000 + 60000;
+    for (int i = 0; i < 6; i++) assert_true(ratelimit_take_at("bucket", "198.51.100.7", 6, later, &retry));
+    assert_false(ratelimit_take_at("bucket", "198.51.100.7", 6, later, &retry));
+    /* In any 60 s window from the first request, at most 6 + the one refilled at +10 s … +50 s. */
+    int taken = 0;
+    for (int64_t ms = 0; ms < 60000; ms += 100) taken += ratelimit_take_at("bucket", "203.0.113.9", 6, 1000000 + ms, NULL);
+    assert_int_equal(taken, 6 + 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_lead_workflow),
         cmocka_unit_test(test_rule_checks),
         cmocka_unit_test(test_ratelimit),
+        cmocka_unit_test(test_ratelimit_bucket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
