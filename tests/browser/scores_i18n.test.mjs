@@ -143,7 +143,7 @@ test('an unknown message id or a row without messages shows the English text', a
 });
 
 test('every message id the engine and the API emit has a template in both catalogues', () => {
-  const src = ['../../src/analytics/scoring.c', '../../src/api/analytics.c']
+  const src = ['../../src/analytics/scoring.c', '../../src/analytics/scoring_explain.c', '../../src/api/analytics.c']
     .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
   const ids = new Set();
   for (const m of src.matchAll(/ex_begin\(&e, "[a-z_]+", ([^;]+)\);/g)) for (const q of m[1].matchAll(/"([a-z_]+\.[a-z_]+)"/g)) ids.add(q[1]);
