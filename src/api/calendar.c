@@ -148,7 +148,8 @@ static char *feed_ics(db *c, const struct auth_user *u)
 static void feed_get(struct req *rq, struct resp *rs)
 {
     int retry = 0;
-    if (!ratelimit_take("calendar", req_client_addr(rq), 60, &retry)) {
+    /* A calendar program polls a feed every few minutes; RAPPORT_FEED_RATE for an office behind one address. */
+    if (!ratelimit_take("calendar", req_client_addr(rq), ratelimit_rate("RAPPORT_FEED_RATE", 60), &retry)) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", retry);
         resp_header(rs, "Retry-After", ra);

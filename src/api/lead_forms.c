@@ -123,9 +123,7 @@ static void bad_key(struct resp *rs)
  * apart from the submissions so reading the form never uses them up. */
 static int form_page_rate(void)
 {
-    const char *e = getenv("RAPPORT_FORM_PAGE_RATE");
-    int n = e ? atoi(e) : 0;
-    return n > 0 ? n : 120;
+    return ratelimit_rate("RAPPORT_FORM_PAGE_RATE", 120);
 }
 
 static void form_get(struct req *rq, struct resp *rs)
@@ -230,9 +228,7 @@ static int job_submit(db *w, void *arg)
 
 static int form_rate(void)
 {
-    const char *e = getenv("RAPPORT_FORM_RATE");
-    int n = e ? atoi(e) : 0;
-    return n > 0 ? n : 10;
+    return ratelimit_rate("RAPPORT_FORM_RATE", 10);
 }
 
 static void answer_received(struct resp *rs, bool html, const struct form *f)

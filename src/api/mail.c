@@ -290,9 +290,7 @@ static void mail_settings_put(struct req *rq, struct resp *rs)
  * a few addresses, and an office behind one NAT clicks from one. */
 static int link_rate(void)
 {
-    const char *e = getenv("RAPPORT_MAIL_LINK_RATE");
-    int n = e ? atoi(e) : 0;
-    return n > 0 ? n : 600;
+    return ratelimit_rate("RAPPORT_MAIL_LINK_RATE", 600);
 }
 
 

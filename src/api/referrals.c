@@ -118,22 +118,26 @@ static bool order_of_party(db *w, const struct auth_user *u, int64_t order, int6
 
 /* A member is seen through its party: a member whose party the user may not
  * read is not there for them (404), like the party itself. */
-static bool member_visible(db *c, const struct auth_user *u, int64_t member)
+/* Whether member is one of program's members (any programme's when program
+ * is 0) whose party u may read: anything else is answered as missing. */
+static bool member_visible(db *c, const struct auth_user *u, int64_t program, int64_t member)
 {
     enum scope sc = authz_scope(u, "parties", "read") & ~SCOPE_WRITE;
-    if (sc == SCOPE_ALL) return true;
-    db_stmt *s = db_prepare(c, "SELECT party_id FROM referral_member WHERE id = ?");
+    if (sc == SCOPE_ALL && !program) return true;
+    db_stmt *s = db_prepare(c, "SELECT party_id, program_id FROM referral_member WHERE id = ?");
     if (!s) return false;
     db_bind_int64(s, 1, member);
-    int64_t party = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
+    int64_t party = 0, in = 0;
+    if (db_step(s) == DB_ROW) { party = db_column_int64(s, 0); in = db_column_int64(s, 1); }
     db_done(s);
-    return party && authz_party_in_scope(c, u, party, sc);
+    if (!party || (program && in != program)) return false;
+    return sc == SCOPE_ALL || authz_party_in_scope(c, u, party, sc);
 }
 
 static int ref_job(db *w, void *arg)
 {
     struct ref_ctx *c = arg;
-    if (c->op == OP_ISSUE && !member_visible(w, &c->rq->user, c->member)) {
+    if (c->op == OP_ISSUE && !member_visible(w, &c->rq->user, c->program, c->member)) {
         verr_set(&c->e, 404, "not_found", "member_id", "no member %lld in this programme", (long long)c->member);
         return 1;
     }
@@ -268,7 +272,7 @@ static void members_get(struct req *rq, struct resp *rs)
 
 static void member_get(struct req *rq, struct resp *rs)
 {
-    json_t *m = member_visible(db_reader(), &rq->user, rq->path_ids[1]) ? referral_member_json(db_reader(), rq->path_ids[1]) : NULL;
+    json_t *m = member_visible(db_reader(), &rq->user, rq->path_ids[0], rq->path_ids[1]) ? referral_member_json(db_reader(), rq->path_ids[1]) : NULL;
     if (!m || json_integer_value(json_object_get(m, "program_id")) != rq->path_ids[0]) {
         json_decref(m);
         resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]);
@@ -280,7 +284,7 @@ static void member_get(struct req *rq, struct resp *rs)
 static void cards_get(struct req *rq, struct resp *rs)
 {
     db *c = db_reader();
-    if (!member_visible(c, &rq->user, rq->path_ids[1])) {
+    if (!member_visible(c, &rq->user, rq->path_ids[0], rq->path_ids[1])) {
         resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]);
         return;
     }
@@ -305,7 +309,7 @@ static void tree_get(struct req *rq, struct resp *rs)
     int64_t after;
     long limit;
     if (page_params(rq, rs, &after, &limit)) return;
-    json_t *t = member_visible(db_reader(), &rq->user, rq->path_ids[1])
+    json_t *t = member_visible(db_reader(), &rq->user, rq->path_ids[0], rq->path_ids[1])
         ? referral_tree(db_reader(), rq->path_ids[0], rq->path_ids[1], after, (int)limit) : NULL;
     if (!t) { resp_error(rs, 404, "not_found", "member_id", "no member %lld in this programme", (long long)rq->path_ids[1]); return; }
     /* A child whose party the user may not read stays in the tree (its
@@ -313,7 +317,7 @@ static void tree_get(struct req *rq, struct resp *rs)
     size_t i;
     json_t *child;
     json_array_foreach(json_object_get(t, "children"), i, child)
-        if (!member_visible(db_reader(), &rq->user, json_integer_value(json_object_get(child, "id")))) json_object_set_new(child, "name", json_null());
+        if (!member_visible(db_reader(), &rq->user, 0, json_integer_value(json_object_get(child, "id")))) json_object_set_new(child, "name", json_null());
     resp_json(rs, 200, t);
 }
 

@@ -412,9 +412,7 @@ static int page_status(enum page p) { return p == P_UNKNOWN ? 404 : p == P_ANSWE
  * a script guessing tokens is slowed before any is looked up. */
 static int survey_rate(void)
 {
-    const char *e = getenv("RAPPORT_SURVEY_RATE");
-    int n = e ? atoi(e) : 0;
-    return n > 0 ? n : 60;
+    return ratelimit_rate("RAPPORT_SURVEY_RATE", 60);
 }
 
 /* Counts the request against its address; false with a 429 (Retry-After)

@@ -1,6 +1,7 @@
 /* ratelimit: a token bucket per (bucket, address) as GCRA (see ratelimit.h). */
 #include "http/ratelimit.h"
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,4 +48,11 @@ bool ratelimit_take(const char *bucket, const char *addr, int per_minute, int *r
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ratelimit_take_at(bucket, addr, per_minute, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, retry_after);
+}
+
+int ratelimit_rate(const char *env, int fallback)
+{
+    const char *e = getenv(env);
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : fallback;
 }

@@ -17,6 +17,9 @@
 /* Counts one request of addr to bucket; false (nothing counted) when addr
  * has no request left (*retry_after: whole seconds until it has one). */
 bool ratelimit_take(const char *bucket, const char *addr, int per_minute, int *retry_after);
+/* The per-minute rate set by the environment variable env (a positive whole
+ * number), else fallback. */
+int ratelimit_rate(const char *env, int fallback);
 /* The same at a given monotonic time in milliseconds (unit tests). */
 bool ratelimit_take_at(const char *bucket, const char *addr, int per_minute, int64_t now_ms, int *retry_after);
 #endif

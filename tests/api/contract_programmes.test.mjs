@@ -234,6 +234,16 @@ test('issue 21: a referral programme with the written levels [{level, card_quota
     const rep = (await admin.get(`${P}/report`)).body;
     assert.equal(rep.planned_per_first_level.revenue.amount, 600000 + 6 * 300000);
     assert.deepEqual(rep.levels.map((l) => l.members), [1, 1]);
+    // A member is found only under its own programme: under another one its
+    // record, cards and tree are 404 and no card is issued.
+    const other = await admin.post('/api/v1/referral-programs', { name: 'Other programme', status: 'active', levels, budget_cap: CNY(5000000) });
+    assert.equal(other.status, 201, other.text);
+    const O = `/api/v1/referral-programs/${other.body.id}`;
+    assertError(await admin.get(`${O}/members/${m.body.id}`), 404, 'not_found', 'member_id');
+    assertError(await admin.get(`${O}/members/${m.body.id}/cards`), 404, 'not_found', 'member_id');
+    assertError(await admin.get(`${O}/members/${m.body.id}/tree`), 404, 'not_found', 'member_id');
+    assertError(await admin.post(`${O}/members/${m.body.id}/cards`, { count: 1 }), 404, 'not_found', 'member_id');
+    assert.equal((await admin.get(`${P}/members/${m.body.id}/cards`)).body.items.length, 2);
   } finally { await srv.stop(); srv.cleanup(); }
 });
 

@@ -28,16 +28,18 @@ function assertSecretHeaders(r, what) {
   assert.equal(r.headers.get('referrer-policy'), 'no-referrer', `${what}: Referrer-Policy`);
 }
 
-/** The server counts in fixed windows on minute boundaries of its clock: a
- * test that meets one starts a fresh count. `made` requests were counted
- * before; the next `limit - made` must pass, then 429 — or, past a boundary,
- * up to `limit` more before it. */
-function assertLimitAt(n, made, limit) {
-  assert.ok(n >= limit - made && n <= limit, `${n} requests passed before the 429 (${made} made before, ${limit} a minute)`);
+/** The server's limits are token buckets (src/http/ratelimit.h): `limit`
+ * requests at once, then one every 60/limit s. `made` requests were counted
+ * since t0; the next `limit - made` must pass, and no more than refilled
+ * since t0, then 429. */
+function assertLimitAt(n, made, limit, t0) {
+  const refilled = Math.ceil((Date.now() - t0) * limit / 60000);
+  assert.ok(n >= limit - made && n <= limit - made + refilled,
+    `${n} requests passed before the 429 (${made} made before, ${limit} a minute, ${refilled} refilled since)`);
 }
 
-/** send() until it is refused (429): when a window boundary let it through,
- * probe() is sent until the new window is used up, and send() once more. */
+/** send() until it is refused (429): when a token refilled meanwhile and let
+ * it through, probe() is sent until the bucket is empty, and send() once more. */
 async function refused(send, probe, limit) {
   let r = await send();
   if (r.status !== 429) {
@@ -62,7 +64,7 @@ async function untilLimited(send, max) {
 }
 
 test('the calendar feed: no-store and no-referrer, the secret kept as a hash, unknown and withdrawn secrets alike, nothing stored, limited per address', async () => {
-  const srv = await new Server().start();
+  const srv = await new Server({ env: { RAPPORT_FEED_RATE: '20' } }).start();
   try {
     addUser(srv.db, 'rep@test.local', 'sales');
     const rep = await srv.login('rep@test.local', PW);
@@ -70,6 +72,7 @@ test('the calendar feed: no-store and no-referrer, the secret kept as a hash, un
     const feed = (await rep.post('/api/v1/calendar-feeds', {})).body;   // a new one withdraws the old
     const secret = feed.path.match(/^\/calendar\/([^/]+)\.ics$/)[1];
     let sent = 0;
+    const t0 = Date.now();
     const get = async (path) => { sent++; return anon(srv, 'GET', path); };
     const ok = await get(feed.path);
     assert.equal(ok.status, 200, ok.text);
@@ -89,9 +92,9 @@ test('the calendar feed: no-store and no-referrer, the secret kept as a hash, un
     assert.deepEqual([replaced.status, replaced.text], [unknown.status, unknown.text], 'a withdrawn feed reads like an unknown one');
     assert.deepEqual([stopped.status, stopped.text], [unknown.status, unknown.text], 'a stopped feed reads like an unknown one');
     assert.equal(dbDumpOfRequests(srv.db), before, 'the bad secrets stored nothing');
-    // 60 a minute from one address, the 61st refused before any look-up.
+    // 20 a minute from one address here (RAPPORT_FEED_RATE; 60 by default), then refused before any look-up.
     const prior = sent;
-    assertLimitAt(await untilLimited(() => get(`/calendar/${'y'.repeat(40)}.ics`), 70), prior, 60);
+    assertLimitAt(await untilLimited(() => get(`/calendar/${'y'.repeat(40)}.ics`), 70), prior, 20, t0);
   } finally { await srv.stop(); srv.cleanup(); }
 });
 
@@ -110,6 +113,7 @@ test('the survey link: no-store and no-referrer on every answer, the token kept 
     const open = await survey(), expired = await survey(), answered = await survey();
     sqlExec(srv.db, "UPDATE survey SET expires_at = '2020-01-01T00:00:00Z' WHERE id = ?", expired.id);
     const json = (t, body) => anon(srv, 'POST', `/survey/${t}`, JSON.stringify(body), 'application/json');
+    const t0 = Date.now();
     assert.equal((await json(answered.token, { csat: 5 })).status, 200);
     assert.ok(!dbDump(srv.db).includes(open.token), 'the database holds no survey token in clear');
     // Every state's page keeps the URL out of caches and Referer headers.
@@ -127,7 +131,7 @@ test('the survey link: no-store and no-referrer on every answer, the token kept 
     // Twelve requests a minute from one address (page and answer together; 8 made above), then 429 — a page
     // for the form, JSON for a JSON answer — before any token is looked up.
     const probe = () => anon(srv, 'GET', `/survey/${unknownToken}?lang=en`);
-    assertLimitAt(await untilLimited(probe, 20), 8, 12);
+    assertLimitAt(await untilLimited(probe, 20), 8, 12, t0);
     const page = await refused(() => anon(srv, 'GET', `/survey/${open.token}?lang=en`), probe, 12);
     assert.match(page.text, /Too many requests/);
     assertSecretHeaders(page, 'the 429 page');
@@ -143,6 +147,7 @@ test('the web-to-lead form: an unknown and a disabled key answer alike and store
     const f = (await admin.post('/api/v1/lead-forms', { key: 'expo', name: 'Expo', consent_text: '我同意 I agree' })).body;
     const off = (await admin.post('/api/v1/lead-forms', { key: 'closed', name: 'Closed', consent_text: 'x' })).body;
     assert.equal((await admin.patch(`/api/v1/lead-forms/${off.id}`, { enabled: false, version: off.version })).status, 200);
+    const t0 = Date.now();
     const page = await anon(srv, 'GET', `/forms/${f.key}`);
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('referrer-policy'), 'no-referrer', 'the form page sends no Referer to what it links');
@@ -158,7 +163,7 @@ test('the web-to-lead form: an unknown and a disabled key answer alike and store
     assert.equal(pu.status, 404);
     assert.equal(dbDumpOfRequests(srv.db), before, 'a submission to no form stored nothing');
     // Five page views a minute here (three made above), then 429 with Retry-After; submitting still works.
-    assertLimitAt(await untilLimited(() => anon(srv, 'GET', `/forms/${f.key}`), 10), 3, 5);
+    assertLimitAt(await untilLimited(() => anon(srv, 'GET', `/forms/${f.key}`), 10), 3, 5, t0);
     const sent = await anon(srv, 'POST', `/forms/${f.key}`, body, 'application/json');
     assert.equal(sent.status, 202, sent.text);
   } finally { await srv.stop(); srv.cleanup(); }
