@@ -12,8 +12,9 @@ BIN=$PWD/$B/rapport
 N=${CAMPAIGN_PARTIES:-1000000}
 MAILS=${MAIL_COUNT:-100000}
 WORK=$(mktemp -d /tmp/rapport-campaign.XXXXXX)
-SRV=; SINK=
-trap 'for p in $SRV $SINK; do kill -9 $p 2>/dev/null || true; done; cp $WORK/serve.log /tmp/mail-serve.log; rm -rf "$WORK"' EXIT
+. bench/lib.sh
+SINK=
+trap 'bench_stop_server KILL; [ -z "$SINK" ] || kill -9 $SINK 2>/dev/null || true; cp $WORK/serve.log /tmp/mail-serve.log; rm -rf "$WORK"' EXIT
 DB=$WORK/c.db
 "$BIN" init --db "$DB" >/dev/null
 echo 'bench password 1234' | "$BIN" user add bench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
@@ -22,15 +23,11 @@ echo 'bench password 1234' | "$BIN" user add bench@rapport.local --role admin --
   INSERT INTO party(kind, name, tags, emails, created_at, updated_at)
   SELECT 'person', 'p' || i, CASE WHEN i <= $MAILS THEN '[\"mail\"]' ELSE '[\"vip\"]' END,
          '[\"p' || i || '@bench.test\"]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-start_server() {
-  RAPPORT_SMTP_URL=${SMTP_URL:-} "$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >>"$WORK/serve.log" 2>&1 &
-  SRV=$!
-  for _ in $(seq 200); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-}
+PORT=$(bench_free_port)
+# Both servers' output in one log (copied to /tmp/mail-serve.log at exit).
+start_server() { RAPPORT_SMTP_URL=${SMTP_URL:-} BENCH_LOG_APPEND=1 bench_start_server "$DB"; bench_wait_healthy 200; }
 start_server
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 1234"}' \
-  http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
+bench_login bench@rapport.local 'bench password 1234'
 api() { curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -X "$1" "http://127.0.0.1:$PORT$2" ${3:+-d "$3"}; }
 id=$(api POST /api/v1/campaigns '{"name":"bench","channel":"email","segment":"kind=person","control_share":0.1}' | sed -E 's/.*"id":([0-9]+).*/\1/')
 t0=$(date +%s.%N)
@@ -42,14 +39,13 @@ echo "--- segment of $N parties resolved into members on activation"
 echo "  members:          $members (control group $controls)"
 echo "  activation:       $(echo "$t1 - $t0" | bc) s (target < 2 s)"
 if [ "$MAILS" -gt 0 ]; then
-  SINK_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  SINK_PORT=$(bench_free_port)
   node tests/api/smtp_sink.mjs "$SINK_PORT" "$WORK/sink.count" &
   SINK=$!
   sleep 0.5
-  kill $SRV; wait $SRV 2>/dev/null || true
+  bench_stop_server
   SMTP_URL=smtp://127.0.0.1:$SINK_PORT start_server
-  CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 1234"}' \
-    http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
+  bench_login bench@rapport.local 'bench password 1234'
   tid=$(api POST /api/v1/email-templates '{"name":"b","language":"en","subject":"Hello {{name}}","body":"<p>Dear {{name}}, <a href=\"https://example.com/offer\">our offer</a>. {{unsubscribe_url}}</p>"}' | sed -E 's/.*"id":([0-9]+).*/\1/')
   "$BIN" db exec --db "$DB" "INSERT INTO consent(party_id, channel, granted, source, given_at, created_at, updated_at)
     SELECT id, 'email', 1, 'bench', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM party WHERE id <= $MAILS"

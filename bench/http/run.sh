@@ -25,17 +25,16 @@ if [ ! -f "$DB" ]; then
   echo "  demo generation: $(echo "$(date +%s.%N) - $start" | bc) s, $(du -h "$DB" | cut -f1)"
   echo 'bench password 123' | "$BIN" user add bench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
 fi
+. bench/lib.sh
 PORT=18181; BARE=18182
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
+bench_start_server "$DB"
 "$B/bare_mhd" $BARE 2 &
 BAREPID=$!
 trap 'kill $SRV $BAREPID 2>/dev/null || true' EXIT
 # Start-up loads the analytics store (and runs any new migration): up to a minute on 1 M parties.
-for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF_JSON=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' http://127.0.0.1:$PORT/api/v1/session)
-CSRF=$(echo "$CSRF_JSON" | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+bench_wait_healthy 600
+bench_login bench@rapport.local 'bench password 123'
+bench_token bench
 export TOKEN MAX_ID=$PARTIES
 
 rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$SRV/status) / 1024 )); }

@@ -12,22 +12,20 @@ BIN=$B/rapport
 SECS=${LOAD_SECONDS:-60}
 PARTIES=${LOAD_PARTIES:-20000}
 WORK=$(mktemp -d /tmp/rapport-load.XXXXXX)
-trap 'kill -9 $SRV 2>/dev/null || true; rm -rf "$WORK"' EXIT
+. bench/lib.sh
+trap 'bench_stop_server KILL; rm -rf "$WORK"' EXIT
 DB=$WORK/load.db
 "$BIN" demo --db "$DB" --parties "$PARTIES" --seed 11 >/dev/null
 echo 'load password 1234' | "$BIN" user add load@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"load@rapport.local","password":"load password 1234"}' \
-  http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"load"}' \
-  http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+PORT=$(bench_free_port)
+bench_start_server "$DB"
+bench_wait_healthy 100
+bench_login load@rapport.local 'load password 1234'
+bench_token load
 echo "--- mixed load: $PARTIES parties, 64 connections, ${SECS}s (wrk -t2 -c64 --latency -s tests/load/mix.lua)"
 TOKEN=$TOKEN MAX_ID=$PARTIES LOAD_OUT=$WORK/result.txt \
   wrk -t2 -c64 -d"${SECS}s" --timeout 20s --latency -s tests/load/mix.lua http://127.0.0.1:$PORT >"$WORK/wrk.txt"
-kill -9 $SRV; wait $SRV 2>/dev/null || true
+bench_stop_server KILL   # the durability check below: every acknowledged write survives kill -9
 read -r _ c2 c4 c5 sockerr timeouts < <(grep '^counts' "$WORK/result.txt")
 read -r _ p50 p99 max < <(grep '^latency' "$WORK/result.txt")
 ids=$(grep '^ids' "$WORK/result.txt" | cut -d' ' -f2 | tr ',' '\n' | grep -c . || true)

@@ -30,15 +30,13 @@ ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter
     bench/loyalty/bench_tree.c "$B/librapport.a" -o "$WORK/bench_tree" $(make -s --no-print-directory print-libs)
 echo "  load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 "$WORK/bench_tree" "$DB" "${BENCH_TREE_CALLS:-20000}"
+. bench/lib.sh
 PORT=${BENCH_PORT:-18192}
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-trap 'kill $SRV 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' \
-  http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
-  http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+bench_start_server "$DB"
+trap 'bench_stop_server; rm -rf "$WORK"' EXIT
+bench_wait_healthy 600
+bench_login bench@rapport.local 'bench password 123'
+bench_token bench
 H="Authorization: Bearer $TOKEN"
 one=$(curl -s -H "$H" "http://127.0.0.1:$PORT/api/v1/referral-programs/1/members/1/tree?limit=10")
 echo "  a first-level member's subtree: $(echo "$one" | grep -o '"subtree":{"members":[0-9]*' | grep -o '[0-9]*$') members (expected 259)"

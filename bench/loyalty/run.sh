@@ -18,15 +18,13 @@ DB=$WORK/bench.db
 "$BIN" init --db "$DB" >/dev/null
 "$BIN" demo --db "$DB" --parties "$PARTIES" --seed 42 >/dev/null
 echo 'bench password 123' | "$BIN" user add bench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null
+. bench/lib.sh
 PORT=${BENCH_PORT:-18191}
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-trap 'kill $SRV 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' \
-  http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
-  http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+bench_start_server "$DB"
+trap 'bench_stop_server; rm -rf "$WORK"' EXIT
+bench_wait_healthy 600
+bench_login bench@rapport.local 'bench password 123'
+bench_token bench
 export TOKEN MAX_ID=$PARTIES
 before=$("$BIN" db query --db "$DB" 'SELECT count(*) FROM points_ledger')
 echo "--- 1. durable points postings, 64 connections, ${DUR}s (target 5,000/s)"
@@ -37,5 +35,5 @@ start=$(date +%s.%N)
 check=$(curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$PORT/api/v1/points/check)
 echo "  check of $(echo "$check" | sed -E 's/.*"postings":([0-9]+).*/\1/') postings: $(echo "$check" | sed -E 's/.*"ok":(true|false).*/\1/')," \
   "$(echo "$(date +%s.%N) - $start" | bc) s"
-kill $SRV; wait $SRV 2>/dev/null || true
+bench_stop_server
 if [ -f bench/loyalty/referral.sh ]; then bash bench/loyalty/referral.sh; fi

@@ -19,8 +19,8 @@ PARTIES=${BENCH_PG_LOAD_PARTIES:-30000}
 TXNS=${BENCH_PG_LOAD_TXNS:-10000000}
 RUNS=${BENCH_PG_LOAD_RUNS:-2}
 WORK=$(mktemp -d "${BENCH_PG_LOAD_DIR:-/tmp}/rapport-pgload.XXXXXX")
-SRV=
-cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; bash scripts/pg-cluster.sh stop "$WORK/cluster" || true; rm -rf "$WORK"; }
+. bench/lib.sh
+cleanup() { bench_stop_server; bash scripts/pg-cluster.sh stop "$WORK/cluster" || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 url=$(bash scripts/pg-cluster.sh start "$WORK/cluster") || { echo "bench/pg/load: no PostgreSQL cluster (make deps)"; exit 0; }
 psql -qX "$url" -c 'CREATE DATABASE load'
@@ -50,16 +50,15 @@ n_pg=$("$BIN" db query --db "$PG" 'SELECT count(*) FROM txn')
 echo "# $base demo transactions of $PARTIES parties, $((reps + 1))x: $n_sqlite rows on SQLite ($(du -m "$DB" | cut -f1) MB), $n_pg on PostgreSQL ($(psql -qXAt "$PG" -c "SELECT pg_total_relation_size('txn') / 1048576") MB with indexes); made in $(secs "$t0") s"
 
 load() {   # store db → "seconds rows peak_rss_mb"
-  local db=$1 port log=$WORK/serve.log
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$BIN" serve --db "$db" --listen 127.0.0.1:$port >"$log" 2>&1 &
-  SRV=$!
+  local db=$1 log=$WORK/serve.log
+  PORT=$(bench_free_port)   # load runs in a subshell: PORT and SRV stay there
+  BENCH_LOG=$log bench_start_server "$db"
   for _ in $(seq 3000); do grep -q 'loaded in' "$log" && break; kill -0 $SRV 2>/dev/null || break; sleep 0.1; done
   local line rss
   line=$(grep -oE 'analytics: [0-9]+ transactions of [0-9]+ parties loaded in [0-9.]+ s' "$log" || true)
-  for _ in $(seq 600); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+  bench_wait_healthy 600
   rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' /proc/$SRV/status 2>/dev/null || echo '?')
-  kill $SRV; wait $SRV 2>/dev/null || true; SRV=
+  bench_stop_server
   [ -n "$line" ] || { echo "no load line:" >&2; tail -5 "$log" >&2; echo "? ? ?"; return; }
   echo "$(echo "$line" | awk '{print $9}') $(echo "$line" | awk '{print $2}') $rss"
 }

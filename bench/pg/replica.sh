@@ -22,9 +22,9 @@ CONNS=${BENCH_REPLICA_CONNECTIONS:-64}   # 1: one request at a time (latency, st
 THREADS=$(( CONNS < 2 ? 1 : 2 ))
 WORK=$(mktemp -d /tmp/rapport-replicabench.XXXXXX)
 chmod 755 "$WORK"
-SRV=
+. bench/lib.sh
 cleanup() {
-  [ -n "$SRV" ] && kill "$SRV" 2>/dev/null
+  bench_stop_server
   bash scripts/pg-cluster.sh stop "$WORK/replica" || true
   bash scripts/pg-cluster.sh stop "$WORK/primary" || true
   rm -rf "$WORK"
@@ -46,18 +46,15 @@ for setup in $(for _ in $(seq "${BENCH_REPLICA_ROUNDS:-1}"); do echo "${BENCH_RE
   args=()
   [ "$setup" = replica ] && args=(--db-replica "$REPLICA" --replica-window-ms 0)
   [ "$setup" = window ] && args=(--db-replica "$REPLICA")
-  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$BIN" serve --db "$PG" --listen 127.0.0.1:$PORT "${args[@]}" >"$WORK/serve-$setup.log" 2>&1 &
-  SRV=$!
-  for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-  CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' \
-    http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-  TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
-    http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  PORT=$(bench_free_port)
+  BENCH_LOG=$WORK/serve-$setup.log bench_start_server "$PG" "${args[@]}"
+  bench_wait_healthy 600
+  bench_login bench@rapport.local 'bench password 123'
+  bench_token bench
   export TOKEN MAX_ID=$PARTIES
   wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s bench/http/post_interaction.lua http://127.0.0.1:$PORT >"$WORK/post.txt"
   wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get.txt"
   printf '%-8s %12s %10s %12s %10s\n' "$setup" "$(rps "$WORK/post.txt")" "$(p99 "$WORK/post.txt")" "$(rps "$WORK/get.txt")" "$(p99 "$WORK/get.txt")"
-  kill $SRV; wait $SRV 2>/dev/null || true; SRV=
+  bench_stop_server
 done
 echo "replica's transactions: $(psql -XqAt "$REPLICA" -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'bench'")"

@@ -18,8 +18,8 @@ BIN=$B/rapport
 DUR=${BENCH_PG_SECONDS:-10}
 PARTIES=${BENCH_PG_PARTIES:-100000}
 WORK=$(mktemp -d /tmp/rapport-pgbench.XXXXXX)
-SRV=
-cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; bash scripts/pg-cluster.sh stop "$WORK/cluster" || true; rm -rf "$WORK"; }
+. bench/lib.sh
+cleanup() { bench_stop_server; bash scripts/pg-cluster.sh stop "$WORK/cluster" || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 url=$(bash scripts/pg-cluster.sh start "$WORK/cluster") || { echo "bench/pg: no PostgreSQL cluster (make deps)"; exit 0; }
 psql -q "$url" -c 'CREATE DATABASE bench'
@@ -37,14 +37,11 @@ p99() { grep -E '^ +99%' "$1" | awk '{print $2}'; }
 declare -A R
 for store in sqlite pg; do
   db=$DB; [ "$store" = pg ] && db=$PG
-  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$BIN" serve --db "$db" --listen 127.0.0.1:$PORT >"$WORK/serve-$store.log" 2>&1 &
-  SRV=$!
-  for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-  CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"bench@rapport.local","password":"bench password 123"}' \
-    http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-  TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
-    http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  PORT=$(bench_free_port)
+  BENCH_LOG=$WORK/serve-$store.log bench_start_server "$db"
+  bench_wait_healthy 600
+  bench_login bench@rapport.local 'bench password 123'
+  bench_token bench
   export TOKEN MAX_ID=$PARTIES
   wrk -t2 -c64 -d2s -s bench/http/get_party.lua http://127.0.0.1:$PORT >/dev/null
   wrk -t2 -c64 -d"${DUR}s" --latency -s bench/http/get_party.lua http://127.0.0.1:$PORT >"$WORK/get-$store.txt"
@@ -53,7 +50,7 @@ for store in sqlite pg; do
   R[$store.post]=$(rps "$WORK/post-$store.txt"); R[$store.postp99]=$(p99 "$WORK/post-$store.txt")
   R[$store.non2xx]=$(grep -E '^non-2xx' "$WORK/post-$store.txt" | awk '{print $2}')
   R[$store.load]=$(grep -oE 'loaded in [0-9.]+ s' "$WORK/serve-$store.log" | awk '{print $3}')
-  kill $SRV; wait $SRV 2>/dev/null || true; SRV=
+  bench_stop_server
 done
 ratio() { echo "scale=2; $1 / $2" | bc; }
 echo "--- $PARTIES parties, 64 connections, ${DUR}s each, release binary; PostgreSQL 15 on loopback (fsync off)"

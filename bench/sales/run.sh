@@ -19,8 +19,8 @@ N=${BENCH_OPPS:-1000000}
 REQ=${BENCH_REQUESTS:-200}
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/rapport-bench-sales.XXXXXX)}
 DB=$WORK/sales.db
-SRV=""
-cleanup() { [ -z "$SRV" ] || kill "$SRV" 2>/dev/null || true; [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"; }
+. bench/lib.sh
+cleanup() { bench_stop_server; [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 PW='bench password 123'
@@ -61,10 +61,8 @@ fi
 REP=$("$BIN" db query --db "$DB" "SELECT id FROM app_user WHERE email = 'rep0@bench.local'")
 MINE=$("$BIN" db query --db "$DB" "SELECT count(*) FROM opportunity WHERE owner_id = $REP AND pipeline_id = 2 AND status = 'open'")
 PORT=${BENCH_PORT:-18201}
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-BASE=http://127.0.0.1:$PORT
+bench_start_server "$DB"   # sets BASE
+bench_wait_healthy 600
 export SERVER_PID=$SRV
 echo "--- 1. the deal board, pipeline 2 (100,000 open), salesperson $REP's view ($MINE open); target p95 < 20 ms"
 node bench/sales/latency.mjs "$BASE" rep0@bench.local "$PW" "$REQ" \
@@ -81,7 +79,7 @@ node bench/sales/latency.mjs "$BASE" boss@bench.local "$PW" "${BENCH_FORECAST_RE
   "forecast, one salesperson's (owner_id)::/api/v1/forecast?period=month&from=2026-01&to=2027-12&owner_id=$REP"
 node bench/sales/latency.mjs "$BASE" boss@bench.local "$PW" 3 \
   "forecast by user, 50 salespeople (reference)::/api/v1/forecast?period=month&from=2026-01&to=2027-12&by=user"
-kill "$SRV" 2>/dev/null || true; SRV=""
+bench_stop_server
 if command -v sqlite3 >/dev/null; then
   t0=$(date +%s.%N)
   sqlite3 "$DB" "SELECT count(*) FROM (SELECT t.expected_close_on, t.amount_currency, SUM(t.amount_amount), SUM(t.amount_amount * COALESCE(t.probability, 0))

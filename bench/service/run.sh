@@ -11,8 +11,8 @@ B=${B:-build}
 BIN=$B/rapport
 WORK=$(mktemp -d /tmp/rapport-bench-service.XXXXXX)
 DB=$WORK/bench.db
-SRV=""
-cleanup() { [ -z "$SRV" ] || kill "$SRV" 2>/dev/null || true; rm -rf "$WORK"; }
+. bench/lib.sh
+cleanup() { bench_stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
@@ -22,12 +22,9 @@ echo "--- 1. escalation sweep (bench/service/bench_service.c)"
 "$WORK/bench_service" "$DB" "${BENCH_CASES:-100000}"
 echo 'bench password 123' | "$BIN" user add servicebench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null 2>&1 || true
 PORT=${BENCH_PORT:-18193}
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"servicebench@rapport.local","password":"bench password 123"}' \
-       http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"servicebench"}' \
-       http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+bench_start_server "$DB"
+bench_wait_healthy 300
+bench_login servicebench@rapport.local 'bench password 123'
+bench_token servicebench
 echo "--- 2. one team's queue, GET /api/v1/cases, one keep-alive connection, sequential"
 node bench/service/queue.mjs "http://127.0.0.1:$PORT" "$TOKEN" "${BENCH_REQUESTS:-300}"

@@ -14,9 +14,9 @@ BIN=$B/rapport
 SRC=${BENCH_SRC:-/tmp/bench1m/bench.db}
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/rapport-bench-sort.XXXXXX)}
 DB=$WORK/bench.db
-SRV=""
+. bench/lib.sh
 # The copy is large: kept only when BENCH_DIR names where.
-cleanup() { [ -z "$SRV" ] || kill "$SRV" 2>/dev/null || true; [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"; }
+cleanup() { bench_stop_server; [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 if [ ! -f "$DB" ]; then
@@ -33,17 +33,14 @@ if [ ! -f "$DB" ]; then
 fi
 echo 'bench password 123' | "$BIN" user add sortbench@rapport.local --role admin --password-stdin --db "$DB" >/dev/null 2>&1 || true
 PORT=${BENCH_PORT:-18191}
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-CSRF=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' -d '{"email":"sortbench@rapport.local","password":"bench password 123"}' \
-       http://127.0.0.1:$PORT/api/v1/session | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
-TOKEN=$(curl -s -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"sortbench"}' \
-       http://127.0.0.1:$PORT/api/v1/tokens | sed -E 's/.*"token":"([^"]+)".*/\1/')
+bench_start_server "$DB"
+bench_wait_healthy 300
+bench_login sortbench@rapport.local 'bench password 123'
+bench_token sortbench
 MAX_ID=$("$BIN" db query --db "$DB" 'SELECT max(id) FROM party')
 echo "--- 2. GET /api/v1/parties?limit=50, one keep-alive connection, sequential"
 node bench/sort/latency.mjs "http://127.0.0.1:$PORT" "$TOKEN" "$MAX_ID" "${BENCH_REQUESTS:-300}"
-kill "$SRV" 2>/dev/null || true; SRV=""
+bench_stop_server
 echo "--- 3. party inserts, batches of 1,000 (bench/sort/bench_insert.c)"
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
     bench/sort/bench_insert.c "$B/librapport.a" -o "$WORK/bench_insert" \
