@@ -147,15 +147,8 @@ static char *feed_ics(db *c, const struct auth_user *u)
 
 static void feed_get(struct req *rq, struct resp *rs)
 {
-    int retry = 0;
     /* A calendar program polls a feed every few minutes; RAPPORT_FEED_RATE for an office behind one address. */
-    if (!ratelimit_take("calendar", req_client_addr(rq), ratelimit_rate("RAPPORT_FEED_RATE", 60), &retry)) {
-        char ra[16];
-        snprintf(ra, sizeof ra, "%d", retry);
-        resp_header(rs, "Retry-After", ra);
-        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
-        return;
-    }
+    if (!ratelimit_admit(rq, rs, "calendar", ratelimit_rate("RAPPORT_FEED_RATE", 60), "requests")) return;
     char secret[128];
     snprintf(secret, sizeof secret, "%s", rq->path_params[0]);
     size_t n = strlen(secret);

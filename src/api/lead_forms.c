@@ -128,14 +128,7 @@ static int form_page_rate(void)
 
 static void form_get(struct req *rq, struct resp *rs)
 {
-    int retry = 0;
-    if (!ratelimit_take("form_pages", req_client_addr(rq), form_page_rate(), &retry)) {
-        char ra[16];
-        snprintf(ra, sizeof ra, "%d", retry);
-        resp_header(rs, "Retry-After", ra);
-        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
-        return;
-    }
+    if (!ratelimit_admit(rq, rs, "form_pages", form_page_rate(), "requests")) return;
     struct form f;
     if (!form_load(rq->path_params[0], &f)) { bad_key(rs); return; }
     strbuf sb;
@@ -268,14 +261,7 @@ static void answer_refused(struct resp *rs, bool html, const struct form *f, con
 
 static void form_post(struct req *rq, struct resp *rs)
 {
-    int retry = 0;
-    if (!ratelimit_take("forms", req_client_addr(rq), form_rate(), &retry)) {
-        char ra[16];
-        snprintf(ra, sizeof ra, "%d", retry);
-        resp_header(rs, "Retry-After", ra);
-        resp_error(rs, 429, "too_many_requests", NULL, "too many submissions from your address; try again in %d seconds", retry);
-        return;
-    }
+    if (!ratelimit_admit(rq, rs, "forms", form_rate(), "submissions")) return;
     struct form f;
     if (!form_load(rq->path_params[0], &f)) { bad_key(rs); return; }
     bool html = !rq->json;

@@ -351,15 +351,8 @@ static void html_page(struct resp *rs, int status, const char *title, const char
  * up, so an address over its rate costs no database work. */
 static bool link_budget(struct req *rq, struct resp *rs, bool page)
 {
-    int retry = 0;
-    if (ratelimit_take("mail_links", req_client_addr(rq), link_rate(), &retry)) return true;
-    char ra[16];
-    snprintf(ra, sizeof ra, "%d", retry);
-    resp_header(rs, "Retry-After", ra);
-    if (page)
-        html_page(rs, 429, "Too many requests 请求过多", "Please try again in a minute. 请一分钟后再试。", NULL);
-    else
-        resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
+    if (ratelimit_admit(rq, rs, "mail_links", link_rate(), page ? NULL : "requests")) return true;
+    if (page) html_page(rs, 429, "Too many requests 请求过多", "Please try again in a minute. 请一分钟后再试。", NULL);
     return false;
 }
 

@@ -419,13 +419,8 @@ static int survey_rate(void)
  * answered — the page for a person, JSON for a JSON answer — past the rate. */
 static bool survey_budget(struct req *rq, struct resp *rs, bool json)
 {
-    int retry = 0;
-    if (ratelimit_take("survey", req_client_addr(rq), survey_rate(), &retry)) return true;
-    char ra[16];
-    snprintf(ra, sizeof ra, "%d", retry);
-    resp_header(rs, "Retry-After", ra);
-    if (json) resp_error(rs, 429, "too_many_requests", NULL, "too many requests from your address; try again in %d seconds", retry);
-    else page(rq, rs, 429, P_BUSY, NULL);
+    if (ratelimit_admit(rq, rs, "survey", survey_rate(), json ? "requests" : NULL)) return true;
+    if (!json) page(rq, rs, 429, P_BUSY, NULL);
     return false;
 }
 

@@ -1,5 +1,7 @@
 /* ratelimit: a token bucket per (bucket, address) as GCRA (see ratelimit.h). */
 #include "http/ratelimit.h"
+#include "http/http.h"
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,4 +57,15 @@ int ratelimit_rate(const char *env, int fallback)
     const char *e = getenv(env);
     int n = e ? atoi(e) : 0;
     return n > 0 ? n : fallback;
+}
+
+bool ratelimit_admit(struct req *rq, struct resp *rs, const char *bucket, int per_minute, const char *json_what)
+{
+    int retry = 0;
+    if (ratelimit_take(bucket, req_client_addr(rq), per_minute, &retry)) return true;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    resp_header(rs, "Retry-After", ra);
+    if (json_what) resp_error(rs, 429, "too_many_requests", NULL, "too many %s from your address; try again in %d seconds", json_what, retry);
+    return false;
 }

@@ -17,6 +17,13 @@
 /* Counts one request of addr to bucket; false (nothing counted) when addr
  * has no request left (*retry_after: whole seconds until it has one). */
 bool ratelimit_take(const char *bucket, const char *addr, int per_minute, int *retry_after);
+struct req;
+struct resp;
+/* ratelimit_take for rq's client address, answered: true within the rate;
+ * past it false, with Retry-After set and — when json_what is not NULL — the
+ * 429 JSON error "too many <json_what> from your address" answered (with
+ * NULL the caller answers its own page). */
+bool ratelimit_admit(struct req *rq, struct resp *rs, const char *bucket, int per_minute, const char *json_what);
 /* The per-minute rate set by the environment variable env (a positive whole
  * number), else fallback. */
 int ratelimit_rate(const char *env, int fallback);
