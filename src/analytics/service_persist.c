@@ -110,17 +110,7 @@ static const char *const label_fields[L_COUNT] = {"tier", "lifecycle", "rfm_segm
 
 static int history_add(db *w, int64_t id, const char *now, const char *field, const char *old, const char *neu)
 {
-    db_stmt *s = db_prepare(w, "INSERT INTO score_history(party_id, at, field, old, new) VALUES (?, ?, ?, ?, ?)");
-    if (!s)
-        return -1;
-    db_bind_int64(s, 1, id);
-    db_bind_text(s, 2, now);
-    db_bind_text(s, 3, field);
-    db_bind_text(s, 4, old);
-    db_bind_text(s, 5, neu);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    return db_run(w, "INSERT INTO score_history(party_id, at, field, old, new) VALUES (?, ?, ?, ?, ?)", "itttt", id, now, field, old, neu);
 }
 
 static bool same(const char *a, const char *b)

@@ -113,38 +113,21 @@ static int member_load(db *w, int64_t id, struct member *m)
 static int agg_add(db *w, int64_t program, int64_t node, int level, int ordinary, int64_t members, int64_t cost, int64_t revenue)
 {
     for (int guard = 0; node && guard < 1000; guard++) {
-        db_stmt *s = db_prepare(w, "INSERT INTO referral_agg(member_id, level, ordinary, members, cost, revenue) VALUES (?, ?, ?, ?, ?, ?)"
-                                   " ON CONFLICT(member_id, level, ordinary) DO UPDATE SET members = referral_agg.members + excluded.members,"
-                                   " cost = referral_agg.cost + excluded.cost, revenue = referral_agg.revenue + excluded.revenue");
-        if (!s) return -1;
-        db_bind_int64(s, 1, node);
-        db_bind_int64(s, 2, level);
-        db_bind_int64(s, 3, ordinary);
-        db_bind_int64(s, 4, members);
-        db_bind_int64(s, 5, cost);
-        db_bind_int64(s, 6, revenue);
-        int rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) return -1;
-        s = db_prepare(w, "SELECT COALESCE(parent_id, 0) FROM referral_member WHERE id = ?");
+        if (db_run(w, "INSERT INTO referral_agg(member_id, level, ordinary, members, cost, revenue) VALUES (?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT(member_id, level, ordinary) DO UPDATE SET members = referral_agg.members + excluded.members,"
+                      " cost = referral_agg.cost + excluded.cost, revenue = referral_agg.revenue + excluded.revenue",
+                   "iiiiii", node, (int64_t)level, (int64_t)ordinary, members, cost, revenue))
+            return -1;
+        db_stmt *s = db_prepare(w, "SELECT COALESCE(parent_id, 0) FROM referral_member WHERE id = ?");
         if (!s) return -1;
         db_bind_int64(s, 1, node);
         node = db_step(s) == DB_ROW ? db_column_int64(s, 0) : 0;
         db_done(s);
     }
-    db_stmt *s = db_prepare(w, "INSERT INTO referral_level_agg(program_id, level, ordinary, members, cost, revenue) VALUES (?, ?, ?, ?, ?, ?)"
-                               " ON CONFLICT(program_id, level, ordinary) DO UPDATE SET members = referral_level_agg.members + excluded.members,"
-                               " cost = referral_level_agg.cost + excluded.cost, revenue = referral_level_agg.revenue + excluded.revenue");
-    if (!s) return -1;
-    db_bind_int64(s, 1, program);
-    db_bind_int64(s, 2, level);
-    db_bind_int64(s, 3, ordinary);
-    db_bind_int64(s, 4, members);
-    db_bind_int64(s, 5, cost);
-    db_bind_int64(s, 6, revenue);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    return db_run(w, "INSERT INTO referral_level_agg(program_id, level, ordinary, members, cost, revenue) VALUES (?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT(program_id, level, ordinary) DO UPDATE SET members = referral_level_agg.members + excluded.members,"
+                     " cost = referral_level_agg.cost + excluded.cost, revenue = referral_level_agg.revenue + excluded.revenue",
+                  "iiiiii", program, (int64_t)level, (int64_t)ordinary, members, cost, revenue);
 }
 
 static int cards_count(db *w, int64_t program, int level, const char *column, int64_t n)
