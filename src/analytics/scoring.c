@@ -323,12 +323,7 @@ static void label_core(const sc_config *c, const sc_state *st, const sc_facts *f
                      ? (rfm_segment)seg[(r->r - 1) * 25 + (r->f - 1) * 5 + r->m - 1]
                      : rfm_segment_of(r->r, r->f, r->m, NULL, 0);
     r->tier = tier_of((double)net_profit(f), &st->tier, NULL, 0);
-    lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
-    in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
-    double before = r->T - c->window_weeks;
-    in.prior_weeks = before <= 0 ? 0 : before < c->window_weeks ? before : c->window_weeks;
-    if (in.recent_weeks <= 0)
-        in.recent_weeks = 1.0 / 7;
+    lifecycle_input in = sc_lifecycle_input(c, f, r);
     r->lifecycle = lifecycle_of(&in, &c->life, NULL, 0);
 }
 

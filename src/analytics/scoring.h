@@ -125,6 +125,20 @@ typedef struct {
     int service_tier;          /* 0..nservice, -1 without assets */
 } sc_result;
 
+/* The lifecycle rule's input for a buyer (the labels and the explanation
+ * both read it): purchase days in the last window_weeks of the customer's
+ * age and in the window before, with the windows cut to that age. */
+static inline lifecycle_input sc_lifecycle_input(const sc_config *c, const sc_facts *f, const sc_result *r)
+{
+    lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
+    in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
+    double before = r->T - c->window_weeks;
+    in.prior_weeks = before <= 0 ? 0 : before < c->window_weeks ? before : c->window_weeks;
+    if (in.recent_weeks <= 0)
+        in.recent_weeks = 1.0 / 7;
+    return in;
+}
+
 /* Fits the purchase model of c->model and Gamma-Gamma over the buyers of
  * facts[0..n-1]; st->today must be set. A fit that fails (too few buyers)
  * leaves st->fitted / gg_fitted 0. */

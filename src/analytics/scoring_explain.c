@@ -341,12 +341,7 @@ static void reason_lifecycle(const sc_config *c, const sc_state *st, const sc_fa
 {
     char b[1024], t[400];
     sc_explanation e;
-    lifecycle_input in = {r->T, r->x, f->recent_days, 0, f->prior_days, 0, r->p_alive};
-    in.recent_weeks = r->T < c->window_weeks ? r->T : c->window_weeks;
-    double before = r->T - c->window_weeks;
-    in.prior_weeks = before <= 0 ? 0 : before < c->window_weeks ? before : c->window_weeks;
-    if (in.recent_weeks <= 0)
-        in.recent_weeks = 1.0 / 7;
+    lifecycle_input in = sc_lifecycle_input(c, f, r);
     lifecycle_stage stage = lifecycle_of(&in, &c->life, t, sizeof t);
     snprintf(b, sizeof b, "%d purchase days in the last %.0f weeks, %d in the %.0f weeks before; %s",
              (int)f->recent_days, c->window_weeks, (int)f->prior_days, c->window_weeks, t);
