@@ -72,7 +72,7 @@ static int apply_pragmas(db *c, char *err, size_t errlen)
         "PRAGMA synchronous=FULL",
         "PRAGMA foreign_keys=ON",
         "PRAGMA temp_store=MEMORY",
-        "PRAGMA cache_size=-2000",
+        "PRAGMA cache_size=-2000",   /* WRITER_CACHE_KIB (db/writer.h) */
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         char *msg = NULL;

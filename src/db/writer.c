@@ -169,3 +169,7 @@ int db_write(write_fn fn, void *ctx)
     pthread_cond_destroy(&j.done_cv);
     return j.rc;
 }
+
+static int cache_job(db *w, void *ctx) { return db_cache_size(w, *(const int *)ctx) ? 1 : 0; }
+
+int writer_cache_size(int kib) { return db_write(cache_job, &kib); }

@@ -27,6 +27,15 @@ void writer_on_commit(void (*fn)(void));
  * failed (the job's changes are then gone). Without a started writer thread
  * (CLI commands) the job runs inline in its own transaction. */
 int db_write(write_fn fn, void *ctx);
+/* The writer connection's page cache, in KiB: WRITER_CACHE_KIB is the size
+ * every connection opens with (db_sqlite.c); bulk work that appends to many
+ * indexes at once (an import, a contact plan's run) sets WRITER_BULK_CACHE_KIB
+ * for its batches, so the indexes' pages are updated in place instead of
+ * spilled to the WAL and read back, and sets the usual size back after. */
+enum { WRITER_CACHE_KIB = 2000, WRITER_BULK_CACHE_KIB = 16384 };
+/* Sets the writer connection's page cache to kib KiB, as a write job.
+ * 0, or non-zero when it could not. */
+int writer_cache_size(int kib);
 /* The user the calling thread writes for (a request's user; 0: none): with
  * a read replica, db_write counts the user's committed writes so that the
  * user's next reads, through any server, see them (db/ryw.h). The router

@@ -35,14 +35,6 @@ extern struct resource interaction_resource;
  * batch holds the writer for about a tenth of a second. */
 #define GEN_BATCH 8000
 
-/* A bigger page cache on the writer while a plan runs (like an import's):
- * the run appends to interaction, event and contact_plan_slot and their
- * indexes at once, and with the default 2 MB their right-hand pages were
- * spilled to the WAL and read back many times over within one batch. */
-enum { GEN_CACHE_KIB = 16384, NORMAL_CACHE_KIB = 2000 };
-static int cache_big(db *w, void *ctx) { (void)ctx; return db_cache_size(w, GEN_CACHE_KIB) ? 1 : 0; }
-static int cache_normal(db *w, void *ctx) { (void)ctx; return db_cache_size(w, NORMAL_CACHE_KIB) ? 1 : 0; }
-
 int64_t contact_plan_slot(const char *anchor, const char *day, int every_days, char due[11])
 {
     int64_t a, d;
@@ -407,13 +399,16 @@ static int run_plan(int64_t plan_id, const char *day, const char *writer_name, v
         g.slot = contact_plan_slot(json_string_value(json_object_get(g.plan, "starts_on")), day, (int)json_integer_value(json_object_get(g.plan, "every_days")), due);
         snprintf(g.due_at, sizeof g.due_at, "%sT00:00:00Z", due);
         snprintf(g.subject, sizeof g.subject, "%.200s: %s", g.name ? g.name : "", contact_plan_slot_activity(g.plan, g.slot));
-        bool big = g.slot >= 0 && g.nids > GEN_BATCH && db_write(cache_big, NULL) == 0;
+        /* The run appends to interaction, event and contact_plan_slot and their
+         * indexes at once: with the usual 2 MB their right-hand pages were
+         * spilled to the WAL and read back many times within one batch. */
+        bool big = g.slot >= 0 && g.nids > GEN_BATCH && writer_cache_size(WRITER_BULK_CACHE_KIB) == 0;
         int w = 0;
         while (g.slot >= 0 && g.pos < g.nids && !(cancel && *cancel)) {
             if ((w = db_write(gen_batch, &g)) != 0) break;
             if (progress) progress(ctx, (long)g.pos, (long)g.nids);
         }
-        if (big) db_write(cache_normal, NULL);
+        if (big) writer_cache_size(WRITER_CACHE_KIB);
         if (w) { snprintf(error, cap, "%s", w > 0 ? g.e.message : "the contacts could not be written"); goto done; }
     }
     if (scan_open(&g, active, now)) { snprintf(error, cap, "the open contacts could not be read"); goto done; }

@@ -142,11 +142,6 @@ static int batch_audit(struct imp *m, db *w)
     return 0;
 }
 
-/* A bigger page cache on the writer while an import runs: indexes (search,
- * contact points, external ids) are updated in place instead of spilled. */
-static int cache_big(db *w, void *ctx) { return db_cache_size(w, 16384) ? 1 : 0; }
-static int cache_normal(db *w, void *ctx) { return db_cache_size(w, 4000) ? 1 : 0; }
-
 /* What batch_job returns beyond 0 (committed) and 1 (failed, rolled back). */
 enum { BATCH_CHECKED = 2 };   /* a checking pass: rolled back by design */
 
@@ -382,7 +377,8 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
         if (!m.report) { imp_fatal(&m, "cannot write the report %s", o->errors_path); goto out; }
         fputs("row,column,kind,reason\r\n", m.report);
     }
-    db_write(cache_big, NULL);
+    /* Indexes (search, contact points, external ids) updated in place instead of spilled. */
+    writer_cache_size(WRITER_BULK_CACHE_KIB);
     /* One batch a writer job, whatever the pass: the other writers' jobs
      * queued meanwhile run between two batches. */
     while (!m.eof && !m.fatal) {
@@ -393,7 +389,7 @@ static int import_pass(const struct import_opts *o, enum pass pass, struct impor
         if (rc < 0 && !m.fatal) imp_fatal(&m, "row %ld: a batch could not be committed; the rows after the last commit were not written", res->rows);
         if (rc) break;
     }
-    db_write(cache_normal, NULL);
+    writer_cache_size(WRITER_CACHE_KIB);
     if (pass == PASS_APPLY && (m.fatal || res->cancelled || res->errors || res->no_customer)) imp_compensate(&m);
     if (!m.fatal) { m.eof = true; progress(&m); }
     ret = m.fatal ? -1 : 0;
