@@ -18,6 +18,7 @@
 #include "domain/contact_plan.h"
 #include "api/api.h"
 #include "db/writer.h"
+#include "http/authz.h"
 #include "domain/segment.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
@@ -288,18 +289,6 @@ static int cancel_batch(db *w, void *arg)
     return 0;
 }
 
-/* Whether party exists and is not deleted (a contact of a deleted party is
- * left as it is). */
-static bool party_live(db *c, int64_t party)
-{
-    db_stmt *s = db_prepare(c, "SELECT 1 FROM party WHERE id = ? AND deleted_at IS NULL");
-    if (!s) return false;
-    db_bind_int64(s, 1, party);
-    bool live = db_step(s) == DB_ROW;
-    db_done(s);
-    return live;
-}
-
 /* Reads the open contacts of the plan: those of parties no longer in the
  * segment (all of them for an inactive plan) go to cancel_ids, unless the
  * party was deleted; the overdue ones of the others are counted. A party of
@@ -337,7 +326,7 @@ static int scan_open(struct gen *g, bool active, const char *now)
     if (rc != DB_DONE) { free(parties); return -1; }
     size_t k = 0;
     for (size_t i = 0; i < g->ncancel; i++)
-        if (party_live(c, parties[i])) g->cancel_ids[k++] = g->cancel_ids[i];
+        if (authz_party_in_scope(c, NULL, parties[i], SCOPE_ALL)) g->cancel_ids[k++] = g->cancel_ids[i];   /* exists, not deleted */
     g->ncancel = k;
     free(parties);
     return 0;

@@ -45,7 +45,8 @@ enum field_access authz_field(const struct auth_user *u, const char *entity, con
  * role: when not, a record can be written without asking field by field. */
 bool authz_fields_restricted(const struct auth_user *u, const char *entity);
 
-/* True when party_id exists (not deleted) and lies within scope for u. */
+/* True when party_id exists (not deleted) and lies within scope for u (u
+ * may be NULL with SCOPE_ALL: whether the party exists, not deleted). */
 bool authz_party_in_scope(db *c, const struct auth_user *u, int64_t party_id, enum scope s);
 
 /* For list queries: a constant SQL predicate over the party table alias
