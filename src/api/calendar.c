@@ -67,10 +67,10 @@ static void feed_create(struct req *rq, struct resp *rs)
     secret_hash(secret, c.hash);
     if (db_write(job_feed, &c) != 0) { resp_error(rs, 503, "storage_error", NULL, "the feed could not be stored"); return; }
     /* An absolute URL: a calendar program is given it as it is. */
-    const char *host = req_header(rq, "Host"), *proto = req_header(rq, "X-Forwarded-Proto");
-    char path[128], url[512];
+    char path[128], origin[300], url[512];
     snprintf(path, sizeof path, "/calendar/%s.ics", secret);
-    snprintf(url, sizeof url, "%s://%s%s", proto && !strcmp(proto, "https") ? "https" : "http", host ? host : "localhost", path);
+    req_origin(rq, origin, sizeof origin);
+    snprintf(url, sizeof url, "%s%s", origin, path);
     sodium_memzero(secret, sizeof secret);
     resp_json(rs, 201, json_pack("{s:s, s:s}", "url", url, "path", path));
 }

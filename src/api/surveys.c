@@ -118,10 +118,7 @@ static void link_base(struct req *rq, char *out, size_t cap)
     const char *env = getenv("RAPPORT_PUBLIC_URL");
     if (env && env[0]) snprintf(out, cap, "%s", env);
     else mail_setting_get(db_reader(), "mail.public_url", out, cap);
-    if (!out[0]) {
-        const char *host = req_header(rq, "Host"), *proto = req_header(rq, "X-Forwarded-Proto");
-        snprintf(out, cap, "%s://%s", proto && !strcmp(proto, "https") ? "https" : "http", host && host[0] ? host : "localhost");
-    }
+    if (!out[0]) req_origin(rq, out, cap);
     size_t n = strlen(out);
     while (n && out[n - 1] == '/') out[--n] = '\0';
 }

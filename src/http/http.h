@@ -128,6 +128,10 @@ int req_query_each(struct req *rq, int (*cb)(void *ctx, const char *key, const c
 const char *req_header(struct req *rq, const char *name);
 /* The client's IP address as text ("" when unknown), worked out on first use. */
 const char *req_client_addr(struct req *rq);
+/* The address the request came to, as "scheme://host" (https when a proxy
+ * says X-Forwarded-Proto: https; "localhost" without a Host header), into
+ * out: for an absolute link a caller hands on as it is. */
+void req_origin(struct req *rq, char *out, size_t cap);
 /* Request cookie or NULL. */
 const char *req_cookie(struct req *rq, const char *name);
 
