@@ -322,7 +322,7 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static void type_timeline(struct req *rq, struct resp *rs);
 
 /* Reads only the static tables, so init_once may call it. */
-static bool ref_known(const char *name)
+bool registry_ref_known(const char *name)
 {
     for (size_t i = 0; name && i < NTYPES; i++)
         if (!strcmp(g_types[i].type, name)) return true;
@@ -331,11 +331,11 @@ static bool ref_known(const char *name)
     return false;
 }
 
-static int check_refs(const struct resource *r, char *msg, size_t n)
+int registry_check_refs(const struct resource *r, char *msg, size_t n)
 {
     for (int i = 0; i < r->nfields; i++) {
         const struct field *f = &r->fields[i];
-        if (f->type == FT_REF && !ref_known(f->ref)) {
+        if (f->type == FT_REF && !registry_ref_known(f->ref)) {
             snprintf(msg, n, "%s.%s references \"%s\", which is neither a record type nor a reference target", r->name,
                      f->name, f->ref ? f->ref : "(nothing)");
             return -1;
@@ -416,7 +416,7 @@ static void init_once(void)
      * refuse every write of the field as a 500 (or, worse, pass). */
     for (size_t i = 0; i < NTYPES; i++) {
         char msg[256];
-        if (check_refs(g_types[i].res, msg, sizeof msg)) {
+        if (registry_check_refs(g_types[i].res, msg, sizeof msg)) {
             fprintf(stderr, "rapport: registry: %s\n", msg);
             abort();
         }
@@ -457,10 +457,6 @@ const struct rtype *registry_by_name(const char *name)
         if (!strcmp(g_types[i].res->name, name)) return &g_types[i];
     return NULL;
 }
-
-bool registry_ref_known(const char *name) { return ref_known(name); }
-
-int registry_check_refs(const struct resource *r, char *msg, size_t n) { return check_refs(r, msg, n); }
 
 const struct rtype *registry_of(const struct resource *r)
 {
