@@ -98,12 +98,8 @@ static void messages_post(struct req *rq, struct resp *rs)
     struct post_ctx c = {.rq = rq, .case_id = rq->path_ids[0]};
     if (!case_visible(rq, rs, db_reader(), c.case_id)) return;
     json_t *d = json_object_get(rq->json, "direction"), *b = json_object_get(rq->json, "body");
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) if (strcmp(key, "direction") && strcmp(key, "body")) {
-        resp_error(rs, 422, "unknown_field", key, "%s is not a field of a message", key);
-        return;
-    }
+    static const char *const known[] = {"direction", "body", NULL};
+    if (!body_keys_known(rq->json, known, "a message", rs)) return;
     if (!json_is_string(d) || (strcmp(json_string_value(d), "ours") && strcmp(json_string_value(d), "theirs"))) {
         resp_error(rs, 422, "invalid_value", "direction", "direction is ours (from us) or theirs (from the customer)");
         return;

@@ -121,9 +121,8 @@ static int put_origins(db *w, void *arg)
 static void origins_put(struct req *rq, struct resp *rs)
 {
     json_t *a = json_object_get(rq->json, "origins"), *x;
-    const char *key;
-    json_object_foreach(rq->json, key, x)
-        if (strcmp(key, "origins")) { resp_error(rs, 422, "unknown_field", key, "unknown field %s", key); return; }
+    static const char *const known[] = {"origins", NULL};
+    if (!body_keys_known(rq->json, known, "the lead forms' origins", rs)) return;
     if (!json_is_array(a)) { resp_error(rs, 422, "required", "origins", "origins is a list of https://host[:port]"); return; }
     if (json_array_size(a) > MAX_ORIGINS) { resp_error(rs, 422, "invalid_value", "origins", "at most %d origins", MAX_ORIGINS); return; }
     strbuf text;

@@ -222,15 +222,9 @@ static void lead_convert(struct req *rq, struct resp *rs)
     struct conv c = {.rq = rq, .lead_id = rq->path_ids[0], .want_opportunity = true,
                      .wr = writer_user(&rq->user, req_client_addr(rq))};
     json_t *b = rq->json;
-    const char *key;
-    json_t *v;
-    json_object_foreach(b, key, v) {
-        if (strcmp(key, "party_id") && strcmp(key, "opportunity") && strcmp(key, "create_opportunity")) {
-            resp_error(rs, 422, "unknown_field", key, "unknown field %s", key);
-            return;
-        }
-    }
-    v = json_object_get(b, "party_id");
+    static const char *const known[] = {"party_id", "opportunity", "create_opportunity", NULL};
+    if (!body_keys_known(b, known, "a conversion", rs)) return;
+    json_t *v = json_object_get(b, "party_id");
     if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 1)) {
         resp_error(rs, 422, "invalid_type", "party_id", "party_id must be a positive integer");
         return;

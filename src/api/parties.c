@@ -414,9 +414,8 @@ static void party_merge(struct req *rq, struct resp *rs)
 {
     if (!rq->json) { resp_error(rs, 400, "missing_body", NULL, "send {\"duplicate_id\": id}"); return; }
     json_t *dup = json_object_get(rq->json, "duplicate_id");
-    const char *key; json_t *v;
-    json_object_foreach(rq->json, key, v)
-        if (strcmp(key, "duplicate_id") != 0) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a merge", key); return; }
+    static const char *const known[] = {"duplicate_id", NULL};
+    if (!body_keys_known(rq->json, known, "a merge", rs)) return;
     if (!json_is_integer(dup) || json_integer_value(dup) <= 0) { resp_error(rs, 422, "required", "duplicate_id", "duplicate_id must be a party id"); return; }
     if (json_integer_value(dup) == rq->path_ids[0]) { resp_error(rs, 422, "invalid_value", "duplicate_id", "a party cannot be merged into itself"); return; }
     struct merge_ctx c = {.rq = rq, .target = rq->path_ids[0], .dup = json_integer_value(dup)};

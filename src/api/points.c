@@ -113,13 +113,7 @@ static void points_post_h(struct req *rq, struct resp *rs)
     json_t *b = rq->json;
     if (!json_is_object(b)) { resp_error(rs, 400, "missing_body", NULL, "send {\"points\", \"reason\"}"); return; }
     static const char *const known[] = {"points", "reason", "program_id", "order_id", "expires_at", NULL};
-    const char *key;
-    json_t *v;
-    json_object_foreach(b, key, v) {
-        bool ok = false;
-        for (int i = 0; known[i] && !ok; i++) ok = !strcmp(known[i], key);
-        if (!ok) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a points posting", key); return; }
-    }
+    if (!body_keys_known(b, known, "a points posting", rs)) return;
     struct post_ctx c = {.rq = rq};
     json_t *pts = json_object_get(b, "points"), *reason = json_object_get(b, "reason"), *exp = json_object_get(b, "expires_at");
     if (!json_is_integer(pts) || json_integer_value(pts) == 0 || json_integer_value(pts) > 100000000 ||

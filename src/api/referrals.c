@@ -83,14 +83,7 @@ static int id_field(json_t *body, const char *name, bool required, int64_t *out,
 static int known_fields(json_t *body, const char *const *known, struct resp *rs)
 {
     if (!json_is_object(body)) { resp_error(rs, 400, "missing_body", NULL, "send a JSON object"); return -1; }
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v) {
-        bool ok = false;
-        for (int i = 0; known[i] && !ok; i++) ok = !strcmp(known[i], key);
-        if (!ok) { resp_error(rs, 422, "unknown_field", key, "%s is not a field here", key); return -1; }
-    }
-    return 0;
+    return body_keys_known(body, known, "this request", rs) ? 0 : -1;
 }
 
 struct ref_ctx {

@@ -137,13 +137,8 @@ static void grid_put(struct req *rq, struct resp *rs)
     struct rel_grid g;
     const char *bad = NULL;
     if (!json_is_object(rq->json)) { resp_error(rs, 400, "missing_body", NULL, "send the grid"); return; }
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v)
-        if (strcmp(key, "margin_low") && strcmp(key, "margin_high") && strcmp(key, "customers_few") && strcmp(key, "customers_many")) {
-            resp_error(rs, 422, "unknown_field", key, "%s is not a field of the grid", key);
-            return;
-        }
+    static const char *const known[] = {"margin_low", "margin_high", "customers_few", "customers_many", NULL};
+    if (!body_keys_known(rq->json, known, "the grid", rs)) return;
     if (relationship_grid_parse(rq->json, &g, &bad)) {
         resp_error(rs, 422, "invalid_value", bad, "margins are fractions from -1 to 1 (low <= high); customers_few < customers_many, whole numbers");
         return;

@@ -107,13 +107,7 @@ static void schedules_put(struct req *rq, struct resp *rs)
     const char *name = rq->path_params[0];
     if (!valid_name(name)) { resp_error(rs, 422, "invalid_value", "name", "a schedule name is 1-64 of a-z, 0-9, '.', '_', '-'"); return; }
     if (!json_is_object(rq->json)) { resp_error(rs, 400, "missing_body", NULL, "send {\"kind\", \"every_seconds\" or \"at_time\", ...}"); return; }
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) {
-        bool known = false;
-        for (int i = 0; put_fields[i] && !known; i++) known = !strcmp(put_fields[i], key);
-        if (!known) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a schedule", key); return; }
-    }
+    if (!body_keys_known(rq->json, put_fields, "a schedule", rs)) return;
     struct put_ctx c = {.name = name, .enabled = 1};
     json_t *kind = json_object_get(rq->json, "kind");
     if (!json_is_string(kind) || !jobs_kind_known(json_string_value(kind))) {

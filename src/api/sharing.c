@@ -119,13 +119,8 @@ static void transfer_post(struct req *rq, struct resp *rs)
 {
     if (!rq->json) { resp_error(rs, 400, "missing_body", NULL, "send {from_user_id, to_user_id, to_team_id?, party_ids?}"); return; }
     struct transfer_ctx c = {.rq = rq};
-    const char *key; json_t *v;
-    static const char *const allowed[] = {"from_user_id", "to_user_id", "to_team_id", "party_ids"};
-    json_object_foreach(rq->json, key, v) {
-        bool ok = false;
-        for (size_t i = 0; i < 4; i++) ok |= !strcmp(key, allowed[i]);
-        if (!ok) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a transfer", key); return; }
-    }
+    static const char *const allowed[] = {"from_user_id", "to_user_id", "to_team_id", "party_ids", NULL};
+    if (!body_keys_known(rq->json, allowed, "a transfer", rs)) return;
     if (int_field(rq->json, "from_user_id", true, &c.from_user, rs) || int_field(rq->json, "to_user_id", true, &c.to_user, rs) ||
         int_field(rq->json, "to_team_id", false, &c.to_team, rs))
         return;
@@ -222,9 +217,8 @@ static void shares_add(struct req *rq, struct resp *rs)
 {
     if (!rq->json) { resp_error(rs, 400, "missing_body", NULL, "send {user_id} or {team_id}"); return; }
     struct share_ctx c = {.rq = rq, .party = rq->path_ids[0]};
-    const char *key; json_t *v;
-    json_object_foreach(rq->json, key, v)
-        if (strcmp(key, "user_id") && strcmp(key, "team_id")) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of a share", key); return; }
+    static const char *const known[] = {"user_id", "team_id", NULL};
+    if (!body_keys_known(rq->json, known, "a share", rs)) return;
     if (int_field(rq->json, "user_id", false, &c.user, rs) || int_field(rq->json, "team_id", false, &c.team, rs)) return;
     if (!c.user == !c.team) { resp_error(rs, 422, "required", "user_id", "give exactly one of user_id or team_id"); return; }
     int rc = db_write(job_share_add, &c);

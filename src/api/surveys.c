@@ -132,13 +132,8 @@ static void surveys_create(struct req *rq, struct resp *rs)
            *days = json_object_get(rq->json, "expires_in_days");
     const char *sales_key = json_is_integer(json_object_get(rq->json, "order_id")) ? "order_id" : "sales_order_id";
     json_t *sid = json_object_get(rq->json, sales_key);
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) if (strcmp(key, "case_id") && strcmp(key, "order_id") && strcmp(key, "sales_order_id")
-                                              && strcmp(key, "transaction_id") && strcmp(key, "expires_in_days")) {
-        resp_error(rs, 422, "unknown_field", key, "%s is not a field of a survey", key);
-        return;
-    }
+    static const char *const known[] = {"case_id", "order_id", "sales_order_id", "transaction_id", "expires_in_days", NULL};
+    if (!body_keys_known(rq->json, known, "a survey", rs)) return;
     int given = json_is_integer(cid) + json_is_integer(json_object_get(rq->json, "order_id"))
               + json_is_integer(json_object_get(rq->json, "sales_order_id")) + json_is_integer(tid);
     if (given != 1) {

@@ -140,6 +140,11 @@ void resp_json(struct resp *rs, int status, json_t *body);
 /* Sets {"error":{"code","message","field"?}}; field may be NULL. */
 void resp_error(struct resp *rs, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* True when every key of body is one of known[] (NULL-terminated); else
+ * answers 422 unknown_field naming the first other key ("<key> is not a
+ * field of <noun>") and returns false. A body that is not an object passes:
+ * its caller answers that. */
+bool body_keys_known(const json_t *body, const char *const *known, const char *noun, struct resp *rs);
 /* Adds a header (copied). */
 void resp_header(struct resp *rs, const char *name, const char *value);
 void resp_free(struct resp *rs);

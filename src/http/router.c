@@ -169,6 +169,18 @@ void resp_error(struct resp *rs, int status, const char *code, const char *field
     resp_json(rs, status, json_pack("{s:o}", "error", err));
 }
 
+bool body_keys_known(const json_t *body, const char *const *known, const char *noun, struct resp *rs)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v) {
+        bool ok = false;
+        for (int i = 0; known[i] && !ok; i++) ok = !strcmp(known[i], key);
+        if (!ok) { resp_error(rs, 422, "unknown_field", key, "%s is not a field of %s", key, noun); return false; }
+    }
+    return true;
+}
+
 void resp_free(struct resp *rs)
 {
     json_decref(rs->json);
