@@ -115,12 +115,8 @@ static int create_survey(db *w, void *arg)
  * can hand on as it is. */
 static void link_base(struct req *rq, char *out, size_t cap)
 {
-    const char *env = getenv("RAPPORT_PUBLIC_URL");
-    if (env && env[0]) snprintf(out, cap, "%s", env);
-    else mail_setting_get(db_reader(), "mail.public_url", out, cap);
+    mail_public_url(db_reader(), out, cap);
     if (!out[0]) req_origin(rq, out, cap);
-    size_t n = strlen(out);
-    while (n && out[n - 1] == '/') out[--n] = '\0';
 }
 
 static void surveys_create(struct req *rq, struct resp *rs)

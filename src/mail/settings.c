@@ -22,11 +22,16 @@ void mail_settings_load(db *c, struct mail_settings *s)
     else mail_setting_get(c, "mail.smtp_url", s->smtp_url, sizeof s->smtp_url);
     mail_setting_get(c, "mail.from", s->from, sizeof s->from);
     if (!s->from[0]) snprintf(s->from, sizeof s->from, "marketing@localhost");
-    env = getenv("RAPPORT_PUBLIC_URL");
-    if (env && env[0]) snprintf(s->public_url, sizeof s->public_url, "%s", env);
-    else mail_setting_get(c, "mail.public_url", s->public_url, sizeof s->public_url);
+    mail_public_url(c, s->public_url, sizeof s->public_url);
     if (!s->public_url[0]) snprintf(s->public_url, sizeof s->public_url, "https://localhost");
-    size_t n = strlen(s->public_url);
-    while (n && s->public_url[n - 1] == '/') s->public_url[--n] = '\0';
     mail_setting_get(c, "company.name", s->company, sizeof s->company);
+}
+
+void mail_public_url(db *c, char *out, size_t cap)
+{
+    const char *env = getenv("RAPPORT_PUBLIC_URL");
+    if (env && env[0]) snprintf(out, cap, "%s", env);
+    else mail_setting_get(c, "mail.public_url", out, cap);
+    size_t n = strlen(out);
+    while (n && out[n - 1] == '/') out[--n] = '\0';
 }
