@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/setting.h"
 #include "db/writer.h"
 
 enum { S_NUM, S_ENUM, S_CURRENCY, S_LIST };
@@ -207,16 +208,9 @@ static int job_settings(db *w, void *arg)
 {
     struct put_ctx *p = arg;
     for (int i = 0; i < p->n; i++) {
-        db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-        if (!s)
-            return 1;
         char key[80];
         snprintf(key, sizeof key, "analytics.%s", p->keys[i]);
-        db_bind_text(s, 1, key);
-        db_bind_text(s, 2, p->vals[i]);
-        int rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE)
+        if (setting_put(w, key, p->vals[i]))
             return 1;
     }
     return 0;

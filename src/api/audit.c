@@ -11,6 +11,7 @@
 #include "lib/jsonw.h"
 #include "lib/strbuf.h"
 #include "records/registry.h"
+#include "db/setting.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +86,7 @@ static int set_head(db *w, int64_t id, const unsigned char hash[32])
     char hex[65], value[96];
     sodium_bin2hex(hex, sizeof hex, hash, 32);
     snprintf(value, sizeof value, "%lld:%s", (long long)id, hex);
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('audit.head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return -1;
-    db_bind_text(s, 1, value);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    return setting_put(w, "audit.head", value);
 }
 
 int audit_record(db *w, const struct auth_user *u, const char *addr, const char *entity, int64_t entity_id,

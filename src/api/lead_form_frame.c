@@ -14,6 +14,7 @@
 #include "api/lead_form_frame.h"
 #include "api/api.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "lib/strbuf.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -68,10 +69,7 @@ static bool origin_ok(const char *s, char *out, size_t cap)
 /* The stored origins as a space-separated text into out ("" when none). */
 static void origins_text(db *c, char *out, size_t cap)
 {
-    out[0] = '\0';
-    db_stmt *s = db_prepare(c, "SELECT value FROM setting WHERE key = '" ORIGINS_KEY "'");
-    if (s && db_step(s) == DB_ROW && db_column_text(s, 0)) snprintf(out, cap, "%s", db_column_text(s, 0));
-    db_done(s);
+    setting_get(c, ORIGINS_KEY, out, cap);
 }
 
 void lead_form_frame_headers(struct resp *rs)
@@ -110,12 +108,7 @@ static void origins_get(struct req *rq, struct resp *rs)
 
 static int put_origins(db *w, void *arg)
 {
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('" ORIGINS_KEY "', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return 1;
-    db_bind_text(s, 1, arg);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : 1;
+    return setting_put(w, ORIGINS_KEY, arg) ? 1 : 0;
 }
 
 static void origins_put(struct req *rq, struct resp *rs)

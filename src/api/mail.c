@@ -16,6 +16,7 @@
  * The send job itself is domain/campaign_send.c; the measures are
  * campaign_measures.c. */
 #include "api/api.h"
+#include "db/setting.h"
 #include "db/writer.h"
 #include "domain/mail_types.h"
 #include "http/authz.h"
@@ -199,7 +200,7 @@ static json_t *settings_json(db *c)
     json_t *o = json_object();
     for (size_t i = 0; i < NKEYS; i++) {
         char v[600];
-        mail_setting_get(c, mail_keys[i][1], v, sizeof v);
+        setting_get(c, mail_keys[i][1], v, sizeof v);
         json_object_set_new(o, mail_keys[i][0], json_string(v));
     }
     const char *env = getenv("RAPPORT_SMTP_URL");
@@ -212,28 +213,17 @@ static void mail_settings_get(struct req *rq, struct resp *rs) { resp_json(rs, 2
 
 struct put_ctx { json_t *in; };
 
-static int put_setting(db *w, const char *key, const char *value)
-{
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return -1;
-    db_bind_text(s, 1, key);
-    db_bind_text(s, 2, value);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
-}
-
 static int put_settings(db *w, void *arg)
 {
     struct put_ctx *c = arg;
     for (size_t i = 0; i < NKEYS; i++) {
         json_t *v = json_object_get(c->in, mail_keys[i][0]);
-        if (v && put_setting(w, mail_keys[i][1], json_string_value(v))) return 1;
+        if (v && setting_put(w, mail_keys[i][1], json_string_value(v))) return 1;
     }
     json_t *opt = json_object_get(c->in, "consent_optional_channels");
     if (opt) {
         char *text = json_dumps(opt, JSON_COMPACT);
-        int rc = text ? put_setting(w, "marketing.consent_optional", text) : -1;
+        int rc = text ? setting_put(w, "marketing.consent_optional", text) : -1;
         free(text);
         if (rc) return 1;
     }

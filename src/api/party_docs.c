@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "api/party_docs.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "lib/log.h"
 #include <malloc.h>
 #include <pthread.h>
@@ -63,12 +64,7 @@ static int check_format(db *w, void *arg)
     if (same) return 0;
     if (had) log_info("party documents: the party fields changed (format %s), clearing the stored documents", want);
     if (db_exec(w, "DELETE FROM party_doc") != 0) return -1;
-    s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('party.doc_format', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return -1;
-    db_bind_text(s, 1, want);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : -1;
+    return setting_put(w, "party.doc_format", want);
 }
 
 struct batch { int64_t ids[BATCH]; int n; };

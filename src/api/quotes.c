@@ -6,6 +6,7 @@
  *   GET/PUT /api/v1/settings/letterhead the company's letterhead on it */
 #include "api/api.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "domain/quote.h"
 #include "http/authz.h"
 #include "records/registry.h"
@@ -90,13 +91,7 @@ static int put_letterhead(db *w, void *arg)
         if (!v) continue;
         char key[64];
         snprintf(key, sizeof key, "letterhead.%s", letterhead_keys[i]);
-        db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-        if (!s) return 1;
-        db_bind_text(s, 1, key);
-        db_bind_text(s, 2, json_string_value(v));
-        int rc = db_step(s);
-        db_done(s);
-        if (rc != DB_DONE) return 1;
+        if (setting_put(w, key, json_string_value(v))) return 1;
     }
     return 0;
 }

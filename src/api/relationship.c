@@ -6,6 +6,7 @@
  * The level itself is the party's relationship_level field, changed like any field. */
 #include "api/api.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "domain/relationship.h"
 #include "domain/vocab.h"
 #include "http/authz.h"
@@ -124,12 +125,7 @@ static void grid_get(struct req *rq, struct resp *rs)
 
 static int grid_store(db *w, void *arg)
 {
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('relationship.grid', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return 1;
-    db_bind_text(s, 1, arg);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == DB_DONE ? 0 : 1;
+    return setting_put(w, "relationship.grid", arg) ? 1 : 0;
 }
 
 static void grid_put(struct req *rq, struct resp *rs)

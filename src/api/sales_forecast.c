@@ -24,6 +24,7 @@
 #include "api/api.h"
 #include "api/sales.h"
 #include "domain/fx.h"
+#include "db/setting.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,12 +214,9 @@ static int gather_exactly(struct fc *f, struct fx *fx, enum measure m, const str
 
 static double setting_num(const char *key, double dflt)
 {
-    db_stmt *s = db_prepare(db_reader(), "SELECT value FROM setting WHERE key = ?");
-    if (!s) return dflt;
-    db_bind_text(s, 1, key);
-    double v = dflt;
-    if (db_step(s) == DB_ROW && db_column_text(s, 0)) v = strtod(db_column_text(s, 0), NULL);
-    db_done(s);
+    char text[64];
+    setting_get(db_reader(), key, text, sizeof text);
+    double v = text[0] ? strtod(text, NULL) : dflt;
     return v > 0 ? v : dflt;
 }
 
@@ -240,10 +238,10 @@ static int gather_run_rate(struct fc *f, const struct sales_filter *pf)
     sb_free(&sql);
     if (!s) return -1;
     sales_filter_bind(pf, s, 1);
-    char cur[8] = "CNY";
-    db_stmt *c = db_prepare(db_reader(), "SELECT value FROM setting WHERE key = 'analytics.currency'");
-    if (c && db_step(c) == DB_ROW && db_column_text(c, 0)) snprintf(cur, sizeof cur, "%.3s", db_column_text(c, 0));
-    if (c) db_done(c);
+    char cur[8];
+    setting_get(db_reader(), "analytics.currency", cur, sizeof cur);
+    if (!cur[0]) snprintf(cur, sizeof cur, "CNY");
+    cur[3] = '\0';
     double horizon = setting_num("analytics.expected_weeks", 52) * 7;
     time_t now = time(NULL);
     int r;

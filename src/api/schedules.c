@@ -7,6 +7,7 @@
  * ordinary jobs (GET /api/v1/jobs/{id}, params.schedule names the schedule). */
 #include "api/api.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
 #include "lib/timeutil.h"
@@ -190,13 +191,7 @@ static void time_zone_get(struct req *rq, struct resp *rs)
 static int put_zone(db *w, void *arg)
 {
     const char *zone = arg;
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('company.time_zone', ?)"
-                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return 1;
-    db_bind_text(s, 1, zone);
-    int rc = db_step(s);
-    db_done(s);
-    if (rc != DB_DONE) return 1;
+    if (setting_put(w, "company.time_zone", zone)) return 1;
     if (db_exec(w, "UPDATE schedule SET next_run_at = NULL WHERE at_time IS NOT NULL AND enabled = 1")) return 1;
     return schedule_plan_unplanned(w, zone);
 }

@@ -2,6 +2,7 @@
 #include "domain/fx.h"
 #include "domain/import_values.h"
 #include "lib/textcheck.h"
+#include "db/setting.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,14 @@
 
 void fx_company_currency(db *c, char out[4])
 {
-    snprintf(out, 4, "CNY");
-    db_stmt *s = db_prepare(c, "SELECT value FROM setting WHERE key = 'company.currency'");
-    if (!s) return;
-    if (db_step(s) == DB_ROW && db_column_text(s, 0) && currency_valid(db_column_text(s, 0))) snprintf(out, 4, "%s", db_column_text(s, 0));
-    db_done(s);
+    char v[8];
+    setting_get(c, "company.currency", v, sizeof v);
+    snprintf(out, 4, "%.3s", currency_valid(v) ? v : "CNY");
 }
 
 int fx_set_company_currency(db *w, const char *cur)
 {
-    db_stmt *s = db_prepare(w, "INSERT INTO setting(key, value) VALUES ('company.currency', ?)"
-                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!s) return -1;
-    db_bind_text(s, 1, cur);
-    int r = db_step(s);
-    db_done(s);
-    return r == DB_DONE ? 0 : -1;
+    return setting_put(w, "company.currency", cur);
 }
 
 bool fx_convert(int64_t minor, const char *from, const char *to, double rate, int64_t *out)

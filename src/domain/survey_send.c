@@ -22,6 +22,7 @@
  * broke: maybe delivered, not retried). A process killed between (1) and
  * (3) leaves rows in "sending": the next run marks them "uncertain" and
  * does not send them again — at most one message per case or order. */
+#include "db/setting.h"
 #include "api/api.h"
 #include "db/writer.h"
 #include "domain/mail_batch.h"
@@ -56,7 +57,7 @@ static bool status_changed(const struct rec_event *ev)
 static bool auto_off(db *w)
 {
     char v[16];
-    mail_setting_get(w, "service.auto_surveys", v, sizeof v);
+    setting_get(w, "service.auto_surveys", v, sizeof v);
     return !strcmp(v, "false");
 }
 

@@ -2,6 +2,7 @@
 #include "jobs/scheduler.h"
 #include "api/resource.h"
 #include "db/writer.h"
+#include "db/setting.h"
 #include "jobs/jobs.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -21,10 +22,8 @@ static bool g_running, g_stop;
 
 void company_time_zone(db *c, char *out, size_t cap)
 {
-    snprintf(out, cap, "UTC");
-    db_stmt *s = db_prepare(c, "SELECT value FROM setting WHERE key = 'company.time_zone'");
-    if (s && db_step(s) == DB_ROW && db_column_text(s, 0)) snprintf(out, cap, "%s", db_column_text(s, 0));
-    db_done(s);
+    setting_get(c, "company.time_zone", out, cap);
+    if (!out[0]) snprintf(out, cap, "UTC");
 }
 
 int schedule_next_run(int64_t every_seconds, const char *at_time, const char *zone, int64_t now, int64_t *out)

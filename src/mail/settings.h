@@ -20,6 +20,4 @@ void mail_settings_load(db *c, struct mail_settings *s);
 /* The public address set for links (RAPPORT_PUBLIC_URL, else mail.public_url)
  * without a trailing /, into out; "" when neither is set. */
 void mail_public_url(db *c, char *out, size_t cap);
-/* The stored value of key into out ("" when absent). */
-void mail_setting_get(db *c, const char *key, char *out, size_t cap);
 #endif
