@@ -305,12 +305,6 @@ const char *req_client_addr(struct req *rq)
     return out;
 }
 
-void req_origin(struct req *rq, char *out, size_t cap)
-{
-    const char *host = req_header(rq, "Host"), *proto = req_header(rq, "X-Forwarded-Proto");
-    snprintf(out, cap, "%s://%s", proto && !strcmp(proto, "https") ? "https" : "http", host && host[0] ? host : "localhost");
-}
-
 /* Limits of the request line, checked on the raw URI before libmicrohttpd
  * parses it: 0.9.75 keeps the head and a record of every query argument and
  * header in the connection's memory pool (HEAD_POOL_BYTES), and when the
